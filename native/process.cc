@@ -1,0 +1,133 @@
+// Process mechanism: CPU affinity and liveness. Liveness uses a pidfd where the
+// kernel has one (Linux 5.3+): it becomes readable when the process exits,
+// zombies included, and it cannot be fooled by pid reuse while it is open.
+#include <napi.h>
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "errno_error.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+namespace conflux {
+
+namespace {
+
+std::string PidName(int pid) { return "pid " + std::to_string(pid); }
+
+// Without pidfds, a zombie still answers kill(pid, 0); /proc says it is dead.
+bool AliveWithoutPidfd(int pid) {
+  if (kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  size_t close_paren = line.rfind(')');
+  if (close_paren == std::string::npos || close_paren + 2 >= line.size()) return true;
+  char state = line[close_paren + 2];
+  return state != 'Z' && state != 'X';
+}
+
+}  // namespace
+
+// pidfdOpen(pid): a file descriptor that stays tied to this very process, or -1
+// when the kernel has no pidfds (the caller falls back to isAlive(pid)).
+static Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pid = info[0].As<Napi::Number>().Int32Value();
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0) {
+    if (errno == ENOSYS) return Napi::Number::New(env, -1);
+    ErrnoError(env, errno, "pidfd_open", PidName(pid)).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(fd));
+}
+
+// pidfdAlive(fd): true while the process has not exited. One poll with a zero
+// timeout: cheap enough to run between spin slices.
+static Napi::Value PidfdAlive(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  struct pollfd entry = {fd, POLLIN, 0};
+  int rc = poll(&entry, 1, 0);
+  return Napi::Boolean::New(info.Env(), rc == 0);
+}
+
+static Napi::Value CloseFd(const Napi::CallbackInfo& info) {
+  close(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+// isAlive(pid): whether the process exists and has not exited (zombies count as
+// exited). Uses a pidfd when it can.
+static Napi::Value IsAlive(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pid = info[0].As<Napi::Number>().Int32Value();
+  if (pid <= 0) return Napi::Boolean::New(env, false);
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0) {
+    if (errno == ESRCH) return Napi::Boolean::New(env, false);
+    return Napi::Boolean::New(env, AliveWithoutPidfd(pid));
+  }
+  struct pollfd entry = {static_cast<int>(fd), POLLIN, 0};
+  int rc = poll(&entry, 1, 0);
+  close(static_cast<int>(fd));
+  return Napi::Boolean::New(env, rc == 0);
+}
+
+// setAffinity(pid, cpus): pins a process (0 = the calling thread) to CPUs.
+static Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pid = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array cpus = info[1].As<Napi::Array>();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (uint32_t i = 0; i < cpus.Length(); i++) {
+    int cpu = cpus.Get(i).As<Napi::Number>().Int32Value();
+    if (cpu < 0 || cpu >= CPU_SETSIZE) {
+      Napi::RangeError::New(env, "CPU " + std::to_string(cpu) + " is out of range").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    CPU_SET(cpu, &set);
+  }
+  if (sched_setaffinity(pid, sizeof(set), &set) != 0) {
+    ErrnoError(env, errno, "sched_setaffinity", PidName(pid)).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+static Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pid = info[0].As<Napi::Number>().Int32Value();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(pid, sizeof(set), &set) != 0) {
+    ErrnoError(env, errno, "sched_getaffinity", PidName(pid)).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array cpus = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+    if (CPU_ISSET(cpu, &set)) cpus.Set(n++, Napi::Number::New(env, cpu));
+  }
+  return cpus;
+}
+
+void InitProcess(Napi::Env env, Napi::Object exports) {
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
+  exports.Set("pidfdAlive", Napi::Function::New(env, PidfdAlive, "pidfdAlive"));
+  exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
+  exports.Set("isAlive", Napi::Function::New(env, IsAlive, "isAlive"));
+  exports.Set("setAffinity", Napi::Function::New(env, SetAffinity, "setAffinity"));
+  exports.Set("getAffinity", Napi::Function::New(env, GetAffinity, "getAffinity"));
+}
+
+}  // namespace conflux

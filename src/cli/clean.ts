@@ -1,0 +1,27 @@
+import type { Command } from "commander";
+import { listRuns, reapDeadRuns } from "../shm/reaper.ts";
+
+export function registerClean(program: Command): void {
+  program
+    .command("clean")
+    .description("remove the shared-memory segments of runs whose creator is dead; live runs are left alone")
+    .option("--dry-run", "only list what would be removed")
+    .option("--json", "print the result as JSON")
+    .action((options: { dryRun?: boolean; json?: boolean }) => {
+      const dryRun = options.dryRun === true;
+      const dead = reapDeadRuns({ dryRun });
+      const live = listRuns().filter((run) => run.alive);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ dryRun, removed: dryRun ? [] : dead, wouldRemove: dryRun ? dead : [], live }, null, 2)}\n`);
+        return;
+      }
+      const verb = dryRun ? "would remove" : "removed";
+      for (const run of dead) {
+        process.stdout.write(`${verb} ${run.directory} (run ${run.runId}, creator pid ${run.pid ?? "unknown"} is dead; ${run.files} files, ${run.bytes} bytes)\n`);
+      }
+      for (const run of live) {
+        process.stdout.write(`kept ${run.directory} (run ${run.runId}, creator pid ${run.pid ?? "unknown"} is alive)\n`);
+      }
+      if (dead.length === 0) process.stdout.write("nothing to clean\n");
+    });
+}

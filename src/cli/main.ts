@@ -1,0 +1,42 @@
+// The conflux command line: parses arguments and calls the layers; no logic here.
+import { Command, CommanderError } from "commander";
+import { registerClean } from "./clean.ts";
+import { registerDoctor } from "./doctor.ts";
+import { ExitCode, UsageError } from "./exit-codes.ts";
+
+const program = new Command();
+program
+  .name("conflux")
+  .description(
+    "Couple scientific codes that keep their own software stacks: components in thread, process, container or VM enclaves share meshes through named shared-memory segments and exchange control through command queues.",
+  )
+  .version("0.1.0")
+  .showHelpAfterError()
+  .exitOverride()
+  .addHelpText(
+    "after",
+    `
+Exit codes:
+  0  success
+  1  the run or command failed (the message says where)
+  2  bad usage or invalid input (a file, an option)
+  3  this machine lacks something the command needs (see \`conflux doctor\`)`,
+  );
+
+registerDoctor(program);
+registerClean(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version end with code 0; commander already printed usage errors.
+    process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  } else if (error instanceof UsageError) {
+    process.stderr.write(`conflux: ${error.message}\n`);
+    process.exitCode = ExitCode.usage;
+  } else {
+    process.stderr.write(`conflux: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = ExitCode.failure;
+  }
+}

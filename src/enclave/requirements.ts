@@ -1,0 +1,104 @@
+// What each enclave kind needs from the host, checked for real (a probe runs),
+// and, for each missing piece, the package that provides it.
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+
+export type EnclaveKind = "thread" | "process" | "container" | "vm";
+
+export interface Requirement {
+  what: string;
+  ok: boolean;
+  detail: string;
+  /** How to get it when it is missing. */
+  fix?: string;
+}
+
+export interface KindReport {
+  kind: EnclaveKind;
+  usable: boolean;
+  requirements: Requirement[];
+}
+
+export function findExecutable(name: string): string | undefined {
+  for (const directory of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(directory, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function executable(name: string, debianPackage: string): Requirement {
+  const path = findExecutable(name);
+  return path === undefined
+    ? { what: name, ok: false, detail: "not found on PATH", fix: `apt-get install -y ${debianPackage}` }
+    : { what: name, ok: true, detail: path };
+}
+
+function probe(what: string, command: string, args: string[], fix: string): Requirement {
+  const result = spawnSync(command, args, { encoding: "utf8", timeout: 20_000 });
+  if (result.status === 0) return { what, ok: true, detail: "works" };
+  const reason = (result.stderr || result.error?.message || `exit ${result.status}`).trim().split("\n").slice(-1)[0];
+  return { what, ok: false, detail: reason ?? "failed", fix };
+}
+
+function sharedMemory(): Requirement {
+  const root = process.env.CONFLUX_SHM_ROOT ?? "/dev/shm";
+  try {
+    accessSync(root, constants.W_OK);
+    return { what: `shared memory (${root})`, ok: true, detail: "writable tmpfs" };
+  } catch {
+    return {
+      what: `shared memory (${root})`,
+      ok: false,
+      detail: "not writable",
+      fix: "mount a tmpfs on /dev/shm, or set CONFLUX_SHM_ROOT to a writable tmpfs directory",
+    };
+  }
+}
+
+function nativeAddon(): Requirement {
+  const built = existsSync(new URL("../../build/Release/conflux_native.node", import.meta.url));
+  return built
+    ? { what: "native addon", ok: true, detail: "built" }
+    : { what: "native addon", ok: false, detail: "not built", fix: "npm install (needs g++, make, python3)" };
+}
+
+function report(kind: EnclaveKind, requirements: Requirement[]): KindReport {
+  return { kind, usable: requirements.every((requirement) => requirement.ok), requirements };
+}
+
+export function checkEnclaveKinds(): KindReport[] {
+  const base = [nativeAddon(), sharedMemory()];
+  const bwrap = executable("bwrap", "bubblewrap");
+  const crun = executable("crun", "crun");
+  const qemu = executable("qemu-system-x86_64", "qemu-system-x86");
+  const container = [...base, bwrap];
+  if (bwrap.ok) {
+    container.push(
+      probe(
+        "bubblewrap sandbox",
+        "bwrap",
+        ["--unshare-all", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"],
+        "enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run as root",
+      ),
+    );
+  }
+  container.push(crun);
+  const kvm = existsSync("/dev/kvm");
+  const vm = [
+    ...base,
+    qemu,
+    {
+      what: "hardware acceleration (/dev/kvm)",
+      ok: true,
+      detail: kvm ? "present: KVM where it opens, TCG otherwise" : "absent: guests run under TCG emulation (slower, works)",
+    },
+  ];
+  return [report("thread", base), report("process", base), report("container", container), report("vm", vm)];
+}

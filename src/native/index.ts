@@ -1,0 +1,68 @@
+// The one file that loads the native addon and declares its contract. Every
+// other module imports these functions from here and never touches the binding.
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+/** futexWait results: small integers so waiting allocates nothing. */
+export const FutexResult = {
+  woken: 0,
+  timedOut: 1,
+  valueChanged: 2,
+  interrupted: 3,
+} as const;
+export type FutexResult = (typeof FutexResult)[keyof typeof FutexResult];
+
+/** What the addon exports; see native/*.cc for the system calls behind each. */
+export interface NativeBinding {
+  /** Creates a new file (O_EXCL) of `size` bytes with `mode` and maps it shared. */
+  create(path: string, size: number, mode: number): ArrayBuffer;
+  /** Maps a whole existing file shared; a zero-length file gives an empty buffer. */
+  open(path: string, writable: boolean): ArrayBuffer;
+  /** Maps `length` bytes of any file or device from a page-aligned `offset`. */
+  mapRegion(path: string, offset: number, length: number, writable: boolean): ArrayBuffer;
+  /** Unmaps now and detaches the buffer. */
+  unmap(buffer: ArrayBuffer): void;
+  unlink(path: string): void;
+  /** Sleeps while the 32-bit word at `byteOffset` equals `expected`; timeoutNs < 0 waits forever. */
+  futexWait(buffer: ArrayBuffer, byteOffset: number, expected: number, timeoutNs: number): FutexResult;
+  /** Wakes up to `count` waiters on the word; returns how many were woken. */
+  futexWake(buffer: ArrayBuffer, byteOffset: number, count: number): number;
+  /** CLOCK_MONOTONIC in nanoseconds, shared by every process on the host. */
+  monotonicNs(): number;
+  schedYield(): void;
+  /** A pidfd for `pid`, or -1 where the kernel has none. */
+  pidfdOpen(pid: number): number;
+  pidfdAlive(fd: number): boolean;
+  closeFd(fd: number): void;
+  /** Whether `pid` exists and has not exited (a zombie has exited). */
+  isAlive(pid: number): boolean;
+  /** Pins `pid` (0: the calling thread) to `cpus`. */
+  setAffinity(pid: number, cpus: readonly number[]): void;
+  getAffinity(pid: number): number[];
+}
+
+/** An error raised by a failed system call in the addon. */
+export interface NativeError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+}
+
+export function isNativeError(error: unknown): error is NativeError {
+  return error instanceof Error && typeof (error as Partial<NativeError>).code === "string";
+}
+
+function load(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  const path = fileURLToPath(new URL("../../build/Release/conflux_native.node", import.meta.url));
+  try {
+    return require(path) as NativeBinding;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `the native addon is not built (${reason}). Run \`npm install\` (or \`npx node-gyp rebuild\`) in the conflux directory; it needs g++, make and python3.`,
+    );
+  }
+}
+
+export const native: NativeBinding = load();

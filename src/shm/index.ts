@@ -1,0 +1,6 @@
+export * from "./header.ts";
+export * from "./reaper.ts";
+export * from "./registry.ts";
+export * from "./run.ts";
+export * from "./run-directory.ts";
+export * from "./segment.ts";

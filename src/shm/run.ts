@@ -1,0 +1,158 @@
+// A run: its directory on tmpfs, its registry, and the segments in it. The
+// driver creates the run; components join it from the environment the launcher
+// sets. Only the creator removes it, on every exit path.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { native } from "../native/index.ts";
+import { HEADER_SIZE, SegmentKind } from "./header.ts";
+import { forgetOnExit, removeOnExit } from "./exit-cleanup.ts";
+import { Registry, REGISTRY_PAYLOAD_SIZE, type RegistryEntry } from "./registry.ts";
+import {
+  createRunDirectory,
+  newRunId,
+  newSegmentFileName,
+  REGISTRY_FILE,
+  readRunOwner,
+  removeRunDirectory,
+} from "./run-directory.ts";
+import { Segment } from "./segment.ts";
+
+/** The variable a launcher sets so a component can find its run. */
+export const RUN_DIRECTORY_VARIABLE = "CONFLUX_RUN_DIR";
+
+export interface RunCreation {
+  runId?: string;
+  root?: string;
+  /** Install SIGINT/SIGTERM/SIGHUP handlers that remove the run (default true). */
+  handleSignals?: boolean;
+}
+
+export interface SegmentLookup {
+  kind?: SegmentKind;
+  /** Wait this long for another process to register the name (default: do not wait). */
+  timeoutMs?: number;
+}
+
+export class Run {
+  private closed = false;
+
+  private constructor(
+    readonly id: string,
+    readonly directory: string,
+    readonly registry: Registry,
+    private readonly registrySegment: Segment,
+    readonly isOwner: boolean,
+  ) {}
+
+  static create(options: RunCreation = {}): Run {
+    const id = options.runId ?? newRunId();
+    const directory = createRunDirectory(id, options.root);
+    removeOnExit(directory, { handleSignals: options.handleSignals ?? true });
+    try {
+      const segment = Segment.create({
+        path: join(directory, REGISTRY_FILE),
+        name: "registry",
+        payloadSize: REGISTRY_PAYLOAD_SIZE,
+        runId: id,
+        kind: SegmentKind.registry,
+      });
+      return new Run(id, directory, Registry.format(segment), segment, true);
+    } catch (error) {
+      removeRunDirectory(directory);
+      forgetOnExit(directory);
+      throw error;
+    }
+  }
+
+  /** Joins a run another process created. */
+  static join(directory: string): Run {
+    const owner = readRunOwner(directory);
+    if (owner === undefined) {
+      const reason = existsSync(directory) ? "it has no readable owner file" : "it does not exist";
+      throw new Error(`cannot join run ${directory}: ${reason}. Start components through \`conflux run\`.`);
+    }
+    const segment = Segment.open(join(directory, REGISTRY_FILE), { kind: SegmentKind.registry, runId: owner.runId });
+    return new Run(owner.runId, directory, Registry.attach(segment), segment, false);
+  }
+
+  /** Joins the run named by CONFLUX_RUN_DIR. */
+  static fromEnvironment(environment: NodeJS.ProcessEnv = process.env): Run {
+    const directory = environment[RUN_DIRECTORY_VARIABLE];
+    if (directory === undefined || directory === "") {
+      throw new Error(`${RUN_DIRECTORY_VARIABLE} is not set: this component must be started by \`conflux run\`.`);
+    }
+    return Run.join(directory);
+  }
+
+  /** Creates a segment under a random file name and registers `name` for it. */
+  createSegment(name: string, payloadSize: number, kind: SegmentKind = SegmentKind.raw): Segment {
+    this.ensureOpen();
+    const file = newSegmentFileName();
+    const segment = Segment.create({ path: join(this.directory, file), name, payloadSize, runId: this.id, kind });
+    try {
+      this.registry.register({
+        name,
+        file,
+        offset: 0,
+        length: HEADER_SIZE + payloadSize,
+        kind,
+        creatorPid: process.pid,
+      });
+    } catch (error) {
+      segment.close();
+      native.unlink(segment.path);
+      throw error;
+    }
+    return segment;
+  }
+
+  /** Maps the segment registered as `name`, checking that it belongs to this run. */
+  openSegment(name: string, lookup: SegmentLookup = {}): Segment {
+    this.ensureOpen();
+    const entry =
+      lookup.timeoutMs === undefined ? this.registry.lookup(name) : this.registry.waitFor(name, lookup.timeoutMs);
+    if (entry === undefined) {
+      const waited = lookup.timeoutMs === undefined ? "" : ` within ${lookup.timeoutMs} ms`;
+      const known = this.registry.list().map((known) => known.name);
+      throw new Error(
+        `no segment named "${name}" in run ${this.id}${waited}; registered: ${known.length > 0 ? known.join(", ") : "none"}`,
+      );
+    }
+    return this.mapEntry(entry, lookup.kind);
+  }
+
+  /** Every segment registered in this run. */
+  segments(): RegistryEntry[] {
+    return this.registry.list();
+  }
+
+  /** Unregisters a segment and removes its file. */
+  removeSegment(segment: Segment): void {
+    this.registry.unregister(segment.name);
+    segment.close();
+    native.unlink(segment.path);
+  }
+
+  /** The owner removes the whole run; a member only releases its mappings. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.registrySegment.close();
+    if (this.isOwner) {
+      removeRunDirectory(this.directory);
+      forgetOnExit(this.directory);
+    }
+  }
+
+  private mapEntry(entry: RegistryEntry, kind: SegmentKind | undefined): Segment {
+    const path = join(this.directory, entry.file);
+    const expect = { runId: this.id, ...(kind === undefined ? {} : { kind }) };
+    if (entry.offset === 0) return Segment.open(path, expect);
+    const buffer = native.mapRegion(path, entry.offset, entry.length, true);
+    return Segment.attach(buffer, 0, entry.length, `${path}@${entry.offset}`, expect);
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new Error(`run ${this.id} is closed`);
+  }
+}

@@ -1,0 +1,56 @@
+// Runs every test file under test/ (node:test; Node 20 cannot discover .ts files
+// itself), then, once all of them have finished, the leak check: nothing of
+// ours may be left in /dev/shm, /tmp or the process table, also when a test
+// failed. Prints one closing line "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const testDirectory = fileURLToPath(new URL(".", import.meta.url));
+const root = join(testDirectory, "..");
+const leakCheck = join(testDirectory, "leaks.final.ts");
+
+function findTests(directory) {
+  const found = [];
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) found.push(...findTests(path));
+    else if (entry.name.endsWith(".test.ts")) found.push(path);
+  }
+  return found.sort();
+}
+
+const filter = process.argv.slice(2);
+const files = findTests(testDirectory).filter(
+  (file) => filter.length === 0 || filter.some((pattern) => relative(root, file).includes(pattern)),
+);
+
+// Every process the suite starts inherits this marker, so the leak check can
+// find stragglers by their environment.
+const marker = `conflux-test-${randomBytes(4).toString("hex")}`;
+const environment = {
+  ...process.env,
+  CONFLUX_TEST_MARKER: marker,
+  CONFLUX_TEST_SHM_BEFORE: JSON.stringify(readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-"))),
+  CONFLUX_TEST_TMP_BEFORE: JSON.stringify(readdirSync("/tmp").filter((name) => name.startsWith("conflux-"))),
+};
+
+function runFiles(paths, concurrency) {
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...paths],
+    { cwd: root, env: environment, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 28 },
+  );
+  process.stdout.write(result.stdout);
+  const count = (label) => Number(result.stdout.match(new RegExp(`^ℹ ${label} (\\d+)$`, "m"))?.[1] ?? 0);
+  return { passed: count("pass"), failed: count("fail") + (result.status !== 0 && count("fail") === 0 ? 1 : 0) };
+}
+
+const suite = files.length > 0 ? runFiles(files, 2) : { passed: 0, failed: 0 };
+const leaks = runFiles([leakCheck], 1);
+const passed = suite.passed + leaks.passed;
+const failed = suite.failed + leaks.failed;
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
