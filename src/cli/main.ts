@@ -1,5 +1,6 @@
 // The conflux command line: parses arguments and calls the layers; no logic here.
 import { Command, CommanderError } from "commander";
+import { registerBench } from "./bench.ts";
 import { registerClean } from "./clean.ts";
 import { registerDoctor } from "./doctor.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
@@ -25,6 +26,8 @@ Exit codes:
 
 registerDoctor(program);
 registerClean(program);
+const bench = registerBench(program);
+void bench;
 
 try {
   await program.parseAsync(process.argv);
