@@ -4,6 +4,8 @@ import { registerBench } from "./bench.ts";
 import { registerClean } from "./clean.ts";
 import { registerDoctor } from "./doctor.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
+import { registerSchema } from "./schema.ts";
+import { registerValidate } from "./validate.ts";
 
 const program = new Command();
 program
@@ -25,6 +27,8 @@ Exit codes:
   );
 
 registerDoctor(program);
+registerValidate(program);
+registerSchema(program);
 registerClean(program);
 const bench = registerBench(program);
 void bench;

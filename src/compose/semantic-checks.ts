@@ -1,0 +1,259 @@
+// Checks the schema cannot express because they relate one part of the file to
+// another: endpoints that name existing components, meshes and fields; enclave
+// options that fit the enclave's kind; operator options that fit the method; a
+// coupling order that lists every component. They run on a file whose
+// structure is already valid.
+import type { DataPath, Finding } from "./positions.ts";
+import type { CompositionDocument, Mesh, OperatorSpec } from "./schema.ts";
+import { didYouMean } from "./suggestion.ts";
+
+function list(names: readonly string[]): string {
+  return [...new Set(names)].join(", ");
+}
+
+/** "Components are appA, appB." — or a plain statement that there are none. */
+function known(what: string, names: readonly string[], none: string): string {
+  return names.length === 0 ? none : `${what} ${list(names)}.`;
+}
+
+interface ResolvedEndpoint {
+  component: string;
+  mesh: Mesh;
+}
+
+/** Finds `component.mesh.field`, or says which of the three does not exist. */
+function resolveEndpoint(
+  composition: CompositionDocument,
+  endpoint: string,
+  path: DataPath,
+  findings: Finding[],
+): ResolvedEndpoint | undefined {
+  const [componentName = "", meshName = "", fieldName = ""] = endpoint.split(".");
+  const components = Object.keys(composition.components);
+  const component = composition.components[componentName];
+  if (component === undefined) {
+    findings.push({
+      path,
+      at: "value",
+      message: `component "${componentName}" does not exist`,
+      hint: joinHints(
+        didYouMean(componentName, components),
+        known("Components are", components, "No components are declared."),
+      ),
+    });
+    return undefined;
+  }
+  const meshes = Object.keys(component.meshes);
+  const mesh = component.meshes[meshName];
+  if (mesh === undefined) {
+    findings.push({
+      path,
+      at: "value",
+      message: `component "${componentName}" has no mesh "${meshName}"`,
+      hint: joinHints(didYouMean(meshName, meshes), known("Its meshes are", meshes, "It shares no meshes.")),
+    });
+    return undefined;
+  }
+  if (!mesh.fields.includes(fieldName)) {
+    findings.push({
+      path,
+      at: "value",
+      message: `mesh "${componentName}.${meshName}" has no field "${fieldName}"`,
+      hint: joinHints(didYouMean(fieldName, mesh.fields), known("Its fields are", mesh.fields, "It has no fields.")),
+    });
+    return undefined;
+  }
+  return { component: componentName, mesh };
+}
+
+function joinHints(first: string | undefined, second: string): string {
+  return first === undefined ? second : `${first} ${second}`;
+}
+
+/** Which methods each optional operator option means something to. */
+const OPTION_METHODS: Partial<Record<keyof OperatorSpec, readonly OperatorSpec["method"][]>> = {
+  kernel: ["rbf", "rbf-pu"],
+  basis: ["mls"],
+};
+
+function checkOperator(operator: OperatorSpec, path: DataPath, findings: Finding[]): void {
+  for (const [option, methods] of Object.entries(OPTION_METHODS) as [keyof OperatorSpec, OperatorSpec["method"][]][]) {
+    if (operator[option] === undefined || methods.includes(operator.method)) continue;
+    const where = methods.length === 1 ? `method ${methods[0]}` : `methods ${methods.join(" and ")}`;
+    findings.push({
+      path: [...path, option],
+      at: "key",
+      message: `${option} applies only to ${where}; this operator's method is ${operator.method}`,
+      hint: `Remove ${option}, or set method to ${methods.join(" or ")}.`,
+    });
+  }
+}
+
+function checkComponents(composition: CompositionDocument, findings: Finding[]): void {
+  const names = Object.keys(composition.components);
+  if (names.length === 0) {
+    findings.push({
+      path: ["components"],
+      at: "value",
+      message: "there are no components",
+      hint: "Declare at least one component, e.g. appA: { module: ./app-a.ts }.",
+    });
+  }
+  for (const [name, component] of Object.entries(composition.components)) {
+    const path = ["components", name];
+    if (component.module === undefined && component.command === undefined) {
+      findings.push({
+        path,
+        at: "key",
+        message: `component "${name}" has neither module nor command`,
+        hint: "Give exactly one: module: ./app.ts (run with the SDK) or command: [./app, --flag] (an executable).",
+      });
+    } else if (component.module !== undefined && component.command !== undefined) {
+      findings.push({
+        path: [...path, "command"],
+        at: "key",
+        message: `component "${name}" has both module and command`,
+        hint: "Keep exactly one of them.",
+      });
+    }
+    const enclave = component.enclave;
+    for (const kind of ["container", "vm"] as const) {
+      if (enclave[kind] !== undefined && enclave.kind !== kind) {
+        findings.push({
+          path: [...path, "enclave", kind],
+          at: "key",
+          message: `${kind} options apply only to kind ${kind}; this enclave is kind ${enclave.kind}`,
+          hint: `Set kind: ${kind}, or remove the ${kind} block.`,
+        });
+      }
+    }
+    const cpus = enclave.cpus ?? [];
+    cpus.forEach((cpu, index) => {
+      if (cpus.indexOf(cpu) !== index) {
+        findings.push({
+          path: [...path, "enclave", "cpus", index],
+          at: "value",
+          message: `CPU ${cpu} is listed twice`,
+        });
+      }
+    });
+    for (const [meshName, mesh] of Object.entries(component.meshes)) {
+      mesh.fields.forEach((field, index) => {
+        if (mesh.fields.indexOf(field) !== index) {
+          findings.push({
+            path: [...path, "meshes", meshName, "fields", index],
+            at: "value",
+            message: `field "${field}" is listed twice`,
+          });
+        }
+      });
+    }
+  }
+}
+
+function checkTransfers(composition: CompositionDocument, findings: Finding[]): void {
+  const componentCount = Object.keys(composition.components).length;
+  if (composition.transfers.length > 0 && componentCount < 2) {
+    findings.push({
+      path: ["transfers"],
+      at: "key",
+      message: `transfers need at least two components; there is ${componentCount}`,
+      hint: "Add the component the data goes to, or remove the transfers.",
+    });
+  }
+  const targets = new Map<string, number>();
+  composition.transfers.forEach((transfer, index) => {
+    const path = ["transfers", index];
+    const from = resolveEndpoint(composition, transfer.from, [...path, "from"], findings);
+    const to = resolveEndpoint(composition, transfer.to, [...path, "to"], findings);
+    if (from !== undefined && to !== undefined) {
+      if (from.component === to.component) {
+        findings.push({
+          path: [...path, "to"],
+          at: "value",
+          message: `a transfer goes between two different components; both ends are in "${from.component}"`,
+          hint: "Point to at a field of another component.",
+        });
+      } else if (from.mesh.dimension !== to.mesh.dimension) {
+        const [fromComponent, fromMesh] = transfer.from.split(".");
+        const [toComponent, toMesh] = transfer.to.split(".");
+        findings.push({
+          path: [...path, "to"],
+          at: "value",
+          message: `mesh "${toComponent}.${toMesh}" is ${to.mesh.dimension}-D but "${fromComponent}.${fromMesh}" is ${from.mesh.dimension}-D`,
+          hint: "A transfer maps between meshes of the same dimension.",
+        });
+      }
+    }
+    const earlier = targets.get(transfer.to);
+    if (earlier !== undefined) {
+      findings.push({
+        path: [...path, "to"],
+        at: "value",
+        message: `"${transfer.to}" is already the target of transfers[${earlier}]`,
+        hint: "A field receives data from one transfer only.",
+      });
+    } else {
+      targets.set(transfer.to, index);
+    }
+    checkOperator(transfer.operator, [...path, "operator"], findings);
+  });
+}
+
+function checkOrder(composition: CompositionDocument, findings: Finding[]): void {
+  const components = Object.keys(composition.components);
+  const order = composition.coupling.order;
+  order.forEach((name, index) => {
+    const path = ["coupling", "order", index];
+    if (!components.includes(name)) {
+      findings.push({
+        path,
+        at: "value",
+        message: `component "${name}" does not exist`,
+        hint: joinHints(
+          didYouMean(name, components),
+          known("Components are", components, "No components are declared."),
+        ),
+      });
+    } else if (order.indexOf(name) !== index) {
+      findings.push({ path, at: "value", message: `component "${name}" is listed twice` });
+    }
+  });
+  const missing = components.filter((name) => !order.includes(name));
+  if (missing.length > 0) {
+    findings.push({
+      path: ["coupling", "order"],
+      at: "value",
+      message: `the order must list every component once; it lacks ${list(missing)}`,
+      hint: `Components are ${list(components)}.`,
+    });
+  }
+}
+
+function checkOutputs(composition: CompositionDocument, findings: Finding[]): void {
+  composition.results.outputs.forEach((output, index) => {
+    const path = ["results", "outputs", index];
+    resolveEndpoint(composition, output.field, [...path, "field"], findings);
+    if (output.tolerance !== undefined) {
+      const given = Object.values(output.tolerance).filter((value) => value !== undefined).length;
+      if (given !== 1) {
+        findings.push({
+          path: [...path, "tolerance"],
+          at: "value",
+          message: `a tolerance has exactly one of absolute, relative or ulps; this one has ${given}`,
+          hint: "Remove the tolerance for a bitwise comparison.",
+        });
+      }
+    }
+  });
+}
+
+/** Every cross-reference problem of a structurally valid composition. */
+export function semanticFindings(composition: CompositionDocument): Finding[] {
+  const findings: Finding[] = [];
+  checkComponents(composition, findings);
+  checkTransfers(composition, findings);
+  checkOrder(composition, findings);
+  checkOutputs(composition, findings);
+  return findings;
+}
