@@ -44,7 +44,7 @@ function fillEnclaveOptions(composition: CompositionDocument): CompositionDocume
 export function parseComposition(text: string, file: string, options: CompositionOptions = {}): Composition {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const syntax = syntaxProblems(document, lines, file);
+  const syntax = syntaxProblems(text, document, lines, file);
   if (syntax.length > 0) throw new CompositionError(syntax.sort(byPlace));
 
   const place = (findings: Finding[]) =>

@@ -2,13 +2,33 @@
 // enough that the guess is more likely right than noise.
 import { distance } from "fastest-levenshtein";
 
+/** Whether `a` becomes `b` by swapping two neighbouring letters ("nmae" → "name"), the commonest slip. */
+function isTransposition(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const differ: number[] = [];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ.push(i);
+  const [first, second] = differ;
+  return (
+    differ.length === 2 &&
+    first !== undefined &&
+    second === first + 1 &&
+    a[first] === b[second] &&
+    a[second] === b[first]
+  );
+}
+
 export function closest(word: string, allowed: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   let tied = false;
   for (const candidate of new Set(allowed)) {
     // Case slips ("Process", "appa") count as the smallest possible mistake.
-    const d = candidate.toLowerCase() === word.toLowerCase() ? 0.5 : distance(word, candidate);
+    const d =
+      candidate.toLowerCase() === word.toLowerCase()
+        ? 0.5
+        : isTransposition(word, candidate)
+          ? 1
+          : distance(word, candidate);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

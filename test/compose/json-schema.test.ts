@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { compositionJsonSchema } from "../../src/compose/index.ts";
+
+interface SchemaNode {
+  type?: string;
+  description?: string;
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  additionalProperties?: boolean | SchemaNode;
+  enum?: unknown[];
+}
+
+test("the JSON Schema is JSON and describes the top-level keys", () => {
+  const schema = JSON.parse(JSON.stringify(compositionJsonSchema())) as SchemaNode & { $schema: string; title: string };
+  assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
+  assert.equal(schema.type, "object");
+  assert.deepEqual(Object.keys(schema.properties ?? {}), [
+    "version",
+    "name",
+    "description",
+    "components",
+    "transfers",
+    "coupling",
+    "results",
+  ]);
+  // Keys with defaults stay optional for whoever writes the file.
+  assert.deepEqual(schema.required, ["version", "name", "components", "coupling"]);
+  assert.equal(schema.additionalProperties, false);
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    assert.ok(property.description, `${key} has a description for editors`);
+  }
+});
+
+test("enumerations reach the editor", () => {
+  const schema = compositionJsonSchema() as SchemaNode;
+  const component = schema.properties?.components?.additionalProperties as SchemaNode;
+  assert.deepEqual(component.properties?.enclave?.properties?.kind?.enum, ["thread", "process", "container", "vm"]);
+});
+
+test("the schema in docs/ is the one the code generates (regenerate with `conflux schema --out`)", () => {
+  const committed = JSON.parse(readFileSync(new URL("../../docs/composition.schema.json", import.meta.url), "utf8"));
+  assert.deepEqual(committed, JSON.parse(JSON.stringify(compositionJsonSchema())));
+});
