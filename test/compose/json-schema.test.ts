@@ -43,3 +43,22 @@ test("the schema in docs/ is the one the code generates (regenerate with `conflu
   const committed = JSON.parse(readFileSync(new URL("../../docs/composition.schema.json", import.meta.url), "utf8"));
   assert.deepEqual(committed, JSON.parse(JSON.stringify(compositionJsonSchema())));
 });
+
+function keysOf(node: SchemaNode | undefined, found = new Set<string>()): Set<string> {
+  if (node === undefined) return found;
+  for (const [key, property] of Object.entries(node.properties ?? {})) {
+    found.add(key);
+    keysOf(property, found);
+  }
+  if (typeof node.additionalProperties === "object") keysOf(node.additionalProperties, found);
+  keysOf((node as { items?: SchemaNode }).items, found);
+  return found;
+}
+
+test("docs/composition.md documents every key", () => {
+  const documentation = readFileSync(new URL("../../docs/composition.md", import.meta.url), "utf8");
+  const undocumented = [...keysOf(compositionJsonSchema() as SchemaNode)].filter(
+    (key) => !documentation.includes(`| \`${key}\``) && !documentation.includes(`.${key}\` |`),
+  );
+  assert.deepEqual(undocumented, []);
+});
