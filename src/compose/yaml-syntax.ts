@@ -3,8 +3,10 @@
 import { type Document, isAlias, isScalar, type LineCounter, visit, type YAMLError } from "yaml";
 import type { Problem } from "./problem.ts";
 
+const TAB_HINT = "Indent with spaces; YAML does not allow tabs.";
+
 const HINTS: Record<string, string> = {
-  TAB_AS_INDENT: "Indent with spaces; YAML does not allow tabs.",
+  TAB_AS_INDENT: TAB_HINT,
   DUPLICATE_KEY: "Each key may appear once in a mapping; remove or rename one of them.",
   BAD_INDENT: "Check the indentation: entries of one mapping or list start in the same column.",
   MISSING_CHAR: "Close the quote or bracket that was opened.",
@@ -62,7 +64,7 @@ function tabIndentProblems(text: string, file: string): Problem[] {
       column: tab + 1,
       path: "",
       message: "YAML syntax: a tab in the indentation",
-      hint: HINTS.TAB_AS_INDENT ?? "",
+      hint: TAB_HINT,
     });
   });
   return problems;

@@ -57,8 +57,8 @@ function keysOf(node: SchemaNode | undefined, found = new Set<string>()): Set<st
 
 test("docs/composition.md documents every key", () => {
   const documentation = readFileSync(new URL("../../docs/composition.md", import.meta.url), "utf8");
-  const undocumented = [...keysOf(compositionJsonSchema() as SchemaNode)].filter(
-    (key) => !documentation.includes(`| \`${key}\``) && !documentation.includes(`.${key}\` |`),
-  );
+  // A key is documented when a table row starts with it, alone or after its parent (`wait.spin_us`).
+  const rows = new Set([...documentation.matchAll(/^\| `(?:[a-z_]+\.)?([a-z_]+)` +\|/gm)].map((match) => match[1]));
+  const undocumented = [...keysOf(compositionJsonSchema() as SchemaNode)].filter((key) => !rows.has(key));
   assert.deepEqual(undocumented, []);
 });
