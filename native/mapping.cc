@@ -18,37 +18,43 @@ namespace conflux {
 
 namespace {
 
+// One per mapping; the finalizer's hint. An explicit unmap marks it released so
+// the finalizer, which runs later, does not unmap again — and never unmaps a
+// newer mapping that the kernel placed at the same address.
 struct Mapping {
   void* address;
   size_t length;
+  bool released;
 };
 
-// Live mappings by address, so that an explicit unmap can find the length and so
-// that the garbage collector's finalizer does not unmap twice. Shared by every
-// worker thread that loaded the addon, hence the lock; touched only on map/unmap.
+// Live mappings by address, for explicit unmap. Shared by every worker thread
+// that loaded the addon, hence the lock; touched only on map and unmap.
 std::mutex mappings_lock;
-std::unordered_map<void*, size_t> mappings;
+std::unordered_map<void*, Mapping*> mappings;
 
-void ForgetAndUnmap(void* address) {
-  size_t length = 0;
-  {
-    std::lock_guard<std::mutex> guard(mappings_lock);
-    auto found = mappings.find(address);
-    if (found == mappings.end()) return;
-    length = found->second;
-    mappings.erase(found);
-  }
-  munmap(address, length);
+void Release(Mapping* mapping) {
+  if (mapping->released) return;
+  mapping->released = true;
+  auto found = mappings.find(mapping->address);
+  if (found != mappings.end() && found->second == mapping) mappings.erase(found);
+  munmap(mapping->address, mapping->length);
 }
 
-void Finalize(Napi::Env, void* address) { ForgetAndUnmap(address); }
-
-Napi::Value Wrap(Napi::Env env, void* address, size_t length) {
+void Finalize(Napi::Env, void*, Mapping* mapping) {
   {
     std::lock_guard<std::mutex> guard(mappings_lock);
-    mappings[address] = length;
+    Release(mapping);
   }
-  return Napi::ArrayBuffer::New(env, address, length, Finalize);
+  delete mapping;
+}
+
+Napi::Value Wrap(Napi::Env env, void* address, size_t length) {
+  Mapping* mapping = new Mapping{address, length, false};
+  {
+    std::lock_guard<std::mutex> guard(mappings_lock);
+    mappings[address] = mapping;
+  }
+  return Napi::ArrayBuffer::New(env, address, length, Finalize, mapping);
 }
 
 Napi::Value MapFd(Napi::Env env, int fd, size_t offset, size_t length, bool writable, const std::string& path) {
@@ -139,10 +145,12 @@ static Napi::Value MapRegion(const Napi::CallbackInfo& info) {
 static Napi::Value Unmap(const Napi::CallbackInfo& info) {
   Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
   void* address = buffer.Data();
-  if (address != nullptr && buffer.ByteLength() > 0 && !buffer.IsDetached()) {
-    buffer.Detach();
-    ForgetAndUnmap(address);
-  }
+  if (address == nullptr || buffer.ByteLength() == 0 || buffer.IsDetached()) return info.Env().Undefined();
+  std::lock_guard<std::mutex> guard(mappings_lock);
+  auto found = mappings.find(address);
+  if (found == mappings.end()) return info.Env().Undefined();
+  buffer.Detach();
+  Release(found->second);
   return info.Env().Undefined();
 }
 

@@ -40,7 +40,15 @@ const environment = {
 function runFiles(paths, concurrency) {
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...paths],
+    [
+      "--import",
+      "tsx",
+      "--test",
+      `--test-concurrency=${concurrency}`,
+      "--test-reporter=spec",
+      "--test-timeout=180000",
+      ...paths,
+    ],
     { cwd: root, env: environment, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 28 },
   );
   process.stdout.write(result.stdout);

@@ -12,15 +12,21 @@ export function registerClean(program: Command): void {
       const dead = reapDeadRuns({ dryRun });
       const live = listRuns().filter((run) => run.alive);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ dryRun, removed: dryRun ? [] : dead, wouldRemove: dryRun ? dead : [], live }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ dryRun, removed: dryRun ? [] : dead, wouldRemove: dryRun ? dead : [], live }, null, 2)}\n`,
+        );
         return;
       }
       const verb = dryRun ? "would remove" : "removed";
       for (const run of dead) {
-        process.stdout.write(`${verb} ${run.directory} (run ${run.runId}, creator pid ${run.pid ?? "unknown"} is dead; ${run.files} files, ${run.bytes} bytes)\n`);
+        process.stdout.write(
+          `${verb} ${run.directory} (run ${run.runId}, creator pid ${run.pid ?? "unknown"} is dead; ${run.files} files, ${run.bytes} bytes)\n`,
+        );
       }
       for (const run of live) {
-        process.stdout.write(`kept ${run.directory} (run ${run.runId}, creator pid ${run.pid ?? "unknown"} is alive)\n`);
+        process.stdout.write(
+          `kept ${run.directory} (run ${run.runId}, creator pid ${run.pid ?? "unknown"} is alive)\n`,
+        );
       }
       if (dead.length === 0) process.stdout.write("nothing to clean\n");
     });

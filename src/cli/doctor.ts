@@ -16,11 +16,15 @@ export function registerDoctor(program: Command): void {
           process.stdout.write(`${report.usable ? "✓" : "✗"} ${report.kind}\n`);
           for (const requirement of report.requirements) {
             const fix = requirement.ok || requirement.fix === undefined ? "" : ` — fix: ${requirement.fix}`;
-            process.stdout.write(`    ${requirement.ok ? "ok     " : "MISSING"} ${requirement.what}: ${requirement.detail}${fix}\n`);
+            process.stdout.write(
+              `    ${requirement.ok ? "ok     " : "MISSING"} ${requirement.what}: ${requirement.detail}${fix}\n`,
+            );
           }
         }
       }
-      const basicKindsWork = reports.filter((report) => report.kind === "process" || report.kind === "thread").every((report) => report.usable);
+      const basicKindsWork = reports
+        .filter((report) => report.kind === "process" || report.kind === "thread")
+        .every((report) => report.usable);
       if (!basicKindsWork) process.exitCode = ExitCode.missingRequirement;
     });
 }

@@ -97,7 +97,9 @@ export function checkEnclaveKinds(): KindReport[] {
     {
       what: "hardware acceleration (/dev/kvm)",
       ok: true,
-      detail: kvm ? "present: KVM where it opens, TCG otherwise" : "absent: guests run under TCG emulation (slower, works)",
+      detail: kvm
+        ? "present: KVM where it opens, TCG otherwise"
+        : "absent: guests run under TCG emulation (slower, works)",
     },
   ];
   return [report("thread", base), report("process", base), report("container", container), report("vm", vm)];

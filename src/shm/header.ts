@@ -65,9 +65,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 function byteSwap32(value: number): number {
-  return (
-    (((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | ((value >>> 24) & 0xff)) >>> 0
-  );
+  return (((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | ((value >>> 24) & 0xff)) >>> 0;
 }
 
 export function encodeName(name: string, what = "segment name"): Uint8Array {
@@ -82,7 +80,11 @@ export function encodeName(name: string, what = "segment name"): Uint8Array {
  * Writes a header at `offset` of `buffer`. The magic is stored last, with a
  * release store, so a reader that sees it also sees every other field.
  */
-export function writeHeader(buffer: ArrayBuffer, offset: number, header: Omit<SegmentHeader, "layoutVersion" | "headerSize">): void {
+export function writeHeader(
+  buffer: ArrayBuffer,
+  offset: number,
+  header: Omit<SegmentHeader, "layoutVersion" | "headerSize">,
+): void {
   const view = new DataView(buffer, offset, HEADER_SIZE);
   const nameBytes = encodeName(header.name);
   const runIdBytes = encoder.encode(header.runId);
@@ -165,7 +167,11 @@ export function readHeader(
   const headerSize = view.getUint32(HeaderOffset.headerSize, true);
   const payloadSize = Number(view.getBigUint64(HeaderOffset.payloadSize, true));
   if (headerSize !== HEADER_SIZE) {
-    throw new SegmentHeaderError("foreign", where, `header size ${headerSize}, expected ${HEADER_SIZE}: the header is corrupt.`);
+    throw new SegmentHeaderError(
+      "foreign",
+      where,
+      `header size ${headerSize}, expected ${HEADER_SIZE}: the header is corrupt.`,
+    );
   }
   if (available < headerSize + payloadSize) {
     throw new SegmentHeaderError(
@@ -176,7 +182,11 @@ export function readHeader(
   }
   const nameLength = view.getUint32(HeaderOffset.nameLength, true);
   if (nameLength === 0 || nameLength > MAX_NAME_BYTES) {
-    throw new SegmentHeaderError("foreign", where, `name length ${nameLength} is outside 1..${MAX_NAME_BYTES}: the header is corrupt.`);
+    throw new SegmentHeaderError(
+      "foreign",
+      where,
+      `name length ${nameLength} is outside 1..${MAX_NAME_BYTES}: the header is corrupt.`,
+    );
   }
   let name: string;
   let runId: string;
@@ -188,7 +198,11 @@ export function readHeader(
   }
   const kind = view.getUint32(HeaderOffset.kind, true) as SegmentKind;
   if (expect.kind !== undefined && kind !== expect.kind) {
-    throw new SegmentHeaderError("kind", where, `holds a ${kindName(kind)}, not a ${kindName(expect.kind)}. Check the segment name.`);
+    throw new SegmentHeaderError(
+      "kind",
+      where,
+      `holds a ${kindName(kind)}, not a ${kindName(expect.kind)}. Check the segment name.`,
+    );
   }
   if (expect.runId !== undefined && runId !== expect.runId) {
     throw new SegmentHeaderError(

@@ -108,7 +108,9 @@ export class Registry {
     const winner = this.indexOf(entry.name);
     if (winner !== index) {
       this.release(index);
-      throw new Error(`segment name "${entry.name}" was registered concurrently by another process; choose another name`);
+      throw new Error(
+        `segment name "${entry.name}" was registered concurrently by another process; choose another name`,
+      );
     }
     this.publishChange();
   }

@@ -4,9 +4,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { native } from "../native/index.ts";
-import { HEADER_SIZE, SegmentKind } from "./header.ts";
 import { forgetOnExit, removeOnExit } from "./exit-cleanup.ts";
-import { Registry, REGISTRY_PAYLOAD_SIZE, type RegistryEntry } from "./registry.ts";
+import { HEADER_SIZE, SegmentKind } from "./header.ts";
+import { REGISTRY_PAYLOAD_SIZE, Registry, type RegistryEntry } from "./registry.ts";
 import {
   createRunDirectory,
   newRunId,

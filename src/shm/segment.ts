@@ -88,7 +88,13 @@ export class Segment {
    * Re-attaches to a segment inside a mapping that is already there (a file
    * mapped by someone else, or an arena holding several segments) without copying.
    */
-  static attach(buffer: ArrayBuffer, byteOffset: number, length: number, path: string, expect: HeaderExpectation = {}): Segment {
+  static attach(
+    buffer: ArrayBuffer,
+    byteOffset: number,
+    length: number,
+    path: string,
+    expect: HeaderExpectation = {},
+  ): Segment {
     try {
       const header = readHeader(buffer, byteOffset, length, path, expect);
       return new Segment(path, buffer, byteOffset, header);
