@@ -1,0 +1,174 @@
+// A channel: the two rings between the driver and one component (one to the
+// component, one back to the driver) in one segment, plus a control line that
+// records both sides' pids so each can watch the other's liveness.
+// Layout: docs/wire-format.md ("Channel", version 1).
+import { SegmentKind } from "../shm/header.ts";
+import type { Run } from "../shm/run.ts";
+import type { Segment } from "../shm/segment.ts";
+import { CorruptRecordError, QueueError } from "./errors.ts";
+import type { Message } from "./message.ts";
+import { type PeerLiveness, ProcessLiveness } from "./peer.ts";
+import { formatRing, RingConsumer, RingProducer } from "./ring.ts";
+import { CACHE_LINE, ringBytes } from "./ring-layout.ts";
+import { type WaitStrategy, waitStrategy } from "./wait-strategy.ts";
+
+export const CHANNEL_MAGIC = 0x4e414843; // "CHAN"
+export const CHANNEL_LAYOUT_VERSION = 1;
+export const DEFAULT_CAPACITY = 64;
+
+const ControlWord = {
+  magic: 0,
+  version: 1,
+  capacity: 2,
+  driverPid: 3,
+  componentPid: 4,
+} as const;
+
+export type ChannelRole = "driver" | "component";
+
+export interface ChannelOptions {
+  capacity?: number;
+  wait?: Partial<WaitStrategy>;
+  /** Opcodes the receiving side accepts; any other is reported as garbage. Default: all. */
+  opcodes?: readonly number[];
+  /** How to tell whether the peer lives. Default: its pid, from the control line. */
+  peer?: PeerLiveness;
+  /** How the peer is named in errors, e.g. `component "appA" (process enclave)`. */
+  peerDescription?: string;
+}
+
+export function channelPayloadBytes(capacity: number): number {
+  return CACHE_LINE + 2 * ringBytes(capacity);
+}
+
+function opcodeTable(opcodes: readonly number[] | undefined): Uint8Array | null {
+  if (opcodes === undefined) return null;
+  const table = new Uint8Array(65536);
+  for (const opcode of opcodes) table[opcode & 0xffff] = 1;
+  return table;
+}
+
+export class Channel {
+  readonly sender: RingProducer;
+  readonly receiver: RingConsumer;
+  private readonly ownLiveness: ProcessLiveness | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly name: string,
+    readonly role: ChannelRole,
+    readonly segment: Segment,
+    capacity: number,
+    options: ChannelOptions,
+  ) {
+    const strategy = waitStrategy(options.wait);
+    const description =
+      options.peerDescription ?? (role === "driver" ? `the component on channel "${name}"` : "the driver");
+    let peer = options.peer;
+    if (peer === undefined) {
+      const control = segment.int32(0, CACHE_LINE / 4);
+      const peerPidWord = role === "driver" ? ControlWord.componentPid : ControlWord.driverPid;
+      this.ownLiveness = new ProcessLiveness(() => Atomics.load(control, peerPidWord), description);
+      peer = this.ownLiveness;
+    }
+    const toComponent = segment.payloadOffset + CACHE_LINE;
+    const toDriver = toComponent + ringBytes(capacity);
+    const [sendOffset, receiveOffset] = role === "driver" ? [toComponent, toDriver] : [toDriver, toComponent];
+    const where = `channel "${name}" (${role} side)`;
+    this.sender = new RingProducer(segment.buffer, sendOffset, where, strategy, peer);
+    this.receiver = new RingConsumer(
+      segment.buffer,
+      receiveOffset,
+      where,
+      strategy,
+      peer,
+      opcodeTable(options.opcodes),
+    );
+  }
+
+  /** The driver creates the channel segment for one component; the component attaches to it. */
+  static create(run: Run, name: string, options: ChannelOptions = {}): Channel {
+    const capacity = options.capacity ?? DEFAULT_CAPACITY;
+    const segment = run.createSegment(name, channelPayloadBytes(capacity), SegmentKind.ring);
+    const control = segment.int32(0, CACHE_LINE / 4);
+    formatRing(segment.buffer, segment.payloadOffset + CACHE_LINE, capacity);
+    formatRing(segment.buffer, segment.payloadOffset + CACHE_LINE + ringBytes(capacity), capacity);
+    control[ControlWord.version] = CHANNEL_LAYOUT_VERSION;
+    control[ControlWord.capacity] = capacity;
+    Atomics.store(control, ControlWord.driverPid, process.pid);
+    Atomics.store(control, ControlWord.magic, CHANNEL_MAGIC);
+    return new Channel(name, "driver", segment, capacity, options);
+  }
+
+  /** The component side: finds the channel by name (waiting up to timeoutMs for the driver to create it). */
+  static attach(run: Run, name: string, options: ChannelOptions = {}, timeoutMs = 10_000): Channel {
+    const segment = run.openSegment(name, { kind: SegmentKind.ring, timeoutMs });
+    const control = segment.int32(0, CACHE_LINE / 4);
+    const where = `channel "${name}" in ${segment.path}`;
+    if (Atomics.load(control, ControlWord.magic) !== CHANNEL_MAGIC) {
+      throw new CorruptRecordError(`${where}: not a channel (bad magic); the segment is corrupt`);
+    }
+    const version = control[ControlWord.version] ?? 0;
+    if (version !== CHANNEL_LAYOUT_VERSION) {
+      throw new CorruptRecordError(
+        `${where}: channel layout version ${version}, this conflux speaks ${CHANNEL_LAYOUT_VERSION}`,
+      );
+    }
+    const capacity = control[ControlWord.capacity] ?? 0;
+    if (channelPayloadBytes(capacity) > segment.payloadSize) {
+      throw new CorruptRecordError(
+        `${where}: capacity ${capacity} does not fit its ${segment.payloadSize}-byte payload`,
+      );
+    }
+    Atomics.store(control, ControlWord.componentPid, process.pid);
+    return new Channel(name, "component", segment, capacity, options);
+  }
+
+  /** The component's pid once it has attached (0 before). */
+  get componentPid(): number {
+    return Atomics.load(this.segment.int32(0, CACHE_LINE / 4), ControlWord.componentPid);
+  }
+
+  send(message: Message, timeoutNs?: number): void {
+    this.sender.send(message, timeoutNs);
+  }
+
+  trySend(message: Message): boolean {
+    return this.sender.trySend(message);
+  }
+
+  receive(message: Message, timeoutNs?: number): void {
+    this.receiver.receive(message, timeoutNs);
+  }
+
+  tryReceive(message: Message): boolean {
+    return this.receiver.tryReceive(message);
+  }
+
+  /** Sends `request` and waits for the reply that answers it (correlation = the request's sequence). */
+  request(request: Message, reply: Message, timeoutNs?: number): void {
+    this.sender.send(request, timeoutNs);
+    this.receiver.receive(reply, timeoutNs);
+    if (reply.correlation !== request.sequence) {
+      throw new QueueError(
+        `${this.receiver.where}: reply answers request ${reply.correlation}, expected ${request.sequence}; requests on one channel must not overlap`,
+      );
+    }
+  }
+
+  /** Answers `request` with `reply`. */
+  reply(request: Message, reply: Message, timeoutNs?: number): void {
+    reply.correlation = request.sequence;
+    this.sender.send(reply, timeoutNs);
+  }
+
+  /** Tells the peer this side is gone (it stops waiting at once) and releases the mapping. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sender.close();
+    this.receiver.close();
+    this.ownLiveness?.close();
+    this.segment.close();
+  }
+}

@@ -1,0 +1,7 @@
+export * from "./channel.ts";
+export * from "./errors.ts";
+export * from "./message.ts";
+export * from "./peer.ts";
+export * from "./ring.ts";
+export * from "./ring-layout.ts";
+export * from "./wait-strategy.ts";

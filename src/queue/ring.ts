@@ -1,0 +1,290 @@
+// A single-producer/single-consumer ring of 64-byte command records in shared
+// memory (layout: ring-layout.ts). The producer writes a record, then publishes
+// it by storing the tail; the consumer copies it out, then frees the slot by
+// storing the head. Each side caches the other's counter and re-reads it only
+// when the ring looks full or empty, so the fast path touches one remote cache
+// line per message and makes no system call.
+import { native } from "../native/index.ts";
+import { CorruptRecordError, PeerClosedError, PeerDiedError, type PeerIdentity, QueueTimeoutError } from "./errors.ts";
+import type { Message } from "./message.ts";
+import type { PeerLiveness } from "./peer.ts";
+import {
+  checkCapacity,
+  PAYLOAD_BYTES,
+  PAYLOAD_FLOAT64S,
+  RECORD_SIZE,
+  RECORD_WORDS,
+  RecordWord,
+  RING_LAYOUT_VERSION,
+  RING_MAGIC,
+  RingOffset,
+  ringBytes,
+} from "./ring-layout.ts";
+import type { WaitStrategy } from "./wait-strategy.ts";
+import { Waiter, WaitStatus } from "./waiter.ts";
+
+/** Writes a ring's configuration at `byteOffset` (64-byte aligned) of `buffer`, zeroing its counters. */
+export function formatRing(buffer: ArrayBuffer, byteOffset: number, capacity: number): void {
+  checkCapacity(capacity);
+  new Uint8Array(buffer, byteOffset, ringBytes(capacity)).fill(0);
+  const view = new DataView(buffer, byteOffset);
+  view.setUint32(RingOffset.version, RING_LAYOUT_VERSION, true);
+  view.setUint32(RingOffset.capacity, capacity, true);
+  view.setUint32(RingOffset.recordSize, RECORD_SIZE, true);
+  Atomics.store(new Int32Array(buffer, byteOffset + RingOffset.magic, 1), 0, RING_MAGIC);
+}
+
+/** Reads and checks a ring's configuration; returns its capacity. */
+export function readRingCapacity(buffer: ArrayBuffer, byteOffset: number, where: string): number {
+  if (byteOffset % 64 !== 0 || byteOffset + RingOffset.records > buffer.byteLength) {
+    throw new CorruptRecordError(`${where}: no ring fits at byte ${byteOffset} of a ${buffer.byteLength}-byte mapping`);
+  }
+  const view = new DataView(buffer, byteOffset);
+  const magic = Atomics.load(new Int32Array(buffer, byteOffset + RingOffset.magic, 1), 0) >>> 0;
+  if (magic !== RING_MAGIC) {
+    throw new CorruptRecordError(
+      `${where}: not a command ring (magic 0x${magic.toString(16)}); the channel segment is corrupt or not yet formatted`,
+    );
+  }
+  const version = view.getUint32(RingOffset.version, true);
+  if (version !== RING_LAYOUT_VERSION) {
+    throw new CorruptRecordError(
+      `${where}: ring layout version ${version}, this conflux speaks ${RING_LAYOUT_VERSION}; use one conflux release for every component`,
+    );
+  }
+  const capacity = view.getUint32(RingOffset.capacity, true);
+  const recordSize = view.getUint32(RingOffset.recordSize, true);
+  if (recordSize !== RECORD_SIZE)
+    throw new CorruptRecordError(`${where}: record size ${recordSize}, expected ${RECORD_SIZE}`);
+  checkCapacity(capacity);
+  if (byteOffset + ringBytes(capacity) > buffer.byteLength) {
+    throw new CorruptRecordError(
+      `${where}: a ring of ${capacity} records does not fit in its ${buffer.byteLength}-byte mapping`,
+    );
+  }
+  return capacity;
+}
+
+/** The fields both ends share: word indices of the counters and flags. */
+class RingEnd {
+  protected readonly words: Int32Array;
+  protected readonly doubles: Float64Array;
+  protected readonly capacity: number;
+  protected readonly mask: number;
+  protected readonly tailIndex: number;
+  protected readonly headIndex: number;
+  protected readonly consumerSleepingIndex: number;
+  protected readonly producerSleepingIndex: number;
+  protected readonly producerClosedIndex: number;
+  protected readonly consumerClosedIndex: number;
+  /** Word index of record 0. */
+  protected readonly recordsIndex: number;
+  protected readonly waiter: Waiter;
+  protected readonly timeoutNs: number;
+
+  constructor(
+    protected readonly buffer: ArrayBuffer,
+    protected readonly byteOffset: number,
+    readonly where: string,
+    strategy: WaitStrategy,
+    protected readonly peer: PeerLiveness | null,
+  ) {
+    this.capacity = readRingCapacity(buffer, byteOffset, where);
+    this.mask = this.capacity - 1;
+    this.words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    this.doubles = new Float64Array(buffer, 0, buffer.byteLength >>> 3);
+    const base = byteOffset >>> 2;
+    this.tailIndex = base + (RingOffset.tail >>> 2);
+    this.headIndex = base + (RingOffset.head >>> 2);
+    this.consumerSleepingIndex = base + (RingOffset.consumerSleeping >>> 2);
+    this.producerSleepingIndex = base + (RingOffset.producerSleeping >>> 2);
+    this.producerClosedIndex = base + (RingOffset.producerClosed >>> 2);
+    this.consumerClosedIndex = base + (RingOffset.consumerClosed >>> 2);
+    this.recordsIndex = base + (RingOffset.records >>> 2);
+    this.waiter = new Waiter(buffer, this.words, strategy, peer);
+    this.timeoutNs = strategy.timeoutNs;
+  }
+
+  protected failure(status: WaitStatus, what: string, timeoutNs: number): Error {
+    const peer: PeerIdentity = this.peer?.identity() ?? { description: "the peer", pid: 0 };
+    const pid = peer.pid > 0 ? ` (pid ${peer.pid})` : "";
+    switch (status) {
+      case WaitStatus.timedOut:
+        return new QueueTimeoutError(
+          `${this.where}: ${peer.description}${pid} did not ${what} within ${timeoutNs / 1e6} ms`,
+        );
+      case WaitStatus.peerDied:
+        return new PeerDiedError(
+          `${this.where}: ${peer.description}${pid} died while this side waited for it to ${what}`,
+          peer,
+        );
+      default:
+        return new PeerClosedError(`${this.where}: ${peer.description}${pid} closed the channel`);
+    }
+  }
+
+  /** Wakes a peer sleeping on either counter, so it notices a closed flag at once. */
+  protected wakeBoth(): void {
+    native.futexWake(this.buffer, this.tailIndex * 4, 1);
+    native.futexWake(this.buffer, this.headIndex * 4, 1);
+  }
+}
+
+export class RingProducer extends RingEnd {
+  private tail: number;
+  private cachedHead: number;
+
+  constructor(
+    buffer: ArrayBuffer,
+    byteOffset: number,
+    where: string,
+    strategy: WaitStrategy,
+    peer: PeerLiveness | null,
+  ) {
+    super(buffer, byteOffset, where, strategy, peer);
+    this.tail = Atomics.load(this.words, this.tailIndex);
+    this.cachedHead = Atomics.load(this.words, this.headIndex);
+  }
+
+  /** Publishes `message` if there is room; false when the ring is full. Sets message.sequence. */
+  trySend(message: Message): boolean {
+    const tail = this.tail;
+    if (((tail - this.cachedHead) | 0) >= this.capacity) {
+      this.cachedHead = Atomics.load(this.words, this.headIndex);
+      if (((tail - this.cachedHead) | 0) >= this.capacity) return false;
+    }
+    const length = message.length;
+    if (length < 0 || length > PAYLOAD_BYTES) {
+      throw new RangeError(`${this.where}: payload of ${length} bytes; a record holds at most ${PAYLOAD_BYTES}`);
+    }
+    const record = this.recordsIndex + (tail & this.mask) * RECORD_WORDS;
+    const words = this.words;
+    words[record + RecordWord.sequence] = tail;
+    words[record + RecordWord.opcodeAndFlags] = (message.opcode & 0xffff) | ((message.flags & 0xffff) << 16);
+    words[record + RecordWord.length] = length;
+    words[record + RecordWord.correlation] = message.correlation;
+    const doubles = this.doubles;
+    const payload = message.payload;
+    const first = (record + RecordWord.payload) >>> 1;
+    for (let index = 0; index < PAYLOAD_FLOAT64S; index++) doubles[first + index] = payload[index] as number;
+    message.sequence = tail;
+    const next = (tail + 1) | 0;
+    Atomics.store(words, this.tailIndex, next);
+    this.tail = next;
+    if (Atomics.load(words, this.consumerSleepingIndex) !== 0) native.futexWake(this.buffer, this.tailIndex * 4, 1);
+    return true;
+  }
+
+  /** Publishes `message`, waiting for room by the wait strategy; throws on timeout or a dead peer. */
+  send(message: Message, timeoutNs = this.timeoutNs): void {
+    while (!this.trySend(message)) {
+      if (Atomics.load(this.words, this.consumerClosedIndex) !== 0) {
+        throw this.failure(WaitStatus.peerClosed, "receive", timeoutNs);
+      }
+      const status = this.waiter.waitForChange(
+        this.headIndex,
+        this.cachedHead,
+        this.producerSleepingIndex,
+        this.consumerClosedIndex,
+        timeoutNs,
+      );
+      if (status !== WaitStatus.ready) throw this.failure(status, "make room in a full ring", timeoutNs);
+    }
+  }
+
+  /** Records in flight: published but not yet consumed. */
+  pending(): number {
+    return (this.tail - Atomics.load(this.words, this.headIndex)) | 0;
+  }
+
+  close(): void {
+    Atomics.store(this.words, this.producerClosedIndex, 1);
+    this.wakeBoth();
+  }
+}
+
+export class RingConsumer extends RingEnd {
+  private head: number;
+  private cachedTail: number;
+
+  constructor(
+    buffer: ArrayBuffer,
+    byteOffset: number,
+    where: string,
+    strategy: WaitStrategy,
+    peer: PeerLiveness | null,
+    /** validOpcodes[op] !== 0 for every opcode the protocol knows; null accepts all. */
+    private readonly validOpcodes: Uint8Array | null,
+  ) {
+    super(buffer, byteOffset, where, strategy, peer);
+    this.head = Atomics.load(this.words, this.headIndex);
+    this.cachedTail = Atomics.load(this.words, this.tailIndex);
+  }
+
+  /** Copies the next record into `message` and frees its slot; false when the ring is empty. */
+  tryReceive(message: Message): boolean {
+    const head = this.head;
+    if (head === this.cachedTail) {
+      this.cachedTail = Atomics.load(this.words, this.tailIndex);
+      if (head === this.cachedTail) return false;
+    }
+    const record = this.recordsIndex + (head & this.mask) * RECORD_WORDS;
+    const words = this.words;
+    const sequence = words[record + RecordWord.sequence] as number;
+    const opcodeAndFlags = words[record + RecordWord.opcodeAndFlags] as number;
+    const length = words[record + RecordWord.length] as number;
+    const opcode = opcodeAndFlags & 0xffff;
+    if (sequence !== head || length < 0 || length > PAYLOAD_BYTES) this.corrupt(head, sequence, length);
+    if (this.validOpcodes !== null && this.validOpcodes[opcode] === 0) this.unknownOpcode(head, opcode);
+    message.sequence = sequence;
+    message.opcode = opcode;
+    message.flags = opcodeAndFlags >>> 16;
+    message.length = length;
+    message.correlation = words[record + RecordWord.correlation] as number;
+    const doubles = this.doubles;
+    const payload = message.payload;
+    const first = (record + RecordWord.payload) >>> 1;
+    for (let index = 0; index < PAYLOAD_FLOAT64S; index++) payload[index] = doubles[first + index] as number;
+    const next = (head + 1) | 0;
+    Atomics.store(words, this.headIndex, next);
+    this.head = next;
+    if (Atomics.load(words, this.producerSleepingIndex) !== 0) native.futexWake(this.buffer, this.headIndex * 4, 1);
+    return true;
+  }
+
+  /** Receives the next record, waiting by the wait strategy; throws on timeout, a dead or closed peer. */
+  receive(message: Message, timeoutNs = this.timeoutNs): void {
+    while (!this.tryReceive(message)) {
+      const status = this.waiter.waitForChange(
+        this.tailIndex,
+        this.head,
+        this.consumerSleepingIndex,
+        this.producerClosedIndex,
+        timeoutNs,
+      );
+      if (status === WaitStatus.ready) continue;
+      // A peer may publish and then close or die: deliver what it sent first.
+      if (this.tryReceive(message)) return;
+      throw this.failure(status, "send", timeoutNs);
+    }
+  }
+
+  close(): void {
+    Atomics.store(this.words, this.consumerClosedIndex, 1);
+    this.wakeBoth();
+  }
+
+  private corrupt(head: number, sequence: number, length: number): never {
+    const peer = this.peer?.identity().description ?? "the peer";
+    throw new CorruptRecordError(
+      `${this.where}: corrupt record from ${peer} at position ${head}: sequence ${sequence} (expected ${head}), payload length ${length} (at most ${PAYLOAD_BYTES}). Something other than the channel's producer wrote into the ring; check that the peer speaks wire format version ${RING_LAYOUT_VERSION}.`,
+    );
+  }
+
+  private unknownOpcode(head: number, opcode: number): never {
+    const peer = this.peer?.identity().description ?? "the peer";
+    throw new CorruptRecordError(
+      `${this.where}: unknown opcode 0x${opcode.toString(16).padStart(4, "0")} from ${peer} at position ${head}; the peer speaks another protocol version or sent garbage`,
+    );
+  }
+}

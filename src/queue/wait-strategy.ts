@@ -1,0 +1,38 @@
+// How a side of a ring waits for the other. A blocking wake-up costs ~50 µs on
+// these virtual CPUs while a spin costs ~0.2 µs, but a spinner steals the core
+// its peer may need (a driver and two components are three spinners on two
+// cores). So: spin while the peer is likely to answer, then back off.
+
+export type WaitKind = "spin" | "hybrid" | "block";
+
+export interface WaitStrategy {
+  /**
+   * spin: busy-wait, then busy-wait with sched_yield between checks (never sleeps);
+   * hybrid (default): busy-wait for `spinNs`, then sleep on a futex;
+   * block: sleep on a futex at once.
+   */
+  kind: WaitKind;
+  /** How long to busy-wait before backing off. */
+  spinNs: number;
+  /** Every wait gives up after this long (a timeout error names the peer). */
+  timeoutNs: number;
+}
+
+export const DEFAULT_WAIT: Readonly<WaitStrategy> = {
+  kind: "hybrid",
+  spinNs: 50_000,
+  timeoutNs: 30e9,
+};
+
+export function waitStrategy(overrides: Partial<WaitStrategy> = {}): WaitStrategy {
+  const strategy = { ...DEFAULT_WAIT, ...overrides };
+  if (strategy.kind !== "spin" && strategy.kind !== "hybrid" && strategy.kind !== "block") {
+    throw new RangeError(`wait strategy "${String(strategy.kind)}" is not one of spin, hybrid, block`);
+  }
+  if (!(strategy.spinNs >= 0) || !(strategy.timeoutNs > 0)) {
+    throw new RangeError(
+      `wait strategy needs spinNs ≥ 0 and timeoutNs > 0 (got ${strategy.spinNs}, ${strategy.timeoutNs})`,
+    );
+  }
+  return strategy;
+}

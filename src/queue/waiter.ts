@@ -1,0 +1,106 @@
+// The one wait loop both sides of a ring use: wait until a 32-bit word in
+// shared memory differs from the value last seen, by the configured strategy,
+// checking the peer's liveness and closed flag between slices. Returns a status
+// code (no exceptions, no allocation); the caller turns a failure into an error.
+import { native } from "../native/index.ts";
+import type { PeerLiveness } from "./peer.ts";
+import type { WaitStrategy } from "./wait-strategy.ts";
+
+export const WaitStatus = {
+  ready: 0,
+  timedOut: 1,
+  peerDied: 2,
+  peerClosed: 3,
+} as const;
+export type WaitStatus = (typeof WaitStatus)[keyof typeof WaitStatus];
+
+/** How often a spinning waiter asks whether the peer lives. */
+const LIVENESS_INTERVAL_NS = 1e6;
+/** The longest single futex sleep, so liveness is checked at least this often. */
+const SLEEP_SLICE_NS = 10e6;
+/** Spin iterations between clock reads (a clock read costs more than a load). */
+const SPIN_CHECK_MASK = 127;
+
+const SPIN = 0;
+const HYBRID = 1;
+const BLOCK = 2;
+
+export class Waiter {
+  private readonly kind: number;
+  private readonly spinNs: number;
+
+  constructor(
+    private readonly buffer: ArrayBuffer,
+    private readonly words: Int32Array,
+    strategy: WaitStrategy,
+    private readonly peer: PeerLiveness | null,
+  ) {
+    this.kind = strategy.kind === "spin" ? SPIN : strategy.kind === "hybrid" ? HYBRID : BLOCK;
+    this.spinNs = strategy.spinNs;
+  }
+
+  /**
+   * Waits until words[index] !== unchanged. `sleepingIndex` is the flag this
+   * side raises before sleeping so the other side knows to wake it;
+   * `peerClosedIndex` is the peer's closed flag.
+   */
+  waitForChange(
+    index: number,
+    unchanged: number,
+    sleepingIndex: number,
+    peerClosedIndex: number,
+    timeoutNs: number,
+  ): WaitStatus {
+    const words = this.words;
+    if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
+    const start = native.monotonicNs();
+    const deadline = start + timeoutNs;
+    let nextCheck = start + LIVENESS_INTERVAL_NS;
+    if (this.kind !== BLOCK) {
+      const spinUntil = start + this.spinNs;
+      let iterations = 0;
+      for (;;) {
+        if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
+        if ((++iterations & SPIN_CHECK_MASK) !== 0) continue;
+        const now = native.monotonicNs();
+        if (now >= nextCheck) {
+          const status = this.checkPeer(peerClosedIndex);
+          if (status !== WaitStatus.ready) return status;
+          nextCheck = now + LIVENESS_INTERVAL_NS;
+        }
+        if (now >= deadline) return WaitStatus.timedOut;
+        if (now >= spinUntil) {
+          if (this.kind === HYBRID) break;
+          // Past the spin window a spinner yields between checks, so a peer that
+          // shares this core gets to run.
+          native.schedYield();
+        }
+      }
+    }
+    const byteOffset = words.byteOffset + index * 4;
+    for (;;) {
+      Atomics.store(words, sleepingIndex, 1);
+      if (Atomics.load(words, index) !== unchanged) {
+        Atomics.store(words, sleepingIndex, 0);
+        return WaitStatus.ready;
+      }
+      const now = native.monotonicNs();
+      if (now >= deadline) {
+        Atomics.store(words, sleepingIndex, 0);
+        return WaitStatus.timedOut;
+      }
+      const remaining = deadline - now;
+      native.futexWait(this.buffer, byteOffset, unchanged, remaining < SLEEP_SLICE_NS ? remaining : SLEEP_SLICE_NS);
+      Atomics.store(words, sleepingIndex, 0);
+      if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
+      const status = this.checkPeer(peerClosedIndex);
+      if (status !== WaitStatus.ready) return status;
+    }
+  }
+
+  private checkPeer(peerClosedIndex: number): WaitStatus {
+    if (Atomics.load(this.words, peerClosedIndex) !== 0) return WaitStatus.peerClosed;
+    if (this.peer !== null && !this.peer.isAlive()) return WaitStatus.peerDied;
+    return WaitStatus.ready;
+  }
+}
