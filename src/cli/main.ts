@@ -1,6 +1,7 @@
 // The conflux command line: parses arguments and calls the layers; no logic here.
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.ts";
+import { registerBenchQueue } from "./bench-queue.ts";
 import { registerClean } from "./clean.ts";
 import { registerDoctor } from "./doctor.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
@@ -32,6 +33,7 @@ registerSchema(program);
 registerClean(program);
 const bench = registerBench(program);
 void bench;
+registerBenchQueue(bench);
 
 try {
   await program.parseAsync(process.argv);

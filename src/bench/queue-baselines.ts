@@ -1,0 +1,121 @@
+// The transports the conflux queue is compared with, each measured the way a
+// Node program would use it: a pipe to a child process, a Unix-domain socket to
+// a child process, and a MessagePort to a worker thread. Each echoes one small
+// message; every round trip is timed with one clock read.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { native } from "../native/index.ts";
+
+const PIPE_ECHO = "process.stdin.on('data', (d) => process.stdout.write(d));";
+const SOCKET_ECHO =
+  "const net = require('node:net'); const server = net.createServer((s) => s.on('data', (d) => s.write(d))); server.listen(process.argv[1], () => console.log('listening'));";
+const PORT_ECHO =
+  "const { parentPort } = require('node:worker_threads'); parentPort.on('message', (m) => parentPort.postMessage(m));";
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+}
+
+/** Times `iterations` round trips of a 1-byte message over a stream whose far end echoes. */
+async function streamRoundTrips(
+  write: (byte: Buffer) => void,
+  onData: (listener: () => void) => void,
+  iterations: number,
+  warmup: number,
+): Promise<Float64Array> {
+  const samples = new Float64Array(iterations);
+  const byte = Buffer.from([42]);
+  let answered: () => void = () => {};
+  onData(() => answered());
+  const roundTrip = () =>
+    new Promise<void>((resolve) => {
+      answered = resolve;
+      write(byte);
+    });
+  for (let index = 0; index < warmup; index++) await roundTrip();
+  let previous = native.monotonicNs();
+  for (let index = 0; index < iterations; index++) {
+    await roundTrip();
+    const now = native.monotonicNs();
+    samples[index] = now - previous;
+    previous = now;
+  }
+  return samples;
+}
+
+export async function pipeRoundTrips(iterations: number, warmup: number): Promise<Float64Array> {
+  const child = spawn(process.execPath, ["-e", PIPE_ECHO], { stdio: ["pipe", "pipe", "inherit"] });
+  try {
+    const stdin = child.stdin as NonNullable<ChildProcess["stdin"]>;
+    const stdout = child.stdout as NonNullable<ChildProcess["stdout"]>;
+    return await streamRoundTrips(
+      (byte) => stdin.write(byte),
+      (listener) => stdout.on("data", listener),
+      iterations,
+      warmup,
+    );
+  } finally {
+    child.stdin?.end();
+    child.kill("SIGKILL");
+    await exited(child);
+  }
+}
+
+export async function unixSocketRoundTrips(iterations: number, warmup: number): Promise<Float64Array> {
+  const directory = mkdtempSync(join(tmpdir(), "conflux-bench-"));
+  const path = join(directory, "echo.sock");
+  const child = spawn(process.execPath, ["-e", SOCKET_ECHO, path], { stdio: ["ignore", "pipe", "inherit"] });
+  let socket: Socket | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.once("data", () => resolve());
+      child.once("exit", (code) => reject(new Error(`the socket echo server exited with ${code}`)));
+    });
+    const connected = connect(path);
+    socket = connected;
+    await new Promise<void>((resolve) => connected.once("connect", () => resolve()));
+    return await streamRoundTrips(
+      (byte) => connected.write(byte),
+      (listener) => connected.on("data", listener),
+      iterations,
+      warmup,
+    );
+  } finally {
+    socket?.destroy();
+    child.kill("SIGKILL");
+    await exited(child);
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+export async function messagePortRoundTrips(iterations: number, warmup: number): Promise<Float64Array> {
+  const worker = new Worker(PORT_ECHO, { eval: true });
+  try {
+    const samples = new Float64Array(iterations);
+    let answered: () => void = () => {};
+    worker.on("message", () => answered());
+    const roundTrip = () =>
+      new Promise<void>((resolve) => {
+        answered = resolve;
+        worker.postMessage(42);
+      });
+    for (let index = 0; index < warmup; index++) await roundTrip();
+    let previous = native.monotonicNs();
+    for (let index = 0; index < iterations; index++) {
+      await roundTrip();
+      const now = native.monotonicNs();
+      samples[index] = now - previous;
+      previous = now;
+    }
+    return samples;
+  } finally {
+    await worker.terminate();
+  }
+}

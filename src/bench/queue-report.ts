@@ -1,0 +1,90 @@
+// Prints the queue benchmark as a table, or as the JSON the issue specifies.
+import type { QueueBenchmark } from "./queue.ts";
+
+const TALK_COMMAND_QUEUE_US = "37–48 µs (process 48.3 ± 20.8, container 37.1 ± 83.0)";
+
+function microseconds(ns: number): string {
+  return (ns / 1000).toFixed(ns < 10_000 ? 3 : 1);
+}
+
+export function queueBenchmarkJson(result: QueueBenchmark): string {
+  return JSON.stringify(
+    {
+      results: result.latency.map((row) => ({
+        transport: row.transport,
+        mode: row.mode,
+        between: row.between,
+        load: row.load,
+        n: row.distribution.n,
+        mean_ns: row.distribution.mean,
+        sd_ns: row.distribution.sd,
+        p50_ns: row.distribution.p50,
+        p99_ns: row.distribution.p99,
+        max_ns: row.distribution.max,
+      })),
+      throughput: result.throughput.map((row) => ({
+        transport: row.transport,
+        mode: row.mode,
+        between: row.between,
+        messages: row.messages,
+        seconds: row.seconds,
+        messages_per_s: row.messagesPerSecond,
+      })),
+      skipped: result.skipped,
+    },
+    null,
+    2,
+  );
+}
+
+export function queueBenchmarkTable(result: QueueBenchmark): string {
+  const header = ["transport", "mode", "between", "load", "n", "mean ± sd (µs)", "p50 (µs)", "p99 (µs)", "max (µs)"];
+  const rows = result.latency.map((row) => [
+    row.transport,
+    row.mode,
+    row.between,
+    row.load,
+    String(row.distribution.n),
+    `${microseconds(row.distribution.mean)} ± ${microseconds(row.distribution.sd)}`,
+    microseconds(row.distribution.p50),
+    microseconds(row.distribution.p99),
+    microseconds(row.distribution.max),
+  ]);
+  const lines = ["Round-trip latency (one request, one reply)", ...alignColumns([header, ...rows])];
+  const floor = result.latency.find((row) => row.transport === "c-floor");
+  const spin = result.latency.find(
+    (row) => row.transport === "conflux" && row.mode === "spin" && row.between === "process" && row.load === "idle",
+  );
+  if (floor && spin) {
+    lines.push(
+      `conflux spin / C floor, p50, between processes, same run: ${(spin.distribution.p50 / floor.distribution.p50).toFixed(2)}×`,
+    );
+  }
+  lines.push(`the talk's command queue: ${TALK_COMMAND_QUEUE_US}`, "", "One-way throughput");
+  lines.push(
+    ...alignColumns([
+      ["transport", "mode", "between", "messages", "seconds", "messages/s"],
+      ...result.throughput.map((row) => [
+        row.transport,
+        row.mode,
+        row.between,
+        String(row.messages),
+        row.seconds.toFixed(3),
+        Math.round(row.messagesPerSecond).toLocaleString("en-US"),
+      ]),
+    ]),
+  );
+  for (const reason of result.skipped) lines.push(`skipped: ${reason}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function alignColumns(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+}

@@ -1,0 +1,240 @@
+// `conflux bench queue`: round-trip latency of the conflux command queue
+// between processes and between threads, for each wait strategy, beside a
+// pipe, a Unix socket, a MessagePort and the C cache-line floor, all measured
+// in this one run; plus one-way throughput. Spin and hybrid rows are measured
+// twice: on an idle machine, and with a busy process competing for the two
+// cores (a driver and two spinning components are three spinners on two cores).
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { native } from "../native/index.ts";
+import { Channel } from "../queue/channel.ts";
+import { Message } from "../queue/message.ts";
+import type { WaitKind } from "../queue/wait-strategy.ts";
+import { Run } from "../shm/run.ts";
+import { measureCFloor } from "./c-floor-runner.ts";
+import { type Distribution, summarize } from "./distribution.ts";
+import { messagePortRoundTrips, pipeRoundTrips, unixSocketRoundTrips } from "./queue-baselines.ts";
+import { PeerOpcode } from "./queue-peer.ts";
+import { TSX_LOADER } from "./tsx-loader.ts";
+
+export type Transport = "conflux" | "pipe" | "unix-socket" | "message-port" | "c-floor";
+export type Between = "process" | "thread";
+export type Load = "idle" | "oversubscribed";
+
+export interface LatencyRow {
+  transport: Transport;
+  mode: WaitKind | "none";
+  between: Between;
+  load: Load;
+  distribution: Distribution;
+}
+
+export interface ThroughputRow {
+  transport: Transport;
+  mode: WaitKind;
+  between: Between;
+  messages: number;
+  seconds: number;
+  messagesPerSecond: number;
+}
+
+export interface QueueBenchmark {
+  latency: LatencyRow[];
+  throughput: ThroughputRow[];
+  skipped: string[];
+}
+
+export interface QueueBenchOptions {
+  iterations: number;
+  /** Called before each measurement, for progress lines. */
+  progress?: (what: string) => void;
+}
+
+const PEER_MAIN = fileURLToPath(new URL("./queue-peer-main.ts", import.meta.url));
+const TYPESCRIPT_WORKER = new URL("./typescript-worker.js", import.meta.url);
+const SPIN_NS = 50_000;
+
+interface Peer {
+  stopped: Promise<void>;
+  kill(): void;
+}
+
+function startPeer(between: Between, runDirectory: string, channelName: string, kind: WaitKind): Peer {
+  if (between === "process") {
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ["--import", TSX_LOADER, PEER_MAIN, runDirectory, channelName, kind, String(SPIN_NS)],
+      { stdio: ["ignore", "inherit", "inherit"] },
+    );
+    return {
+      stopped: new Promise((resolve) => child.once("exit", () => resolve())),
+      kill: () => child.kill("SIGKILL"),
+    };
+  }
+  const worker = new Worker(TYPESCRIPT_WORKER, {
+    workerData: {
+      module: new URL("./queue-peer-main.ts", import.meta.url).href,
+      runDirectory,
+      channelName,
+      kind,
+      spinNs: SPIN_NS,
+    },
+  });
+  return {
+    stopped: new Promise((resolve) => worker.once("exit", () => resolve())),
+    kill: () => void worker.terminate(),
+  };
+}
+
+/** Starts a process that only burns a core, to oversubscribe the machine. */
+function startHog(): ChildProcess {
+  return spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
+}
+
+async function withChannel<T>(between: Between, kind: WaitKind, body: (channel: Channel) => T): Promise<T> {
+  const run = Run.create();
+  const channel = Channel.create(run, `bench-${between}-${kind}`, {
+    wait: { kind, spinNs: SPIN_NS, timeoutNs: 120e9 },
+    opcodes: Object.values(PeerOpcode),
+  });
+  const peer = startPeer(between, run.directory, channel.name, kind);
+  try {
+    // Let the peer attach before measuring (asynchronously: a worker needs this thread's event loop to start).
+    while (channel.componentPid === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const result = body(channel);
+    channel.send(new Message().set(PeerOpcode.stop));
+    await peer.stopped;
+    return result;
+  } catch (error) {
+    peer.kill();
+    await peer.stopped;
+    throw error;
+  } finally {
+    channel.close();
+    run.close();
+  }
+}
+
+/** Round trips through a channel: request, then the echoed reply; one clock read per sample. */
+function confluxRoundTrips(channel: Channel, iterations: number, warmup: number): Float64Array {
+  const request = new Message();
+  const reply = new Message();
+  for (let index = 0; index < warmup; index++) channel.request(request.set(PeerOpcode.ping, index), reply);
+  const samples = new Float64Array(iterations);
+  let previous = native.monotonicNs();
+  for (let index = 0; index < iterations; index++) {
+    channel.request(request.set(PeerOpcode.ping, index), reply);
+    const now = native.monotonicNs();
+    samples[index] = now - previous;
+    previous = now;
+  }
+  return samples;
+}
+
+/** One-way: `messages` sends back to back, then one request that the peer answers once it has them all. */
+function confluxFlood(channel: Channel, messages: number): number {
+  const message = new Message();
+  const reply = new Message();
+  const started = native.monotonicNs();
+  for (let index = 0; index < messages; index++) channel.send(message.set(PeerOpcode.flood, index));
+  channel.request(message.set(PeerOpcode.floodEnd), reply);
+  const seconds = (native.monotonicNs() - started) / 1e9;
+  if (reply.payload[0] !== messages || reply.payload[2] !== 0) {
+    throw new Error(
+      `throughput check failed: the peer received ${reply.payload[0]} of ${messages} messages, ${reply.payload[2]} out of order`,
+    );
+  }
+  return seconds;
+}
+
+export async function runQueueBenchmark(options: QueueBenchOptions): Promise<QueueBenchmark> {
+  const iterations = options.iterations;
+  const warmup = Math.max(100, Math.floor(iterations / 10));
+  // Sleeping transports cost ~50 µs a round trip: fewer samples keep the run short.
+  const slowIterations = Math.max(100, Math.min(iterations, 10_000));
+  const progress = options.progress ?? (() => {});
+  const latency: LatencyRow[] = [];
+  const throughput: ThroughputRow[] = [];
+  const skipped: string[] = [];
+
+  progress("c-floor (C cache-line ping-pong between two processes)");
+  const floor = measureCFloor(iterations);
+  if (floor.distribution)
+    latency.push({
+      transport: "c-floor",
+      mode: "none",
+      between: "process",
+      load: "idle",
+      distribution: floor.distribution,
+    });
+  else skipped.push(`c-floor: ${floor.skipped}`);
+
+  for (const between of ["process", "thread"] as const) {
+    for (const kind of ["spin", "hybrid", "block"] as const) {
+      const n = kind === "block" ? slowIterations : iterations;
+      progress(`conflux ${kind} between ${between === "process" ? "processes" : "threads"}`);
+      const samples = await withChannel(between, kind, (channel) => confluxRoundTrips(channel, n, Math.min(warmup, n)));
+      latency.push({ transport: "conflux", mode: kind, between, load: "idle", distribution: summarize(samples) });
+    }
+  }
+
+  for (const kind of ["spin", "hybrid"] as const) {
+    progress(`conflux ${kind} between processes, oversubscribed (a third busy process on two cores)`);
+    const hog = startHog();
+    try {
+      const samples = await withChannel("process", kind, (channel) => confluxRoundTrips(channel, slowIterations, 100));
+      latency.push({
+        transport: "conflux",
+        mode: kind,
+        between: "process",
+        load: "oversubscribed",
+        distribution: summarize(samples),
+      });
+    } finally {
+      hog.kill("SIGKILL");
+    }
+  }
+
+  progress("pipe between processes");
+  latency.push({
+    transport: "pipe",
+    mode: "none",
+    between: "process",
+    load: "idle",
+    distribution: summarize(await pipeRoundTrips(slowIterations, 200)),
+  });
+  progress("unix socket between processes");
+  latency.push({
+    transport: "unix-socket",
+    mode: "none",
+    between: "process",
+    load: "idle",
+    distribution: summarize(await unixSocketRoundTrips(slowIterations, 200)),
+  });
+  progress("MessagePort between threads");
+  latency.push({
+    transport: "message-port",
+    mode: "none",
+    between: "thread",
+    load: "idle",
+    distribution: summarize(await messagePortRoundTrips(slowIterations, 200)),
+  });
+
+  for (const between of ["process", "thread"] as const) {
+    for (const kind of ["spin", "hybrid"] as const) {
+      progress(`throughput: conflux ${kind} between ${between === "process" ? "processes" : "threads"}`);
+      const messages = iterations * 10;
+      const seconds = await withChannel(between, kind, (channel) => confluxFlood(channel, messages));
+      throughput.push({
+        transport: "conflux",
+        mode: kind,
+        between,
+        messages,
+        seconds,
+        messagesPerSecond: messages / seconds,
+      });
+    }
+  }
+  return { latency, throughput, skipped };
+}

@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import { runQueueBenchmark } from "../bench/queue.ts";
+import { queueBenchmarkJson, queueBenchmarkTable } from "../bench/queue-report.ts";
+import { UsageError } from "./exit-codes.ts";
+
+export function registerBenchQueue(bench: Command): void {
+  bench
+    .command("queue")
+    .description(
+      "round-trip latency of the command queue (spin, hybrid, block; process and thread) beside a pipe, a Unix socket, a MessagePort and the C cache-line floor, and one-way throughput",
+    )
+    .option("--iterations <n>", "round trips per spinning configuration (sleeping ones take at most 10,000)", "100000")
+    .option(
+      "--json",
+      "print JSON: { results: [ { transport, mode, between, load, n, mean_ns, sd_ns, p50_ns, p99_ns, max_ns } ], throughput: [...] }",
+    )
+    .action(async (options: { iterations: string; json?: boolean }) => {
+      const iterations = Number(options.iterations);
+      if (!Number.isInteger(iterations) || iterations < 100) {
+        throw new UsageError(`--iterations ${options.iterations}: give a whole number of at least 100`);
+      }
+      const result = await runQueueBenchmark({
+        iterations,
+        progress: (what) => process.stderr.write(`measuring ${what}…\n`),
+      });
+      process.stdout.write(options.json ? `${queueBenchmarkJson(result)}\n` : queueBenchmarkTable(result));
+    });
+}
