@@ -24,6 +24,7 @@ Napi::Error ErrnoError(Napi::Env env, int err, const std::string& op, const std:
 void InitMapping(Napi::Env env, Napi::Object exports);
 void InitFutex(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
+void InitSignals(Napi::Env env, Napi::Object exports);
 
 // CLOCK_MONOTONIC is the clock every process on the host shares, so stamps taken
 // by a driver and a component compare directly. A double holds nanoseconds
@@ -43,6 +44,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMapping(env, exports);
   InitFutex(env, exports);
   InitProcess(env, exports);
+  InitSignals(env, exports);
   exports.Set("monotonicNs", Napi::Function::New(env, MonotonicNs, "monotonicNs"));
   exports.Set("schedYield", Napi::Function::New(env, SchedYield, "schedYield"));
   return exports;

@@ -39,6 +39,10 @@ export interface NativeBinding {
   /** Pins `pid` (0: the calling thread) to `cpus`. */
   setAffinity(pid: number, cpus: readonly number[]): void;
   getAffinity(pid: number): number[];
+  /** Records these signals (numbers) in a flag a synchronous loop can poll; chains to the previous handlers. */
+  watchSignals(signals: readonly number[]): void;
+  /** The last watched signal received, 0 if none. */
+  pendingSignal(): number;
 }
 
 /** An error raised by a failed system call in the addon. */

@@ -32,3 +32,14 @@ export class PeerClosedError extends QueueError {
 export class CorruptRecordError extends QueueError {
   override name = "CorruptRecordError";
 }
+
+/** A signal (Ctrl-C, SIGTERM) arrived while waiting; the run should end cleanly. */
+export class InterruptedError extends QueueError {
+  override name = "InterruptedError";
+  constructor(
+    message: string,
+    readonly signal: number,
+  ) {
+    super(message);
+  }
+}

@@ -5,7 +5,14 @@
 // when the ring looks full or empty, so the fast path touches one remote cache
 // line per message and makes no system call.
 import { native } from "../native/index.ts";
-import { CorruptRecordError, PeerClosedError, PeerDiedError, type PeerIdentity, QueueTimeoutError } from "./errors.ts";
+import {
+  CorruptRecordError,
+  InterruptedError,
+  PeerClosedError,
+  PeerDiedError,
+  type PeerIdentity,
+  QueueTimeoutError,
+} from "./errors.ts";
 import type { Message } from "./message.ts";
 import type { PeerLiveness } from "./peer.ts";
 import {
@@ -113,6 +120,13 @@ class RingEnd {
         return new QueueTimeoutError(
           `${this.where}: ${peer.description}${pid} did not ${what} within ${timeoutNs / 1e6} ms`,
         );
+      case WaitStatus.interrupted: {
+        const signal = native.pendingSignal();
+        return new InterruptedError(
+          `${this.where}: interrupted by signal ${signal} while waiting for ${peer.description}`,
+          signal,
+        );
+      }
       case WaitStatus.peerDied:
         return new PeerDiedError(
           `${this.where}: ${peer.description}${pid} died while this side waited for it to ${what}`,

@@ -11,7 +11,12 @@ export const WaitStatus = {
   timedOut: 1,
   peerDied: 2,
   peerClosed: 3,
+  /** SIGINT, SIGTERM or SIGHUP arrived while waiting (see native/signals.cc). */
+  interrupted: 4,
 } as const;
+
+/** SIGHUP, SIGINT, SIGTERM. */
+const WATCHED_SIGNALS = [1, 2, 15];
 export type WaitStatus = (typeof WaitStatus)[keyof typeof WaitStatus];
 
 /** How often a spinning waiter asks whether the peer lives. */
@@ -37,6 +42,7 @@ export class Waiter {
   ) {
     this.kind = strategy.kind === "spin" ? SPIN : strategy.kind === "hybrid" ? HYBRID : BLOCK;
     this.spinNs = strategy.spinNs;
+    native.watchSignals(WATCHED_SIGNALS);
   }
 
   /**
@@ -99,6 +105,7 @@ export class Waiter {
   }
 
   private checkPeer(peerClosedIndex: number): WaitStatus {
+    if (native.pendingSignal() !== 0) return WaitStatus.interrupted;
     if (Atomics.load(this.words, peerClosedIndex) !== 0) return WaitStatus.peerClosed;
     if (this.peer !== null && !this.peer.isAlive()) return WaitStatus.peerDied;
     return WaitStatus.ready;

@@ -1,0 +1,4 @@
+// appB of the talk: computes flux, receives appA's temperature.
+import { runSeedApp } from "./run-seed-app.ts";
+
+runSeedApp("flux");

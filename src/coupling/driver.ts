@@ -1,0 +1,418 @@
+// The driver: the talk's loop. It launches every component in its enclave,
+// waits for each to publish its meshes, checks them, and then for N
+// iterations, in the plan's order, signals a component, waits for it to finish
+// its step, and transfers its fields onto the other components' meshes
+// (serial explicit coupling). Each phase is timed. Any failure ends the run with
+// one CouplingFailure that names the component; every enclave is stopped and
+// every segment removed on every path.
+import { ComponentLink } from "../component/link.ts";
+import { MeshMetadataError } from "../component/mesh-layout.ts";
+import { WAIT_VARIABLE } from "../component/protocol.ts";
+import type { SharedMesh } from "../component/shared-mesh.ts";
+import { createEnclave } from "../enclave/create-enclave.ts";
+import type { Enclave, ExitStatus } from "../enclave/enclave.ts";
+import type { OutputSink } from "../enclave/output-capture.ts";
+import { type PointSet, pointSetFromMetadata } from "../mapping/point-set.ts";
+import type { TransferOperator } from "../mapping/transfer-operator.ts";
+import { native } from "../native/index.ts";
+import {
+  CorruptRecordError,
+  InterruptedError,
+  PeerClosedError,
+  PeerDiedError,
+  QueueError,
+  QueueTimeoutError,
+} from "../queue/errors.ts";
+import { Run } from "../shm/run.ts";
+import { CouplingFailure } from "./coupling-failure.ts";
+import { PhaseTimings } from "./phase-timings.ts";
+import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
+
+export interface DriverHooks<OperatorSpec> {
+  buildOperator(source: PointSet, target: PointSet, spec: OperatorSpec): TransferOperator;
+  /** Called after every iteration, for progress displays (keep it cheap). */
+  onIteration?(completed: number): void;
+  /**
+   * Called with every mesh before the run's segments are removed — after the
+   * last iteration, or after a failure with what was produced so far — so
+   * results can be saved.
+   */
+  collect?(meshes: ReadonlyMap<string, SharedMesh>, iterationsCompleted: number): void;
+  /** Where components' output goes (default process.stderr, prefixed). */
+  output?: OutputSink | null;
+  /** Command-queue round trips to measure before the loop (ping/pong), per component. */
+  pings?: number;
+}
+
+export interface EnclaveRecord {
+  component: string;
+  kind: string;
+  pid: number;
+  description: unknown;
+  exit?: ExitStatus;
+}
+
+export interface CouplingResult {
+  runId: string;
+  iterationsCompleted: number;
+  timings: PhaseTimings;
+  setupMs: Record<string, number>;
+  enclaves: EnclaveRecord[];
+}
+
+interface Participant {
+  plan: ComponentPlan;
+  enclave: Enclave;
+  link: ComponentLink;
+  stepPhase: string;
+}
+
+interface BoundTransfer {
+  label: string;
+  operator: TransferOperator;
+  source: Float64Array;
+  target: Float64Array;
+}
+
+const NS_PER_MS = 1e6;
+
+/** "appA step" etc.: the phases every run records. */
+export function phaseNames(plan: CouplingPlan): string[] {
+  return [
+    ...plan.order.map((name) => `${name} step`),
+    ...plan.transfers.map((transfer) => `${fieldLabel(transfer.from)} → ${fieldLabel(transfer.to)}`),
+    "command queue",
+    "iteration",
+  ];
+}
+
+export async function runCoupling<OperatorSpec>(
+  plan: CouplingPlan<OperatorSpec>,
+  hooks: DriverHooks<OperatorSpec>,
+): Promise<CouplingResult> {
+  // The driver handles SIGINT/SIGTERM itself: a wait notices them through the
+  // native flag, the async phases through this listener, and cleanup runs once.
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const run = Run.create({ handleSignals: false });
+  const participants = new Map<string, Participant>();
+  const meshes = new Map<string, SharedMesh>();
+  const timings = new PhaseTimings(phaseNames(plan), Math.max(plan.iterations, hooks.pings ?? 0, 1));
+  const setupMs: Record<string, number> = {};
+  let iteration = -1;
+  let phase = "startup";
+  let completed = 0;
+  try {
+    for (const component of plan.components) {
+      const description = `component "${component.name}" (${component.kind} enclave)`;
+      const enclave = createEnclave(
+        component.kind,
+        {
+          ...component.launch,
+          name: component.name,
+          runDirectory: run.directory,
+          env: { ...component.launch.env, [WAIT_VARIABLE]: JSON.stringify(plan.wait) },
+        },
+        { handleSignals: false, ...(hooks.output === undefined ? {} : { output: hooks.output }) },
+      );
+      const link = new ComponentLink(run, component.name, {
+        wait: plan.wait,
+        description,
+        peer: {
+          isAlive: () => enclave.isAlive(),
+          identity: () => ({ description, pid: enclave.hasExited() || !started(enclave) ? 0 : enclave.pid }),
+        },
+      });
+      participants.set(component.name, { plan: component, enclave, link, stepPhase: `${component.name} step` });
+    }
+    for (const participant of participants.values()) {
+      await participant.enclave.start().catch((error: unknown) => {
+        throw failure(participant, -1, "startup", `could not be launched: ${(error as Error).message}`);
+      });
+    }
+    await awaitHellos(participants, plan.startupTimeoutMs, () => interrupted);
+    phase = "mesh check";
+    for (const participant of participants.values()) {
+      for (const [meshName, expected] of Object.entries(participant.plan.meshes)) {
+        const mesh = openCheckedMesh(participant, meshName, expected);
+        meshes.set(`${participant.plan.name}.${meshName}`, mesh);
+      }
+    }
+    phase = "transfer setup";
+    const transfers = bindTransfers(plan.transfers, meshes, hooks, setupMs);
+    for (const participant of participants.values()) participant.link.acknowledge();
+
+    const stepNs = plan.stepTimeoutMs * NS_PER_MS;
+    const pings = hooks.pings ?? 0;
+    if (pings > 0) {
+      phase = "command queue";
+      const recorder = timings.recorder("command queue").values;
+      const first = participants.values().next().value as Participant;
+      for (let index = 0; index < pings; index++) {
+        const started = native.monotonicNs();
+        first.link.ping(stepNs);
+        recorder[index] = native.monotonicNs() - started;
+      }
+      timings.setCount("command queue", pings);
+    }
+
+    const steps = plan.order.map((name) => participants.get(name) as Participant);
+    const stepRecorders = steps.map((participant) => timings.recorder(participant.stepPhase).values);
+    const transfersAfter = steps.map((participant) =>
+      transfers.filter((transfer) => transfer.label.startsWith(`${participant.plan.name}.`)),
+    );
+    const transferRecorders = transfersAfter.map((list) =>
+      list.map((transfer) => timings.recorder(transfer.label).values),
+    );
+    const iterationRecorder = timings.recorder("iteration").values;
+    for (iteration = 0; iteration < plan.iterations; iteration++) {
+      const iterationStart = native.monotonicNs();
+      for (let index = 0; index < steps.length; index++) {
+        const participant = steps[index] as Participant;
+        phase = participant.stepPhase;
+        const stepStart = native.monotonicNs();
+        participant.link.go(iteration);
+        participant.link.awaitDone(iteration, stepNs);
+        const afterStep = native.monotonicNs();
+        (stepRecorders[index] as Float64Array)[iteration] = afterStep - stepStart;
+        const after = transfersAfter[index] as BoundTransfer[];
+        const recorders = transferRecorders[index] as Float64Array[];
+        let previous = afterStep;
+        for (let transferIndex = 0; transferIndex < after.length; transferIndex++) {
+          const transfer = after[transferIndex] as BoundTransfer;
+          phase = transfer.label;
+          transfer.operator.apply(transfer.source, transfer.target);
+          const now = native.monotonicNs();
+          (recorders[transferIndex] as Float64Array)[iteration] = now - previous;
+          previous = now;
+        }
+      }
+      iterationRecorder[iteration] = native.monotonicNs() - iterationStart;
+      completed = iteration + 1;
+      if (hooks.onIteration !== undefined) hooks.onIteration(completed);
+    }
+    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
+
+    phase = "shutdown";
+    iteration = -1;
+    for (const participant of participants.values()) participant.link.stop(stepNs);
+    hooks.collect?.(meshes, completed);
+    const enclaves: EnclaveRecord[] = [];
+    for (const participant of participants.values()) {
+      const exit = await withTimeout(participant.enclave.exited, plan.stepTimeoutMs);
+      if (exit === undefined) await participant.enclave.stop();
+      enclaves.push(record(participant, exit));
+    }
+    return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
+  } catch (error) {
+    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
+    const cause = await explain(error, participants, iteration, phase, interrupted);
+    try {
+      hooks.collect?.(meshes, completed);
+    } catch {
+      // Saving partial results must not hide the failure that ended the run.
+    }
+    if (cause instanceof CouplingFailure)
+      Object.assign(cause, { partial: { iterationsCompleted: completed, timings, setupMs } });
+    throw cause;
+  } finally {
+    await Promise.all(
+      [...participants.values()].map((participant) => participant.enclave.stop(500).catch(() => undefined)),
+    );
+    for (const mesh of meshes.values()) mesh.close();
+    for (const participant of participants.values()) participant.link.close();
+    run.close();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+}
+
+function started(enclave: Enclave): boolean {
+  try {
+    return enclave.pid > 0;
+  } catch {
+    return false;
+  }
+}
+
+function record(participant: Participant, exit: ExitStatus | undefined): EnclaveRecord {
+  return {
+    component: participant.plan.name,
+    kind: participant.plan.kind,
+    pid: started(participant.enclave) ? participant.enclave.pid : 0,
+    description: participant.enclave.describe(),
+    ...(exit === undefined ? {} : { exit }),
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits, without blocking the event loop (workers need it to start), for every hello. */
+async function awaitHellos(
+  participants: Map<string, Participant>,
+  timeoutMs: number,
+  interrupted: () => NodeJS.Signals | undefined,
+): Promise<void> {
+  const waiting = new Set(participants.values());
+  const deadline = Date.now() + timeoutMs;
+  while (waiting.size > 0) {
+    for (const participant of waiting) {
+      if (participant.link.pollHello()) {
+        waiting.delete(participant);
+      } else if (participant.enclave.hasExited() || !participant.enclave.isAlive()) {
+        throw failure(participant, -1, "startup", "ended before it connected");
+      }
+    }
+    const signal = interrupted();
+    if (signal !== undefined) throw new InterruptedError(`interrupted by ${signal}`, 2);
+    if (waiting.size === 0) break;
+    if (Date.now() > deadline) {
+      const late = waiting.values().next().value as Participant;
+      throw failure(late, -1, "startup", `did not publish its meshes and say hello within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+function openCheckedMesh(
+  participant: Participant,
+  meshName: string,
+  expected: ComponentPlan["meshes"][string],
+): SharedMesh {
+  const where = `mesh "${meshName}"`;
+  let mesh: SharedMesh;
+  try {
+    mesh = participant.link.openMesh(meshName);
+  } catch (error) {
+    throw failure(
+      participant,
+      -1,
+      "mesh check",
+      `published malformed metadata for ${where}: ${(error as Error).message}`,
+    );
+  }
+  const actual = mesh.spec;
+  const problems: string[] = [];
+  if (actual.dimension !== expected.dimension)
+    problems.push(`dimension ${actual.dimension}, declared ${expected.dimension}`);
+  if (actual.count !== expected.count) problems.push(`${actual.count} points, declared ${expected.count}`);
+  if (actual.layout !== expected.layout) problems.push(`layout ${actual.layout}, declared ${expected.layout}`);
+  for (const field of expected.fields) if (!actual.fields.includes(field)) problems.push(`no field "${field}"`);
+  if (problems.length > 0) {
+    mesh.close();
+    throw failure(participant, -1, "mesh check", `published ${where} unlike its declaration: ${problems.join("; ")}`);
+  }
+  return mesh;
+}
+
+function bindTransfers<OperatorSpec>(
+  transfers: TransferPlan<OperatorSpec>[],
+  meshes: Map<string, SharedMesh>,
+  hooks: DriverHooks<OperatorSpec>,
+  setupMs: Record<string, number>,
+): BoundTransfer[] {
+  return transfers.map((transfer) => {
+    const label = `${fieldLabel(transfer.from)} → ${fieldLabel(transfer.to)}`;
+    const source = meshes.get(`${transfer.from.component}.${transfer.from.mesh}`);
+    const target = meshes.get(`${transfer.to.component}.${transfer.to.mesh}`);
+    if (source === undefined || target === undefined)
+      throw new Error(`transfer ${label}: a mesh it names is not declared`);
+    const started = native.monotonicNs();
+    const operator = hooks.buildOperator(pointSet(source), pointSet(target), transfer.operator);
+    setupMs[label] = (native.monotonicNs() - started) / NS_PER_MS;
+    return { label, operator, source: source.field(transfer.from.field), target: target.field(transfer.to.field) };
+  });
+}
+
+function pointSet(mesh: SharedMesh): PointSet {
+  return pointSetFromMetadata(mesh.spec, mesh.coordinates, `mesh "${mesh.name}" of component "${mesh.component}"`);
+}
+
+function failure(
+  participant: Participant,
+  iteration: number,
+  phase: string,
+  reason: string,
+  exit?: ExitStatus,
+): CouplingFailure {
+  return new CouplingFailure({
+    component: participant.plan.name,
+    enclave: participant.plan.kind,
+    pid: started(participant.enclave) ? participant.enclave.pid : undefined,
+    iteration,
+    phase,
+    reason,
+    ...(exit === undefined ? {} : { exit }),
+  });
+}
+
+/** Turns whatever ended the run into one CouplingFailure naming the component. */
+async function explain(
+  error: unknown,
+  participants: Map<string, Participant>,
+  iteration: number,
+  phase: string,
+  interrupted: NodeJS.Signals | undefined,
+): Promise<Error> {
+  if (error instanceof CouplingFailure) {
+    const participant = participants.get(error.details.component);
+    if (participant !== undefined && error.details.exit === undefined) {
+      const exit = await withTimeout(participant.enclave.exited, 1000);
+      if (exit !== undefined) return new CouplingFailure({ ...error.details, exit });
+    }
+    return error;
+  }
+  if (error instanceof InterruptedError || interrupted !== undefined) {
+    const signal = interrupted ?? "SIGINT";
+    return new Error(
+      `interrupted by ${signal} ${iteration < 0 ? `during ${phase}` : `in iteration ${iteration}, phase "${phase}"`}; every component was stopped and the run's segments removed`,
+    );
+  }
+  const participant = participantOf(error, participants, phase);
+  if (participant === undefined) return error instanceof Error ? error : new Error(String(error));
+  let reason: string;
+  let waitForExit = true;
+  if (error instanceof PeerDiedError) reason = "died";
+  else if (error instanceof PeerClosedError) reason = "closed its channel (it exited)";
+  else if (error instanceof QueueTimeoutError) {
+    reason = `did not answer within the step timeout (${error.message.match(/within ([\d.]+ ms)/)?.[1] ?? "?"}); it was stopped`;
+    waitForExit = false;
+  } else if (error instanceof CorruptRecordError || error instanceof QueueError)
+    reason = `sent garbage: ${error.message}`;
+  else if (error instanceof MeshMetadataError) reason = `published malformed metadata: ${error.message}`;
+  else reason = `failed: ${(error as Error).message}`;
+  let exit: ExitStatus | undefined;
+  if (waitForExit) exit = await withTimeout(participant.enclave.exited, 1000);
+  else exit = await participant.enclave.stop(200);
+  return failure(participant, iteration, phase, reason, exit);
+}
+
+/** The component an error is about: the one whose channel raised it, else the one whose phase it was. */
+function participantOf(error: unknown, participants: Map<string, Participant>, phase: string): Participant | undefined {
+  const message = error instanceof Error ? error.message : "";
+  for (const participant of participants.values()) {
+    if (
+      message.includes(`channel "${participant.plan.name}.channel"`) ||
+      message.includes(`component "${participant.plan.name}"`)
+    ) {
+      return participant;
+    }
+  }
+  for (const participant of participants.values())
+    if (phase.startsWith(`${participant.plan.name} `)) return participant;
+  return undefined;
+}

@@ -1,0 +1,42 @@
+// What the driver runs: components, their expected meshes, the transfers and
+// the loop. Built from a composition file by the command line (the coupling
+// layer knows no file format) or directly by a program.
+import type { MeshSpec } from "../component/mesh-layout.ts";
+import type { ComponentLaunch } from "../enclave/component-launch.ts";
+import type { EnclaveKind } from "../enclave/requirements.ts";
+import type { WaitStrategy } from "../queue/wait-strategy.ts";
+
+export interface ComponentPlan {
+  name: string;
+  kind: EnclaveKind;
+  launch: Omit<ComponentLaunch, "runDirectory" | "name">;
+  /** The meshes it must share, as declared; the driver checks the published metadata against them. */
+  meshes: Record<string, MeshSpec>;
+}
+
+export interface FieldAddress {
+  component: string;
+  mesh: string;
+  field: string;
+}
+
+export interface TransferPlan<OperatorSpec = unknown> {
+  from: FieldAddress;
+  to: FieldAddress;
+  operator: OperatorSpec;
+}
+
+export interface CouplingPlan<OperatorSpec = unknown> {
+  components: ComponentPlan[];
+  transfers: TransferPlan<OperatorSpec>[];
+  iterations: number;
+  /** Who steps first; every component exactly once. */
+  order: string[];
+  startupTimeoutMs: number;
+  stepTimeoutMs: number;
+  wait: Partial<WaitStrategy>;
+}
+
+export function fieldLabel(address: FieldAddress): string {
+  return `${address.component}.${address.mesh}.${address.field}`;
+}

@@ -1,0 +1,87 @@
+// The one interface every enclave backend implements: launch a component,
+// watch it, end it, and say what it ran on. Backends differ in isolation
+// (thread, process, container, VM); callers never branch on which one they got.
+import type { ComponentLaunch } from "./component-launch.ts";
+import type { EnclaveDescription } from "./environment-description.ts";
+import type { OutputSink } from "./output-capture.ts";
+import type { EnclaveKind } from "./requirements.ts";
+
+/** Who or what ended a component. */
+export type ExitCause =
+  /** It ended by itself: returned, called process.exit, or died of an uncaught error. */
+  | "exit"
+  /** A signal the supervisor did not send ended its process (the OOM killer, a user's kill -9). */
+  | "signal"
+  /** stop() ended it, politely or, after the grace period, by force. */
+  | "stop"
+  /** kill() ended it. */
+  | "kill"
+  /** It never ran: the launch failed, or stop()/kill() came before start(). */
+  | "launch";
+
+export interface ExitStatus {
+  /** The exit code; null when a signal ended the process. A thread ended by stop()/kill() reports 1. */
+  code: number | null;
+  /** The name of the signal that ended the process; always null for a thread. */
+  signal: NodeJS.Signals | null;
+  cause: ExitCause;
+  /** The uncaught error's message (thread), or why the component could not be launched. */
+  error?: string;
+}
+
+export interface EnclaveOptions {
+  /**
+   * Where the component's output goes, line by line, prefixed with "[name] "
+   * (default process.stderr, so users see their component's prints); null keeps
+   * it only in output().
+   */
+  output?: OutputSink | null;
+  /**
+   * Kill the component when this process gets SIGINT, SIGTERM or SIGHUP, then
+   * die of the signal (default true). A supervisor that stops its components
+   * itself on those signals passes false. A normal exit or an uncaught exception
+   * kills the component in any case.
+   */
+  handleSignals?: boolean;
+  /** How long stop() waits for a polite end before forcing one (default 2000 ms). */
+  stopGraceMs?: number;
+}
+
+export const DEFAULT_STOP_GRACE_MS = 2000;
+
+export interface Enclave {
+  readonly kind: EnclaveKind;
+  /** The component's name, used in every message about it. */
+  readonly name: string;
+  readonly launch: ComponentLaunch;
+  /** The OS process that runs the component (a thread: this process). Throws before start(). */
+  readonly pid: number;
+  /** The worker's threadId, for a thread enclave. */
+  readonly threadId?: number;
+  /**
+   * Launches the component; resolves once its code has begun to run (process
+   * spawned, worker online). Rejects, naming the path or command, when it cannot.
+   */
+  start(): Promise<void>;
+  /**
+   * Asks the component to end (a process: SIGTERM; a thread: worker.terminate())
+   * and forces it (SIGKILL) after `graceMs`. Resolves with how it ended.
+   */
+  stop(graceMs?: number): Promise<ExitStatus>;
+  /** Ends the component now (SIGKILL; a thread: terminate). `exited` tells when it is gone. */
+  kill(): void;
+  /** Resolves exactly once, when the component has ended and its output has been read. */
+  readonly exited: Promise<ExitStatus>;
+  /** Whether `exited` has resolved. */
+  hasExited(): boolean;
+  /**
+   * Whether the component still runs. Cheap enough for a tight polling loop: it
+   * allocates nothing and needs no turn of the event loop (a pidfd poll for a
+   * process, a shared word the worker clears for a thread).
+   */
+  isAlive(): boolean;
+  /** What the component runs on, for the run record. Secrets in its environment are redacted. */
+  describe(): EnclaveDescription;
+  /** The last 64 Ki characters the component wrote to each stream. */
+  output(): { stdout: string; stderr: string };
+}

@@ -1,0 +1,40 @@
+// What a component ran on, for the run record: enough to tell two runs'
+// environments apart, with secrets in the environment replaced by a marker.
+import { arch, cpus as hostCpus, platform, release } from "node:os";
+import type { EnclaveKind } from "./requirements.ts";
+
+/** Variable names that hold secrets; their values never reach a record. */
+export const SECRET_NAME = /(SECRET|TOKEN|PASSWORD|KEY)/i;
+export const REDACTED = "[redacted]";
+
+export interface EnclaveDescription {
+  kind: EnclaveKind;
+  name: string;
+  pid: number;
+  threadId?: number;
+  /** The Node.js version that runs a module component (absent for a command). */
+  node?: string;
+  platform: string;
+  arch: string;
+  /** The kernel release (uname -r). */
+  kernel: string;
+  cpuModel: string;
+  /** The CPUs the component may run on. */
+  cpus: number[];
+  /** What was executed: the process's argv, or, for a thread, the module it imported. */
+  commandLine: string[];
+  cwd: string;
+  /** The component's environment, secrets redacted. */
+  env: Record<string, string>;
+}
+
+export function redactEnvironment(environment: Record<string, string>): Record<string, string> {
+  const redacted: Record<string, string> = {};
+  for (const [key, value] of Object.entries(environment)) redacted[key] = SECRET_NAME.test(key) ? REDACTED : value;
+  return redacted;
+}
+
+/** The host facts every backend that runs on this kernel shares. */
+export function describeHost(): Pick<EnclaveDescription, "platform" | "arch" | "kernel" | "cpuModel"> {
+  return { platform: platform(), arch: arch(), kernel: release(), cpuModel: hostCpus()[0]?.model ?? "unknown" };
+}
