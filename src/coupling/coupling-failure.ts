@@ -13,11 +13,11 @@ export interface FailureDetails {
   exit?: ExitStatus;
 }
 
-function describeExit(exit: ExitStatus | undefined): string {
-  if (exit === undefined) return "";
-  if (exit.signal !== null) return `; it was killed by ${exit.signal}`;
-  if (exit.error !== undefined) return `; it exited with code ${exit.code}: ${exit.error}`;
-  return `; it exited with code ${exit.code}`;
+/** How a component ended, in words: "was killed by SIGKILL", "exited with code 3". */
+export function describeExit(exit: ExitStatus): string {
+  if (exit.signal !== null) return `was killed by ${exit.signal}`;
+  if (exit.error !== undefined) return `crashed (exit code ${exit.code}): ${exit.error}`;
+  return `exited with code ${exit.code}`;
 }
 
 export class CouplingFailure extends Error {
@@ -26,8 +26,6 @@ export class CouplingFailure extends Error {
     const pid = details.pid === undefined ? "" : `, pid ${details.pid}`;
     const when =
       details.iteration < 0 ? `during ${details.phase}` : `in iteration ${details.iteration}, phase "${details.phase}"`;
-    super(
-      `component "${details.component}" (${details.enclave} enclave${pid}) ${details.reason} ${when}${describeExit(details.exit)}`,
-    );
+    super(`component "${details.component}" (${details.enclave} enclave${pid}) ${details.reason} ${when}`);
   }
 }

@@ -24,7 +24,7 @@ import {
   QueueTimeoutError,
 } from "../queue/errors.ts";
 import { Run } from "../shm/run.ts";
-import { CouplingFailure } from "./coupling-failure.ts";
+import { CouplingFailure, describeExit } from "./coupling-failure.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
 
@@ -274,7 +274,14 @@ async function awaitHellos(
       if (participant.link.pollHello()) {
         waiting.delete(participant);
       } else if (participant.enclave.hasExited() || !participant.enclave.isAlive()) {
-        throw failure(participant, -1, "startup", "ended before it connected");
+        const exit = await withTimeout(participant.enclave.exited, 1000);
+        throw failure(
+          participant,
+          -1,
+          "startup",
+          `${exit === undefined ? "ended" : describeExit(exit)} before it said hello`,
+          exit,
+        );
       }
     }
     const signal = interrupted();
@@ -384,21 +391,27 @@ async function explain(
   }
   const participant = participantOf(error, participants, phase);
   if (participant === undefined) return error instanceof Error ? error : new Error(String(error));
+  if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
+    const exit = await withTimeout(participant.enclave.exited, 1000);
+    const reason = exit === undefined ? "stopped answering: it closed its channel or died" : describeExit(exit);
+    return failure(participant, iteration, phase, reason, exit);
+  }
+  if (error instanceof QueueTimeoutError) {
+    const limit = error.message.match(/within ([\d.]+ ms)/)?.[1] ?? "the step timeout";
+    const exit = await participant.enclave.stop(200);
+    return failure(
+      participant,
+      iteration,
+      phase,
+      `did not answer within ${limit} (the step timeout); it was stopped`,
+      exit,
+    );
+  }
   let reason: string;
-  let waitForExit = true;
-  if (error instanceof PeerDiedError) reason = "died";
-  else if (error instanceof PeerClosedError) reason = "closed its channel (it exited)";
-  else if (error instanceof QueueTimeoutError) {
-    reason = `did not answer within the step timeout (${error.message.match(/within ([\d.]+ ms)/)?.[1] ?? "?"}); it was stopped`;
-    waitForExit = false;
-  } else if (error instanceof CorruptRecordError || error instanceof QueueError)
-    reason = `sent garbage: ${error.message}`;
+  if (error instanceof CorruptRecordError || error instanceof QueueError) reason = `sent garbage: ${error.message}`;
   else if (error instanceof MeshMetadataError) reason = `published malformed metadata: ${error.message}`;
   else reason = `failed: ${(error as Error).message}`;
-  let exit: ExitStatus | undefined;
-  if (waitForExit) exit = await withTimeout(participant.enclave.exited, 1000);
-  else exit = await participant.enclave.stop(200);
-  return failure(participant, iteration, phase, reason, exit);
+  return failure(participant, iteration, phase, reason, await withTimeout(participant.enclave.exited, 200));
 }
 
 /** The component an error is about: the one whose channel raised it, else the one whose phase it was. */

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { test } from "node:test";
+import { CouplingFailure } from "../../src/coupling/coupling-failure.ts";
+import { runCoupling } from "../../src/coupling/driver.ts";
+import type { EnclaveKind } from "../../src/enclave/requirements.ts";
+import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { seedPlan } from "./seed-plan.ts";
+
+function faultyPlan(kind: EnclaveKind, fault: string, at: number) {
+  const plan = seedPlan(kind, 50, { a: "app-a.ts", b: "../../test/coupling/fixtures/faulty-app.ts" });
+  const appB = plan.components[1];
+  if (appB) appB.launch.args = { points: 3000, seed: 2, sweeps: 3, fault, at };
+  plan.stepTimeoutMs = 1500;
+  return plan;
+}
+
+async function failureOf(
+  kind: EnclaveKind,
+  fault: string,
+  at: number,
+): Promise<{ error: CouplingFailure; collected: number }> {
+  const shmBefore = readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-")).length;
+  let collected = -1;
+  let caught: unknown;
+  try {
+    await runCoupling(faultyPlan(kind, fault, at), {
+      buildOperator: (source, target) => setupNearestNeighbour(source, target),
+      output: null,
+      collect: (_meshes, iterations) => {
+        collected = iterations;
+      },
+    });
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof CouplingFailure, `expected a CouplingFailure, got ${String(caught)}`);
+  const shmAfter = readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-")).length;
+  assert.equal(shmAfter, shmBefore, "the run's segments were removed");
+  return { error: caught, collected };
+}
+
+// A random iteration, reported in the message so a failure can be replayed.
+const at = 5 + Math.floor(Math.random() * 40);
+
+test(`a component SIGKILLed in iteration ${at} ends the run with an error naming it`, async () => {
+  const { error, collected } = await failureOf("process", "sigkill", at);
+  assert.match(
+    error.message,
+    new RegExp(
+      `^component "appB" \\(process enclave, pid \\d+\\) was killed by SIGKILL in iteration ${at}, phase "appB step"$`,
+    ),
+  );
+  assert.equal(collected, at, "the results of the completed iterations were handed over before cleanup");
+});
+
+for (const kind of ["process", "thread"] as const) {
+  test(`${kind}: a component that exits with code 3 ends the run with its exit code`, async () => {
+    const { error } = await failureOf(kind, "exit3", 7);
+    const pid = kind === "process" ? "pid \\d+" : `pid ${process.pid}`;
+    assert.match(
+      error.message,
+      new RegExp(
+        `^component "appB" \\(${kind} enclave, ${pid}\\) exited with code 3 in iteration 7, phase "appB step"$`,
+      ),
+    );
+  });
+
+  test(`${kind}: a component stuck in an endless loop is stopped after the step timeout`, async () => {
+    const { error } = await failureOf(kind, "hang", 3);
+    assert.match(
+      error.message,
+      new RegExp(
+        `^component "appB" \\(${kind} enclave, pid \\d+\\) did not answer within 1500 ms \\(the step timeout\\); it was stopped in iteration 3, phase "appB step"$`,
+      ),
+    );
+  });
+
+  test(`${kind}: a component that sends garbage ends the run`, async () => {
+    const { error } = await failureOf(kind, "garbage", 2);
+    assert.match(
+      error.message,
+      /^component "appB" \(\w+ enclave, pid \d+\) sent garbage: .*unknown opcode 0x7777 .* in iteration 2, phase "appB step"$/,
+    );
+  });
+
+  test(`${kind}: malformed mesh metadata is refused before the loop starts`, async () => {
+    const { error } = await failureOf(kind, "malformed", 0);
+    assert.match(
+      error.message,
+      /^component "appB" \(\w+ enclave, pid \d+\) published malformed metadata for mesh "surface": .*layout code 9 is not 0 \(soa\) or 1 \(interleaved\) during mesh check$/,
+    );
+  });
+}
+
+test("thread: a component that throws ends the run with the error text", async () => {
+  const { error } = await failureOf("thread", "throw", 4);
+  assert.match(
+    error.message,
+    /^component "appB" \(thread enclave, pid \d+\) crashed \(exit code 1\): .*deliberate failure in step 4 in iteration 4, phase "appB step"$/,
+  );
+});
