@@ -5,6 +5,8 @@ import { registerBenchQueue } from "./bench-queue.ts";
 import { registerClean } from "./clean.ts";
 import { registerDoctor } from "./doctor.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
+import { registerInspect } from "./inspect.ts";
+import { registerRun } from "./run.ts";
 import { registerSchema } from "./schema.ts";
 import { registerValidate } from "./validate.ts";
 
@@ -27,6 +29,8 @@ Exit codes:
   3  this machine lacks something the command needs (see \`conflux doctor\`)`,
   );
 
+registerRun(program);
+registerInspect(program);
 registerDoctor(program);
 registerValidate(program);
 registerSchema(program);

@@ -37,7 +37,7 @@ export interface DriverHooks<OperatorSpec> {
    * last iteration, or after a failure with what was produced so far — so
    * results can be saved.
    */
-  collect?(meshes: ReadonlyMap<string, SharedMesh>, iterationsCompleted: number): void;
+  collect?(meshes: ReadonlyMap<string, SharedMesh>, iterationsCompleted: number, runId: string): void;
   /** Where components' output goes (default process.stderr, prefixed). */
   output?: OutputSink | null;
   /** Command-queue round trips to measure before the loop (ping/pong), per component. */
@@ -200,7 +200,7 @@ export async function runCoupling<OperatorSpec>(
     phase = "shutdown";
     iteration = -1;
     for (const participant of participants.values()) participant.link.stop(stepNs);
-    hooks.collect?.(meshes, completed);
+    hooks.collect?.(meshes, completed, run.id);
     const enclaves: EnclaveRecord[] = [];
     for (const participant of participants.values()) {
       const exit = await withTimeout(participant.enclave.exited, plan.stepTimeoutMs);
@@ -212,7 +212,7 @@ export async function runCoupling<OperatorSpec>(
     for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
     const cause = await explain(error, participants, iteration, phase, interrupted);
     try {
-      hooks.collect?.(meshes, completed);
+      hooks.collect?.(meshes, completed, run.id);
     } catch {
       // Saving partial results must not hide the failure that ended the run.
     }

@@ -1,0 +1,58 @@
+import type { Command } from "commander";
+import { CompositionError } from "../compose/problem.ts";
+import { runComposition } from "../repro/run-composition.ts";
+import { ExitCode } from "./exit-codes.ts";
+import { createProgress } from "./progress.ts";
+import { runSummary } from "./run-summary.ts";
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run a composition: launch its components in their enclaves, couple them, and leave a run record")
+    .argument("<file>", "the composition file (YAML)")
+    .option("--iterations <n>", "override the composition's iteration count")
+    .option("--results <dir>", "write the run record here instead of the composition's results directory")
+    .option("--quiet", "no progress, no summary: only errors")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 completed, 1 a component or the run failed (the message names it), 2 invalid composition or option, 130 interrupted.",
+    )
+    .action(async (file: string, options: { iterations?: string; results?: string; quiet?: boolean }) => {
+      let iterations: number | undefined;
+      if (options.iterations !== undefined) {
+        iterations = Number(options.iterations);
+        if (!Number.isInteger(iterations) || iterations < 1) {
+          process.stderr.write(`conflux run: --iterations ${options.iterations}: give a whole number of at least 1\n`);
+          process.exitCode = ExitCode.usage;
+          return;
+        }
+      }
+      const progress = options.quiet ? undefined : createProgress(file);
+      let outcome: Awaited<ReturnType<typeof runComposition>>;
+      try {
+        outcome = await runComposition(file, {
+          ...(iterations === undefined ? {} : { iterations }),
+          ...(options.results === undefined ? {} : { resultsDirectory: options.results }),
+          ...(progress === undefined ? {} : { onIteration: (done, planned) => progress.update(done, planned) }),
+        });
+      } catch (error) {
+        progress?.finish();
+        if (error instanceof CompositionError) {
+          process.stderr.write(`${error.message}\n`);
+          process.exitCode = ExitCode.usage;
+          return;
+        }
+        throw error;
+      }
+      progress?.finish();
+      if (outcome.failure !== undefined) {
+        process.stderr.write(`conflux run: ${outcome.failure.message}\n`);
+        process.stderr.write(
+          `results of the ${outcome.record.iterations.completed} completed iterations: ${outcome.directory}\n`,
+        );
+        process.exitCode = outcome.record.status === "interrupted" ? 130 : ExitCode.failure;
+        return;
+      }
+      if (!options.quiet) process.stdout.write(runSummary(outcome.record, outcome.directory));
+    });
+}

@@ -1,0 +1,48 @@
+// A valid composition turned into what the driver runs. Pure translation:
+// nothing is started here.
+import type { ComponentPlan, CouplingPlan, FieldAddress } from "../coupling/plan.ts";
+import type { Composition } from "./load.ts";
+import type { OperatorSpec } from "./schema.ts";
+
+function address(endpoint: string): FieldAddress {
+  const [component = "", mesh = "", field = ""] = endpoint.split(".");
+  return { component, mesh, field };
+}
+
+export interface PlanOverrides {
+  iterations?: number;
+}
+
+export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<OperatorSpec> {
+  const components: ComponentPlan[] = Object.entries(composition.components).map(([name, component]) => ({
+    name,
+    kind: component.enclave.kind,
+    launch: {
+      ...(component.module === undefined ? {} : { module: component.module }),
+      ...(component.command === undefined ? {} : { command: component.command }),
+      ...(component.enclave.cpus === undefined ? {} : { cpus: component.enclave.cpus }),
+      args: component.args,
+      env: component.env,
+    },
+    meshes: Object.fromEntries(
+      Object.entries(component.meshes).map(([meshName, mesh]) => [
+        meshName,
+        { dimension: mesh.dimension, count: mesh.points, layout: mesh.layout, fields: mesh.fields },
+      ]),
+    ),
+  }));
+  const coupling = composition.coupling;
+  return {
+    components,
+    transfers: composition.transfers.map((transfer) => ({
+      from: address(transfer.from),
+      to: address(transfer.to),
+      operator: transfer.operator,
+    })),
+    iterations: overrides.iterations ?? coupling.iterations,
+    order: coupling.order,
+    startupTimeoutMs: coupling.timeouts.startup_ms,
+    stepTimeoutMs: coupling.timeouts.step_ms,
+    wait: { kind: coupling.wait.strategy, spinNs: coupling.wait.spin_us * 1000 },
+  };
+}

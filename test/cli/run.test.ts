@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type TestContext, test } from "node:test";
+import { seedReference } from "../../examples/seed-dtk/reference.ts";
+import { settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
+import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { readRunRecord, sha256 } from "../../src/repro/run-record.ts";
+import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
+
+const SEED = join(projectRoot, "examples/seed-dtk/conflux.yaml");
+
+function scratchDirectory(t: TestContext): string {
+  const directory = mkdtempSync(join(tmpdir(), "conflux-cli-"));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  return directory;
+}
+
+function onlyRecord(results: string): string {
+  const entries = readdirSync(results);
+  assert.equal(entries.length, 1, `one run record in ${results}: ${entries.join(", ")}`);
+  return join(results, entries[0] as string);
+}
+
+function field(record: string, name: string): Float64Array {
+  const bytes = readFileSync(join(record, "fields", `${name}.f64`));
+  return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+}
+
+test("conflux run couples the seed demonstration across processes and records what it produced", async (t) => {
+  const results = scratchDirectory(t);
+  const ran = await runToEnd(startCli(t, ["run", SEED, "--iterations", "60", "--results", results]));
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stdout, /run seed-dtk \([0-9a-f]{16}\): completed, 60\/60 iterations/);
+  assert.match(ran.stdout, /appA\.surface\.temperature → appB\.surface\.temperature +60 /);
+  const directory = onlyRecord(results);
+  const record = readRunRecord(directory);
+  assert.equal(record.status, "completed");
+  assert.equal(record.iterations.completed, 60);
+  assert.equal(record.composition.sha256, sha256(readFileSync(SEED)));
+  for (const file of record.fields) assert.equal(sha256(readFileSync(join(directory, file.file))), file.sha256);
+  const reference = seedReference(
+    settingsFrom({ points: 3000, seed: 1, sweeps: 3 }, "temperature"),
+    settingsFrom({ points: 3000, seed: 2, sweeps: 3 }, "flux"),
+    60,
+    (source, target) => setupNearestNeighbour(source, target),
+  );
+  assert.deepEqual(field(directory, "appB.surface.temperature"), reference.temperatureB);
+  assert.deepEqual(field(directory, "appA.surface.flux"), reference.fluxA);
+
+  const inspected = await runToEnd(startCli(t, ["inspect", directory]));
+  assert.equal(inspected.code, 0);
+  assert.match(inspected.stdout, /appA: process enclave, pid \d+, exit code 0/);
+  assert.match(inspected.stdout, /iteration +60 /);
+});
+
+test("an invalid composition is refused before anything starts, with file:line:column", async (t) => {
+  const directory = scratchDirectory(t);
+  const file = join(directory, "bad.yaml");
+  writeFileSync(
+    file,
+    readFileSync(SEED, "utf8")
+      .replace("kind: process", "kind: proces")
+      .replace(/module: \.\//g, `module: ${join(projectRoot, "examples/seed-dtk")}/`),
+  );
+  const before = readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-"));
+  const ran = await runToEnd(startCli(t, ["run", file, "--results", directory]));
+  assert.equal(ran.code, 2);
+  assert.match(ran.stderr, /bad\.yaml:\d+:\d+: components\.appA\.enclave\.kind: .*"proces".*Did you mean "process"\?/);
+  assert.deepEqual(
+    readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-")),
+    before,
+  );
+  assert.deepEqual(readdirSync(directory), ["bad.yaml"], "no run record for a run that never started");
+});
+
+test("a failing component ends conflux run with exit code 1, its name, and the results so far", async (t) => {
+  const directory = scratchDirectory(t);
+  const file = join(directory, "failing.yaml");
+  const text = readFileSync(SEED, "utf8")
+    .replace("module: ./app-a.ts", `module: ${join(projectRoot, "examples/seed-dtk/app-a.ts")}`)
+    .replace("module: ./app-b.ts", `module: ${join(projectRoot, "test/coupling/fixtures/faulty-app.ts")}`)
+    .replace(
+      "args: { points: 3000, seed: 2, sweeps: 3 }",
+      "args: { points: 3000, seed: 2, sweeps: 3, fault: exit3, at: 9 }",
+    );
+  writeFileSync(file, text);
+  const ran = await runToEnd(startCli(t, ["run", file, "--results", join(directory, "runs")]));
+  assert.equal(ran.code, 1);
+  assert.match(
+    ran.stderr,
+    /component "appB" \(process enclave, pid \d+\) exited with code 3 in iteration 9, phase "appB step"/,
+  );
+  const record = readRunRecord(onlyRecord(join(directory, "runs")));
+  assert.equal(record.status, "failed");
+  assert.equal(record.iterations.completed, 9);
+  assert.ok(record.fields.length > 0, "the fields of the completed iterations were saved");
+});
+
+test("Ctrl-C ends a run cleanly: components stopped, segments removed, exit code 130", async (t) => {
+  const results = scratchDirectory(t);
+  const before = readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-"));
+  const running = startCli(t, ["run", SEED, "--iterations", "10000000", "--results", results]);
+  // Progress lines go to stderr once the loop runs.
+  const deadline = Date.now() + 60_000;
+  while (!/iteration \d+\/10000000/.test(running.stderr()) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.match(running.stderr(), /iteration \d+\/10000000/, "the run got into its loop");
+  running.child.kill("SIGINT");
+  const ended = await runToEnd(running);
+  assert.equal(ended.code, 130, ended.stderr);
+  assert.match(
+    ended.stderr,
+    /interrupted by SIGINT in iteration \d+, phase "[^"]+"; every component was stopped and the run's segments removed/,
+  );
+  assert.deepEqual(
+    readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-")),
+    before,
+  );
+  assert.equal(readRunRecord(onlyRecord(results)).status, "interrupted");
+});
+
+test("conflux inspect on something that is not a run says so", async (t) => {
+  const directory = scratchDirectory(t);
+  const ran = await runToEnd(startCli(t, ["inspect", directory]));
+  assert.equal(ran.code, 2);
+  assert.match(ran.stderr, /is not a run directory: it has no run\.json/);
+});
