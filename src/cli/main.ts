@@ -1,11 +1,15 @@
 // The conflux command line: parses arguments and calls the layers; no logic here.
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.ts";
+import { registerBenchMap } from "./bench-map.ts";
+import { registerBenchCoupling } from "./bench-coupling.ts";
 import { registerBenchQueue } from "./bench-queue.ts";
+import { registerBenchSeed } from "./bench-seed.ts";
 import { registerClean } from "./clean.ts";
 import { registerDoctor } from "./doctor.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
 import { registerInspect } from "./inspect.ts";
+import { registerMap } from "./map.ts";
 import { registerRun } from "./run.ts";
 import { registerSchema } from "./schema.ts";
 import { registerValidate } from "./validate.ts";
@@ -35,9 +39,12 @@ registerDoctor(program);
 registerValidate(program);
 registerSchema(program);
 registerClean(program);
+registerMap(program);
 const bench = registerBench(program);
-void bench;
+registerBenchMap(bench);
 registerBenchQueue(bench);
+registerBenchSeed(bench);
+registerBenchCoupling(bench);
 
 try {
   await program.parseAsync(process.argv);

@@ -80,8 +80,8 @@ export class EnvelopeCholesky {
     return this.values[(this.origins[row] as number) + column] as number;
   }
 
-  /** Factors in place. Throws a MappingError naming the row if A is not positive definite. */
-  factor(): void {
+  /** Factors in place. Throws a MappingError naming the row (and `label`) if A is not positive definite. */
+  factor(label = "the RBF system"): void {
     const a = this.values;
     const origins = this.origins;
     const starts = this.starts;
@@ -156,7 +156,7 @@ export class EnvelopeCholesky {
           if (j === row) {
             if (!(sum > 0)) {
               throw new MappingError(
-                `the RBF system is not positive definite at row ${row} (pivot ${sum}); the points may contain duplicates, or the kernel radius is too large for this kernel's conditioning`,
+                `${label}: the kernel matrix is not positive definite at row ${row} (pivot ${sum}); the points may contain duplicate coordinates, or the kernel's radius is too large for its conditioning (try a smaller radius)`,
               );
             }
             a[r + row] = Math.sqrt(sum);

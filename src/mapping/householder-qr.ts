@@ -69,7 +69,8 @@ export class HouseholderQr {
         let dot = 0;
         for (let i = k; i < rows; i++) dot += (a[k * rows + i] as number) * (a[j * rows + i] as number);
         dot *= tau;
-        for (let i = k; i < rows; i++) a[j * rows + i] = (a[j * rows + i] as number) - dot * (a[k * rows + i] as number);
+        for (let i = k; i < rows; i++)
+          a[j * rows + i] = (a[j * rows + i] as number) - dot * (a[k * rows + i] as number);
         norms[j] = columnNorm(a, rows, j, k + 1);
       }
       this.r[k * columns + k] = beta;

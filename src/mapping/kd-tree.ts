@@ -143,7 +143,7 @@ export class KdTree {
       const a = c[3 * left + axis] as number;
       const b = c[3 * middle + axis] as number;
       const d = c[3 * right + axis] as number;
-      const pivot = a < b ? (b < d ? b : a < d ? d : a) : a < d ? a : b < d ? d : b;
+      const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), d));
       let i = left;
       let j = right;
       while (i <= j) {

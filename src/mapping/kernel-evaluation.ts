@@ -6,7 +6,7 @@
 import { type KdTree, NeighbourList } from "./kd-tree.ts";
 import { MappingError } from "./mapping-error.ts";
 import { evaluateKernel, type RadialKernel } from "./radial-kernel.ts";
-import { CompressedRowsBuilder, type CompressedRows } from "./sparse-operator.ts";
+import { type CompressedRows, CompressedRowsBuilder } from "./sparse-operator.ts";
 
 export interface KernelEvaluation {
   readonly rowCount: number;

@@ -19,13 +19,15 @@ import { pseudoInverse } from "./schur-system.ts";
 export class LocalWeightsScratch {
   readonly cholesky = new DenseCholesky(64);
   kernelMatrix = new Float64Array(64 * 64);
-  polynomialRows = new Float64Array(64 * 4);
+  /** Pᵀ and Gᵀ, four rows each (linear terms in up to 3-D), size columns. */
+  polynomialRows = new Float64Array(8 * 64);
+  readonly point = new Float64Array(4);
+  readonly schur = new Float64Array(16);
+  readonly schurPlus = new Float64Array(16);
 
-  ensure(size: number, termCount: number): void {
+  ensure(size: number): void {
     if (this.kernelMatrix.length < size * size) this.kernelMatrix = new Float64Array(2 * size * size);
-    if (this.polynomialRows.length < (size + termCount) * size) {
-      this.polynomialRows = new Float64Array(2 * (size + termCount) * size);
-    }
+    if (this.polynomialRows.length < 8 * size) this.polynomialRows = new Float64Array(16 * size);
   }
 }
 
@@ -60,7 +62,7 @@ export function localWeightRows(
     }
     return;
   }
-  scratch.ensure(size, q);
+  scratch.ensure(size);
   const phi = scratch.kernelMatrix;
   for (let i = 0; i < size; i++) {
     const x = xyz[3 * i] as number;
@@ -74,48 +76,72 @@ export function localWeightRows(
     }
   }
   scratch.cholesky.factor(phi, size, label);
-  // Rows 0..q-1: Pᵀ (column a of P as row a); rows q..2q-1: Gᵀ = (Φ⁻¹ P)ᵀ.
+  // Rows 0..3 of `pg`: Pᵀ (column a of P as row a); rows 4..7: Gᵀ = (Φ⁻¹ P)ᵀ. Terms
+  // beyond q stay zero, so that the correction below is one four-wide loop.
   const pg = scratch.polynomialRows;
-  const point = new Float64Array(q);
+  pg.fill(0, 0, 8 * size);
+  const point = scratch.point;
   for (let j = 0; j < size; j++) {
     frame.evaluate(xyz[3 * j] as number, xyz[3 * j + 1] as number, xyz[3 * j + 2] as number, point, 0);
     for (let a = 0; a < q; a++) {
       pg[a * size + j] = point[a] as number;
-      pg[(q + a) * size + j] = point[a] as number;
+      pg[(4 + a) * size + j] = point[a] as number;
     }
   }
-  const gRows = pg.subarray(q * size, 2 * q * size);
+  const gRows = pg.subarray(4 * size, (4 + q) * size);
   scratch.cholesky.solveRows(gRows, q);
   scratch.cholesky.solveRows(rows, count);
-  const schur = new Float64Array(q * q);
+  const schur = scratch.schur;
   for (let a = 0; a < q; a++) {
     for (let b = 0; b <= a; b++) {
       let sum = 0;
-      for (let j = 0; j < size; j++) sum += (pg[a * size + j] as number) * (gRows[b * size + j] as number);
+      for (let j = 0; j < size; j++) sum += (pg[a * size + j] as number) * (pg[(4 + b) * size + j] as number);
       schur[a * q + b] = sum;
       schur[b * q + a] = sum;
     }
   }
-  const schurPlus = pseudoInverse(schur, q);
-  const c = new Float64Array(q);
-  const d = new Float64Array(q);
+  const schurPlus = pseudoInverse(schur.subarray(0, q * q), q);
+  // S⁺ padded to 4 × 4 with zeros.
+  const s4 = scratch.schurPlus;
+  s4.fill(0);
+  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) s4[a * 4 + b] = schurPlus[a * q + b] as number;
+  const p0 = 0;
+  const p1 = size;
+  const p2 = 2 * size;
+  const p3 = 3 * size;
+  const g0 = 4 * size;
+  const g1 = 5 * size;
+  const g2 = 6 * size;
+  const g3 = 7 * size;
   for (let r = 0; r < count; r++) {
     const base = r * size;
     // c = W₁ P − p, d = c S⁺, row −= d Gᵀ.
-    for (let a = 0; a < q; a++) {
-      let sum = -(evaluationPolynomial[r * q + a] as number);
-      for (let j = 0; j < size; j++) sum += (rows[base + j] as number) * (pg[a * size + j] as number);
-      c[a] = sum;
-    }
-    for (let a = 0; a < q; a++) {
-      let sum = 0;
-      for (let b = 0; b < q; b++) sum += (c[b] as number) * (schurPlus[b * q + a] as number);
-      d[a] = sum;
-    }
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
     for (let j = 0; j < size; j++) {
-      let value = rows[base + j] as number;
-      for (let a = 0; a < q; a++) value -= (d[a] as number) * (gRows[a * size + j] as number);
-      rows[base + j] = value;
+      const w = rows[base + j] as number;
+      c0 += w * (pg[p0 + j] as number);
+      c1 += w * (pg[p1 + j] as number);
+      c2 += w * (pg[p2 + j] as number);
+      c3 += w * (pg[p3 + j] as number);
+    }
+    c0 -= evaluationPolynomial[r * q] as number;
+    c1 -= evaluationPolynomial[r * q + 1] as number;
+    if (q > 2) c2 -= evaluationPolynomial[r * q + 2] as number;
+    if (q > 3) c3 -= evaluationPolynomial[r * q + 3] as number;
+    const d0 = c0 * (s4[0] as number) + c1 * (s4[4] as number) + c2 * (s4[8] as number) + c3 * (s4[12] as number);
+    const d1 = c0 * (s4[1] as number) + c1 * (s4[5] as number) + c2 * (s4[9] as number) + c3 * (s4[13] as number);
+    const d2 = c0 * (s4[2] as number) + c1 * (s4[6] as number) + c2 * (s4[10] as number) + c3 * (s4[14] as number);
+    const d3 = c0 * (s4[3] as number) + c1 * (s4[7] as number) + c2 * (s4[11] as number) + c3 * (s4[15] as number);
+    for (let j = 0; j < size; j++) {
+      rows[base + j] =
+        (rows[base + j] as number) -
+        d0 * (pg[g0 + j] as number) -
+        d1 * (pg[g1 + j] as number) -
+        d2 * (pg[g2 + j] as number) -
+        d3 * (pg[g3 + j] as number);
     }
   }
 }

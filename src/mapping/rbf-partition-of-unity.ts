@@ -160,8 +160,7 @@ export function partitionOfUnityRows(
       const dx = (toXyz[3 * point] as number) - patch.centerX;
       const dy = (toXyz[3 * point + 1] as number) - patch.centerY;
       const dz = (toXyz[3 * point + 2] as number) - patch.centerZ;
-      const blend =
-        wendlandC2(Math.sqrt(dx * dx + dy * dy + dz * dz) / patch.radius) / (weightSums[point] as number);
+      const blend = wendlandC2(Math.sqrt(dx * dx + dy * dy + dz * dz) / patch.radius) / (weightSums[point] as number);
       let cursor = cursors[point] as number;
       const base = row * s;
       for (let j = 0; j < s; j++) {
@@ -282,14 +281,7 @@ function placePatches(
         let patchRadius = radius;
         const sources = fromTree.withinRadius(centerX, centerY, centerZ, radius, neighbours);
         if (sources < minimumSources) {
-          const found = fromTree.kNearest(
-            centerX,
-            centerY,
-            centerZ,
-            pointsPerPatch,
-            nearestIndices,
-            nearestDistances,
-          );
+          const found = fromTree.kNearest(centerX, centerY, centerZ, pointsPerPatch, nearestIndices, nearestDistances);
           // Just beyond the farthest of them, so that it is inside the patch.
           patchRadius = Math.max(radius, Math.sqrt(nearestDistances[found - 1] as number) * (1 + 1e-9));
         }

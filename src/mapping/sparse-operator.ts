@@ -62,9 +62,19 @@ export class SparseTransferOperator implements TransferOperator {
     let entry = 0;
     for (let row = 0; row < rows; row++) {
       const end = rowPointers[row + 1] as number;
-      let sum = 0;
-      for (; entry < end; entry++) sum += (weights[entry] as number) * (source[columns[entry] as number] as number);
-      target[row] = sum;
+      // Four independent sums: the loop is bound by loads, not by one chain of additions.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (; entry + 3 < end; entry += 4) {
+        s0 += (weights[entry] as number) * (source[columns[entry] as number] as number);
+        s1 += (weights[entry + 1] as number) * (source[columns[entry + 1] as number] as number);
+        s2 += (weights[entry + 2] as number) * (source[columns[entry + 2] as number] as number);
+        s3 += (weights[entry + 3] as number) * (source[columns[entry + 3] as number] as number);
+      }
+      for (; entry < end; entry++) s0 += (weights[entry] as number) * (source[columns[entry] as number] as number);
+      target[row] = s0 + s1 + (s2 + s3);
     }
   }
 }

@@ -1,0 +1,141 @@
+// `conflux map`: map the fields of a source point cloud onto target points,
+// CSV in and CSV out, so that anyone can check a transfer without writing code.
+// Thin: read the files, call src/mapping, write the result.
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { createOperator } from "../mapping/create-operator.ts";
+import { formatPointCsv, type PointCsv, parsePointCsv } from "../mapping/csv-format.ts";
+import { MappingError } from "../mapping/mapping-error.ts";
+import { parseTransferSpec } from "../mapping/transfer-spec.ts";
+import { UsageError } from "./exit-codes.ts";
+
+interface MapOptions {
+  source: string;
+  target: string;
+  method: string;
+  radius?: string;
+  k?: string;
+  basis?: string;
+  kernel?: string;
+  pointsPerPatch?: string;
+  patchOverlap?: string;
+  conservative?: boolean;
+  out: string;
+}
+
+const FLAGS: Record<string, string> = {
+  "": "options",
+  method: "--method",
+  radius: "--radius",
+  k: "--k",
+  basis: "--basis",
+  kernel: "--kernel",
+  pointsPerPatch: "--points-per-patch",
+  patchOverlap: "--patch-overlap",
+  conservative: "--conservative",
+};
+
+export function registerMap(program: Command): void {
+  program
+    .command("map")
+    .description(
+      "map the fields of a source point cloud onto target points; CSV files with a header line x,y[,z],field…; the output has the target's coordinates and the mapped fields",
+    )
+    .requiredOption("--source <file>", "source points and fields (CSV)")
+    .requiredOption("--target <file>", "target points (CSV; field columns, if any, are ignored)")
+    .requiredOption("--method <method>", "nearest | mls | rbf | rbf-pu")
+    .option("--radius <r>", "mls: neighbour radius; rbf, rbf-pu: kernel support radius (Gaussian: length scale)")
+    .option("--k <k>", "mls: number of nearest neighbours (instead of --radius)")
+    .option("--basis <basis>", "mls: linear | quadratic (default linear)")
+    .option("--kernel <name>", "rbf, rbf-pu: wendland-c0|c2|c4|c6 | gaussian | tps (default wendland-c2)")
+    .option("--points-per-patch <n>", "rbf-pu: source points per patch (default 50)")
+    .option("--patch-overlap <f>", "rbf-pu: overlap of neighbouring patches, 0 to 1 (default 0.15)")
+    .option("--conservative", "conservative form: preserves the sum of each field (the transpose of target → source)")
+    .requiredOption("--out <file>", "where to write the mapped fields (CSV)")
+    .action((options: MapOptions) => {
+      const spec = parseSpec(options);
+      const source = readPointCsv(options.source);
+      const target = readPointCsv(options.target);
+      if (source.fieldNames.length === 0) {
+        throw new UsageError(
+          `${options.source}:1: the source has no field columns; add one column per field after the coordinates`,
+        );
+      }
+      const operator = withPlaces(() => createOperator(source.points, target.points, spec), options, source, target);
+      const mapped = source.fields.map((field) => {
+        const values = new Float64Array(target.points.count);
+        operator.apply(field, values);
+        return values;
+      });
+      const text = formatPointCsv(target.points, source.fieldNames, mapped);
+      try {
+        writeFileSync(options.out, text);
+      } catch (error) {
+        throw new UsageError(`cannot write ${options.out}: ${(error as Error).message}`);
+      }
+    });
+}
+
+function parseSpec(options: MapOptions) {
+  const number = (flag: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (value.trim() === "" || !Number.isFinite(parsed))
+      throw new UsageError(`${flag} must be a number; got "${value}"`);
+    return parsed;
+  };
+  const candidate = Object.fromEntries(
+    Object.entries({
+      method: options.method,
+      radius: number("--radius", options.radius),
+      k: number("--k", options.k),
+      basis: options.basis,
+      kernel: options.kernel,
+      pointsPerPatch: number("--points-per-patch", options.pointsPerPatch),
+      patchOverlap: number("--patch-overlap", options.patchOverlap),
+      conservative: options.conservative === true ? true : undefined,
+    }).filter(([, value]) => value !== undefined),
+  );
+  try {
+    return parseTransferSpec(candidate, (field) => FLAGS[field] ?? field);
+  } catch (error) {
+    if (error instanceof MappingError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function readPointCsv(file: string): PointCsv {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return parsePointCsv(text, file);
+  } catch (error) {
+    if (error instanceof MappingError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Runs setup; a MappingError about "source point 17" also gets that point's file:line. */
+function withPlaces<T>(setup: () => T, options: MapOptions, source: PointCsv, target: PointCsv): T {
+  try {
+    return setup();
+  } catch (error) {
+    if (!(error instanceof MappingError)) throw error;
+    const message = error.message.replace(
+      /\b(source|target)( mesh)?: point (\d+)|\b(source|target) point (\d+)/g,
+      (match, ...groups) => {
+        const side = (groups[0] ?? groups[3]) as "source" | "target";
+        const index = Number(groups[2] ?? groups[4]);
+        const csv = side === "source" ? source : target;
+        const file = side === "source" ? options.source : options.target;
+        const line = csv.lines[index];
+        return line === undefined ? match : `${match} (${file}:${line})`;
+      },
+    );
+    throw new UsageError(`mapping ${options.source} onto ${options.target}: ${message}`);
+  }
+}
