@@ -1,5 +1,6 @@
 // Prints the queue benchmark as a table, or as the JSON the issue specifies.
 import type { QueueBenchmark } from "./queue.ts";
+import { alignColumns } from "./table.ts";
 
 const TALK_COMMAND_QUEUE_US = "37–48 µs (process 48.3 ± 20.8, container 37.1 ± 83.0)";
 
@@ -76,15 +77,4 @@ export function queueBenchmarkTable(result: QueueBenchmark): string {
   );
   for (const reason of result.skipped) lines.push(`skipped: ${reason}`);
   return `${lines.join("\n")}\n`;
-}
-
-function alignColumns(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
-      .join("  ")
-      .trimEnd(),
-  );
 }

@@ -1,8 +1,10 @@
 // The conflux command line: parses arguments and calls the layers; no logic here.
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.ts";
+import { registerBenchCoupling } from "./bench-coupling.ts";
 import { registerBenchMap } from "./bench-map.ts";
 import { registerBenchQueue } from "./bench-queue.ts";
+import { registerBenchSeed } from "./bench-seed.ts";
 import { registerClean } from "./clean.ts";
 import { registerDoctor } from "./doctor.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
@@ -41,6 +43,8 @@ registerMap(program);
 const bench = registerBench(program);
 registerBenchMap(bench);
 registerBenchQueue(bench);
+registerBenchSeed(bench);
+registerBenchCoupling(bench);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,24 +1,6 @@
 // The human summary of a run record: used after `conflux run` and by `conflux inspect`.
+import { alignColumns, formatMicroseconds as cell } from "../bench/table.ts";
 import type { RunRecord } from "../repro/run-record.ts";
-
-function cell(value: number): string {
-  return value >= 1000 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
-}
-
-export function alignColumns(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((text, index) => {
-      widths[index] = Math.max(widths[index] ?? 0, text.length);
-    });
-  }
-  return rows.map((row) =>
-    row
-      .map((text, index) => text.padEnd(widths[index] ?? 0))
-      .join("  ")
-      .trimEnd(),
-  );
-}
 
 export function runSummary(record: RunRecord, directory: string): string {
   const lines = [

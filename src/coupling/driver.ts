@@ -42,6 +42,13 @@ export interface DriverHooks<OperatorSpec> {
   output?: OutputSink | null;
   /** Command-queue round trips to measure before the loop (ping/pong), per component. */
   pings?: number;
+  /** Called around every iteration by benchmarks that explain outliers; absent in normal runs. */
+  probe?: IterationProbe;
+}
+
+export interface IterationProbe {
+  before(iteration: number): void;
+  after(iteration: number): void;
 }
 
 export interface EnclaveRecord {
@@ -50,6 +57,14 @@ export interface EnclaveRecord {
   pid: number;
   description: unknown;
   exit?: ExitStatus;
+}
+
+/** Attached to the error a failed run ends with, as `partial`. */
+export interface PartialResult {
+  runId: string;
+  iterationsCompleted: number;
+  timings: PhaseTimings;
+  setupMs: Record<string, number>;
 }
 
 export interface CouplingResult {
@@ -169,7 +184,9 @@ export async function runCoupling<OperatorSpec>(
       list.map((transfer) => timings.recorder(transfer.label).values),
     );
     const iterationRecorder = timings.recorder("iteration").values;
+    const probe = hooks.probe;
     for (iteration = 0; iteration < plan.iterations; iteration++) {
+      if (probe !== undefined) probe.before(iteration);
       const iterationStart = native.monotonicNs();
       for (let index = 0; index < steps.length; index++) {
         const participant = steps[index] as Participant;
@@ -192,6 +209,7 @@ export async function runCoupling<OperatorSpec>(
         }
       }
       iterationRecorder[iteration] = native.monotonicNs() - iterationStart;
+      if (probe !== undefined) probe.after(iteration);
       completed = iteration + 1;
       if (hooks.onIteration !== undefined) hooks.onIteration(completed);
     }
@@ -216,9 +234,9 @@ export async function runCoupling<OperatorSpec>(
     } catch {
       // Saving partial results must not hide the failure that ended the run.
     }
-    if (cause instanceof CouplingFailure)
-      Object.assign(cause, { partial: { iterationsCompleted: completed, timings, setupMs } });
-    throw cause;
+    // What the run produced before it failed travels with the error, so the run record can keep it.
+    const partial: PartialResult = { runId: run.id, iterationsCompleted: completed, timings, setupMs };
+    throw Object.assign(cause, { partial });
   } finally {
     await Promise.all(
       [...participants.values()].map((participant) => participant.enclave.stop(500).catch(() => undefined)),

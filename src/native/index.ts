@@ -41,6 +41,11 @@ export interface NativeBinding {
   getAffinity(pid: number): number[];
   /** Records these signals (numbers) in a flag a synchronous loop can poll; chains to the previous handlers. */
   watchSignals(signals: readonly number[]): void;
+  /**
+   * Fills `target` (six values) with this process's minor and major page faults,
+   * voluntary and involuntary context switches, and user and system CPU µs.
+   */
+  resourceUsage(target: Float64Array): boolean;
   /** The last watched signal received, 0 if none. */
   pendingSignal(): number;
 }

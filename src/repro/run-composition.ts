@@ -6,7 +6,7 @@ import { couplingPlan } from "../compose/coupling-plan.ts";
 import { loadComposition } from "../compose/load.ts";
 import type { OperatorSpec } from "../compose/schema.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
-import { type CouplingResult, runCoupling } from "../coupling/driver.ts";
+import { type CouplingResult, type PartialResult, runCoupling } from "../coupling/driver.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import { createOperator } from "../mapping/create-operator.ts";

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { test } from "node:test";
 import { CouplingFailure } from "../../src/coupling/coupling-failure.ts";
 import { runCoupling } from "../../src/coupling/driver.ts";
 import type { EnclaveKind } from "../../src/enclave/requirements.ts";
 import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { runDirectoryPath } from "../../src/shm/run-directory.ts";
 import { seedPlan } from "./seed-plan.ts";
 
 function faultyPlan(kind: EnclaveKind, fault: string, at: number) {
@@ -20,7 +21,6 @@ async function failureOf(
   fault: string,
   at: number,
 ): Promise<{ error: CouplingFailure; collected: number }> {
-  const shmBefore = readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-")).length;
   let collected = -1;
   let caught: unknown;
   try {
@@ -35,8 +35,9 @@ async function failureOf(
     caught = error;
   }
   assert.ok(caught instanceof CouplingFailure, `expected a CouplingFailure, got ${String(caught)}`);
-  const shmAfter = readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-")).length;
-  assert.equal(shmAfter, shmBefore, "the run's segments were removed");
+  const runId = (caught as { partial?: { runId?: string } }).partial?.runId;
+  assert.match(runId ?? "", /^[0-9a-f]{16}$/, "the failure carries its run id");
+  assert.equal(existsSync(runDirectoryPath(runId ?? "")), false, "the run's segments were removed");
   return { error: caught, collected };
 }
 

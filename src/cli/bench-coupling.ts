@@ -1,0 +1,38 @@
+import type { Command } from "commander";
+import { type CouplingOperator, type CouplingRow, runCouplingBenchmark } from "../bench/coupling.ts";
+import { couplingBenchmarkJson, couplingBenchmarkTable } from "../bench/coupling-report.ts";
+import { UsageError } from "./exit-codes.ts";
+
+export function registerBenchCoupling(bench: Command): void {
+  bench
+    .command("coupling")
+    .description(
+      "the peer's scenario: two processes that only write and read a field; per-window time, setup, error of the returned linear field",
+    )
+    .option("--operator <list>", "nearest, rbf-pu, or both comma-separated", "nearest,rbf-pu")
+    .option("--points <n>", "points per mesh", "3000")
+    .option("--windows <n>", "coupling windows", "500")
+    .option(
+      "--json",
+      "print { rows: [ { operator, points, n, setup_ms, mean_us, sd_us, p50_us, p99_us, max_us, max_error } ] }",
+    )
+    .action(async (options: { operator: string; points: string; windows: string; json?: boolean }) => {
+      const operators = options.operator.split(",").map((name) => name.trim());
+      for (const operator of operators) {
+        if (operator !== "nearest" && operator !== "rbf-pu")
+          throw new UsageError(`--operator: "${operator}" is not nearest or rbf-pu`);
+      }
+      const points = Number(options.points);
+      const windows = Number(options.windows);
+      if (!Number.isInteger(points) || points < 10)
+        throw new UsageError(`--points ${options.points}: give a whole number of at least 10`);
+      if (!Number.isInteger(windows) || windows < 1)
+        throw new UsageError(`--windows ${options.windows}: give a whole number of at least 1`);
+      const rows: CouplingRow[] = [];
+      for (const operator of operators as CouplingOperator[]) {
+        process.stderr.write(`measuring ${operator}: ${windows} windows of ${points} points…\n`);
+        rows.push(await runCouplingBenchmark(operator, points, windows));
+      }
+      process.stdout.write(options.json ? `${couplingBenchmarkJson(rows)}\n` : couplingBenchmarkTable(rows));
+    });
+}

@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import { runSeedBenchmark, type SeedEnclave } from "../bench/seed.ts";
+import { seedBenchmarkJson, seedBenchmarkTable } from "../bench/seed-report.ts";
+import { UsageError } from "./exit-codes.ts";
+
+const ENCLAVES: readonly SeedEnclave[] = ["baseline", "thread", "process", "container", "vm"];
+
+function positiveInteger(option: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${option} ${text}: give a whole number of at least 1`);
+  return value;
+}
+
+export function registerBenchSeed(bench: Command): void {
+  bench
+    .command("seed")
+    .description(
+      "the talk's table: command queue, appA → appB and appB → appA transforms, complete iteration, per enclave kind",
+    )
+    .option("--enclaves <list>", "comma-separated: baseline,thread,process,container,vm", "baseline,thread,process")
+    .option("--points <n>", "points per mesh", "3000")
+    .option("--iterations <n>", "coupling iterations", "500")
+    .option("--json", "print { rows: [ { measurement, enclave, n, mean_us, sd_us, p50_us, p99_us, max_us } ] }")
+    .action(async (options: { enclaves: string; points: string; iterations: string; json?: boolean }) => {
+      const enclaves = options.enclaves.split(",").map((name) => name.trim());
+      for (const enclave of enclaves) {
+        if (!ENCLAVES.includes(enclave as SeedEnclave)) {
+          throw new UsageError(`--enclaves: "${enclave}" is not one of ${ENCLAVES.join(", ")}`);
+        }
+      }
+      const result = await runSeedBenchmark({
+        enclaves: enclaves as SeedEnclave[],
+        points: positiveInteger("--points", options.points),
+        iterations: positiveInteger("--iterations", options.iterations),
+        progress: (what) => process.stderr.write(`measuring ${what}…\n`),
+      });
+      process.stdout.write(options.json ? `${seedBenchmarkJson(result)}\n` : seedBenchmarkTable(result));
+    });
+}
