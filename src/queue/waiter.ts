@@ -23,6 +23,8 @@ export type WaitStatus = (typeof WaitStatus)[keyof typeof WaitStatus];
 const LIVENESS_INTERVAL_NS = 1e6;
 /** The longest single futex sleep, so liveness is checked at least this often. */
 const SLEEP_SLICE_NS = 10e6;
+/** How long a waiter spins without yielding: a peer that answers at all usually answers by then. */
+const BUSY_SPIN_NS = 5_000;
 /** Spin iterations between clock reads (a clock read costs more than a load). */
 const SPIN_CHECK_MASK = 127;
 
@@ -64,6 +66,7 @@ export class Waiter {
     let nextCheck = start + LIVENESS_INTERVAL_NS;
     if (this.kind !== BLOCK) {
       const spinUntil = start + this.spinNs;
+      const yieldAfter = start + (this.spinNs < BUSY_SPIN_NS ? this.spinNs : BUSY_SPIN_NS);
       let iterations = 0;
       for (;;) {
         if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
@@ -75,12 +78,11 @@ export class Waiter {
           nextCheck = now + LIVENESS_INTERVAL_NS;
         }
         if (now >= deadline) return WaitStatus.timedOut;
-        if (now >= spinUntil) {
-          if (this.kind === HYBRID) break;
-          // Past the spin window a spinner yields between checks, so a peer that
-          // shares this core gets to run.
-          native.schedYield();
-        }
+        if (now >= spinUntil && this.kind === HYBRID) break;
+        // Past a short busy window a spinner yields between checks, so that a
+        // process sharing this core (two components and a driver on two cores)
+        // gets to run; with nothing else runnable the yield returns at once.
+        if (now >= yieldAfter) native.schedYield();
       }
     }
     const byteOffset = words.byteOffset + index * 4;
