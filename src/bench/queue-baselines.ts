@@ -23,23 +23,14 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Times `iterations` round trips of a 1-byte message over a stream whose far end echoes. */
-async function streamRoundTrips(
-  write: (byte: Buffer) => void,
-  onData: (listener: () => void) => void,
+/** Times `iterations` calls of an asynchronous round trip, one clock read per sample. */
+async function timedRoundTrips(
+  roundTrip: () => Promise<void>,
   iterations: number,
   warmup: number,
 ): Promise<Float64Array> {
-  const samples = new Float64Array(iterations);
-  const byte = Buffer.from([42]);
-  let answered: () => void = () => {};
-  onData(() => answered());
-  const roundTrip = () =>
-    new Promise<void>((resolve) => {
-      answered = resolve;
-      write(byte);
-    });
   for (let index = 0; index < warmup; index++) await roundTrip();
+  const samples = new Float64Array(iterations);
   let previous = native.monotonicNs();
   for (let index = 0; index < iterations; index++) {
     await roundTrip();
@@ -48,6 +39,24 @@ async function streamRoundTrips(
     previous = now;
   }
   return samples;
+}
+
+/** Round trips of a 1-byte message over a stream whose far end echoes it. */
+function streamRoundTrips(
+  write: (byte: Buffer) => void,
+  onData: (listener: () => void) => void,
+  iterations: number,
+  warmup: number,
+): Promise<Float64Array> {
+  const byte = Buffer.from([42]);
+  let answered: () => void = () => {};
+  onData(() => answered());
+  const roundTrip = () =>
+    new Promise<void>((resolve) => {
+      answered = resolve;
+      write(byte);
+    });
+  return timedRoundTrips(roundTrip, iterations, warmup);
 }
 
 export async function pipeRoundTrips(iterations: number, warmup: number): Promise<Float64Array> {
@@ -98,7 +107,6 @@ export async function unixSocketRoundTrips(iterations: number, warmup: number): 
 export async function messagePortRoundTrips(iterations: number, warmup: number): Promise<Float64Array> {
   const worker = new Worker(PORT_ECHO, { eval: true });
   try {
-    const samples = new Float64Array(iterations);
     let answered: () => void = () => {};
     worker.on("message", () => answered());
     const roundTrip = () =>
@@ -106,15 +114,7 @@ export async function messagePortRoundTrips(iterations: number, warmup: number):
         answered = resolve;
         worker.postMessage(42);
       });
-    for (let index = 0; index < warmup; index++) await roundTrip();
-    let previous = native.monotonicNs();
-    for (let index = 0; index < iterations; index++) {
-      await roundTrip();
-      const now = native.monotonicNs();
-      samples[index] = now - previous;
-      previous = now;
-    }
-    return samples;
+    return await timedRoundTrips(roundTrip, iterations, warmup);
   } finally {
     await worker.terminate();
   }
