@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { native } from "../native/index.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "./component-launch.ts";
+import { createPinned } from "./cpu-pinning.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
 import { forgetOnExit, killOnExit } from "./exit-kill.ts";
@@ -69,7 +70,12 @@ export class ProcessEnclave implements Enclave {
       this.commandLine = [...parentDeathPrefix(), ...this.target()];
       child = this.spawnPinned();
     } catch (error) {
-      return Promise.reject(this.failLaunch(`component ${this.name}: cannot launch: ${messageOf(error)}`));
+      const message = messageOf(error);
+      return Promise.reject(
+        this.failLaunch(
+          message.startsWith("component ") ? message : `component ${this.name}: cannot launch: ${message}`,
+        ),
+      );
     }
     this.child = child;
     const prefix = `[${this.name}] `;
@@ -166,27 +172,17 @@ export class ProcessEnclave implements Enclave {
     return [...(this.launch.command ?? [])];
   }
 
-  /**
-   * A forked child inherits the affinity of the thread that forked it, so the
-   * spawning thread is pinned for the moment of the spawn: the component and
-   * every thread it starts are pinned before its first instruction, which
-   * sched_setaffinity on its pid afterwards could not promise.
-   */
   private spawnPinned(): ChildProcess {
     const [file = "", ...args] = this.commandLine;
     this.cpusAtStart = native.getAffinity(0);
-    const cpus = this.launch.cpus;
-    if (cpus !== undefined) native.setAffinity(0, cpus);
-    try {
-      return spawn(file, args, {
+    return createPinned(this.name, this.launch.cpus, () =>
+      spawn(file, args, {
         cwd: this.launch.cwd ?? process.cwd(),
         env: this.environment,
         stdio: ["ignore", "pipe", "pipe"],
         detached: false,
-      });
-    } finally {
-      if (cpus !== undefined) native.setAffinity(0, this.cpusAtStart);
-    }
+      }),
+    );
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -24,5 +24,7 @@ const liveness = new Int32Array(data.liveness);
 // uncaught error; the supervisor clears the word itself when it terminates us.
 process.on("exit", () => Atomics.store(liveness, 0, 0));
 process.argv.splice(1, process.argv.length - 1, data.module);
+// The thread was created pinned already; pinning again keeps that true should
+// Node ever start the thread later than the Worker constructor.
 if (data.cpus !== undefined) native.setAffinity(0, data.cpus);
 await import(pathToFileURL(data.module).href);

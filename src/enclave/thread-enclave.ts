@@ -5,6 +5,7 @@
 import { Worker } from "node:worker_threads";
 import { native } from "../native/index.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "./component-launch.ts";
+import { createPinned } from "./cpu-pinning.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
 import { drainOutput, OutputCapture } from "./output-capture.ts";
@@ -105,17 +106,27 @@ export class ThreadEnclave implements Enclave {
     Atomics.store(this.liveness, 0, 1);
     let worker: Worker;
     try {
-      worker = new Worker(PRELUDE, {
-        eval: true,
-        name: this.name,
-        workerData: data,
-        env: this.environment,
-        stdout: true,
-        stderr: true,
-      });
+      worker = createPinned(
+        this.name,
+        this.launch.cpus,
+        () =>
+          new Worker(PRELUDE, {
+            eval: true,
+            name: this.name,
+            workerData: data,
+            env: this.environment,
+            stdout: true,
+            stderr: true,
+          }),
+      );
     } catch (error) {
       Atomics.store(this.liveness, 0, 0);
-      return Promise.reject(this.failLaunch(`component ${this.name}: cannot start a worker: ${messageOf(error)}`));
+      const message = messageOf(error);
+      return Promise.reject(
+        this.failLaunch(
+          message.startsWith("component ") ? message : `component ${this.name}: cannot start a worker: ${message}`,
+        ),
+      );
     }
     this.worker = worker;
     this.workerThreadId = worker.threadId;
