@@ -274,6 +274,16 @@ export function enclaveContract(kind: EnclaveKind): void {
     assert.deepEqual(native.getAffinity(0), available, "the supervisor keeps its own CPUs");
   });
 
+  test(`${where}: a CPU this host does not have makes start() reject, naming the CPUs it may use`, async (t) => {
+    const { enclave } = launchFor(t, kind, { name: "misplaced", module: fixture("affinity"), cpus: [1023] });
+    await assert.rejects(
+      enclave.start(),
+      /component misplaced: cannot pin to CPUs 1023 .*; this process may use CPUs \d/,
+    );
+    assert.equal((await enclave.exited).cause, "launch");
+    assert.equal(enclave.isAlive(), false);
+  });
+
   test(`${where}: describe() names the kind, pid, kernel and CPU model, and redacts secrets`, async (t) => {
     const { enclave, sink } = launchFor(t, kind, {
       name: "described",
@@ -318,6 +328,10 @@ export function enclaveContract(kind: EnclaveKind): void {
       const line = await supervisor.nextLine();
       const pid = Number(/^pid (\d+)$/.exec(line)?.[1]);
       assert.ok(pid > 0, `the supervisor printed ${line}`);
+      t.after(() => {
+        // Should this test fail, its orphan must not outlive the suite either.
+        if (pid !== process.pid && native.isAlive(pid)) process.kill(pid, "SIGKILL");
+      });
       assert.equal(native.isAlive(pid), true);
       if (ending === "exit" || ending === "throw") supervisor.child.stdin?.write(`${ending}\n`);
       else supervisor.child.kill(ending);

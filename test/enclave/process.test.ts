@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { scratchRun } from "../support/scratch-run.ts";
 import { enclaveContract, fixture, launchFor } from "./contract.ts";
 
 enclaveContract("process");
@@ -53,4 +55,21 @@ test("process enclave: a signal from elsewhere is reported as such", async (t) =
   await sink.waitFor(/looping/, enclave);
   process.kill(enclave.pid, "SIGKILL");
   assert.deepEqual(await enclave.exited, { code: null, signal: "SIGKILL", cause: "signal" });
+});
+
+test("process enclave: stop() ends a component blocked in a system call", async (t) => {
+  const run = scratchRun(t);
+  const words = run.createSegment("gate", 64).int32(0, 2);
+  const { enclave } = launchFor(t, "process", {
+    name: "blocked",
+    module: fixture("blocked"),
+    runDirectory: run.directory,
+    args: { segment: "gate" },
+  });
+  await enclave.start();
+  while (Atomics.load(words, 1) !== 1) {
+    assert.equal(enclave.hasExited(), false, enclave.output().stderr);
+    await sleep(5);
+  }
+  assert.deepEqual(await enclave.stop(60_000), { code: null, signal: "SIGTERM", cause: "stop" });
 });

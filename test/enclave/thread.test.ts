@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createEnclave } from "../../src/enclave/create-enclave.ts";
+import { native } from "../../src/native/index.ts";
+import { scratchRun } from "../support/scratch-run.ts";
 import { enclaveContract, fixture, launchFor } from "./contract.ts";
 
 enclaveContract("thread");
@@ -25,4 +28,30 @@ test("thread enclave: refuses a command and a working directory of its own, sayi
     () => createEnclave("thread", { name: "solver", module: fixture("endless"), runDirectory: "/run", cwd: "/" }),
     /shares its process's working directory and cannot run in \/; use kind process/,
   );
+});
+
+test("thread enclave: stop() cannot end a thread blocked in a system call, says why, and it ends once the call returns", async (t) => {
+  const run = scratchRun(t);
+  const gate = run.createSegment("gate", 64);
+  const words = gate.int32(0, 2);
+  const { enclave } = launchFor(t, "thread", {
+    name: "blocked",
+    module: fixture("blocked"),
+    runDirectory: run.directory,
+    args: { segment: "gate" },
+  });
+  await enclave.start();
+  while (Atomics.load(words, 1) !== 1) await sleep(5);
+  // Word 1 is set just before the wait begins; give the thread time to enter it.
+  await sleep(100);
+  await assert.rejects(
+    enclave.stop(300),
+    /component blocked \(thread \d+\) did not end within 300 ms of terminate\(\): a thread blocked in a system call cannot be interrupted; run components that block without a timeout as kind process/,
+  );
+  assert.equal(enclave.hasExited(), false);
+  Atomics.store(words, 0, 1);
+  native.futexWake(gate.buffer, gate.payloadOffset, 1);
+  const status = await enclave.exited;
+  assert.equal(status.cause, "stop");
+  assert.doesNotMatch(enclave.output().stdout, /woken/, "terminate took effect as soon as the call returned");
 });
