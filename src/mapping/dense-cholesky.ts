@@ -13,14 +13,22 @@ export class DenseCholesky {
   /** Lᵀ, row-major, upper triangle: backward substitution reads rows too. */
   private upper: Float64Array;
   private size = 0;
+  /** The diagonal shift the last factorization needed (0: none). */
+  shift = 0;
 
   constructor(capacity = 64) {
     this.lower = new Float64Array(capacity * capacity);
     this.upper = new Float64Array(capacity * capacity);
   }
 
-  /** Factors the n×n row-major SPD `matrix` (lower triangle read; not modified). */
-  factor(matrix: Float64Array, n: number, label: string): void {
+  /**
+   * Factors the n×n row-major SPD `matrix` (lower triangle read; not
+   * modified). With `regularize`, a matrix that is positive definite in exact
+   * arithmetic but not in floating point (a very smooth kernel on densely
+   * sampled points) is factored with a tiny diagonal shift instead, 10⁻¹² of
+   * the mean diagonal and up by 100× at a time; `shift` says which was used.
+   */
+  factor(matrix: Float64Array, n: number, label: string, regularize = false): void {
     if (this.lower.length < n * n) {
       this.lower = new Float64Array(n * n);
       this.upper = new Float64Array(n * n);
@@ -29,14 +37,25 @@ export class DenseCholesky {
     // The envelope factorization's blocked kernel is the fast one; dense is its special case.
     const packed = EnvelopeCholesky.dense(n);
     const values = packed.values;
-    let offset = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) values[offset++] = matrix[i * n + j] as number;
+    let trace = 0;
+    for (let i = 0; i < n; i++) trace += matrix[i * n + i] as number;
+    this.shift = 0;
+    for (let attempt = 0; ; attempt++) {
+      let offset = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) values[offset++] = (matrix[i * n + j] as number) + (i === j ? this.shift : 0);
+      }
+      try {
+        packed.factor(label);
+        break;
+      } catch (error) {
+        if (!regularize || attempt === 4) throw error;
+        this.shift = (trace / n) * 1e-12 * 100 ** attempt;
+      }
     }
-    packed.factor(label);
     const l = this.lower;
     const u = this.upper;
-    offset = 0;
+    let offset = 0;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {
         const value = values[offset++] as number;

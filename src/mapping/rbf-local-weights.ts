@@ -6,7 +6,10 @@
 //
 //   W₁ = E Φ⁻¹,  G = Φ⁻¹ P,  S = Pᵀ G,   W = W₁ − (W₁ P − P_E) S⁺ Gᵀ,
 //
-// with Φ⁻¹ applied by Cholesky solves, four right-hand sides per pass. The
+// with Φ⁻¹ applied by Cholesky solves, four right-hand sides per pass. A patch
+// matrix that is singular in floating point (a very smooth kernel on densely
+// sampled points) gets a tiny diagonal shift: the interpolant then smooths by
+// that much, and still reproduces linear fields exactly (S⁺ S = I above). The
 // thin-plate spline (not positive definite) solves its null-space system once
 // per evaluation point.
 import type { PolynomialFrame } from "./augmented-system.ts";
@@ -75,7 +78,7 @@ export function localWeightRows(
       phi[i * size + j] = evaluateKernel(kernel, Math.sqrt(dx * dx + dy * dy + dz * dz));
     }
   }
-  scratch.cholesky.factor(phi, size, label);
+  scratch.cholesky.factor(phi, size, label, true);
   // Rows 0..3 of `pg`: Pᵀ (column a of P as row a); rows 4..7: Gᵀ = (Φ⁻¹ P)ᵀ. Terms
   // beyond q stay zero, so that the correction below is one four-wide loop.
   const pg = scratch.polynomialRows;

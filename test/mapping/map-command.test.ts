@@ -1,0 +1,132 @@
+// `conflux map` run as a real child process on small CSV files in a temporary
+// directory (removed afterwards, also when a test fails).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const conflux = fileURLToPath(new URL("../../bin/conflux.js", import.meta.url));
+let directory = "";
+
+before(() => {
+  directory = mkdtempSync(join(tmpdir(), "conflux-map-"));
+});
+
+after(() => {
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function file(name: string, text: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function map(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [conflux, "map", ...args], { cwd: directory, encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function readCsv(path: string): number[][] {
+  return readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((line) => line.split(",").map(Number));
+}
+
+const linear = (x: number, y: number, z: number) => 1 + 2 * x - y + 0.5 * z;
+
+function grid(fields: boolean): string {
+  const lines = [fields ? "x,y,z,f,g" : "x,y,z"];
+  for (let i = 0; i < 5; i++) {
+    for (let j = 0; j < 5; j++) {
+      for (let k = 0; k < 5; k++) {
+        const [x, y, z] = [i / 4, j / 4, k / 4];
+        lines.push(fields ? `${x},${y},${z},${linear(x, y, z)},${x * y}` : `${x},${y},${z}`);
+      }
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+test("conflux map writes the target's coordinates followed by the mapped fields", () => {
+  const source = file("S.csv", grid(true));
+  const target = file("T.csv", "x,y,z\n0.5,0.5,0.5\n0.3,0.6,0.1\n0.9,0.05,0.8\n");
+  const out = join(directory, "O.csv");
+  for (const method of [
+    ["--method", "mls"],
+    ["--method", "mls", "--basis", "quadratic", "--radius", "0.6"],
+    ["--method", "rbf", "--kernel", "tps"],
+    ["--method", "rbf", "--kernel", "wendland-c2", "--radius", "0.8"],
+    ["--method", "rbf-pu", "--radius", "0.8"],
+  ]) {
+    const result = map("--source", source, "--target", target, ...method, "--out", out);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(readFileSync(out, "utf8").split("\n")[0], "x,y,z,f,g");
+    for (const [x = 0, y = 0, z = 0, f = 0] of readCsv(out)) {
+      assert.ok(Math.abs(f - linear(x, y, z)) < 1e-12, `${method.join(" ")}: ${f} at ${x},${y},${z}`);
+    }
+  }
+  const nearest = map("--source", source, "--target", target, "--method", "nearest", "--out", out);
+  assert.equal(nearest.status, 0, nearest.stderr);
+  assert.deepEqual(readCsv(out)[0], [0.5, 0.5, 0.5, linear(0.5, 0.5, 0.5), 0.25]);
+});
+
+test("conflux map --conservative preserves each field's sum", () => {
+  const source = file("S.csv", grid(true));
+  const target = file("T.csv", "x,y,z\n0.1,0.1,0.1\n0.9,0.9,0.9\n0.5,0.2,0.7\n0.3,0.8,0.4\n");
+  const out = join(directory, "O.csv");
+  const result = map("--source", source, "--target", target, "--method", "mls", "--conservative", "--out", out);
+  assert.equal(result.status, 0, result.stderr);
+  const sourceSum = readCsv(source).reduce((total, row) => total + (row[3] as number), 0);
+  const targetSum = readCsv(out).reduce((total, row) => total + (row[3] as number), 0);
+  assert.ok(Math.abs(sourceSum - targetSum) < 1e-12 * Math.abs(sourceSum));
+});
+
+test("bad input exits with code 2 and a message naming the file and line, without a stack trace", () => {
+  const good = file("S.csv", grid(true));
+  const target = file("T.csv", "x,y,z\n0.5,0.5,0.5\n7,7,7\n");
+  const out = join(directory, "O.csv");
+  const cases: [string[], RegExp][] = [
+    [
+      ["--source", file("A.csv", "x,y,z,f\n0,0,0,1\n1,0,zero,2\n"), "--target", target, "--method", "nearest"],
+      /A\.csv:3:3: "zero" in column z is not a number/,
+    ],
+    [
+      ["--source", file("B.csv", "x,y,z,f\n0,0,0,1\n1,0,0\n"), "--target", target, "--method", "nearest"],
+      /B\.csv:3: 3 values, but the header has 4 columns/,
+    ],
+    [
+      ["--source", file("C.csv", "lat,lon,f\n0,0,1\n"), "--target", target, "--method", "nearest"],
+      /C\.csv:1: the header must start with the coordinate columns x,y/,
+    ],
+    [
+      ["--source", good, "--target", file("D.csv", "x,y\n0,0\n"), "--method", "nearest"],
+      /source mesh is 3-D but target mesh is 2-D/,
+    ],
+    [
+      ["--source", good, "--target", target, "--method", "mls", "--radius", "0.5"],
+      /target point 1 \(.*T\.csv:3\) at \(7, 7, 7\) has no source point closer than the MLS radius 0\.5/,
+    ],
+    [
+      ["--source", good, "--target", target, "--method", "spline"],
+      /--method: method must be one of nearest, mls, rbf, rbf-pu/,
+    ],
+    [["--source", good, "--target", target, "--method", "rbf"], /--radius: rbf with kernel wendland-c2 needs radius/],
+    [["--source", good, "--target", target, "--method", "mls", "--k", "many"], /--k must be a number; got "many"/],
+    [
+      ["--source", join(directory, "missing.csv"), "--target", target, "--method", "nearest"],
+      /cannot read .*missing\.csv/,
+    ],
+  ];
+  for (const [args, expected] of cases) {
+    const result = map(...args, "--out", out);
+    assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, expected);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+  }
+});
