@@ -42,6 +42,12 @@ export interface DriverHooks<OperatorSpec> {
   output?: OutputSink | null;
   /** Command-queue round trips to measure before the loop (ping/pong), per component. */
   pings?: number;
+  /**
+   * Called once every component has connected and its meshes are checked,
+   * before the loop: the moment to look at the running components (their
+   * loaded libraries, their environment) for the run record.
+   */
+  onReady?(components: readonly { component: string; enclave: Enclave }[]): void;
   /** Called around every iteration by benchmarks that explain outliers; absent in normal runs. */
   probe?: IterationProbe;
 }
@@ -159,6 +165,12 @@ export async function runCoupling<OperatorSpec>(
     }
     phase = "transfer setup";
     const transfers = bindTransfers(plan.transfers, meshes, hooks, setupMs);
+    hooks.onReady?.(
+      [...participants.values()].map((participant) => ({
+        component: participant.plan.name,
+        enclave: participant.enclave,
+      })),
+    );
     for (const participant of participants.values()) participant.link.acknowledge();
 
     const stepNs = plan.stepTimeoutMs * NS_PER_MS;
