@@ -6,6 +6,7 @@
 // timed one call at a time into a preallocated buffer, so its distribution
 // (mean ± sd, p50, p99, max and where the max fell) is the per-iteration cost
 // a coupling driver would see.
+import { cpus, loadavg } from "node:os";
 import { createOperator } from "../mapping/create-operator.ts";
 import { type PointSet, pointSetFromMetadata } from "../mapping/point-set.ts";
 import type { TransferSpec } from "../mapping/transfer-spec.ts";
@@ -47,6 +48,8 @@ export interface MapBenchSkip {
 export interface MapBenchResult {
   rows: MapBenchRow[];
   skipped: MapBenchSkip[];
+  /** 1-minute load average before and after the run, and the CPU count: on 2 cores, any other load shows. */
+  machine: { cpus: number; load_before: number; load_after: number };
 }
 
 interface BenchCase {
@@ -153,6 +156,7 @@ const MIN_SAMPLES = 10;
 
 export function runMapBenchmark(options: { quick?: boolean; progress?: (what: string) => void } = {}): MapBenchResult {
   const { run, skipped } = cases(options.quick === true);
+  const loadBefore = loadavg()[0] ?? 0;
   const rows: MapBenchRow[] = [];
   const samples = new Float64Array(MAX_SAMPLES);
   for (const benchCase of run) {
@@ -213,7 +217,7 @@ export function runMapBenchmark(options: { quick?: boolean; progress?: (what: st
       });
     }
   }
-  return { rows, skipped };
+  return { rows, skipped, machine: { cpus: cpus().length, load_before: loadBefore, load_after: loadavg()[0] ?? 0 } };
 }
 
 function figure(value: number): string {
@@ -277,7 +281,8 @@ export function mapBenchmarkTable(result: MapBenchResult): string {
       .trimEnd();
   const out = [
     "conflux bench map: random points in the unit cube, source and target meshes of the same size, one scalar field",
-    `setup: median of warm runs (the first, cold, run in parentheses); apply: one call at a time into a preallocated buffer`,
+    "setup: median of warm runs (the first, cold, run in parentheses); apply: one call at a time into a preallocated buffer",
+    `machine: ${result.machine.cpus} CPUs, load average ${result.machine.load_before.toFixed(2)} before and ${result.machine.load_after.toFixed(2)} after (other work on the machine inflates every figure)`,
     "",
     render(header),
     ...lines.map(render),

@@ -18,6 +18,7 @@
 import { PolynomialFrame } from "./augmented-system.ts";
 import { KdTree, NeighbourList } from "./kd-tree.ts";
 import { MappingError } from "./mapping-error.ts";
+import { mortonOrder } from "./morton-order.ts";
 import { type PointSet, validateTransferMeshes, xyzCoordinates } from "./point-set.ts";
 import { evaluateKernel, type KernelName, radialKernel } from "./radial-kernel.ts";
 import { LocalWeightsScratch, localWeightRows } from "./rbf-local-weights.ts";
@@ -81,6 +82,12 @@ export function partitionOfUnityRows(
   const toTree = KdTree.build(to);
   const patches = placePatches(from, fromXyz, fromTree, to, toXyz, toTree, pointsPerPatch, overlap);
 
+  // Staged rows are laid out in Morton order of the receiving points, so that
+  // the points of one patch write to nearby memory; the merge restores the order.
+  const order = mortonOrder(to);
+  const rank = new Int32Array(to.count);
+  for (let position = 0; position < to.count; position++) rank[order[position] as number] = position;
+
   // Pass 1: for every receiving point, the sum of its patch weights and the
   // number of staged entries (one per source point of each covering patch).
   const weightSums = new Float64Array(to.count);
@@ -100,7 +107,8 @@ export function partitionOfUnityRows(
       const point = neighbours.indices[n] as number;
       targets[kept++] = point;
       weightSums[point] = (weightSums[point] as number) + weight;
-      stagedCounts[point + 1] = (stagedCounts[point + 1] as number) + found;
+      const slot = (rank[point] as number) + 1;
+      stagedCounts[slot] = (stagedCounts[slot] as number) + found;
     }
     sourceLists.push(sources);
     targetLists.push(targets.subarray(0, kept));
@@ -111,6 +119,7 @@ export function partitionOfUnityRows(
     }
     stagedCounts[point + 1] = (stagedCounts[point + 1] as number) + (stagedCounts[point] as number);
   }
+  // (stagedCounts is indexed by Morton rank from here on.)
 
   // Pass 2: each patch's weight rows at the receiving points it covers, blended
   // and staged per receiving point.
@@ -161,54 +170,71 @@ export function partitionOfUnityRows(
       const dy = (toXyz[3 * point + 1] as number) - patch.centerY;
       const dz = (toXyz[3 * point + 2] as number) - patch.centerZ;
       const blend = wendlandC2(Math.sqrt(dx * dx + dy * dy + dz * dz) / patch.radius) / (weightSums[point] as number);
-      let cursor = cursors[point] as number;
+      let cursor = cursors[rank[point] as number] as number;
       const base = row * s;
       for (let j = 0; j < s; j++) {
         stagedColumns[cursor] = sources[j] as number;
         stagedWeights[cursor] = blend * (kernelRows[base + j] as number);
         cursor++;
       }
-      cursors[point] = cursor;
+      cursors[rank[point] as number] = cursor;
     }
   }
-  return mergeStagedRows(to.count, from.count, stagedCounts, stagedColumns, stagedWeights);
+  return mergeStagedRows(to.count, from.count, stagedCounts, stagedColumns, stagedWeights, order);
 }
 
-/** Sums the staged entries of each row that name the same column; keeps the first-seen column order. */
+/**
+ * Sums the staged entries of each row that name the same column (first-seen
+ * column order kept), then lays the rows out in receiving-point order: staged
+ * row r belongs to point order[r].
+ */
 function mergeStagedRows(
   rowCount: number,
   columnCount: number,
   stagedPointers: Int32Array,
   stagedColumns: Int32Array,
   stagedWeights: Float64Array,
+  order: Int32Array,
 ): CompressedRows {
   const slot = new Int32Array(columnCount).fill(-1);
-  const rowPointers = new Int32Array(rowCount + 1);
-  const columns = new Int32Array(stagedColumns.length);
-  const weights = new Float64Array(stagedColumns.length);
+  const mergedPointers = new Int32Array(rowCount + 1);
+  // Merged rows overwrite the staged arrays in place: a row never grows, and
+  // is written no further than where its own staged entries began.
   let size = 0;
   for (let row = 0; row < rowCount; row++) {
     const begin = size;
     for (let entry = stagedPointers[row] as number; entry < (stagedPointers[row + 1] as number); entry++) {
       const column = stagedColumns[entry] as number;
+      const weight = stagedWeights[entry] as number;
       const existing = slot[column] as number;
-      if (existing >= begin) weights[existing] = (weights[existing] as number) + (stagedWeights[entry] as number);
+      if (existing >= begin) stagedWeights[existing] = (stagedWeights[existing] as number) + weight;
       else {
         slot[column] = size;
-        columns[size] = column;
-        weights[size] = stagedWeights[entry] as number;
+        stagedColumns[size] = column;
+        stagedWeights[size] = weight;
         size++;
       }
     }
-    rowPointers[row + 1] = size;
+    mergedPointers[row + 1] = size;
   }
-  return {
-    rowCount,
-    columnCount,
-    rowPointers,
-    columns: columns.slice(0, size),
-    weights: weights.slice(0, size),
-  };
+  const rowPointers = new Int32Array(rowCount + 1);
+  for (let row = 0; row < rowCount; row++) {
+    const point = order[row] as number;
+    rowPointers[point + 1] = (mergedPointers[row + 1] as number) - (mergedPointers[row] as number);
+  }
+  for (let point = 0; point < rowCount; point++) {
+    rowPointers[point + 1] = (rowPointers[point + 1] as number) + (rowPointers[point] as number);
+  }
+  const columns = new Int32Array(size);
+  const weights = new Float64Array(size);
+  for (let row = 0; row < rowCount; row++) {
+    const start = mergedPointers[row] as number;
+    const end = mergedPointers[row + 1] as number;
+    const destination = rowPointers[order[row] as number] as number;
+    columns.set(stagedColumns.subarray(start, end), destination);
+    weights.set(stagedWeights.subarray(start, end), destination);
+  }
+  return { rowCount, columnCount, rowPointers, columns, weights };
 }
 
 /** Patch centres and radii covering every point of `to`; see the file comment. */
