@@ -39,7 +39,9 @@ for (const [name, expected] of [
     worst = Math.max(worst, difference / Math.max(1, Math.abs(expected[index] as number)));
   }
   worstOverall = Math.max(worstOverall, worst);
-  process.stdout.write(`${name}: largest relative difference from the single-process reference ${worst.toExponential(2)}\n`);
+  process.stdout.write(
+    `${name}: largest relative difference from the single-process reference ${worst.toExponential(2)}\n`,
+  );
 }
 process.stdout.write(worstOverall <= 1e-12 ? "matches the reference to 1e-12\n" : "DIFFERS from the reference\n");
 process.exitCode = worstOverall <= 1e-12 ? 0 : 1;

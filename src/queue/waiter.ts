@@ -66,7 +66,7 @@ export class Waiter {
     let nextCheck = start + LIVENESS_INTERVAL_NS;
     if (this.kind !== BLOCK) {
       const spinUntil = start + this.spinNs;
-      const yieldAfter = start + (this.spinNs < BUSY_SPIN_NS ? this.spinNs : BUSY_SPIN_NS);
+      const yieldAfter = start + Math.min(this.spinNs, BUSY_SPIN_NS);
       let iterations = 0;
       for (;;) {
         if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
@@ -98,7 +98,7 @@ export class Waiter {
         return WaitStatus.timedOut;
       }
       const remaining = deadline - now;
-      native.futexWait(this.buffer, byteOffset, unchanged, remaining < SLEEP_SLICE_NS ? remaining : SLEEP_SLICE_NS);
+      native.futexWait(this.buffer, byteOffset, unchanged, Math.min(remaining, SLEEP_SLICE_NS));
       Atomics.store(words, sleepingIndex, 0);
       if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
       const status = this.checkPeer(peerClosedIndex);

@@ -77,8 +77,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     enclaves = result.enclaves;
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
-    const partial = (error as { partial?: { timings: PhaseTimings; setupMs: Record<string, number>; runId: string } })
-      .partial;
+    const partial = (error as { partial?: PartialResult }).partial;
     if (partial !== undefined) {
       timings = partial.timings;
       setupMs = partial.setupMs;
