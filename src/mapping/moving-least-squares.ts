@@ -12,7 +12,6 @@ import { KdTree, NeighbourList } from "./kd-tree.ts";
 import { MappingError } from "./mapping-error.ts";
 import { mortonOrder } from "./morton-order.ts";
 import { type PointSet, validateTransferMeshes, xyzCoordinates } from "./point-set.ts";
-import { polynomialTermCount } from "./polynomial-basis.ts";
 import {
   type CompressedRows,
   CompressedRowsBuilder,
@@ -37,7 +36,8 @@ export interface MovingLeastSquaresOptions {
 const K_NEAREST_SUPPORT_FACTOR = 1.5;
 
 export function defaultNeighbourCount(dimension: number, basis: MovingLeastSquaresBasis): number {
-  return 2 * polynomialTermCount(dimension, basis === "quadratic" ? 2 : 1) + 2;
+  const terms = 1 + dimension + (basis === "quadratic" ? (dimension * (dimension + 1)) / 2 : 0);
+  return 2 * terms + 2;
 }
 
 export function setupMovingLeastSquares(

@@ -62,19 +62,27 @@ export class SparseTransferOperator implements TransferOperator {
     let entry = 0;
     for (let row = 0; row < rows; row++) {
       const end = rowPointers[row + 1] as number;
-      // Four independent sums: the loop is bound by loads, not by one chain of additions.
+      // Eight independent sums: the loop is bound by loads, not by one chain of additions.
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
-      for (; entry + 3 < end; entry += 4) {
+      let s4 = 0;
+      let s5 = 0;
+      let s6 = 0;
+      let s7 = 0;
+      for (; entry + 7 < end; entry += 8) {
         s0 += (weights[entry] as number) * (source[columns[entry] as number] as number);
         s1 += (weights[entry + 1] as number) * (source[columns[entry + 1] as number] as number);
         s2 += (weights[entry + 2] as number) * (source[columns[entry + 2] as number] as number);
         s3 += (weights[entry + 3] as number) * (source[columns[entry + 3] as number] as number);
+        s4 += (weights[entry + 4] as number) * (source[columns[entry + 4] as number] as number);
+        s5 += (weights[entry + 5] as number) * (source[columns[entry + 5] as number] as number);
+        s6 += (weights[entry + 6] as number) * (source[columns[entry + 6] as number] as number);
+        s7 += (weights[entry + 7] as number) * (source[columns[entry + 7] as number] as number);
       }
       for (; entry < end; entry++) s0 += (weights[entry] as number) * (source[columns[entry] as number] as number);
-      target[row] = s0 + s1 + (s2 + s3);
+      target[row] = s0 + s1 + (s2 + s3) + (s4 + s5 + (s6 + s7));
     }
   }
 }
