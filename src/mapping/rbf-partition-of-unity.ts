@@ -117,9 +117,11 @@ export function partitionOfUnityRows(
     if (!((weightSums[point] as number) > 0)) {
       throw new Error(`rbf-pu: receiving point ${point} is in no patch (a bug in patch placement)`);
     }
-    stagedCounts[point + 1] = (stagedCounts[point + 1] as number) + (stagedCounts[point] as number);
   }
-  // (stagedCounts is indexed by Morton rank from here on.)
+  // Counts to row starts, in Morton rank order.
+  for (let position = 0; position < to.count; position++) {
+    stagedCounts[position + 1] = (stagedCounts[position + 1] as number) + (stagedCounts[position] as number);
+  }
 
   // Pass 2: each patch's weight rows at the receiving points it covers, blended
   // and staged per receiving point.

@@ -83,10 +83,10 @@ test("k-d tree on 20,000 random 3-D points: nearest and 12-nearest match brute f
   const tree = KdTree.build(points);
   const indices = new Int32Array(12);
   const found = new Float64Array(12);
-  const c = points.coordinates;
+  const c = [...points.coordinates];
   for (let q = 0; q < queries.count; q++) {
     const query = [...queries.coordinates.subarray(3 * q, 3 * q + 3)];
-    const distances = bruteDistances([...c], 3, query);
+    const distances = bruteDistances(c, 3, query);
     const sorted = [...distances].sort((a, b) => a - b);
     const [x = 0, y = 0, z = 0] = query;
     assert.equal(distances[tree.nearest(x, y, z)], sorted[0]);
