@@ -1,0 +1,16 @@
+// Writes the golden images (see images.ts and README.md) into this directory.
+// The committed files are the contract: run this only for a new wire format version.
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Run } from "../../src/shm/run.ts";
+import { goldenImages } from "./images.ts";
+
+const run = Run.create();
+try {
+  for (const [file, bytes] of goldenImages(run)) {
+    writeFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), bytes);
+    process.stdout.write(`${file}: ${bytes.length} bytes\n`);
+  }
+} finally {
+  run.close();
+}
