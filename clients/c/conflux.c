@@ -1,0 +1,1585 @@
+/* The C client of the Conflux wire format; see conflux.h and
+ * docs/wire-format.md. libc only: futex and pidfd_open through syscall(2),
+ * atomics through the compiler's __atomic builtins. */
+#define _GNU_SOURCE
+#include "conflux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the conflux wire format is little-endian; this client builds on little-endian hosts only"
+#endif
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#define FUTEX_WAIT_SHARED 0 /* FUTEX_WAIT without FUTEX_PRIVATE_FLAG: the peer is another process */
+#define FUTEX_WAKE_SHARED 1
+
+/* ---- layout (docs/wire-format.md) ---------------------------------------- */
+#define SEGMENT_MAGIC 0x584C4643u
+#define BYTE_ORDER_MARK 0x01020304u
+#define SEGMENT_LAYOUT_VERSION 1u
+
+enum { H_MAGIC = 0, H_BYTE_ORDER = 4, H_VERSION = 8, H_HEADER_SIZE = 12, H_PAYLOAD_SIZE = 16, H_PID = 24, H_KIND = 28,
+       H_RUN_ID = 32, H_CREATED = 48, H_NAME_LENGTH = 56, H_NAME = 64 };
+
+enum { R_CAPACITY = 0, R_ENTRY_SIZE = 4, R_GENERATION = 8, R_TABLE = 64, R_ENTRY = 256 };
+enum { E_STATE = 0, E_KIND = 4, E_OFFSET = 8, E_LENGTH = 16, E_PID = 24, E_NAME_LENGTH = 28, E_FILE_LENGTH = 32,
+       E_NAME = 64, E_FILE = 160 };
+enum { ENTRY_FREE = 0, ENTRY_WRITING = 1, ENTRY_LIVE = 2 };
+
+#define RING_MAGIC 0x474E4952u
+#define RING_LAYOUT_VERSION 1u
+enum { RING_TAIL = 0, RING_CONSUMER_SLEEPING = 4, RING_PRODUCER_CLOSED = 8, RING_HEAD = 64,
+       RING_PRODUCER_SLEEPING = 68, RING_CONSUMER_CLOSED = 72, RING_MAGIC_AT = 128, RING_VERSION = 132,
+       RING_CAPACITY = 136, RING_RECORD_SIZE = 140, RING_RECORDS = 192 };
+enum { REC_SEQUENCE = 0, REC_OPCODE = 4, REC_FLAGS = 6, REC_LENGTH = 8, REC_CORRELATION = 12, REC_PAYLOAD = 16 };
+
+#define CHANNEL_MAGIC 0x4E414843u
+#define CHANNEL_LAYOUT_VERSION 1u
+enum { C_MAGIC = 0, C_VERSION = 4, C_CAPACITY = 8, C_DRIVER_PID = 12, C_COMPONENT_PID = 16, C_LINE = 64 };
+
+#define MESH_MAGIC 0x4853454Du
+#define MESH_LAYOUT_VERSION 1u
+enum { M_MAGIC = 0, M_VERSION = 4, M_DIMENSION = 8, M_LAYOUT = 12, M_COUNT = 16, M_FIELD_COUNT = 20,
+       M_COORDINATES_OFFSET = 24, M_FIELDS_OFFSET = 28, M_FIELD_STRIDE = 32, M_FIELD_NAMES = 64, M_COORDINATES = 576 };
+
+#define LIVENESS_INTERVAL_NS 1000000LL
+#define SLEEP_SLICE_NS 10000000LL
+#define SPIN_CHECK_MASK 127u
+#define DEFAULT_SPIN_NS 50000LL
+#define DEFAULT_TIMEOUT_NS 30000000000LL
+#define CONNECT_TIMEOUT_MS 30000
+
+/* ---- errors --------------------------------------------------------------- */
+static __thread char last_error[1024] = "no error";
+
+const char *cfx_last_error(void) { return last_error; }
+
+static int fail(int code, const char *format, ...) {
+  va_list arguments;
+  va_start(arguments, format);
+  vsnprintf(last_error, sizeof last_error, format, arguments);
+  va_end(arguments);
+  return code;
+}
+
+const char *cfx_error_name(int code) {
+  switch (code) {
+    case CFX_OK: return "CFX_OK";
+    case CFX_EMPTY: return "CFX_EMPTY";
+    case CFX_ERR_ENVIRONMENT: return "CFX_ERR_ENVIRONMENT";
+    case CFX_ERR_SYSTEM: return "CFX_ERR_SYSTEM";
+    case CFX_ERR_FORMAT: return "CFX_ERR_FORMAT";
+    case CFX_ERR_NOT_FOUND: return "CFX_ERR_NOT_FOUND";
+    case CFX_ERR_TIMEOUT: return "CFX_ERR_TIMEOUT";
+    case CFX_ERR_PEER_DIED: return "CFX_ERR_PEER_DIED";
+    case CFX_ERR_PEER_CLOSED: return "CFX_ERR_PEER_CLOSED";
+    case CFX_ERR_PROTOCOL: return "CFX_ERR_PROTOCOL";
+    case CFX_ERR_ARGUMENT: return "CFX_ERR_ARGUMENT";
+    case CFX_ERR_EXISTS: return "CFX_ERR_EXISTS";
+    case CFX_ERR_FULL: return "CFX_ERR_FULL";
+    case CFX_ERR_NO_MEMORY: return "CFX_ERR_NO_MEMORY";
+    default: return "unknown error code";
+  }
+}
+
+static const char *errno_name(int error) {
+  switch (error) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ESRCH: return "ESRCH";
+    case EINTR: return "EINTR";
+    case EIO: return "EIO";
+    case EBADF: return "EBADF";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EFAULT: return "EFAULT";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case ENODEV: return "ENODEV";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EINVAL: return "EINVAL";
+    case ENFILE: return "ENFILE";
+    case EMFILE: return "EMFILE";
+    case EFBIG: return "EFBIG";
+    case ENOSPC: return "ENOSPC";
+    case EROFS: return "EROFS";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOSYS: return "ENOSYS";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EOVERFLOW: return "EOVERFLOW";
+    default: return "errno";
+  }
+}
+
+/* "open /dev/shm/conflux-…/seg-…: ENOENT (No such file or directory)" */
+static int fail_system(const char *call, const char *what) {
+  int error = errno;
+  return fail(CFX_ERR_SYSTEM, "%s %s: %s %d (%s)", call, what, errno_name(error), error, strerror(error));
+}
+
+/* ---- little helpers ------------------------------------------------------- */
+static uint32_t get32(const unsigned char *at) { uint32_t v; memcpy(&v, at, 4); return v; }
+static void put32(unsigned char *at, uint32_t v) { memcpy(at, &v, 4); }
+static uint64_t get64(const unsigned char *at) { uint64_t v; memcpy(&v, at, 8); return v; }
+static void put64(unsigned char *at, uint64_t v) { memcpy(at, &v, 8); }
+static uint32_t *word_at(const void *base, long long offset) {
+  return (uint32_t *)((unsigned char *)(uintptr_t)base + offset);
+}
+static uint32_t load_acquire(const void *base, long long offset) {
+  return __atomic_load_n(word_at(base, offset), __ATOMIC_ACQUIRE);
+}
+/* Sequentially consistent, like Atomics.store: "publish, then read the sleeping flag" must not reorder. */
+static void store_seq_cst(void *base, long long offset, uint32_t value) {
+  __atomic_store_n(word_at(base, offset), value, __ATOMIC_SEQ_CST);
+}
+
+static long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long futex_wait(uint32_t *word, uint32_t expected, long long timeout_ns) {
+  struct timespec timeout;
+  timeout.tv_sec = (time_t)(timeout_ns / 1000000000LL);
+  timeout.tv_nsec = (long)(timeout_ns % 1000000000LL);
+  return syscall(SYS_futex, word, FUTEX_WAIT_SHARED, expected, &timeout, NULL, 0);
+}
+
+static void futex_wake(uint32_t *word, int count) { syscall(SYS_futex, word, FUTEX_WAKE_SHARED, count, NULL, NULL, 0); }
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __asm__ __volatile__("pause");
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static int valid_utf8(const unsigned char *bytes, size_t length) {
+  size_t i = 0;
+  while (i < length) {
+    unsigned char c = bytes[i];
+    size_t extra;
+    uint32_t code;
+    if (c < 0x80) { i++; continue; }
+    if ((c & 0xE0) == 0xC0) { extra = 1; code = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { extra = 2; code = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { extra = 3; code = c & 0x07; }
+    else return 0;
+    if (i + extra >= length) return 0;
+    for (size_t j = 1; j <= extra; j++) {
+      if ((bytes[i + j] & 0xC0) != 0x80) return 0;
+      code = (code << 6) | (bytes[i + j] & 0x3F);
+    }
+    if ((extra == 1 && code < 0x80) || (extra == 2 && code < 0x800) || (extra == 3 && code < 0x10000) ||
+        code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+      return 0;
+    i += extra + 1;
+  }
+  return 1;
+}
+
+static int check_name(const char *name, const char *what) {
+  size_t length = name == NULL ? 0 : strlen(name);
+  if (length == 0 || length > CFX_MAX_NAME_BYTES || !valid_utf8((const unsigned char *)name, length))
+    return fail(CFX_ERR_ARGUMENT, "%s \"%s\" must be 1 to %d bytes of UTF-8; it is %zu", what, name ? name : "(null)",
+                CFX_MAX_NAME_BYTES, length);
+  return CFX_OK;
+}
+
+static const char *kind_name(uint32_t kind) {
+  static const char *names[] = {"raw", "registry", "ring", "mesh", "arena"};
+  return kind < 5 ? names[kind] : "unknown kind";
+}
+
+/* ---- a tiny JSON reader: top-level members of one object ----------------- */
+static const char *json_space(const char *p) {
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+  return p;
+}
+
+/* p at the opening quote; returns the character after the closing quote, or NULL. */
+static const char *json_skip_string(const char *p) {
+  for (p++; *p != '\0'; p++) {
+    if (*p == '\\') {
+      if (p[1] == '\0') return NULL;
+      p++;
+    } else if (*p == '"') {
+      return p + 1;
+    }
+  }
+  return NULL;
+}
+
+static const char *json_skip_value(const char *p) {
+  p = json_space(p);
+  if (*p == '"') return json_skip_string(p);
+  if (*p == '{' || *p == '[') {
+    int depth = 0;
+    while (*p != '\0') {
+      if (*p == '"') {
+        p = json_skip_string(p);
+        if (p == NULL) return NULL;
+        continue;
+      }
+      if (*p == '{' || *p == '[') depth++;
+      if (*p == '}' || *p == ']') {
+        if (--depth == 0) return p + 1;
+      }
+      p++;
+    }
+    return NULL;
+  }
+  const char *start = p;
+  while (*p != '\0' && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+    p++;
+  return p == start ? NULL : p;
+}
+
+/* Points *value at the value of top-level member `key`. */
+static int json_member(const char *json, const char *key, const char **value) {
+  size_t key_length = strlen(key);
+  const char *p = json_space(json);
+  if (*p != '{') return fail(CFX_ERR_FORMAT, "not a JSON object: %.60s", json);
+  p = json_space(p + 1);
+  if (*p == '}') return fail(CFX_ERR_NOT_FOUND, "no key \"%s\"", key);
+  for (;;) {
+    if (*p != '"') return fail(CFX_ERR_FORMAT, "malformed JSON object near: %.40s", p);
+    const char *name = p + 1;
+    const char *end = json_skip_string(p);
+    if (end == NULL) return fail(CFX_ERR_FORMAT, "unterminated string in JSON: %.40s", p);
+    int match = (size_t)(end - 1 - name) == key_length && memcmp(name, key, key_length) == 0;
+    p = json_space(end);
+    if (*p != ':') return fail(CFX_ERR_FORMAT, "malformed JSON object near: %.40s", p);
+    p = json_space(p + 1);
+    if (match) {
+      *value = p;
+      return CFX_OK;
+    }
+    p = json_skip_value(p);
+    if (p == NULL) return fail(CFX_ERR_FORMAT, "malformed JSON value after \"%s\"", key);
+    p = json_space(p);
+    if (*p == '}') return fail(CFX_ERR_NOT_FOUND, "no key \"%s\"", key);
+    if (*p != ',') return fail(CFX_ERR_FORMAT, "malformed JSON object near: %.40s", p);
+    p = json_space(p + 1);
+  }
+}
+
+int cfx_json_number(const char *json, const char *key, double *value) {
+  if (json == NULL || key == NULL || value == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_json_number: null argument");
+  const char *at;
+  int rc = json_member(json, key, &at);
+  if (rc != CFX_OK) return rc;
+  if (*at != '-' && (*at < '0' || *at > '9')) return fail(CFX_ERR_FORMAT, "\"%s\" is not a number: %.40s", key, at);
+  char *end;
+  double number = strtod(at, &end);
+  const char *after = json_space(end);
+  if (end == at || (*after != ',' && *after != '}'))
+    return fail(CFX_ERR_FORMAT, "\"%s\" is not a number: %.40s", key, at);
+  *value = number;
+  return CFX_OK;
+}
+
+/* Copies the string value of top-level member `key` (no escapes) into `out`. */
+static int json_string(const char *json, const char *key, char *out, size_t size) {
+  const char *at;
+  int rc = json_member(json, key, &at);
+  if (rc != CFX_OK) return rc;
+  if (*at != '"') return fail(CFX_ERR_FORMAT, "\"%s\" is not a string", key);
+  const char *end = json_skip_string(at);
+  if (end == NULL) return fail(CFX_ERR_FORMAT, "\"%s\" is an unterminated string", key);
+  size_t length = (size_t)(end - at - 2);
+  if (length + 1 > size || memchr(at + 1, '\\', length) != NULL)
+    return fail(CFX_ERR_FORMAT, "\"%s\" is too long or holds escapes", key);
+  memcpy(out, at + 1, length);
+  out[length] = '\0';
+  return CFX_OK;
+}
+
+/* ---- segment header --------------------------------------------------------- */
+int cfx_wire_write_header(void *at, long long payload_size, int creator_pid, int kind, const char *run_id,
+                          double created_unix_ms, const char *name) {
+  unsigned char *h = at;
+  if (at == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_write_header: null memory");
+  int rc = check_name(name, "segment name");
+  if (rc != CFX_OK) return rc;
+  if (run_id == NULL || strlen(run_id) != CFX_RUN_ID_BYTES)
+    return fail(CFX_ERR_ARGUMENT, "run id \"%s\" must be %d ASCII characters", run_id ? run_id : "(null)",
+                CFX_RUN_ID_BYTES);
+  if (payload_size < 0) return fail(CFX_ERR_ARGUMENT, "segment \"%s\": payload size %lld is negative", name, payload_size);
+  memset(h, 0, CFX_HEADER_SIZE);
+  put32(h + H_BYTE_ORDER, BYTE_ORDER_MARK);
+  put32(h + H_VERSION, SEGMENT_LAYOUT_VERSION);
+  put32(h + H_HEADER_SIZE, CFX_HEADER_SIZE);
+  put64(h + H_PAYLOAD_SIZE, (uint64_t)payload_size);
+  put32(h + H_PID, (uint32_t)creator_pid);
+  put32(h + H_KIND, (uint32_t)kind);
+  memcpy(h + H_RUN_ID, run_id, CFX_RUN_ID_BYTES);
+  memcpy(h + H_CREATED, &created_unix_ms, 8);
+  put32(h + H_NAME_LENGTH, (uint32_t)strlen(name));
+  memcpy(h + H_NAME, name, strlen(name));
+  store_seq_cst(h, H_MAGIC, SEGMENT_MAGIC);
+  return CFX_OK;
+}
+
+static uint32_t swap32(uint32_t v) {
+  return ((v & 0xFFu) << 24) | ((v & 0xFF00u) << 8) | ((v >> 8) & 0xFF00u) | (v >> 24);
+}
+
+int cfx_wire_check_header(const void *at, long long available, const char *where, int expect_kind,
+                          const char *expect_run_id, long long *payload_size) {
+  const unsigned char *h = at;
+  if (where == NULL) where = "(memory)";
+  if (at == NULL || available < H_VERSION + 4)
+    return fail(CFX_ERR_FORMAT,
+                "segment %s: truncated: %lld bytes, too short to hold a segment header (%d bytes). It was not "
+                "created by conflux or its creator died while creating it; remove it with `conflux clean`.",
+                where, available, CFX_HEADER_SIZE);
+  uint32_t magic = load_acquire(h, H_MAGIC);
+  uint32_t mark = get32(h + H_BYTE_ORDER);
+  if (magic == swap32(SEGMENT_MAGIC) || (magic == SEGMENT_MAGIC && mark == swap32(BYTE_ORDER_MARK)))
+    return fail(CFX_ERR_FORMAT,
+                "segment %s: written in the other byte order (big-endian). Segments are shared only between "
+                "processes on one host of one byte order; create it on this host.",
+                where);
+  if (magic != SEGMENT_MAGIC)
+    return fail(CFX_ERR_FORMAT,
+                "segment %s: not a conflux segment (magic 0x%08x, expected 0x%08x \"CFLX\"). Check the name or path; "
+                "another program owns this memory.",
+                where, magic, SEGMENT_MAGIC);
+  if (mark != BYTE_ORDER_MARK)
+    return fail(CFX_ERR_FORMAT, "segment %s: byte-order mark 0x%x is corrupt.", where, mark);
+  uint32_t version = get32(h + H_VERSION);
+  if (version != SEGMENT_LAYOUT_VERSION)
+    return fail(CFX_ERR_FORMAT,
+                "segment %s: segment layout version %u, but this conflux client reads version %u. Run every "
+                "component of a run with the same conflux release.",
+                where, version, SEGMENT_LAYOUT_VERSION);
+  if (available < CFX_HEADER_SIZE)
+    return fail(CFX_ERR_FORMAT,
+                "segment %s: truncated: %lld bytes, shorter than its %d-byte header. Remove it with `conflux "
+                "clean` and start the run again.",
+                where, available, CFX_HEADER_SIZE);
+  uint32_t header_size = get32(h + H_HEADER_SIZE);
+  uint64_t payload = get64(h + H_PAYLOAD_SIZE);
+  if (header_size != CFX_HEADER_SIZE)
+    return fail(CFX_ERR_FORMAT, "segment %s: header size %u, expected %d: the header is corrupt.", where, header_size,
+                CFX_HEADER_SIZE);
+  if ((uint64_t)available < header_size + payload)
+    return fail(CFX_ERR_FORMAT,
+                "segment %s: truncated: the header announces %llu payload bytes but only %lld are there. Remove it "
+                "with `conflux clean` and start the run again.",
+                where, (unsigned long long)payload, available - (long long)header_size);
+  uint32_t name_length = get32(h + H_NAME_LENGTH);
+  if (name_length == 0 || name_length > CFX_MAX_NAME_BYTES)
+    return fail(CFX_ERR_FORMAT, "segment %s: name length %u is outside 1..%d: the header is corrupt.", where,
+                name_length, CFX_MAX_NAME_BYTES);
+  if (!valid_utf8(h + H_NAME, name_length) || !valid_utf8(h + H_RUN_ID, CFX_RUN_ID_BYTES))
+    return fail(CFX_ERR_FORMAT, "segment %s: its name or run id is not valid UTF-8: the header is corrupt.", where);
+  uint32_t kind = get32(h + H_KIND);
+  if (expect_kind != CFX_KIND_ANY && kind != (uint32_t)expect_kind)
+    return fail(CFX_ERR_FORMAT, "segment %s: holds a %s, not a %s. Check the segment name.", where, kind_name(kind),
+                kind_name((uint32_t)expect_kind));
+  if (expect_run_id != NULL && memcmp(h + H_RUN_ID, expect_run_id, CFX_RUN_ID_BYTES) != 0)
+    return fail(CFX_ERR_FORMAT,
+                "segment %s: belongs to run %.16s, not to run %s. A stale segment of an earlier run is in the way; "
+                "run `conflux clean`.",
+                where, (const char *)(h + H_RUN_ID), expect_run_id);
+  if (payload_size != NULL) *payload_size = (long long)payload;
+  return CFX_OK;
+}
+
+/* ---- registry --------------------------------------------------------------- */
+static int registry_capacity(const unsigned char *payload, long long payload_size, uint32_t *capacity) {
+  if (payload == NULL || payload_size < R_TABLE) return fail(CFX_ERR_FORMAT, "registry: payload too small");
+  uint32_t count = get32(payload + R_CAPACITY);
+  uint32_t entry_size = get32(payload + R_ENTRY_SIZE);
+  if (entry_size != R_ENTRY || count == 0 || R_TABLE + (long long)count * entry_size > payload_size)
+    return fail(CFX_ERR_FORMAT,
+                "registry: capacity %u × entry size %u does not fit its %lld-byte payload; the registry is corrupt "
+                "or from another conflux release",
+                count, entry_size, payload_size);
+  *capacity = count;
+  return CFX_OK;
+}
+
+int cfx_wire_format_registry(void *payload, long long payload_size) {
+  if (payload == NULL || payload_size < CFX_REGISTRY_PAYLOAD_SIZE)
+    return fail(CFX_ERR_ARGUMENT, "a registry needs %d payload bytes", CFX_REGISTRY_PAYLOAD_SIZE);
+  put32((unsigned char *)payload + R_CAPACITY, CFX_REGISTRY_CAPACITY);
+  put32((unsigned char *)payload + R_ENTRY_SIZE, R_ENTRY);
+  return CFX_OK;
+}
+
+static unsigned char *entry_at(void *payload, uint32_t index) {
+  return (unsigned char *)payload + R_TABLE + (size_t)index * R_ENTRY;
+}
+
+static int entry_is(void *payload, uint32_t index, const char *name, size_t length) {
+  unsigned char *entry = entry_at(payload, index);
+  if (load_acquire(entry, E_STATE) != ENTRY_LIVE) return 0;
+  uint32_t stored = get32(entry + E_NAME_LENGTH);
+  return stored == length && memcmp(entry + E_NAME, name, length) == 0;
+}
+
+static long index_of(void *payload, uint32_t capacity, const char *name) {
+  size_t length = strlen(name);
+  for (uint32_t index = 0; index < capacity; index++)
+    if (entry_is(payload, index, name, length)) return (long)index;
+  return -1;
+}
+
+static void release_entry(void *payload, uint32_t index) {
+  unsigned char *entry = entry_at(payload, index);
+  memset(entry + 4, 0, R_ENTRY - 4);
+  store_seq_cst(entry, E_STATE, ENTRY_FREE);
+}
+
+static void publish_change(void *payload) {
+  __atomic_fetch_add(word_at(payload, R_GENERATION), 1u, __ATOMIC_SEQ_CST);
+  futex_wake(word_at(payload, R_GENERATION), INT_MAX);
+}
+
+int cfx_wire_register(void *payload, long long payload_size, const char *name, const char *file, long long offset,
+                      long long length, int kind, int creator_pid) {
+  uint32_t capacity;
+  int rc = registry_capacity(payload, payload_size, &capacity);
+  if (rc != CFX_OK) return rc;
+  if ((rc = check_name(name, "segment name")) != CFX_OK) return rc;
+  if ((rc = check_name(file, "segment file name")) != CFX_OK) return rc;
+  if (index_of(payload, capacity, name) >= 0)
+    return fail(CFX_ERR_EXISTS, "segment name \"%s\" is already registered in this run; choose another name", name);
+  long claimed = -1;
+  for (uint32_t index = 0; index < capacity && claimed < 0; index++) {
+    uint32_t expected = ENTRY_FREE;
+    if (__atomic_compare_exchange_n(word_at(entry_at(payload, index), E_STATE), &expected, ENTRY_WRITING, 0,
+                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+      claimed = (long)index;
+  }
+  if (claimed < 0)
+    return fail(CFX_ERR_FULL,
+                "the run's registry is full (%u segments); cannot register \"%s\". Share fewer, larger segments.",
+                capacity, name);
+  unsigned char *entry = entry_at(payload, (uint32_t)claimed);
+  put32(entry + E_KIND, (uint32_t)kind);
+  put64(entry + E_OFFSET, (uint64_t)offset);
+  put64(entry + E_LENGTH, (uint64_t)length);
+  put32(entry + E_PID, (uint32_t)creator_pid);
+  put32(entry + E_NAME_LENGTH, (uint32_t)strlen(name));
+  put32(entry + E_FILE_LENGTH, (uint32_t)strlen(file));
+  memset(entry + E_NAME, 0, CFX_MAX_NAME_BYTES);
+  memcpy(entry + E_NAME, name, strlen(name));
+  memset(entry + E_FILE, 0, CFX_MAX_NAME_BYTES);
+  memcpy(entry + E_FILE, file, strlen(file));
+  store_seq_cst(entry, E_STATE, ENTRY_LIVE);
+  /* Two processes may have registered the same name at once: the lower index wins. */
+  if (index_of(payload, capacity, name) != claimed) {
+    release_entry(payload, (uint32_t)claimed);
+    return fail(CFX_ERR_EXISTS, "segment name \"%s\" was registered concurrently by another process; choose another name",
+                name);
+  }
+  publish_change(payload);
+  return CFX_OK;
+}
+
+int cfx_wire_lookup(void *payload, long long payload_size, const char *name, char *file, int file_size,
+                    long long *offset, long long *length, int *kind, int *creator_pid) {
+  uint32_t capacity;
+  int rc = registry_capacity(payload, payload_size, &capacity);
+  if (rc != CFX_OK) return rc;
+  if (name == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_lookup: null name");
+  long index = index_of(payload, capacity, name);
+  if (index < 0) return fail(CFX_ERR_NOT_FOUND, "no segment named \"%s\"", name);
+  unsigned char *entry = entry_at(payload, (uint32_t)index);
+  if (file != NULL) {
+    uint32_t file_length = get32(entry + E_FILE_LENGTH);
+    if (file_length == 0 || file_length > CFX_MAX_NAME_BYTES || (int)file_length >= file_size)
+      return fail(CFX_ERR_FORMAT, "registry entry \"%s\": file name length %u is corrupt", name, file_length);
+    memcpy(file, entry + E_FILE, file_length);
+    file[file_length] = '\0';
+    if (strchr(file, '/') != NULL || strcmp(file, "..") == 0 || strcmp(file, ".") == 0)
+      return fail(CFX_ERR_FORMAT, "registry entry \"%s\": file name \"%s\" is not a plain file name", name, file);
+  }
+  if (offset != NULL) *offset = (long long)get64(entry + E_OFFSET);
+  if (length != NULL) *length = (long long)get64(entry + E_LENGTH);
+  if (kind != NULL) *kind = (int)get32(entry + E_KIND);
+  if (creator_pid != NULL) *creator_pid = (int)get32(entry + E_PID);
+  return CFX_OK;
+}
+
+int cfx_wire_registry_generation(void *payload, long long payload_size, int *generation) {
+  uint32_t capacity;
+  int rc = registry_capacity(payload, payload_size, &capacity);
+  if (rc != CFX_OK) return rc;
+  *generation = (int)load_acquire(payload, R_GENERATION);
+  return CFX_OK;
+}
+
+/* ---- rings -------------------------------------------------------------------- */
+struct ring_end {
+  unsigned char *ring;
+  uint32_t capacity;
+  uint32_t mask;
+  uint32_t position; /* tail for a producer, head for a consumer */
+  uint32_t cached;   /* the other side's counter, last read */
+};
+
+static int valid_capacity(long long capacity) {
+  return capacity >= 2 && capacity <= (1 << 20) && (capacity & (capacity - 1)) == 0;
+}
+
+int cfx_wire_format_ring(void *ring, int capacity) {
+  if (ring == NULL || ((uintptr_t)ring & 63) != 0) return fail(CFX_ERR_ARGUMENT, "a ring must start 64-byte aligned");
+  if (!valid_capacity(capacity))
+    return fail(CFX_ERR_ARGUMENT, "ring capacity %d must be a power of two between 2 and 1048576", capacity);
+  unsigned char *r = ring;
+  memset(r, 0, (size_t)CFX_RING_BYTES(capacity));
+  put32(r + RING_VERSION, RING_LAYOUT_VERSION);
+  put32(r + RING_CAPACITY, (uint32_t)capacity);
+  put32(r + RING_RECORD_SIZE, CFX_RECORD_SIZE);
+  store_seq_cst(r, RING_MAGIC_AT, RING_MAGIC);
+  return CFX_OK;
+}
+
+/* Checks a ring's configuration; `available` bytes are mapped from `ring` on. */
+static int ring_open(struct ring_end *end, unsigned char *ring, long long available, int producer, const char *where) {
+  if (((uintptr_t)ring & 63) != 0 || available < RING_RECORDS)
+    return fail(CFX_ERR_FORMAT, "%s: no ring fits in %lld bytes", where, available);
+  uint32_t magic = load_acquire(ring, RING_MAGIC_AT);
+  if (magic != RING_MAGIC)
+    return fail(CFX_ERR_FORMAT,
+                "%s: not a command ring (magic 0x%x); the channel segment is corrupt or not yet formatted", where,
+                magic);
+  uint32_t version = get32(ring + RING_VERSION);
+  if (version != RING_LAYOUT_VERSION)
+    return fail(CFX_ERR_FORMAT, "%s: ring layout version %u, this conflux client speaks %u; use one conflux release "
+                "for every component", where, version, RING_LAYOUT_VERSION);
+  uint32_t record_size = get32(ring + RING_RECORD_SIZE);
+  if (record_size != CFX_RECORD_SIZE)
+    return fail(CFX_ERR_FORMAT, "%s: record size %u, expected %d", where, record_size, CFX_RECORD_SIZE);
+  uint32_t capacity = get32(ring + RING_CAPACITY);
+  if (!valid_capacity(capacity))
+    return fail(CFX_ERR_FORMAT, "%s: ring capacity %u is not a power of two between 2 and 1048576", where, capacity);
+  if (CFX_RING_BYTES(capacity) > available)
+    return fail(CFX_ERR_FORMAT, "%s: a ring of %u records does not fit in %lld bytes", where, capacity, available);
+  end->ring = ring;
+  end->capacity = capacity;
+  end->mask = capacity - 1;
+  uint32_t tail = load_acquire(ring, RING_TAIL);
+  uint32_t head = load_acquire(ring, RING_HEAD);
+  end->position = producer ? tail : head;
+  end->cached = producer ? head : tail;
+  return CFX_OK;
+}
+
+static int ring_try_send(struct ring_end *end, cfx_message *message, const char *where) {
+  uint32_t tail = end->position;
+  if (tail - end->cached >= end->capacity) {
+    end->cached = load_acquire(end->ring, RING_HEAD);
+    if (tail - end->cached >= end->capacity) return CFX_EMPTY;
+  }
+  if (message->length < 0 || message->length > CFX_PAYLOAD_BYTES)
+    return fail(CFX_ERR_ARGUMENT, "%s: payload of %d bytes; a record holds at most %d", where, message->length,
+                CFX_PAYLOAD_BYTES);
+  unsigned char *record = end->ring + RING_RECORDS + (size_t)(tail & end->mask) * CFX_RECORD_SIZE;
+  put32(record + REC_SEQUENCE, tail);
+  put32(record + REC_OPCODE, ((uint32_t)message->opcode & 0xFFFFu) | (((uint32_t)message->flags & 0xFFFFu) << 16));
+  put32(record + REC_LENGTH, (uint32_t)message->length);
+  put32(record + REC_CORRELATION, (uint32_t)message->correlation);
+  memcpy(record + REC_PAYLOAD, message->payload, CFX_PAYLOAD_BYTES);
+  message->sequence = (int)tail;
+  end->position = tail + 1;
+  store_seq_cst(end->ring, RING_TAIL, tail + 1);
+  if (load_acquire(end->ring, RING_CONSUMER_SLEEPING) != 0) futex_wake(word_at(end->ring, RING_TAIL), 1);
+  return CFX_OK;
+}
+
+static int ring_try_receive(struct ring_end *end, cfx_message *message, const uint64_t *accepted, const char *where,
+                            const char *peer) {
+  uint32_t head = end->position;
+  if (head == end->cached) {
+    end->cached = load_acquire(end->ring, RING_TAIL);
+    if (head == end->cached) return CFX_EMPTY;
+  }
+  const unsigned char *record = end->ring + RING_RECORDS + (size_t)(head & end->mask) * CFX_RECORD_SIZE;
+  uint32_t sequence = get32(record + REC_SEQUENCE);
+  uint32_t opcode_and_flags = get32(record + REC_OPCODE);
+  uint32_t length = get32(record + REC_LENGTH);
+  uint32_t opcode = opcode_and_flags & 0xFFFFu;
+  if (sequence != head || length > CFX_PAYLOAD_BYTES)
+    return fail(CFX_ERR_PROTOCOL,
+                "%s: corrupt record from %s at position %u: sequence %u (expected %u), payload length %d (at most %d). "
+                "Something other than the channel's producer wrote into the ring; check that the peer speaks wire "
+                "format version %u.",
+                where, peer, head, sequence, head, (int)length, CFX_PAYLOAD_BYTES, RING_LAYOUT_VERSION);
+  if (accepted != NULL && (accepted[opcode >> 6] & (1ULL << (opcode & 63))) == 0)
+    return fail(CFX_ERR_PROTOCOL,
+                "%s: unknown opcode 0x%04x from %s at position %u; the peer speaks another protocol version or sent "
+                "garbage",
+                where, opcode, peer, head);
+  message->sequence = (int)sequence;
+  message->opcode = (int)opcode;
+  message->flags = (int)(opcode_and_flags >> 16);
+  message->length = (int)length;
+  message->correlation = (int)get32(record + REC_CORRELATION);
+  memcpy(message->payload, record + REC_PAYLOAD, CFX_PAYLOAD_BYTES);
+  end->position = head + 1;
+  store_seq_cst(end->ring, RING_HEAD, head + 1);
+  if (load_acquire(end->ring, RING_PRODUCER_SLEEPING) != 0) futex_wake(word_at(end->ring, RING_HEAD), 1);
+  return CFX_OK;
+}
+
+int cfx_wire_ring_try_send(void *ring, cfx_message *message) {
+  struct ring_end end;
+  if (ring == NULL || message == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_ring_try_send: null argument");
+  int rc = ring_open(&end, ring, RING_RECORDS + 64LL * get32((unsigned char *)ring + RING_CAPACITY), 1, "ring");
+  return rc != CFX_OK ? rc : ring_try_send(&end, message, "ring");
+}
+
+int cfx_wire_ring_try_receive(void *ring, cfx_message *message) {
+  struct ring_end end;
+  if (ring == NULL || message == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_ring_try_receive: null argument");
+  int rc = ring_open(&end, ring, RING_RECORDS + 64LL * get32((unsigned char *)ring + RING_CAPACITY), 0, "ring");
+  return rc != CFX_OK ? rc : ring_try_receive(&end, message, NULL, "ring", "the producer");
+}
+
+void cfx_message_set(cfx_message *message, int opcode, double first, double second) {
+  message->opcode = opcode;
+  message->flags = 0;
+  message->correlation = 0;
+  message->payload[0] = first;
+  message->payload[1] = second;
+  message->length = 16;
+}
+
+/* ---- channel control line ----------------------------------------------------- */
+int cfx_wire_format_channel(void *payload, long long payload_size, int capacity, int driver_pid) {
+  if (payload == NULL || !valid_capacity(capacity) || payload_size < CFX_CHANNEL_PAYLOAD_BYTES(capacity))
+    return fail(CFX_ERR_ARGUMENT, "a channel of capacity %d needs %lld payload bytes (got %lld)", capacity,
+                valid_capacity(capacity) ? CFX_CHANNEL_PAYLOAD_BYTES(capacity) : 0LL, payload_size);
+  unsigned char *control = payload;
+  int rc = cfx_wire_format_ring(control + C_LINE, capacity);
+  if (rc == CFX_OK) rc = cfx_wire_format_ring(control + C_LINE + CFX_RING_BYTES(capacity), capacity);
+  if (rc != CFX_OK) return rc;
+  put32(control + C_VERSION, CHANNEL_LAYOUT_VERSION);
+  put32(control + C_CAPACITY, (uint32_t)capacity);
+  store_seq_cst(control, C_DRIVER_PID, (uint32_t)driver_pid);
+  store_seq_cst(control, C_MAGIC, CHANNEL_MAGIC);
+  return CFX_OK;
+}
+
+static int channel_control(void *payload, long long payload_size, const char *where, int component_pid,
+                           int *capacity) {
+  unsigned char *control = payload;
+  if (payload == NULL || payload_size < C_LINE)
+    return fail(CFX_ERR_FORMAT, "%s: %lld bytes cannot hold a channel", where, payload_size);
+  if (load_acquire(control, C_MAGIC) != CHANNEL_MAGIC)
+    return fail(CFX_ERR_FORMAT, "%s: not a channel (bad magic); the segment is corrupt", where);
+  uint32_t version = get32(control + C_VERSION);
+  if (version != CHANNEL_LAYOUT_VERSION)
+    return fail(CFX_ERR_FORMAT, "%s: channel layout version %u, this conflux client speaks %u", where, version,
+                CHANNEL_LAYOUT_VERSION);
+  uint32_t count = get32(control + C_CAPACITY);
+  if (!valid_capacity(count) || CFX_CHANNEL_PAYLOAD_BYTES(count) > payload_size)
+    return fail(CFX_ERR_FORMAT, "%s: capacity %u does not fit its %lld-byte payload", where, count, payload_size);
+  store_seq_cst(control, C_COMPONENT_PID, (uint32_t)component_pid);
+  *capacity = (int)count;
+  return CFX_OK;
+}
+
+int cfx_wire_attach_channel(void *payload, long long payload_size, int component_pid, int *capacity) {
+  if (capacity == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_attach_channel: null capacity");
+  return channel_control(payload, payload_size, "channel", component_pid, capacity);
+}
+
+/* ---- mesh metadata ------------------------------------------------------------ */
+static long long align64(long long bytes) { return (bytes + 63) / 64 * 64; }
+
+/* Splits "a,b,c" into names; returns the count or a negative error. */
+static int split_fields(const char *fields, char names[CFX_MAX_FIELDS][CFX_MAX_FIELD_NAME_BYTES + 1], const char *where) {
+  if (fields == NULL || *fields == '\0') return fail(CFX_ERR_ARGUMENT, "%s: no fields; a mesh shares 1 to %d", where,
+                                                     CFX_MAX_FIELDS);
+  int count = 0;
+  const char *p = fields;
+  for (;;) {
+    const char *end = strchr(p, ',');
+    size_t length = end == NULL ? strlen(p) : (size_t)(end - p);
+    if (count == CFX_MAX_FIELDS)
+      return fail(CFX_ERR_ARGUMENT, "%s: more than %d fields in \"%s\"", where, CFX_MAX_FIELDS, fields);
+    if (length == 0 || length > CFX_MAX_FIELD_NAME_BYTES || !valid_utf8((const unsigned char *)p, length))
+      return fail(CFX_ERR_ARGUMENT, "%s: field name \"%.*s\" must be 1 to %d bytes of UTF-8", where, (int)length, p,
+                  CFX_MAX_FIELD_NAME_BYTES);
+    memcpy(names[count], p, length);
+    names[count][length] = '\0';
+    for (int other = 0; other < count; other++)
+      if (strcmp(names[other], names[count]) == 0)
+        return fail(CFX_ERR_ARGUMENT, "%s: field \"%s\" is listed twice", where, names[count]);
+    count++;
+    if (end == NULL) return count;
+    p = end + 1;
+  }
+}
+
+static int check_mesh_spec(int dimension, int count, int layout, int field_count, const char *where) {
+  if (dimension < 1 || dimension > 3) return fail(CFX_ERR_ARGUMENT, "%s: dimension %d is not 1, 2 or 3", where, dimension);
+  if (layout != CFX_LAYOUT_SOA && layout != CFX_LAYOUT_INTERLEAVED)
+    return fail(CFX_ERR_ARGUMENT, "%s: layout code %d is not 0 (soa) or 1 (interleaved)", where, layout);
+  if (count < 1 || count > CFX_MAX_POINTS)
+    return fail(CFX_ERR_ARGUMENT, "%s: point count %d must be a whole number from 1 to %d", where, count, CFX_MAX_POINTS);
+  if (field_count < 1 || field_count > CFX_MAX_FIELDS)
+    return fail(CFX_ERR_ARGUMENT, "%s: %d fields; a mesh shares 1 to %d", where, field_count, CFX_MAX_FIELDS);
+  return CFX_OK;
+}
+
+static void mesh_geometry(int dimension, int count, int field_count, long long *fields_offset, long long *stride,
+                          long long *payload) {
+  *fields_offset = align64(M_COORDINATES + (long long)count * dimension * 8);
+  *stride = align64((long long)count * 8);
+  *payload = *fields_offset + field_count * *stride;
+}
+
+int cfx_wire_mesh_size(int dimension, int count, int field_count, long long *payload_size) {
+  int rc = check_mesh_spec(dimension, count, CFX_LAYOUT_SOA, field_count, "mesh");
+  if (rc != CFX_OK) return rc;
+  long long fields_offset, stride;
+  mesh_geometry(dimension, count, field_count, &fields_offset, &stride, payload_size);
+  return CFX_OK;
+}
+
+int cfx_wire_write_mesh(void *payload, long long payload_size, int dimension, int count, int layout,
+                        const char *fields) {
+  char names[CFX_MAX_FIELDS][CFX_MAX_FIELD_NAME_BYTES + 1];
+  int field_count = split_fields(fields, names, "mesh");
+  if (field_count < 0) return field_count;
+  int rc = check_mesh_spec(dimension, count, layout, field_count, "mesh");
+  if (rc != CFX_OK) return rc;
+  long long fields_offset, stride, needed;
+  mesh_geometry(dimension, count, field_count, &fields_offset, &stride, &needed);
+  if (payload == NULL || payload_size < needed)
+    return fail(CFX_ERR_ARGUMENT, "mesh: %d points and %d fields need %lld bytes; got %lld", count, field_count, needed,
+                payload_size);
+  unsigned char *m = payload;
+  put32(m + M_VERSION, MESH_LAYOUT_VERSION);
+  put32(m + M_DIMENSION, (uint32_t)dimension);
+  put32(m + M_LAYOUT, (uint32_t)layout);
+  put32(m + M_COUNT, (uint32_t)count);
+  put32(m + M_FIELD_COUNT, (uint32_t)field_count);
+  put32(m + M_COORDINATES_OFFSET, M_COORDINATES);
+  put32(m + M_FIELDS_OFFSET, (uint32_t)fields_offset);
+  put32(m + M_FIELD_STRIDE, (uint32_t)stride);
+  for (int index = 0; index < field_count; index++) {
+    unsigned char *slot = m + M_FIELD_NAMES + index * CFX_MAX_FIELD_NAME_BYTES;
+    memset(slot, 0, CFX_MAX_FIELD_NAME_BYTES);
+    memcpy(slot, names[index], strlen(names[index]));
+  }
+  store_seq_cst(m, M_MAGIC, MESH_MAGIC);
+  return CFX_OK;
+}
+
+int cfx_wire_read_mesh(const void *payload, long long payload_size, const char *where, int *dimension, int *count,
+                       int *layout, int *field_count, long long *coordinates_offset, long long *fields_offset,
+                       long long *field_stride) {
+  const unsigned char *m = payload;
+  if (where == NULL) where = "mesh";
+  if (payload == NULL || payload_size < M_COORDINATES)
+    return fail(CFX_ERR_FORMAT, "%s: %lld bytes cannot hold mesh metadata (%d bytes)", where, payload_size,
+                M_COORDINATES);
+  uint32_t magic = load_acquire(m, M_MAGIC);
+  if (magic != MESH_MAGIC)
+    return fail(CFX_ERR_FORMAT, "%s: no mesh metadata (magic 0x%x); the component did not publish its mesh", where,
+                magic);
+  uint32_t version = get32(m + M_VERSION);
+  if (version != MESH_LAYOUT_VERSION)
+    return fail(CFX_ERR_FORMAT, "%s: mesh layout version %u, this conflux client reads %u", where, version,
+                MESH_LAYOUT_VERSION);
+  uint32_t d = get32(m + M_DIMENSION), l = get32(m + M_LAYOUT), n = get32(m + M_COUNT), f = get32(m + M_FIELD_COUNT);
+  if (l > 1) return fail(CFX_ERR_FORMAT, "%s: layout code %u is not 0 (soa) or 1 (interleaved)", where, l);
+  if (f < 1 || f > CFX_MAX_FIELDS)
+    return fail(CFX_ERR_FORMAT, "%s: field count %u is outside 1..%d", where, f, CFX_MAX_FIELDS);
+  for (uint32_t index = 0; index < f; index++) {
+    const unsigned char *slot = m + M_FIELD_NAMES + index * CFX_MAX_FIELD_NAME_BYTES;
+    size_t length = strnlen((const char *)slot, CFX_MAX_FIELD_NAME_BYTES);
+    if (length == 0 || !valid_utf8(slot, length))
+      return fail(CFX_ERR_FORMAT, "%s: the name of field %u is empty or not valid UTF-8", where, index);
+  }
+  if (d < 1 || d > 3) return fail(CFX_ERR_FORMAT, "%s: dimension %u is not 1, 2 or 3", where, d);
+  if (n < 1 || n > CFX_MAX_POINTS)
+    return fail(CFX_ERR_FORMAT, "%s: point count %u must be a whole number from 1 to %d", where, n, CFX_MAX_POINTS);
+  long long expected_fields, expected_stride, needed;
+  mesh_geometry((int)d, (int)n, (int)f, &expected_fields, &expected_stride, &needed);
+  uint32_t stored_coordinates = get32(m + M_COORDINATES_OFFSET), stored_fields = get32(m + M_FIELDS_OFFSET),
+           stored_stride = get32(m + M_FIELD_STRIDE);
+  if (stored_coordinates != M_COORDINATES || stored_fields != expected_fields || stored_stride != expected_stride)
+    return fail(CFX_ERR_FORMAT,
+                "%s: offsets (coordinates %u, fields %u, stride %u) disagree with %u points in %u-D (expected %d, "
+                "%lld, %lld)",
+                where, stored_coordinates, stored_fields, stored_stride, n, d, M_COORDINATES, expected_fields,
+                expected_stride);
+  if (needed > payload_size)
+    return fail(CFX_ERR_FORMAT, "%s: %u points and %u fields need %lld bytes; the segment has %lld", where, n, f,
+                needed, payload_size);
+  if (dimension) *dimension = (int)d;
+  if (count) *count = (int)n;
+  if (layout) *layout = (int)l;
+  if (field_count) *field_count = (int)f;
+  if (coordinates_offset) *coordinates_offset = M_COORDINATES;
+  if (fields_offset) *fields_offset = expected_fields;
+  if (field_stride) *field_stride = expected_stride;
+  return CFX_OK;
+}
+
+int cfx_wire_mesh_field_name(const void *payload, int index, char *name, int size) {
+  if (payload == NULL || name == NULL || index < 0 || index >= CFX_MAX_FIELDS || size <= CFX_MAX_FIELD_NAME_BYTES)
+    return fail(CFX_ERR_ARGUMENT, "cfx_wire_mesh_field_name: bad argument");
+  const unsigned char *slot = (const unsigned char *)payload + M_FIELD_NAMES + index * CFX_MAX_FIELD_NAME_BYTES;
+  size_t length = strnlen((const char *)slot, CFX_MAX_FIELD_NAME_BYTES);
+  memcpy(name, slot, length);
+  name[length] = '\0';
+  return CFX_OK;
+}
+
+/* ---- segments and runs --------------------------------------------------------- */
+struct cfx_segment {
+  char path[PATH_MAX];
+  char name[CFX_MAX_NAME_BYTES + 1];
+  unsigned char *map;
+  size_t map_length;
+  unsigned char *header;
+  long long payload_size;
+};
+
+struct cfx_run {
+  char directory[PATH_MAX];
+  char id[CFX_RUN_ID_BYTES + 1];
+  cfx_segment *registry;
+};
+
+void *cfx_segment_payload(const cfx_segment *segment) { return segment ? segment->header + CFX_HEADER_SIZE : NULL; }
+long long cfx_segment_payload_size(const cfx_segment *segment) { return segment ? segment->payload_size : 0; }
+const char *cfx_segment_path(const cfx_segment *segment) { return segment ? segment->path : ""; }
+
+int cfx_segment_close(cfx_segment *segment) {
+  if (segment == NULL) return CFX_OK;
+  if (segment->map != NULL) munmap(segment->map, segment->map_length);
+  free(segment);
+  return CFX_OK;
+}
+
+/* Maps `length` bytes of `path` from `offset` (page aligned) and checks the header there. */
+static int map_segment(const char *path, long long offset, long long length, int kind, const char *run_id,
+                       cfx_segment **out) {
+  cfx_segment *segment = calloc(1, sizeof *segment);
+  if (segment == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory mapping %s", path);
+  snprintf(segment->path, sizeof segment->path, "%s", path);
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    int rc = errno == ENOENT ? fail(CFX_ERR_NOT_FOUND, "segment %s does not exist: its run has ended or the name is wrong",
+                                    path)
+                             : fail_system("open", path);
+    free(segment);
+    return rc;
+  }
+  if (length <= 0) {
+    struct stat status;
+    if (fstat(fd, &status) != 0) {
+      int rc = fail_system("fstat", path);
+      close(fd);
+      free(segment);
+      return rc;
+    }
+    length = (long long)status.st_size - offset;
+  }
+  if (length <= 0) {
+    close(fd);
+    free(segment);
+    return cfx_wire_check_header(NULL, 0, path, kind, run_id, NULL);
+  }
+  void *map = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)offset);
+  close(fd);
+  if (map == MAP_FAILED) {
+    int rc = fail_system("mmap", path);
+    free(segment);
+    return rc;
+  }
+  segment->map = map;
+  segment->map_length = (size_t)length;
+  segment->header = map;
+  char where[PATH_MAX + 32];
+  if (offset == 0) snprintf(where, sizeof where, "%s", path);
+  else snprintf(where, sizeof where, "%s@%lld", path, offset);
+  int rc = cfx_wire_check_header(map, length, where, kind, run_id, &segment->payload_size);
+  if (rc != CFX_OK) {
+    cfx_segment_close(segment);
+    return rc;
+  }
+  uint32_t name_length = get32(segment->header + H_NAME_LENGTH);
+  memcpy(segment->name, segment->header + H_NAME, name_length);
+  *out = segment;
+  return CFX_OK;
+}
+
+const char *cfx_run_id(const cfx_run *run) { return run ? run->id : ""; }
+const char *cfx_run_directory(const cfx_run *run) { return run ? run->directory : ""; }
+
+int cfx_run_join(const char *directory, cfx_run **out) {
+  if (directory == NULL || *directory == '\0' || out == NULL)
+    return fail(CFX_ERR_ARGUMENT, "cfx_run_join: no run directory given");
+  cfx_run *run = calloc(1, sizeof *run);
+  if (run == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory joining run %s", directory);
+  snprintf(run->directory, sizeof run->directory, "%s", directory);
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/owner.json", directory);
+  char owner[1024];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t length = -1;
+  if (fd >= 0) {
+    length = read(fd, owner, sizeof owner - 1);
+    close(fd);
+  }
+  if (length <= 0) {
+    struct stat status;
+    const char *reason = stat(directory, &status) == 0 ? "it has no readable owner file" : "it does not exist";
+    free(run);
+    return fail(CFX_ERR_NOT_FOUND, "cannot join run %s: %s. Start components through `conflux run`.", directory, reason);
+  }
+  owner[length] = '\0';
+  if (json_string(owner, "runId", run->id, sizeof run->id) != CFX_OK || strlen(run->id) != CFX_RUN_ID_BYTES) {
+    free(run);
+    return fail(CFX_ERR_FORMAT, "cannot join run %s: its owner.json has no 16-character runId", directory);
+  }
+  snprintf(path, sizeof path, "%s/registry", directory);
+  int rc = map_segment(path, 0, 0, CFX_KIND_REGISTRY, run->id, &run->registry);
+  if (rc == CFX_OK) {
+    uint32_t capacity;
+    rc = registry_capacity(cfx_segment_payload(run->registry), run->registry->payload_size, &capacity);
+    if (rc != CFX_OK) {
+      char reason[sizeof last_error];
+      memcpy(reason, last_error, sizeof reason);
+      rc = fail(rc, "registry %s: %s", path, reason);
+      cfx_segment_close(run->registry);
+    }
+  }
+  if (rc != CFX_OK) {
+    free(run);
+    return rc;
+  }
+  *out = run;
+  return CFX_OK;
+}
+
+int cfx_run_close(cfx_run *run) {
+  if (run == NULL) return CFX_OK;
+  cfx_segment_close(run->registry);
+  free(run);
+  return CFX_OK;
+}
+
+static int random_file_name(char *name, size_t size) {
+  unsigned char bytes[6];
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_system("open", "/dev/urandom");
+  ssize_t got = read(fd, bytes, sizeof bytes);
+  close(fd);
+  if (got != (ssize_t)sizeof bytes) return fail_system("read", "/dev/urandom");
+  snprintf(name, size, "seg-%02x%02x%02x%02x%02x%02x", bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]);
+  return CFX_OK;
+}
+
+static double unix_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)((long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L);
+}
+
+int cfx_run_create_segment(cfx_run *run, const char *name, long long payload_size, int kind, cfx_segment **out) {
+  if (run == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_run_create_segment: null run or result");
+  int rc = check_name(name, "segment name");
+  if (rc != CFX_OK) return rc;
+  if (payload_size < 0) return fail(CFX_ERR_ARGUMENT, "segment \"%s\": payload size %lld is negative", name, payload_size);
+  cfx_segment *segment = calloc(1, sizeof *segment);
+  if (segment == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory creating segment \"%s\"", name);
+  char file[32];
+  if ((rc = random_file_name(file, sizeof file)) != CFX_OK) {
+    free(segment);
+    return rc;
+  }
+  if ((size_t)snprintf(segment->path, sizeof segment->path, "%s/%s", run->directory, file) >= sizeof segment->path) {
+    free(segment);
+    return fail(CFX_ERR_ARGUMENT, "run directory %s is too long", run->directory);
+  }
+  snprintf(segment->name, sizeof segment->name, "%s", name);
+  long long length = CFX_HEADER_SIZE + payload_size;
+  int fd = open(segment->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    rc = fail_system("open(O_CREAT|O_EXCL)", segment->path);
+    free(segment);
+    return rc;
+  }
+  void *map = MAP_FAILED;
+  if (ftruncate(fd, (off_t)length) != 0) rc = fail_system("ftruncate", segment->path);
+  else if ((map = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+    rc = fail_system("mmap", segment->path);
+  close(fd);
+  if (rc == CFX_OK) {
+    segment->map = map;
+    segment->map_length = (size_t)length;
+    segment->header = map;
+    segment->payload_size = payload_size;
+    rc = cfx_wire_write_header(map, payload_size, (int)getpid(), kind, run->id, unix_ms(), name);
+  }
+  if (rc == CFX_OK)
+    rc = cfx_wire_register(cfx_segment_payload(run->registry), run->registry->payload_size, name, file, 0, length,
+                           kind, (int)getpid());
+  if (rc != CFX_OK) {
+    unlink(segment->path);
+    cfx_segment_close(segment);
+    return rc;
+  }
+  *out = segment;
+  return CFX_OK;
+}
+
+int cfx_run_open_segment(cfx_run *run, const char *name, int kind, int timeout_ms, cfx_segment **out) {
+  if (run == NULL || name == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_run_open_segment: null argument");
+  void *registry = cfx_segment_payload(run->registry);
+  long long registry_size = run->registry->payload_size;
+  long long deadline = now_ns() + (long long)timeout_ms * 1000000LL;
+  char file[CFX_MAX_NAME_BYTES + 1];
+  long long offset = 0, length = 0;
+  for (;;) {
+    uint32_t generation = load_acquire(registry, R_GENERATION);
+    int rc = cfx_wire_lookup(registry, registry_size, name, file, sizeof file, &offset, &length, NULL, NULL);
+    if (rc == CFX_OK) break;
+    if (rc != CFX_ERR_NOT_FOUND) return rc;
+    long long remaining = deadline - now_ns();
+    if (remaining <= 0) {
+      char known[768] = "";
+      size_t used = 0;
+      for (uint32_t index = 0; index < CFX_REGISTRY_CAPACITY; index++) {
+        unsigned char *entry = entry_at(registry, index);
+        if (load_acquire(entry, E_STATE) != ENTRY_LIVE) continue;
+        uint32_t name_length = get32(entry + E_NAME_LENGTH);
+        if (name_length > CFX_MAX_NAME_BYTES || used + name_length + 3 >= sizeof known) break;
+        used += (size_t)snprintf(known + used, sizeof known - used, "%s%.*s", used ? ", " : "", (int)name_length,
+                                 (const char *)(entry + E_NAME));
+      }
+      return fail(CFX_ERR_NOT_FOUND, "no segment named \"%s\" in run %s within %d ms; registered: %s", name, run->id,
+                  timeout_ms, used ? known : "none");
+    }
+    futex_wait(word_at(registry, R_GENERATION), generation, remaining);
+  }
+  char path[PATH_MAX];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", run->directory, file) >= sizeof path)
+    return fail(CFX_ERR_ARGUMENT, "path of segment \"%s\" is too long", name);
+  return map_segment(path, offset, offset == 0 ? 0 : length, kind, run->id, out);
+}
+
+/* ---- waiting and liveness ------------------------------------------------------ */
+struct peer {
+  const uint32_t *pid_word; /* read until non-zero: the peer's pid in the control line */
+  int pid;
+  int pidfd;
+  char description[64];
+};
+
+static void peer_resolve(struct peer *peer) {
+  if (peer->pid > 0) return;
+  int pid = (int)__atomic_load_n(peer->pid_word, __ATOMIC_ACQUIRE);
+  if (pid <= 0) return;
+  peer->pid = pid;
+  if (pid != (int)getpid()) peer->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* A pidfd turns readable when its process exits; without one, ask by pid. */
+static int peer_alive(struct peer *peer) {
+  peer_resolve(peer);
+  if (peer->pid <= 0 || peer->pid == (int)getpid()) return 1;
+  if (peer->pidfd >= 0) {
+    struct pollfd poll_fd = {peer->pidfd, POLLIN, 0};
+    return poll(&poll_fd, 1, 0) == 0;
+  }
+  return kill(peer->pid, 0) == 0 || errno == EPERM;
+}
+
+enum { WAIT_READY, WAIT_TIMED_OUT, WAIT_PEER_DIED, WAIT_PEER_CLOSED };
+
+static int check_peer(struct peer *peer, const unsigned char *peer_closed) {
+  if (__atomic_load_n((const uint32_t *)(const void *)peer_closed, __ATOMIC_ACQUIRE) != 0) return WAIT_PEER_CLOSED;
+  if (!peer_alive(peer)) return WAIT_PEER_DIED;
+  return WAIT_READY;
+}
+
+/* Waits until *word != unchanged by the strategy (docs/wire-format.md, "Waiting"). */
+static int wait_for_change(const cfx_wait *strategy, struct peer *peer, uint32_t *word, uint32_t unchanged,
+                           uint32_t *sleeping, const unsigned char *peer_closed, long long timeout_ns) {
+  if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != unchanged) return WAIT_READY;
+  long long start = now_ns();
+  long long deadline = start + timeout_ns;
+  long long next_check = start + LIVENESS_INTERVAL_NS;
+  if (strategy->kind != CFX_WAIT_BLOCK) {
+    long long spin_until = start + strategy->spin_ns;
+    uint32_t iterations = 0;
+    for (;;) {
+      if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != unchanged) return WAIT_READY;
+      if ((++iterations & SPIN_CHECK_MASK) != 0) {
+        cpu_relax();
+        continue;
+      }
+      long long now = now_ns();
+      if (now >= next_check) {
+        int status = check_peer(peer, peer_closed);
+        if (status != WAIT_READY) return status;
+        next_check = now + LIVENESS_INTERVAL_NS;
+      }
+      if (now >= deadline) return WAIT_TIMED_OUT;
+      if (now >= spin_until) {
+        if (strategy->kind == CFX_WAIT_HYBRID) break;
+        sched_yield(); /* a spinner past its window lets a peer on this core run */
+      }
+    }
+  }
+  for (;;) {
+    __atomic_store_n(sleeping, 1u, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(word, __ATOMIC_SEQ_CST) != unchanged) {
+      __atomic_store_n(sleeping, 0u, __ATOMIC_SEQ_CST);
+      return WAIT_READY;
+    }
+    long long now = now_ns();
+    if (now >= deadline) {
+      __atomic_store_n(sleeping, 0u, __ATOMIC_SEQ_CST);
+      return WAIT_TIMED_OUT;
+    }
+    long long remaining = deadline - now;
+    futex_wait(word, unchanged, remaining < SLEEP_SLICE_NS ? remaining : SLEEP_SLICE_NS);
+    __atomic_store_n(sleeping, 0u, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != unchanged) return WAIT_READY;
+    int status = check_peer(peer, peer_closed);
+    if (status != WAIT_READY) return status;
+  }
+}
+
+int cfx_wait_from_environment(cfx_wait *wait) {
+  if (wait == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wait_from_environment: null wait");
+  wait->kind = CFX_WAIT_HYBRID;
+  wait->reserved = 0;
+  wait->spin_ns = DEFAULT_SPIN_NS;
+  wait->timeout_ns = DEFAULT_TIMEOUT_NS;
+  const char *text = getenv("CONFLUX_WAIT");
+  if (text == NULL || *text == '\0') return CFX_OK;
+  char kind[16];
+  int rc = json_string(text, "kind", kind, sizeof kind);
+  if (rc == CFX_OK) {
+    if (strcmp(kind, "spin") == 0) wait->kind = CFX_WAIT_SPIN;
+    else if (strcmp(kind, "hybrid") == 0) wait->kind = CFX_WAIT_HYBRID;
+    else if (strcmp(kind, "block") == 0) wait->kind = CFX_WAIT_BLOCK;
+    else return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_WAIT=%s: wait strategy \"%s\" is not one of spin, hybrid, block", text, kind);
+  } else if (rc != CFX_ERR_NOT_FOUND) {
+    char cause[sizeof last_error];
+    memcpy(cause, last_error, sizeof cause);
+    return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_WAIT=%s is not a wait strategy: %s", text, cause);
+  }
+  double number;
+  rc = cfx_json_number(text, "spinNs", &number);
+  if (rc == CFX_OK && number >= 0) wait->spin_ns = (long long)number;
+  else if (rc != CFX_ERR_NOT_FOUND)
+    return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_WAIT=%s: spinNs must be a number ≥ 0", text);
+  rc = cfx_json_number(text, "timeoutNs", &number);
+  if (rc == CFX_OK && number > 0) wait->timeout_ns = (long long)number;
+  else if (rc != CFX_ERR_NOT_FOUND)
+    return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_WAIT=%s: timeoutNs must be a number > 0", text);
+  return CFX_OK;
+}
+
+/* ---- channels ------------------------------------------------------------------ */
+struct cfx_channel {
+  char name[CFX_MAX_NAME_BYTES + 1];
+  char where[CFX_MAX_NAME_BYTES + 48];
+  cfx_segment *segment;
+  struct ring_end sender;   /* component → driver */
+  struct ring_end receiver; /* driver → component */
+  cfx_wait wait;
+  struct peer driver;
+  int accept_all;
+  uint64_t accepted[1024];
+};
+
+int cfx_channel_attach(cfx_run *run, const char *name, const cfx_wait *wait, int timeout_ms, cfx_channel **out) {
+  if (run == NULL || name == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_channel_attach: null argument");
+  cfx_channel *channel = calloc(1, sizeof *channel);
+  if (channel == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory attaching channel \"%s\"", name);
+  snprintf(channel->name, sizeof channel->name, "%s", name);
+  snprintf(channel->where, sizeof channel->where, "channel \"%s\" (component side)", name);
+  if (wait != NULL) channel->wait = *wait;
+  else cfx_wait_from_environment(&channel->wait);
+  channel->accept_all = 1;
+  channel->driver.pidfd = -1;
+  snprintf(channel->driver.description, sizeof channel->driver.description, "the driver");
+  int rc = cfx_run_open_segment(run, name, CFX_KIND_RING, timeout_ms, &channel->segment);
+  if (rc != CFX_OK) {
+    free(channel);
+    return rc;
+  }
+  unsigned char *payload = cfx_segment_payload(channel->segment);
+  long long size = channel->segment->payload_size;
+  char where[PATH_MAX + 128];
+  snprintf(where, sizeof where, "channel \"%s\" in %s", name, channel->segment->path);
+  int capacity = 0;
+  rc = channel_control(payload, size, where, (int)getpid(), &capacity);
+  if (rc == CFX_OK)
+    rc = ring_open(&channel->receiver, payload + C_LINE, CFX_RING_BYTES(capacity), 0, channel->where);
+  if (rc == CFX_OK)
+    rc = ring_open(&channel->sender, payload + C_LINE + CFX_RING_BYTES(capacity), CFX_RING_BYTES(capacity), 1,
+                   channel->where);
+  if (rc != CFX_OK) {
+    cfx_segment_close(channel->segment);
+    free(channel);
+    return rc;
+  }
+  channel->driver.pid_word = word_at(payload, C_DRIVER_PID);
+  peer_resolve(&channel->driver);
+  *out = channel;
+  return CFX_OK;
+}
+
+int cfx_channel_accept(cfx_channel *channel, const int *opcodes, int count) {
+  if (channel == NULL || (count > 0 && opcodes == NULL)) return fail(CFX_ERR_ARGUMENT, "cfx_channel_accept: null argument");
+  memset(channel->accepted, 0, sizeof channel->accepted);
+  for (int index = 0; index < count; index++) {
+    unsigned opcode = (unsigned)opcodes[index] & 0xFFFFu;
+    channel->accepted[opcode >> 6] |= 1ULL << (opcode & 63);
+  }
+  channel->accept_all = 0;
+  return CFX_OK;
+}
+
+static int wait_failure(cfx_channel *channel, int status, const char *what) {
+  struct peer *peer = &channel->driver;
+  char pid[32] = "";
+  if (peer->pid > 0) snprintf(pid, sizeof pid, " (pid %d)", peer->pid);
+  switch (status) {
+    case WAIT_TIMED_OUT:
+      return fail(CFX_ERR_TIMEOUT, "%s: %s%s did not %s within %lld ms", channel->where, peer->description, pid, what,
+                  channel->wait.timeout_ns / 1000000LL);
+    case WAIT_PEER_DIED:
+      return fail(CFX_ERR_PEER_DIED, "%s: %s%s died while this side waited for it to %s", channel->where,
+                  peer->description, pid, what);
+    default:
+      return fail(CFX_ERR_PEER_CLOSED, "%s: %s%s closed the channel", channel->where, peer->description, pid);
+  }
+}
+
+int cfx_channel_try_send(cfx_channel *channel, cfx_message *message) {
+  if (channel == NULL || message == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_channel_try_send: null argument");
+  return ring_try_send(&channel->sender, message, channel->where);
+}
+
+int cfx_channel_send(cfx_channel *channel, cfx_message *message) {
+  if (channel == NULL || message == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_channel_send: null argument");
+  unsigned char *ring = channel->sender.ring;
+  for (;;) {
+    int rc = ring_try_send(&channel->sender, message, channel->where);
+    if (rc != CFX_EMPTY) return rc;
+    if (load_acquire(ring, RING_CONSUMER_CLOSED) != 0) return wait_failure(channel, WAIT_PEER_CLOSED, "receive");
+    int status = wait_for_change(&channel->wait, &channel->driver, word_at(ring, RING_HEAD), channel->sender.cached,
+                                 word_at(ring, RING_PRODUCER_SLEEPING), ring + RING_CONSUMER_CLOSED,
+                                 channel->wait.timeout_ns);
+    if (status != WAIT_READY) return wait_failure(channel, status, "make room in a full ring");
+  }
+}
+
+int cfx_channel_try_receive(cfx_channel *channel, cfx_message *message) {
+  if (channel == NULL || message == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_channel_try_receive: null argument");
+  return ring_try_receive(&channel->receiver, message, channel->accept_all ? NULL : channel->accepted, channel->where,
+                          channel->driver.description);
+}
+
+int cfx_channel_receive(cfx_channel *channel, cfx_message *message) {
+  if (channel == NULL || message == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_channel_receive: null argument");
+  unsigned char *ring = channel->receiver.ring;
+  for (;;) {
+    int rc = cfx_channel_try_receive(channel, message);
+    if (rc != CFX_EMPTY) return rc;
+    int status = wait_for_change(&channel->wait, &channel->driver, word_at(ring, RING_TAIL), channel->receiver.position,
+                                 word_at(ring, RING_CONSUMER_SLEEPING), ring + RING_PRODUCER_CLOSED,
+                                 channel->wait.timeout_ns);
+    if (status == WAIT_READY) continue;
+    /* A peer may publish and then close or die: deliver what it sent first. */
+    rc = cfx_channel_try_receive(channel, message);
+    if (rc != CFX_EMPTY) return rc;
+    return wait_failure(channel, status, "send");
+  }
+}
+
+int cfx_channel_reply(cfx_channel *channel, const cfx_message *request, cfx_message *reply) {
+  if (request == NULL || reply == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_channel_reply: null argument");
+  reply->correlation = request->sequence;
+  return cfx_channel_send(channel, reply);
+}
+
+int cfx_channel_close(cfx_channel *channel) {
+  if (channel == NULL) return CFX_OK;
+  unsigned char *to_driver = channel->sender.ring, *to_component = channel->receiver.ring;
+  store_seq_cst(to_driver, RING_PRODUCER_CLOSED, 1);
+  store_seq_cst(to_component, RING_CONSUMER_CLOSED, 1);
+  /* Wake a driver sleeping on either counter so it sees the closed flag at once. */
+  futex_wake(word_at(to_driver, RING_TAIL), 1);
+  futex_wake(word_at(to_driver, RING_HEAD), 1);
+  futex_wake(word_at(to_component, RING_TAIL), 1);
+  futex_wake(word_at(to_component, RING_HEAD), 1);
+  if (channel->driver.pidfd >= 0) close(channel->driver.pidfd);
+  cfx_segment_close(channel->segment);
+  free(channel);
+  return CFX_OK;
+}
+
+/* ---- the component ---------------------------------------------------------------- */
+struct cfx_mesh {
+  char name[CFX_MAX_NAME_BYTES + 1];
+  cfx_segment *segment;
+  int dimension;
+  int count;
+  int field_count;
+  char fields[CFX_MAX_FIELDS][CFX_MAX_FIELD_NAME_BYTES + 1];
+  double *coordinates;
+  double *values[CFX_MAX_FIELDS];
+  struct cfx_mesh *next;
+};
+
+struct cfx_component {
+  char name[CFX_MAX_NAME_BYTES + 1];
+  char *args;
+  cfx_run *run;
+  cfx_channel *channel;
+  cfx_mesh *meshes;
+  int mesh_count;
+  int iteration;
+  cfx_message request;
+  cfx_message reply;
+};
+
+static const char *opcode_name(int opcode) {
+  switch (opcode) {
+    case CFX_OP_HELLO: return "hello";
+    case CFX_OP_ACK: return "ack";
+    case CFX_OP_GO: return "go";
+    case CFX_OP_DONE: return "done";
+    case CFX_OP_STOP: return "stop";
+    case CFX_OP_BYE: return "bye";
+    case CFX_OP_PING: return "ping";
+    case CFX_OP_PONG: return "pong";
+    default: return "an unknown opcode";
+  }
+}
+
+int cfx_connect(cfx_component **out) {
+  if (out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_connect: null result pointer");
+  *out = NULL;
+  const char *name = getenv("CONFLUX_COMPONENT_NAME");
+  if (name == NULL || *name == '\0')
+    return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_COMPONENT_NAME is not set: start this component through `conflux run`");
+  const char *directory = getenv("CONFLUX_RUN_DIR");
+  if (directory == NULL || *directory == '\0')
+    return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_RUN_DIR is not set: start this component through `conflux run`");
+  if (strlen(name) > CFX_MAX_NAME_BYTES - 8)
+    return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_COMPONENT_NAME \"%s\" is too long", name);
+  const char *args = getenv("CONFLUX_COMPONENT_ARGS");
+  if (args == NULL || *args == '\0') args = "{}";
+  if (*json_space(args) != '{') return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_COMPONENT_ARGS is not a JSON object: %.80s", args);
+  cfx_wait wait;
+  int rc = cfx_wait_from_environment(&wait);
+  if (rc != CFX_OK) return rc;
+  cfx_component *component = calloc(1, sizeof *component);
+  if (component == NULL || (component->args = strdup(args)) == NULL) {
+    free(component);
+    return fail(CFX_ERR_NO_MEMORY, "out of memory connecting component \"%s\"", name);
+  }
+  snprintf(component->name, sizeof component->name, "%s", name);
+  component->iteration = -1;
+  rc = cfx_run_join(directory, &component->run);
+  if (rc == CFX_OK) {
+    char channel_name[CFX_MAX_NAME_BYTES + 1];
+    snprintf(channel_name, sizeof channel_name, "%s.channel", name);
+    rc = cfx_channel_attach(component->run, channel_name, &wait, CONNECT_TIMEOUT_MS, &component->channel);
+  }
+  if (rc == CFX_OK) {
+    static const int accepts[] = {CFX_OP_ACK, CFX_OP_GO, CFX_OP_STOP, CFX_OP_PING};
+    rc = cfx_channel_accept(component->channel, accepts, 4);
+  }
+  if (rc != CFX_OK) {
+    cfx_close(component);
+    return rc;
+  }
+  *out = component;
+  return CFX_OK;
+}
+
+const char *cfx_component_name(const cfx_component *component) { return component ? component->name : ""; }
+const char *cfx_component_args(const cfx_component *component) { return component ? component->args : "{}"; }
+
+int cfx_arg_double(const cfx_component *component, const char *key, double fallback, double *value) {
+  if (component == NULL || key == NULL || value == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_arg_double: null argument");
+  double number;
+  int rc = cfx_json_number(component->args, key, &number);
+  if (rc == CFX_ERR_NOT_FOUND) {
+    *value = fallback;
+    return CFX_OK;
+  }
+  if (rc != CFX_OK) {
+    char cause[sizeof last_error];
+    memcpy(cause, last_error, sizeof cause);
+    return fail(CFX_ERR_ARGUMENT, "component \"%s\": args.%s: %s", component->name, key, cause);
+  }
+  *value = number;
+  return CFX_OK;
+}
+
+int cfx_arg_int(const cfx_component *component, const char *key, int fallback, int *value) {
+  double number;
+  int rc = cfx_arg_double(component, key, (double)fallback, &number);
+  if (rc != CFX_OK) return rc;
+  if (number != (double)(int)number || number < (double)INT_MIN || number > (double)INT_MAX)
+    return fail(CFX_ERR_ARGUMENT, "component \"%s\": args.%s must be a whole number, got %g", component->name, key,
+                number);
+  *value = (int)number;
+  return CFX_OK;
+}
+
+int cfx_share_mesh(cfx_component *component, const char *name, int dimension, int count, int layout,
+                   const char *fields, cfx_mesh **out) {
+  if (component == NULL || name == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_share_mesh: null argument");
+  char where[2 * CFX_MAX_NAME_BYTES + 40];
+  snprintf(where, sizeof where, "mesh \"%s\" of component \"%s\"", name, component->name);
+  for (cfx_mesh *mesh = component->meshes; mesh != NULL; mesh = mesh->next)
+    if (strcmp(mesh->name, name) == 0)
+      return fail(CFX_ERR_EXISTS, "component \"%s\" already shares a mesh named \"%s\"", component->name, name);
+  cfx_mesh *mesh = calloc(1, sizeof *mesh);
+  if (mesh == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory sharing %s", where);
+  int field_count = split_fields(fields, mesh->fields, where);
+  int rc = field_count < 0 ? field_count : check_mesh_spec(dimension, count, layout, field_count, where);
+  char segment_name[CFX_MAX_NAME_BYTES + 64];
+  if (rc == CFX_OK && (size_t)snprintf(segment_name, sizeof segment_name, "%s.mesh.%s", component->name, name) >
+                          CFX_MAX_NAME_BYTES)
+    rc = fail(CFX_ERR_ARGUMENT, "%s: the segment name \"%s\" is longer than %d bytes", where, segment_name,
+              CFX_MAX_NAME_BYTES);
+  long long fields_offset = 0, stride = 0, payload = 0;
+  if (rc == CFX_OK) {
+    mesh_geometry(dimension, count, field_count, &fields_offset, &stride, &payload);
+    rc = cfx_run_create_segment(component->run, segment_name, payload, CFX_KIND_MESH, &mesh->segment);
+  }
+  if (rc == CFX_OK)
+    rc = cfx_wire_write_mesh(cfx_segment_payload(mesh->segment), payload, dimension, count, layout, fields);
+  if (rc != CFX_OK) {
+    cfx_segment_close(mesh->segment);
+    free(mesh);
+    return rc;
+  }
+  unsigned char *base = cfx_segment_payload(mesh->segment);
+  snprintf(mesh->name, sizeof mesh->name, "%s", name);
+  mesh->dimension = dimension;
+  mesh->count = count;
+  mesh->field_count = field_count;
+  mesh->coordinates = (double *)(void *)(base + M_COORDINATES);
+  for (int index = 0; index < field_count; index++)
+    mesh->values[index] = (double *)(void *)(base + fields_offset + index * stride);
+  mesh->next = component->meshes;
+  component->meshes = mesh;
+  component->mesh_count++;
+  *out = mesh;
+  return CFX_OK;
+}
+
+int cfx_mesh_coordinates(const cfx_mesh *mesh, double **coordinates) {
+  if (mesh == NULL || coordinates == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_mesh_coordinates: null argument");
+  *coordinates = mesh->coordinates;
+  return CFX_OK;
+}
+
+int cfx_mesh_field(const cfx_mesh *mesh, const char *field, double **values) {
+  if (mesh == NULL || field == NULL || values == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_mesh_field: null argument");
+  for (int index = 0; index < mesh->field_count; index++) {
+    if (strcmp(mesh->fields[index], field) == 0) {
+      *values = mesh->values[index];
+      return CFX_OK;
+    }
+  }
+  return fail(CFX_ERR_NOT_FOUND, "mesh \"%s\" has no field \"%s\"", mesh->name, field);
+}
+
+int cfx_mesh_count(const cfx_mesh *mesh) { return mesh ? mesh->count : 0; }
+
+static int unexpected(cfx_component *component, int expected) {
+  return fail(CFX_ERR_PROTOCOL, "component \"%s\": the driver sent %s (0x%04x) where %s was expected", component->name,
+              opcode_name(component->reply.opcode), component->reply.opcode, opcode_name(expected));
+}
+
+int cfx_ready(cfx_component *component) {
+  if (component == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_ready: null component");
+  cfx_message_set(&component->request, CFX_OP_HELLO, component->mesh_count, 0);
+  int rc = cfx_channel_send(component->channel, &component->request);
+  if (rc == CFX_OK) rc = cfx_channel_receive(component->channel, &component->reply);
+  if (rc == CFX_OK && component->reply.opcode != CFX_OP_ACK) rc = unexpected(component, CFX_OP_ACK);
+  return rc;
+}
+
+int cfx_next_step(cfx_component *component, int *iteration) {
+  if (component == NULL || iteration == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_next_step: null argument");
+  int rc = cfx_channel_receive(component->channel, &component->reply);
+  while (rc == CFX_OK && component->reply.opcode == CFX_OP_PING) {
+    cfx_message_set(&component->request, CFX_OP_PONG, 0, 0);
+    rc = cfx_channel_reply(component->channel, &component->reply, &component->request);
+    if (rc == CFX_OK) rc = cfx_channel_receive(component->channel, &component->reply);
+  }
+  if (rc != CFX_OK) return rc;
+  if (component->reply.opcode == CFX_OP_STOP) {
+    cfx_message_set(&component->request, CFX_OP_BYE, 0, 0);
+    rc = cfx_channel_send(component->channel, &component->request);
+    if (rc == CFX_OK) *iteration = -1;
+    return rc;
+  }
+  if (component->reply.opcode != CFX_OP_GO) return unexpected(component, CFX_OP_GO);
+  component->iteration = (int)component->reply.payload[0];
+  *iteration = component->iteration;
+  return CFX_OK;
+}
+
+int cfx_done(cfx_component *component) {
+  if (component == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_done: null component");
+  cfx_message_set(&component->request, CFX_OP_DONE, component->iteration, 0);
+  return cfx_channel_send(component->channel, &component->request);
+}
+
+int cfx_close(cfx_component *component) {
+  if (component == NULL) return CFX_OK;
+  cfx_channel_close(component->channel);
+  for (cfx_mesh *mesh = component->meshes; mesh != NULL;) {
+    cfx_mesh *next = mesh->next;
+    cfx_segment_close(mesh->segment);
+    free(mesh);
+    mesh = next;
+  }
+  cfx_run_close(component->run);
+  free(component->args);
+  free(component);
+  return CFX_OK;
+}

@@ -1,0 +1,1472 @@
+"""The Python client of the Conflux wire format (docs/wire-format.md, layout
+version 1; component protocol version 1).
+
+Pure Python 3.11: mmap for the segments, struct for their fields, ctypes for
+futex(2) and for the few atomic read-modify-writes the format needs (a
+compare-and-swap to claim a registry entry, an add for the registry's
+generation, sequentially consistent stores for the ring counters). Those come
+from libatomic when it is installed, else from four x86-64 instructions placed
+in an executable page; on another machine without libatomic, install it
+(Debian: libatomic1).
+
+A component, the talk's sequence::
+
+    import conflux
+    with conflux.connect() as app:                      # join the run, attach the channel
+        mesh = app.share_mesh("surface", 3, n, "soa", ["temperature", "flux"])
+        mesh.coordinates[:] = ...                       # numpy views when numpy imports,
+        t = mesh.field("temperature")                   # memoryview casts ('d') otherwise
+        app.ready()                                     # hello, then wait for the ACK
+        while (iteration := app.next_step()) >= 0:      # answers pings; -1 after stop
+            ...
+            app.done()
+
+Set CONFLUX_NO_NUMPY=1 to get memoryviews even when numpy is installed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno as _errno
+import json
+import mmap
+import os
+import platform
+import select
+import struct
+import time
+
+__all__ = [
+    "ConfluxError",
+    "SegmentHeaderError",
+    "RegistryError",
+    "QueueError",
+    "QueueTimeoutError",
+    "PeerDiedError",
+    "PeerClosedError",
+    "CorruptRecordError",
+    "MeshMetadataError",
+    "Message",
+    "Wait",
+    "Memory",
+    "Run",
+    "Segment",
+    "Registry",
+    "Channel",
+    "Mesh",
+    "Component",
+    "connect",
+    "write_header",
+    "check_header",
+    "format_ring",
+    "RingProducer",
+    "RingConsumer",
+    "format_channel",
+    "attach_channel_control",
+    "mesh_geometry",
+    "write_mesh",
+    "read_mesh",
+]
+
+WIRE_VERSION = 1
+
+# Segment header (docs/wire-format.md, "Segment header").
+SEGMENT_MAGIC = 0x584C4643
+BYTE_ORDER_MARK = 0x01020304
+SEGMENT_LAYOUT_VERSION = 1
+HEADER_SIZE = 256
+MAX_NAME_BYTES = 96
+RUN_ID_BYTES = 16
+KIND_RAW, KIND_REGISTRY, KIND_RING, KIND_MESH, KIND_ARENA = 0, 1, 2, 3, 4
+_KIND_NAMES = {0: "raw", 1: "registry", 2: "ring", 3: "mesh", 4: "arena"}
+
+# Registry.
+REGISTRY_CAPACITY = 256
+REGISTRY_ENTRY_SIZE = 256
+REGISTRY_TABLE_OFFSET = 64
+REGISTRY_PAYLOAD_SIZE = REGISTRY_TABLE_OFFSET + REGISTRY_CAPACITY * REGISTRY_ENTRY_SIZE
+_GENERATION = 8
+_ENTRY_FREE, _ENTRY_WRITING, _ENTRY_LIVE = 0, 1, 2
+
+# Command ring.
+RING_MAGIC = 0x474E4952
+RING_LAYOUT_VERSION = 1
+RECORD_SIZE = 64
+PAYLOAD_BYTES = 48
+_TAIL, _CONSUMER_SLEEPING, _PRODUCER_CLOSED = 0, 4, 8
+_HEAD, _PRODUCER_SLEEPING, _CONSUMER_CLOSED = 64, 68, 72
+_RING_MAGIC_AT, _RING_VERSION, _RING_CAPACITY, _RING_RECORD_SIZE, _RECORDS = 128, 132, 136, 140, 192
+_RECORD = struct.Struct("<IHHII6d")
+
+# Channel.
+CHANNEL_MAGIC = 0x4E414843
+CHANNEL_LAYOUT_VERSION = 1
+CONTROL_LINE = 64
+
+# Mesh.
+MESH_MAGIC = 0x4853454D
+MESH_LAYOUT_VERSION = 1
+MAX_FIELDS = 16
+MAX_FIELD_NAME_BYTES = 32
+MAX_POINTS = 1 << 26
+MESH_COORDINATES = 64 + MAX_FIELDS * MAX_FIELD_NAME_BYTES
+_LAYOUTS = {"soa": 0, "interleaved": 1}
+
+# Component protocol.
+HELLO, ACK, GO, DONE, STOP, BYE, PING, PONG = 0x10, 0x11, 0x20, 0x21, 0x30, 0x31, 0x40, 0x41
+COMPONENT_ACCEPTS = (ACK, GO, STOP, PING)
+_OPCODE_NAMES = {HELLO: "hello", ACK: "ack", GO: "go", DONE: "done", STOP: "stop", BYE: "bye", PING: "ping", PONG: "pong"}
+
+_LIVENESS_INTERVAL_NS = 1_000_000
+_SLEEP_SLICE_NS = 10_000_000
+_SPIN_CHECK_MASK = 15
+
+
+# ---- errors -------------------------------------------------------------------
+class ConfluxError(Exception):
+    """Anything this client refuses or fails at; the message names the segment, channel or variable."""
+
+
+class SegmentHeaderError(ConfluxError):
+    """A segment whose header cannot be trusted; `problem` says which check failed."""
+
+    def __init__(self, problem: str, where: str, message: str):
+        super().__init__(f"segment {where}: {message}")
+        self.problem = problem
+        self.where = where
+
+
+class RegistryError(ConfluxError):
+    pass
+
+
+class QueueError(ConfluxError):
+    pass
+
+
+class QueueTimeoutError(QueueError):
+    pass
+
+
+class PeerDiedError(QueueError):
+    pass
+
+
+class PeerClosedError(QueueError):
+    pass
+
+
+class CorruptRecordError(QueueError):
+    pass
+
+
+class MeshMetadataError(ConfluxError):
+    pass
+
+
+def _system_error(call: str, what: str, error: OSError) -> ConfluxError:
+    name = _errno.errorcode.get(error.errno or 0, "errno")
+    return ConfluxError(f"{call} {what}: {name} {error.errno} ({error.strerror})")
+
+
+# ---- the system: futex, atomics, liveness ------------------------------------
+_libc = ctypes.CDLL(None, use_errno=True)
+_syscall = _libc.syscall
+_syscall.restype = ctypes.c_long
+_SYS_FUTEX = {"x86_64": 202, "amd64": 202, "aarch64": 98, "arm64": 98, "riscv64": 98, "ppc64le": 221, "s390x": 238}
+_FUTEX_WAIT, _FUTEX_WAKE = 0, 1  # shared futexes (no FUTEX_PRIVATE_FLAG): the peer is another process
+
+
+class _Timespec(ctypes.Structure):
+    _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
+
+
+def _futex_number() -> int:
+    machine = platform.machine().lower()
+    if machine not in _SYS_FUTEX:
+        raise ConfluxError(f"the futex system call number of {machine} is not known to this client")
+    return _SYS_FUTEX[machine]
+
+
+_FUTEX = _futex_number()
+
+
+def _futex_wait(address: int, expected: int, timeout_ns: int) -> None:
+    timeout = _Timespec(timeout_ns // 1_000_000_000, timeout_ns % 1_000_000_000)
+    _syscall(
+        ctypes.c_long(_FUTEX),
+        ctypes.c_void_p(address),
+        ctypes.c_long(_FUTEX_WAIT),
+        ctypes.c_long(expected & 0xFFFFFFFF),
+        ctypes.byref(timeout),
+        ctypes.c_void_p(None),
+        ctypes.c_long(0),
+    )
+
+
+def _futex_wake(address: int, count: int) -> None:
+    _syscall(
+        ctypes.c_long(_FUTEX),
+        ctypes.c_void_p(address),
+        ctypes.c_long(_FUTEX_WAKE),
+        ctypes.c_long(count),
+        ctypes.c_void_p(None),
+        ctypes.c_void_p(None),
+        ctypes.c_long(0),
+    )
+
+
+class _LibatomicOperations:
+    """32-bit atomics from libatomic's sized entry points (the compiler's ABI for them)."""
+
+    name = "libatomic"
+    _SEQ_CST = 5
+
+    def __init__(self) -> None:
+        library = ctypes.CDLL("libatomic.so.1")
+        self._load = getattr(library, "__atomic_load_4")
+        self._load.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        self._load.restype = ctypes.c_uint32
+        self._store = getattr(library, "__atomic_store_4")
+        self._store.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int]
+        self._store.restype = None
+        self._cas = getattr(library, "__atomic_compare_exchange_4")
+        self._cas.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_int]
+        self._cas.restype = ctypes.c_bool
+        self._add = getattr(library, "__atomic_fetch_add_4")
+        self._add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int]
+        self._add.restype = ctypes.c_uint32
+        self._expected = ctypes.c_uint32(0)
+
+    def load(self, address: int) -> int:
+        return self._load(address, self._SEQ_CST)
+
+    def store(self, address: int, value: int) -> None:
+        self._store(address, value & 0xFFFFFFFF, self._SEQ_CST)
+
+    def cas(self, address: int, expected: int, desired: int) -> int:
+        """Stores `desired` if the word holds `expected`; returns what it held."""
+        self._expected.value = expected
+        self._cas(address, ctypes.byref(self._expected), desired, self._SEQ_CST, self._SEQ_CST)
+        return self._expected.value
+
+    def add(self, address: int, delta: int) -> int:
+        return self._add(address, delta & 0xFFFFFFFF, self._SEQ_CST)
+
+
+class _X86Operations:
+    """The same four operations as x86-64 instructions (System V calling convention) in an executable page."""
+
+    name = "x86-64"
+    _CODE = {
+        "load": bytes.fromhex("8b07c3"),  # mov eax,[rdi]; ret        (x86 loads are acquire)
+        "store": bytes.fromhex("8737c3"),  # xchg [rdi],esi; ret      (locked: sequentially consistent)
+        "cas": bytes.fromhex("89f0f00fb117c3"),  # mov eax,esi; lock cmpxchg [rdi],edx; ret
+        "add": bytes.fromhex("89f0f00fc107c3"),  # mov eax,esi; lock xadd [rdi],eax; ret
+    }
+
+    def __init__(self) -> None:
+        if platform.machine().lower() not in ("x86_64", "amd64"):
+            raise OSError("not an x86-64 machine")
+        self._page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        self._anchor = ctypes.c_char.from_buffer(self._page)
+        base = ctypes.addressof(self._anchor)
+        offsets = {}
+        at = 0
+        for name, code in self._CODE.items():
+            self._page[at : at + len(code)] = code
+            offsets[name] = base + at
+            at += 16
+        u32, pointer = ctypes.c_uint32, ctypes.c_void_p
+        self.load = ctypes.CFUNCTYPE(u32, pointer)(offsets["load"])
+        self._store = ctypes.CFUNCTYPE(None, pointer, u32)(offsets["store"])
+        self.cas = ctypes.CFUNCTYPE(u32, pointer, u32, u32)(offsets["cas"])
+        self._add = ctypes.CFUNCTYPE(u32, pointer, u32)(offsets["add"])
+
+    def store(self, address: int, value: int) -> None:
+        self._store(address, value & 0xFFFFFFFF)
+
+    def add(self, address: int, delta: int) -> int:
+        return self._add(address, delta & 0xFFFFFFFF)
+
+
+def _atomic_operations():
+    wanted = os.environ.get("CONFLUX_PYTHON_ATOMICS", "")
+    backends = {"libatomic": _LibatomicOperations, "x86-64": _X86Operations}
+    if wanted in backends:
+        return backends[wanted]()
+    reasons = []
+    for name, backend in backends.items():
+        try:
+            return backend()
+        except (OSError, AttributeError, ValueError) as error:
+            reasons.append(f"{name}: {error}")
+    raise ConfluxError(
+        "no atomic operations on shared memory: " + "; ".join(reasons) + ". Install libatomic (Debian: libatomic1)."
+    )
+
+
+_atomics = _atomic_operations()
+
+
+def _now_ns() -> int:
+    return time.monotonic_ns()
+
+
+# ---- memory --------------------------------------------------------------------
+class Memory:
+    """A writable buffer (a shared mapping, or a bytearray for tests) with its address, for atomics and futexes."""
+
+    def __init__(self, buffer):
+        self.buffer = buffer
+        self.view = memoryview(buffer).cast("B")
+        self.size = len(self.view)
+        self._anchor = (ctypes.c_char * self.size).from_buffer(buffer)
+        self.address = ctypes.addressof(self._anchor)
+
+    def u32(self, offset: int) -> int:
+        return struct.unpack_from("<I", self.view, offset)[0]
+
+    def set_u32(self, offset: int, value: int) -> None:
+        struct.pack_into("<I", self.view, offset, value & 0xFFFFFFFF)
+
+    def u64(self, offset: int) -> int:
+        return struct.unpack_from("<Q", self.view, offset)[0]
+
+    def set_u64(self, offset: int, value: int) -> None:
+        struct.pack_into("<Q", self.view, offset, value)
+
+    def load(self, offset: int) -> int:
+        return _atomics.load(self.address + offset)
+
+    def store(self, offset: int, value: int) -> None:
+        _atomics.store(self.address + offset, value)
+
+    def cas(self, offset: int, expected: int, desired: int) -> int:
+        return _atomics.cas(self.address + offset, expected, desired)
+
+    def add(self, offset: int, delta: int) -> int:
+        return _atomics.add(self.address + offset, delta)
+
+    def wake(self, offset: int, count: int) -> None:
+        _futex_wake(self.address + offset, count)
+
+    def wait(self, offset: int, expected: int, timeout_ns: int) -> None:
+        _futex_wait(self.address + offset, expected, timeout_ns)
+
+    def close(self) -> bool:
+        """Releases this object's hold on the buffer; closes a mapping unless views of it are still in use."""
+        self._anchor = None
+        self.view.release()
+        if isinstance(self.buffer, mmap.mmap):
+            try:
+                self.buffer.close()
+            except BufferError:
+                return False  # a numpy array or memoryview handed out still uses it; it unmaps when they go
+        return True
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _encode_name(name: str, what: str = "segment name") -> bytes:
+    data = name.encode("utf-8")
+    if not 1 <= len(data) <= MAX_NAME_BYTES:
+        raise ValueError(f'{what} "{name}" must be 1 to {MAX_NAME_BYTES} bytes of UTF-8; it is {len(data)}')
+    return data
+
+
+# ---- segment header -----------------------------------------------------------
+def write_header(
+    memory: Memory,
+    offset: int,
+    *,
+    payload_size: int,
+    creator_pid: int,
+    kind: int,
+    run_id: str,
+    created_unix_ms: float,
+    name: str,
+) -> None:
+    """Writes a 256-byte header at `offset`, the magic last (sequentially consistent)."""
+    name_bytes = _encode_name(name)
+    run_id_bytes = run_id.encode("ascii")
+    if len(run_id_bytes) != RUN_ID_BYTES:
+        raise ValueError(f'run id "{run_id}" must be {RUN_ID_BYTES} ASCII characters')
+    if payload_size < 0:
+        raise ValueError(f'segment "{name}": payload size {payload_size} is negative')
+    memory.view[offset : offset + HEADER_SIZE] = bytes(HEADER_SIZE)
+    struct.pack_into(
+        "<IIIQII16sdI",
+        memory.view,
+        offset + 4,
+        BYTE_ORDER_MARK,
+        SEGMENT_LAYOUT_VERSION,
+        HEADER_SIZE,
+        payload_size,
+        creator_pid,
+        kind,
+        run_id_bytes,
+        created_unix_ms,
+        len(name_bytes),
+    )
+    memory.view[offset + 64 : offset + 64 + len(name_bytes)] = name_bytes
+    memory.store(offset, SEGMENT_MAGIC)
+
+
+class SegmentHeader:
+    __slots__ = ("payload_size", "creator_pid", "kind", "run_id", "created_unix_ms", "name")
+
+    def __init__(self, payload_size, creator_pid, kind, run_id, created_unix_ms, name):
+        self.payload_size = payload_size
+        self.creator_pid = creator_pid
+        self.kind = kind
+        self.run_id = run_id
+        self.created_unix_ms = created_unix_ms
+        self.name = name
+
+
+def _swap32(value: int) -> int:
+    return int.from_bytes(value.to_bytes(4, "little"), "big")
+
+
+def check_header(
+    memory: Memory,
+    offset: int,
+    available: int,
+    where: str,
+    expect_kind: int | None = None,
+    expect_run_id: str | None = None,
+) -> SegmentHeader:
+    """Checks the header at `offset` in the order of docs/wire-format.md; each failure has its own message."""
+    if available < 12:
+        raise SegmentHeaderError(
+            "truncated",
+            where,
+            f"truncated: {available} bytes, too short to hold a segment header ({HEADER_SIZE} bytes). It was not "
+            "created by conflux or its creator died while creating it; remove it with `conflux clean`.",
+        )
+    magic = memory.load(offset)
+    mark = memory.u32(offset + 4)
+    if magic == _swap32(SEGMENT_MAGIC) or (magic == SEGMENT_MAGIC and mark == _swap32(BYTE_ORDER_MARK)):
+        raise SegmentHeaderError(
+            "byte-order",
+            where,
+            "written in the other byte order (big-endian). Segments are shared only between processes on one host "
+            "of one byte order; create it on this host.",
+        )
+    if magic != SEGMENT_MAGIC:
+        raise SegmentHeaderError(
+            "foreign",
+            where,
+            f'not a conflux segment (magic 0x{magic:08x}, expected 0x{SEGMENT_MAGIC:08x} "CFLX"). Check the name or '
+            "path; another program owns this memory.",
+        )
+    if mark != BYTE_ORDER_MARK:
+        raise SegmentHeaderError("foreign", where, f"byte-order mark 0x{mark:x} is corrupt.")
+    version = memory.u32(offset + 8)
+    if version != SEGMENT_LAYOUT_VERSION:
+        raise SegmentHeaderError(
+            "version",
+            where,
+            f"segment layout version {version}, but this conflux client reads version {SEGMENT_LAYOUT_VERSION}. "
+            "Run every component of a run with the same conflux release.",
+        )
+    if available < HEADER_SIZE:
+        raise SegmentHeaderError(
+            "truncated",
+            where,
+            f"truncated: {available} bytes, shorter than its {HEADER_SIZE}-byte header. Remove it with `conflux "
+            "clean` and start the run again.",
+        )
+    header_size, payload_size, creator_pid, kind, run_id_bytes, created, name_length = struct.unpack_from(
+        "<IQII16sdI", memory.view, offset + 12
+    )
+    if header_size != HEADER_SIZE:
+        raise SegmentHeaderError(
+            "foreign", where, f"header size {header_size}, expected {HEADER_SIZE}: the header is corrupt."
+        )
+    if available < header_size + payload_size:
+        raise SegmentHeaderError(
+            "truncated",
+            where,
+            f"truncated: the header announces {payload_size} payload bytes but only {available - header_size} are "
+            "there. Remove it with `conflux clean` and start the run again.",
+        )
+    if not 1 <= name_length <= MAX_NAME_BYTES:
+        raise SegmentHeaderError(
+            "foreign", where, f"name length {name_length} is outside 1..{MAX_NAME_BYTES}: the header is corrupt."
+        )
+    name_bytes = bytes(memory.view[offset + 64 : offset + 64 + name_length])
+    if not _valid_utf8(name_bytes) or not _valid_utf8(run_id_bytes):
+        raise SegmentHeaderError("foreign", where, "its name or run id is not valid UTF-8: the header is corrupt.")
+    run_id = run_id_bytes.decode("utf-8")
+    if expect_kind is not None and kind != expect_kind:
+        raise SegmentHeaderError(
+            "kind",
+            where,
+            f"holds a {_KIND_NAMES.get(kind, f'unknown kind {kind}')}, not a "
+            f"{_KIND_NAMES.get(expect_kind, f'unknown kind {expect_kind}')}. Check the segment name.",
+        )
+    if expect_run_id is not None and run_id != expect_run_id:
+        raise SegmentHeaderError(
+            "run",
+            where,
+            f"belongs to run {run_id}, not to run {expect_run_id}. A stale segment of an earlier run is in the way; "
+            "run `conflux clean`.",
+        )
+    return SegmentHeader(payload_size, creator_pid, kind, run_id, created, name_bytes.decode("utf-8"))
+
+
+# ---- registry -------------------------------------------------------------------
+class RegistryEntry:
+    __slots__ = ("name", "file", "offset", "length", "kind", "creator_pid")
+
+    def __init__(self, name, file, offset, length, kind, creator_pid):
+        self.name = name
+        self.file = file
+        self.offset = offset
+        self.length = length
+        self.kind = kind
+        self.creator_pid = creator_pid
+
+
+class Registry:
+    """The run's name service (docs/wire-format.md, "Registry") in the payload at `offset` of `memory`."""
+
+    def __init__(self, memory: Memory, offset: int, payload_size: int, where: str = "registry"):
+        self.memory = memory
+        self.offset = offset
+        self.payload_size = payload_size
+        self.where = where
+
+    def format(self) -> Registry:
+        if self.payload_size < REGISTRY_PAYLOAD_SIZE:
+            raise ValueError(f"a registry needs {REGISTRY_PAYLOAD_SIZE} payload bytes")
+        self.memory.set_u32(self.offset, REGISTRY_CAPACITY)
+        self.memory.set_u32(self.offset + 4, REGISTRY_ENTRY_SIZE)
+        return self
+
+    def check(self) -> Registry:
+        capacity, entry_size = self.memory.u32(self.offset), self.memory.u32(self.offset + 4)
+        if entry_size != REGISTRY_ENTRY_SIZE or capacity == 0 or 64 + capacity * entry_size > self.payload_size:
+            raise RegistryError(
+                f"registry {self.where}: capacity {capacity} × entry size {entry_size} does not fit its "
+                f"{self.payload_size}-byte payload; the registry is corrupt or from another conflux release"
+            )
+        return self
+
+    @property
+    def capacity(self) -> int:
+        return self.memory.u32(self.offset)
+
+    @property
+    def generation(self) -> int:
+        return self.memory.load(self.offset + _GENERATION)
+
+    def _entry(self, index: int) -> int:
+        return self.offset + REGISTRY_TABLE_OFFSET + index * REGISTRY_ENTRY_SIZE
+
+    def _index_of(self, name_bytes: bytes) -> int:
+        memory = self.memory
+        for index in range(self.capacity):
+            entry = self._entry(index)
+            if memory.load(entry) != _ENTRY_LIVE:
+                continue
+            length = memory.u32(entry + 28)
+            if length == len(name_bytes) and bytes(memory.view[entry + 64 : entry + 64 + length]) == name_bytes:
+                return index
+        return -1
+
+    def _release(self, index: int) -> None:
+        entry = self._entry(index)
+        self.memory.view[entry + 4 : entry + REGISTRY_ENTRY_SIZE] = bytes(REGISTRY_ENTRY_SIZE - 4)
+        self.memory.store(entry, _ENTRY_FREE)
+
+    def _publish_change(self) -> None:
+        self.memory.add(self.offset + _GENERATION, 1)
+        self.memory.wake(self.offset + _GENERATION, 0x7FFFFFFF)
+
+    def register(self, name: str, file: str, offset: int, length: int, kind: int, creator_pid: int) -> None:
+        name_bytes = _encode_name(name)
+        file_bytes = _encode_name(file, "segment file name")
+        if self._index_of(name_bytes) >= 0:
+            raise RegistryError(f'segment name "{name}" is already registered in this run; choose another name')
+        claimed = -1
+        for index in range(self.capacity):
+            if self.memory.cas(self._entry(index), _ENTRY_FREE, _ENTRY_WRITING) == _ENTRY_FREE:
+                claimed = index
+                break
+        if claimed < 0:
+            raise RegistryError(
+                f'the run\'s registry is full ({self.capacity} segments); cannot register "{name}". '
+                "Share fewer, larger segments."
+            )
+        entry = self._entry(claimed)
+        struct.pack_into(
+            "<IQQIII", self.memory.view, entry + 4, kind, offset, length, creator_pid, len(name_bytes), len(file_bytes)
+        )
+        self.memory.view[entry + 64 : entry + 160] = name_bytes.ljust(MAX_NAME_BYTES, b"\0")
+        self.memory.view[entry + 160 : entry + 256] = file_bytes.ljust(MAX_NAME_BYTES, b"\0")
+        self.memory.store(entry, _ENTRY_LIVE)
+        # Two processes may have registered the same name at once: the lower index wins.
+        if self._index_of(name_bytes) != claimed:
+            self._release(claimed)
+            raise RegistryError(
+                f'segment name "{name}" was registered concurrently by another process; choose another name'
+            )
+        self._publish_change()
+
+    def lookup(self, name: str) -> RegistryEntry | None:
+        index = self._index_of(name.encode("utf-8"))
+        if index < 0:
+            return None
+        entry = self._entry(index)
+        kind, offset, length, pid, name_length, file_length = struct.unpack_from("<IQQIII", self.memory.view, entry + 4)
+        file_length = min(file_length, MAX_NAME_BYTES)
+        file = bytes(self.memory.view[entry + 160 : entry + 160 + file_length]).decode("utf-8", "replace")
+        return RegistryEntry(name, file, offset, length, kind, pid)
+
+    def names(self) -> list[str]:
+        found = []
+        for index in range(self.capacity):
+            entry = self._entry(index)
+            if self.memory.load(entry) == _ENTRY_LIVE:
+                length = min(self.memory.u32(entry + 28), MAX_NAME_BYTES)
+                found.append(bytes(self.memory.view[entry + 64 : entry + 64 + length]).decode("utf-8", "replace"))
+        return found
+
+    def wait_for(self, name: str, timeout_ms: int) -> RegistryEntry | None:
+        """Waits until `name` is registered, sleeping on the generation word."""
+        deadline = _now_ns() + timeout_ms * 1_000_000
+        while True:
+            generation = self.generation
+            entry = self.lookup(name)
+            if entry is not None:
+                return entry
+            remaining = deadline - _now_ns()
+            if remaining <= 0:
+                return None
+            self.memory.wait(self.offset + _GENERATION, generation, remaining)
+
+
+# ---- segments and runs ------------------------------------------------------------
+class Segment:
+    """One shared mapping that begins with a segment header."""
+
+    def __init__(self, path: str, memory: Memory, header: SegmentHeader):
+        self.path = path
+        self.memory = memory
+        self.header = header
+        self.name = header.name
+        self.payload_offset = HEADER_SIZE
+        self.payload_size = header.payload_size
+
+    @staticmethod
+    def map(path: str, offset: int = 0, length: int = 0, kind: int | None = None, run_id: str | None = None) -> Segment:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise ConfluxError(f"segment {path} does not exist: its run has ended or the name is wrong") from None
+        except OSError as error:
+            raise _system_error("open", path, error) from None
+        try:
+            if length <= 0:
+                length = os.fstat(fd).st_size - offset
+            if length < 12:
+                raise SegmentHeaderError(
+                    "truncated",
+                    path,
+                    f"truncated: {max(length, 0)} bytes, too short to hold a segment header ({HEADER_SIZE} bytes). "
+                    "It was not created by conflux or its creator died while creating it; remove it with "
+                    "`conflux clean`.",
+                )
+            mapping = mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE, offset=offset)
+        except OSError as error:
+            raise _system_error("mmap", path, error) from None
+        finally:
+            os.close(fd)
+        memory = Memory(mapping)
+        where = path if offset == 0 else f"{path}@{offset}"
+        try:
+            header = check_header(memory, 0, length, where, kind, run_id)
+        except ConfluxError:
+            memory.close()
+            raise
+        return Segment(path, memory, header)
+
+    def close(self) -> None:
+        if self.memory is not None:
+            self.memory.close()
+            self.memory = None
+
+
+class Run:
+    """A run another process created, found by its directory."""
+
+    def __init__(self, directory: str):
+        self.directory = directory
+        try:
+            with open(os.path.join(directory, "owner.json"), encoding="utf-8") as file:
+                owner = json.load(file)
+        except (OSError, ValueError):
+            reason = "it has no readable owner file" if os.path.exists(directory) else "it does not exist"
+            raise ConfluxError(f"cannot join run {directory}: {reason}. Start components through `conflux run`.") from None
+        run_id = owner.get("runId") if isinstance(owner, dict) else None
+        if not isinstance(run_id, str) or len(run_id) != RUN_ID_BYTES:
+            raise ConfluxError(f"cannot join run {directory}: its owner.json has no 16-character runId")
+        self.id = run_id
+        path = os.path.join(directory, "registry")
+        self._registry_segment = Segment.map(path, kind=KIND_REGISTRY, run_id=run_id)
+        try:
+            self.registry = Registry(self._registry_segment.memory, HEADER_SIZE, self._registry_segment.payload_size, path)
+            self.registry.check()
+        except ConfluxError:
+            self._registry_segment.close()
+            raise
+
+    @staticmethod
+    def from_environment(environment=None) -> Run:
+        environment = os.environ if environment is None else environment
+        directory = environment.get("CONFLUX_RUN_DIR", "")
+        if directory == "":
+            raise ConfluxError("CONFLUX_RUN_DIR is not set: this component must be started by `conflux run`.")
+        return Run(directory)
+
+    def create_segment(self, name: str, payload_size: int, kind: int = KIND_RAW) -> Segment:
+        """Creates a segment file under a random name (O_CREAT|O_EXCL, 0600), writes its header, registers `name`."""
+        _encode_name(name)
+        file = f"seg-{os.urandom(6).hex()}"
+        path = os.path.join(self.directory, file)
+        length = HEADER_SIZE + payload_size
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except OSError as error:
+            raise _system_error("open(O_CREAT|O_EXCL)", path, error) from None
+        try:
+            os.ftruncate(fd, length)
+            mapping = mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        except OSError as error:
+            os.close(fd)
+            os.unlink(path)
+            raise _system_error("ftruncate/mmap", path, error) from None
+        os.close(fd)
+        memory = Memory(mapping)
+        created = float(time.time_ns() // 1_000_000)
+        try:
+            write_header(
+                memory,
+                0,
+                payload_size=payload_size,
+                creator_pid=os.getpid(),
+                kind=kind,
+                run_id=self.id,
+                created_unix_ms=created,
+                name=name,
+            )
+            self.registry.register(name, file, 0, length, kind, os.getpid())
+        except (ConfluxError, ValueError):
+            memory.close()
+            os.unlink(path)
+            raise
+        return Segment(path, memory, SegmentHeader(payload_size, os.getpid(), kind, self.id, created, name))
+
+    def open_segment(self, name: str, kind: int | None = None, timeout_ms: int = 0) -> Segment:
+        """Maps the segment registered as `name`, waiting up to timeout_ms for it to appear."""
+        entry = self.registry.wait_for(name, timeout_ms) if timeout_ms > 0 else self.registry.lookup(name)
+        if entry is None:
+            waited = f" within {timeout_ms} ms" if timeout_ms > 0 else ""
+            known = ", ".join(self.registry.names()) or "none"
+            raise ConfluxError(f'no segment named "{name}" in run {self.id}{waited}; registered: {known}')
+        if "/" in entry.file or entry.file in (".", ".."):
+            raise RegistryError(f'registry entry "{name}": file name "{entry.file}" is not a plain file name')
+        path = os.path.join(self.directory, entry.file)
+        return Segment.map(path, entry.offset, entry.length if entry.offset else 0, kind, self.id)
+
+    def close(self) -> None:
+        self._registry_segment.close()
+
+
+# ---- rings and channels ---------------------------------------------------------------
+class Wait:
+    """How a side waits for the other: spin, hybrid (spin then futex; the default) or block."""
+
+    def __init__(self, kind: str = "hybrid", spin_ns: int = 50_000, timeout_ns: int = 30_000_000_000):
+        if kind not in ("spin", "hybrid", "block"):
+            raise ValueError(f'wait strategy "{kind}" is not one of spin, hybrid, block')
+        if not (spin_ns >= 0 and timeout_ns > 0):
+            raise ValueError(f"wait strategy needs spinNs ≥ 0 and timeoutNs > 0 (got {spin_ns}, {timeout_ns})")
+        self.kind = kind
+        self.spin_ns = int(spin_ns)
+        self.timeout_ns = int(timeout_ns)
+
+    @staticmethod
+    def from_environment(environment=None) -> Wait:
+        environment = os.environ if environment is None else environment
+        text = environment.get("CONFLUX_WAIT", "")
+        if text == "":
+            return Wait()
+        try:
+            spec = json.loads(text)
+            if not isinstance(spec, dict):
+                raise ValueError("not a JSON object")
+            return Wait(spec.get("kind", "hybrid"), spec.get("spinNs", 50_000), spec.get("timeoutNs", 30_000_000_000))
+        except (ValueError, TypeError) as error:
+            raise ConfluxError(f"CONFLUX_WAIT={text}: {error}") from None
+
+
+class Message:
+    """One command record: opcode, flags, sequence, correlation, length and six payload doubles."""
+
+    __slots__ = ("opcode", "flags", "sequence", "correlation", "length", "payload")
+
+    def __init__(self) -> None:
+        self.opcode = 0
+        self.flags = 0
+        self.sequence = 0
+        self.correlation = 0
+        self.length = 0
+        self.payload = [0.0] * 6
+
+    def set(self, opcode: int, first: float = 0.0, second: float = 0.0) -> Message:
+        self.opcode = opcode
+        self.flags = 0
+        self.correlation = 0
+        self.payload[0] = float(first)
+        self.payload[1] = float(second)
+        self.length = 16
+        return self
+
+
+class _Peer:
+    """Whether the process on the other side lives: a pidfd when the kernel has them, else kill(pid, 0)."""
+
+    def __init__(self, pid_of, description: str):
+        self._pid_of = pid_of
+        self.description = description
+        self.pid = 0
+        self._poll = None
+        self._fd = -1
+
+    def resolve(self) -> None:
+        if self.pid > 0:
+            return
+        pid = self._pid_of()
+        if pid <= 0:
+            return
+        self.pid = pid
+        if pid != os.getpid():
+            try:
+                self._fd = os.pidfd_open(pid)
+                self._poll = select.poll()
+                self._poll.register(self._fd, select.POLLIN)
+            except (OSError, AttributeError):
+                self._fd = -1
+                self._poll = None
+
+    def alive(self) -> bool:
+        self.resolve()
+        if self.pid <= 0 or self.pid == os.getpid():
+            return True
+        if self._poll is not None:
+            return not self._poll.poll(0)  # a pidfd turns readable when its process exits
+        try:
+            os.kill(self.pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+_READY, _TIMED_OUT, _PEER_DIED, _PEER_CLOSED = 0, 1, 2, 3
+
+
+def _wait_for_change(memory, wait, peer, word, unchanged, sleeping, peer_closed, timeout_ns) -> int:
+    """Waits until the word at `word` differs from `unchanged` (docs/wire-format.md, "Waiting")."""
+    load = memory.load
+    if load(word) != unchanged:
+        return _READY
+    start = _now_ns()
+    deadline = start + timeout_ns
+    next_check = start + _LIVENESS_INTERVAL_NS
+    if wait.kind != "block":
+        spin_until = start + wait.spin_ns
+        iterations = 0
+        while True:
+            if load(word) != unchanged:
+                return _READY
+            iterations += 1
+            if iterations & _SPIN_CHECK_MASK:
+                continue
+            now = _now_ns()
+            if now >= next_check:
+                status = _check_peer(memory, peer, peer_closed)
+                if status != _READY:
+                    return status
+                next_check = now + _LIVENESS_INTERVAL_NS
+            if now >= deadline:
+                return _TIMED_OUT
+            if now >= spin_until:
+                if wait.kind == "hybrid":
+                    break
+                os.sched_yield()  # a spinner past its window lets a peer on this core run
+    while True:
+        memory.store(sleeping, 1)
+        if load(word) != unchanged:
+            memory.store(sleeping, 0)
+            return _READY
+        now = _now_ns()
+        if now >= deadline:
+            memory.store(sleeping, 0)
+            return _TIMED_OUT
+        memory.wait(word, unchanged, min(deadline - now, _SLEEP_SLICE_NS))
+        memory.store(sleeping, 0)
+        if load(word) != unchanged:
+            return _READY
+        status = _check_peer(memory, peer, peer_closed)
+        if status != _READY:
+            return status
+
+
+def _check_peer(memory, peer, peer_closed) -> int:
+    if memory.load(peer_closed) != 0:
+        return _PEER_CLOSED
+    if peer is not None and not peer.alive():
+        return _PEER_DIED
+    return _READY
+
+
+def format_ring(memory: Memory, offset: int, capacity: int) -> None:
+    """Formats a ring of `capacity` records at `offset` (64-byte aligned), the magic last."""
+    if capacity < 2 or capacity > 1 << 20 or capacity & (capacity - 1):
+        raise ValueError(f"ring capacity {capacity} must be a power of two between 2 and 1048576")
+    size = _RECORDS + capacity * RECORD_SIZE
+    memory.view[offset : offset + size] = bytes(size)
+    struct.pack_into("<III", memory.view, offset + _RING_VERSION, RING_LAYOUT_VERSION, capacity, RECORD_SIZE)
+    memory.store(offset + _RING_MAGIC_AT, RING_MAGIC)
+
+
+def _ring_capacity(memory: Memory, offset: int, where: str) -> int:
+    if offset % 64 or offset + _RECORDS > memory.size:
+        raise CorruptRecordError(f"{where}: no ring fits at byte {offset} of a {memory.size}-byte mapping")
+    magic = memory.load(offset + _RING_MAGIC_AT)
+    if magic != RING_MAGIC:
+        raise CorruptRecordError(
+            f"{where}: not a command ring (magic 0x{magic:x}); the channel segment is corrupt or not yet formatted"
+        )
+    version, capacity, record_size = struct.unpack_from("<III", memory.view, offset + _RING_VERSION)
+    if version != RING_LAYOUT_VERSION:
+        raise CorruptRecordError(
+            f"{where}: ring layout version {version}, this conflux client speaks {RING_LAYOUT_VERSION}; "
+            "use one conflux release for every component"
+        )
+    if record_size != RECORD_SIZE:
+        raise CorruptRecordError(f"{where}: record size {record_size}, expected {RECORD_SIZE}")
+    if capacity < 2 or capacity > 1 << 20 or capacity & (capacity - 1):
+        raise CorruptRecordError(f"{where}: ring capacity {capacity} is not a power of two between 2 and 1048576")
+    if offset + _RECORDS + capacity * RECORD_SIZE > memory.size:
+        raise CorruptRecordError(f"{where}: a ring of {capacity} records does not fit in its {memory.size}-byte mapping")
+    return capacity
+
+
+class _RingEnd:
+    def __init__(self, memory: Memory, offset: int, where: str, wait: Wait, peer: _Peer | None):
+        self.memory = memory
+        self.offset = offset
+        self.where = where
+        self.wait = wait
+        self.peer = peer
+        self.capacity = _ring_capacity(memory, offset, where)
+        self.mask = self.capacity - 1
+
+    def _failure(self, status: int, what: str, timeout_ns: int) -> QueueError:
+        if self.peer is not None:
+            self.peer.resolve()
+        description = self.peer.description if self.peer is not None else "the peer"
+        pid = f" (pid {self.peer.pid})" if self.peer is not None and self.peer.pid > 0 else ""
+        if status == _TIMED_OUT:
+            return QueueTimeoutError(f"{self.where}: {description}{pid} did not {what} within {timeout_ns // 1_000_000} ms")
+        if status == _PEER_DIED:
+            return PeerDiedError(f"{self.where}: {description}{pid} died while this side waited for it to {what}")
+        return PeerClosedError(f"{self.where}: {description}{pid} closed the channel")
+
+    def _wake_both(self) -> None:
+        self.memory.wake(self.offset + _TAIL, 1)
+        self.memory.wake(self.offset + _HEAD, 1)
+
+
+class RingProducer(_RingEnd):
+    def __init__(self, memory: Memory, offset: int, where: str = "ring", wait: Wait | None = None, peer=None):
+        super().__init__(memory, offset, where, wait or Wait(), peer)
+        self.tail = memory.load(offset + _TAIL)
+        self.cached_head = memory.load(offset + _HEAD)
+
+    def try_send(self, message: Message) -> bool:
+        """Publishes `message` if there is room (and sets its sequence); False when the ring is full."""
+        tail = self.tail
+        if (tail - self.cached_head) & 0xFFFFFFFF >= self.capacity:
+            self.cached_head = self.memory.load(self.offset + _HEAD)
+            if (tail - self.cached_head) & 0xFFFFFFFF >= self.capacity:
+                return False
+        if not 0 <= message.length <= PAYLOAD_BYTES:
+            raise ValueError(f"{self.where}: payload of {message.length} bytes; a record holds at most {PAYLOAD_BYTES}")
+        record = self.offset + _RECORDS + (tail & self.mask) * RECORD_SIZE
+        _RECORD.pack_into(
+            self.memory.view,
+            record,
+            tail,
+            message.opcode & 0xFFFF,
+            message.flags & 0xFFFF,
+            message.length,
+            message.correlation & 0xFFFFFFFF,
+            *message.payload,
+        )
+        message.sequence = tail
+        self.tail = (tail + 1) & 0xFFFFFFFF
+        self.memory.store(self.offset + _TAIL, self.tail)
+        if self.memory.load(self.offset + _CONSUMER_SLEEPING) != 0:
+            self.memory.wake(self.offset + _TAIL, 1)
+        return True
+
+    def send(self, message: Message, timeout_ns: int | None = None) -> None:
+        timeout_ns = self.wait.timeout_ns if timeout_ns is None else timeout_ns
+        while not self.try_send(message):
+            if self.memory.load(self.offset + _CONSUMER_CLOSED) != 0:
+                raise self._failure(_PEER_CLOSED, "receive", timeout_ns)
+            status = _wait_for_change(
+                self.memory,
+                self.wait,
+                self.peer,
+                self.offset + _HEAD,
+                self.cached_head,
+                self.offset + _PRODUCER_SLEEPING,
+                self.offset + _CONSUMER_CLOSED,
+                timeout_ns,
+            )
+            if status != _READY:
+                raise self._failure(status, "make room in a full ring", timeout_ns)
+
+    def close(self) -> None:
+        self.memory.store(self.offset + _PRODUCER_CLOSED, 1)
+        self._wake_both()
+
+
+class RingConsumer(_RingEnd):
+    def __init__(self, memory: Memory, offset: int, where: str = "ring", wait: Wait | None = None, peer=None, opcodes=None):
+        super().__init__(memory, offset, where, wait or Wait(), peer)
+        self.head = memory.load(offset + _HEAD)
+        self.cached_tail = memory.load(offset + _TAIL)
+        self.opcodes = None if opcodes is None else frozenset(opcodes)
+
+    def try_receive(self, message: Message) -> bool:
+        """Copies the next record into `message` and frees its slot; False when the ring is empty."""
+        head = self.head
+        if head == self.cached_tail:
+            self.cached_tail = self.memory.load(self.offset + _TAIL)
+            if head == self.cached_tail:
+                return False
+        record = self.offset + _RECORDS + (head & self.mask) * RECORD_SIZE
+        fields = _RECORD.unpack_from(self.memory.view, record)
+        sequence, opcode, flags, length, correlation = fields[:5]
+        peer = self.peer.description if self.peer is not None else "the peer"
+        if sequence != head or length > PAYLOAD_BYTES:
+            raise CorruptRecordError(
+                f"{self.where}: corrupt record from {peer} at position {head}: sequence {sequence} (expected {head}), "
+                f"payload length {length} (at most {PAYLOAD_BYTES}). Something other than the channel's producer "
+                f"wrote into the ring; check that the peer speaks wire format version {RING_LAYOUT_VERSION}."
+            )
+        if self.opcodes is not None and opcode not in self.opcodes:
+            raise CorruptRecordError(
+                f"{self.where}: unknown opcode 0x{opcode:04x} from {peer} at position {head}; the peer speaks another "
+                "protocol version or sent garbage"
+            )
+        message.sequence = sequence
+        message.opcode = opcode
+        message.flags = flags
+        message.length = length
+        message.correlation = correlation
+        message.payload[:] = fields[5:]
+        self.head = (head + 1) & 0xFFFFFFFF
+        self.memory.store(self.offset + _HEAD, self.head)
+        if self.memory.load(self.offset + _PRODUCER_SLEEPING) != 0:
+            self.memory.wake(self.offset + _HEAD, 1)
+        return True
+
+    def receive(self, message: Message, timeout_ns: int | None = None) -> None:
+        timeout_ns = self.wait.timeout_ns if timeout_ns is None else timeout_ns
+        while not self.try_receive(message):
+            status = _wait_for_change(
+                self.memory,
+                self.wait,
+                self.peer,
+                self.offset + _TAIL,
+                self.head,
+                self.offset + _CONSUMER_SLEEPING,
+                self.offset + _PRODUCER_CLOSED,
+                timeout_ns,
+            )
+            if status == _READY:
+                continue
+            if self.try_receive(message):  # a peer may publish and then close or die: deliver what it sent first
+                return
+            raise self._failure(status, "send", timeout_ns)
+
+    def close(self) -> None:
+        self.memory.store(self.offset + _CONSUMER_CLOSED, 1)
+        self._wake_both()
+
+
+def format_channel(memory: Memory, offset: int, payload_size: int, capacity: int, driver_pid: int) -> None:
+    """The driver's side of a channel payload at `offset`: both rings, then the control line (magic last)."""
+    ring = _RECORDS + capacity * RECORD_SIZE
+    if payload_size < CONTROL_LINE + 2 * ring:
+        raise ValueError(f"a channel of capacity {capacity} needs {CONTROL_LINE + 2 * ring} payload bytes")
+    format_ring(memory, offset + CONTROL_LINE, capacity)
+    format_ring(memory, offset + CONTROL_LINE + ring, capacity)
+    memory.set_u32(offset + 4, CHANNEL_LAYOUT_VERSION)
+    memory.set_u32(offset + 8, capacity)
+    memory.store(offset + 12, driver_pid)
+    memory.store(offset, CHANNEL_MAGIC)
+
+
+def attach_channel_control(memory: Memory, offset: int, payload_size: int, component_pid: int, where: str = "channel") -> int:
+    """The component's side: checks the control line at `offset`, stores its pid, returns the ring capacity."""
+    if payload_size < CONTROL_LINE or memory.load(offset) != CHANNEL_MAGIC:
+        raise CorruptRecordError(f"{where}: not a channel (bad magic); the segment is corrupt")
+    version, capacity = memory.u32(offset + 4), memory.u32(offset + 8)
+    if version != CHANNEL_LAYOUT_VERSION:
+        raise CorruptRecordError(f"{where}: channel layout version {version}, this conflux client speaks {CHANNEL_LAYOUT_VERSION}")
+    if capacity < 2 or capacity & (capacity - 1) or CONTROL_LINE + 2 * (_RECORDS + capacity * RECORD_SIZE) > payload_size:
+        raise CorruptRecordError(f"{where}: capacity {capacity} does not fit its {payload_size}-byte payload")
+    memory.store(offset + 16, component_pid)
+    return capacity
+
+
+class Channel:
+    """The component side of a channel the driver created: a ring from the driver and a ring to it."""
+
+    def __init__(self, run: Run, name: str, wait: Wait | None = None, timeout_ms: int = 10_000, opcodes=None):
+        self.name = name
+        self.segment = run.open_segment(name, KIND_RING, timeout_ms)
+        memory = self.segment.memory
+        payload = self.segment.payload_offset
+        try:
+            capacity = attach_channel_control(
+                memory, payload, self.segment.payload_size, os.getpid(), f'channel "{name}" in {self.segment.path}'
+            )
+            wait = wait or Wait.from_environment()
+            self.peer = _Peer(lambda: memory.load(payload + 12), "the driver")
+            where = f'channel "{name}" (component side)'
+            ring = _RECORDS + capacity * RECORD_SIZE
+            self.receiver = RingConsumer(memory, payload + CONTROL_LINE, where, wait, self.peer, opcodes)
+            self.sender = RingProducer(memory, payload + CONTROL_LINE + ring, where, wait, self.peer)
+        except (ConfluxError, ValueError):
+            self.segment.close()
+            raise
+        self.closed = False
+
+    def send(self, message: Message, timeout_ns: int | None = None) -> None:
+        self.sender.send(message, timeout_ns)
+
+    def try_send(self, message: Message) -> bool:
+        return self.sender.try_send(message)
+
+    def receive(self, message: Message, timeout_ns: int | None = None) -> None:
+        self.receiver.receive(message, timeout_ns)
+
+    def try_receive(self, message: Message) -> bool:
+        return self.receiver.try_receive(message)
+
+    def reply(self, request: Message, reply: Message, timeout_ns: int | None = None) -> None:
+        reply.correlation = request.sequence
+        self.sender.send(reply, timeout_ns)
+
+    def close(self) -> None:
+        """Tells the driver this side is gone (it stops waiting at once) and releases the mapping."""
+        if self.closed:
+            return
+        self.closed = True
+        self.sender.close()
+        self.receiver.close()
+        self.peer.close()
+        self.segment.close()
+
+
+# ---- meshes ---------------------------------------------------------------------------
+def _align64(value: int) -> int:
+    return (value + 63) // 64 * 64
+
+
+def mesh_geometry(dimension: int, count: int, field_count: int) -> tuple[int, int, int, int]:
+    """(coordinates offset, fields offset, field stride, payload bytes) of a mesh segment's payload."""
+    fields_offset = _align64(MESH_COORDINATES + count * dimension * 8)
+    stride = _align64(count * 8)
+    return MESH_COORDINATES, fields_offset, stride, fields_offset + field_count * stride
+
+
+def _check_mesh_spec(dimension, count, layout, fields, where) -> None:
+    if dimension not in (1, 2, 3):
+        raise MeshMetadataError(f"{where}: dimension {dimension} is not 1, 2 or 3")
+    if layout not in _LAYOUTS:
+        raise MeshMetadataError(f'{where}: layout "{layout}" is not soa or interleaved')
+    if not isinstance(count, int) or not 1 <= count <= MAX_POINTS:
+        raise MeshMetadataError(f"{where}: point count {count} must be a whole number from 1 to {MAX_POINTS}")
+    if not 1 <= len(fields) <= MAX_FIELDS:
+        raise MeshMetadataError(f"{where}: {len(fields)} fields; a mesh shares 1 to {MAX_FIELDS}")
+    seen = set()
+    for field in fields:
+        if not 1 <= len(field.encode("utf-8")) <= MAX_FIELD_NAME_BYTES:
+            raise MeshMetadataError(f'{where}: field name "{field}" must be 1 to {MAX_FIELD_NAME_BYTES} bytes')
+        if field in seen:
+            raise MeshMetadataError(f'{where}: field "{field}" is listed twice')
+        seen.add(field)
+
+
+def write_mesh(memory: Memory, offset: int, payload_size: int, dimension: int, count: int, layout: str, fields) -> None:
+    """Writes mesh metadata at payload `offset`, the magic last."""
+    fields = list(fields)
+    _check_mesh_spec(dimension, count, layout, fields, "mesh")
+    coordinates, fields_offset, stride, needed = mesh_geometry(dimension, count, len(fields))
+    if payload_size < needed:
+        raise MeshMetadataError(f"mesh: {count} points and {len(fields)} fields need {needed} bytes; got {payload_size}")
+    struct.pack_into(
+        "<IIIIIIII",
+        memory.view,
+        offset + 4,
+        MESH_LAYOUT_VERSION,
+        dimension,
+        _LAYOUTS[layout],
+        count,
+        len(fields),
+        coordinates,
+        fields_offset,
+        stride,
+    )
+    for index, field in enumerate(fields):
+        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
+        memory.view[at : at + MAX_FIELD_NAME_BYTES] = field.encode("utf-8").ljust(MAX_FIELD_NAME_BYTES, b"\0")
+    memory.store(offset, MESH_MAGIC)
+
+
+class MeshSpec:
+    __slots__ = ("dimension", "count", "layout", "fields", "coordinates_offset", "fields_offset", "field_stride")
+
+    def __init__(self, dimension, count, layout, fields, coordinates_offset, fields_offset, field_stride):
+        self.dimension = dimension
+        self.count = count
+        self.layout = layout
+        self.fields = fields
+        self.coordinates_offset = coordinates_offset
+        self.fields_offset = fields_offset
+        self.field_stride = field_stride
+
+
+def read_mesh(memory: Memory, offset: int, payload_size: int, where: str = "mesh") -> MeshSpec:
+    """Reads and checks mesh metadata; every inconsistency is an error that names it."""
+    if payload_size < MESH_COORDINATES:
+        raise MeshMetadataError(f"{where}: {payload_size} bytes cannot hold mesh metadata ({MESH_COORDINATES} bytes)")
+    magic = memory.load(offset)
+    if magic != MESH_MAGIC:
+        raise MeshMetadataError(f"{where}: no mesh metadata (magic 0x{magic:x}); the component did not publish its mesh")
+    version, dimension, layout_code, count, field_count, coordinates, fields_offset, stride = struct.unpack_from(
+        "<IIIIIIII", memory.view, offset + 4
+    )
+    if version != MESH_LAYOUT_VERSION:
+        raise MeshMetadataError(f"{where}: mesh layout version {version}, this conflux client reads {MESH_LAYOUT_VERSION}")
+    if layout_code not in (0, 1):
+        raise MeshMetadataError(f"{where}: layout code {layout_code} is not 0 (soa) or 1 (interleaved)")
+    if not 1 <= field_count <= MAX_FIELDS:
+        raise MeshMetadataError(f"{where}: field count {field_count} is outside 1..{MAX_FIELDS}")
+    fields = []
+    for index in range(field_count):
+        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
+        raw = bytes(memory.view[at : at + MAX_FIELD_NAME_BYTES]).split(b"\0", 1)[0]
+        try:
+            fields.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise MeshMetadataError(f"{where}: the name of field {index} is not valid UTF-8") from None
+    layout = "soa" if layout_code == 0 else "interleaved"
+    _check_mesh_spec(dimension, count, layout, fields, where)
+    expected = mesh_geometry(dimension, count, field_count)
+    if (coordinates, fields_offset, stride) != expected[:3]:
+        raise MeshMetadataError(
+            f"{where}: offsets (coordinates {coordinates}, fields {fields_offset}, stride {stride}) disagree with "
+            f"{count} points in {dimension}-D (expected {expected[0]}, {expected[1]}, {expected[2]})"
+        )
+    if expected[3] > payload_size:
+        raise MeshMetadataError(
+            f"{where}: {count} points and {field_count} fields need {expected[3]} bytes; the segment has {payload_size}"
+        )
+    return MeshSpec(dimension, count, layout, fields, coordinates, fields_offset, stride)
+
+
+def _numpy():
+    if os.environ.get("CONFLUX_NO_NUMPY", "") not in ("", "0"):
+        return None
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
+
+
+class Mesh:
+    """A mesh in a shared segment: coordinates and fields are views of the segment, written in place."""
+
+    def __init__(self, component: str, name: str, segment: Segment, dimension: int, count: int, layout: str, fields):
+        self.component = component
+        self.name = name
+        self.segment = segment
+        self.dimension = dimension
+        self.count = count
+        self.layout = layout
+        self.fields = list(fields)
+        _, fields_offset, stride, _ = mesh_geometry(dimension, count, len(self.fields))
+        base = segment.payload_offset
+        numpy = _numpy()
+        mapping = segment.memory.buffer
+
+        def view(offset: int, length: int):
+            if numpy is not None:
+                return numpy.frombuffer(mapping, dtype=numpy.float64, count=length, offset=offset)
+            return memoryview(mapping)[offset : offset + 8 * length].cast("d")
+
+        self.coordinates = view(base + MESH_COORDINATES, count * dimension)
+        self._fields = {field: view(base + fields_offset + i * stride, count) for i, field in enumerate(self.fields)}
+
+    def field(self, name: str):
+        if name not in self._fields:
+            raise KeyError(
+                f'mesh "{self.name}" of component "{self.component}" has no field "{name}"; it has {", ".join(self.fields)}'
+            )
+        return self._fields[name]
+
+    def close(self) -> None:
+        self.coordinates = None
+        self._fields = {}
+        self.segment.close()
+
+
+# ---- the component ---------------------------------------------------------------------
+class Component:
+    """What a component calls: share meshes, say ready, then step until the driver says stop."""
+
+    def __init__(self, name: str, args: dict, run: Run, channel: Channel):
+        self.name = name
+        self.args = args
+        self.run = run
+        self.channel = channel
+        self.meshes: dict[str, Mesh] = {}
+        self.iteration = -1
+        self._request = Message()
+        self._reply = Message()
+        self._closed = False
+
+    def share_mesh(self, name: str, dimension: int, count: int, layout: str = "soa", fields=("value",)) -> Mesh:
+        """Allocates mesh `name` in a shared segment and publishes its metadata."""
+        if name in self.meshes:
+            raise ConfluxError(f'component "{self.name}" already shares a mesh named "{name}"')
+        fields = list(fields)
+        where = f'mesh "{name}" of component "{self.name}"'
+        _check_mesh_spec(dimension, count, layout, fields, where)
+        payload = mesh_geometry(dimension, count, len(fields))[3]
+        segment = self.run.create_segment(f"{self.name}.mesh.{name}", payload, KIND_MESH)
+        try:
+            write_mesh(segment.memory, segment.payload_offset, payload, dimension, count, layout, fields)
+            mesh = Mesh(self.name, name, segment, dimension, count, layout, fields)
+        except (ConfluxError, ValueError):
+            segment.close()
+            raise
+        self.meshes[name] = mesh
+        return mesh
+
+    def ready(self) -> None:
+        """Tells the driver the meshes are published (hello) and waits for its ACK."""
+        self.channel.send(self._request.set(HELLO, len(self.meshes)))
+        self.channel.receive(self._reply)
+        if self._reply.opcode != ACK:
+            raise self._unexpected(ACK)
+
+    def next_step(self) -> int:
+        """Waits for the next go and returns its iteration, answering pings; -1 (after bye) when the driver says stop."""
+        channel, reply = self.channel, self._reply
+        channel.receive(reply)
+        while reply.opcode == PING:
+            channel.reply(reply, self._request.set(PONG))
+            channel.receive(reply)
+        if reply.opcode == STOP:
+            channel.send(self._request.set(BYE))
+            return -1
+        if reply.opcode != GO:
+            raise self._unexpected(GO)
+        self.iteration = int(reply.payload[0])
+        return self.iteration
+
+    def done(self) -> None:
+        """The current step's fields are written."""
+        self.channel.send(self._request.set(DONE, self.iteration))
+
+    def loop(self, step) -> None:
+        """ready(), then step(iteration) and done() for every go until stop."""
+        self.ready()
+        iteration = self.next_step()
+        while iteration >= 0:
+            step(iteration)
+            self.done()
+            iteration = self.next_step()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.channel.close()
+        for mesh in self.meshes.values():
+            mesh.close()
+        self.run.close()
+
+    def __enter__(self) -> Component:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.close()
+
+    def _unexpected(self, expected: int) -> QueueError:
+        got = _OPCODE_NAMES.get(self._reply.opcode, f"0x{self._reply.opcode:04x}")
+        return QueueError(f'component "{self.name}": the driver sent {got} where {_OPCODE_NAMES[expected]} was expected')
+
+
+def connect(timeout_ms: int = 30_000, environment=None) -> Component:
+    """Joins the run and the driver's channel from the variables the launcher set."""
+    environment = os.environ if environment is None else environment
+    name = environment.get("CONFLUX_COMPONENT_NAME", "")
+    if name == "":
+        raise ConfluxError("CONFLUX_COMPONENT_NAME is not set: start this component through `conflux run`")
+    if environment.get("CONFLUX_RUN_DIR", "") == "":
+        raise ConfluxError("CONFLUX_RUN_DIR is not set: start this component through `conflux run`")
+    text = environment.get("CONFLUX_COMPONENT_ARGS", "")
+    try:
+        args = json.loads(text) if text else {}
+    except ValueError:
+        raise ConfluxError(f"CONFLUX_COMPONENT_ARGS is not JSON: {text[:80]}") from None
+    if not isinstance(args, dict):
+        raise ConfluxError(f"CONFLUX_COMPONENT_ARGS is not a JSON object: {text[:80]}")
+    wait = Wait.from_environment(environment)
+    run = Run.from_environment(environment)
+    try:
+        channel = Channel(run, f"{name}.channel", wait, timeout_ms, COMPONENT_ACCEPTS)
+    except BaseException:
+        run.close()
+        raise
+    return Component(name, args, run, channel)
+

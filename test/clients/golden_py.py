@@ -1,0 +1,152 @@
+"""The Python client's side of the golden tests (test/clients/golden.test.ts):
+it writes every golden image through the client's own code, reads the
+committed images back, and checks segment headers.
+  golden_py.py write DIR                       writes header.bin, registry.bin, ... into DIR
+  golden_py.py read DIR                        prints what it reads from DIR's images
+  golden_py.py check-header FILE KIND RUN_ID ...   prints, per file, "ok" or the client's error
+                                                   (KIND -1, RUN_ID - for none)"""
+
+import os
+import struct
+import sys
+
+import conflux
+
+RUN_ID = "0123456789abcdef"
+DRIVER_PID, COMPONENT_PID = 4242, 4243
+CREATED = 1714000000123.0
+MESH_PAYLOAD = 832
+
+
+def golden_messages() -> list[conflux.Message]:
+    go = conflux.Message().set(0x20, 7)
+    reply = conflux.Message()
+    reply.opcode, reply.flags, reply.correlation, reply.length = 0x41, 0x8001, 0x89ABCDEF, 48
+    reply.payload[:] = [1.5, -2.25, 1e300, -0.0, 5e-324, 3.141592653589793]
+    return [go, reply]
+
+
+def write_images(directory: str) -> None:
+    def save(name: str, memory: conflux.Memory) -> None:
+        with open(os.path.join(directory, name), "wb") as file:
+            file.write(memory.view)
+
+    header = conflux.Memory(bytearray(conflux.HEADER_SIZE))
+    conflux.write_header(
+        header,
+        0,
+        payload_size=MESH_PAYLOAD,
+        creator_pid=COMPONENT_PID,
+        kind=conflux.KIND_MESH,
+        run_id=RUN_ID,
+        created_unix_ms=CREATED,
+        name="appA.mesh.surface",
+    )
+    save("header.bin", header)
+
+    registry = conflux.Memory(bytearray(conflux.HEADER_SIZE + conflux.REGISTRY_PAYLOAD_SIZE))
+    conflux.write_header(
+        registry,
+        0,
+        payload_size=conflux.REGISTRY_PAYLOAD_SIZE,
+        creator_pid=DRIVER_PID,
+        kind=conflux.KIND_REGISTRY,
+        run_id=RUN_ID,
+        created_unix_ms=CREATED,
+        name="registry",
+    )
+    table = conflux.Registry(registry, conflux.HEADER_SIZE, conflux.REGISTRY_PAYLOAD_SIZE).format()
+    table.register("appA.channel", "seg-0a1b2c3d4e5f", 0, conflux.HEADER_SIZE + 960, conflux.KIND_RING, DRIVER_PID)
+    table.register(
+        "appA.mesh.surface", "seg-a0b1c2d3e4f5", 0, conflux.HEADER_SIZE + MESH_PAYLOAD, conflux.KIND_MESH, COMPONENT_PID
+    )
+    save("registry.bin", registry)
+
+    ring = conflux.Memory(bytearray(192 + 4 * 64))
+    conflux.format_ring(ring, 0, 4)
+    producer = conflux.RingProducer(ring, 0)
+    for message in golden_messages():
+        assert producer.try_send(message), "the golden ring is full"
+    save("ring.bin", ring)
+
+    channel = conflux.Memory(bytearray(960))
+    conflux.format_channel(channel, 0, 960, 4, DRIVER_PID)
+    conflux.attach_channel_control(channel, 0, 960, COMPONENT_PID)
+    save("channel.bin", channel)
+
+    soa = conflux.Memory(bytearray(MESH_PAYLOAD))
+    conflux.write_mesh(soa, 0, MESH_PAYLOAD, 3, 5, "soa", ["temperature", "flux"])
+    save("mesh-soa.bin", soa)
+    interleaved = conflux.Memory(bytearray(MESH_PAYLOAD))
+    conflux.write_mesh(interleaved, 0, MESH_PAYLOAD, 2, 3, "interleaved", ["u", "v", "pressure"])
+    save("mesh-interleaved.bin", interleaved)
+
+
+def read_images(directory: str) -> None:
+    def load(name: str) -> bytearray:
+        with open(os.path.join(directory, name), "rb") as file:
+            return bytearray(file.read())
+
+    # header.bin followed by mesh-soa.bin is appA's whole mesh segment.
+    segment = conflux.Memory(load("header.bin") + load("mesh-soa.bin"))
+    header = conflux.check_header(segment, 0, segment.size, "header.bin", conflux.KIND_MESH, RUN_ID)
+    print(f"header name={header.name} payload={header.payload_size} created={header.created_unix_ms:.0f}")
+
+    registry = conflux.Memory(load("registry.bin"))
+    checked = conflux.check_header(registry, 0, registry.size, "registry.bin", conflux.KIND_REGISTRY, RUN_ID)
+    table = conflux.Registry(registry, conflux.HEADER_SIZE, checked.payload_size).check()
+    print(f"registry generation={table.generation}")
+    for name in ("appA.channel", "appA.mesh.surface"):
+        entry = table.lookup(name)
+        print(
+            f"entry {name} file={entry.file} offset={entry.offset} length={entry.length} kind={entry.kind} "
+            f"pid={entry.creator_pid}"
+        )
+
+    ring = conflux.Memory(load("ring.bin"))
+    consumer = conflux.RingConsumer(ring, 0)
+    message = conflux.Message()
+    while consumer.try_receive(message):
+        bits = ",".join(f"{struct.unpack('<Q', struct.pack('<d', value))[0]:016x}" for value in message.payload)
+        print(
+            f"record sequence={message.sequence} opcode=0x{message.opcode:04x} flags=0x{message.flags:04x} "
+            f"length={message.length} correlation=0x{message.correlation:08x} payload={bits}"
+        )
+    print("ring empty")
+
+    channel = conflux.Memory(load("channel.bin"))
+    capacity = conflux.attach_channel_control(channel, 0, channel.size, COMPONENT_PID)
+    print(f"channel capacity={capacity} driver={channel.u32(12)}")
+
+    for label, file in (("mesh-soa", "mesh-soa.bin"), ("mesh-interleaved", "mesh-interleaved.bin")):
+        memory = conflux.Memory(load(file))
+        spec = conflux.read_mesh(memory, 0, memory.size, label)
+        print(
+            f"{label} dimension={spec.dimension} count={spec.count} layout={conflux._LAYOUTS[spec.layout]} "
+            f"fields={','.join(spec.fields)} coordinates={spec.coordinates_offset} "
+            f"fields_offset={spec.fields_offset} stride={spec.field_stride}"
+        )
+
+
+def check_header_file(path: str, kind: str, run_id: str) -> None:
+    with open(path, "rb") as file:
+        memory = conflux.Memory(bytearray(file.read()))
+    try:
+        conflux.check_header(memory, 0, memory.size, path, None if kind == "-1" else int(kind), None if run_id == "-" else run_id)
+        print("ok")
+    except conflux.SegmentHeaderError as error:
+        print(error)
+
+
+if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    if len(arguments) == 2 and arguments[0] == "write":
+        write_images(arguments[1])
+    elif len(arguments) == 2 and arguments[0] == "read":
+        read_images(arguments[1])
+    elif len(arguments) >= 4 and len(arguments) % 3 == 1 and arguments[0] == "check-header":
+        for at in range(1, len(arguments), 3):
+            check_header_file(*arguments[at : at + 3])
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
