@@ -59,6 +59,11 @@ interface Patch {
   centerY: number;
   centerZ: number;
   radius: number;
+  /** The source points inside the patch. */
+  sources: Int32Array;
+  /** The receiving points strictly inside it, and their (not yet normalized) patch weights. */
+  targets: Int32Array;
+  weights: Float64Array;
 }
 
 /** The consistent RBF-PU weights: one row per point of `to`, drawing on points of `from`. */
@@ -88,30 +93,18 @@ export function partitionOfUnityRows(
   const rank = new Int32Array(to.count);
   for (let position = 0; position < to.count; position++) rank[order[position] as number] = position;
 
-  // Pass 1: for every receiving point, the sum of its patch weights and the
-  // number of staged entries (one per source point of each covering patch).
+  // For every receiving point, the sum of its patch weights and the number of
+  // staged entries (one per source point of each covering patch).
   const weightSums = new Float64Array(to.count);
   const stagedCounts = new Int32Array(to.count + 1);
-  const sourceLists: Int32Array[] = [];
-  const targetLists: Int32Array[] = [];
-  const neighbours = new NeighbourList(256);
   for (const patch of patches) {
-    const found = fromTree.withinRadius(patch.centerX, patch.centerY, patch.centerZ, patch.radius, neighbours);
-    const sources = neighbours.indices.slice(0, found);
-    const covered = toTree.withinRadius(patch.centerX, patch.centerY, patch.centerZ, patch.radius, neighbours);
-    const targets = new Int32Array(covered);
-    let kept = 0;
-    for (let n = 0; n < covered; n++) {
-      const weight = wendlandC2(Math.sqrt(neighbours.distancesSquared[n] as number) / patch.radius);
-      if (weight <= 0) continue;
-      const point = neighbours.indices[n] as number;
-      targets[kept++] = point;
-      weightSums[point] = (weightSums[point] as number) + weight;
+    const found = patch.sources.length;
+    for (let n = 0; n < patch.targets.length; n++) {
+      const point = patch.targets[n] as number;
+      weightSums[point] = (weightSums[point] as number) + (patch.weights[n] as number);
       const slot = (rank[point] as number) + 1;
       stagedCounts[slot] = (stagedCounts[slot] as number) + found;
     }
-    sourceLists.push(sources);
-    targetLists.push(targets.subarray(0, kept));
   }
   for (let point = 0; point < to.count; point++) {
     if (!((weightSums[point] as number) > 0)) {
@@ -136,8 +129,7 @@ export function partitionOfUnityRows(
   const scratch = new LocalWeightsScratch();
   for (let index = 0; index < patches.length; index++) {
     const patch = patches[index] as Patch;
-    const sources = sourceLists[index] as Int32Array;
-    const targets = targetLists[index] as Int32Array;
+    const { sources, targets } = patch;
     const t = targets.length;
     if (t === 0) continue;
     const s = sources.length;
@@ -168,10 +160,7 @@ export function partitionOfUnityRows(
     localWeightRows(localXyz, s, kernel, frame, kernelRows, polynomialRows, t, scratch, `rbf-pu patch ${index}`);
     for (let row = 0; row < t; row++) {
       const point = targets[row] as number;
-      const dx = (toXyz[3 * point] as number) - patch.centerX;
-      const dy = (toXyz[3 * point + 1] as number) - patch.centerY;
-      const dz = (toXyz[3 * point + 2] as number) - patch.centerZ;
-      const blend = wendlandC2(Math.sqrt(dx * dx + dy * dy + dz * dz) / patch.radius) / (weightSums[point] as number);
+      const blend = (patch.weights[row] as number) / (weightSums[point] as number);
       let cursor = cursors[rank[point] as number] as number;
       const base = row * s;
       for (let j = 0; j < s; j++) {
@@ -239,7 +228,7 @@ function mergeStagedRows(
   return { rowCount, columnCount, rowPointers, columns, weights };
 }
 
-/** Patch centres and radii covering every point of `to`; see the file comment. */
+/** Patches covering every point of `to`, with their source and receiving points; see the file comment. */
 function placePatches(
   from: PointSet,
   fromXyz: Float64Array,
@@ -295,7 +284,8 @@ function placePatches(
   }
   const step = cells.map((count, axis) => ((high[axis] as number) - (low[axis] as number)) / count);
   const patches: Patch[] = [];
-  const neighbours = new NeighbourList(256);
+  const covered = new NeighbourList(256);
+  const inside = new NeighbourList(256);
   const nearestIndices = new Int32Array(pointsPerPatch);
   const nearestDistances = new Float64Array(pointsPerPatch);
   const minimumSources = Math.max(1, Math.ceil(pointsPerPatch / 4));
@@ -305,15 +295,35 @@ function placePatches(
         const centerX = (low[0] as number) + (i + 0.5) * (step[0] as number);
         const centerY = (low[1] as number) + (j + 0.5) * (step[1] as number);
         const centerZ = (low[2] as number) + (k + 0.5) * (step[2] as number);
-        if (toTree.withinRadius(centerX, centerY, centerZ, radius, neighbours) === 0) continue;
+        if (toTree.withinRadius(centerX, centerY, centerZ, radius, covered) === 0) continue;
         let patchRadius = radius;
-        const sources = fromTree.withinRadius(centerX, centerY, centerZ, radius, neighbours);
-        if (sources < minimumSources) {
+        if (fromTree.withinRadius(centerX, centerY, centerZ, radius, inside) < minimumSources) {
           const found = fromTree.kNearest(centerX, centerY, centerZ, pointsPerPatch, nearestIndices, nearestDistances);
           // Just beyond the farthest of them, so that it is inside the patch.
           patchRadius = Math.max(radius, Math.sqrt(nearestDistances[found - 1] as number) * (1 + 1e-9));
+          fromTree.withinRadius(centerX, centerY, centerZ, patchRadius, inside);
+          toTree.withinRadius(centerX, centerY, centerZ, patchRadius, covered);
         }
-        patches.push({ centerX, centerY, centerZ, radius: patchRadius });
+        const targets = new Int32Array(covered.count);
+        const weights = new Float64Array(covered.count);
+        let kept = 0;
+        for (let n = 0; n < covered.count; n++) {
+          const weight = wendlandC2(Math.sqrt(covered.distancesSquared[n] as number) / patchRadius);
+          if (!(weight > 0)) continue;
+          targets[kept] = covered.indices[n] as number;
+          weights[kept] = weight;
+          kept++;
+        }
+        if (kept === 0) continue;
+        patches.push({
+          centerX,
+          centerY,
+          centerZ,
+          radius: patchRadius,
+          sources: inside.indices.slice(0, inside.count),
+          targets: targets.subarray(0, kept),
+          weights: weights.subarray(0, kept),
+        });
       }
     }
   }
