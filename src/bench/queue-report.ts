@@ -61,6 +61,14 @@ export function queueBenchmarkTable(result: QueueBenchmark): string {
       `conflux spin / C floor, p50, between processes, same run: ${(spin.distribution.p50 / floor.distribution.p50).toFixed(2)}×`,
     );
   }
+  for (const transport of ["conflux-c", "conflux-python"] as const) {
+    const client = result.latency.find((row) => row.transport === transport && row.mode === "spin");
+    if (client && spin) {
+      lines.push(
+        `${transport} spin / conflux spin, p50, between processes, same run: ${(client.distribution.p50 / spin.distribution.p50).toFixed(2)}×`,
+      );
+    }
+  }
   lines.push(`the talk's command queue: ${TALK_COMMAND_QUEUE_US}`, "", "One-way throughput");
   lines.push(
     ...alignColumns([

@@ -1,10 +1,15 @@
 // `conflux bench queue`: round-trip latency of the conflux command queue
 // between processes and between threads, for each wait strategy, beside a
 // pipe, a Unix socket, a MessagePort and the C cache-line floor, all measured
-// in this one run; plus one-way throughput. Spin and hybrid rows are measured
-// twice: on an idle machine, and with a busy process competing for the two
-// cores (a driver and two spinning components are three spinners on two cores).
-import { type ChildProcess, spawn } from "node:child_process";
+// in this one run; the same queue with a peer written with the C or the
+// Python client (conflux-c, conflux-python); plus one-way throughput. Spin and
+// hybrid rows are measured twice: on an idle machine, and with a busy process
+// competing for the two cores (a driver and two spinning components are three
+// spinners on two cores).
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { native } from "../native/index.ts";
@@ -12,13 +17,20 @@ import { Channel } from "../queue/channel.ts";
 import { Message } from "../queue/message.ts";
 import type { WaitKind } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
-import { measureCFloor } from "./c-floor-runner.ts";
+import { compilerCommand, measureCFloor } from "./c-floor-runner.ts";
 import { type Distribution, summarize } from "./distribution.ts";
 import { messagePortRoundTrips, pipeRoundTrips, unixSocketRoundTrips } from "./queue-baselines.ts";
 import { PeerOpcode } from "./queue-peer.ts";
 import { TSX_LOADER } from "./tsx-loader.ts";
 
-export type Transport = "conflux" | "pipe" | "unix-socket" | "message-port" | "c-floor";
+export type Transport =
+  | "conflux"
+  | "conflux-c"
+  | "conflux-python"
+  | "pipe"
+  | "unix-socket"
+  | "message-port"
+  | "c-floor";
 export type Between = "process" | "thread";
 export type Load = "idle" | "oversubscribed";
 
@@ -60,13 +72,26 @@ interface Peer {
   kill(): void;
 }
 
-function startPeer(between: Between, runDirectory: string, channelName: string, kind: WaitKind): Peer {
+/** An echo peer written with another client (clients/c, clients/python); RUN_DIR CHANNEL KIND SPIN_NS are appended. */
+interface ForeignPeer {
+  transport: "conflux-c" | "conflux-python";
+  command: string[];
+  env?: Record<string, string>;
+}
+
+function startPeer(
+  between: Between,
+  runDirectory: string,
+  channelName: string,
+  kind: WaitKind,
+  foreign?: ForeignPeer,
+): Peer {
   if (between === "process") {
-    const child: ChildProcess = spawn(
-      process.execPath,
-      ["--import", TSX_LOADER, PEER_MAIN, runDirectory, channelName, kind, String(SPIN_NS)],
-      { stdio: ["ignore", "inherit", "inherit"] },
-    );
+    const [file = "", ...args] = foreign?.command ?? [process.execPath, "--import", TSX_LOADER, PEER_MAIN];
+    const child: ChildProcess = spawn(file, [...args, runDirectory, channelName, kind, String(SPIN_NS)], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, ...foreign?.env },
+    });
     return {
       stopped: new Promise((resolve) => child.once("exit", () => resolve())),
       kill: () => child.kill("SIGKILL"),
@@ -92,16 +117,28 @@ function startHog(): ChildProcess {
   return spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
 }
 
-async function withChannel<T>(between: Between, kind: WaitKind, body: (channel: Channel) => T): Promise<T> {
+async function withChannel<T>(
+  between: Between,
+  kind: WaitKind,
+  body: (channel: Channel) => T,
+  foreign?: ForeignPeer,
+): Promise<T> {
   const run = Run.create();
   const channel = Channel.create(run, `bench-${between}-${kind}`, {
     wait: { kind, spinNs: SPIN_NS, timeoutNs: 120e9 },
     opcodes: Object.values(PeerOpcode),
   });
-  const peer = startPeer(between, run.directory, channel.name, kind);
+  const peer = startPeer(between, run.directory, channel.name, kind, foreign);
+  let gone = false;
+  void peer.stopped.then(() => {
+    gone = true;
+  });
   try {
     // Let the peer attach before measuring (asynchronously: a worker needs this thread's event loop to start).
-    while (channel.componentPid === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (channel.componentPid === 0) {
+      if (gone) throw new Error(`the ${foreign?.transport ?? "conflux"} peer exited before it attached to the channel`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const result = body(channel);
     channel.send(new Message().set(PeerOpcode.stop));
     await peer.stopped;
@@ -148,6 +185,45 @@ function confluxFlood(channel: Channel, messages: number): number {
   return seconds;
 }
 
+const CLIENTS = fileURLToPath(new URL("../../clients/", import.meta.url));
+
+/** The C and Python echo peers, the C one compiled into `directory`; each that cannot run here is skipped with the reason. */
+function foreignPeers(directory: string): { peers: ForeignPeer[]; skipped: string[] } {
+  const peers: ForeignPeer[] = [];
+  const skipped: string[] = [];
+  const cPeer = join(CLIENTS, "c/bench/queue_peer.c");
+  const compiler = compilerCommand();
+  if (!existsSync(cPeer)) skipped.push(`conflux-c: ${cPeer} is not there (the C client comes with a source checkout)`);
+  else if (compiler === undefined) skipped.push("conflux-c: no C compiler (install gcc: apt-get install -y gcc)");
+  else {
+    const binary = join(directory, "queue_peer");
+    const client = join(CLIENTS, "c");
+    const build = spawnSync(
+      compiler,
+      ["-std=c99", "-O2", `-I${client}`, cPeer, join(client, "conflux.c"), "-o", binary],
+      { encoding: "utf8" },
+    );
+    if (build.status === 0) peers.push({ transport: "conflux-c", command: [binary] });
+    else skipped.push(`conflux-c: the C peer did not compile: ${build.stderr.trim()}`);
+  }
+  const pythonPeer = join(CLIENTS, "python/bench/queue_peer.py");
+  const env = { PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: join(CLIENTS, "python") };
+  const python = ["python3", "/usr/bin/python3"].find(
+    (candidate) =>
+      spawnSync(candidate, ["-c", "import sys; assert sys.version_info >= (3, 11)"], { stdio: "ignore" }).status === 0,
+  );
+  if (!existsSync(pythonPeer)) {
+    skipped.push(`conflux-python: ${pythonPeer} is not there (the Python client comes with a source checkout)`);
+  } else if (python === undefined) {
+    skipped.push("conflux-python: no python3 3.11 or later (install python3)");
+  } else {
+    const probe = spawnSync(python, ["-c", "import conflux"], { encoding: "utf8", env: { ...process.env, ...env } });
+    if (probe.status === 0) peers.push({ transport: "conflux-python", command: [python, pythonPeer], env });
+    else skipped.push(`conflux-python: the Python client does not load: ${probe.stderr.trim().split("\n").pop()}`);
+  }
+  return { peers, skipped };
+}
+
 export async function runQueueBenchmark(options: QueueBenchOptions): Promise<QueueBenchmark> {
   const iterations = options.iterations;
   const warmup = Math.max(100, Math.floor(iterations / 10));
@@ -177,6 +253,34 @@ export async function runQueueBenchmark(options: QueueBenchOptions): Promise<Que
       const samples = await withChannel(between, kind, (channel) => confluxRoundTrips(channel, n, Math.min(warmup, n)));
       latency.push({ transport: "conflux", mode: kind, between, load: "idle", distribution: summarize(samples) });
     }
+  }
+
+  const peerDirectory = mkdtempSync(join(tmpdir(), "conflux-bench-peers-"));
+  try {
+    const foreign = foreignPeers(peerDirectory);
+    skipped.push(...foreign.skipped);
+    for (const peer of foreign.peers) {
+      for (const kind of ["spin", "hybrid", "block"] as const) {
+        // The Python peer answers in interpreter time: fewer samples keep its rows short.
+        const n = kind === "block" || peer.transport === "conflux-python" ? slowIterations : iterations;
+        progress(`${peer.transport} ${kind} between processes (TypeScript driver, ${peer.transport.slice(8)} peer)`);
+        const samples = await withChannel(
+          "process",
+          kind,
+          (channel) => confluxRoundTrips(channel, n, Math.min(warmup, n)),
+          peer,
+        );
+        latency.push({
+          transport: peer.transport,
+          mode: kind,
+          between: "process",
+          load: "idle",
+          distribution: summarize(samples),
+        });
+      }
+    }
+  } finally {
+    rmSync(peerDirectory, { recursive: true, force: true });
   }
 
   for (const kind of ["spin", "hybrid"] as const) {
