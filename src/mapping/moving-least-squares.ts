@@ -32,7 +32,7 @@ export interface MovingLeastSquaresOptions {
   conservative?: boolean;
 }
 
-/** In k-nearest mode the weight reaches zero this far beyond the k-th neighbour, so that every neighbour counts. */
+/** In k-nearest mode the weight reaches zero at this multiple of the k-th neighbour's distance, so that every neighbour counts. */
 const K_NEAREST_SUPPORT_FACTOR = 1.5;
 
 export function defaultNeighbourCount(dimension: number, basis: MovingLeastSquaresBasis): number {
