@@ -1458,7 +1458,7 @@ int cfx_arg_int(const cfx_component *component, const char *key, int fallback, i
   double number;
   int rc = cfx_arg_double(component, key, (double)fallback, &number);
   if (rc != CFX_OK) return rc;
-  if (number != (double)(int)number || number < (double)INT_MIN || number > (double)INT_MAX)
+  if (!(number >= (double)INT_MIN && number <= (double)INT_MAX) || number != (double)(int)number)
     return fail(CFX_ERR_ARGUMENT, "component \"%s\": args.%s must be a whole number, got %g", component->name, key,
                 number);
   *value = (int)number;

@@ -2,9 +2,10 @@
  * layout version 1 of segments, registry, rings, channels and meshes, and
  * version 1 of the component protocol).
  *
- * C99, usable from C++ (extern "C") and from Fortran through iso_c_binding:
- * every argument is an int, a long long, a double, a pointer or a
- * NUL-terminated string; handles are opaque pointers (type(c_ptr)).
+ * C99, usable from C++ (extern "C") and from Fortran through iso_c_binding
+ * (conflux.f90 declares the component API): every argument is an int, a long
+ * long, a double, a pointer or a NUL-terminated string; handles are opaque
+ * pointers (type(c_ptr)).
  *
  * Every function that can fail returns an error code: CFX_OK (0) on success, a
  * negative CFX_ERR_* otherwise, and cfx_last_error() then says what failed
