@@ -1,6 +1,7 @@
 // The one place that maps an enclave kind to its backend, so callers (the
 // driver, the CLI) never name a backend class.
-import type { ComponentLaunch } from "./component-launch.ts";
+import { ContainerEnclave } from "./container-enclave.ts";
+import type { ContainerLaunch } from "./container-settings.ts";
 import type { Enclave, EnclaveOptions } from "./enclave.ts";
 import { ProcessEnclave } from "./process-enclave.ts";
 import type { EnclaveKind } from "./requirements.ts";
@@ -9,13 +10,14 @@ import { ThreadEnclave } from "./thread-enclave.ts";
 const KINDS: readonly EnclaveKind[] = ["thread", "process", "container", "vm"];
 
 /** An enclave of `kind` for `launch`, not yet started. Throws for a launch it cannot run. */
-export function createEnclave(kind: EnclaveKind, launch: ComponentLaunch, options: EnclaveOptions = {}): Enclave {
+export function createEnclave(kind: EnclaveKind, launch: ContainerLaunch, options: EnclaveOptions = {}): Enclave {
   switch (kind) {
     case "thread":
       return new ThreadEnclave(launch, options);
     case "process":
       return new ProcessEnclave(launch, options);
     case "container":
+      return new ContainerEnclave(launch, options);
     case "vm":
       throw new Error(
         `component ${launch.name}: enclave kind ${kind} needs the ${kind} backend, which this version does not include; use kind process or thread`,

@@ -1,0 +1,284 @@
+// The container backend: the component runs in a root filesystem of its own
+// (its stack, or the host's system directories read-only), sees only its run's
+// directory of /dev/shm and, unless asked, no network. A runtime (bubblewrap or
+// crun) builds the container; this class supervises it exactly as the process
+// backend supervises a child: liveness is a pidfd on the component itself,
+// stop() asks the component (SIGTERM) before forcing it, and everything dies
+// with its supervisor.
+import { type ChildProcess, spawn } from "node:child_process";
+import { constants } from "node:os";
+import { native } from "../native/index.ts";
+import { BubblewrapRuntime } from "./bubblewrap-runtime.ts";
+import { missingForLaunch, validateLaunch } from "./component-launch.ts";
+import { type ContainerRoot, containerRoot } from "./container-root.ts";
+import type { ContainerRuntime, PreparedContainer } from "./container-runtime.ts";
+import { type ContainerLaunch, containerSettings } from "./container-settings.ts";
+import { createPinned } from "./cpu-pinning.ts";
+import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
+import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
+import { forgetOnExit, killOnExit } from "./exit-kill.ts";
+import { OciRuntime } from "./oci-runtime.ts";
+import { drainOutput, OutputCapture } from "./output-capture.ts";
+import { parentDeathPrefix } from "./parent-death-signal.ts";
+
+/** After the runtime has exited, how long to wait for the rest of the output. */
+const OUTPUT_DRAIN_MS = 1000;
+
+/** Signal names by number, to read the runtimes' 128 + n exit codes. */
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
+);
+
+export class ContainerEnclave implements Enclave {
+  readonly kind = "container";
+  readonly exited: Promise<ExitStatus>;
+  private readonly options: EnclaveOptions;
+  private readonly settings: ReturnType<typeof containerSettings>;
+  private readonly runtime: ContainerRuntime;
+  private root: ContainerRoot | undefined;
+  private prepared: PreparedContainer | undefined;
+  private runtimeProcess: ChildProcess | undefined;
+  private componentPid = 0;
+  private commandLine: string[] = [];
+  private startCalled = false;
+  private pidfd = -1;
+  private runtimeEnded = false;
+  private requested: "stop" | "kill" | undefined;
+  private status: ExitStatus | undefined;
+  private settle: (status: ExitStatus) => void = () => {};
+  private stdout: OutputCapture | undefined;
+  private stderr: OutputCapture | undefined;
+  private cpusAtStart: number[] = [];
+
+  constructor(
+    readonly launch: ContainerLaunch,
+    options: EnclaveOptions = {},
+  ) {
+    validateLaunch(launch);
+    this.settings = containerSettings(launch);
+    this.runtime = this.settings.runtime === "crun" ? new OciRuntime() : new BubblewrapRuntime();
+    this.options = options;
+    this.exited = new Promise((resolve) => {
+      this.settle = resolve;
+    });
+  }
+
+  get name(): string {
+    return this.launch.name;
+  }
+
+  get pid(): number {
+    if (this.componentPid > 0) return this.componentPid;
+    const pid = this.runtimeProcess?.pid;
+    if (pid === undefined) throw new Error(`component ${this.name} (container) has no pid: it has not been started`);
+    return pid;
+  }
+
+  async start(): Promise<void> {
+    if (this.startCalled) throw new Error(`component ${this.name}: start() was called twice`);
+    this.startCalled = true;
+    if (this.status !== undefined) {
+      throw new Error(`component ${this.name}: cannot start, it has ended already (${this.status.cause})`);
+    }
+    // The module is the host's file in every case; a command may be the stack's, checked in containerRoot.
+    const missing = this.launch.module === undefined ? undefined : missingForLaunch(this.launch);
+    if (missing !== undefined) throw this.failLaunch(missing);
+    let runtimeProcess: ChildProcess;
+    try {
+      this.root = containerRoot(this.launch, this.settings);
+      this.prepared = this.runtime.prepare(this.launch, this.root, this.settings.network);
+      this.commandLine = [...parentDeathPrefix(), ...this.prepared.argv];
+      runtimeProcess = this.spawnPinned(this.prepared);
+    } catch (error) {
+      this.prepared?.cleanup();
+      const message = error instanceof Error ? error.message : String(error);
+      throw this.failLaunch(
+        message.startsWith("component ") ? message : `component ${this.name}: cannot launch: ${message}`,
+      );
+    }
+    this.runtimeProcess = runtimeProcess;
+    const prefix = `[${this.name}] `;
+    const sink = this.options.output === undefined ? process.stderr : this.options.output;
+    this.stdout = new OutputCapture(runtimeProcess.stdout, prefix, sink);
+    this.stderr = new OutputCapture(runtimeProcess.stderr, prefix, sink);
+    const prepared = this.prepared;
+    const spawned = new Promise<void>((resolve, reject) => {
+      runtimeProcess.once("spawn", resolve);
+      runtimeProcess.once("error", (error) =>
+        reject(new Error(`component ${this.name}: cannot launch ${this.commandLine[0]}: ${error.message}`)),
+      );
+    });
+    const runtimeExit = new Promise<void>((resolve) => {
+      runtimeProcess.once("exit", (code, signal) => {
+        this.onExit(code, signal);
+        resolve();
+      });
+    });
+    try {
+      await spawned;
+    } catch (error) {
+      prepared.cleanup();
+      throw this.failLaunch((error as Error).message);
+    }
+    // Killed on our way out from here on, even while the runtime is still building the container.
+    killOnExit(this, { handleSignals: this.options.handleSignals ?? true });
+    const pid = await Promise.race([prepared.componentPid(runtimeProcess), runtimeExit.then(() => undefined)]);
+    if (pid === undefined || this.runtimeEnded) {
+      await runtimeExit;
+      await drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS);
+      if (this.requested !== undefined) return; // stop() or kill() came first: the status says so
+      const stderr = this.stderr.text();
+      const reason =
+        prepared.explain(stderr) ?? (stderr.trim().split("\n").slice(-1)[0] || "it ended before the component started");
+      throw this.failLaunch(`component ${this.name}: the ${this.runtime.name} container did not start: ${reason}`);
+    }
+    this.componentPid = pid;
+    try {
+      this.pidfd = native.pidfdOpen(pid);
+    } catch {
+      this.pidfd = -1; // gone already: isAlive() asks by pid and hears it is dead
+    }
+  }
+
+  async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
+    const runtimeProcess = this.runtimeProcess;
+    if (runtimeProcess === undefined || this.status !== undefined) return this.endUnstarted("stop");
+    if (!this.runtimeEnded) {
+      this.requested ??= "stop";
+      // Runtimes do not pass signals on: ask the component itself, or, before it runs, end the runtime.
+      if (this.componentPid > 0) this.signalComponent("SIGTERM");
+      else runtimeProcess.kill("SIGKILL");
+    }
+    const force = setTimeout(() => this.forceEnd(), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(force);
+    }
+  }
+
+  kill(): void {
+    if (this.runtimeProcess === undefined) {
+      void this.endUnstarted("kill");
+      return;
+    }
+    if (this.runtimeEnded) return;
+    this.requested = "kill";
+    this.forceEnd();
+  }
+
+  hasExited(): boolean {
+    return this.status !== undefined;
+  }
+
+  isAlive(): boolean {
+    if (this.runtimeEnded || this.runtimeProcess === undefined) return false;
+    if (this.pidfd >= 0) return native.pidfdAlive(this.pidfd);
+    return native.isAlive(this.componentPid > 0 ? this.componentPid : (this.runtimeProcess.pid ?? 0));
+  }
+
+  describe(): EnclaveDescription {
+    const pid = this.pid;
+    let cpus = this.launch.cpus ?? this.cpusAtStart;
+    if (this.isAlive()) {
+      try {
+        cpus = native.getAffinity(pid);
+      } catch {
+        // it ended while we asked; the requested set stands
+      }
+    }
+    const environment = this.root?.environment ?? {};
+    return {
+      kind: this.kind,
+      name: this.name,
+      pid,
+      ...(this.launch.module === undefined ? {} : { node: process.version }),
+      ...describeHost(),
+      cpus,
+      commandLine: this.describedCommandLine(),
+      cwd: this.root?.cwd ?? this.launch.cwd ?? process.cwd(),
+      env: redactEnvironment(environment),
+    };
+  }
+
+  output(): { stdout: string; stderr: string } {
+    return { stdout: this.stdout?.text() ?? "", stderr: this.stderr?.text() ?? "" };
+  }
+
+  /** The runtime's command line, then, when it does not carry them (crun reads them from config.json), the component's argv. */
+  private describedCommandLine(): string[] {
+    const inside = this.root?.argv ?? [];
+    const carried = inside.length > 0 && this.commandLine.slice(-inside.length).join("\0") === inside.join("\0");
+    return carried ? [...this.commandLine] : [...this.commandLine, "--", ...inside];
+  }
+
+  private spawnPinned(prepared: PreparedContainer): ChildProcess {
+    const [file = "", ...args] = this.commandLine;
+    this.cpusAtStart = native.getAffinity(0);
+    const extra: "pipe"[] = Array.from({ length: prepared.extraPipes }, () => "pipe");
+    return createPinned(this.name, this.launch.cpus, () =>
+      spawn(file, args, {
+        cwd: "/",
+        env: prepared.environment,
+        stdio: ["ignore", "pipe", "pipe", ...extra],
+        detached: false,
+      }),
+    );
+  }
+
+  /** SIGKILL to the component and to its runtime; the runtime's end is the enclave's end. */
+  private forceEnd(): void {
+    if (this.runtimeEnded) return;
+    this.signalComponent("SIGKILL");
+    this.runtimeProcess?.kill("SIGKILL");
+    // The runtime is going; what it left on disk need not wait for its exit event (this may be our own exit hook).
+    this.prepared?.cleanup();
+  }
+
+  private signalComponent(signal: NodeJS.Signals): void {
+    if (this.componentPid <= 0) return;
+    // The pidfd says whether the pid is still the component's; never signal a pid that may have been reused.
+    if (this.pidfd >= 0 && !native.pidfdAlive(this.pidfd)) return;
+    try {
+      process.kill(this.componentPid, signal);
+    } catch {
+      // it ended meanwhile
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.runtimeEnded = true;
+    forgetOnExit(this);
+    if (this.pidfd >= 0) native.closeFd(this.pidfd);
+    this.pidfd = -1;
+    this.prepared?.cleanup();
+    if (this.componentPid === 0 && this.requested === undefined) return; // start() reports the failed launch
+    // Runtimes report a component killed by signal n as exit code 128 + n, as shells do.
+    const byRuntime = code !== null && code > 128 ? SIGNAL_NAMES.get(code - 128) : undefined;
+    const ended = byRuntime === undefined ? { code, signal } : { code: null, signal: byRuntime };
+    const cause = this.requested ?? (ended.signal === null ? "exit" : "signal");
+    void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => {
+      const explained =
+        ended.code !== 0 && ended.signal === null ? this.prepared?.explain(this.output().stderr) : undefined;
+      this.finish({ ...ended, cause, ...(explained === undefined ? {} : { error: explained }) });
+    });
+  }
+
+  private failLaunch(message: string): Error {
+    this.finish({ code: null, signal: null, cause: "launch", error: message });
+    return new Error(message);
+  }
+
+  private endUnstarted(cause: "stop" | "kill"): Promise<ExitStatus> {
+    if (this.status === undefined && this.runtimeProcess === undefined) {
+      this.finish({ code: null, signal: null, cause: "launch", error: `${cause} came before start()` });
+    }
+    return this.exited;
+  }
+
+  private finish(status: ExitStatus): void {
+    if (this.status !== undefined) return;
+    this.status = status;
+    this.settle(status);
+  }
+}

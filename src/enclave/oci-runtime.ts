@@ -1,0 +1,203 @@
+// crun as a container runtime. Each launch writes a bundle (config.json and a
+// pid file) to a temporary directory, removed once crun has read it and on
+// every other way out. The root is a small skeleton directory (the top-level
+// symlinks and mount points) kept under crun's state directory and shared by
+// all launches of one stack: crun creates mount points in it, and a stack's
+// own, content-hashed tree must not change. On a hybrid cgroup layout crun runs
+// in a private mount namespace without the cgroup2 mount (oci-cgroup-layout.ts).
+import type { ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ContainerRoot } from "./container-root.ts";
+import type { ContainerRuntime, PreparedContainer } from "./container-runtime.ts";
+import type { ContainerLaunch } from "./container-settings.ts";
+import { cgroupLayout } from "./oci-cgroup-layout.ts";
+import { ociConfig } from "./oci-config.ts";
+import { explainCrun } from "./oci-failure.ts";
+import { parentDeathPrefix } from "./parent-death-signal.ts";
+import { findExecutable } from "./requirements.ts";
+
+/** crun's state and the root skeletons; crun needs root here, and /run is root's tmpfs. */
+export const CRUN_STATE_DIRECTORY = process.env.CONFLUX_CRUN_STATE ?? "/run/conflux/crun";
+
+const STATE_DIRECTORY = join(CRUN_STATE_DIRECTORY, "state");
+
+/** Unmounts each argument up to "--", then becomes the rest: crun, in the mount namespace unshare made. */
+const UNMOUNT_THEN_EXEC = 'while [ "$1" != -- ]; do umount "$1" || exit 125; shift; done; shift; exec "$@"';
+
+export class OciRuntime implements ContainerRuntime {
+  readonly name = "crun";
+
+  prepare(launch: ContainerLaunch, root: ContainerRoot, network: boolean): PreparedContainer {
+    const where = `component ${launch.name}`;
+    const crun = findExecutable("crun");
+    if (crun === undefined) {
+      throw new Error(
+        `${where}: container runtime crun is not on PATH; install it (apt-get install crun), or use runtime bubblewrap`,
+      );
+    }
+    if (process.getuid?.() !== 0) {
+      throw new Error(
+        `${where}: container runtime crun needs root on this machine (rootless crun is not set up); run as root, or use runtime bubblewrap, which needs no root`,
+      );
+    }
+    const layout = cgroupLayout();
+    const unshare = findExecutable("unshare");
+    if (layout.unmountForCrun.length > 0 && unshare === undefined) {
+      throw new Error(
+        `${where}: crun needs unshare (util-linux) on this machine's hybrid cgroup layout; install util-linux`,
+      );
+    }
+    removeStaleState();
+    const rootPath = skeleton(root);
+    const bundle = mkdtempSync(join(tmpdir(), "conflux-oci-"));
+    let stateOfThis = "";
+    // crun removes its state when it ends by itself; one killed with SIGKILL cannot.
+    const cleanup = () => {
+      rmSync(bundle, { recursive: true, force: true });
+      if (stateOfThis !== "") rmSync(stateOfThis, { recursive: true, force: true });
+    };
+    try {
+      // The parent-death signal comes from setpriv inside the root, when the root has it: crun does not pass it on.
+      const setpriv = parentDeathPrefix().length > 0 && hasFile(root, "usr/bin/setpriv");
+      const config = ociConfig({
+        root,
+        rootPath,
+        network,
+        argvPrefix: setpriv ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] : [],
+        uid: process.getuid?.() ?? 0,
+        gid: process.getgid?.() ?? 0,
+      });
+      writeFileSync(join(bundle, "config.json"), JSON.stringify(config));
+    } catch (error) {
+      cleanup();
+      throw error;
+    }
+    const pidFile = join(bundle, "pid");
+    const id = `conflux-${launch.name}-${randomBytes(6).toString("hex")}`;
+    stateOfThis = join(STATE_DIRECTORY, id);
+    // No cgroup of its own: a crun killed with its supervisor would leave one behind, and no limits are set.
+    const crunArgv = [crun, "--root", STATE_DIRECTORY, "--cgroup-manager=disabled"];
+    crunArgv.push("run", "--bundle", bundle, "--pid-file", pidFile, id);
+    const argv =
+      layout.unmountForCrun.length === 0
+        ? crunArgv
+        : [
+            unshare ?? "unshare",
+            "-m",
+            "--propagation",
+            "private",
+            "--",
+            "/bin/sh",
+            "-c",
+            UNMOUNT_THEN_EXEC,
+            "sh",
+          ].concat(layout.unmountForCrun, ["--"], crunArgv);
+    return {
+      argv,
+      environment: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
+      extraPipes: 0,
+      componentPid: (runtime) => pidFromFile(runtime, pidFile, () => rmSync(bundle, { recursive: true, force: true })),
+      explain: (stderr) => explainCrun(stderr, root.stackLabel),
+      cleanup,
+    };
+  }
+}
+
+/**
+ * Removes the state of containers whose crun died with its supervisor (SIGKILL
+ * leaves no one to clean up): crun's status file names the container's
+ * process and its start time, so a reused pid is not taken for it.
+ */
+export function removeStaleState(): void {
+  let names: string[];
+  try {
+    names = readdirSync(STATE_DIRECTORY);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith("conflux-")) continue;
+    const directory = join(STATE_DIRECTORY, name);
+    try {
+      const status = JSON.parse(readFileSync(join(directory, "status"), "utf8")) as {
+        pid?: number;
+        "process-start-time"?: number;
+      };
+      if (status.pid !== undefined && startTicks(status.pid) === status["process-start-time"]) continue;
+    } catch {
+      // no status yet: a crun starting right now, or one that died before writing it; leave it unless old
+      if (Date.now() - statSync(directory).mtimeMs < 60_000) continue;
+    }
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
+function startTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The root directory crun pivots into: the stack's top-level symlinks; crun adds the mount points. */
+function skeleton(root: ContainerRoot): string {
+  const key = root.source === "/" ? "host" : createHash("sha256").update(root.source).digest("hex").slice(0, 16);
+  const path = join(CRUN_STATE_DIRECTORY, "roots", key);
+  mkdirSync(path, { recursive: true, mode: 0o755 });
+  for (const entry of root.entries) {
+    if (entry.kind !== "symlink") continue;
+    try {
+      symlinkSync(entry.target, join(path, entry.name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  return path;
+}
+
+function hasFile(root: ContainerRoot, path: string): boolean {
+  return existsSync(join(root.source, path));
+}
+
+/** Polls crun's pid file (written once the container's process exists), then drops the bundle crun no longer needs. */
+function pidFromFile(runtime: ChildProcess, pidFile: string, cleanup: () => void): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let ended = runtime.exitCode !== null || runtime.signalCode !== null;
+    runtime.once("exit", () => {
+      ended = true;
+    });
+    const poll = () => {
+      let pid = 0;
+      try {
+        pid = Number.parseInt(readFileSync(pidFile, "utf8"), 10);
+      } catch {
+        // not written yet
+      }
+      if (pid > 0) {
+        cleanup();
+        resolve(pid);
+      } else if (ended) {
+        resolve(undefined);
+      } else {
+        setTimeout(poll, 1);
+      }
+    };
+    poll();
+  });
+}

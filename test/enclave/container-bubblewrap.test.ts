@@ -1,0 +1,3 @@
+import { enclaveContract } from "./contract.ts";
+
+enclaveContract("container");
