@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { alteredFiles } from "../repro/record-integrity.ts";
 import { readRunRecord } from "../repro/run-record.ts";
 import { UsageError } from "./exit-codes.ts";
 import { runSummary } from "./run-summary.ts";
@@ -6,7 +7,9 @@ import { runSummary } from "./run-summary.ts";
 export function registerInspect(program: Command): void {
   program
     .command("inspect")
-    .description("show a finished run: its components and enclaves, iterations, transfer setup and per-phase timings")
+    .description(
+      "show a finished run: its components, their environments (runtime, C library, kernel, CPU, loaded files), seeds, inputs, outputs and timings, and whether the record's files still match their hashes",
+    )
     .argument("<run-dir>", "a directory `conflux run` wrote")
     .option("--json", "print the run record as JSON")
     .action((directory: string, options: { json?: boolean }) => {
@@ -16,6 +19,15 @@ export function registerInspect(program: Command): void {
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
-      process.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : runSummary(record, directory));
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+        return;
+      }
+      const altered = alteredFiles(directory, record);
+      const integrity =
+        altered.length === 0
+          ? "files: the composition copy and every field match their hashes\n"
+          : `files: ALTERED since the run:\n${altered.map((file) => `  ${file.file} ${file.reason}\n`).join("")}`;
+      process.stdout.write(runSummary(record, directory) + integrity);
     });
 }

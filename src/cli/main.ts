@@ -10,6 +10,7 @@ import { registerDoctor } from "./doctor.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerMap } from "./map.ts";
+import { registerRepro } from "./repro.ts";
 import { registerRun } from "./run.ts";
 import { registerSchema } from "./schema.ts";
 import { registerValidate } from "./validate.ts";
@@ -35,6 +36,7 @@ Exit codes:
 
 registerRun(program);
 registerInspect(program);
+registerRepro(program);
 registerDoctor(program);
 registerValidate(program);
 registerSchema(program);

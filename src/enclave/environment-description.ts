@@ -26,6 +26,16 @@ export interface EnclaveDescription {
   cwd: string;
   /** The component's environment, secrets redacted. */
   env: Record<string, string>;
+  /**
+   * The CPU flags the component sees, for a backend whose component runs on
+   * another (virtual) CPU than the host's; the run record reads the host's otherwise.
+   */
+  cpuFlags?: string[];
+  /**
+   * The software stack (a container's root file system) or VM image the
+   * component runs on, identified by content, for the backend that has one.
+   */
+  software?: { kind: "stack" | "image"; name: string; sha256?: string };
 }
 
 export function redactEnvironment(environment: Record<string, string>): Record<string, string> {

@@ -1,26 +1,44 @@
 // Runs a composition and leaves its record: validate the file (refusing an
-// invalid one before anything starts), drive the coupling, and write run.json
-// plus every field — on success and on failure alike.
+// invalid one before anything starts), hash its inputs, drive the coupling,
+// look at every running component once they have all connected (what they
+// loaded, what they run on), and write run.json plus every field — on success
+// and on failure alike.
+import { readFileSync } from "node:fs";
+import { hostname, release, userInfo } from "node:os";
 import { resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { couplingPlan } from "../compose/coupling-plan.ts";
-import { loadComposition } from "../compose/load.ts";
+import { loadComposition, parseComposition } from "../compose/load.ts";
 import type { OperatorSpec } from "../compose/schema.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
-import { type CouplingResult, type PartialResult, runCoupling } from "../coupling/driver.ts";
+import { type CouplingResult, runCoupling } from "../coupling/driver.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
+import type { Enclave } from "../enclave/enclave.ts";
+import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import { createOperator } from "../mapping/create-operator.ts";
+import { RUN_DIRECTORY_VARIABLE } from "../shm/run.ts";
+import { compositionInputs } from "./composition-inputs.ts";
+import { captureEnvironment, type EnclaveEnvironment } from "./enclave-environment.ts";
+import { randomSeeds } from "./random-seeds.ts";
 import {
   copyComposition,
   createRecordDirectory,
+  type DriverEntry,
+  type EnclaveEntry,
   type FieldFile,
   phaseSummaries,
+  type ReplayOf,
   RUN_RECORD_FORMAT,
   RUN_RECORD_VERSION,
   type RunRecord,
   saveFields,
+  sha256,
+  type TimingSummary,
   writeRunRecord,
 } from "./run-record.ts";
+import { redactSecrets } from "./secret-redaction.ts";
+import { confluxVersion, hostCompiler } from "./software-versions.ts";
 
 export interface RunOptions {
   iterations?: number;
@@ -29,6 +47,13 @@ export interface RunOptions {
   onIteration?: (completed: number, planned: number) => void;
   output?: OutputSink | null;
   pings?: number;
+  /**
+   * Run these bytes as the composition, read as if they were the file at
+   * `path` (relative paths resolve from its directory): a replay of a record's copy.
+   */
+  compositionBytes?: Uint8Array;
+  /** For a verification: the run it replays, kept in its record. */
+  replayOf?: ReplayOf;
 }
 
 export interface RunOutcome {
@@ -38,18 +63,38 @@ export interface RunOutcome {
   failure?: Error;
 }
 
+interface Captured {
+  kind: string;
+  description: EnclaveDescription;
+  environment?: EnclaveEnvironment;
+}
+
 export async function runComposition(path: string, options: RunOptions = {}): Promise<RunOutcome> {
-  const composition = loadComposition(path);
+  const startedUnixMs = Date.now();
+  const started = performance.now();
+  const bytes = options.compositionBytes ?? readComposition(path);
+  const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, { checkFiles: true });
   const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
   const resultsDirectory = options.resultsDirectory ?? resolve(composition.results.directory);
-  const startedUnixMs = Date.now();
+  const compositionDigest = sha256(bytes);
+  const inputs = compositionInputs(composition, {
+    path: composition.source,
+    sha256: compositionDigest,
+    bytes: bytes.byteLength,
+  });
+  const seeds = randomSeeds(composition);
+
   let directory: string | undefined;
   let fields: FieldFile[] = [];
-  let enclaves: unknown[] = [];
   const recordDirectory = (runId: string) => {
     directory ??= createRecordDirectory(resultsDirectory, composition.name, runId);
     return directory;
   };
+  const captured = new Map<string, Captured>();
+  let driverEnvironment: EnclaveEnvironment | undefined;
+  let readyAt: number | undefined;
+  let captureMs: number | undefined;
+  let collectedAt: number | undefined;
   let runId = "";
   let result: CouplingResult | undefined;
   let failure: Error | undefined;
@@ -64,7 +109,13 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
         : { onIteration: (done: number) => options.onIteration?.(done, plan.iterations) }),
       ...(options.output === undefined ? {} : { output: options.output }),
       ...(options.pings === undefined ? {} : { pings: options.pings }),
+      onReady: (components) => {
+        readyAt = performance.now();
+        driverEnvironment = captureComponents(components, captured);
+        captureMs = performance.now() - readyAt;
+      },
       collect: (meshes, iterations, id) => {
+        collectedAt = performance.now();
         runId = id;
         completed = iterations;
         fields = saveFields(recordDirectory(id), meshes);
@@ -74,10 +125,10 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     completed = result.iterationsCompleted;
     timings = result.timings;
     setupMs = result.setupMs;
-    enclaves = result.enclaves;
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
-    const partial = (error as { partial?: PartialResult }).partial;
+    const partial = (error as { partial?: { timings: PhaseTimings; setupMs: Record<string, number>; runId: string } })
+      .partial;
     if (partial !== undefined) {
       timings = partial.timings;
       setupMs = partial.setupMs;
@@ -85,6 +136,37 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     }
   }
   const finalDirectory = recordDirectory(runId || "00000000");
+  const enclaves: EnclaveEntry[] =
+    result !== undefined
+      ? result.enclaves.map((enclave) => {
+          const seen = captured.get(enclave.component);
+          const description = enclave.description as EnclaveDescription;
+          return {
+            component: enclave.component,
+            kind: enclave.kind,
+            pid: enclave.pid,
+            description: { ...description, env: redactSecrets(description.env) },
+            ...(seen?.environment === undefined ? {} : { environment: seen.environment }),
+            ...(enclave.exit === undefined ? {} : { exit: enclave.exit }),
+          };
+        })
+      : [...captured].map(([component, seen]) => ({
+          component,
+          kind: seen.kind,
+          pid: seen.description.pid,
+          description: seen.description,
+          ...(seen.environment === undefined ? {} : { environment: seen.environment }),
+        }));
+  const driver = driverEntry(driverEnvironment);
+  const finished = performance.now();
+  const timing: TimingSummary = {
+    wallMs: finished - started,
+    ...(readyAt === undefined ? {} : { startupMs: readyAt - started }),
+    ...(captureMs === undefined ? {} : { captureMs }),
+    ...(readyAt === undefined || collectedAt === undefined
+      ? {}
+      : { loopMs: collectedAt - readyAt - (captureMs ?? 0), shutdownMs: finished - collectedAt }),
+  };
   const record: RunRecord = {
     format: RUN_RECORD_FORMAT,
     version: RUN_RECORD_VERSION,
@@ -92,15 +174,20 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     runId,
     status: failure === undefined ? "completed" : /^interrupted/.test(failure.message) ? "interrupted" : "failed",
     ...(failure === undefined ? {} : { error: failure.message }),
-    composition: copyComposition(finalDirectory, composition.source),
+    composition: copyComposition(finalDirectory, composition.source, bytes),
     commandLine: process.argv,
     startedUnixMs,
     finishedUnixMs: Date.now(),
     iterations: { planned: plan.iterations, completed },
+    driver,
     enclaves,
+    seeds,
+    inputs,
     setupMs,
+    timing,
     timings: timings === undefined ? {} : phaseSummaries(timings.summaries()),
     fields,
+    ...(options.replayOf === undefined ? {} : { replayOf: options.replayOf }),
   };
   writeRunRecord(finalDirectory, record);
   return {
@@ -113,4 +200,65 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
 
 export function isCouplingFailure(error: unknown): error is CouplingFailure {
   return error instanceof CouplingFailure;
+}
+
+/** The composition's bytes; an unreadable file gets the same error `conflux validate` gives. */
+function readComposition(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    loadComposition(path);
+    throw error;
+  }
+}
+
+/**
+ * Describes every running component and the driver itself while all of them
+ * are alive and connected. The components wait for the driver's go meanwhile;
+ * a component that cannot be inspected is recorded without its environment
+ * rather than failing the run.
+ */
+function captureComponents(
+  components: readonly { component: string; enclave: Enclave }[],
+  captured: Map<string, Captured>,
+): EnclaveEnvironment {
+  let runDirectory: string | undefined;
+  for (const { component, enclave } of components) {
+    const own = enclave.describe();
+    const description = { ...own, env: redactSecrets(own.env) };
+    runDirectory ??= own.env[RUN_DIRECTORY_VARIABLE];
+    const exclude = runDirectory === undefined ? [] : [runDirectory];
+    let environment: EnclaveEnvironment | undefined;
+    try {
+      environment = captureEnvironment(own.pid, description, exclude);
+    } catch {
+      // recorded without its environment; the run goes on
+    }
+    captured.set(component, { kind: enclave.kind, description, ...(environment === undefined ? {} : { environment }) });
+  }
+  return captureEnvironment(process.pid, driverDescription(), runDirectory === undefined ? [] : [runDirectory]);
+}
+
+function driverDescription(): Pick<EnclaveDescription, "kernel" | "commandLine" | "env"> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return { kernel: release(), commandLine: process.argv, env: redactSecrets(env) };
+}
+
+function driverEntry(environment: EnclaveEnvironment | undefined): DriverEntry {
+  const description = driverDescription();
+  let account: string | undefined;
+  try {
+    account = userInfo().username;
+  } catch {
+    // no passwd entry for this uid (a container's arbitrary user)
+  }
+  return {
+    pid: process.pid,
+    host: { hostname: hostname(), ...(account === undefined ? {} : { account }) },
+    conflux: confluxVersion(),
+    hostCompiler: hostCompiler(),
+    environment: environment ?? captureEnvironment(process.pid, description),
+    env: description.env,
+  };
 }

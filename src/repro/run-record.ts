@@ -1,16 +1,26 @@
 // The record every `conflux run` leaves: what ran (the composition and its
-// hash, the command line, every enclave's description), how it went (status,
-// iterations, the error if any, per-phase timings) and what it produced (every
-// field of every mesh, with its SHA-256). Written on success and on failure, so
-// results produced before a failure stay readable. Format: docs/run-record.md.
+// hash, the command line, every input file with its hash), where it ran (for
+// the driver and every enclave: kernel, CPU, the libraries actually loaded
+// with their hashes, compilers, runtimes, environment with secrets redacted,
+// random seeds, floating-point settings), how it went (status, iterations,
+// the error if any, timings) and what it produced (every field of every mesh,
+// with its SHA-256). Written on success and on failure, so results produced
+// before a failure stay readable. Format: docs/run-record.md.
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import type { Distribution } from "../bench/distribution.ts";
 import type { SharedMesh } from "../component/shared-mesh.ts";
+import type { ExitStatus } from "../enclave/enclave.ts";
+import type { EnclaveDescription } from "../enclave/environment-description.ts";
+import type { InputFile } from "./composition-inputs.ts";
+import type { EnclaveEnvironment } from "./enclave-environment.ts";
+import type { FieldComparison } from "./output-comparison.ts";
+import type { RandomSeed } from "./random-seeds.ts";
+import type { ConfluxVersion } from "./software-versions.ts";
 
 export const RUN_RECORD_FORMAT = "conflux-run";
-export const RUN_RECORD_VERSION = 1;
+export const RUN_RECORD_VERSION = 2;
 export const RUN_RECORD_FILE = "run.json";
 
 export interface FieldFile {
@@ -18,6 +28,7 @@ export interface FieldFile {
   name: string;
   file: string;
   values: number;
+  bytes: number;
   sha256: string;
 }
 
@@ -30,6 +41,65 @@ export interface PhaseSummaryUs {
   max_us: number;
 }
 
+export interface CompositionEntry {
+  /** The absolute path the composition was run from; relative paths in it were resolved from its directory. */
+  file: string;
+  sha256: string;
+  bytes: number;
+  /** The name of the byte-exact copy in the record directory. */
+  copy: string;
+}
+
+export interface EnclaveEntry {
+  component: string;
+  kind: string;
+  pid: number;
+  /** The enclave's own description (runtime, kernel, CPU, command line, environment with secrets redacted). */
+  description: EnclaveDescription;
+  /** What the running component was seen to run on; absent when the run failed before every component connected. */
+  environment?: EnclaveEnvironment;
+  exit?: ExitStatus;
+}
+
+export interface DriverEntry {
+  pid: number;
+  host: { hostname: string; account?: string };
+  conflux: ConfluxVersion;
+  /** The first line of the host's `cc --version`: the compiler of the native addon and of locally built components. */
+  hostCompiler: string | null;
+  /** The driver computes every transfer, so its environment matters as much as a component's. */
+  environment: EnclaveEnvironment;
+  /** The driver's environment variables, secrets redacted (components inherit them). */
+  env: Record<string, string>;
+}
+
+export interface TimingSummary {
+  /** From the start of `conflux run` to the record being written. */
+  wallMs: number;
+  /** Launching the components until every one has connected and its meshes are checked. */
+  startupMs?: number;
+  /** Capturing the environments (reading maps, hashing libraries), while components wait. */
+  captureMs?: number;
+  /** The coupling loop, until the fields are saved. */
+  loopMs?: number;
+  /** Saving fields, stopping the components and writing the record. */
+  shutdownMs?: number;
+}
+
+/** In a verification's own record: which run it replayed. */
+export interface ReplayOf {
+  runId: string;
+  directory: string;
+  /** SHA-256 of the original run.json when it was replayed. */
+  recordSha256: string;
+}
+
+export interface VerificationEntry {
+  outcome: "reproduced" | "differs" | "failed";
+  outputs: FieldComparison[];
+  environmentDifferences: string[];
+}
+
 export interface RunRecord {
   format: typeof RUN_RECORD_FORMAT;
   version: typeof RUN_RECORD_VERSION;
@@ -37,15 +107,22 @@ export interface RunRecord {
   runId: string;
   status: "completed" | "failed" | "interrupted";
   error?: string;
-  composition: { file: string; sha256: string; copy: string };
+  composition: CompositionEntry;
   commandLine: string[];
   startedUnixMs: number;
   finishedUnixMs: number;
   iterations: { planned: number; completed: number };
-  enclaves: unknown[];
+  driver: DriverEntry;
+  enclaves: EnclaveEntry[];
+  seeds: RandomSeed[];
+  inputs: InputFile[];
   setupMs: Record<string, number>;
+  timing: TimingSummary;
   timings: Record<string, PhaseSummaryUs>;
+  /** The outputs: every field of every mesh, as saved. */
   fields: FieldFile[];
+  replayOf?: ReplayOf;
+  verification?: VerificationEntry;
 }
 
 export function sha256(bytes: Uint8Array | string): string {
@@ -67,7 +144,7 @@ export function saveFields(directory: string, meshes: ReadonlyMap<string, Shared
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     const file = join("fields", `${name}.f64`);
     writeFileSync(join(directory, file), bytes);
-    files.push({ name, file, values: values.length, sha256: sha256(bytes) });
+    files.push({ name, file, values: values.length, bytes: bytes.byteLength, sha256: sha256(bytes) });
   };
   for (const [name, mesh] of meshes) {
     save(`${name}.coordinates`, mesh.coordinates);
@@ -76,13 +153,11 @@ export function saveFields(directory: string, meshes: ReadonlyMap<string, Shared
   return files;
 }
 
-export function copyComposition(
-  directory: string,
-  compositionFile: string,
-): { file: string; sha256: string; copy: string } {
+/** Writes the composition's bytes — those that were parsed and hashed — beside the record. */
+export function copyComposition(directory: string, compositionFile: string, bytes: Uint8Array): CompositionEntry {
   const copy = `composition-${basename(compositionFile)}`;
-  copyFileSync(compositionFile, join(directory, copy));
-  return { file: compositionFile, sha256: sha256(readFileSync(compositionFile)), copy };
+  writeFileSync(join(directory, copy), bytes);
+  return { file: compositionFile, sha256: sha256(bytes), bytes: bytes.byteLength, copy };
 }
 
 export function phaseSummaries(
@@ -107,12 +182,18 @@ export function writeRunRecord(directory: string, record: RunRecord): void {
   writeFileSync(join(directory, RUN_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/** The directory holds no readable run record of this version. */
+export class RunRecordError extends Error {
+  override name = "RunRecordError";
+}
+
 export function readRunRecord(directory: string): RunRecord {
+  const file = join(directory, RUN_RECORD_FILE);
   let text: string;
   try {
-    text = readFileSync(join(directory, RUN_RECORD_FILE), "utf8");
+    text = readFileSync(file, "utf8");
   } catch {
-    throw new Error(
+    throw new RunRecordError(
       `${directory} is not a run directory: it has no ${RUN_RECORD_FILE}. Give a directory that \`conflux run\` wrote (under the composition's results directory).`,
     );
   }
@@ -120,14 +201,23 @@ export function readRunRecord(directory: string): RunRecord {
   try {
     record = JSON.parse(text) as RunRecord;
   } catch (error) {
-    throw new Error(
-      `${join(directory, RUN_RECORD_FILE)} is not valid JSON (${(error as Error).message}); the record is damaged`,
+    throw new RunRecordError(`${file} is not valid JSON (${(error as Error).message}); the record is damaged`);
+  }
+  if (record === null || typeof record !== "object" || record.format !== RUN_RECORD_FORMAT) {
+    throw new RunRecordError(
+      `${file} is not a conflux run record (its format is ${String(record?.format)}, not ${RUN_RECORD_FORMAT})`,
     );
   }
-  if (record.format !== RUN_RECORD_FORMAT || record.version !== RUN_RECORD_VERSION) {
-    throw new Error(
-      `${join(directory, RUN_RECORD_FILE)} is not a conflux run record of version ${RUN_RECORD_VERSION} (format ${String(record.format)}, version ${String(record.version)})`,
+  if (record.version !== RUN_RECORD_VERSION) {
+    const older = typeof record.version === "number" && record.version < RUN_RECORD_VERSION;
+    throw new RunRecordError(
+      `${file} is a run record of version ${String(record.version)}; this conflux reads version ${RUN_RECORD_VERSION}${older ? " (version 1 records lack the environment and input hashes: run the composition again)" : ""}`,
     );
   }
   return record;
+}
+
+/** The directory holding a record's run directory: where a verification's own record goes by default. */
+export function resultsDirectoryOf(directory: string): string {
+  return dirname(resolve(directory));
 }

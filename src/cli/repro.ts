@@ -1,0 +1,97 @@
+// `conflux repro verify|export`: replay a recorded run and compare, or write it
+// out as a Workflow Run RO-Crate. The work is in src/repro; this parses
+// options, prints and sets the exit code.
+import type { Command } from "commander";
+import { CompositionError } from "../compose/problem.ts";
+import { AlteredRecordError, CrateTargetError, exportCrate } from "../repro/crate-export.ts";
+import { RunRecordError } from "../repro/run-record.ts";
+import { NotVerifiableError, type Verification, verifyRun } from "../repro/run-verification.ts";
+import { verificationReport } from "../repro/verification-report.ts";
+import { ExitCode, UsageError } from "./exit-codes.ts";
+import { createProgress } from "./progress.ts";
+
+export function registerRepro(program: Command): void {
+  const repro = program.command("repro").description("check and share run records: replay and compare, export");
+
+  repro
+    .command("verify")
+    .description(
+      "replay a recorded run from its record and compare every output with the recorded one (bitwise, or within the tolerance the composition declares), naming what differs in the environment",
+    )
+    .argument("<run-dir>", "a directory `conflux run` wrote")
+    .option("--results <dir>", "write the replay's record here instead of beside the original")
+    .option("--quiet", "no progress, no component output: only the report")
+    .addHelpText(
+      "after",
+      `
+The replay's own record (with the comparison in it) is kept beside the original.
+Exit codes:
+  0  reproduced: every output matches
+  1  not reproduced: an output differs, the replay failed, or the record's files no longer match its hashes
+  2  not a run record, a run that did not complete, or a bad option
+  3  the replay cannot start: a module, program or other input it needs is missing`,
+    )
+    .action(async (directory: string, options: { results?: string; quiet?: boolean }) => {
+      const progress = options.quiet ? undefined : createProgress("replay");
+      let verification: Verification;
+      try {
+        verification = await verifyRun(directory, {
+          ...(options.results === undefined ? {} : { resultsDirectory: options.results }),
+          ...(progress === undefined ? {} : { onIteration: (done, planned) => progress.update(done, planned) }),
+          ...(options.quiet ? { output: null } : {}),
+        });
+      } catch (error) {
+        progress?.finish();
+        if (error instanceof CompositionError) {
+          process.stderr.write(`conflux repro verify: the replay cannot start:\n${error.message}\n`);
+          process.exitCode = ExitCode.missingRequirement;
+          return;
+        }
+        if (error instanceof NotVerifiableError) throw new UsageError(error.message);
+        throw asUsage(error);
+      }
+      progress?.finish();
+      process.stdout.write(verificationReport(verification));
+      const reproduced = verification.kind === "replayed" && verification.outcome === "reproduced";
+      process.exitCode = reproduced ? ExitCode.ok : ExitCode.failure;
+    });
+
+  repro
+    .command("export")
+    .description(
+      "write a run record out as a Workflow Run RO-Crate (ro-crate-metadata.json, profile 0.5) with its files",
+    )
+    .argument("<run-dir>", "a directory `conflux run` wrote")
+    .option("--out <dir>", "the crate directory, new or empty (default: <run-dir>-ro-crate)")
+    .option("--agent <who>", "who ran it: an ORCID or other URL, or a name (default: the account that ran it)")
+    .option("--license <id>", "the licence of the crate's content: an SPDX identifier (e.g. CC-BY-4.0) or a URL")
+    .addHelpText(
+      "after",
+      `
+Exit codes:
+  0  written (inputs that changed since the run are referenced, not copied, with a warning)
+  1  the record's files no longer match its hashes: nothing written
+  2  not a run record, or --out is not empty`,
+    )
+    .action((directory: string, options: { out?: string; agent?: string; license?: string }) => {
+      let result: ReturnType<typeof exportCrate>;
+      try {
+        result = exportCrate(directory, options);
+      } catch (error) {
+        if (error instanceof AlteredRecordError) {
+          process.stderr.write(`conflux repro export: ${error.message}\n`);
+          process.exitCode = ExitCode.failure;
+          return;
+        }
+        if (error instanceof CrateTargetError) throw new UsageError(error.message);
+        throw asUsage(error);
+      }
+      for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+      process.stdout.write(`Workflow Run RO-Crate with ${result.files} files: ${result.directory}\n`);
+    });
+}
+
+/** A record that cannot be read is bad input (exit 2); anything else is a failure of the command. */
+function asUsage(error: unknown): unknown {
+  return error instanceof RunRecordError ? new UsageError(error.message) : error;
+}

@@ -1,0 +1,105 @@
+// Versions of the software between a composition and the machine: the Node.js
+// runtime with its bundled libraries (V8, ICU, OpenSSL, …), the TypeScript
+// loader that transpiles module components (tsx and its esbuild), Conflux
+// itself (its package version and, in a git checkout, its commit), and the
+// host's C compiler (`cc --version`), which builds the native addon and, most
+// likely, the command components compiled on this machine.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { tsxLoaderUrl } from "../enclave/typescript-loader.ts";
+
+export interface NodeRuntime {
+  executable: string;
+  /** process.versions: node, v8, uv, icu, openssl, … */
+  versions: Record<string, string>;
+  /** The glibc version Node reports it runs on. */
+  glibc?: string;
+  tsx?: string;
+  esbuild?: string;
+}
+
+export interface ConfluxVersion {
+  version: string;
+  /** The commit of the checkout Conflux runs from, when it is one. */
+  commit?: string;
+}
+
+const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+let runtime: NodeRuntime | undefined;
+let compiler: string | null | undefined;
+let conflux: ConfluxVersion | undefined;
+
+export function nodeRuntime(): NodeRuntime {
+  if (runtime !== undefined) return runtime;
+  const versions: Record<string, string> = {};
+  for (const [name, version] of Object.entries(process.versions)) if (version !== undefined) versions[name] = version;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  let tsx: string | undefined;
+  let esbuild: string | undefined;
+  try {
+    const tsxPackage = packageFile(fileURLToPath(tsxLoaderUrl()), "tsx");
+    tsx = tsxPackage === undefined ? undefined : versionIn(tsxPackage);
+    const esbuildPackage =
+      tsxPackage === undefined ? undefined : join(dirname(tsxPackage), "..", "esbuild", "package.json");
+    const nested =
+      tsxPackage === undefined ? undefined : join(dirname(tsxPackage), "node_modules", "esbuild", "package.json");
+    esbuild = [nested, esbuildPackage].map((file) => (file === undefined ? undefined : versionIn(file))).find(Boolean);
+  } catch {
+    // no tsx: module components cannot run either, and the launch says so
+  }
+  runtime = {
+    executable: process.execPath,
+    versions,
+    ...(header?.glibcVersionRuntime === undefined ? {} : { glibc: header.glibcVersionRuntime }),
+    ...(tsx === undefined ? {} : { tsx }),
+    ...(esbuild === undefined ? {} : { esbuild }),
+  };
+  return runtime;
+}
+
+/** The first line of `cc --version`, or null when there is no cc. */
+export function hostCompiler(): string | null {
+  if (compiler !== undefined) return compiler;
+  const result = spawnSync("cc", ["--version"], { encoding: "utf8", timeout: 10_000 });
+  compiler = result.status === 0 ? (result.stdout.split("\n")[0]?.trim() ?? null) : null;
+  return compiler;
+}
+
+export function confluxVersion(): ConfluxVersion {
+  if (conflux !== undefined) return conflux;
+  const version = versionIn(join(projectRoot, "package.json")) ?? "unknown";
+  let commit: string | undefined;
+  if (existsSync(join(projectRoot, ".git"))) {
+    const result = spawnSync("git", ["-C", projectRoot, "rev-parse", "HEAD"], { encoding: "utf8", timeout: 10_000 });
+    if (result.status === 0) commit = result.stdout.trim();
+  }
+  conflux = { version, ...(commit === undefined ? {} : { commit }) };
+  return conflux;
+}
+
+/** The package.json of package `name` that contains `file`. */
+function packageFile(file: string, name: string): string | undefined {
+  for (let directory = dirname(file); directory !== dirname(directory); directory = dirname(directory)) {
+    const candidate = join(directory, "package.json");
+    if (existsSync(candidate) && nameIn(candidate) === name) return candidate;
+  }
+  return undefined;
+}
+
+function nameIn(file: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { name?: string }).name;
+  } catch {
+    return undefined;
+  }
+}
+
+function versionIn(file: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
