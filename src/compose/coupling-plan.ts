@@ -1,12 +1,24 @@
 // A valid composition turned into what the driver runs. Pure translation:
 // nothing is started here.
 import type { ComponentPlan, CouplingPlan, FieldAddress } from "../coupling/plan.ts";
+import type { ContainerSettings } from "../enclave/container-settings.ts";
+import { resolveStack } from "../stack/stack-store.ts";
 import type { Composition } from "./load.ts";
-import type { OperatorSpec } from "./schema.ts";
+import type { ContainerOptions, OperatorSpec } from "./schema.ts";
 
 function address(endpoint: string): FieldAddress {
   const [component = "", mesh = "", field = ""] = endpoint.split(".");
   return { component, mesh, field };
+}
+
+/** A stack is named in the file and found in the stack store; whether it is built is checked at launch. */
+function containerSettings(options: ContainerOptions | undefined): ContainerSettings {
+  const settings: ContainerSettings = { runtime: options?.runtime ?? "bubblewrap", network: options?.network ?? false };
+  if (options?.stack !== undefined) {
+    settings.stack = options.stack;
+    settings.rootfs = resolveStack(options.stack).rootfs;
+  }
+  return settings;
 }
 
 export interface PlanOverrides {
@@ -23,6 +35,7 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
       ...(component.enclave.cpus === undefined ? {} : { cpus: component.enclave.cpus }),
       args: component.args,
       env: component.env,
+      ...(component.enclave.kind === "container" ? { container: containerSettings(component.enclave.container) } : {}),
     },
     meshes: Object.fromEntries(
       Object.entries(component.meshes).map(([meshName, mesh]) => [

@@ -2,14 +2,15 @@
 // the loop. Built from a composition file by the command line (the coupling
 // layer knows no file format) or directly by a program.
 import type { MeshSpec } from "../component/mesh-layout.ts";
-import type { ComponentLaunch } from "../enclave/component-launch.ts";
+import type { ContainerLaunch } from "../enclave/container-settings.ts";
 import type { EnclaveKind } from "../enclave/requirements.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
 
 export interface ComponentPlan {
   name: string;
   kind: EnclaveKind;
-  launch: Omit<ComponentLaunch, "runDirectory" | "name">;
+  /** What to run; `container` (kind container only) says in which runtime and root. */
+  launch: Omit<ContainerLaunch, "runDirectory" | "name">;
   /** The meshes it must share, as declared; the driver checks the published metadata against them. */
   meshes: Record<string, MeshSpec>;
 }
