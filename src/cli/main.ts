@@ -13,6 +13,7 @@ import { registerMap } from "./map.ts";
 import { registerRepro } from "./repro.ts";
 import { registerRun } from "./run.ts";
 import { registerSchema } from "./schema.ts";
+import { registerStack } from "./stack.ts";
 import { registerValidate } from "./validate.ts";
 
 const program = new Command();
@@ -40,6 +41,7 @@ registerRepro(program);
 registerDoctor(program);
 registerValidate(program);
 registerSchema(program);
+registerStack(program);
 registerClean(program);
 registerMap(program);
 const bench = registerBench(program);
