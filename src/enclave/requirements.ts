@@ -1,8 +1,8 @@
 // What each enclave kind needs from the host, checked for real (a probe runs),
 // and, for each missing piece, the package that provides it.
-import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { probeContainerRuntime } from "./container-probe.ts";
 
 export type EnclaveKind = "thread" | "process" | "container" | "vm";
 
@@ -40,13 +40,6 @@ function executable(name: string, debianPackage: string): Requirement {
     : { what: name, ok: true, detail: path };
 }
 
-function probe(what: string, command: string, args: string[], fix: string): Requirement {
-  const result = spawnSync(command, args, { encoding: "utf8", timeout: 20_000 });
-  if (result.status === 0) return { what, ok: true, detail: "works" };
-  const reason = (result.stderr || result.error?.message || `exit ${result.status}`).trim().split("\n").slice(-1)[0];
-  return { what, ok: false, detail: reason ?? "failed", fix };
-}
-
 function sharedMemory(): Requirement {
   const root = process.env.CONFLUX_SHM_ROOT ?? "/dev/shm";
   try {
@@ -80,16 +73,23 @@ export function checkEnclaveKinds(): KindReport[] {
   const qemu = executable("qemu-system-x86_64", "qemu-system-x86");
   const container = [...base, bwrap];
   if (bwrap.ok) {
-    container.push(
-      probe(
-        "bubblewrap sandbox",
-        "bwrap",
-        ["--unshare-all", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"],
-        "enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run as root",
-      ),
-    );
+    // A real container, built as a component's is: runtime bubblewrap, the default.
+    const sandbox = probeContainerRuntime("bubblewrap");
+    container.push({
+      what: "runtime bubblewrap (the default)",
+      ...sandbox,
+      ...(sandbox.ok
+        ? {}
+        : { fix: "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run as root" }),
+    });
   }
-  container.push(crun);
+  // crun is the other runtime a composition may ask for; without it, kind container still works on bubblewrap.
+  const crunWorks = crun.ok ? probeContainerRuntime("crun") : { ok: false, detail: crun.detail };
+  const optional: Requirement = {
+    what: "runtime crun (optional)",
+    ...crunWorks,
+    ...(crunWorks.ok ? {} : { fix: crun.ok ? "run as root, or use runtime bubblewrap" : (crun.fix ?? "") }),
+  };
   const kvm = existsSync("/dev/kvm");
   const vm = [
     ...base,
@@ -102,5 +102,10 @@ export function checkEnclaveKinds(): KindReport[] {
         : "absent: guests run under TCG emulation (slower, works)",
     },
   ];
-  return [report("thread", base), report("process", base), report("container", container), report("vm", vm)];
+  return [
+    report("thread", base),
+    report("process", base),
+    { ...report("container", container), requirements: [...container, optional] },
+    report("vm", vm),
+  ];
 }
