@@ -30,6 +30,11 @@ const READINGS: Reading[] = [
       `the program ${match[1]} is not in ${stack}; add the package that provides it to the stack`,
   },
   {
+    pattern: /exec container process `([^`]+)`: (.*)/,
+    explain: (match, stack) =>
+      `crun could not start ${match[1]} in ${stack}: ${match[2]} (a program for this machine, with its interpreter and libraries in the stack?)`,
+  },
+  {
     pattern: /error stat'ing file `([^`]+)`: No such file or directory/,
     explain: (match) => `${match[1]}, which the container binds in, does not exist`,
   },

@@ -119,7 +119,8 @@ export class OciRuntime implements ContainerRuntime {
 /**
  * Removes the state of containers whose crun died with its supervisor (SIGKILL
  * leaves no one to clean up): crun's status file names the container's
- * process and its start time, so a reused pid is not taken for it.
+ * process and its start time, so a reused pid is not taken for it. Also removes
+ * the root skeletons of stacks that no longer exist.
  */
 export function removeStaleState(): void {
   let names: string[];
@@ -139,9 +140,30 @@ export function removeStaleState(): void {
       if (status.pid !== undefined && startTicks(status.pid) === status["process-start-time"]) continue;
     } catch {
       // no status yet: a crun starting right now, or one that died before writing it; leave it unless old
-      if (Date.now() - statSync(directory).mtimeMs < 60_000) continue;
+      if (Date.now() - modifiedMs(directory) < 60_000) continue;
     }
     rmSync(directory, { recursive: true, force: true });
+  }
+  const roots = join(CRUN_STATE_DIRECTORY, "roots");
+  let skeletons: string[] = [];
+  try {
+    skeletons = readdirSync(roots).filter((name) => name.endsWith(".source"));
+  } catch {
+    // none yet
+  }
+  for (const name of skeletons) {
+    const source = join(roots, name);
+    if (existsSync(readFileSync(source, "utf8"))) continue;
+    rmSync(source.slice(0, -".source".length), { recursive: true, force: true });
+    rmSync(source, { force: true });
+  }
+}
+
+function modifiedMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0; // gone meanwhile
   }
 }
 
@@ -160,6 +182,8 @@ function skeleton(root: ContainerRoot): string {
   const key = root.source === "/" ? "host" : createHash("sha256").update(root.source).digest("hex").slice(0, 16);
   const path = join(CRUN_STATE_DIRECTORY, "roots", key);
   mkdirSync(path, { recursive: true, mode: 0o755 });
+  // Beside it, not in it (the container would see it): which tree it stands for, so a removed stack's goes too.
+  writeFileSync(`${path}.source`, root.source);
   for (const entry of root.entries) {
     if (entry.kind !== "symlink") continue;
     try {

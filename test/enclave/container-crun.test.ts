@@ -1,12 +1,97 @@
-// The contract, with crun as the runtime of every container launch that names
-// none (the supervisor fixture's too: it inherits the variable).
-import { after } from "node:test";
-import { CONTAINER_RUNTIME_VARIABLE } from "../../src/enclave/container-settings.ts";
-import { removeStaleState } from "../../src/enclave/oci-runtime.ts";
-import { enclaveContract } from "./contract.ts";
+// The enclave contract with crun as the runtime of every container launch that
+// names none (the supervisor fixture's too: it inherits the variable), then
+// what only the OCI backend does: the bundle it generates, and crun's failures
+// read for the user.
+import assert from "node:assert/strict";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { containerRoot } from "../../src/enclave/container-root.ts";
+import { CONTAINER_RUNTIME_VARIABLE, type ContainerLaunch } from "../../src/enclave/container-settings.ts";
+import { ociConfig } from "../../src/enclave/oci-config.ts";
+import { CRUN_STATE_DIRECTORY, removeStaleState } from "../../src/enclave/oci-runtime.ts";
+import { native } from "../../src/native/index.ts";
+import { scratchRun } from "../support/scratch-run.ts";
+import { enclaveContract, fixture, launchFor } from "./contract.ts";
 
 process.env[CONTAINER_RUNTIME_VARIABLE] = "crun";
 enclaveContract("container");
 
-// A supervisor killed with SIGKILL takes its crun along, and crun's state with nobody to remove it.
-after(removeStaleState);
+const where = "container enclave (crun)";
+
+function bundles(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith("conflux-oci-"));
+}
+
+test(`${where}: config.json binds the run's directory read-write and everything else read-only, with no network`, (t) => {
+  const run = scratchRun(t);
+  const launch: ContainerLaunch = { name: "configured", module: fixture("endless"), runDirectory: run.directory };
+  const config = ociConfig({
+    root: containerRoot(launch, {}),
+    rootPath: "/skeleton",
+    network: false,
+    argvPrefix: [],
+    uid: 0,
+    gid: 0,
+  });
+  assert.deepEqual(config.root, { path: "/skeleton", readonly: true });
+  assert.deepEqual(config.process.args.slice(-1), [fixture("endless")]);
+  const byDestination = new Map(config.mounts.map((mount) => [mount.destination, mount]));
+  assert.deepEqual(byDestination.get(run.directory)?.options, ["rbind", "rw", "nosuid", "nodev"]);
+  assert.equal(byDestination.get("/proc")?.type, "proc");
+  assert.equal(byDestination.get("/dev")?.type, "tmpfs");
+  for (const mount of config.mounts) {
+    if (mount.type === "bind" && mount.destination !== run.directory)
+      assert.ok(mount.options?.includes("ro"), mount.destination);
+  }
+  assert.ok(config.linux.namespaces.some((namespace) => namespace.type === "network"));
+  const online = ociConfig({
+    root: containerRoot(launch, {}),
+    rootPath: "/s",
+    network: true,
+    argvPrefix: [],
+    uid: 0,
+    gid: 0,
+  });
+  assert.ok(!online.linux.namespaces.some((namespace) => namespace.type === "network"));
+});
+
+test(`${where}: the bundle is gone once the component runs`, async (t) => {
+  const before = bundles();
+  const { enclave, sink } = launchFor(t, "container", { name: "bundled", module: fixture("endless") });
+  await enclave.start();
+  await sink.waitFor(/looping/, enclave);
+  assert.deepEqual(bundles(), before);
+  enclave.kill();
+  await enclave.exited;
+});
+
+test(`${where}: a program crun cannot start is reported in words a user can act on`, async (t) => {
+  const stack = mkdtempSync(join(tmpdir(), "conflux-crun-stack-"));
+  t.after(() => rmSync(stack, { recursive: true, force: true }));
+  mkdirSync(join(stack, "usr/bin"), { recursive: true });
+  writeFileSync(join(stack, "usr/bin/solver"), "not a program");
+  chmodSync(join(stack, "usr/bin/solver"), 0o755);
+  const launch: Omit<ContainerLaunch, "runDirectory"> = {
+    name: "broken",
+    command: ["/usr/bin/solver"],
+    cwd: "/",
+    container: { rootfs: stack, stack: "broken-stack" },
+  };
+  const { enclave } = launchFor(t, "container", launch);
+  await enclave.start();
+  const status = await enclave.exited;
+  assert.equal(status.code, 1);
+  assert.match(status.error ?? "", /crun could not start \/usr\/bin\/solver in stack broken-stack: Exec format error/);
+});
+
+test(`${where}: the state of a crun killed with its supervisor is removed later`, () => {
+  // The contract killed a supervisor with SIGKILL: its crun died too, leaving its state behind.
+  removeStaleState();
+  const states = join(CRUN_STATE_DIRECTORY, "state");
+  for (const name of readdirSync(states).filter((entry) => entry.startsWith("conflux-"))) {
+    const status = JSON.parse(readFileSync(join(states, name, "status"), "utf8")) as { pid: number };
+    assert.ok(native.isAlive(status.pid), `${name} is left though its container ${status.pid} has ended`);
+  }
+});
