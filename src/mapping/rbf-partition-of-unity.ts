@@ -288,7 +288,9 @@ function placePatches(
   const inside = new NeighbourList(256);
   const nearestIndices = new Int32Array(pointsPerPatch);
   const nearestDistances = new Float64Array(pointsPerPatch);
-  const minimumSources = Math.max(1, Math.ceil(pointsPerPatch / 4));
+  // Fewer than a quarter of the intended points (a patch at the edge of the
+  // source mesh), or too few to determine a linear polynomial: take the nearest.
+  const minimumSources = Math.min(pointsPerPatch, Math.max(Math.ceil(pointsPerPatch / 4), 2 * (from.dimension + 1)));
   for (let k = 0; k < cellsZ; k++) {
     for (let j = 0; j < cellsY; j++) {
       for (let i = 0; i < cellsX; i++) {

@@ -106,3 +106,11 @@ test("RBF-PU options are checked", () => {
     /patchOverlap must be in \[0, 1\)/,
   );
 });
+
+test("RBF-PU on a source mesh smaller than one patch still reproduces linear fields along it", () => {
+  const source = pointSetFromInterleaved(2, [0, 0, 1, 1]);
+  const target = pointSetFromInterleaved(2, [0.5, 0.5, 2, 2]);
+  const mapped = new Float64Array(2);
+  setupRbfPartitionOfUnity(source, target, { radius: 2 }).apply(Float64Array.from([1, 2]), mapped);
+  assert.ok(Math.abs((mapped[0] as number) - 1.5) < 1e-12 && Math.abs((mapped[1] as number) - 3) < 1e-12, `${mapped}`);
+});
