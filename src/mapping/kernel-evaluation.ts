@@ -71,17 +71,35 @@ export class DenseKernelEvaluation implements KernelEvaluation {
   multiply(x: Float64Array, y: Float64Array): void {
     const values = this.values;
     const n = this.columnCount;
-    for (let row = 0; row < this.rowCount; row++) {
-      const base = row * n;
+    const rows = this.rowCount;
+    let row = 0;
+    // Four rows at a time: each x[column] loaded serves four sums.
+    for (; row + 3 < rows; row += 4) {
+      const b0 = row * n;
+      const b1 = b0 + n;
+      const b2 = b1 + n;
+      const b3 = b2 + n;
       let s0 = 0;
       let s1 = 0;
-      let column = 0;
-      for (; column + 1 < n; column += 2) {
-        s0 += (values[base + column] as number) * (x[column] as number);
-        s1 += (values[base + column + 1] as number) * (x[column + 1] as number);
+      let s2 = 0;
+      let s3 = 0;
+      for (let column = 0; column < n; column++) {
+        const value = x[column] as number;
+        s0 += (values[b0 + column] as number) * value;
+        s1 += (values[b1 + column] as number) * value;
+        s2 += (values[b2 + column] as number) * value;
+        s3 += (values[b3 + column] as number) * value;
       }
-      if (column < n) s0 += (values[base + column] as number) * (x[column] as number);
-      y[row] = s0 + s1;
+      y[row] = s0;
+      y[row + 1] = s1;
+      y[row + 2] = s2;
+      y[row + 3] = s3;
+    }
+    for (; row < rows; row++) {
+      const base = row * n;
+      let sum = 0;
+      for (let column = 0; column < n; column++) sum += (values[base + column] as number) * (x[column] as number);
+      y[row] = sum;
     }
   }
 
