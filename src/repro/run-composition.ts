@@ -111,7 +111,11 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
       ...(options.pings === undefined ? {} : { pings: options.pings }),
       onReady: (components) => {
         readyAt = performance.now();
-        driverEnvironment = captureComponents(components, captured);
+        try {
+          driverEnvironment = captureComponents(components, captured);
+        } catch {
+          // Looking at the components must never fail the run; the record says what is missing.
+        }
         captureMs = performance.now() - readyAt;
       },
       collect: (meshes, iterations, id) => {
@@ -224,7 +228,12 @@ function captureComponents(
 ): EnclaveEnvironment {
   let runDirectory: string | undefined;
   for (const { component, enclave } of components) {
-    const own = enclave.describe();
+    let own: EnclaveDescription;
+    try {
+      own = enclave.describe();
+    } catch {
+      continue; // the enclave's final description, taken at the end, still goes into the record
+    }
     const description = { ...own, env: redactSecrets(own.env) };
     runDirectory ??= own.env[RUN_DIRECTORY_VARIABLE];
     const exclude = runDirectory === undefined ? [] : [runDirectory];

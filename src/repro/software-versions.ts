@@ -6,6 +6,7 @@
 // likely, the command components compiled on this machine.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tsxLoaderUrl } from "../enclave/typescript-loader.ts";
@@ -40,12 +41,12 @@ export function nodeRuntime(): NodeRuntime {
   let esbuild: string | undefined;
   try {
     const tsxPackage = packageFile(fileURLToPath(tsxLoaderUrl()), "tsx");
-    tsx = tsxPackage === undefined ? undefined : versionIn(tsxPackage);
-    const esbuildPackage =
-      tsxPackage === undefined ? undefined : join(dirname(tsxPackage), "..", "esbuild", "package.json");
-    const nested =
-      tsxPackage === undefined ? undefined : join(dirname(tsxPackage), "node_modules", "esbuild", "package.json");
-    esbuild = [nested, esbuildPackage].map((file) => (file === undefined ? undefined : versionIn(file))).find(Boolean);
+    if (tsxPackage !== undefined) {
+      tsx = versionIn(tsxPackage);
+      // esbuild as tsx resolves it: tsx's own dependency, wherever npm put it
+      const esbuildPackage = packageFile(createRequire(tsxPackage).resolve("esbuild"), "esbuild");
+      esbuild = esbuildPackage === undefined ? undefined : versionIn(esbuildPackage);
+    }
   } catch {
     // no tsx: module components cannot run either, and the launch says so
   }

@@ -1,6 +1,8 @@
 // conflux repro verify|export and the run record they read, on real runs of
 // the seed demonstration (a few iterations, two process enclaves), each in a
-// scratch directory removed when its test ends.
+// scratch directory removed when its test ends. Each test gives its runs a
+// shared-memory root of its own, so it can check that its runs left nothing
+// there and so it never disturbs another test's view of /dev/shm.
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,15 +29,26 @@ function copySeedExample(directory: string): string {
   return join(directory, "conflux.yaml");
 }
 
-async function run(t: TestContext, composition: string, results: string): Promise<string> {
-  const before = new Set(safeList(results));
-  const ran = await runToEnd(
-    startCli(t, ["run", composition, "--iterations", ITERATIONS, "--results", results, "--quiet"]),
-  );
-  assert.equal(ran.code, 0, ran.stderr);
-  const made = safeList(results).filter((entry) => !before.has(entry));
-  assert.equal(made.length, 1, `one new record in ${results}: ${made.join(", ")}`);
-  return join(results, made[0] as string);
+/** The conflux command line for one test: its runs keep their segments under `shm`. */
+function commandLine(t: TestContext) {
+  const shm = scratchDirectory(t);
+  const cli = (args: string[]) => runToEnd(startCli(t, args, { CONFLUX_SHM_ROOT: shm }));
+  return {
+    cli,
+    verify: (directory: string) => cli(["repro", "verify", directory, "--quiet"]),
+    async run(composition: string, results: string): Promise<string> {
+      const before = new Set(safeList(results));
+      const ran = await cli(["run", composition, "--iterations", ITERATIONS, "--results", results, "--quiet"]);
+      assert.equal(ran.code, 0, ran.stderr);
+      const made = safeList(results).filter((entry) => !before.has(entry));
+      assert.equal(made.length, 1, `one new record in ${results}: ${made.join(", ")}`);
+      return join(results, made[0] as string);
+    },
+    /** Every run of the test removed its segments. */
+    assertClean() {
+      assert.deepEqual(readdirSync(shm), [], "no run left its segments behind");
+    },
+  };
 }
 
 function safeList(directory: string): string[] {
@@ -46,14 +59,11 @@ function safeList(directory: string): string[] {
   }
 }
 
-function verify(t: TestContext, directory: string) {
-  return runToEnd(startCli(t, ["repro", "verify", directory, "--quiet"]));
-}
-
 test("a composition run twice gives bitwise identical outputs, verify replays it, inspect and export describe it", async (t) => {
+  const conflux = commandLine(t);
   const results = scratchDirectory(t);
-  const first = await run(t, join(SEED, "conflux.yaml"), results);
-  const second = await run(t, join(SEED, "conflux.yaml"), results);
+  const first = await conflux.run(join(SEED, "conflux.yaml"), results);
+  const second = await conflux.run(join(SEED, "conflux.yaml"), results);
   const a = readRunRecord(first);
   const b = readRunRecord(second);
   assert.deepEqual(
@@ -100,13 +110,13 @@ test("a composition run twice gives bitwise identical outputs, verify replays it
   for (const field of a.fields) assert.equal(sha256(readFileSync(join(first, field.file))), field.sha256);
   assert.ok(a.timing.wallMs > 0 && a.timing.loopMs !== undefined);
 
-  const inspected = await runToEnd(startCli(t, ["inspect", first]));
+  const inspected = await conflux.cli(["inspect", first]);
   assert.equal(inspected.code, 0, inspected.stderr);
   assert.match(inspected.stdout, /appA: process enclave, pid \d+, exit code 0\n {4}node \S+, glibc [\d.]+, Linux /);
   assert.match(inspected.stdout, /seeds: appA args\.seed=1, appB args\.seed=2/);
   assert.match(inspected.stdout, /files: the composition copy and every field match their hashes/);
 
-  const verified = await verify(t, first);
+  const verified = await conflux.verify(first);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   assert.match(verified.stdout, /appB\.surface\.temperature +relative 1e-12 +identical/);
   assert.match(verified.stdout, /appA\.surface\.coordinates +bitwise +identical/);
@@ -118,11 +128,18 @@ test("a composition run twice gives bitwise identical outputs, verify replays it
   assert.equal(replay.verification?.outcome, "reproduced");
 
   const crate = join(scratchDirectory(t), "crate");
-  const exported = await runToEnd(
-    startCli(t, ["repro", "export", first, "--out", crate, "--agent", "https://orcid.org/0000-0002-1825-0097"]),
-  );
+  const exported = await conflux.cli([
+    "repro",
+    "export",
+    first,
+    "--out",
+    crate,
+    "--agent",
+    "https://orcid.org/0000-0002-1825-0097",
+  ]);
   assert.equal(exported.code, 0, exported.stderr);
   checkWorkflowRunCrate(crate, a.runId);
+  conflux.assertClean();
 });
 
 /** The crate conforms to the profile's structure and every file in it is the one the record names. */
@@ -196,15 +213,16 @@ function listFiles(directory: string, prefix = ""): string[] {
 }
 
 test("a changed module makes verify fail, naming the outputs that differ and the input that changed", async (t) => {
+  const conflux = commandLine(t);
   const example = scratchDirectory(t);
   const composition = copySeedExample(example);
-  const recorded = await run(t, composition, join(example, "runs"));
+  const recorded = await conflux.run(composition, join(example, "runs"));
   const module = join(example, "seed-app.ts");
   const text = readFileSync(module, "utf8");
   assert.match(text, / 0\.1 \* /);
   writeFileSync(module, text.replace(" 0.1 * ", " 0.2 * "));
 
-  const verified = await verify(t, recorded);
+  const verified = await conflux.verify(recorded);
   assert.equal(verified.code, 1, verified.stdout + verified.stderr);
   assert.match(
     verified.stdout,
@@ -214,15 +232,17 @@ test("a changed module makes verify fail, naming the outputs that differ and the
   assert.match(verified.stdout, /appA\.surface\.coordinates +bitwise +identical/);
   assert.match(verified.stdout, new RegExp(`appA: input ${module.replaceAll(".", "\\.")} \\(module source\\) changed`));
   assert.match(verified.stdout, /result: NOT REPRODUCED — \d of 6 outputs differ: .*appA\.surface\.flux/);
+  conflux.assertClean();
 });
 
 test("verify replays the record's copy of the composition and says when the file changed or moved", async (t) => {
+  const conflux = commandLine(t);
   const example = scratchDirectory(t);
   const composition = copySeedExample(example);
-  const recorded = await run(t, composition, join(example, "runs"));
+  const recorded = await conflux.run(composition, join(example, "runs"));
   writeFileSync(composition, readFileSync(composition, "utf8").replace("seed: 1,", "seed: 7,"));
 
-  const changed = await verify(t, recorded);
+  const changed = await conflux.verify(recorded);
   assert.equal(changed.code, 0, changed.stdout + changed.stderr);
   assert.match(
     changed.stdout,
@@ -231,19 +251,21 @@ test("verify replays the record's copy of the composition and says when the file
   assert.match(changed.stdout, /result: reproduced/);
 
   unlinkSync(composition);
-  const moved = await verify(t, recorded);
+  const moved = await conflux.verify(recorded);
   assert.equal(moved.code, 0, moved.stdout + moved.stderr);
   assert.match(moved.stdout, /note: the composition file .*conflux\.yaml is gone; replaying the record's copy/);
 
   unlinkSync(join(example, "app-b.ts"));
-  const missing = await verify(t, recorded);
+  const missing = await conflux.verify(recorded);
   assert.equal(missing.code, 3, missing.stdout + missing.stderr);
   assert.match(missing.stderr, /the replay cannot start:\n.*module "\.\/app-b\.ts" does not exist/);
+  conflux.assertClean();
 });
 
 test("a record whose files were altered is caught by its hashes, naming the file", async (t) => {
+  const conflux = commandLine(t);
   const results = scratchDirectory(t);
-  const original = await run(t, join(SEED, "conflux.yaml"), results);
+  const original = await conflux.run(join(SEED, "conflux.yaml"), results);
   const copies = scratchDirectory(t);
 
   const flipped = join(copies, "flipped");
@@ -252,14 +274,14 @@ test("a record whose files were altered is caught by its hashes, naming the file
   const bytes = readFileSync(field);
   bytes[100] = (bytes[100] as number) ^ 0x01;
   writeFileSync(field, bytes);
-  const caught = await verify(t, flipped);
+  const caught = await conflux.verify(flipped);
   assert.equal(caught.code, 1);
   assert.match(caught.stdout, /fields\/appA\.surface\.flux\.f64 has sha256 [0-9a-f]{64}, the record says [0-9a-f]{64}/);
   assert.match(caught.stdout, /not replayed/);
   assert.equal(readdirSync(copies).length, 1, "nothing was replayed beside it");
-  const inspected = await runToEnd(startCli(t, ["inspect", flipped]));
+  const inspected = await conflux.cli(["inspect", flipped]);
   assert.match(inspected.stdout, /files: ALTERED since the run:\n {2}fields\/appA\.surface\.flux\.f64/);
-  const exported = await runToEnd(startCli(t, ["repro", "export", flipped, "--out", join(copies, "crate")]));
+  const exported = await conflux.cli(["repro", "export", flipped, "--out", join(copies, "crate")]);
   assert.equal(exported.code, 1);
   assert.match(exported.stderr, /fields\/appA\.surface\.flux\.f64 has sha256/);
   assert.deepEqual(readdirSync(copies), ["flipped"], "no crate for an altered record");
@@ -270,24 +292,26 @@ test("a record whose files were altered is caught by its hashes, naming the file
   const record = JSON.parse(readFileSync(recordFile, "utf8")) as { composition: { sha256: string } };
   record.composition.sha256 = "0".repeat(64);
   writeFileSync(recordFile, JSON.stringify(record));
-  const edit = await verify(t, edited);
+  const edit = await conflux.verify(edited);
   assert.equal(edit.code, 1);
   assert.match(edit.stdout, /composition-conflux\.yaml has sha256 [0-9a-f]{64}, the record says 0{64}/);
+  conflux.assertClean();
 });
 
 test("verify and export of something that is not a completed run's record exit 2 and say why", async (t) => {
+  const conflux = commandLine(t);
   const directory = scratchDirectory(t);
   for (const command of ["verify", "export"]) {
-    const ran = await runToEnd(startCli(t, ["repro", command, directory]));
+    const ran = await conflux.cli(["repro", command, directory]);
     assert.equal(ran.code, 2, `${command}: ${ran.stderr}`);
     assert.match(ran.stderr, /is not a run directory: it has no run\.json/);
   }
   writeFileSync(join(directory, "run.json"), "{ not json");
-  const damaged = await runToEnd(startCli(t, ["repro", "verify", directory]));
+  const damaged = await conflux.cli(["repro", "verify", directory]);
   assert.equal(damaged.code, 2);
   assert.match(damaged.stderr, /run\.json is not valid JSON/);
   writeFileSync(join(directory, "run.json"), JSON.stringify({ format: "conflux-run", version: 1 }));
-  const old = await runToEnd(startCli(t, ["repro", "export", directory]));
+  const old = await conflux.cli(["repro", "export", directory]);
   assert.equal(old.code, 2);
   assert.match(old.stderr, /a run record of version 1; this conflux reads version 2/);
   writeFileSync(
@@ -300,7 +324,7 @@ test("verify and export of something that is not a completed run's record exit 2
       iterations: { planned: 9, completed: 3 },
     }),
   );
-  const failed = await runToEnd(startCli(t, ["repro", "verify", directory]));
+  const failed = await conflux.cli(["repro", "verify", directory]);
   assert.equal(failed.code, 2);
   assert.match(failed.stderr, /run 0123 .* failed after 3 of 9 iterations; only a completed run can be verified/);
 });
