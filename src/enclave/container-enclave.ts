@@ -6,7 +6,9 @@
 // stop() asks the component (SIGTERM) before forcing it, and everything dies
 // with its supervisor.
 import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { constants } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { native } from "../native/index.ts";
 import { BubblewrapRuntime } from "./bubblewrap-runtime.ts";
 import { missingForLaunch, validateLaunch } from "./component-launch.ts";
@@ -23,6 +25,9 @@ import { parentDeathPrefix } from "./parent-death-signal.ts";
 
 /** After the runtime has exited, how long to wait for the rest of the output. */
 const OUTPUT_DRAIN_MS = 1000;
+
+/** How long the component may take to finish exiting after its runtime has ended, before it is killed. */
+const COMPONENT_EXIT_MS = 5000;
 
 /** Signal names by number, to read the runtimes' 128 + n exit codes. */
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
@@ -42,7 +47,10 @@ export class ContainerEnclave implements Enclave {
   private commandLine: string[] = [];
   private startCalled = false;
   private pidfd = -1;
+  /** An open handle on the component's mount namespace (see holdMountNamespace), or -1. */
+  private mountNamespace = -1;
   private runtimeEnded = false;
+  private runtimeExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private requested: "stop" | "kill" | undefined;
   private status: ExitStatus | undefined;
   private settle: (status: ExitStatus) => void = () => {};
@@ -104,7 +112,8 @@ export class ContainerEnclave implements Enclave {
     const prepared = this.prepared;
     const spawned = new Promise<void>((resolve, reject) => {
       runtimeProcess.once("spawn", resolve);
-      runtimeProcess.once("error", (error) =>
+      // After the spawn, errors come from kill() on a runtime that is gone: nothing to do, but keep listening.
+      runtimeProcess.on("error", (error) =>
         reject(new Error(`component ${this.name}: cannot launch ${this.commandLine[0]}: ${error.message}`)),
       );
     });
@@ -123,8 +132,7 @@ export class ContainerEnclave implements Enclave {
     // Killed on our way out from here on, even while the runtime is still building the container.
     killOnExit(this, { handleSignals: this.options.handleSignals ?? true });
     const pid = await Promise.race([prepared.componentPid(runtimeProcess), runtimeExit.then(() => undefined)]);
-    if (pid === undefined || this.runtimeEnded) {
-      await runtimeExit;
+    if (pid === undefined) {
       await drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS);
       if (this.requested !== undefined) return; // stop() or kill() came first: the status says so
       const stderr = this.stderr.text();
@@ -133,11 +141,15 @@ export class ContainerEnclave implements Enclave {
       throw this.failLaunch(`component ${this.name}: the ${this.runtime.name} container did not start: ${reason}`);
     }
     this.componentPid = pid;
+    if (this.status !== undefined) return; // killed while starting, and already settled
     try {
       this.pidfd = native.pidfdOpen(pid);
     } catch {
       this.pidfd = -1; // gone already: isAlive() asks by pid and hears it is dead
     }
+    this.holdMountNamespace(pid);
+    // A component quick enough to be over before we learned its pid: onExit left the status to us.
+    if (this.runtimeEnded && this.requested === undefined) void this.settleAfterExit();
   }
 
   async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
@@ -172,8 +184,10 @@ export class ContainerEnclave implements Enclave {
   }
 
   isAlive(): boolean {
-    if (this.runtimeEnded || this.runtimeProcess === undefined) return false;
+    if (this.runtimeProcess === undefined) return false;
+    // The component's own pidfd, while we hold it, even after its runtime has gone.
     if (this.pidfd >= 0) return native.pidfdAlive(this.pidfd);
+    if (this.runtimeEnded) return false;
     return native.isAlive(this.componentPid > 0 ? this.componentPid : (this.runtimeProcess.pid ?? 0));
   }
 
@@ -248,20 +262,64 @@ export class ContainerEnclave implements Enclave {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.runtimeEnded = true;
+    this.runtimeExit = { code, signal };
     forgetOnExit(this);
-    if (this.pidfd >= 0) native.closeFd(this.pidfd);
-    this.pidfd = -1;
     this.prepared?.cleanup();
-    if (this.componentPid === 0 && this.requested === undefined) return; // start() reports the failed launch
+    // Before the component's pid is known, start() decides: a failed launch, or a component that was quick.
+    if (this.componentPid > 0 || this.requested !== undefined) void this.settleAfterExit();
+  }
+
+  /** The status, once the component itself has ended and its output has been read. */
+  private async settleAfterExit(): Promise<void> {
+    const { code, signal } = this.runtimeExit ?? { code: null, signal: null };
     // Runtimes report a component killed by signal n as exit code 128 + n, as shells do.
     const byRuntime = code !== null && code > 128 ? SIGNAL_NAMES.get(code - 128) : undefined;
     const ended = byRuntime === undefined ? { code, signal } : { code: null, signal: byRuntime };
     const cause = this.requested ?? (ended.signal === null ? "exit" : "signal");
-    void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => {
-      const explained =
-        ended.code !== 0 && ended.signal === null ? this.prepared?.explain(this.output().stderr) : undefined;
-      this.finish({ ...ended, cause, ...(explained === undefined ? {} : { error: explained }) });
-    });
+    await this.componentGone();
+    await drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS);
+    const explained =
+      ended.code !== 0 && ended.signal === null ? this.prepared?.explain(this.output().stderr) : undefined;
+    this.finish({ ...ended, cause, ...(explained === undefined ? {} : { error: explained }) });
+  }
+
+  /**
+   * A runtime killed with SIGKILL ends before the component it ran has finished
+   * exiting; `exited` must not resolve while the component still exists.
+   */
+  private async componentGone(): Promise<void> {
+    const deadline = Date.now() + COMPONENT_EXIT_MS;
+    while (this.pidfd >= 0 && native.pidfdAlive(this.pidfd)) {
+      if (Date.now() > deadline) {
+        this.signalComponent("SIGKILL");
+        break;
+      }
+      await sleep(1);
+    }
+    if (this.pidfd >= 0) native.closeFd(this.pidfd);
+    this.pidfd = -1;
+    this.releaseMountNamespace();
+  }
+
+  /**
+   * The last process of a mount namespace unmounts all of it on its way out,
+   * before its parent or a pidfd can see it gone (tens of ms on a busy machine,
+   * as the kernel waits for RCU). Holding the namespace open moves that work
+   * after the component's exit, off the path that tells a driver it has died.
+   */
+  private holdMountNamespace(pid: number): void {
+    try {
+      this.mountNamespace = openSync(`/proc/${pid}/ns/mnt`, "r");
+    } catch {
+      this.mountNamespace = -1; // ended already, or /proc is not ours to read: the exit is merely slower
+    }
+  }
+
+  private releaseMountNamespace(): void {
+    if (this.mountNamespace < 0) return;
+    const fd = this.mountNamespace;
+    this.mountNamespace = -1;
+    closeSync(fd);
   }
 
   private failLaunch(message: string): Error {

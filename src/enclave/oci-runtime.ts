@@ -86,7 +86,7 @@ export class OciRuntime implements ContainerRuntime {
       throw error;
     }
     const pidFile = join(bundle, "pid");
-    const id = `conflux-${launch.name}-${randomBytes(6).toString("hex")}`;
+    const id = `conflux-${launch.name.replace(/[^A-Za-z0-9_.-]/g, "-")}-${randomBytes(6).toString("hex")}`;
     stateOfThis = join(STATE_DIRECTORY, id);
     // No cgroup of its own: a crun killed with its supervisor would leave one behind, and no limits are set.
     const crunArgv = [crun, "--root", STATE_DIRECTORY, "--cgroup-manager=disabled"];
@@ -107,7 +107,10 @@ export class OciRuntime implements ContainerRuntime {
           ].concat(layout.unmountForCrun, ["--"], crunArgv);
     return {
       argv,
-      environment: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
+      // crun's own environment; the component's is in config.json.
+      environment: Object.fromEntries(
+        Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ),
       extraPipes: 0,
       componentPid: (runtime) => pidFromFile(runtime, pidFile, () => rmSync(bundle, { recursive: true, force: true })),
       explain: (stderr) => explainCrun(stderr, root.stackLabel),
@@ -167,11 +170,14 @@ function modifiedMs(path: string): number {
   }
 }
 
-/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
+/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot; undefined once it has ended. */
 function startTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // A zombie has ended; its parent (crun, gone) will never reap it, some init will.
+    if (fields[0] === "Z" || fields[0] === "X") return undefined;
+    return Number(fields[19]);
   } catch {
     return undefined;
   }

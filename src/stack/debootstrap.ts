@@ -39,6 +39,10 @@ export function debootstrap(request: DebootstrapRequest): Promise<void> {
   const argv = [
     ...parentDeathPrefix(),
     ...(unshare === undefined ? [] : [unshare, "--mount", "--propagation", "private", "--"]),
+    // A build is a batch job: it yields the CPUs to coupled runs that share the machine.
+    "nice",
+    "-n",
+    "10",
     "debootstrap",
     ...args,
   ];
