@@ -6,8 +6,8 @@ import { fixture } from "./contract.ts";
 
 const launch = { name: "solver", module: fixture("endless"), runDirectory: "/run" };
 
-test("container and vm kinds say which backend they need and what to use instead", () => {
-  for (const kind of ["container", "vm"] as const) {
+test("vm kind says which backend it needs and what to use instead", () => {
+  for (const kind of ["vm"] as const) {
     assert.throws(
       () => createEnclave(kind, launch),
       new RegExp(
