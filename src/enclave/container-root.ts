@@ -39,7 +39,7 @@ const FRESH_ENTRIES = new Set(["proc", "dev", "sys", "tmp", "run"]);
 export const STACK_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** This package's root: tsx, the SDK and the clients live below it. */
-const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+const PACKAGE_ROOT = realpathSync(fileURLToPath(new URL("../../", import.meta.url)));
 
 /** Thrown for a launch that cannot run in its container; the message names the component and the fix. */
 export class ContainerLaunchError extends Error {}
@@ -75,7 +75,10 @@ export function containerRoot(launch: ContainerLaunch, settings: ContainerSettin
       );
     }
     if (rootfs === undefined) wanted.push(dirname(dirname(realpathSync(node))));
-    argv = [node, "--import", tsxLoaderUrl(), launch.module];
+    const loader = tsxLoaderUrl();
+    // tsx and its dependencies may live outside this package (a node_modules higher up, or linked in).
+    wanted.push(nodeModulesOf(realpathSync(fileURLToPath(loader))));
+    argv = [node, "--import", loader, launch.module];
   } else {
     const [program = "", ...rest] = launch.command ?? [];
     argv = [resolveProgram(where, program, rootfs, stackLabel, environment.PATH ?? STACK_PATH, inRoot), ...rest];
@@ -147,6 +150,13 @@ function lookUp(name: string, rootfs: string, path: string): string | undefined 
     if (exists(join(rootfs, candidate))) return candidate;
   }
   return undefined;
+}
+
+/** The node_modules directory a package file lies in (the file's own directory when none). */
+function nodeModulesOf(file: string): string {
+  const parts = file.split("/");
+  const index = parts.lastIndexOf("node_modules");
+  return index > 0 ? parts.slice(0, index + 1).join("/") : dirname(file);
 }
 
 function outermost(paths: string[]): string[] {
