@@ -50,6 +50,8 @@ export class ContainerEnclave implements Enclave {
   /** An open handle on the component's mount namespace (see holdMountNamespace), or -1. */
   private mountNamespace = -1;
   private runtimeEnded = false;
+  /** start() has learned the component's pid, or that there is none. */
+  private pidDiscovered = false;
   private runtimeExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private requested: "stop" | "kill" | undefined;
   private status: ExitStatus | undefined;
@@ -131,8 +133,12 @@ export class ContainerEnclave implements Enclave {
     }
     // Killed on our way out from here on, even while the runtime is still building the container.
     killOnExit(this, { handleSignals: this.options.handleSignals ?? true });
-    const pid = await Promise.race([prepared.componentPid(runtimeProcess), runtimeExit.then(() => undefined)]);
+    // Resolves with undefined once the runtime has ended without starting a component.
+    const pid = await prepared.componentPid(runtimeProcess);
+    this.pidDiscovered = true;
+    if (this.runtimeEnded) prepared.cleanup();
     if (pid === undefined) {
+      await runtimeExit;
       await drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS);
       if (this.requested !== undefined) return; // stop() or kill() came first: the status says so
       const stderr = this.stderr.text();
@@ -264,7 +270,8 @@ export class ContainerEnclave implements Enclave {
     this.runtimeEnded = true;
     this.runtimeExit = { code, signal };
     forgetOnExit(this);
-    this.prepared?.cleanup();
+    // crun's pid file is in its bundle: while start() still looks for it, start() cleans up.
+    if (this.pidDiscovered || this.requested !== undefined) this.prepared?.cleanup();
     // Before the component's pid is known, start() decides: a failed launch, or a component that was quick.
     if (this.componentPid > 0 || this.requested !== undefined) void this.settleAfterExit();
   }
