@@ -2,9 +2,10 @@
 // nothing is started here.
 import type { ComponentPlan, CouplingPlan, FieldAddress } from "../coupling/plan.ts";
 import type { ContainerSettings } from "../enclave/container-settings.ts";
+import type { VmSettings } from "../enclave/vm-settings.ts";
 import { resolveStack } from "../stack/stack-store.ts";
 import type { Composition } from "./load.ts";
-import type { ContainerOptions, OperatorSpec } from "./schema.ts";
+import type { ContainerOptions, OperatorSpec, VmOptions } from "./schema.ts";
 
 function address(endpoint: string): FieldAddress {
   const [component = "", mesh = "", field = ""] = endpoint.split(".");
@@ -19,6 +20,16 @@ function containerSettings(options: ContainerOptions | undefined): ContainerSett
     settings.rootfs = resolveStack(options.stack).rootfs;
   }
   return settings;
+}
+
+function vmSettings(options: VmOptions | undefined): VmSettings {
+  if (options === undefined) return {};
+  return {
+    memoryMiB: options.memory_mib,
+    cpus: options.cpus,
+    accel: options.accel,
+    ...(options.image === undefined ? {} : { image: options.image }),
+  };
 }
 
 export interface PlanOverrides {
@@ -36,6 +47,7 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
       args: component.args,
       env: component.env,
       ...(component.enclave.kind === "container" ? { container: containerSettings(component.enclave.container) } : {}),
+      ...(component.enclave.kind === "vm" ? { vm: vmSettings(component.enclave.vm) } : {}),
     },
     meshes: Object.fromEntries(
       Object.entries(component.meshes).map(([meshName, mesh]) => [

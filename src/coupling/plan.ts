@@ -4,13 +4,14 @@
 import type { MeshSpec } from "../component/mesh-layout.ts";
 import type { ContainerLaunch } from "../enclave/container-settings.ts";
 import type { EnclaveKind } from "../enclave/requirements.ts";
+import type { VmLaunch } from "../enclave/vm-settings.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
 
 export interface ComponentPlan {
   name: string;
   kind: EnclaveKind;
-  /** What to run; `container` (kind container only) says in which runtime and root. */
-  launch: Omit<ContainerLaunch, "runDirectory" | "name">;
+  /** What to run; `container` (kind container only) says in which runtime and root, `vm` (kind vm only) what guest. */
+  launch: Omit<ContainerLaunch & VmLaunch, "runDirectory" | "name">;
   /** The meshes it must share, as declared; the driver checks the published metadata against them. */
   meshes: Record<string, MeshSpec>;
 }

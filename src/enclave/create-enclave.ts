@@ -6,11 +6,17 @@ import type { Enclave, EnclaveOptions } from "./enclave.ts";
 import { ProcessEnclave } from "./process-enclave.ts";
 import type { EnclaveKind } from "./requirements.ts";
 import { ThreadEnclave } from "./thread-enclave.ts";
+import { VmEnclave } from "./vm-enclave.ts";
+import type { VmLaunch } from "./vm-settings.ts";
 
 const KINDS: readonly EnclaveKind[] = ["thread", "process", "container", "vm"];
 
 /** An enclave of `kind` for `launch`, not yet started. Throws for a launch it cannot run. */
-export function createEnclave(kind: EnclaveKind, launch: ContainerLaunch, options: EnclaveOptions = {}): Enclave {
+export function createEnclave(
+  kind: EnclaveKind,
+  launch: ContainerLaunch & VmLaunch,
+  options: EnclaveOptions = {},
+): Enclave {
   switch (kind) {
     case "thread":
       return new ThreadEnclave(launch, options);
@@ -19,9 +25,7 @@ export function createEnclave(kind: EnclaveKind, launch: ContainerLaunch, option
     case "container":
       return new ContainerEnclave(launch, options);
     case "vm":
-      throw new Error(
-        `component ${launch.name}: enclave kind ${kind} needs the ${kind} backend, which this version does not include; use kind process or thread`,
-      );
+      return new VmEnclave(launch, options);
     default:
       // Kinds come from composition files too: name the valid ones.
       throw new Error(

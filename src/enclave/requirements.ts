@@ -2,6 +2,7 @@
 // and, for each missing piece, the package that provides it.
 import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { vmRequirements } from "../vm/vm-requirements.ts";
 import { probeContainerRuntime } from "./container-probe.ts";
 
 export type EnclaveKind = "thread" | "process" | "container" | "vm";
@@ -70,7 +71,6 @@ export function checkEnclaveKinds(): KindReport[] {
   const base = [nativeAddon(), sharedMemory()];
   const bwrap = executable("bwrap", "bubblewrap");
   const crun = executable("crun", "crun");
-  const qemu = executable("qemu-system-x86_64", "qemu-system-x86");
   const container = [...base, bwrap];
   if (bwrap.ok) {
     // A real container, built as a component's is: runtime bubblewrap, the default.
@@ -90,18 +90,7 @@ export function checkEnclaveKinds(): KindReport[] {
     ...crunWorks,
     ...(crunWorks.ok ? {} : { fix: crun.ok ? "run as root, or use runtime bubblewrap" : (crun.fix ?? "") }),
   };
-  const kvm = existsSync("/dev/kvm");
-  const vm = [
-    ...base,
-    qemu,
-    {
-      what: "hardware acceleration (/dev/kvm)",
-      ok: true,
-      detail: kvm
-        ? "present: KVM where it opens, TCG otherwise"
-        : "absent: guests run under TCG emulation (slower, works)",
-    },
-  ];
+  const vm = [...base, ...vmRequirements()];
   return [
     report("thread", base),
     report("process", base),

@@ -6,17 +6,6 @@ import { fixture } from "./contract.ts";
 
 const launch = { name: "solver", module: fixture("endless"), runDirectory: "/run" };
 
-test("vm kind says which backend it needs and what to use instead", () => {
-  for (const kind of ["vm"] as const) {
-    assert.throws(
-      () => createEnclave(kind, launch),
-      new RegExp(
-        `component solver: enclave kind ${kind} needs the ${kind} backend, which this version does not include; use kind process or thread`,
-      ),
-    );
-  }
-});
-
 test("an unknown kind names the valid ones", () => {
   assert.throws(
     () => createEnclave("jail" as EnclaveKind, launch),
