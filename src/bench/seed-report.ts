@@ -26,6 +26,8 @@ export function seedBenchmarkJson(result: SeedBenchmark): string {
         max_us: row.distribution.max,
       })),
       outliers: result.outliers,
+      boots: result.boots,
+      notes: result.notes,
       skipped: result.skipped,
     },
     null,
@@ -58,6 +60,12 @@ export function seedBenchmarkTable(result: SeedBenchmark): string {
       .join(", ");
     lines.push(`  ${outlier.enclave}: ${outlier.above} above p99${causes === "" ? "" : ` — ${causes}`}`);
   }
+  for (const boot of result.boots) {
+    lines.push(
+      `${boot.enclave} boot (${boot.component}'s guest, ${boot.accel.toUpperCase()}): ${(boot.ms / 1000).toFixed(2)} s from QEMU's start to the component's, before the first iteration`,
+    );
+  }
+  for (const note of result.notes) lines.push(note);
   for (const reason of result.skipped) lines.push(`skipped: ${reason}`);
   return `${lines.join("\n")}\n`;
 }

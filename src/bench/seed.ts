@@ -3,12 +3,16 @@
 // for both apps in the driver's own process (baseline: no queues, no
 // enclaves) and for every enclave kind that works here. Iterations above p99
 // are explained by what happened during them.
+
+import { fileURLToPath } from "node:url";
 import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
 import { runCoupling } from "../coupling/driver.ts";
+import type { CouplingPlan } from "../coupling/plan.ts";
 import type { EnclaveKind } from "../enclave/requirements.ts";
 import { createOperator } from "../mapping/create-operator.ts";
 import type { PointSet } from "../mapping/point-set.ts";
 import { native } from "../native/index.ts";
+import { guestProgram } from "../vm/guest-program.ts";
 import { type Distribution, scaled, summarize } from "./distribution.ts";
 import { type OutlierCause, OutlierProbe } from "./outlier-probe.ts";
 import { A_TO_B, B_TO_A, seedDemoPlan } from "./seed-plan.ts";
@@ -29,11 +33,22 @@ export interface SeedOutliers {
   causes: Record<OutlierCause, number>;
 }
 
+/** A VM's boot, before the first iteration: reported on its own, never in a row. */
+export interface SeedBoot {
+  enclave: SeedEnclave;
+  component: string;
+  ms: number;
+  accel: string;
+}
+
 export interface SeedBenchmark {
   points: number;
   iterations: number;
   rows: SeedRow[];
   outliers: SeedOutliers[];
+  boots: SeedBoot[];
+  /** What ran where, when a column is not the TypeScript apps alone. */
+  notes: string[];
   skipped: string[];
 }
 
@@ -109,13 +124,31 @@ function countAbove(samples: Float64Array, threshold: number): number {
   return count;
 }
 
+/**
+ * The vm column: appA is examples/c-component/app_a.c (the seed appA in C,
+ * built for a guest by guest/app_a_vm.c) in a VM, appB the TypeScript appB in a
+ * process. A TypeScript app under TCG would time QEMU's emulation of V8, not
+ * the coupling.
+ */
+function vmPlan(points: number, iterations: number): CouplingPlan {
+  const plan = seedDemoPlan({ kind: "process", points, iterations });
+  const appA = plan.components.find((component) => component.name === "appA");
+  if (appA === undefined) throw new Error("the seed plan has no appA");
+  appA.kind = "vm";
+  appA.launch = { command: [guestProgram("app_a_vm", [APP_A_VM])], args: appA.launch.args ?? {} };
+  return plan;
+}
+
+const APP_A_VM = fileURLToPath(new URL("../../guest/app_a_vm.c", import.meta.url));
+
 async function coupled(
   kind: EnclaveKind,
   points: number,
   iterations: number,
-): Promise<{ rows: SeedRow[]; outliers: SeedOutliers }> {
+): Promise<{ rows: SeedRow[]; outliers: SeedOutliers; boots: SeedBoot[] }> {
   const probe = new OutlierProbe(iterations);
-  const result = await runCoupling(seedDemoPlan({ kind, points, iterations }), {
+  const plan = kind === "vm" ? vmPlan(points, iterations) : seedDemoPlan({ kind, points, iterations });
+  const result = await runCoupling(plan, {
     buildOperator: (source, target, spec) => createOperator(source, target, spec),
     output: null,
     pings: PINGS,
@@ -140,6 +173,10 @@ async function coupled(
       above: countAbove(iterationSamples, iteration.p99),
       causes: await probe.explain(iterationSamples, iterationSamples.length, iteration.p99),
     },
+    boots: result.enclaves.flatMap((record) => {
+      const vm = (record.description as { vm?: { bootMs: number | null; accel: string } }).vm;
+      return vm?.bootMs == null ? [] : [{ enclave: kind, component: record.component, ms: vm.bootMs, accel: vm.accel }];
+    }),
   };
 }
 
@@ -150,6 +187,8 @@ export async function runSeedBenchmark(options: SeedBenchOptions): Promise<SeedB
     iterations: options.iterations,
     rows: [],
     outliers: [],
+    boots: [],
+    notes: [],
     skipped: [],
   };
   for (const enclave of options.enclaves) {
@@ -157,10 +196,16 @@ export async function runSeedBenchmark(options: SeedBenchOptions): Promise<SeedB
     try {
       const measured =
         enclave === "baseline"
-          ? await baseline(options.points, options.iterations)
+          ? { ...(await baseline(options.points, options.iterations)), boots: [] }
           : await coupled(enclave, options.points, options.iterations);
       result.rows.push(...measured.rows);
       result.outliers.push(measured.outliers);
+      result.boots.push(...measured.boots);
+      if (enclave === "vm") {
+        result.notes.push(
+          "vm: appA is the seed appA in C (examples/c-component/app_a.c) in a VM, appB the TypeScript appB in a process; both sides spin (futex wakes do not cross the VM boundary)",
+        );
+      }
     } catch (error) {
       result.skipped.push(`${enclave}: ${(error as Error).message}`);
     }

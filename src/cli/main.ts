@@ -15,6 +15,7 @@ import { registerRun } from "./run.ts";
 import { registerSchema } from "./schema.ts";
 import { registerStack } from "./stack.ts";
 import { registerValidate } from "./validate.ts";
+import { registerVmImage } from "./vm-image.ts";
 
 const program = new Command();
 program
@@ -42,6 +43,7 @@ registerDoctor(program);
 registerValidate(program);
 registerSchema(program);
 registerStack(program);
+registerVmImage(program);
 registerClean(program);
 registerMap(program);
 const bench = registerBench(program);

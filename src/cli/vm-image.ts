@@ -1,0 +1,59 @@
+// `conflux vm build|ls`: VM images (kernel + initramfs) for components, stored
+// by content hash like container stacks; thin, the vm layer does the work.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import type { Command } from "commander";
+import { componentImage } from "../vm/component-image.ts";
+import { imageCacheDirectory } from "../vm/guest-image.ts";
+import { UsageError } from "./exit-codes.ts";
+
+const MODULE = /\.(ts|mts|js|mjs)$/;
+
+export function registerVmImage(program: Command): void {
+  const vm = program
+    .command("vm")
+    .description(
+      `VM images: a guest kernel and an initramfs per component, stored by content hash in ${imageCacheDirectory()} ($CONFLUX_VM_CACHE)`,
+    );
+
+  vm.command("build")
+    .argument("<component>", "a TypeScript or JavaScript module, or an executable (a static one needs nothing else)")
+    .option("--file <path...>", "more host files the component reads")
+    .description("build the image a vm enclave boots for this component, or find the stored one with the same content")
+    .action((component: string, options: { file?: string[] }) => {
+      const path = isAbsolute(component) ? component : resolve(component);
+      const asModule = MODULE.test(component);
+      if (asModule && !existsSync(path)) throw new UsageError(`module ${component} does not exist`);
+      const launch = {
+        name: "image",
+        runDirectory: "/nonexistent-run",
+        ...(asModule ? { module: path } : { command: [component.includes("/") ? path : component] }),
+      };
+      const { image, argv } = componentImage(launch, { extra: (options.file ?? []).map((file) => resolve(file)) });
+      const how = image.built ? "built" : "already built: reused";
+      process.stdout.write(
+        `image ${image.sha256.slice(0, 12)}: ${how}\n  ${(image.bytes / 2 ** 20).toFixed(1)} MiB initramfs, kernel ${image.kernel.release}\n  runs ${argv.join(" ")}\n  ${image.initramfs}\n  use it with enclave: { kind: vm, vm: { image: ${image.sha256.slice(0, 16)} } }\n`,
+      );
+    });
+
+  vm.command("ls")
+    .description("list the stored images: hash, size, what they hold")
+    .action(() => {
+      const cache = imageCacheDirectory();
+      const images = existsSync(cache) ? readdirSync(cache).filter((name) => /^image-[0-9a-f]{64}$/.test(name)) : [];
+      if (images.length === 0) {
+        process.stdout.write(`no images in ${cache}; build one with conflux vm build COMPONENT\n`);
+        return;
+      }
+      for (const name of images) {
+        const directory = join(cache, name);
+        const bytes = statSync(join(directory, "initramfs.cpio")).size;
+        const files = readFileSync(join(directory, "manifest.txt"), "utf8")
+          .split("\n")
+          .filter((line) => line.startsWith("f "));
+        process.stdout.write(
+          `${name.slice(6, 18)}  ${(bytes / 2 ** 20).toFixed(1)} MiB  ${files.length} files  ${directory}\n`,
+        );
+      }
+    });
+}
