@@ -144,9 +144,10 @@ export function unitCubePoints(count: number, seed: number): PointSet {
   return pointSetFromMetadata({ dimension: 3, count, layout: "interleaved" }, coordinates);
 }
 
-/** Warm setups after the cold one: more where they are cheap, none where one takes seconds. */
+/** Warm setups after the cold one: many where they are cheap (the JIT needs a few to settle), none where one takes seconds. */
 function extraSetupRuns(coldMs: number): number {
-  if (coldMs < 50) return 7;
+  if (coldMs < 10) return 41;
+  if (coldMs < 50) return 11;
   if (coldMs < 1000) return 3;
   if (coldMs < 5000) return 1;
   return 0;
