@@ -20,7 +20,7 @@ import { type AcceleratorChoice, chooseAccelerator } from "../vm/accelerator.ts"
 import { type AgentReport, AgentState, Arena, arenaFileName } from "../vm/arena.ts";
 import { componentImage } from "../vm/component-image.ts";
 import { ConsoleFrameReader, FrameType } from "../vm/console-frames.ts";
-import type { GuestImage } from "../vm/guest-image.ts";
+import { type GuestImage, imageCacheDirectory } from "../vm/guest-image.ts";
 import { encodeLaunch, type GuestLaunch } from "../vm/launch-records.ts";
 import { ARENA_SLOT, MAX_SHARED_FILES, pciAddress, qemuArguments, type SharedFile } from "../vm/qemu-arguments.ts";
 import { componentEnvironment, missingForLaunch, validateLaunch } from "./component-launch.ts";
@@ -288,7 +288,7 @@ export class VmEnclave implements Enclave {
     const qemu = findExecutable(QEMU);
     if (qemu === undefined)
       throw new Error(`component ${this.name}: ${QEMU} is not on PATH; apt-get install -y qemu-system-x86`);
-    this.accel = chooseAccelerator(this.settings.accel, qemu);
+    this.accel = chooseAccelerator(this.settings.accel, qemu, imageCacheDirectory());
     const built = componentImage(this.launch, {
       extra: this.settings.files,
       jitless: this.accel.accel === "tcg",

@@ -4,7 +4,8 @@
 // no disk: it finds nothing to boot and resets, which with -no-reboot ends QEMU.
 // TCG does that in about 0.2 s; a working KVM faster.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 export type Accelerator = "kvm" | "tcg";
 
@@ -61,10 +62,44 @@ function probeKvm(qemu: string): AcceleratorChoice {
   return { accel: "kvm", reason: "KVM runs guests" };
 }
 
-/** Decides once per process; `kvm` asked for but not working is an error, not a silent fallback. */
-export function chooseAccelerator(request: AcceleratorRequest, qemu: string): AcceleratorChoice {
+/**
+ * The probe's answer holds until the host reboots (or KVM's module is loaded
+ * or unloaded, which needs root and a reason): remembered per boot, so every
+ * process that starts a guest does not pay seconds of a stuck KVM guest again.
+ */
+function rememberedProbe(qemu: string, cache: string | undefined): AcceleratorChoice {
+  if (cache === undefined) return probeKvm(qemu);
+  let bootId = "";
+  try {
+    bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    return probeKvm(qemu);
+  }
+  const file = join(cache, `kvm-probe-${bootId}.json`);
+  try {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as AcceleratorChoice;
+    if ((saved.accel === "kvm" || saved.accel === "tcg") && typeof saved.reason === "string") return saved;
+  } catch {
+    // not probed on this boot yet
+  }
+  const choice = probeKvm(qemu);
+  try {
+    mkdirSync(cache, { recursive: true });
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(choice));
+    renameSync(`${file}.${process.pid}`, file);
+  } catch {
+    // a cache we cannot write only costs the next process another probe
+  }
+  return choice;
+}
+
+/**
+ * Decides once per process (and, given `cache`, once per host boot); `kvm`
+ * asked for but not working is an error, not a silent fallback.
+ */
+export function chooseAccelerator(request: AcceleratorRequest, qemu: string, cache?: string): AcceleratorChoice {
   if (request === "tcg") return { accel: "tcg", reason: "TCG was asked for" };
-  probed ??= probeKvm(qemu);
+  probed ??= rememberedProbe(qemu, cache);
   if (request === "kvm" && probed.accel !== "kvm") {
     throw new Error(`accel kvm was asked for, but ${probed.reason}; use accel auto or tcg`);
   }
