@@ -187,6 +187,7 @@ export class VmEnclave implements Enclave {
       });
       child.on("error", (error) => {
         if (spawned) return;
+        this.discardArena();
         reject(this.failLaunch(`component ${this.name}: cannot launch ${QEMU}: ${error.message}`));
       });
       child.once("exit", (code, signal) => this.onExit(code, signal));
