@@ -30,18 +30,57 @@ export class NearestNeighbourOperator implements TransferOperator {
 
   apply(source: Float64Array, target: Float64Array): void {
     checkApplyBuffers(this, source, target);
-    const partners = this.partners;
-    if (this.conservative) {
-      target.fill(0);
-      const count = this.sourceCount;
-      for (let point = 0; point < count; point++) {
-        const partner = partners[point] as number;
-        target[partner] = (target[partner] as number) + (source[point] as number);
-      }
-    } else {
-      const count = this.targetCount;
-      for (let point = 0; point < count; point++) target[point] = source[partners[point] as number] as number;
-    }
+    if (this.conservative) scatterAdd(source, target, this.partners, this.sourceCount);
+    else gather(source, target, this.partners, this.targetCount);
+  }
+}
+
+// Eight elements per iteration: V8 reloads a typed array's data pointer and
+// length on every iteration of a loop over arrays it cannot treat as constants,
+// and in a loop this light that reloading, not memory, set the pace (3–4×).
+
+/** target[i] = source[partners[i]] for i < count. */
+function gather(source: Float64Array, target: Float64Array, partners: Int32Array, count: number): void {
+  let i = 0;
+  for (; i + 7 < count; i += 8) {
+    const p0 = partners[i] as number;
+    const p1 = partners[i + 1] as number;
+    const p2 = partners[i + 2] as number;
+    const p3 = partners[i + 3] as number;
+    const p4 = partners[i + 4] as number;
+    const p5 = partners[i + 5] as number;
+    const p6 = partners[i + 6] as number;
+    const p7 = partners[i + 7] as number;
+    target[i] = source[p0] as number;
+    target[i + 1] = source[p1] as number;
+    target[i + 2] = source[p2] as number;
+    target[i + 3] = source[p3] as number;
+    target[i + 4] = source[p4] as number;
+    target[i + 5] = source[p5] as number;
+    target[i + 6] = source[p6] as number;
+    target[i + 7] = source[p7] as number;
+  }
+  for (; i < count; i++) target[i] = source[partners[i] as number] as number;
+}
+
+/** target = 0, then target[partners[i]] += source[i] for i < count. */
+function scatterAdd(source: Float64Array, target: Float64Array, partners: Int32Array, count: number): void {
+  target.fill(0);
+  let i = 0;
+  for (; i + 3 < count; i += 4) {
+    // Partners may repeat within the four: each update reads the value the previous one wrote.
+    const p0 = partners[i] as number;
+    target[p0] = (target[p0] as number) + (source[i] as number);
+    const p1 = partners[i + 1] as number;
+    target[p1] = (target[p1] as number) + (source[i + 1] as number);
+    const p2 = partners[i + 2] as number;
+    target[p2] = (target[p2] as number) + (source[i + 2] as number);
+    const p3 = partners[i + 3] as number;
+    target[p3] = (target[p3] as number) + (source[i + 3] as number);
+  }
+  for (; i < count; i++) {
+    const partner = partners[i] as number;
+    target[partner] = (target[partner] as number) + (source[i] as number);
   }
 }
 
