@@ -174,19 +174,36 @@ export class EnvelopeCholesky {
     const origins = this.origins;
     const starts = this.starts;
     const n = this.size;
-    // L y = b, row by row.
+    // L y = b, row by row; four sums per row (independent chains, fewer loop trips).
     for (let row = 0; row < n; row++) {
       const r = origins[row] as number;
-      let sum = b[row] as number;
-      for (let k = starts[row] as number; k < row; k++) sum -= (a[r + k] as number) * (x[k] as number);
-      x[row] = sum / (a[r + row] as number);
+      let s0 = b[row] as number;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let k = starts[row] as number;
+      for (; k + 3 < row; k += 4) {
+        s0 -= (a[r + k] as number) * (x[k] as number);
+        s1 -= (a[r + k + 1] as number) * (x[k + 1] as number);
+        s2 -= (a[r + k + 2] as number) * (x[k + 2] as number);
+        s3 -= (a[r + k + 3] as number) * (x[k + 3] as number);
+      }
+      for (; k < row; k++) s0 -= (a[r + k] as number) * (x[k] as number);
+      x[row] = (s0 + s1 + (s2 + s3)) / (a[r + row] as number);
     }
     // Lᵀ x = y, by rows of L (contiguous): finish x[row], then remove it from the rows above.
     for (let row = n - 1; row >= 0; row--) {
       const r = origins[row] as number;
       const value = (x[row] as number) / (a[r + row] as number);
       x[row] = value;
-      for (let k = starts[row] as number; k < row; k++) x[k] = (x[k] as number) - (a[r + k] as number) * value;
+      let k = starts[row] as number;
+      for (; k + 3 < row; k += 4) {
+        x[k] = (x[k] as number) - (a[r + k] as number) * value;
+        x[k + 1] = (x[k + 1] as number) - (a[r + k + 1] as number) * value;
+        x[k + 2] = (x[k + 2] as number) - (a[r + k + 2] as number) * value;
+        x[k + 3] = (x[k + 3] as number) - (a[r + k + 3] as number) * value;
+      }
+      for (; k < row; k++) x[k] = (x[k] as number) - (a[r + k] as number) * value;
     }
   }
 }
