@@ -57,7 +57,7 @@ export function couplingBenchPlan(operator: CouplingOperator, points: number, wi
     order: ["A", "B"],
     startupTimeoutMs: 120_000,
     stepTimeoutMs: 60_000,
-    wait: { kind: "hybrid", spinNs: 50_000 },
+    wait: { kind: "hybrid", spinNs: 1_000_000 },
   };
 }
 

@@ -51,7 +51,7 @@ export function seedDemoPlan(options: SeedPlanOptions): CouplingPlan {
     order: ["appA", "appB"],
     startupTimeoutMs: 120_000,
     stepTimeoutMs: 60_000,
-    wait: { kind: "hybrid", spinNs: 50_000 },
+    wait: { kind: "hybrid", spinNs: 1_000_000 },
   };
 }
 

@@ -178,7 +178,7 @@ export const couplingSchema = z
           .enum(waitStrategies)
           .default("hybrid")
           .describe("spin (lowest latency, burns a CPU), block (sleeps in the kernel) or hybrid (spins, then blocks)."),
-        spin_us: z.number().min(0).default(50).describe("How long hybrid spins before blocking, in microseconds."),
+        spin_us: z.number().min(0).default(1000).describe("How long hybrid spins before blocking, in microseconds."),
       })
       .prefault({})
       .describe("How the driver and components wait for each other."),
