@@ -46,7 +46,7 @@ function runFiles(paths, concurrency) {
       "--test",
       `--test-concurrency=${concurrency}`,
       "--test-reporter=spec",
-      "--test-timeout=180000",
+      "--test-timeout=600000",
       ...paths,
     ],
     { cwd: root, env: environment, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 28 },
