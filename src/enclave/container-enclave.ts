@@ -18,6 +18,7 @@ import { type ContainerLaunch, containerSettings } from "./container-settings.ts
 import { createPinned } from "./cpu-pinning.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
+import { ExitBookkeeping } from "./exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "./exit-kill.ts";
 import { OciRuntime } from "./oci-runtime.ts";
 import { drainOutput, OutputCapture } from "./output-capture.ts";
@@ -40,12 +41,12 @@ export class ContainerEnclave implements Enclave {
   private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof containerSettings>;
   private readonly runtime: ContainerRuntime;
+  private readonly exit: ExitBookkeeping;
   private root: ContainerRoot | undefined;
   private prepared: PreparedContainer | undefined;
   private runtimeProcess: ChildProcess | undefined;
   private componentPid = 0;
   private commandLine: string[] = [];
-  private startCalled = false;
   private pidfd = -1;
   /** An open handle on the component's mount namespace (see holdMountNamespace), or -1. */
   private mountNamespace = -1;
@@ -54,8 +55,6 @@ export class ContainerEnclave implements Enclave {
   private pidDiscovered = false;
   private runtimeExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private requested: "stop" | "kill" | undefined;
-  private status: ExitStatus | undefined;
-  private settle: (status: ExitStatus) => void = () => {};
   private stdout: OutputCapture | undefined;
   private stderr: OutputCapture | undefined;
   private cpusAtStart: number[] = [];
@@ -68,9 +67,8 @@ export class ContainerEnclave implements Enclave {
     this.settings = containerSettings(launch);
     this.runtime = this.settings.runtime === "crun" ? new OciRuntime() : new BubblewrapRuntime();
     this.options = options;
-    this.exited = new Promise((resolve) => {
-      this.settle = resolve;
-    });
+    this.exit = new ExitBookkeeping(launch.name);
+    this.exited = this.exit.exited;
   }
 
   get name(): string {
@@ -85,14 +83,11 @@ export class ContainerEnclave implements Enclave {
   }
 
   async start(): Promise<void> {
-    if (this.startCalled) throw new Error(`component ${this.name}: start() was called twice`);
-    this.startCalled = true;
-    if (this.status !== undefined) {
-      throw new Error(`component ${this.name}: cannot start, it has ended already (${this.status.cause})`);
-    }
+    const refused = this.exit.refuseStart();
+    if (refused !== undefined) throw refused;
     // The module is the host's file in every case; a command may be the stack's, checked in containerRoot.
     const missing = this.launch.module === undefined ? undefined : missingForLaunch(this.launch);
-    if (missing !== undefined) throw this.failLaunch(missing);
+    if (missing !== undefined) throw this.exit.failLaunch(missing);
     let runtimeProcess: ChildProcess;
     try {
       this.root = containerRoot(this.launch, this.settings);
@@ -101,10 +96,7 @@ export class ContainerEnclave implements Enclave {
       runtimeProcess = this.spawnPinned(this.prepared);
     } catch (error) {
       this.prepared?.cleanup();
-      const message = error instanceof Error ? error.message : String(error);
-      throw this.failLaunch(
-        message.startsWith("component ") ? message : `component ${this.name}: cannot launch: ${message}`,
-      );
+      throw this.exit.failLaunchOn(error, "cannot launch");
     }
     this.runtimeProcess = runtimeProcess;
     const prefix = `[${this.name}] `;
@@ -129,7 +121,7 @@ export class ContainerEnclave implements Enclave {
       await spawned;
     } catch (error) {
       prepared.cleanup();
-      throw this.failLaunch((error as Error).message);
+      throw this.exit.failLaunch((error as Error).message);
     }
     // Killed on our way out from here on, even while the runtime is still building the container.
     killOnExit(this, { handleSignals: this.options.handleSignals ?? true });
@@ -144,10 +136,10 @@ export class ContainerEnclave implements Enclave {
       const stderr = this.stderr.text();
       const reason =
         prepared.explain(stderr) ?? (stderr.trim().split("\n").slice(-1)[0] || "it ended before the component started");
-      throw this.failLaunch(`component ${this.name}: the ${this.runtime.name} container did not start: ${reason}`);
+      throw this.exit.failLaunch(`component ${this.name}: the ${this.runtime.name} container did not start: ${reason}`);
     }
     this.componentPid = pid;
-    if (this.status !== undefined) return; // killed while starting, and already settled
+    if (this.exit.hasExited()) return; // killed while starting, and already settled
     try {
       this.pidfd = native.pidfdOpen(pid);
     } catch {
@@ -160,24 +152,21 @@ export class ContainerEnclave implements Enclave {
 
   async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
     const runtimeProcess = this.runtimeProcess;
-    if (runtimeProcess === undefined || this.status !== undefined) return this.endUnstarted("stop");
+    if (runtimeProcess === undefined || this.exit.hasExited()) {
+      return this.exit.endUnstarted("stop", runtimeProcess !== undefined);
+    }
     if (!this.runtimeEnded) {
       this.requested ??= "stop";
       // Runtimes do not pass signals on: ask the component itself, or, before it runs, end the runtime.
       if (this.componentPid > 0) this.signalComponent("SIGTERM");
       else runtimeProcess.kill("SIGKILL");
     }
-    const force = setTimeout(() => this.forceEnd(), graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(force);
-    }
+    return this.exit.forcedAfter(graceMs, () => this.forceEnd());
   }
 
   kill(): void {
     if (this.runtimeProcess === undefined) {
-      void this.endUnstarted("kill");
+      void this.exit.endUnstarted("kill", false);
       return;
     }
     if (this.runtimeEnded) return;
@@ -186,7 +175,7 @@ export class ContainerEnclave implements Enclave {
   }
 
   hasExited(): boolean {
-    return this.status !== undefined;
+    return this.exit.hasExited();
   }
 
   isAlive(): boolean {
@@ -287,7 +276,7 @@ export class ContainerEnclave implements Enclave {
     await drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS);
     const explained =
       ended.code !== 0 && ended.signal === null ? this.prepared?.explain(this.output().stderr) : undefined;
-    this.finish({ ...ended, cause, ...(explained === undefined ? {} : { error: explained }) });
+    this.exit.finish({ ...ended, cause, ...(explained === undefined ? {} : { error: explained }) });
   }
 
   /**
@@ -327,23 +316,5 @@ export class ContainerEnclave implements Enclave {
     const fd = this.mountNamespace;
     this.mountNamespace = -1;
     closeSync(fd);
-  }
-
-  private failLaunch(message: string): Error {
-    this.finish({ code: null, signal: null, cause: "launch", error: message });
-    return new Error(message);
-  }
-
-  private endUnstarted(cause: "stop" | "kill"): Promise<ExitStatus> {
-    if (this.status === undefined && this.runtimeProcess === undefined) {
-      this.finish({ code: null, signal: null, cause: "launch", error: `${cause} came before start()` });
-    }
-    return this.exited;
-  }
-
-  private finish(status: ExitStatus): void {
-    if (this.status !== undefined) return;
-    this.status = status;
-    this.settle(status);
   }
 }

@@ -7,6 +7,7 @@ import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateL
 import { createPinned } from "./cpu-pinning.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
+import { ExitBookkeeping } from "./exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "./exit-kill.ts";
 import { drainOutput, OutputCapture } from "./output-capture.ts";
 import { parentDeathPrefix } from "./parent-death-signal.ts";
@@ -21,14 +22,12 @@ export class ProcessEnclave implements Enclave {
   private readonly environment: Record<string, string>;
   private readonly options: EnclaveOptions;
   private child: ChildProcess | undefined;
+  private readonly exit: ExitBookkeeping;
   private commandLine: string[] = [];
-  private startCalled = false;
   /** The pidfd opened at spawn; -1 before, after exit, or where the kernel has none. */
   private pidfd = -1;
   private processEnded = false;
   private requested: "stop" | "kill" | undefined;
-  private status: ExitStatus | undefined;
-  private settle: (status: ExitStatus) => void = () => {};
   private stdout: OutputCapture | undefined;
   private stderr: OutputCapture | undefined;
   private cpusAtStart: number[] = [];
@@ -40,9 +39,8 @@ export class ProcessEnclave implements Enclave {
     validateLaunch(launch);
     this.options = options;
     this.environment = componentEnvironment(launch);
-    this.exited = new Promise((resolve) => {
-      this.settle = resolve;
-    });
+    this.exit = new ExitBookkeeping(launch.name);
+    this.exited = this.exit.exited;
   }
 
   get name(): string {
@@ -56,26 +54,16 @@ export class ProcessEnclave implements Enclave {
   }
 
   start(): Promise<void> {
-    if (this.startCalled) return Promise.reject(new Error(`component ${this.name}: start() was called twice`));
-    this.startCalled = true;
-    if (this.status !== undefined) {
-      return Promise.reject(
-        new Error(`component ${this.name}: cannot start, it has ended already (${this.status.cause})`),
-      );
-    }
+    const refused = this.exit.refuseStart();
+    if (refused !== undefined) return Promise.reject(refused);
     const missing = missingForLaunch(this.launch);
-    if (missing !== undefined) return Promise.reject(this.failLaunch(missing));
+    if (missing !== undefined) return Promise.reject(this.exit.failLaunch(missing));
     let child: ChildProcess;
     try {
       this.commandLine = [...parentDeathPrefix(), ...this.target()];
       child = this.spawnPinned();
     } catch (error) {
-      const message = messageOf(error);
-      return Promise.reject(
-        this.failLaunch(
-          message.startsWith("component ") ? message : `component ${this.name}: cannot launch: ${message}`,
-        ),
-      );
+      return Promise.reject(this.exit.failLaunchOn(error, "cannot launch"));
     }
     this.child = child;
     const prefix = `[${this.name}] `;
@@ -94,7 +82,7 @@ export class ProcessEnclave implements Enclave {
       child.on("error", (error) => {
         // After the spawn, errors come from kill() on a process that is gone: nothing to do.
         if (spawned) return;
-        reject(this.failLaunch(`component ${this.name}: cannot launch ${this.commandLine[0]}: ${error.message}`));
+        reject(this.exit.failLaunch(`component ${this.name}: cannot launch ${this.commandLine[0]}: ${error.message}`));
       });
       child.once("exit", (code, signal) => this.onExit(code, signal));
     });
@@ -102,25 +90,20 @@ export class ProcessEnclave implements Enclave {
 
   async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
     const child = this.child;
-    if (child === undefined || this.status !== undefined) return this.endUnstarted("stop");
+    if (child === undefined || this.exit.hasExited()) return this.exit.endUnstarted("stop", child !== undefined);
     if (!this.processEnded) {
       this.requested ??= "stop";
       child.kill("SIGTERM");
     }
-    const force = setTimeout(() => {
+    return this.exit.forcedAfter(graceMs, () => {
       if (!this.processEnded) child.kill("SIGKILL");
-    }, graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(force);
-    }
+    });
   }
 
   kill(): void {
     const child = this.child;
     if (child === undefined) {
-      void this.endUnstarted("kill");
+      void this.exit.endUnstarted("kill", false);
       return;
     }
     if (this.processEnded) return;
@@ -129,7 +112,7 @@ export class ProcessEnclave implements Enclave {
   }
 
   hasExited(): boolean {
-    return this.status !== undefined;
+    return this.exit.hasExited();
   }
 
   isAlive(): boolean {
@@ -191,29 +174,6 @@ export class ProcessEnclave implements Enclave {
     if (this.pidfd >= 0) native.closeFd(this.pidfd);
     this.pidfd = -1;
     const cause = this.requested ?? (signal === null ? "exit" : "signal");
-    void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.finish({ code, signal, cause }));
+    void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.exit.finish({ code, signal, cause }));
   }
-
-  private failLaunch(message: string): Error {
-    this.finish({ code: null, signal: null, cause: "launch", error: message });
-    return new Error(message);
-  }
-
-  /** stop() or kill() before start(), or after the end: the component will never run (again). */
-  private endUnstarted(cause: "stop" | "kill"): Promise<ExitStatus> {
-    if (this.status === undefined && this.child === undefined) {
-      this.finish({ code: null, signal: null, cause: "launch", error: `${cause} came before start()` });
-    }
-    return this.exited;
-  }
-
-  private finish(status: ExitStatus): void {
-    if (this.status !== undefined) return;
-    this.status = status;
-    this.settle(status);
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,7 @@ import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateL
 import { createPinned } from "./cpu-pinning.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
+import { ExitBookkeeping, messageOf } from "./exit-bookkeeping.ts";
 import { drainOutput, OutputCapture } from "./output-capture.ts";
 import type { ThreadBootstrapData } from "./thread-bootstrap.ts";
 import { tsxRegisterUrl } from "./typescript-loader.ts";
@@ -33,16 +34,14 @@ export class ThreadEnclave implements Enclave {
   readonly exited: Promise<ExitStatus>;
   private readonly environment: Record<string, string>;
   private readonly options: EnclaveOptions;
+  private readonly exit: ExitBookkeeping;
   /** 1 while the component runs; the worker clears it on its way out, the supervisor when it terminates the worker. */
   private readonly liveness = new Int32Array(new SharedArrayBuffer(4));
   private worker: Worker | undefined;
   private workerThreadId: number | undefined;
-  private startCalled = false;
   private workerEnded = false;
   private requested: "stop" | "kill" | undefined;
   private uncaughtError: string | undefined;
-  private status: ExitStatus | undefined;
-  private settle: (status: ExitStatus) => void = () => {};
   private stdout: OutputCapture | undefined;
   private stderr: OutputCapture | undefined;
   private cpusAtStart: number[] = [];
@@ -64,9 +63,8 @@ export class ThreadEnclave implements Enclave {
     }
     this.options = options;
     this.environment = componentEnvironment(launch);
-    this.exited = new Promise((resolve) => {
-      this.settle = resolve;
-    });
+    this.exit = new ExitBookkeeping(launch.name);
+    this.exited = this.exit.exited;
   }
 
   get name(): string {
@@ -85,15 +83,10 @@ export class ThreadEnclave implements Enclave {
   }
 
   start(): Promise<void> {
-    if (this.startCalled) return Promise.reject(new Error(`component ${this.name}: start() was called twice`));
-    this.startCalled = true;
-    if (this.status !== undefined) {
-      return Promise.reject(
-        new Error(`component ${this.name}: cannot start, it has ended already (${this.status.cause})`),
-      );
-    }
+    const refused = this.exit.refuseStart();
+    if (refused !== undefined) return Promise.reject(refused);
     const missing = missingForLaunch(this.launch);
-    if (missing !== undefined) return Promise.reject(this.failLaunch(missing));
+    if (missing !== undefined) return Promise.reject(this.exit.failLaunch(missing));
     const module = this.launch.module ?? "";
     const data: ThreadBootstrapData = {
       tsxApi: tsxRegisterUrl(),
@@ -121,12 +114,7 @@ export class ThreadEnclave implements Enclave {
       );
     } catch (error) {
       Atomics.store(this.liveness, 0, 0);
-      const message = messageOf(error);
-      return Promise.reject(
-        this.failLaunch(
-          message.startsWith("component ") ? message : `component ${this.name}: cannot start a worker: ${message}`,
-        ),
-      );
+      return Promise.reject(this.exit.failLaunchOn(error, "cannot start a worker"));
     }
     this.worker = worker;
     this.workerThreadId = worker.threadId;
@@ -156,7 +144,9 @@ export class ThreadEnclave implements Enclave {
    * stuck in one past `graceMs` makes stop() reject.
    */
   async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
-    if (this.worker === undefined || this.status !== undefined) return this.endUnstarted("stop");
+    if (this.worker === undefined || this.exit.hasExited()) {
+      return this.exit.endUnstarted("stop", this.worker !== undefined);
+    }
     this.requested ??= "stop";
     this.terminate();
     let timer: NodeJS.Timeout | undefined;
@@ -180,7 +170,7 @@ export class ThreadEnclave implements Enclave {
 
   kill(): void {
     if (this.worker === undefined) {
-      void this.endUnstarted("kill");
+      void this.exit.endUnstarted("kill", false);
       return;
     }
     if (this.workerEnded) return;
@@ -189,7 +179,7 @@ export class ThreadEnclave implements Enclave {
   }
 
   hasExited(): boolean {
-    return this.status !== undefined;
+    return this.exit.hasExited();
   }
 
   isAlive(): boolean {
@@ -226,28 +216,6 @@ export class ThreadEnclave implements Enclave {
     Atomics.store(this.liveness, 0, 0);
     const status: ExitStatus = { code, signal: null, cause: this.requested ?? "exit" };
     if (this.uncaughtError !== undefined) status.error = this.uncaughtError;
-    void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.finish(status));
+    void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.exit.finish(status));
   }
-
-  private failLaunch(message: string): Error {
-    this.finish({ code: null, signal: null, cause: "launch", error: message });
-    return new Error(message);
-  }
-
-  private endUnstarted(cause: "stop" | "kill"): Promise<ExitStatus> {
-    if (this.status === undefined && this.worker === undefined) {
-      this.finish({ code: null, signal: null, cause: "launch", error: `${cause} came before start()` });
-    }
-    return this.exited;
-  }
-
-  private finish(status: ExitStatus): void {
-    if (this.status !== undefined) return;
-    this.status = status;
-    this.settle(status);
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -27,6 +27,7 @@ import { componentEnvironment, missingForLaunch, validateLaunch } from "./compon
 import { createPinned } from "./cpu-pinning.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
+import { ExitBookkeeping } from "./exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "./exit-kill.ts";
 import { drainOutput, OutputCapture } from "./output-capture.ts";
 import { parentDeathPrefix } from "./parent-death-signal.ts";
@@ -81,6 +82,7 @@ export class VmEnclave implements Enclave {
   readonly exited: Promise<ExitStatus>;
   private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof vmSettings>;
+  private readonly exit: ExitBookkeeping;
   private qemu: ChildProcess | undefined;
   private qemuArgv: string[] = [];
   private guestArgv: string[] = [];
@@ -95,12 +97,9 @@ export class VmEnclave implements Enclave {
   private accel: AcceleratorChoice | undefined;
   private vcpus = 1;
   private memoryMiB = 0;
-  private startCalled = false;
   private pidfd = -1;
   private qemuEnded = false;
   private requested: "stop" | "kill" | undefined;
-  private status: ExitStatus | undefined;
-  private settle: (status: ExitStatus) => void = () => {};
   private stdout: OutputCapture | undefined;
   private stderr: OutputCapture | undefined;
   private stdoutStream = new PassThrough();
@@ -126,9 +125,8 @@ export class VmEnclave implements Enclave {
     validateLaunch(launch);
     this.settings = vmSettings(launch);
     this.options = options;
-    this.exited = new Promise((resolve) => {
-      this.settle = resolve;
-    });
+    this.exit = new ExitBookkeeping(launch.name);
+    this.exited = this.exit.exited;
   }
 
   get name(): string {
@@ -142,22 +140,16 @@ export class VmEnclave implements Enclave {
   }
 
   async start(): Promise<void> {
-    if (this.startCalled) throw new Error(`component ${this.name}: start() was called twice`);
-    this.startCalled = true;
-    if (this.status !== undefined) {
-      throw new Error(`component ${this.name}: cannot start, it has ended already (${this.status.cause})`);
-    }
+    const refused = this.exit.refuseStart();
+    if (refused !== undefined) throw refused;
     const missing = missingForLaunch(this.launch);
-    if (missing !== undefined) throw this.failLaunch(missing);
+    if (missing !== undefined) throw this.exit.failLaunch(missing);
     let child: ChildProcess;
     try {
       child = this.spawnGuest();
     } catch (error) {
-      const message = messageOf(error);
       this.discardArena();
-      throw this.failLaunch(
-        message.startsWith("component ") ? message : `component ${this.name}: cannot launch: ${message}`,
-      );
+      throw this.exit.failLaunchOn(error, "cannot launch");
     }
     this.qemu = child;
     const prefix = `[${this.name}] `;
@@ -188,7 +180,7 @@ export class VmEnclave implements Enclave {
       child.on("error", (error) => {
         if (spawned) return;
         this.discardArena();
-        reject(this.failLaunch(`component ${this.name}: cannot launch ${QEMU}: ${error.message}`));
+        reject(this.exit.failLaunch(`component ${this.name}: cannot launch ${QEMU}: ${error.message}`));
       });
       child.once("exit", (code, signal) => this.onExit(code, signal));
     });
@@ -199,26 +191,21 @@ export class VmEnclave implements Enclave {
 
   async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
     const child = this.qemu;
-    if (child === undefined || this.status !== undefined) return this.endUnstarted("stop");
+    if (child === undefined || this.exit.hasExited()) return this.exit.endUnstarted("stop", child !== undefined);
     if (!this.qemuEnded) {
       this.requested ??= "stop";
       // The agent sends the component SIGTERM; QEMU itself is forced after the grace period.
       child.stdin?.write("T");
     }
-    const force = setTimeout(() => {
+    return this.exit.forcedAfter(graceMs, () => {
       if (!this.qemuEnded) child.kill("SIGKILL");
-    }, graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(force);
-    }
+    });
   }
 
   kill(): void {
     const child = this.qemu;
     if (child === undefined) {
-      void this.endUnstarted("kill");
+      void this.exit.endUnstarted("kill", false);
       return;
     }
     if (this.qemuEnded) return;
@@ -227,7 +214,7 @@ export class VmEnclave implements Enclave {
   }
 
   hasExited(): boolean {
-    return this.status !== undefined;
+    return this.exit.hasExited();
   }
 
   isAlive(): boolean {
@@ -582,23 +569,9 @@ export class VmEnclave implements Enclave {
     this.cleanUpFiles();
   }
 
-  private failLaunch(message: string): Error {
-    this.finish({ code: null, signal: null, cause: "launch", error: message });
-    return new Error(message);
-  }
-
-  private endUnstarted(cause: "stop" | "kill"): Promise<ExitStatus> {
-    if (this.status === undefined && this.qemu === undefined) {
-      this.finish({ code: null, signal: null, cause: "launch", error: `${cause} came before start()` });
-    }
-    return this.exited;
-  }
-
+  /** The end, settled once; the watch over the guest ends with it. */
   private finish(status: ExitStatus): void {
-    if (this.status !== undefined) return;
-    this.status = status;
-    if (this.watch !== undefined) clearInterval(this.watch);
-    this.settle(status);
+    if (this.exit.finish(status) && this.watch !== undefined) clearInterval(this.watch);
   }
 }
 
@@ -625,8 +598,4 @@ function parseWait(text: string | undefined): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
