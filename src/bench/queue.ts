@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { tsxLoaderUrl } from "../enclave/typescript-loader.ts";
 import { native } from "../native/index.ts";
 import { Channel } from "../queue/channel.ts";
 import { Message } from "../queue/message.ts";
@@ -21,7 +22,6 @@ import { compilerCommand, measureCFloor } from "./c-floor-runner.ts";
 import { type Distribution, summarize } from "./distribution.ts";
 import { messagePortRoundTrips, pipeRoundTrips, unixSocketRoundTrips } from "./queue-baselines.ts";
 import { PeerOpcode } from "./queue-peer.ts";
-import { TSX_LOADER } from "./tsx-loader.ts";
 
 export type Transport =
   | "conflux"
@@ -87,7 +87,7 @@ function startPeer(
   foreign?: ForeignPeer,
 ): Peer {
   if (between === "process") {
-    const [file = "", ...args] = foreign?.command ?? [process.execPath, "--import", TSX_LOADER, PEER_MAIN];
+    const [file = "", ...args] = foreign?.command ?? [process.execPath, "--import", tsxLoaderUrl(), PEER_MAIN];
     const child: ChildProcess = spawn(file, [...args, runDirectory, channelName, kind, String(SPIN_NS)], {
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, ...foreign?.env },

@@ -1,5 +1,6 @@
 // The talk's demonstration (examples/seed-dtk) as a coupling plan, for the
-// benchmarks: two apps, each with its own mesh of `points` random 3-D points.
+// benchmarks and the tests: two apps, each with its own mesh of `points`
+// random 3-D points.
 import { fileURLToPath } from "node:url";
 import type { CouplingPlan } from "../coupling/plan.ts";
 import type { EnclaveKind } from "../enclave/requirements.ts";
@@ -9,6 +10,13 @@ export interface SeedPlanOptions {
   points: number;
   iterations: number;
   operator?: Record<string, unknown>;
+  /** Module files, relative to examples/seed-dtk (default app-a.ts and app-b.ts). */
+  modules?: { a: string; b: string };
+}
+
+/** The apps' parameters: each its own seed, so the meshes differ. */
+export function seedArgs(points: number): { a: Record<string, number>; b: Record<string, number> } {
+  return { a: { points, seed: 1, sweeps: 3 }, b: { points, seed: 2, sweeps: 3 } };
 }
 
 export function seedDemoPlan(options: SeedPlanOptions): CouplingPlan {
@@ -20,18 +28,20 @@ export function seedDemoPlan(options: SeedPlanOptions): CouplingPlan {
     fields: ["temperature", "flux"],
   };
   const operator = options.operator ?? { method: "nearest" };
+  const modules = options.modules ?? { a: "app-a.ts", b: "app-b.ts" };
+  const args = seedArgs(options.points);
   return {
     components: [
       {
         name: "appA",
         kind: options.kind,
-        launch: { module: module("app-a.ts"), args: { points: options.points, seed: 1, sweeps: 3 } },
+        launch: { module: module(modules.a), args: args.a },
         meshes: { surface: mesh },
       },
       {
         name: "appB",
         kind: options.kind,
-        launch: { module: module("app-b.ts"), args: { points: options.points, seed: 2, sweeps: 3 } },
+        launch: { module: module(modules.b), args: args.b },
         meshes: { surface: mesh },
       },
     ],

@@ -2,6 +2,7 @@
 // run, attach the two command queues the driver set up, share meshes in
 // segments, notify the driver and wait for its ACK, then loop: wait for go,
 // compute, signal done. It does not know which enclave it runs in.
+import { COMPONENT_ARGS_VARIABLE, COMPONENT_NAME_VARIABLE } from "../enclave/component-launch.ts";
 import { Channel } from "../queue/channel.ts";
 import { QueueError } from "../queue/errors.ts";
 import { Message } from "../queue/message.ts";
@@ -11,8 +12,8 @@ import type { MeshSpec } from "./mesh-layout.ts";
 import { COMPONENT_ACCEPTS, channelName, Opcode, opcodeName, WAIT_VARIABLE } from "./protocol.ts";
 import { SharedMesh } from "./shared-mesh.ts";
 
-export const COMPONENT_NAME_VARIABLE = "CONFLUX_COMPONENT_NAME";
-export const COMPONENT_ARGS_VARIABLE = "CONFLUX_COMPONENT_ARGS";
+// The launcher (src/enclave/component-launch.ts) sets these; one definition of each name.
+export { COMPONENT_ARGS_VARIABLE, COMPONENT_NAME_VARIABLE };
 
 export interface ConnectOptions {
   environment?: NodeJS.ProcessEnv;

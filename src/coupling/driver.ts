@@ -141,9 +141,9 @@ export async function runCoupling<OperatorSpec>(
         { handleSignals: false, ...(hooks.output === undefined ? {} : { output: hooks.output }) },
       );
       const link = new ComponentLink(run, component.name, {
-        // A futex wake from a guest kernel never reaches the host's futex: for a
-        // VM component the driver spins (yielding) instead of sleeping in 10 ms slices.
-        wait: component.kind === "vm" ? { ...plan.wait, kind: "spin" } : plan.wait,
+        // Where a futex wake cannot cross (a VM's guest kernel), the driver spins,
+        // yielding, instead of sleeping in 10 ms slices it would never be woken from.
+        wait: enclave.sharesFutexes ? plan.wait : { ...plan.wait, kind: "spin" },
         description,
         peer: {
           isAlive: () => enclave.isAlive(),

@@ -37,6 +37,7 @@ const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
 
 export class ContainerEnclave implements Enclave {
   readonly kind = "container";
+  readonly sharesFutexes = true;
   readonly exited: Promise<ExitStatus>;
   private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof containerSettings>;

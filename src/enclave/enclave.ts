@@ -51,6 +51,12 @@ export const DEFAULT_STOP_GRACE_MS = 2000;
 
 export interface Enclave {
   readonly kind: EnclaveKind;
+  /**
+   * Whether a futex wake on this host reaches the component's waits and the
+   * component's reach ours. False for a VM: a guest kernel's futex is its own,
+   * so both sides of its channels must poll (spin) instead of sleeping.
+   */
+  readonly sharesFutexes: boolean;
   /** The component's name, used in every message about it. */
   readonly name: string;
   readonly launch: ComponentLaunch;

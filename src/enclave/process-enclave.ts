@@ -18,6 +18,7 @@ const OUTPUT_DRAIN_MS = 1000;
 
 export class ProcessEnclave implements Enclave {
   readonly kind = "process";
+  readonly sharesFutexes = true;
   readonly exited: Promise<ExitStatus>;
   private readonly environment: Record<string, string>;
   private readonly options: EnclaveOptions;

@@ -31,6 +31,7 @@ import(workerData.tsxApi).then((tsx) => {
 
 export class ThreadEnclave implements Enclave {
   readonly kind = "thread";
+  readonly sharesFutexes = true;
   readonly exited: Promise<ExitStatus>;
   private readonly environment: Record<string, string>;
   private readonly options: EnclaveOptions;

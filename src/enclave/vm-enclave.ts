@@ -79,6 +79,7 @@ function nextPowerOfTwo(bytes: number): number {
 
 export class VmEnclave implements Enclave {
   readonly kind = "vm";
+  readonly sharesFutexes = false;
   readonly exited: Promise<ExitStatus>;
   private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof vmSettings>;
