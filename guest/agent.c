@@ -168,7 +168,6 @@ struct launch {
   int file_count;
   int cpus[MAX_ITEMS];
   int cpu_count;
-  long supervisor_pid;
 };
 
 /* PATH=... gets busybox's tools (installed by the init script) appended: the last resort of a shell command. */
@@ -202,7 +201,6 @@ static void read_launch(struct launch *launch) {
       case 'o': launch->owner = value; break;
       case 'f': if (launch->file_count < MAX_ITEMS) launch->files[launch->file_count++] = value; break;
       case 'c': if (launch->cpu_count < MAX_ITEMS) launch->cpus[launch->cpu_count++] = atoi(value); break;
-      case 's': launch->supervisor_pid = atol(value); break;
       default: give_up("unknown launch record '%c'", tag);
     }
   }
@@ -248,34 +246,6 @@ static void lay_out_run_directory(const struct launch *launch) {
   /* Read-only: a file a client creates here would live only in the guest, where the host cannot see it. */
   if (mount("conflux-run", directory, "tmpfs", MS_REMOUNT | MS_RDONLY, "mode=0700") != 0)
     give_up("make %s read-only: %s", directory, strerror(errno));
-}
-
-static void write_text(const char *path, const char *text) {
-  int fd = open(path, O_WRONLY);
-  if (fd < 0) return;
-  write_all(fd, text, strlen(text));
-  close(fd);
-}
-
-/*
- * Clients check their driver's liveness by its pid. The driver is the host
- * process that started this guest, which the guest kernel does not know, so a
- * stand-in that sleeps forever carries that pid here. When the host process
- * dies the whole guest dies with it, so the stand-in never has to.
- */
-static void stand_in_for_supervisor(long pid) {
-  if (pid <= 1) return;
-  if (kill((pid_t)pid, 0) == 0) return; /* a guest kernel thread already has it: alive for as long as we are */
-  write_text("/proc/sys/kernel/pid_max", "4194304");
-  char last[32];
-  snprintf(last, sizeof last, "%ld", pid - 1);
-  write_text("/proc/sys/kernel/ns_last_pid", last);
-  pid_t child = fork();
-  if (child == 0) {
-    if (getpid() != (pid_t)pid) _exit(0);
-    for (;;) pause();
-  }
-  if (child != (pid_t)pid) say(FRAME_AGENT, "could not give the host supervisor's pid %ld a stand-in (got %d)", pid, (int)child);
 }
 
 static void open_console(void) {
@@ -380,7 +350,6 @@ int main(void) {
   if (launch == NULL) give_up("out of memory");
   read_launch(launch);
   lay_out_run_directory(launch);
-  stand_in_for_supervisor(launch->supervisor_pid);
 
   sigset_t child_signals;
   sigemptyset(&child_signals);

@@ -1097,14 +1097,15 @@ int cfx_run_open_segment(cfx_run *run, const char *name, int kind, int timeout_m
 
 /* ---- waiting and liveness ------------------------------------------------------ */
 struct peer {
-  const uint32_t *pid_word; /* read until non-zero: the peer's pid in the control line */
+  /* read until non-zero: the peer's pid in the control line; NULL when the enclave, not a pid, ties us to the peer */
+  const uint32_t *pid_word;
   int pid;
   int pidfd;
   char description[64];
 };
 
 static void peer_resolve(struct peer *peer) {
-  if (peer->pid > 0) return;
+  if (peer->pid > 0 || peer->pid_word == NULL) return;
   int pid = (int)__atomic_load_n(peer->pid_word, __ATOMIC_ACQUIRE);
   if (pid <= 0) return;
   peer->pid = pid;
@@ -1224,8 +1225,24 @@ struct cfx_channel {
   uint64_t accepted[1024];
 };
 
+/* CONFLUX_DRIVER_LIVENESS (docs/wire-format.md, "Channel"): "enclave", or "pid" / unset. */
+static int driver_is_enclave_bound(void) {
+  const char *value = getenv("CONFLUX_DRIVER_LIVENESS");
+  return value != NULL && strcmp(value, "enclave") == 0;
+}
+
+static int driver_liveness_valid(void) {
+  const char *value = getenv("CONFLUX_DRIVER_LIVENESS");
+  if (value == NULL || value[0] == '\0' || strcmp(value, "pid") == 0 || strcmp(value, "enclave") == 0) return CFX_OK;
+  return fail(CFX_ERR_ENVIRONMENT,
+              "CONFLUX_DRIVER_LIVENESS is \"%.40s\"; it must be \"pid\" or \"enclave\" (or unset): start this "
+              "component through `conflux run`",
+              value);
+}
+
 int cfx_channel_attach(cfx_run *run, const char *name, const cfx_wait *wait, int timeout_ms, cfx_channel **out) {
   if (run == NULL || name == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_channel_attach: null argument");
+  if (driver_liveness_valid() != CFX_OK) return CFX_ERR_ENVIRONMENT;
   cfx_channel *channel = calloc(1, sizeof *channel);
   if (channel == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory attaching channel \"%s\"", name);
   snprintf(channel->name, sizeof channel->name, "%s", name);
@@ -1256,7 +1273,8 @@ int cfx_channel_attach(cfx_run *run, const char *name, const cfx_wait *wait, int
     free(channel);
     return rc;
   }
-  channel->driver.pid_word = word_at(payload, C_DRIVER_PID);
+  /* In its own pid namespace or a guest, the driver's pid names nobody; the enclave ends us with the driver. */
+  channel->driver.pid_word = driver_is_enclave_bound() ? NULL : word_at(payload, C_DRIVER_PID);
   peer_resolve(&channel->driver);
   *out = channel;
   return CFX_OK;
@@ -1409,6 +1427,7 @@ int cfx_connect(cfx_component **out) {
   cfx_wait wait;
   int rc = cfx_wait_from_environment(&wait);
   if (rc != CFX_OK) return rc;
+  if (driver_liveness_valid() != CFX_OK) return CFX_ERR_ENVIRONMENT;
   cfx_component *component = calloc(1, sizeof *component);
   if (component == NULL || (component->args = strdup(args)) == NULL) {
     free(component);

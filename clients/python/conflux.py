@@ -843,6 +843,20 @@ class Message:
         return self
 
 
+def _driver_is_enclave_bound(environment=None) -> bool:
+    """CONFLUX_DRIVER_LIVENESS (docs/wire-format.md, "Channel"): "enclave", or "pid" / unset."""
+    environment = os.environ if environment is None else environment
+    value = environment.get("CONFLUX_DRIVER_LIVENESS", "")
+    if value in ("", "pid"):
+        return False
+    if value == "enclave":
+        return True
+    raise ConfluxError(
+        f'CONFLUX_DRIVER_LIVENESS is "{value[:40]}"; it must be "pid" or "enclave" (or unset): '
+        "start this component through `conflux run`"
+    )
+
+
 class _Peer:
     """Whether the process on the other side lives: a pidfd when the kernel has them, else kill(pid, 0)."""
 
@@ -1156,7 +1170,15 @@ def attach_channel_control(memory: Memory, offset: int, payload_size: int, compo
 class Channel:
     """The component side of a channel the driver created: a ring from the driver and a ring to it."""
 
-    def __init__(self, run: Run, name: str, wait: Wait | None = None, timeout_ms: int = 10_000, opcodes=None):
+    def __init__(
+        self,
+        run: Run,
+        name: str,
+        wait: Wait | None = None,
+        timeout_ms: int = 10_000,
+        opcodes=None,
+        driver_enclave_bound: bool | None = None,
+    ):
         self.name = name
         self.segment = run.open_segment(name, KIND_RING, timeout_ms)
         memory = self.segment.memory
@@ -1166,7 +1188,11 @@ class Channel:
                 memory, payload, self.segment.payload_size, os.getpid(), f'channel "{name}" in {self.segment.path}'
             )
             wait = wait or Wait.from_environment()
-            self.peer = _Peer(lambda: memory.load(payload + 12), "the driver")
+            # In its own pid namespace or a guest the driver's pid names nobody; the enclave ends us with the driver.
+            if driver_enclave_bound is None:
+                driver_enclave_bound = _driver_is_enclave_bound()
+            driver_pid = (lambda: 0) if driver_enclave_bound else (lambda: memory.load(payload + 12))
+            self.peer = _Peer(driver_pid, "the driver")
             where = f'channel "{name}" (component side)'
             ring = _RECORDS + capacity * RECORD_SIZE
             self.receiver = RingConsumer(memory, payload + CONTROL_LINE, where, wait, self.peer, opcodes)
@@ -1462,9 +1488,10 @@ def connect(timeout_ms: int = 30_000, environment=None) -> Component:
     if not isinstance(args, dict):
         raise ConfluxError(f"CONFLUX_COMPONENT_ARGS is not a JSON object: {text[:80]}")
     wait = Wait.from_environment(environment)
+    driver_enclave_bound = _driver_is_enclave_bound(environment)
     run = Run.from_environment(environment)
     try:
-        channel = Channel(run, f"{name}.channel", wait, timeout_ms, COMPONENT_ACCEPTS)
+        channel = Channel(run, f"{name}.channel", wait, timeout_ms, COMPONENT_ACCEPTS, driver_enclave_bound)
     except BaseException:
         run.close()
         raise

@@ -2,10 +2,15 @@
 // run, attach the two command queues the driver set up, share meshes in
 // segments, notify the driver and wait for its ACK, then loop: wait for go,
 // compute, signal done. It does not know which enclave it runs in.
-import { COMPONENT_ARGS_VARIABLE, COMPONENT_NAME_VARIABLE } from "../enclave/component-launch.ts";
+import {
+  COMPONENT_ARGS_VARIABLE,
+  COMPONENT_NAME_VARIABLE,
+  DRIVER_LIVENESS_VARIABLE,
+} from "../enclave/component-launch.ts";
 import { Channel } from "../queue/channel.ts";
 import { QueueError } from "../queue/errors.ts";
 import { Message } from "../queue/message.ts";
+import { EnclaveBoundLiveness } from "../queue/peer.ts";
 import { type WaitStrategy, waitStrategy } from "../queue/wait-strategy.ts";
 import { RUN_DIRECTORY_VARIABLE, Run } from "../shm/run.ts";
 import type { MeshSpec } from "./mesh-layout.ts";
@@ -68,7 +73,12 @@ export class Component {
     const channel = Channel.attach(
       run,
       channelName(name),
-      { wait: readWait(environment), opcodes: COMPONENT_ACCEPTS, peerDescription: "the driver" },
+      {
+        wait: readWait(environment),
+        opcodes: COMPONENT_ACCEPTS,
+        peerDescription: "the driver",
+        ...(driverIsEnclaveBound(environment) ? { peer: new EnclaveBoundLiveness("the driver") } : {}),
+      },
       options.timeoutMs ?? 30_000,
     );
     const component = new Component(name, args, run, channel);
@@ -140,4 +150,14 @@ export class Component {
       `component "${this.name}": the driver sent ${opcodeName(this.reply.opcode)} where ${opcodeName(expected)} was expected`,
     );
   }
+}
+
+/** Whether the enclave, not the driver's pid, tells this component that its driver has gone. */
+function driverIsEnclaveBound(environment: NodeJS.ProcessEnv): boolean {
+  const value = environment[DRIVER_LIVENESS_VARIABLE];
+  if (value === undefined || value === "" || value === "pid") return false;
+  if (value === "enclave") return true;
+  throw new Error(
+    `${DRIVER_LIVENESS_VARIABLE} is ${JSON.stringify(value)}; it must be "pid" or "enclave" (or unset): start this component through \`conflux run\``,
+  );
 }

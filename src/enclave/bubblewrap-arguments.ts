@@ -9,13 +9,13 @@ import type { ContainerRoot } from "./container-root.ts";
 export const BWRAP_STATUS_FD = 3;
 
 /**
- * Every namespace bwrap can make except the pid namespace. The wire format has a
- * component watch the driver's pid (docs/wire-format.md, "Channel"); in a pid
- * namespace of its own that pid does not exist, and the component would take
- * its driver for dead. The component still dies with its supervisor
- * (--die-with-parent) and sees no other run's segments.
+ * Every namespace bwrap can make. In its own pid namespace the component cannot
+ * see its driver's pid, so it is told to rely on the enclave instead
+ * (CONFLUX_DRIVER_LIVENESS, set in container-root.ts): bwrap is the namespace's
+ * init, and the kernel kills everything in the namespace when bwrap dies with
+ * its parent (--die-with-parent).
  */
-const NAMESPACES = ["--unshare-user-try", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"];
+const NAMESPACES = ["--unshare-user-try", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"];
 
 export function bubblewrapArguments(root: ContainerRoot, network: boolean): string[] {
   const args = [...NAMESPACES, ...(network ? [] : ["--unshare-net"]), "--die-with-parent"];

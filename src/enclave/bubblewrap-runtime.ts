@@ -1,7 +1,13 @@
 // bubblewrap as a container runtime: no root needed (user namespaces), no files
-// on disk, ~6 ms to start. bwrap reports the component's pid and, at the end,
-// its exit code as JSON lines on a pipe (--json-status-fd).
+// on disk, ~6 ms to start. bwrap reports its child's pid and, at the end, the
+// component's exit code as JSON lines on a pipe (--json-status-fd). With a pid
+// namespace that child is bwrap itself as the namespace's init, and the
+// component is its only child: the one to watch and to signal, since SIGTERM to
+// the init would tear the namespace down instead of asking the component.
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { native } from "../native/index.ts";
 import { BWRAP_STATUS_FD, bubblewrapArguments } from "./bubblewrap-arguments.ts";
 import type { ContainerRoot } from "./container-root.ts";
 import type { ContainerRuntime, PreparedContainer } from "./container-runtime.ts";
@@ -22,7 +28,10 @@ export class BubblewrapRuntime implements ContainerRuntime {
       argv: [bwrap, ...bubblewrapArguments(root, network)],
       environment: root.environment,
       extraPipes: 1,
-      componentPid: (runtime) => childPidFromStatus(runtime),
+      componentPid: async (runtime) => {
+        const init = await childPidFromStatus(runtime);
+        return init === undefined ? undefined : componentUnder(init);
+      },
       explain: explainBubblewrap,
       cleanup: () => {},
     };
@@ -52,6 +61,28 @@ function childPidFromStatus(runtime: ChildProcess): Promise<number | undefined> 
     status.once("close", () => resolve(undefined));
     status.once("error", () => resolve(undefined));
   });
+}
+
+/**
+ * The component's pid as this host sees it: the namespace init's one child,
+ * which appears once bwrap has set up the mounts. A component so quick that it
+ * has ended before we look leaves the init ending too; its pid then stands in,
+ * already dead or about to be.
+ */
+async function componentUnder(init: number): Promise<number> {
+  const children = `/proc/${init}/task/${init}/children`;
+  for (;;) {
+    let listed = "";
+    try {
+      listed = readFileSync(children, "utf8");
+    } catch {
+      return init; // the init has ended
+    }
+    const first = Number.parseInt(listed, 10);
+    if (first > 0) return first;
+    if (!native.isAlive(init)) return init;
+    await sleep(1);
+  }
 }
 
 /** bwrap prints "bwrap: <what failed>: <errno text>"; these are the ones a user can fix. */

@@ -10,6 +10,15 @@ import { findExecutable } from "./requirements.ts";
 export const COMPONENT_ARGS_VARIABLE = "CONFLUX_COMPONENT_ARGS";
 /** The component's name, so it can say who it is in its own messages. */
 export const COMPONENT_NAME_VARIABLE = "CONFLUX_COMPONENT_NAME";
+/**
+ * How the component learns that its driver has died (docs/wire-format.md,
+ * "Channel"): "pid" (watch the driver's pid from the channel's control line) or
+ * "enclave" (the enclave ends the component with its driver, and the driver's
+ * pid is not visible from inside: a pid namespace, a virtual machine).
+ */
+export const DRIVER_LIVENESS_VARIABLE = "CONFLUX_DRIVER_LIVENESS";
+
+export type DriverLiveness = "pid" | "enclave";
 
 export interface ComponentLaunch {
   /** The component's name, used in every message. */
@@ -72,13 +81,17 @@ function componentArgsJson(launch: ComponentLaunch): string {
 }
 
 /** The environment the component sees: the supervisor's, the launch's extras, then ours. */
-export function componentEnvironment(launch: ComponentLaunch): Record<string, string> {
+export function componentEnvironment(
+  launch: ComponentLaunch,
+  driverLiveness: DriverLiveness = "pid",
+): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) environment[key] = value;
   Object.assign(environment, launch.env);
   environment[RUN_DIRECTORY_VARIABLE] = launch.runDirectory;
   environment[COMPONENT_NAME_VARIABLE] = launch.name;
   environment[COMPONENT_ARGS_VARIABLE] = componentArgsJson(launch);
+  environment[DRIVER_LIVENESS_VARIABLE] = driverLiveness;
   return environment;
 }
 

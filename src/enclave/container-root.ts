@@ -62,7 +62,8 @@ export function containerRoot(launch: ContainerLaunch, settings: ContainerSettin
   const inRoot = (path: string) =>
     entries.some((entry) => path === `/${entry.name}` || path.startsWith(`/${entry.name}/`));
 
-  const environment = componentEnvironment(launch);
+  // The component's own pid namespace hides the driver's pid; the container dies with its driver instead.
+  const environment = componentEnvironment(launch, "enclave");
   if (rootfs !== undefined) environment.PATH = launch.env?.PATH ?? STACK_PATH;
   const wanted = [PACKAGE_ROOT];
   let argv: string[];

@@ -1,7 +1,9 @@
 // An OCI bundle's config.json (runtime-spec 1.0) for one container component,
 // generated from the same root description bubblewrap gets: the stack's
 // directories bound read-only, fresh /proc, /dev and /tmp, the run's directory
-// read-write, the host directories the component needs read-only.
+// read-write, the host directories the component needs read-only, and an init
+// of ours (container/init.c) as the first process of the container's pid
+// namespace, which runs the component.
 import { join } from "node:path";
 import type { ContainerRoot } from "./container-root.ts";
 
@@ -30,6 +32,9 @@ export interface OciConfig {
 }
 
 const READ_ONLY = ["rbind", "ro", "nosuid", "nodev"];
+
+/** Where the init is bound in the container: a top-level name no stack uses. */
+export const CONTAINER_INIT_PATH = "/.conflux-init";
 /** What a process in a container may still do; nothing that would reach past its root. */
 const CAPABILITIES = ["CAP_KILL", "CAP_AUDIT_WRITE", "CAP_NET_BIND_SERVICE"];
 
@@ -38,8 +43,8 @@ export interface OciConfigInput {
   /** The directory that becomes "/" (it holds the top-level symlinks and the mount points). */
   rootPath: string;
   network: boolean;
-  /** Put in front of the component's argv: the parent-death signal, which OCI cannot express. */
-  argvPrefix: readonly string[];
+  /** The host path of the namespace's init (container/init.c), which runs the component. */
+  init: string;
   uid: number;
   gid: number;
 }
@@ -86,12 +91,13 @@ export function ociConfig(input: OciConfigInput): OciConfig {
   for (const directory of root.hostDirectories) {
     mounts.push({ destination: directory, type: "bind", source: directory, options: READ_ONLY });
   }
+  mounts.push({ destination: CONTAINER_INIT_PATH, type: "bind", source: input.init, options: READ_ONLY });
   return {
     ociVersion: "1.0.2",
     process: {
       terminal: false,
       user: { uid: input.uid, gid: input.gid },
-      args: [...input.argvPrefix, ...root.argv],
+      args: [CONTAINER_INIT_PATH, ...root.argv],
       env: Object.entries(root.environment).map(([key, value]) => `${key}=${value}`),
       cwd: root.cwd,
       capabilities: { bounding: CAPABILITIES, effective: CAPABILITIES, permitted: CAPABILITIES },
@@ -101,8 +107,10 @@ export function ociConfig(input: OciConfigInput): OciConfig {
     hostname: "conflux",
     mounts,
     linux: {
-      // No pid namespace, for the reason given in bubblewrap-arguments.ts: the component watches the driver's pid.
+      // In its own pid namespace the component cannot see the driver's pid; it is told to rely on the
+      // enclave instead (container-root.ts), and the namespace ends with its init, which dies with crun.
       namespaces: [
+        { type: "pid" },
         { type: "mount" },
         { type: "ipc" },
         { type: "uts" },

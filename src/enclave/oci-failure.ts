@@ -1,4 +1,4 @@
-// crun's error lines, and the wrapper's, turned into messages that say what to
+// crun's error lines, the wrapper's and the container init's, turned into messages that say what to
 // do. Only phrases these programs print are matched, so a component's own
 // error output is never mistaken for a runtime failure.
 
@@ -32,7 +32,7 @@ const READINGS: Reading[] = [
   {
     pattern: /exec container process `([^`]+)`: (.*)/,
     explain: (match, stack) =>
-      `crun could not start ${match[1]} in ${stack}: ${match[2]} (a program for this machine, with its interpreter and libraries in the stack?)`,
+      `the container could not start ${match[1]} in ${stack}: ${match[2]} (a program for this machine, with its interpreter and libraries in the stack?)`,
   },
   {
     pattern: /error stat'ing file `([^`]+)`: No such file or directory/,

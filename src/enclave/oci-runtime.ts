@@ -20,19 +20,22 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { staticProgram } from "../build/static-program.ts";
 import type { ContainerRoot } from "./container-root.ts";
 import type { ContainerRuntime, PreparedContainer } from "./container-runtime.ts";
 import type { ContainerLaunch } from "./container-settings.ts";
 import { cgroupLayout } from "./oci-cgroup-layout.ts";
 import { ociConfig } from "./oci-config.ts";
 import { explainCrun } from "./oci-failure.ts";
-import { parentDeathPrefix } from "./parent-death-signal.ts";
 import { findExecutable } from "./requirements.ts";
 
 /** crun's state and the root skeletons; crun needs root here, and /run is root's tmpfs. */
 export const CRUN_STATE_DIRECTORY = process.env.CONFLUX_CRUN_STATE ?? "/run/conflux/crun";
 
 const STATE_DIRECTORY = join(CRUN_STATE_DIRECTORY, "state");
+
+const INIT_SOURCE = fileURLToPath(new URL("../../container/init.c", import.meta.url));
 
 /** Unmounts each argument up to "--", then becomes the rest: crun, in the mount namespace unshare made. */
 const UNMOUNT_THEN_EXEC = 'while [ "$1" != -- ]; do umount "$1" || exit 125; shift; done; shift; exec "$@"';
@@ -70,13 +73,11 @@ export class OciRuntime implements ContainerRuntime {
       if (stateOfThis !== "") rmSync(stateOfThis, { recursive: true, force: true });
     };
     try {
-      // The parent-death signal comes from setpriv inside the root, when the root has it: crun does not pass it on.
-      const setpriv = parentDeathPrefix().length > 0 && hasFile(root, "usr/bin/setpriv");
       const config = ociConfig({
         root,
         rootPath,
         network,
-        argvPrefix: setpriv ? ["/usr/bin/setpriv", "--pdeathsig", "KILL", "--"] : [],
+        init: containerInit(),
         uid: process.getuid?.() ?? 0,
         gid: process.getgid?.() ?? 0,
       });
@@ -201,8 +202,15 @@ function skeleton(root: ContainerRoot): string {
   return path;
 }
 
-function hasFile(root: ContainerRoot, path: string): boolean {
-  return existsSync(join(root.source, path));
+/** The container's init, built statically (a stack's libc may be older than the host's) on first use. */
+export function containerInit(): string {
+  return staticProgram({
+    name: "conflux-init",
+    purpose: "the container init (container/init.c)",
+    sources: [INIT_SOURCE],
+    flags: ["-O2", "-Wall", "-Wextra", "-std=c11"],
+    directory: join(CRUN_STATE_DIRECTORY, "programs"),
+  });
 }
 
 /** Polls crun's pid file (written once the container's process exists), then drops the bundle crun no longer needs. */

@@ -281,7 +281,7 @@ export class VmEnclave implements Enclave {
     const built = componentImage(this.launch, {
       extra: this.settings.files,
       jitless: this.accel.accel === "tcg",
-      environment: componentEnvironment(this.launch),
+      environment: componentEnvironment(this.launch, "enclave"),
       ...(this.settings.image === undefined ? {} : { prebuilt: this.settings.image }),
     });
     this.guestArgv = built.argv;
@@ -330,7 +330,7 @@ export class VmEnclave implements Enclave {
   private prepareSharedMemory(): { arena: SharedFile; files: SharedFile[] } {
     const directory = this.launch.runDirectory;
     const owner = readRunOwner(directory);
-    const environment = componentEnvironment(this.launch);
+    const environment = componentEnvironment(this.launch, "enclave");
     // Futex wakes do not cross the VM boundary: a guest waits by spinning (with sched_yield).
     environment[WAIT_VARIABLE] = JSON.stringify({ ...parseWait(environment[WAIT_VARIABLE]), kind: "spin" });
     const arenaName = `${this.name}.arena`;
@@ -404,7 +404,6 @@ export class VmEnclave implements Enclave {
       cwd: this.launch.cwd ?? process.cwd(),
       ...(run === undefined ? {} : { run }),
       ...(this.launch.cpus === undefined ? {} : { cpus: this.launch.cpus }),
-      supervisorPid: process.pid,
     });
   }
 

@@ -59,3 +59,21 @@ export class ProcessLiveness implements PeerLiveness {
     return true;
   }
 }
+
+/**
+ * A driver this component cannot see, in an enclave that ends the component
+ * when the driver ends (its own pid namespace, a virtual machine): there is no
+ * pid to watch, and none is needed, because a component alive to ask has a
+ * driver alive too. Its closing shows as the ring's closed flag.
+ */
+export class EnclaveBoundLiveness implements PeerLiveness {
+  constructor(private readonly description: string) {}
+
+  isAlive(): boolean {
+    return true;
+  }
+
+  identity(): PeerIdentity {
+    return { description: this.description, pid: 0 };
+  }
+}

@@ -3,12 +3,12 @@
 // SHA-256 of everything in it (paths, modes, link targets, file contents, the
 // kernel), built once and kept in a cache, like a container stack. The launch
 // itself (arguments, environment, run) travels in the arena, not the image.
-import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { staticProgram } from "../build/static-program.ts";
 import { type ArchiveEntry, writeCpioArchive } from "./cpio-archive.ts";
 import type { GuestFileSet } from "./guest-files.ts";
 import type { GuestKernel } from "./guest-kernel.ts";
@@ -52,29 +52,13 @@ function fileHash(path: string): string {
 
 /** The agent, compiled statically from guest/agent.c, cached by the source's hash. */
 export function guestAgent(cache = imageCacheDirectory()): string {
-  const source = join(GUEST_SOURCES, "agent.c");
-  const binary = join(cache, `agent-${fileHash(source).slice(0, 16)}`);
-  try {
-    statSync(binary);
-    return binary;
-  } catch {
-    // not built yet
-  }
-  mkdirSync(cache, { recursive: true });
-  const partial = `${binary}.${randomBytes(4).toString("hex")}`;
-  const result = spawnSync("cc", ["-static", "-O2", "-Wall", "-Wextra", "-std=c11", "-o", partial, source], {
-    encoding: "utf8",
-    timeout: 120_000,
+  return staticProgram({
+    name: "agent",
+    purpose: "the guest agent",
+    sources: [join(GUEST_SOURCES, "agent.c")],
+    flags: ["-O2", "-Wall", "-Wextra", "-std=c11"],
+    directory: cache,
   });
-  if (result.status !== 0) {
-    rmSync(partial, { force: true });
-    const why = (result.stderr || result.error?.message || `exit ${result.status}`).trim();
-    throw new Error(
-      `cannot build the guest agent (cc -static ${source}): ${why}. Install a C compiler and static libc: apt-get install -y gcc libc6-dev`,
-    );
-  }
-  renameSync(partial, binary);
-  return binary;
 }
 
 /** The files every guest has: busybox, the init script and the agent. */

@@ -12,8 +12,6 @@ export interface GuestLaunch {
   run?: { directory: string; ownerJson: string; files: readonly { pciAddress: string; fileName: string }[] };
   /** Guest CPUs to pin the component to (the same numbers as on the host). */
   cpus?: readonly number[];
-  /** The host process that supervises the guest, which clients may check by pid. */
-  supervisorPid: number;
 }
 
 const encoder = new TextEncoder();
@@ -33,6 +31,5 @@ export function encodeLaunch(launch: GuestLaunch): Uint8Array {
     for (const file of launch.run.files) add("f", `${file.pciAddress} ${file.fileName}`);
   }
   for (const cpu of launch.cpus ?? []) add("c", String(cpu));
-  add("s", String(launch.supervisorPid));
   return encoder.encode(`${records.join("")}\0`);
 }

@@ -46,7 +46,7 @@ test("a C component given a run directory that does not exist says so", options,
   assert.match(program.stderr(), new RegExp(`cannot join run ${missing}: it does not exist`));
 });
 
-test("a C component given malformed CONFLUX_WAIT or args names the variable and the key", options, async (t) => {
+test("a C component given malformed CONFLUX_WAIT, args or driver liveness names the variable and the key", options, async (t) => {
   const directory = scratchDirectory(t);
   const binary = compileWithClient(directory, "app_a", ["examples/c-component/app_a.c"]);
   const wait = startProgram(t, [binary], {
@@ -66,6 +66,13 @@ test("a C component given malformed CONFLUX_WAIT or args names the variable and 
   });
   assert.equal((await args.exited).code, 1);
   assert.match(args.stderr(), /CONFLUX_COMPONENT_ARGS is not a JSON object: \[1, 2\]/);
+  const liveness = startProgram(t, [binary], {
+    CONFLUX_COMPONENT_NAME: "appA",
+    CONFLUX_RUN_DIR: directory,
+    CONFLUX_DRIVER_LIVENESS: "namespace",
+  });
+  assert.equal((await liveness.exited).code, 1);
+  assert.match(liveness.stderr(), /CONFLUX_DRIVER_LIVENESS is "namespace"; it must be "pid" or "enclave"/);
 });
 
 test(

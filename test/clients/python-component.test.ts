@@ -49,3 +49,18 @@ test(
     assert.match(program.stderr(), /CONFLUX_RUN_DIR is not set: start this component through `conflux run`/);
   },
 );
+
+test(
+  "a Python component given a driver liveness it does not know names the variable and the values it takes",
+  python === undefined ? { skip: "no python3" } : {},
+  async (t) => {
+    const program = startProgram(t, [python as string, APP_B], {
+      ...pythonEnvironment(),
+      CONFLUX_COMPONENT_NAME: "appB",
+      CONFLUX_RUN_DIR: "/nonexistent-run",
+      CONFLUX_DRIVER_LIVENESS: "namespace",
+    });
+    assert.equal((await program.exited).code, 1);
+    assert.match(program.stderr(), /CONFLUX_DRIVER_LIVENESS is "namespace"; it must be "pid" or "enclave"/);
+  },
+);

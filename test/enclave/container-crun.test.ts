@@ -1,5 +1,6 @@
-// The enclave contract with crun as the runtime of every container launch that
-// names none (the supervisor fixture's too: it inherits the variable), then
+// The enclave and container contracts with crun as the runtime of every
+// container launch that names none (the supervisor fixture's too: it inherits
+// the variable), then
 // what only the OCI backend does: the bundle it generates, and crun's failures
 // read for the user.
 import assert from "node:assert/strict";
@@ -9,14 +10,16 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { containerRoot } from "../../src/enclave/container-root.ts";
 import { CONTAINER_RUNTIME_VARIABLE, type ContainerLaunch } from "../../src/enclave/container-settings.ts";
-import { ociConfig } from "../../src/enclave/oci-config.ts";
+import { CONTAINER_INIT_PATH, ociConfig } from "../../src/enclave/oci-config.ts";
 import { CRUN_STATE_DIRECTORY, removeStaleState } from "../../src/enclave/oci-runtime.ts";
 import { native } from "../../src/native/index.ts";
 import { scratchRun } from "../support/scratch-run.ts";
+import { containerContract } from "./container-contract.ts";
 import { enclaveContract, fixture, launchFor } from "./contract.ts";
 
 process.env[CONTAINER_RUNTIME_VARIABLE] = "crun";
 enclaveContract("container");
+containerContract("crun");
 
 const where = "container enclave (crun)";
 
@@ -31,12 +34,13 @@ test(`${where}: config.json binds the run's directory read-write and everything 
     root: containerRoot(launch, {}),
     rootPath: "/skeleton",
     network: false,
-    argvPrefix: [],
+    init: "/host/conflux-init",
     uid: 0,
     gid: 0,
   });
   assert.deepEqual(config.root, { path: "/skeleton", readonly: true });
   assert.deepEqual(config.process.args.slice(-1), [fixture("endless")]);
+  assert.equal(config.process.args[0], CONTAINER_INIT_PATH, "our init runs the component");
   const byDestination = new Map(config.mounts.map((mount) => [mount.destination, mount]));
   assert.deepEqual(byDestination.get(run.directory)?.options, ["rbind", "rw", "nosuid", "nodev"]);
   assert.equal(byDestination.get("/proc")?.type, "proc");
@@ -45,12 +49,18 @@ test(`${where}: config.json binds the run's directory read-write and everything 
     if (mount.type === "bind" && mount.destination !== run.directory)
       assert.ok(mount.options?.includes("ro"), mount.destination);
   }
-  assert.ok(config.linux.namespaces.some((namespace) => namespace.type === "network"));
+  assert.deepEqual(byDestination.get(CONTAINER_INIT_PATH)?.source, "/host/conflux-init");
+  for (const type of ["pid", "mount", "ipc", "uts", "network"]) {
+    assert.ok(
+      config.linux.namespaces.some((namespace) => namespace.type === type),
+      `a ${type} namespace`,
+    );
+  }
   const online = ociConfig({
     root: containerRoot(launch, {}),
     rootPath: "/s",
     network: true,
-    argvPrefix: [],
+    init: "/host/conflux-init",
     uid: 0,
     gid: 0,
   });
@@ -82,8 +92,11 @@ test(`${where}: a program crun cannot start is reported in words a user can act 
   const { enclave } = launchFor(t, "container", launch);
   await enclave.start();
   const status = await enclave.exited;
-  assert.equal(status.code, 1);
-  assert.match(status.error ?? "", /crun could not start \/usr\/bin\/solver in stack broken-stack: Exec format error/);
+  assert.equal(status.code, 126);
+  assert.match(
+    status.error ?? "",
+    /the container could not start \/usr\/bin\/solver in stack broken-stack: Exec format error/,
+  );
 });
 
 test(`${where}: the state of a crun killed with its supervisor is removed later`, () => {

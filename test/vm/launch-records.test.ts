@@ -14,7 +14,6 @@ test("a launch encodes every argument, variable, CPU and shared file as a tagged
       files: [{ pciAddress: "0000:00:03.0", fileName: "registry" }],
     },
     cpus: [1],
-    supervisorPid: 42,
   });
   const text = new TextDecoder().decode(bytes);
   assert.ok(text.endsWith("\0\0"), "an empty record ends the list");
@@ -28,10 +27,9 @@ test("a launch encodes every argument, variable, CPU and shared file as a tagged
     'o{"runId":"0123456789abcdef"}',
     "f0000:00:03.0 registry",
     "c1",
-    "s42",
   ]);
   assert.throws(
-    () => encodeLaunch({ argv: ["a\0b"], env: {}, cwd: "/", supervisorPid: 1 }),
+    () => encodeLaunch({ argv: ["a\0b"], env: {}, cwd: "/" }),
     /cannot hold a NUL character/,
   );
 });
