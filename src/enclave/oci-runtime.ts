@@ -21,7 +21,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { staticProgram } from "../build/static-program.ts";
+import { staticProgram } from "../toolchain/static-program.ts";
 import type { ContainerRoot } from "./container-root.ts";
 import type { ContainerRuntime, PreparedContainer } from "./container-runtime.ts";
 import type { ContainerLaunch } from "./container-settings.ts";

@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, uti
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { staticProgram } from "../build/static-program.ts";
+import { staticProgram } from "../toolchain/static-program.ts";
 import { type ArchiveEntry, writeCpioArchive } from "./cpio-archive.ts";
 import type { GuestFileSet } from "./guest-files.ts";
 import type { GuestKernel } from "./guest-kernel.ts";

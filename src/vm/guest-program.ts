@@ -4,7 +4,7 @@
 // changed source.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { staticProgram } from "../build/static-program.ts";
+import { staticProgram } from "../toolchain/static-program.ts";
 import { imageCacheDirectory } from "./guest-image.ts";
 
 const C_CLIENT = fileURLToPath(new URL("../../clients/c/", import.meta.url));

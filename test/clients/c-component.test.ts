@@ -46,34 +46,38 @@ test("a C component given a run directory that does not exist says so", options,
   assert.match(program.stderr(), new RegExp(`cannot join run ${missing}: it does not exist`));
 });
 
-test("a C component given malformed CONFLUX_WAIT, args or driver liveness names the variable and the key", options, async (t) => {
-  const directory = scratchDirectory(t);
-  const binary = compileWithClient(directory, "app_a", ["examples/c-component/app_a.c"]);
-  const wait = startProgram(t, [binary], {
-    CONFLUX_COMPONENT_NAME: "appA",
-    CONFLUX_RUN_DIR: directory,
-    CONFLUX_WAIT: '{"kind":"sleepy"}',
-  });
-  assert.equal((await wait.exited).code, 1);
-  assert.match(
-    wait.stderr(),
-    /CONFLUX_WAIT=\{"kind":"sleepy"\}: wait strategy "sleepy" is not one of spin, hybrid, block/,
-  );
-  const args = startProgram(t, [binary], {
-    CONFLUX_COMPONENT_NAME: "appA",
-    CONFLUX_RUN_DIR: directory,
-    CONFLUX_COMPONENT_ARGS: "[1, 2]",
-  });
-  assert.equal((await args.exited).code, 1);
-  assert.match(args.stderr(), /CONFLUX_COMPONENT_ARGS is not a JSON object: \[1, 2\]/);
-  const liveness = startProgram(t, [binary], {
-    CONFLUX_COMPONENT_NAME: "appA",
-    CONFLUX_RUN_DIR: directory,
-    CONFLUX_DRIVER_LIVENESS: "namespace",
-  });
-  assert.equal((await liveness.exited).code, 1);
-  assert.match(liveness.stderr(), /CONFLUX_DRIVER_LIVENESS is "namespace"; it must be "pid" or "enclave"/);
-});
+test(
+  "a C component given malformed CONFLUX_WAIT, args or driver liveness names the variable and the key",
+  options,
+  async (t) => {
+    const directory = scratchDirectory(t);
+    const binary = compileWithClient(directory, "app_a", ["examples/c-component/app_a.c"]);
+    const wait = startProgram(t, [binary], {
+      CONFLUX_COMPONENT_NAME: "appA",
+      CONFLUX_RUN_DIR: directory,
+      CONFLUX_WAIT: '{"kind":"sleepy"}',
+    });
+    assert.equal((await wait.exited).code, 1);
+    assert.match(
+      wait.stderr(),
+      /CONFLUX_WAIT=\{"kind":"sleepy"\}: wait strategy "sleepy" is not one of spin, hybrid, block/,
+    );
+    const args = startProgram(t, [binary], {
+      CONFLUX_COMPONENT_NAME: "appA",
+      CONFLUX_RUN_DIR: directory,
+      CONFLUX_COMPONENT_ARGS: "[1, 2]",
+    });
+    assert.equal((await args.exited).code, 1);
+    assert.match(args.stderr(), /CONFLUX_COMPONENT_ARGS is not a JSON object: \[1, 2\]/);
+    const liveness = startProgram(t, [binary], {
+      CONFLUX_COMPONENT_NAME: "appA",
+      CONFLUX_RUN_DIR: directory,
+      CONFLUX_DRIVER_LIVENESS: "namespace",
+    });
+    assert.equal((await liveness.exited).code, 1);
+    assert.match(liveness.stderr(), /CONFLUX_DRIVER_LIVENESS is "namespace"; it must be "pid" or "enclave"/);
+  },
+);
 
 test(
   "the C client builds with its Makefile, and pkg-config gives the flags to build against it",

@@ -28,8 +28,5 @@ test("a launch encodes every argument, variable, CPU and shared file as a tagged
     "f0000:00:03.0 registry",
     "c1",
   ]);
-  assert.throws(
-    () => encodeLaunch({ argv: ["a\0b"], env: {}, cwd: "/" }),
-    /cannot hold a NUL character/,
-  );
+  assert.throws(() => encodeLaunch({ argv: ["a\0b"], env: {}, cwd: "/" }), /cannot hold a NUL character/);
 });

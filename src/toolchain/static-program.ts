@@ -1,0 +1,53 @@
+// Small C programs that must run where the host's libraries may not be (a
+// guest's initramfs, a container's stack), so they are linked statically. Built
+// with the host's cc on first use and kept in a cache named by the hash of the
+// flags and every source, so a changed source means a rebuilt program.
+import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+
+export interface StaticProgramSpec {
+  /** The binary's name in the cache, before its hash. */
+  name: string;
+  /** What the program is, for the error message: "the guest agent". */
+  purpose: string;
+  /** C files to compile (absolute paths). */
+  sources: readonly string[];
+  /** Files the sources include, hashed but not compiled. */
+  headers?: readonly string[];
+  flags: readonly string[];
+  /** Linker arguments after the sources, e.g. -lm. */
+  libraries?: readonly string[];
+  /** The cache directory. */
+  directory: string;
+}
+
+/** The path of the built program, building it if the cache does not have it. */
+export function staticProgram(spec: StaticProgramSpec): string {
+  const flags = ["-static", ...spec.flags];
+  const hash = createHash("sha256")
+    .update(flags.join(" "))
+    .update(`\0${(spec.libraries ?? []).join(" ")}`);
+  for (const file of [...spec.sources, ...(spec.headers ?? [])]) {
+    hash.update(`\0${basename(file)}\0`).update(readFileSync(file));
+  }
+  const binary = join(spec.directory, `${spec.name}-${hash.digest("hex").slice(0, 16)}`);
+  if (existsSync(binary)) return binary;
+  mkdirSync(spec.directory, { recursive: true });
+  // Built beside it and renamed: a concurrent build or reader never sees half a program.
+  const partial = `${binary}.${randomBytes(4).toString("hex")}`;
+  const build = spawnSync("cc", [...flags, ...spec.sources, ...(spec.libraries ?? []), "-o", partial], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  if (build.status !== 0) {
+    rmSync(partial, { force: true });
+    const why = (build.stderr || build.error?.message || `exit ${build.status}`).trim();
+    throw new Error(
+      `cannot build ${spec.purpose} (cc -static): ${why}. A static build needs a C compiler and the static C library: apt-get install -y gcc libc6-dev`,
+    );
+  }
+  renameSync(partial, binary);
+  return binary;
+}
