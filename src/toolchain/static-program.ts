@@ -4,7 +4,7 @@
 // flags and every source, so a changed source means a rebuilt program.
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 
 export interface StaticProgramSpec {
@@ -43,11 +43,34 @@ export function staticProgram(spec: StaticProgramSpec): string {
   });
   if (build.status !== 0) {
     rmSync(partial, { force: true });
-    const why = (build.stderr || build.error?.message || `exit ${build.status}`).trim();
-    throw new Error(
-      `cannot build ${spec.purpose} (cc -static): ${why}. A static build needs a C compiler and the static C library: apt-get install -y gcc libc6-dev`,
-    );
+    throw new Error(`cannot build ${spec.purpose} (cc -static): ${buildFailure(build.stderr, build.error)}`);
   }
   renameSync(partial, binary);
+  removeOlderBuilds(spec.directory, spec.name, binary);
   return binary;
+}
+
+/**
+ * Builds of the same program from older sources are dead weight. One still in
+ * use (bound into a running container, copied into an image) is unaffected:
+ * an unlinked file lives on while it is open or mounted.
+ */
+function removeOlderBuilds(directory: string, name: string, current: string): void {
+  const older = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{16}$`);
+  for (const entry of readdirSync(directory)) {
+    const path = join(directory, entry);
+    if (path !== current && older.test(entry)) rmSync(path, { force: true });
+  }
+}
+
+/** The compiler's words, with the fix when what failed is the toolchain rather than the source. */
+function buildFailure(stderr: string, error: Error | undefined): string {
+  if ((error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+    return "there is no C compiler (cc) on PATH; install one with the static C library: apt-get install -y gcc libc6-dev";
+  }
+  const words = (stderr || error?.message || "the compiler failed").trim();
+  if (/cannot find -l(?:c|m)\b/.test(words)) {
+    return `${words}. The static C library is missing: apt-get install -y libc6-dev`;
+  }
+  return words;
 }
