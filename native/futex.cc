@@ -79,6 +79,9 @@ static Napi::Value Wake(const Napi::CallbackInfo& info) {
   if (!ok) return env.Undefined();
   int count = static_cast<int>(info[2].As<Napi::Number>().Int32Value());
   long rc = syscall(SYS_futex, word, FUTEX_WAKE, count, nullptr, nullptr, 0);
+  // EFAULT: memory the kernel cannot key a futex on (a PCI BAR mapped in a VM
+  // guest). Nobody can sleep on such a word either, so there is nobody to wake.
+  if (rc < 0 && errno == EFAULT) return Napi::Number::New(env, 0);
   if (rc < 0) {
     ErrnoError(env, errno, "futex_wake", "shared word").ThrowAsJavaScriptException();
     return env.Undefined();

@@ -873,6 +873,9 @@ struct cfx_run {
   char directory[PATH_MAX];
   char id[CFX_RUN_ID_BYTES + 1];
   cfx_segment *registry;
+  /* In a VM guest: the arena segments are created in (CONFLUX_ARENA), mapped on first use. */
+  cfx_segment *arena;
+  char arena_file[CFX_MAX_NAME_BYTES + 1];
 };
 
 void *cfx_segment_payload(const cfx_segment *segment) { return segment ? segment->header + CFX_HEADER_SIZE : NULL; }
@@ -990,6 +993,7 @@ int cfx_run_join(const char *directory, cfx_run **out) {
 
 int cfx_run_close(cfx_run *run) {
   if (run == NULL) return CFX_OK;
+  cfx_segment_close(run->arena);
   cfx_segment_close(run->registry);
   free(run);
   return CFX_OK;
@@ -1012,11 +1016,76 @@ static double unix_ms(void) {
   return (double)((long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L);
 }
 
+/* ---- segments in a VM enclave's arena (docs/vm.md, "Arena") ----------------------
+ * A guest cannot map a file created after it booted, and a file it creates lives
+ * in guest memory the host cannot see; so in a guest (CONFLUX_ARENA names the
+ * arena in the run's registry) a new segment is carved out of the arena, page
+ * aligned, and registered as (arena file, offset, length). */
+enum { A_VERSION = 256, A_PAGE_SIZE = 260, A_PAGE_COUNT = 264, A_NEXT_PAGE = 268 };
+#define ARENA_LAYOUT_VERSION 1u
+
+static int open_arena(cfx_run *run, const char *arena_name) {
+  if (run->arena != NULL) return CFX_OK;
+  long long offset = 0, length = 0;
+  int rc = cfx_wire_lookup(cfx_segment_payload(run->registry), run->registry->payload_size, arena_name,
+                           run->arena_file, sizeof run->arena_file, &offset, &length, NULL, NULL);
+  if (rc != CFX_OK)
+    return fail(rc, "CONFLUX_ARENA names arena \"%s\", which run %s does not have: run this component in a vm enclave",
+                arena_name, run->id);
+  char path[PATH_MAX];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", run->directory, run->arena_file) >= sizeof path)
+    return fail(CFX_ERR_ARGUMENT, "run directory %s is too long", run->directory);
+  if ((rc = map_segment(path, 0, 0, CFX_KIND_ARENA, run->id, &run->arena)) != CFX_OK) return rc;
+  uint32_t version = load_acquire(run->arena->map, A_VERSION);
+  uint32_t page = get32(run->arena->map + A_PAGE_SIZE);
+  if (version != ARENA_LAYOUT_VERSION || page == 0 || page % 4096 != 0) {
+    cfx_segment_close(run->arena);
+    run->arena = NULL;
+    return fail(CFX_ERR_FORMAT, "arena %s has layout version %u (page size %u); this client reads version %u", path,
+                version, page, ARENA_LAYOUT_VERSION);
+  }
+  return CFX_OK;
+}
+
+static int arena_create_segment(cfx_run *run, const char *arena_name, const char *name, long long payload_size,
+                                int kind, cfx_segment **out) {
+  int rc = open_arena(run, arena_name);
+  if (rc != CFX_OK) return rc;
+  unsigned char *arena = run->arena->map;
+  uint32_t page = get32(arena + A_PAGE_SIZE);
+  uint32_t total = get32(arena + A_PAGE_COUNT);
+  long long length = CFX_HEADER_SIZE + payload_size;
+  long long pages = (length + page - 1) / page;
+  uint32_t *next = word_at(arena, A_NEXT_PAGE);
+  uint32_t first = __atomic_load_n(next, __ATOMIC_ACQUIRE);
+  do {
+    if ((long long)first + pages > (long long)total || ((long long)first + pages) * page > (long long)run->arena->map_length)
+      return fail(CFX_ERR_FULL, "arena %s has %u free pages, segment \"%s\" needs %lld; give the VM a larger arena",
+                  run->arena_file, total > first ? total - first : 0, name, pages);
+  } while (!__atomic_compare_exchange_n(next, &first, first + (uint32_t)pages, 0, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
+  long long offset = (long long)first * page;
+  rc = cfx_wire_write_header(arena + offset, payload_size, (int)getpid(), kind, run->id, unix_ms(), name);
+  if (rc == CFX_OK) rc = map_segment(run->arena->path, offset, length, kind, run->id, out);
+  if (rc == CFX_OK) {
+    snprintf((*out)->name, sizeof (*out)->name, "%s", name);
+    rc = cfx_wire_register(cfx_segment_payload(run->registry), run->registry->payload_size, name, run->arena_file,
+                           offset, length, kind, (int)getpid());
+    if (rc != CFX_OK) {
+      cfx_segment_close(*out);
+      *out = NULL;
+    }
+  }
+  /* Pages are never given back (docs/vm.md): a failed creation leaves them unused. */
+  return rc;
+}
+
 int cfx_run_create_segment(cfx_run *run, const char *name, long long payload_size, int kind, cfx_segment **out) {
   if (run == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_run_create_segment: null run or result");
   int rc = check_name(name, "segment name");
   if (rc != CFX_OK) return rc;
   if (payload_size < 0) return fail(CFX_ERR_ARGUMENT, "segment \"%s\": payload size %lld is negative", name, payload_size);
+  const char *arena_name = getenv("CONFLUX_ARENA");
+  if (arena_name != NULL && *arena_name != '\0') return arena_create_segment(run, arena_name, name, payload_size, kind, out);
   cfx_segment *segment = calloc(1, sizeof *segment);
   if (segment == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory creating segment \"%s\"", name);
   char file[32];

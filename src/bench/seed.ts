@@ -126,7 +126,7 @@ function countAbove(samples: Float64Array, threshold: number): number {
 
 /**
  * The vm column: appA is examples/c-component/app_a.c (the seed appA in C,
- * built for a guest by guest/app_a_vm.c) in a VM, appB the TypeScript appB in a
+ * built statically for a guest, unchanged) in a VM, appB the TypeScript appB in a
  * process. A TypeScript app under TCG would time QEMU's emulation of V8, not
  * the coupling.
  */
@@ -135,11 +135,11 @@ function vmPlan(points: number, iterations: number): CouplingPlan {
   const appA = plan.components.find((component) => component.name === "appA");
   if (appA === undefined) throw new Error("the seed plan has no appA");
   appA.kind = "vm";
-  appA.launch = { command: [guestProgram("app_a_vm", [APP_A_VM])], args: appA.launch.args ?? {} };
+  appA.launch = { command: [guestProgram("app_a", [APP_A])], args: appA.launch.args ?? {} };
   return plan;
 }
 
-const APP_A_VM = fileURLToPath(new URL("../../guest/app_a_vm.c", import.meta.url));
+const APP_A = fileURLToPath(new URL("../../examples/c-component/app_a.c", import.meta.url));
 
 async function coupled(
   kind: EnclaveKind,

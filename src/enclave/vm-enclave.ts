@@ -13,6 +13,7 @@ import { constants } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { native } from "../native/index.ts";
+import { ARENA_VARIABLE } from "../shm/arena-layout.ts";
 import { SegmentKind } from "../shm/header.ts";
 import { Run } from "../shm/run.ts";
 import { readRunOwner, shmRoot } from "../shm/run-directory.ts";
@@ -43,7 +44,6 @@ const WAIT_VARIABLE = "CONFLUX_WAIT";
 /** Where QEMU finds the descriptors it inherits: stdin, stdout, stderr, then these. */
 const CONSOLE_FD = 3;
 const ARENA_FD = 4;
-export const ARENA_VARIABLE = "CONFLUX_ARENA";
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
   Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),

@@ -60,3 +60,49 @@ export function evaluateKernel(kernel: RadialKernel, distance: number): number {
       return distance > 0 ? distance * distance * Math.log(distance) : 0;
   }
 }
+
+/**
+ * φ(|(x, y, z) − pⱼ|) for the first `count` points pⱼ of `xyz` (x, y, z
+ * triples), into out[offset ..]. The kernel is chosen once per row rather than
+ * once per entry, and r = distance / radius is a multiplication; the Gaussian
+ * and the thin-plate spline need no square root.
+ */
+export function evaluateKernelRow(
+  kernel: RadialKernel,
+  x: number,
+  y: number,
+  z: number,
+  xyz: Float64Array,
+  count: number,
+  out: Float64Array,
+  offset: number,
+): void {
+  const inverse = 1 / kernel.radius;
+  switch (kernel.kind) {
+    case 1:
+      for (let j = 0; j < count; j++) {
+        const dx = x - (xyz[3 * j] as number);
+        const dy = y - (xyz[3 * j + 1] as number);
+        const dz = z - (xyz[3 * j + 2] as number);
+        out[offset + j] = wendlandC2(Math.sqrt(dx * dx + dy * dy + dz * dz) * inverse);
+      }
+      return;
+    case 4: {
+      const scale = inverse * inverse;
+      for (let j = 0; j < count; j++) {
+        const dx = x - (xyz[3 * j] as number);
+        const dy = y - (xyz[3 * j + 1] as number);
+        const dz = z - (xyz[3 * j + 2] as number);
+        out[offset + j] = Math.exp(-(dx * dx + dy * dy + dz * dz) * scale);
+      }
+      return;
+    }
+    default:
+      for (let j = 0; j < count; j++) {
+        const dx = x - (xyz[3 * j] as number);
+        const dy = y - (xyz[3 * j + 1] as number);
+        const dz = z - (xyz[3 * j + 2] as number);
+        out[offset + j] = evaluateKernel(kernel, Math.sqrt(dx * dx + dy * dy + dz * dz));
+      }
+  }
+}

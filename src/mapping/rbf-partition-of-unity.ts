@@ -20,7 +20,7 @@ import { KdTree, NeighbourList } from "./kd-tree.ts";
 import { MappingError } from "./mapping-error.ts";
 import { mortonOrder } from "./morton-order.ts";
 import { type PointSet, validateTransferMeshes, xyzCoordinates } from "./point-set.ts";
-import { evaluateKernel, type KernelName, radialKernel } from "./radial-kernel.ts";
+import { evaluateKernelRow, type KernelName, radialKernel } from "./radial-kernel.ts";
 import { LocalWeightsScratch, localWeightRows } from "./rbf-local-weights.ts";
 import { type CompressedRows, SparseTransferOperator, transposeRows } from "./sparse-operator.ts";
 import { wendlandC2 } from "./wendland.ts";
@@ -81,172 +81,206 @@ export function partitionOfUnityRows(
   if (!(overlap >= 0 && overlap < 1)) {
     throw new MappingError(`rbf-pu patchOverlap must be in [0, 1); got ${options.patchOverlap}`);
   }
+  const dimension = from.dimension;
+  // Setup works on both meshes renumbered along a Morton curve: the points of
+  // one patch are then close together in memory, whatever order the meshes
+  // come in, and so are the patches covering neighbouring receiving points.
+  const sourceOrder = mortonOrder(from);
+  const targetOrder = mortonOrder(to);
   const fromXyz = xyzCoordinates(from);
   const toXyz = xyzCoordinates(to);
-  const fromTree = KdTree.build(from);
-  const toTree = KdTree.build(to);
-  const patches = placePatches(from, fromXyz, fromTree, to, toXyz, toTree, pointsPerPatch, overlap);
+  const sourceXyz = permutedXyz(fromXyz, sourceOrder);
+  const targetXyz = permutedXyz(toXyz, targetOrder);
+  const sourceTree = KdTree.build({ dimension: 3, count: from.count, layout: "interleaved", coordinates: sourceXyz });
+  const targetTree = KdTree.build({ dimension: 3, count: to.count, layout: "interleaved", coordinates: targetXyz });
+  const radius = patchRadius(fromXyz, from.count, sourceTree, pointsPerPatch);
+  const patches = placePatches(sourceTree, targetXyz, to.count, targetTree, dimension, radius, pointsPerPatch, overlap);
 
-  // Staged rows are laid out in Morton order of the receiving points, so that
-  // the points of one patch write to nearby memory; the merge restores the order.
-  const order = mortonOrder(to);
-  const rank = new Int32Array(to.count);
-  for (let position = 0; position < to.count; position++) rank[order[position] as number] = position;
-
-  // For every receiving point, the sum of its patch weights and the number of
-  // staged entries (one per source point of each covering patch).
-  const weightSums = new Float64Array(to.count);
-  const stagedCounts = new Int32Array(to.count + 1);
-  for (const patch of patches) {
-    const found = patch.sources.length;
-    for (let n = 0; n < patch.targets.length; n++) {
-      const point = patch.targets[n] as number;
-      weightSums[point] = (weightSums[point] as number) + (patch.weights[n] as number);
-      const slot = (rank[point] as number) + 1;
-      stagedCounts[slot] = (stagedCounts[slot] as number) + found;
-    }
+  // Each patch's weight rows (one per receiving point it covers, one entry per
+  // source point of the patch) are computed in place in one block of `blocks`,
+  // written front to back; the receiving points then gather their rows from the
+  // blocks of the patches covering them.
+  const blockStarts = new Float64Array(patches.length + 1);
+  for (let index = 0; index < patches.length; index++) {
+    const patch = patches[index] as Patch;
+    blockStarts[index + 1] = (blockStarts[index] as number) + patch.targets.length * patch.sources.length;
   }
-  for (let point = 0; point < to.count; point++) {
-    if (!((weightSums[point] as number) > 0)) {
-      throw new Error(`rbf-pu: receiving point ${point} is in no patch (a bug in patch placement)`);
-    }
-  }
-  // Counts to row starts, in Morton rank order.
-  for (let position = 0; position < to.count; position++) {
-    stagedCounts[position + 1] = (stagedCounts[position + 1] as number) + (stagedCounts[position] as number);
-  }
-
-  // Pass 2: each patch's weight rows at the receiving points it covers, blended
-  // and staged per receiving point.
-  const staged = stagedCounts[to.count] as number;
-  const stagedColumns = new Int32Array(staged);
-  const stagedWeights = new Float64Array(staged);
-  const cursors = stagedCounts.slice(0, to.count);
-  const dimension = from.dimension;
+  const blocks = new Float64Array(blockStarts[patches.length] as number);
+  const coverage = coverageOf(patches, to.count);
   const q = dimension + 1;
-  let kernelRows = new Float64Array(0);
+  let localXyz = new Float64Array(0);
   let polynomialRows = new Float64Array(0);
   const scratch = new LocalWeightsScratch();
   for (let index = 0; index < patches.length; index++) {
     const patch = patches[index] as Patch;
     const { sources, targets } = patch;
     const t = targets.length;
-    if (t === 0) continue;
     const s = sources.length;
-    const localXyz = new Float64Array(3 * s);
+    if (localXyz.length < 3 * s) localXyz = new Float64Array(6 * s);
     for (let j = 0; j < s; j++) {
       const point = sources[j] as number;
-      localXyz[3 * j] = fromXyz[3 * point] as number;
-      localXyz[3 * j + 1] = fromXyz[3 * point + 1] as number;
-      localXyz[3 * j + 2] = fromXyz[3 * point + 2] as number;
+      localXyz[3 * j] = sourceXyz[3 * point] as number;
+      localXyz[3 * j + 1] = sourceXyz[3 * point + 1] as number;
+      localXyz[3 * j + 2] = sourceXyz[3 * point + 2] as number;
     }
     const frame = PolynomialFrame.around(localXyz, s, dimension);
-    if (kernelRows.length < t * s) kernelRows = new Float64Array(2 * t * s);
+    const blockStart = blockStarts[index] as number;
+    const kernelRows = blocks.subarray(blockStart, blockStart + t * s);
     if (polynomialRows.length < t * q) polynomialRows = new Float64Array(2 * t * q);
     for (let row = 0; row < t; row++) {
       const point = targets[row] as number;
-      const x = toXyz[3 * point] as number;
-      const y = toXyz[3 * point + 1] as number;
-      const z = toXyz[3 * point + 2] as number;
-      const base = row * s;
-      for (let j = 0; j < s; j++) {
-        const dx = x - (localXyz[3 * j] as number);
-        const dy = y - (localXyz[3 * j + 1] as number);
-        const dz = z - (localXyz[3 * j + 2] as number);
-        kernelRows[base + j] = evaluateKernel(kernel, Math.sqrt(dx * dx + dy * dy + dz * dz));
-      }
+      const x = targetXyz[3 * point] as number;
+      const y = targetXyz[3 * point + 1] as number;
+      const z = targetXyz[3 * point + 2] as number;
+      evaluateKernelRow(kernel, x, y, z, localXyz, s, kernelRows, row * s);
       frame.evaluate(x, y, z, polynomialRows, row * q);
     }
     localWeightRows(localXyz, s, kernel, frame, kernelRows, polynomialRows, t, scratch, `rbf-pu patch ${index}`);
-    for (let row = 0; row < t; row++) {
-      const point = targets[row] as number;
-      const blend = (patch.weights[row] as number) / (weightSums[point] as number);
-      let cursor = cursors[rank[point] as number] as number;
-      const base = row * s;
-      for (let j = 0; j < s; j++) {
-        stagedColumns[cursor] = sources[j] as number;
-        stagedWeights[cursor] = blend * (kernelRows[base + j] as number);
-        cursor++;
-      }
-      cursors[rank[point] as number] = cursor;
+  }
+  return gatherRows(patches, blocks, blockStarts, coverage, sourceOrder, targetOrder);
+}
+
+/** x, y, z triples of the points in `order`. */
+function permutedXyz(xyz: Float64Array, order: Int32Array): Float64Array {
+  const permuted = new Float64Array(xyz.length);
+  for (let position = 0; position < order.length; position++) {
+    const point = order[position] as number;
+    permuted[3 * position] = xyz[3 * point] as number;
+    permuted[3 * position + 1] = xyz[3 * point + 1] as number;
+    permuted[3 * position + 2] = xyz[3 * point + 2] as number;
+  }
+  return permuted;
+}
+
+/** For every receiving point, the patches covering it (in patch order), its row in each, and its weight there. */
+interface Coverage {
+  /** Entries of point i: starts[i] .. starts[i + 1]. */
+  starts: Int32Array;
+  patches: Int32Array;
+  rows: Int32Array;
+  weights: Float64Array;
+  /** Sum of each point's patch weights. */
+  weightSums: Float64Array;
+}
+
+function coverageOf(patches: Patch[], pointCount: number): Coverage {
+  const starts = new Int32Array(pointCount + 1);
+  const weightSums = new Float64Array(pointCount);
+  for (const patch of patches) {
+    for (let n = 0; n < patch.targets.length; n++) {
+      const point = patch.targets[n] as number;
+      starts[point + 1] = (starts[point + 1] as number) + 1;
+      weightSums[point] = (weightSums[point] as number) + (patch.weights[n] as number);
     }
   }
-  return mergeStagedRows(to.count, from.count, stagedCounts, stagedColumns, stagedWeights, order);
+  for (let point = 0; point < pointCount; point++) {
+    if (!((weightSums[point] as number) > 0)) {
+      throw new Error(`rbf-pu: receiving point ${point} is in no patch (a bug in patch placement)`);
+    }
+    starts[point + 1] = (starts[point + 1] as number) + (starts[point] as number);
+  }
+  const entries = starts[pointCount] as number;
+  const coveringPatches = new Int32Array(entries);
+  const rows = new Int32Array(entries);
+  const weights = new Float64Array(entries);
+  const cursors = starts.slice(0, pointCount);
+  for (let index = 0; index < patches.length; index++) {
+    const patch = patches[index] as Patch;
+    for (let n = 0; n < patch.targets.length; n++) {
+      const point = patch.targets[n] as number;
+      const entry = cursors[point] as number;
+      cursors[point] = entry + 1;
+      coveringPatches[entry] = index;
+      rows[entry] = n;
+      weights[entry] = patch.weights[n] as number;
+    }
+  }
+  return { starts, patches: coveringPatches, rows, weights, weightSums };
 }
 
 /**
- * Sums the staged entries of each row that name the same column (first-seen
- * column order kept), then lays the rows out in receiving-point order: staged
- * row r belongs to point order[r].
+ * The operator's rows, in the meshes' own numbering: each receiving point's
+ * rows from the patches covering it, blended by its normalized patch weights,
+ * entries naming the same source point summed (first-seen column order kept).
+ * Points are gathered in Morton order, where neighbours read the same blocks,
+ * then laid out in point order.
  */
-function mergeStagedRows(
-  rowCount: number,
-  columnCount: number,
-  stagedPointers: Int32Array,
-  stagedColumns: Int32Array,
-  stagedWeights: Float64Array,
-  order: Int32Array,
+function gatherRows(
+  patches: Patch[],
+  blocks: Float64Array,
+  blockStarts: Float64Array,
+  coverage: Coverage,
+  sourceOrder: Int32Array,
+  targetOrder: Int32Array,
 ): CompressedRows {
+  const rowCount = targetOrder.length;
+  const columnCount = sourceOrder.length;
   const slot = new Int32Array(columnCount).fill(-1);
-  const mergedPointers = new Int32Array(rowCount + 1);
-  // Merged rows overwrite the staged arrays in place: a row never grows, and
-  // is written no further than where its own staged entries began.
+  const gatheredPointers = new Int32Array(rowCount + 1);
+  // Sized for the case of no shared source points; the copy below is cut to size.
+  const gatheredColumns = new Int32Array(blocks.length);
+  const gatheredWeights = new Float64Array(blocks.length);
   let size = 0;
-  for (let row = 0; row < rowCount; row++) {
+  for (let position = 0; position < rowCount; position++) {
     const begin = size;
-    for (let entry = stagedPointers[row] as number; entry < (stagedPointers[row + 1] as number); entry++) {
-      const column = stagedColumns[entry] as number;
-      const weight = stagedWeights[entry] as number;
-      const existing = slot[column] as number;
-      if (existing >= begin) stagedWeights[existing] = (stagedWeights[existing] as number) + weight;
-      else {
-        slot[column] = size;
-        stagedColumns[size] = column;
-        stagedWeights[size] = weight;
-        size++;
+    const weightSum = coverage.weightSums[position] as number;
+    for (let entry = coverage.starts[position] as number; entry < (coverage.starts[position + 1] as number); entry++) {
+      const index = coverage.patches[entry] as number;
+      const sources = (patches[index] as Patch).sources;
+      const s = sources.length;
+      const blend = (coverage.weights[entry] as number) / weightSum;
+      const base = (blockStarts[index] as number) + (coverage.rows[entry] as number) * s;
+      for (let j = 0; j < s; j++) {
+        const source = sources[j] as number;
+        const weight = blend * (blocks[base + j] as number);
+        const existing = slot[source] as number;
+        if (existing >= begin) gatheredWeights[existing] = (gatheredWeights[existing] as number) + weight;
+        else {
+          slot[source] = size;
+          gatheredColumns[size] = sourceOrder[source] as number;
+          gatheredWeights[size] = weight;
+          size++;
+        }
       }
     }
-    mergedPointers[row + 1] = size;
+    gatheredPointers[position + 1] = size;
   }
   const rowPointers = new Int32Array(rowCount + 1);
-  for (let row = 0; row < rowCount; row++) {
-    const point = order[row] as number;
-    rowPointers[point + 1] = (mergedPointers[row + 1] as number) - (mergedPointers[row] as number);
+  for (let position = 0; position < rowCount; position++) {
+    const point = targetOrder[position] as number;
+    rowPointers[point + 1] = (gatheredPointers[position + 1] as number) - (gatheredPointers[position] as number);
   }
   for (let point = 0; point < rowCount; point++) {
     rowPointers[point + 1] = (rowPointers[point + 1] as number) + (rowPointers[point] as number);
   }
   const columns = new Int32Array(size);
   const weights = new Float64Array(size);
-  for (let row = 0; row < rowCount; row++) {
-    const start = mergedPointers[row] as number;
-    const end = mergedPointers[row + 1] as number;
-    const destination = rowPointers[order[row] as number] as number;
-    columns.set(stagedColumns.subarray(start, end), destination);
-    weights.set(stagedWeights.subarray(start, end), destination);
+  for (let position = 0; position < rowCount; position++) {
+    const start = gatheredPointers[position] as number;
+    const end = gatheredPointers[position + 1] as number;
+    let destination = rowPointers[targetOrder[position] as number] as number;
+    for (let entry = start; entry < end; entry++) {
+      columns[destination] = gatheredColumns[entry] as number;
+      weights[destination] = gatheredWeights[entry] as number;
+      destination++;
+    }
   }
   return { rowCount, columnCount, rowPointers, columns, weights };
 }
 
-/** Patches covering every point of `to`, with their source and receiving points; see the file comment. */
-function placePatches(
-  from: PointSet,
-  fromXyz: Float64Array,
-  fromTree: KdTree,
-  to: PointSet,
-  toXyz: Float64Array,
-  toTree: KdTree,
-  pointsPerPatch: number,
-  overlap: number,
-): Patch[] {
-  // Radius: median, over sample points, of the distance to the pointsPerPatch-th nearest source point.
-  const samples = Math.min(RADIUS_SAMPLES, from.count);
+/**
+ * The patch radius: the median, over sample points, of the distance to the
+ * pointsPerPatch-th nearest source point (samples taken evenly through the
+ * mesh's own numbering).
+ */
+function patchRadius(fromXyz: Float64Array, count: number, sourceTree: KdTree, pointsPerPatch: number): number {
+  const samples = Math.min(RADIUS_SAMPLES, count);
   const indices = new Int32Array(pointsPerPatch);
   const distances = new Float64Array(pointsPerPatch);
   const reach: number[] = [];
   for (let sample = 0; sample < samples; sample++) {
-    const point = Math.floor((sample * from.count) / samples);
-    const found = fromTree.kNearest(
+    const point = Math.floor((sample * count) / samples);
+    const found = sourceTree.kNearest(
       fromXyz[3 * point] as number,
       fromXyz[3 * point + 1] as number,
       fromXyz[3 * point + 2] as number,
@@ -257,12 +291,26 @@ function placePatches(
     reach.push(Math.sqrt(distances[found - 1] as number));
   }
   reach.sort((a, b) => a - b);
+  return reach[Math.floor(reach.length / 2)] as number;
+}
+
+/** Patches covering every receiving point, with their source and receiving points; see the file comment. */
+function placePatches(
+  sourceTree: KdTree,
+  toXyz: Float64Array,
+  toCount: number,
+  toTree: KdTree,
+  dimension: number,
+  sampledRadius: number,
+  pointsPerPatch: number,
+  overlap: number,
+): Patch[] {
   const low = [0, 0, 0];
   const high = [0, 0, 0];
   for (let axis = 0; axis < 3; axis++) {
     let lowest = Number.POSITIVE_INFINITY;
     let highest = Number.NEGATIVE_INFINITY;
-    for (let point = 0; point < to.count; point++) {
+    for (let point = 0; point < toCount; point++) {
       const value = toXyz[3 * point + axis] as number;
       lowest = Math.min(lowest, value);
       highest = Math.max(highest, value);
@@ -271,13 +319,13 @@ function placePatches(
     high[axis] = highest;
   }
   const largestExtent = Math.max(...high.map((value, axis) => value - (low[axis] as number)));
-  let radius = reach[Math.floor(reach.length / 2)] as number;
+  let radius = sampledRadius;
   // All source points in one place (or a single point): one patch radius covering the targets.
   if (!(radius > 0)) radius = largestExtent > 0 ? largestExtent : 1;
-  const spacing = (2 * radius * (1 - overlap)) / Math.sqrt(from.dimension);
+  const spacing = (2 * radius * (1 - overlap)) / Math.sqrt(dimension);
   const cells = high.map((value, axis) => Math.max(1, Math.ceil((value - (low[axis] as number)) / spacing)));
   const [cellsX = 1, cellsY = 1, cellsZ = 1] = cells;
-  if (cellsX * cellsY * cellsZ > 4 * to.count + 1_000_000) {
+  if (cellsX * cellsY * cellsZ > 4 * toCount + 1_000_000) {
     throw new MappingError(
       `rbf-pu: patches of radius ${radius} would need ${cellsX * cellsY * cellsZ} grid cells to cover the target mesh; the meshes are far apart or very unevenly spread — map between meshes that overlap`,
     );
@@ -290,7 +338,7 @@ function placePatches(
   const nearestDistances = new Float64Array(pointsPerPatch);
   // Fewer than a quarter of the intended points (a patch at the edge of the
   // source mesh), or too few to determine a linear polynomial: take the nearest.
-  const minimumSources = Math.min(pointsPerPatch, Math.max(Math.ceil(pointsPerPatch / 4), 2 * (from.dimension + 1)));
+  const minimumSources = Math.min(pointsPerPatch, Math.max(Math.ceil(pointsPerPatch / 4), 2 * (dimension + 1)));
   for (let k = 0; k < cellsZ; k++) {
     for (let j = 0; j < cellsY; j++) {
       for (let i = 0; i < cellsX; i++) {
@@ -299,11 +347,18 @@ function placePatches(
         const centerZ = (low[2] as number) + (k + 0.5) * (step[2] as number);
         if (toTree.withinRadius(centerX, centerY, centerZ, radius, covered) === 0) continue;
         let patchRadius = radius;
-        if (fromTree.withinRadius(centerX, centerY, centerZ, radius, inside) < minimumSources) {
-          const found = fromTree.kNearest(centerX, centerY, centerZ, pointsPerPatch, nearestIndices, nearestDistances);
+        if (sourceTree.withinRadius(centerX, centerY, centerZ, radius, inside) < minimumSources) {
+          const found = sourceTree.kNearest(
+            centerX,
+            centerY,
+            centerZ,
+            pointsPerPatch,
+            nearestIndices,
+            nearestDistances,
+          );
           // Just beyond the farthest of them, so that it is inside the patch.
           patchRadius = Math.max(radius, Math.sqrt(nearestDistances[found - 1] as number) * (1 + 1e-9));
-          fromTree.withinRadius(centerX, centerY, centerZ, patchRadius, inside);
+          sourceTree.withinRadius(centerX, centerY, centerZ, patchRadius, inside);
           toTree.withinRadius(centerX, centerY, centerZ, patchRadius, covered);
         }
         const targets = new Int32Array(covered.count);

@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { native } from "../native/index.ts";
+import { ARENA_VARIABLE, allocateInArena, checkArena } from "./arena-layout.ts";
 import { forgetOnExit, removeOnExit } from "./exit-cleanup.ts";
 import { HEADER_SIZE, SegmentKind } from "./header.ts";
 import { REGISTRY_PAYLOAD_SIZE, Registry, type RegistryEntry } from "./registry.ts";
@@ -35,6 +36,11 @@ export interface SegmentLookup {
 
 export class Run {
   private closed = false;
+  /** In a VM guest: the registry name of the arena new segments go in (CONFLUX_ARENA). */
+  private arenaName: string | undefined;
+  private arena: { segment: Segment; file: string } | undefined;
+  /** Segments this process placed in the arena: removing one must not remove the arena's file. */
+  private readonly inArena = new WeakSet<Segment>();
 
   private constructor(
     readonly id: string,
@@ -81,12 +87,16 @@ export class Run {
     if (directory === undefined || directory === "") {
       throw new Error(`${RUN_DIRECTORY_VARIABLE} is not set: this component must be started by \`conflux run\`.`);
     }
-    return Run.join(directory);
+    const run = Run.join(directory);
+    const arena = environment[ARENA_VARIABLE];
+    if (arena !== undefined && arena !== "") run.arenaName = arena;
+    return run;
   }
 
   /** Creates a segment under a random file name and registers `name` for it. */
   createSegment(name: string, payloadSize: number, kind: SegmentKind = SegmentKind.raw): Segment {
     this.ensureOpen();
+    if (this.arenaName !== undefined) return this.createInArena(this.arenaName, name, payloadSize, kind);
     const file = newSegmentFileName();
     const segment = Segment.create({ path: join(this.directory, file), name, payloadSize, runId: this.id, kind });
     try {
@@ -130,18 +140,54 @@ export class Run {
   removeSegment(segment: Segment): void {
     this.registry.unregister(segment.name);
     segment.close();
-    native.unlink(segment.path);
+    if (!this.inArena.has(segment)) native.unlink(segment.path);
   }
 
   /** The owner removes the whole run; a member only releases its mappings. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.arena?.segment.close();
     this.registrySegment.close();
     if (this.isOwner) {
       removeRunDirectory(this.directory);
       forgetOnExit(this.directory);
     }
+  }
+
+  /**
+   * In a guest, a file made in the run directory would live in guest memory
+   * only (the directory is read-only there): the segment goes in the arena,
+   * which host and guest both map.
+   */
+  private createInArena(arenaName: string, name: string, payloadSize: number, kind: SegmentKind): Segment {
+    if (this.arena === undefined) {
+      const entry = this.registry.lookup(arenaName);
+      if (entry === undefined) {
+        throw new Error(
+          `${ARENA_VARIABLE} names arena "${arenaName}", which run ${this.id} does not have: run this component in a vm enclave`,
+        );
+      }
+      const arena = this.mapEntry(entry, SegmentKind.arena);
+      try {
+        checkArena(arena);
+      } catch (error) {
+        arena.close();
+        throw error;
+      }
+      this.arena = { segment: arena, file: entry.file };
+    }
+    const { offset, length } = allocateInArena(this.arena.segment, name, payloadSize, kind, this.id);
+    const entry: RegistryEntry = { name, file: this.arena.file, offset, length, kind, creatorPid: process.pid };
+    const segment = this.mapEntry(entry, kind);
+    try {
+      this.registry.register(entry);
+    } catch (error) {
+      segment.close();
+      throw error; // its pages stay unused: an arena never gives pages back
+    }
+    this.inArena.add(segment);
+    return segment;
   }
 
   private mapEntry(entry: RegistryEntry, kind: SegmentKind | undefined): Segment {

@@ -3,34 +3,18 @@
 // this file, at (file, offset, length) registry entries; the first page also
 // carries the launch (for the guest agent) and the agent's reports (state,
 // exit code, heartbeat), which the host reads without any system call.
-// Layout: docs/vm.md ("Arena", version 1). Only the guest agent
-// (guest/agent.c) and the guest client (clients/c/conflux_ivshmem.c) share it.
+// Layout: docs/vm.md ("Arena", version 1), in src/shm/arena-layout.ts, where
+// the clients' allocation of segments in it lives too.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { native } from "../native/index.ts";
-import { HEADER_SIZE, SegmentKind, writeHeader } from "../shm/header.ts";
+import { ARENA_LAYOUT_VERSION, ARENA_PAGE, ArenaOffset } from "../shm/arena-layout.ts";
+import { HEADER_SIZE, SegmentKind } from "../shm/header.ts";
 import { Segment } from "../shm/segment.ts";
 
-export const ARENA_LAYOUT_VERSION = 1;
-export const ARENA_PAGE = 4096;
 /** The launch records start on the second page. */
 const LAUNCH_OFFSET = ARENA_PAGE;
 
-/** Byte offsets in the arena file. */
-export const ArenaOffset = {
-  version: 256,
-  pageSize: 260,
-  pageCount: 264,
-  nextFreePage: 268,
-  agentState: 320,
-  agentExit: 324,
-  agentHeartbeat: 328,
-  agentComponentPid: 332,
-  agentBootMs: 336,
-  agentKernel: 352,
-  launchOffset: 448,
-  launchLength: 452,
-} as const;
 const KERNEL_BYTES = 64;
 
 export const AgentState = { booting: 0, running: 1, ended: 2, launchFailed: 3 } as const;
@@ -130,38 +114,6 @@ export class Arena {
 
   heartbeat(): number {
     return Atomics.load(this.words, ArenaOffset.agentHeartbeat / 4);
-  }
-
-  /**
-   * Places a new segment inside the arena (page aligned, header written) and
-   * returns its offset; registering it is the caller's business. The cursor is
-   * claimed with compare-and-swap, as the guest client does.
-   */
-  allocate(name: string, payloadSize: number, kind: SegmentKind, runId: string): { offset: number; length: number } {
-    const length = HEADER_SIZE + payloadSize;
-    const pages = Math.ceil(length / ARENA_PAGE);
-    const index = ArenaOffset.nextFreePage / 4;
-    const total = Atomics.load(this.words, ArenaOffset.pageCount / 4);
-    for (;;) {
-      const first = Atomics.load(this.words, index);
-      if (first + pages > total) {
-        throw new RangeError(
-          `arena ${this.path} has ${total - first} free pages, segment "${name}" needs ${pages}; give the VM a larger arena (vm.arena_mib)`,
-        );
-      }
-      if (Atomics.compareExchange(this.words, index, first, first + pages) === first) {
-        const offset = first * ARENA_PAGE;
-        writeHeader(this.segment.buffer, offset, {
-          payloadSize,
-          creatorPid: process.pid,
-          kind,
-          runId,
-          createdUnixMs: Date.now(),
-          name,
-        });
-        return { offset, length };
-      }
-    }
   }
 
   close(): void {

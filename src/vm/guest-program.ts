@@ -1,6 +1,6 @@
-// C components for a guest, linked statically with the C client and its arena
-// part (clients/c/conflux_ivshmem.c): a static program needs nothing else in
-// the image. Cached by the hash of every source, so a rebuilt program means a
+// C components for a guest, linked statically with the C client (which creates
+// segments in the VM's arena when CONFLUX_ARENA is set): a static program
+// needs nothing else in the image. Cached by the hash of every source, so a rebuilt program means a
 // changed source.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,8 +16,8 @@ export function guestProgram(name: string, sources: readonly string[], cache = i
   return staticProgram({
     name,
     purpose: `${name} for a guest`,
-    sources: [...sources, join(C_CLIENT, "conflux.c"), join(C_CLIENT, "conflux_ivshmem.c")],
-    headers: [join(C_CLIENT, "conflux.h"), join(C_CLIENT, "conflux_ivshmem.h")],
+    sources: [...sources, join(C_CLIENT, "conflux.c")],
+    headers: [join(C_CLIENT, "conflux.h")],
     flags: [...FLAGS, `-I${C_CLIENT}`],
     libraries: ["-lm"],
     directory: join(cache, "programs"),

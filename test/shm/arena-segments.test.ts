@@ -1,0 +1,111 @@
+// Segments created by a component whose environment names an arena
+// (CONFLUX_ARENA, as a VM enclave sets it) go inside the arena, page aligned
+// and registered as (arena file, offset, length), from TypeScript and from the
+// C client alike; the other side opens them by name as usual. Run here on the
+// host, where an arena is just a file; test/vm runs the same through a guest.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type TestContext, test } from "node:test";
+import { SegmentKind } from "../../src/shm/header.ts";
+import { Run } from "../../src/shm/run.ts";
+import { Arena, arenaFileName } from "../../src/vm/arena.ts";
+import { startProgram } from "../clients/programs.ts";
+import { compileWithClient, cSkipReason, scratchDirectory } from "../clients/toolchain.ts";
+import { scratchRun } from "../support/scratch-run.ts";
+
+const ARENA_BYTES = 64 * 1024;
+
+/** An arena in `run`, registered as "<component>.arena", as the VM enclave makes one. */
+function arenaIn(t: TestContext, run: Run, component: string): string {
+  const file = arenaFileName();
+  const arena = Arena.create({
+    directory: run.directory,
+    fileName: file,
+    name: `${component}.arena`,
+    runId: run.id,
+    sizeBytes: ARENA_BYTES,
+    launch: new Uint8Array(16),
+  });
+  t.after(() => arena.close());
+  run.registry.register({
+    name: `${component}.arena`,
+    file,
+    offset: 0,
+    length: ARENA_BYTES,
+    kind: SegmentKind.arena,
+    creatorPid: process.pid,
+  });
+  return file;
+}
+
+function memberOf(t: TestContext, run: Run, arena: string): Run {
+  const member = Run.fromEnvironment({ CONFLUX_RUN_DIR: run.directory, CONFLUX_ARENA: arena });
+  t.after(() => member.close());
+  return member;
+}
+
+test("a TypeScript component's segments go in its arena, page aligned, and never overlap", (t) => {
+  const run = scratchRun(t);
+  const file = arenaIn(t, run, "guest");
+  const member = memberOf(t, run, "guest.arena");
+  const first = member.createSegment("guest.first", 5000);
+  const second = member.createSegment("guest.second", 100);
+  first.float64(0, 625).fill(1.5);
+  second.float64(0, 1)[0] = 7;
+  const entries = new Map(run.segments().map((entry) => [entry.name, entry]));
+  const [a, b] = [entries.get("guest.first"), entries.get("guest.second")];
+  assert.ok(a !== undefined && b !== undefined);
+  assert.equal(a.file, file);
+  assert.equal(b.file, file);
+  for (const entry of [a, b]) assert.equal(entry.offset % 4096, 0, `${entry.name} at ${entry.offset}`);
+  assert.ok(b.offset >= a.offset + a.length, "the second starts after the first ends");
+  const seen = run.openSegment("guest.first");
+  assert.deepEqual([...new Set(seen.float64(0, 625))], [1.5]);
+  assert.equal(run.openSegment("guest.second").float64(0, 1)[0], 7);
+  seen.close();
+  member.removeSegment(second);
+  assert.equal(run.registry.lookup("guest.second"), undefined);
+  assert.ok(
+    run.segments().some((entry) => entry.name === "guest.arena"),
+    "removing a segment keeps the arena",
+  );
+});
+
+test("an arena that is full, or one the run does not have, is refused with the fix", (t) => {
+  const run = scratchRun(t);
+  arenaIn(t, run, "small");
+  const member = memberOf(t, run, "small.arena");
+  assert.throws(
+    () => member.createSegment("small.huge", ARENA_BYTES),
+    /free pages, segment "small.huge" needs \d+; give the VM a larger arena/,
+  );
+  const lost = memberOf(t, run, "elsewhere.arena");
+  assert.throws(
+    () => lost.createSegment("lost.box", 64),
+    /CONFLUX_ARENA names arena "elsewhere.arena", which run \w+ does not have: run this component in a vm enclave/,
+  );
+});
+
+const skipC = cSkipReason();
+test(
+  "the C client creates its segments in the arena too, across processes",
+  skipC === undefined ? {} : { skip: skipC },
+  async (t) => {
+    const run = scratchRun(t);
+    const file = arenaIn(t, run, "guest");
+    run.createSegment("inbox", 64).float64(0, 1)[0] = 21.5;
+    const binary = compileWithClient(scratchDirectory(t), "guest_segments", ["test/vm/fixtures/guest_segments.c"]);
+    const program = startProgram(t, [binary], {
+      CONFLUX_RUN_DIR: run.directory,
+      CONFLUX_COMPONENT_NAME: "guest",
+      CONFLUX_ARENA: "guest.arena",
+    });
+    assert.equal((await program.exited).code, 0, program.stderr());
+    assert.equal(program.stdout(), `outbox at ${join(run.directory, file)}\n`);
+    const entry = run.registry.lookup("guest.outbox");
+    assert.equal(entry?.file, file);
+    const outbox = run.openSegment("guest.outbox");
+    assert.equal(outbox.float64(0, 1)[0], 43);
+    outbox.close();
+  },
+);
