@@ -15,9 +15,12 @@ test("a running native process is seen as it runs: executable, loader, C library
     await exited;
   });
   await new Promise((resolve) => child.once("spawn", resolve));
-  // the kernel has exec'd sleep once its maps name it; until then they are node's
+  // The kernel has exec'd sleep once its maps name it (until then they are node's),
+  // and the dynamic loader has done its work once the C library is mapped too.
   const pid = child.pid as number;
-  for (let tries = 0; tries < 200 && !/sleep/.test(loadedImage(pid).executable ?? ""); tries++) {
+  const started = (image: ReturnType<typeof loadedImage>) =>
+    /sleep/.test(image.executable ?? "") && image.files.some((file) => /\/libc[.-]/.test(file));
+  for (let tries = 0; tries < 400 && !started(loadedImage(pid)); tries++) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const environment = captureEnvironment(pid, {
