@@ -97,16 +97,21 @@ export function partitionOfUnityRows(
   const patches = placePatches(sourceTree, targetXyz, to.count, targetTree, dimension, radius, pointsPerPatch, overlap);
 
   // Each patch's weight rows (one per receiving point it covers, one entry per
-  // source point of the patch) are computed in place in one block of `blocks`,
-  // written front to back; the receiving points then gather their rows from the
-  // blocks of the patches covering them.
-  const blockStarts = new Float64Array(patches.length + 1);
-  for (let index = 0; index < patches.length; index++) {
-    const patch = patches[index] as Patch;
-    blockStarts[index + 1] = (blockStarts[index] as number) + patch.targets.length * patch.sources.length;
-  }
-  const blocks = new Float64Array(blockStarts[patches.length] as number);
-  const coverage = coverageOf(patches, to.count);
+  // source point) are computed into a block; a receiving point's row is
+  // gathered from the blocks of its patches as soon as the last of them is
+  // done, and a block goes back to the pool once every point it covers has
+  // been gathered. Patches come in grid order, so only a few layers of blocks
+  // are alive at a time: they stay in cache, and setup does not touch memory
+  // in proportion to the whole overlap.
+  const coverage = coverageOf(patches, targetOrder);
+  const rowPointers = rowPointersOf(patches, coverage, targetOrder, from.count);
+  const entries = rowPointers[to.count] as number;
+  const columns = new Int32Array(entries);
+  const weights = new Float64Array(entries);
+  const schedule = scheduleOf(patches, coverage);
+  const blocks: (Float64Array | undefined)[] = new Array(patches.length).fill(undefined);
+  const pool: Float64Array[] = [];
+  const slot = new Int32Array(from.count).fill(-1);
   const q = dimension + 1;
   let localXyz = new Float64Array(0);
   let polynomialRows = new Float64Array(0);
@@ -124,20 +129,48 @@ export function partitionOfUnityRows(
       localXyz[3 * j + 2] = sourceXyz[3 * point + 2] as number;
     }
     const frame = PolynomialFrame.around(localXyz, s, dimension);
-    const blockStart = blockStarts[index] as number;
-    const kernelRows = blocks.subarray(blockStart, blockStart + t * s);
+    let block = pool.pop();
+    if (block === undefined || block.length < t * s) block = new Float64Array(2 * t * s);
     if (polynomialRows.length < t * q) polynomialRows = new Float64Array(2 * t * q);
     for (let row = 0; row < t; row++) {
       const point = targets[row] as number;
       const x = targetXyz[3 * point] as number;
       const y = targetXyz[3 * point + 1] as number;
       const z = targetXyz[3 * point + 2] as number;
-      evaluateKernelRow(kernel, x, y, z, localXyz, s, kernelRows, row * s);
+      evaluateKernelRow(kernel, x, y, z, localXyz, s, block, row * s);
       frame.evaluate(x, y, z, polynomialRows, row * q);
     }
-    localWeightRows(localXyz, s, kernel, frame, kernelRows, polynomialRows, t, scratch, `rbf-pu patch ${index}`);
+    localWeightRows(localXyz, s, kernel, frame, block, polynomialRows, t, scratch, `rbf-pu patch ${index}`);
+    blocks[index] = block;
+    for (
+      let entry = schedule.completingStarts[index] as number;
+      entry < (schedule.completingStarts[index + 1] as number);
+      entry++
+    ) {
+      const position = schedule.completing[entry] as number;
+      gatherRow(
+        position,
+        coverage,
+        patches,
+        blocks,
+        sourceOrder,
+        slot,
+        rowPointers[targetOrder[position] as number] as number,
+        columns,
+        weights,
+      );
+    }
+    for (
+      let entry = schedule.releasingStarts[index] as number;
+      entry < (schedule.releasingStarts[index + 1] as number);
+      entry++
+    ) {
+      const released = schedule.releasing[entry] as number;
+      pool.push(blocks[released] as Float64Array);
+      blocks[released] = undefined;
+    }
   }
-  return gatherRows(patches, blocks, blockStarts, coverage, sourceOrder, targetOrder);
+  return { rowCount: to.count, columnCount: from.count, rowPointers, columns, weights };
 }
 
 /** x, y, z triples of the points in `order`. */
@@ -163,7 +196,8 @@ interface Coverage {
   weightSums: Float64Array;
 }
 
-function coverageOf(patches: Patch[], pointCount: number): Coverage {
+function coverageOf(patches: Patch[], targetOrder: Int32Array): Coverage {
+  const pointCount = targetOrder.length;
   const starts = new Int32Array(pointCount + 1);
   const weightSums = new Float64Array(pointCount);
   for (const patch of patches) {
@@ -175,7 +209,7 @@ function coverageOf(patches: Patch[], pointCount: number): Coverage {
   }
   for (let point = 0; point < pointCount; point++) {
     if (!((weightSums[point] as number) > 0)) {
-      throw new Error(`rbf-pu: receiving point ${point} is in no patch (a bug in patch placement)`);
+      throw new Error(`rbf-pu: receiving point ${targetOrder[point]} is in no patch (a bug in patch placement)`);
     }
     starts[point + 1] = (starts[point + 1] as number) + (starts[point] as number);
   }
@@ -199,73 +233,125 @@ function coverageOf(patches: Patch[], pointCount: number): Coverage {
 }
 
 /**
- * The operator's rows, in the meshes' own numbering: each receiving point's
- * rows from the patches covering it, blended by its normalized patch weights,
- * entries naming the same source point summed (first-seen column order kept).
- * Points are gathered in Morton order, where neighbours read the same blocks,
- * then laid out in point order.
+ * Row pointers of the operator, in the receiving mesh's own numbering: a
+ * point's row has one entry per distinct source point of the patches covering
+ * it. Counting first lets the rows be written straight into arrays of their
+ * final size.
  */
-function gatherRows(
-  patches: Patch[],
-  blocks: Float64Array,
-  blockStarts: Float64Array,
-  coverage: Coverage,
-  sourceOrder: Int32Array,
-  targetOrder: Int32Array,
-): CompressedRows {
-  const rowCount = targetOrder.length;
-  const columnCount = sourceOrder.length;
-  const slot = new Int32Array(columnCount).fill(-1);
-  const gatheredPointers = new Int32Array(rowCount + 1);
-  // Sized for the case of no shared source points; the copy below is cut to size.
-  const gatheredColumns = new Int32Array(blocks.length);
-  const gatheredWeights = new Float64Array(blocks.length);
-  let size = 0;
-  for (let position = 0; position < rowCount; position++) {
-    const begin = size;
-    const weightSum = coverage.weightSums[position] as number;
+function rowPointersOf(patches: Patch[], coverage: Coverage, targetOrder: Int32Array, sourceCount: number): Int32Array {
+  const pointCount = targetOrder.length;
+  const rowPointers = new Int32Array(pointCount + 1);
+  const seen = new Int32Array(sourceCount).fill(-1);
+  for (let position = 0; position < pointCount; position++) {
+    let length = 0;
     for (let entry = coverage.starts[position] as number; entry < (coverage.starts[position + 1] as number); entry++) {
-      const index = coverage.patches[entry] as number;
-      const sources = (patches[index] as Patch).sources;
-      const s = sources.length;
-      const blend = (coverage.weights[entry] as number) / weightSum;
-      const base = (blockStarts[index] as number) + (coverage.rows[entry] as number) * s;
-      for (let j = 0; j < s; j++) {
+      const sources = (patches[coverage.patches[entry] as number] as Patch).sources;
+      for (let j = 0; j < sources.length; j++) {
         const source = sources[j] as number;
-        const weight = blend * (blocks[base + j] as number);
-        const existing = slot[source] as number;
-        if (existing >= begin) gatheredWeights[existing] = (gatheredWeights[existing] as number) + weight;
-        else {
-          slot[source] = size;
-          gatheredColumns[size] = sourceOrder[source] as number;
-          gatheredWeights[size] = weight;
-          size++;
+        if (seen[source] !== position) {
+          seen[source] = position;
+          length++;
         }
       }
     }
-    gatheredPointers[position + 1] = size;
+    rowPointers[(targetOrder[position] as number) + 1] = length;
   }
-  const rowPointers = new Int32Array(rowCount + 1);
-  for (let position = 0; position < rowCount; position++) {
-    const point = targetOrder[position] as number;
-    rowPointers[point + 1] = (gatheredPointers[position + 1] as number) - (gatheredPointers[position] as number);
-  }
-  for (let point = 0; point < rowCount; point++) {
+  for (let point = 0; point < pointCount; point++) {
     rowPointers[point + 1] = (rowPointers[point + 1] as number) + (rowPointers[point] as number);
   }
-  const columns = new Int32Array(size);
-  const weights = new Float64Array(size);
-  for (let position = 0; position < rowCount; position++) {
-    const start = gatheredPointers[position] as number;
-    const end = gatheredPointers[position + 1] as number;
-    let destination = rowPointers[targetOrder[position] as number] as number;
-    for (let entry = start; entry < end; entry++) {
-      columns[destination] = gatheredColumns[entry] as number;
-      weights[destination] = gatheredWeights[entry] as number;
-      destination++;
+  return rowPointers;
+}
+
+/**
+ * When rows can be gathered and blocks released: the receiving points whose
+ * last covering patch is p (completing), and the patches whose covered points
+ * are all complete once p is done (releasing), each grouped by p.
+ */
+interface Schedule {
+  completingStarts: Int32Array;
+  completing: Int32Array;
+  releasingStarts: Int32Array;
+  releasing: Int32Array;
+}
+
+function scheduleOf(patches: Patch[], coverage: Coverage): Schedule {
+  const pointCount = coverage.weightSums.length;
+  const patchCount = patches.length;
+  // Coverage lists are in patch order: a point's last entry is its last patch.
+  const last = new Int32Array(pointCount);
+  for (let position = 0; position < pointCount; position++) {
+    last[position] = coverage.patches[(coverage.starts[position + 1] as number) - 1] as number;
+  }
+  const release = new Int32Array(patchCount);
+  for (let index = 0; index < patchCount; index++) {
+    const targets = (patches[index] as Patch).targets;
+    let latest = index;
+    for (let n = 0; n < targets.length; n++) latest = Math.max(latest, last[targets[n] as number] as number);
+    release[index] = latest;
+  }
+  const [completingStarts, completing] = groupBy(last, patchCount);
+  const [releasingStarts, releasing] = groupBy(release, patchCount);
+  return { completingStarts, completing, releasingStarts, releasing };
+}
+
+/** Counting sort of 0..keys.length-1 by key (< groups): group g is items[starts[g] .. starts[g + 1]). */
+function groupBy(keys: Int32Array, groups: number): [Int32Array, Int32Array] {
+  const starts = new Int32Array(groups + 1);
+  for (let item = 0; item < keys.length; item++) {
+    const key = keys[item] as number;
+    starts[key + 1] = (starts[key + 1] as number) + 1;
+  }
+  for (let group = 0; group < groups; group++)
+    starts[group + 1] = (starts[group + 1] as number) + (starts[group] as number);
+  const items = new Int32Array(keys.length);
+  const cursors = starts.slice(0, groups);
+  for (let item = 0; item < keys.length; item++) {
+    const key = keys[item] as number;
+    items[cursors[key] as number] = item;
+    cursors[key] = (cursors[key] as number) + 1;
+  }
+  return [starts, items];
+}
+
+/**
+ * Writes one receiving point's row from `begin` on: its rows in the blocks of
+ * the patches covering it, blended by its normalized patch weights, entries
+ * naming the same source point summed (first-seen order kept).
+ */
+function gatherRow(
+  position: number,
+  coverage: Coverage,
+  patches: Patch[],
+  blocks: (Float64Array | undefined)[],
+  sourceOrder: Int32Array,
+  slot: Int32Array,
+  begin: number,
+  columns: Int32Array,
+  weights: Float64Array,
+): void {
+  const weightSum = coverage.weightSums[position] as number;
+  let size = begin;
+  for (let entry = coverage.starts[position] as number; entry < (coverage.starts[position + 1] as number); entry++) {
+    const index = coverage.patches[entry] as number;
+    const sources = (patches[index] as Patch).sources;
+    const block = blocks[index] as Float64Array;
+    const s = sources.length;
+    const blend = (coverage.weights[entry] as number) / weightSum;
+    const base = (coverage.rows[entry] as number) * s;
+    for (let j = 0; j < s; j++) {
+      const source = sources[j] as number;
+      const weight = blend * (block[base + j] as number);
+      // Rows are written in any order, so a slot is this row's only if it lies in what this row has written.
+      const existing = slot[source] as number;
+      if (existing >= begin && existing < size) weights[existing] = (weights[existing] as number) + weight;
+      else {
+        slot[source] = size;
+        columns[size] = sourceOrder[source] as number;
+        weights[size] = weight;
+        size++;
+      }
     }
   }
-  return { rowCount, columnCount, rowPointers, columns, weights };
 }
 
 /**
