@@ -13,6 +13,8 @@ export class DenseCholesky {
   /** Lᵀ, row-major, upper triangle: backward substitution reads rows too. */
   private upper: Float64Array;
   private size = 0;
+  /** Packed factorizations by size, kept: a setup factors thousands of patch matrices of a few dozen sizes. */
+  private readonly packedBySize = new Map<number, EnvelopeCholesky>();
   /** The diagonal shift the last factorization needed (0: none). */
   shift = 0;
 
@@ -35,7 +37,11 @@ export class DenseCholesky {
     }
     this.size = n;
     // The envelope factorization's blocked kernel is the fast one; dense is its special case.
-    const packed = EnvelopeCholesky.dense(n);
+    let packed = this.packedBySize.get(n);
+    if (packed === undefined) {
+      packed = EnvelopeCholesky.dense(n);
+      this.packedBySize.set(n, packed);
+    }
     const values = packed.values;
     let trace = 0;
     for (let i = 0; i < n; i++) trace += matrix[i * n + i] as number;
