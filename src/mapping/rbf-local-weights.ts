@@ -15,8 +15,9 @@
 import type { PolynomialFrame } from "./augmented-system.ts";
 import { DenseCholesky } from "./dense-cholesky.ts";
 import { factorNullSpaceSystem } from "./null-space-system.ts";
-import { evaluateKernel, type RadialKernel } from "./radial-kernel.ts";
+import { evaluateKernelRow, type RadialKernel } from "./radial-kernel.ts";
 import { pseudoInverse } from "./schur-system.ts";
+import { wellConditionedInverse } from "./symmetric-solve.ts";
 
 /** Reusable scratch for `localWeightRows`, so that a setup over thousands of patches allocates little. */
 export class LocalWeightsScratch {
@@ -27,6 +28,8 @@ export class LocalWeightsScratch {
   readonly point = new Float64Array(4);
   readonly schur = new Float64Array(16);
   readonly schurPlus = new Float64Array(16);
+  readonly schurInverse = new Float64Array(16);
+  readonly schurFactor = new Float64Array(16);
 
   ensure(size: number): void {
     if (this.kernelMatrix.length < size * size) this.kernelMatrix = new Float64Array(2 * size * size);
@@ -67,16 +70,18 @@ export function localWeightRows(
   }
   scratch.ensure(size);
   const phi = scratch.kernelMatrix;
+  // The lower triangle: row i up to the diagonal.
   for (let i = 0; i < size; i++) {
-    const x = xyz[3 * i] as number;
-    const y = xyz[3 * i + 1] as number;
-    const z = xyz[3 * i + 2] as number;
-    for (let j = 0; j <= i; j++) {
-      const dx = x - (xyz[3 * j] as number);
-      const dy = y - (xyz[3 * j + 1] as number);
-      const dz = z - (xyz[3 * j + 2] as number);
-      phi[i * size + j] = evaluateKernel(kernel, Math.sqrt(dx * dx + dy * dy + dz * dz));
-    }
+    evaluateKernelRow(
+      kernel,
+      xyz[3 * i] as number,
+      xyz[3 * i + 1] as number,
+      xyz[3 * i + 2] as number,
+      xyz,
+      i + 1,
+      phi,
+      i * size,
+    );
   }
   scratch.cholesky.factor(phi, size, label, true);
   // Rows 0..3 of `pg`: Pᵀ (column a of P as row a); rows 4..7: Gᵀ = (Φ⁻¹ P)ᵀ. Terms
@@ -103,7 +108,9 @@ export function localWeightRows(
       schur[b * q + a] = sum;
     }
   }
-  const schurPlus = pseudoInverse(schur.subarray(0, q * q), q);
+  const schurPlus = wellConditionedInverse(schur, q, scratch.schurInverse, scratch.schurFactor)
+    ? scratch.schurInverse
+    : pseudoInverse(schur.subarray(0, q * q), q);
   // S⁺ padded to 4 × 4 with zeros.
   const s4 = scratch.schurPlus;
   s4.fill(0);

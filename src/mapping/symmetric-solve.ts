@@ -132,3 +132,51 @@ export function symmetricEigen(a: Float64Array, n: number, values: Float64Array,
   }
   for (let i = 0; i < n; i++) values[i] = a[i * n + i] as number;
 }
+
+/**
+ * The inverse of the small n×n row-major symmetric `matrix`, by Cholesky,
+ * into `inverse` (n×n; `work` holds the factor, n×n), when the matrix is
+ * certainly positive definite with every eigenvalue well above the rank
+ * tolerance: then it is exactly what the pseudo-inverse would give, without an
+ * eigen-decomposition. Returns false, leaving `inverse` meaningless, when that
+ * is not certain; the caller takes the pseudo-inverse then.
+ */
+export function wellConditionedInverse(
+  matrix: Float64Array,
+  n: number,
+  inverse: Float64Array,
+  work: Float64Array,
+): boolean {
+  const l = work;
+  let trace = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = matrix[i * n + j] as number;
+      for (let k = 0; k < j; k++) sum -= (l[i * n + k] as number) * (l[j * n + k] as number);
+      if (i === j) {
+        if (!(sum > 0)) return false;
+        l[i * n + i] = Math.sqrt(sum);
+      } else l[i * n + j] = sum / (l[j * n + j] as number);
+    }
+    trace += matrix[i * n + i] as number;
+  }
+  // Column k of the inverse: L Lᵀ x = e_k.
+  let squares = 0;
+  for (let k = 0; k < n; k++) {
+    for (let i = 0; i < n; i++) {
+      let sum = i === k ? 1 : 0;
+      for (let m = 0; m < i; m++) sum -= (l[i * n + m] as number) * (inverse[m * n + k] as number);
+      inverse[i * n + k] = sum / (l[i * n + i] as number);
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let sum = inverse[i * n + k] as number;
+      for (let m = i + 1; m < n; m++) sum -= (l[m * n + i] as number) * (inverse[m * n + k] as number);
+      const value = sum / (l[i * n + i] as number);
+      inverse[i * n + k] = value;
+      squares += value * value;
+    }
+  }
+  // The largest eigenvalue is at most the trace and the smallest at least
+  // 1 / ‖A⁻¹‖_F; a hundredfold margin covers the rounding of A⁻¹ itself.
+  return trace * Math.sqrt(squares) * RELATIVE_RANK_TOLERANCE < 0.01;
+}

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SymmetricSolver, symmetricEigen } from "../../src/mapping/symmetric-solve.ts";
+import { pseudoInverse } from "../../src/mapping/schur-system.ts";
+import { SymmetricSolver, symmetricEigen, wellConditionedInverse } from "../../src/mapping/symmetric-solve.ts";
 import { seededRandom } from "./random-points.ts";
 
 function gram(rows: number[][]): Float64Array {
@@ -67,4 +68,28 @@ test("a singular system gets the minimum-norm solution through the pseudo-invers
   for (let i = 0; i < 3; i++) assert.ok(Math.abs((residual[i] as number) - (b[i] as number)) < 1e-12);
   solver.solve(new Float64Array(9), b, x, 3);
   assert.deepEqual([...x], [0, 0, 0]);
+});
+
+test("a well-conditioned matrix is inverted by Cholesky, as the pseudo-inverse would; a nearly singular one is left to it", () => {
+  const random = seededRandom(11);
+  for (const n of [1, 2, 3, 4]) {
+    const a = gram(Array.from({ length: n + 2 }, () => Array.from({ length: n }, () => random() - 0.5)));
+    const inverse = new Float64Array(n * n);
+    assert.ok(wellConditionedInverse(a, n, inverse, new Float64Array(n * n)), `${n}×${n}`);
+    const reference = pseudoInverse(a, n);
+    for (let i = 0; i < n * n; i++) {
+      assert.ok(
+        Math.abs((inverse[i] as number) - (reference[i] as number)) < 1e-9 * Math.abs(reference[i] as number) + 1e-12,
+      );
+    }
+  }
+  // Rank 2 in 3-D, and rank 3 with an eigenvalue below the rank tolerance: the pseudo-inverse's business.
+  for (const third of [0, 1e-7]) {
+    const a = gram([
+      [1, 2, 3],
+      [0, 1, 1],
+      [third, 0, 0],
+    ]);
+    assert.equal(wellConditionedInverse(a, 3, new Float64Array(9), new Float64Array(9)), false);
+  }
 });
