@@ -1,5 +1,6 @@
-// Compiles and runs the C cache-line ping-pong (c-floor.c) in this benchmark
-// run, so the floor and the conflux figures come from the same machine state.
+// Compiles and runs the C floors — the cache-line ping-pong (c-floor.c) and a
+// coupling window's bare data movement (coupling-floor.c) — in the same
+// benchmark run as the conflux figures, so both come from one machine state.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,7 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Distribution } from "./distribution.ts";
 
-const SOURCE = fileURLToPath(new URL("./c-floor.c", import.meta.url));
+const QUEUE_FLOOR = fileURLToPath(new URL("./c-floor.c", import.meta.url));
+const COUPLING_FLOOR = fileURLToPath(new URL("./coupling-floor.c", import.meta.url));
 
 export function compilerCommand(): string | undefined {
   for (const compiler of [process.env.CC, "cc", "gcc", "clang"]) {
@@ -16,17 +18,34 @@ export function compilerCommand(): string | undefined {
   return undefined;
 }
 
-/** The floor's round-trip distribution in nanoseconds; undefined (with the reason) when no C compiler is there. */
-export function measureCFloor(iterations: number): { distribution?: Distribution; skipped?: string } {
+export interface FloorResult {
+  /** The floor's distribution in nanoseconds. */
+  distribution?: Distribution;
+  /** Why there is none (no C compiler, a failed build or run). */
+  skipped?: string;
+}
+
+/** The queue floor: a cache-line ping-pong between two processes; round trips in ns. */
+export function measureCFloor(iterations: number): FloorResult {
+  return runFloor(QUEUE_FLOOR, "the C floor", [String(iterations)]);
+}
+
+/** The coupling floor: a nearest-neighbour window's data movement between three processes; windows in ns. */
+export function measureCouplingFloor(points: number, windows: number): FloorResult {
+  return runFloor(COUPLING_FLOOR, "the C coupling floor", [String(points), String(windows)]);
+}
+
+/** Compiles a floor program and runs it; it prints "n mean sd p50 p99 max" in nanoseconds. */
+function runFloor(source: string, what: string, args: string[]): FloorResult {
   const compiler = compilerCommand();
   if (compiler === undefined) return { skipped: "no C compiler (install gcc: apt-get install -y gcc)" };
   const directory = mkdtempSync(join(tmpdir(), "conflux-floor-"));
   try {
-    const binary = join(directory, "c-floor");
-    const build = spawnSync(compiler, ["-O2", "-o", binary, SOURCE, "-lm"], { encoding: "utf8" });
-    if (build.status !== 0) return { skipped: `the C floor did not compile: ${build.stderr.trim()}` };
-    const run = spawnSync(binary, [String(iterations)], { encoding: "utf8", timeout: 120_000 });
-    if (run.status !== 0) return { skipped: `the C floor failed: ${run.stderr.trim() || `exit ${run.status}`}` };
+    const binary = join(directory, "floor");
+    const build = spawnSync(compiler, ["-O2", "-o", binary, source, "-lm"], { encoding: "utf8" });
+    if (build.status !== 0) return { skipped: `${what} did not compile: ${build.stderr.trim()}` };
+    const run = spawnSync(binary, args, { encoding: "utf8", timeout: 120_000 });
+    if (run.status !== 0) return { skipped: `${what} failed: ${run.stderr.trim() || `exit ${run.status}`}` };
     const [n, mean, sd, p50, p99, max] = run.stdout.trim().split(/\s+/).map(Number);
     return { distribution: { n: n ?? 0, mean: mean ?? 0, sd: sd ?? 0, p50: p50 ?? 0, p99: p99 ?? 0, max: max ?? 0 } };
   } finally {

@@ -1,7 +1,10 @@
+import type { FloorResult } from "./c-floor-runner.ts";
 import { type CouplingRow, PRECICE_REFERENCE } from "./coupling.ts";
+import { scaled } from "./distribution.ts";
 import { alignColumns, formatMicroseconds } from "./table.ts";
 
-export function couplingBenchmarkJson(rows: CouplingRow[]): string {
+export function couplingBenchmarkJson(rows: CouplingRow[], floor?: FloorResult): string {
+  const floorUs = floor?.distribution === undefined ? undefined : scaled(floor.distribution, 1e-3);
   return JSON.stringify(
     {
       rows: rows.map((row) => ({
@@ -17,13 +20,29 @@ export function couplingBenchmarkJson(rows: CouplingRow[]): string {
         max_error: row.maxError,
       })),
       reference: { name: "preCICE 3.4.1, measured on this machine kind", ...PRECICE_REFERENCE },
+      ...(floor === undefined
+        ? {}
+        : {
+            floor:
+              floorUs === undefined
+                ? { skipped: floor.skipped }
+                : {
+                    name: "the nearest window's data movement in C, three processes, same run",
+                    n: floorUs.n,
+                    mean_us: floorUs.mean,
+                    sd_us: floorUs.sd,
+                    p50_us: floorUs.p50,
+                    p99_us: floorUs.p99,
+                    max_us: floorUs.max,
+                  },
+          }),
     },
     null,
     2,
   );
 }
 
-export function couplingBenchmarkTable(rows: CouplingRow[]): string {
+export function couplingBenchmarkTable(rows: CouplingRow[], floor?: FloorResult): string {
   const lines = [
     "Per coupling window as seen by A (µs), two processes, serial explicit; preCICE 3.4.1 on this machine kind beside",
   ];
@@ -61,5 +80,16 @@ export function couplingBenchmarkTable(rows: CouplingRow[]): string {
       }),
     ]),
   );
+  if (floor !== undefined) lines.push(floorLine(rows, floor));
   return `${lines.join("\n")}\n`;
+}
+
+/** The C floor beside the nearest row: how far conflux is from the data movement alone. */
+function floorLine(rows: CouplingRow[], floor: FloorResult): string {
+  if (floor.distribution === undefined) return `floor: not measured (${floor.skipped})`;
+  const d = scaled(floor.distribution, 1e-3);
+  const nearest = rows.find((row) => row.operator === "nearest");
+  const ratio =
+    nearest === undefined ? "" : `; conflux nearest p50 is ${(nearest.distribution.p50 / d.p50).toFixed(2)}× this`;
+  return `floor (the nearest window's data movement in C: three processes, the same gathers and writes, signals on cache lines, no queue): p50 ${formatMicroseconds(d.p50)}, p99 ${formatMicroseconds(d.p99)} µs${ratio}`;
 }

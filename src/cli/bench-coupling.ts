@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { type FloorResult, measureCouplingFloor } from "../bench/c-floor-runner.ts";
 import { type CouplingOperator, type CouplingRow, runCouplingBenchmark } from "../bench/coupling.ts";
 import { couplingBenchmarkJson, couplingBenchmarkTable } from "../bench/coupling-report.ts";
 import { UsageError } from "./exit-codes.ts";
@@ -14,7 +15,7 @@ export function registerBenchCoupling(bench: Command): void {
     .option("--windows <n>", "coupling windows", "500")
     .option(
       "--json",
-      "print { rows: [ { operator, points, n, setup_ms, mean_us, sd_us, p50_us, p99_us, max_us, max_error } ] }",
+      "print { rows: [ { operator, points, n, setup_ms, mean_us, sd_us, p50_us, p99_us, max_us, max_error } ], floor: { n, mean_us, sd_us, p50_us, p99_us, max_us } | { skipped } }",
     )
     .action(async (options: { operator: string; points: string; windows: string; json?: boolean }) => {
       const operators = options.operator.split(",").map((name) => name.trim());
@@ -33,6 +34,14 @@ export function registerBenchCoupling(bench: Command): void {
         process.stderr.write(`measuring ${operator}: ${windows} windows of ${points} points…\n`);
         rows.push(await runCouplingBenchmark(operator, points, windows));
       }
-      process.stdout.write(options.json ? `${couplingBenchmarkJson(rows)}\n` : couplingBenchmarkTable(rows));
+      // The nearest window's bare data movement in C, measured in this same run.
+      let floor: FloorResult | undefined;
+      if (operators.includes("nearest")) {
+        process.stderr.write(`measuring the C floor: ${windows} windows of ${points} points…\n`);
+        floor = measureCouplingFloor(points, windows);
+      }
+      process.stdout.write(
+        options.json ? `${couplingBenchmarkJson(rows, floor)}\n` : couplingBenchmarkTable(rows, floor),
+      );
     });
 }
