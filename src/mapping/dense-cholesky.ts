@@ -5,22 +5,21 @@
 // memory serve four multiply-adds with four independent sums, several times
 // faster in V8 than one solve after another, and as accurate (no explicit
 // inverse is formed).
-import { EnvelopeCholesky } from "./envelope-cholesky.ts";
+import { MappingError } from "./mapping-error.ts";
 
 export class DenseCholesky {
   /** L, row-major, lower triangle. */
   private lower: Float64Array;
-  /** Lᵀ, row-major, upper triangle: backward substitution reads rows too. */
-  private upper: Float64Array;
   private size = 0;
-  /** Packed factorizations by size, kept: a setup factors thousands of patch matrices of a few dozen sizes. */
-  private readonly packedBySize = new Map<number, EnvelopeCholesky>();
+  /** 1 / L[i][i]. */
+  private inverseDiagonal = new Float64Array(64);
+  /** Dot products of a block's four rows over the columns left of it. */
+  private readonly blockSums = new Float64Array(16);
   /** The diagonal shift the last factorization needed (0: none). */
   shift = 0;
 
   constructor(capacity = 64) {
     this.lower = new Float64Array(capacity * capacity);
-    this.upper = new Float64Array(capacity * capacity);
   }
 
   /**
@@ -33,49 +32,163 @@ export class DenseCholesky {
   factor(matrix: Float64Array, n: number, label: string, regularize = false): void {
     if (this.lower.length < n * n) {
       this.lower = new Float64Array(n * n);
-      this.upper = new Float64Array(n * n);
     }
+    if (this.inverseDiagonal.length < n) this.inverseDiagonal = new Float64Array(n);
     this.size = n;
-    // The envelope factorization's blocked kernel is the fast one; dense is its special case.
-    let packed = this.packedBySize.get(n);
-    if (packed === undefined) {
-      packed = EnvelopeCholesky.dense(n);
-      this.packedBySize.set(n, packed);
-    }
-    const values = packed.values;
     let trace = 0;
     for (let i = 0; i < n; i++) trace += matrix[i * n + i] as number;
     this.shift = 0;
     for (let attempt = 0; ; attempt++) {
-      let offset = 0;
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j <= i; j++) values[offset++] = (matrix[i * n + j] as number) + (i === j ? this.shift : 0);
+      const failed = this.factorInPlace(matrix, n);
+      if (failed < 0) break;
+      if (!regularize || attempt === 4) {
+        throw new MappingError(
+          `${label}: the kernel matrix is not positive definite at row ${failed}; the points may contain duplicate coordinates, or the kernel's radius is too large for its conditioning (try a smaller radius)`,
+        );
       }
-      try {
-        packed.factor(label);
-        break;
-      } catch (error) {
-        if (!regularize || attempt === 4) throw error;
-        this.shift = (trace / n) * 1e-12 * 100 ** attempt;
-      }
+      this.shift = (trace / n) * 1e-12 * 100 ** attempt;
     }
+  }
+
+  /**
+   * L of `matrix` + shift·I into `lower`, rows by dot products over contiguous
+   * row prefixes, four rows by two columns at a time (each value loaded serves
+   * two or four multiply-adds). Returns the row whose pivot is not positive,
+   * or -1.
+   */
+  private factorInPlace(matrix: Float64Array, n: number): number {
     const l = this.lower;
-    const u = this.upper;
-    let offset = 0;
+    const inverse = this.inverseDiagonal;
+    const shift = this.shift;
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        const value = values[offset++] as number;
-        l[i * n + j] = value;
-        u[j * n + i] = value;
+      for (let j = 0; j <= i; j++) l[i * n + j] = matrix[i * n + j] as number;
+      l[i * n + i] = (l[i * n + i] as number) + shift;
+    }
+    let first = 0;
+    for (; first < n; first += 4) {
+      const last = Math.min(first + 4, n) - 1;
+      // Rows of this block; missing rows of a short last block alias the last row (results discarded).
+      const r0 = first * n;
+      const r1 = Math.min(first + 1, last) * n;
+      const r2 = Math.min(first + 2, last) * n;
+      const r3 = last * n;
+      const rows = last - first + 1;
+      let column = 0;
+      // Columns left of the block, two at a time: rows p = column and q = column + 1 are final.
+      for (; column + 1 < first; column += 2) {
+        const p = column * n;
+        const q = p + n;
+        let s00 = 0;
+        let s01 = 0;
+        let s10 = 0;
+        let s11 = 0;
+        let s20 = 0;
+        let s21 = 0;
+        let s30 = 0;
+        let s31 = 0;
+        for (let k = 0; k < column; k++) {
+          const lp = l[p + k] as number;
+          const lq = l[q + k] as number;
+          const x0 = l[r0 + k] as number;
+          const x1 = l[r1 + k] as number;
+          const x2 = l[r2 + k] as number;
+          const x3 = l[r3 + k] as number;
+          s00 += x0 * lp;
+          s01 += x0 * lq;
+          s10 += x1 * lp;
+          s11 += x1 * lq;
+          s20 += x2 * lp;
+          s21 += x2 * lq;
+          s30 += x3 * lp;
+          s31 += x3 * lq;
+        }
+        const dp = inverse[column] as number;
+        const lqp = l[q + column] as number;
+        const dq = inverse[column + 1] as number;
+        let value = ((l[r0 + column] as number) - s00) * dp;
+        l[r0 + column] = value;
+        l[r0 + column + 1] = ((l[r0 + column + 1] as number) - s01 - value * lqp) * dq;
+        if (rows > 1) {
+          value = ((l[r1 + column] as number) - s10) * dp;
+          l[r1 + column] = value;
+          l[r1 + column + 1] = ((l[r1 + column + 1] as number) - s11 - value * lqp) * dq;
+        }
+        if (rows > 2) {
+          value = ((l[r2 + column] as number) - s20) * dp;
+          l[r2 + column] = value;
+          l[r2 + column + 1] = ((l[r2 + column + 1] as number) - s21 - value * lqp) * dq;
+        }
+        if (rows > 3) {
+          value = ((l[r3 + column] as number) - s30) * dp;
+          l[r3 + column] = value;
+          l[r3 + column + 1] = ((l[r3 + column + 1] as number) - s31 - value * lqp) * dq;
+        }
+      }
+      // The block's own triangle: first the dot products over the columns left
+      // of the block (ten sums from four loads per column), then what the
+      // block's own entries add.
+      let s00 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s20 = 0;
+      let s21 = 0;
+      let s22 = 0;
+      let s30 = 0;
+      let s31 = 0;
+      let s32 = 0;
+      let s33 = 0;
+      for (let k = 0; k < first; k++) {
+        const x0 = l[r0 + k] as number;
+        const x1 = l[r1 + k] as number;
+        const x2 = l[r2 + k] as number;
+        const x3 = l[r3 + k] as number;
+        s00 += x0 * x0;
+        s10 += x1 * x0;
+        s11 += x1 * x1;
+        s20 += x2 * x0;
+        s21 += x2 * x1;
+        s22 += x2 * x2;
+        s30 += x3 * x0;
+        s31 += x3 * x1;
+        s32 += x3 * x2;
+        s33 += x3 * x3;
+      }
+      const sums = this.blockSums;
+      sums[0] = s00;
+      sums[4] = s10;
+      sums[5] = s11;
+      sums[8] = s20;
+      sums[9] = s21;
+      sums[10] = s22;
+      sums[12] = s30;
+      sums[13] = s31;
+      sums[14] = s32;
+      sums[15] = s33;
+      for (let a = 0; a < rows; a++) {
+        const row = first + a;
+        const r = row * n;
+        for (let b = 0; b <= a; b++) {
+          const j = first + b;
+          const p = j * n;
+          let sum = (l[r + j] as number) - (sums[a * 4 + b] as number);
+          for (let k = first; k < j; k++) sum -= (l[r + k] as number) * (l[p + k] as number);
+          if (b === a) {
+            if (!(sum > 0)) return row;
+            const pivot = Math.sqrt(sum);
+            l[r + row] = pivot;
+            inverse[row] = 1 / pivot;
+          } else l[r + j] = sum * (inverse[j] as number);
+        }
       }
     }
+    return -1;
   }
 
   /** Overwrites each of the `rows` rows of `b` (row-major, rows × n) with A⁻¹ times it. */
   solveRows(b: Float64Array, rows: number): void {
     const n = this.size;
     const l = this.lower;
-    const u = this.upper;
+    const inverse = this.inverseDiagonal;
     let row = 0;
     for (; row + 3 < rows; row += 4) {
       const b0 = row * n;
@@ -111,28 +224,28 @@ export class DenseCholesky {
           t2 -= ljk * y2;
           t3 -= ljk * y3;
         }
-        const inverse = 1 / (l[ri + i] as number);
-        s0 *= inverse;
-        s1 *= inverse;
-        s2 *= inverse;
-        s3 *= inverse;
+        const di = inverse[i] as number;
+        s0 *= di;
+        s1 *= di;
+        s2 *= di;
+        s3 *= di;
         b[b0 + i] = s0;
         b[b1 + i] = s1;
         b[b2 + i] = s2;
         b[b3 + i] = s3;
         const lji = l[rj + i] as number;
-        const next = 1 / (l[rj + i + 1] as number);
-        b[b0 + i + 1] = (t0 - lji * s0) * next;
-        b[b1 + i + 1] = (t1 - lji * s1) * next;
-        b[b2 + i + 1] = (t2 - lji * s2) * next;
-        b[b3 + i + 1] = (t3 - lji * s3) * next;
+        const dj = inverse[i + 1] as number;
+        b[b0 + i + 1] = (t0 - lji * s0) * dj;
+        b[b1 + i + 1] = (t1 - lji * s1) * dj;
+        b[b2 + i + 1] = (t2 - lji * s2) * dj;
+        b[b3 + i + 1] = (t3 - lji * s3) * dj;
       }
       if (i < n) this.forwardRow(b, i, b0, b1, b2, b3);
-      // Lᵀ x = y, two rows of Lᵀ at a time, from the bottom.
+      // Lᵀ x = y, two rows of Lᵀ (columns i and i − 1 of L, side by side in
+      // each row of L) at a time, from the bottom. L is small enough to stay
+      // in the first-level cache, so reading it down columns costs nothing extra.
       i = n - 1;
       for (; i - 1 >= 0; i -= 2) {
-        const ri = i * n;
-        const rj = ri - n;
         let s0 = b[b0 + i] as number;
         let s1 = b[b1 + i] as number;
         let s2 = b[b2 + i] as number;
@@ -142,8 +255,9 @@ export class DenseCholesky {
         let t2 = b[b2 + i - 1] as number;
         let t3 = b[b3 + i - 1] as number;
         for (let k = i + 1; k < n; k++) {
-          const uik = u[ri + k] as number;
-          const ujk = u[rj + k] as number;
+          const rk = k * n + i;
+          const uik = l[rk] as number;
+          const ujk = l[rk - 1] as number;
           const x0 = b[b0 + k] as number;
           const x1 = b[b1 + k] as number;
           const x2 = b[b2 + k] as number;
@@ -157,21 +271,21 @@ export class DenseCholesky {
           t2 -= ujk * x2;
           t3 -= ujk * x3;
         }
-        const inverse = 1 / (u[ri + i] as number);
-        s0 *= inverse;
-        s1 *= inverse;
-        s2 *= inverse;
-        s3 *= inverse;
+        const di = inverse[i] as number;
+        s0 *= di;
+        s1 *= di;
+        s2 *= di;
+        s3 *= di;
         b[b0 + i] = s0;
         b[b1 + i] = s1;
         b[b2 + i] = s2;
         b[b3 + i] = s3;
-        const uji = u[rj + i] as number;
-        const next = 1 / (u[rj + i - 1] as number);
-        b[b0 + i - 1] = (t0 - uji * s0) * next;
-        b[b1 + i - 1] = (t1 - uji * s1) * next;
-        b[b2 + i - 1] = (t2 - uji * s2) * next;
-        b[b3 + i - 1] = (t3 - uji * s3) * next;
+        const uji = l[i * n + i - 1] as number;
+        const dj = inverse[i - 1] as number;
+        b[b0 + i - 1] = (t0 - uji * s0) * dj;
+        b[b1 + i - 1] = (t1 - uji * s1) * dj;
+        b[b2 + i - 1] = (t2 - uji * s2) * dj;
+        b[b3 + i - 1] = (t3 - uji * s3) * dj;
       }
       if (i === 0) this.backwardRow(b, 0, b0, b1, b2, b3);
     }
@@ -180,12 +294,12 @@ export class DenseCholesky {
       for (let i = 0; i < n; i++) {
         let sum = b[base + i] as number;
         for (let k = 0; k < i; k++) sum -= (l[i * n + k] as number) * (b[base + k] as number);
-        b[base + i] = sum / (l[i * n + i] as number);
+        b[base + i] = sum * (inverse[i] as number);
       }
       for (let i = n - 1; i >= 0; i--) {
         let sum = b[base + i] as number;
-        for (let k = i + 1; k < n; k++) sum -= (u[i * n + k] as number) * (b[base + k] as number);
-        b[base + i] = sum / (u[i * n + i] as number);
+        for (let k = i + 1; k < n; k++) sum -= (l[k * n + i] as number) * (b[base + k] as number);
+        b[base + i] = sum * (inverse[i] as number);
       }
     }
   }
@@ -206,7 +320,7 @@ export class DenseCholesky {
       s2 -= lik * (b[b2 + k] as number);
       s3 -= lik * (b[b3 + k] as number);
     }
-    const inverse = 1 / (l[ri + i] as number);
+    const inverse = this.inverseDiagonal[i] as number;
     b[b0 + i] = s0 * inverse;
     b[b1 + i] = s1 * inverse;
     b[b2 + i] = s2 * inverse;
@@ -216,20 +330,19 @@ export class DenseCholesky {
   /** Backward substitution of row i alone, for four right-hand sides. */
   private backwardRow(b: Float64Array, i: number, b0: number, b1: number, b2: number, b3: number): void {
     const n = this.size;
-    const u = this.upper;
-    const ri = i * n;
+    const l = this.lower;
     let s0 = b[b0 + i] as number;
     let s1 = b[b1 + i] as number;
     let s2 = b[b2 + i] as number;
     let s3 = b[b3 + i] as number;
     for (let k = i + 1; k < n; k++) {
-      const uik = u[ri + k] as number;
+      const uik = l[k * n + i] as number;
       s0 -= uik * (b[b0 + k] as number);
       s1 -= uik * (b[b1 + k] as number);
       s2 -= uik * (b[b2 + k] as number);
       s3 -= uik * (b[b3 + k] as number);
     }
-    const inverse = 1 / (u[ri + i] as number);
+    const inverse = this.inverseDiagonal[i] as number;
     b[b0 + i] = s0 * inverse;
     b[b1 + i] = s1 * inverse;
     b[b2 + i] = s2 * inverse;
