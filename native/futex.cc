@@ -64,6 +64,11 @@ static Napi::Value Wait(const Napi::CallbackInfo& info) {
       return Napi::Number::New(env, kValueChanged);
     case EINTR:
       return Napi::Number::New(env, kInterrupted);
+    case EFAULT:
+      // Memory the kernel cannot key a futex on (a PCI BAR mapped in a VM
+      // guest): no sleep is possible there, so the caller re-checks at once,
+      // which makes its wait a spin; a VM's components spin anyway.
+      return Napi::Number::New(env, kValueChanged);
     default:
       ErrnoError(env, errno, "futex_wait", "word at offset " + std::to_string(reinterpret_cast<uintptr_t>(word) & 0xfff))
           .ThrowAsJavaScriptException();

@@ -1054,6 +1054,10 @@ static int arena_create_segment(cfx_run *run, const char *arena_name, const char
   unsigned char *arena = run->arena->map;
   uint32_t page = get32(arena + A_PAGE_SIZE);
   uint32_t total = get32(arena + A_PAGE_COUNT);
+  long long capacity = (long long)total * page;
+  if (payload_size > capacity) /* also keeps the sums below from overflowing */
+    return fail(CFX_ERR_FULL, "arena %s holds %lld bytes, segment \"%s\" needs %lld; give the VM a larger arena",
+                run->arena_file, capacity, name, payload_size);
   long long length = CFX_HEADER_SIZE + payload_size;
   long long pages = (length + page - 1) / page;
   uint32_t *next = word_at(arena, A_NEXT_PAGE);
@@ -1294,24 +1298,25 @@ struct cfx_channel {
   uint64_t accepted[1024];
 };
 
-/* CONFLUX_DRIVER_LIVENESS (docs/wire-format.md, "Channel"): "enclave", or "pid" / unset. */
-static int driver_is_enclave_bound(void) {
-  const char *value = getenv("CONFLUX_DRIVER_LIVENESS");
-  return value != NULL && strcmp(value, "enclave") == 0;
-}
+/* CONFLUX_DRIVER_LIVENESS (docs/wire-format.md, "Channel"): whether the enclave, not the driver's pid, says the
+ * driver has gone. */
+enum driver_liveness { LIVENESS_PID, LIVENESS_ENCLAVE, LIVENESS_INVALID };
 
-static int driver_liveness_valid(void) {
+static enum driver_liveness driver_liveness(void) {
   const char *value = getenv("CONFLUX_DRIVER_LIVENESS");
-  if (value == NULL || value[0] == '\0' || strcmp(value, "pid") == 0 || strcmp(value, "enclave") == 0) return CFX_OK;
-  return fail(CFX_ERR_ENVIRONMENT,
-              "CONFLUX_DRIVER_LIVENESS is \"%.40s\"; it must be \"pid\" or \"enclave\" (or unset): start this "
-              "component through `conflux run`",
-              value);
+  if (value == NULL || value[0] == '\0' || strcmp(value, "pid") == 0) return LIVENESS_PID;
+  if (strcmp(value, "enclave") == 0) return LIVENESS_ENCLAVE;
+  fail(CFX_ERR_ENVIRONMENT,
+       "CONFLUX_DRIVER_LIVENESS is \"%.40s\"; it must be \"pid\" or \"enclave\" (or unset): start this component "
+       "through `conflux run`",
+       value);
+  return LIVENESS_INVALID;
 }
 
 int cfx_channel_attach(cfx_run *run, const char *name, const cfx_wait *wait, int timeout_ms, cfx_channel **out) {
   if (run == NULL || name == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_channel_attach: null argument");
-  if (driver_liveness_valid() != CFX_OK) return CFX_ERR_ENVIRONMENT;
+  enum driver_liveness liveness = driver_liveness();
+  if (liveness == LIVENESS_INVALID) return CFX_ERR_ENVIRONMENT;
   cfx_channel *channel = calloc(1, sizeof *channel);
   if (channel == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory attaching channel \"%s\"", name);
   snprintf(channel->name, sizeof channel->name, "%s", name);
@@ -1343,7 +1348,7 @@ int cfx_channel_attach(cfx_run *run, const char *name, const cfx_wait *wait, int
     return rc;
   }
   /* In its own pid namespace or a guest, the driver's pid names nobody; the enclave ends us with the driver. */
-  channel->driver.pid_word = driver_is_enclave_bound() ? NULL : word_at(payload, C_DRIVER_PID);
+  channel->driver.pid_word = liveness == LIVENESS_ENCLAVE ? NULL : word_at(payload, C_DRIVER_PID);
   peer_resolve(&channel->driver);
   *out = channel;
   return CFX_OK;
@@ -1496,7 +1501,7 @@ int cfx_connect(cfx_component **out) {
   cfx_wait wait;
   int rc = cfx_wait_from_environment(&wait);
   if (rc != CFX_OK) return rc;
-  if (driver_liveness_valid() != CFX_OK) return CFX_ERR_ENVIRONMENT;
+  if (driver_liveness() == LIVENESS_INVALID) return CFX_ERR_ENVIRONMENT;
   cfx_component *component = calloc(1, sizeof *component);
   if (component == NULL || (component->args = strdup(args)) == NULL) {
     free(component);

@@ -197,7 +197,11 @@ typedef struct cfx_channel cfx_channel;
 int cfx_run_join(const char *directory, cfx_run **run);
 const char *cfx_run_id(const cfx_run *run);
 const char *cfx_run_directory(const cfx_run *run);
-/** Creates a segment file under a random name (O_CREAT|O_EXCL, 0600), writes its header and registers `name`. */
+/**
+ * Creates a segment file under a random name (O_CREAT|O_EXCL, 0600), writes its header and registers `name`.
+ * In a VM guest (CONFLUX_ARENA set) the segment is carved out of the arena instead: page aligned, registered as
+ * (arena file, offset, length); CFX_ERR_FULL when the arena has no room left.
+ */
 int cfx_run_create_segment(cfx_run *run, const char *name, long long payload_size, int kind,
                            cfx_segment **segment);
 /** Maps the segment registered as `name`, waiting up to timeout_ms for it to appear; kind may be CFX_KIND_ANY. */

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,13 +38,27 @@ static double now_ns(void) {
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 static void wait_for(_Atomic uint64_t *word, uint64_t value) {
   if (atomic_load_explicit(word, memory_order_acquire) == value) return;
   double yield_after = now_ns() + 5000;
   while (atomic_load_explicit(word, memory_order_acquire) != value) {
     if (now_ns() > yield_after) sched_yield();
-    else __builtin_ia32_pause();
+    else cpu_relax();
   }
+}
+
+/* A child spins until told to stop: it must die with the driver, however the driver ends. */
+static void die_with_parent(pid_t parent) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(1);
 }
 
 static int ascending(const void *a, const void *b) {
@@ -90,9 +106,14 @@ int main(int argc, char **argv) {
   nearest(a_xyz, b_xyz, points, a_to_b);
   nearest(b_xyz, a_xyz, points, b_to_a);
   uint64_t total = (uint64_t)(warmup + windows);
+  double *samples = malloc(sizeof(double) * (size_t)windows);
+  if (samples == NULL) { fprintf(stderr, "coupling-floor: out of memory\n"); return 1; }
+  pid_t driver = getpid();
 
   pid_t a = fork();
+  if (a < 0) { perror("fork"); return 1; }
   if (a == 0) {
+    die_with_parent(driver);
     const double *x = a_xyz, *y = a_xyz + points, *z = a_xyz + 2 * points;
     for (uint64_t w = 1; w <= total; w++) {
       wait_for(&signals->go_a, w);
@@ -102,7 +123,14 @@ int main(int argc, char **argv) {
     _exit(0);
   }
   pid_t b = fork();
+  if (b < 0) {
+    perror("fork");
+    kill(a, SIGKILL);
+    waitpid(a, NULL, 0);
+    return 1;
+  }
   if (b == 0) {
+    die_with_parent(driver);
     for (uint64_t w = 1; w <= total; w++) {
       wait_for(&signals->go_b, w);
       for (int i = 0; i < points; i++) b_written[i] = 2 * b_read[i];
@@ -110,9 +138,7 @@ int main(int argc, char **argv) {
     }
     _exit(0);
   }
-  if (a < 0 || b < 0) { perror("fork"); return 1; }
 
-  double *samples = malloc(sizeof(double) * (size_t)windows);
   for (uint64_t w = 1; w <= total; w++) {
     double start = now_ns();
     atomic_store_explicit(&signals->go_a, w, memory_order_release);
@@ -134,7 +160,8 @@ int main(int argc, char **argv) {
   for (long i = 0; i < windows; i++) squares += (samples[i] - mean) * (samples[i] - mean);
   qsort(samples, (size_t)windows, sizeof(double), ascending);
   long p50 = (long)ceil(0.5 * (double)windows) - 1, p99 = (long)ceil(0.99 * (double)windows) - 1;
-  printf("%ld %.1f %.1f %.1f %.1f %.1f\n", windows, mean, sqrt(squares / (double)(windows - 1)), samples[p50],
+  double sd = windows > 1 ? sqrt(squares / (double)(windows - 1)) : 0;
+  printf("%ld %.1f %.1f %.1f %.1f %.1f\n", windows, mean, sd, samples[p50],
          samples[p99], samples[windows - 1]);
   return 0;
 }

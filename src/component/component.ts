@@ -69,6 +69,8 @@ export class Component {
         throw new Error(`${COMPONENT_ARGS_VARIABLE} is not JSON: ${argsText.slice(0, 80)}`);
       }
     }
+    // Read before the run is joined, so a bad value leaks no mapping.
+    const enclaveBound = driverIsEnclaveBound(environment);
     const run = Run.fromEnvironment(environment);
     const channel = Channel.attach(
       run,
@@ -77,7 +79,7 @@ export class Component {
         wait: readWait(environment),
         opcodes: COMPONENT_ACCEPTS,
         peerDescription: "the driver",
-        ...(driverIsEnclaveBound(environment) ? { peer: new EnclaveBoundLiveness("the driver") } : {}),
+        ...(enclaveBound ? { peer: new EnclaveBoundLiveness("the driver") } : {}),
       },
       options.timeoutMs ?? 30_000,
     );

@@ -2,10 +2,11 @@
 // on disk, ~6 ms to start. bwrap reports its child's pid and, at the end, the
 // component's exit code as JSON lines on a pipe (--json-status-fd). With a pid
 // namespace that child is bwrap itself as the namespace's init, and the
-// component is its only child: the one to watch and to signal, since SIGTERM to
-// the init would tear the namespace down instead of asking the component.
+// component is its only child: the one to watch and to signal, since the init
+// ignores SIGTERM (a namespace's init receives from outside only the signals it
+// handles, and SIGKILL).
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { native } from "../native/index.ts";
 import { BWRAP_STATUS_FD, bubblewrapArguments } from "./bubblewrap-arguments.ts";
@@ -65,24 +66,47 @@ function childPidFromStatus(runtime: ChildProcess): Promise<number | undefined> 
 
 /**
  * The component's pid as this host sees it: the namespace init's one child,
- * which appears once bwrap has set up the mounts. A component so quick that it
- * has ended before we look leaves the init ending too; its pid then stands in,
- * already dead or about to be.
+ * which appears once bwrap has set up the mounts. Watched through a pidfd, so
+ * an init that has ended (even one its bwrap has not reaped yet) ends the
+ * search. A component so quick that it has ended before we look leaves the
+ * init ending too; the init's pid then stands in, already dead or about to be.
  */
 async function componentUnder(init: number): Promise<number> {
-  const children = `/proc/${init}/task/${init}/children`;
-  for (;;) {
-    let listed = "";
-    try {
-      listed = readFileSync(children, "utf8");
-    } catch {
-      return init; // the init has ended
-    }
-    const first = Number.parseInt(listed, 10);
-    if (first > 0) return first;
-    if (!native.isAlive(init)) return init;
-    await sleep(1);
+  let initFd: number;
+  try {
+    initFd = native.pidfdOpen(init);
+  } catch {
+    return init; // ended already
   }
+  try {
+    for (;;) {
+      const child = firstChild(init);
+      if (child > 0) return child;
+      if (!native.pidfdAlive(initFd)) return init;
+      await sleep(1);
+    }
+  } finally {
+    native.closeFd(initFd);
+  }
+}
+
+/** The first child of `pid`, or 0: from /proc/<pid>/task/<pid>/children, or by parent pid where the kernel lacks that file. */
+function firstChild(pid: number): number {
+  try {
+    return Number.parseInt(readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8"), 10) || 0;
+  } catch {
+    // no CONFIG_PROC_CHILDREN, or the process is gone (the caller's pidfd says which)
+  }
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) return Number(entry);
+    } catch {
+      // ended while we looked
+    }
+  }
+  return 0;
 }
 
 /** bwrap prints "bwrap: <what failed>: <errno text>"; these are the ones a user can fix. */

@@ -35,6 +35,13 @@ const READ_ONLY = ["rbind", "ro", "nosuid", "nodev"];
 
 /** Where the init is bound in the container: a top-level name no stack uses. */
 export const CONTAINER_INIT_PATH = "/.conflux-init";
+
+/**
+ * The descriptor, passed through the runtime (crun --preserve-fds), whose other
+ * end only the driver holds: the init ends the container when it hangs up, so
+ * the container dies with the driver even if the runtime does not.
+ */
+export const HANGUP_FD = 3;
 /** What a process in a container may still do; nothing that would reach past its root. */
 const CAPABILITIES = ["CAP_KILL", "CAP_AUDIT_WRITE", "CAP_NET_BIND_SERVICE"];
 
@@ -97,7 +104,7 @@ export function ociConfig(input: OciConfigInput): OciConfig {
     process: {
       terminal: false,
       user: { uid: input.uid, gid: input.gid },
-      args: [CONTAINER_INIT_PATH, ...root.argv],
+      args: [CONTAINER_INIT_PATH, "--hangup-fd", String(HANGUP_FD), ...root.argv],
       env: Object.entries(root.environment).map(([key, value]) => `${key}=${value}`),
       cwd: root.cwd,
       capabilities: { bounding: CAPABILITIES, effective: CAPABILITIES, permitted: CAPABILITIES },

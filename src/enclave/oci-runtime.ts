@@ -91,7 +91,7 @@ export class OciRuntime implements ContainerRuntime {
     stateOfThis = join(STATE_DIRECTORY, id);
     // No cgroup of its own: a crun killed with its supervisor would leave one behind, and no limits are set.
     const crunArgv = [crun, "--root", STATE_DIRECTORY, "--cgroup-manager=disabled"];
-    crunArgv.push("run", "--bundle", bundle, "--pid-file", pidFile, id);
+    crunArgv.push("run", "--preserve-fds", "1", "--bundle", bundle, "--pid-file", pidFile, id);
     const argv =
       layout.unmountForCrun.length === 0
         ? crunArgv
@@ -112,7 +112,8 @@ export class OciRuntime implements ContainerRuntime {
       environment: Object.fromEntries(
         Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
       ),
-      extraPipes: 0,
+      // fd 3: the init's hang-up pipe (HANGUP_FD); crun passes it on, only the driver holds the other end.
+      extraPipes: 1,
       componentPid: (runtime) => pidFromFile(runtime, pidFile, () => rmSync(bundle, { recursive: true, force: true })),
       explain: (stderr) => explainCrun(stderr, root.stackLabel),
       cleanup,

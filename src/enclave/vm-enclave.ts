@@ -278,10 +278,11 @@ export class VmEnclave implements Enclave {
     if (qemu === undefined)
       throw new Error(`component ${this.name}: ${QEMU} is not on PATH; apt-get install -y qemu-system-x86`);
     this.accel = chooseAccelerator(this.settings.accel, qemu, imageCacheDirectory());
+    this.guestEnvironment = this.environmentInGuest();
     const built = componentImage(this.launch, {
       extra: this.settings.files,
       jitless: this.accel.accel === "tcg",
-      environment: componentEnvironment(this.launch, "enclave"),
+      environment: this.guestEnvironment,
       ...(this.settings.image === undefined ? {} : { prebuilt: this.settings.image }),
     });
     this.guestArgv = built.argv;
@@ -322,6 +323,16 @@ export class VmEnclave implements Enclave {
     return child;
   }
 
+  /** The component's environment in the guest, where its driver's pid and futex wakes cannot reach. */
+  private environmentInGuest(): Record<string, string> {
+    const environment = componentEnvironment(this.launch, "enclave");
+    // Futex wakes do not cross the VM boundary: a guest waits by spinning (with sched_yield).
+    environment[WAIT_VARIABLE] = JSON.stringify({ ...parseWait(environment[WAIT_VARIABLE]), kind: "spin" });
+    // Segments the component creates go in its arena, the one region made for them that the host maps too.
+    environment[ARENA_VARIABLE] = `${this.name}.arena`;
+    return environment;
+  }
+
   /**
    * The arena, and every file the run's registry names at this moment (the
    * registry too), each padded to a power of two because a PCI BAR is one:
@@ -330,12 +341,7 @@ export class VmEnclave implements Enclave {
   private prepareSharedMemory(): { arena: SharedFile; files: SharedFile[] } {
     const directory = this.launch.runDirectory;
     const owner = readRunOwner(directory);
-    const environment = componentEnvironment(this.launch, "enclave");
-    // Futex wakes do not cross the VM boundary: a guest waits by spinning (with sched_yield).
-    environment[WAIT_VARIABLE] = JSON.stringify({ ...parseWait(environment[WAIT_VARIABLE]), kind: "spin" });
-    const arenaName = `${this.name}.arena`;
-    environment[ARENA_VARIABLE] = arenaName;
-    this.guestEnvironment = environment;
+    const arenaName = this.guestEnvironment[ARENA_VARIABLE] ?? `${this.name}.arena`;
     const arenaFile = arenaFileName();
     const arenaBytes = this.settings.arenaMiB * 1024 * 1024;
     if (owner === undefined) {

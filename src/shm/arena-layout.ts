@@ -4,7 +4,7 @@
 // guest creates its segments inside the arena: page aligned, each with its own
 // header, registered as (arena file, offset, length). Pages are claimed with
 // compare-and-swap on one cursor, as the C client does, and never given back.
-import { HEADER_SIZE, type SegmentKind, writeHeader } from "./header.ts";
+import { encodeName, HEADER_SIZE, type SegmentKind, writeHeader } from "./header.ts";
 import type { Segment } from "./segment.ts";
 
 /** The variable a VM enclave sets: the registry name of the component's arena. */
@@ -51,6 +51,11 @@ export function allocateInArena(
   kind: SegmentKind,
   runId: string,
 ): { offset: number; length: number } {
+  // Checked before any page is claimed: a NaN would turn the cursor back to page 0, over the arena's own header.
+  if (!Number.isSafeInteger(payloadSize) || payloadSize < 0) {
+    throw new RangeError(`segment "${name}": payload size must be a whole number of bytes ≥ 0, got ${payloadSize}`);
+  }
+  encodeName(name);
   const words = new Int32Array(arena.buffer, 0, ARENA_PAGE / 4);
   const length = HEADER_SIZE + payloadSize;
   const pages = Math.ceil(length / ARENA_PAGE);

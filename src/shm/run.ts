@@ -39,8 +39,6 @@ export class Run {
   /** In a VM guest: the registry name of the arena new segments go in (CONFLUX_ARENA). */
   private arenaName: string | undefined;
   private arena: { segment: Segment; file: string } | undefined;
-  /** Segments this process placed in the arena: removing one must not remove the arena's file. */
-  private readonly inArena = new WeakSet<Segment>();
 
   private constructor(
     readonly id: string,
@@ -138,9 +136,11 @@ export class Run {
 
   /** Unregisters a segment and removes its file. */
   removeSegment(segment: Segment): void {
+    // A segment inside a shared file (an arena) owns no file of its own to remove.
+    const ownFile = (this.registry.lookup(segment.name)?.offset ?? 0) === 0;
     this.registry.unregister(segment.name);
     segment.close();
-    if (!this.inArena.has(segment)) native.unlink(segment.path);
+    if (ownFile) native.unlink(segment.path);
   }
 
   /** The owner removes the whole run; a member only releases its mappings. */
@@ -186,7 +186,6 @@ export class Run {
       segment.close();
       throw error; // its pages stay unused: an arena never gives pages back
     }
-    this.inArena.add(segment);
     return segment;
   }
 

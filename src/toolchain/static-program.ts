@@ -4,7 +4,7 @@
 // flags and every source, so a changed source means a rebuilt program.
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 
 export interface StaticProgramSpec {
@@ -50,16 +50,27 @@ export function staticProgram(spec: StaticProgramSpec): string {
   return binary;
 }
 
+/** How old a build of other sources must be before it is removed: another checkout may be about to use it. */
+const OLDER_BUILD_AGE_MS = 3600_000;
+
 /**
- * Builds of the same program from older sources are dead weight. One still in
- * use (bound into a running container, copied into an image) is unaffected:
- * an unlinked file lives on while it is open or mounted.
+ * Builds of the same program from older sources are dead weight, once they are
+ * old enough that no other checkout or version sharing the cache can have just
+ * built one and be about to bind or copy it. One still in use (bound into a
+ * running container, copied into an image) is unaffected: an unlinked file
+ * lives on while it is open or mounted.
  */
 function removeOlderBuilds(directory: string, name: string, current: string): void {
   const older = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{16}$`);
+  const before = Date.now() - OLDER_BUILD_AGE_MS;
   for (const entry of readdirSync(directory)) {
     const path = join(directory, entry);
-    if (path !== current && older.test(entry)) rmSync(path, { force: true });
+    if (path === current || !older.test(entry)) continue;
+    try {
+      if (statSync(path).mtimeMs < before) rmSync(path, { force: true });
+    } catch {
+      // removed meanwhile by another build
+    }
   }
 }
 

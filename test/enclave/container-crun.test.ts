@@ -1,18 +1,30 @@
 // The enclave and container contracts with crun as the runtime of every
 // container launch that names none (the supervisor fixture's too: it inherits
-// the variable), then
-// what only the OCI backend does: the bundle it generates, and crun's failures
-// read for the user.
+// the variable), then what only the OCI backend does: the bundle it generates,
+// crun's failures read for the user, and a container that dies with its driver
+// even when crun does not.
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { containerRoot } from "../../src/enclave/container-root.ts";
 import { CONTAINER_RUNTIME_VARIABLE, type ContainerLaunch } from "../../src/enclave/container-settings.ts";
 import { CONTAINER_INIT_PATH, ociConfig } from "../../src/enclave/oci-config.ts";
 import { CRUN_STATE_DIRECTORY, removeStaleState } from "../../src/enclave/oci-runtime.ts";
 import { native } from "../../src/native/index.ts";
+import { startFixture } from "../support/child-process.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { containerContract } from "./container-contract.ts";
 import { enclaveContract, fixture, launchFor } from "./contract.ts";
@@ -108,3 +120,40 @@ test(`${where}: the state of a crun killed with its supervisor is removed later`
     assert.ok(native.isAlive(status.pid), `${name} is left though its container ${status.pid} has ended`);
   }
 });
+
+test(`${where}: the container dies with its driver even when crun outlives the driver`, async (t) => {
+  // A host without setpriv: nothing kills crun when its supervisor dies, so only
+  // the init's hang-up descriptor can end the container.
+  const bin = mkdtempSync(join(tmpdir(), "conflux-no-setpriv-"));
+  t.after(() => rmSync(bin, { recursive: true, force: true }));
+  for (const program of ["crun", "unshare", "umount", "cc"]) {
+    const found = spawnSync("sh", ["-c", `command -v ${program}`], { encoding: "utf8" }).stdout.trim();
+    if (found !== "") symlinkSync(found, join(bin, program));
+  }
+  const run = scratchRun(t);
+  const supervisor = startFixture(t, "enclave/fixtures/supervisor.ts", ["container", run.directory], { PATH: bin });
+  const line = await supervisor.nextLine();
+  const pid = Number(/^pid (\d+)$/.exec(line)?.[1]);
+  assert.ok(pid > 0, `the supervisor printed ${line}\n${supervisor.stderr()}`);
+  const runtime = parentOf(pid);
+  t.after(() => {
+    for (const leftover of [pid, runtime])
+      if (leftover > 0 && native.isAlive(leftover)) process.kill(leftover, "SIGKILL");
+  });
+  assert.match(commandOf(runtime), /crun/, "crun runs the container, with no setpriv in front");
+  supervisor.child.kill("SIGKILL");
+  await supervisor.exited;
+  for (let attempt = 0; attempt < 200 && native.isAlive(pid); attempt++) await sleep(25);
+  assert.equal(native.isAlive(pid), false, `the container's init ${pid} outlived its driver`);
+  for (let attempt = 0; attempt < 200 && native.isAlive(runtime); attempt++) await sleep(25);
+  assert.equal(native.isAlive(runtime), false, "crun ended with its container");
+});
+
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+function commandOf(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+}

@@ -71,7 +71,7 @@ test("a TypeScript component's segments go in its arena, page aligned, and never
   );
 });
 
-test("an arena that is full, or one the run does not have, is refused with the fix", (t) => {
+test("an arena that is full, a size or name no segment can have, or an arena the run does not have, is refused", (t) => {
   const run = scratchRun(t);
   arenaIn(t, run, "small");
   const member = memberOf(t, run, "small.arena");
@@ -79,6 +79,16 @@ test("an arena that is full, or one the run does not have, is refused with the f
     () => member.createSegment("small.huge", ARENA_BYTES),
     /free pages, segment "small.huge" needs \d+; give the VM a larger arena/,
   );
+  for (const size of [Number.NaN, -1, 1.5]) {
+    assert.throws(() => member.createSegment("small.bad", size), /payload size must be a whole number of bytes/);
+  }
+  assert.throws(() => member.createSegment("x".repeat(200), 64), /segment name "x+" must be 1 to 96 bytes/);
+  const fits = member.createSegment("small.fits", 64);
+  fits.float64(0, 1)[0] = 3;
+  const arena = run.openSegment("small.arena");
+  assert.equal(arena.header.kind, SegmentKind.arena, "refused sizes left the arena's header alone");
+  assert.ok((run.registry.lookup("small.fits")?.offset ?? 0) > 0, "and did not turn its cursor back");
+  arena.close();
   const lost = memberOf(t, run, "elsewhere.arena");
   assert.throws(
     () => lost.createSegment("lost.box", 64),

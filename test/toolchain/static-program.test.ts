@@ -3,9 +3,9 @@
 // changes, and a build failure said in words that name the fix.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { test } from "node:test";
 import { staticProgram } from "../../src/toolchain/static-program.ts";
 import { cSkipReason } from "../clients/toolchain.ts";
@@ -38,7 +38,13 @@ test(
     const second = staticProgram(spec);
     assert.notEqual(second, first);
     assert.equal(spawnSync(second).status, 7);
-    assert.deepEqual(readdirSync(spec.directory), [second.slice(spec.directory.length + 1)], "the older build is gone");
+    assert.equal(existsSync(first), true, "a recent build of other sources stays: another checkout may use it");
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(first, hoursAgo, hoursAgo);
+    writeFileSync(source, "int main(void) { return 9; }\n");
+    const third = staticProgram(spec);
+    assert.equal(existsSync(first), false, "an old build of other sources is removed");
+    assert.deepEqual(readdirSync(spec.directory).sort(), [second, third].map((path) => basename(path)).sort());
   },
 );
 
