@@ -144,6 +144,17 @@ export function containerContract(runtime: ContainerRuntimeName): void {
     assert.equal((await enclave.stop(5000)).cause, "stop");
   });
 
+  test(`${where}: orphans the component leaves are reaped by the namespace's init`, async (t) => {
+    // The subshell's sleep is orphaned at once; once it ends, only the init can reap it.
+    const { enclave } = launchFor(t, "container", {
+      name: "abandoner",
+      command: ["sh", "-c", '(sleep 0.1 &); sleep 1; grep -l "^[0-9]* ([^)]*) Z" /proc/[0-9]*/stat | wc -l'],
+    });
+    await enclave.start();
+    assert.deepEqual(await enclave.exited, { code: 0, signal: null, cause: "exit" }, enclave.output().stderr);
+    assert.equal(enclave.output().stdout.trim(), "0", "no zombie is left in the namespace");
+  });
+
   test(`${where}: TypeScript components in their own pid namespaces couple with the driver, 100 iterations, as the reference`, async () => {
     const fields = new Map<string, Float64Array>();
     const result = await runCoupling(seedPlan("container", 100), {
