@@ -6,13 +6,13 @@
 // ignores SIGTERM (a namespace's init receives from outside only the signals it
 // handles, and SIGKILL).
 import type { ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { native } from "../native/index.ts";
 import { BWRAP_STATUS_FD, bubblewrapArguments } from "./bubblewrap-arguments.ts";
 import type { ContainerRoot } from "./container-root.ts";
 import type { ContainerRuntime, PreparedContainer } from "./container-runtime.ts";
 import type { ContainerLaunch } from "./container-settings.ts";
+import { firstChild } from "./process-children.ts";
 import { findExecutable } from "./requirements.ts";
 
 export class BubblewrapRuntime implements ContainerRuntime {
@@ -34,6 +34,7 @@ export class BubblewrapRuntime implements ContainerRuntime {
         return init === undefined ? undefined : componentUnder(init);
       },
       explain: explainBubblewrap,
+      watchesInit: false,
       cleanup: () => {},
     };
   }
@@ -88,25 +89,6 @@ async function componentUnder(init: number): Promise<number> {
   } finally {
     native.closeFd(initFd);
   }
-}
-
-/** The first child of `pid`, or 0: from /proc/<pid>/task/<pid>/children, or by parent pid where the kernel lacks that file. */
-function firstChild(pid: number): number {
-  try {
-    return Number.parseInt(readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8"), 10) || 0;
-  } catch {
-    // no CONFIG_PROC_CHILDREN, or the process is gone (the caller's pidfd says which)
-  }
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) return Number(entry);
-    } catch {
-      // ended while we looked
-    }
-  }
-  return 0;
 }
 
 /** bwrap prints "bwrap: <what failed>: <errno text>"; these are the ones a user can fix. */

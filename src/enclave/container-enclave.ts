@@ -23,6 +23,7 @@ import { forgetOnExit, killOnExit } from "./exit-kill.ts";
 import { OciRuntime } from "./oci-runtime.ts";
 import { drainOutput, OutputCapture } from "./output-capture.ts";
 import { parentDeathPrefix } from "./parent-death-signal.ts";
+import { firstChild } from "./process-children.ts";
 
 /** After the runtime has exited, how long to wait for the rest of the output. */
 const OUTPUT_DRAIN_MS = 1000;
@@ -198,10 +199,12 @@ export class ContainerEnclave implements Enclave {
       }
     }
     const environment = this.root?.environment ?? {};
+    const codePid = this.prepared?.watchesInit === true && this.isAlive() ? firstChild(pid) : 0;
     return {
       kind: this.kind,
       name: this.name,
       pid,
+      ...(codePid > 0 ? { codePid } : {}),
       ...(this.launch.module === undefined ? {} : { node: process.version }),
       ...describeHost(),
       cpus,

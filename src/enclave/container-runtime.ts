@@ -18,6 +18,11 @@ export interface PreparedContainer {
   componentPid(runtime: ChildProcess): Promise<number | undefined>;
   /** The runtime's error output turned into a message a user can act on; undefined when it names no known failure. */
   explain(stderr: string): string | undefined;
+  /**
+   * Whether the pid componentPid() gives is the pid namespace's init, which runs
+   * the component as its one child (crun), rather than the component itself.
+   */
+  watchesInit: boolean;
   /** Removes what prepare() made on disk. Idempotent and synchronous: exit hooks call it. */
   cleanup(): void;
 }

@@ -11,6 +11,12 @@ export interface EnclaveDescription {
   kind: EnclaveKind;
   name: string;
   pid: number;
+  /**
+   * The host pid of the process that runs the component's own code, where that
+   * is not `pid` (a crun container's init runs it as its child): the process
+   * whose loaded libraries a run record lists.
+   */
+  codePid?: number;
   threadId?: number;
   /** The Node.js version that runs a module component (absent for a command). */
   node?: string;

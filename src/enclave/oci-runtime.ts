@@ -116,6 +116,7 @@ export class OciRuntime implements ContainerRuntime {
       extraPipes: 1,
       componentPid: (runtime) => pidFromFile(runtime, pidFile, () => rmSync(bundle, { recursive: true, force: true })),
       explain: (stderr) => explainCrun(stderr, root.stackLabel),
+      watchesInit: true,
       cleanup,
     };
   }

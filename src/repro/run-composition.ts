@@ -239,7 +239,7 @@ function captureComponents(
     const exclude = runDirectory === undefined ? [] : [runDirectory];
     let environment: EnclaveEnvironment | undefined;
     try {
-      environment = captureEnvironment(own.pid, description, exclude);
+      environment = captureEnvironment(own.codePid ?? own.pid, description, exclude);
     } catch {
       // recorded without its environment; the run goes on
     }

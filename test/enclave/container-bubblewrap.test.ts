@@ -2,10 +2,11 @@
 // runtime), then what only bubblewrap promises: no root needed.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { realpathSync } from "node:fs";
 import { test } from "node:test";
 import { projectRoot } from "../support/child-process.ts";
 import { containerContract } from "./container-contract.ts";
-import { enclaveContract } from "./contract.ts";
+import { enclaveContract, fixture, launchFor } from "./contract.ts";
 
 enclaveContract("container");
 containerContract("bubblewrap");
@@ -67,4 +68,14 @@ test(`${where}: works without root (user namespaces)`, async (t) => {
   };
   assert.equal(report.status.code, 0, report.stderr);
   assert.equal(report.stdout, "65534\n");
+});
+
+test(`${where}: the pid it watches runs the component itself, so describe() needs no other`, async (t) => {
+  const { enclave, sink } = launchFor(t, "container", { name: "described", module: fixture("endless") });
+  await enclave.start();
+  await sink.waitFor(/looping/, enclave);
+  assert.equal(enclave.describe().codePid, undefined);
+  assert.equal(realpathSync(`/proc/${enclave.pid}/exe`), realpathSync(process.execPath), "node runs the module");
+  enclave.kill();
+  await enclave.exited;
 });

@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -157,3 +158,20 @@ function parentOf(pid: number): number {
 function commandOf(pid: number): string {
   return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
 }
+
+test(`${where}: describe() names the process that runs the component's code, under the init it watches`, async (t) => {
+  const { enclave, sink } = launchFor(t, "container", { name: "described", module: fixture("endless") });
+  await enclave.start();
+  await sink.waitFor(/looping/, enclave);
+  const description = enclave.describe();
+  assert.equal(description.pid, enclave.pid);
+  assert.ok(description.codePid !== undefined && description.codePid !== description.pid, JSON.stringify(description));
+  assert.equal(
+    realpathSync(`/proc/${description.codePid}/exe`),
+    realpathSync(process.execPath),
+    "node runs the module",
+  );
+  assert.equal(parentOf(description.codePid), enclave.pid, "as the init's child");
+  enclave.kill();
+  await enclave.exited;
+});
