@@ -78,6 +78,7 @@ const char *cfx_error_name(int code);
 #define CFX_WAIT_SPIN 0
 #define CFX_WAIT_HYBRID 1
 #define CFX_WAIT_BLOCK 2
+#define CFX_WAIT_BACKOFF 3
 
 /* Component protocol opcodes. */
 #define CFX_OP_HELLO 0x10
@@ -120,7 +121,7 @@ void cfx_message_set(cfx_message *message, int opcode, double first, double seco
 
 /** How a side waits for the other (docs/wire-format.md, "Waiting"). */
 typedef struct cfx_wait {
-  int kind;           /* CFX_WAIT_SPIN, CFX_WAIT_HYBRID (default) or CFX_WAIT_BLOCK */
+  int kind;           /* CFX_WAIT_SPIN, CFX_WAIT_HYBRID (default), CFX_WAIT_BLOCK or CFX_WAIT_BACKOFF */
   int reserved;
   long long spin_ns;    /* how long to busy-wait before backing off (default 50,000) */
   long long timeout_ns; /* every wait gives up after this long (default 30 s) */

@@ -120,6 +120,9 @@ _OPCODE_NAMES = {HELLO: "hello", ACK: "ack", GO: "go", DONE: "done", STOP: "stop
 _LIVENESS_INTERVAL_NS = 1_000_000
 _SLEEP_SLICE_NS = 10_000_000
 _SPIN_CHECK_MASK = 15
+# backoff: the first sleep between polls, and the longest (which bounds the latency a long wait adds).
+_FIRST_BACKOFF_NS = 10_000
+_LONGEST_BACKOFF_NS = 1_000_000
 
 
 # ---- errors -------------------------------------------------------------------
@@ -794,11 +797,12 @@ class Run:
 
 # ---- rings and channels ---------------------------------------------------------------
 class Wait:
-    """How a side waits for the other: spin, hybrid (spin then futex; the default) or block."""
+    """How a side waits for the other: spin, hybrid (spin then futex; the default), block, or backoff
+    (spin, then poll with sleeps growing from 10 µs to 1 ms: for a side no futex wake can reach)."""
 
     def __init__(self, kind: str = "hybrid", spin_ns: int = 50_000, timeout_ns: int = 30_000_000_000):
-        if kind not in ("spin", "hybrid", "block"):
-            raise ValueError(f'wait strategy "{kind}" is not one of spin, hybrid, block')
+        if kind not in ("spin", "hybrid", "block", "backoff"):
+            raise ValueError(f'wait strategy "{kind}" is not one of spin, hybrid, block, backoff')
         if not (spin_ns >= 0 and timeout_ns > 0):
             raise ValueError(f"wait strategy needs spinNs ≥ 0 and timeoutNs > 0 (got {spin_ns}, {timeout_ns})")
         self.kind = kind
@@ -916,6 +920,7 @@ def _wait_for_change(memory, wait, peer, word, unchanged, sleeping, peer_closed,
     next_check = start + _LIVENESS_INTERVAL_NS
     if wait.kind != "block":
         spin_until = start + wait.spin_ns
+        backoff_ns = _FIRST_BACKOFF_NS
         iterations = 0
         while True:
             if load(word) != unchanged:
@@ -934,6 +939,11 @@ def _wait_for_change(memory, wait, peer, word, unchanged, sleeping, peer_closed,
             if now >= spin_until:
                 if wait.kind == "hybrid":
                     break
+                if wait.kind == "backoff":
+                    time.sleep(min(backoff_ns, deadline - now) / 1e9)
+                    backoff_ns = min(2 * backoff_ns, _LONGEST_BACKOFF_NS)
+                    iterations = _SPIN_CHECK_MASK  # read the clock right after the next look at the word
+                    continue
                 os.sched_yield()  # a spinner past its window lets a peer on this core run
     while True:
         memory.store(sleeping, 1)

@@ -144,7 +144,7 @@ export const transferSchema = z
   .describe("One field carried from one component's mesh to another's every iteration.");
 
 export const couplingSchemes = ["serial-explicit"] as const;
-export const waitStrategies = ["spin", "hybrid", "block"] as const;
+export const waitStrategies = ["spin", "hybrid", "block", "backoff"] as const;
 
 export const couplingSchema = z
   .strictObject({
@@ -177,7 +177,9 @@ export const couplingSchema = z
         strategy: z
           .enum(waitStrategies)
           .default("hybrid")
-          .describe("spin (lowest latency, burns a CPU), block (sleeps in the kernel) or hybrid (spins, then blocks)."),
+          .describe(
+            "spin (lowest latency, burns a CPU), block (sleeps in the kernel), hybrid (spins, then blocks) or backoff (spins, then polls with growing sleeps; for peers that cannot wake each other).",
+          ),
         spin_us: z.number().min(0).default(1000).describe("How long hybrid spins before blocking, in microseconds."),
       })
       .prefault({})

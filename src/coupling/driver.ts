@@ -23,6 +23,7 @@ import {
   QueueError,
   QueueTimeoutError,
 } from "../queue/errors.ts";
+import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
 import { PhaseTimings } from "./phase-timings.ts";
@@ -136,7 +137,7 @@ export async function runCoupling<OperatorSpec>(
           ...component.launch,
           name: component.name,
           runDirectory: run.directory,
-          env: { ...component.launch.env, [WAIT_VARIABLE]: JSON.stringify(plan.wait) },
+          env: { ...component.launch.env, [WAIT_VARIABLE]: JSON.stringify(componentWait(plan)) },
         },
         { handleSignals: false, ...(hooks.output === undefined ? {} : { output: hooks.output }) },
       );
@@ -460,4 +461,21 @@ function participantOf(error: unknown, participants: Map<string, Participant>, p
   for (const participant of participants.values())
     if (phase.startsWith(`${participant.plan.name} `)) return participant;
   return undefined;
+}
+
+/** Beyond the plan's own timeouts, what a component's wait allows for transfer setup, which has none. */
+const COMPONENT_WAIT_MARGIN_MS = 120_000;
+
+/**
+ * How the components wait. Between its ACK and its first go, or between two
+ * goes, a component waits for the others' steps and the transfers, which the
+ * driver bounds by its own timeouts and watches; so unless the plan says
+ * otherwise, a component's wait allows for all of them (a VM booting, a slow
+ * first step) instead of the queue's default 30 s, and a driver that dies is
+ * noticed by liveness, not by this timeout.
+ */
+function componentWait(plan: CouplingPlan): CouplingPlan["wait"] {
+  if (plan.wait.timeoutNs !== undefined) return plan.wait;
+  const boundMs = plan.startupTimeoutMs + plan.components.length * plan.stepTimeoutMs + COMPONENT_WAIT_MARGIN_MS;
+  return { ...plan.wait, timeoutNs: Math.max(DEFAULT_WAIT.timeoutNs, boundMs * NS_PER_MS) };
 }

@@ -326,8 +326,9 @@ export class VmEnclave implements Enclave {
   /** The component's environment in the guest, where its driver's pid and futex wakes cannot reach. */
   private environmentInGuest(): Record<string, string> {
     const environment = componentEnvironment(this.launch, "enclave");
-    // Futex wakes do not cross the VM boundary: a guest waits by spinning (with sched_yield).
-    environment[WAIT_VARIABLE] = JSON.stringify({ ...parseWait(environment[WAIT_VARIABLE]), kind: "spin" });
+    // Futex wakes do not cross the VM boundary: a guest spins, then polls with growing sleeps, so a
+    // long wait does not hold a host core.
+    environment[WAIT_VARIABLE] = JSON.stringify({ ...parseWait(environment[WAIT_VARIABLE]), kind: "backoff" });
     // Segments the component creates go in its arena, the one region made for them that the host maps too.
     environment[ARENA_VARIABLE] = `${this.name}.arena`;
     return environment;

@@ -3,13 +3,18 @@
 // its peer may need (a driver and two components are three spinners on two
 // cores). So: spin while the peer is likely to answer, then back off.
 
-export type WaitKind = "spin" | "hybrid" | "block";
+export type WaitKind = "spin" | "hybrid" | "block" | "backoff";
+
+export const WAIT_KINDS: readonly WaitKind[] = ["spin", "hybrid", "block", "backoff"];
 
 export interface WaitStrategy {
   /**
    * spin: busy-wait, then busy-wait with sched_yield between checks (never sleeps);
    * hybrid (default): busy-wait for `spinNs`, then sleep on a futex;
-   * block: sleep on a futex at once.
+   * block: sleep on a futex at once;
+   * backoff: busy-wait for `spinNs`, then poll with sleeps growing from 10 µs to
+   * 1 ms — for a side whose peer cannot wake it (a VM guest: futexes do not
+   * cross the VM boundary), so a long wait does not hold a CPU.
    */
   kind: WaitKind;
   /** How long to busy-wait before backing off. */
@@ -29,8 +34,8 @@ export const DEFAULT_WAIT: Readonly<WaitStrategy> = {
 
 export function waitStrategy(overrides: Partial<WaitStrategy> = {}): WaitStrategy {
   const strategy = { ...DEFAULT_WAIT, ...overrides };
-  if (strategy.kind !== "spin" && strategy.kind !== "hybrid" && strategy.kind !== "block") {
-    throw new RangeError(`wait strategy "${String(strategy.kind)}" is not one of spin, hybrid, block`);
+  if (!WAIT_KINDS.includes(strategy.kind)) {
+    throw new RangeError(`wait strategy "${String(strategy.kind)}" is not one of ${WAIT_KINDS.join(", ")}`);
   }
   if (!(strategy.spinNs >= 0) || !(strategy.timeoutNs > 0)) {
     throw new RangeError(

@@ -27,10 +27,17 @@ const SLEEP_SLICE_NS = 10e6;
 const BUSY_SPIN_NS = 5_000;
 /** Spin iterations between clock reads (a clock read costs more than a load). */
 const SPIN_CHECK_MASK = 127;
+/** backoff: the first sleep between polls, and the longest (which bounds the latency a long wait adds). */
+const FIRST_BACKOFF_NS = 10_000;
+const LONGEST_BACKOFF_NS = 1_000_000;
 
 const SPIN = 0;
 const HYBRID = 1;
 const BLOCK = 2;
+const BACKOFF = 3;
+
+/** A word nobody wakes: Atomics.wait on it is a plain timed sleep that needs no futex shared with anyone. */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 export class Waiter {
   private readonly kind: number;
@@ -42,7 +49,14 @@ export class Waiter {
     strategy: WaitStrategy,
     private readonly peer: PeerLiveness | null,
   ) {
-    this.kind = strategy.kind === "spin" ? SPIN : strategy.kind === "hybrid" ? HYBRID : BLOCK;
+    this.kind =
+      strategy.kind === "spin"
+        ? SPIN
+        : strategy.kind === "hybrid"
+          ? HYBRID
+          : strategy.kind === "backoff"
+            ? BACKOFF
+            : BLOCK;
     this.spinNs = strategy.spinNs;
     native.watchSignals(WATCHED_SIGNALS);
   }
@@ -68,6 +82,7 @@ export class Waiter {
       const spinUntil = start + this.spinNs;
       const yieldAfter = start + Math.min(this.spinNs, BUSY_SPIN_NS);
       let iterations = 0;
+      let backoffNs = FIRST_BACKOFF_NS;
       for (;;) {
         if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
         if ((++iterations & SPIN_CHECK_MASK) !== 0) continue;
@@ -79,6 +94,12 @@ export class Waiter {
         }
         if (now >= deadline) return WaitStatus.timedOut;
         if (now >= spinUntil && this.kind === HYBRID) break;
+        if (now >= spinUntil && this.kind === BACKOFF) {
+          Atomics.wait(sleeper, 0, 0, Math.min(backoffNs, deadline - now) / 1e6);
+          backoffNs = Math.min(2 * backoffNs, LONGEST_BACKOFF_NS);
+          iterations = SPIN_CHECK_MASK; // read the clock after the next check of the word
+          continue;
+        }
         // Past a short busy window a spinner yields between checks, so that a
         // process sharing this core (two components and a driver on two cores)
         // gets to run; with nothing else runnable the yield returns at once.

@@ -25,5 +25,5 @@ peerTests({
   language: "C",
   skip,
   command: (runDirectory, channel, kind) => [peer, runDirectory, channel, kind, "50000"],
-  counts: { spin: 100_000, hybrid: 100_000, block: 5_000 },
+  counts: { spin: 100_000, hybrid: 100_000, block: 5_000, backoff: 20_000 },
 });

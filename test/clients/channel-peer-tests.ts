@@ -38,7 +38,7 @@ export function peerTests(spec: PeerTests): void {
   const start = (t: TestContext, directory: string, name: string, kind: WaitKind): Program =>
     startProgram(t, spec.command(directory, name, kind), spec.environment);
 
-  for (const kind of ["spin", "hybrid", "block"] as const) {
+  for (const kind of ["spin", "hybrid", "block", "backoff"] as const) {
     const count = spec.counts[kind];
     test(
       `${spec.language} peer, ${kind}: FIFO with no loss and no duplicates through many wrap-arounds, across processes`,

@@ -20,6 +20,6 @@ for (const atomics of python === undefined ? ["none"] : pythonAtomics(python)) {
       "50000",
     ],
     environment: pythonEnvironment({ CONFLUX_PYTHON_ATOMICS: atomics }),
-    counts: { spin: 20_000, hybrid: 20_000, block: 2_000 },
+    counts: { spin: 20_000, hybrid: 20_000, block: 2_000, backoff: 5_000 },
   });
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { PeerOpcode } from "../../src/bench/queue-peer.ts";
 import { native } from "../../src/native/index.ts";
@@ -15,6 +16,7 @@ for (const [kind, count] of [
   ["spin", 100_000],
   ["hybrid", 100_000],
   ["block", 5_000],
+  ["backoff", 20_000],
 ] as const) {
   test(`${kind}: FIFO with no loss and no duplicates through many wrap-arounds, across processes`, async (t) => {
     const run = scratchRun(t);
@@ -53,7 +55,7 @@ test("request/reply pairs each answer with its request across processes", async 
   assert.deepEqual(await peer.exited, { code: 0, signal: null });
 });
 
-for (const kind of ["spin", "hybrid", "block"] as const) {
+for (const kind of ["spin", "hybrid", "block", "backoff"] as const) {
   test(`${kind}: a peer killed with SIGKILL while the other side waits is reported within 100 ms, by name and pid`, async (t) => {
     const driver = startFixture(t, "queue/fixtures/waiting-driver.ts", [kind]);
     const directory = await driver.nextLine();
@@ -123,4 +125,35 @@ test("a wait that nobody answers times out and names the peer", (t) => {
     name: "QueueTimeoutError",
     message: /channel "quiet" \(driver side\): component "appB" \(pid \d+\) did not send within 30 ms/,
   });
+});
+
+/** User plus system CPU time of a process so far, in ms (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+test("backoff: a long wait sleeps between polls instead of holding a CPU, as spin does", async (t) => {
+  const used = new Map<string, number>();
+  for (const kind of ["spin", "backoff"] as const) {
+    const run = scratchRun(t);
+    const channel = Channel.create(run, "idle", { wait: { kind: "hybrid", timeoutNs: 60e9 } });
+    t.after(() => channel.close());
+    const peer = startFixture(t, PEER, [run.directory, "idle", kind, "50000"]);
+    while (channel.componentPid === 0) {
+      assert.equal(peer.child.exitCode, null, peer.stderr());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // The peer now waits for a message that comes only after 600 ms.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = cpuMs(channel.componentPid);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    used.set(kind, cpuMs(channel.componentPid) - before);
+    channel.send(new Message().set(PeerOpcode.stop));
+    assert.deepEqual(await peer.exited, { code: 0, signal: null });
+  }
+  const [spin = 0, backoff = 0] = [used.get("spin"), used.get("backoff")];
+  assert.ok(backoff <= 120, `a backoff waiter used ${backoff} ms of CPU in 600 ms`);
+  assert.ok(spin >= 2 * backoff + 100, `spin used ${spin} ms, backoff ${backoff} ms: the measure tells them apart`);
 });

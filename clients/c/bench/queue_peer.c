@@ -5,7 +5,7 @@
  *   floodEnd (4)  → answered with the count, the sum of payload[0] and how many came out of order
  *   stop (0xffff) → exit 0
  * These are the benchmark's opcodes, not the component protocol's.
- * Usage: queue_peer RUN_DIR CHANNEL spin|hybrid|block SPIN_NS */
+ * Usage: queue_peer RUN_DIR CHANNEL spin|hybrid|block|backoff SPIN_NS */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +21,13 @@ static int failed(const char *what) {
 
 int main(int argc, char **argv) {
   if (argc != 5) {
-    fprintf(stderr, "usage: %s RUN_DIR CHANNEL spin|hybrid|block SPIN_NS\n", argv[0]);
+    fprintf(stderr, "usage: %s RUN_DIR CHANNEL spin|hybrid|block|backoff SPIN_NS\n", argv[0]);
     return 2;
   }
   cfx_wait wait = {CFX_WAIT_HYBRID, 0, atoll(argv[4]), 600000000000LL};
   if (strcmp(argv[3], "spin") == 0) wait.kind = CFX_WAIT_SPIN;
   else if (strcmp(argv[3], "block") == 0) wait.kind = CFX_WAIT_BLOCK;
+  else if (strcmp(argv[3], "backoff") == 0) wait.kind = CFX_WAIT_BACKOFF;
   cfx_run *run = NULL;
   cfx_channel *channel = NULL;
   if (cfx_run_join(argv[1], &run) != CFX_OK) return failed("joining the run");

@@ -4,7 +4,7 @@ and answers, until told to stop, exactly as src/bench/queue-peer.ts does.
   floodEnd (4) → the count, the sum of payload[0] and how many came out of order;
   stop (0xffff) → exit 0.
 These are the benchmark's opcodes, not the component protocol's.
-Usage: python3 queue_peer.py RUN_DIR CHANNEL spin|hybrid|block SPIN_NS"""
+Usage: python3 queue_peer.py RUN_DIR CHANNEL spin|hybrid|block|backoff SPIN_NS"""
 
 import os
 import sys
