@@ -64,8 +64,9 @@ export function evaluateKernel(kernel: RadialKernel, distance: number): number {
 /**
  * φ(|(x, y, z) − pⱼ|) for the first `count` points pⱼ of `xyz` (x, y, z
  * triples), into out[offset ..]. The kernel is chosen once per row rather than
- * once per entry, and r = distance / radius is a multiplication; the Gaussian
- * and the thin-plate spline need no square root.
+ * once per entry. Wendland C2 (the default of rbf-pu) and the Gaussian have
+ * loops of their own: r = distance / radius is a multiplication there, and the
+ * Gaussian needs no square root; the other kernels go through evaluateKernel.
  */
 export function evaluateKernelRow(
   kernel: RadialKernel,
