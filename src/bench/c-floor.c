@@ -15,21 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor-summary.h"
+
 struct lines {
   _Alignas(64) _Atomic uint64_t ping;
   _Alignas(64) _Atomic uint64_t pong;
 };
-
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int ascending(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv) {
   long iterations = argc > 1 ? atol(argv[1]) : 100000;
@@ -56,12 +47,6 @@ int main(int argc, char **argv) {
     previous = t;
   }
   waitpid(child, NULL, 0);
-  double sum = 0, squares = 0;
-  for (long i = 0; i < iterations; i++) sum += samples[i];
-  double mean = sum / (double)iterations;
-  for (long i = 0; i < iterations; i++) squares += (samples[i] - mean) * (samples[i] - mean);
-  qsort(samples, (size_t)iterations, sizeof(double), ascending);
-  long p50 = (long)ceil(0.5 * (double)iterations) - 1, p99 = (long)ceil(0.99 * (double)iterations) - 1;
-  printf("%ld %.1f %.1f %.1f %.1f %.1f\n", iterations, mean, sqrt(squares / (double)(iterations - 1)), samples[p50], samples[p99], samples[iterations - 1]);
+  print_summary(samples, iterations);
   return 0;
 }

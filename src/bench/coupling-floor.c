@@ -25,18 +25,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor-summary.h"
+
 struct signals {
   _Alignas(64) _Atomic uint64_t go_a;
   _Alignas(64) _Atomic uint64_t done_a;
   _Alignas(64) _Atomic uint64_t go_b;
   _Alignas(64) _Atomic uint64_t done_b;
 };
-
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -59,11 +55,6 @@ static void wait_for(_Atomic uint64_t *word, uint64_t value) {
 static void die_with_parent(pid_t parent) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(1);
-}
-
-static int ascending(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* Uniform points in the unit cube, structure of arrays (x[], y[], z[]). */
@@ -154,14 +145,6 @@ int main(int argc, char **argv) {
   waitpid(b, NULL, 0);
   /* The returned field is 2f at the nearest of the nearest: a check that the data really moved. */
   if (!(a_read[0] > 0)) { fprintf(stderr, "coupling-floor: nothing came back\n"); return 1; }
-  double sum = 0, squares = 0;
-  for (long i = 0; i < windows; i++) sum += samples[i];
-  double mean = sum / (double)windows;
-  for (long i = 0; i < windows; i++) squares += (samples[i] - mean) * (samples[i] - mean);
-  qsort(samples, (size_t)windows, sizeof(double), ascending);
-  long p50 = (long)ceil(0.5 * (double)windows) - 1, p99 = (long)ceil(0.99 * (double)windows) - 1;
-  double sd = windows > 1 ? sqrt(squares / (double)(windows - 1)) : 0;
-  printf("%ld %.1f %.1f %.1f %.1f %.1f\n", windows, mean, sd, samples[p50],
-         samples[p99], samples[windows - 1]);
+  print_summary(samples, windows);
   return 0;
 }
