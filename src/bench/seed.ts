@@ -203,7 +203,7 @@ export async function runSeedBenchmark(options: SeedBenchOptions): Promise<SeedB
       result.boots.push(...measured.boots);
       if (enclave === "vm") {
         result.notes.push(
-          "vm: appA is the seed appA in C (examples/c-component/app_a.c) in a VM, appB the TypeScript appB in a process; both sides spin (futex wakes do not cross the VM boundary)",
+          "vm: appA is the seed appA in C (examples/c-component/app_a.c) in a VM, appB the TypeScript appB in a process; the driver spins for the guest and the guest spins, then polls (futex wakes do not cross the VM boundary)",
         );
       }
     } catch (error) {
