@@ -78,6 +78,9 @@ HEADER_SIZE = 256
 MAX_NAME_BYTES = 96
 RUN_ID_BYTES = 16
 KIND_RAW, KIND_REGISTRY, KIND_RING, KIND_MESH, KIND_ARENA = 0, 1, 2, 3, 4
+# A VM's arena (docs/vm.md, "Arena", version 1): byte offsets of its layout version, page size, page count and cursor.
+_ARENA_VERSION, _ARENA_PAGE_SIZE, _ARENA_PAGE_COUNT, _ARENA_NEXT_PAGE = 256, 260, 264, 268
+_ARENA_LAYOUT_VERSION, _ARENA_PAGE = 1, 4096
 _KIND_NAMES = {0: "raw", 1: "registry", 2: "ring", 3: "mesh", 4: "arena"}
 
 # Registry.
@@ -714,6 +717,9 @@ class Run:
 
     def __init__(self, directory: str):
         self.directory = directory
+        self._arena_name = None  # in a VM guest: where new segments go (CONFLUX_ARENA)
+        self._arena = None
+        self._arena_file = ""
         try:
             with open(os.path.join(directory, "owner.json"), encoding="utf-8") as file:
                 owner = json.load(file)
@@ -739,11 +745,18 @@ class Run:
         directory = environment.get("CONFLUX_RUN_DIR", "")
         if directory == "":
             raise ConfluxError("CONFLUX_RUN_DIR is not set: this component must be started by `conflux run`.")
-        return Run(directory)
+        run = Run(directory)
+        run._arena_name = environment.get("CONFLUX_ARENA", "") or None
+        return run
 
     def create_segment(self, name: str, payload_size: int, kind: int = KIND_RAW) -> Segment:
-        """Creates a segment file under a random name (O_CREAT|O_EXCL, 0600), writes its header, registers `name`."""
+        """Creates a segment file under a random name (O_CREAT|O_EXCL, 0600), writes its header, registers `name`.
+        In a VM guest (CONFLUX_ARENA set) the segment is carved out of the arena instead (docs/vm.md, "Arena")."""
         _encode_name(name)
+        if not isinstance(payload_size, int) or payload_size < 0:
+            raise ValueError(f'segment "{name}": payload size must be a whole number of bytes >= 0, got {payload_size}')
+        if self._arena_name is not None:
+            return self._create_in_arena(self._arena_name, name, payload_size, kind)
         file = f"seg-{os.urandom(6).hex()}"
         path = os.path.join(self.directory, file)
         length = HEADER_SIZE + payload_size
@@ -791,7 +804,61 @@ class Run:
         path = os.path.join(self.directory, entry.file)
         return Segment.map(path, entry.offset, entry.length if entry.offset else 0, kind, self.id)
 
+    def _create_in_arena(self, arena_name: str, name: str, payload_size: int, kind: int) -> Segment:
+        """A file made here would live in guest memory only: the segment goes in the arena host and guest both map."""
+        if self._arena is None:
+            entry = self.registry.lookup(arena_name)
+            if entry is None:
+                raise ConfluxError(
+                    f'CONFLUX_ARENA names arena "{arena_name}", which run {self.id} does not have: '
+                    "run this component in a vm enclave"
+                )
+            arena = Segment.map(os.path.join(self.directory, entry.file), 0, 0, KIND_ARENA, self.id)
+            memory = arena.memory
+            version, page = memory.load(_ARENA_VERSION), memory.load(_ARENA_PAGE_SIZE)
+            if version != _ARENA_LAYOUT_VERSION or page != _ARENA_PAGE:
+                arena.close()
+                raise ConfluxError(
+                    f"arena {arena.path} has layout version {version} (page size {page}); "
+                    f"this client reads version {_ARENA_LAYOUT_VERSION}"
+                )
+            self._arena, self._arena_file = arena, entry.file
+        memory = self._arena.memory
+        length = HEADER_SIZE + payload_size
+        pages = -(-length // _ARENA_PAGE)
+        total = min(memory.load(_ARENA_PAGE_COUNT), memory.size // _ARENA_PAGE)
+        while True:
+            first = memory.load(_ARENA_NEXT_PAGE)
+            if first + pages > total:
+                raise ConfluxError(
+                    f'arena {self._arena.path} has {max(0, total - first)} free pages, segment "{name}" needs '
+                    f"{pages}; give the VM a larger arena (vm.arena_mib)"
+                )
+            if memory.cas(_ARENA_NEXT_PAGE, first, first + pages) == first:
+                break
+        offset = first * _ARENA_PAGE
+        created = float(time.time_ns() // 1_000_000)
+        write_header(
+            memory,
+            offset,
+            payload_size=payload_size,
+            creator_pid=os.getpid(),
+            kind=kind,
+            run_id=self.id,
+            created_unix_ms=created,
+            name=name,
+        )
+        segment = Segment.map(self._arena.path, offset, length, kind, self.id)
+        try:
+            self.registry.register(name, self._arena_file, offset, length, kind, os.getpid())
+        except (ConfluxError, ValueError):
+            segment.close()  # its pages stay unused: an arena never gives pages back
+            raise
+        return segment
+
     def close(self) -> None:
+        if self._arena is not None:
+            self._arena.close()
         self._registry_segment.close()
 
 

@@ -10,7 +10,13 @@ import { SegmentKind } from "../../src/shm/header.ts";
 import { Run } from "../../src/shm/run.ts";
 import { Arena, arenaFileName } from "../../src/vm/arena.ts";
 import { startProgram } from "../clients/programs.ts";
-import { compileWithClient, cSkipReason, scratchDirectory } from "../clients/toolchain.ts";
+import {
+  compileWithClient,
+  cSkipReason,
+  pythonCommand,
+  pythonEnvironment,
+  scratchDirectory,
+} from "../clients/toolchain.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 
 const ARENA_BYTES = 64 * 1024;
@@ -117,5 +123,39 @@ test(
     const outbox = run.openSegment("guest.outbox");
     assert.equal(outbox.float64(0, 1)[0], 43);
     outbox.close();
+  },
+);
+
+const python = pythonCommand();
+test(
+  "the Python client creates its segments in the arena too, across processes",
+  python === undefined ? { skip: "no python3 (3.11 or later)" } : {},
+  async (t) => {
+    const run = scratchRun(t);
+    const file = arenaIn(t, run, "guest");
+    const script = [
+      "import struct, conflux",
+      "run = conflux.Run.from_environment()",
+      'box = run.create_segment("guest.pybox", 64)',
+      "struct.pack_into('<d', box.memory.view, box.payload_offset, 6.25)",
+      "try:",
+      '    run.create_segment("guest.bad", -1)',
+      "except ValueError as error:",
+      "    print(error)",
+      "print(box.path)",
+    ].join("\n");
+    const program = startProgram(t, [python as string, "-c", script], {
+      ...pythonEnvironment(),
+      CONFLUX_RUN_DIR: run.directory,
+      CONFLUX_ARENA: "guest.arena",
+    });
+    assert.equal((await program.exited).code, 0, program.stderr());
+    assert.match(program.stdout(), /payload size must be a whole number of bytes >= 0, got -1/);
+    const entry = run.registry.lookup("guest.pybox");
+    assert.equal(entry?.file, file);
+    assert.ok((entry?.offset ?? 0) > 0 && (entry?.offset ?? 1) % 4096 === 0);
+    const box = run.openSegment("guest.pybox");
+    assert.equal(box.float64(0, 1)[0], 6.25);
+    box.close();
   },
 );
