@@ -1041,7 +1041,7 @@ static int open_arena(cfx_run *run, const char *arena_name) {
   if ((rc = map_segment(path, 0, 0, CFX_KIND_ARENA, run->id, &run->arena)) != CFX_OK) return rc;
   uint32_t version = load_acquire(run->arena->map, A_VERSION);
   uint32_t page = get32(run->arena->map + A_PAGE_SIZE);
-  if (version != ARENA_LAYOUT_VERSION || page == 0 || page % 4096 != 0) {
+  if (version != ARENA_LAYOUT_VERSION || page != 4096) {
     cfx_segment_close(run->arena);
     run->arena = NULL;
     return fail(CFX_ERR_FORMAT, "arena %s has layout version %u (page size %u); this client reads version %u", path,

@@ -715,9 +715,9 @@ class Segment:
 class Run:
     """A run another process created, found by its directory."""
 
-    def __init__(self, directory: str):
+    def __init__(self, directory: str, arena_name: str | None = None):
         self.directory = directory
-        self._arena_name = None  # in a VM guest: where new segments go (CONFLUX_ARENA)
+        self._arena_name = arena_name  # in a VM guest: where new segments go (CONFLUX_ARENA)
         self._arena = None
         self._arena_file = ""
         try:
@@ -745,9 +745,7 @@ class Run:
         directory = environment.get("CONFLUX_RUN_DIR", "")
         if directory == "":
             raise ConfluxError("CONFLUX_RUN_DIR is not set: this component must be started by `conflux run`.")
-        run = Run(directory)
-        run._arena_name = environment.get("CONFLUX_ARENA", "") or None
-        return run
+        return Run(directory, environment.get("CONFLUX_ARENA", "") or None)
 
     def create_segment(self, name: str, payload_size: int, kind: int = KIND_RAW) -> Segment:
         """Creates a segment file under a random name (O_CREAT|O_EXCL, 0600), writes its header, registers `name`.

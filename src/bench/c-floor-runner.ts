@@ -6,17 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { compilerCommand } from "../toolchain/c-compiler.ts";
 import type { Distribution } from "./distribution.ts";
 
 const QUEUE_FLOOR = fileURLToPath(new URL("./c-floor.c", import.meta.url));
 const COUPLING_FLOOR = fileURLToPath(new URL("./coupling-floor.c", import.meta.url));
-
-export function compilerCommand(): string | undefined {
-  for (const compiler of [process.env.CC, "cc", "gcc", "clang"]) {
-    if (compiler && spawnSync(compiler, ["--version"], { stdio: "ignore" }).status === 0) return compiler;
-  }
-  return undefined;
-}
 
 export interface FloorResult {
   /** The floor's distribution in nanoseconds. */

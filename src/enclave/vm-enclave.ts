@@ -323,6 +323,11 @@ export class VmEnclave implements Enclave {
     return child;
   }
 
+  /** The arena's name in the run's registry. */
+  private get arenaName(): string {
+    return `${this.name}.arena`;
+  }
+
   /** The component's environment in the guest, where its driver's pid and futex wakes cannot reach. */
   private environmentInGuest(): Record<string, string> {
     const environment = componentEnvironment(this.launch, "enclave");
@@ -330,7 +335,7 @@ export class VmEnclave implements Enclave {
     // long wait does not hold a host core.
     environment[WAIT_VARIABLE] = JSON.stringify({ ...parseWait(environment[WAIT_VARIABLE]), kind: "backoff" });
     // Segments the component creates go in its arena, the one region made for them that the host maps too.
-    environment[ARENA_VARIABLE] = `${this.name}.arena`;
+    environment[ARENA_VARIABLE] = this.arenaName;
     return environment;
   }
 
@@ -342,7 +347,7 @@ export class VmEnclave implements Enclave {
   private prepareSharedMemory(): { arena: SharedFile; files: SharedFile[] } {
     const directory = this.launch.runDirectory;
     const owner = readRunOwner(directory);
-    const arenaName = this.guestEnvironment[ARENA_VARIABLE] ?? `${this.name}.arena`;
+    const arenaName = this.arenaName;
     const arenaFile = arenaFileName();
     const arenaBytes = this.settings.arenaMiB * 1024 * 1024;
     if (owner === undefined) {

@@ -36,8 +36,6 @@ export interface SegmentLookup {
 
 export class Run {
   private closed = false;
-  /** In a VM guest: the registry name of the arena new segments go in (CONFLUX_ARENA). */
-  private arenaName: string | undefined;
   private arena: { segment: Segment; file: string } | undefined;
 
   private constructor(
@@ -46,6 +44,8 @@ export class Run {
     readonly registry: Registry,
     private readonly registrySegment: Segment,
     readonly isOwner: boolean,
+    /** In a VM guest: the registry name of the arena new segments go in (CONFLUX_ARENA). */
+    private readonly arenaName?: string,
   ) {}
 
   static create(options: RunCreation = {}): Run {
@@ -68,15 +68,15 @@ export class Run {
     }
   }
 
-  /** Joins a run another process created. */
-  static join(directory: string): Run {
+  /** Joins a run another process created; with `arenaName`, the segments this side creates go in that arena. */
+  static join(directory: string, arenaName?: string): Run {
     const owner = readRunOwner(directory);
     if (owner === undefined) {
       const reason = existsSync(directory) ? "it has no readable owner file" : "it does not exist";
       throw new Error(`cannot join run ${directory}: ${reason}. Start components through \`conflux run\`.`);
     }
     const segment = Segment.open(join(directory, REGISTRY_FILE), { kind: SegmentKind.registry, runId: owner.runId });
-    return new Run(owner.runId, directory, Registry.attach(segment), segment, false);
+    return new Run(owner.runId, directory, Registry.attach(segment), segment, false, arenaName);
   }
 
   /** Joins the run named by CONFLUX_RUN_DIR. */
@@ -85,10 +85,7 @@ export class Run {
     if (directory === undefined || directory === "") {
       throw new Error(`${RUN_DIRECTORY_VARIABLE} is not set: this component must be started by \`conflux run\`.`);
     }
-    const run = Run.join(directory);
-    const arena = environment[ARENA_VARIABLE];
-    if (arena !== undefined && arena !== "") run.arenaName = arena;
-    return run;
+    return Run.join(directory, environment[ARENA_VARIABLE] || undefined);
   }
 
   /** Creates a segment under a random file name and registers `name` for it. */

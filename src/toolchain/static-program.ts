@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { compilerCommand } from "./c-compiler.ts";
 
 export interface StaticProgramSpec {
   /** The binary's name in the cache, before its hash. */
@@ -37,7 +38,11 @@ export function staticProgram(spec: StaticProgramSpec): string {
   mkdirSync(spec.directory, { recursive: true });
   // Built beside it and renamed: a concurrent build or reader never sees half a program.
   const partial = `${binary}.${randomBytes(4).toString("hex")}`;
-  const build = spawnSync("cc", [...flags, ...spec.sources, ...(spec.libraries ?? []), "-o", partial], {
+  const compiler = compilerCommand();
+  if (compiler === undefined) {
+    throw new Error(`cannot build ${spec.purpose} (cc -static): ${NO_COMPILER}`);
+  }
+  const build = spawnSync(compiler, [...flags, ...spec.sources, ...(spec.libraries ?? []), "-o", partial], {
     encoding: "utf8",
     timeout: 120_000,
   });
@@ -74,10 +79,13 @@ function removeOlderBuilds(directory: string, name: string, current: string): vo
   }
 }
 
+const NO_COMPILER =
+  "there is no C compiler ($CC, cc, gcc or clang) on PATH; install one with the static C library: apt-get install -y gcc libc6-dev";
+
 /** The compiler's words, with the fix when what failed is the toolchain rather than the source. */
 function buildFailure(stderr: string, error: Error | undefined): string {
   if ((error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
-    return "there is no C compiler (cc) on PATH; install one with the static C library: apt-get install -y gcc libc6-dev";
+    return NO_COMPILER; // it was there when first looked for
   }
   const words = (stderr || error?.message || "the compiler failed").trim();
   if (/cannot find -l(?:c|m)\b/.test(words)) {

@@ -9,10 +9,7 @@ import { spawnSync } from "node:child_process";
 import { readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { test } from "node:test";
-import type { SharedMesh } from "../../src/component/shared-mesh.ts";
-import { runCoupling } from "../../src/coupling/driver.ts";
 import type { ContainerLaunch, ContainerRuntimeName } from "../../src/enclave/container-settings.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
 import { assertCompleted, differencesFromReference, runSeed } from "../clients/seed-coupling.ts";
 import { compileWithClient, cSkipReason, scratchDirectory } from "../clients/toolchain.ts";
 import { seedPlan } from "../coupling/seed-plan.ts";
@@ -156,18 +153,7 @@ export function containerContract(runtime: ContainerRuntimeName): void {
   });
 
   test(`${where}: TypeScript components in their own pid namespaces couple with the driver, 100 iterations, as the reference`, async () => {
-    const fields = new Map<string, Float64Array>();
-    const result = await runCoupling(seedPlan("container", 100), {
-      buildOperator: (source, target) => setupNearestNeighbour(source, target),
-      output: null,
-      pings: 20,
-      collect: (meshes: ReadonlyMap<string, SharedMesh>) => {
-        for (const [name, mesh] of meshes) {
-          for (const field of mesh.spec.fields) fields.set(`${name}.${field}`, Float64Array.from(mesh.field(field)));
-        }
-      },
-    });
-    const run = { result, fields };
+    const run = await runSeed(seedPlan("container", 100), 20);
     assertCompleted(run, 100, 20);
     for (const [field, difference] of differencesFromReference(run, 100)) {
       assert.equal(difference, 0, `${field} differs from the reference by ${difference}`);

@@ -76,6 +76,6 @@ test("without a C compiler the message names the packages to install", (t) => {
   });
   assert.throws(
     () => staticProgram({ name: "any", purpose: "a program", sources: [source], flags: [], directory }),
-    /there is no C compiler \(cc\) on PATH; .*apt-get install -y gcc libc6-dev/,
+    /there is no C compiler \(\$CC, cc, gcc or clang\) on PATH; .*apt-get install -y gcc libc6-dev/,
   );
 });
