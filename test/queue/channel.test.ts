@@ -127,15 +127,22 @@ test("a wait that nobody answers times out and names the peer", (t) => {
   });
 });
 
-/** User plus system CPU time of a process so far, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
+/**
+ * A waiting process's CPU time (user + system, ms, in 10 ms ticks) and its
+ * voluntary context switches: each sleep is one, while a spinner's
+ * sched_yield never is, however loaded the machine (a yielding task stays
+ * runnable). Both are the main thread's, which is the one that waits.
+ */
+function waitingCost(pid: number): { cpuMs: number; sleeps: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const sleeps = Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1] ?? Number.NaN);
+  return { cpuMs: (Number(fields[11]) + Number(fields[12])) * 10, sleeps };
 }
 
 test("backoff: a long wait sleeps between polls instead of holding a CPU, as spin does", async (t) => {
-  const used = new Map<string, number>();
+  const cost = new Map<string, { cpuMs: number; sleeps: number }>();
   for (const kind of ["spin", "backoff"] as const) {
     const run = scratchRun(t);
     const channel = Channel.create(run, "idle", { wait: { kind: "hybrid", timeoutNs: 60e9 } });
@@ -147,13 +154,18 @@ test("backoff: a long wait sleeps between polls instead of holding a CPU, as spi
     }
     // The peer now waits for a message that comes only after 600 ms.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const before = cpuMs(channel.componentPid);
+    const before = waitingCost(channel.componentPid);
     await new Promise((resolve) => setTimeout(resolve, 600));
-    used.set(kind, cpuMs(channel.componentPid) - before);
+    const after = waitingCost(channel.componentPid);
+    cost.set(kind, { cpuMs: after.cpuMs - before.cpuMs, sleeps: after.sleeps - before.sleeps });
     channel.send(new Message().set(PeerOpcode.stop));
     assert.deepEqual(await peer.exited, { code: 0, signal: null });
   }
-  const [spin = 0, backoff = 0] = [used.get("spin"), used.get("backoff")];
-  assert.ok(backoff <= 120, `a backoff waiter used ${backoff} ms of CPU in 600 ms`);
-  assert.ok(spin >= 2 * backoff + 100, `spin used ${spin} ms, backoff ${backoff} ms: the measure tells them apart`);
+  const spin = cost.get("spin") ?? { cpuMs: 0, sleeps: 0 };
+  const backoff = cost.get("backoff") ?? { cpuMs: 0, sleeps: 0 };
+  const said = `spin ${JSON.stringify(spin)}, backoff ${JSON.stringify(backoff)} over 600 ms`;
+  assert.ok(backoff.cpuMs <= 120, `a backoff waiter held a CPU: ${said}`);
+  // Sleeps of at most 1 ms: hundreds of them in 600 ms, where a spinner has next to none.
+  assert.ok(backoff.sleeps >= 100, `a backoff waiter slept too seldom: ${said}`);
+  assert.ok(spin.sleeps * 10 < backoff.sleeps, `the measure tells spinning from sleeping: ${said}`);
 });
