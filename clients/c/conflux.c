@@ -350,16 +350,20 @@ static uint32_t swap32(uint32_t v) {
   return ((v & 0xFFu) << 24) | ((v & 0xFF00u) << 8) | ((v >> 8) & 0xFF00u) | (v >> 24);
 }
 
-int cfx_wire_check_header(const void *at, long long available, const char *where, int expect_kind,
-                          const char *expect_run_id, long long *payload_size) {
-  const unsigned char *h = at;
+/* Checks the header at `at` from one copy of it, so that a value another process changes after it was checked is
+ * never used; `name` (NULL, or CFX_MAX_NAME_BYTES + 1 bytes) receives the checked name. */
+static int check_header(const void *at, long long available, const char *where, int expect_kind,
+                        const char *expect_run_id, long long *payload_size, char *name) {
   if (where == NULL) where = "(memory)";
   if (at == NULL || available < H_VERSION + 4)
     return fail(CFX_ERR_FORMAT,
                 "segment %s: truncated: %lld bytes, too short to hold a segment header (%d bytes). It was not "
                 "created by conflux or its creator died while creating it; remove it with `conflux clean`.",
                 where, available, CFX_HEADER_SIZE);
-  uint32_t magic = load_acquire(h, H_MAGIC);
+  uint32_t magic = load_acquire(at, H_MAGIC);
+  unsigned char h[CFX_HEADER_SIZE];
+  memset(h, 0, sizeof h);
+  memcpy(h, at, available < CFX_HEADER_SIZE ? (size_t)available : sizeof h);
   uint32_t mark = get32(h + H_BYTE_ORDER);
   if (magic == swap32(SEGMENT_MAGIC) || (magic == SEGMENT_MAGIC && mark == swap32(BYTE_ORDER_MARK)))
     return fail(CFX_ERR_FORMAT,
@@ -410,7 +414,16 @@ int cfx_wire_check_header(const void *at, long long available, const char *where
                 "run `conflux clean`.",
                 where, (const char *)(h + H_RUN_ID), expect_run_id);
   if (payload_size != NULL) *payload_size = (long long)payload;
+  if (name != NULL) {
+    memcpy(name, h + H_NAME, name_length);
+    name[name_length] = '\0';
+  }
   return CFX_OK;
+}
+
+int cfx_wire_check_header(const void *at, long long available, const char *where, int expect_kind,
+                          const char *expect_run_id, long long *payload_size) {
+  return check_header(at, available, where, expect_kind, expect_run_id, payload_size, NULL);
 }
 
 /* ---- registry --------------------------------------------------------------- */
@@ -934,13 +947,11 @@ static int map_segment(const char *path, long long offset, long long length, int
   char where[PATH_MAX + 32];
   if (offset == 0) snprintf(where, sizeof where, "%s", path);
   else snprintf(where, sizeof where, "%s@%lld", path, offset);
-  int rc = cfx_wire_check_header(map, length, where, kind, run_id, &segment->payload_size);
+  int rc = check_header(map, length, where, kind, run_id, &segment->payload_size, segment->name);
   if (rc != CFX_OK) {
     cfx_segment_close(segment);
     return rc;
   }
-  uint32_t name_length = get32(segment->header + H_NAME_LENGTH);
-  memcpy(segment->name, segment->header + H_NAME, name_length);
   *out = segment;
   return CFX_OK;
 }

@@ -1,7 +1,7 @@
 // What the cross-language tests need: a C compiler to build the C client into
 // a temporary directory removed when the test ends, and a python3.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
@@ -26,8 +26,30 @@ export function cSkipReason(): string | undefined {
   return compilerCommand() === undefined ? "no C compiler (cc, gcc or clang)" : undefined;
 }
 
+/**
+ * How the C client's own tests build it under AddressSanitizer and UndefinedBehaviorSanitizer: every error is
+ * fatal (-fno-sanitize-recover=all). GCC leaves float-cast-overflow out of -fsanitize=undefined; it is named.
+ */
+export const SANITIZER_FLAGS = [
+  "-fsanitize=address,undefined,float-cast-overflow",
+  "-fno-sanitize-recover=all",
+  "-fno-omit-frame-pointer",
+  "-g",
+];
+
+/** What a sanitized program runs with: a report ends it with its own exit code, after a stack trace. */
+export const SANITIZER_ENVIRONMENT: Record<string, string> = {
+  ASAN_OPTIONS: "detect_leaks=1:exitcode=86:abort_on_error=0:strict_string_checks=1",
+  UBSAN_OPTIONS: "print_stacktrace=1:halt_on_error=1:exitcode=87",
+};
+
 /** Compiles `sources` (paths under the project) with the C client into `directory`/`name`; returns the binary. */
-export function compileWithClient(directory: string, name: string, sources: string[]): string {
+export function compileWithClient(
+  directory: string,
+  name: string,
+  sources: string[],
+  extraFlags: string[] = [],
+): string {
   const compiler = compilerCommand();
   if (compiler === undefined) throw new Error("no C compiler");
   const binary = join(directory, name);
@@ -35,6 +57,7 @@ export function compileWithClient(directory: string, name: string, sources: stri
     compiler,
     [
       ...C_FLAGS,
+      ...extraFlags,
       `-I${C_CLIENT}`,
       ...sources.map((source) => join(projectRoot, source)),
       join(C_CLIENT, "conflux.c"),
@@ -76,4 +99,72 @@ export function pythonAtomics(python: string): string[] {
 /** The environment a Python client runs in: the module on its path, no bytecode files written into the tree. */
 export function pythonEnvironment(extra: Record<string, string> = {}): Record<string, string> {
   return { PYTHONPATH: PYTHON_CLIENT, PYTHONDONTWRITEBYTECODE: "1", ...extra };
+}
+
+/** CONFLUX_TEST_REQUIRE=all (CI): a test that would skip for want of something on this machine fails instead. */
+export function everythingRequired(): boolean {
+  return process.env.CONFLUX_TEST_REQUIRE === "all";
+}
+
+/** One way of building C programs with the client, and whether it works here. */
+export interface CBuild {
+  name: string;
+  /** node:test options: a skip with its reason, unless CONFLUX_TEST_REQUIRE=all asks for every test. */
+  options: { skip?: string };
+  /** Throws the skip reason when the build cannot work here but CONFLUX_TEST_REQUIRE=all wants the test run. */
+  required(): void;
+  compile(directory: string, name: string, sources: string[]): string;
+  /** The environment its programs run with. */
+  environment: Record<string, string>;
+}
+
+function build(name: string, reason: string | undefined, flags: string[], environment: Record<string, string>): CBuild {
+  const demanded = reason !== undefined && everythingRequired();
+  return {
+    name,
+    options: reason === undefined || demanded ? {} : { skip: reason },
+    required() {
+      if (demanded) throw new Error(`CONFLUX_TEST_REQUIRE=all, but ${reason}`);
+    },
+    compile: (directory, binary, sources) => compileWithClient(directory, binary, sources, flags),
+    environment,
+  };
+}
+
+/** The client as a component builds it. */
+export function plainBuild(): CBuild {
+  return build("plain build", cSkipReason(), [], {});
+}
+
+let sanitizerProbe: string | undefined | null = null;
+
+/** Why the C compiler cannot build and run a program under ASan and UBSan here, or undefined when it can. */
+export function sanitizerSkipReason(): string | undefined {
+  if (sanitizerProbe !== null) return sanitizerProbe;
+  const noCompiler = cSkipReason();
+  if (noCompiler !== undefined) return (sanitizerProbe = noCompiler);
+  const compiler = compilerCommand() as string;
+  const directory = mkdtempSync(join(tmpdir(), "conflux-clients-"));
+  try {
+    const source = join(directory, "probe.c");
+    writeFileSync(source, '#include <stdio.h>\nint main(void) { puts("sanitized"); return 0; }\n');
+    const binary = join(directory, "probe");
+    const built = spawnSync(compiler, [...SANITIZER_FLAGS, source, "-o", binary], { encoding: "utf8" });
+    const ran =
+      built.status === 0
+        ? spawnSync(binary, [], { encoding: "utf8", env: { ...process.env, ...SANITIZER_ENVIRONMENT } })
+        : undefined;
+    sanitizerProbe =
+      ran?.status === 0 && ran.stdout === "sanitized\n"
+        ? undefined
+        : `${compiler} cannot build and run a program with ${SANITIZER_FLAGS[0]} (${(built.status === 0 ? (ran?.stderr ?? "") : built.stderr).trim().split("\n")[0]}); on Debian the gcc package brings libasan and libubsan (see \`conflux doctor\`)`;
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+  return sanitizerProbe;
+}
+
+/** The client and the test program under AddressSanitizer and UndefinedBehaviorSanitizer. */
+export function sanitizedBuild(): CBuild {
+  return build("ASan+UBSan", sanitizerSkipReason(), SANITIZER_FLAGS, SANITIZER_ENVIRONMENT);
 }

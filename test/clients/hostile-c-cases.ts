@@ -1,0 +1,39 @@
+// The C client against a hostile peer: each case of test/clients/hostile_c.c
+// builds a run directory of its own, forks a process that changes what the
+// client validated or maps, and checks that the client answers with an error
+// code and a message. Shared by the plain build (c-hostile.test.ts) and the
+// build under AddressSanitizer and UndefinedBehaviorSanitizer.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { startProgram } from "./programs.ts";
+import { type CBuild, scratchDirectory } from "./toolchain.ts";
+
+interface HostileCase {
+  name: string;
+  title: string;
+  /** What the program's last line must say. */
+  says: RegExp;
+}
+
+const CASES: HostileCase[] = [
+  {
+    name: "name-race",
+    title: "a header's name length flipped by another process while the client maps the segment never overflows",
+    says: /^ok: \d+ opened, \d+ refused with a corrupt name length$/,
+  },
+];
+
+export function hostileCTests(build: CBuild): void {
+  for (const hostile of CASES) {
+    test(`C client (${build.name}): ${hostile.title}`, build.options, async (t) => {
+      build.required?.();
+      const directory = scratchDirectory(t);
+      const binary = build.compile(directory, "hostile_c", ["test/clients/hostile_c.c"]);
+      const run = scratchDirectory(t);
+      const program = startProgram(t, [binary, hostile.name, run], build.environment);
+      const status = await program.exited;
+      assert.deepEqual(status, { code: 0, signal: null }, `${program.stdout()}${program.stderr()}`);
+      assert.match(program.stdout().trimEnd(), hostile.says);
+    });
+  }
+}
