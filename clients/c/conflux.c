@@ -393,7 +393,8 @@ static int check_header(const void *at, long long available, const char *where, 
   if (header_size != CFX_HEADER_SIZE)
     return fail(CFX_ERR_FORMAT, "segment %s: header size %u, expected %d: the header is corrupt.", where, header_size,
                 CFX_HEADER_SIZE);
-  if ((uint64_t)available < header_size + payload)
+  /* Compared without adding: header size + a payload near 2^64 would wrap round to a small number. */
+  if (payload > (uint64_t)available - CFX_HEADER_SIZE)
     return fail(CFX_ERR_FORMAT,
                 "segment %s: truncated: the header announces %llu payload bytes but only %lld are there. Remove it "
                 "with `conflux clean` and start the run again.",

@@ -90,6 +90,17 @@ const CORRUPTIONS: Corruption[] = [
     says: /the header announces 832 payload bytes but only 44 are there/,
   },
   {
+    // 256 + 2^64 - 100 wraps to 156 in 64-bit arithmetic: a reader that adds them finds the 1,088 bytes enough.
+    name: "payload size near 2^64",
+    bytes: (segment) => {
+      new DataView(segment.buffer).setBigUint64(16, 2n ** 64n - 100n, true);
+      return segment;
+    },
+    kind: -1,
+    runId: undefined,
+    says: /truncated: the header announces \d+ payload bytes but only 832 are there/,
+  },
+  {
     name: "corrupt header size",
     bytes: withWord(12, 128),
     kind: -1,
