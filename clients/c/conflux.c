@@ -890,6 +890,7 @@ struct cfx_run {
   char directory[PATH_MAX];
   char id[CFX_RUN_ID_BYTES + 1];
   cfx_segment *registry;
+  uint32_t registry_capacity; /* checked against the registry's size when the run was joined */
   /* In a VM guest: the arena segments are created in (CONFLUX_ARENA), mapped on first use. */
   cfx_segment *arena;
   char arena_file[CFX_MAX_NAME_BYTES + 1];
@@ -989,8 +990,7 @@ int cfx_run_join(const char *directory, cfx_run **out) {
   snprintf(path, sizeof path, "%s/registry", directory);
   int rc = map_segment(path, 0, 0, CFX_KIND_REGISTRY, run->id, &run->registry);
   if (rc == CFX_OK) {
-    uint32_t capacity;
-    rc = registry_capacity(cfx_segment_payload(run->registry), run->registry->payload_size, &capacity);
+    rc = registry_capacity(cfx_segment_payload(run->registry), run->registry->payload_size, &run->registry_capacity);
     if (rc != CFX_OK) {
       char reason[sizeof last_error];
       memcpy(reason, last_error, sizeof reason);
@@ -1164,7 +1164,7 @@ int cfx_run_open_segment(cfx_run *run, const char *name, int kind, int timeout_m
     if (remaining <= 0) {
       char known[768] = "";
       size_t used = 0;
-      for (uint32_t index = 0; index < CFX_REGISTRY_CAPACITY; index++) {
+      for (uint32_t index = 0; index < run->registry_capacity; index++) {
         unsigned char *entry = entry_at(registry, index);
         if (load_acquire(entry, E_STATE) != ENTRY_LIVE) continue;
         uint32_t name_length = get32(entry + E_NAME_LENGTH);
