@@ -1038,6 +1038,7 @@ static double unix_ms(void) {
  * aligned, and registered as (arena file, offset, length). */
 enum { A_VERSION = 256, A_PAGE_SIZE = 260, A_PAGE_COUNT = 264, A_NEXT_PAGE = 268 };
 #define ARENA_LAYOUT_VERSION 1u
+#define ARENA_PAGE 4096u /* the only page size layout version 1 has */
 
 static int open_arena(cfx_run *run, const char *arena_name) {
   if (run->arena != NULL) return CFX_OK;
@@ -1053,7 +1054,7 @@ static int open_arena(cfx_run *run, const char *arena_name) {
   if ((rc = map_segment(path, 0, 0, CFX_KIND_ARENA, run->id, &run->arena)) != CFX_OK) return rc;
   uint32_t version = load_acquire(run->arena->map, A_VERSION);
   uint32_t page = get32(run->arena->map + A_PAGE_SIZE);
-  if (version != ARENA_LAYOUT_VERSION || page != 4096) {
+  if (version != ARENA_LAYOUT_VERSION || page != ARENA_PAGE) {
     cfx_segment_close(run->arena);
     run->arena = NULL;
     return fail(CFX_ERR_FORMAT, "arena %s has layout version %u (page size %u); this client reads version %u", path,
@@ -1067,7 +1068,8 @@ static int arena_create_segment(cfx_run *run, const char *arena_name, const char
   int rc = open_arena(run, arena_name);
   if (rc != CFX_OK) return rc;
   unsigned char *arena = run->arena->map;
-  uint32_t page = get32(arena + A_PAGE_SIZE);
+  /* The page size open_arena checked, never re-read: another process could change the one in the arena. */
+  const uint32_t page = ARENA_PAGE;
   uint32_t total = get32(arena + A_PAGE_COUNT);
   long long capacity = (long long)total * page;
   if (payload_size > capacity) /* also keeps the sums below from overflowing */

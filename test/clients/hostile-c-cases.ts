@@ -26,6 +26,11 @@ const CASES: HostileCase[] = [
     title: "a lookup that times out in a registry of 2 entries lists its names without reading past them",
     says: /^ok: no segment named "missing" in run 0123456789abcdef within 1 ms; registered: none$/,
   },
+  {
+    name: "arena-page",
+    title: "an arena page size halved by another process after the client checked it does not move segments",
+    says: /^ok: the second segment was placed at byte 8192, after the first at 4096$/,
+  },
 ];
 
 export function hostileCTests(build: CBuild): void {
