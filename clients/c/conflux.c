@@ -1681,7 +1681,14 @@ int cfx_next_step(cfx_component *component, int *iteration) {
     return rc;
   }
   if (component->reply.opcode != CFX_OP_GO) return unexpected(component, CFX_OP_GO);
-  component->iteration = (int)component->reply.payload[0];
+  double step = component->reply.payload[0];
+  /* Checked before the cast: converting NaN or a double out of int's range is undefined behaviour. */
+  if (!(step >= 0 && step <= (double)INT_MAX) || step != (double)(int)step)
+    return fail(CFX_ERR_PROTOCOL,
+                "component \"%s\": the driver's go carries iteration %g, which is not a whole number from 0 to %d; "
+                "the driver is broken or something else wrote into the channel",
+                component->name, step, INT_MAX);
+  component->iteration = (int)step;
   *iteration = component->iteration;
   return CFX_OK;
 }

@@ -1511,7 +1511,13 @@ class Component:
             return -1
         if reply.opcode != GO:
             raise self._unexpected(GO)
-        self.iteration = int(reply.payload[0])
+        step = reply.payload[0]
+        if not (0 <= step <= 0x7FFFFFFF and step == int(step)):  # NaN fails the first test, so int() never sees it
+            raise CorruptRecordError(
+                f'component "{self.name}": the driver\'s go carries iteration {step!r}, which is not a whole number '
+                "from 0 to 2147483647; the driver is broken or something else wrote into the channel"
+            )
+        self.iteration = int(step)
         return self.iteration
 
     def done(self) -> None:
