@@ -877,6 +877,8 @@ int cfx_wire_mesh_field_name(const void *payload, int index, char *name, int siz
 }
 
 /* ---- segments and runs --------------------------------------------------------- */
+#define ARENA_PAGE_BYTES 4096 /* segments inside a file (an arena) start on these pages */
+
 struct cfx_segment {
   char path[PATH_MAX];
   char name[CFX_MAX_NAME_BYTES + 1];
@@ -921,15 +923,27 @@ static int map_segment(const char *path, long long offset, long long length, int
     free(segment);
     return rc;
   }
-  if (length <= 0) {
-    struct stat status;
-    if (fstat(fd, &status) != 0) {
-      int rc = fail_system("fstat", path);
+  /* Whatever the registry says, only what the file really holds is mapped: touching a page past its end is SIGBUS. */
+  struct stat status;
+  if (fstat(fd, &status) != 0) {
+    int rc = fail_system("fstat", path);
+    close(fd);
+    free(segment);
+    return rc;
+  }
+  long long size = (long long)status.st_size;
+  if (offset != 0 || length > 0) {
+    if (offset < 0 || offset % ARENA_PAGE_BYTES != 0 || length < CFX_HEADER_SIZE || offset > size ||
+        length > size - offset) {
       close(fd);
       free(segment);
-      return rc;
+      return fail(CFX_ERR_FORMAT,
+                  "segment %s@%lld: the registry places it at bytes %lld..%llu of a file of %lld bytes; a segment "
+                  "lies page aligned inside its file: the registry entry is corrupt",
+                  path, offset, offset, (unsigned long long)offset + (unsigned long long)length, size);
     }
-    length = (long long)status.st_size - offset;
+  } else {
+    length = size;
   }
   if (length <= 0) {
     close(fd);
@@ -1182,7 +1196,7 @@ int cfx_run_open_segment(cfx_run *run, const char *name, int kind, int timeout_m
   char path[PATH_MAX];
   if ((size_t)snprintf(path, sizeof path, "%s/%s", run->directory, file) >= sizeof path)
     return fail(CFX_ERR_ARGUMENT, "path of segment \"%s\" is too long", name);
-  return map_segment(path, offset, offset == 0 ? 0 : length, kind, run->id, out);
+  return map_segment(path, offset, length, kind, run->id, out);
 }
 
 /* ---- waiting and liveness ------------------------------------------------------ */

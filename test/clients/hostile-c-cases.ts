@@ -31,6 +31,11 @@ const CASES: HostileCase[] = [
     title: "an arena page size halved by another process after the client checked it does not move segments",
     says: /^ok: the second segment was placed at byte 8192, after the first at 4096$/,
   },
+  {
+    name: "beyond-file",
+    title: "a registry entry that places its segment past the end of its file is refused, not mapped",
+    says: /^ok: segment \S+\/arena-0@8192: the registry places it at bytes 8192\.\.12288 of a file of 4096 bytes/,
+  },
 ];
 
 export function hostileCTests(build: CBuild): void {
