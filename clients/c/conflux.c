@@ -155,6 +155,11 @@ static uint32_t load_acquire(const void *base, long long offset) {
 static void store_seq_cst(void *base, long long offset, uint32_t value) {
   __atomic_store_n(word_at(base, offset), value, __ATOMIC_SEQ_CST);
 }
+/* The other half of that Dekker pattern: an acquire load after a seq_cst store may still be satisfied before the
+ * store is visible (C11; LDAPR on Arm), and then a sleeping peer is never woken. Both sides must be seq_cst. */
+static uint32_t load_seq_cst(const void *base, long long offset) {
+  return __atomic_load_n(word_at(base, offset), __ATOMIC_SEQ_CST);
+}
 
 static long long now_ns(void) {
   struct timespec ts;
@@ -628,7 +633,7 @@ static int ring_try_send(struct ring_end *end, cfx_message *message, const char 
   message->sequence = (int)tail;
   end->position = tail + 1;
   store_seq_cst(end->ring, RING_TAIL, tail + 1);
-  if (load_acquire(end->ring, RING_CONSUMER_SLEEPING) != 0) futex_wake(word_at(end->ring, RING_TAIL), 1);
+  if (load_seq_cst(end->ring, RING_CONSUMER_SLEEPING) != 0) futex_wake(word_at(end->ring, RING_TAIL), 1);
   return CFX_OK;
 }
 
@@ -663,7 +668,7 @@ static int ring_try_receive(struct ring_end *end, cfx_message *message, const ui
   memcpy(message->payload, record + REC_PAYLOAD, CFX_PAYLOAD_BYTES);
   end->position = head + 1;
   store_seq_cst(end->ring, RING_HEAD, head + 1);
-  if (load_acquire(end->ring, RING_PRODUCER_SLEEPING) != 0) futex_wake(word_at(end->ring, RING_HEAD), 1);
+  if (load_seq_cst(end->ring, RING_PRODUCER_SLEEPING) != 0) futex_wake(word_at(end->ring, RING_HEAD), 1);
   return CFX_OK;
 }
 
