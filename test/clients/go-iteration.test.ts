@@ -13,7 +13,14 @@ import { Message } from "../../src/queue/message.ts";
 import { projectRoot } from "../support/child-process.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { startProgram } from "./programs.ts";
-import { compileWithClient, cSkipReason, pythonCommand, pythonEnvironment, scratchDirectory } from "./toolchain.ts";
+import {
+  compileWithClient,
+  cSkipReason,
+  pythonCommand,
+  pythonEnvironment,
+  sanitizedBuild,
+  scratchDirectory,
+} from "./toolchain.ts";
 
 const BAD_ITERATIONS = [Number.NaN, Number.POSITIVE_INFINITY, -1, 2.5, 1e300, 2 ** 31];
 const ARGS = JSON.stringify({ points: 40, neighbours: 2, sweeps: 1 });
@@ -28,6 +35,7 @@ interface Component {
 }
 
 const python = pythonCommand();
+const sanitized = sanitizedBuild();
 const COMPONENTS: Component[] = [
   {
     language: "C",
@@ -35,6 +43,16 @@ const COMPONENTS: Component[] = [
     skip: cSkipReason(),
     command: (t) => [compileWithClient(scratchDirectory(t), "app_a", ["examples/c-component/app_a.c"])],
     environment: {},
+  },
+  {
+    language: `C (${sanitized.name})`,
+    name: "appA",
+    skip: sanitized.options.skip,
+    command: (t) => {
+      sanitized.required();
+      return [sanitized.compile(scratchDirectory(t), "app_a", ["examples/c-component/app_a.c"])];
+    },
+    environment: sanitized.environment,
   },
   {
     language: "Python",

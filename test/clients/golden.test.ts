@@ -12,7 +12,14 @@ import { readHeader, SegmentHeaderError, SegmentKind } from "../../src/shm/heade
 import { GOLDEN_FILES } from "../golden/images.ts";
 import { assertSameBytes } from "../golden/same-bytes.ts";
 import { projectRoot } from "../support/child-process.ts";
-import { compileWithClient, cSkipReason, pythonAtomics, pythonCommand, pythonEnvironment } from "./toolchain.ts";
+import {
+  compileWithClient,
+  cSkipReason,
+  pythonAtomics,
+  pythonCommand,
+  pythonEnvironment,
+  sanitizedBuild,
+} from "./toolchain.ts";
 
 const GOLDEN_DIRECTORY = join(projectRoot, "test/golden");
 
@@ -172,6 +179,20 @@ function clients(): Client[] {
     run(args) {
       if (binary === "") binary = compileWithClient(directory, "golden_c", ["test/clients/golden_c.c"]);
       return spawnSync(binary, args, { encoding: "utf8" });
+    },
+  });
+  // The same C client under AddressSanitizer and UndefinedBehaviorSanitizer.
+  const sanitized = sanitizedBuild();
+  let sanitizedBinary = "";
+  list.push({
+    name: `C (${sanitized.name})`,
+    skip: sanitized.options.skip,
+    run(args) {
+      sanitized.required();
+      if (sanitizedBinary === "") {
+        sanitizedBinary = sanitized.compile(directory, "golden_c_sanitized", ["test/clients/golden_c.c"]);
+      }
+      return spawnSync(sanitizedBinary, args, { encoding: "utf8", env: { ...process.env, ...sanitized.environment } });
     },
   });
   const python = pythonCommand();

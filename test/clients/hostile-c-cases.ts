@@ -4,7 +4,10 @@
 // code and a message. Shared by the plain build (c-hostile.test.ts) and the
 // build under AddressSanitizer and UndefinedBehaviorSanitizer.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
 import { startProgram } from "./programs.ts";
 import { type CBuild, scratchDirectory } from "./toolchain.ts";
 
@@ -39,11 +42,18 @@ const CASES: HostileCase[] = [
 ];
 
 export function hostileCTests(build: CBuild): void {
+  let directory = "";
+  let binary = "";
+  after(() => {
+    if (directory !== "") rmSync(directory, { recursive: true, force: true });
+  });
   for (const hostile of CASES) {
     test(`C client (${build.name}): ${hostile.title}`, build.options, async (t) => {
-      build.required?.();
-      const directory = scratchDirectory(t);
-      const binary = build.compile(directory, "hostile_c", ["test/clients/hostile_c.c"]);
+      build.required();
+      if (binary === "") {
+        directory = mkdtempSync(join(tmpdir(), "conflux-clients-"));
+        binary = build.compile(directory, "hostile_c", ["test/clients/hostile_c.c"]);
+      }
       const run = scratchDirectory(t);
       const program = startProgram(t, [binary, hostile.name, run], build.environment);
       const status = await program.exited;

@@ -141,8 +141,13 @@ let sanitizerProbe: string | undefined | null = null;
 /** Why the C compiler cannot build and run a program under ASan and UBSan here, or undefined when it can. */
 export function sanitizerSkipReason(): string | undefined {
   if (sanitizerProbe !== null) return sanitizerProbe;
+  sanitizerProbe = probeSanitizers();
+  return sanitizerProbe;
+}
+
+function probeSanitizers(): string | undefined {
   const noCompiler = cSkipReason();
-  if (noCompiler !== undefined) return (sanitizerProbe = noCompiler);
+  if (noCompiler !== undefined) return noCompiler;
   const compiler = compilerCommand() as string;
   const directory = mkdtempSync(join(tmpdir(), "conflux-clients-"));
   try {
@@ -154,14 +159,12 @@ export function sanitizerSkipReason(): string | undefined {
       built.status === 0
         ? spawnSync(binary, [], { encoding: "utf8", env: { ...process.env, ...SANITIZER_ENVIRONMENT } })
         : undefined;
-    sanitizerProbe =
-      ran?.status === 0 && ran.stdout === "sanitized\n"
-        ? undefined
-        : `${compiler} cannot build and run a program with ${SANITIZER_FLAGS[0]} (${(built.status === 0 ? (ran?.stderr ?? "") : built.stderr).trim().split("\n")[0]}); on Debian the gcc package brings libasan and libubsan (see \`conflux doctor\`)`;
+    return ran?.status === 0 && ran.stdout === "sanitized\n"
+      ? undefined
+      : `${compiler} cannot build and run a program with ${SANITIZER_FLAGS[0]} (${(built.status === 0 ? (ran?.stderr ?? "") : built.stderr).trim().split("\n")[0]}); on Debian the gcc package brings libasan and libubsan`;
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
-  return sanitizerProbe;
 }
 
 /** The client and the test program under AddressSanitizer and UndefinedBehaviorSanitizer. */
