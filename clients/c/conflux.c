@@ -99,6 +99,7 @@ const char *cfx_error_name(int code) {
     case CFX_ERR_EXISTS: return "CFX_ERR_EXISTS";
     case CFX_ERR_FULL: return "CFX_ERR_FULL";
     case CFX_ERR_NO_MEMORY: return "CFX_ERR_NO_MEMORY";
+    case CFX_ERR_TRUNCATED: return "CFX_ERR_TRUNCATED";
     default: return "unknown error code";
   }
 }
@@ -615,7 +616,11 @@ static int ring_open(struct ring_end *end, unsigned char *ring, long long availa
   return CFX_OK;
 }
 
+static int check_truncation(void);
+
 static int ring_try_send(struct ring_end *end, cfx_message *message, const char *where) {
+  int truncated = check_truncation();
+  if (truncated != CFX_OK) return truncated;
   uint32_t tail = end->position;
   if (tail - end->cached >= end->capacity) {
     end->cached = load_acquire(end->ring, RING_HEAD);
@@ -639,12 +644,17 @@ static int ring_try_send(struct ring_end *end, cfx_message *message, const char 
 
 static int ring_try_receive(struct ring_end *end, cfx_message *message, const uint64_t *accepted, const char *where,
                             const char *peer) {
+  int truncated = check_truncation();
+  if (truncated != CFX_OK) return truncated;
   uint32_t head = end->position;
   if (head == end->cached) {
     end->cached = load_acquire(end->ring, RING_TAIL);
     if (head == end->cached) return CFX_EMPTY;
   }
-  const unsigned char *record = end->ring + RING_RECORDS + (size_t)(head & end->mask) * CFX_RECORD_SIZE;
+  /* Copied out first, then checked and decoded from the copy: the producer (or anyone) may change the slot. */
+  unsigned char record[CFX_RECORD_SIZE];
+  memcpy(record, end->ring + RING_RECORDS + (size_t)(head & end->mask) * CFX_RECORD_SIZE, CFX_RECORD_SIZE);
+  if ((truncated = check_truncation()) != CFX_OK) return truncated;
   uint32_t sequence = get32(record + REC_SEQUENCE);
   uint32_t opcode_and_flags = get32(record + REC_OPCODE);
   uint32_t length = get32(record + REC_LENGTH);
@@ -891,7 +901,138 @@ struct cfx_segment {
   size_t map_length;
   unsigned char *header;
   long long payload_size;
+  int fd;                 /* kept open: after a truncation, fstat says how much of the file is left */
+  long long file_offset;  /* where the mapping starts in the file */
+  int guard;              /* its slot in the table the SIGBUS handler searches, or -1 */
 };
+
+/* ---- truncation (docs/wire-format.md, "Truncation") ------------------------------
+ * Another process may shrink a file this process has mapped; touching a page past
+ * the new end raises SIGBUS, which would kill the component. As libwayland does for
+ * a client's shm pool: a SIGBUS handler finds the faulting address among our
+ * mappings, maps anonymous zero pages over that mapping (mmap is async-signal-
+ * safe), marks it truncated and returns, so the access is repeated on zeros; the
+ * next call of the API returns CFX_ERR_TRUNCATED, naming the segment. A fault
+ * anywhere else goes to the handler installed before ours, or ends the process as
+ * SIGBUS would. The handler is installed with the first mapping. */
+#define GUARDED_MAPPINGS 1024
+
+struct guarded_mapping {
+  uintptr_t start; /* 0: slot free; published last (release), cleared before munmap */
+  size_t length;
+  int claimed;
+  int truncated;
+  const cfx_segment *segment; /* for the message; never read by the handler */
+};
+
+static struct guarded_mapping guarded[GUARDED_MAPPINGS];
+static int truncated_mappings; /* how many guarded mappings are truncated, so a call checks one word */
+static int sigbus_state;       /* 0 not installed, 1 being installed, 2 installed */
+static struct sigaction previous_sigbus;
+
+static void on_sigbus(int signal_number, siginfo_t *info, void *context) {
+  int saved_errno = errno;
+  if (info != NULL && info->si_code > 0) { /* a fault of the memory system, not a kill(2) */
+    uintptr_t address = (uintptr_t)info->si_addr;
+    for (int slot = 0; slot < GUARDED_MAPPINGS; slot++) {
+      uintptr_t start = __atomic_load_n(&guarded[slot].start, __ATOMIC_ACQUIRE);
+      if (start == 0 || address - start >= guarded[slot].length) continue;
+      void *zeros = mmap((void *)start, guarded[slot].length, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+      if (zeros == MAP_FAILED) break;
+      if (__atomic_exchange_n(&guarded[slot].truncated, 1, __ATOMIC_SEQ_CST) == 0)
+        __atomic_fetch_add(&truncated_mappings, 1, __ATOMIC_SEQ_CST);
+      errno = saved_errno;
+      return;
+    }
+  }
+  errno = saved_errno;
+  if (previous_sigbus.sa_flags & SA_SIGINFO) {
+    previous_sigbus.sa_sigaction(signal_number, info, context);
+  } else if (previous_sigbus.sa_handler != SIG_DFL && previous_sigbus.sa_handler != SIG_IGN) {
+    previous_sigbus.sa_handler(signal_number);
+  } else if (previous_sigbus.sa_handler == SIG_DFL || info == NULL || info->si_code > 0) {
+    /* As if we had never been here: a fault repeats on return and kills; a signal someone sent is raised again. */
+    struct sigaction default_action;
+    memset(&default_action, 0, sizeof default_action);
+    default_action.sa_handler = SIG_DFL;
+    sigemptyset(&default_action.sa_mask);
+    sigaction(SIGBUS, &default_action, NULL);
+    if (info == NULL || info->si_code <= 0) raise(SIGBUS);
+  }
+}
+
+static void install_sigbus_handler(void) {
+  int expected = 0;
+  if (!__atomic_compare_exchange_n(&sigbus_state, &expected, 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    while (__atomic_load_n(&sigbus_state, __ATOMIC_ACQUIRE) != 2) sched_yield();
+    return;
+  }
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_sigaction = on_sigbus;
+  action.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGBUS, &action, &previous_sigbus);
+  __atomic_store_n(&sigbus_state, 2, __ATOMIC_RELEASE);
+}
+
+/* Puts a new mapping of `segment` in the handler's table; -1 (and an error) when the table is full. */
+static int guard_mapping(const cfx_segment *segment) {
+  install_sigbus_handler();
+  for (int slot = 0; slot < GUARDED_MAPPINGS; slot++) {
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&guarded[slot].claimed, &expected, 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+      continue;
+    guarded[slot].length = segment->map_length;
+    guarded[slot].segment = segment;
+    __atomic_store_n(&guarded[slot].truncated, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&guarded[slot].start, (uintptr_t)segment->map, __ATOMIC_RELEASE);
+    return slot;
+  }
+  fail(CFX_ERR_FULL, "segment %s: this process maps %d segments already; close some", segment->path,
+       GUARDED_MAPPINGS);
+  return -1;
+}
+
+static void unguard_mapping(int slot) {
+  if (slot < 0) return;
+  __atomic_store_n(&guarded[slot].start, (uintptr_t)0, __ATOMIC_SEQ_CST);
+  if (__atomic_exchange_n(&guarded[slot].truncated, 0, __ATOMIC_SEQ_CST) != 0)
+    __atomic_fetch_sub(&truncated_mappings, 1, __ATOMIC_SEQ_CST);
+  guarded[slot].segment = NULL;
+  __atomic_store_n(&guarded[slot].claimed, 0, __ATOMIC_RELEASE);
+}
+
+/* Whether the file under `segment` still holds all of its mapping: a truncation inside the mapping's last page
+ * raises no SIGBUS (the page stays, past the end), so a component's own segments are also measured with fstat once
+ * a step. Marks the mapping truncated when it is not. */
+static void measure_segment(const cfx_segment *segment) {
+  struct stat status;
+  if (segment == NULL || segment->guard < 0 || fstat(segment->fd, &status) != 0) return;
+  if ((long long)status.st_size - segment->file_offset >= (long long)segment->map_length) return;
+  if (__atomic_exchange_n(&guarded[segment->guard].truncated, 1, __ATOMIC_SEQ_CST) == 0)
+    __atomic_fetch_add(&truncated_mappings, 1, __ATOMIC_SEQ_CST);
+}
+
+/* CFX_OK, or CFX_ERR_TRUNCATED naming the first segment of this process found truncated. One load when none is. */
+static int check_truncation(void) {
+  if (__atomic_load_n(&truncated_mappings, __ATOMIC_ACQUIRE) == 0) return CFX_OK;
+  for (int slot = 0; slot < GUARDED_MAPPINGS; slot++) {
+    if (__atomic_load_n(&guarded[slot].truncated, __ATOMIC_ACQUIRE) == 0) continue;
+    const cfx_segment *segment = guarded[slot].segment;
+    if (segment == NULL) continue;
+    struct stat status;
+    long long left = fstat(segment->fd, &status) == 0 ? (long long)status.st_size - segment->file_offset : -1;
+    if (left < 0) left = 0;
+    return fail(CFX_ERR_TRUNCATED,
+                "segment \"%s\" (%s) was truncated while this process had it mapped: its file holds %lld of its "
+                "%zu bytes. Another process shrank it; the segment is unusable (its pages now read as zeros).",
+                segment->name, segment->path, left < (long long)segment->map_length ? left : (long long)segment->map_length,
+                segment->map_length);
+  }
+  return CFX_OK;
+}
 
 struct cfx_run {
   char directory[PATH_MAX];
@@ -909,7 +1050,9 @@ const char *cfx_segment_path(const cfx_segment *segment) { return segment ? segm
 
 int cfx_segment_close(cfx_segment *segment) {
   if (segment == NULL) return CFX_OK;
+  unguard_mapping(segment->guard);
   if (segment->map != NULL) munmap(segment->map, segment->map_length);
+  if (segment->fd >= 0) close(segment->fd);
   free(segment);
   return CFX_OK;
 }
@@ -919,6 +1062,8 @@ static int map_segment(const char *path, long long offset, long long length, int
                        cfx_segment **out) {
   cfx_segment *segment = calloc(1, sizeof *segment);
   if (segment == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory mapping %s", path);
+  segment->fd = -1;
+  segment->guard = -1;
   snprintf(segment->path, sizeof segment->path, "%s", path);
   int fd = open(path, O_RDWR | O_CLOEXEC);
   if (fd < 0) {
@@ -956,19 +1101,26 @@ static int map_segment(const char *path, long long offset, long long length, int
     return cfx_wire_check_header(NULL, 0, path, kind, run_id, NULL);
   }
   void *map = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)offset);
-  close(fd);
   if (map == MAP_FAILED) {
     int rc = fail_system("mmap", path);
+    close(fd);
     free(segment);
     return rc;
   }
+  segment->fd = fd;
+  segment->file_offset = offset;
   segment->map = map;
   segment->map_length = (size_t)length;
   segment->header = map;
+  if ((segment->guard = guard_mapping(segment)) < 0) {
+    cfx_segment_close(segment);
+    return CFX_ERR_FULL;
+  }
   char where[PATH_MAX + 32];
   if (offset == 0) snprintf(where, sizeof where, "%s", path);
   else snprintf(where, sizeof where, "%s@%lld", path, offset);
   int rc = check_header(map, length, where, kind, run_id, &segment->payload_size, segment->name);
+  if (rc == CFX_OK) rc = check_truncation(); /* shrunk while the header was read */
   if (rc != CFX_OK) {
     cfx_segment_close(segment);
     return rc;
@@ -1121,13 +1273,17 @@ static int arena_create_segment(cfx_run *run, const char *arena_name, const char
 
 int cfx_run_create_segment(cfx_run *run, const char *name, long long payload_size, int kind, cfx_segment **out) {
   if (run == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_run_create_segment: null run or result");
-  int rc = check_name(name, "segment name");
+  int rc = check_truncation();
+  if (rc != CFX_OK) return rc;
+  rc = check_name(name, "segment name");
   if (rc != CFX_OK) return rc;
   if (payload_size < 0) return fail(CFX_ERR_ARGUMENT, "segment \"%s\": payload size %lld is negative", name, payload_size);
   const char *arena_name = getenv("CONFLUX_ARENA");
   if (arena_name != NULL && *arena_name != '\0') return arena_create_segment(run, arena_name, name, payload_size, kind, out);
   cfx_segment *segment = calloc(1, sizeof *segment);
   if (segment == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory creating segment \"%s\"", name);
+  segment->fd = -1;
+  segment->guard = -1;
   char file[32];
   if ((rc = random_file_name(file, sizeof file)) != CFX_OK) {
     free(segment);
@@ -1149,14 +1305,17 @@ int cfx_run_create_segment(cfx_run *run, const char *name, long long payload_siz
   if (ftruncate(fd, (off_t)length) != 0) rc = fail_system("ftruncate", segment->path);
   else if ((map = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
     rc = fail_system("mmap", segment->path);
-  close(fd);
   if (rc == CFX_OK) {
+    segment->fd = fd;
     segment->map = map;
     segment->map_length = (size_t)length;
     segment->header = map;
     segment->payload_size = payload_size;
-    rc = cfx_wire_write_header(map, payload_size, (int)getpid(), kind, run->id, unix_ms(), name);
+    if ((segment->guard = guard_mapping(segment)) < 0) rc = CFX_ERR_FULL;
+  } else {
+    close(fd);
   }
+  if (rc == CFX_OK) rc = cfx_wire_write_header(map, payload_size, (int)getpid(), kind, run->id, unix_ms(), name);
   if (rc == CFX_OK)
     rc = cfx_wire_register(cfx_segment_payload(run->registry), run->registry->payload_size, name, file, 0, length,
                            kind, (int)getpid());
@@ -1179,6 +1338,8 @@ int cfx_run_open_segment(cfx_run *run, const char *name, int kind, int timeout_m
   for (;;) {
     uint32_t generation = load_acquire(registry, R_GENERATION);
     int rc = cfx_wire_lookup(registry, registry_size, name, file, sizeof file, &offset, &length, NULL, NULL);
+    int truncated = check_truncation(); /* the registry itself may have been shrunk under the lookup */
+    if (truncated != CFX_OK) return truncated;
     if (rc == CFX_OK) break;
     if (rc != CFX_ERR_NOT_FOUND) return rc;
     long long remaining = deadline - now_ns();
@@ -1232,9 +1393,10 @@ static int peer_alive(struct peer *peer) {
   return kill(peer->pid, 0) == 0 || errno == EPERM;
 }
 
-enum { WAIT_READY, WAIT_TIMED_OUT, WAIT_PEER_DIED, WAIT_PEER_CLOSED };
+enum { WAIT_READY, WAIT_TIMED_OUT, WAIT_PEER_DIED, WAIT_PEER_CLOSED, WAIT_TRUNCATED };
 
 static int check_peer(struct peer *peer, const unsigned char *peer_closed) {
+  if (__atomic_load_n(&truncated_mappings, __ATOMIC_ACQUIRE) != 0) return WAIT_TRUNCATED;
   if (__atomic_load_n((const uint32_t *)(const void *)peer_closed, __ATOMIC_ACQUIRE) != 0) return WAIT_PEER_CLOSED;
   if (!peer_alive(peer)) return WAIT_PEER_DIED;
   return WAIT_READY;
@@ -1419,6 +1581,8 @@ static int wait_failure(cfx_channel *channel, int status, const char *what) {
   char pid[32] = "";
   if (peer->pid > 0) snprintf(pid, sizeof pid, " (pid %d)", peer->pid);
   switch (status) {
+    case WAIT_TRUNCATED:
+      return check_truncation();
     case WAIT_TIMED_OUT:
       return fail(CFX_ERR_TIMEOUT, "%s: %s%s did not %s within %lld ms", channel->where, peer->description, pid, what,
                   channel->wait.timeout_ns / 1000000LL);
@@ -1610,6 +1774,8 @@ int cfx_arg_int(const cfx_component *component, const char *key, int fallback, i
 int cfx_share_mesh(cfx_component *component, const char *name, int dimension, int count, int layout,
                    const char *fields, cfx_mesh **out) {
   if (component == NULL || name == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_share_mesh: null argument");
+  int truncated = check_truncation();
+  if (truncated != CFX_OK) return truncated;
   char where[2 * CFX_MAX_NAME_BYTES + 40];
   snprintf(where, sizeof where, "mesh \"%s\" of component \"%s\"", name, component->name);
   for (cfx_mesh *mesh = component->meshes; mesh != NULL; mesh = mesh->next)
@@ -1653,12 +1819,16 @@ int cfx_share_mesh(cfx_component *component, const char *name, int dimension, in
 
 int cfx_mesh_coordinates(const cfx_mesh *mesh, double **coordinates) {
   if (mesh == NULL || coordinates == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_mesh_coordinates: null argument");
+  int truncated = check_truncation();
+  if (truncated != CFX_OK) return truncated;
   *coordinates = mesh->coordinates;
   return CFX_OK;
 }
 
 int cfx_mesh_field(const cfx_mesh *mesh, const char *field, double **values) {
   if (mesh == NULL || field == NULL || values == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_mesh_field: null argument");
+  int truncated = check_truncation();
+  if (truncated != CFX_OK) return truncated;
   for (int index = 0; index < mesh->field_count; index++) {
     if (strcmp(mesh->fields[index], field) == 0) {
       *values = mesh->values[index];
@@ -1670,6 +1840,11 @@ int cfx_mesh_field(const cfx_mesh *mesh, const char *field, double **values) {
 
 int cfx_mesh_count(const cfx_mesh *mesh) { return mesh ? mesh->count : 0; }
 
+/* The fields a step wrote are in files another process may have shrunk within a page (no SIGBUS then). */
+static void measure_meshes(const cfx_component *component) {
+  for (const cfx_mesh *mesh = component->meshes; mesh != NULL; mesh = mesh->next) measure_segment(mesh->segment);
+}
+
 static int unexpected(cfx_component *component, int expected) {
   return fail(CFX_ERR_PROTOCOL, "component \"%s\": the driver sent %s (0x%04x) where %s was expected", component->name,
               opcode_name(component->reply.opcode), component->reply.opcode, opcode_name(expected));
@@ -1677,6 +1852,7 @@ static int unexpected(cfx_component *component, int expected) {
 
 int cfx_ready(cfx_component *component) {
   if (component == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_ready: null component");
+  measure_meshes(component);
   cfx_message_set(&component->request, CFX_OP_HELLO, component->mesh_count, 0);
   int rc = cfx_channel_send(component->channel, &component->request);
   if (rc == CFX_OK) rc = cfx_channel_receive(component->channel, &component->reply);
@@ -1714,6 +1890,7 @@ int cfx_next_step(cfx_component *component, int *iteration) {
 
 int cfx_done(cfx_component *component) {
   if (component == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_done: null component");
+  measure_meshes(component);
   cfx_message_set(&component->request, CFX_OP_DONE, component->iteration, 0);
   return cfx_channel_send(component->channel, &component->request);
 }

@@ -58,6 +58,11 @@ extern "C" {
 /** The run's registry has no free entry. */
 #define CFX_ERR_FULL (-11)
 #define CFX_ERR_NO_MEMORY (-12)
+/**
+ * Another process shrank a segment this process has mapped (its file is shorter than the mapping). The
+ * client caught the SIGBUS, put zero pages in its place, and every later call fails so, naming the segment.
+ */
+#define CFX_ERR_TRUNCATED (-13)
 
 /** What the last failing call on this thread said; never NULL. */
 const char *cfx_last_error(void);

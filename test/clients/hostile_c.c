@@ -8,6 +8,9 @@
  *   hostile_c registry-capacity DIR    a registry of 2 entries, and a lookup that times out
  *   hostile_c arena-page DIR           the arena's page size halved after the client checked it
  *   hostile_c beyond-file DIR          a registry entry whose offset and length lie past the end of its file
+ *   hostile_c registry-truncated DIR   the registry shrunk to 0 bytes by another process while mapped
+ *   hostile_c foreign-sigbus DIR       a SIGBUS in a mapping of the program's own: it dies of it, as without the client
+ *   hostile_c chained-sigbus DIR       the same with a handler of the program's own installed first: that one runs
  * Prints one line "ok: ..." and exits 0 when the client behaved; exits 1 with the reason otherwise. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -233,6 +236,61 @@ static int beyond_file(const char *directory) {
   return 0;
 }
 
+/* ---- registry-truncated: another process shrinks the registry while the client has it mapped -------------------- */
+static void truncate_registry(void *directory) {
+  char path[4096];
+  path_in(path, sizeof path, directory, "registry");
+  if (truncate(path, 0) != 0) _exit(1);
+}
+
+static int registry_truncated(const char *directory) {
+  make_run(directory, CFX_REGISTRY_CAPACITY);
+  cfx_run *run = NULL;
+  check(cfx_run_join(directory, &run), "join");
+  wait_peer(hostile_peer(truncate_registry, (void *)directory));
+  cfx_segment *segment = NULL;
+  int rc = cfx_run_open_segment(run, "anything", CFX_KIND_ANY, 0, &segment);
+  if (rc != CFX_ERR_TRUNCATED) die("expected CFX_ERR_TRUNCATED, got %s: %s", cfx_error_name(rc), cfx_last_error());
+  int again = cfx_run_create_segment(run, "more", 64, CFX_KIND_RAW, &segment);
+  if (again != CFX_ERR_TRUNCATED) die("a second call gave %s: %s", cfx_error_name(again), cfx_last_error());
+  cfx_run_close(run);
+  printf("ok: %s\n", cfx_last_error());
+  return 0;
+}
+
+/* ---- foreign-sigbus, chained-sigbus: a SIGBUS outside the client's mappings is not the client's ---------------- */
+static void own_handler(int signal_number, siginfo_t *info, void *context) {
+  (void)signal_number;
+  (void)info;
+  (void)context;
+  static const char said[] = "the program's own SIGBUS handler ran\n";
+  if (write(1, said, sizeof said - 1) < 0) _exit(43);
+  _exit(42);
+}
+
+static int foreign_sigbus(const char *directory, int chained) {
+  if (chained) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = own_handler;
+    action.sa_flags = SA_SIGINFO;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGBUS, &action, NULL);
+  }
+  make_run(directory, CFX_REGISTRY_CAPACITY);
+  cfx_run *run = NULL;
+  check(cfx_run_join(directory, &run), "join"); /* installs the client's handler */
+  volatile unsigned char *own = create_file(directory, "own", 2 * PAGE);
+  char path[4096];
+  path_in(path, sizeof path, directory, "own");
+  if (truncate(path, 0) != 0) die("truncate %s: %s", path, strerror(errno));
+  fflush(stdout);
+  own[PAGE] = 1; /* not a mapping of the client's */
+  printf("survived a SIGBUS that was not the client's\n");
+  cfx_run_close(run);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: %s CASE DIR\n", argv[0]);
@@ -243,6 +301,9 @@ int main(int argc, char **argv) {
   if (strcmp(which, "registry-capacity") == 0) return registry_capacity(directory);
   if (strcmp(which, "arena-page") == 0) return arena_page(directory);
   if (strcmp(which, "beyond-file") == 0) return beyond_file(directory);
+  if (strcmp(which, "registry-truncated") == 0) return registry_truncated(directory);
+  if (strcmp(which, "foreign-sigbus") == 0) return foreign_sigbus(directory, 0);
+  if (strcmp(which, "chained-sigbus") == 0) return foreign_sigbus(directory, 1);
   fprintf(stderr, "hostile_c: unknown case %s\n", which);
   return 2;
 }
