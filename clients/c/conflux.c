@@ -1876,6 +1876,8 @@ int cfx_next_step(cfx_component *component, int *iteration) {
     return rc;
   }
   if (component->reply.opcode != CFX_OP_GO) return unexpected(component, CFX_OP_GO);
+  measure_meshes(component); /* before the step writes into them */
+  if ((rc = check_truncation()) != CFX_OK) return rc;
   double step = component->reply.payload[0];
   /* Checked before the cast: converting NaN or a double out of int's range is undefined behaviour. */
   if (!(step >= 0 && step <= (double)INT_MAX) || step != (double)(int)step)
@@ -1891,6 +1893,8 @@ int cfx_next_step(cfx_component *component, int *iteration) {
 int cfx_done(cfx_component *component) {
   if (component == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_done: null component");
   measure_meshes(component);
+  int truncated = check_truncation();
+  if (truncated != CFX_OK) return truncated;
   cfx_message_set(&component->request, CFX_OP_DONE, component->iteration, 0);
   return cfx_channel_send(component->channel, &component->request);
 }

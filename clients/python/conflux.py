@@ -33,6 +33,7 @@ import mmap
 import os
 import platform
 import select
+import stat
 import struct
 import time
 
@@ -46,6 +47,7 @@ __all__ = [
     "PeerClosedError",
     "CorruptRecordError",
     "MeshMetadataError",
+    "SegmentTruncatedError",
     "Message",
     "Wait",
     "Memory",
@@ -313,6 +315,114 @@ def _atomic_operations():
 
 
 _atomics = _atomic_operations()
+
+
+# ---- truncation -------------------------------------------------------------------
+class SegmentTruncatedError(ConfluxError):
+    """Another process shrank a segment this process has mapped; the segment is unusable."""
+
+
+class _SigbusGuard:
+    """Catches SIGBUS from a mapping whose file another process shrank (docs/wire-format.md, "Truncation").
+
+    Python cannot recover from SIGBUS in Python code: the fault happens inside the interpreter's own C code
+    (a memcpy of struct.unpack_from, a numpy loop). So the handler is machine code, like the x86-64 atomics:
+    sigbus_x86_64.S beside this file, assembled, placed in an executable page with the data it reads. A fault
+    inside a registered mapping maps zero pages over it (mmap MAP_FIXED), marks it and returns, so the
+    interpreter goes on reading zeros; the client's next call raises SegmentTruncatedError. Any other SIGBUS
+    gets the action installed before (the default kills the process, as without the client)."""
+
+    _CODE = bytes.fromhex(
+        "564885f674338b460885c07e2c488b46104c8d05e8010000b9800000004d8b084d85c9740c4989c24d29ca4d3b500872464983c018ffc975e4bf07000000488d35bb00000031d241ba08000000b80d0000000f055e4885f6741c8b460885c07f15b8270000000f0589c7be07000000b83e0000000f05c341504c89cf498b7008ba0300000041ba3200000049c7c0ffffffff4531c9b8090000000f054158483d01f0ffff739349c7401001000000f048ff056a0000005ec3"
+    )
+    _PREVIOUS, _COUNT, _TABLE, _SLOTS, _ENTRY = 0x100, 0x120, 0x200, 128, 24
+    _SIGBUS, _SA_SIGINFO, _SA_ONSTACK, _SA_RESTART = 7, 0x4, 0x08000000, 0x10000000
+
+    def __init__(self) -> None:
+        if platform.machine().lower() not in ("x86_64", "amd64"):
+            raise OSError("the SIGBUS handler is x86-64 code")
+        self._page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        self._page[: len(self._CODE)] = self._CODE
+        self._anchor = ctypes.c_char.from_buffer(self._page)
+        self.base = ctypes.addressof(self._anchor)
+        self._count = ctypes.c_uint64.from_address(self.base + self._COUNT)
+        self.segments: dict[int, Segment] = {}
+        # The action there now, as the kernel stores it: the handler reinstates it for any SIGBUS not its own.
+        if _syscall(ctypes.c_long(13), ctypes.c_long(self._SIGBUS), None, ctypes.c_void_p(self.base + self._PREVIOUS), ctypes.c_long(8)) != 0:
+            raise OSError(ctypes.get_errno(), "rt_sigaction")
+        action = (ctypes.c_char * 152)()  # glibc's struct sigaction: handler, mask (128 bytes), flags, restorer
+        struct.pack_into("<Q", action, 0, self.base)
+        struct.pack_into("<i", action, 136, self._SA_SIGINFO | self._SA_ONSTACK | self._SA_RESTART)
+        sigaction = _libc.sigaction
+        sigaction.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p]
+        if sigaction(self._SIGBUS, action, None) != 0:
+            raise OSError(ctypes.get_errno(), "sigaction")
+
+    def add(self, segment: Segment) -> int:
+        """Registers the mapping of `segment`; -1 when the table is full (then only fstat checks it)."""
+        for slot in range(self._SLOTS):
+            if slot not in self.segments:
+                entry = self.base + self._TABLE + slot * self._ENTRY
+                ctypes.c_uint64.from_address(entry + 8).value = segment.memory.size
+                ctypes.c_uint64.from_address(entry + 16).value = 0
+                ctypes.c_uint64.from_address(entry).value = segment.memory.address  # published last
+                self.segments[slot] = segment
+                return slot
+        return -1
+
+    def remove(self, slot: int) -> None:
+        if slot < 0 or slot not in self.segments:
+            return
+        entry = self.base + self._TABLE + slot * self._ENTRY
+        ctypes.c_uint64.from_address(entry).value = 0
+        if ctypes.c_uint64.from_address(entry + 16).value:
+            ctypes.c_uint64.from_address(entry + 16).value = 0
+            self._count.value -= 1
+        del self.segments[slot]
+
+    def truncated(self) -> list[Segment]:
+        if self._count.value == 0:
+            return []
+        return [
+            segment
+            for slot, segment in self.segments.items()
+            if ctypes.c_uint64.from_address(self.base + self._TABLE + slot * self._ENTRY + 16).value
+        ]
+
+
+def _sigbus_guard():
+    if os.environ.get("CONFLUX_PYTHON_SIGBUS", "") == "off":
+        return None
+    try:
+        return _SigbusGuard()
+    except (OSError, ValueError):
+        return None  # fstat checks only: a truncation touched between two checks kills the process
+
+
+_guard = _sigbus_guard()
+_measured: list = []  # segments without a guard slot, checked with fstat instead
+
+
+def _truncation_error(segment) -> SegmentTruncatedError:
+    try:
+        left = max(0, os.fstat(segment.fd).st_size - segment.file_offset)
+    except OSError:
+        left = 0
+    return SegmentTruncatedError(
+        f'segment "{segment.name}" ({segment.path}) was truncated while this process had it mapped: its file holds '
+        f"{min(left, segment.memory_size)} of its {segment.memory_size} bytes. Another process shrank it; the segment "
+        "is unusable (its pages now read as zeros)."
+    )
+
+
+def _check_truncation() -> None:
+    """Raises SegmentTruncatedError for the first segment of this process found truncated."""
+    if _guard is not None:
+        for segment in _guard.truncated():
+            raise _truncation_error(segment)
+    for segment in _measured:
+        if not segment.intact():
+            raise _truncation_error(segment)
 
 
 def _now_ns() -> int:
@@ -665,25 +775,61 @@ class Registry:
 class Segment:
     """One shared mapping that begins with a segment header."""
 
-    def __init__(self, path: str, memory: Memory, header: SegmentHeader):
+    def __init__(self, path: str, memory: Memory, header: SegmentHeader, fd: int = -1, file_offset: int = 0):
         self.path = path
         self.memory = memory
         self.header = header
         self.name = header.name
         self.payload_offset = HEADER_SIZE
         self.payload_size = header.payload_size
+        self.fd = fd  # kept open: after a truncation, fstat says how much of the file is left
+        self.file_offset = file_offset
+        self.memory_size = memory.size
+        self._slot = -1
+        if fd >= 0:
+            self._slot = _guard.add(self) if _guard is not None else -1
+            if self._slot < 0:
+                _measured.append(self)
+
+    def intact(self) -> bool:
+        """Whether the file still holds the whole mapping (a truncation within its last page raises no SIGBUS)."""
+        try:
+            return os.fstat(self.fd).st_size - self.file_offset >= self.memory_size
+        except OSError:
+            return False
 
     @staticmethod
-    def map(path: str, offset: int = 0, length: int = 0, kind: int | None = None, run_id: str | None = None) -> Segment:
+    def map(
+        path: str,
+        offset: int = 0,
+        length: int = 0,
+        kind: int | None = None,
+        run_id: str | None = None,
+        name: str | None = None,
+    ) -> Segment:
+        """Maps the segment at `offset` of `path` (`length` bytes, or the whole file when 0). The file must be a
+        regular file, not a symbolic link, and hold the whole range; with `name`, the header must carry it."""
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+            fd = os.open(path, os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
         except FileNotFoundError:
             raise ConfluxError(f"segment {path} does not exist: its run has ended or the name is wrong") from None
         except OSError as error:
+            if error.errno == _errno.ELOOP:
+                raise ConfluxError(f"segment {path} is a symbolic link; a segment is a file of its run") from None
             raise _system_error("open", path, error) from None
         try:
-            if length <= 0:
-                length = os.fstat(fd).st_size - offset
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode):
+                raise ConfluxError(f"segment {path} is not a regular file; a segment is a file of its run")
+            if offset != 0 or length > 0:
+                if offset < 0 or offset % _ARENA_PAGE or length < HEADER_SIZE or offset + length > status.st_size:
+                    raise RegistryError(
+                        f"segment {path}@{offset}: the registry places it at bytes {offset}..{offset + length} of a file "
+                        f"of {status.st_size} bytes; a segment lies page aligned inside its file: the registry entry "
+                        "is corrupt"
+                    )
+            else:
+                length = status.st_size
             if length < 12:
                 raise SegmentHeaderError(
                     "truncated",
@@ -694,22 +840,43 @@ class Segment:
                 )
             mapping = mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE, offset=offset)
         except OSError as error:
-            raise _system_error("mmap", path, error) from None
-        finally:
             os.close(fd)
+            raise _system_error("mmap", path, error) from None
+        except ConfluxError:
+            os.close(fd)
+            raise
         memory = Memory(mapping)
         where = path if offset == 0 else f"{path}@{offset}"
         try:
             header = check_header(memory, 0, length, where, kind, run_id)
+            if name is not None and header.name != name:
+                raise RegistryError(
+                    f'segment {where}: its header names it "{header.name}", but the registry entry "{name}" points '
+                    "to it: the registry entry is corrupt or was changed while it was read"
+                )
         except ConfluxError:
             memory.close()
+            os.close(fd)
             raise
-        return Segment(path, memory, header)
+        segment = Segment(path, memory, header, fd, offset)
+        try:
+            _check_truncation()  # shrunk while the header was read
+        except ConfluxError:
+            segment.close()
+            raise
+        return segment
 
     def close(self) -> None:
         if self.memory is not None:
+            if _guard is not None:
+                _guard.remove(self._slot)
+            if self in _measured:
+                _measured.remove(self)
             self.memory.close()
             self.memory = None
+            if self.fd >= 0:
+                os.close(self.fd)
+                self.fd = -1
 
 
 class Run:
@@ -750,6 +917,7 @@ class Run:
     def create_segment(self, name: str, payload_size: int, kind: int = KIND_RAW) -> Segment:
         """Creates a segment file under a random name (O_CREAT|O_EXCL, 0600), writes its header, registers `name`.
         In a VM guest (CONFLUX_ARENA set) the segment is carved out of the arena instead (docs/vm.md, "Arena")."""
+        _check_truncation()
         _encode_name(name)
         if not isinstance(payload_size, int) or payload_size < 0:
             raise ValueError(f'segment "{name}": payload size must be a whole number of bytes >= 0, got {payload_size}')
@@ -769,7 +937,6 @@ class Run:
             os.close(fd)
             os.unlink(path)
             raise _system_error("ftruncate/mmap", path, error) from None
-        os.close(fd)
         memory = Memory(mapping)
         created = float(time.time_ns() // 1_000_000)
         try:
@@ -786,13 +953,16 @@ class Run:
             self.registry.register(name, file, 0, length, kind, os.getpid())
         except (ConfluxError, ValueError):
             memory.close()
+            os.close(fd)
             os.unlink(path)
             raise
-        return Segment(path, memory, SegmentHeader(payload_size, os.getpid(), kind, self.id, created, name))
+        return Segment(path, memory, SegmentHeader(payload_size, os.getpid(), kind, self.id, created, name), fd)
 
     def open_segment(self, name: str, kind: int | None = None, timeout_ms: int = 0) -> Segment:
         """Maps the segment registered as `name`, waiting up to timeout_ms for it to appear."""
+        _check_truncation()
         entry = self.registry.wait_for(name, timeout_ms) if timeout_ms > 0 else self.registry.lookup(name)
+        _check_truncation()  # the registry itself may have been shrunk under the lookup
         if entry is None:
             waited = f" within {timeout_ms} ms" if timeout_ms > 0 else ""
             known = ", ".join(self.registry.names()) or "none"
@@ -800,7 +970,8 @@ class Run:
         if "/" in entry.file or entry.file in (".", ".."):
             raise RegistryError(f'registry entry "{name}": file name "{entry.file}" is not a plain file name')
         path = os.path.join(self.directory, entry.file)
-        return Segment.map(path, entry.offset, entry.length if entry.offset else 0, kind, self.id)
+        segment = Segment.map(path, entry.offset, entry.length, kind, self.id, name)
+        return segment
 
     def _create_in_arena(self, arena_name: str, name: str, payload_size: int, kind: int) -> Segment:
         """A file made here would live in guest memory only: the segment goes in the arena host and guest both map."""
@@ -1029,6 +1200,7 @@ def _wait_for_change(memory, wait, peer, word, unchanged, sleeping, peer_closed,
 
 
 def _check_peer(memory, peer, peer_closed) -> int:
+    _check_truncation()
     if memory.load(peer_closed) != 0:
         return _PEER_CLOSED
     if peer is not None and not peer.alive():
@@ -1103,6 +1275,7 @@ class RingProducer(_RingEnd):
 
     def try_send(self, message: Message) -> bool:
         """Publishes `message` if there is room (and sets its sequence); False when the ring is full."""
+        _check_truncation()
         tail = self.tail
         if (tail - self.cached_head) & 0xFFFFFFFF >= self.capacity:
             self.cached_head = self.memory.load(self.offset + _HEAD)
@@ -1160,13 +1333,15 @@ class RingConsumer(_RingEnd):
 
     def try_receive(self, message: Message) -> bool:
         """Copies the next record into `message` and frees its slot; False when the ring is empty."""
+        _check_truncation()
         head = self.head
         if head == self.cached_tail:
             self.cached_tail = self.memory.load(self.offset + _TAIL)
             if head == self.cached_tail:
                 return False
         record = self.offset + _RECORDS + (head & self.mask) * RECORD_SIZE
-        fields = _RECORD.unpack_from(self.memory.view, record)
+        fields = _RECORD.unpack_from(self.memory.view, record)  # one copy; everything below reads the copy
+        _check_truncation()
         sequence, opcode, flags, length, correlation = fields[:5]
         peer = self.peer.description if self.peer is not None else "the peer"
         if sequence != head or length > PAYLOAD_BYTES:
@@ -1492,8 +1667,15 @@ class Component:
         self.meshes[name] = mesh
         return mesh
 
+    def _measure_meshes(self) -> None:
+        """A truncation within a mesh's last page raises no SIGBUS: its file is measured once a step."""
+        for mesh in self.meshes.values():
+            if not mesh.segment.intact():
+                raise _truncation_error(mesh.segment)
+
     def ready(self) -> None:
         """Tells the driver the meshes are published (hello) and waits for its ACK."""
+        self._measure_meshes()
         self.channel.send(self._request.set(HELLO, len(self.meshes)))
         self.channel.receive(self._reply)
         if self._reply.opcode != ACK:
@@ -1511,6 +1693,7 @@ class Component:
             return -1
         if reply.opcode != GO:
             raise self._unexpected(GO)
+        self._measure_meshes()  # before the step writes into them
         step = reply.payload[0]
         if not (0 <= step <= 0x7FFFFFFF and step == int(step)):  # NaN fails the first test, so int() never sees it
             raise CorruptRecordError(
@@ -1522,6 +1705,7 @@ class Component:
 
     def done(self) -> None:
         """The current step's fields are written."""
+        self._measure_meshes()
         self.channel.send(self._request.set(DONE, self.iteration))
 
     def loop(self, step) -> None:

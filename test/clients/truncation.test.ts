@@ -13,7 +13,15 @@ import { Message } from "../../src/queue/message.ts";
 import type { Run } from "../../src/shm/run.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { startProgram } from "./programs.ts";
-import { type CBuild, plainBuild, sanitizedBuild, scratchDirectory } from "./toolchain.ts";
+import { projectRoot } from "../support/child-process.ts";
+import {
+  type CBuild,
+  plainBuild,
+  pythonCommand,
+  pythonEnvironment,
+  sanitizedBuild,
+  scratchDirectory,
+} from "./toolchain.ts";
 
 interface Component {
   language: string;
@@ -36,7 +44,25 @@ function cComponent(build: CBuild): Component {
   };
 }
 
-const COMPONENTS: Component[] = [cComponent(plainBuild()), cComponent(sanitizedBuild())];
+const python = pythonCommand();
+const APP_B = join(projectRoot, "examples/python-component/app_b.py");
+
+function pythonComponent(handler: boolean): Component {
+  return {
+    language: handler ? "Python" : "Python (no SIGBUS handler: fstat checks only)",
+    name: "appB",
+    options: python === undefined ? { skip: "no python3 (3.11 or later)" } : {},
+    command: () => [python as string, APP_B],
+    environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1", ...(handler ? {} : { CONFLUX_PYTHON_SIGBUS: "off" }) }),
+  };
+}
+
+const COMPONENTS: Component[] = [
+  cComponent(plainBuild()),
+  cComponent(sanitizedBuild()),
+  pythonComponent(true),
+  pythonComponent(false),
+];
 
 function fileOf(run: Run, name: string): string {
   const entry = run.segments().find((segment) => segment.name === name);
@@ -66,30 +92,32 @@ function started(t: TestContext, component: Component, command: string[], points
 }
 
 for (const component of COMPONENTS) {
-  test(
-    `a ${component.language} component whose channel is truncated while it waits fails naming the channel`,
-    component.options,
-    async (t) => {
-      const { run, program } = started(t, component, component.command(t));
-      // From here on this process must not touch the channel either: the test's own mapping is truncated too.
-      truncateSync(fileOf(run, `${component.name}.channel`), 0);
-      const status = await program.exited;
-      assert.deepEqual(status, { code: 1, signal: null }, program.stderr());
-      assert.match(
-        program.stderr(),
-        new RegExp(
-          `segment "${component.name}\\.channel" \\(\\S+\\) was truncated while this process had it mapped: its file holds 0 of its 1216 bytes`,
-        ),
-      );
-    },
-  );
+  // Without its handler the Python client would die of this SIGBUS: the limit its README states.
+  if (!component.language.includes("fstat checks only"))
+    test(
+      `a ${component.language} component whose channel is truncated while it waits fails naming the channel`,
+      component.options,
+      async (t) => {
+        const { run, program } = started(t, component, component.command(t));
+        // From here on this process must not touch the channel either: the test's own mapping is truncated too.
+        truncateSync(fileOf(run, `${component.name}.channel`), 0);
+        const status = await program.exited;
+        assert.deepEqual(status, { code: 1, signal: null }, program.stderr());
+        assert.match(
+          program.stderr(),
+          new RegExp(
+            `segment "${component.name}\\.channel" \\(\\S+\\) was truncated while this process had it mapped: its file holds 0 of its 1216 bytes`,
+          ),
+        );
+      },
+    );
 
   for (const [points, to, how] of [
-    [1000, 100, "its pages past the new end (SIGBUS)"],
-    [40, 1000, "inside its one page (no SIGBUS: measured at the step's end)"],
+    [200, 100, "across pages"],
+    [40, 1000, "inside its one page (no SIGBUS there)"],
   ] as const) {
     test(
-      `a ${component.language} component whose mesh is truncated before a step, ${how}, fails naming the mesh`,
+      `a ${component.language} component whose mesh is truncated between steps, ${how}, fails naming the mesh`,
       component.options,
       async (t) => {
         const { run, channel, program } = started(t, component, component.command(t), points);
