@@ -1,0 +1,42 @@
+// The Python client's SIGBUS handler is machine code in conflux.py; it must be
+// the assembled clients/python/sigbus_x86_64.S, byte for byte.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { compilerCommand } from "../../src/toolchain/c-compiler.ts";
+import { everythingRequired, PYTHON_CLIENT, scratchDirectory } from "./toolchain.ts";
+
+const objcopy = spawnSync("objcopy", ["--version"], { stdio: "ignore" }).status === 0;
+const reason =
+  compilerCommand() === undefined
+    ? "no C compiler to assemble with"
+    : !objcopy
+      ? "no objcopy (Debian: binutils)"
+      : process.arch !== "x64"
+        ? "the handler is x86-64 code"
+        : undefined;
+
+test(
+  "the Python client's SIGBUS handler is the assembled sigbus_x86_64.S",
+  reason === undefined || everythingRequired() ? {} : { skip: reason },
+  (t) => {
+    if (reason !== undefined) throw new Error(`CONFLUX_TEST_REQUIRE=all, but ${reason}`);
+    const directory = scratchDirectory(t);
+    const object = join(directory, "sigbus.o");
+    const binary = join(directory, "sigbus.bin");
+    const assembled = spawnSync(
+      compilerCommand() as string,
+      ["-c", join(PYTHON_CLIENT, "sigbus_x86_64.S"), "-o", object],
+      { encoding: "utf8" },
+    );
+    assert.equal(assembled.status, 0, assembled.stderr);
+    const copied = spawnSync("objcopy", ["-O", "binary", "-j", ".text", object, binary], { encoding: "utf8" });
+    assert.equal(copied.status, 0, copied.stderr);
+    const source = readFileSync(join(PYTHON_CLIENT, "conflux.py"), "utf8");
+    const embedded = source.match(/_CODE = bytes\.fromhex\(\s*"([0-9a-f]+)"\s*\)/)?.[1];
+    assert.ok(embedded, "conflux.py embeds the handler's bytes");
+    assert.equal(embedded, readFileSync(binary).toString("hex"));
+  },
+);
