@@ -532,16 +532,29 @@ int cfx_wire_lookup(void *payload, long long payload_size, const char *name, cha
   int rc = registry_capacity(payload, payload_size, &capacity);
   if (rc != CFX_OK) return rc;
   if (name == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_lookup: null name");
-  long index = index_of(payload, capacity, name);
-  if (index < 0) return fail(CFX_ERR_NOT_FOUND, "no segment named \"%s\"", name);
-  unsigned char *entry = entry_at(payload, (uint32_t)index);
+  /* The entry is copied, then found still live with this name, and only the copy is read: its owner may release
+   * it (and another process reuse it) while it is read. */
+  unsigned char entry[R_ENTRY];
+  size_t name_length = strlen(name);
+  for (int attempt = 0;; attempt++) {
+    long index = index_of(payload, capacity, name);
+    if (index < 0) return fail(CFX_ERR_NOT_FOUND, "no segment named \"%s\"", name);
+    const unsigned char *shared = entry_at(payload, (uint32_t)index);
+    memcpy(entry, shared, R_ENTRY);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (load_seq_cst(shared, E_STATE) == ENTRY_LIVE && get32(entry + E_NAME_LENGTH) == name_length &&
+        memcmp(entry + E_NAME, name, name_length) == 0)
+      break;
+    if (attempt == 1000)
+      return fail(CFX_ERR_FORMAT, "registry entry \"%s\" changed under every one of 1000 reads", name);
+  }
   if (file != NULL) {
     uint32_t file_length = get32(entry + E_FILE_LENGTH);
     if (file_length == 0 || file_length > CFX_MAX_NAME_BYTES || (int)file_length >= file_size)
       return fail(CFX_ERR_FORMAT, "registry entry \"%s\": file name length %u is corrupt", name, file_length);
     memcpy(file, entry + E_FILE, file_length);
     file[file_length] = '\0';
-    if (strchr(file, '/') != NULL || strcmp(file, "..") == 0 || strcmp(file, ".") == 0)
+    if (strlen(file) != file_length || strchr(file, '/') != NULL || strcmp(file, "..") == 0 || strcmp(file, ".") == 0)
       return fail(CFX_ERR_FORMAT, "registry entry \"%s\": file name \"%s\" is not a plain file name", name, file);
   }
   if (offset != NULL) *offset = (long long)get64(entry + E_OFFSET);
@@ -611,6 +624,9 @@ static int ring_open(struct ring_end *end, unsigned char *ring, long long availa
   end->mask = capacity - 1;
   uint32_t tail = load_acquire(ring, RING_TAIL);
   uint32_t head = load_acquire(ring, RING_HEAD);
+  if (tail - head > capacity)
+    return fail(CFX_ERR_FORMAT, "%s: ring counters are corrupt: tail %u, head %u in a ring of %u records", where, tail,
+                head, capacity);
   end->position = producer ? tail : head;
   end->cached = producer ? head : tail;
   return CFX_OK;
@@ -624,6 +640,11 @@ static int ring_try_send(struct ring_end *end, cfx_message *message, const char 
   uint32_t tail = end->position;
   if (tail - end->cached >= end->capacity) {
     end->cached = load_acquire(end->ring, RING_HEAD);
+    if (tail - end->cached > end->capacity)
+      return fail(CFX_ERR_PROTOCOL,
+                  "%s: ring counters are corrupt: tail %u, head %u (head is ahead of tail, or %u records in flight in "
+                  "a ring of %u). Something other than the channel's consumer wrote into the ring.",
+                  where, tail, end->cached, tail - end->cached, end->capacity);
     if (tail - end->cached >= end->capacity) return CFX_EMPTY;
   }
   if (message->length < 0 || message->length > CFX_PAYLOAD_BYTES)
@@ -650,6 +671,11 @@ static int ring_try_receive(struct ring_end *end, cfx_message *message, const ui
   if (head == end->cached) {
     end->cached = load_acquire(end->ring, RING_TAIL);
     if (head == end->cached) return CFX_EMPTY;
+    if (end->cached - head > end->capacity)
+      return fail(CFX_ERR_PROTOCOL,
+                  "%s: ring counters from %s are corrupt: tail %u, head %u, %u records in flight in a ring of %u. "
+                  "Something other than the channel's producer wrote into the ring.",
+                  where, peer, end->cached, head, end->cached - head, end->capacity);
   }
   /* Copied out first, then checked and decoded from the copy: the producer (or anyone) may change the slot. */
   unsigned char record[CFX_RECORD_SIZE];
@@ -1059,17 +1085,18 @@ int cfx_segment_close(cfx_segment *segment) {
 
 /* Maps `length` bytes of `path` from `offset` (page aligned) and checks the header there. */
 static int map_segment(const char *path, long long offset, long long length, int kind, const char *run_id,
-                       cfx_segment **out) {
+                       const char *expect_name, cfx_segment **out) {
   cfx_segment *segment = calloc(1, sizeof *segment);
   if (segment == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory mapping %s", path);
   segment->fd = -1;
   segment->guard = -1;
   snprintf(segment->path, sizeof segment->path, "%s", path);
-  int fd = open(path, O_RDWR | O_CLOEXEC);
+  int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
-    int rc = errno == ENOENT ? fail(CFX_ERR_NOT_FOUND, "segment %s does not exist: its run has ended or the name is wrong",
-                                    path)
-                             : fail_system("open", path);
+    int rc = errno == ENOENT  ? fail(CFX_ERR_NOT_FOUND, "segment %s does not exist: its run has ended or the name is wrong",
+                                     path)
+             : errno == ELOOP ? fail(CFX_ERR_FORMAT, "segment %s is a symbolic link; a segment is a file of its run", path)
+                              : fail_system("open", path);
     free(segment);
     return rc;
   }
@@ -1082,6 +1109,11 @@ static int map_segment(const char *path, long long offset, long long length, int
     return rc;
   }
   long long size = (long long)status.st_size;
+  if (!S_ISREG(status.st_mode)) {
+    close(fd);
+    free(segment);
+    return fail(CFX_ERR_FORMAT, "segment %s is not a regular file; a segment is a file of its run", path);
+  }
   if (offset != 0 || length > 0) {
     if (offset < 0 || offset % ARENA_PAGE_BYTES != 0 || length < CFX_HEADER_SIZE || offset > size ||
         length > size - offset) {
@@ -1120,6 +1152,11 @@ static int map_segment(const char *path, long long offset, long long length, int
   if (offset == 0) snprintf(where, sizeof where, "%s", path);
   else snprintf(where, sizeof where, "%s@%lld", path, offset);
   int rc = check_header(map, length, where, kind, run_id, &segment->payload_size, segment->name);
+  if (rc == CFX_OK && expect_name != NULL && strcmp(segment->name, expect_name) != 0)
+    rc = fail(CFX_ERR_FORMAT,
+              "segment %s: its header names it \"%s\", but the registry entry \"%s\" points to it: the registry entry "
+              "is corrupt or was changed while it was read",
+              where, segment->name, expect_name);
   if (rc == CFX_OK) rc = check_truncation(); /* shrunk while the header was read */
   if (rc != CFX_OK) {
     cfx_segment_close(segment);
@@ -1159,7 +1196,7 @@ int cfx_run_join(const char *directory, cfx_run **out) {
     return fail(CFX_ERR_FORMAT, "cannot join run %s: its owner.json has no 16-character runId", directory);
   }
   snprintf(path, sizeof path, "%s/registry", directory);
-  int rc = map_segment(path, 0, 0, CFX_KIND_REGISTRY, run->id, &run->registry);
+  int rc = map_segment(path, 0, 0, CFX_KIND_REGISTRY, run->id, NULL, &run->registry);
   if (rc == CFX_OK) {
     rc = registry_capacity(cfx_segment_payload(run->registry), run->registry->payload_size, &run->registry_capacity);
     if (rc != CFX_OK) {
@@ -1222,7 +1259,7 @@ static int open_arena(cfx_run *run, const char *arena_name) {
   char path[PATH_MAX];
   if ((size_t)snprintf(path, sizeof path, "%s/%s", run->directory, run->arena_file) >= sizeof path)
     return fail(CFX_ERR_ARGUMENT, "run directory %s is too long", run->directory);
-  if ((rc = map_segment(path, 0, 0, CFX_KIND_ARENA, run->id, &run->arena)) != CFX_OK) return rc;
+  if ((rc = map_segment(path, 0, 0, CFX_KIND_ARENA, run->id, arena_name, &run->arena)) != CFX_OK) return rc;
   uint32_t version = load_acquire(run->arena->map, A_VERSION);
   uint32_t page = get32(run->arena->map + A_PAGE_SIZE);
   if (version != ARENA_LAYOUT_VERSION || page != ARENA_PAGE) {
@@ -1257,7 +1294,7 @@ static int arena_create_segment(cfx_run *run, const char *arena_name, const char
   } while (!__atomic_compare_exchange_n(next, &first, first + (uint32_t)pages, 0, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
   long long offset = (long long)first * page;
   rc = cfx_wire_write_header(arena + offset, payload_size, (int)getpid(), kind, run->id, unix_ms(), name);
-  if (rc == CFX_OK) rc = map_segment(run->arena->path, offset, length, kind, run->id, out);
+  if (rc == CFX_OK) rc = map_segment(run->arena->path, offset, length, kind, run->id, name, out);
   if (rc == CFX_OK) {
     snprintf((*out)->name, sizeof (*out)->name, "%s", name);
     rc = cfx_wire_register(cfx_segment_payload(run->registry), run->registry->payload_size, name, run->arena_file,
@@ -1362,7 +1399,7 @@ int cfx_run_open_segment(cfx_run *run, const char *name, int kind, int timeout_m
   char path[PATH_MAX];
   if ((size_t)snprintf(path, sizeof path, "%s/%s", run->directory, file) >= sizeof path)
     return fail(CFX_ERR_ARGUMENT, "path of segment \"%s\" is too long", name);
-  return map_segment(path, offset, length, kind, run->id, out);
+  return map_segment(path, offset, length, kind, run->id, name, out);
 }
 
 /* ---- waiting and liveness ------------------------------------------------------ */
@@ -1553,6 +1590,11 @@ int cfx_channel_attach(cfx_run *run, const char *name, const cfx_wait *wait, int
   if (rc == CFX_OK)
     rc = ring_open(&channel->sender, payload + C_LINE + CFX_RING_BYTES(capacity), CFX_RING_BYTES(capacity), 1,
                    channel->where);
+  /* Each ring holds exactly the control line's capacity: a smaller one would leave its records where the other's
+   * header is expected, and the two sides would disagree on where the second ring starts. */
+  if (rc == CFX_OK && (channel->receiver.capacity != (uint32_t)capacity || channel->sender.capacity != (uint32_t)capacity))
+    rc = fail(CFX_ERR_FORMAT, "%s: the control line says rings of %d records, the rings say %u and %u: the channel is corrupt",
+              where, capacity, channel->receiver.capacity, channel->sender.capacity);
   if (rc != CFX_OK) {
     cfx_segment_close(channel->segment);
     free(channel);

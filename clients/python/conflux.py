@@ -675,11 +675,17 @@ class Registry:
                 f"registry {self.where}: capacity {capacity} × entry size {entry_size} does not fit its "
                 f"{self.payload_size}-byte payload; the registry is corrupt or from another conflux release"
             )
+        self._checked_capacity = capacity
         return self
 
     @property
     def capacity(self) -> int:
-        return self.memory.u32(self.offset)
+        """The capacity check() found fitting, never re-read: another process could change the stored one."""
+        checked = getattr(self, "_checked_capacity", None)
+        if checked is None:
+            self.check()
+            checked = self._checked_capacity
+        return checked
 
     @property
     def generation(self) -> int:
@@ -739,13 +745,29 @@ class Registry:
         self._publish_change()
 
     def lookup(self, name: str) -> RegistryEntry | None:
-        index = self._index_of(name.encode("utf-8"))
-        if index < 0:
-            return None
-        entry = self._entry(index)
-        kind, offset, length, pid, name_length, file_length = struct.unpack_from("<IQQIII", self.memory.view, entry + 4)
-        file_length = min(file_length, MAX_NAME_BYTES)
-        file = bytes(self.memory.view[entry + 160 : entry + 160 + file_length]).decode("utf-8", "replace")
+        # The entry is copied, then found still live with this name, and only the copy is read: its owner may
+        # release it (and another process reuse it) while it is read.
+        name_bytes = name.encode("utf-8")
+        for _ in range(1000):
+            index = self._index_of(name_bytes)
+            if index < 0:
+                return None
+            at = self._entry(index)
+            entry = bytes(self.memory.view[at : at + REGISTRY_ENTRY_SIZE])
+            kind, offset, length, pid, name_length, file_length = struct.unpack_from("<IQQIII", entry, 4)
+            if self.memory.load(at) == _ENTRY_LIVE and entry[64 : 64 + name_length] == name_bytes:
+                break
+        else:
+            raise RegistryError(f'registry entry "{name}" changed under every one of 1000 reads')
+        if not 1 <= file_length <= MAX_NAME_BYTES:
+            raise RegistryError(f'registry entry "{name}": file name length {file_length} is corrupt')
+        raw = entry[160 : 160 + file_length]
+        try:
+            file = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RegistryError(f'registry entry "{name}": its file name is not UTF-8') from None
+        if "\0" in file or "/" in file or file in (".", ".."):
+            raise RegistryError(f'registry entry "{name}": file name "{file}" is not a plain file name')
         return RegistryEntry(name, file, offset, length, kind, pid)
 
     def names(self) -> list[str]:
@@ -1279,6 +1301,12 @@ class RingProducer(_RingEnd):
         tail = self.tail
         if (tail - self.cached_head) & 0xFFFFFFFF >= self.capacity:
             self.cached_head = self.memory.load(self.offset + _HEAD)
+            if (tail - self.cached_head) & 0xFFFFFFFF > self.capacity:
+                raise CorruptRecordError(
+                    f"{self.where}: ring counters are corrupt: tail {tail}, head {self.cached_head} (head is ahead of "
+                    f"tail, or {(tail - self.cached_head) & 0xFFFFFFFF} records in flight in a ring of {self.capacity}). "
+                    "Something other than the channel's consumer wrote into the ring."
+                )
             if (tail - self.cached_head) & 0xFFFFFFFF >= self.capacity:
                 return False
         if not 0 <= message.length <= PAYLOAD_BYTES:
@@ -1339,6 +1367,13 @@ class RingConsumer(_RingEnd):
             self.cached_tail = self.memory.load(self.offset + _TAIL)
             if head == self.cached_tail:
                 return False
+            if (self.cached_tail - head) & 0xFFFFFFFF > self.capacity:
+                peer = self.peer.description if self.peer is not None else "the peer"
+                raise CorruptRecordError(
+                    f"{self.where}: ring counters from {peer} are corrupt: tail {self.cached_tail}, head {head}, "
+                    f"{(self.cached_tail - head) & 0xFFFFFFFF} records in flight in a ring of {self.capacity}. "
+                    "Something other than the channel's producer wrote into the ring."
+                )
         record = self.offset + _RECORDS + (head & self.mask) * RECORD_SIZE
         fields = _RECORD.unpack_from(self.memory.view, record)  # one copy; everything below reads the copy
         _check_truncation()
@@ -1411,7 +1446,12 @@ def attach_channel_control(memory: Memory, offset: int, payload_size: int, compo
     version, capacity = memory.u32(offset + 4), memory.u32(offset + 8)
     if version != CHANNEL_LAYOUT_VERSION:
         raise CorruptRecordError(f"{where}: channel layout version {version}, this conflux client speaks {CHANNEL_LAYOUT_VERSION}")
-    if capacity < 2 or capacity & (capacity - 1) or CONTROL_LINE + 2 * (_RECORDS + capacity * RECORD_SIZE) > payload_size:
+    if (
+        capacity < 2
+        or capacity > 1 << 20
+        or capacity & (capacity - 1)
+        or CONTROL_LINE + 2 * (_RECORDS + capacity * RECORD_SIZE) > payload_size
+    ):
         raise CorruptRecordError(f"{where}: capacity {capacity} does not fit its {payload_size}-byte payload")
     memory.store(offset + 16, component_pid)
     return capacity
@@ -1447,6 +1487,12 @@ class Channel:
             ring = _RECORDS + capacity * RECORD_SIZE
             self.receiver = RingConsumer(memory, payload + CONTROL_LINE, where, wait, self.peer, opcodes)
             self.sender = RingProducer(memory, payload + CONTROL_LINE + ring, where, wait, self.peer)
+            # Each ring holds exactly the control line's capacity, or the two would overlap.
+            if self.receiver.capacity != capacity or self.sender.capacity != capacity:
+                raise CorruptRecordError(
+                    f'channel "{name}" in {self.segment.path}: the control line says rings of {capacity} records, the '
+                    f"rings say {self.receiver.capacity} and {self.sender.capacity}: the channel is corrupt"
+                )
         except (ConfluxError, ValueError):
             self.segment.close()
             raise
