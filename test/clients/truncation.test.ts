@@ -11,9 +11,9 @@ import { DRIVER_ACCEPTS, Opcode } from "../../src/component/protocol.ts";
 import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import type { Run } from "../../src/shm/run.ts";
+import { projectRoot } from "../support/child-process.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { startProgram } from "./programs.ts";
-import { projectRoot } from "../support/child-process.ts";
 import {
   type CBuild,
   plainBuild,
