@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compilerCommand } from "../toolchain/c-compiler.ts";
+import { compilerCommand } from "../platform/c-compiler.ts";
 import type { Distribution } from "./distribution.ts";
 
 const QUEUE_FLOOR = fileURLToPath(new URL("./c-floor.c", import.meta.url));

@@ -8,12 +8,12 @@
 import type { ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { native } from "../native/index.ts";
+import { findExecutable } from "../platform/executable.ts";
+import { firstChild } from "../platform/process-children.ts";
 import { BWRAP_STATUS_FD, bubblewrapArguments } from "./bubblewrap-arguments.ts";
 import type { ContainerRoot } from "./container-root.ts";
 import type { ContainerRuntime, PreparedContainer } from "./container-runtime.ts";
 import type { ContainerLaunch } from "./container-settings.ts";
-import { firstChild } from "./process-children.ts";
-import { findExecutable } from "./requirements.ts";
 
 export class BubblewrapRuntime implements ContainerRuntime {
   readonly name = "bubblewrap";

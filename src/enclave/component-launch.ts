@@ -3,8 +3,8 @@
 // and its parameters as JSON.
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { isAbsolute } from "node:path";
+import { findExecutable } from "../platform/executable.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../shm/run.ts";
-import { findExecutable } from "./requirements.ts";
 
 /** The component's parameters (`ComponentLaunch.args`), as JSON. */
 export const COMPONENT_ARGS_VARIABLE = "CONFLUX_COMPONENT_ARGS";

@@ -10,20 +10,20 @@ import { closeSync, openSync } from "node:fs";
 import { constants } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { native } from "../native/index.ts";
+import { createPinned } from "../platform/cpu-pinning.ts";
+import { parentDeathPrefix } from "../platform/parent-death-signal.ts";
+import { firstChild } from "../platform/process-children.ts";
 import { BubblewrapRuntime } from "./bubblewrap-runtime.ts";
 import { missingForLaunch, validateLaunch } from "./component-launch.ts";
 import { type ContainerRoot, containerRoot } from "./container-root.ts";
 import type { ContainerRuntime, PreparedContainer } from "./container-runtime.ts";
 import { type ContainerLaunch, containerSettings } from "./container-settings.ts";
-import { createPinned } from "./cpu-pinning.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
 import { ExitBookkeeping } from "./exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "./exit-kill.ts";
 import { OciRuntime } from "./oci-runtime.ts";
 import { drainOutput, OutputCapture } from "./output-capture.ts";
-import { parentDeathPrefix } from "./parent-death-signal.ts";
-import { firstChild } from "./process-children.ts";
 
 /** After the runtime has exited, how long to wait for the rest of the output. */
 const OUTPUT_DRAIN_MS = 1000;

@@ -7,10 +7,11 @@
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findExecutable } from "../platform/executable.ts";
+import { PACKAGE_ROOT } from "../platform/package-root.ts";
+import { tsxLoaderUrl } from "../platform/typescript-loader.ts";
 import { componentEnvironment } from "./component-launch.ts";
 import type { ContainerLaunch, ContainerSettings } from "./container-settings.ts";
-import { findExecutable } from "./requirements.ts";
-import { tsxLoaderUrl } from "./typescript-loader.ts";
 
 /** One top-level entry of the root: a directory bound read-only, or a symlink made anew. */
 export type RootEntry = { name: string; kind: "directory" } | { name: string; kind: "symlink"; target: string };
@@ -38,8 +39,8 @@ const FRESH_ENTRIES = new Set(["proc", "dev", "sys", "tmp", "run"]);
 /** A stack's PATH: Debian's default, since the host's (version managers, ~/bin) means nothing there. */
 export const STACK_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** This package's root: tsx, the SDK and the clients live below it. */
-const PACKAGE_ROOT = realpathSync(fileURLToPath(new URL("../../", import.meta.url)));
+/** This package's root, links resolved: tsx, the SDK and the clients live below it. */
+const PACKAGE_ROOT_REAL = realpathSync(PACKAGE_ROOT);
 
 /** Thrown for a launch that cannot run in its container; the message names the component and the fix. */
 export class ContainerLaunchError extends Error {}
@@ -65,7 +66,7 @@ export function containerRoot(launch: ContainerLaunch, settings: ContainerSettin
   // The component's own pid namespace hides the driver's pid; the container dies with its driver instead.
   const environment = componentEnvironment(launch, "enclave");
   if (rootfs !== undefined) environment.PATH = launch.env?.PATH ?? STACK_PATH;
-  const wanted = [PACKAGE_ROOT];
+  const wanted = [PACKAGE_ROOT_REAL];
   let argv: string[];
   if (launch.module !== undefined) {
     wanted.push(dirname(launch.module));

@@ -20,22 +20,22 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { staticProgram } from "../toolchain/static-program.ts";
+import { findExecutable } from "../platform/executable.ts";
+import { packagePath } from "../platform/package-root.ts";
+import { staticProgram } from "../platform/static-program.ts";
 import type { ContainerRoot } from "./container-root.ts";
 import type { ContainerRuntime, PreparedContainer } from "./container-runtime.ts";
 import type { ContainerLaunch } from "./container-settings.ts";
 import { cgroupLayout } from "./oci-cgroup-layout.ts";
 import { ociConfig } from "./oci-config.ts";
 import { explainCrun } from "./oci-failure.ts";
-import { findExecutable } from "./requirements.ts";
 
 /** crun's state and the root skeletons; crun needs root here, and /run is root's tmpfs. */
 export const CRUN_STATE_DIRECTORY = process.env.CONFLUX_CRUN_STATE ?? "/run/conflux/crun";
 
 const STATE_DIRECTORY = join(CRUN_STATE_DIRECTORY, "state");
 
-const INIT_SOURCE = fileURLToPath(new URL("../../container/init.c", import.meta.url));
+const INIT_SOURCE = packagePath("container/init.c");
 
 /** Unmounts each argument up to "--", then becomes the rest: crun, in the mount namespace unshare made. */
 const UNMOUNT_THEN_EXEC = 'while [ "$1" != -- ]; do umount "$1" || exit 125; shift; done; shift; exec "$@"';

@@ -3,15 +3,15 @@
 // the queue layer can poll it between spins; the child dies with its supervisor.
 import { type ChildProcess, spawn } from "node:child_process";
 import { native } from "../native/index.ts";
+import { createPinned } from "../platform/cpu-pinning.ts";
+import { parentDeathPrefix } from "../platform/parent-death-signal.ts";
+import { tsxLoaderUrl } from "../platform/typescript-loader.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "./component-launch.ts";
-import { createPinned } from "./cpu-pinning.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
 import { ExitBookkeeping } from "./exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "./exit-kill.ts";
 import { drainOutput, OutputCapture } from "./output-capture.ts";
-import { parentDeathPrefix } from "./parent-death-signal.ts";
-import { tsxLoaderUrl } from "./typescript-loader.ts";
 
 /** After the process has exited, how long to wait for the rest of its output (a grandchild may hold the pipe). */
 const OUTPUT_DRAIN_MS = 1000;

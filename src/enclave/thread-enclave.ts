@@ -4,14 +4,14 @@
 // enclave and the least isolated one.
 import { Worker } from "node:worker_threads";
 import { native } from "../native/index.ts";
+import { createPinned } from "../platform/cpu-pinning.ts";
+import { tsxRegisterUrl } from "../platform/typescript-loader.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "./component-launch.ts";
-import { createPinned } from "./cpu-pinning.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "./enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "./environment-description.ts";
 import { ExitBookkeeping, messageOf } from "./exit-bookkeeping.ts";
 import { drainOutput, OutputCapture } from "./output-capture.ts";
 import type { ThreadBootstrapData } from "./thread-bootstrap.ts";
-import { tsxRegisterUrl } from "./typescript-loader.ts";
 
 /** After the worker has exited, how long to wait for the rest of its output. */
 const OUTPUT_DRAIN_MS = 1000;

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { Composition } from "../compose/load.ts";
-import { findExecutable } from "../enclave/requirements.ts";
+import { findExecutable } from "../platform/executable.ts";
 import { type HashedFile, hashFile } from "./file-digest.ts";
 import { moduleSources } from "./module-imports.ts";
 

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tsxLoaderUrl } from "../enclave/typescript-loader.ts";
+import { PACKAGE_ROOT } from "../platform/package-root.ts";
+import { tsxLoaderUrl } from "../platform/typescript-loader.ts";
 
 export interface NodeRuntime {
   executable: string;
@@ -27,7 +28,6 @@ export interface ConfluxVersion {
   commit?: string;
 }
 
-const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 let runtime: NodeRuntime | undefined;
 let compiler: string | null | undefined;
 let conflux: ConfluxVersion | undefined;
@@ -70,10 +70,10 @@ export function hostCompiler(): string | null {
 
 export function confluxVersion(): ConfluxVersion {
   if (conflux !== undefined) return conflux;
-  const version = versionIn(join(projectRoot, "package.json")) ?? "unknown";
+  const version = versionIn(join(PACKAGE_ROOT, "package.json")) ?? "unknown";
   let commit: string | undefined;
-  if (existsSync(join(projectRoot, ".git"))) {
-    const result = spawnSync("git", ["-C", projectRoot, "rev-parse", "HEAD"], { encoding: "utf8", timeout: 10_000 });
+  if (existsSync(join(PACKAGE_ROOT, ".git"))) {
+    const result = spawnSync("git", ["-C", PACKAGE_ROOT, "rev-parse", "HEAD"], { encoding: "utf8", timeout: 10_000 });
     if (result.status === 0) commit = result.stdout.trim();
   }
   conflux = { version, ...(commit === undefined ? {} : { commit }) };

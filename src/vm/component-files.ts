@@ -4,14 +4,12 @@
 // and tsx for what cannot be compiled in advance); a command carries its
 // program and libraries.
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { ComponentLaunch } from "../enclave/component-launch.ts";
-import { findExecutable } from "../enclave/requirements.ts";
-import { tsxLoaderUrl } from "../enclave/typescript-loader.ts";
+import { findExecutable } from "../platform/executable.ts";
+import { PACKAGE_ROOT } from "../platform/package-root.ts";
+import { tsxLoaderUrl } from "../platform/typescript-loader.ts";
 import { GuestFileSet, packageRoot } from "./guest-files.ts";
 import { GUEST_TS_LOADER, precompileTypeScript } from "./typescript-precompile.ts";
-
-const CONFLUX_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface ComponentFiles {
   files: GuestFileSet;
@@ -41,7 +39,7 @@ export function componentFiles(launch: ComponentLaunch, options: ComponentFileOp
     files.program(process.execPath);
     const certificates = options.environment?.NODE_EXTRA_CA_CERTS;
     if (certificates !== undefined && existsSync(certificates)) files.hostPath(certificates);
-    files.nodePackage(CONFLUX_ROOT.replace(/\/$/, ""));
+    files.nodePackage(PACKAGE_ROOT.replace(/\/$/, ""));
     const root = packageRoot(launch.module);
     if (root !== undefined) files.nodePackage(root);
     else files.hostPath(launch.module);

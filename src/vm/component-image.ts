@@ -2,7 +2,7 @@
 // component with what it needs, and the kernel; built or found in the cache.
 import { existsSync } from "node:fs";
 import type { ComponentLaunch } from "../enclave/component-launch.ts";
-import { findExecutable } from "../enclave/requirements.ts";
+import { findExecutable } from "../platform/executable.ts";
 import { type ComponentFileOptions, componentFiles } from "./component-files.ts";
 import { addGuestBase, type GuestImage, guestAgent, guestImage, imageCacheDirectory } from "./guest-image.ts";
 import { findGuestKernel, type GuestKernel, KERNEL_FIX } from "./guest-kernel.ts";

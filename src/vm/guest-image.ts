@@ -7,8 +7,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { staticProgram } from "../toolchain/static-program.ts";
+import { packagePath } from "../platform/package-root.ts";
+import { staticProgram } from "../platform/static-program.ts";
 import { type ArchiveEntry, writeCpioArchive } from "./cpio-archive.ts";
 import type { GuestFileSet } from "./guest-files.ts";
 import type { GuestKernel } from "./guest-kernel.ts";
@@ -16,7 +16,7 @@ import type { GuestKernel } from "./guest-kernel.ts";
 export const IMAGE_CACHE_VARIABLE = "CONFLUX_VM_CACHE";
 /** Images kept in the cache; the least recently used beyond this are removed. */
 const KEEP_IMAGES = 6;
-const GUEST_SOURCES = fileURLToPath(new URL("../../guest/", import.meta.url));
+const GUEST_SOURCES = packagePath("guest/");
 
 export interface GuestImage {
   /** SHA-256 of the contents, hex. */

@@ -3,11 +3,11 @@
 // needs nothing else in the image. Cached by the hash of every source, so a rebuilt program means a
 // changed source.
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { staticProgram } from "../toolchain/static-program.ts";
+import { packagePath } from "../platform/package-root.ts";
+import { staticProgram } from "../platform/static-program.ts";
 import { imageCacheDirectory } from "./guest-image.ts";
 
-const C_CLIENT = fileURLToPath(new URL("../../clients/c/", import.meta.url));
+const C_CLIENT = packagePath("clients/c/");
 /** -ffp-contract=off: no fused multiply-adds, so results match the TypeScript reference bit for bit. */
 const FLAGS = ["-std=c99", "-Wall", "-Wextra", "-O2", "-ffp-contract=off"];
 

@@ -10,10 +10,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { packagePath } from "../platform/package-root.ts";
 import type { GuestFileSet } from "./guest-files.ts";
 import { packageRoot } from "./guest-files.ts";
 
-const GUEST_SOURCES = fileURLToPath(new URL("../../guest/", import.meta.url));
+const GUEST_SOURCES = packagePath("guest/");
 export const GUEST_TS_LOADER = "/conflux/ts-loader.mjs";
 const TYPESCRIPT = /\.(ts|mts)$/;
 

@@ -3,7 +3,8 @@
 // the guest agent, and which accelerator a guest would get.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { findExecutable, type Requirement } from "../enclave/requirements.ts";
+import type { Requirement } from "../enclave/requirements.ts";
+import { findExecutable } from "../platform/executable.ts";
 import { chooseAccelerator } from "./accelerator.ts";
 import { findGuestKernel, KERNEL_FIX } from "./guest-kernel.ts";
 

@@ -10,7 +10,7 @@ import type { SharedMesh } from "../../src/component/shared-mesh.ts";
 import { runCoupling } from "../../src/coupling/driver.ts";
 import type { CouplingPlan } from "../../src/coupling/plan.ts";
 import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
-import { compilerCommand } from "../../src/toolchain/c-compiler.ts";
+import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { projectRoot } from "../support/child-process.ts";
 import { startProgram } from "./programs.ts";
 import { C_CLIENT, scratchDirectory } from "./toolchain.ts";

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, wri
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { test } from "node:test";
-import { staticProgram } from "../../src/toolchain/static-program.ts";
+import { staticProgram } from "../../src/platform/static-program.ts";
 import { cSkipReason } from "../clients/toolchain.ts";
 
 const skip = cSkipReason();

@@ -4,7 +4,7 @@
 // component, so the pid stays the component's. Without setpriv, the exit hooks
 // (exit-kill.ts) are all there is.
 import { spawnSync } from "node:child_process";
-import { findExecutable } from "./requirements.ts";
+import { findExecutable } from "./executable.ts";
 
 let prefix: readonly string[] | undefined;
 
