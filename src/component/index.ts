@@ -1,5 +1,5 @@
+export * from "../wire/mesh.ts";
+export * from "../wire/protocol.ts";
 export * from "./component.ts";
 export * from "./link.ts";
-export * from "./mesh-layout.ts";
-export * from "./protocol.ts";
 export * from "./shared-mesh.ts";

@@ -7,7 +7,7 @@ import { Message } from "../queue/message.ts";
 import type { PeerLiveness } from "../queue/peer.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
 import type { Run } from "../shm/run.ts";
-import { channelName, DRIVER_ACCEPTS, Opcode, opcodeName } from "./protocol.ts";
+import { channelName, DRIVER_ACCEPTS, Opcode, opcodeName } from "../wire/protocol.ts";
 import { SharedMesh } from "./shared-mesh.ts";
 
 export interface LinkOptions {

@@ -1,11 +1,12 @@
 // A mesh in a shared segment, seen the same way by the component that owns it
 // and by the driver: coordinates and fields are typed arrays over the segment,
 // so writes on one side are reads on the other, with no copy.
-import { SegmentKind } from "../shm/header.ts";
+
 import type { Run } from "../shm/run.ts";
 import type { Segment } from "../shm/segment.ts";
-import { checkMeshSpec, type MeshSpec, meshGeometry, readMeshMetadata, writeMeshMetadata } from "./mesh-layout.ts";
-import { meshSegmentName } from "./protocol.ts";
+import { checkMeshSpec, type MeshSpec, meshGeometry, readMeshMetadata, writeMeshMetadata } from "../wire/mesh.ts";
+import { meshSegmentName } from "../wire/protocol.ts";
+import { SegmentKind } from "../wire/segment-header.ts";
 
 export class SharedMesh {
   readonly coordinates: Float64Array;

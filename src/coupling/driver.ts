@@ -6,8 +6,6 @@
 // one CouplingFailure that names the component; every enclave is stopped and
 // every segment removed on every path.
 import { ComponentLink } from "../component/link.ts";
-import { MeshMetadataError } from "../component/mesh-layout.ts";
-import { WAIT_VARIABLE } from "../component/protocol.ts";
 import type { SharedMesh } from "../component/shared-mesh.ts";
 import { createEnclave } from "../enclave/create-enclave.ts";
 import type { Enclave, ExitStatus } from "../enclave/enclave.ts";
@@ -25,6 +23,8 @@ import {
 } from "../queue/errors.ts";
 import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
+import { WAIT_VARIABLE } from "../wire/environment.ts";
+import { MeshMetadataError } from "../wire/mesh.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";

@@ -4,21 +4,13 @@
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { findExecutable } from "../platform/executable.ts";
-import { RUN_DIRECTORY_VARIABLE } from "../shm/run.ts";
-
-/** The component's parameters (`ComponentLaunch.args`), as JSON. */
-export const COMPONENT_ARGS_VARIABLE = "CONFLUX_COMPONENT_ARGS";
-/** The component's name, so it can say who it is in its own messages. */
-export const COMPONENT_NAME_VARIABLE = "CONFLUX_COMPONENT_NAME";
-/**
- * How the component learns that its driver has died (docs/wire-format.md,
- * "Channel"): "pid" (watch the driver's pid from the channel's control line) or
- * "enclave" (the enclave ends the component with its driver, and the driver's
- * pid is not visible from inside: a pid namespace, a virtual machine).
- */
-export const DRIVER_LIVENESS_VARIABLE = "CONFLUX_DRIVER_LIVENESS";
-
-export type DriverLiveness = "pid" | "enclave";
+import {
+  COMPONENT_ARGS_VARIABLE,
+  COMPONENT_NAME_VARIABLE,
+  DRIVER_LIVENESS_VARIABLE,
+  type DriverLiveness,
+  RUN_DIRECTORY_VARIABLE,
+} from "../wire/environment.ts";
 
 export interface ComponentLaunch {
   /** The component's name, used in every message. */

@@ -6,16 +6,6 @@
 // line per message and makes no system call.
 import { native } from "../native/index.ts";
 import {
-  CorruptRecordError,
-  InterruptedError,
-  PeerClosedError,
-  PeerDiedError,
-  type PeerIdentity,
-  QueueTimeoutError,
-} from "./errors.ts";
-import type { Message } from "./message.ts";
-import type { PeerLiveness } from "./peer.ts";
-import {
   checkCapacity,
   PAYLOAD_BYTES,
   PAYLOAD_FLOAT64S,
@@ -26,7 +16,17 @@ import {
   RING_MAGIC,
   RingOffset,
   ringBytes,
-} from "./ring-layout.ts";
+} from "../wire/ring.ts";
+import {
+  CorruptRecordError,
+  InterruptedError,
+  PeerClosedError,
+  PeerDiedError,
+  type PeerIdentity,
+  QueueTimeoutError,
+} from "./errors.ts";
+import type { Message } from "./message.ts";
+import type { PeerLiveness } from "./peer.ts";
 import type { WaitStrategy } from "./wait-strategy.ts";
 import { Waiter, WaitStatus } from "./waiter.ts";
 

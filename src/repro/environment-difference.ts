@@ -4,12 +4,14 @@
 // so that a replay whose outputs differ says beside them what else changed.
 // Things that differ between any two runs (pids, run ids, times, the
 // run's shared-memory directory) are not differences.
+
+import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import type { InputFile } from "./composition-inputs.ts";
 import type { EnclaveEnvironment, LoadedFile } from "./enclave-environment.ts";
 import type { RunRecord } from "./run-record.ts";
 
 /** Variables whose value is per run by design. */
-const PER_RUN_VARIABLES = new Set(["CONFLUX_RUN_DIR"]);
+const PER_RUN_VARIABLES = new Set([RUN_DIRECTORY_VARIABLE]);
 const SHOWN_VALUE_CHARACTERS = 60;
 
 export function environmentDifferences(original: RunRecord, replay: RunRecord): string[] {

@@ -17,7 +17,7 @@ import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import { createOperator } from "../mapping/create-operator.ts";
-import { RUN_DIRECTORY_VARIABLE } from "../shm/run.ts";
+import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { compositionInputs } from "./composition-inputs.ts";
 import { captureEnvironment, type EnclaveEnvironment } from "./enclave-environment.ts";
 import { randomSeeds } from "./random-seeds.ts";

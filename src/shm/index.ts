@@ -1,4 +1,4 @@
-export * from "./header.ts";
+export * from "../wire/segment-header.ts";
 export * from "./reaper.ts";
 export * from "./registry.ts";
 export * from "./run.ts";

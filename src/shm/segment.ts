@@ -9,7 +9,7 @@ import {
   type SegmentHeader,
   SegmentKind,
   writeHeader,
-} from "./header.ts";
+} from "../wire/segment-header.ts";
 
 /** Segments are private to the user who runs the composition. */
 export const SEGMENT_MODE = 0o600;

@@ -3,22 +3,21 @@
 // this file, at (file, offset, length) registry entries; the first page also
 // carries the launch (for the guest agent) and the agent's reports (state,
 // exit code, heartbeat), which the host reads without any system call.
-// Layout: docs/vm.md ("Arena", version 1), in src/shm/arena-layout.ts, where
-// the clients' allocation of segments in it lives too.
+// Layout: docs/vm.md ("Arena", version 1), in wire/arena.ts; the clients'
+// allocation of segments in it is shm/arena.ts.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { native } from "../native/index.ts";
-import { ARENA_LAYOUT_VERSION, ARENA_PAGE, ArenaOffset } from "../shm/arena-layout.ts";
-import { HEADER_SIZE, SegmentKind } from "../shm/header.ts";
 import { Segment } from "../shm/segment.ts";
-
-/** The launch records start on the second page. */
-const LAUNCH_OFFSET = ARENA_PAGE;
-
-const KERNEL_BYTES = 64;
-
-export const AgentState = { booting: 0, running: 1, ended: 2, launchFailed: 3 } as const;
-export type AgentState = (typeof AgentState)[keyof typeof AgentState];
+import {
+  AGENT_KERNEL_BYTES,
+  type AgentState,
+  ARENA_LAYOUT_VERSION,
+  ARENA_PAGE,
+  ArenaOffset,
+  LAUNCH_OFFSET,
+} from "../wire/arena.ts";
+import { HEADER_SIZE, SegmentKind } from "../wire/segment-header.ts";
 
 export interface ArenaCreation {
   /** The directory the file goes in (the run's, so the registry can name it). */
@@ -96,7 +95,7 @@ export class Arena {
 
   /** What the guest agent has reported so far; allocation-free reads of shared words but the kernel string. */
   report(): AgentReport {
-    const kernelBytes = new Uint8Array(this.segment.buffer, ArenaOffset.agentKernel, KERNEL_BYTES);
+    const kernelBytes = new Uint8Array(this.segment.buffer, ArenaOffset.agentKernel, AGENT_KERNEL_BYTES);
     const end = kernelBytes.indexOf(0);
     return {
       state: this.state(),
@@ -104,7 +103,7 @@ export class Arena {
       heartbeat: this.heartbeat(),
       componentPid: Atomics.load(this.words, ArenaOffset.agentComponentPid / 4),
       bootMs: Atomics.load(this.words, ArenaOffset.agentBootMs / 4),
-      kernel: decoder.decode(kernelBytes.subarray(0, end < 0 ? KERNEL_BYTES : end)),
+      kernel: decoder.decode(kernelBytes.subarray(0, end < 0 ? AGENT_KERNEL_BYTES : end)),
     };
   }
 

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { SegmentKind } from "../../src/shm/header.ts";
 import { Run } from "../../src/shm/run.ts";
 import { Arena, arenaFileName } from "../../src/vm/arena.ts";
+import { SegmentKind } from "../../src/wire/segment-header.ts";
 import { startProgram } from "../clients/programs.ts";
 import {
   compileWithClient,

@@ -4,7 +4,7 @@
 // name through the registry.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SegmentKind } from "../../src/shm/header.ts";
+import { SegmentKind } from "../../src/wire/segment-header.ts";
 import { launchFor } from "../enclave/contract.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { guestFixture } from "./guest-programs.ts";

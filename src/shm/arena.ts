@@ -1,32 +1,12 @@
-// A VM enclave's arena (docs/vm.md, "Arena", version 1): one shared file a
-// guest maps at boot. A guest cannot map a file made after it booted, and a
-// file it makes lives in guest memory the host never sees, so a component in a
-// guest creates its segments inside the arena: page aligned, each with its own
-// header, registered as (arena file, offset, length). Pages are claimed with
-// compare-and-swap on one cursor, as the C client does, and never given back.
-import { encodeName, HEADER_SIZE, type SegmentKind, writeHeader } from "./header.ts";
+// Segments inside a VM enclave's arena. A guest cannot map a file made after
+// it booted, and a file it makes lives in guest memory the host never sees, so
+// a component in a guest creates its segments inside the arena: page aligned,
+// each with its own header, registered as (arena file, offset, length). Pages
+// are claimed with compare-and-swap on one cursor, as the C client does, and
+// never given back. Layout: wire/arena.ts.
+import { ARENA_LAYOUT_VERSION, ARENA_PAGE, ArenaOffset } from "../wire/arena.ts";
+import { encodeName, HEADER_SIZE, type SegmentKind, writeHeader } from "../wire/segment-header.ts";
 import type { Segment } from "./segment.ts";
-
-/** The variable a VM enclave sets: the registry name of the component's arena. */
-export const ARENA_VARIABLE = "CONFLUX_ARENA";
-export const ARENA_LAYOUT_VERSION = 1;
-export const ARENA_PAGE = 4096;
-
-/** Byte offsets in the arena file. */
-export const ArenaOffset = {
-  version: 256,
-  pageSize: 260,
-  pageCount: 264,
-  nextFreePage: 268,
-  agentState: 320,
-  agentExit: 324,
-  agentHeartbeat: 328,
-  agentComponentPid: 332,
-  agentBootMs: 336,
-  agentKernel: 352,
-  launchOffset: 448,
-  launchLength: 452,
-} as const;
 
 /** Checks that `arena` (mapped whole, from its header) is an arena this code can allocate in. */
 export function checkArena(arena: Segment): void {

@@ -1,7 +1,8 @@
-// A shared mesh: point coordinates and named fields in one segment, with its
-// metadata (dimension, layout, point count, field names) in front so that the
-// other side can check it before using a byte. Layout: docs/wire-format.md
-// ("Mesh", version 1); this module is the only code that encodes it.
+// A mesh segment's layout (docs/wire-format.md, "Mesh", version 1): point
+// coordinates and named fields, with the metadata (dimension, layout, point
+// count, field names) in front so that the other side can check it before
+// using a byte. This module is the only code that encodes it; shm/shared-mesh.ts
+// maps it.
 
 export const MESH_MAGIC = 0x4853454d; // "MESH"
 export const MESH_LAYOUT_VERSION = 1;

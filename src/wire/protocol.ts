@@ -1,6 +1,7 @@
-// The control protocol between the driver and a component, carried by the
-// command records of a channel (docs/wire-format.md, "Component protocol").
-// Mesh data never travels here: it lives in mesh segments both sides map.
+// The control protocol between the driver and a component (docs/wire-format.md,
+// "Component protocol", version 1): the opcodes carried by a channel's records
+// and the names of a component's segments. Mesh data never travels here: it
+// lives in mesh segments both sides map. The environment is environment.ts.
 
 export const Opcode = {
   /** component → driver: my meshes are published; payload[0] = how many. */
@@ -38,6 +39,3 @@ export function channelName(component: string): string {
 export function meshSegmentName(component: string, mesh: string): string {
   return `${component}.mesh.${mesh}`;
 }
-
-/** The wait strategy the driver asks components to use, as JSON {kind, spinNs, timeoutNs}. */
-export const WAIT_VARIABLE = "CONFLUX_WAIT";
