@@ -1,6 +1,6 @@
 // A seed application as a conflux component: connect, share the mesh with
 // both fields, say ready, then step until the driver says stop.
-import { Component } from "../../src/component/component.ts";
+import { Component } from "../../src/component/index.ts";
 import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "./seed-app.ts";
 
 export function runSeedApp(owns: "temperature" | "flux"): void {

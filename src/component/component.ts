@@ -8,6 +8,7 @@ import { Message } from "../queue/message.ts";
 import { EnclaveBoundLiveness } from "../queue/peer.ts";
 import { type WaitStrategy, waitStrategy } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
+import { SharedMesh } from "../shm/shared-mesh.ts";
 import {
   COMPONENT_ARGS_VARIABLE,
   COMPONENT_NAME_VARIABLE,
@@ -17,7 +18,6 @@ import {
 } from "../wire/environment.ts";
 import type { MeshSpec } from "../wire/mesh.ts";
 import { COMPONENT_ACCEPTS, channelName, Opcode, opcodeName } from "../wire/protocol.ts";
-import { SharedMesh } from "./shared-mesh.ts";
 
 export interface ConnectOptions {
   environment?: NodeJS.ProcessEnv;

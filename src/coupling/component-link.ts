@@ -7,8 +7,8 @@ import { Message } from "../queue/message.ts";
 import type { PeerLiveness } from "../queue/peer.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
 import type { Run } from "../shm/run.ts";
+import { SharedMesh } from "../shm/shared-mesh.ts";
 import { channelName, DRIVER_ACCEPTS, Opcode, opcodeName } from "../wire/protocol.ts";
-import { SharedMesh } from "./shared-mesh.ts";
 
 export interface LinkOptions {
   wait?: Partial<WaitStrategy>;

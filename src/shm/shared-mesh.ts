@@ -2,11 +2,11 @@
 // and by the driver: coordinates and fields are typed arrays over the segment,
 // so writes on one side are reads on the other, with no copy.
 
-import type { Run } from "../shm/run.ts";
-import type { Segment } from "../shm/segment.ts";
 import { checkMeshSpec, type MeshSpec, meshGeometry, readMeshMetadata, writeMeshMetadata } from "../wire/mesh.ts";
 import { meshSegmentName } from "../wire/protocol.ts";
 import { SegmentKind } from "../wire/segment-header.ts";
+import type { Run } from "./run.ts";
+import type { Segment } from "./segment.ts";
 
 export class SharedMesh {
   readonly coordinates: Float64Array;
