@@ -2,7 +2,7 @@
 // benchmarks and the tests: two apps, each with its own mesh of `points`
 // random 3-D points.
 import type { CouplingPlan } from "../coupling/plan.ts";
-import type { EnclaveKind } from "../enclave/requirements.ts";
+import type { EnclaveKind } from "../enclave/kind.ts";
 import { packagePath } from "../platform/package-root.ts";
 
 export interface SeedPlanOptions {

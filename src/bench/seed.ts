@@ -7,12 +7,12 @@
 import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
 import { runCoupling } from "../coupling/driver.ts";
 import type { CouplingPlan } from "../coupling/plan.ts";
-import type { EnclaveKind } from "../enclave/requirements.ts";
+import type { EnclaveKind } from "../enclave/kind.ts";
+import { guestProgram } from "../enclave/vm/image/guest-program.ts";
 import { createOperator } from "../mapping/create-operator.ts";
 import type { PointSet } from "../mapping/point-set.ts";
 import { native } from "../native/index.ts";
 import { packagePath } from "../platform/package-root.ts";
-import { guestProgram } from "../vm/guest-program.ts";
 import { type Distribution, scaled, summarize } from "./distribution.ts";
 import { type OutlierCause, OutlierProbe } from "./outlier-probe.ts";
 import { A_TO_B, B_TO_A, seedDemoPlan } from "./seed-plan.ts";

@@ -3,8 +3,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { componentImage } from "../vm/component-image.ts";
-import { imageCacheDirectory } from "../vm/guest-image.ts";
+import { componentImage } from "../enclave/vm/image/component-image.ts";
+import { imageCacheDirectory } from "../enclave/vm/image/guest-image.ts";
 import { UsageError } from "./exit-codes.ts";
 
 const MODULE = /\.(ts|mts|js|mjs)$/;

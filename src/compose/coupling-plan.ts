@@ -1,8 +1,8 @@
 // A valid composition turned into what the driver runs. Pure translation:
 // nothing is started here.
 import type { ComponentPlan, CouplingPlan, FieldAddress } from "../coupling/plan.ts";
-import type { ContainerSettings } from "../enclave/container-settings.ts";
-import type { VmSettings } from "../enclave/vm-settings.ts";
+import type { ContainerSettings } from "../enclave/container/settings.ts";
+import type { VmSettings } from "../enclave/vm/settings.ts";
 import { resolveStack } from "../stack/stack-store.ts";
 import type { Composition } from "./load.ts";
 import type { ContainerOptions, OperatorSpec, VmOptions } from "./schema.ts";

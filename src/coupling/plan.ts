@@ -2,9 +2,9 @@
 // the loop. Built from a composition file by the command line (the coupling
 // layer knows no file format) or directly by a program.
 
-import type { ContainerLaunch } from "../enclave/container-settings.ts";
-import type { EnclaveKind } from "../enclave/requirements.ts";
-import type { VmLaunch } from "../enclave/vm-settings.ts";
+import type { ContainerLaunch } from "../enclave/container/settings.ts";
+import type { EnclaveKind } from "../enclave/kind.ts";
+import type { VmLaunch } from "../enclave/vm/settings.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
 import type { MeshSpec } from "../wire/mesh.ts";
 

@@ -3,18 +3,10 @@
 import { accessSync, constants, existsSync } from "node:fs";
 import { findExecutable } from "../platform/executable.ts";
 import { packagePath } from "../platform/package-root.ts";
-import { vmRequirements } from "../vm/vm-requirements.ts";
-import { probeContainerRuntime } from "./container-probe.ts";
-
-export type EnclaveKind = "thread" | "process" | "container" | "vm";
-
-export interface Requirement {
-  what: string;
-  ok: boolean;
-  detail: string;
-  /** How to get it when it is missing. */
-  fix?: string;
-}
+import type { Requirement } from "../platform/requirement.ts";
+import { probeContainerRuntime } from "./container/probe.ts";
+import type { EnclaveKind } from "./kind.ts";
+import { vmRequirements } from "./vm/requirements.ts";
 
 export interface KindReport {
   kind: EnclaveKind;
