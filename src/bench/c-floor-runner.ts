@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compilerCommand } from "../platform/c-compiler.ts";
-import type { Distribution } from "./distribution.ts";
+import type { Distribution } from "../stats/distribution.ts";
 
 const QUEUE_FLOOR = fileURLToPath(new URL("./c-floor.c", import.meta.url));
 const COUPLING_FLOOR = fileURLToPath(new URL("./coupling-floor.c", import.meta.url));

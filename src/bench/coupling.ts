@@ -8,7 +8,7 @@ import { runCoupling } from "../coupling/driver.ts";
 import type { CouplingPlan } from "../coupling/plan.ts";
 import { createOperator } from "../mapping/create-operator.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
-import { type Distribution, scaled, summarize } from "./distribution.ts";
+import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 
 export type CouplingOperator = "nearest" | "rbf-pu";
 

@@ -10,7 +10,7 @@ import { cpus, loadavg } from "node:os";
 import { createOperator } from "../mapping/create-operator.ts";
 import { type PointSet, pointSetFromMetadata } from "../mapping/point-set.ts";
 import type { TransferSpec } from "../mapping/transfer-spec.ts";
-import { summarize } from "./distribution.ts";
+import { summarize } from "../stats/distribution.ts";
 
 export interface MapBenchRow {
   operator: string;

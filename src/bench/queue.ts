@@ -20,8 +20,8 @@ import { Channel } from "../queue/channel.ts";
 import { Message } from "../queue/message.ts";
 import type { WaitKind } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
+import { type Distribution, summarize } from "../stats/distribution.ts";
 import { measureCFloor } from "./c-floor-runner.ts";
-import { type Distribution, summarize } from "./distribution.ts";
 import { messagePortRoundTrips, pipeRoundTrips, unixSocketRoundTrips } from "./queue-baselines.ts";
 import { PeerOpcode } from "./queue-peer.ts";
 

@@ -13,7 +13,7 @@ import { createOperator } from "../mapping/create-operator.ts";
 import type { PointSet } from "../mapping/point-set.ts";
 import { native } from "../native/index.ts";
 import { packagePath } from "../platform/package-root.ts";
-import { type Distribution, scaled, summarize } from "./distribution.ts";
+import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 import { type OutlierCause, OutlierProbe } from "./outlier-probe.ts";
 import { A_TO_B, B_TO_A, seedDemoPlan } from "./seed-plan.ts";
 
