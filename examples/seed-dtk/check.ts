@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseComposition } from "../../src/compose/load.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { setupNearestNeighbour } from "../../src/mapping/index.ts";
 import { readRunRecord } from "../../src/repro/run-record.ts";
 import { seedReference } from "./reference.ts";
 import { settingsFrom } from "./seed-app.ts";

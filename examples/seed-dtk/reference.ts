@@ -1,8 +1,7 @@
 // The seed demonstration computed in one process, with no queues and no
 // enclaves: the reference a coupled run must reproduce (to 1e-12; it does so
 // bit for bit, since every operation happens in the same order).
-import type { PointSet } from "../../src/mapping/point-set.ts";
-import type { TransferOperator } from "../../src/mapping/transfer-operator.ts";
+import type { PointSet, TransferOperator } from "../../src/mapping/index.ts";
 import { initialField, neighbourGraph, type SeedAppSettings, seedPoints, seedStep } from "./seed-app.ts";
 
 export interface SeedState {

@@ -6,7 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { runCoupling } from "../coupling/driver.ts";
 import type { CouplingPlan } from "../coupling/plan.ts";
-import { createOperator } from "../mapping/create-operator.ts";
+import { createOperator } from "../mapping/index.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 

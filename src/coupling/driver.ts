@@ -9,8 +9,7 @@
 import { createEnclave } from "../enclave/create-enclave.ts";
 import type { Enclave, ExitStatus } from "../enclave/enclave.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
-import { type PointSet, pointSetFromMetadata } from "../mapping/point-set.ts";
-import type { TransferOperator } from "../mapping/transfer-operator.ts";
+import { type PointSet, pointSetFromMetadata, type TransferOperator } from "../mapping/index.ts";
 import { native } from "../native/index.ts";
 import {
   CorruptRecordError,

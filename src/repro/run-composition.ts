@@ -16,7 +16,7 @@ import type { PhaseTimings } from "../coupling/phase-timings.ts";
 import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
-import { createOperator } from "../mapping/create-operator.ts";
+import { createOperator } from "../mapping/index.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { compositionInputs } from "./composition-inputs.ts";
 import { captureEnvironment, type EnclaveEnvironment } from "./enclave-environment.ts";

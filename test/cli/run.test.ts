@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
 import { settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import { readRunRecord, sha256 } from "../../src/repro/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runCoupling } from "../../src/coupling/driver.ts";
 import type { CouplingPlan } from "../../src/coupling/plan.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { projectRoot } from "../support/child-process.ts";

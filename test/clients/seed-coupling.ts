@@ -6,7 +6,7 @@ import { seedReference } from "../../examples/seed-dtk/reference.ts";
 import { settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
 import { type CouplingResult, runCoupling } from "../../src/coupling/driver.ts";
 import type { CouplingPlan } from "../../src/coupling/plan.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { SEED_ARGS, seedPlan } from "../coupling/seed-plan.ts";
 

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
 import { settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
 import { runCoupling } from "../../src/coupling/driver.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { SEED_ARGS, seedPlan } from "./seed-plan.ts";
 
