@@ -8,14 +8,21 @@
 // declares a tolerance for it under results.outputs.
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseComposition } from "../compose/load.ts";
-import type { Tolerance } from "../compose/schema.ts";
-import type { OutputSink } from "../enclave/output-capture.ts";
+import { parseComposition } from "../../compose/load.ts";
+import type { Tolerance } from "../../compose/schema.ts";
+import type { OutputSink } from "../../enclave/output-capture.ts";
+import { type RunOutcome, runComposition } from "../../runner/run-composition.ts";
+import { type AlteredFile, alteredFiles, recordDigest } from "../record/record-integrity.ts";
+import {
+  type FieldComparison,
+  type RunRecord,
+  readRunRecord,
+  resultsDirectoryOf,
+  sha256,
+  writeRunRecord,
+} from "../record/run-record.ts";
 import { environmentDifferences } from "./environment-difference.ts";
-import { compareField, type FieldComparison, toleranceRule } from "./output-comparison.ts";
-import { type AlteredFile, alteredFiles, recordDigest } from "./record-integrity.ts";
-import { type RunOutcome, runComposition } from "./run-composition.ts";
-import { type RunRecord, readRunRecord, resultsDirectoryOf, sha256, writeRunRecord } from "./run-record.ts";
+import { compareField, toleranceRule } from "./output-comparison.ts";
 
 export interface VerifyOptions {
   /** Where the replay's record goes (default: beside the original, in the same results directory). */

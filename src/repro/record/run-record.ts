@@ -9,15 +9,44 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { ExitStatus } from "../enclave/enclave.ts";
-import type { EnclaveDescription } from "../enclave/environment-description.ts";
-import type { SharedMesh } from "../shm/shared-mesh.ts";
-import type { Distribution } from "../stats/distribution.ts";
+import type { ExitStatus } from "../../enclave/enclave.ts";
+import type { EnclaveDescription } from "../../enclave/environment-description.ts";
+import type { SharedMesh } from "../../shm/shared-mesh.ts";
+import type { Distribution } from "../../stats/distribution.ts";
 import type { InputFile } from "./composition-inputs.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
-import type { FieldComparison } from "./output-comparison.ts";
 import type { RandomSeed } from "./random-seeds.ts";
 import type { ConfluxVersion } from "./software-versions.ts";
+
+/** One value of a replayed field beside the recorded one. */
+export interface ValueDifference {
+  index: number;
+  recorded: number;
+  replayed: number;
+  absolute: number;
+  relative: number;
+  ulps: number;
+}
+
+/** How one output field of a replay compares with the recorded one (`verification.outputs`). */
+export interface FieldComparison {
+  name: string;
+  /** "bitwise", or the declared tolerance: "absolute 1e-9", "relative 1e-12", "ulps 4". */
+  rule: string;
+  /** Whether the replay matches under the rule. */
+  matches: boolean;
+  /** Whether the bytes are identical. */
+  identical: boolean;
+  values: number;
+  /** How many values break the rule (for bitwise: how many differ at all). */
+  differing: number;
+  /** How many values are not bitwise identical, within the rule or not. */
+  changed: number;
+  /** The value that breaks the rule most (under the rule's own measure), or the largest difference within it. */
+  largest?: ValueDifference;
+  /** Why the values could not be compared one by one (a missing field, a different length). */
+  problem?: string;
+}
 
 export const RUN_RECORD_FORMAT = "conflux-run";
 export const RUN_RECORD_VERSION = 2;

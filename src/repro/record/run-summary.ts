@@ -1,9 +1,9 @@
 // The human summary of a run record: used after `conflux run` and by `conflux inspect`.
 
-import type { EnclaveEnvironment } from "../repro/enclave-environment.ts";
-import { recordDigest } from "../repro/record-integrity.ts";
-import type { RunRecord } from "../repro/run-record.ts";
-import { alignColumns, formatMicroseconds as cell } from "../stats/table.ts";
+import { alignColumns, formatMicroseconds as cell } from "../../stats/table.ts";
+import type { EnclaveEnvironment } from "./enclave-environment.ts";
+import { recordDigest } from "./record-integrity.ts";
+import type { RunRecord } from "./run-record.ts";
 
 export function runSummary(record: RunRecord, directory: string): string {
   const lines = [

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { compositionJsonSchema } from "../../src/compose/index.ts";
-import { scratchDirectory, VALID } from "./compositions.ts";
+import { scratchDirectory, VALID } from "../compose/compositions.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 

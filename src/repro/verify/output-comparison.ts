@@ -3,35 +3,8 @@
 // |a - b|, a relative bound on |a - b| / max(|a|, |b|), or a distance in units
 // in the last place. Two NaNs match each other under a tolerance (and
 // bitwise when their bits agree); a NaN never matches a number.
-import type { Tolerance } from "../compose/schema.ts";
-
-export interface ValueDifference {
-  index: number;
-  recorded: number;
-  replayed: number;
-  absolute: number;
-  relative: number;
-  ulps: number;
-}
-
-export interface FieldComparison {
-  name: string;
-  /** "bitwise", or the declared tolerance: "absolute 1e-9", "relative 1e-12", "ulps 4". */
-  rule: string;
-  /** Whether the replay matches under the rule. */
-  matches: boolean;
-  /** Whether the bytes are identical. */
-  identical: boolean;
-  values: number;
-  /** How many values break the rule (for bitwise: how many differ at all). */
-  differing: number;
-  /** How many values are not bitwise identical, within the rule or not. */
-  changed: number;
-  /** The value that breaks the rule most (under the rule's own measure), or the largest difference within it. */
-  largest?: ValueDifference;
-  /** Why the values could not be compared one by one (a missing field, a different length). */
-  problem?: string;
-}
+import type { Tolerance } from "../../compose/schema.ts";
+import type { FieldComparison, ValueDifference } from "../record/run-record.ts";
 
 export function toleranceRule(tolerance: Tolerance | undefined): string {
   if (tolerance?.absolute !== undefined) return `absolute ${tolerance.absolute}`;

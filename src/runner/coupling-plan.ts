@@ -1,11 +1,12 @@
 // A valid composition turned into what the driver runs. Pure translation:
 // nothing is started here.
+
+import type { Composition } from "../compose/load.ts";
+import type { ContainerOptions, OperatorSpec, VmOptions } from "../compose/schema.ts";
 import type { ComponentPlan, CouplingPlan, FieldAddress } from "../coupling/plan.ts";
 import type { ContainerSettings } from "../enclave/container/settings.ts";
 import type { VmSettings } from "../enclave/vm/settings.ts";
 import { resolveStack } from "../stack/stack-store.ts";
-import type { Composition } from "./load.ts";
-import type { ContainerOptions, OperatorSpec, VmOptions } from "./schema.ts";
 
 function address(endpoint: string): FieldAddress {
   const [component = "", mesh = "", field = ""] = endpoint.split(".");

@@ -7,7 +7,6 @@ import { readFileSync } from "node:fs";
 import { hostname, release, userInfo } from "node:os";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { couplingPlan } from "../compose/coupling-plan.ts";
 import { loadComposition, parseComposition } from "../compose/load.ts";
 import type { OperatorSpec } from "../compose/schema.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
@@ -17,10 +16,9 @@ import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import { createOperator } from "../mapping/index.ts";
-import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
-import { compositionInputs } from "./composition-inputs.ts";
-import { captureEnvironment, type EnclaveEnvironment } from "./enclave-environment.ts";
-import { randomSeeds } from "./random-seeds.ts";
+import { compositionInputs } from "../repro/record/composition-inputs.ts";
+import { captureEnvironment, type EnclaveEnvironment } from "../repro/record/enclave-environment.ts";
+import { randomSeeds } from "../repro/record/random-seeds.ts";
 import {
   copyComposition,
   createRecordDirectory,
@@ -36,9 +34,11 @@ import {
   sha256,
   type TimingSummary,
   writeRunRecord,
-} from "./run-record.ts";
-import { redactSecrets } from "./secret-redaction.ts";
-import { confluxVersion, hostCompiler } from "./software-versions.ts";
+} from "../repro/record/run-record.ts";
+import { redactSecrets } from "../repro/record/secret-redaction.ts";
+import { confluxVersion, hostCompiler } from "../repro/record/software-versions.ts";
+import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
+import { couplingPlan } from "./coupling-plan.ts";
 
 export interface RunOptions {
   iterations?: number;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { EnclaveEnvironment } from "../../src/repro/enclave-environment.ts";
-import { environmentDifferences } from "../../src/repro/environment-difference.ts";
-import type { RunRecord } from "../../src/repro/run-record.ts";
+import type { EnclaveEnvironment } from "../../../src/repro/record/enclave-environment.ts";
+import type { RunRecord } from "../../../src/repro/record/run-record.ts";
+import { environmentDifferences } from "../../../src/repro/verify/environment-difference.ts";
 
 function environment(): EnclaveEnvironment {
   return {

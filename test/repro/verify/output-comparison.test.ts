@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compareField, toleranceRule } from "../../src/repro/output-comparison.ts";
+import { compareField, toleranceRule } from "../../../src/repro/verify/output-comparison.ts";
 
 const next = (value: number) => {
   const bits = new BigInt64Array(new Float64Array([value]).buffer);
