@@ -1,4 +1,4 @@
-// Compiles and runs the C floors — the cache-line ping-pong (c-floor.c) and a
+// Compiles and runs the C floors in c/ — the cache-line ping-pong (c-floor.c) and a
 // coupling window's bare data movement (coupling-floor.c) — in the same
 // benchmark run as the conflux figures, so both come from one machine state.
 import { spawnSync } from "node:child_process";
@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 import { compilerCommand } from "../platform/c-compiler.ts";
 import type { Distribution } from "../stats/distribution.ts";
 
-const QUEUE_FLOOR = fileURLToPath(new URL("./c-floor.c", import.meta.url));
-const COUPLING_FLOOR = fileURLToPath(new URL("./coupling-floor.c", import.meta.url));
+const QUEUE_FLOOR = fileURLToPath(new URL("./c/c-floor.c", import.meta.url));
+const COUPLING_FLOOR = fileURLToPath(new URL("./c/coupling-floor.c", import.meta.url));
 
 export interface FloorResult {
   /** The floor's distribution in nanoseconds. */

@@ -4,7 +4,6 @@
 // enclaves) and for every enclave kind that works here. Iterations above p99
 // are explained by what happened during them.
 
-import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
 import { runCoupling } from "../coupling/driver.ts";
 import type { CouplingPlan } from "../coupling/plan.ts";
 import type { EnclaveKind } from "../enclave/kind.ts";
@@ -15,6 +14,7 @@ import { packagePath } from "../platform/package-root.ts";
 import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 import { type OutlierCause, OutlierProbe } from "./outlier-probe.ts";
 import { A_TO_B, B_TO_A, seedDemoPlan } from "./seed-plan.ts";
+import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "./seed-workload.ts";
 
 export type SeedMeasurement = "command-queue" | "a-to-b" | "b-to-a" | "iteration";
 export type SeedEnclave = "baseline" | EnclaveKind;

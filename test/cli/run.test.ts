@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
-import { settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
+import { settingsFrom } from "../../src/bench/seed-workload.ts";
 import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import { readRunRecord, sha256 } from "../../src/repro/record/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
-import { settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
+import { settingsFrom } from "../../src/bench/seed-workload.ts";
 import { runCoupling } from "../../src/coupling/driver.ts";
 import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";

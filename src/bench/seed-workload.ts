@@ -1,8 +1,10 @@
-// The talk's demonstration applications. Each owns one field on its own mesh
-// of random 3-D points and, every step, smooths it a few sweeps over the
-// mesh's k-nearest-neighbour graph, then relaxes it towards the field the
-// other application sent. Everything is deterministic (seeded points, fixed
-// order), so a single-process reference reproduces the coupled run bit for bit.
+// The talk's work, which `conflux bench seed` times in the driver's own process
+// and the seed example's components run in enclaves. Each application owns one
+// field on its own mesh of random 3-D points and, every step, smooths it a few
+// sweeps over the mesh's k-nearest-neighbour graph, then relaxes it towards the
+// field the other application sent. Everything is deterministic (seeded
+// points, fixed order), so a single-process reference reproduces the coupled
+// run bit for bit.
 
 export interface SeedAppSettings {
   points: number;
