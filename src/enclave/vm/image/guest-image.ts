@@ -4,7 +4,17 @@
 // kernel), built once and kept in a cache, like a container stack. The launch
 // itself (arguments, environment, run) travels in the arena, not the image.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { packagePath } from "../../../platform/package-root.ts";
@@ -108,6 +118,31 @@ export function guestImage(files: GuestFileSet, kernel: GuestKernel, cache = ima
   }
   evictOldImages(cache);
   return { sha256, kernel, initramfs, bytes: statSync(initramfs).size, built: true };
+}
+
+/** An image in the cache, as `conflux vm ls` lists it. */
+export interface StoredImage {
+  sha256: string;
+  directory: string;
+  /** Bytes in the initramfs. */
+  bytes: number;
+  /** How many regular files it holds. */
+  files: number;
+}
+
+/** The images in the cache, in directory order; none when there is no cache yet. */
+export function storedImages(cache = imageCacheDirectory()): StoredImage[] {
+  const names = existsSync(cache) ? readdirSync(cache).filter((name) => /^image-[0-9a-f]{64}$/.test(name)) : [];
+  return names.map((name) => {
+    const directory = join(cache, name);
+    const manifest = readFileSync(join(directory, "manifest.txt"), "utf8").split("\n");
+    return {
+      sha256: name.slice("image-".length),
+      directory,
+      bytes: statSync(join(directory, "initramfs.cpio")).size,
+      files: manifest.filter((line) => line.startsWith("f ")).length,
+    };
+  });
 }
 
 function evictOldImages(cache: string): void {
