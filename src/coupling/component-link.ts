@@ -1,3 +1,6 @@
+// coupling/ owns the driver: plan, a channel per component, transfers, timings, failures; time/ and acceleration/ go here.
+// It must not read composition files or name a backend: it is handed a plan and asks createEnclave for enclaves.
+
 // The driver's side of one component: the channel it creates before launching
 // the component, and the protocol steps (await hello, ack, go, await done,
 // stop) in terms the coupling layer can use without knowing the wire format.

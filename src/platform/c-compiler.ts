@@ -1,3 +1,6 @@
+// platform/ owns host facts and small helpers: C compiler, static programs, PATH, parent death, pinning, tsx, package files.
+// It must not know runs, components or enclaves: it stands on native/ alone, and every layer may use it.
+
 // Which C compiler this machine has: $CC, then cc, gcc, clang. One answer for
 // everything that builds C at run time (static programs, the benchmark floors)
 // and for the tests that build the C client.

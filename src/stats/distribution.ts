@@ -1,3 +1,6 @@
+// stats/ owns summaries of measurements: distributions of samples and plain-text tables.
+// It must not measure anything nor know what it summarises: coupling, repro and bench hand it numbers.
+
 // Summaries of timing samples: mean ± sd, p50, p99, max. Samples are recorded
 // into a preallocated Float64Array by the measuring loop (no allocation there);
 // summarizing sorts a copy afterwards.

@@ -1,3 +1,6 @@
+// wire/ owns every shared-memory layout and protocol constant, one module per layout, each with the version it checks.
+// It must not import anything, map memory or wait: the code that moves these bytes lives in shm/ and queue/.
+
 // A VM enclave's arena (docs/vm.md, "Arena", version 1): one shared file a
 // guest maps at boot, holding the segments a component in the guest creates
 // (page aligned, each with its own header) and, on its first page, the words

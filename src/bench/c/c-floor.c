@@ -1,3 +1,6 @@
+/* bench/c/ owns the C floors: a benchmark's work with no queue and no JavaScript, the lower bound beside it.
+ * They must not use conflux or its clients: they measure what this machine does without them. */
+
 /* The floor for the queue benchmark: two processes hand a cache line back and
  * forth through a MAP_SHARED mapping, with nothing else in the way. Each round
  * trip is timed with one clock read, as the TypeScript rows are, and the

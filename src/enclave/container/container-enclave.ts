@@ -1,3 +1,6 @@
+// enclave/container/ owns the container backend: root filesystem, settings, probe, and one supervision for both runtimes.
+// It must not know the other backends; each runtime's own command line and failures live in bubblewrap/ or oci/.
+
 // The container backend: the component runs in a root filesystem of its own
 // (its stack, or the host's system directories read-only), sees only its run's
 // directory of /dev/shm and, unless asked, no network. A runtime (bubblewrap or

@@ -1,3 +1,6 @@
+// enclave/process/ owns the process backend: a component in a child process of its own, watched through a pidfd.
+// It must not know the other backends; what every backend shares lives in the enclave's top files.
+
 // The process backend: the component runs in a child process of its own, a
 // module under `node --import tsx`, or any executable. Liveness is a pidfd, so
 // the queue layer can poll it between spins; the child dies with its supervisor.

@@ -1,3 +1,6 @@
+// enclave/thread/ owns the thread backend: a component in a worker thread of the driver's own process.
+// It must not know the other backends; what every backend shares lives in the enclave's top files.
+
 // The first code of a thread enclave's worker, once the prelude in
 // thread-enclave.ts has registered tsx: it publishes the component's liveness
 // in a word its supervisor can read without an event loop, pins the thread,

@@ -1,3 +1,6 @@
+// enclave/vm/ owns the VM backend: QEMU (qemu/), the guest's protocols (guest/) and what it boots (image/), assembled here.
+// It must not know the other backends; what every backend shares lives in the enclave's top files.
+
 // What kind vm needs from the host, each checked for real: QEMU, a guest
 // kernel, busybox for the guest's init, a C compiler with a static libc for
 // the guest agent, and which accelerator a guest would get.

@@ -1,3 +1,6 @@
+// mapping/kernels/ owns radial kernels, kernel matrices and the augmented RBF systems built from them.
+// It must not know transfer operators (operators/ builds on these) nor mapping's public surface.
+
 // The RBF interpolation system with linear polynomial augmentation:
 //
 //   [ Φ  P ] [ α ]   [ u ]      Φᵢⱼ = φ(|xᵢ − xⱼ|),  P = [1, x, y, z] at the points,

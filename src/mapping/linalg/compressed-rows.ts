@@ -1,3 +1,6 @@
+// mapping/linalg/ owns the linear algebra: compressed rows, Cholesky (dense, envelope), QR, symmetric solves, orderings.
+// It must not know points, kernels or operators: it stands on mapping-error.ts alone.
+
 // Sparse matrices in compressed rows (row pointers, column indices, weights):
 // how setup collects rows in whatever order it visits them, and the transpose.
 // Transfer operators and kernel matrices are stored this way.

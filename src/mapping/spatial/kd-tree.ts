@@ -1,3 +1,6 @@
+// mapping/spatial/ owns point sets and their spatial order: the point-set type, the k-d tree, Morton order.
+// It must not know kernels, solvers or operators: it stands on mapping-error.ts alone.
+
 // A static k-d tree over a point set, stored as flat typed arrays (no node
 // objects): the points are reordered so that every node is a range [lo, hi) of
 // positions whose median m holds the splitting point, the left child is

@@ -1,3 +1,6 @@
+// repro/export/ owns `conflux repro export`: a run record as a Workflow Run RO-Crate.
+// It must not run or replay anything: it reads the record and the files it names.
+
 // Writes a run record out as a Workflow Run RO-Crate directory: the record's
 // own files (run.json, the composition copy, every field) and the run's input
 // files, copied under inputs/ with their paths relative to the inputs' common

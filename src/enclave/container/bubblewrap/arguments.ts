@@ -1,3 +1,6 @@
+// enclave/container/bubblewrap/ owns the bubblewrap runtime: bwrap's command line and how it reports the component's pid.
+// It must not supervise the component: container-enclave.ts does that for every runtime alike.
+
 // bwrap's command line for one container component. Order matters to bwrap:
 // every mount lands on what the earlier ones made, so the root's directories
 // come first, then /proc, /dev and /tmp, then the run's directory and the host

@@ -1,3 +1,6 @@
+// enclave/container/oci/ owns the OCI runtime (crun): the bundle's config, the pid namespace's init, cgroups, failures.
+// It must not supervise the component: container-enclave.ts does that for every runtime alike.
+
 // crun refuses the hybrid cgroup layout (v1 controllers under /sys/fs/cgroup,
 // an empty cgroup2 tree at /sys/fs/cgroup/unified): "cgroups in hybrid mode not
 // supported". In a private mount namespace with that cgroup2 mount removed, it

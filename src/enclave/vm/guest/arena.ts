@@ -1,3 +1,6 @@
+// enclave/vm/guest/ owns what the host and a running guest's agent say: the arena's agent words, launch records, console frames.
+// It must not build images or start QEMU (image/, qemu/); the guest's side of each protocol is guest/agent.c.
+
 // The arena: one file a VM maps as ivshmem memory at boot. A guest cannot map a
 // file created after it booted, so the segments it creates itself live inside
 // this file, at (file, offset, length) registry entries; the first page also

@@ -1,3 +1,6 @@
+// enclave/vm/image/ owns what a guest boots: kernel, initramfs, the component's files, static programs, the image cache.
+// It must not start a guest: it builds and finds images, for the VM enclave and for `conflux vm build`.
+
 // What goes into a component's image and how the guest runs it: a module runs
 // under the host's Node.js, as the process backend runs it, so the image
 // carries that node, the module's package and this package (the native addon,

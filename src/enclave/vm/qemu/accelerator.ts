@@ -1,3 +1,6 @@
+// enclave/vm/qemu/ owns QEMU's side: which accelerator a guest gets and QEMU's command line.
+// It must not know the guest's protocols or its image: it turns settings into arguments.
+
 // KVM when it really runs guests, TCG (QEMU's emulator) otherwise. A /dev/kvm
 // that opens and answers KVM_GET_API_VERSION may still not run a guest (nested
 // virtualization that traps every exit), so the probe boots the firmware with
