@@ -17,10 +17,10 @@
 //   stack      native platform                    container root filesystems
 //   enclave    native platform wire shm           where a component runs
 //   coupling   native wire shm queue enclave mapping stats
-//   runner     platform wire shm enclave stack compose mapping coupling stats repro/record
-//   repro      record/: platform wire shm enclave compose stats
-//              verify/: wire enclave compose runner repro/record
-//              export/: repro/record
+//   record     platform wire shm enclave compose stats    the run record
+//   runner     platform wire shm enclave stack compose mapping coupling stats record
+//   repro      verify/: wire enclave compose runner record    (a replay is a run)
+//              export/: record
 //   bench      native platform wire shm queue component enclave mapping coupling stats
 //   cli        every folder but component (commands only: parse, call, print)
 //
@@ -32,7 +32,6 @@
 //     a launch may carry) and vm/image/ (what `conflux vm build` makes).
 //   - mapping/: other folders import index.ts alone. spatial/ and linalg/ stand
 //     on mapping-error.ts only; kernels/ on them; operators/ on all three.
-//   - repro/: record/ is below the runner; verify/ replays through it.
 //   - component/: everything a component loads stays within component, wire,
 //     shm, queue and native (test/component/module-count.test.ts counts it).
 //   - no cycles, anywhere.
@@ -49,10 +48,10 @@ const layers = {
   stack: ["native", "platform"],
   enclave: ["native", "platform", "wire", "shm"],
   coupling: ["native", "wire", "shm", "queue", "enclave", "mapping", "stats"],
-  runner: ["platform", "wire", "shm", "enclave", "stack", "compose", "mapping", "coupling", "stats", "repro/record"],
-  "repro/record": ["platform", "wire", "shm", "enclave", "compose", "stats"],
-  "repro/verify": ["wire", "enclave", "compose", "runner", "repro/record"],
-  "repro/export": ["repro/record"],
+  record: ["platform", "wire", "shm", "enclave", "compose", "stats"],
+  runner: ["platform", "wire", "shm", "enclave", "stack", "compose", "mapping", "coupling", "stats", "record"],
+  "repro/verify": ["wire", "enclave", "compose", "runner", "record"],
+  "repro/export": ["record"],
   bench: ["native", "platform", "wire", "shm", "queue", "component", "enclave", "mapping", "coupling", "stats"],
   cli: [
     "native",
@@ -66,6 +65,7 @@ const layers = {
     "compose",
     "mapping",
     "coupling",
+    "record",
     "runner",
     "repro",
     "bench",

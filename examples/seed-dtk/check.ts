@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { settingsFrom } from "../../src/bench/seed-workload.ts";
 import { parseComposition } from "../../src/compose/load.ts";
 import { setupNearestNeighbour } from "../../src/mapping/index.ts";
-import { readRunRecord } from "../../src/repro/record/run-record.ts";
+import { readRunRecord } from "../../src/record/run-record.ts";
 import { seedReference } from "./reference.ts";
 
 const directory = process.argv[2];

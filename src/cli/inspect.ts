@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { alteredFiles } from "../repro/record/record-integrity.ts";
-import { readRunRecord } from "../repro/record/run-record.ts";
-import { runSummary } from "../repro/record/run-summary.ts";
+import { alteredFiles } from "../record/record-integrity.ts";
+import { readRunRecord } from "../record/run-record.ts";
+import { runSummary } from "../record/run-summary.ts";
 import { UsageError } from "./exit-codes.ts";
 
 export function registerInspect(program: Command): void {

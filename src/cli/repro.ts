@@ -3,8 +3,8 @@
 // options, prints and sets the exit code.
 import type { Command } from "commander";
 import { CompositionError } from "../compose/problem.ts";
+import { RunRecordError } from "../record/run-record.ts";
 import { AlteredRecordError, CrateTargetError, exportCrate } from "../repro/export/crate-export.ts";
-import { RunRecordError } from "../repro/record/run-record.ts";
 import { NotVerifiableError, type Verification, verifyRun } from "../repro/verify/run-verification.ts";
 import { verificationReport } from "../repro/verify/verification-report.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";

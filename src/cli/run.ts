@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CompositionError } from "../compose/problem.ts";
-import { runSummary } from "../repro/record/run-summary.ts";
+import { runSummary } from "../record/run-summary.ts";
 import { runComposition } from "../runner/run-composition.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { createProgress } from "./progress.ts";

@@ -16,9 +16,9 @@ import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import { createOperator } from "../mapping/index.ts";
-import { compositionInputs } from "../repro/record/composition-inputs.ts";
-import { captureEnvironment, type EnclaveEnvironment } from "../repro/record/enclave-environment.ts";
-import { randomSeeds } from "../repro/record/random-seeds.ts";
+import { compositionInputs } from "../record/composition-inputs.ts";
+import { captureEnvironment, type EnclaveEnvironment } from "../record/enclave-environment.ts";
+import { randomSeeds } from "../record/random-seeds.ts";
 import {
   copyComposition,
   createRecordDirectory,
@@ -34,9 +34,9 @@ import {
   sha256,
   type TimingSummary,
   writeRunRecord,
-} from "../repro/record/run-record.ts";
-import { redactSecrets } from "../repro/record/secret-redaction.ts";
-import { confluxVersion, hostCompiler } from "../repro/record/software-versions.ts";
+} from "../record/run-record.ts";
+import { redactSecrets } from "../record/secret-redaction.ts";
+import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { couplingPlan } from "./coupling-plan.ts";
 

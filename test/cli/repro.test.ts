@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlin
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { readRunRecord, sha256 } from "../../src/repro/record/run-record.ts";
+import { readRunRecord, sha256 } from "../../src/record/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
 
 const SEED = join(projectRoot, "examples/seed-dtk");

@@ -10,9 +10,9 @@
 // but referenced by its original path and recorded hash, with a warning.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
-import { hashFile } from "../record/file-digest.ts";
-import { alteredFiles } from "../record/record-integrity.ts";
-import { RUN_RECORD_FILE, readRunRecord } from "../record/run-record.ts";
+import { hashFile } from "../../record/file-digest.ts";
+import { alteredFiles } from "../../record/record-integrity.ts";
+import { RUN_RECORD_FILE, readRunRecord } from "../../record/run-record.ts";
 import { CRATE_METADATA_FILE, type CrateFile, type CrateOptions, workflowRunCrate } from "./workflow-run-crate.ts";
 
 export interface ExportOptions extends Omit<CrateOptions, "datePublished"> {

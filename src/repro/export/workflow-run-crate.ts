@@ -6,7 +6,7 @@
 // with its agent, start and end. Every File carries its sha256 and
 // contentSize; run.json rides along as the engine's trace, `about` the run.
 // Only builds the JSON-LD; crate-export.ts puts the files beside it.
-import type { RunRecord } from "../record/run-record.ts";
+import type { RunRecord } from "../../record/run-record.ts";
 
 export const CRATE_METADATA_FILE = "ro-crate-metadata.json";
 

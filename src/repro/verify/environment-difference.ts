@@ -8,10 +8,10 @@
 // Things that differ between any two runs (pids, run ids, times, the
 // run's shared-memory directory) are not differences.
 
+import type { InputFile } from "../../record/composition-inputs.ts";
+import type { EnclaveEnvironment, LoadedFile } from "../../record/enclave-environment.ts";
+import type { RunRecord } from "../../record/run-record.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../../wire/environment.ts";
-import type { InputFile } from "../record/composition-inputs.ts";
-import type { EnclaveEnvironment, LoadedFile } from "../record/enclave-environment.ts";
-import type { RunRecord } from "../record/run-record.ts";
 
 /** Variables whose value is per run by design. */
 const PER_RUN_VARIABLES = new Set([RUN_DIRECTORY_VARIABLE]);

@@ -4,7 +4,7 @@
 // in the last place. Two NaNs match each other under a tolerance (and
 // bitwise when their bits agree); a NaN never matches a number.
 import type { Tolerance } from "../../compose/schema.ts";
-import type { FieldComparison, ValueDifference } from "../record/run-record.ts";
+import type { FieldComparison, ValueDifference } from "../../record/run-record.ts";
 
 export function toleranceRule(tolerance: Tolerance | undefined): string {
   if (tolerance?.absolute !== undefined) return `absolute ${tolerance.absolute}`;

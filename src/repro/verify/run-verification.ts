@@ -11,8 +11,7 @@ import { join, resolve } from "node:path";
 import { parseComposition } from "../../compose/load.ts";
 import type { Tolerance } from "../../compose/schema.ts";
 import type { OutputSink } from "../../enclave/output-capture.ts";
-import { type RunOutcome, runComposition } from "../../runner/run-composition.ts";
-import { type AlteredFile, alteredFiles, recordDigest } from "../record/record-integrity.ts";
+import { type AlteredFile, alteredFiles, recordDigest } from "../../record/record-integrity.ts";
 import {
   type FieldComparison,
   type RunRecord,
@@ -20,7 +19,8 @@ import {
   resultsDirectoryOf,
   sha256,
   writeRunRecord,
-} from "../record/run-record.ts";
+} from "../../record/run-record.ts";
+import { type RunOutcome, runComposition } from "../../runner/run-composition.ts";
 import { environmentDifferences } from "./environment-difference.ts";
 import { compareField, toleranceRule } from "./output-comparison.ts";
 

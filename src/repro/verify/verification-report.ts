@@ -2,7 +2,7 @@
 // for a difference, how many values differ and the worst one — and, beside it,
 // everything that differs in the environment, so a reader sees in one place
 // what changed and what it changed.
-import type { FieldComparison } from "../record/run-record.ts";
+import type { FieldComparison } from "../../record/run-record.ts";
 import type { Verification } from "./run-verification.ts";
 
 export function verificationReport(verification: Verification): string {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { EnclaveEnvironment } from "../../../src/repro/record/enclave-environment.ts";
-import type { RunRecord } from "../../../src/repro/record/run-record.ts";
+import type { EnclaveEnvironment } from "../../../src/record/enclave-environment.ts";
+import type { RunRecord } from "../../../src/record/run-record.ts";
 import { environmentDifferences } from "../../../src/repro/verify/environment-difference.ts";
 
 function environment(): EnclaveEnvironment {

@@ -1,6 +1,6 @@
 // The human summary of a run record: used after `conflux run` and by `conflux inspect`.
 
-import { alignColumns, formatMicroseconds as cell } from "../../stats/table.ts";
+import { alignColumns, formatMicroseconds as cell } from "../stats/table.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
 import { recordDigest } from "./record-integrity.ts";
 import type { RunRecord } from "./run-record.ts";

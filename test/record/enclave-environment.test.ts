@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { release } from "node:os";
 import { test } from "node:test";
-import { cLibraryOf } from "../../../src/repro/record/c-library.ts";
-import { captureEnvironment } from "../../../src/repro/record/enclave-environment.ts";
-import { hashFile } from "../../../src/repro/record/file-digest.ts";
-import { loadedImage } from "../../../src/repro/record/process-maps.ts";
+import { cLibraryOf } from "../../src/record/c-library.ts";
+import { captureEnvironment } from "../../src/record/enclave-environment.ts";
+import { hashFile } from "../../src/record/file-digest.ts";
+import { loadedImage } from "../../src/record/process-maps.ts";
 
 test("a running native process is seen as it runs: executable, loader, C library and libraries, each hashed", async (t) => {
   const child = spawn("sleep", ["60"], { stdio: "ignore" });

@@ -6,8 +6,8 @@
 // the node binary — are recorded per enclave, from what the processes loaded.
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import type { Composition } from "../../compose/load.ts";
-import { findExecutable } from "../../platform/executable.ts";
+import type { Composition } from "../compose/load.ts";
+import { findExecutable } from "../platform/executable.ts";
 import { type HashedFile, hashFile } from "./file-digest.ts";
 import { moduleSources } from "./module-imports.ts";
 

@@ -2,7 +2,7 @@
 // glance what fixes the run's random streams: component parameters named seed
 // or seeds (also rng_seed, mesh-seed, …) and environment variables whose name
 // holds SEED (CONFLUX_SEED, PYTHONHASHSEED, …) as each component sees them.
-import type { Composition } from "../../compose/load.ts";
+import type { Composition } from "../compose/load.ts";
 
 export interface RandomSeed {
   component: string;

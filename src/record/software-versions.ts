@@ -9,8 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PACKAGE_ROOT } from "../../platform/package-root.ts";
-import { tsxLoaderUrl } from "../../platform/typescript-loader.ts";
+import { PACKAGE_ROOT } from "../platform/package-root.ts";
+import { tsxLoaderUrl } from "../platform/typescript-loader.ts";
 
 export interface NodeRuntime {
   executable: string;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { REDACTED } from "../../../src/enclave/environment-description.ts";
-import { redactSecrets } from "../../../src/repro/record/secret-redaction.ts";
+import { REDACTED } from "../../src/enclave/environment-description.ts";
+import { redactSecrets } from "../../src/record/secret-redaction.ts";
 
 test("secrets are redacted by name and by shape; everything else is kept as it is", () => {
   const redacted = redactSecrets({

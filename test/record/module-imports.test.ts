@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { moduleSources } from "../../../src/repro/record/module-imports.ts";
+import { moduleSources } from "../../src/record/module-imports.ts";
 
 test("a module's sources are followed through every static relative import form, packages left out", (t) => {
   const directory = mkdtempSync(join(tmpdir(), "conflux-imports-"));

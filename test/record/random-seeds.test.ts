@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { parseComposition } from "../../../src/compose/load.ts";
-import { randomSeeds } from "../../../src/repro/record/random-seeds.ts";
-import { projectRoot } from "../../support/child-process.ts";
+import { parseComposition } from "../../src/compose/load.ts";
+import { randomSeeds } from "../../src/record/random-seeds.ts";
+import { projectRoot } from "../support/child-process.ts";
 
 test("seeds come from args named seed or *_seed(s) and from SEED variables, the composition's env first", () => {
   const file = join(projectRoot, "examples/seed-dtk/conflux.yaml");

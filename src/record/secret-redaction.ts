@@ -3,7 +3,7 @@
 // (the enclave layer already catches SECRET, TOKEN, PASSWORD and KEY; this
 // adds the other usual names) and by the value's shape (credentials inside a
 // URL, the prefixes well-known services give their tokens).
-import { REDACTED, SECRET_NAME } from "../../enclave/environment-description.ts";
+import { REDACTED, SECRET_NAME } from "../enclave/environment-description.ts";
 
 const SECRET_NAMES = [SECRET_NAME, /(PASSWD|PASSPHRASE|CREDENTIAL|AUTH|PRIVATE|COOKIE|SIGNATURE|CERT|_PAT$)/i];
 /** Token prefixes of common services (GitHub, GitLab, Slack, AWS, npm, OpenAI-style keys) and JWTs. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { floatingPointFeatures } from "../../../src/repro/record/cpu-facts.ts";
-import { floatingPointSettings, nodeOptionsOf } from "../../../src/repro/record/floating-point-settings.ts";
+import { floatingPointFeatures } from "../../src/record/cpu-facts.ts";
+import { floatingPointSettings, nodeOptionsOf } from "../../src/record/floating-point-settings.ts";
 
 test("the settings keep the variables that steer numerics and the V8 flags, not the loaders", () => {
   const settings = floatingPointSettings(

@@ -6,7 +6,7 @@
 // settings that can be seen from outside.
 import { realpathSync } from "node:fs";
 import { release, version } from "node:os";
-import type { EnclaveDescription } from "../../enclave/environment-description.ts";
+import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import { type CLibrary, cLibraryOf } from "./c-library.ts";
 import { hostCpu } from "./cpu-facts.ts";
 import { elfFacts } from "./elf-facts.ts";

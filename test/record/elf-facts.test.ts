@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { elfFacts } from "../../../src/repro/record/elf-facts.ts";
-import { projectRoot } from "../../support/child-process.ts";
+import { elfFacts } from "../../src/record/elf-facts.ts";
+import { projectRoot } from "../support/child-process.ts";
 
 test("an executable names its program interpreter; a shared library has none", () => {
   const node = elfFacts(process.execPath);

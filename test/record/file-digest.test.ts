@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { hashFile } from "../../../src/repro/record/file-digest.ts";
+import { hashFile } from "../../src/record/file-digest.ts";
 
 test("a file is hashed again when it changes, and a missing one says why", (t) => {
   const directory = mkdtempSync(join(tmpdir(), "conflux-digest-"));

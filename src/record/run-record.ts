@@ -9,10 +9,10 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { ExitStatus } from "../../enclave/enclave.ts";
-import type { EnclaveDescription } from "../../enclave/environment-description.ts";
-import type { SharedMesh } from "../../shm/shared-mesh.ts";
-import type { Distribution } from "../../stats/distribution.ts";
+import type { ExitStatus } from "../enclave/enclave.ts";
+import type { EnclaveDescription } from "../enclave/environment-description.ts";
+import type { SharedMesh } from "../shm/shared-mesh.ts";
+import type { Distribution } from "../stats/distribution.ts";
 import type { InputFile } from "./composition-inputs.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
 import type { RandomSeed } from "./random-seeds.ts";
