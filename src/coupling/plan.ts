@@ -1,5 +1,5 @@
 // What the driver runs: components, their expected meshes, the transfers and
-// the loop. Built from a composition file by the command line (the coupling
+// the loop. Built from a composition file by the runner (the coupling
 // layer knows no file format) or directly by a program.
 
 import type { ContainerLaunch } from "../enclave/container/settings.ts";
