@@ -7,6 +7,11 @@ import { CACHE_LINE, ringBytes } from "./ring.ts";
 export const CHANNEL_MAGIC = 0x4e414843; // "CHAN"
 export const CHANNEL_LAYOUT_VERSION = 1;
 
+/** The control line, then two rings of `capacity` records each. */
+export function channelPayloadBytes(capacity: number): number {
+  return CACHE_LINE + 2 * ringBytes(capacity);
+}
+
 /** Word offsets in the control line, the payload's first cache line. */
 export const ControlWord = {
   magic: 0,
@@ -15,8 +20,3 @@ export const ControlWord = {
   driverPid: 3,
   componentPid: 4,
 } as const;
-
-/** The control line, then two rings of `capacity` records each. */
-export function channelPayloadBytes(capacity: number): number {
-  return CACHE_LINE + 2 * ringBytes(capacity);
-}
