@@ -1,5 +1,5 @@
 // A single-producer/single-consumer ring of 64-byte command records in shared
-// memory (layout: ring-layout.ts). The producer writes a record, then publishes
+// memory (layout: wire/ring.ts). The producer writes a record, then publishes
 // it by storing the tail; the consumer copies it out, then frees the slot by
 // storing the head. Each side caches the other's counter and re-reads it only
 // when the ring looks full or empty, so the fast path touches one remote cache

@@ -14,7 +14,7 @@ export const BWRAP_STATUS_FD = 3;
 /**
  * Every namespace bwrap can make. In its own pid namespace the component cannot
  * see its driver's pid, so it is told to rely on the enclave instead
- * (CONFLUX_DRIVER_LIVENESS, set in container-root.ts): bwrap is the namespace's
+ * (CONFLUX_DRIVER_LIVENESS, set in ../root.ts): bwrap is the namespace's
  * init, and the kernel kills everything in the namespace when bwrap dies with
  * its parent (--die-with-parent).
  */

@@ -115,7 +115,7 @@ export function ociConfig(input: OciConfigInput): OciConfig {
     mounts,
     linux: {
       // In its own pid namespace the component cannot see the driver's pid; it is told to rely on the
-      // enclave instead (container-root.ts), and the namespace ends with its init, which dies with crun.
+      // enclave instead (../root.ts), and the namespace ends with its init, which dies with crun.
       namespaces: [
         { type: "pid" },
         { type: "mount" },

@@ -4,7 +4,7 @@
 // symlinks and mount points) kept under crun's state directory and shared by
 // all launches of one stack: crun creates mount points in it, and a stack's
 // own, content-hashed tree must not change. On a hybrid cgroup layout crun runs
-// in a private mount namespace without the cgroup2 mount (oci-cgroup-layout.ts).
+// in a private mount namespace without the cgroup2 mount (cgroup-layout.ts).
 import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import {
