@@ -3,7 +3,7 @@
 // once per window; B reads f on its mesh and writes back twice the value.
 // Points: `points` uniform random 3-D points from args.seed.
 
-import { Component } from "../component/component.ts";
+import { Component } from "../component/index.ts";
 import { seedPoints } from "./seed-workload.ts";
 
 const component = Component.connect();
