@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
     if (strchr(argv[first], '/') != NULL) execv(argv[first], argv + first);
     else execvp(argv[first], argv + first);
     int failure = errno;
-    /* The runtime's own wording, which oci-failure.ts reads for the user. */
+    /* The runtime's own wording, which src/enclave/container/oci/failure.ts reads for the user. */
     fprintf(stderr, "conflux-init: exec container process `%s`: %s\n", argv[first], strerror(failure));
     _exit(failure == ENOENT ? 127 : 126);
   }

@@ -1,6 +1,6 @@
 // The guest's TypeScript hook: a .ts module is served from its compiled copy
 // at /conflux/compiled<its path>.js, made on the host with esbuild when the
-// image was built (src/vm/typescript-precompile.ts). The module keeps its own
+// image was built (src/enclave/vm/image/typescript-precompile.ts). The module keeps its own
 // URL, so import.meta.url and process.argv[1] are what they are on the host.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";

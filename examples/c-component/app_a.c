@@ -2,7 +2,7 @@
  * talk's initialisation sketch (set up, handshake with the driver over two
  * command queues, allocate the mesh buffer shared with the driver, publish its
  * metadata, notify the driver, wait for the ACK, loop) and computes exactly
- * what examples/seed-dtk/seed-app.ts computes for the application that owns
+ * what src/bench/seed-workload.ts computes for the application that owns
  * "temperature": the same points, k-nearest-neighbour graph, smoothing and
  * relaxation, in the same floating-point order, so a coupled run matches the
  * TypeScript reference bit for bit. Build with `make` in this directory. */
@@ -14,7 +14,7 @@
 
 #include "conflux.h"
 
-/* mulberry32, as in seed-app.ts: the same stream in every language (uint32 arithmetic). */
+/* mulberry32, as in seed-workload.ts: the same stream in every language (uint32 arithmetic). */
 static double next_random(uint32_t *state) {
   *state += 0x6d2b79f5u;
   uint32_t value = *state;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """appB of the talk, written in Python against the conflux Python client
 (clients/python/conflux.py). It computes exactly what
-examples/seed-dtk/seed-app.ts computes for the application that owns "flux":
+src/bench/seed-workload.ts computes for the application that owns "flux":
 the same points, k-nearest-neighbour graph (brute force, ties keep the lower
 index first), smoothing and relaxation, in the same floating-point order. With
 numpy the loops are vectorised (about a second to start for 3,000 points);
@@ -23,7 +23,7 @@ MASK = 0xFFFFFFFF
 
 
 def random_stream(seed: int):
-    """mulberry32, as in seed-app.ts: the same stream in every language (uint32 arithmetic)."""
+    """mulberry32, as in seed-workload.ts: the same stream in every language (uint32 arithmetic)."""
     state = seed & MASK
 
     def next_value() -> float:
@@ -109,7 +109,7 @@ class WithNumpy:
             dz = zs - zs[point]
             distances = dx * dx + dy * dy + dz * dz
             distances[point] = numpy.inf
-            # A stable sort keeps equal distances in index order, as the insertion in seed-app.ts does.
+            # A stable sort keeps equal distances in index order, as the insertion in seed-workload.ts does.
             nearest = numpy.argsort(distances, kind="stable")[:k]
             nearest = nearest[numpy.isfinite(distances[nearest])]
             graph[point, : len(nearest)] = nearest

@@ -3,11 +3,11 @@
 // Prints the largest relative difference of each output field; exits 1 above 1e-12.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { settingsFrom } from "../../src/bench/seed-workload.ts";
 import { parseComposition } from "../../src/compose/load.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
-import { readRunRecord } from "../../src/repro/run-record.ts";
+import { setupNearestNeighbour } from "../../src/mapping/index.ts";
+import { readRunRecord } from "../../src/record/run-record.ts";
 import { seedReference } from "./reference.ts";
-import { settingsFrom } from "./seed-app.ts";
 
 const directory = process.argv[2];
 if (directory === undefined) {

@@ -1,9 +1,15 @@
 // The seed demonstration computed in one process, with no queues and no
 // enclaves: the reference a coupled run must reproduce (to 1e-12; it does so
 // bit for bit, since every operation happens in the same order).
-import type { PointSet } from "../../src/mapping/point-set.ts";
-import type { TransferOperator } from "../../src/mapping/transfer-operator.ts";
-import { initialField, neighbourGraph, type SeedAppSettings, seedPoints, seedStep } from "./seed-app.ts";
+
+import {
+  initialField,
+  neighbourGraph,
+  type SeedAppSettings,
+  seedPoints,
+  seedStep,
+} from "../../src/bench/seed-workload.ts";
+import type { PointSet, TransferOperator } from "../../src/mapping/index.ts";
 
 export interface SeedState {
   temperatureA: Float64Array;

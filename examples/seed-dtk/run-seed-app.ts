@@ -1,7 +1,9 @@
 // A seed application as a conflux component: connect, share the mesh with
-// both fields, say ready, then step until the driver says stop.
-import { Component } from "../../src/component/component.ts";
-import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "./seed-app.ts";
+// both fields, say ready, then step until the driver says stop. The step is
+// the talk's work, which the seed benchmark shares (src/bench/seed-workload.ts).
+
+import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "../../src/bench/seed-workload.ts";
+import { Component } from "../../src/component/index.ts";
 
 export function runSeedApp(owns: "temperature" | "flux"): void {
   const component = Component.connect();

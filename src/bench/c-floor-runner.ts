@@ -1,4 +1,7 @@
-// Compiles and runs the C floors — the cache-line ping-pong (c-floor.c) and a
+// bench/ owns the benchmarks (queue, seed, coupling, map) and their reports, with the C floors they run beside in c/.
+// It must not import examples/ (it runs the demonstration's components by path), and nothing of the library imports it.
+
+// Compiles and runs the C floors in c/ — the cache-line ping-pong (c-floor.c) and a
 // coupling window's bare data movement (coupling-floor.c) — in the same
 // benchmark run as the conflux figures, so both come from one machine state.
 import { spawnSync } from "node:child_process";
@@ -6,11 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compilerCommand } from "../toolchain/c-compiler.ts";
-import type { Distribution } from "./distribution.ts";
+import { compilerCommand } from "../platform/c-compiler.ts";
+import type { Distribution } from "../stats/distribution.ts";
 
-const QUEUE_FLOOR = fileURLToPath(new URL("./c-floor.c", import.meta.url));
-const COUPLING_FLOOR = fileURLToPath(new URL("./coupling-floor.c", import.meta.url));
+const QUEUE_FLOOR = fileURLToPath(new URL("./c/c-floor.c", import.meta.url));
+const COUPLING_FLOOR = fileURLToPath(new URL("./c/coupling-floor.c", import.meta.url));
 
 export interface FloorResult {
   /** The floor's distribution in nanoseconds. */

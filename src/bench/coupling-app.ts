@@ -2,8 +2,9 @@
 // nothing but write a field and read the mapped one. A writes f = 1 + x + 2y + 3z
 // once per window; B reads f on its mesh and writes back twice the value.
 // Points: `points` uniform random 3-D points from args.seed.
-import { seedPoints } from "../../examples/seed-dtk/seed-app.ts";
-import { Component } from "../component/component.ts";
+
+import { Component } from "../component/index.ts";
+import { seedPoints } from "./seed-workload.ts";
 
 const component = Component.connect();
 try {

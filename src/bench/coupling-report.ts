@@ -1,7 +1,7 @@
+import { scaled } from "../stats/distribution.ts";
+import { alignColumns, formatMicroseconds } from "../stats/table.ts";
 import type { FloorResult } from "./c-floor-runner.ts";
 import { type CouplingRow, PRECICE_REFERENCE } from "./coupling.ts";
-import { scaled } from "./distribution.ts";
-import { alignColumns, formatMicroseconds } from "./table.ts";
 
 export function couplingBenchmarkJson(rows: CouplingRow[], floor?: FloorResult): string {
   const floorUs = floor?.distribution === undefined ? undefined : scaled(floor.distribution, 1e-3);

@@ -4,11 +4,11 @@
 // meshes), serial explicit coupling, per-window time, setup time, and the
 // largest error of the returned linear field (exact with RBF-PU).
 import { fileURLToPath } from "node:url";
-import type { SharedMesh } from "../component/shared-mesh.ts";
 import { runCoupling } from "../coupling/driver.ts";
 import type { CouplingPlan } from "../coupling/plan.ts";
-import { createOperator } from "../mapping/create-operator.ts";
-import { type Distribution, scaled, summarize } from "./distribution.ts";
+import { createOperator } from "../mapping/index.ts";
+import type { SharedMesh } from "../shm/shared-mesh.ts";
+import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 
 export type CouplingOperator = "nearest" | "rbf-pu";
 

@@ -7,10 +7,8 @@
 // (mean ± sd, p50, p99, max and where the max fell) is the per-iteration cost
 // a coupling driver would see.
 import { cpus, loadavg } from "node:os";
-import { createOperator } from "../mapping/create-operator.ts";
-import { type PointSet, pointSetFromMetadata } from "../mapping/point-set.ts";
-import type { TransferSpec } from "../mapping/transfer-spec.ts";
-import { summarize } from "./distribution.ts";
+import { createOperator, type PointSet, pointSetFromMetadata, type TransferSpec } from "../mapping/index.ts";
+import { summarize } from "../stats/distribution.ts";
 
 export interface MapBenchRow {
   operator: string;

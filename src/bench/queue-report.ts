@@ -1,6 +1,7 @@
 // Prints the queue benchmark as a table, or as the JSON the issue specifies.
+
+import { alignColumns } from "../stats/table.ts";
 import type { QueueBenchmark } from "./queue.ts";
-import { alignColumns } from "./table.ts";
 
 const TALK_COMMAND_QUEUE_US = "37–48 µs (process 48.3 ± 20.8, container 37.1 ± 83.0)";
 

@@ -12,15 +12,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { tsxLoaderUrl } from "../enclave/typescript-loader.ts";
 import { native } from "../native/index.ts";
+import { compilerCommand } from "../platform/c-compiler.ts";
+import { packagePath } from "../platform/package-root.ts";
+import { tsxLoaderUrl } from "../platform/typescript-loader.ts";
 import { Channel } from "../queue/channel.ts";
 import { Message } from "../queue/message.ts";
 import type { WaitKind } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
-import { compilerCommand } from "../toolchain/c-compiler.ts";
+import { type Distribution, summarize } from "../stats/distribution.ts";
 import { measureCFloor } from "./c-floor-runner.ts";
-import { type Distribution, summarize } from "./distribution.ts";
 import { messagePortRoundTrips, pipeRoundTrips, unixSocketRoundTrips } from "./queue-baselines.ts";
 import { PeerOpcode } from "./queue-peer.ts";
 
@@ -186,7 +187,7 @@ function confluxFlood(channel: Channel, messages: number): number {
   return seconds;
 }
 
-const CLIENTS = fileURLToPath(new URL("../../clients/", import.meta.url));
+const CLIENTS = packagePath("clients/");
 
 /** The C and Python echo peers, the C one compiled into `directory`; each that cannot run here is skipped with the reason. */
 function foreignPeers(directory: string): { peers: ForeignPeer[]; skipped: string[] } {

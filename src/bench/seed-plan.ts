@@ -1,9 +1,9 @@
 // The talk's demonstration (examples/seed-dtk) as a coupling plan, for the
 // benchmarks and the tests: two apps, each with its own mesh of `points`
 // random 3-D points.
-import { fileURLToPath } from "node:url";
 import type { CouplingPlan } from "../coupling/plan.ts";
-import type { EnclaveKind } from "../enclave/requirements.ts";
+import type { EnclaveKind } from "../enclave/kind.ts";
+import { packagePath } from "../platform/package-root.ts";
 
 export interface SeedPlanOptions {
   kind: EnclaveKind;
@@ -20,7 +20,7 @@ export function seedArgs(points: number): { a: Record<string, number>; b: Record
 }
 
 export function seedDemoPlan(options: SeedPlanOptions): CouplingPlan {
-  const module = (file: string) => fileURLToPath(new URL(`../../examples/seed-dtk/${file}`, import.meta.url));
+  const module = (file: string) => packagePath(`examples/seed-dtk/${file}`);
   const mesh = {
     dimension: 3 as const,
     count: options.points,

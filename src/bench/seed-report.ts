@@ -1,7 +1,8 @@
 // The seed benchmark as the talk's table (one column per enclave kind), beside
 // the talk's own figures, or as JSON.
+
+import { alignColumns, formatMicroseconds } from "../stats/table.ts";
 import type { SeedBenchmark, SeedMeasurement } from "./seed.ts";
-import { alignColumns, formatMicroseconds } from "./table.ts";
 
 const MEASUREMENTS: { key: SeedMeasurement; label: string; talk: string }[] = [
   { key: "command-queue", label: "command queue", talk: "48.3 ± 20.8 | 48.3 ± 20.8 | 37.1 ± 83.0" },

@@ -4,18 +4,17 @@
 // enclaves) and for every enclave kind that works here. Iterations above p99
 // are explained by what happened during them.
 
-import { fileURLToPath } from "node:url";
-import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
 import { runCoupling } from "../coupling/driver.ts";
 import type { CouplingPlan } from "../coupling/plan.ts";
-import type { EnclaveKind } from "../enclave/requirements.ts";
-import { createOperator } from "../mapping/create-operator.ts";
-import type { PointSet } from "../mapping/point-set.ts";
+import type { EnclaveKind } from "../enclave/kind.ts";
+import { guestProgram } from "../enclave/vm/image/guest-program.ts";
+import { createOperator, type PointSet } from "../mapping/index.ts";
 import { native } from "../native/index.ts";
-import { guestProgram } from "../vm/guest-program.ts";
-import { type Distribution, scaled, summarize } from "./distribution.ts";
+import { packagePath } from "../platform/package-root.ts";
+import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 import { type OutlierCause, OutlierProbe } from "./outlier-probe.ts";
 import { A_TO_B, B_TO_A, seedDemoPlan } from "./seed-plan.ts";
+import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "./seed-workload.ts";
 
 export type SeedMeasurement = "command-queue" | "a-to-b" | "b-to-a" | "iteration";
 export type SeedEnclave = "baseline" | EnclaveKind;
@@ -139,7 +138,7 @@ function vmPlan(points: number, iterations: number): CouplingPlan {
   return plan;
 }
 
-const APP_A = fileURLToPath(new URL("../../examples/c-component/app_a.c", import.meta.url));
+const APP_A = packagePath("examples/c-component/app_a.c");
 
 async function coupled(
   kind: EnclaveKind,

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { alteredFiles } from "../repro/record-integrity.ts";
-import { readRunRecord } from "../repro/run-record.ts";
+import { alteredFiles } from "../record/record-integrity.ts";
+import { readRunRecord } from "../record/run-record.ts";
+import { runSummary } from "../record/run-summary.ts";
 import { UsageError } from "./exit-codes.ts";
-import { runSummary } from "./run-summary.ts";
 
 export function registerInspect(program: Command): void {
   program

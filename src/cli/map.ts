@@ -3,10 +3,14 @@
 // Thin: read the files, call src/mapping, write the result.
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { createOperator } from "../mapping/create-operator.ts";
-import { formatPointCsv, type PointCsv, parsePointCsv } from "../mapping/csv-format.ts";
-import { MappingError } from "../mapping/mapping-error.ts";
-import { parseTransferSpec } from "../mapping/transfer-spec.ts";
+import {
+  createOperator,
+  formatPointCsv,
+  MappingError,
+  type PointCsv,
+  parsePointCsv,
+  parseTransferSpec,
+} from "../mapping/index.ts";
 import { UsageError } from "./exit-codes.ts";
 
 interface MapOptions {

@@ -3,10 +3,10 @@
 // options, prints and sets the exit code.
 import type { Command } from "commander";
 import { CompositionError } from "../compose/problem.ts";
-import { AlteredRecordError, CrateTargetError, exportCrate } from "../repro/crate-export.ts";
-import { RunRecordError } from "../repro/run-record.ts";
-import { NotVerifiableError, type Verification, verifyRun } from "../repro/run-verification.ts";
-import { verificationReport } from "../repro/verification-report.ts";
+import { RunRecordError } from "../record/run-record.ts";
+import { AlteredRecordError, CrateTargetError, exportCrate } from "../repro/export/crate-export.ts";
+import { NotVerifiableError, type Verification, verifyRun } from "../repro/verify/run-verification.ts";
+import { verificationReport } from "../repro/verify/verification-report.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
 import { createProgress } from "./progress.ts";
 

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { CompositionError } from "../compose/problem.ts";
-import { runComposition } from "../repro/run-composition.ts";
+import { runSummary } from "../record/run-summary.ts";
+import { runComposition } from "../runner/run-composition.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { createProgress } from "./progress.ts";
-import { runSummary } from "./run-summary.ts";
 
 export function registerRun(program: Command): void {
   program

@@ -1,10 +1,10 @@
 // `conflux vm build|ls`: VM images (kernel + initramfs) for components, stored
 // by content hash like container stacks; thin, the vm layer does the work.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
-import { componentImage } from "../vm/component-image.ts";
-import { imageCacheDirectory } from "../vm/guest-image.ts";
+import { componentImage } from "../enclave/vm/image/component-image.ts";
+import { imageCacheDirectory, storedImages } from "../enclave/vm/image/guest-image.ts";
 import { UsageError } from "./exit-codes.ts";
 
 const MODULE = /\.(ts|mts|js|mjs)$/;
@@ -40,19 +40,14 @@ export function registerVmImage(program: Command): void {
     .description("list the stored images: hash, size, what they hold")
     .action(() => {
       const cache = imageCacheDirectory();
-      const images = existsSync(cache) ? readdirSync(cache).filter((name) => /^image-[0-9a-f]{64}$/.test(name)) : [];
+      const images = storedImages(cache);
       if (images.length === 0) {
         process.stdout.write(`no images in ${cache}; build one with conflux vm build COMPONENT\n`);
         return;
       }
-      for (const name of images) {
-        const directory = join(cache, name);
-        const bytes = statSync(join(directory, "initramfs.cpio")).size;
-        const files = readFileSync(join(directory, "manifest.txt"), "utf8")
-          .split("\n")
-          .filter((line) => line.startsWith("f "));
+      for (const image of images) {
         process.stdout.write(
-          `${name.slice(6, 18)}  ${(bytes / 2 ** 20).toFixed(1)} MiB  ${files.length} files  ${directory}\n`,
+          `${image.sha256.slice(0, 12)}  ${(image.bytes / 2 ** 20).toFixed(1)} MiB  ${image.files} files  ${image.directory}\n`,
         );
       }
     });

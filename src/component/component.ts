@@ -2,23 +2,22 @@
 // run, attach the two command queues the driver set up, share meshes in
 // segments, notify the driver and wait for its ACK, then loop: wait for go,
 // compute, signal done. It does not know which enclave it runs in.
-import {
-  COMPONENT_ARGS_VARIABLE,
-  COMPONENT_NAME_VARIABLE,
-  DRIVER_LIVENESS_VARIABLE,
-} from "../enclave/component-launch.ts";
 import { Channel } from "../queue/channel.ts";
 import { QueueError } from "../queue/errors.ts";
 import { Message } from "../queue/message.ts";
 import { EnclaveBoundLiveness } from "../queue/peer.ts";
 import { type WaitStrategy, waitStrategy } from "../queue/wait-strategy.ts";
-import { RUN_DIRECTORY_VARIABLE, Run } from "../shm/run.ts";
-import type { MeshSpec } from "./mesh-layout.ts";
-import { COMPONENT_ACCEPTS, channelName, Opcode, opcodeName, WAIT_VARIABLE } from "./protocol.ts";
-import { SharedMesh } from "./shared-mesh.ts";
-
-// The launcher (src/enclave/component-launch.ts) sets these; one definition of each name.
-export { COMPONENT_ARGS_VARIABLE, COMPONENT_NAME_VARIABLE };
+import { Run } from "../shm/run.ts";
+import { SharedMesh } from "../shm/shared-mesh.ts";
+import {
+  COMPONENT_ARGS_VARIABLE,
+  COMPONENT_NAME_VARIABLE,
+  DRIVER_LIVENESS_VARIABLE,
+  RUN_DIRECTORY_VARIABLE,
+  WAIT_VARIABLE,
+} from "../wire/environment.ts";
+import type { MeshSpec } from "../wire/mesh.ts";
+import { COMPONENT_ACCEPTS, channelName, Opcode, opcodeName } from "../wire/protocol.ts";
 
 export interface ConnectOptions {
   environment?: NodeJS.ProcessEnv;

@@ -9,7 +9,7 @@ import * as z from "zod";
 /** The composition format version this code reads. */
 export const COMPOSITION_VERSION = 1;
 
-// Names end up in segment names (at most 96 bytes, see src/shm/header.ts) and
+// Names end up in segment names (at most 96 bytes, see src/wire/segment-header.ts) and
 // endpoints join them with dots, so they are short and dot-free.
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 const NAME_RULE = 'a letter, then up to 31 letters, digits, "-" or "_"';

@@ -5,15 +5,11 @@
 // (serial explicit coupling). Each phase is timed. Any failure ends the run with
 // one CouplingFailure that names the component; every enclave is stopped and
 // every segment removed on every path.
-import { ComponentLink } from "../component/link.ts";
-import { MeshMetadataError } from "../component/mesh-layout.ts";
-import { WAIT_VARIABLE } from "../component/protocol.ts";
-import type { SharedMesh } from "../component/shared-mesh.ts";
+
 import { createEnclave } from "../enclave/create-enclave.ts";
 import type { Enclave, ExitStatus } from "../enclave/enclave.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
-import { type PointSet, pointSetFromMetadata } from "../mapping/point-set.ts";
-import type { TransferOperator } from "../mapping/transfer-operator.ts";
+import { type PointSet, pointSetFromMetadata, type TransferOperator } from "../mapping/index.ts";
 import { native } from "../native/index.ts";
 import {
   CorruptRecordError,
@@ -25,6 +21,10 @@ import {
 } from "../queue/errors.ts";
 import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
+import type { SharedMesh } from "../shm/shared-mesh.ts";
+import { WAIT_VARIABLE } from "../wire/environment.ts";
+import { MeshMetadataError } from "../wire/mesh.ts";
+import { ComponentLink } from "./component-link.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";

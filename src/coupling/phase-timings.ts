@@ -1,6 +1,6 @@
 // Per-phase timing samples of a run, recorded into preallocated arrays so the
 // loop allocates nothing.
-import { type Distribution, summarize } from "../bench/distribution.ts";
+import { type Distribution, summarize } from "../stats/distribution.ts";
 
 export class PhaseTimings {
   private readonly samples = new Map<string, Float64Array>();

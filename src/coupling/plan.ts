@@ -1,11 +1,12 @@
 // What the driver runs: components, their expected meshes, the transfers and
-// the loop. Built from a composition file by the command line (the coupling
+// the loop. Built from a composition file by the runner (the coupling
 // layer knows no file format) or directly by a program.
-import type { MeshSpec } from "../component/mesh-layout.ts";
-import type { ContainerLaunch } from "../enclave/container-settings.ts";
-import type { EnclaveKind } from "../enclave/requirements.ts";
-import type { VmLaunch } from "../enclave/vm-settings.ts";
+
+import type { ContainerLaunch } from "../enclave/container/settings.ts";
+import type { EnclaveKind } from "../enclave/kind.ts";
+import type { VmLaunch } from "../enclave/vm/settings.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
+import type { MeshSpec } from "../wire/mesh.ts";
 
 export interface ComponentPlan {
   name: string;

@@ -1,15 +1,13 @@
 // The one place that maps an enclave kind to its backend, so callers (the
 // driver, the CLI) never name a backend class.
-import { ContainerEnclave } from "./container-enclave.ts";
-import type { ContainerLaunch } from "./container-settings.ts";
+import { ContainerEnclave } from "./container/container-enclave.ts";
+import type { ContainerLaunch } from "./container/settings.ts";
 import type { Enclave, EnclaveOptions } from "./enclave.ts";
-import { ProcessEnclave } from "./process-enclave.ts";
-import type { EnclaveKind } from "./requirements.ts";
-import { ThreadEnclave } from "./thread-enclave.ts";
-import { VmEnclave } from "./vm-enclave.ts";
-import type { VmLaunch } from "./vm-settings.ts";
-
-const KINDS: readonly EnclaveKind[] = ["thread", "process", "container", "vm"];
+import { ENCLAVE_KINDS, type EnclaveKind } from "./kind.ts";
+import { ProcessEnclave } from "./process/process-enclave.ts";
+import { ThreadEnclave } from "./thread/thread-enclave.ts";
+import type { VmLaunch } from "./vm/settings.ts";
+import { VmEnclave } from "./vm/vm-enclave.ts";
 
 /** An enclave of `kind` for `launch`, not yet started. Throws for a launch it cannot run. */
 export function createEnclave(
@@ -29,7 +27,7 @@ export function createEnclave(
     default:
       // Kinds come from composition files too: name the valid ones.
       throw new Error(
-        `component ${launch.name}: unknown enclave kind ${JSON.stringify(kind)}; the kinds are ${KINDS.join(", ")}`,
+        `component ${launch.name}: unknown enclave kind ${JSON.stringify(kind)}; the kinds are ${ENCLAVE_KINDS.join(", ")}`,
       );
   }
 }

@@ -1,10 +1,11 @@
 // The one interface every enclave backend implements: launch a component,
 // watch it, end it, and say what it ran on. Backends differ in isolation
 // (thread, process, container, VM); callers never branch on which one they got.
-import type { ComponentLaunch } from "./component-launch.ts";
+
 import type { EnclaveDescription } from "./environment-description.ts";
+import type { EnclaveKind } from "./kind.ts";
+import type { ComponentLaunch } from "./launch.ts";
 import type { OutputSink } from "./output-capture.ts";
-import type { EnclaveKind } from "./requirements.ts";
 
 /** Who or what ended a component. */
 export type ExitCause =

@@ -1,7 +1,7 @@
 // What a component ran on, for the run record: enough to tell two runs'
 // environments apart, with secrets in the environment replaced by a marker.
 import { arch, cpus as hostCpus, platform, release } from "node:os";
-import type { EnclaveKind } from "./requirements.ts";
+import type { EnclaveKind } from "./kind.ts";
 
 /** Variable names that hold secrets; their values never reach a record. */
 export const SECRET_NAME = /(SECRET|TOKEN|PASSWORD|KEY)/i;

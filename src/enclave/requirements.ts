@@ -1,37 +1,17 @@
 // What each enclave kind needs from the host, checked for real (a probe runs),
 // and, for each missing piece, the package that provides it.
 import { accessSync, constants, existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
-import { vmRequirements } from "../vm/vm-requirements.ts";
-import { probeContainerRuntime } from "./container-probe.ts";
-
-export type EnclaveKind = "thread" | "process" | "container" | "vm";
-
-export interface Requirement {
-  what: string;
-  ok: boolean;
-  detail: string;
-  /** How to get it when it is missing. */
-  fix?: string;
-}
+import { findExecutable } from "../platform/executable.ts";
+import { packagePath } from "../platform/package-root.ts";
+import type { Requirement } from "../platform/requirement.ts";
+import { probeContainerRuntime } from "./container/probe.ts";
+import type { EnclaveKind } from "./kind.ts";
+import { vmRequirements } from "./vm/requirements.ts";
 
 export interface KindReport {
   kind: EnclaveKind;
   usable: boolean;
   requirements: Requirement[];
-}
-
-export function findExecutable(name: string): string | undefined {
-  for (const directory of (process.env.PATH ?? "").split(delimiter)) {
-    const candidate = join(directory, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 function executable(name: string, debianPackage: string): Requirement {
@@ -57,7 +37,7 @@ function sharedMemory(): Requirement {
 }
 
 function nativeAddon(): Requirement {
-  const built = existsSync(new URL("../../build/Release/conflux_native.node", import.meta.url));
+  const built = existsSync(packagePath("build/Release/conflux_native.node"));
   return built
     ? { what: "native addon", ok: true, detail: "built" }
     : { what: "native addon", ok: false, detail: "not built", fix: "npm install (needs g++, make, python3)" };

@@ -3,7 +3,7 @@
 // column per field, and one line per point. Parsing works on a string (the CLI
 // reads the file): every error names file:line (and the column) and the fix.
 import { MappingError } from "./mapping-error.ts";
-import { type Dimension, type PointSet, pointSetFromMetadata } from "./point-set.ts";
+import { type Dimension, type PointSet, pointSetFromMetadata } from "./spatial/point-set.ts";
 
 export interface PointCsv {
   readonly points: PointSet;

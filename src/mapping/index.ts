@@ -1,16 +1,16 @@
-// The mapping layer's public surface: point sets, the operator contract, the
-// spec and its factory, each operator's setup, the spatial index, and the CSV
-// point format of `conflux map`.
-export * from "./create-operator.ts";
+// mapping/ owns transfer operators between point clouds: spatial indexes, linear algebra, kernels, operators.
+// It must not know components, segments or runs; other layers reach it only through this file.
 export * from "./csv-format.ts";
-export * from "./kd-tree.ts";
+export * from "./kernels/radial-kernel.ts";
+export * from "./linalg/compressed-rows.ts";
 export * from "./mapping-error.ts";
-export * from "./moving-least-squares.ts";
-export * from "./nearest-neighbour.ts";
-export * from "./point-set.ts";
-export * from "./radial-kernel.ts";
-export * from "./rbf-global.ts";
-export * from "./rbf-partition-of-unity.ts";
-export * from "./sparse-operator.ts";
-export * from "./transfer-operator.ts";
-export * from "./transfer-spec.ts";
+export * from "./operators/create-operator.ts";
+export * from "./operators/moving-least-squares.ts";
+export * from "./operators/nearest-neighbour.ts";
+export * from "./operators/rbf-global.ts";
+export * from "./operators/rbf-partition-of-unity.ts";
+export * from "./operators/sparse-operator.ts";
+export * from "./operators/transfer-operator.ts";
+export * from "./operators/transfer-spec.ts";
+export * from "./spatial/kd-tree.ts";
+export * from "./spatial/point-set.ts";

@@ -1,3 +1,6 @@
+// native/ owns the addon's contract: mappings, futexes, the clock, affinity, liveness, signals, declared once.
+// It must not hold logic: every other module calls these functions and never touches the binding.
+
 // The one file that loads the native addon and declares its contract. Every
 // other module imports these functions from here and never touches the binding.
 import { createRequire } from "node:module";

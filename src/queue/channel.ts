@@ -1,28 +1,20 @@
 // A channel: the two rings between the driver and one component (one to the
 // component, one back to the driver) in one segment, plus a control line that
 // records both sides' pids so each can watch the other's liveness.
-// Layout: docs/wire-format.md ("Channel", version 1).
-import { SegmentKind } from "../shm/header.ts";
+// Layout: wire/channel.ts.
+
 import type { Run } from "../shm/run.ts";
 import type { Segment } from "../shm/segment.ts";
+import { CHANNEL_LAYOUT_VERSION, CHANNEL_MAGIC, ControlWord, channelPayloadBytes } from "../wire/channel.ts";
+import { CACHE_LINE, ringBytes } from "../wire/ring.ts";
+import { SegmentKind } from "../wire/segment-header.ts";
 import { CorruptRecordError, QueueError } from "./errors.ts";
 import type { Message } from "./message.ts";
 import { type PeerLiveness, ProcessLiveness } from "./peer.ts";
 import { formatRing, RingConsumer, RingProducer } from "./ring.ts";
-import { CACHE_LINE, ringBytes } from "./ring-layout.ts";
 import { type WaitStrategy, waitStrategy } from "./wait-strategy.ts";
 
-export const CHANNEL_MAGIC = 0x4e414843; // "CHAN"
-export const CHANNEL_LAYOUT_VERSION = 1;
 export const DEFAULT_CAPACITY = 64;
-
-const ControlWord = {
-  magic: 0,
-  version: 1,
-  capacity: 2,
-  driverPid: 3,
-  componentPid: 4,
-} as const;
 
 export type ChannelRole = "driver" | "component";
 
@@ -35,10 +27,6 @@ export interface ChannelOptions {
   peer?: PeerLiveness;
   /** How the peer is named in errors, e.g. `component "appA" (process enclave)`. */
   peerDescription?: string;
-}
-
-export function channelPayloadBytes(capacity: number): number {
-  return CACHE_LINE + 2 * ringBytes(capacity);
 }
 
 function opcodeTable(opcodes: readonly number[] | undefined): Uint8Array | null {

@@ -1,7 +1,7 @@
 // A command record as the program sees it. One Message is allocated by the
 // caller and reused for every send and receive, so the hot path allocates
 // nothing: sending copies the 64-byte record in, receiving copies it out.
-import { PAYLOAD_BYTES, PAYLOAD_FLOAT64S } from "./ring-layout.ts";
+import { PAYLOAD_BYTES, PAYLOAD_FLOAT64S } from "../wire/ring.ts";
 
 export class Message {
   opcode = 0;

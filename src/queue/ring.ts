@@ -1,20 +1,10 @@
 // A single-producer/single-consumer ring of 64-byte command records in shared
-// memory (layout: ring-layout.ts). The producer writes a record, then publishes
+// memory (layout: wire/ring.ts). The producer writes a record, then publishes
 // it by storing the tail; the consumer copies it out, then frees the slot by
 // storing the head. Each side caches the other's counter and re-reads it only
 // when the ring looks full or empty, so the fast path touches one remote cache
 // line per message and makes no system call.
 import { native } from "../native/index.ts";
-import {
-  CorruptRecordError,
-  InterruptedError,
-  PeerClosedError,
-  PeerDiedError,
-  type PeerIdentity,
-  QueueTimeoutError,
-} from "./errors.ts";
-import type { Message } from "./message.ts";
-import type { PeerLiveness } from "./peer.ts";
 import {
   checkCapacity,
   PAYLOAD_BYTES,
@@ -26,7 +16,17 @@ import {
   RING_MAGIC,
   RingOffset,
   ringBytes,
-} from "./ring-layout.ts";
+} from "../wire/ring.ts";
+import {
+  CorruptRecordError,
+  InterruptedError,
+  PeerClosedError,
+  PeerDiedError,
+  type PeerIdentity,
+  QueueTimeoutError,
+} from "./errors.ts";
+import type { Message } from "./message.ts";
+import type { PeerLiveness } from "./peer.ts";
 import type { WaitStrategy } from "./wait-strategy.ts";
 import { Waiter, WaitStatus } from "./waiter.ts";
 

@@ -1,32 +1,18 @@
 // The run's name service, like XEMEM's global segment names: a table in a
 // segment of its own that maps a segment's name to where it lives (file, offset,
 // length). The driver creates it; any process of the run registers and looks up
-// names, so cleanup can list every segment. Layout: docs/wire-format.md
-// ("Registry", version 1).
+// names, so cleanup can list every segment. Layout: wire/registry.ts.
 import { FutexResult, native } from "../native/index.ts";
-import { encodeName, MAX_NAME_BYTES, type SegmentKind } from "./header.ts";
+import {
+  EntryOffset,
+  EntryState,
+  REGISTRY_CAPACITY,
+  REGISTRY_ENTRY_SIZE,
+  REGISTRY_TABLE_OFFSET,
+  RegistryOffset,
+} from "../wire/registry.ts";
+import { encodeName, MAX_NAME_BYTES, type SegmentKind } from "../wire/segment-header.ts";
 import type { Segment } from "./segment.ts";
-
-export const REGISTRY_CAPACITY = 256;
-export const REGISTRY_ENTRY_SIZE = 256;
-export const REGISTRY_TABLE_OFFSET = 64;
-export const REGISTRY_PAYLOAD_SIZE = REGISTRY_TABLE_OFFSET + REGISTRY_CAPACITY * REGISTRY_ENTRY_SIZE;
-
-const RegistryOffset = { capacity: 0, entrySize: 4, generation: 8 } as const;
-export const EntryOffset = {
-  state: 0,
-  kind: 4,
-  offset: 8,
-  length: 16,
-  creatorPid: 24,
-  nameLength: 28,
-  fileLength: 32,
-  name: 64,
-  file: 160,
-} as const;
-
-/** An entry's state word: claimed with compare-and-swap, published last. */
-const EntryState = { free: 0, writing: 1, live: 2 } as const;
 
 export interface RegistryEntry {
   name: string;

@@ -4,10 +4,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { native } from "../native/index.ts";
-import { ARENA_VARIABLE, allocateInArena, checkArena } from "./arena-layout.ts";
+import { ARENA_VARIABLE, RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
+import { REGISTRY_PAYLOAD_SIZE } from "../wire/registry.ts";
+import { HEADER_SIZE, SegmentKind } from "../wire/segment-header.ts";
+import { allocateInArena, checkArena } from "./arena.ts";
 import { forgetOnExit, removeOnExit } from "./exit-cleanup.ts";
-import { HEADER_SIZE, SegmentKind } from "./header.ts";
-import { REGISTRY_PAYLOAD_SIZE, Registry, type RegistryEntry } from "./registry.ts";
+import { Registry, type RegistryEntry } from "./registry.ts";
 import {
   createRunDirectory,
   newRunId,
@@ -17,9 +19,6 @@ import {
   removeRunDirectory,
 } from "./run-directory.ts";
 import { Segment } from "./segment.ts";
-
-/** The variable a launcher sets so a component can find its run. */
-export const RUN_DIRECTORY_VARIABLE = "CONFLUX_RUN_DIR";
 
 export interface RunCreation {
   runId?: string;

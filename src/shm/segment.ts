@@ -1,6 +1,7 @@
 // A segment: one shared mapping that begins with a versioned header (see
-// header.ts). Views over the payload are plain typed arrays on the mapping, so
-// reads and writes from any process that maps it are seen by all.
+// wire/segment-header.ts). Views over the payload are plain typed arrays on
+// the mapping, so reads and writes from any process that maps it are seen by
+// all.
 import { isNativeError, native } from "../native/index.ts";
 import {
   HEADER_SIZE,
@@ -9,7 +10,7 @@ import {
   type SegmentHeader,
   SegmentKind,
   writeHeader,
-} from "./header.ts";
+} from "../wire/segment-header.ts";
 
 /** Segments are private to the user who runs the composition. */
 export const SEGMENT_MODE = 0o600;

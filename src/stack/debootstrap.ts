@@ -3,8 +3,8 @@
 // /sys it mounts inside the tree vanish with it however it ends, and it dies
 // with this process.
 import { spawn } from "node:child_process";
-import { parentDeathPrefix } from "../enclave/parent-death-signal.ts";
-import { findExecutable } from "../enclave/requirements.ts";
+import { findExecutable } from "../platform/executable.ts";
+import { parentDeathPrefix } from "../platform/parent-death-signal.ts";
 import { DEBOOTSTRAP_VARIANT, debianArchitecture } from "./stack-hash.ts";
 
 export interface DebootstrapRequest {

@@ -8,10 +8,12 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlin
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { readRunRecord, sha256 } from "../../src/repro/run-record.ts";
+import { readRunRecord, sha256 } from "../../src/record/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
 
 const SEED = join(projectRoot, "examples/seed-dtk");
+/** The talk's work, which the seed example's components run. */
+const WORKLOAD = join(projectRoot, "src/bench/seed-workload.ts");
 const ITERATIONS = "4";
 
 function scratchDirectory(t: TestContext): string {
@@ -20,10 +22,13 @@ function scratchDirectory(t: TestContext): string {
   return directory;
 }
 
-/** The seed example's files in `directory`, importing the SDK from this checkout. */
+/** The seed example's files and its workload in `directory`, importing the SDK from this checkout. */
 function copySeedExample(directory: string): string {
-  for (const file of ["app-a.ts", "app-b.ts", "run-seed-app.ts", "seed-app.ts", "conflux.yaml"]) {
-    const text = readFileSync(join(SEED, file), "utf8").replaceAll('"../../src/', `"${join(projectRoot, "src")}/`);
+  writeFileSync(join(directory, "seed-workload.ts"), readFileSync(WORKLOAD));
+  for (const file of ["app-a.ts", "app-b.ts", "run-seed-app.ts", "conflux.yaml"]) {
+    const text = readFileSync(join(SEED, file), "utf8")
+      .replaceAll('"../../src/bench/seed-workload.ts"', '"./seed-workload.ts"')
+      .replaceAll('"../../src/', `"${join(projectRoot, "src")}/`);
     writeFileSync(join(directory, file), text);
   }
   return join(directory, "conflux.yaml");
@@ -88,12 +93,8 @@ test("a composition run twice gives bitwise identical outputs, verify replays it
       `an input of role ${role}`,
     );
   }
-  const seedApp = a.inputs.find((input) => input.path === join(SEED, "seed-app.ts"));
-  assert.equal(
-    seedApp?.sha256,
-    sha256(readFileSync(join(SEED, "seed-app.ts"))),
-    "module sources are followed and hashed",
-  );
+  const workload = a.inputs.find((input) => input.path === WORKLOAD);
+  assert.equal(workload?.sha256, sha256(readFileSync(WORKLOAD)), "module sources are followed and hashed");
   for (const enclave of [...a.enclaves, { component: "driver", environment: a.driver.environment }]) {
     const environment = enclave.environment;
     assert.ok(environment !== undefined, `${enclave.component} has its environment`);
@@ -183,7 +184,7 @@ function checkWorkflowRunCrate(crate: string, runId: string): void {
   }
   const objects = ids(action.object).filter((object) => types(entities.get(object)).includes("File"));
   assert.ok(
-    objects.some((object) => object.endsWith("/seed-app.ts")),
+    objects.some((object) => object.endsWith("/seed-workload.ts")),
     "module sources are in the crate",
   );
 
@@ -217,7 +218,7 @@ test("a changed module makes verify fail, naming the outputs that differ and the
   const example = scratchDirectory(t);
   const composition = copySeedExample(example);
   const recorded = await conflux.run(composition, join(example, "runs"));
-  const module = join(example, "seed-app.ts");
+  const module = join(example, "seed-workload.ts");
   const text = readFileSync(module, "utf8");
   assert.match(text, / 0\.1 \* /);
   writeFileSync(module, text.replace(" 0.1 * ", " 0.2 * "));

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
-import { settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
-import { readRunRecord, sha256 } from "../../src/repro/run-record.ts";
+import { settingsFrom } from "../../src/bench/seed-workload.ts";
+import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
+import { readRunRecord, sha256 } from "../../src/record/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
 
 const SEED = join(projectRoot, "examples/seed-dtk/conflux.yaml");

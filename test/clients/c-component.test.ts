@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { compilerCommand } from "../../src/toolchain/c-compiler.ts";
+import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { projectRoot } from "../support/child-process.ts";
 import { startProgram } from "./programs.ts";
 import { assertCompleted, differencesFromReference, planWithCommand, runSeed } from "./seed-coupling.ts";

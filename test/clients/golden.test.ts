@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { readHeader, SegmentHeaderError, SegmentKind } from "../../src/shm/header.ts";
+import { readHeader, SegmentHeaderError, SegmentKind } from "../../src/wire/segment-header.ts";
 import { GOLDEN_FILES } from "../golden/images.ts";
 import { assertSameBytes } from "../golden/same-bytes.ts";
 import { projectRoot } from "../support/child-process.ts";

@@ -3,11 +3,11 @@
 // reference, as test/coupling/driver.test.ts does for the all-TypeScript run.
 import assert from "node:assert/strict";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
-import { settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
-import type { SharedMesh } from "../../src/component/shared-mesh.ts";
+import { settingsFrom } from "../../src/bench/seed-workload.ts";
 import { type CouplingResult, runCoupling } from "../../src/coupling/driver.ts";
 import type { CouplingPlan } from "../../src/coupling/plan.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
+import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { SEED_ARGS, seedPlan } from "../coupling/seed-plan.ts";
 
 export interface SeedRun {

@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { type TestContext, test } from "node:test";
 import { Component } from "../../src/component/component.ts";
-import { channelName } from "../../src/component/protocol.ts";
 import { Channel } from "../../src/queue/channel.ts";
 import type { Run } from "../../src/shm/run.ts";
+import { channelName } from "../../src/wire/protocol.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 
 /** The driver pid word of the channel's control line (docs/wire-format.md, "Channel"). */

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
-import { settingsFrom } from "../../examples/seed-dtk/seed-app.ts";
-import type { SharedMesh } from "../../src/component/shared-mesh.ts";
+import { settingsFrom } from "../../src/bench/seed-workload.ts";
 import { runCoupling } from "../../src/coupling/driver.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
+import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { SEED_ARGS, seedPlan } from "./seed-plan.ts";
 
 for (const kind of ["process", "thread"] as const) {

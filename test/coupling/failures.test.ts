@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { test } from "node:test";
 import { CouplingFailure } from "../../src/coupling/coupling-failure.ts";
 import { runCoupling } from "../../src/coupling/driver.ts";
-import type { EnclaveKind } from "../../src/enclave/requirements.ts";
-import { setupNearestNeighbour } from "../../src/mapping/nearest-neighbour.ts";
+import type { EnclaveKind } from "../../src/enclave/kind.ts";
+import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import { runDirectoryPath } from "../../src/shm/run-directory.ts";
 import { seedPlan } from "./seed-plan.ts";
 

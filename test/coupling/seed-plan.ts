@@ -2,7 +2,7 @@
 // timeouts short enough that a failing test fails quickly.
 import { seedArgs, seedDemoPlan } from "../../src/bench/seed-plan.ts";
 import type { CouplingPlan } from "../../src/coupling/plan.ts";
-import type { EnclaveKind } from "../../src/enclave/requirements.ts";
+import type { EnclaveKind } from "../../src/enclave/kind.ts";
 
 export const SEED_ARGS = seedArgs(3000);
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createEnclave } from "../../src/enclave/create-enclave.ts";
-import type { EnclaveKind } from "../../src/enclave/requirements.ts";
+import type { EnclaveKind } from "../../src/enclave/kind.ts";
 import { fixture } from "./contract.ts";
 
 const launch = { name: "solver", module: fixture("endless"), runDirectory: "/run" };

@@ -5,13 +5,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { readMeshMetadata } from "../../src/component/mesh-layout.ts";
 import { Message } from "../../src/queue/message.ts";
 import { RingConsumer } from "../../src/queue/ring.ts";
 import { waitStrategy } from "../../src/queue/wait-strategy.ts";
-import { readHeader, SegmentKind } from "../../src/shm/header.ts";
 import { Registry } from "../../src/shm/registry.ts";
 import { Segment } from "../../src/shm/segment.ts";
+import { readMeshMetadata } from "../../src/wire/mesh.ts";
+import { readHeader, SegmentKind } from "../../src/wire/segment-header.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { GOLDEN, GOLDEN_FILES, goldenImages, goldenMessages } from "./images.ts";
 import { assertSameBytes } from "./same-bytes.ts";

@@ -1,19 +1,21 @@
 // The golden images of the wire format, made by the real TypeScript code
-// (src/shm/header.ts, src/shm/registry.ts, src/queue/ring.ts,
-// src/queue/channel.ts, src/component/mesh-layout.ts) from fixed inputs. The
+// (the layouts of src/wire/, written through src/shm/registry.ts,
+// src/queue/ring.ts and src/queue/channel.ts) from fixed inputs. The
 // committed .bin files beside this module are the contract; README.md says
 // what each holds. Regenerate them only when the wire format's version changes:
 //   node --import tsx test/golden/generate.ts
-import { writeMeshMetadata } from "../../src/component/mesh-layout.ts";
+
 import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import { formatRing, RingProducer } from "../../src/queue/ring.ts";
-import { ringBytes } from "../../src/queue/ring-layout.ts";
 import { waitStrategy } from "../../src/queue/wait-strategy.ts";
-import { HEADER_SIZE, SegmentKind, writeHeader } from "../../src/shm/header.ts";
-import { REGISTRY_PAYLOAD_SIZE, Registry } from "../../src/shm/registry.ts";
+import { Registry } from "../../src/shm/registry.ts";
 import type { Run } from "../../src/shm/run.ts";
 import { Segment } from "../../src/shm/segment.ts";
+import { writeMeshMetadata } from "../../src/wire/mesh.ts";
+import { REGISTRY_PAYLOAD_SIZE } from "../../src/wire/registry.ts";
+import { ringBytes } from "../../src/wire/ring.ts";
+import { HEADER_SIZE, SegmentKind, writeHeader } from "../../src/wire/segment-header.ts";
 
 export const GOLDEN = {
   runId: "0123456789abcdef",

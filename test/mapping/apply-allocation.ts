@@ -6,7 +6,7 @@
 // even one boxed number (16 bytes), stands out above that step.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import type { TransferOperator } from "../../src/mapping/transfer-operator.ts";
+import type { TransferOperator } from "../../src/mapping/operators/transfer-operator.ts";
 
 setFlagsFromString("--expose-gc");
 const collect = runInNewContext("gc") as () => void;

@@ -1,9 +1,9 @@
 // Observed order of convergence of a transfer under refinement (not a test
 // file): map a smooth field from regular grids of growing resolution onto
 // fixed points inside the domain and compare the errors.
-import { createOperator } from "../../src/mapping/create-operator.ts";
-import { pointSetFromInterleaved } from "../../src/mapping/point-set.ts";
-import type { TransferSpec } from "../../src/mapping/transfer-spec.ts";
+import { createOperator } from "../../src/mapping/operators/create-operator.ts";
+import type { TransferSpec } from "../../src/mapping/operators/transfer-spec.ts";
+import { pointSetFromInterleaved } from "../../src/mapping/spatial/point-set.ts";
 import { gridPoints, randomPoints, sample } from "./random-points.ts";
 
 export const smooth2d = (x: number, y: number): number => Math.sin(2 * x + 1) * Math.cos(3 * y);

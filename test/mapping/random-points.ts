@@ -5,7 +5,7 @@ import {
   type Dimension,
   type PointSet,
   pointSetFromMetadata,
-} from "../../src/mapping/point-set.ts";
+} from "../../src/mapping/spatial/point-set.ts";
 
 /** mulberry32: small, fast, and good enough to scatter test points. */
 export function seededRandom(seed: number): () => number {

@@ -4,8 +4,8 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { Message } from "../../src/queue/message.ts";
 import { formatRing, RingConsumer, RingProducer } from "../../src/queue/ring.ts";
-import { RECORD_SIZE, RecordWord, RingOffset, ringBytes } from "../../src/queue/ring-layout.ts";
 import { waitStrategy } from "../../src/queue/wait-strategy.ts";
+import { RECORD_SIZE, RecordWord, RingOffset, ringBytes } from "../../src/wire/ring.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 
 function ringPair(t: TestContext, capacity: number, opcodes: Uint8Array | null = null) {

@@ -2,13 +2,13 @@
 // (CONFLUX_ARENA, as a VM enclave sets it) go inside the arena, page aligned
 // and registered as (arena file, offset, length), from TypeScript and from the
 // C client alike; the other side opens them by name as usual. Run here on the
-// host, where an arena is just a file; test/vm runs the same through a guest.
+// host, where an arena is just a file; test/enclave/vm runs the same through a guest.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { SegmentKind } from "../../src/shm/header.ts";
+import { Arena, arenaFileName } from "../../src/enclave/vm/guest/arena.ts";
 import { Run } from "../../src/shm/run.ts";
-import { Arena, arenaFileName } from "../../src/vm/arena.ts";
+import { SegmentKind } from "../../src/wire/segment-header.ts";
 import { startProgram } from "../clients/programs.ts";
 import {
   compileWithClient,
@@ -110,7 +110,9 @@ test(
     const run = scratchRun(t);
     const file = arenaIn(t, run, "guest");
     run.createSegment("inbox", 64).float64(0, 1)[0] = 21.5;
-    const binary = compileWithClient(scratchDirectory(t), "guest_segments", ["test/vm/fixtures/guest_segments.c"]);
+    const binary = compileWithClient(scratchDirectory(t), "guest_segments", [
+      "test/enclave/vm/fixtures/guest_segments.c",
+    ]);
     const program = startProgram(t, [binary], {
       CONFLUX_RUN_DIR: run.directory,
       CONFLUX_COMPONENT_NAME: "guest",

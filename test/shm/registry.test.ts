@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SegmentKind } from "../../src/shm/header.ts";
-import { REGISTRY_CAPACITY } from "../../src/shm/registry.ts";
 import { Run } from "../../src/shm/run.ts";
+import { REGISTRY_CAPACITY } from "../../src/wire/registry.ts";
+import { SegmentKind } from "../../src/wire/segment-header.ts";
 import { startFixture } from "../support/child-process.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 

@@ -3,8 +3,14 @@ import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { native } from "../../src/native/index.ts";
-import { HEADER_SIZE, HeaderOffset, SEGMENT_MAGIC, SegmentHeaderError, SegmentKind } from "../../src/shm/header.ts";
 import { Segment } from "../../src/shm/segment.ts";
+import {
+  HEADER_SIZE,
+  HeaderOffset,
+  SEGMENT_MAGIC,
+  SegmentHeaderError,
+  SegmentKind,
+} from "../../src/wire/segment-header.ts";
 import { startFixture } from "../support/child-process.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 

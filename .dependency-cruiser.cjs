@@ -1,0 +1,192 @@
+// The layer rules of src/, checked by `npm run lint:layers` (dependency-cruiser)
+// in CI beside tsc and biome. docs/architecture.md draws the same map.
+//
+// Each folder may import only the folders listed after it; nothing else of
+// src/, and nothing outside src/. Type-only imports count: a type is a
+// dependency too.
+//
+//   native     -                                  the addon's contract
+//   wire       -                                  shared-memory layouts, protocol constants
+//   stats      -                                  distributions, tables
+//   compose    -                                  the composition file
+//   mapping    -                                  transfer operators (pure arithmetic)
+//   platform   native                             host facts, small helpers
+//   shm        native wire                        segments, run directory, registry, arena, meshes
+//   queue      native wire shm                    rings, channels, waits, peers
+//   component  wire shm queue                     the SDK (and, through them, native)
+//   stack      native platform                    container root filesystems
+//   enclave    native platform wire shm           where a component runs
+//   coupling   native wire shm queue enclave mapping stats
+//   record     platform wire shm enclave compose stats    the run record
+//   runner     platform wire shm enclave stack compose mapping coupling stats record
+//   repro      verify/: wire enclave compose runner record    (a replay is a run)
+//              export/: record
+//   bench      native platform wire shm queue component enclave mapping coupling stats
+//   cli        every folder but component (commands only: parse, call, print)
+//
+// Inside folders:
+//   - enclave/: a backend (thread/, process/, container/, vm/) imports the
+//     enclave's own top files and platform, never another backend, nor
+//     create-enclave.ts, requirements.ts or index.ts, which import backends.
+//     Other folders import the top files; of a backend, only its settings (what
+//     a launch may carry) and vm/image/ (what `conflux vm build` makes).
+//   - mapping/: other folders import index.ts alone. spatial/ and linalg/ stand
+//     on mapping-error.ts only; kernels/ on them; operators/ on all three.
+//   - component/: everything a component loads stays within component, wire,
+//     shm, queue and native (test/component/module-count.test.ts counts it).
+//   - no cycles, anywhere.
+const layers = {
+  native: [],
+  wire: [],
+  stats: [],
+  compose: [],
+  mapping: [],
+  platform: ["native"],
+  shm: ["native", "wire"],
+  queue: ["native", "wire", "shm"],
+  component: ["wire", "shm", "queue"],
+  stack: ["native", "platform"],
+  enclave: ["native", "platform", "wire", "shm"],
+  coupling: ["native", "wire", "shm", "queue", "enclave", "mapping", "stats"],
+  record: ["platform", "wire", "shm", "enclave", "compose", "stats"],
+  runner: ["platform", "wire", "shm", "enclave", "stack", "compose", "mapping", "coupling", "stats", "record"],
+  "repro/verify": ["wire", "enclave", "compose", "runner", "record"],
+  "repro/export": ["record"],
+  bench: ["native", "platform", "wire", "shm", "queue", "component", "enclave", "mapping", "coupling", "stats"],
+  cli: [
+    "native",
+    "platform",
+    "wire",
+    "shm",
+    "queue",
+    "stack",
+    "enclave",
+    "stats",
+    "compose",
+    "mapping",
+    "coupling",
+    "record",
+    "runner",
+    "repro",
+    "bench",
+  ],
+};
+
+const layerRules = Object.entries(layers).map(([folder, allowed]) => ({
+  name: `layer-${folder.replace("/", "-")}`,
+  comment: `src/${folder}/ may import ${allowed.length === 0 ? "nothing else of src/" : `only ${allowed.join(", ")}`}`,
+  severity: "error",
+  from: { path: `^src/${folder}/` },
+  to: {
+    path: "^src/",
+    pathNot: [`^src/${folder}/`, ...allowed.map((other) => `^src/${other}/`)],
+  },
+}));
+
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      comment: "modules that import each other in a loop cannot be understood, or moved, one at a time",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "src-stays-in-src",
+      comment: "the library never imports its examples, tests, clients or command-line wrapper",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { path: "^(examples|test|clients|bin|guest|container)/" },
+    },
+    {
+      name: "no-unresolvable",
+      comment: "an import that resolves to nothing",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
+      name: "no-dev-dependencies",
+      comment: "src/ is shipped: it may use the package's dependencies, not its devDependencies",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { dependencyTypes: ["npm-dev"] },
+    },
+    ...layerRules,
+    {
+      name: "sdk-closure",
+      comment:
+        "a TypeScript component loads the SDK and what stands under it, never the launcher, a backend or the driver",
+      severity: "error",
+      from: { path: "^src/component/" },
+      to: { path: "^src/(?!(component|wire|shm|queue|native)/)", reachable: true },
+    },
+    {
+      name: "enclave-backends-stand-alone",
+      comment:
+        "a backend uses the enclave's top files, never another backend nor the modules that import every backend",
+      severity: "error",
+      from: { path: "^src/enclave/(thread|process|container|vm)/" },
+      to: { path: "^src/enclave/(create-enclave|requirements|index)\\.ts$" },
+    },
+    {
+      name: "enclave-backends-apart",
+      comment: "one backend never imports another",
+      severity: "error",
+      from: { path: "^src/enclave/(thread|process|container|vm)/" },
+      to: { path: "^src/enclave/(thread|process|container|vm)/", pathNot: "^src/enclave/$1/" },
+    },
+    {
+      name: "enclave-backends-private",
+      comment:
+        "outside enclave/, a backend is reached through createEnclave; only its settings and the VM image are public",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/enclave/" },
+      to: {
+        path: "^src/enclave/(thread|process|container|vm)/",
+        pathNot: ["^src/enclave/(container|vm)/settings\\.ts$", "^src/enclave/vm/image/"],
+      },
+    },
+    {
+      name: "mapping-surface",
+      comment: "other folders use mapping/ through index.ts, so its rooms can change inside",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/mapping/" },
+      to: { path: "^src/mapping/", pathNot: "^src/mapping/index\\.ts$" },
+    },
+    {
+      name: "mapping-rooms-below-the-top",
+      comment: "spatial/, linalg/, kernels/ and operators/ never import mapping's public surface",
+      severity: "error",
+      from: { path: "^src/mapping/[^/]+/" },
+      to: { path: "^src/mapping/(index|csv-format)\\.ts$" },
+    },
+    {
+      name: "mapping-foundations",
+      comment: "spatial/ and linalg/ stand on mapping-error.ts alone",
+      severity: "error",
+      from: { path: "^src/mapping/(spatial|linalg)/" },
+      to: { path: "^src/mapping/", pathNot: ["^src/mapping/$1/", "^src/mapping/mapping-error\\.ts$"] },
+    },
+    {
+      name: "mapping-kernels-below-operators",
+      comment: "kernels and the systems built from them know no transfer operator",
+      severity: "error",
+      from: { path: "^src/mapping/kernels/" },
+      to: { path: "^src/mapping/operators/" },
+    },
+  ],
+  options: {
+    // TypeScript 7 has no compiler API for dependency-cruiser; swc parses the sources, type-only imports included.
+    parser: "swc",
+    doNotFollow: { path: "node_modules" },
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: {
+      extensions: [".ts", ".js", ".mjs"],
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default"],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

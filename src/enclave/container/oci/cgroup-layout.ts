@@ -1,0 +1,46 @@
+// enclave/container/oci/ owns the OCI runtime (crun): the bundle's config, the pid namespace's init, cgroups, failures.
+// It must not supervise the component: container-enclave.ts does that for every runtime alike.
+
+// crun refuses the hybrid cgroup layout (v1 controllers under /sys/fs/cgroup,
+// an empty cgroup2 tree at /sys/fs/cgroup/unified): "cgroups in hybrid mode not
+// supported". In a private mount namespace with that cgroup2 mount removed, it
+// sees plain v1 and runs; the host's mounts stay as they are.
+import { readFileSync } from "node:fs";
+
+export interface CgroupLayout {
+  /** "v2" (unified), "v1", or "hybrid" (v1 plus a cgroup2 mount beside it). */
+  kind: "v1" | "v2" | "hybrid" | "none";
+  /** The cgroup2 mounts to remove, in a private mount namespace, before crun runs. */
+  unmountForCrun: string[];
+}
+
+export function cgroupLayout(mountinfo = readMountinfo()): CgroupLayout {
+  const v1: string[] = [];
+  const v2: string[] = [];
+  for (const line of mountinfo.split("\n")) {
+    // mount id, parent, dev, root, mount point, options, optional fields…, "-", type, source, super options
+    const fields = line.split(" ");
+    const separator = fields.indexOf("-");
+    if (separator < 0) continue;
+    const mountPoint = unescapeMountPoint(fields[4] ?? "");
+    const type = fields[separator + 1];
+    if (type === "cgroup") v1.push(mountPoint);
+    if (type === "cgroup2") v2.push(mountPoint);
+  }
+  if (v1.length > 0 && v2.length > 0) return { kind: "hybrid", unmountForCrun: v2 };
+  if (v2.length > 0) return { kind: "v2", unmountForCrun: [] };
+  return { kind: v1.length > 0 ? "v1" : "none", unmountForCrun: [] };
+}
+
+function readMountinfo(): string {
+  try {
+    return readFileSync("/proc/self/mountinfo", "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** mountinfo writes space, tab, newline and backslash as octal escapes. */
+function unescapeMountPoint(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+}

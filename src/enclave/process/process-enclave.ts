@@ -1,0 +1,183 @@
+// enclave/process/ owns the process backend: a component in a child process of its own, watched through a pidfd.
+// It must not know the other backends; what every backend shares lives in the enclave's top files.
+
+// The process backend: the component runs in a child process of its own, a
+// module under `node --import tsx`, or any executable. Liveness is a pidfd, so
+// the queue layer can poll it between spins; the child dies with its supervisor.
+import { type ChildProcess, spawn } from "node:child_process";
+import { native } from "../../native/index.ts";
+import { createPinned } from "../../platform/cpu-pinning.ts";
+import { parentDeathPrefix } from "../../platform/parent-death-signal.ts";
+import { tsxLoaderUrl } from "../../platform/typescript-loader.ts";
+import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
+import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
+import { ExitBookkeeping } from "../exit-bookkeeping.ts";
+import { forgetOnExit, killOnExit } from "../exit-kill.ts";
+import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
+import { drainOutput, OutputCapture } from "../output-capture.ts";
+
+/** After the process has exited, how long to wait for the rest of its output (a grandchild may hold the pipe). */
+const OUTPUT_DRAIN_MS = 1000;
+
+export class ProcessEnclave implements Enclave {
+  readonly kind = "process";
+  readonly sharesFutexes = true;
+  readonly exited: Promise<ExitStatus>;
+  private readonly environment: Record<string, string>;
+  private readonly options: EnclaveOptions;
+  private child: ChildProcess | undefined;
+  private readonly exit: ExitBookkeeping;
+  private commandLine: string[] = [];
+  /** The pidfd opened at spawn; -1 before, after exit, or where the kernel has none. */
+  private pidfd = -1;
+  private processEnded = false;
+  private requested: "stop" | "kill" | undefined;
+  private stdout: OutputCapture | undefined;
+  private stderr: OutputCapture | undefined;
+  private cpusAtStart: number[] = [];
+
+  constructor(
+    readonly launch: ComponentLaunch,
+    options: EnclaveOptions = {},
+  ) {
+    validateLaunch(launch);
+    this.options = options;
+    this.environment = componentEnvironment(launch);
+    this.exit = new ExitBookkeeping(launch.name);
+    this.exited = this.exit.exited;
+  }
+
+  get name(): string {
+    return this.launch.name;
+  }
+
+  get pid(): number {
+    const pid = this.child?.pid;
+    if (pid === undefined) throw new Error(`component ${this.name} (process) has no pid: it has not been started`);
+    return pid;
+  }
+
+  start(): Promise<void> {
+    const refused = this.exit.refuseStart();
+    if (refused !== undefined) return Promise.reject(refused);
+    const missing = missingForLaunch(this.launch);
+    if (missing !== undefined) return Promise.reject(this.exit.failLaunch(missing));
+    let child: ChildProcess;
+    try {
+      this.commandLine = [...parentDeathPrefix(), ...this.target()];
+      child = this.spawnPinned();
+    } catch (error) {
+      return Promise.reject(this.exit.failLaunchOn(error, "cannot launch"));
+    }
+    this.child = child;
+    const prefix = `[${this.name}] `;
+    const sink = this.options.output === undefined ? process.stderr : this.options.output;
+    this.stdout = new OutputCapture(child.stdout, prefix, sink);
+    this.stderr = new OutputCapture(child.stderr, prefix, sink);
+    return new Promise((resolve, reject) => {
+      let spawned = false;
+      child.once("spawn", () => {
+        spawned = true;
+        // The child cannot have been reaped yet: Node reaps on a later turn of the loop.
+        this.pidfd = native.pidfdOpen(child.pid ?? 0);
+        killOnExit(this, { handleSignals: this.options.handleSignals ?? true });
+        resolve();
+      });
+      child.on("error", (error) => {
+        // After the spawn, errors come from kill() on a process that is gone: nothing to do.
+        if (spawned) return;
+        reject(this.exit.failLaunch(`component ${this.name}: cannot launch ${this.commandLine[0]}: ${error.message}`));
+      });
+      child.once("exit", (code, signal) => this.onExit(code, signal));
+    });
+  }
+
+  async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
+    const child = this.child;
+    if (child === undefined || this.exit.hasExited()) return this.exit.endUnstarted("stop", child !== undefined);
+    if (!this.processEnded) {
+      this.requested ??= "stop";
+      child.kill("SIGTERM");
+    }
+    return this.exit.forcedAfter(graceMs, () => {
+      if (!this.processEnded) child.kill("SIGKILL");
+    });
+  }
+
+  kill(): void {
+    const child = this.child;
+    if (child === undefined) {
+      void this.exit.endUnstarted("kill", false);
+      return;
+    }
+    if (this.processEnded) return;
+    this.requested = "kill";
+    child.kill("SIGKILL");
+  }
+
+  hasExited(): boolean {
+    return this.exit.hasExited();
+  }
+
+  isAlive(): boolean {
+    if (this.processEnded || this.child === undefined) return false;
+    return this.pidfd >= 0 ? native.pidfdAlive(this.pidfd) : native.isAlive(this.child.pid ?? 0);
+  }
+
+  describe(): EnclaveDescription {
+    const pid = this.pid;
+    let cpus = this.launch.cpus ?? this.cpusAtStart;
+    if (this.isAlive()) {
+      try {
+        cpus = native.getAffinity(pid);
+      } catch {
+        // it ended while we asked; the requested set stands
+      }
+    }
+    return {
+      kind: this.kind,
+      name: this.name,
+      pid,
+      ...(this.launch.module === undefined ? {} : { node: process.version }),
+      ...describeHost(),
+      cpus,
+      commandLine: [...this.commandLine],
+      cwd: this.launch.cwd ?? process.cwd(),
+      env: redactEnvironment(this.environment),
+    };
+  }
+
+  output(): { stdout: string; stderr: string } {
+    return { stdout: this.stdout?.text() ?? "", stderr: this.stderr?.text() ?? "" };
+  }
+
+  /** What runs the component: node with tsx for a module, else the command itself. */
+  private target(): string[] {
+    if (this.launch.module !== undefined) {
+      return [process.execPath, "--import", tsxLoaderUrl(), this.launch.module];
+    }
+    return [...(this.launch.command ?? [])];
+  }
+
+  private spawnPinned(): ChildProcess {
+    const [file = "", ...args] = this.commandLine;
+    this.cpusAtStart = native.getAffinity(0);
+    return createPinned(this.name, this.launch.cpus, () =>
+      spawn(file, args, {
+        cwd: this.launch.cwd ?? process.cwd(),
+        env: this.environment,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: false,
+      }),
+    );
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.processEnded = true;
+    forgetOnExit(this);
+    if (this.pidfd >= 0) native.closeFd(this.pidfd);
+    this.pidfd = -1;
+    const cause = this.requested ?? (signal === null ? "exit" : "signal");
+    void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.exit.finish({ code, signal, cause }));
+  }
+}

@@ -1,0 +1,222 @@
+// The thread backend: the component runs in a worker thread of this process,
+// with its own environment and its own stdout and stderr. It shares the
+// process's memory, pid, working directory and signals, so it is the cheapest
+// enclave and the least isolated one.
+import { Worker } from "node:worker_threads";
+import { native } from "../../native/index.ts";
+import { createPinned } from "../../platform/cpu-pinning.ts";
+import { tsxRegisterUrl } from "../../platform/typescript-loader.ts";
+import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
+import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
+import { ExitBookkeeping, messageOf } from "../exit-bookkeeping.ts";
+import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
+import { drainOutput, OutputCapture } from "../output-capture.ts";
+import type { ThreadBootstrapData } from "./bootstrap.ts";
+
+/** After the worker has exited, how long to wait for the rest of its output. */
+const OUTPUT_DRAIN_MS = 1000;
+
+/**
+ * The worker's entry point. It must be plain JavaScript: a worker starts
+ * without tsx's hooks, so it registers them before importing the TypeScript
+ * bootstrap.
+ */
+const PRELUDE = `
+const { workerData } = require("node:worker_threads");
+import(workerData.tsxApi).then((tsx) => {
+  tsx.register();
+  return import(workerData.bootstrap);
+});
+`;
+
+export class ThreadEnclave implements Enclave {
+  readonly kind = "thread";
+  readonly sharesFutexes = true;
+  readonly exited: Promise<ExitStatus>;
+  private readonly environment: Record<string, string>;
+  private readonly options: EnclaveOptions;
+  private readonly exit: ExitBookkeeping;
+  /** 1 while the component runs; the worker clears it on its way out, the supervisor when it terminates the worker. */
+  private readonly liveness = new Int32Array(new SharedArrayBuffer(4));
+  private worker: Worker | undefined;
+  private workerThreadId: number | undefined;
+  private workerEnded = false;
+  private requested: "stop" | "kill" | undefined;
+  private uncaughtError: string | undefined;
+  private stdout: OutputCapture | undefined;
+  private stderr: OutputCapture | undefined;
+  private cpusAtStart: number[] = [];
+
+  constructor(
+    readonly launch: ComponentLaunch,
+    options: EnclaveOptions = {},
+  ) {
+    validateLaunch(launch);
+    if (launch.command !== undefined) {
+      throw new Error(
+        `component ${launch.name}: enclave kind thread runs a module in a worker thread and cannot run the command ${launch.command[0]}; use kind process for an executable`,
+      );
+    }
+    if (launch.cwd !== undefined && launch.cwd !== process.cwd()) {
+      throw new Error(
+        `component ${launch.name}: a thread shares its process's working directory and cannot run in ${launch.cwd}; use kind process, or leave cwd out`,
+      );
+    }
+    this.options = options;
+    this.environment = componentEnvironment(launch);
+    this.exit = new ExitBookkeeping(launch.name);
+    this.exited = this.exit.exited;
+  }
+
+  get name(): string {
+    return this.launch.name;
+  }
+
+  get pid(): number {
+    if (this.worker === undefined) {
+      throw new Error(`component ${this.name} (thread) has no pid: it has not been started`);
+    }
+    return process.pid;
+  }
+
+  get threadId(): number | undefined {
+    return this.workerThreadId;
+  }
+
+  start(): Promise<void> {
+    const refused = this.exit.refuseStart();
+    if (refused !== undefined) return Promise.reject(refused);
+    const missing = missingForLaunch(this.launch);
+    if (missing !== undefined) return Promise.reject(this.exit.failLaunch(missing));
+    const module = this.launch.module ?? "";
+    const data: ThreadBootstrapData = {
+      tsxApi: tsxRegisterUrl(),
+      bootstrap: new URL("./bootstrap.ts", import.meta.url).href,
+      module,
+      liveness: this.liveness.buffer as SharedArrayBuffer,
+      ...(this.launch.cpus === undefined ? {} : { cpus: this.launch.cpus }),
+    };
+    this.cpusAtStart = native.getAffinity(0);
+    Atomics.store(this.liveness, 0, 1);
+    let worker: Worker;
+    try {
+      worker = createPinned(
+        this.name,
+        this.launch.cpus,
+        () =>
+          new Worker(PRELUDE, {
+            eval: true,
+            name: this.name,
+            workerData: data,
+            env: this.environment,
+            stdout: true,
+            stderr: true,
+          }),
+      );
+    } catch (error) {
+      Atomics.store(this.liveness, 0, 0);
+      return Promise.reject(this.exit.failLaunchOn(error, "cannot start a worker"));
+    }
+    this.worker = worker;
+    this.workerThreadId = worker.threadId;
+    const prefix = `[${this.name}] `;
+    const sink = this.options.output === undefined ? process.stderr : this.options.output;
+    this.stdout = new OutputCapture(worker.stdout, prefix, sink);
+    this.stderr = new OutputCapture(worker.stderr, prefix, sink);
+    worker.on("error", (error) => {
+      // An uncaught error never reaches the worker's stderr; put it there, as a process would.
+      this.uncaughtError = messageOf(error);
+      this.stderr?.append(`Uncaught ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    });
+    worker.once("exit", (code) => this.onExit(code));
+    return new Promise((resolve, reject) => {
+      worker.once("online", resolve);
+      worker.once("exit", () =>
+        reject(
+          new Error(`component ${this.name}: the worker ended before it ran: ${this.uncaughtError ?? "no error"}`),
+        ),
+      );
+    });
+  }
+
+  /**
+   * A thread cannot be asked politely: terminate() stops its JavaScript at once,
+   * even in a busy loop. It cannot interrupt a blocking system call, so a thread
+   * stuck in one past `graceMs` makes stop() reject.
+   */
+  async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
+    if (this.worker === undefined || this.exit.hasExited()) {
+      return this.exit.endUnstarted("stop", this.worker !== undefined);
+    }
+    this.requested ??= "stop";
+    this.terminate();
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `component ${this.name} (thread ${this.workerThreadId}) did not end within ${graceMs} ms of terminate(): a thread blocked in a system call cannot be interrupted; run components that block without a timeout as kind process`,
+            ),
+          ),
+        graceMs,
+      );
+    });
+    try {
+      return await Promise.race([this.exited, stuck]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  kill(): void {
+    if (this.worker === undefined) {
+      void this.exit.endUnstarted("kill", false);
+      return;
+    }
+    if (this.workerEnded) return;
+    this.requested = "kill";
+    this.terminate();
+  }
+
+  hasExited(): boolean {
+    return this.exit.hasExited();
+  }
+
+  isAlive(): boolean {
+    return !this.workerEnded && Atomics.load(this.liveness, 0) === 1;
+  }
+
+  describe(): EnclaveDescription {
+    return {
+      kind: this.kind,
+      name: this.name,
+      pid: this.pid,
+      ...(this.workerThreadId === undefined ? {} : { threadId: this.workerThreadId }),
+      node: process.version,
+      ...describeHost(),
+      cpus: this.launch.cpus ?? this.cpusAtStart,
+      commandLine: [this.launch.module ?? ""],
+      cwd: process.cwd(),
+      env: redactEnvironment(this.environment),
+    };
+  }
+
+  output(): { stdout: string; stderr: string } {
+    return { stdout: this.stdout?.text() ?? "", stderr: this.stderr?.text() ?? "" };
+  }
+
+  private terminate(): void {
+    // Its JavaScript stops at the next instruction: as far as anyone polling is concerned, it is gone.
+    Atomics.store(this.liveness, 0, 0);
+    void this.worker?.terminate().catch(() => {});
+  }
+
+  private onExit(code: number): void {
+    this.workerEnded = true;
+    Atomics.store(this.liveness, 0, 0);
+    const status: ExitStatus = { code, signal: null, cause: this.requested ?? "exit" };
+    if (this.uncaughtError !== undefined) status.error = this.uncaughtError;
+    void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.exit.finish(status));
+  }
+}

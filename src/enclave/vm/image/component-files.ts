@@ -1,0 +1,67 @@
+// enclave/vm/image/ owns what a guest boots: kernel, initramfs, the component's files, static programs, the image cache.
+// It must not start a guest: it builds and finds images, for the VM enclave and for `conflux vm build`.
+
+// What goes into a component's image and how the guest runs it: a module runs
+// under the host's Node.js, as the process backend runs it, so the image
+// carries that node, the module's package and this package (the native addon,
+// and tsx for what cannot be compiled in advance); a command carries its
+// program and libraries.
+import { existsSync } from "node:fs";
+import { findExecutable } from "../../../platform/executable.ts";
+import { PACKAGE_ROOT } from "../../../platform/package-root.ts";
+import { tsxLoaderUrl } from "../../../platform/typescript-loader.ts";
+import type { ComponentLaunch } from "../../launch.ts";
+import { GuestFileSet, packageRoot } from "./guest-files.ts";
+import { GUEST_TS_LOADER, precompileTypeScript } from "./typescript-precompile.ts";
+
+export interface ComponentFiles {
+  files: GuestFileSet;
+  /** What the agent executes: argv[0] is an absolute path. */
+  argv: string[];
+}
+
+export interface ComponentFileOptions {
+  /** Host paths the component reads (data, a configuration) that no rule above finds. */
+  extra?: readonly string[];
+  /**
+   * Run Node.js without its JIT compiler. Under TCG every piece of machine code
+   * V8 generates must be translated again by QEMU, so a short-lived component
+   * starts faster interpreted (measured: about half the time to run a fixture).
+   */
+  jitless?: boolean;
+  /** The component's environment: files it names for Node.js (extra CA certificates) come along. */
+  environment?: Readonly<Record<string, string>>;
+  /** Where compiled TypeScript is cached; given, a module's TypeScript is compiled on the host. */
+  compileCache?: string;
+}
+
+export function componentFiles(launch: ComponentLaunch, options: ComponentFileOptions = {}): ComponentFiles {
+  const files = new GuestFileSet();
+  let argv: string[];
+  if (launch.module !== undefined) {
+    files.program(process.execPath);
+    const certificates = options.environment?.NODE_EXTRA_CA_CERTS;
+    if (certificates !== undefined && existsSync(certificates)) files.hostPath(certificates);
+    files.nodePackage(PACKAGE_ROOT.replace(/\/$/, ""));
+    const root = packageRoot(launch.module);
+    if (root !== undefined) files.nodePackage(root);
+    else files.hostPath(launch.module);
+    const compiled = options.compileCache !== undefined && precompileTypeScript(files, options.compileCache);
+    const loader = compiled ? GUEST_TS_LOADER : tsxLoaderUrl();
+    argv = [
+      process.execPath,
+      ...(options.jitless ? ["--jitless", "--no-expose-wasm"] : []),
+      "--import",
+      loader,
+      launch.module,
+    ];
+  } else {
+    const [program = "", ...rest] = launch.command ?? [];
+    const path = program.includes("/") ? program : (findExecutable(program) ?? program);
+    argv = [path, ...rest];
+    files.program(path);
+  }
+  for (const path of options.extra ?? []) files.hostPath(path);
+  if (launch.cwd !== undefined) files.directory(launch.cwd);
+  return { files, argv };
+}

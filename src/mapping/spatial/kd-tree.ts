@@ -1,0 +1,426 @@
+// mapping/spatial/ owns point sets and their spatial order: the point-set type, the k-d tree, Morton order.
+// It must not know kernels, solvers or operators: it stands on mapping-error.ts alone.
+
+// A static k-d tree over a point set, stored as flat typed arrays (no node
+// objects): the points are reordered so that every node is a range [lo, hi) of
+// positions whose median m holds the splitting point, the left child is
+// [lo, m) and the right child [m + 1, hi), and ranges of at most `bucketSize`
+// points are leaves scanned linearly. Building is median partitioning
+// (quickselect) along the axis of largest spread, O(n log n) expected.
+// Coordinates are kept three to a point (missing axes are 0) so that every
+// distance is the same branch-free expression in 1-D, 2-D and 3-D.
+// Queries reuse a stack and a heap allocated once per tree: a tree answers one
+// query at a time and allocates nothing while it does.
+import type { PointSet } from "./point-set.ts";
+
+/** Indices and squared distances found by a radius query; grows as needed, reused across queries. */
+export class NeighbourList {
+  count = 0;
+  indices: Int32Array;
+  distancesSquared: Float64Array;
+
+  constructor(capacity = 64) {
+    this.indices = new Int32Array(capacity);
+    this.distancesSquared = new Float64Array(capacity);
+  }
+
+  push(index: number, distanceSquared: number): void {
+    if (this.count === this.indices.length) this.grow();
+    this.indices[this.count] = index;
+    this.distancesSquared[this.count] = distanceSquared;
+    this.count++;
+  }
+
+  private grow(): void {
+    const indices = new Int32Array(this.indices.length * 2);
+    indices.set(this.indices);
+    this.indices = indices;
+    const distances = new Float64Array(this.distancesSquared.length * 2);
+    distances.set(this.distancesSquared);
+    this.distancesSquared = distances;
+  }
+}
+
+/** Deep enough for 2^40 points: a pending far child per level of the current path. */
+const STACK_CAPACITY = 128;
+
+export class KdTree {
+  readonly count: number;
+  readonly bucketSize: number;
+  /** ids[position] = index, in the original point set, of the point stored at that position. */
+  readonly ids: Int32Array;
+  /** x, y, z of the point at each position (tree order). */
+  readonly coordinates: Float64Array;
+  /** Splitting axis of the node whose median is at that position. */
+  private readonly splitAxes: Uint8Array;
+  private readonly stackLo = new Int32Array(STACK_CAPACITY);
+  private readonly stackHi = new Int32Array(STACK_CAPACITY);
+  private readonly stackBound = new Float64Array(STACK_CAPACITY);
+  /** Max-heap of the k best candidates of a k-nearest query. */
+  private heapPositions = new Int32Array(16);
+  private heapDistances = new Float64Array(16);
+  /** Squared distance to the point returned by the last `nearest` call. */
+  lastDistanceSquared = Number.POSITIVE_INFINITY;
+  /** Tree position of the point returned by the last `nearest` call: a good hint for a nearby query. */
+  lastPosition = -1;
+
+  static build(points: PointSet, bucketSize = 12): KdTree {
+    const { count, dimension } = points;
+    const source = points.coordinates;
+    const coordinates = new Float64Array(3 * count);
+    if (points.layout === "interleaved") {
+      for (let index = 0; index < count; index++) {
+        for (let axis = 0; axis < dimension; axis++) {
+          coordinates[3 * index + axis] = source[dimension * index + axis] as number;
+        }
+      }
+    } else {
+      for (let axis = 0; axis < dimension; axis++) {
+        const start = axis * count;
+        for (let index = 0; index < count; index++) coordinates[3 * index + axis] = source[start + index] as number;
+      }
+    }
+    return new KdTree(coordinates, count, bucketSize);
+  }
+
+  private constructor(coordinates: Float64Array, count: number, bucketSize: number) {
+    if (!Number.isInteger(bucketSize) || bucketSize < 1) throw new RangeError("bucketSize must be a whole number ≥ 1");
+    this.count = count;
+    this.bucketSize = bucketSize;
+    this.coordinates = coordinates;
+    this.ids = new Int32Array(count);
+    for (let index = 0; index < count; index++) this.ids[index] = index;
+    this.splitAxes = new Uint8Array(count);
+    this.buildRange(0, count);
+  }
+
+  /** Bytes held by the tree's arrays. */
+  get byteLength(): number {
+    return this.ids.byteLength + this.coordinates.byteLength + this.splitAxes.byteLength;
+  }
+
+  private buildRange(lo: number, hi: number): void {
+    if (hi - lo <= this.bucketSize) return;
+    const c = this.coordinates;
+    // The split axis only steers efficiency, never correctness: on large ranges
+    // a strided sample of the points estimates the spread well enough.
+    const step = hi - lo > 64 ? Math.floor((hi - lo) / 32) : 1;
+    let minX = Number.POSITIVE_INFINITY;
+    let minY = minX;
+    let minZ = minX;
+    let maxX = Number.NEGATIVE_INFINITY;
+    let maxY = maxX;
+    let maxZ = maxX;
+    for (let position = lo; position < hi; position += step) {
+      const x = c[3 * position] as number;
+      const y = c[3 * position + 1] as number;
+      const z = c[3 * position + 2] as number;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+      if (z < minZ) minZ = z;
+      if (z > maxZ) maxZ = z;
+    }
+    const spreadX = maxX - minX;
+    const spreadY = maxY - minY;
+    const spreadZ = maxZ - minZ;
+    const axis = spreadX >= spreadY && spreadX >= spreadZ ? 0 : spreadY >= spreadZ ? 1 : 2;
+    const median = (lo + hi) >> 1;
+    this.select(median, lo, hi - 1, axis);
+    this.splitAxes[median] = axis;
+    this.buildRange(lo, median);
+    this.buildRange(median + 1, hi);
+  }
+
+  /**
+   * Quickselect (Hoare partition, median-of-three pivot): afterwards position k
+   * holds the k-th smallest coordinate along `axis` in [left, right], with
+   * nothing larger before it and nothing smaller after it. Equal keys (grids,
+   * duplicate points) split evenly, so they cost no extra passes.
+   */
+  private select(k: number, left: number, right: number, axis: number): void {
+    const c = this.coordinates;
+    while (right > left) {
+      const middle = (left + right) >> 1;
+      const a = c[3 * left + axis] as number;
+      const b = c[3 * middle + axis] as number;
+      const d = c[3 * right + axis] as number;
+      const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), d));
+      let i = left;
+      let j = right;
+      while (i <= j) {
+        while ((c[3 * i + axis] as number) < pivot) i++;
+        while ((c[3 * j + axis] as number) > pivot) j--;
+        if (i <= j) {
+          this.swap(i, j);
+          i++;
+          j--;
+        }
+      }
+      if (k <= j) right = j;
+      else if (k >= i) left = i;
+      else return;
+    }
+  }
+
+  private swap(a: number, b: number): void {
+    const ids = this.ids;
+    const id = ids[a] as number;
+    ids[a] = ids[b] as number;
+    ids[b] = id;
+    const c = this.coordinates;
+    const pa = 3 * a;
+    const pb = 3 * b;
+    const x = c[pa] as number;
+    const y = c[pa + 1] as number;
+    const z = c[pa + 2] as number;
+    c[pa] = c[pb] as number;
+    c[pa + 1] = c[pb + 1] as number;
+    c[pa + 2] = c[pb + 2] as number;
+    c[pb] = x;
+    c[pb + 1] = y;
+    c[pb + 2] = z;
+  }
+
+  /**
+   * Index of the point nearest to (x, y, z); its squared distance is left in
+   * `lastDistanceSquared`. `hintPosition` (a tree position, such as
+   * `lastPosition` after a query close by) starts the search with a small
+   * bound, which prunes most of the tree when queries come in spatial order.
+   */
+  nearest(x: number, y = 0, z = 0, hintPosition = -1): number {
+    const c = this.coordinates;
+    const axes = this.splitAxes;
+    const stackLo = this.stackLo;
+    const stackHi = this.stackHi;
+    const stackBound = this.stackBound;
+    const bucket = this.bucketSize;
+    let best = Number.POSITIVE_INFINITY;
+    let bestPosition = -1;
+    if (hintPosition >= 0 && hintPosition < this.count) {
+      const dx = x - (c[3 * hintPosition] as number);
+      const dy = y - (c[3 * hintPosition + 1] as number);
+      const dz = z - (c[3 * hintPosition + 2] as number);
+      // Slightly above, so that the search still finds the hint or an equally near point.
+      best = (dx * dx + dy * dy + dz * dz) * (1 + 1e-12) + Number.MIN_VALUE;
+    }
+    stackLo[0] = 0;
+    stackHi[0] = this.count;
+    stackBound[0] = 0;
+    let top = 1;
+    while (top > 0) {
+      top--;
+      if ((stackBound[top] as number) >= best) continue;
+      let lo = stackLo[top] as number;
+      let hi = stackHi[top] as number;
+      while (hi - lo > bucket) {
+        const median = (lo + hi) >> 1;
+        const dx = x - (c[3 * median] as number);
+        const dy = y - (c[3 * median + 1] as number);
+        const dz = z - (c[3 * median + 2] as number);
+        const distance = dx * dx + dy * dy + dz * dz;
+        if (distance < best) {
+          best = distance;
+          bestPosition = median;
+        }
+        const axis = axes[median] as number;
+        const offPlane = axis === 0 ? dx : axis === 1 ? dy : dz;
+        const bound = offPlane * offPlane;
+        if (offPlane < 0) {
+          if (bound < best) {
+            stackLo[top] = median + 1;
+            stackHi[top] = hi;
+            stackBound[top] = bound;
+            top++;
+          }
+          hi = median;
+        } else {
+          if (bound < best) {
+            stackLo[top] = lo;
+            stackHi[top] = median;
+            stackBound[top] = bound;
+            top++;
+          }
+          lo = median + 1;
+        }
+      }
+      for (let position = lo; position < hi; position++) {
+        const dx = x - (c[3 * position] as number);
+        const dy = y - (c[3 * position + 1] as number);
+        const dz = z - (c[3 * position + 2] as number);
+        const distance = dx * dx + dy * dy + dz * dz;
+        if (distance < best) {
+          best = distance;
+          bestPosition = position;
+        }
+      }
+    }
+    this.lastDistanceSquared = best;
+    this.lastPosition = bestPosition;
+    return bestPosition < 0 ? -1 : (this.ids[bestPosition] as number);
+  }
+
+  /**
+   * The min(k, count) points nearest to (x, y, z), nearest first, written to
+   * `indices` and `distancesSquared` (each at least k long). Returns how many.
+   */
+  kNearest(x: number, y: number, z: number, k: number, indices: Int32Array, distancesSquared: Float64Array): number {
+    const wanted = Math.min(k, this.count);
+    if (wanted <= 0) return 0;
+    if (this.heapPositions.length < wanted) {
+      this.heapPositions = new Int32Array(wanted);
+      this.heapDistances = new Float64Array(wanted);
+    }
+    const heapPositions = this.heapPositions;
+    const heapDistances = this.heapDistances;
+    const c = this.coordinates;
+    const axes = this.splitAxes;
+    const stackLo = this.stackLo;
+    const stackHi = this.stackHi;
+    const stackBound = this.stackBound;
+    const bucket = this.bucketSize;
+    let size = 0;
+    // Until the heap is full every point is a candidate.
+    let worst = Number.POSITIVE_INFINITY;
+    stackLo[0] = 0;
+    stackHi[0] = this.count;
+    stackBound[0] = 0;
+    let top = 1;
+    while (top > 0) {
+      top--;
+      if ((stackBound[top] as number) > worst) continue;
+      let lo = stackLo[top] as number;
+      let hi = stackHi[top] as number;
+      for (;;) {
+        const leaf = hi - lo <= bucket;
+        const median = (lo + hi) >> 1;
+        const first = leaf ? lo : median;
+        const last = leaf ? hi : median + 1;
+        for (let position = first; position < last; position++) {
+          const dx = x - (c[3 * position] as number);
+          const dy = y - (c[3 * position + 1] as number);
+          const dz = z - (c[3 * position + 2] as number);
+          const distance = dx * dx + dy * dy + dz * dz;
+          if (size < wanted) {
+            // Sift up into the max-heap.
+            let child = size++;
+            while (child > 0) {
+              const parent = (child - 1) >> 1;
+              if ((heapDistances[parent] as number) >= distance) break;
+              heapDistances[child] = heapDistances[parent] as number;
+              heapPositions[child] = heapPositions[parent] as number;
+              child = parent;
+            }
+            heapDistances[child] = distance;
+            heapPositions[child] = position;
+            if (size === wanted) worst = heapDistances[0] as number;
+          } else if (distance < worst) {
+            siftDownReplace(heapDistances, heapPositions, size, distance, position);
+            worst = heapDistances[0] as number;
+          }
+        }
+        if (leaf) break;
+        const axis = axes[median] as number;
+        const along = axis === 0 ? x : axis === 1 ? y : z;
+        const difference = along - (c[3 * median + axis] as number);
+        const bound = difference * difference;
+        if (difference < 0) {
+          if (bound <= worst) {
+            stackLo[top] = median + 1;
+            stackHi[top] = hi;
+            stackBound[top] = bound;
+            top++;
+          }
+          hi = median;
+        } else {
+          if (bound <= worst) {
+            stackLo[top] = lo;
+            stackHi[top] = median;
+            stackBound[top] = bound;
+            top++;
+          }
+          lo = median + 1;
+        }
+        if (lo >= hi) break;
+      }
+    }
+    // Heap-sort the candidates out, nearest first.
+    for (let end = size - 1; end >= 0; end--) {
+      indices[end] = this.ids[heapPositions[0] as number] as number;
+      distancesSquared[end] = heapDistances[0] as number;
+      const lastDistance = heapDistances[end] as number;
+      const lastPosition = heapPositions[end] as number;
+      siftDownReplace(heapDistances, heapPositions, end, lastDistance, lastPosition);
+    }
+    return size;
+  }
+
+  /** Every point within `radius` of (x, y, z) (distance ≤ radius), in no particular order. Returns how many. */
+  withinRadius(x: number, y: number, z: number, radius: number, result: NeighbourList): number {
+    result.count = 0;
+    const limit = radius * radius;
+    const c = this.coordinates;
+    const axes = this.splitAxes;
+    const ids = this.ids;
+    const stackLo = this.stackLo;
+    const stackHi = this.stackHi;
+    const bucket = this.bucketSize;
+    stackLo[0] = 0;
+    stackHi[0] = this.count;
+    let top = 1;
+    while (top > 0) {
+      top--;
+      let lo = stackLo[top] as number;
+      let hi = stackHi[top] as number;
+      while (hi - lo > bucket) {
+        const median = (lo + hi) >> 1;
+        const dx = x - (c[3 * median] as number);
+        const dy = y - (c[3 * median + 1] as number);
+        const dz = z - (c[3 * median + 2] as number);
+        const distance = dx * dx + dy * dy + dz * dz;
+        if (distance <= limit) result.push(ids[median] as number, distance);
+        const axis = axes[median] as number;
+        const offPlane = axis === 0 ? dx : axis === 1 ? dy : dz;
+        if (offPlane * offPlane <= limit) {
+          // Both sides can hold neighbours: visit one now, keep the other.
+          stackLo[top] = median + 1;
+          stackHi[top] = hi;
+          top++;
+          hi = median;
+        } else if (offPlane < 0) hi = median;
+        else lo = median + 1;
+      }
+      for (let position = lo; position < hi; position++) {
+        const dx = x - (c[3 * position] as number);
+        const dy = y - (c[3 * position + 1] as number);
+        const dz = z - (c[3 * position + 2] as number);
+        const distance = dx * dx + dy * dy + dz * dz;
+        if (distance <= limit) result.push(ids[position] as number, distance);
+      }
+    }
+    return result.count;
+  }
+}
+
+/** Replaces the root of a max-heap of `size` entries with (distance, position) and restores the heap. */
+function siftDownReplace(
+  distances: Float64Array,
+  positions: Int32Array,
+  size: number,
+  distance: number,
+  position: number,
+): void {
+  let parent = 0;
+  for (;;) {
+    let child = 2 * parent + 1;
+    if (child >= size) break;
+    if (child + 1 < size && (distances[child + 1] as number) > (distances[child] as number)) child++;
+    if ((distances[child] as number) <= distance) break;
+    distances[parent] = distances[child] as number;
+    positions[parent] = positions[child] as number;
+    parent = child;
+  }
+  distances[parent] = distance;
+  positions[parent] = position;
+}

@@ -1,0 +1,49 @@
+// Every file a run reads as input, hashed before the run starts: the
+// composition, each module component's sources (see module-imports.ts), each
+// command component's program (looked up on PATH as the launch does) and any
+// argument of its command line that names an existing file (a Python
+// component's script, an input deck). Files of the environment — libraries,
+// the node binary — are recorded per enclave, from what the processes loaded.
+import { existsSync, statSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import type { Composition } from "../compose/load.ts";
+import { findExecutable } from "../platform/executable.ts";
+import { type HashedFile, hashFile } from "./file-digest.ts";
+import { moduleSources } from "./module-imports.ts";
+
+export type InputRole = "composition" | "module" | "module source" | "program" | "command argument";
+
+export interface InputFile extends HashedFile {
+  role: InputRole;
+  /** The component that reads it; absent for the composition. */
+  component?: string;
+}
+
+/** The composition entry is given: its bytes were hashed when it was read. */
+export function compositionInputs(composition: Composition, compositionEntry: HashedFile): InputFile[] {
+  const inputs: InputFile[] = [{ ...compositionEntry, role: "composition" }];
+  const seen = new Set([compositionEntry.path]);
+  const add = (path: string, role: InputRole, component: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    inputs.push({ ...hashFile(path), role, component });
+  };
+  for (const [component, spec] of Object.entries(composition.components)) {
+    if (spec.module !== undefined) {
+      const [entry, ...imported] = moduleSources(spec.module);
+      add(entry ?? spec.module, "module", component);
+      for (const file of imported) add(file, "module source", component);
+    }
+    const [program, ...args] = spec.command ?? [];
+    if (program !== undefined)
+      add(program.includes("/") ? program : (findExecutable(program) ?? program), "program", component);
+    for (const argument of args) {
+      // The command runs in the driver's working directory, so relative names are resolved there.
+      const candidate = isAbsolute(argument) ? argument : resolve(argument);
+      if (!argument.startsWith("-") && existsSync(candidate) && statSync(candidate).isFile()) {
+        add(candidate, "command argument", component);
+      }
+    }
+  }
+  return inputs;
+}

@@ -1,0 +1,130 @@
+// `conflux repro verify`: replay a recorded run and say whether it reproduces.
+// The record's own files are checked against their hashes first (a record
+// that was altered is not replayed). The replay runs the record's copy of the
+// composition, read as if it still were at its original path, so module and
+// program paths resolve exactly as they did; it runs the recorded number of
+// iterations and writes its own record beside the original, with the
+// comparison in it. Every field is compared: bitwise unless the composition
+// declares a tolerance for it under results.outputs.
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseComposition } from "../../compose/load.ts";
+import type { Tolerance } from "../../compose/schema.ts";
+import type { OutputSink } from "../../enclave/output-capture.ts";
+import { type AlteredFile, alteredFiles, recordDigest } from "../../record/record-integrity.ts";
+import {
+  type FieldComparison,
+  type RunRecord,
+  readRunRecord,
+  resultsDirectoryOf,
+  sha256,
+  writeRunRecord,
+} from "../../record/run-record.ts";
+import { type RunOutcome, runComposition } from "../../runner/run-composition.ts";
+import { environmentDifferences } from "./environment-difference.ts";
+import { compareField, toleranceRule } from "./output-comparison.ts";
+
+export interface VerifyOptions {
+  /** Where the replay's record goes (default: beside the original, in the same results directory). */
+  resultsDirectory?: string;
+  onIteration?: (completed: number, planned: number) => void;
+  output?: OutputSink | null;
+}
+
+export type Verification =
+  | { kind: "altered"; directory: string; record: RunRecord; altered: AlteredFile[] }
+  | {
+      kind: "replayed";
+      directory: string;
+      record: RunRecord;
+      /** Things about the replay's setting a reader should know (the composition moved or changed). */
+      notes: string[];
+      replay: RunOutcome;
+      outcome: "reproduced" | "differs" | "failed";
+      outputs: FieldComparison[];
+      environmentDifferences: string[];
+    };
+
+/** A record that exists but cannot be verified (a run that did not complete): bad input, exit 2. */
+export class NotVerifiableError extends Error {
+  override name = "NotVerifiableError";
+}
+
+export async function verifyRun(directory: string, options: VerifyOptions = {}): Promise<Verification> {
+  const record = readRunRecord(directory);
+  if (record.status !== "completed") {
+    throw new NotVerifiableError(
+      `run ${record.runId} in ${directory} ${record.status === "failed" ? "failed" : "was interrupted"} after ${record.iterations.completed} of ${record.iterations.planned} iterations; only a completed run can be verified`,
+    );
+  }
+  const altered = alteredFiles(directory, record);
+  if (altered.length > 0) return { kind: "altered", directory, record, altered };
+
+  const bytes = readFileSync(join(directory, record.composition.copy));
+  const notes: string[] = [];
+  const original = record.composition.file;
+  if (!existsSync(original)) {
+    notes.push(
+      `the composition file ${original} is gone; replaying the record's copy, with relative paths resolved from its directory as the original run did`,
+    );
+  } else if (sha256(readFileSync(original)) !== record.composition.sha256) {
+    notes.push(
+      `the composition file ${original} has changed since the run; replaying the record's copy, as recorded (with relative paths resolved from its directory)`,
+    );
+  }
+  const replay = await runComposition(original, {
+    compositionBytes: bytes,
+    iterations: record.iterations.planned,
+    resultsDirectory: options.resultsDirectory ?? resultsDirectoryOf(directory),
+    replayOf: { runId: record.runId, directory: resolve(directory), recordSha256: recordDigest(directory) },
+    ...(options.onIteration === undefined ? {} : { onIteration: options.onIteration }),
+    ...(options.output === undefined ? {} : { output: options.output }),
+  });
+  const tolerances = declaredTolerances(bytes, original);
+  const outputs =
+    replay.failure === undefined
+      ? record.fields.map((field) => {
+          const replayed = replay.record.fields.find((candidate) => candidate.name === field.name);
+          const tolerance = tolerances.get(field.name);
+          if (replayed === undefined) {
+            const missing: FieldComparison = {
+              name: field.name,
+              rule: toleranceRule(tolerance),
+              matches: false,
+              identical: false,
+              values: field.values,
+              differing: field.values,
+              changed: field.values,
+              problem: "the replay did not produce it",
+            };
+            return missing;
+          }
+          return compareField(
+            field.name,
+            readDoubles(join(directory, field.file)),
+            readDoubles(join(replay.directory, replayed.file)),
+            tolerance,
+          );
+        })
+      : [];
+  const outcome =
+    replay.failure !== undefined ? "failed" : outputs.every((output) => output.matches) ? "reproduced" : "differs";
+  const differences = environmentDifferences(record, replay.record);
+  replay.record.verification = { outcome, outputs, environmentDifferences: differences };
+  writeRunRecord(replay.directory, replay.record);
+  return { kind: "replayed", directory, record, notes, replay, outcome, outputs, environmentDifferences: differences };
+}
+
+/** results.outputs of the recorded composition: field → tolerance. */
+function declaredTolerances(bytes: Uint8Array, path: string): Map<string, Tolerance | undefined> {
+  const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path);
+  return new Map(composition.results.outputs.map((output) => [output.field, output.tolerance]));
+}
+
+/** A field file as doubles, copied into an aligned buffer (a file read may sit at any byte offset). */
+function readDoubles(file: string): Float64Array {
+  const bytes = readFileSync(file);
+  const values = new Float64Array(Math.floor(bytes.byteLength / 8));
+  new Uint8Array(values.buffer).set(bytes.subarray(0, values.byteLength));
+  return values;
+}

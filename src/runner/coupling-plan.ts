@@ -1,0 +1,77 @@
+// runner/ owns `conflux run`: from a composition file to a finished run and its record.
+// It must not hold the driver's logic or the record's format: it joins compose/, coupling/ and record/.
+
+// A valid composition turned into what the driver runs. Pure translation:
+// nothing is started here.
+
+import type { Composition } from "../compose/load.ts";
+import type { ContainerOptions, OperatorSpec, VmOptions } from "../compose/schema.ts";
+import type { ComponentPlan, CouplingPlan, FieldAddress } from "../coupling/plan.ts";
+import type { ContainerSettings } from "../enclave/container/settings.ts";
+import type { VmSettings } from "../enclave/vm/settings.ts";
+import { resolveStack } from "../stack/stack-store.ts";
+
+function address(endpoint: string): FieldAddress {
+  const [component = "", mesh = "", field = ""] = endpoint.split(".");
+  return { component, mesh, field };
+}
+
+/** A stack is named in the file and found in the stack store; whether it is built is checked at launch. */
+function containerSettings(options: ContainerOptions | undefined): ContainerSettings {
+  const settings: ContainerSettings = { runtime: options?.runtime ?? "bubblewrap", network: options?.network ?? false };
+  if (options?.stack !== undefined) {
+    settings.stack = options.stack;
+    settings.rootfs = resolveStack(options.stack).rootfs;
+  }
+  return settings;
+}
+
+function vmSettings(options: VmOptions | undefined): VmSettings {
+  if (options === undefined) return {};
+  return {
+    memoryMiB: options.memory_mib,
+    cpus: options.cpus,
+    accel: options.accel,
+    ...(options.image === undefined ? {} : { image: options.image }),
+  };
+}
+
+export interface PlanOverrides {
+  iterations?: number;
+}
+
+export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<OperatorSpec> {
+  const components: ComponentPlan[] = Object.entries(composition.components).map(([name, component]) => ({
+    name,
+    kind: component.enclave.kind,
+    launch: {
+      ...(component.module === undefined ? {} : { module: component.module }),
+      ...(component.command === undefined ? {} : { command: component.command }),
+      ...(component.enclave.cpus === undefined ? {} : { cpus: component.enclave.cpus }),
+      args: component.args,
+      env: component.env,
+      ...(component.enclave.kind === "container" ? { container: containerSettings(component.enclave.container) } : {}),
+      ...(component.enclave.kind === "vm" ? { vm: vmSettings(component.enclave.vm) } : {}),
+    },
+    meshes: Object.fromEntries(
+      Object.entries(component.meshes).map(([meshName, mesh]) => [
+        meshName,
+        { dimension: mesh.dimension, count: mesh.points, layout: mesh.layout, fields: mesh.fields },
+      ]),
+    ),
+  }));
+  const coupling = composition.coupling;
+  return {
+    components,
+    transfers: composition.transfers.map((transfer) => ({
+      from: address(transfer.from),
+      to: address(transfer.to),
+      operator: transfer.operator,
+    })),
+    iterations: overrides.iterations ?? coupling.iterations,
+    order: coupling.order,
+    startupTimeoutMs: coupling.timeouts.startup_ms,
+    stepTimeoutMs: coupling.timeouts.step_ms,
+    wait: { kind: coupling.wait.strategy, spinNs: coupling.wait.spin_us * 1000 },
+  };
+}

@@ -1,0 +1,273 @@
+// Runs a composition and leaves its record: validate the file (refusing an
+// invalid one before anything starts), hash its inputs, drive the coupling,
+// look at every running component once they have all connected (what they
+// loaded, what they run on), and write run.json plus every field — on success
+// and on failure alike.
+import { readFileSync } from "node:fs";
+import { hostname, release, userInfo } from "node:os";
+import { resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { loadComposition, parseComposition } from "../compose/load.ts";
+import type { OperatorSpec } from "../compose/schema.ts";
+import { CouplingFailure } from "../coupling/coupling-failure.ts";
+import { type CouplingResult, runCoupling } from "../coupling/driver.ts";
+import type { PhaseTimings } from "../coupling/phase-timings.ts";
+import type { Enclave } from "../enclave/enclave.ts";
+import type { EnclaveDescription } from "../enclave/environment-description.ts";
+import type { OutputSink } from "../enclave/output-capture.ts";
+import { createOperator } from "../mapping/index.ts";
+import { compositionInputs } from "../record/composition-inputs.ts";
+import { captureEnvironment, type EnclaveEnvironment } from "../record/enclave-environment.ts";
+import { randomSeeds } from "../record/random-seeds.ts";
+import {
+  copyComposition,
+  createRecordDirectory,
+  type DriverEntry,
+  type EnclaveEntry,
+  type FieldFile,
+  phaseSummaries,
+  type ReplayOf,
+  RUN_RECORD_FORMAT,
+  RUN_RECORD_VERSION,
+  type RunRecord,
+  saveFields,
+  sha256,
+  type TimingSummary,
+  writeRunRecord,
+} from "../record/run-record.ts";
+import { redactSecrets } from "../record/secret-redaction.ts";
+import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
+import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
+import { couplingPlan } from "./coupling-plan.ts";
+
+export interface RunOptions {
+  iterations?: number;
+  /** Overrides the composition's results directory. */
+  resultsDirectory?: string;
+  onIteration?: (completed: number, planned: number) => void;
+  output?: OutputSink | null;
+  pings?: number;
+  /**
+   * Run these bytes as the composition, read as if they were the file at
+   * `path` (relative paths resolve from its directory): a replay of a record's copy.
+   */
+  compositionBytes?: Uint8Array;
+  /** For a verification: the run it replays, kept in its record. */
+  replayOf?: ReplayOf;
+}
+
+export interface RunOutcome {
+  directory: string;
+  record: RunRecord;
+  result?: CouplingResult;
+  failure?: Error;
+}
+
+interface Captured {
+  kind: string;
+  description: EnclaveDescription;
+  environment?: EnclaveEnvironment;
+}
+
+export async function runComposition(path: string, options: RunOptions = {}): Promise<RunOutcome> {
+  const startedUnixMs = Date.now();
+  const started = performance.now();
+  const bytes = options.compositionBytes ?? readComposition(path);
+  const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, { checkFiles: true });
+  const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
+  const resultsDirectory = options.resultsDirectory ?? resolve(composition.results.directory);
+  const compositionDigest = sha256(bytes);
+  const inputs = compositionInputs(composition, {
+    path: composition.source,
+    sha256: compositionDigest,
+    bytes: bytes.byteLength,
+  });
+  const seeds = randomSeeds(composition);
+
+  let directory: string | undefined;
+  let fields: FieldFile[] = [];
+  const recordDirectory = (runId: string) => {
+    directory ??= createRecordDirectory(resultsDirectory, composition.name, runId);
+    return directory;
+  };
+  const captured = new Map<string, Captured>();
+  let driverEnvironment: EnclaveEnvironment | undefined;
+  let readyAt: number | undefined;
+  let captureMs: number | undefined;
+  let collectedAt: number | undefined;
+  let runId = "";
+  let result: CouplingResult | undefined;
+  let failure: Error | undefined;
+  let timings: PhaseTimings | undefined;
+  let setupMs: Record<string, number> = {};
+  let completed = 0;
+  try {
+    result = await runCoupling<OperatorSpec>(plan, {
+      buildOperator: (source, target, spec) => createOperator(source, target, spec),
+      ...(options.onIteration === undefined
+        ? {}
+        : { onIteration: (done: number) => options.onIteration?.(done, plan.iterations) }),
+      ...(options.output === undefined ? {} : { output: options.output }),
+      ...(options.pings === undefined ? {} : { pings: options.pings }),
+      onReady: (components) => {
+        readyAt = performance.now();
+        try {
+          driverEnvironment = captureComponents(components, captured);
+        } catch {
+          // Looking at the components must never fail the run; the record says what is missing.
+        }
+        captureMs = performance.now() - readyAt;
+      },
+      collect: (meshes, iterations, id) => {
+        collectedAt = performance.now();
+        runId = id;
+        completed = iterations;
+        fields = saveFields(recordDirectory(id), meshes);
+      },
+    });
+    runId = result.runId;
+    completed = result.iterationsCompleted;
+    timings = result.timings;
+    setupMs = result.setupMs;
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    const partial = (error as { partial?: { timings: PhaseTimings; setupMs: Record<string, number>; runId: string } })
+      .partial;
+    if (partial !== undefined) {
+      timings = partial.timings;
+      setupMs = partial.setupMs;
+      runId ||= partial.runId;
+    }
+  }
+  const finalDirectory = recordDirectory(runId || "00000000");
+  const enclaves: EnclaveEntry[] =
+    result !== undefined
+      ? result.enclaves.map((enclave) => {
+          const seen = captured.get(enclave.component);
+          const description = enclave.description as EnclaveDescription;
+          return {
+            component: enclave.component,
+            kind: enclave.kind,
+            pid: enclave.pid,
+            description: { ...description, env: redactSecrets(description.env) },
+            ...(seen?.environment === undefined ? {} : { environment: seen.environment }),
+            ...(enclave.exit === undefined ? {} : { exit: enclave.exit }),
+          };
+        })
+      : [...captured].map(([component, seen]) => ({
+          component,
+          kind: seen.kind,
+          pid: seen.description.pid,
+          description: seen.description,
+          ...(seen.environment === undefined ? {} : { environment: seen.environment }),
+        }));
+  const driver = driverEntry(driverEnvironment);
+  const finished = performance.now();
+  const timing: TimingSummary = {
+    wallMs: finished - started,
+    ...(readyAt === undefined ? {} : { startupMs: readyAt - started }),
+    ...(captureMs === undefined ? {} : { captureMs }),
+    ...(readyAt === undefined || collectedAt === undefined
+      ? {}
+      : { loopMs: collectedAt - readyAt - (captureMs ?? 0), shutdownMs: finished - collectedAt }),
+  };
+  const record: RunRecord = {
+    format: RUN_RECORD_FORMAT,
+    version: RUN_RECORD_VERSION,
+    name: composition.name,
+    runId,
+    status: failure === undefined ? "completed" : /^interrupted/.test(failure.message) ? "interrupted" : "failed",
+    ...(failure === undefined ? {} : { error: failure.message }),
+    composition: copyComposition(finalDirectory, composition.source, bytes),
+    commandLine: process.argv,
+    startedUnixMs,
+    finishedUnixMs: Date.now(),
+    iterations: { planned: plan.iterations, completed },
+    driver,
+    enclaves,
+    seeds,
+    inputs,
+    setupMs,
+    timing,
+    timings: timings === undefined ? {} : phaseSummaries(timings.summaries()),
+    fields,
+    ...(options.replayOf === undefined ? {} : { replayOf: options.replayOf }),
+  };
+  writeRunRecord(finalDirectory, record);
+  return {
+    directory: finalDirectory,
+    record,
+    ...(result === undefined ? {} : { result }),
+    ...(failure === undefined ? {} : { failure }),
+  };
+}
+
+export function isCouplingFailure(error: unknown): error is CouplingFailure {
+  return error instanceof CouplingFailure;
+}
+
+/** The composition's bytes; an unreadable file gets the same error `conflux validate` gives. */
+function readComposition(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    loadComposition(path);
+    throw error;
+  }
+}
+
+/**
+ * Describes every running component and the driver itself while all of them
+ * are alive and connected. The components wait for the driver's go meanwhile;
+ * a component that cannot be inspected is recorded without its environment
+ * rather than failing the run.
+ */
+function captureComponents(
+  components: readonly { component: string; enclave: Enclave }[],
+  captured: Map<string, Captured>,
+): EnclaveEnvironment {
+  let runDirectory: string | undefined;
+  for (const { component, enclave } of components) {
+    let own: EnclaveDescription;
+    try {
+      own = enclave.describe();
+    } catch {
+      continue; // the enclave's final description, taken at the end, still goes into the record
+    }
+    const description = { ...own, env: redactSecrets(own.env) };
+    runDirectory ??= own.env[RUN_DIRECTORY_VARIABLE];
+    const exclude = runDirectory === undefined ? [] : [runDirectory];
+    let environment: EnclaveEnvironment | undefined;
+    try {
+      environment = captureEnvironment(own.codePid ?? own.pid, description, exclude);
+    } catch {
+      // recorded without its environment; the run goes on
+    }
+    captured.set(component, { kind: enclave.kind, description, ...(environment === undefined ? {} : { environment }) });
+  }
+  return captureEnvironment(process.pid, driverDescription(), runDirectory === undefined ? [] : [runDirectory]);
+}
+
+function driverDescription(): Pick<EnclaveDescription, "kernel" | "commandLine" | "env"> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return { kernel: release(), commandLine: process.argv, env: redactSecrets(env) };
+}
+
+function driverEntry(environment: EnclaveEnvironment | undefined): DriverEntry {
+  const description = driverDescription();
+  let account: string | undefined;
+  try {
+    account = userInfo().username;
+  } catch {
+    // no passwd entry for this uid (a container's arbitrary user)
+  }
+  return {
+    pid: process.pid,
+    host: { hostname: hostname(), ...(account === undefined ? {} : { account }) },
+    conflux: confluxVersion(),
+    hostCompiler: hostCompiler(),
+    environment: environment ?? captureEnvironment(process.pid, description),
+    env: description.env,
+  };
+}

@@ -1,0 +1,187 @@
+// A mesh segment's layout (docs/wire-format.md, "Mesh", version 1): point
+// coordinates and named fields, with the metadata (dimension, layout, point
+// count, field names) in front so that the other side can check it before
+// using a byte. This module is the only code that encodes it; shm/shared-mesh.ts
+// maps it.
+
+export const MESH_MAGIC = 0x4853454d; // "MESH"
+export const MESH_LAYOUT_VERSION = 1;
+export const MAX_FIELDS = 16;
+export const MAX_FIELD_NAME_BYTES = 32;
+export const MAX_POINTS = 1 << 26;
+
+export const MeshOffset = {
+  magic: 0,
+  version: 4,
+  dimension: 8,
+  layout: 12,
+  count: 16,
+  fieldCount: 20,
+  coordinatesOffset: 24,
+  fieldsOffset: 28,
+  fieldStride: 32,
+  fieldNames: 64,
+  coordinates: 64 + MAX_FIELDS * MAX_FIELD_NAME_BYTES,
+} as const;
+
+export type MeshLayout = "soa" | "interleaved";
+const LAYOUT_CODES: Record<MeshLayout, number> = { soa: 0, interleaved: 1 };
+
+export interface MeshSpec {
+  dimension: 1 | 2 | 3;
+  count: number;
+  layout: MeshLayout;
+  fields: readonly string[];
+}
+
+function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
+
+export interface MeshGeometry {
+  coordinatesOffset: number;
+  fieldsOffset: number;
+  fieldStride: number;
+  payloadBytes: number;
+}
+
+export function meshGeometry(spec: MeshSpec): MeshGeometry {
+  const coordinatesOffset = MeshOffset.coordinates;
+  const fieldsOffset = align64(coordinatesOffset + spec.count * spec.dimension * 8);
+  const fieldStride = align64(spec.count * 8);
+  return {
+    coordinatesOffset,
+    fieldsOffset,
+    fieldStride,
+    payloadBytes: fieldsOffset + spec.fields.length * fieldStride,
+  };
+}
+
+/** Refuses a spec this layout cannot hold, naming the problem. */
+export function checkMeshSpec(spec: MeshSpec, where: string): void {
+  if (spec.dimension !== 1 && spec.dimension !== 2 && spec.dimension !== 3) {
+    throw new MeshMetadataError(`${where}: dimension ${spec.dimension} is not 1, 2 or 3`);
+  }
+  if (spec.layout !== "soa" && spec.layout !== "interleaved") {
+    throw new MeshMetadataError(`${where}: layout "${spec.layout}" is not soa or interleaved`);
+  }
+  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_POINTS) {
+    throw new MeshMetadataError(`${where}: point count ${spec.count} must be a whole number from 1 to ${MAX_POINTS}`);
+  }
+  if (spec.fields.length < 1 || spec.fields.length > MAX_FIELDS) {
+    throw new MeshMetadataError(`${where}: ${spec.fields.length} fields; a mesh shares 1 to ${MAX_FIELDS}`);
+  }
+  const seen = new Set<string>();
+  for (const field of spec.fields) {
+    const bytes = new TextEncoder().encode(field).length;
+    if (bytes === 0 || bytes > MAX_FIELD_NAME_BYTES) {
+      throw new MeshMetadataError(`${where}: field name "${field}" must be 1 to ${MAX_FIELD_NAME_BYTES} bytes`);
+    }
+    if (seen.has(field)) throw new MeshMetadataError(`${where}: field "${field}" is listed twice`);
+    seen.add(field);
+  }
+}
+
+export class MeshMetadataError extends Error {
+  override name = "MeshMetadataError";
+}
+
+/** Writes the metadata into a payload (the magic last, so a reader sees all or nothing). */
+export function writeMeshMetadata(buffer: ArrayBuffer, payloadOffset: number, spec: MeshSpec): MeshGeometry {
+  const geometry = meshGeometry(spec);
+  const view = new DataView(buffer, payloadOffset, geometry.payloadBytes);
+  view.setUint32(MeshOffset.version, MESH_LAYOUT_VERSION, true);
+  view.setUint32(MeshOffset.dimension, spec.dimension, true);
+  view.setUint32(MeshOffset.layout, LAYOUT_CODES[spec.layout], true);
+  view.setUint32(MeshOffset.count, spec.count, true);
+  view.setUint32(MeshOffset.fieldCount, spec.fields.length, true);
+  view.setUint32(MeshOffset.coordinatesOffset, geometry.coordinatesOffset, true);
+  view.setUint32(MeshOffset.fieldsOffset, geometry.fieldsOffset, true);
+  view.setUint32(MeshOffset.fieldStride, geometry.fieldStride, true);
+  const encoder = new TextEncoder();
+  spec.fields.forEach((field, index) => {
+    new Uint8Array(
+      buffer,
+      payloadOffset + MeshOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
+      MAX_FIELD_NAME_BYTES,
+    ).set(encoder.encode(field));
+  });
+  Atomics.store(new Int32Array(buffer, payloadOffset, 1), 0, MESH_MAGIC);
+  return geometry;
+}
+
+/** Reads and checks the metadata another process wrote; every inconsistency is an error that names it. */
+export function readMeshMetadata(
+  buffer: ArrayBuffer,
+  payloadOffset: number,
+  payloadBytes: number,
+  where: string,
+): MeshSpec & MeshGeometry {
+  if (payloadBytes < MeshOffset.coordinates) {
+    throw new MeshMetadataError(
+      `${where}: ${payloadBytes} bytes cannot hold mesh metadata (${MeshOffset.coordinates} bytes)`,
+    );
+  }
+  const view = new DataView(buffer, payloadOffset, payloadBytes);
+  const magic = Atomics.load(new Int32Array(buffer, payloadOffset, 1), 0) >>> 0;
+  if (magic !== MESH_MAGIC) {
+    throw new MeshMetadataError(
+      `${where}: no mesh metadata (magic 0x${magic.toString(16)}); the component did not publish its mesh`,
+    );
+  }
+  const version = view.getUint32(MeshOffset.version, true);
+  if (version !== MESH_LAYOUT_VERSION) {
+    throw new MeshMetadataError(`${where}: mesh layout version ${version}, this conflux reads ${MESH_LAYOUT_VERSION}`);
+  }
+  const layoutCode = view.getUint32(MeshOffset.layout, true);
+  const layout = layoutCode === 0 ? "soa" : layoutCode === 1 ? "interleaved" : undefined;
+  if (layout === undefined)
+    throw new MeshMetadataError(`${where}: layout code ${layoutCode} is not 0 (soa) or 1 (interleaved)`);
+  const fieldCount = view.getUint32(MeshOffset.fieldCount, true);
+  if (fieldCount < 1 || fieldCount > MAX_FIELDS) {
+    throw new MeshMetadataError(`${where}: field count ${fieldCount} is outside 1..${MAX_FIELDS}`);
+  }
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const fields: string[] = [];
+  for (let index = 0; index < fieldCount; index++) {
+    const raw = new Uint8Array(
+      buffer,
+      payloadOffset + MeshOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
+      MAX_FIELD_NAME_BYTES,
+    );
+    const end = raw.indexOf(0);
+    try {
+      fields.push(decoder.decode(raw.subarray(0, end < 0 ? MAX_FIELD_NAME_BYTES : end)));
+    } catch {
+      throw new MeshMetadataError(`${where}: the name of field ${index} is not valid UTF-8`);
+    }
+  }
+  const spec: MeshSpec = {
+    dimension: view.getUint32(MeshOffset.dimension, true) as 1 | 2 | 3,
+    count: view.getUint32(MeshOffset.count, true),
+    layout,
+    fields,
+  };
+  checkMeshSpec(spec, where);
+  const expected = meshGeometry(spec);
+  const stored = {
+    coordinatesOffset: view.getUint32(MeshOffset.coordinatesOffset, true),
+    fieldsOffset: view.getUint32(MeshOffset.fieldsOffset, true),
+    fieldStride: view.getUint32(MeshOffset.fieldStride, true),
+  };
+  if (
+    stored.coordinatesOffset !== expected.coordinatesOffset ||
+    stored.fieldsOffset !== expected.fieldsOffset ||
+    stored.fieldStride !== expected.fieldStride
+  ) {
+    throw new MeshMetadataError(
+      `${where}: offsets (coordinates ${stored.coordinatesOffset}, fields ${stored.fieldsOffset}, stride ${stored.fieldStride}) disagree with ${spec.count} points in ${spec.dimension}-D (expected ${expected.coordinatesOffset}, ${expected.fieldsOffset}, ${expected.fieldStride})`,
+    );
+  }
+  if (expected.payloadBytes > payloadBytes) {
+    throw new MeshMetadataError(
+      `${where}: ${spec.count} points and ${fieldCount} fields need ${expected.payloadBytes} bytes; the segment has ${payloadBytes}`,
+    );
+  }
+  return { ...spec, ...expected };
+}
