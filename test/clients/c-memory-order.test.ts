@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { compilerCommand } from "../../src/toolchain/c-compiler.ts";
+import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { C_CLIENT, cSkipReason, everythingRequired, scratchDirectory } from "./toolchain.ts";
 
 const SEQ_CST = "5";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { DRIVER_ACCEPTS, Opcode } from "../../src/component/protocol.ts";
+import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
 import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import { projectRoot } from "../support/child-process.ts";

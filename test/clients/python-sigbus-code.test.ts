@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { compilerCommand } from "../../src/toolchain/c-compiler.ts";
+import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { everythingRequired, PYTHON_CLIENT, scratchDirectory } from "./toolchain.ts";
 
 const objcopy = spawnSync("objcopy", ["--version"], { stdio: "ignore" }).status === 0;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { truncateSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { DRIVER_ACCEPTS, Opcode } from "../../src/component/protocol.ts";
+import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
 import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import type { Run } from "../../src/shm/run.ts";
