@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compilerCommand } from "../../toolchain/c-compiler.ts";
 import {
@@ -83,52 +83,69 @@ export function findPrecice(): PreciceInstallation | undefined {
 const NO_PRECICE =
   "preCICE is not installed: set PRECICE_ROOT to its install prefix, or install it where pkg-config finds libprecice";
 
+/**
+ * Compiles C `sources` with `includes` into `binary`, linked with the installed
+ * preCICE (its library directory as the run path), then checks that it starts:
+ * run without arguments, a participant here prints its usage and exits 2 once
+ * the loader has found every library. Returns why not, or undefined.
+ */
+export function buildPreciceProgram(
+  installation: PreciceInstallation,
+  binary: string,
+  sources: readonly string[],
+  includes: readonly string[],
+): string | undefined {
+  const compiler = compilerCommand();
+  if (compiler === undefined) return "no C compiler (install gcc: apt-get install -y gcc)";
+  const library = join(installation.prefix, "lib");
+  const compile = spawnSync(
+    compiler,
+    [
+      "-std=c99",
+      "-O2",
+      "-ffp-contract=off",
+      ...includes.map((include) => `-I${include}`),
+      `-I${join(installation.prefix, "include")}`,
+      ...sources,
+      `-L${library}`,
+      `-Wl,-rpath,${library}`,
+      "-lprecice",
+      "-lm",
+      "-o",
+      binary,
+    ],
+    { encoding: "utf8", timeout: 120_000 },
+  );
+  if (compile.status !== 0) return `${basename(binary)} did not build against preCICE: ${compile.stderr.trim()}`;
+  const probe = spawnSync(binary, [], { encoding: "utf8", timeout: 30_000 });
+  if (probe.status !== 2) {
+    return `the preCICE participants do not start (${probe.stderr.trim() || `exit ${probe.status}`}); preCICE ${installation.version} for Debian 12 needs: apt-get install ${PRECICE_RUNTIME_PACKAGES}`;
+  }
+  return undefined;
+}
+
 interface Built {
   dirichlet: string;
   neumann: string;
 }
 
-/** Compiles both participants into `directory`; a string says why not. */
+/** Compiles both heat participants into `directory`; a string says why not. */
 function build(installation: PreciceInstallation, directory: string): Built | string {
-  const compiler = compilerCommand();
-  if (compiler === undefined) return "no C compiler (install gcc: apt-get install -y gcc)";
   const built: Partial<Built> = {};
   for (const side of ["dirichlet", "neumann"] as const) {
     const binary = join(directory, `precice_${side}`);
-    const compile = spawnSync(
-      compiler,
-      [
-        "-std=c99",
-        "-O2",
-        "-ffp-contract=off",
-        `-I${EXAMPLE}`,
-        `-I${join(installation.prefix, "include")}`,
-        join(HERE, `precice_${side}.c`),
-        join(EXAMPLE, "heat_common.c"),
-        join(EXAMPLE, `heat_${side}.c`),
-        `-L${join(installation.prefix, "lib")}`,
-        `-Wl,-rpath,${join(installation.prefix, "lib")}`,
-        "-lprecice",
-        "-lm",
-        "-o",
-        binary,
-      ],
-      { encoding: "utf8", timeout: 120_000 },
-    );
-    if (compile.status !== 0) return `the preCICE ${side} participant did not build: ${compile.stderr.trim()}`;
-    // Without arguments it prints its usage and exits 2, once the loader has found every library.
-    const probe = spawnSync(binary, [], { encoding: "utf8", timeout: 30_000 });
-    if (probe.status !== 2) {
-      return `the preCICE participants do not start (${probe.stderr.trim() || `exit ${probe.status}`}); preCICE ${installation.version} for Debian 12 needs: apt-get install ${PRECICE_RUNTIME_PACKAGES}`;
-    }
+    const sources = [join(HERE, `precice_${side}.c`), join(EXAMPLE, "heat_common.c"), join(EXAMPLE, `heat_${side}.c`)];
+    const failure = buildPreciceProgram(installation, binary, sources, [EXAMPLE]);
+    if (failure !== undefined) return failure;
     built[side] = binary;
   }
   return built as Built;
 }
 
-interface Finished {
+export interface Finished {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** stdout and stderr, interleaved as they came. */
   output: string;
 }
 
@@ -163,6 +180,39 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
+/**
+ * Runs preCICE participants together in `cwd` until all have exited; after
+ * `timeoutMs` they are killed and this throws. Nothing they started outlives it.
+ */
+export async function runPreciceParticipants(
+  participants: readonly { command: string; args: string[] }[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<Finished[]> {
+  const started = participants.map((participant) => start(participant.command, participant.args, cwd));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  const all = Promise.all(started.map((entry) => entry.finished));
+  const outcome = await Promise.race([all, timedOut]);
+  clearTimeout(timer);
+  for (const entry of started) killGroup(entry.child);
+  const finished = await all;
+  if (outcome === "timeout") throw new Error(`the preCICE participants did not finish in ${timeoutMs / 1000} s`);
+  return finished;
+}
+
+/** The iterations of every window from a preCICE iterations log (the second participant's). */
+export function iterationsFromLog(text: string): { iterations: number[]; converged: boolean[] } {
+  const rows = text
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/));
+  return { iterations: rows.map((row) => Number(row[2])), converged: rows.map((row) => row[3] === "1") };
+}
+
 const ERROR_LINE = /^window (\d+), t = [0-9.]+: relative L2 error = (\S+)$/gm;
 
 async function runPair(
@@ -177,21 +227,19 @@ async function runPair(
   const config = join(runDirectory, "precice-config.xml");
   writeFileSync(config, preciceHeatConfig(acceleration, runDirectory, heat));
   const args = [config, String(heat.nx), String(heat.ny), String(heat.dt)];
-  const dirichlet = start(built.dirichlet, args, runDirectory);
-  const neumann = start(built.neumann, args, runDirectory);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
-  });
-  const both = Promise.all([dirichlet.finished, neumann.finished]);
-  const outcome = await Promise.race([both, timedOut]);
-  clearTimeout(timer);
-  // Whatever happened, nothing of the pair outlives this call.
-  killGroup(dirichlet.child);
-  killGroup(neumann.child);
-  const [left, right] = await both;
-  if (outcome === "timeout") {
-    throw new Error(`preCICE heat (${acceleration}) did not finish in ${timeoutMs / 1000} s`);
+  let left: Finished;
+  let right: Finished;
+  try {
+    [left, right] = (await runPreciceParticipants(
+      [
+        { command: built.dirichlet, args },
+        { command: built.neumann, args },
+      ],
+      runDirectory,
+      timeoutMs,
+    )) as [Finished, Finished];
+  } catch (error) {
+    throw new Error(`preCICE heat (${acceleration}): ${(error as Error).message}`);
   }
   for (const [name, finished] of [
     ["Dirichlet", left],
@@ -202,12 +250,7 @@ async function runPair(
       throw new Error(`preCICE heat (${acceleration}): ${name} exited ${finished.code ?? finished.signal}:\n${tail}`);
     }
   }
-  const log = readFileSync(join(runDirectory, "precice-Neumann-iterations.log"), "utf8");
-  const iterations = log
-    .trim()
-    .split("\n")
-    .slice(1)
-    .map((line) => Number(line.trim().split(/\s+/)[2]));
+  const { iterations } = iterationsFromLog(readFileSync(join(runDirectory, "precice-Neumann-iterations.log"), "utf8"));
   const output = `${left.output}\n${right.output}`;
   const errors = [...output.matchAll(ERROR_LINE)].map((match) => Number(match[2]));
   if (errors.length !== 2 * iterations.length) {
