@@ -60,6 +60,25 @@ export function numpyPython(): string | undefined {
   return numpyPythonFound ?? undefined;
 }
 
+let pythonFound: string | null | undefined;
+
+/** Any python3 of 3.9 or later (for scripts that need only the standard library). */
+export function anyPython(): string | undefined {
+  if (pythonFound === undefined) {
+    pythonFound = null;
+    for (const python of ["python3", "/usr/bin/python3"]) {
+      const probe = spawnSync(python, ["-c", "import sys; assert sys.version_info >= (3, 9)"], { stdio: "ignore" });
+      if (probe.status === 0) {
+        pythonFound = python;
+        break;
+      }
+    }
+  }
+  return pythonFound ?? undefined;
+}
+
+export const NO_PYTHON = "needs a python3 ≥ 3.9 (Debian: apt-get install -y python3)";
+
 export const NO_NUMPY = "needs a python3 ≥ 3.11 with numpy (Debian: apt-get install -y python3-numpy)";
 
 /** Runs a program to completion and parses every stdout line as JSON. */
