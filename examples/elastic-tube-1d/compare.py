@@ -30,6 +30,7 @@ library.
 from __future__ import annotations
 
 import argparse
+import bisect
 import csv
 import io
 import json
@@ -201,7 +202,8 @@ def compare(ours: Run, reference: Run) -> dict:
             their_x = sorted(theirs)
             for x, value in mine.items():
                 # The nearest reference node, which must be the same node.
-                nearest = min(their_x, key=lambda candidate: abs(candidate - x))
+                index = bisect.bisect_left(their_x, x)
+                nearest = min(their_x[max(0, index - 1) : index + 1], key=lambda candidate: abs(candidate - x))
                 if abs(nearest - x) > 1e-6 * max(1.0, abs(x)):
                     raise ValueError(f"{field}, window {window}: the reference has no node at x = {x}")
                 difference = abs(value - theirs[nearest])
