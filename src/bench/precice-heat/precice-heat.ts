@@ -1,0 +1,300 @@
+// The partitioned heat case through preCICE, built and run at bench time: the
+// two participants (precice_dirichlet.c, precice_neumann.c) are compiled with
+// the same numerics files as the Conflux participants
+// (examples/partitioned-heat/heat_*.c) and linked with the installed preCICE,
+// then run as a pair for each acceleration, so the comparison is the same
+// solver under two couplers. When preCICE, a C compiler or preCICE's runtime
+// libraries are missing, the measurement is skipped with the reason.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compilerCommand } from "../../toolchain/c-compiler.ts";
+import {
+  HEAT_ACCELERATIONS,
+  type HeatAcceleration,
+  type HeatCase,
+  preciceHeatConfig,
+  TUTORIAL_CASE,
+} from "./config.ts";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const EXAMPLE = fileURLToPath(new URL("../../../examples/partitioned-heat/", import.meta.url));
+
+/** What Debian 12's build of preCICE 3.4.1 needs at run time. */
+export const PRECICE_RUNTIME_PACKAGES =
+  "libboost-log1.74.0 libboost-program-options1.74.0 libboost-thread1.74.0 libxml2 libopenmpi3 openmpi-bin";
+
+export interface PreciceInstallation {
+  prefix: string;
+  version: string;
+}
+
+export interface PreciceHeatRun {
+  acceleration: HeatAcceleration;
+  /** Coupling iterations of every window, from preCICE's iterations log. */
+  iterations: number[];
+  total: number;
+  /** From the end of initialize to finalize, the Neumann participant's clock. */
+  couplingSeconds: number;
+  msPerIteration: number;
+  msPerWindow: number;
+  /** The largest relative L2 error against u at a window's end, either side. */
+  maxError: number;
+  /** Lines preCICE printed as warnings (IQN-ILS's ill-conditioning ones among them). */
+  warnings: number;
+  /** A warning, as printed, when there were any. */
+  firstWarning?: string;
+}
+
+export interface PreciceHeatResult {
+  installation?: PreciceInstallation;
+  runs: PreciceHeatRun[];
+  /** Why there are no runs. */
+  skipped?: string;
+}
+
+/** preCICE's install prefix: $PRECICE_ROOT, else the one pkg-config knows, else a precice* directory under /opt. */
+export function findPrecice(): PreciceInstallation | undefined {
+  const candidates: string[] = [];
+  if (process.env.PRECICE_ROOT) candidates.push(process.env.PRECICE_ROOT);
+  const pkgConfig = spawnSync("pkg-config", ["--variable=prefix", "libprecice"], { encoding: "utf8" });
+  if (pkgConfig.status === 0 && pkgConfig.stdout.trim() !== "") candidates.push(pkgConfig.stdout.trim());
+  try {
+    const optional = readdirSync("/opt")
+      .filter((name) => /^precice(-[0-9.]+)?$/.test(name))
+      .sort()
+      .reverse();
+    candidates.push(...optional.map((name) => join("/opt", name)));
+  } catch {
+    // no /opt
+  }
+  for (const prefix of candidates) {
+    const header = join(prefix, "include/precice/Version.h");
+    if (!existsSync(join(prefix, "include/precice/preciceC.h")) || !existsSync(header)) continue;
+    if (!existsSync(join(prefix, "lib/libprecice.so"))) continue;
+    const version = /PRECICE_VERSION\s+"([^"]+)"/.exec(readFileSync(header, "utf8"))?.[1] ?? "unknown";
+    return { prefix, version };
+  }
+  return undefined;
+}
+
+const NO_PRECICE =
+  "preCICE is not installed: set PRECICE_ROOT to its install prefix, or install it where pkg-config finds libprecice";
+
+/**
+ * Compiles C `sources` with `includes` into `binary`, linked with the installed
+ * preCICE (its library directory as the run path), then checks that it starts:
+ * run without arguments, a participant here prints its usage and exits 2 once
+ * the loader has found every library. Returns why not, or undefined.
+ */
+export function buildPreciceProgram(
+  installation: PreciceInstallation,
+  binary: string,
+  sources: readonly string[],
+  includes: readonly string[],
+): string | undefined {
+  const compiler = compilerCommand();
+  if (compiler === undefined) return "no C compiler (install gcc: apt-get install -y gcc)";
+  const library = join(installation.prefix, "lib");
+  const compile = spawnSync(
+    compiler,
+    [
+      "-std=c99",
+      "-O2",
+      "-ffp-contract=off",
+      ...includes.map((include) => `-I${include}`),
+      `-I${join(installation.prefix, "include")}`,
+      ...sources,
+      `-L${library}`,
+      `-Wl,-rpath,${library}`,
+      "-lprecice",
+      "-lm",
+      "-o",
+      binary,
+    ],
+    { encoding: "utf8", timeout: 120_000 },
+  );
+  if (compile.status !== 0) return `${basename(binary)} did not build against preCICE: ${compile.stderr.trim()}`;
+  const probe = spawnSync(binary, [], { encoding: "utf8", timeout: 30_000 });
+  if (probe.status !== 2) {
+    return `the preCICE participants do not start (${probe.stderr.trim() || `exit ${probe.status}`}); preCICE ${installation.version} for Debian 12 needs: apt-get install ${PRECICE_RUNTIME_PACKAGES}`;
+  }
+  return undefined;
+}
+
+interface Built {
+  dirichlet: string;
+  neumann: string;
+}
+
+/** Compiles both heat participants into `directory`; a string says why not. */
+function build(installation: PreciceInstallation, directory: string): Built | string {
+  const built: Partial<Built> = {};
+  for (const side of ["dirichlet", "neumann"] as const) {
+    const binary = join(directory, `precice_${side}`);
+    const sources = [join(HERE, `precice_${side}.c`), join(EXAMPLE, "heat_common.c"), join(EXAMPLE, `heat_${side}.c`)];
+    const failure = buildPreciceProgram(installation, binary, sources, [EXAMPLE]);
+    if (failure !== undefined) return failure;
+    built[side] = binary;
+  }
+  return built as Built;
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** stdout and stderr, interleaved as they came. */
+  output: string;
+}
+
+/** Starts a participant in its own process group (its MPI helper with it), collecting stdout and stderr. */
+function start(command: string, args: string[], cwd: string): { child: ChildProcess; finished: Promise<Finished> } {
+  const child = spawn(command, args, {
+    cwd,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    // MPI's session directory goes into the run's scratch directory, removed with it.
+    env: { ...process.env, TMPDIR: cwd },
+  });
+  let output = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    output += chunk;
+  });
+  const finished = new Promise<Finished>((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal, output }));
+  });
+  return { child, finished };
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Runs preCICE participants together in `cwd` until all have exited; after
+ * `timeoutMs` they are killed and this throws. Nothing they started outlives it.
+ */
+export async function runPreciceParticipants(
+  participants: readonly { command: string; args: string[] }[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<Finished[]> {
+  const started = participants.map((participant) => start(participant.command, participant.args, cwd));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  const all = Promise.all(started.map((entry) => entry.finished));
+  const outcome = await Promise.race([all, timedOut]);
+  clearTimeout(timer);
+  for (const entry of started) killGroup(entry.child);
+  const finished = await all;
+  if (outcome === "timeout") throw new Error(`the preCICE participants did not finish in ${timeoutMs / 1000} s`);
+  return finished;
+}
+
+/** The iterations of every window from a preCICE iterations log (the second participant's). */
+export function iterationsFromLog(text: string): { iterations: number[]; converged: boolean[] } {
+  const rows = text
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/));
+  return { iterations: rows.map((row) => Number(row[2])), converged: rows.map((row) => row[3] === "1") };
+}
+
+const ERROR_LINE = /^window (\d+), t = [0-9.]+: relative L2 error = (\S+)$/gm;
+
+async function runPair(
+  built: Built,
+  acceleration: HeatAcceleration,
+  heat: HeatCase,
+  directory: string,
+  timeoutMs: number,
+): Promise<PreciceHeatRun> {
+  const runDirectory = join(directory, acceleration);
+  mkdirSync(runDirectory);
+  const config = join(runDirectory, "precice-config.xml");
+  writeFileSync(config, preciceHeatConfig(acceleration, runDirectory, heat));
+  const args = [config, String(heat.nx), String(heat.ny), String(heat.dt)];
+  let left: Finished;
+  let right: Finished;
+  try {
+    [left, right] = (await runPreciceParticipants(
+      [
+        { command: built.dirichlet, args },
+        { command: built.neumann, args },
+      ],
+      runDirectory,
+      timeoutMs,
+    )) as [Finished, Finished];
+  } catch (error) {
+    throw new Error(`preCICE heat (${acceleration}): ${(error as Error).message}`);
+  }
+  for (const [name, finished] of [
+    ["Dirichlet", left],
+    ["Neumann", right],
+  ] as const) {
+    if (finished.code !== 0) {
+      const tail = finished.output.trim().split("\n").slice(-5).join("\n");
+      throw new Error(`preCICE heat (${acceleration}): ${name} exited ${finished.code ?? finished.signal}:\n${tail}`);
+    }
+  }
+  const { iterations } = iterationsFromLog(readFileSync(join(runDirectory, "precice-Neumann-iterations.log"), "utf8"));
+  const output = `${left.output}\n${right.output}`;
+  const errors = [...output.matchAll(ERROR_LINE)].map((match) => Number(match[2]));
+  if (errors.length !== 2 * iterations.length) {
+    throw new Error(`preCICE heat (${acceleration}): ${errors.length} error lines for ${iterations.length} windows`);
+  }
+  const seconds = Number(/coupled \d+ windows in (\S+) s/.exec(right.output)?.[1] ?? Number.NaN);
+  const warnings = output.split("\n").filter((line) => /WARNING/.test(line));
+  const total = iterations.reduce((sum, count) => sum + count, 0);
+  return {
+    acceleration,
+    iterations,
+    total,
+    couplingSeconds: seconds,
+    msPerIteration: (1000 * seconds) / total,
+    msPerWindow: (1000 * seconds) / iterations.length,
+    maxError: Math.max(...errors),
+    warnings: warnings.length,
+    ...(warnings[0] === undefined ? {} : { firstWarning: warnings[0].replace(/^---\[precice\]\s*/, "") }),
+  };
+}
+
+export interface PreciceHeatOptions {
+  accelerations?: readonly HeatAcceleration[];
+  heat?: HeatCase;
+  /** Per run (default 300 s). */
+  timeoutMs?: number;
+}
+
+/** Builds the participants and runs the heat case through preCICE once per acceleration, one after the other. */
+export async function measurePreciceHeat(options: PreciceHeatOptions = {}): Promise<PreciceHeatResult> {
+  const installation = findPrecice();
+  if (installation === undefined) return { runs: [], skipped: NO_PRECICE };
+  const directory = mkdtempSync(join(tmpdir(), "conflux-precice-heat-"));
+  try {
+    const built = build(installation, directory);
+    if (typeof built === "string") return { installation, runs: [], skipped: built };
+    const runs: PreciceHeatRun[] = [];
+    for (const acceleration of options.accelerations ?? HEAT_ACCELERATIONS) {
+      runs.push(
+        await runPair(built, acceleration, options.heat ?? TUTORIAL_CASE, directory, options.timeoutMs ?? 300_000),
+      );
+    }
+    return { installation, runs };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
