@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { compilerCommand } from "../../src/toolchain/c-compiler.ts";
+import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { projectRoot } from "../support/child-process.ts";
 
 export const HEAT_EXAMPLE = join(projectRoot, "examples/partitioned-heat");

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { parseComposition } from "../../src/compose/load.ts";
-import { type RunOutcome, runComposition } from "../../src/repro/run-composition.ts";
+import { type RunOutcome, runComposition } from "../../src/runner/run-composition.ts";
 import { projectRoot } from "../support/child-process.ts";
 
 /** A composition in time that uses nothing but the keys every time run has. */

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compilerCommand } from "../../toolchain/c-compiler.ts";
+import { compilerCommand } from "../../platform/c-compiler.ts";
 import {
   HEAT_ACCELERATIONS,
   type HeatAcceleration,
