@@ -9,7 +9,7 @@
 //   wire       -                                  shared-memory layouts, protocol constants
 //   stats      -                                  distributions, tables
 //   compose    -                                  the composition file
-//   mapping    -                                  transfer operators (pure arithmetic)
+//   mapping    native                             transfer operators (arithmetic; numeric kernels in the addon)
 //   platform   native                             host facts, small helpers
 //   shm        native wire                        segments, run directory, registry, arena, meshes
 //   queue      native wire shm                    rings, channels, waits, peers
@@ -30,8 +30,9 @@
 //     create-enclave.ts, requirements.ts or index.ts, which import backends.
 //     Other folders import the top files; of a backend, only its settings (what
 //     a launch may carry) and vm/image/ (what `conflux vm build` makes).
-//   - mapping/: other folders import index.ts alone. spatial/ and linalg/ stand
-//     on mapping-error.ts only; kernels/ on them; operators/ on all three.
+//   - mapping/: other folders import index.ts alone. spatial/, linalg/ and
+//     threads/ stand on mapping-error.ts and array-memory.ts only (linalg/ also
+//     on native, for the numeric kernels); kernels/ on them; operators/ on all.
 //   - component/: everything a component loads stays within component, wire,
 //     shm, queue and native (test/component/module-count.test.ts counts it).
 //   - no cycles, anywhere.
@@ -40,7 +41,7 @@ const layers = {
   wire: [],
   stats: [],
   compose: [],
-  mapping: [],
+  mapping: ["native"],
   platform: ["native"],
   shm: ["native", "wire"],
   queue: ["native", "wire", "shm"],
@@ -157,17 +158,20 @@ module.exports = {
     },
     {
       name: "mapping-rooms-below-the-top",
-      comment: "spatial/, linalg/, kernels/ and operators/ never import mapping's public surface",
+      comment: "spatial/, linalg/, threads/, kernels/ and operators/ never import mapping's public surface",
       severity: "error",
       from: { path: "^src/mapping/[^/]+/" },
       to: { path: "^src/mapping/(index|csv-format)\\.ts$" },
     },
     {
       name: "mapping-foundations",
-      comment: "spatial/ and linalg/ stand on mapping-error.ts alone",
+      comment: "spatial/, linalg/ and threads/ stand on mapping-error.ts and array-memory.ts alone",
       severity: "error",
-      from: { path: "^src/mapping/(spatial|linalg)/" },
-      to: { path: "^src/mapping/", pathNot: ["^src/mapping/$1/", "^src/mapping/mapping-error\\.ts$"] },
+      from: { path: "^src/mapping/(spatial|linalg|threads)/" },
+      to: {
+        path: "^src/mapping/",
+        pathNot: ["^src/mapping/$1/", "^src/mapping/mapping-error\\.ts$", "^src/mapping/array-memory\\.ts$"],
+      },
     },
     {
       name: "mapping-kernels-below-operators",

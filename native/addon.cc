@@ -1,5 +1,6 @@
 // Entry point of the native addon: mechanism only (map memory, wait and wake on
-// a shared word, read a clock, pin a thread, ask whether a process lives).
+// a shared word, read a clock, pin a thread, ask whether a process lives) and
+// the transfer operators' numeric kernels (numeric-kernels.cc).
 // Policy — names, headers, layouts — lives in TypeScript above it.
 #include <napi.h>
 #include <string.h>
@@ -22,6 +23,7 @@ Napi::Error ErrnoError(Napi::Env env, int err, const std::string& op, const std:
 }
 
 void InitMapping(Napi::Env env, Napi::Object exports);
+void InitKernels(Napi::Env env, Napi::Object exports);
 void InitFutex(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
 void InitSignals(Napi::Env env, Napi::Object exports);
@@ -42,6 +44,7 @@ static Napi::Value SchedYield(const Napi::CallbackInfo& info) {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMapping(env, exports);
+  InitKernels(env, exports);
   InitFutex(env, exports);
   InitProcess(env, exports);
   InitSignals(env, exports);

@@ -3,10 +3,17 @@
 export * from "./csv-format.ts";
 export * from "./kernels/radial-kernel.ts";
 export * from "./linalg/compressed-rows.ts";
+export {
+  type NumericBackend,
+  numericBackend,
+  setNumericBackend,
+  withNumericBackend,
+} from "./linalg/numeric-backend.ts";
 export * from "./mapping-error.ts";
 export * from "./operators/create-operator.ts";
 export * from "./operators/moving-least-squares.ts";
 export * from "./operators/nearest-neighbour.ts";
+export { closeOperatorThreads } from "./operators/operator-threads.ts";
 export * from "./operators/rbf-global.ts";
 export * from "./operators/rbf-partition-of-unity.ts";
 export * from "./operators/sparse-operator.ts";

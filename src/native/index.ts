@@ -1,4 +1,4 @@
-// native/ owns the addon's contract: mappings, futexes, the clock, affinity, liveness, signals, declared once.
+// native/ owns the addon's contract: mappings, futexes, the clock, affinity, liveness, signals, numeric kernels, declared once.
 // It must not hold logic: every other module calls these functions and never touches the binding.
 
 // The one file that loads the native addon and declares its contract. Every
@@ -51,6 +51,52 @@ export interface NativeBinding {
   resourceUsage(target: Float64Array): boolean;
   /** The last watched signal received, 0 if none. */
   pendingSignal(): number;
+
+  // The transfer operators' numeric kernels (native/numeric-kernels.cc); src/mapping calls them
+  // and keeps its own TypeScript loops as the reference they are tested against.
+
+  /**
+   * The weights (t × s, row-major, into `weights`) of an RBF-PU patch's interpolant with linear
+   * polynomial at its t receiving points, for a positive definite kernel (`kernelKind` 0–4 of
+   * KERNEL_NAMES); `frame` is [dimension, centre x, y, z, scale] of the polynomial. With `given`,
+   * `schur` holds S⁺ (q × q) to use. Returns 0, or 1 when S is ill-conditioned (S is then in
+   * `schur`, for the caller's pseudo-inverse), or 2 + the row at which Φ was not positive definite.
+   */
+  patchWeights(
+    sources: Float64Array,
+    sourceCount: number,
+    targets: Float64Array,
+    targetCount: number,
+    kernelKind: number,
+    radius: number,
+    frame: Float64Array,
+    weights: Float64Array,
+    schur: Float64Array,
+    given: boolean,
+  ): number;
+  /** Factors the envelope matrix in place (`threads` on its row updates); -1, or the row whose pivot (in `pivot[0]`) is not positive. */
+  envelopeFactor(
+    values: Float64Array,
+    starts: Int32Array,
+    origins: Int32Array,
+    threads: number,
+    pivot: Float64Array,
+  ): number;
+  /** x = A⁻¹ b with an envelope factor (b and x may be the same). */
+  envelopeSolve(values: Float64Array, starts: Int32Array, origins: Int32Array, b: Float64Array, x: Float64Array): void;
+  /** target[i] = source[partners[i]], on `threads` threads. */
+  gather(source: Float64Array, target: Float64Array, partners: Int32Array, threads: number): void;
+  /** target = W source for compressed rows W, on `threads` threads (rows split by entries). */
+  sparseMultiply(
+    rowPointers: Int32Array,
+    columns: Int32Array,
+    weights: Float64Array,
+    source: Float64Array,
+    target: Float64Array,
+    threads: number,
+  ): void;
+  /** Threads the kernels' pool has started (besides the callers'). */
+  kernelPoolThreads(): number;
 }
 
 /** An error raised by a failed system call in the addon. */

@@ -111,6 +111,7 @@ export function factorNullSpaceSystem(
   kernel: RadialKernel,
   frame: PolynomialFrame,
   label: string,
+  threads = 1,
 ): NullSpaceSystem {
   const q = frame.termCount;
   if ((count * (count + 1)) / 2 > MAX_FACTOR_ENTRIES) {
@@ -188,6 +189,6 @@ export function factorNullSpaceSystem(
     values.set(phi.subarray(base, base + i - r + 1), offset);
     offset += i - r + 1;
   }
-  b22.factor();
+  b22.factor(label, threads);
   return new NullSpaceSystem(count, qr, b11, b21, b22);
 }

@@ -130,6 +130,7 @@ export function factorSchurSystem(
   frame: PolynomialFrame,
   tree: KdTree | undefined,
   label: string,
+  threads = 1,
 ): SchurSystem {
   let order: Int32Array;
   let cholesky: EnvelopeCholesky;
@@ -202,7 +203,7 @@ export function factorSchurSystem(
       }
     }
   }
-  cholesky.factor();
+  cholesky.factor(label, threads);
   const q = frame.termCount;
   const polynomial = new Float64Array(count * q);
   for (let row = 0; row < count; row++) {

@@ -8,6 +8,7 @@
 // computed four rows by two columns at a time so that each value loaded from
 // memory serves several multiply-adds.
 import { MappingError } from "../mapping-error.ts";
+import { nativeKernels, numericBackend } from "./numeric-backend.ts";
 
 const BLOCK = 4;
 
@@ -18,6 +19,9 @@ export class EnvelopeCholesky {
   private readonly starts: Int32Array;
   private readonly origins: Int32Array;
   private factored = false;
+  /** Whether the native kernels factored it (then they also solve). */
+  private native = false;
+  private readonly pivot = new Float64Array(1);
 
   /** `firstColumns[i]`: the first column of row i with a (structurally) non-zero entry, ≤ i. */
   static fromFirstColumns(firstColumns: Int32Array): EnvelopeCholesky {
@@ -80,8 +84,25 @@ export class EnvelopeCholesky {
     return this.values[(this.origins[row] as number) + column] as number;
   }
 
-  /** Factors in place. Throws a MappingError naming the row (and `label`) if A is not positive definite. */
-  factor(label = "the RBF system"): void {
+  /**
+   * Factors in place, with the native kernel on `threads` threads unless the
+   * TypeScript backend is chosen. Throws a MappingError naming the row (and
+   * `label`) if A is not positive definite.
+   */
+  factor(label = "the RBF system", threads = 1): void {
+    if (numericBackend() === "native") {
+      const failed = nativeKernels.envelopeFactor(this.values, this.starts, this.origins, threads, this.pivot);
+      if (failed >= 0) throw notPositiveDefinite(label, failed, this.pivot[0] as number);
+      this.factored = true;
+      this.native = true;
+      return;
+    }
+    this.factorTypeScript(label);
+    this.factored = true;
+    this.native = false;
+  }
+
+  private factorTypeScript(label: string): void {
     const a = this.values;
     const origins = this.origins;
     const starts = this.starts;
@@ -154,22 +175,21 @@ export class EnvelopeCholesky {
           let sum = a[r + j] as number;
           for (let k = start; k < j; k++) sum -= (a[r + k] as number) * (a[p + k] as number);
           if (j === row) {
-            if (!(sum > 0)) {
-              throw new MappingError(
-                `${label}: the kernel matrix is not positive definite at row ${row} (pivot ${sum}); the points may contain duplicate coordinates, or the kernel's radius is too large for its conditioning (try a smaller radius)`,
-              );
-            }
+            if (!(sum > 0)) throw notPositiveDefinite(label, row, sum);
             a[r + row] = Math.sqrt(sum);
           } else a[r + j] = sum / (a[p + j] as number);
         }
       }
     }
-    this.factored = true;
   }
 
   /** x = A⁻¹ b using the factors (b and x may be the same array); allocates nothing. */
   solve(b: Float64Array, x: Float64Array): void {
     if (!this.factored) throw new Error("factor() before solve()");
+    if (this.native) {
+      nativeKernels.envelopeSolve(this.values, this.starts, this.origins, b, x);
+      return;
+    }
     const a = this.values;
     const origins = this.origins;
     const starts = this.starts;
@@ -206,4 +226,10 @@ export class EnvelopeCholesky {
       for (; k < row; k++) x[k] = (x[k] as number) - (a[r + k] as number) * value;
     }
   }
+}
+
+function notPositiveDefinite(label: string, row: number, pivot: number): MappingError {
+  return new MappingError(
+    `${label}: the kernel matrix is not positive definite at row ${row} (pivot ${pivot}); the points may contain duplicate coordinates, or the kernel's radius is too large for its conditioning (try a smaller radius)`,
+  );
 }

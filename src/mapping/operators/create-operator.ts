@@ -7,17 +7,37 @@
 import type { PointSet } from "../spatial/point-set.ts";
 import { setupMovingLeastSquares } from "./moving-least-squares.ts";
 import { setupNearestNeighbour } from "./nearest-neighbour.ts";
+import { checkThreads } from "./operator-threads.ts";
 import { setupGlobalRbf } from "./rbf-global.ts";
 import { setupRbfPartitionOfUnity } from "./rbf-partition-of-unity.ts";
 import type { TransferOperator } from "./transfer-operator.ts";
 import { parseTransferSpec, type TransferSpec } from "./transfer-spec.ts";
 
-export function createOperator(source: PointSet, target: PointSet, spec: TransferSpec | unknown): TransferOperator {
+/** How an operator runs, beside what it computes (the spec). */
+export interface OperatorRunOptions {
+  /**
+   * Threads of setup and apply, the calling thread's included (default 1).
+   * Above 1, setup runs across a team of worker threads started the first
+   * time that many are asked for and reused after (nearest, rbf-pu), and the
+   * native kernels share the work of factorizations (rbf) and of large
+   * applies (nearest, rbf-pu). The operator is the same bit for bit whatever
+   * the number.
+   */
+  threads?: number;
+}
+
+export function createOperator(
+  source: PointSet,
+  target: PointSet,
+  spec: TransferSpec | unknown,
+  options: OperatorRunOptions = {},
+): TransferOperator {
   const valid = parseTransferSpec(spec);
   const conservative = valid.conservative === true;
+  const threads = checkThreads(options.threads);
   switch (valid.method) {
     case "nearest":
-      return setupNearestNeighbour(source, target, { conservative });
+      return setupNearestNeighbour(source, target, { conservative, threads });
     case "mls":
       return setupMovingLeastSquares(source, target, {
         conservative,
@@ -28,12 +48,14 @@ export function createOperator(source: PointSet, target: PointSet, spec: Transfe
     case "rbf":
       return setupGlobalRbf(source, target, {
         conservative,
+        threads,
         kernel: valid.kernel ?? "wendland-c2",
         ...(valid.radius !== undefined && { radius: valid.radius }),
       });
     case "rbf-pu":
       return setupRbfPartitionOfUnity(source, target, {
         conservative,
+        threads,
         kernel: valid.kernel ?? "wendland-c2",
         ...(valid.radius !== undefined && { radius: valid.radius }),
         ...(valid.pointsPerPatch !== undefined && { pointsPerPatch: valid.pointsPerPatch }),

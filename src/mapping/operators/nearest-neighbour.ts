@@ -4,14 +4,32 @@
 // scatter-add; the transpose of the consistent target→source gather), so the
 // sum is preserved exactly up to rounding. Ties go to whichever point the tree
 // finds first.
+//
+// With threads, setup splits the tree's top levels, builds the subtrees and
+// runs the queries across a team of worker threads, and the consistent apply
+// gathers on the native kernels' threads; both give exactly the one-thread
+// result (see nearest-queries.ts for why ties too).
+import { int32Array, sharedCopy } from "../array-memory.ts";
+import { nativeKernels, numericBackend } from "../linalg/numeric-backend.ts";
 import { KdTree } from "../spatial/kd-tree.ts";
 import { mortonOrder } from "../spatial/morton-order.ts";
 import { type PointSet, validateTransferMeshes } from "../spatial/point-set.ts";
+import type { ThreadTeam } from "../threads/thread-team.ts";
+import { queryChunks, queryNearest } from "./nearest-queries.ts";
+import type { NearestPreparePayload } from "./operator-tasks.ts";
+import { checkThreads, operatorThreads } from "./operator-threads.ts";
 import { checkApplyBuffers, type TransferOperator } from "./transfer-operator.ts";
 
 export interface NearestNeighbourOptions {
   conservative?: boolean;
+  /** Threads of setup and apply, the caller's included (default 1). */
+  threads?: number;
 }
+
+/** Below this many points a setup stays on one thread: handing out the work would cost more than it saves. */
+const PARALLEL_SETUP_POINTS = 20_000;
+/** Below this many target values an apply stays on one thread. */
+const PARALLEL_APPLY_VALUES = 50_000;
 
 export class NearestNeighbourOperator implements TransferOperator {
   readonly method = "nearest";
@@ -22,7 +40,13 @@ export class NearestNeighbourOperator implements TransferOperator {
     readonly targetCount: number,
     /** Consistent: the source index for each target point. Conservative: the target index for each source point. */
     readonly partners: Int32Array,
-  ) {}
+    /** Threads of the consistent apply. */
+    readonly threads = 1,
+  ) {
+    this.applyThreads = targetCount >= PARALLEL_APPLY_VALUES ? threads : 1;
+  }
+
+  private readonly applyThreads: number;
 
   get byteLength(): number {
     return this.partners.byteLength;
@@ -31,6 +55,7 @@ export class NearestNeighbourOperator implements TransferOperator {
   apply(source: Float64Array, target: Float64Array): void {
     checkApplyBuffers(this, source, target);
     if (this.conservative) scatterAdd(source, target, this.partners, this.sourceCount);
+    else if (numericBackend() === "native") nativeKernels.gather(source, target, this.partners, this.applyThreads);
     else gather(source, target, this.partners, this.targetCount);
   }
 }
@@ -84,24 +109,36 @@ function scatterAdd(source: Float64Array, target: Float64Array, partners: Int32A
   }
 }
 
-/** For every point of `from`, the index of its nearest point in `to`. */
-export function nearestPartners(from: PointSet, to: PointSet): Int32Array {
+/** For every point of `from`, the index of its nearest point in `to`; across `team`'s threads when given. */
+export function nearestPartners(from: PointSet, to: PointSet, team?: ThreadTeam): Int32Array {
+  if (team !== undefined && team.size > 1 && from.count + to.count >= PARALLEL_SETUP_POINTS) {
+    return nearestPartnersAcross(team, from, to);
+  }
   const tree = KdTree.build(to);
   const partners = new Int32Array(from.count);
-  const order = mortonOrder(from);
-  const { coordinates, dimension, count, layout } = from;
-  const axisStride = layout === "soa" ? count : 1;
-  const pointStride = layout === "soa" ? 1 : dimension;
-  let hint = -1;
-  for (let step = 0; step < count; step++) {
-    const point = order[step] as number;
-    const base = point * pointStride;
-    const x = coordinates[base] as number;
-    const y = dimension > 1 ? (coordinates[base + axisStride] as number) : 0;
-    const z = dimension > 2 ? (coordinates[base + 2 * axisStride] as number) : 0;
-    partners[point] = tree.nearest(x, y, z, hint);
-    hint = tree.lastPosition;
+  queryNearest(tree, from, mortonOrder(from), partners, 0, queryChunks(from.count));
+  return partners;
+}
+
+function sharedPoints(points: PointSet): PointSet {
+  return { ...points, coordinates: sharedCopy(points.coordinates) };
+}
+
+function nearestPartnersAcross(team: ThreadTeam, from: PointSet, to: PointSet): Int32Array {
+  const queries = sharedPoints(from);
+  const tree = KdTree.prepare(to, 12, true).arrays;
+  // Enough subtrees for every thread; the top levels are split while another thread orders the queries.
+  const levels = Math.ceil(Math.log2(team.size));
+  const prepare: NearestPreparePayload = { tree, levels, from: queries };
+  let ranges: Int32Array | undefined;
+  let order: Int32Array | undefined;
+  for (const result of team.run("nearest-prepare", prepare, 2) as { ranges?: Int32Array; order?: Int32Array }[]) {
+    ranges ??= result.ranges;
+    order ??= result.order;
   }
+  team.run("tree-ranges", { tree, ranges });
+  const partners = int32Array(from.count, true);
+  team.run("nearest-queries", { tree, from: queries, order, partners });
   return partners;
 }
 
@@ -112,6 +149,8 @@ export function setupNearestNeighbour(
 ): NearestNeighbourOperator {
   validateTransferMeshes(source, target);
   const conservative = options.conservative === true;
-  const partners = conservative ? nearestPartners(source, target) : nearestPartners(target, source);
-  return new NearestNeighbourOperator(conservative, source.count, target.count, partners);
+  const threads = checkThreads(options.threads);
+  const team = operatorThreads(threads);
+  const partners = conservative ? nearestPartners(source, target, team) : nearestPartners(target, source, team);
+  return new NearestNeighbourOperator(conservative, source.count, target.count, partners, threads);
 }

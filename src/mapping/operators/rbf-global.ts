@@ -16,6 +16,7 @@ import { type KernelName, radialKernel } from "../kernels/radial-kernel.ts";
 import { factorSchurSystem } from "../kernels/schur-system.ts";
 import { KdTree } from "../spatial/kd-tree.ts";
 import { type PointSet, validateTransferMeshes, xyzCoordinates } from "../spatial/point-set.ts";
+import { checkThreads } from "./operator-threads.ts";
 import { checkApplyBuffers, type TransferOperator } from "./transfer-operator.ts";
 
 export interface RbfOptions {
@@ -23,6 +24,8 @@ export interface RbfOptions {
   /** Support radius (Wendland) or length scale (Gaussian), in mesh units. */
   radius?: number;
   conservative?: boolean;
+  /** Threads of the factorization, the caller's included (default 1). */
+  threads?: number;
 }
 
 export class GlobalRbfOperator implements TransferOperator {
@@ -88,6 +91,7 @@ export function setupGlobalRbf(source: PointSet, target: PointSet, options: RbfO
   validateTransferMeshes(source, target);
   const kernel = radialKernel(options.kernel ?? "wendland-c2", options.radius);
   const conservative = options.conservative === true;
+  const threads = checkThreads(options.threads);
   // The system lives on the points that provide values in the consistent direction.
   const [systemPoints, evaluationPoints] = conservative ? [target, source] : [source, target];
   const label = conservative ? "rbf (conservative: system on the target mesh)" : "rbf (system on the source mesh)";
@@ -97,8 +101,8 @@ export function setupGlobalRbf(source: PointSet, target: PointSet, options: RbfO
   const frame = PolynomialFrame.around(systemXyz, n, systemPoints.dimension);
   const tree = KdTree.build(systemPoints);
   const system = kernel.positiveDefinite
-    ? factorSchurSystem(systemXyz, n, kernel, frame, tree, label)
-    : factorNullSpaceSystem(systemXyz, n, kernel, frame, label);
+    ? factorSchurSystem(systemXyz, n, kernel, frame, tree, label, threads)
+    : factorNullSpaceSystem(systemXyz, n, kernel, frame, label, threads);
   const evaluation = kernelEvaluation(kernel, evaluationXyz, evaluationPoints.count, systemXyz, n, tree, label);
   const evaluationPolynomial = frame.evaluateAll(evaluationXyz, evaluationPoints.count);
   return new GlobalRbfOperator(conservative, source.count, target.count, system, evaluation, evaluationPolynomial);

@@ -12,12 +12,14 @@
 // that much, and still reproduces linear fields exactly (S⁺ S = I above). The
 // thin-plate spline (not positive definite) solves its null-space system once
 // per evaluation point.
-import type { PolynomialFrame } from "../kernels/augmented-system.ts";
+import { PolynomialFrame } from "../kernels/augmented-system.ts";
 import { factorNullSpaceSystem } from "../kernels/null-space-system.ts";
 import { evaluateKernelRow, type RadialKernel } from "../kernels/radial-kernel.ts";
 import { pseudoInverse } from "../kernels/schur-system.ts";
 import { DenseCholesky } from "../linalg/dense-cholesky.ts";
+import { nativeKernels, numericBackend } from "../linalg/numeric-backend.ts";
 import { wellConditionedInverse } from "../linalg/symmetric-solve.ts";
+import { MappingError } from "../mapping-error.ts";
 
 /** Reusable scratch for `localWeightRows`, so that a setup over thousands of patches allocates little. */
 export class LocalWeightsScratch {
@@ -30,11 +32,69 @@ export class LocalWeightsScratch {
   readonly schurPlus = new Float64Array(16);
   readonly schurInverse = new Float64Array(16);
   readonly schurFactor = new Float64Array(16);
+  /** The polynomial rows at a patch's evaluation points (TypeScript path). */
+  evaluationPolynomial = new Float64Array(64 * 4);
+  /** [dimension, centre x, y, z, scale] for the native kernel. */
+  readonly frame = new Float64Array(5);
 
   ensure(size: number): void {
     if (this.kernelMatrix.length < size * size) this.kernelMatrix = new Float64Array(2 * size * size);
     if (this.polynomialRows.length < 8 * size) this.polynomialRows = new Float64Array(16 * size);
   }
+}
+
+/**
+ * The weights (t × s, row-major, into `rows`) of the interpolant on the s
+ * points `sourceXyz` at the t points `targetXyz` (x, y, z triples): the native
+ * kernel for a positive definite kernel unless the TypeScript backend is
+ * chosen, else the TypeScript below.
+ */
+export function patchWeights(
+  sourceXyz: Float64Array,
+  size: number,
+  targetXyz: Float64Array,
+  count: number,
+  kernel: RadialKernel,
+  dimension: number,
+  rows: Float64Array,
+  scratch: LocalWeightsScratch,
+  label: string,
+): void {
+  const frame = PolynomialFrame.around(sourceXyz, size, dimension);
+  if (kernel.positiveDefinite && numericBackend() === "native") {
+    const f = scratch.frame;
+    f[0] = dimension;
+    f[1] = frame.centerX;
+    f[2] = frame.centerY;
+    f[3] = frame.centerZ;
+    f[4] = frame.scale;
+    const schur = scratch.schurPlus;
+    const k = kernel.kind;
+    let status = nativeKernels.patchWeights(sourceXyz, size, targetXyz, count, k, kernel.radius, f, rows, schur, false);
+    if (status === 1) {
+      // S is ill-conditioned (coplanar or collinear sources): its pseudo-inverse, then again with it.
+      const q = dimension + 1;
+      schur.set(pseudoInverse(schur.slice(0, q * q), q));
+      status = nativeKernels.patchWeights(sourceXyz, size, targetXyz, count, k, kernel.radius, f, rows, schur, true);
+    }
+    if (status >= 2) {
+      throw new MappingError(
+        `${label}: the kernel matrix is not positive definite at row ${status - 2}; the points may contain duplicate coordinates, or the kernel's radius is too large for its conditioning (try a smaller radius)`,
+      );
+    }
+    return;
+  }
+  const q = frame.termCount;
+  if (scratch.evaluationPolynomial.length < count * q) scratch.evaluationPolynomial = new Float64Array(2 * count * q);
+  const polynomial = scratch.evaluationPolynomial;
+  for (let row = 0; row < count; row++) {
+    const x = targetXyz[3 * row] as number;
+    const y = targetXyz[3 * row + 1] as number;
+    const z = targetXyz[3 * row + 2] as number;
+    evaluateKernelRow(kernel, x, y, z, sourceXyz, size, rows, row * size);
+    frame.evaluate(x, y, z, polynomial, row * q);
+  }
+  localWeightRows(sourceXyz, size, kernel, frame, rows, polynomial, count, scratch, label);
 }
 
 /**

@@ -3,8 +3,15 @@
 // point, one entry per source point it draws from. Apply is a sparse
 // matrix-vector product, a monomorphic loop over three typed arrays.
 // Nearest neighbour (conservative form), MLS and RBF-PU all end up here.
+// The native kernel does the same product (the same sums in the same order,
+// so the same bits), across threads for large operators: rows are split by
+// entries, and a row's value does not depend on which thread computes it.
 import type { CompressedRows } from "../linalg/compressed-rows.ts";
+import { nativeKernels, numericBackend } from "../linalg/numeric-backend.ts";
 import { checkApplyBuffers, type TransferMethod, type TransferOperator } from "./transfer-operator.ts";
+
+/** Below this many entries an apply stays on one thread: waking others would cost more than it saves. */
+const PARALLEL_APPLY_ENTRIES = 200_000;
 
 export class SparseTransferOperator implements TransferOperator {
   readonly sourceCount: number;
@@ -12,17 +19,21 @@ export class SparseTransferOperator implements TransferOperator {
   private readonly rowPointers: Int32Array;
   private readonly columns: Int32Array;
   private readonly weights: Float64Array;
+  private readonly applyThreads: number;
 
   constructor(
     readonly method: TransferMethod,
     readonly conservative: boolean,
     rows: CompressedRows,
+    /** Threads of apply, the caller's included. */
+    readonly threads = 1,
   ) {
     this.targetCount = rows.rowCount;
     this.sourceCount = rows.columnCount;
     this.rowPointers = rows.rowPointers;
     this.columns = rows.columns;
     this.weights = rows.weights;
+    this.applyThreads = rows.weights.length >= PARALLEL_APPLY_ENTRIES ? threads : 1;
   }
 
   get byteLength(): number {
@@ -47,6 +58,10 @@ export class SparseTransferOperator implements TransferOperator {
 
   apply(source: Float64Array, target: Float64Array): void {
     checkApplyBuffers(this, source, target);
+    if (numericBackend() === "native") {
+      nativeKernels.sparseMultiply(this.rowPointers, this.columns, this.weights, source, target, this.applyThreads);
+      return;
+    }
     const rowPointers = this.rowPointers;
     const columns = this.columns;
     const weights = this.weights;

@@ -11,6 +11,10 @@
 // distance is the same branch-free expression in 1-D, 2-D and 3-D.
 // Queries reuse a stack and a heap allocated once per tree: a tree answers one
 // query at a time and allocates nothing while it does.
+// The tree's arrays may live in shared memory: then worker threads build
+// disjoint subtrees of one tree at once (splitTop, then buildRanges), and read
+// it through their own view (fromArrays), each with its own query scratch.
+import { float64Array, int32Array, uint8Array } from "../array-memory.ts";
 import type { PointSet } from "./point-set.ts";
 
 /** Indices and squared distances found by a radius query; grows as needed, reused across queries. */
@@ -44,6 +48,15 @@ export class NeighbourList {
 /** Deep enough for 2^40 points: a pending far child per level of the current path. */
 const STACK_CAPACITY = 128;
 
+/** What another thread needs to query (or finish building) a tree. */
+export interface KdTreeArrays {
+  count: number;
+  bucketSize: number;
+  ids: Int32Array;
+  coordinates: Float64Array;
+  splitAxes: Uint8Array;
+}
+
 export class KdTree {
   readonly count: number;
   readonly bucketSize: number;
@@ -64,10 +77,22 @@ export class KdTree {
   /** Tree position of the point returned by the last `nearest` call: a good hint for a nearby query. */
   lastPosition = -1;
 
-  static build(points: PointSet, bucketSize = 12): KdTree {
+  /** The whole tree, built by this thread (its arrays in shared memory when `shared`). */
+  static build(points: PointSet, bucketSize = 12, shared = false): KdTree {
+    const tree = KdTree.prepare(points, bucketSize, shared);
+    tree.buildRange(0, tree.count, Number.POSITIVE_INFINITY, undefined);
+    return tree;
+  }
+
+  /**
+   * The tree's arrays with the points copied in and nothing split yet (in
+   * shared memory when `shared`): splitTop and buildRanges finish it.
+   */
+  static prepare(points: PointSet, bucketSize: number, shared: boolean): KdTree {
+    if (!Number.isInteger(bucketSize) || bucketSize < 1) throw new RangeError("bucketSize must be a whole number ≥ 1");
     const { count, dimension } = points;
     const source = points.coordinates;
-    const coordinates = new Float64Array(3 * count);
+    const coordinates = float64Array(3 * count, shared);
     if (points.layout === "interleaved") {
       for (let index = 0; index < count; index++) {
         for (let axis = 0; axis < dimension; axis++) {
@@ -80,18 +105,50 @@ export class KdTree {
         for (let index = 0; index < count; index++) coordinates[3 * index + axis] = source[start + index] as number;
       }
     }
-    return new KdTree(coordinates, count, bucketSize);
+    const ids = int32Array(count, shared);
+    for (let index = 0; index < count; index++) ids[index] = index;
+    return new KdTree({ count, bucketSize, ids, coordinates, splitAxes: uint8Array(count, shared) });
   }
 
-  private constructor(coordinates: Float64Array, count: number, bucketSize: number) {
-    if (!Number.isInteger(bucketSize) || bucketSize < 1) throw new RangeError("bucketSize must be a whole number ≥ 1");
-    this.count = count;
-    this.bucketSize = bucketSize;
-    this.coordinates = coordinates;
-    this.ids = new Int32Array(count);
-    for (let index = 0; index < count; index++) this.ids[index] = index;
-    this.splitAxes = new Uint8Array(count);
-    this.buildRange(0, count);
+  /** A view of a tree whose arrays another thread made (its own query scratch). */
+  static fromArrays(arrays: KdTreeArrays): KdTree {
+    return new KdTree(arrays);
+  }
+
+  private constructor(arrays: KdTreeArrays) {
+    this.count = arrays.count;
+    this.bucketSize = arrays.bucketSize;
+    this.coordinates = arrays.coordinates;
+    this.ids = arrays.ids;
+    this.splitAxes = arrays.splitAxes;
+  }
+
+  get arrays(): KdTreeArrays {
+    const { count, bucketSize, ids, coordinates, splitAxes } = this;
+    return { count, bucketSize, ids, coordinates, splitAxes };
+  }
+
+  /**
+   * Splits the top `levels` levels of a prepared tree; returns the ranges
+   * [lo, hi) left to build (2^levels of them, some possibly leaves already),
+   * as lo0 hi0 lo1 hi1 …, in tree order.
+   */
+  splitTop(levels: number): Int32Array {
+    const pending: number[] = [];
+    this.buildRange(0, this.count, levels, pending);
+    return Int32Array.from(pending);
+  }
+
+  /** Builds the ranges of splitTop whose index is `part` modulo `parts`. */
+  buildRanges(ranges: Int32Array, part: number, parts: number): void {
+    for (let index = part; 2 * index < ranges.length; index += parts) {
+      this.buildRange(
+        ranges[2 * index] as number,
+        ranges[2 * index + 1] as number,
+        Number.POSITIVE_INFINITY,
+        undefined,
+      );
+    }
   }
 
   /** Bytes held by the tree's arrays. */
@@ -99,8 +156,17 @@ export class KdTree {
     return this.ids.byteLength + this.coordinates.byteLength + this.splitAxes.byteLength;
   }
 
-  private buildRange(lo: number, hi: number): void {
-    if (hi - lo <= this.bucketSize) return;
+  /** Builds [lo, hi) down to the leaves, or `levels` levels deep, leaving the ranges below in `pending`. */
+  private buildRange(lo: number, hi: number, levels: number, pending: number[] | undefined): void {
+    if (levels <= 0 && pending !== undefined) {
+      pending.push(lo, hi);
+      return;
+    }
+    if (hi - lo <= this.bucketSize) {
+      // A leaf above the split depth still stands for its subtrees' ranges, so that parts stay aligned.
+      if (pending !== undefined) for (let count = 2 ** levels; count > 0; count--) pending.push(lo, lo);
+      return;
+    }
     const c = this.coordinates;
     // The split axis only steers efficiency, never correctness: on large ranges
     // a strided sample of the points estimates the spread well enough.
@@ -129,8 +195,8 @@ export class KdTree {
     const median = (lo + hi) >> 1;
     this.select(median, lo, hi - 1, axis);
     this.splitAxes[median] = axis;
-    this.buildRange(lo, median);
-    this.buildRange(median + 1, hi);
+    this.buildRange(lo, median, levels - 1, pending);
+    this.buildRange(median + 1, hi, levels - 1, pending);
   }
 
   /**

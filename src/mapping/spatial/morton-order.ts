@@ -2,6 +2,7 @@
 // in it are close in space. Setup loops visit target points in this order so
 // that successive k-d tree queries touch the same cache lines and each one can
 // start from its predecessor's answer. Linear time: 30-bit codes, radix sort.
+import { int32Array } from "../array-memory.ts";
 import type { PointSet } from "./point-set.ts";
 
 const BITS_PER_AXIS = [30, 15, 10] as const;
@@ -13,8 +14,8 @@ function interleaveBits(value: number, bits: number, gap: number): number {
   return code;
 }
 
-/** Indices 0..count-1 of `points` sorted along the Morton curve of their bounding box. */
-export function mortonOrder(points: PointSet): Int32Array {
+/** Indices 0..count-1 of `points` sorted along the Morton curve of their bounding box (in shared memory when `shared`). */
+export function mortonOrder(points: PointSet, shared = false): Int32Array {
   const { dimension, count, coordinates, layout } = points;
   const bits = BITS_PER_AXIS[dimension - 1] as number;
   const cells = 2 ** bits;
@@ -53,14 +54,15 @@ export function mortonOrder(points: PointSet): Int32Array {
     }
     codes[index] = code >>> 0;
   }
-  return radixSortIndices(codes);
+  return radixSortIndices(codes, shared);
 }
 
 /** Indices that sort 32-bit unsigned `codes` ascending (stable LSD radix sort, 4 passes of 8 bits). */
-function radixSortIndices(codes: Uint32Array): Int32Array {
+function radixSortIndices(codes: Uint32Array, shared: boolean): Int32Array {
   const count = codes.length;
-  let order = new Int32Array(count);
-  let spare = new Int32Array(count);
+  // Four passes: the result ends in the array it started in.
+  let order = int32Array(count, shared);
+  let spare: Int32Array = new Int32Array(count);
   for (let index = 0; index < count; index++) order[index] = index;
   const buckets = new Int32Array(256);
   for (let shift = 0; shift < 32; shift += 8) {

@@ -1,0 +1,190 @@
+// The numeric kernels of the transfer operators, for JavaScript: an RBF-PU
+// patch's weights, the envelope Cholesky factor and solve of global RBF
+// systems, and the applies of nearest-neighbour and sparse operators across a
+// pool of threads. Mechanism only: which kernel runs when, and everything
+// about meshes, patches and operators, is TypeScript's (src/mapping), whose
+// own loops are the reference these are tested against. Every array is
+// checked for its type and length before any is touched; the contents
+// (indices in range) are the operator's, set up once and trusted here.
+#include <napi.h>
+#include <stdint.h>
+
+#include <string>
+
+#include "envelope-cholesky.h"
+#include "kernel-pool.h"
+#include "patch-weights.h"
+#include "sparse-apply.h"
+
+namespace conflux {
+
+namespace {
+
+// The data pointer as N-API reports it, which also holds for arrays over a SharedArrayBuffer.
+template <typename T>
+bool Typed(const Napi::CallbackInfo& info, size_t index, napi_typedarray_type type, const char* what, T** data,
+           size_t* length) {
+  Napi::Value value = info[index];
+  napi_typedarray_type actual;
+  void* pointer = nullptr;
+  if (!value.IsTypedArray() ||
+      napi_get_typedarray_info(info.Env(), value, &actual, length, &pointer, nullptr, nullptr) != napi_ok ||
+      actual != type) {
+    Napi::TypeError::New(info.Env(), std::string("argument ") + std::to_string(index) + " must be " + what)
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *data = static_cast<T*>(pointer);
+  return true;
+}
+
+bool Doubles(const Napi::CallbackInfo& info, size_t index, double** data, size_t* length) {
+  return Typed(info, index, napi_float64_array, "a Float64Array", data, length);
+}
+
+bool Ints(const Napi::CallbackInfo& info, size_t index, int32_t** data, size_t* length) {
+  return Typed(info, index, napi_int32_array, "an Int32Array", data, length);
+}
+
+int64_t Integer(const Napi::CallbackInfo& info, size_t index) { return info[index].As<Napi::Number>().Int64Value(); }
+
+bool Require(const Napi::CallbackInfo& info, bool condition, const std::string& message) {
+  if (!condition) Napi::RangeError::New(info.Env(), message).ThrowAsJavaScriptException();
+  return condition;
+}
+
+int Parts(const Napi::CallbackInfo& info, size_t index) {
+  int64_t parts = Integer(info, index);
+  return parts < 1 ? 1 : parts > 64 ? 64 : static_cast<int>(parts);
+}
+
+// patchWeights(sources, s, targets, t, kernelKind, radius, frame[dimension, cx, cy, cz, scale], weights, schur, given)
+Napi::Value PatchWeightsBinding(const Napi::CallbackInfo& info) {
+  double *sources, *targets, *frame, *weights, *schur;
+  size_t sourcesLength, targetsLength, frameLength, weightsLength, schurLength;
+  if (!Doubles(info, 0, &sources, &sourcesLength) || !Doubles(info, 2, &targets, &targetsLength) ||
+      !Doubles(info, 6, &frame, &frameLength) || !Doubles(info, 7, &weights, &weightsLength) ||
+      !Doubles(info, 8, &schur, &schurLength)) {
+    return info.Env().Undefined();
+  }
+  int64_t s = Integer(info, 1);
+  int64_t t = Integer(info, 3);
+  int kind = static_cast<int>(Integer(info, 4));
+  double radius = info[5].As<Napi::Number>().DoubleValue();
+  bool given = info[9].As<Napi::Boolean>().Value();
+  int dimension = frameLength >= 5 ? static_cast<int>(frame[0]) : 0;
+  if (!Require(info, s >= 1 && t >= 0 && 3 * static_cast<size_t>(s) <= sourcesLength &&
+                         3 * static_cast<size_t>(t) <= targetsLength &&
+                         static_cast<size_t>(s * t) <= weightsLength && schurLength >= 16,
+               "patchWeights: arrays shorter than the patch") ||
+      !Require(info, kind >= 0 && kind <= 4 && radius > 0, "patchWeights: the kernel must be positive definite") ||
+      !Require(info, dimension >= 1 && dimension <= 3, "patchWeights: frame[0] must be the dimension, 1 to 3")) {
+    return info.Env().Undefined();
+  }
+  PatchProblem problem{sources, s, targets, t, kind, radius, dimension, frame[1], frame[2], frame[3], frame[4]};
+  int64_t failedRow = -1;
+  int status = PatchWeights(problem, given ? schur : nullptr, weights, schur, &failedRow);
+  return Napi::Number::New(info.Env(), status == kPatchNotPositiveDefinite ? 2 + static_cast<double>(failedRow)
+                                                                           : static_cast<double>(status));
+}
+
+bool EnvelopeArguments(const Napi::CallbackInfo& info, Envelope* envelope) {
+  double* values;
+  int32_t *starts, *origins;
+  size_t valuesLength, startsLength, originsLength;
+  if (!Doubles(info, 0, &values, &valuesLength) || !Ints(info, 1, &starts, &startsLength) ||
+      !Ints(info, 2, &origins, &originsLength)) {
+    return false;
+  }
+  int64_t n = static_cast<int64_t>(startsLength);
+  if (!Require(info, originsLength == startsLength, "envelope: starts and origins differ in length")) return false;
+  // Every row's stored range must lie inside values.
+  for (int64_t row = 0; row < n; row++) {
+    int64_t first = static_cast<int64_t>(origins[row]) + starts[row];
+    int64_t last = static_cast<int64_t>(origins[row]) + row;
+    if (!Require(info, starts[row] >= 0 && starts[row] <= row && (row == 0 || starts[row] >= starts[row - 1]) &&
+                           first >= 0 && last < static_cast<int64_t>(valuesLength),
+                 "envelope: row " + std::to_string(row) + " lies outside the values")) {
+      return false;
+    }
+  }
+  *envelope = Envelope{values, starts, origins, n};
+  return true;
+}
+
+// envelopeFactor(values, starts, origins, threads, pivot[1]) → -1 or the failing row
+Napi::Value EnvelopeFactorBinding(const Napi::CallbackInfo& info) {
+  Envelope envelope{};
+  double* pivot;
+  size_t pivotLength;
+  if (!EnvelopeArguments(info, &envelope) || !Doubles(info, 4, &pivot, &pivotLength) ||
+      !Require(info, pivotLength >= 1, "envelopeFactor: pivot needs one value")) {
+    return info.Env().Undefined();
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(FactorEnvelope(envelope, Parts(info, 3), pivot)));
+}
+
+// envelopeSolve(values, starts, origins, b, x)
+Napi::Value EnvelopeSolveBinding(const Napi::CallbackInfo& info) {
+  Envelope envelope{};
+  double *b, *x;
+  size_t bLength, xLength;
+  if (!EnvelopeArguments(info, &envelope) || !Doubles(info, 3, &b, &bLength) || !Doubles(info, 4, &x, &xLength) ||
+      !Require(info, bLength >= static_cast<size_t>(envelope.size) && xLength >= static_cast<size_t>(envelope.size),
+               "envelopeSolve: b and x need one value per row")) {
+    return info.Env().Undefined();
+  }
+  SolveEnvelope(envelope, b, x);
+  return info.Env().Undefined();
+}
+
+// gather(source, target, partners, threads): target[i] = source[partners[i]]
+Napi::Value GatherBinding(const Napi::CallbackInfo& info) {
+  double *source, *target;
+  int32_t* partners;
+  size_t sourceLength, targetLength, partnersLength;
+  if (!Doubles(info, 0, &source, &sourceLength) || !Doubles(info, 1, &target, &targetLength) ||
+      !Ints(info, 2, &partners, &partnersLength) ||
+      !Require(info, partnersLength == targetLength, "gather: one partner per target value")) {
+    return info.Env().Undefined();
+  }
+  ParallelGather(source, target, partners, static_cast<int64_t>(targetLength), Parts(info, 3));
+  return info.Env().Undefined();
+}
+
+// sparseMultiply(rowPointers, columns, weights, source, target, threads): target = W source
+Napi::Value SparseMultiplyBinding(const Napi::CallbackInfo& info) {
+  int32_t *rowPointers, *columns;
+  double *weights, *source, *target;
+  size_t pointersLength, columnsLength, weightsLength, sourceLength, targetLength;
+  if (!Ints(info, 0, &rowPointers, &pointersLength) || !Ints(info, 1, &columns, &columnsLength) ||
+      !Doubles(info, 2, &weights, &weightsLength) || !Doubles(info, 3, &source, &sourceLength) ||
+      !Doubles(info, 4, &target, &targetLength)) {
+    return info.Env().Undefined();
+  }
+  if (!Require(info, pointersLength == targetLength + 1 && columnsLength == weightsLength &&
+                         static_cast<size_t>(rowPointers[targetLength]) <= columnsLength,
+               "sparseMultiply: rows, columns and weights disagree in length")) {
+    return info.Env().Undefined();
+  }
+  ParallelSparseMultiply(rowPointers, columns, weights, source, target, static_cast<int64_t>(targetLength),
+                         Parts(info, 5));
+  return info.Env().Undefined();
+}
+
+Napi::Value KernelPoolThreadsBinding(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), KernelPoolThreads());
+}
+
+}  // namespace
+
+void InitKernels(Napi::Env env, Napi::Object exports) {
+  exports.Set("patchWeights", Napi::Function::New(env, PatchWeightsBinding, "patchWeights"));
+  exports.Set("envelopeFactor", Napi::Function::New(env, EnvelopeFactorBinding, "envelopeFactor"));
+  exports.Set("envelopeSolve", Napi::Function::New(env, EnvelopeSolveBinding, "envelopeSolve"));
+  exports.Set("gather", Napi::Function::New(env, GatherBinding, "gather"));
+  exports.Set("sparseMultiply", Napi::Function::New(env, SparseMultiplyBinding, "sparseMultiply"));
+  exports.Set("kernelPoolThreads", Napi::Function::New(env, KernelPoolThreadsBinding, "kernelPoolThreads"));
+}
+
+}  // namespace conflux

@@ -1,0 +1,369 @@
+// One RBF-PU patch's weights, the arithmetic of mapping/operators/
+// rbf-local-weights.ts (which stays the reference this is tested against):
+//
+//   Φ = L Lᵀ,  W₁ = E Φ⁻¹,  G = Φ⁻¹ P,  S = Pᵀ G,  W = W₁ − (W₁ P − P_E) S⁺ Gᵀ,
+//
+// with E the kernel between receiving and source points. The solves work on
+// Eᵀ (a column per receiving point), so that every step is an update of whole
+// rows of receiving points: four-wide vectors across receiving points, no sums
+// across lanes, and each receiving point's weights come out of the same
+// arithmetic whatever else is in the patch. Scratch is per thread and grows
+// only when a larger patch arrives.
+#include "patch-weights.h"
+
+#include <math.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "simd.h"
+
+namespace conflux {
+
+namespace {
+
+struct Scratch {
+  std::vector<double> lower;     // L, s × s row-major
+  std::vector<double> inverse;   // 1 / L[i][i]
+  std::vector<double> columns;   // Eᵀ, then W₁ᵀ, then Wᵀ: s × t
+  std::vector<double> targetX, targetY, targetZ;
+  std::vector<double> polynomial;  // P, s × 4 (unused terms 0)
+  std::vector<double> g;           // G = Φ⁻¹ P, s × 4
+  std::vector<double> moments;     // W₁ P − P_E, then its product with S⁺: 4 × t
+
+  void Ensure(int64_t s, int64_t t) {
+    if (lower.size() < static_cast<size_t>(s * s)) lower.resize(s * s);
+    if (inverse.size() < static_cast<size_t>(s)) inverse.resize(s);
+    if (columns.size() < static_cast<size_t>(s * t)) columns.resize(s * t);
+    if (targetX.size() < static_cast<size_t>(t)) {
+      targetX.resize(t);
+      targetY.resize(t);
+      targetZ.resize(t);
+    }
+    if (polynomial.size() < static_cast<size_t>(4 * s)) {
+      polynomial.resize(4 * s);
+      g.resize(4 * s);
+    }
+    if (moments.size() < static_cast<size_t>(4 * t)) moments.resize(4 * t);
+  }
+};
+
+thread_local Scratch scratch;
+
+// φ of a squared distance, as mapping/kernels/radial-kernel.ts's evaluateKernelRow computes it.
+inline double Kernel(int kind, double radius, double inverse, double squared) {
+  switch (kind) {
+    case 0: {
+      double r = sqrt(squared) / radius;
+      if (r >= 1) return 0;
+      double s = 1 - r;
+      return s * s;
+    }
+    case 1: {
+      double r = sqrt(squared) * inverse;
+      if (r >= 1) return 0;
+      double s = 1 - r;
+      double s2 = s * s;
+      return s2 * s2 * (4 * r + 1);
+    }
+    case 2: {
+      double r = sqrt(squared) / radius;
+      if (r >= 1) return 0;
+      double s = 1 - r;
+      double s2 = s * s;
+      return s2 * s2 * s2 * ((35 * r * r + 18 * r + 3) / 3);
+    }
+    case 3: {
+      double r = sqrt(squared) / radius;
+      if (r >= 1) return 0;
+      double s = 1 - r;
+      double s2 = s * s;
+      double s4 = s2 * s2;
+      return s4 * s4 * (((32 * r + 25) * r + 8) * r + 1);
+    }
+    default:
+      return exp(-squared * (inverse * inverse));
+  }
+}
+
+// L of the lower triangle of Φ (+ shift on the diagonal). Returns -1 or the failing row.
+CONFLUX_KERNEL int64_t FactorSmall(const double* matrix, int64_t n, double shift, double* l, double* inverse) {
+  for (int64_t i = 0; i < n; i++) {
+    double* li = l + i * n;
+    for (int64_t j = 0; j <= i; j++) {
+      const double* lj = l + j * n;
+      Double4 acc = Broadcast4(0);
+      int64_t k = 0;
+      for (; k + 4 <= j; k += 4) acc += Load4(li + k) * Load4(lj + k);
+      double sum = matrix[i * n + j] + (i == j ? shift : 0) - Sum4(acc);
+      for (; k < j; k++) sum -= li[k] * lj[k];
+      if (j == i) {
+        if (!(sum > 0)) return i;
+        double pivot = sqrt(sum);
+        li[i] = pivot;
+        inverse[i] = 1 / pivot;
+      } else {
+        li[j] = sum * inverse[j];
+      }
+    }
+  }
+  return -1;
+}
+
+// X ← Φ⁻¹ X for X of n rows × m columns (row stride `stride`): L y = x, then Lᵀ x = y, each row an update of whole rows.
+CONFLUX_KERNEL void SolveColumns(const double* l, const double* inverse, int64_t n, double* x, int64_t m,
+                                 int64_t stride) {
+  int64_t c = 0;
+  // Sixteen columns at a time (four vectors), then four, then one.
+  for (; c + 16 <= m; c += 16) {
+    for (int64_t i = 0; i < n; i++) {
+      double* xi = x + i * stride + c;
+      Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
+      const double* li = l + i * n;
+      for (int64_t k = 0; k < i; k++) {
+        Double4 f = Broadcast4(li[k]);
+        const double* xk = x + k * stride + c;
+        a0 -= f * Load4(xk);
+        a1 -= f * Load4(xk + 4);
+        a2 -= f * Load4(xk + 8);
+        a3 -= f * Load4(xk + 12);
+      }
+      Double4 d = Broadcast4(inverse[i]);
+      Store4(xi, a0 * d);
+      Store4(xi + 4, a1 * d);
+      Store4(xi + 8, a2 * d);
+      Store4(xi + 12, a3 * d);
+    }
+    for (int64_t i = n - 1; i >= 0; i--) {
+      double* xi = x + i * stride + c;
+      Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
+      for (int64_t k = i + 1; k < n; k++) {
+        Double4 f = Broadcast4(l[k * n + i]);
+        const double* xk = x + k * stride + c;
+        a0 -= f * Load4(xk);
+        a1 -= f * Load4(xk + 4);
+        a2 -= f * Load4(xk + 8);
+        a3 -= f * Load4(xk + 12);
+      }
+      Double4 d = Broadcast4(inverse[i]);
+      Store4(xi, a0 * d);
+      Store4(xi + 4, a1 * d);
+      Store4(xi + 8, a2 * d);
+      Store4(xi + 12, a3 * d);
+    }
+  }
+  for (; c + 4 <= m; c += 4) {
+    for (int64_t i = 0; i < n; i++) {
+      double* xi = x + i * stride + c;
+      Double4 a = Load4(xi);
+      const double* li = l + i * n;
+      for (int64_t k = 0; k < i; k++) a -= Broadcast4(li[k]) * Load4(x + k * stride + c);
+      Store4(xi, a * Broadcast4(inverse[i]));
+    }
+    for (int64_t i = n - 1; i >= 0; i--) {
+      double* xi = x + i * stride + c;
+      Double4 a = Load4(xi);
+      for (int64_t k = i + 1; k < n; k++) a -= Broadcast4(l[k * n + i]) * Load4(x + k * stride + c);
+      Store4(xi, a * Broadcast4(inverse[i]));
+    }
+  }
+  for (; c < m; c++) {
+    for (int64_t i = 0; i < n; i++) {
+      double a = x[i * stride + c];
+      const double* li = l + i * n;
+      for (int64_t k = 0; k < i; k++) a -= li[k] * x[k * stride + c];
+      x[i * stride + c] = a * inverse[i];
+    }
+    for (int64_t i = n - 1; i >= 0; i--) {
+      double a = x[i * stride + c];
+      for (int64_t k = i + 1; k < n; k++) a -= l[k * n + i] * x[k * stride + c];
+      x[i * stride + c] = a * inverse[i];
+    }
+  }
+}
+
+// Eᵀ: column r holds φ(|y_r − x_j|) down the rows j.
+CONFLUX_KERNEL void EvaluationColumns(const PatchProblem& p, const double* tx, const double* ty, const double* tz,
+                                      double* out) {
+  int64_t s = p.sourceCount;
+  int64_t t = p.targetCount;
+  double inverse = 1 / p.radius;
+  for (int64_t j = 0; j < s; j++) {
+    double x = p.sources[3 * j];
+    double y = p.sources[3 * j + 1];
+    double z = p.sources[3 * j + 2];
+    double* row = out + j * t;
+    for (int64_t r = 0; r < t; r++) {
+      double dx = tx[r] - x;
+      double dy = ty[r] - y;
+      double dz = tz[r] - z;
+      row[r] = Kernel(p.kernelKind, p.radius, inverse, dx * dx + dy * dy + dz * dz);
+    }
+  }
+}
+
+// The criterion of mapping/linalg/symmetric-solve.ts's wellConditionedInverse: S⁻¹ by Cholesky, if S is clearly invertible.
+bool WellConditionedInverse(const double* matrix, int n, double* inverse) {
+  double l[16];
+  double trace = 0;
+  for (int i = 0; i < n; i++) {
+    for (int j = 0; j <= i; j++) {
+      double sum = matrix[i * n + j];
+      for (int k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
+      if (i == j) {
+        if (!(sum > 0)) return false;
+        l[i * n + i] = sqrt(sum);
+      } else {
+        l[i * n + j] = sum / l[j * n + j];
+      }
+    }
+    trace += matrix[i * n + i];
+  }
+  double squares = 0;
+  for (int k = 0; k < n; k++) {
+    for (int i = 0; i < n; i++) {
+      double sum = i == k ? 1 : 0;
+      for (int m = 0; m < i; m++) sum -= l[i * n + m] * inverse[m * n + k];
+      inverse[i * n + k] = sum / l[i * n + i];
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      double sum = inverse[i * n + k];
+      for (int m = i + 1; m < n; m++) sum -= l[m * n + i] * inverse[m * n + k];
+      double value = sum / l[i * n + i];
+      inverse[i * n + k] = value;
+      squares += value * value;
+    }
+  }
+  return trace * sqrt(squares) * 1e-10 < 0.01;
+}
+
+// W = W₁ − (W₁ P − P_E) S⁺ Gᵀ on the columns (Wᵀ), and the result into `weights` (t × s).
+CONFLUX_KERNEL void CorrectAndStore(const PatchProblem& p, const double* tx, const double* ty, const double* tz,
+                                    const double* schurPlus, double* columns, const double* polynomial,
+                                    const double* g, double* moments, double* weights) {
+  int64_t s = p.sourceCount;
+  int64_t t = p.targetCount;
+  int q = 1 + p.dimension;
+  double* c0 = moments;
+  double* c1 = moments + t;
+  double* c2 = moments + 2 * t;
+  double* c3 = moments + 3 * t;
+  // c = W₁ P − P_E: P's first column is all ones.
+  double inverseScale = 1 / p.scale;
+  for (int64_t r = 0; r < t; r++) {
+    c0[r] = -1;
+    c1[r] = -((tx[r] - p.centerX) * inverseScale);
+    c2[r] = q > 2 ? -((ty[r] - p.centerY) * inverseScale) : 0;
+    c3[r] = q > 3 ? -((tz[r] - p.centerZ) * inverseScale) : 0;
+  }
+  for (int64_t j = 0; j < s; j++) {
+    const double* row = columns + j * t;
+    double p1 = polynomial[4 * j + 1], p2 = polynomial[4 * j + 2], p3 = polynomial[4 * j + 3];
+    for (int64_t r = 0; r < t; r++) {
+      double u = row[r];
+      c0[r] += u;
+      c1[r] += u * p1;
+      c2[r] += u * p2;
+      c3[r] += u * p3;
+    }
+  }
+  // d = c S⁺ (S⁺ padded to 4 × 4 with zeros).
+  double s4[16] = {0};
+  for (int a = 0; a < q; a++)
+    for (int b = 0; b < q; b++) s4[a * 4 + b] = schurPlus[a * q + b];
+  for (int64_t r = 0; r < t; r++) {
+    double a0 = c0[r], a1 = c1[r], a2 = c2[r], a3 = c3[r];
+    c0[r] = a0 * s4[0] + a1 * s4[4] + a2 * s4[8] + a3 * s4[12];
+    c1[r] = a0 * s4[1] + a1 * s4[5] + a2 * s4[9] + a3 * s4[13];
+    c2[r] = a0 * s4[2] + a1 * s4[6] + a2 * s4[10] + a3 * s4[14];
+    c3[r] = a0 * s4[3] + a1 * s4[7] + a2 * s4[11] + a3 * s4[15];
+  }
+  for (int64_t j = 0; j < s; j++) {
+    double* row = columns + j * t;
+    double g0 = g[4 * j], g1 = g[4 * j + 1], g2 = g[4 * j + 2], g3 = g[4 * j + 3];
+    for (int64_t r = 0; r < t; r++) {
+      double value = row[r] - c0[r] * g0 - c1[r] * g1 - c2[r] * g2 - c3[r] * g3;
+      weights[r * s + j] = value;
+    }
+  }
+}
+
+}  // namespace
+
+int PatchWeights(const PatchProblem& p, const double* schurPseudoInverse, double* weights, double* schurOut,
+                 int64_t* failedRow) {
+  int64_t s = p.sourceCount;
+  int64_t t = p.targetCount;
+  int q = 1 + p.dimension;
+  Scratch& w = scratch;
+  w.Ensure(s, t);
+  double inverseRadius = 1 / p.radius;
+  // Φ's lower triangle, in `columns` for now (s × s fits: it is resized for it below when t < s).
+  if (w.columns.size() < static_cast<size_t>(s * s)) w.columns.resize(s * s);
+  double* phi = w.columns.data();
+  double trace = 0;
+  for (int64_t i = 0; i < s; i++) {
+    double x = p.sources[3 * i], y = p.sources[3 * i + 1], z = p.sources[3 * i + 2];
+    for (int64_t j = 0; j <= i; j++) {
+      double dx = x - p.sources[3 * j];
+      double dy = y - p.sources[3 * j + 1];
+      double dz = z - p.sources[3 * j + 2];
+      phi[i * s + j] = Kernel(p.kernelKind, p.radius, inverseRadius, dx * dx + dy * dy + dz * dz);
+    }
+    trace += phi[i * s + i];
+  }
+  // A matrix singular in floating point gets a tiny diagonal shift, as DenseCholesky.factor(…, regularize) does.
+  double shift = 0;
+  for (int attempt = 0;; attempt++) {
+    int64_t failed = FactorSmall(phi, s, shift, w.lower.data(), w.inverse.data());
+    if (failed < 0) break;
+    if (attempt == 4) {
+      *failedRow = failed;
+      return kPatchNotPositiveDefinite;
+    }
+    shift = (trace / s) * 1e-12 * pow(100, attempt);
+  }
+  // P in the frame, and G = Φ⁻¹ P.
+  double inverseScale = 1 / p.scale;
+  for (int64_t j = 0; j < s; j++) {
+    double* pj = w.polynomial.data() + 4 * j;
+    pj[0] = 1;
+    pj[1] = (p.sources[3 * j] - p.centerX) * inverseScale;
+    pj[2] = q > 2 ? (p.sources[3 * j + 1] - p.centerY) * inverseScale : 0;
+    pj[3] = q > 3 ? (p.sources[3 * j + 2] - p.centerZ) * inverseScale : 0;
+  }
+  std::copy(w.polynomial.begin(), w.polynomial.begin() + 4 * s, w.g.begin());
+  SolveColumns(w.lower.data(), w.inverse.data(), s, w.g.data(), q, 4);
+  double schur[16];
+  for (int a = 0; a < q; a++) {
+    for (int b = 0; b <= a; b++) {
+      double sum = 0;
+      for (int64_t j = 0; j < s; j++) sum += w.polynomial[4 * j + a] * w.g[4 * j + b];
+      schur[a * q + b] = sum;
+      schur[b * q + a] = sum;
+    }
+  }
+  double schurInverse[16];
+  const double* schurPlus = schurPseudoInverse;
+  if (schurPlus == nullptr) {
+    if (!WellConditionedInverse(schur, q, schurInverse)) {
+      for (int i = 0; i < q * q; i++) schurOut[i] = schur[i];
+      return kPatchNeedsPseudoInverse;
+    }
+    schurPlus = schurInverse;
+  }
+  // Eᵀ, then W₁ᵀ = Φ⁻¹ Eᵀ.
+  for (int64_t r = 0; r < t; r++) {
+    w.targetX[r] = p.targets[3 * r];
+    w.targetY[r] = p.targets[3 * r + 1];
+    w.targetZ[r] = p.targets[3 * r + 2];
+  }
+  double* columns = w.columns.data();
+  EvaluationColumns(p, w.targetX.data(), w.targetY.data(), w.targetZ.data(), columns);
+  SolveColumns(w.lower.data(), w.inverse.data(), s, columns, t, t);
+  CorrectAndStore(p, w.targetX.data(), w.targetY.data(), w.targetZ.data(), schurPlus, columns, w.polynomial.data(),
+                  w.g.data(), w.moments.data(), weights);
+  return kPatchOk;
+}
+
+}  // namespace conflux
