@@ -9,9 +9,11 @@
 #include <napi.h>
 #include <stdint.h>
 
+#include <limits>
 #include <string>
 
 #include "envelope-cholesky.h"
+#include "kd-tree.h"
 #include "kernel-pool.h"
 #include "patch-weights.h"
 #include "sparse-apply.h"
@@ -172,6 +174,79 @@ Napi::Value SparseMultiplyBinding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+bool TreeArguments(const Napi::CallbackInfo& info, KdTreeArrays* tree) {
+  double* coordinates;
+  int32_t* ids;
+  uint8_t* axes;
+  size_t coordinatesLength, idsLength, axesLength;
+  if (!Doubles(info, 0, &coordinates, &coordinatesLength) || !Ints(info, 1, &ids, &idsLength) ||
+      !Typed(info, 2, napi_uint8_array, "a Uint8Array", &axes, &axesLength)) {
+    return false;
+  }
+  int64_t bucket = Integer(info, 3);
+  if (!Require(info, coordinatesLength == 3 * idsLength && axesLength == idsLength && bucket >= 1,
+               "k-d tree: coordinates, ids and split axes disagree in length")) {
+    return false;
+  }
+  *tree = KdTreeArrays{coordinates, ids, axes, static_cast<int64_t>(idsLength), bucket};
+  return true;
+}
+
+// kdTreeBuild(coordinates, ids, splitAxes, bucketSize, lo, hi, levels, pending) → pending pairs written
+// (levels < 0: down to the leaves, pending unused)
+Napi::Value KdTreeBuildBinding(const Napi::CallbackInfo& info) {
+  KdTreeArrays tree{};
+  if (!TreeArguments(info, &tree)) return info.Env().Undefined();
+  int64_t lo = Integer(info, 4);
+  int64_t hi = Integer(info, 5);
+  int64_t levels = Integer(info, 6);
+  if (!Require(info, lo >= 0 && lo <= hi && hi <= tree.count && levels <= 20, "kdTreeBuild: range outside the tree")) {
+    return info.Env().Undefined();
+  }
+  int32_t* pending = nullptr;
+  if (levels >= 0) {
+    size_t pendingLength;
+    if (!Ints(info, 7, &pending, &pendingLength) ||
+        !Require(info, pendingLength >= (size_t{2} << levels), "kdTreeBuild: pending holds fewer than 2^levels ranges")) {
+      return info.Env().Undefined();
+    }
+  }
+  int64_t written = 0;
+  BuildKdTree(tree, lo, hi, levels < 0 ? std::numeric_limits<int>::max() : static_cast<int>(levels), pending, &written);
+  return Napi::Number::New(info.Env(), static_cast<double>(written));
+}
+
+// kdTreeNearest(coordinates, ids, splitAxes, bucketSize, queries, dimension, pointStride, axisStride, order, partners,
+//               firstChunk, endChunk, chunk)
+Napi::Value KdTreeNearestBinding(const Napi::CallbackInfo& info) {
+  KdTreeArrays tree{};
+  double* queries;
+  int32_t *order, *partners;
+  size_t queriesLength, orderLength, partnersLength;
+  if (!TreeArguments(info, &tree) || !Doubles(info, 4, &queries, &queriesLength) || !Ints(info, 8, &order, &orderLength) ||
+      !Ints(info, 9, &partners, &partnersLength)) {
+    return info.Env().Undefined();
+  }
+  int dimension = static_cast<int>(Integer(info, 5));
+  int64_t pointStride = Integer(info, 6);
+  int64_t axisStride = Integer(info, 7);
+  int64_t count = static_cast<int64_t>(orderLength);
+  int64_t firstChunk = Integer(info, 10);
+  int64_t endChunk = Integer(info, 11);
+  int64_t chunk = Integer(info, 12);
+  int64_t lastOffset = count == 0 ? 0 : (count - 1) * pointStride + (dimension - 1) * axisStride;
+  if (!Require(info, dimension >= 1 && dimension <= 3 && pointStride >= 1 && axisStride >= 1 && chunk >= 1 &&
+                         partnersLength == orderLength && tree.count >= 1 &&
+                         (count == 0 || static_cast<size_t>(lastOffset) < queriesLength) && firstChunk >= 0 &&
+                         endChunk >= firstChunk,
+               "kdTreeNearest: query arrays disagree with the counts")) {
+    return info.Env().Undefined();
+  }
+  QueryPoints points{queries, count, dimension, pointStride, axisStride};
+  NearestQueries(tree, points, order, partners, firstChunk, endChunk, chunk);
+  return info.Env().Undefined();
+}
+
 Napi::Value KernelPoolThreadsBinding(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), KernelPoolThreads());
 }
@@ -184,6 +259,8 @@ void InitKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("envelopeSolve", Napi::Function::New(env, EnvelopeSolveBinding, "envelopeSolve"));
   exports.Set("gather", Napi::Function::New(env, GatherBinding, "gather"));
   exports.Set("sparseMultiply", Napi::Function::New(env, SparseMultiplyBinding, "sparseMultiply"));
+  exports.Set("kdTreeBuild", Napi::Function::New(env, KdTreeBuildBinding, "kdTreeBuild"));
+  exports.Set("kdTreeNearest", Napi::Function::New(env, KdTreeNearestBinding, "kdTreeNearest"));
   exports.Set("kernelPoolThreads", Napi::Function::New(env, KernelPoolThreadsBinding, "kernelPoolThreads"));
 }
 

@@ -3,13 +3,13 @@
 export * from "./csv-format.ts";
 export * from "./kernels/radial-kernel.ts";
 export * from "./linalg/compressed-rows.ts";
+export * from "./mapping-error.ts";
 export {
   type NumericBackend,
   numericBackend,
   setNumericBackend,
   withNumericBackend,
-} from "./linalg/numeric-backend.ts";
-export * from "./mapping-error.ts";
+} from "./numeric-backend.ts";
 export * from "./operators/create-operator.ts";
 export * from "./operators/moving-least-squares.ts";
 export * from "./operators/nearest-neighbour.ts";

@@ -95,6 +95,41 @@ export interface NativeBinding {
     target: Float64Array,
     threads: number,
   ): void;
+  /**
+   * Builds positions [lo, hi) of a k-d tree (mapping/spatial/kd-tree.ts's arrays) down to the
+   * leaves, or `levels` levels deep (levels ≥ 0), writing the ranges left into `pending`; returns
+   * how many ranges it wrote.
+   */
+  kdTreeBuild(
+    coordinates: Float64Array,
+    ids: Int32Array,
+    splitAxes: Uint8Array,
+    bucketSize: number,
+    lo: number,
+    hi: number,
+    levels: number,
+    pending: Int32Array | null,
+  ): number;
+  /**
+   * Nearest tree point for the query points visited in `order`, chunks [firstChunk, endChunk) of
+   * `chunk` steps, each query starting from its predecessor's answer within its chunk; point i's
+   * axis a is queries[i · pointStride + a · axisStride].
+   */
+  kdTreeNearest(
+    coordinates: Float64Array,
+    ids: Int32Array,
+    splitAxes: Uint8Array,
+    bucketSize: number,
+    queries: Float64Array,
+    dimension: number,
+    pointStride: number,
+    axisStride: number,
+    order: Int32Array,
+    partners: Int32Array,
+    firstChunk: number,
+    endChunk: number,
+    chunk: number,
+  ): void;
   /** Threads the kernels' pool has started (besides the callers'). */
   kernelPoolThreads(): number;
 }

@@ -8,7 +8,7 @@
 // computed four rows by two columns at a time so that each value loaded from
 // memory serves several multiply-adds.
 import { MappingError } from "../mapping-error.ts";
-import { nativeKernels, numericBackend } from "./numeric-backend.ts";
+import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 
 const BLOCK = 4;
 

@@ -10,7 +10,7 @@
 // gathers on the native kernels' threads; both give exactly the one-thread
 // result (see nearest-queries.ts for why ties too).
 import { int32Array, sharedCopy } from "../array-memory.ts";
-import { nativeKernels, numericBackend } from "../linalg/numeric-backend.ts";
+import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import { KdTree } from "../spatial/kd-tree.ts";
 import { mortonOrder } from "../spatial/morton-order.ts";
 import { type PointSet, validateTransferMeshes } from "../spatial/point-set.ts";

@@ -4,6 +4,9 @@
 // each without a start: a chunk's answers then depend on nothing outside it,
 // so threads given different chunks find exactly what one thread finds, ties
 // included.
+// The queries run in the addon (native/kd-tree.cc, the same search step for
+// step) unless the TypeScript backend is chosen.
+import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import type { KdTree } from "../spatial/kd-tree.ts";
 import type { PointSet } from "../spatial/point-set.ts";
 
@@ -25,6 +28,25 @@ export function queryNearest(
   const { coordinates, dimension, count, layout } = from;
   const axisStride = layout === "soa" ? count : 1;
   const pointStride = layout === "soa" ? 1 : dimension;
+  if (numericBackend() === "native") {
+    const { ids, splitAxes } = tree.arrays;
+    nativeKernels.kdTreeNearest(
+      tree.coordinates,
+      ids,
+      splitAxes,
+      tree.bucketSize,
+      coordinates,
+      dimension,
+      pointStride,
+      axisStride,
+      order,
+      partners,
+      firstChunk,
+      endChunk,
+      QUERY_CHUNK,
+    );
+    return;
+  }
   for (let chunk = firstChunk; chunk < endChunk; chunk++) {
     let hint = -1;
     const end = Math.min(count, (chunk + 1) * QUERY_CHUNK);

@@ -4,7 +4,7 @@
 // The same table runs part 0 on the calling thread, so a part's work is the
 // same code wherever it runs.
 import type { RadialKernel } from "../kernels/radial-kernel.ts";
-import { type NumericBackend, withNumericBackend } from "../linalg/numeric-backend.ts";
+import { type NumericBackend, withNumericBackend } from "../numeric-backend.ts";
 import { KdTree, type KdTreeArrays } from "../spatial/kd-tree.ts";
 import { mortonOrder } from "../spatial/morton-order.ts";
 import type { PointSet } from "../spatial/point-set.ts";

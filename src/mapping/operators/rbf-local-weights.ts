@@ -17,9 +17,9 @@ import { factorNullSpaceSystem } from "../kernels/null-space-system.ts";
 import { evaluateKernelRow, type RadialKernel } from "../kernels/radial-kernel.ts";
 import { pseudoInverse } from "../kernels/schur-system.ts";
 import { DenseCholesky } from "../linalg/dense-cholesky.ts";
-import { nativeKernels, numericBackend } from "../linalg/numeric-backend.ts";
 import { wellConditionedInverse } from "../linalg/symmetric-solve.ts";
 import { MappingError } from "../mapping-error.ts";
+import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 
 /** Reusable scratch for `localWeightRows`, so that a setup over thousands of patches allocates little. */
 export class LocalWeightsScratch {

@@ -25,8 +25,8 @@
 import { float64Array, int32Array, sharedCopy } from "../array-memory.ts";
 import { type KernelName, radialKernel } from "../kernels/radial-kernel.ts";
 import { type CompressedRows, transposeRows } from "../linalg/compressed-rows.ts";
-import { numericBackend } from "../linalg/numeric-backend.ts";
 import { MappingError } from "../mapping-error.ts";
+import { numericBackend } from "../numeric-backend.ts";
 import { KdTree } from "../spatial/kd-tree.ts";
 import { coordinate, type PointSet, validateTransferMeshes } from "../spatial/point-set.ts";
 import type { ThreadTeam } from "../threads/thread-team.ts";

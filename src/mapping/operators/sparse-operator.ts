@@ -7,7 +7,7 @@
 // so the same bits), across threads for large operators: rows are split by
 // entries, and a row's value does not depend on which thread computes it.
 import type { CompressedRows } from "../linalg/compressed-rows.ts";
-import { nativeKernels, numericBackend } from "../linalg/numeric-backend.ts";
+import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import { checkApplyBuffers, type TransferMethod, type TransferOperator } from "./transfer-operator.ts";
 
 /** Below this many entries an apply stays on one thread: waking others would cost more than it saves. */

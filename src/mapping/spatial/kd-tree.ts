@@ -14,7 +14,11 @@
 // The tree's arrays may live in shared memory: then worker threads build
 // disjoint subtrees of one tree at once (splitTop, then buildRanges), and read
 // it through their own view (fromArrays), each with its own query scratch.
+//
+// Building runs in the addon (native/kd-tree.cc: the same splits, so the same
+// arrays) unless the TypeScript backend is chosen; this file stays the reference.
 import { float64Array, int32Array, uint8Array } from "../array-memory.ts";
+import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import type { PointSet } from "./point-set.ts";
 
 /** Indices and squared distances found by a radius query; grows as needed, reused across queries. */
@@ -80,7 +84,7 @@ export class KdTree {
   /** The whole tree, built by this thread (its arrays in shared memory when `shared`). */
   static build(points: PointSet, bucketSize = 12, shared = false): KdTree {
     const tree = KdTree.prepare(points, bucketSize, shared);
-    tree.buildRange(0, tree.count, Number.POSITIVE_INFINITY, undefined);
+    tree.buildRanges(Int32Array.of(0, tree.count), 0, 1);
     return tree;
   }
 
@@ -134,6 +138,12 @@ export class KdTree {
    * as lo0 hi0 lo1 hi1 …, in tree order.
    */
   splitTop(levels: number): Int32Array {
+    if (numericBackend() === "native") {
+      const pending = new Int32Array(2 * 2 ** levels);
+      const { coordinates, ids, splitAxes, bucketSize, count } = this;
+      const written = nativeKernels.kdTreeBuild(coordinates, ids, splitAxes, bucketSize, 0, count, levels, pending);
+      return pending.subarray(0, 2 * written);
+    }
     const pending: number[] = [];
     this.buildRange(0, this.count, levels, pending);
     return Int32Array.from(pending);

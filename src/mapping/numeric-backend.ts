@@ -4,7 +4,7 @@
 // kernels are tested against and what the benchmarks compare them with. The
 // choice is read when a setup or solve starts, and worker threads are told it
 // with their work, so one setup never mixes the two.
-import { native } from "../../native/index.ts";
+import { native } from "../native/index.ts";
 
 export type NumericBackend = "native" | "typescript";
 
