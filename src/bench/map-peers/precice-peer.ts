@@ -1,0 +1,182 @@
+// The preCICE peer of `bench map`: precice_map.c built at bench time against
+// the installed preCICE (found as the heat benchmark finds it), run as a pair
+// of participants per measurement on the points we map, with preCICE's own
+// profiling on. A measurement is one pair: the mapping's setup is the
+// duration of its map.*.computeMapping event, and its apply the median of its
+// map.*.mapData events (one per window).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  buildPreciceProgram,
+  findPrecice,
+  type PreciceInstallation,
+  runPreciceParticipants,
+} from "../precice-heat/precice-heat.ts";
+
+const SOURCE = fileURLToPath(new URL("./precice_map.c", import.meta.url));
+/** Windows per pair: each one applies the mapping once. */
+const WINDOWS = 6;
+
+/** A mapping as preCICE's configuration names it. */
+export type PreciceMapping =
+  | { kind: "nearest" }
+  | { kind: "rbf-pu"; supportRadius: number }
+  | { kind: "rbf-global"; basis: "compact-polynomial-c2"; supportRadius: number }
+  | { kind: "rbf-global"; basis: "thin-plate-splines" }
+  | { kind: "rbf-global"; basis: "gaussian"; shapeParameter: number };
+
+export interface PreciceMeasurement {
+  setup_s: number;
+  /** Median over the windows. */
+  apply_s: number;
+  /** Max |mapped − 1 − x − 2y − 3z| at the target points, from participant B. */
+  error: number;
+}
+
+function basisXml(mapping: PreciceMapping): string {
+  if (mapping.kind === "nearest") return "";
+  if (mapping.kind === "rbf-pu") {
+    return `<basis-function:compact-polynomial-c2 support-radius="${mapping.supportRadius}" />`;
+  }
+  switch (mapping.basis) {
+    case "compact-polynomial-c2":
+      return `<basis-function:compact-polynomial-c2 support-radius="${mapping.supportRadius}" />`;
+    case "thin-plate-splines":
+      return "<basis-function:thin-plate-splines />";
+    case "gaussian":
+      return `<basis-function:gaussian shape-parameter="${mapping.shapeParameter}" />`;
+  }
+}
+
+/** The two participants' configuration: A's mesh read by B through `mapping`, serial explicit, WINDOWS windows. */
+export function preciceMapConfig(mapping: PreciceMapping, directory: string): string {
+  const tag =
+    mapping.kind === "nearest"
+      ? "nearest-neighbor"
+      : mapping.kind === "rbf-pu"
+        ? "rbf-pum-direct"
+        : "rbf-global-direct";
+  const attributes = `direction="read" from="MeshA" to="MeshB" constraint="consistent"`;
+  const mappingXml =
+    mapping.kind === "nearest"
+      ? `<mapping:${tag} ${attributes} />`
+      : `<mapping:${tag} ${attributes}>\n      ${basisXml(mapping)}\n    </mapping:${tag}>`;
+  return `<?xml version="1.0" encoding="UTF-8" ?>
+<precice-configuration>
+  <log>
+    <sink type="stream" output="stdout" filter="%Severity% > info" enabled="true" />
+  </log>
+  <profiling mode="all" directory="${directory}" />
+  <data:scalar name="DataA" />
+  <mesh name="MeshA" dimensions="3">
+    <use-data name="DataA" />
+  </mesh>
+  <mesh name="MeshB" dimensions="3">
+    <use-data name="DataA" />
+  </mesh>
+  <participant name="A">
+    <provide-mesh name="MeshA" />
+    <write-data name="DataA" mesh="MeshA" />
+  </participant>
+  <participant name="B">
+    <provide-mesh name="MeshB" />
+    <receive-mesh name="MeshA" from="A" />
+    <read-data name="DataA" mesh="MeshB" />
+    ${mappingXml}
+  </participant>
+  <m2n:sockets acceptor="A" connector="B" network="lo" exchange-directory="${directory}" />
+  <coupling-scheme:serial-explicit>
+    <participants first="A" second="B" />
+    <max-time value="${WINDOWS}" />
+    <time-window-size value="1.0" />
+    <exchange data="DataA" mesh="MeshA" from="A" to="B" />
+  </coupling-scheme:serial-explicit>
+</precice-configuration>
+`;
+}
+
+/** Durations (µs) of every event whose name matches, from a preCICE profiling file (lines N id:name, B id:µs, E id:µs). */
+export function eventDurations(text: string, name: RegExp): number[] {
+  const names = new Map<string, string>();
+  const open = new Map<string, number>();
+  const durations: number[] = [];
+  for (const line of text.split("\n")) {
+    const match = /^([NBE])(\d+):(.*)$/.exec(line);
+    if (match === null) continue;
+    const [, kind, id = "", rest = ""] = match;
+    if (kind === "N") names.set(id, rest);
+    else if (kind === "B") open.set(id, Number(rest.split(":")[0]));
+    else {
+      const begin = open.get(id);
+      open.delete(id);
+      if (begin !== undefined && name.test(names.get(id) ?? "")) durations.push(Number(rest.split(":")[0]) - begin);
+    }
+  }
+  return durations;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+export class PrecicePeer {
+  private runs = 0;
+
+  private constructor(
+    readonly installation: PreciceInstallation,
+    private readonly binary: string,
+    private readonly directory: string,
+  ) {}
+
+  /** Builds the participant in `directory` (a scratch directory the caller removes); a string says why not. */
+  static build(directory: string): PrecicePeer | string {
+    const installation = findPrecice();
+    if (installation === undefined) {
+      return "preCICE is not installed: set PRECICE_ROOT to its install prefix, or install it where pkg-config finds libprecice";
+    }
+    const binary = join(directory, "precice_map");
+    const failure = buildPreciceProgram(installation, binary, [SOURCE], []);
+    return failure ?? new PrecicePeer(installation, binary, directory);
+  }
+
+  /** One pair on the point files (`count` points each), mapping A's field onto B's points. */
+  async measure(mapping: PreciceMapping, source: string, target: string, count: number): Promise<PreciceMeasurement> {
+    const run = join(this.directory, `run-${this.runs++}`);
+    mkdirSync(run);
+    try {
+      const config = join(run, "precice-config.xml");
+      writeFileSync(config, preciceMapConfig(mapping, run));
+      // Generous: 10^6-point pairs spend most of their time sending the mesh.
+      const timeout = 120_000 + count * 0.5;
+      const [a, b] = await runPreciceParticipants(
+        [
+          { command: this.binary, args: [config, "A", source, String(count)] },
+          { command: this.binary, args: [config, "B", target, String(count)] },
+        ],
+        run,
+        timeout,
+      );
+      for (const [name, finished] of [
+        ["A", a],
+        ["B", b],
+      ] as const) {
+        if (finished?.code !== 0) {
+          const tail = (finished?.output ?? "").trim().split("\n").slice(-4).join(" | ");
+          throw new Error(`preCICE participant ${name} exited ${finished?.code ?? finished?.signal}: ${tail}`);
+        }
+      }
+      const profile = readFileSync(join(run, "precice-profiling", "B-0-1.txt"), "utf8");
+      const setups = eventDurations(profile, /^map\.[^.]+\.computeMapping\.FromMeshAToMeshB$/);
+      const applies = eventDurations(profile, /^map\.[^.]+\.mapData\.FromMeshAToMeshB$/);
+      if (setups.length === 0 || applies.length === 0) {
+        throw new Error("preCICE's profile of participant B has no computeMapping or mapData event");
+      }
+      const error = Number(/max error (\S+)/.exec(b?.output ?? "")?.[1] ?? Number.NaN);
+      return { setup_s: (setups[0] as number) / 1e6, apply_s: median(applies) / 1e6, error };
+    } finally {
+      rmSync(run, { recursive: true, force: true });
+    }
+  }
+}
