@@ -1,0 +1,163 @@
+// `conflux bench map` end to end at small sizes: the JSON carries, per row,
+// ours at every thread count as medians of at least five repetitions with
+// their spread, the speedups, and the peers measured in the same run on the
+// same points (scipy's nearest partners are ours; preCICE's mapped linear
+// field is the field); --scale reports sizes, memory per point and the growth
+// exponent. What is checked is the report's content, never a time.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { findScipyPython } from "../../src/bench/map-peers/scipy-peer.ts";
+import { findPrecice } from "../../src/bench/precice-heat/precice-heat.ts";
+import { everythingRequired } from "../clients/toolchain.ts";
+import { type Fixture, runToEnd, startCli } from "../support/child-process.ts";
+
+/** Everything the command prints, however long it runs before its one JSON document (no per-line timeout). */
+async function outputOf(fixture: Fixture): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  fixture.child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  const { code } = await fixture.exited;
+  return { code, stdout, stderr: fixture.stderr() };
+}
+
+interface Figure {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+interface Report {
+  rows: {
+    operator: string;
+    source_points: number;
+    ours: { threads: number; setup_ms: Figure; setup_cpu_ms: Figure; apply_us: Figure; memory_bytes: number }[];
+    speedups: { threads: number; setup: number; apply: number }[];
+    peers: { peer: string; setup_ms: Figure; apply_us?: Figure; setup_ratio: number; check?: string }[];
+    lead?: { setup: number; over: string };
+  }[];
+  peers: { peer: string; version?: string; skipped?: string }[];
+  repetitions: number;
+  threads: number[];
+  machine: { cpus: number; load_before: number; load_max: number; started: string };
+}
+
+function checkFigure(figure: Figure, what: string, repetitions = 5): void {
+  assert.ok(figure.n >= repetitions, `${what}: ${figure.n} repetitions`);
+  assert.ok(
+    figure.min > 0 && figure.min <= figure.median && figure.median <= figure.max,
+    `${what}: ${JSON.stringify(figure)}`,
+  );
+}
+
+test("bench map --json: medians with spread, thread columns and the peers beside ours", async (t) => {
+  const ran = await outputOf(
+    startCli(t, [
+      "bench",
+      "map",
+      "--quick",
+      "--only",
+      "nearest",
+      "--threads",
+      "1,2",
+      "--peer",
+      "scipy,precice",
+      "--json",
+    ]),
+  );
+  assert.equal(ran.code, 0, ran.stderr);
+  const report = JSON.parse(ran.stdout) as Report;
+  assert.deepEqual(report.threads, [1, 2]);
+  assert.equal(report.repetitions, 5);
+  assert.ok(report.machine.cpus >= 1 && report.machine.load_max >= 0 && report.machine.started !== "");
+  assert.deepEqual(
+    report.rows.map((row) => [row.operator, row.source_points]),
+    [
+      ["nearest", 3000],
+      ["nearest", 10_000],
+      ["nearest conservative", 3000],
+    ],
+  );
+  for (const row of report.rows) {
+    const parallel = row.operator === "nearest";
+    assert.deepEqual(
+      row.ours.map((column) => column.threads),
+      parallel ? [1, 2] : [1],
+    );
+    for (const column of row.ours) {
+      checkFigure(column.setup_ms, `${row.operator} setup`);
+      checkFigure(column.apply_us, `${row.operator} apply`);
+      assert.ok(column.memory_bytes > 0);
+    }
+    assert.equal(row.speedups.length, parallel ? 1 : 0);
+  }
+  const scipy = report.peers.find((peer) => peer.peer === "scipy");
+  const nearest = report.rows[0];
+  if (findScipyPython() === undefined) {
+    assert.match(scipy?.skipped ?? "", /python3-scipy/);
+    if (everythingRequired())
+      assert.fail("CONFLUX_TEST_REQUIRE=all, but there is no Python with scipy (python3-scipy)");
+  } else {
+    const column = nearest?.peers.find((peer) => peer.peer === "scipy");
+    assert.ok(column !== undefined, "scipy measured nearest");
+    checkFigure(column.setup_ms, "scipy setup");
+    assert.equal(column.check, "same nearest partners (sum of indices equal)");
+    assert.ok(column.setup_ratio > 0 && nearest?.lead !== undefined);
+  }
+  const precice = report.peers.find((peer) => peer.peer === "precice");
+  if (findPrecice() === undefined) {
+    assert.match(precice?.skipped ?? "", /preCICE is not installed/);
+  } else if (precice?.skipped === undefined) {
+    const column = nearest?.peers.find((peer) => peer.peer === "precice");
+    assert.ok(column !== undefined, "preCICE measured nearest");
+    checkFigure(column.setup_ms, "preCICE setup");
+    assert.match(column.check ?? "", /max error of the mapped linear field/);
+  } else {
+    // Installed but not runnable here (its runtime libraries): said why.
+    assert.match(precice.skipped, /preCICE/);
+  }
+});
+
+test("bench map --scale --json: sizes, memory per point and the growth exponent of setup time", async (t) => {
+  const ran = await outputOf(startCli(t, ["bench", "map", "--scale", "--quick", "--only", "nearest", "--json"]));
+  assert.equal(ran.code, 0, ran.stderr);
+  const report = JSON.parse(ran.stdout) as {
+    rows: {
+      operator: string;
+      points: number;
+      threads: number;
+      setup_s: Figure;
+      peak_bytes_per_point: Figure;
+      operator_bytes_per_point: number;
+    }[];
+    growth: { operator: string; exponent: number; sizes: number[] }[];
+  };
+  assert.deepEqual(
+    report.rows.map((row) => [row.operator, row.points, row.threads]),
+    [
+      ["nearest", 1e4, 1],
+      ["nearest", 1e5, 1],
+    ],
+  );
+  for (const row of report.rows) {
+    checkFigure(row.setup_s, `setup at ${row.points}`);
+    // The partners alone are 4 bytes a point.
+    assert.equal(row.operator_bytes_per_point, 4);
+    assert.ok(row.peak_bytes_per_point.median >= 0);
+  }
+  assert.equal(report.growth.length, 1);
+  assert.ok(Number.isFinite(report.growth[0]?.exponent), JSON.stringify(report.growth));
+});
+
+test("bench map names a bad option and what it takes", async (t) => {
+  for (const [args, message] of [
+    [["--peer", "numpy"], /unknown peer numpy; the peers are scipy, precice/],
+    [["--threads", "1,0"], /--threads takes whole numbers from 1 to 256/],
+    [["--repeat", "3"], /--repeat takes a whole number ≥ 5/],
+  ] as const) {
+    const ran = await runToEnd(startCli(t, ["bench", "map", ...args]));
+    assert.equal(ran.code, 2, `${args.join(" ")}: ${ran.stderr}`);
+    assert.match(ran.stderr, message);
+  }
+});
