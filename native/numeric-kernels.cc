@@ -11,11 +11,13 @@
 
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "envelope-cholesky.h"
 #include "kd-tree.h"
 #include "kernel-pool.h"
 #include "patch-weights.h"
+#include "row-assembly.h"
 #include "sparse-apply.h"
 
 namespace conflux {
@@ -247,6 +249,110 @@ Napi::Value KdTreeNearestBinding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// What a row-assembly handle holds: the arrays' addresses, and references that keep the arrays alive.
+struct AssemblyHandle {
+  RowAssemblyArrays arrays;
+  std::vector<Napi::Reference<Napi::Value>> keep;
+};
+
+// rowAssembly(sourceStarts, sources, coverageStarts, coveragePatches, coverageRows, coverageWeights, weightSums,
+//             sourceOrder, targetOrder) → a handle for blendRows and rowLengths
+Napi::Value RowAssemblyBinding(const Napi::CallbackInfo& info) {
+  int32_t *sourceStarts, *sources, *coverageStarts, *coveragePatches, *coverageRows, *sourceOrder, *targetOrder;
+  double *coverageWeights, *weightSums;
+  size_t n0, n1, n2, n3, n4, n5, n6, n7, n8;
+  if (!Ints(info, 0, &sourceStarts, &n0) || !Ints(info, 1, &sources, &n1) || !Ints(info, 2, &coverageStarts, &n2) ||
+      !Ints(info, 3, &coveragePatches, &n3) || !Ints(info, 4, &coverageRows, &n4) ||
+      !Doubles(info, 5, &coverageWeights, &n5) || !Doubles(info, 6, &weightSums, &n6) ||
+      !Ints(info, 7, &sourceOrder, &n7) || !Ints(info, 8, &targetOrder, &n8)) {
+    return info.Env().Undefined();
+  }
+  int64_t patches = static_cast<int64_t>(n0) - 1;
+  int64_t targets = static_cast<int64_t>(n8);
+  if (!Require(info, patches >= 0 && static_cast<size_t>(sourceStarts[patches]) == n1 && n2 == n8 + 1 &&
+                         static_cast<size_t>(coverageStarts[targets]) == n3 && n3 == n4 && n4 == n5 && n6 == n8,
+               "rowAssembly: patch and coverage arrays disagree in length")) {
+    return info.Env().Undefined();
+  }
+  auto* handle = new AssemblyHandle{
+      RowAssemblyArrays{sourceStarts, sources, coverageStarts, coveragePatches, coverageRows, coverageWeights,
+                        weightSums, sourceOrder, targetOrder, patches, static_cast<int64_t>(n7), targets},
+      {}};
+  for (size_t index = 0; index < 9; index++) handle->keep.push_back(Napi::Persistent(info[index]));
+  return Napi::External<AssemblyHandle>::New(info.Env(), handle, [](Napi::Env, AssemblyHandle* done) { delete done; });
+}
+
+AssemblyHandle* HandleOf(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal()) {
+    Napi::TypeError::New(info.Env(), "argument 0 must be a handle from rowAssembly").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return info[0].As<Napi::External<AssemblyHandle>>().Data();
+}
+
+// blendRows(handle, rowPointers, columns, weights, arena, blockOffsets, halo, positions, first, end, slot)
+Napi::Value BlendRowsBinding(const Napi::CallbackInfo& info) {
+  AssemblyHandle* handle = HandleOf(info);
+  int32_t *rowPointers, *columns, *blockOffsets, *positions, *slot;
+  double *weights, *arena;
+  size_t pointersLength, columnsLength, weightsLength, arenaLength, offsetsLength, positionsLength, slotLength;
+  if (handle == nullptr || !Ints(info, 1, &rowPointers, &pointersLength) || !Ints(info, 2, &columns, &columnsLength) ||
+      !Doubles(info, 3, &weights, &weightsLength) || !Doubles(info, 4, &arena, &arenaLength) ||
+      !Ints(info, 5, &blockOffsets, &offsetsLength) || !Ints(info, 7, &positions, &positionsLength) ||
+      !Ints(info, 10, &slot, &slotLength)) {
+    return info.Env().Undefined();
+  }
+  const RowAssemblyArrays& a = handle->arrays;
+  int64_t halo = Integer(info, 6);
+  int64_t first = Integer(info, 8);
+  int64_t end = Integer(info, 9);
+  if (!Require(info, pointersLength == static_cast<size_t>(a.targetCount + 1) &&
+                         columnsLength == static_cast<size_t>(rowPointers[a.targetCount]) &&
+                         weightsLength == columnsLength && slotLength == static_cast<size_t>(a.sourceCount) &&
+                         first >= 0 && first <= end && static_cast<size_t>(end) <= positionsLength && halo >= 0,
+               "blendRows: arrays disagree with the assembly")) {
+    return info.Env().Undefined();
+  }
+  // Every block a row reads must lie in the arena: checked before any row is written.
+  for (int64_t index = first; index < end; index++) {
+    int64_t position = positions[index];
+    if (!Require(info, position >= 0 && position < a.targetCount, "blendRows: a position outside the mesh")) {
+      return info.Env().Undefined();
+    }
+    for (int64_t entry = a.coverageStarts[position]; entry < a.coverageStarts[position + 1]; entry++) {
+      int64_t patch = a.coveragePatches[entry];
+      int64_t s = a.sourceStarts[patch + 1] - a.sourceStarts[patch];
+      bool inside = patch >= halo && static_cast<size_t>(patch - halo) < offsetsLength &&
+                    blockOffsets[patch - halo] >= 0 &&
+                    static_cast<size_t>(blockOffsets[patch - halo] + (a.coverageRows[entry] + 1) * s) <= arenaLength;
+      if (!Require(info, inside, "blendRows: a patch's block lies outside the arena")) return info.Env().Undefined();
+    }
+  }
+  BlendRows(a, RowsOut{rowPointers, columns, weights}, arena, blockOffsets, halo, positions, first, end, slot);
+  return info.Env().Undefined();
+}
+
+// rowLengths(handle, begin, end, rowPointers, seen)
+Napi::Value RowLengthsBinding(const Napi::CallbackInfo& info) {
+  AssemblyHandle* handle = HandleOf(info);
+  int32_t *rowPointers, *seen;
+  size_t pointersLength, seenLength;
+  if (handle == nullptr || !Ints(info, 3, &rowPointers, &pointersLength) || !Ints(info, 4, &seen, &seenLength)) {
+    return info.Env().Undefined();
+  }
+  const RowAssemblyArrays& a = handle->arrays;
+  int64_t begin = Integer(info, 1);
+  int64_t end = Integer(info, 2);
+  if (!Require(info, pointersLength == static_cast<size_t>(a.targetCount + 1) &&
+                         seenLength == static_cast<size_t>(a.sourceCount) && begin >= 0 && begin <= end &&
+                         end <= a.targetCount,
+               "rowLengths: arrays disagree with the assembly")) {
+    return info.Env().Undefined();
+  }
+  RowLengths(a, begin, end, rowPointers, seen);
+  return info.Env().Undefined();
+}
+
 Napi::Value KernelPoolThreadsBinding(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), KernelPoolThreads());
 }
@@ -261,6 +367,9 @@ void InitKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("sparseMultiply", Napi::Function::New(env, SparseMultiplyBinding, "sparseMultiply"));
   exports.Set("kdTreeBuild", Napi::Function::New(env, KdTreeBuildBinding, "kdTreeBuild"));
   exports.Set("kdTreeNearest", Napi::Function::New(env, KdTreeNearestBinding, "kdTreeNearest"));
+  exports.Set("rowAssembly", Napi::Function::New(env, RowAssemblyBinding, "rowAssembly"));
+  exports.Set("blendRows", Napi::Function::New(env, BlendRowsBinding, "blendRows"));
+  exports.Set("rowLengths", Napi::Function::New(env, RowLengthsBinding, "rowLengths"));
   exports.Set("kernelPoolThreads", Napi::Function::New(env, KernelPoolThreadsBinding, "kernelPoolThreads"));
 }
 

@@ -130,9 +130,46 @@ export interface NativeBinding {
     endChunk: number,
     chunk: number,
   ): void;
+  /**
+   * A handle on an RBF-PU setup's patches and coverage (mapping/operators/rbf-pu-assembly.ts), for
+   * blendRows and rowLengths; it keeps the arrays alive while it lives.
+   */
+  rowAssembly(
+    sourceStarts: Int32Array,
+    sources: Int32Array,
+    coverageStarts: Int32Array,
+    coveragePatches: Int32Array,
+    coverageRows: Int32Array,
+    coverageWeights: Float64Array,
+    weightSums: Float64Array,
+    sourceOrder: Int32Array,
+    targetOrder: Int32Array,
+  ): RowAssemblyHandle;
+  /**
+   * Writes the rows of the receiving points positions[first … end) from their patches' weight
+   * blocks (patch p's at arena[blockOffsets[p − halo] …]); `slot` is scratch, one per source point.
+   */
+  blendRows(
+    handle: RowAssemblyHandle,
+    rowPointers: Int32Array,
+    columns: Int32Array,
+    weights: Float64Array,
+    arena: Float64Array,
+    blockOffsets: Int32Array,
+    halo: number,
+    positions: Int32Array,
+    first: number,
+    end: number,
+    slot: Int32Array,
+  ): void;
+  /** Row lengths of the receiving points at Morton positions [begin, end) into rowPointers[point + 1]; `seen` is scratch. */
+  rowLengths(handle: RowAssemblyHandle, begin: number, end: number, rowPointers: Int32Array, seen: Int32Array): void;
   /** Threads the kernels' pool has started (besides the callers'). */
   kernelPoolThreads(): number;
 }
+
+/** An opaque handle made by rowAssembly. */
+export type RowAssemblyHandle = { readonly __rowAssembly: unique symbol };
 
 /** An error raised by a failed system call in the addon. */
 export interface NativeError extends Error {

@@ -10,8 +10,18 @@ import { type KernelName, radialKernel } from "../../src/mapping/kernels/radial-
 import { EnvelopeCholesky } from "../../src/mapping/linalg/envelope-cholesky.ts";
 import { MappingError } from "../../src/mapping/mapping-error.ts";
 import { withNumericBackend } from "../../src/mapping/numeric-backend.ts";
+import { BlockArena } from "../../src/mapping/operators/block-arena.ts";
 import { queryChunks, queryNearest } from "../../src/mapping/operators/nearest-queries.ts";
+import { orderedMesh } from "../../src/mapping/operators/ordered-mesh.ts";
 import { LocalWeightsScratch, patchWeights } from "../../src/mapping/operators/rbf-local-weights.ts";
+import {
+  accumulateRowPointers,
+  blendRowsTypeScript,
+  coverageOf,
+  type RowAssembly,
+  rowLengths,
+} from "../../src/mapping/operators/rbf-pu-assembly.ts";
+import { patchGrid, placePatches } from "../../src/mapping/operators/rbf-pu-patches.ts";
 import { SparseTransferOperator } from "../../src/mapping/operators/sparse-operator.ts";
 import { KdTree } from "../../src/mapping/spatial/kd-tree.ts";
 import { mortonOrder } from "../../src/mapping/spatial/morton-order.ts";
@@ -360,5 +370,122 @@ test("the native kernels refuse arrays of the wrong type or length before touchi
         false,
       ),
     RangeError,
+  );
+});
+
+test("native RBF-PU row lengths and row blends are the TypeScript's bit for bit", () => {
+  const from = randomPoints(3, 3000, 21);
+  const to = randomPoints(3, 2500, 22, "soa");
+  const source = orderedMesh(from, false);
+  const target = orderedMesh(to, false);
+  const grid = patchGrid(target.xyz, to.count, 3, 0.12, 50, 0.15);
+  const patches = placePatches(
+    KdTree.fromArrays(source.tree),
+    KdTree.fromArrays(target.tree),
+    grid,
+    0,
+    grid.cells[2],
+    false,
+  );
+  const coverage = coverageOf(patches, to.count, target.order, false);
+  const lengths = (backend: "native" | "typescript") => {
+    const rowPointers = new Int32Array(to.count + 1);
+    withNumericBackend(backend, () =>
+      rowLengths(patches, coverage, target.order, from.count, 0, to.count, rowPointers),
+    );
+    return rowPointers;
+  };
+  const rowPointers = lengths("native");
+  sameBits(rowPointers, lengths("typescript"), "row lengths");
+  accumulateRowPointers(rowPointers);
+  // Random blocks for every patch, in one arena; then every row from them, both ways.
+  const random = seededRandom(23);
+  const arena = new BlockArena(0, patches.count, 1024);
+  for (let patch = 0; patch < patches.count; patch++) {
+    const size =
+      ((patches.sourceStarts[patch + 1] as number) - (patches.sourceStarts[patch] as number)) *
+      ((patches.targetStarts[patch + 1] as number) - (patches.targetStarts[patch] as number));
+    const offset = arena.take(patch, size);
+    for (let index = 0; index < size; index++) arena.data[offset + index] = random() - 0.5;
+  }
+  const rows = (backend: "native" | "typescript") => {
+    const entries = rowPointers[to.count] as number;
+    const assembly: RowAssembly = {
+      sourceXyz: source.xyz,
+      targetXyz: target.xyz,
+      sourceOrder: source.order,
+      targetOrder: target.order,
+      patches,
+      coverage,
+      kernel: radialKernel("wendland-c2", 0.1),
+      dimension: 3,
+      rowPointers,
+      columns: new Int32Array(entries),
+      weights: new Float64Array(entries),
+    };
+    const slot = new Int32Array(from.count).fill(-1);
+    const positions = Int32Array.from({ length: to.count }, (_, index) => index);
+    if (backend === "typescript") blendRowsTypeScript(assembly, arena, 0, positions, 0, to.count, slot);
+    else {
+      const handle = native.rowAssembly(
+        patches.sourceStarts,
+        patches.sources,
+        coverage.starts,
+        coverage.patches,
+        coverage.rows,
+        coverage.weights,
+        coverage.weightSums,
+        source.order,
+        target.order,
+      );
+      native.blendRows(
+        handle,
+        rowPointers,
+        assembly.columns,
+        assembly.weights,
+        arena.data,
+        arena.offsets,
+        0,
+        positions,
+        0,
+        to.count,
+        slot,
+      );
+    }
+    return assembly;
+  };
+  const [fast, reference] = [rows("native"), rows("typescript")];
+  sameBits(fast.columns, reference.columns, "columns");
+  sameBits(fast.weights, reference.weights, "weights");
+  // A block offset outside the arena is refused before anything is written.
+  const bad = Int32Array.from(arena.offsets);
+  bad[0] = arena.data.length;
+  const handle = native.rowAssembly(
+    patches.sourceStarts,
+    patches.sources,
+    coverage.starts,
+    coverage.patches,
+    coverage.rows,
+    coverage.weights,
+    coverage.weightSums,
+    source.order,
+    target.order,
+  );
+  assert.throws(
+    () =>
+      native.blendRows(
+        handle,
+        rowPointers,
+        fast.columns,
+        fast.weights,
+        arena.data,
+        bad,
+        0,
+        Int32Array.from({ length: to.count }, (_, i) => i),
+        0,
+        to.count,
+        new Int32Array(from.count).fill(-1),
+      ),
+    /outside the arena/,
   );
 });

@@ -10,6 +10,8 @@
 
 import { float64Array, int32Array } from "../array-memory.ts";
 import type { RadialKernel } from "../kernels/radial-kernel.ts";
+import { nativeKernels, numericBackend } from "../numeric-backend.ts";
+import { BlockArena } from "./block-arena.ts";
 import { LocalWeightsScratch, patchWeights } from "./rbf-local-weights.ts";
 import type { PatchList } from "./rbf-pu-patches.ts";
 
@@ -107,6 +109,16 @@ export function rowLengths(
   rowPointers: Int32Array,
 ): void {
   const seen = new Int32Array(sourceCount).fill(-1);
+  if (numericBackend() === "native") {
+    nativeKernels.rowLengths(
+      assemblyHandle(patches, coverage, targetOrder, sourceCount),
+      begin,
+      end,
+      rowPointers,
+      seen,
+    );
+    return;
+  }
   const { sourceStarts, sources } = patches;
   for (let position = begin; position < end; position++) {
     let length = 0;
@@ -122,6 +134,27 @@ export function rowLengths(
     }
     rowPointers[(targetOrder[position] as number) + 1] = length;
   }
+}
+
+/** The native row kernels' view of a setup's patches and coverage. */
+function assemblyHandle(
+  patches: PatchList,
+  coverage: Coverage,
+  targetOrder: Int32Array,
+  sourceCount: number,
+  sourceOrder?: Int32Array,
+) {
+  return nativeKernels.rowAssembly(
+    patches.sourceStarts,
+    patches.sources,
+    coverage.starts,
+    coverage.patches,
+    coverage.rows,
+    coverage.weights,
+    coverage.weightSums,
+    sourceOrder ?? new Int32Array(sourceCount),
+    targetOrder,
+  );
 }
 
 /** Row lengths in rowPointers[1 …] become row pointers. */
@@ -209,9 +242,13 @@ export function assembleRows(assembly: RowAssembly, firstPatch: number, endPatch
     releasing[fill[at - halo] as number] = patch;
     fill[at - halo] = (fill[at - halo] as number) + 1;
   }
-  const blocks: (Float64Array | undefined)[] = new Array(span).fill(undefined);
-  const pool: Float64Array[] = [];
+  // Room for a layer or so of average blocks to begin with; the arena grows if it must.
+  const arena = new BlockArena(halo, span, 64 * 2500);
   const slot = new Int32Array(assembly.sourceOrder.length).fill(-1);
+  const native = numericBackend() === "native";
+  const handle = native
+    ? assemblyHandle(patches, coverage, assembly.targetOrder, assembly.sourceOrder.length, assembly.sourceOrder)
+    : undefined;
   const scratch = new LocalWeightsScratch();
   let localSources = new Float64Array(0);
   let localTargets = new Float64Array(0);
@@ -235,8 +272,8 @@ export function assembleRows(assembly: RowAssembly, firstPatch: number, endPatch
       localTargets[3 * row + 1] = targetXyz[3 * point + 1] as number;
       localTargets[3 * row + 2] = targetXyz[3 * point + 2] as number;
     }
-    let block = pool.pop();
-    if (block === undefined || block.length < t * s) block = new Float64Array(2 * t * s);
+    const offset = arena.take(patch, t * s);
+    const block = arena.data.subarray(offset, offset + t * s);
     patchWeights(
       localSources,
       s,
@@ -248,14 +285,28 @@ export function assembleRows(assembly: RowAssembly, firstPatch: number, endPatch
       scratch,
       `rbf-pu patch ${patch}`,
     );
-    blocks[patch - halo] = block;
     if (patch >= firstPatch) {
-      for (
-        let entry = coverage.completingStarts[patch] as number;
-        entry < (coverage.completingStarts[patch + 1] as number);
-        entry++
-      ) {
-        gatherRow(assembly, coverage.completing[entry] as number, blocks, halo, slot);
+      const first = coverage.completingStarts[patch] as number;
+      const end = coverage.completingStarts[patch + 1] as number;
+      if (handle !== undefined) {
+        const { rowPointers, columns, weights } = assembly;
+        const data = arena.data;
+        nativeKernels.blendRows(
+          handle,
+          rowPointers,
+          columns,
+          weights,
+          data,
+          arena.offsets,
+          halo,
+          coverage.completing,
+          first,
+          end,
+          slot,
+        );
+      } else {
+        for (let entry = first; entry < end; entry++)
+          gatherRow(assembly, coverage.completing[entry] as number, arena, halo, slot);
       }
     }
     for (
@@ -263,11 +314,22 @@ export function assembleRows(assembly: RowAssembly, firstPatch: number, endPatch
       entry < (releasingStarts[patch - halo + 1] as number);
       entry++
     ) {
-      const released = (releasing[entry] as number) - halo;
-      pool.push(blocks[released] as Float64Array);
-      blocks[released] = undefined;
+      arena.release(releasing[entry] as number);
     }
   }
+}
+
+/** The rows of the receiving points positions[first … end) (the reference of the native blendRows). */
+export function blendRowsTypeScript(
+  assembly: RowAssembly,
+  arena: BlockArena,
+  halo: number,
+  positions: Int32Array,
+  first: number,
+  end: number,
+  slot: Int32Array,
+): void {
+  for (let index = first; index < end; index++) gatherRow(assembly, positions[index] as number, arena, halo, slot);
 }
 
 /**
@@ -275,13 +337,7 @@ export function assembleRows(assembly: RowAssembly, firstPatch: number, endPatch
  * covering it, blended by its normalized patch weights, entries naming the
  * same source point summed (first-seen order kept).
  */
-function gatherRow(
-  assembly: RowAssembly,
-  position: number,
-  blocks: (Float64Array | undefined)[],
-  halo: number,
-  slot: Int32Array,
-): void {
+function gatherRow(assembly: RowAssembly, position: number, arena: BlockArena, halo: number, slot: Int32Array): void {
   const { coverage, patches, sourceOrder, columns, weights } = assembly;
   const { sourceStarts, sources } = patches;
   const begin = assembly.rowPointers[assembly.targetOrder[position] as number] as number;
@@ -291,9 +347,9 @@ function gatherRow(
     const patch = coverage.patches[entry] as number;
     const first = sourceStarts[patch] as number;
     const s = (sourceStarts[patch + 1] as number) - first;
-    const block = blocks[patch - halo] as Float64Array;
+    const block = arena.data;
     const blend = (coverage.weights[entry] as number) / weightSum;
-    const base = (coverage.rows[entry] as number) * s;
+    const base = (arena.offsets[patch - halo] as number) + (coverage.rows[entry] as number) * s;
     for (let j = 0; j < s; j++) {
       const source = sources[first + j] as number;
       const weight = blend * (block[base + j] as number);

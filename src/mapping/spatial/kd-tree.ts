@@ -151,13 +151,13 @@ export class KdTree {
 
   /** Builds the ranges of splitTop whose index is `part` modulo `parts`. */
   buildRanges(ranges: Int32Array, part: number, parts: number): void {
+    const native = numericBackend() === "native";
     for (let index = part; 2 * index < ranges.length; index += parts) {
-      this.buildRange(
-        ranges[2 * index] as number,
-        ranges[2 * index + 1] as number,
-        Number.POSITIVE_INFINITY,
-        undefined,
-      );
+      const lo = ranges[2 * index] as number;
+      const hi = ranges[2 * index + 1] as number;
+      if (native)
+        nativeKernels.kdTreeBuild(this.coordinates, this.ids, this.splitAxes, this.bucketSize, lo, hi, -1, null);
+      else this.buildRange(lo, hi, Number.POSITIVE_INFINITY, undefined);
     }
   }
 
