@@ -27,7 +27,7 @@ constexpr int64_t kBlock = 64;
 
 inline double* Row(const Envelope& e, int64_t row) { return e.values + e.origins[row]; }
 
-CONFLUX_KERNEL double Dot(const double* a, const double* b, int64_t from, int64_t to) {
+CONFLUX_INLINE double Dot(const double* a, const double* b, int64_t from, int64_t to) {
   Double4 s0 = Broadcast4(0);
   Double4 s1 = Broadcast4(0);
   int64_t k = from;
@@ -42,7 +42,7 @@ CONFLUX_KERNEL double Dot(const double* a, const double* b, int64_t from, int64_
 }
 
 // Four dot products of rows a0..a3 with rows b0 and b1 over [from, to), into sums[8] (a-major).
-CONFLUX_KERNEL void Dot4x2(const double* a0, const double* a1, const double* a2, const double* a3,
+CONFLUX_INLINE void Dot4x2(const double* a0, const double* a1, const double* a2, const double* a3,
                            const double* b0, const double* b1, int64_t from, int64_t to, double* sums) {
   Double4 s00 = Broadcast4(0), s01 = Broadcast4(0), s10 = Broadcast4(0), s11 = Broadcast4(0);
   Double4 s20 = Broadcast4(0), s21 = Broadcast4(0), s30 = Broadcast4(0), s31 = Broadcast4(0);
@@ -86,7 +86,7 @@ CONFLUX_KERNEL void Dot4x2(const double* a0, const double* a1, const double* a2,
 }
 
 // Entries of row `row` in columns [from, to) (to ≤ row): the rows of those columns are final over [k0, column).
-void SolveRowSegment(const Envelope& e, int64_t row, int64_t k0, int64_t from, int64_t to) {
+CONFLUX_INLINE void SolveRowSegment(const Envelope& e, int64_t row, int64_t k0, int64_t from, int64_t to) {
   double* r = Row(e, row);
   int64_t begin = std::max(k0, static_cast<int64_t>(e.starts[row]));
   for (int64_t j = std::max(from, begin); j < to; j++) {
@@ -123,7 +123,7 @@ void PartRows(const BlockWork& work, int part, int parts, int64_t* begin, int64_
   *end = boundary(part + 1);
 }
 
-void PanelPart(int part, int parts, void* context) {
+CONFLUX_KERNEL void PanelPart(int part, int parts, void* context) {
   const BlockWork& work = *static_cast<BlockWork*>(context);
   const Envelope& e = *work.envelope;
   int64_t begin, end;
@@ -134,46 +134,76 @@ void PanelPart(int part, int parts, void* context) {
   }
 }
 
-void UpdatePart(int part, int parts, void* context) {
+// The update in tiles: a tile of 64 rows against 64 columns at a time, so
+// that the columns' segments of the panel (32 kB) stay in cache while every
+// four-row block of the tile passes over them, instead of streaming the whole
+// panel once per four rows.
+constexpr int64_t kTile = 64;
+
+CONFLUX_INLINE void UpdateFourRows(const Envelope& e, int64_t block, int64_t kb, int64_t jFrom, int64_t jTo,
+                                   double* sums) {
+  double* r0 = Row(e, block);
+  double* r1 = Row(e, block + 1);
+  double* r2 = Row(e, block + 2);
+  double* r3 = Row(e, block + 3);
+  int64_t j = jFrom;
+  for (; j + 1 < jTo; j += 2) {
+    Dot4x2(r0, r1, r2, r3, Row(e, j), Row(e, j + 1), kb, e.k1, sums);
+    r0[j] -= sums[0];
+    r0[j + 1] -= sums[1];
+    r1[j] -= sums[2];
+    r1[j + 1] -= sums[3];
+    r2[j] -= sums[4];
+    r2[j + 1] -= sums[5];
+    r3[j] -= sums[6];
+    r3[j + 1] -= sums[7];
+  }
+  if (j < jTo) {
+    // One column left: the kernel on it twice, the second answer dropped.
+    Dot4x2(r0, r1, r2, r3, Row(e, j), Row(e, j), kb, e.k1, sums);
+    r0[j] -= sums[0];
+    r1[j] -= sums[2];
+    r2[j] -= sums[4];
+    r3[j] -= sums[6];
+  }
+}
+
+CONFLUX_KERNEL void UpdatePart(int part, int parts, void* context) {
   const BlockWork& work = *static_cast<BlockWork*>(context);
-  const Envelope& e = *work.envelope;
+  Envelope e = *work.envelope;
+  e.k1 = work.k1;
   int64_t k0 = work.k0;
   int64_t k1 = work.k1;
   int64_t begin, end;
   PartRows(work, part, parts, &begin, &end);
   double sums[8];
-  for (int64_t block = begin; block < end; block += 4) {
-    int64_t last = std::min(block + 4, end);
-    int64_t start = e.starts[block];
-    if (start >= k1) continue;
-    int64_t kb = std::max(k0, start);
-    int64_t jFirst = std::max(k1, start);
-    if (last - block == 4) {
-      double* r0 = Row(e, block);
-      double* r1 = Row(e, block + 1);
-      double* r2 = Row(e, block + 2);
-      double* r3 = Row(e, block + 3);
-      int64_t j = jFirst;
-      // Columns left of the four rows, two at a time.
-      for (; j + 1 < block; j += 2) {
-        Dot4x2(r0, r1, r2, r3, Row(e, j), Row(e, j + 1), kb, k1, sums);
-        r0[j] -= sums[0];
-        r0[j + 1] -= sums[1];
-        r1[j] -= sums[2];
-        r1[j + 1] -= sums[3];
-        r2[j] -= sums[4];
-        r2[j + 1] -= sums[5];
-        r3[j] -= sums[6];
-        r3[j + 1] -= sums[7];
+  for (int64_t tile = begin; tile < end; tile += kTile) {
+    int64_t tileEnd = std::min(tile + kTile, end);
+    // Full four-row blocks, column tile by column tile, left of each block.
+    int64_t firstColumn = tileEnd;
+    for (int64_t block = tile; block + 4 <= tileEnd; block += 4) {
+      int64_t start = e.starts[block];
+      if (start < k1) firstColumn = std::min(firstColumn, std::max(k1, start));
+    }
+    for (int64_t j0 = firstColumn - (firstColumn - k1) % kTile; j0 < tileEnd; j0 += kTile) {
+      for (int64_t block = tile; block + 4 <= tileEnd; block += 4) {
+        int64_t start = e.starts[block];
+        if (start >= k1) continue;
+        int64_t jFrom = std::max(j0, std::max(k1, start));
+        int64_t jTo = std::min(j0 + kTile, block);
+        if (jFrom < jTo) UpdateFourRows(e, block, std::max(k0, start), jFrom, jTo, sums);
       }
-      for (int64_t row = block; row < last; row++) {
+    }
+    // What is left: the blocks' own triangles, and the rows of a short last block.
+    for (int64_t block = tile; block < tileEnd; block += 4) {
+      int64_t start = e.starts[block];
+      if (start >= k1) continue;
+      int64_t kb = std::max(k0, start);
+      bool full = block + 4 <= tileEnd;
+      for (int64_t row = block; row < std::min(block + 4, tileEnd); row++) {
         double* r = Row(e, row);
-        for (int64_t column = j; column <= row; column++) r[column] -= Dot(r, Row(e, column), kb, k1);
-      }
-    } else {
-      for (int64_t row = block; row < last; row++) {
-        double* r = Row(e, row);
-        for (int64_t column = jFirst; column <= row; column++) r[column] -= Dot(r, Row(e, column), kb, k1);
+        int64_t from = full ? block : std::max(k1, start);
+        for (int64_t column = from; column <= row; column++) r[column] -= Dot(r, Row(e, column), kb, k1);
       }
     }
   }
@@ -181,22 +211,29 @@ void UpdatePart(int part, int parts, void* context) {
 
 }  // namespace
 
+// The blocks' own rows, one after another (the part between the pool's runs).
+CONFLUX_KERNEL int64_t FactorDiagonalBlock(const Envelope& e, int64_t k0, int64_t k1, double* pivot) {
+  for (int64_t row = k0; row < k1; row++) {
+    SolveRowSegment(e, row, k0, k0, row);
+    double* r = Row(e, row);
+    int64_t begin = std::max(k0, static_cast<int64_t>(e.starts[row]));
+    double sum = r[row] - Dot(r, r, begin, row);
+    if (!(sum > 0)) {
+      *pivot = sum;
+      return row;
+    }
+    r[row] = sqrt(sum);
+  }
+  return -1;
+}
+
 int64_t FactorEnvelope(const Envelope& e, int parts, double* pivot) {
   int64_t n = e.size;
   for (int64_t k0 = 0; k0 < n; k0 += kBlock) {
     int64_t k1 = std::min(k0 + kBlock, n);
     // The block's own rows: columns [k0, row] (earlier columns are final).
-    for (int64_t row = k0; row < k1; row++) {
-      SolveRowSegment(e, row, k0, k0, row);
-      double* r = Row(e, row);
-      int64_t begin = std::max(k0, static_cast<int64_t>(e.starts[row]));
-      double sum = r[row] - Dot(r, r, begin, row);
-      if (!(sum > 0)) {
-        *pivot = sum;
-        return row;
-      }
-      r[row] = sqrt(sum);
-    }
+    int64_t failed = FactorDiagonalBlock(e, k0, k1, pivot);
+    if (failed >= 0) return failed;
     if (k1 >= n) break;
     BlockWork work{&e, k0, k1, k1};
     // Few rows below: not worth waking the pool.
@@ -207,7 +244,7 @@ int64_t FactorEnvelope(const Envelope& e, int parts, double* pivot) {
   return -1;
 }
 
-void SolveEnvelope(const Envelope& e, const double* b, double* x) {
+CONFLUX_KERNEL void SolveEnvelope(const Envelope& e, const double* b, double* x) {
   int64_t n = e.size;
   for (int64_t row = 0; row < n; row++) {
     const double* r = Row(e, row);

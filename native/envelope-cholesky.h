@@ -11,6 +11,8 @@ struct Envelope {
   const int32_t* starts;
   const int32_t* origins;
   int64_t size;
+  // The end of the column block being subtracted (the factorization's own bookkeeping).
+  int64_t k1 = 0;
 };
 
 // Factors A = L Lᵀ in place, `parts` threads on the row updates. Returns -1,

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "dense-kernels.h"
 #include "envelope-cholesky.h"
 #include "kd-tree.h"
 #include "kernel-pool.h"
@@ -353,6 +354,48 @@ Napi::Value RowLengthsBinding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// kernelMatrix(kind, radius, rowXyz, rowCount, columnXyz, columnCount, packedLower, out, threads)
+Napi::Value KernelMatrixBinding(const Napi::CallbackInfo& info) {
+  double *rows, *columns, *out;
+  size_t rowsLength, columnsLength, outLength;
+  if (!Doubles(info, 2, &rows, &rowsLength) || !Doubles(info, 4, &columns, &columnsLength) ||
+      !Doubles(info, 7, &out, &outLength)) {
+    return info.Env().Undefined();
+  }
+  int kind = static_cast<int>(Integer(info, 0));
+  double radius = info[1].As<Napi::Number>().DoubleValue();
+  int64_t rowCount = Integer(info, 3);
+  int64_t columnCount = Integer(info, 5);
+  bool packed = info[6].As<Napi::Boolean>().Value();
+  size_t needed = packed ? static_cast<size_t>(rowCount * (rowCount + 1) / 2) : static_cast<size_t>(rowCount * columnCount);
+  if (!Require(info, kind >= 0 && kind <= 5 && radius > 0, "kernelMatrix: unknown kernel or radius not > 0") ||
+      !Require(info, rowCount >= 0 && columnCount >= 0 && 3 * static_cast<size_t>(rowCount) <= rowsLength &&
+                         3 * static_cast<size_t>(columnCount) <= columnsLength && needed <= outLength &&
+                         (!packed || rowCount == columnCount),
+               "kernelMatrix: arrays shorter than the matrix")) {
+    return info.Env().Undefined();
+  }
+  KernelMatrix(kind, radius, rows, rowCount, columns, columnCount, packed, out, Parts(info, 8));
+  return info.Env().Undefined();
+}
+
+// reflectPacked(phi, n, v, tau, w)
+Napi::Value ReflectPackedBinding(const Napi::CallbackInfo& info) {
+  double *phi, *v, *w;
+  size_t phiLength, vLength, wLength;
+  if (!Doubles(info, 0, &phi, &phiLength) || !Doubles(info, 2, &v, &vLength) || !Doubles(info, 4, &w, &wLength)) {
+    return info.Env().Undefined();
+  }
+  int64_t n = Integer(info, 1);
+  if (!Require(info, n >= 0 && static_cast<size_t>(n * (n + 1) / 2) <= phiLength && static_cast<size_t>(n) <= vLength &&
+                         static_cast<size_t>(n) <= wLength,
+               "reflectPacked: arrays shorter than the matrix")) {
+    return info.Env().Undefined();
+  }
+  ReflectPacked(phi, n, v, info[3].As<Napi::Number>().DoubleValue(), w);
+  return info.Env().Undefined();
+}
+
 Napi::Value KernelPoolThreadsBinding(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), KernelPoolThreads());
 }
@@ -370,6 +413,8 @@ void InitKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("rowAssembly", Napi::Function::New(env, RowAssemblyBinding, "rowAssembly"));
   exports.Set("blendRows", Napi::Function::New(env, BlendRowsBinding, "blendRows"));
   exports.Set("rowLengths", Napi::Function::New(env, RowLengthsBinding, "rowLengths"));
+  exports.Set("kernelMatrix", Napi::Function::New(env, KernelMatrixBinding, "kernelMatrix"));
+  exports.Set("reflectPacked", Napi::Function::New(env, ReflectPackedBinding, "reflectPacked"));
   exports.Set("kernelPoolThreads", Napi::Function::New(env, KernelPoolThreadsBinding, "kernelPoolThreads"));
 }
 

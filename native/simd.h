@@ -11,6 +11,8 @@ namespace conflux {
 typedef double Double4 __attribute__((vector_size(32)));
 
 #define CONFLUX_KERNEL __attribute__((target_clones("arch=x86-64-v3", "default")))
+// Helpers of kernels: always inlined, so that they are built for each clone of the kernel that calls them.
+#define CONFLUX_INLINE static inline __attribute__((always_inline))
 
 inline Double4 Load4(const double* address) {
   Double4 value;

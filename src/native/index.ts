@@ -164,6 +164,24 @@ export interface NativeBinding {
   ): void;
   /** Row lengths of the receiving points at Morton positions [begin, end) into rowPointers[point + 1]; `seen` is scratch. */
   rowLengths(handle: RowAssemblyHandle, begin: number, end: number, rowPointers: Int32Array, seen: Int32Array): void;
+  /**
+   * φ between every row point and column point (x, y, z triples), row-major, or with `packedLower`
+   * the lower triangle of the square matrix on one point set, packed by rows; `kind` indexes
+   * KERNEL_NAMES. Rows are split across `threads`.
+   */
+  kernelMatrix(
+    kind: number,
+    radius: number,
+    rowXyz: Float64Array,
+    rowCount: number,
+    columnXyz: Float64Array,
+    columnCount: number,
+    packedLower: boolean,
+    out: Float64Array,
+    threads: number,
+  ): void;
+  /** Φ ← H Φ H for H = I − τ v vᵀ, Φ's lower triangle packed by rows (n × n); `w` is scratch of n. */
+  reflectPacked(phi: Float64Array, n: number, v: Float64Array, tau: number, w: Float64Array): void;
   /** Threads the kernels' pool has started (besides the callers'). */
   kernelPoolThreads(): number;
 }

@@ -6,6 +6,7 @@
 
 import { type CompressedRows, CompressedRowsBuilder } from "../linalg/compressed-rows.ts";
 import { MappingError } from "../mapping-error.ts";
+import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import { type KdTree, NeighbourList } from "../spatial/kd-tree.ts";
 import { evaluateKernel, type RadialKernel } from "./radial-kernel.ts";
 
@@ -133,6 +134,7 @@ export function kernelEvaluation(
   columnCount: number,
   columnTree: KdTree,
   label: string,
+  threads = 1,
 ): KernelEvaluation {
   if (kernel.compact) {
     const builder = new CompressedRowsBuilder(rowCount, columnCount, rowCount * 16);
@@ -159,6 +161,20 @@ export function kernelEvaluation(
     );
   }
   const values = new Float64Array(rowCount * columnCount);
+  if (numericBackend() === "native") {
+    nativeKernels.kernelMatrix(
+      kernel.kind,
+      kernel.radius,
+      rowXyz,
+      rowCount,
+      columnXyz,
+      columnCount,
+      false,
+      values,
+      threads,
+    );
+    return new DenseKernelEvaluation(rowCount, columnCount, values);
+  }
   for (let row = 0; row < rowCount; row++) {
     const x = rowXyz[3 * row] as number;
     const y = rowXyz[3 * row + 1] as number;

@@ -11,6 +11,7 @@
 import { EnvelopeCholesky } from "../linalg/envelope-cholesky.ts";
 import { HouseholderQr } from "../linalg/householder-qr.ts";
 import { MappingError } from "../mapping-error.ts";
+import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import type { AugmentedSystem, PolynomialFrame } from "./augmented-system.ts";
 import { evaluateKernel, type RadialKernel } from "./radial-kernel.ts";
 import { MAX_FACTOR_ENTRIES } from "./schur-system.ts";
@@ -121,8 +122,10 @@ export function factorNullSpaceSystem(
   }
   // Φ, packed lower triangle by rows.
   const phi = new Float64Array((count * (count + 1)) / 2);
+  const native = numericBackend() === "native";
   let offset = 0;
-  for (let row = 0; row < count; row++) {
+  if (native) nativeKernels.kernelMatrix(kernel.kind, kernel.radius, xyz, count, xyz, count, true, phi, threads);
+  for (let row = 0; row < count && !native; row++) {
     const x = xyz[3 * row] as number;
     const y = xyz[3 * row + 1] as number;
     const z = xyz[3 * row + 2] as number;
@@ -146,6 +149,10 @@ export function factorNullSpaceSystem(
   for (let k = 0; k < r; k++) {
     qr.reflector(k, v);
     const tau = qr.tau[k] as number;
+    if (native) {
+      nativeKernels.reflectPacked(phi, count, v, tau, w);
+      continue;
+    }
     w.fill(0);
     offset = 0;
     for (let i = 0; i < count; i++) {

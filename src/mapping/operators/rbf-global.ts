@@ -103,7 +103,16 @@ export function setupGlobalRbf(source: PointSet, target: PointSet, options: RbfO
   const system = kernel.positiveDefinite
     ? factorSchurSystem(systemXyz, n, kernel, frame, tree, label, threads)
     : factorNullSpaceSystem(systemXyz, n, kernel, frame, label, threads);
-  const evaluation = kernelEvaluation(kernel, evaluationXyz, evaluationPoints.count, systemXyz, n, tree, label);
+  const evaluation = kernelEvaluation(
+    kernel,
+    evaluationXyz,
+    evaluationPoints.count,
+    systemXyz,
+    n,
+    tree,
+    label,
+    threads,
+  );
   const evaluationPolynomial = frame.evaluateAll(evaluationXyz, evaluationPoints.count);
   return new GlobalRbfOperator(conservative, source.count, target.count, system, evaluation, evaluationPolynomial);
 }
