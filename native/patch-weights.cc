@@ -27,6 +27,8 @@ struct Scratch {
   std::vector<double> inverse;   // 1 / L[i][i]
   std::vector<double> columns;   // Eᵀ, then W₁ᵀ, then Wᵀ: s × t
   std::vector<double> targetX, targetY, targetZ;
+  std::vector<double> sourceX, sourceY, sourceZ;
+  std::vector<double> column;
   std::vector<double> polynomial;  // P, s × 4 (unused terms 0)
   std::vector<double> g;           // G = Φ⁻¹ P, s × 4
   std::vector<double> moments;     // W₁ P − P_E, then its product with S⁺: 4 × t
@@ -40,6 +42,12 @@ struct Scratch {
       targetY.resize(t);
       targetZ.resize(t);
     }
+    if (sourceX.size() < static_cast<size_t>(s)) {
+      sourceX.resize(s);
+      sourceY.resize(s);
+      sourceZ.resize(s);
+      column.resize(s);
+    }
     if (polynomial.size() < static_cast<size_t>(4 * s)) {
       polynomial.resize(4 * s);
       g.resize(4 * s);
@@ -50,61 +58,104 @@ struct Scratch {
 
 thread_local Scratch scratch;
 
-// φ of a squared distance, as mapping/kernels/radial-kernel.ts's evaluateKernelRow computes it.
-inline double Kernel(int kind, double radius, double inverse, double squared) {
-  switch (kind) {
-    case 0: {
-      double r = sqrt(squared) / radius;
-      if (r >= 1) return 0;
-      double s = 1 - r;
-      return s * s;
+// φ of a squared distance, as mapping/kernels/radial-kernel.ts's
+// evaluateKernelRow computes it, but without branches — (1 − r) clamped at 0
+// gives the same values, 0 beyond the support — so that loops over many
+// points vectorize (square roots and divisions included).
+template <int Kind>
+CONFLUX_INLINE double KernelOf(double squared, double radius, double inverse) {
+  if (Kind == 4) return exp(-squared * (inverse * inverse));
+  double r = Kind == 1 ? sqrt(squared) * inverse : sqrt(squared) / radius;
+  double s = std::max(1 - r, 0.0);
+  double s2 = s * s;
+  if (Kind == 0) return s2;
+  if (Kind == 1) return s2 * s2 * (4 * r + 1);
+  if (Kind == 2) return s2 * s2 * s2 * ((35 * r * r + 18 * r + 3) / 3);
+  double s4 = s2 * s2;
+  return s4 * s4 * (((32 * r + 25) * r + 8) * r + 1);
+}
+
+// Φ's lower triangle, row by row.
+template <int Kind>
+CONFLUX_INLINE void KernelMatrixOf(const double* sx, const double* sy, const double* sz, int64_t n, double radius,
+                                   double* phi) {
+  double inverse = 1 / radius;
+  for (int64_t i = 0; i < n; i++) {
+    double x = sx[i], y = sy[i], z = sz[i];
+    double* row = phi + i * n;
+    for (int64_t j = 0; j <= i; j++) {
+      double dx = x - sx[j], dy = y - sy[j], dz = z - sz[j];
+      row[j] = KernelOf<Kind>(dx * dx + dy * dy + dz * dz, radius, inverse);
     }
-    case 1: {
-      double r = sqrt(squared) * inverse;
-      if (r >= 1) return 0;
-      double s = 1 - r;
-      double s2 = s * s;
-      return s2 * s2 * (4 * r + 1);
-    }
-    case 2: {
-      double r = sqrt(squared) / radius;
-      if (r >= 1) return 0;
-      double s = 1 - r;
-      double s2 = s * s;
-      return s2 * s2 * s2 * ((35 * r * r + 18 * r + 3) / 3);
-    }
-    case 3: {
-      double r = sqrt(squared) / radius;
-      if (r >= 1) return 0;
-      double s = 1 - r;
-      double s2 = s * s;
-      double s4 = s2 * s2;
-      return s4 * s4 * (((32 * r + 25) * r + 8) * r + 1);
-    }
-    default:
-      return exp(-squared * (inverse * inverse));
   }
 }
 
-// L of the lower triangle of Φ (+ shift on the diagonal). Returns -1 or the failing row.
-CONFLUX_KERNEL int64_t FactorSmall(const double* matrix, int64_t n, double shift, double* l, double* inverse) {
+// Eᵀ: column r holds φ(|y_r − x_j|) down the rows j.
+template <int Kind>
+CONFLUX_INLINE void EvaluationColumnsOf(const double* sx, const double* sy, const double* sz, int64_t s,
+                                        const double* tx, const double* ty, const double* tz, int64_t t,
+                                        double radius, double* out) {
+  double inverse = 1 / radius;
+  for (int64_t j = 0; j < s; j++) {
+    double x = sx[j], y = sy[j], z = sz[j];
+    double* row = out + j * t;
+    for (int64_t r = 0; r < t; r++) {
+      double dx = tx[r] - x, dy = ty[r] - y, dz = tz[r] - z;
+      row[r] = KernelOf<Kind>(dx * dx + dy * dy + dz * dz, radius, inverse);
+    }
+  }
+}
+
+CONFLUX_KERNEL void KernelMatrix(int kind, const double* sx, const double* sy, const double* sz, int64_t n,
+                                 double radius, double* phi) {
+  switch (kind) {
+    case 0: return KernelMatrixOf<0>(sx, sy, sz, n, radius, phi);
+    case 1: return KernelMatrixOf<1>(sx, sy, sz, n, radius, phi);
+    case 2: return KernelMatrixOf<2>(sx, sy, sz, n, radius, phi);
+    case 3: return KernelMatrixOf<3>(sx, sy, sz, n, radius, phi);
+    default: return KernelMatrixOf<4>(sx, sy, sz, n, radius, phi);
+  }
+}
+
+CONFLUX_KERNEL void EvaluationColumns(int kind, const double* sx, const double* sy, const double* sz, int64_t s,
+                                      const double* tx, const double* ty, const double* tz, int64_t t, double radius,
+                                      double* out) {
+  switch (kind) {
+    case 0: return EvaluationColumnsOf<0>(sx, sy, sz, s, tx, ty, tz, t, radius, out);
+    case 1: return EvaluationColumnsOf<1>(sx, sy, sz, s, tx, ty, tz, t, radius, out);
+    case 2: return EvaluationColumnsOf<2>(sx, sy, sz, s, tx, ty, tz, t, radius, out);
+    case 3: return EvaluationColumnsOf<3>(sx, sy, sz, s, tx, ty, tz, t, radius, out);
+    default: return EvaluationColumnsOf<4>(sx, sy, sz, s, tx, ty, tz, t, radius, out);
+  }
+}
+
+// L of the lower triangle of Φ (+ shift on the diagonal), by columns: column
+// k is finished, then every row below takes its share of it out of the rows'
+// remaining entries — an update of contiguous row segments, which
+// vectorizes without sums across lanes. `column` is scratch of n. Returns -1
+// or the failing row.
+CONFLUX_KERNEL int64_t FactorSmall(const double* matrix, int64_t n, double shift, double* l, double* inverse,
+                                   double* column) {
   for (int64_t i = 0; i < n; i++) {
-    double* li = l + i * n;
-    for (int64_t j = 0; j <= i; j++) {
-      const double* lj = l + j * n;
-      Double4 acc = Broadcast4(0);
-      int64_t k = 0;
-      for (; k + 4 <= j; k += 4) acc += Load4(li + k) * Load4(lj + k);
-      double sum = matrix[i * n + j] + (i == j ? shift : 0) - Sum4(acc);
-      for (; k < j; k++) sum -= li[k] * lj[k];
-      if (j == i) {
-        if (!(sum > 0)) return i;
-        double pivot = sqrt(sum);
-        li[i] = pivot;
-        inverse[i] = 1 / pivot;
-      } else {
-        li[j] = sum * inverse[j];
-      }
+    for (int64_t j = 0; j <= i; j++) l[i * n + j] = matrix[i * n + j];
+    l[i * n + i] += shift;
+  }
+  for (int64_t k = 0; k < n; k++) {
+    double pivot = l[k * n + k];
+    if (!(pivot > 0)) return k;
+    double root = sqrt(pivot);
+    double scale = 1 / root;
+    l[k * n + k] = root;
+    inverse[k] = scale;
+    for (int64_t i = k + 1; i < n; i++) {
+      double value = l[i * n + k] * scale;
+      l[i * n + k] = value;
+      column[i] = value;
+    }
+    for (int64_t i = k + 1; i < n; i++) {
+      double lik = column[i];
+      double* row = l + i * n;
+      for (int64_t j = k + 1; j <= i; j++) row[j] -= lik * column[j];
     }
   }
   return -1;
@@ -178,26 +229,6 @@ CONFLUX_KERNEL void SolveColumns(const double* l, const double* inverse, int64_t
       double a = x[i * stride + c];
       for (int64_t k = i + 1; k < n; k++) a -= l[k * n + i] * x[k * stride + c];
       x[i * stride + c] = a * inverse[i];
-    }
-  }
-}
-
-// Eᵀ: column r holds φ(|y_r − x_j|) down the rows j.
-CONFLUX_KERNEL void EvaluationColumns(const PatchProblem& p, const double* tx, const double* ty, const double* tz,
-                                      double* out) {
-  int64_t s = p.sourceCount;
-  int64_t t = p.targetCount;
-  double inverse = 1 / p.radius;
-  for (int64_t j = 0; j < s; j++) {
-    double x = p.sources[3 * j];
-    double y = p.sources[3 * j + 1];
-    double z = p.sources[3 * j + 2];
-    double* row = out + j * t;
-    for (int64_t r = 0; r < t; r++) {
-      double dx = tx[r] - x;
-      double dy = ty[r] - y;
-      double dz = tz[r] - z;
-      row[r] = Kernel(p.kernelKind, p.radius, inverse, dx * dx + dy * dy + dz * dz);
     }
   }
 }
@@ -297,25 +328,21 @@ int PatchWeights(const PatchProblem& p, const double* schurPseudoInverse, double
   int q = 1 + p.dimension;
   Scratch& w = scratch;
   w.Ensure(s, t);
-  double inverseRadius = 1 / p.radius;
+  for (int64_t j = 0; j < s; j++) {
+    w.sourceX[j] = p.sources[3 * j];
+    w.sourceY[j] = p.sources[3 * j + 1];
+    w.sourceZ[j] = p.sources[3 * j + 2];
+  }
   // Φ's lower triangle, in `columns` for now (s × s fits: it is resized for it below when t < s).
   if (w.columns.size() < static_cast<size_t>(s * s)) w.columns.resize(s * s);
   double* phi = w.columns.data();
+  KernelMatrix(p.kernelKind, w.sourceX.data(), w.sourceY.data(), w.sourceZ.data(), s, p.radius, phi);
   double trace = 0;
-  for (int64_t i = 0; i < s; i++) {
-    double x = p.sources[3 * i], y = p.sources[3 * i + 1], z = p.sources[3 * i + 2];
-    for (int64_t j = 0; j <= i; j++) {
-      double dx = x - p.sources[3 * j];
-      double dy = y - p.sources[3 * j + 1];
-      double dz = z - p.sources[3 * j + 2];
-      phi[i * s + j] = Kernel(p.kernelKind, p.radius, inverseRadius, dx * dx + dy * dy + dz * dz);
-    }
-    trace += phi[i * s + i];
-  }
+  for (int64_t i = 0; i < s; i++) trace += phi[i * s + i];
   // A matrix singular in floating point gets a tiny diagonal shift, as DenseCholesky.factor(…, regularize) does.
   double shift = 0;
   for (int attempt = 0;; attempt++) {
-    int64_t failed = FactorSmall(phi, s, shift, w.lower.data(), w.inverse.data());
+    int64_t failed = FactorSmall(phi, s, shift, w.lower.data(), w.inverse.data(), w.column.data());
     if (failed < 0) break;
     if (attempt == 4) {
       *failedRow = failed;
@@ -359,7 +386,8 @@ int PatchWeights(const PatchProblem& p, const double* schurPseudoInverse, double
     w.targetZ[r] = p.targets[3 * r + 2];
   }
   double* columns = w.columns.data();
-  EvaluationColumns(p, w.targetX.data(), w.targetY.data(), w.targetZ.data(), columns);
+  EvaluationColumns(p.kernelKind, w.sourceX.data(), w.sourceY.data(), w.sourceZ.data(), s, w.targetX.data(),
+                    w.targetY.data(), w.targetZ.data(), t, p.radius, columns);
   SolveColumns(w.lower.data(), w.inverse.data(), s, columns, t, t);
   CorrectAndStore(p, w.targetX.data(), w.targetY.data(), w.targetZ.data(), schurPlus, columns, w.polynomial.data(),
                   w.g.data(), w.moments.data(), weights);
