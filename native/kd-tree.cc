@@ -168,4 +168,53 @@ void NearestQueries(const KdTreeArrays& t, const QueryPoints& q, const int32_t* 
   }
 }
 
+int64_t WithinRadius(const KdTreeArrays& t, double x, double y, double z, double radius, int32_t* indices,
+                     double* distances, int64_t capacity) {
+  double limit = radius * radius;
+  const double* c = t.coordinates;
+  const uint8_t* axes = t.splitAxes;
+  int64_t stackLo[kStackCapacity];
+  int64_t stackHi[kStackCapacity];
+  int64_t found = 0;
+  auto push = [&](int64_t position, double distance) {
+    if (found < capacity) {
+      indices[found] = t.ids[position];
+      distances[found] = distance;
+    }
+    found++;
+  };
+  stackLo[0] = 0;
+  stackHi[0] = t.count;
+  int top = 1;
+  while (top > 0) {
+    top--;
+    int64_t lo = stackLo[top];
+    int64_t hi = stackHi[top];
+    while (hi - lo > t.bucketSize) {
+      int64_t median = (lo + hi) >> 1;
+      double dx = x - c[3 * median], dy = y - c[3 * median + 1], dz = z - c[3 * median + 2];
+      double distance = dx * dx + dy * dy + dz * dz;
+      if (distance <= limit) push(median, distance);
+      int axis = axes[median];
+      double offPlane = axis == 0 ? dx : axis == 1 ? dy : dz;
+      if (offPlane * offPlane <= limit) {
+        stackLo[top] = median + 1;
+        stackHi[top] = hi;
+        top++;
+        hi = median;
+      } else if (offPlane < 0) {
+        hi = median;
+      } else {
+        lo = median + 1;
+      }
+    }
+    for (int64_t position = lo; position < hi; position++) {
+      double dx = x - c[3 * position], dy = y - c[3 * position + 1], dz = z - c[3 * position + 2];
+      double distance = dx * dx + dy * dy + dz * dz;
+      if (distance <= limit) push(position, distance);
+    }
+  }
+  return found;
+}
+
 }  // namespace conflux

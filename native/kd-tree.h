@@ -32,4 +32,11 @@ struct QueryPoints {
 void NearestQueries(const KdTreeArrays& tree, const QueryPoints& queries, const int32_t* order, int32_t* partners,
                     int64_t firstChunk, int64_t endChunk, int64_t chunk);
 
+// Every tree point within `radius` of (x, y, z), in the order the TypeScript
+// withinRadius finds them: ids into indices, squared distances into
+// distances, at most `capacity` written; returns how many there are (more
+// than capacity: the caller grows its lists and asks again).
+int64_t WithinRadius(const KdTreeArrays& tree, double x, double y, double z, double radius, int32_t* indices,
+                     double* distances, int64_t capacity);
+
 }  // namespace conflux

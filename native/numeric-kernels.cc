@@ -9,6 +9,7 @@
 #include <napi.h>
 #include <stdint.h>
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -396,6 +397,25 @@ Napi::Value ReflectPackedBinding(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// kdTreeWithinRadius(coordinates, ids, splitAxes, bucketSize, x, y, z, radius, indices, distances) → how many
+Napi::Value KdTreeWithinRadiusBinding(const Napi::CallbackInfo& info) {
+  KdTreeArrays tree{};
+  int32_t* indices;
+  double* distances;
+  size_t indicesLength, distancesLength;
+  if (!TreeArguments(info, &tree) || !Ints(info, 8, &indices, &indicesLength) ||
+      !Doubles(info, 9, &distances, &distancesLength)) {
+    return info.Env().Undefined();
+  }
+  double x = info[4].As<Napi::Number>().DoubleValue();
+  double y = info[5].As<Napi::Number>().DoubleValue();
+  double z = info[6].As<Napi::Number>().DoubleValue();
+  double radius = info[7].As<Napi::Number>().DoubleValue();
+  int64_t capacity = static_cast<int64_t>(std::min(indicesLength, distancesLength));
+  return Napi::Number::New(info.Env(),
+                           static_cast<double>(WithinRadius(tree, x, y, z, radius, indices, distances, capacity)));
+}
+
 Napi::Value KernelPoolThreadsBinding(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), KernelPoolThreads());
 }
@@ -415,6 +435,7 @@ void InitKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("rowLengths", Napi::Function::New(env, RowLengthsBinding, "rowLengths"));
   exports.Set("kernelMatrix", Napi::Function::New(env, KernelMatrixBinding, "kernelMatrix"));
   exports.Set("reflectPacked", Napi::Function::New(env, ReflectPackedBinding, "reflectPacked"));
+  exports.Set("kdTreeWithinRadius", Napi::Function::New(env, KdTreeWithinRadiusBinding, "kdTreeWithinRadius"));
   exports.Set("kernelPoolThreads", Napi::Function::New(env, KernelPoolThreadsBinding, "kernelPoolThreads"));
 }
 

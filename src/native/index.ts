@@ -182,6 +182,22 @@ export interface NativeBinding {
   ): void;
   /** Φ ← H Φ H for H = I − τ v vᵀ, Φ's lower triangle packed by rows (n × n); `w` is scratch of n. */
   reflectPacked(phi: Float64Array, n: number, v: Float64Array, tau: number, w: Float64Array): void;
+  /**
+   * Every tree point within `radius` of (x, y, z), in the TypeScript search's order: at most
+   * indices.length written; returns how many there are (more: grow the lists and ask again).
+   */
+  kdTreeWithinRadius(
+    coordinates: Float64Array,
+    ids: Int32Array,
+    splitAxes: Uint8Array,
+    bucketSize: number,
+    x: number,
+    y: number,
+    z: number,
+    radius: number,
+    indices: Int32Array,
+    distances: Float64Array,
+  ): number;
   /** Threads the kernels' pool has started (besides the callers'). */
   kernelPoolThreads(): number;
 }

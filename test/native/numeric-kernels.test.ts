@@ -23,7 +23,7 @@ import {
 } from "../../src/mapping/operators/rbf-pu-assembly.ts";
 import { patchGrid, placePatches } from "../../src/mapping/operators/rbf-pu-patches.ts";
 import { SparseTransferOperator } from "../../src/mapping/operators/sparse-operator.ts";
-import { KdTree } from "../../src/mapping/spatial/kd-tree.ts";
+import { KdTree, NeighbourList } from "../../src/mapping/spatial/kd-tree.ts";
 import { mortonOrder } from "../../src/mapping/spatial/morton-order.ts";
 import { native } from "../../src/native/index.ts";
 import { gridPoints, randomPoints, seededRandom } from "../mapping/random-points.ts";
@@ -490,4 +490,25 @@ test("native RBF-PU row lengths and row blends are the TypeScript's bit for bit"
       ),
     /outside the arena/,
   );
+});
+
+test("native radius queries find the TypeScript's neighbours in the same order, growing a list too small for them", () => {
+  const points = randomPoints(3, 8000, 31);
+  const tree = KdTree.build(points);
+  const random = seededRandom(32);
+  for (let query = 0; query < 200; query++) {
+    const [x, y, z] = [random(), random(), random()];
+    const radius = 0.02 + 0.2 * random();
+    const reference = new NeighbourList(4);
+    const fast = new NeighbourList(4);
+    withNumericBackend("typescript", () => tree.withinRadius(x, y, z, radius, reference));
+    const found = withNumericBackend("native", () => tree.withinRadius(x, y, z, radius, fast));
+    assert.equal(found, reference.count);
+    sameBits(fast.indices.subarray(0, found), reference.indices.subarray(0, found), `query ${query}: indices`);
+    sameBits(
+      fast.distancesSquared.subarray(0, found),
+      reference.distancesSquared.subarray(0, found),
+      `query ${query}: distances`,
+    );
+  }
 });

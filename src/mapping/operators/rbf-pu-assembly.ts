@@ -242,8 +242,16 @@ export function assembleRows(assembly: RowAssembly, firstPatch: number, endPatch
     releasing[fill[at - halo] as number] = patch;
     fill[at - halo] = (fill[at - halo] as number) + 1;
   }
-  // Room for a layer or so of average blocks to begin with; the arena grows if it must.
-  const arena = new BlockArena(halo, span, 64 * 2500);
+  // Room for about three layers of average blocks (a layer of a cubic grid of
+  // P patches has P^(2/3)): the arena rarely needs to grow.
+  let work = 0;
+  for (let patch = halo; patch < endPatch; patch++) {
+    work +=
+      ((sourceStarts[patch + 1] as number) - (sourceStarts[patch] as number)) *
+      ((targetStarts[patch + 1] as number) - (targetStarts[patch] as number));
+  }
+  const average = span > 0 ? work / span : 0;
+  const arena = new BlockArena(halo, span, Math.ceil(3 * span ** (2 / 3) * average));
   const slot = new Int32Array(assembly.sourceOrder.length).fill(-1);
   const native = numericBackend() === "native";
   const handle = native

@@ -39,6 +39,11 @@ export class NeighbourList {
     this.count++;
   }
 
+  /** Room for at least `capacity` neighbours (what was there is kept). */
+  reserve(capacity: number): void {
+    while (this.indices.length < capacity) this.grow();
+  }
+
   private grow(): void {
     const indices = new Int32Array(this.indices.length * 2);
     indices.set(this.indices);
@@ -434,6 +439,38 @@ export class KdTree {
 
   /** Every point within `radius` of (x, y, z) (distance ≤ radius), in no particular order. Returns how many. */
   withinRadius(x: number, y: number, z: number, radius: number, result: NeighbourList): number {
+    if (numericBackend() === "native") {
+      const { coordinates, ids, splitAxes, bucketSize } = this;
+      let found = nativeKernels.kdTreeWithinRadius(
+        coordinates,
+        ids,
+        splitAxes,
+        bucketSize,
+        x,
+        y,
+        z,
+        radius,
+        result.indices,
+        result.distancesSquared,
+      );
+      if (found > result.indices.length) {
+        result.reserve(found);
+        found = nativeKernels.kdTreeWithinRadius(
+          coordinates,
+          ids,
+          splitAxes,
+          bucketSize,
+          x,
+          y,
+          z,
+          radius,
+          result.indices,
+          result.distancesSquared,
+        );
+      }
+      result.count = found;
+      return found;
+    }
     result.count = 0;
     const limit = radius * radius;
     const c = this.coordinates;

@@ -30,6 +30,8 @@ const READY = 0;
 const ALIVE = 1;
 const DONE = 2;
 const CONTROL_WORDS = 4;
+/** Bytes of the note where a worker leaves the error that stopped it loading. */
+const NOTE_BYTES = 2048;
 /** A worker that takes longer than this to load its code has failed to start. */
 const START_TIMEOUT_MS = 60_000;
 /** Between checks of the workers' liveness while waiting for parts. */
@@ -49,6 +51,8 @@ export interface TeamWorkerData {
   tsxApi: string;
   entry: string;
   control: SharedArrayBuffer;
+  /** Length (Int32) then UTF-8 text of the error that stopped the worker loading its code. */
+  note: SharedArrayBuffer;
   replies: MessagePort;
 }
 
@@ -63,16 +67,31 @@ process.on("exit", () => {
   Atomics.notify(control, ${READY});
   Atomics.notify(control, ${DONE});
 });
-import(workerData.tsxApi).then((tsx) => {
-  tsx.register();
-  return import(workerData.entry);
-});
+import(workerData.tsxApi)
+  .then((tsx) => {
+    tsx.register();
+    return import(workerData.entry);
+  })
+  .catch((error) => {
+    const text = new TextEncoder().encode(String((error && error.message) || error)).slice(0, ${NOTE_BYTES - 4});
+    new Uint8Array(workerData.note).set(text, 4);
+    Atomics.store(new Int32Array(workerData.note, 0, 1), 0, text.length);
+    throw error;
+  });
 `;
 
 interface Member {
   worker: Worker;
   control: Int32Array;
+  note: SharedArrayBuffer;
   replies: MessagePort;
+}
+
+/** The error a worker left in its note, or undefined. */
+function noteOf(member: Member): string | undefined {
+  const length = Atomics.load(new Int32Array(member.note, 0, 1), 0);
+  if (length <= 0) return undefined;
+  return new TextDecoder().decode(new Uint8Array(member.note, 4, length).slice());
 }
 
 export class ThreadTeam {
@@ -96,8 +115,9 @@ export class ThreadTeam {
         const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
         const words = new Int32Array(control);
         Atomics.store(words, ALIVE, 1);
+        const note = new SharedArrayBuffer(NOTE_BYTES);
         const { port1, port2 } = new MessageChannel();
-        const data: TeamWorkerData = { tsxApi, entry: entry.href, control, replies: port2 };
+        const data: TeamWorkerData = { tsxApi, entry: entry.href, control, note, replies: port2 };
         const worker = new Worker(PRELUDE, {
           eval: true,
           name: `mapping thread ${index}`,
@@ -106,15 +126,20 @@ export class ThreadTeam {
         });
         worker.unref();
         port1.unref();
-        members.push({ worker, control: words, replies: port1 });
+        // What a worker throws past its handlers reaches its note and its liveness
+        // word; here it must not become an uncaught exception of the caller's process.
+        worker.on("error", () => {});
+        members.push({ worker, control: words, note, replies: port1 });
       }
       const deadline = performance.now() + START_TIMEOUT_MS;
       for (const [index, member] of members.entries()) {
         while (Atomics.load(member.control, READY) === 0) {
           const left = deadline - performance.now();
           if (Atomics.load(member.control, ALIVE) === 0 || left <= 0) {
+            const reason =
+              left <= 0 ? "timed out" : `it exited${noteOf(member) === undefined ? "" : `: ${noteOf(member)}`}`;
             throw new MappingError(
-              `mapping thread ${index + 1} did not start (${left <= 0 ? "timed out" : "it exited"}); run with threads: 1, or check that the worker's modules load`,
+              `mapping thread ${index + 1} did not start (${reason}); run with threads: 1, or check that the worker's modules load`,
             );
           }
           Atomics.wait(member.control, READY, 0, Math.min(left, WAIT_SLICE_MS));

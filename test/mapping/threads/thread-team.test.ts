@@ -72,7 +72,8 @@ test("a worker whose code does not load makes start fail with the reason to look
   assert.throws(
     () => ThreadTeam.start(2, new URL("./fixtures/broken-worker.ts", import.meta.url), TEAM_TEST_TASKS),
     (error: unknown) =>
-      error instanceof MappingError && /mapping thread 1 did not start \(it exited\)/.test(error.message),
+      error instanceof MappingError &&
+      /mapping thread 1 did not start \(it exited: this worker cannot load\)/.test(error.message),
   );
   assert.throws(() => ThreadTeam.start(0, WORKER, TEAM_TEST_TASKS), /threads must be a whole number from 1 to 256/);
 });
