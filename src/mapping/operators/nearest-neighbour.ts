@@ -28,6 +28,12 @@ export interface NearestNeighbourOptions {
 
 /** Below this many points a setup stays on one thread: handing out the work would cost more than it saves. */
 const PARALLEL_SETUP_POINTS = 20_000;
+/**
+ * Points per leaf of the nearest tree: larger leaves than the default mean
+ * fewer levels to split and to descend, which measured faster for one-nearest
+ * queries (about an eighth at 3,000 points), while the scans stay short.
+ */
+const NEAREST_BUCKET = 24;
 /** Below this many target values an apply stays on one thread. */
 const PARALLEL_APPLY_VALUES = 50_000;
 
@@ -114,7 +120,7 @@ export function nearestPartners(from: PointSet, to: PointSet, team?: ThreadTeam)
   if (team !== undefined && team.size > 1 && from.count + to.count >= PARALLEL_SETUP_POINTS) {
     return nearestPartnersAcross(team, from, to);
   }
-  const tree = KdTree.build(to);
+  const tree = KdTree.build(to, NEAREST_BUCKET);
   const partners = new Int32Array(from.count);
   queryNearest(tree, from, mortonOrder(from), partners, 0, queryChunks(from.count));
   return partners;
@@ -126,7 +132,7 @@ function sharedPoints(points: PointSet): PointSet {
 
 function nearestPartnersAcross(team: ThreadTeam, from: PointSet, to: PointSet): Int32Array {
   const queries = sharedPoints(from);
-  const tree = KdTree.prepare(to, 12, true).arrays;
+  const tree = KdTree.prepare(to, NEAREST_BUCKET, true).arrays;
   // Enough subtrees for every thread; the top levels are split while another thread orders the queries.
   const levels = Math.ceil(Math.log2(team.size));
   const prepare: NearestPreparePayload = { tree, levels, from: queries };
