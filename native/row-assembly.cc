@@ -23,18 +23,23 @@ void BlendRows(const RowAssemblyArrays& a, const RowsOut& rows, const double* ar
       const double* block = arena + blockOffsets[patch - halo] + a.coverageRows[entry] * s;
       double blend = a.coverageWeights[entry] / weightSum;
       const int32_t* sources = a.sources + sourceBegin;
+      // Without a branch on whether the source point is new to the row (as
+      // often as not it is, in no pattern a predictor learns): both cases are
+      // computed, and the row's slot, column and weight written either way.
+      double* rowWeights = rows.weights;
+      int32_t* rowColumns = rows.columns;
       for (int64_t j = 0; j < s; j++) {
         int32_t source = sources[j];
         double weight = blend * block[j];
         int64_t existing = slot[source];
-        if (existing >= begin && existing < size) {
-          rows.weights[existing] += weight;
-        } else {
-          slot[source] = static_cast<int32_t>(size);
-          rows.columns[size] = a.sourceOrder[source];
-          rows.weights[size] = weight;
-          size++;
-        }
+        bool have = static_cast<uint64_t>(existing - begin) < static_cast<uint64_t>(size - begin);
+        int64_t at = have ? existing : size;
+        double value = have ? rowWeights[at] + weight : weight;
+        int32_t column = have ? rowColumns[at] : a.sourceOrder[source];
+        rowWeights[at] = value;
+        rowColumns[at] = column;
+        slot[source] = static_cast<int32_t>(at);
+        size += have ? 0 : 1;
       }
     }
   }

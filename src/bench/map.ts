@@ -62,6 +62,8 @@ export interface PeerColumn {
   check?: string;
   /** Peer figure ÷ ours at one thread, medians of this run: above 1, ours is faster. */
   setup_ratio: number;
+  /** Why the peer's runs stopped (its error), when one failed. */
+  failed?: string;
   apply_ratio?: number;
 }
 
@@ -303,6 +305,8 @@ interface PeerSamples {
   setup: number[];
   apply: number[];
   checks: string[];
+  /** Why the peer stopped, when one of its runs failed: the row keeps what it measured before. */
+  failed?: string;
 }
 
 /** The peers this run has: started, built, or why not. */
@@ -502,7 +506,17 @@ async function measureRow(
       timeSetup(source, target, benchCase.spec, samples.threads, samples);
       timeApply(samples, field, out);
     }
-    if (repetition < minimum) for (const measure of measures) await measure();
+    if (repetition < minimum) {
+      for (const [index, measure] of measures.entries()) {
+        const samples = peerSamples[index] as PeerSamples;
+        if (samples.failed !== undefined) continue;
+        try {
+          await measure();
+        } catch (error) {
+          samples.failed = error instanceof Error ? error.message : String(error);
+        }
+      }
+    }
   }
   const oursColumns = ours.map(oursColumn);
   const one = oursColumns[0] as OursColumn;
@@ -517,14 +531,19 @@ async function measureRow(
       ...(apply !== undefined && { apply_us: apply, apply_ratio: apply.median / one.apply_us.median }),
       ...(samples.checks.length > 0 && { check: describeCheck(samples, partnerCheck) }),
       setup_ratio: setup.median / one.setup_ms.median,
+      ...(samples.failed !== undefined && { failed: samples.failed }),
     };
   });
-  const best = peerColumns.reduce<PeerColumn | undefined>(
-    (fastest, column) => (fastest === undefined || column.setup_ms.median < fastest.setup_ms.median ? column : fastest),
-    undefined,
-  );
+  // A peer is compared only where it measured every repetition.
+  const best = peerColumns
+    .filter((column) => column.failed === undefined)
+    .reduce<PeerColumn | undefined>(
+      (fastest, column) =>
+        fastest === undefined || column.setup_ms.median < fastest.setup_ms.median ? column : fastest,
+      undefined,
+    );
   const bestApply = peerColumns
-    .filter((column) => column.apply_us !== undefined)
+    .filter((column) => column.apply_us !== undefined && column.failed === undefined)
     .reduce<PeerColumn | undefined>(
       (fastest, column) =>
         fastest === undefined || (column.apply_us as Figure).median < (fastest.apply_us as Figure).median
@@ -684,7 +703,7 @@ export function mapBenchmarkTable(result: MapBenchResult): string {
       ratio(peer.setup_ratio),
       peer.apply_us !== undefined ? spread(peer.apply_us) : "–",
       peer.apply_ratio !== undefined ? ratio(peer.apply_ratio) : "–",
-      peer.check ?? "",
+      peer.failed !== undefined ? `failed after ${peer.setup_ms.n} runs: ${peer.failed}` : (peer.check ?? ""),
     ]),
   );
   if (peerLines.length > 0) {

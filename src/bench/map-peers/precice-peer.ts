@@ -57,7 +57,10 @@ export function preciceMapConfig(mapping: PreciceMapping, directory: string): st
       : mapping.kind === "rbf-pu"
         ? "rbf-pum-direct"
         : "rbf-global-direct";
-  const attributes = `direction="read" from="MeshA" to="MeshB" constraint="consistent"`;
+  // Cluster centres stay on preCICE's grid rather than moving to input vertices, as ours do: with
+  // them moved, preCICE leaves boundary vertices of these meshes outside every cluster from 3·10^4
+  // points on ("could not be assigned to any cluster"), and says to turn project-to-input off.
+  const attributes = `direction="read" from="MeshA" to="MeshB" constraint="consistent"${mapping.kind === "rbf-pu" ? ` project-to-input="false"` : ""}`;
   const mappingXml =
     mapping.kind === "nearest"
       ? `<mapping:${tag} ${attributes} />`
@@ -163,7 +166,12 @@ export class PrecicePeer {
         ["B", b],
       ] as const) {
         if (finished?.code !== 0) {
-          const tail = (finished?.output ?? "").trim().split("\n").slice(-4).join(" | ");
+          const tail = (finished?.output ?? "")
+            .trim()
+            .split("\n")
+            .filter((line) => !line.includes("[vm:"))
+            .slice(-6)
+            .join(" | ");
           throw new Error(`preCICE participant ${name} exited ${finished?.code ?? finished?.signal}: ${tail}`);
         }
       }
