@@ -118,8 +118,6 @@ const TALK_SIZE = 3000;
 const PRECICE_DENSE_LIMIT = 1000;
 /** Nearest through preCICE beyond this spends minutes sending the mesh between its participants. */
 const PRECICE_NEAREST_LIMIT = 1e6;
-/** RBF-PU through preCICE is compared up to 10^5 points (the goal's sizes); at 10^6 a pair takes minutes. */
-const PRECICE_PARTITION_LIMIT = 1e5;
 
 export interface MapBenchOptions {
   quick?: boolean;
@@ -594,8 +592,6 @@ function preciceSkipReason(mapping: PreciceMapping): string {
   switch (mapping.kind) {
     case "nearest":
       return "preCICE spends minutes sending a mesh this large between its participants";
-    case "rbf-pu":
-      return "compared with preCICE up to 10^5 points (the goal's sizes); a pair at 10^6 takes minutes";
     default:
       return "preCICE's dense global system takes over half a minute per run at this size (32 s for thin-plate splines at 3,000 points here); scipy is the faster peer";
   }
