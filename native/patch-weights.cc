@@ -165,9 +165,48 @@ CONFLUX_KERNEL int64_t FactorSmall(const double* matrix, int64_t n, double shift
 CONFLUX_KERNEL void SolveColumns(const double* l, const double* inverse, int64_t n, double* x, int64_t m,
                                  int64_t stride) {
   int64_t c = 0;
-  // Sixteen columns at a time (four vectors), then four, then one.
+  // Sixteen columns at a time (four vectors), two rows at a time (each
+  // column value loaded serves both rows), then four columns, then one.
   for (; c + 16 <= m; c += 16) {
-    for (int64_t i = 0; i < n; i++) {
+    int64_t i = 0;
+    for (; i + 1 < n; i += 2) {
+      double* xi = x + i * stride + c;
+      double* xj = xi + stride;
+      Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
+      Double4 b0 = Load4(xj), b1 = Load4(xj + 4), b2 = Load4(xj + 8), b3 = Load4(xj + 12);
+      const double* li = l + i * n;
+      const double* lj = li + n;
+      for (int64_t k = 0; k < i; k++) {
+        Double4 f = Broadcast4(li[k]);
+        Double4 g = Broadcast4(lj[k]);
+        const double* xk = x + k * stride + c;
+        Double4 y0 = Load4(xk), y1 = Load4(xk + 4), y2 = Load4(xk + 8), y3 = Load4(xk + 12);
+        a0 -= f * y0;
+        a1 -= f * y1;
+        a2 -= f * y2;
+        a3 -= f * y3;
+        b0 -= g * y0;
+        b1 -= g * y1;
+        b2 -= g * y2;
+        b3 -= g * y3;
+      }
+      Double4 d = Broadcast4(inverse[i]);
+      a0 *= d;
+      a1 *= d;
+      a2 *= d;
+      a3 *= d;
+      Store4(xi, a0);
+      Store4(xi + 4, a1);
+      Store4(xi + 8, a2);
+      Store4(xi + 12, a3);
+      Double4 g = Broadcast4(lj[i]);
+      Double4 e = Broadcast4(inverse[i + 1]);
+      Store4(xj, (b0 - g * a0) * e);
+      Store4(xj + 4, (b1 - g * a1) * e);
+      Store4(xj + 8, (b2 - g * a2) * e);
+      Store4(xj + 12, (b3 - g * a3) * e);
+    }
+    for (; i < n; i++) {
       double* xi = x + i * stride + c;
       Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
       const double* li = l + i * n;
@@ -185,7 +224,43 @@ CONFLUX_KERNEL void SolveColumns(const double* l, const double* inverse, int64_t
       Store4(xi + 8, a2 * d);
       Store4(xi + 12, a3 * d);
     }
-    for (int64_t i = n - 1; i >= 0; i--) {
+    i = n - 1;
+    for (; i >= 1; i -= 2) {
+      double* xi = x + i * stride + c;
+      double* xj = xi - stride;
+      Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
+      Double4 b0 = Load4(xj), b1 = Load4(xj + 4), b2 = Load4(xj + 8), b3 = Load4(xj + 12);
+      for (int64_t k = i + 1; k < n; k++) {
+        Double4 f = Broadcast4(l[k * n + i]);
+        Double4 g = Broadcast4(l[k * n + i - 1]);
+        const double* xk = x + k * stride + c;
+        Double4 y0 = Load4(xk), y1 = Load4(xk + 4), y2 = Load4(xk + 8), y3 = Load4(xk + 12);
+        a0 -= f * y0;
+        a1 -= f * y1;
+        a2 -= f * y2;
+        a3 -= f * y3;
+        b0 -= g * y0;
+        b1 -= g * y1;
+        b2 -= g * y2;
+        b3 -= g * y3;
+      }
+      Double4 d = Broadcast4(inverse[i]);
+      a0 *= d;
+      a1 *= d;
+      a2 *= d;
+      a3 *= d;
+      Store4(xi, a0);
+      Store4(xi + 4, a1);
+      Store4(xi + 8, a2);
+      Store4(xi + 12, a3);
+      Double4 g = Broadcast4(l[i * n + i - 1]);
+      Double4 e = Broadcast4(inverse[i - 1]);
+      Store4(xj, (b0 - g * a0) * e);
+      Store4(xj + 4, (b1 - g * a1) * e);
+      Store4(xj + 8, (b2 - g * a2) * e);
+      Store4(xj + 12, (b3 - g * a3) * e);
+    }
+    for (; i >= 0; i--) {
       double* xi = x + i * stride + c;
       Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
       for (int64_t k = i + 1; k < n; k++) {
@@ -270,8 +345,8 @@ bool WellConditionedInverse(const double* matrix, int n, double* inverse) {
 
 // W = W₁ − (W₁ P − P_E) S⁺ Gᵀ on the columns (Wᵀ), and the result into `weights` (t × s).
 CONFLUX_KERNEL void CorrectAndStore(const PatchProblem& p, const double* tx, const double* ty, const double* tz,
-                                    const double* schurPlus, double* columns, const double* polynomial,
-                                    const double* g, double* moments, double* weights) {
+                                    const double* schurPlus, double* columns, int64_t stride,
+                                    const double* polynomial, const double* g, double* moments, double* weights) {
   int64_t s = p.sourceCount;
   int64_t t = p.targetCount;
   int q = 1 + p.dimension;
@@ -288,7 +363,7 @@ CONFLUX_KERNEL void CorrectAndStore(const PatchProblem& p, const double* tx, con
     c3[r] = q > 3 ? -((tz[r] - p.centerZ) * inverseScale) : 0;
   }
   for (int64_t j = 0; j < s; j++) {
-    const double* row = columns + j * t;
+    const double* row = columns + j * stride;
     double p1 = polynomial[4 * j + 1], p2 = polynomial[4 * j + 2], p3 = polynomial[4 * j + 3];
     for (int64_t r = 0; r < t; r++) {
       double u = row[r];
@@ -310,7 +385,7 @@ CONFLUX_KERNEL void CorrectAndStore(const PatchProblem& p, const double* tx, con
     c3[r] = a0 * s4[3] + a1 * s4[7] + a2 * s4[11] + a3 * s4[15];
   }
   for (int64_t j = 0; j < s; j++) {
-    double* row = columns + j * t;
+    double* row = columns + j * stride;
     double g0 = g[4 * j], g1 = g[4 * j + 1], g2 = g[4 * j + 2], g3 = g[4 * j + 3];
     for (int64_t r = 0; r < t; r++) {
       double value = row[r] - c0[r] * g0 - c1[r] * g1 - c2[r] * g2 - c3[r] * g3;
@@ -360,7 +435,8 @@ int PatchWeights(const PatchProblem& p, const double* schurPseudoInverse, double
     pj[3] = q > 3 ? (p.sources[3 * j + 2] - p.centerZ) * inverseScale : 0;
   }
   std::copy(w.polynomial.begin(), w.polynomial.begin() + 4 * s, w.g.begin());
-  SolveColumns(w.lower.data(), w.inverse.data(), s, w.g.data(), q, 4);
+  // All four columns (terms beyond q are zero and stay so): the four-wide path.
+  SolveColumns(w.lower.data(), w.inverse.data(), s, w.g.data(), 4, 4);
   double schur[16];
   for (int a = 0; a < q; a++) {
     for (int b = 0; b <= a; b++) {
@@ -379,18 +455,23 @@ int PatchWeights(const PatchProblem& p, const double* schurPseudoInverse, double
     }
     schurPlus = schurInverse;
   }
-  // Eᵀ, then W₁ᵀ = Φ⁻¹ Eᵀ.
-  for (int64_t r = 0; r < t; r++) {
-    w.targetX[r] = p.targets[3 * r];
-    w.targetY[r] = p.targets[3 * r + 1];
-    w.targetZ[r] = p.targets[3 * r + 2];
+  // Eᵀ, then W₁ᵀ = Φ⁻¹ Eᵀ, on columns padded to a multiple of four with
+  // copies of the first receiving point: a column left over from the vectors
+  // would be solved alone, as one long chain of dependent multiply-adds.
+  int64_t padded = (t + 3) & ~int64_t{3};
+  w.Ensure(s, padded);
+  for (int64_t r = 0; r < padded; r++) {
+    int64_t from = r < t ? r : 0;
+    w.targetX[r] = p.targets[3 * from];
+    w.targetY[r] = p.targets[3 * from + 1];
+    w.targetZ[r] = p.targets[3 * from + 2];
   }
   double* columns = w.columns.data();
   EvaluationColumns(p.kernelKind, w.sourceX.data(), w.sourceY.data(), w.sourceZ.data(), s, w.targetX.data(),
-                    w.targetY.data(), w.targetZ.data(), t, p.radius, columns);
-  SolveColumns(w.lower.data(), w.inverse.data(), s, columns, t, t);
-  CorrectAndStore(p, w.targetX.data(), w.targetY.data(), w.targetZ.data(), schurPlus, columns, w.polynomial.data(),
-                  w.g.data(), w.moments.data(), weights);
+                    w.targetY.data(), w.targetZ.data(), padded, p.radius, columns);
+  SolveColumns(w.lower.data(), w.inverse.data(), s, columns, padded, padded);
+  CorrectAndStore(p, w.targetX.data(), w.targetY.data(), w.targetZ.data(), schurPlus, columns, padded,
+                  w.polynomial.data(), w.g.data(), w.moments.data(), weights);
   return kPatchOk;
 }
 
