@@ -22,12 +22,14 @@ import {
 import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
+import { anyTruncated, firstTruncation } from "../shm/truncation.ts";
 import { WAIT_VARIABLE } from "../wire/environment.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
 import { ComponentLink } from "./component-link.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
+import { blameTruncation } from "./truncation-failure.ts";
 
 export interface DriverHooks<OperatorSpec> {
   buildOperator(source: PointSet, target: PointSet, spec: OperatorSpec): TransferOperator;
@@ -209,6 +211,7 @@ export async function runCoupling<OperatorSpec>(
         const stepStart = native.monotonicNs();
         participant.link.go(iteration);
         participant.link.awaitDone(iteration, stepNs);
+        if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
         const afterStep = native.monotonicNs();
         (stepRecorders[index] as Float64Array)[iteration] = afterStep - stepStart;
         const after = transfersAfter[index] as BoundTransfer[];
@@ -217,7 +220,10 @@ export async function runCoupling<OperatorSpec>(
         for (let transferIndex = 0; transferIndex < after.length; transferIndex++) {
           const transfer = after[transferIndex] as BoundTransfer;
           phase = transfer.label;
+          if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
           transfer.operator.apply(transfer.source, transfer.target);
+          // The apply itself may have been the first to touch a truncated page (its SIGBUS now a mark).
+          if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
           const now = native.monotonicNs();
           (recorders[transferIndex] as Float64Array)[iteration] = now - previous;
           previous = now;
@@ -229,6 +235,8 @@ export async function runCoupling<OperatorSpec>(
       if (hooks.onIteration !== undefined) hooks.onIteration(completed);
     }
     for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
+    // A shrink within a segment's last page raises no SIGBUS, so it has no mark: measure every file once.
+    throwIfTruncated(participants, run.directory, -1, "the check after the loop", true);
 
     phase = "shutdown";
     iteration = -1;
@@ -243,7 +251,7 @@ export async function runCoupling<OperatorSpec>(
     return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
   } catch (error) {
     for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
-    const cause = await explain(error, participants, iteration, phase, interrupted);
+    const cause = await explain(error, participants, iteration, phase, interrupted, run.directory);
     try {
       hooks.collect?.(meshes, completed, run.id);
     } catch {
@@ -379,7 +387,12 @@ function bindTransfers<OperatorSpec>(
 }
 
 function pointSet(mesh: SharedMesh): PointSet {
-  return pointSetFromMetadata(mesh.spec, mesh.coordinates, `mesh "${mesh.name}" of component "${mesh.component}"`);
+  // A copy: the component could change its coordinates after they were checked, under the operator being built.
+  return pointSetFromMetadata(
+    mesh.spec,
+    mesh.coordinates.slice(),
+    `mesh "${mesh.name}" of component "${mesh.component}"`,
+  );
 }
 
 function failure(
@@ -407,7 +420,16 @@ async function explain(
   iteration: number,
   phase: string,
   interrupted: NodeJS.Signals | undefined,
+  runDirectory: string,
 ): Promise<Error> {
+  // A truncated segment reads as zeros, which the ring and the mesh checks report as garbage: name the cause.
+  if (!(error instanceof CouplingFailure)) {
+    try {
+      throwIfTruncated(participants, runDirectory, iteration, phase, true);
+    } catch (truncated) {
+      return truncated as CouplingFailure;
+    }
+  }
   if (error instanceof CouplingFailure) {
     const participant = participants.get(error.details.component);
     if (participant !== undefined && error.details.exit === undefined) {
@@ -445,6 +467,26 @@ async function explain(
   else if (error instanceof MeshMetadataError) reason = `published malformed metadata: ${error.message}`;
   else reason = `failed: ${(error as Error).message}`;
   return failure(participant, iteration, phase, reason, await withTimeout(participant.enclave.exited, 200));
+}
+
+/**
+ * Throws the failure a truncated segment of the run makes, blamed on its component: a segment marked by the
+ * SIGBUS handler, or with `measure` also one whose file is found short (one fstat per segment).
+ */
+function throwIfTruncated(
+  participants: Map<string, Participant>,
+  runDirectory: string,
+  iteration: number,
+  phase: string,
+  measure = false,
+): void {
+  const truncation = firstTruncation(measure, runDirectory);
+  if (truncation === undefined) return;
+  const names = [...participants.keys()];
+  const phaseComponent = names.find((name) => phase.startsWith(`${name} `) || phase.startsWith(`${name}.`));
+  const blame = blameTruncation(truncation, names, phaseComponent);
+  const participant = blame === undefined ? undefined : participants.get(blame.component);
+  if (blame !== undefined && participant !== undefined) throw failure(participant, iteration, phase, blame.reason);
 }
 
 /** The component an error is about: the one whose channel raised it, else the one whose phase it was. */

@@ -5,6 +5,7 @@
 // when the ring looks full or empty, so the fast path touches one remote cache
 // line per message and makes no system call.
 import { native } from "../native/index.ts";
+import { firstTruncation, SegmentTruncatedError } from "../shm/truncation.ts";
 import {
   checkCapacity,
   PAYLOAD_BYTES,
@@ -23,6 +24,7 @@ import {
   PeerClosedError,
   PeerDiedError,
   type PeerIdentity,
+  QueueError,
   QueueTimeoutError,
 } from "./errors.ts";
 import type { Message } from "./message.ts";
@@ -125,6 +127,13 @@ class RingEnd {
         return new InterruptedError(
           `${this.where}: interrupted by signal ${signal} while waiting for ${peer.description}`,
           signal,
+        );
+      }
+      case WaitStatus.truncated: {
+        const truncation = firstTruncation(true);
+        if (truncation !== undefined) return new SegmentTruncatedError(truncation);
+        return new QueueError(
+          `${this.where}: a segment this process maps was truncated while waiting for ${peer.description}`,
         );
       }
       case WaitStatus.peerDied:

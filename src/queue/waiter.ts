@@ -3,6 +3,7 @@
 // checking the peer's liveness and closed flag between slices. Returns a status
 // code (no exceptions, no allocation); the caller turns a failure into an error.
 import { native } from "../native/index.ts";
+import { anyTruncated, firstTruncation } from "../shm/truncation.ts";
 import type { PeerLiveness } from "./peer.ts";
 import type { WaitStrategy } from "./wait-strategy.ts";
 
@@ -13,6 +14,8 @@ export const WaitStatus = {
   peerClosed: 3,
   /** SIGINT, SIGTERM or SIGHUP arrived while waiting (see native/signals.cc). */
   interrupted: 4,
+  /** A segment this process maps was truncated by another process (shm/truncation.ts): waiting on is pointless. */
+  truncated: 5,
 } as const;
 
 /** SIGHUP, SIGINT, SIGTERM. */
@@ -129,6 +132,8 @@ export class Waiter {
 
   private checkPeer(peerClosedIndex: number): WaitStatus {
     if (native.pendingSignal() !== 0) return WaitStatus.interrupted;
+    // One load while nothing is truncated; a counter in a truncated ring reads 0 and would never change.
+    if (anyTruncated() && firstTruncation(true) !== undefined) return WaitStatus.truncated;
     if (Atomics.load(this.words, peerClosedIndex) !== 0) return WaitStatus.peerClosed;
     if (this.peer !== null && !this.peer.isAlive()) return WaitStatus.peerDied;
     return WaitStatus.ready;
