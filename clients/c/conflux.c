@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -139,6 +140,22 @@ static const char *errno_name(int error) {
 static int fail_system(const char *call, const char *what) {
   int error = errno;
   return fail(CFX_ERR_SYSTEM, "%s %s: %s %d (%s)", call, what, errno_name(error), error, strerror(error));
+}
+
+/* A segment's pages could not be reserved: with ENOSPC, which segment, the bytes it needs, the bytes free, the fix. */
+static int no_room(const char *name, const char *path, long long bytes) {
+  if (errno != ENOSPC) return fail_system("fallocate", path);
+  struct statvfs status;
+  char directory[PATH_MAX];
+  snprintf(directory, sizeof directory, "%s", path);
+  char *slash = strrchr(directory, '/');
+  if (slash != NULL) *slash = '\0';
+  unsigned long long free_bytes = statvfs(directory, &status) == 0 ? (unsigned long long)status.f_bavail * status.f_frsize : 0;
+  return fail(CFX_ERR_FULL,
+              "no room for segment \"%s\" (%lld bytes) in %s: %llu bytes are free. Give it more room (a larger "
+              "/dev/shm: `mount -o remount,size=... /dev/shm`; in Docker, `--shm-size`, which is 64 MB unless set), "
+              "or point CONFLUX_SHM_ROOT at a larger tmpfs.",
+              name, bytes, directory, free_bytes);
 }
 
 /* ---- little helpers ------------------------------------------------------- */
@@ -1339,7 +1356,10 @@ int cfx_run_create_segment(cfx_run *run, const char *name, long long payload_siz
     return rc;
   }
   void *map = MAP_FAILED;
+  /* tmpfs accepts an ftruncate it cannot back and fails the first write to a page it has no room for with SIGBUS:
+   * the pages are reserved now (fallocate), so a full /dev/shm is an error here. */
   if (ftruncate(fd, (off_t)length) != 0) rc = fail_system("ftruncate", segment->path);
+  else if (fallocate(fd, 0, 0, (off_t)length) != 0 && errno != EOPNOTSUPP) rc = no_room(name, segment->path, length);
   else if ((map = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
     rc = fail_system("mmap", segment->path);
   if (rc == CFX_OK) {

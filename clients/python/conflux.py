@@ -954,11 +954,30 @@ class Run:
             raise _system_error("open(O_CREAT|O_EXCL)", path, error) from None
         try:
             os.ftruncate(fd, length)
+            # tmpfs accepts an ftruncate it cannot back and fails the first write to a page it has no room for with
+            # SIGBUS: the pages are reserved now, so a full /dev/shm is an error here.
+            try:
+                os.posix_fallocate(fd, 0, length)
+            except OSError as error:
+                if error.errno == _errno.ENOSPC:
+                    free = os.statvfs(self.directory)
+                    raise ConfluxError(
+                        f'no room for segment "{name}" ({length:,} bytes) in {self.directory}: '
+                        f"{free.f_bavail * free.f_frsize:,} bytes are free. Give it more room (a larger /dev/shm: "
+                        "`mount -o remount,size=… /dev/shm`; in Docker, `--shm-size`, which is 64 MB unless set), or "
+                        "point CONFLUX_SHM_ROOT at a larger tmpfs."
+                    ) from None
+                if error.errno not in (_errno.EOPNOTSUPP, _errno.EINVAL):
+                    raise
             mapping = mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        except ConfluxError:
+            os.close(fd)
+            os.unlink(path)
+            raise
         except OSError as error:
             os.close(fd)
             os.unlink(path)
-            raise _system_error("ftruncate/mmap", path, error) from None
+            raise _system_error("ftruncate/fallocate/mmap", path, error) from None
         memory = Memory(mapping)
         created = float(time.time_ns() // 1_000_000)
         try:
