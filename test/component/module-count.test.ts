@@ -8,10 +8,12 @@ import { createEnclave } from "../../src/enclave/create-enclave.ts";
 
 /**
  * The modules under src/ a component may load: component/ 2, wire/ 8 (one per
- * layout), shm/ 8, queue/ 7, native/ 1 (docs/architecture.md, "What a
- * component loads"). One more is a decision: raise this bound in the same change.
+ * layout), shm/ 10 (with the truncation marks and the no-room error, which a
+ * component's own segments need), queue/ 7, native/ 1 (docs/architecture.md,
+ * "What a component loads"). One more is a decision: raise this bound in the
+ * same change.
  */
-const BOUND = 26;
+const BOUND = 28;
 const SDK_LAYERS = /^src\/(component|wire|shm|queue|native)\//;
 
 test(`a TypeScript component loads at most ${BOUND} of our modules, all of them the SDK's or below it`, async () => {
