@@ -27,6 +27,7 @@ import { WAIT_VARIABLE } from "../wire/environment.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
 import { ComponentLink } from "./component-link.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
+import { checkFinite } from "./finite-check.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
 import { blameTruncation } from "./truncation-failure.ts";
@@ -93,6 +94,7 @@ interface Participant {
 
 interface BoundTransfer {
   label: string;
+  from: TransferPlan["from"];
   operator: TransferOperator;
   source: Float64Array;
   target: Float64Array;
@@ -201,6 +203,7 @@ export async function runCoupling<OperatorSpec>(
       list.map((transfer) => timings.recorder(transfer.label).values),
     );
     const iterationRecorder = timings.recorder("iteration").values;
+    const finiteOnly = plan.checkFinite !== false;
     const probe = hooks.probe;
     for (iteration = 0; iteration < plan.iterations; iteration++) {
       if (probe !== undefined) probe.before(iteration);
@@ -221,6 +224,10 @@ export async function runCoupling<OperatorSpec>(
           const transfer = after[transferIndex] as BoundTransfer;
           phase = transfer.label;
           if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
+          if (finiteOnly) {
+            const point = checkFinite(transfer.source);
+            if (point >= 0) throw nonFinite(participants, transfer, point, iteration, phase);
+          }
           transfer.operator.apply(transfer.source, transfer.target);
           // The apply itself may have been the first to touch a truncated page (its SIGBUS now a mark).
           if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
@@ -382,7 +389,8 @@ function bindTransfers<OperatorSpec>(
     const started = native.monotonicNs();
     const operator = hooks.buildOperator(pointSet(source), pointSet(target), transfer.operator);
     setupMs[label] = (native.monotonicNs() - started) / NS_PER_MS;
-    return { label, operator, source: source.field(transfer.from.field), target: target.field(transfer.to.field) };
+    const from = transfer.from;
+    return { label, from, operator, source: source.field(from.field), target: target.field(transfer.to.field) };
   });
 }
 
@@ -487,6 +495,26 @@ function throwIfTruncated(
   const blame = blameTruncation(truncation, names, phaseComponent);
   const participant = blame === undefined ? undefined : participants.get(blame.component);
   if (blame !== undefined && participant !== undefined) throw failure(participant, iteration, phase, blame.reason);
+}
+
+/** A NaN or ±Infinity at `point` of the field `transfer` carries, blamed on the component that wrote it. */
+function nonFinite(
+  participants: Map<string, Participant>,
+  transfer: BoundTransfer,
+  point: number,
+  iteration: number,
+  phase: string,
+): CouplingFailure {
+  const { component, mesh, field } = transfer.from;
+  // Read again for the message only: the component may have changed it since the check.
+  const value = transfer.source[point] as number;
+  const participant = participants.get(component) as Participant;
+  return failure(
+    participant,
+    iteration,
+    phase,
+    `wrote ${Number.isFinite(value) ? "a non-finite value" : value} into field "${field}" of mesh "${mesh}" at point ${point} (its first non-finite value); the driver carries only finite values unless coupling.check_finite is false`,
+  );
 }
 
 /** The component an error is about: the one whose channel raised it, else the one whose phase it was. */

@@ -54,3 +54,20 @@ test("a component that truncates its segment during iteration 20 is named, and t
   assert.equal(record.iterations.completed, 20);
   assert.deepEqual(readdirSync(shm), [], "the run's segments were removed");
 });
+
+test("a component that writes NaN during iteration 20 ends the run by name; check_finite: false carries it on", async (t) => {
+  const directory = scratchDirectory(t);
+  const file = hostileSeed(directory, "fault: nan, at: 20, point: 1234");
+  const ran = await runToEnd(startCli(t, ["run", file, "--quiet", "--results", join(directory, "runs")]));
+  assert.equal(ran.code, 1, ran.stderr);
+  const expected =
+    /component "appB" \(process enclave, pid \d+\) wrote NaN into field "flux" of mesh "surface" at point 1234 \(its first non-finite value\); the driver carries only finite values unless coupling\.check_finite is false in iteration 20, phase "appB\.surface\.flux → appA\.surface\.flux"/;
+  assert.match(ran.stderr, expected);
+  assert.match(readRunRecord(onlyRecord(join(directory, "runs"))).error ?? "", expected);
+
+  const lenient = join(directory, "lenient.yaml");
+  writeFileSync(lenient, readFileSync(file, "utf8").replace("  wait: {", "  check_finite: false\n  wait: {"));
+  const carried = await runToEnd(startCli(t, ["run", lenient, "--quiet", "--results", join(directory, "lenient")]));
+  assert.equal(carried.code, 0, carried.stderr);
+  assert.equal(readRunRecord(onlyRecord(join(directory, "lenient"))).status, "completed");
+});
