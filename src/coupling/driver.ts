@@ -30,7 +30,7 @@ import { CouplingFailure, describeExit } from "./coupling-failure.ts";
 import { checkFinite } from "./finite-check.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
-import { blameTruncation } from "./truncation-failure.ts";
+import { blameTruncation, orphanTruncation } from "./truncation-failure.ts";
 
 export interface DriverHooks<OperatorSpec> {
   buildOperator(source: PointSet, target: PointSet, spec: OperatorSpec): TransferOperator;
@@ -430,17 +430,18 @@ async function explain(
   interrupted: NodeJS.Signals | undefined,
   runDirectory: string,
 ): Promise<Error> {
-  // A truncated segment reads as zeros, which the ring and the mesh checks report as garbage: name the cause.
-  if (!(error instanceof CouplingFailure)) {
-    try {
-      throwIfTruncated(participants, runDirectory, iteration, phase, true);
-    } catch (truncated) {
-      return truncated as CouplingFailure;
-    }
+  // A truncated segment reads as zeros, which the ring and mesh checks report as garbage, and a component
+  // whose own segment was cut may exit: the truncation is the cause, whatever else was seen first.
+  try {
+    throwIfTruncated(participants, runDirectory, iteration, phase, true);
+  } catch (truncated) {
+    return truncated as Error;
   }
   if (error instanceof CouplingFailure) {
     const participant = participants.get(error.details.component);
-    if (participant !== undefined && error.details.exit === undefined) {
+    // Only a component that has ended has an exit status to wait for; a live one ends when it is stopped.
+    const ending = participant !== undefined && (participant.enclave.hasExited() || !participant.enclave.isAlive());
+    if (participant !== undefined && ending && error.details.exit === undefined) {
       const exit = await withTimeout(participant.enclave.exited, 1000);
       if (exit !== undefined) return new CouplingFailure({ ...error.details, exit });
     }
@@ -455,8 +456,15 @@ async function explain(
   const participant = participantOf(error, participants, phase);
   if (participant === undefined) return error instanceof Error ? error : new Error(String(error));
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
-    const exit = await withTimeout(participant.enclave.exited, 1000);
-    const reason = exit === undefined ? "stopped answering: it closed its channel or died" : describeExit(exit);
+    // A component that closed its channel and still runs has no exit status to wait for.
+    const running = error instanceof PeerClosedError && participant.enclave.isAlive();
+    const exit = running ? undefined : await withTimeout(participant.enclave.exited, 1000);
+    const reason =
+      exit !== undefined
+        ? describeExit(exit)
+        : running
+          ? "closed its channel while it still ran"
+          : "stopped answering: it closed its channel or died";
     return failure(participant, iteration, phase, reason, exit);
   }
   if (error instanceof QueueTimeoutError) {
@@ -490,11 +498,10 @@ function throwIfTruncated(
 ): void {
   const truncation = firstTruncation(measure, runDirectory);
   if (truncation === undefined) return;
-  const names = [...participants.keys()];
-  const phaseComponent = names.find((name) => phase.startsWith(`${name} `) || phase.startsWith(`${name}.`));
-  const blame = blameTruncation(truncation, names, phaseComponent);
+  const blame = blameTruncation(truncation, [...participants.keys()]);
   const participant = blame === undefined ? undefined : participants.get(blame.component);
-  if (blame !== undefined && participant !== undefined) throw failure(participant, iteration, phase, blame.reason);
+  if (blame === undefined || participant === undefined) throw orphanTruncation(truncation, iteration, phase);
+  throw failure(participant, iteration, phase, blame.reason);
 }
 
 /** A NaN or ±Infinity at `point` of the field `transfer` carries, blamed on the component that wrote it. */

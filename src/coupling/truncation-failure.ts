@@ -3,7 +3,7 @@
 // channel the driver made for that component, "<component>.mesh.<mesh>" a mesh
 // the component shares. Who shrank a file cannot be known from here; the
 // segment's component is the one that has it besides the driver. A segment of
-// no component (the registry) is reported with the component whose phase it was.
+// no component (the registry) is blamed on nobody: the error names the segment.
 import { formatBytes, type Truncation } from "../shm/truncation.ts";
 
 export interface TruncationBlame {
@@ -11,18 +11,21 @@ export interface TruncationBlame {
   reason: string;
 }
 
-export function blameTruncation(
-  truncation: Truncation,
-  components: readonly string[],
-  phaseComponent: string | undefined,
-): TruncationBlame | undefined {
-  const size = `${formatBytes(truncation.heldBytes)} of ${formatBytes(truncation.bytes)} bytes`;
+function size(truncation: Truncation): string {
+  return `${formatBytes(truncation.heldBytes)} of ${formatBytes(truncation.bytes)} bytes`;
+}
+
+/** The component whose segment it is, and the reason for its failure; undefined for a segment of no component. */
+export function blameTruncation(truncation: Truncation, components: readonly string[]): TruncationBlame | undefined {
   const owner = components.find((component) => truncation.name.startsWith(`${component}.`));
-  if (owner !== undefined) return { component: owner, reason: `truncated segment "${truncation.name}" (${size})` };
-  const component = phaseComponent ?? components[0];
-  if (component === undefined) return undefined;
-  return {
-    component,
-    reason: `ran while the run's segment "${truncation.name}" was truncated (${size}) by a process of the run`,
-  };
+  if (owner === undefined) return undefined;
+  return { component: owner, reason: `truncated segment "${truncation.name}" (${size(truncation)})` };
+}
+
+/** The error for a truncated segment of no component, e.g. the registry: it names the segment, and no culprit. */
+export function orphanTruncation(truncation: Truncation, iteration: number, phase: string): Error {
+  const when = iteration < 0 ? `during ${phase}` : `in iteration ${iteration}, phase "${phase}"`;
+  return new Error(
+    `the run's segment "${truncation.name}" (${truncation.path}) was truncated by a process of the run (${size(truncation)} left) ${when}; which component did it cannot be told`,
+  );
 }

@@ -5,7 +5,7 @@
 // when the ring looks full or empty, so the fast path touches one remote cache
 // line per message and makes no system call.
 import { native } from "../native/index.ts";
-import { firstTruncation, SegmentTruncatedError } from "../shm/truncation.ts";
+import { SegmentTruncatedError, truncationOfGuard } from "../shm/truncation.ts";
 import {
   checkCapacity,
   PAYLOAD_BYTES,
@@ -159,7 +159,7 @@ class RingEnd {
         );
       }
       case WaitStatus.truncated: {
-        const truncation = firstTruncation(true);
+        const truncation = truncationOfGuard(this.waiter.guard);
         if (truncation !== undefined) return new SegmentTruncatedError(truncation);
         return new QueueError(
           `${this.where}: a segment this process maps was truncated while waiting for ${peer.description}`,

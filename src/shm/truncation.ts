@@ -32,6 +32,8 @@ export interface Truncation {
 /** Anything that can say whether it was truncated: a Segment. */
 export interface TruncationWitness {
   readonly path: string;
+  /** Its mapping's slot in the flags. */
+  readonly guard: number;
   truncation(measure: boolean): Truncation | undefined;
 }
 
@@ -55,6 +57,17 @@ export function firstTruncation(measure = false, directory?: string): Truncation
   for (const witness of mapped) {
     if (!witness.path.startsWith(prefix)) continue;
     const truncation = witness.truncation(measure);
+    if (truncation !== undefined) return truncation;
+  }
+  return undefined;
+}
+
+/** The truncation of the segment mapped at `guard` (several segments may share an arena's mapping: the first). */
+export function truncationOfGuard(guard: number): Truncation | undefined {
+  if (!guardTruncated(guard)) return undefined;
+  for (const witness of mapped) {
+    if (witness.guard !== guard) continue;
+    const truncation = witness.truncation(false);
     if (truncation !== undefined) return truncation;
   }
   return undefined;
