@@ -432,10 +432,12 @@ async function explain(
 ): Promise<Error> {
   // A truncated segment reads as zeros, which the ring and mesh checks report as garbage, and a component
   // whose own segment was cut may exit: the truncation is the cause, whatever else was seen first.
-  try {
-    throwIfTruncated(participants, runDirectory, iteration, phase, true);
-  } catch (truncated) {
-    return truncated as Error;
+  if (!truncationFailures.has(error as Error)) {
+    try {
+      throwIfTruncated(participants, runDirectory, iteration, phase, true);
+    } catch (truncated) {
+      return truncated as Error;
+    }
   }
   if (error instanceof CouplingFailure) {
     const participant = participants.get(error.details.component);
@@ -456,9 +458,10 @@ async function explain(
   const participant = participantOf(error, participants, phase);
   if (participant === undefined) return error instanceof Error ? error : new Error(String(error));
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
-    // A component that closed its channel and still runs has no exit status to wait for.
-    const running = error instanceof PeerClosedError && participant.enclave.isAlive();
-    const exit = running ? undefined : await withTimeout(participant.enclave.exited, 1000);
+    // A component that closed its channel usually exits next: a moment for its exit status, no more.
+    const closedFirst = error instanceof PeerClosedError && participant.enclave.isAlive();
+    const exit = await withTimeout(participant.enclave.exited, closedFirst ? 300 : 1000);
+    const running = exit === undefined && participant.enclave.isAlive();
     const reason =
       exit !== undefined
         ? describeExit(exit)
@@ -482,7 +485,14 @@ async function explain(
   if (error instanceof CorruptRecordError || error instanceof QueueError) reason = `sent garbage: ${error.message}`;
   else if (error instanceof MeshMetadataError) reason = `published malformed metadata: ${error.message}`;
   else reason = `failed: ${(error as Error).message}`;
-  return failure(participant, iteration, phase, reason, await withTimeout(participant.enclave.exited, 200));
+  const ending = participant.enclave.hasExited() || !participant.enclave.isAlive();
+  return failure(
+    participant,
+    iteration,
+    phase,
+    reason,
+    ending ? await withTimeout(participant.enclave.exited, 200) : undefined,
+  );
 }
 
 /**
@@ -500,9 +510,16 @@ function throwIfTruncated(
   if (truncation === undefined) return;
   const blame = blameTruncation(truncation, [...participants.keys()]);
   const participant = blame === undefined ? undefined : participants.get(blame.component);
-  if (blame === undefined || participant === undefined) throw orphanTruncation(truncation, iteration, phase);
-  throw failure(participant, iteration, phase, blame.reason);
+  const error =
+    blame === undefined || participant === undefined
+      ? orphanTruncation(truncation, iteration, phase)
+      : failure(participant, iteration, phase, blame.reason);
+  truncationFailures.add(error);
+  throw error;
 }
+
+/** The errors throwIfTruncated made: already the cause, so explain() passes them on as they are. */
+const truncationFailures = new WeakSet<Error>();
 
 /** A NaN or ±Infinity at `point` of the field `transfer` carries, blamed on the component that wrote it. */
 function nonFinite(
