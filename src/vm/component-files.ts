@@ -9,7 +9,7 @@ import type { ComponentLaunch } from "../enclave/component-launch.ts";
 import { findExecutable } from "../enclave/requirements.ts";
 import { tsxLoaderUrl } from "../enclave/typescript-loader.ts";
 import { GuestFileSet, packageRoot } from "./guest-files.ts";
-import { GUEST_TS_LOADER, precompileTypeScript } from "./typescript-precompile.ts";
+import { precompileTypeScript } from "./typescript-precompile.ts";
 
 const CONFLUX_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -45,13 +45,12 @@ export function componentFiles(launch: ComponentLaunch, options: ComponentFileOp
     const root = packageRoot(launch.module);
     if (root !== undefined) files.nodePackage(root);
     else files.hostPath(launch.module);
+    // Compiled in advance, the modules load as plain JavaScript, with no loader at all.
     const compiled = options.compileCache !== undefined && precompileTypeScript(files, options.compileCache);
-    const loader = compiled ? GUEST_TS_LOADER : tsxLoaderUrl();
     argv = [
       process.execPath,
       ...(options.jitless ? ["--jitless", "--no-expose-wasm"] : []),
-      "--import",
-      loader,
+      ...(compiled ? [] : ["--import", tsxLoaderUrl()]),
       launch.module,
     ];
   } else {

@@ -38,6 +38,16 @@ export class GuestFileSet {
     this.entries.set(guestPath, { path: guestPath, type: "file", mode, source });
   }
 
+  /** A symbolic link at `guestPath` to `target` (replacing what was there). */
+  symlink(guestPath: string, target: string): void {
+    this.directory(dirname(guestPath));
+    this.entries.set(guestPath, { path: guestPath, type: "symlink", target });
+  }
+
+  has(guestPath: string): boolean {
+    return this.entries.has(guestPath);
+  }
+
   /** A host path at the same path in the guest, following and keeping every symbolic link on the way. */
   hostPath(path: string): void {
     let current = "/";
