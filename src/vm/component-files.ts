@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { ComponentLaunch } from "../enclave/component-launch.ts";
 import { findExecutable } from "../enclave/requirements.ts";
 import { tsxLoaderUrl } from "../enclave/typescript-loader.ts";
-import { GuestFileSet, packageRoot } from "./guest-files.ts";
+import { declaresDependency, GuestFileSet, packageRoot, resolvePackage } from "./guest-files.ts";
 import { precompileTypeScript } from "./typescript-precompile.ts";
 
 const CONFLUX_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -41,12 +41,22 @@ export function componentFiles(launch: ComponentLaunch, options: ComponentFileOp
     files.program(process.execPath);
     const certificates = options.environment?.NODE_EXTRA_CA_CERTS;
     if (certificates !== undefined && existsSync(certificates)) files.hostPath(certificates);
-    files.nodePackage(CONFLUX_ROOT.replace(/\/$/, ""));
+    const conflux = CONFLUX_ROOT.replace(/\/$/, "");
+    // tsx, with the esbuild it starts (23 of a module image's 137 MiB), comes along only when it runs in the guest.
+    const tsx = resolvePackage(conflux, "tsx");
+    const walked = new Set(tsx === undefined ? [] : [tsx]);
+    files.nodePackage(conflux, walked);
     const root = packageRoot(launch.module);
-    if (root !== undefined) files.nodePackage(root);
+    if (root !== undefined) files.nodePackage(root, walked);
     else files.hostPath(launch.module);
     // Compiled in advance, the modules load as plain JavaScript, with no loader at all.
     const compiled = options.compileCache !== undefined && precompileTypeScript(files, options.compileCache);
+    if (
+      tsx !== undefined &&
+      (!compiled || (root !== undefined && root !== conflux && declaresDependency(root, "tsx")))
+    ) {
+      files.nodePackage(tsx);
+    }
     argv = [
       process.execPath,
       ...(options.jitless ? ["--jitless", "--no-expose-wasm"] : []),

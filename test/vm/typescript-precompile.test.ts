@@ -7,8 +7,13 @@ import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { componentFiles } from "../../src/vm/component-files.ts";
 import { GuestFileSet } from "../../src/vm/guest-files.ts";
+import { imageCacheDirectory } from "../../src/vm/guest-image.ts";
 import { precompileTypeScript } from "../../src/vm/typescript-precompile.ts";
+
+const ENDLESS = fileURLToPath(new URL("../enclave/fixtures/endless.ts", import.meta.url));
 
 function scratch(t: TestContext): string {
   const directory = mkdtempSync(join(tmpdir(), "conflux-precompile-"));
@@ -119,4 +124,16 @@ test("a package that is not an ES module, or a file with a compiled copy's name,
       false,
     );
   }
+});
+
+test("a module's image carries tsx and its esbuild only when its TypeScript is not compiled in advance", () => {
+  const launch = { name: "endless", module: ENDLESS, runDirectory: "/nonexistent-run" };
+  const carriesTsx = (files: GuestFileSet) =>
+    files.list().some((entry) => /\/node_modules\/(tsx|esbuild|@esbuild)(\/|$)/.test(entry.path));
+  const compiled = componentFiles(launch, { compileCache: imageCacheDirectory() });
+  assert.deepEqual(compiled.argv, [process.execPath, ENDLESS], "no loader");
+  assert.equal(carriesTsx(compiled.files), false);
+  const uncompiled = componentFiles(launch);
+  assert.equal(uncompiled.argv.includes("--import"), true, "tsx is the loader");
+  assert.equal(carriesTsx(uncompiled.files), true);
 });
