@@ -22,12 +22,6 @@ export interface ComponentFiles {
 export interface ComponentFileOptions {
   /** Host paths the component reads (data, a configuration) that no rule above finds. */
   extra?: readonly string[];
-  /**
-   * Run Node.js without its JIT compiler. Under TCG every piece of machine code
-   * V8 generates must be translated again by QEMU, so a short-lived component
-   * starts faster interpreted (measured: about half the time to run a fixture).
-   */
-  jitless?: boolean;
   /** The component's environment: files it names for Node.js (extra CA certificates) come along. */
   environment?: Readonly<Record<string, string>>;
   /** Where compiled TypeScript is cached; given, a module's TypeScript is compiled on the host. */
@@ -57,12 +51,10 @@ export function componentFiles(launch: ComponentLaunch, options: ComponentFileOp
     ) {
       files.nodePackage(tsx);
     }
-    argv = [
-      process.execPath,
-      ...(options.jitless ? ["--jitless", "--no-expose-wasm"] : []),
-      ...(compiled ? [] : ["--import", tsxLoaderUrl()]),
-      launch.module,
-    ];
+    // V8 keeps its JIT compiler under TCG too: QEMU translates the code it generates once more, but
+    // the seed's appA in a guest said hello after 8-12 s with it and 21-27 s with --jitless (a
+    // component that only starts and ends takes as long either way).
+    argv = [process.execPath, ...(compiled ? [] : ["--import", tsxLoaderUrl()]), launch.module];
   } else {
     const [program = "", ...rest] = launch.command ?? [];
     const path = program.includes("/") ? program : (findExecutable(program) ?? program);
