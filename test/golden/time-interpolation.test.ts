@@ -28,12 +28,11 @@ test("the TypeScript weights are the golden file's", () => {
     assert.equal(item.usedDegree, expected.usedDegree);
     item.reads.forEach((read, r) => {
       const want = expected.reads[r]?.weights ?? [];
-      read.weights.forEach((weight, i) =>
-        assert.ok(Math.abs(weight - (want[i] as number)) <= 1e-13, `case ${index}, read ${read.time}, weight ${i}`),
-      );
+      read.weights.forEach((weight, i) => {
+        assert.ok(Math.abs(weight - (want[i] as number)) <= 1e-13, `case ${index}, read ${read.time}, weight ${i}`);
+      });
     });
   });
-  assert.equal(goldenInterpolationText().length > 0, true);
 });
 
 test("the golden file covers the branches: degree 0, used degree below the requested, sample times, B-splines", () => {
@@ -191,7 +190,9 @@ test("degree-p interpolation reproduces polynomials of degree ≤ p and passes t
     }
     const times = unevenTimes(next, 7, 1);
     const values = times.map(() => next());
-    times.forEach((time, i) => assert.equal(interpolate(times, values, degree, time), values[i]));
+    times.forEach((time, i) => {
+      assert.equal(interpolate(times, values, degree, time), values[i]);
+    });
   }
 });
 
