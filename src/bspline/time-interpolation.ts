@@ -219,17 +219,18 @@ export class TimeInterpolation {
 }
 
 /**
- * out[j] = Σ_{i<n} weights[i] · samples[i][j] for j < out.length: the
- * interpolated values. Samples with weight 0 are skipped.
+ * out[j] = Σ_{i<n} weights[i] · samples[i][j] for j < count (default
+ * out.length; every sample must hold that many): the interpolated values.
+ * Samples with weight 0 are skipped.
  */
 export function combineSamples(
   samples: readonly Float64Array[],
   weights: Float64Array,
   n: number,
   out: Float64Array,
+  count: number = out.length,
 ): Float64Array {
-  out.fill(0);
-  const count = out.length;
+  out.fill(0, 0, count);
   for (let i = 0; i < n; i++) {
     const weight = weights[i] as number;
     if (weight === 0) continue;
