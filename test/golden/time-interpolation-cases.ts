@@ -20,7 +20,22 @@ export interface GoldenInterpolation {
 }
 
 const UNEVEN = [0.1, 0.113, 0.13, 0.141, 0.16, 0.2];
-const UNEVEN_READS = [0.1, 0.105, 0.113, 0.113 + 5e-15, 0.12, 0.1375, 0.141, 0.15, 0.19, 0.2, 0.09, 0.2 + 1e-12];
+const UNEVEN_READS = [
+  0.1,
+  0.105,
+  0.113,
+  0.113 + 5e-15,
+  0.12,
+  0.125,
+  0.1375,
+  0.141,
+  0.15,
+  0.175,
+  0.19,
+  0.2,
+  0.09,
+  0.2 + 1e-12,
+];
 const EVEN = [0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1];
 
 export const INTERPOLATION_CASES: InterpolationCase[] = [
