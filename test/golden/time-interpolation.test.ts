@@ -8,11 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { combineSamples, TimeInterpolation } from "../../src/bspline/index.ts";
-import {
-  computeGoldenInterpolation,
-  type GoldenInterpolation,
-  goldenInterpolationText,
-} from "./time-interpolation-cases.ts";
+import { computeGoldenInterpolation, type GoldenInterpolation } from "./time-interpolation-cases.ts";
 
 const golden = JSON.parse(readFileSync(new URL("./time-interpolation.json", import.meta.url), "utf8")) as {
   version: number;
