@@ -166,8 +166,11 @@ _OPCODE_NAMES = {
     PING: "ping",
     PONG: "pong",
 }
-# window's flag bits; two times are one within TIME_TOLERANCE * max(1, |a|, |b|).
+# window's payload slots and flag bits, done's payload in a run in physical time; two times are one within
+# TIME_TOLERANCE * max(1, |a|, |b|).
+WINDOW_SLOT_WINDOW, WINDOW_SLOT_ITERATION, WINDOW_SLOT_START, WINDOW_SLOT_SIZE, WINDOW_SLOT_FLAGS, WINDOW_SLOT_END = range(6)
 WINDOW_WRITE_CHECKPOINT, WINDOW_READ_CHECKPOINT, WINDOW_LAST = 1, 2, 4
+DONE_SLOT_WINDOW, DONE_SLOT_ITERATION, DONE_SLOT_TIME, DONE_SLOT_SUBSTEPS = range(4)
 TIME_TOLERANCE = 1e-9
 
 _LIVENESS_INTERVAL_NS = 1_000_000
@@ -2151,7 +2154,9 @@ class Component:
         return True
 
     def _begin_attempt(self, payload) -> None:
-        window, iteration, start, size, flags, end = payload[:6]
+        window, iteration = payload[WINDOW_SLOT_WINDOW], payload[WINDOW_SLOT_ITERATION]
+        start, size = payload[WINDOW_SLOT_START], payload[WINDOW_SLOT_SIZE]
+        flags, end = payload[WINDOW_SLOT_FLAGS], payload[WINDOW_SLOT_END]
 
         def whole(x) -> bool:
             return _is_finite(x) and 0 <= x <= 0x7FFFFFFF and x == int(x)
@@ -2286,8 +2291,8 @@ class Component:
         if over:
             self._in_attempt = False
             message = self._request.set(DONE, self._window, self._window_iteration)
-            message.payload[2] = self._time
-            message.payload[3] = float(self._substeps)
+            message.payload[DONE_SLOT_TIME] = self._time
+            message.payload[DONE_SLOT_SUBSTEPS] = float(self._substeps)
             message.length = 32
             self.channel.send(message)
 
