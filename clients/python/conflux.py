@@ -2150,6 +2150,8 @@ class Component:
         if reply.opcode != WINDOW:
             raise self._unexpected(WINDOW)
         self._measure_meshes()
+        for waveform in self._written:  # a truncation within a page raises no SIGBUS: measured before writing
+            waveform.measure()
         self._begin_attempt(reply.payload)
         return True
 
@@ -2413,14 +2415,19 @@ class _Waveform:
         set_waveform_sample_count(self.segment.memory, self.segment.payload_offset, self.n)
 
     def interpolate(self, attempt: int, start: float, end: float, t: float, out) -> None:
-        n = waveform_sample_count(self.segment.memory, self.segment.payload_offset, self.capacity, self.where)
-        if self._prepared != (attempt, n):
-            self._prepared = (-1, 0)
-            times = struct.unpack_from(f"<{n}d", self.segment.memory.view, self.segment.payload_offset + WAVEFORM_TIMES)
-            _check_truncation()
-            check_sample_times(times, n, start, end, self.where)
-            self._interpolation.prepare(times, n, self.degree)
-            self._prepared = (attempt, n)
+        try:
+            n = waveform_sample_count(self.segment.memory, self.segment.payload_offset, self.capacity, self.where)
+            if self._prepared != (attempt, n):
+                self._prepared = (-1, 0)
+                times = struct.unpack_from(f"<{n}d", self.segment.memory.view, self.segment.payload_offset + WAVEFORM_TIMES)
+                _check_truncation()
+                check_sample_times(times, n, start, end, self.where)
+                self._interpolation.prepare(times, n, self.degree)
+                self._prepared = (attempt, n)
+        except WaveformError:
+            # A file shrunk within its first page reads as zeros there, without SIGBUS: say so if that is why.
+            self.measure()
+            raise
         weights = self._interpolation.weights(t)
         count = self.count
         if self._numpy is not None and not isinstance(out, memoryview):
