@@ -120,10 +120,18 @@ function opcodes(received: Received[]): string[] {
   return received.map((record) => record.opcode);
 }
 
-function start(t: TestContext, client: Client, name: string, args: object, capacity = 11, count = COUNT) {
+function start(
+  t: TestContext,
+  client: Client,
+  name: string,
+  args: object,
+  capacity = 11,
+  count = COUNT,
+  inputCount = count,
+) {
   const run = scratchRun(t);
   const initial = Array.from({ length: count }, (_, j) => INITIAL[j % COUNT] as number);
-  const driver = new TimeDriver(t, run, name, { count, capacity, degree: 3, initial });
+  const driver = new TimeDriver(t, run, name, { count, capacity, degree: 3, initial, inputCount });
   const program = startProgram(t, client.command(t), {
     ...client.environment,
     CONFLUX_RUN_DIR: run.directory,
@@ -281,6 +289,64 @@ for (const client of CLIENTS) {
       );
     });
   }
+
+  test(`${client.language}: a window the driver cannot have meant is refused by name`, options, async (t) => {
+    for (const [slot, value, says] of [
+      ["size", Number.NaN, /the driver sent a window with window size nan/i],
+      ["flags", 8, /the driver sent a window with flags 8/],
+      ["window", -1, /the driver sent a window with window index -1/],
+    ] as const) {
+      const { driver, program } = start(t, client, "Misled", {});
+      failedAttempt(driver, { window: 0, iteration: 0, start: 0, size: 0.1, flags: 0, end: 1, [slot]: value });
+      await exitedWith(program, 1);
+      assert.match(program.stderr(), says, `${slot} ${value}`);
+    }
+  });
+
+  test(
+    `${client.language}: a waveform whose sample count or times are corrupt is refused where it is read`,
+    options,
+    async (t) => {
+      for (const [corrupt, says] of [
+        [(driver: TimeDriver) => driver.input?.publishSampleCount(0), /sample count 0 is outside 1\.\.11/],
+        [
+          (driver: TimeDriver) =>
+            Atomics.store(
+              new Int32Array(driver.input?.segment.buffer as ArrayBuffer, driver.input?.segment.payloadOffset, 8),
+              6,
+              12,
+            ),
+          /sample count 12 is outside 1\.\.11/,
+        ],
+        [
+          (driver: TimeDriver) => driver.writeInput([0, 0.05, 0.04], [INITIAL, INITIAL, INITIAL]),
+          /sample 2 is at time 0\.04\S*, not after sample 1 at 0\.05/,
+        ],
+        [(driver: TimeDriver) => driver.writeInput([0, Number.NaN], [INITIAL, INITIAL]), /sample 1 has time nan/i],
+        [
+          (driver: TimeDriver) => driver.writeInput([0, 0.5], [INITIAL, INITIAL]),
+          /sample 1 is at time 0\.5, after the window's end 0\.1/,
+        ],
+      ] as const) {
+        const { driver, program } = start(t, client, "Misfed", {});
+        corrupt(driver);
+        failedAttempt(driver, { window: 0, iteration: 0, start: 0, size: 0.1, flags: 0, end: 1 });
+        await exitedWith(program, 1);
+        assert.match(program.stderr(), says);
+        assert.match(program.stderr(), /waveform "Misfed\.m\.in\.waveform"/);
+      }
+    },
+  );
+
+  test(
+    `${client.language}: a waveform of another point count than its mesh is refused when ready`,
+    options,
+    async (t) => {
+      const { program } = start(t, client, "Mismatched", {}, 11, COUNT, COUNT + 1);
+      await exitedWith(program, 1);
+      assert.match(program.stderr(), /waveform "Mismatched\.m\.in\.waveform": 4 points a sample, but its mesh has 3/);
+    },
+  );
 
   test(`${client.language}: a time component refuses go by name (an iteration run)`, options, async (t) => {
     const { driver, program } = start(t, client, "Timely", {});

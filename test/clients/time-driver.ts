@@ -37,6 +37,8 @@ export interface DriverOptions {
   degree: number;
   /** Sample 0 of "in" at t = 0. */
   initial: number[];
+  /** Points of the "in" waveform, when it should disagree with the mesh (default: count). */
+  inputCount?: number;
 }
 
 export class TimeDriver {
@@ -74,6 +76,7 @@ export class TimeDriver {
     const spec = { count: this.options.count, capacity: this.options.capacity };
     this.input = SharedWaveform.create(this.run, waveformSegmentName(this.component, "m", "in"), {
       ...spec,
+      count: this.options.inputCount ?? spec.count,
       role: WaveformRole.writtenByDriver,
       degree: this.options.degree,
     });
@@ -82,7 +85,7 @@ export class TimeDriver {
       role: WaveformRole.writtenByComponent,
       degree: 1,
     });
-    this.input.sample(0).set(this.options.initial);
+    this.input.sample(0).set(this.options.initial.slice(0, this.input.count));
     this.input.times[0] = 0;
     this.input.publishSampleCount(1);
     this.output.sample(0).set(mesh.field("out"));
