@@ -30,7 +30,7 @@ import { CouplingFailure, describeExit } from "./coupling-failure.ts";
 import { checkFinite } from "./finite-check.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
-import { blameTruncation, orphanTruncation } from "./truncation-failure.ts";
+import { blameTruncation, orphanTruncation, overwrittenRegistry } from "./truncation-failure.ts";
 
 export interface DriverHooks<OperatorSpec> {
   buildOperator(source: PointSet, target: PointSet, spec: OperatorSpec): TransferOperator;
@@ -258,7 +258,7 @@ export async function runCoupling<OperatorSpec>(
     return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
   } catch (error) {
     for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
-    const cause = await explain(error, participants, iteration, phase, interrupted, run.directory);
+    const cause = await explain(error, participants, iteration, phase, interrupted, run);
     try {
       hooks.collect?.(meshes, completed, run.id);
     } catch {
@@ -423,6 +423,22 @@ function failure(
 
 /** Turns whatever ended the run into one CouplingFailure naming the component. */
 async function explain(
+  error: unknown,
+  participants: Map<string, Participant>,
+  iteration: number,
+  phase: string,
+  interrupted: NodeJS.Signals | undefined,
+  run: Run,
+): Promise<Error> {
+  const cause = await explainFailure(error, participants, iteration, phase, interrupted, run.directory);
+  // A component misled by a registry another process scribbled fails in its own words: the scribble is the
+  // cause, and the registry is named with what failed next.
+  const damage = run.registry.geometryDamage();
+  if (damage === undefined || interrupted !== undefined || truncationFailures.has(cause)) return cause;
+  return overwrittenRegistry(run.registryPath, damage, iteration, phase, cause);
+}
+
+async function explainFailure(
   error: unknown,
   participants: Map<string, Participant>,
   iteration: number,

@@ -93,6 +93,21 @@ export class Registry {
     return new Registry(segment, capacity);
   }
 
+  /**
+   * What was overwritten in the registry's geometry since it was attached, in words; undefined when nothing.
+   * Every process of the run can write the registry, and only the driver set these words: a component that
+   * failed after they changed may have been misled by them, so the driver names the registry, not only it.
+   */
+  geometryDamage(): string | undefined {
+    const view = new DataView(this.segment.buffer, this.segment.payloadOffset, REGISTRY_TABLE_OFFSET);
+    const capacity = view.getUint32(RegistryOffset.capacity, true);
+    const entrySize = view.getUint32(RegistryOffset.entrySize, true);
+    if (capacity !== this.capacity) return `its capacity reads ${capacity}, not the ${this.capacity} it was made with`;
+    if (entrySize !== REGISTRY_ENTRY_SIZE)
+      return `its entry size reads ${entrySize}, not the ${REGISTRY_ENTRY_SIZE} it was made with`;
+    return undefined;
+  }
+
   /** Bumped after every change; waiters sleep on it with a futex. */
   get generation(): number {
     return Atomics.load(this.words, this.generationIndex);

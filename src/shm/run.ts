@@ -53,6 +53,11 @@ export class Run {
     private readonly arenaName?: string,
   ) {}
 
+  /** The registry's file, for messages. */
+  get registryPath(): string {
+    return this.registrySegment.path;
+  }
+
   static create(options: RunCreation = {}): Run {
     const id = options.runId ?? newRunId();
     const directory = createRunDirectory(id, options.root);
