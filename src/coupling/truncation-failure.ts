@@ -31,7 +31,13 @@ export function orphanTruncation(truncation: Truncation, iteration: number, phas
 }
 
 /** The error for a registry whose geometry a process of the run overwrote: it names the registry, and no culprit. */
-export function overwrittenRegistry(path: string, damage: string, iteration: number, phase: string, cause: Error): Error {
+export function overwrittenRegistry(
+  path: string,
+  damage: string,
+  iteration: number,
+  phase: string,
+  cause: Error,
+): Error {
   const when = iteration < 0 ? `during ${phase}` : `in iteration ${iteration}, phase "${phase}"`;
   return new Error(
     `the run's segment "registry" (${path}) was overwritten by a process of the run ${when}: ${damage}; which component did it cannot be told. What failed next: ${cause.message}`,
