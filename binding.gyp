@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "conflux_native",
-      "sources": ["native/addon.cc", "native/mapping.cc", "native/futex.cc", "native/process.cc", "native/signals.cc",
+      "sources": ["native/addon.cc", "native/mapping.cc", "native/futex.cc", "native/process.cc", "native/signals.cc", "native/truncation.cc",
         "native/numeric-kernels.cc", "native/kernel-pool.cc", "native/patch-weights.cc",
         "native/envelope-cholesky.cc", "native/sparse-apply.cc", "native/kd-tree.cc",
         "native/row-assembly.cc", "native/dense-kernels.cc"],

@@ -1,6 +1,7 @@
 // Entry point of the native addon: mechanism only (map memory, wait and wake on
-// a shared word, read a clock, pin a thread, ask whether a process lives) and
-// the transfer operators' numeric kernels (numeric-kernels.cc).
+// a shared word, read a clock, pin a thread, ask whether a process lives,
+// survive a mapped file's truncation) and the transfer operators' numeric
+// kernels (numeric-kernels.cc).
 // Policy — names, headers, layouts — lives in TypeScript above it.
 #include <napi.h>
 #include <string.h>
@@ -27,6 +28,7 @@ void InitKernels(Napi::Env env, Napi::Object exports);
 void InitFutex(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
 void InitSignals(Napi::Env env, Napi::Object exports);
+void InitTruncation(Napi::Env env, Napi::Object exports);
 
 // CLOCK_MONOTONIC is the clock every process on the host shares, so stamps taken
 // by a driver and a component compare directly. A double holds nanoseconds
@@ -48,6 +50,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFutex(env, exports);
   InitProcess(env, exports);
   InitSignals(env, exports);
+  InitTruncation(env, exports);
   exports.Set("monotonicNs", Napi::Function::New(env, MonotonicNs, "monotonicNs"));
   exports.Set("schedYield", Napi::Function::New(env, SchedYield, "schedYield"));
   return exports;

@@ -184,6 +184,12 @@ export const couplingSchema = z
       })
       .prefault({})
       .describe("How the driver and components wait for each other."),
+    check_finite: z
+      .boolean()
+      .default(true)
+      .describe(
+        "End the run, naming the component, mesh, field, point and iteration, when a field the driver carries holds NaN or ±Infinity; false carries such values on.",
+      ),
   })
   .describe("The coupling loop.");
 

@@ -22,12 +22,15 @@ import {
 import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
+import { anyTruncated, firstTruncation } from "../shm/truncation.ts";
 import { WAIT_VARIABLE } from "../wire/environment.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
 import { ComponentLink } from "./component-link.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
+import { checkFinite } from "./finite-check.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
+import { blameTruncation, orphanTruncation, overwrittenRegistry } from "./truncation-failure.ts";
 
 export interface DriverHooks<OperatorSpec> {
   buildOperator(source: PointSet, target: PointSet, spec: OperatorSpec): TransferOperator;
@@ -91,6 +94,7 @@ interface Participant {
 
 interface BoundTransfer {
   label: string;
+  from: TransferPlan["from"];
   operator: TransferOperator;
   source: Float64Array;
   target: Float64Array;
@@ -199,6 +203,7 @@ export async function runCoupling<OperatorSpec>(
       list.map((transfer) => timings.recorder(transfer.label).values),
     );
     const iterationRecorder = timings.recorder("iteration").values;
+    const finiteOnly = plan.checkFinite !== false;
     const probe = hooks.probe;
     for (iteration = 0; iteration < plan.iterations; iteration++) {
       if (probe !== undefined) probe.before(iteration);
@@ -209,6 +214,7 @@ export async function runCoupling<OperatorSpec>(
         const stepStart = native.monotonicNs();
         participant.link.go(iteration);
         participant.link.awaitDone(iteration, stepNs);
+        if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
         const afterStep = native.monotonicNs();
         (stepRecorders[index] as Float64Array)[iteration] = afterStep - stepStart;
         const after = transfersAfter[index] as BoundTransfer[];
@@ -217,7 +223,14 @@ export async function runCoupling<OperatorSpec>(
         for (let transferIndex = 0; transferIndex < after.length; transferIndex++) {
           const transfer = after[transferIndex] as BoundTransfer;
           phase = transfer.label;
+          if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
+          if (finiteOnly) {
+            const point = checkFinite(transfer.source);
+            if (point >= 0) throw nonFinite(participants, transfer, point, iteration, phase);
+          }
           transfer.operator.apply(transfer.source, transfer.target);
+          // The apply itself may have been the first to touch a truncated page (its SIGBUS now a mark).
+          if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
           const now = native.monotonicNs();
           (recorders[transferIndex] as Float64Array)[iteration] = now - previous;
           previous = now;
@@ -229,6 +242,8 @@ export async function runCoupling<OperatorSpec>(
       if (hooks.onIteration !== undefined) hooks.onIteration(completed);
     }
     for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
+    // A shrink within a segment's last page raises no SIGBUS, so it has no mark: measure every file once.
+    throwIfTruncated(participants, run.directory, -1, "the check after the loop", true);
 
     phase = "shutdown";
     iteration = -1;
@@ -243,7 +258,7 @@ export async function runCoupling<OperatorSpec>(
     return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
   } catch (error) {
     for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
-    const cause = await explain(error, participants, iteration, phase, interrupted);
+    const cause = await explain(error, participants, iteration, phase, interrupted, run);
     try {
       hooks.collect?.(meshes, completed, run.id);
     } catch {
@@ -374,12 +389,18 @@ function bindTransfers<OperatorSpec>(
     const started = native.monotonicNs();
     const operator = hooks.buildOperator(pointSet(source), pointSet(target), transfer.operator);
     setupMs[label] = (native.monotonicNs() - started) / NS_PER_MS;
-    return { label, operator, source: source.field(transfer.from.field), target: target.field(transfer.to.field) };
+    const from = transfer.from;
+    return { label, from, operator, source: source.field(from.field), target: target.field(transfer.to.field) };
   });
 }
 
 function pointSet(mesh: SharedMesh): PointSet {
-  return pointSetFromMetadata(mesh.spec, mesh.coordinates, `mesh "${mesh.name}" of component "${mesh.component}"`);
+  // A copy: the component could change its coordinates after they were checked, under the operator being built.
+  return pointSetFromMetadata(
+    mesh.spec,
+    mesh.coordinates.slice(),
+    `mesh "${mesh.name}" of component "${mesh.component}"`,
+  );
 }
 
 function failure(
@@ -407,10 +428,38 @@ async function explain(
   iteration: number,
   phase: string,
   interrupted: NodeJS.Signals | undefined,
+  run: Run,
 ): Promise<Error> {
+  const cause = await explainFailure(error, participants, iteration, phase, interrupted, run.directory);
+  // A component misled by a registry another process scribbled fails in its own words: the scribble is the
+  // cause, and the registry is named with what failed next.
+  const damage = run.registry.geometryDamage();
+  if (damage === undefined || interrupted !== undefined || truncationFailures.has(cause)) return cause;
+  return overwrittenRegistry(run.registryPath, damage, iteration, phase, cause);
+}
+
+async function explainFailure(
+  error: unknown,
+  participants: Map<string, Participant>,
+  iteration: number,
+  phase: string,
+  interrupted: NodeJS.Signals | undefined,
+  runDirectory: string,
+): Promise<Error> {
+  // A truncated segment reads as zeros, which the ring and mesh checks report as garbage, and a component
+  // whose own segment was cut may exit: the truncation is the cause, whatever else was seen first.
+  if (!truncationFailures.has(error as Error)) {
+    try {
+      throwIfTruncated(participants, runDirectory, iteration, phase, true);
+    } catch (truncated) {
+      return truncated as Error;
+    }
+  }
   if (error instanceof CouplingFailure) {
     const participant = participants.get(error.details.component);
-    if (participant !== undefined && error.details.exit === undefined) {
+    // Only a component that has ended has an exit status to wait for; a live one ends when it is stopped.
+    const ending = participant !== undefined && (participant.enclave.hasExited() || !participant.enclave.isAlive());
+    if (participant !== undefined && ending && error.details.exit === undefined) {
       const exit = await withTimeout(participant.enclave.exited, 1000);
       if (exit !== undefined) return new CouplingFailure({ ...error.details, exit });
     }
@@ -425,8 +474,16 @@ async function explain(
   const participant = participantOf(error, participants, phase);
   if (participant === undefined) return error instanceof Error ? error : new Error(String(error));
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
-    const exit = await withTimeout(participant.enclave.exited, 1000);
-    const reason = exit === undefined ? "stopped answering: it closed its channel or died" : describeExit(exit);
+    // A component that closed its channel usually exits next: a moment for its exit status, no more.
+    const closedFirst = error instanceof PeerClosedError && participant.enclave.isAlive();
+    const exit = await withTimeout(participant.enclave.exited, closedFirst ? 300 : 1000);
+    const running = exit === undefined && participant.enclave.isAlive();
+    const reason =
+      exit !== undefined
+        ? describeExit(exit)
+        : running
+          ? "closed its channel while it still ran"
+          : "stopped answering: it closed its channel or died";
     return failure(participant, iteration, phase, reason, exit);
   }
   if (error instanceof QueueTimeoutError) {
@@ -444,7 +501,60 @@ async function explain(
   if (error instanceof CorruptRecordError || error instanceof QueueError) reason = `sent garbage: ${error.message}`;
   else if (error instanceof MeshMetadataError) reason = `published malformed metadata: ${error.message}`;
   else reason = `failed: ${(error as Error).message}`;
-  return failure(participant, iteration, phase, reason, await withTimeout(participant.enclave.exited, 200));
+  const ending = participant.enclave.hasExited() || !participant.enclave.isAlive();
+  return failure(
+    participant,
+    iteration,
+    phase,
+    reason,
+    ending ? await withTimeout(participant.enclave.exited, 200) : undefined,
+  );
+}
+
+/**
+ * Throws the failure a truncated segment of the run makes, blamed on its component: a segment marked by the
+ * SIGBUS handler, or with `measure` also one whose file is found short (one fstat per segment).
+ */
+function throwIfTruncated(
+  participants: Map<string, Participant>,
+  runDirectory: string,
+  iteration: number,
+  phase: string,
+  measure = false,
+): void {
+  const truncation = firstTruncation(measure, runDirectory);
+  if (truncation === undefined) return;
+  const blame = blameTruncation(truncation, [...participants.keys()]);
+  const participant = blame === undefined ? undefined : participants.get(blame.component);
+  const error =
+    blame === undefined || participant === undefined
+      ? orphanTruncation(truncation, iteration, phase)
+      : failure(participant, iteration, phase, blame.reason);
+  truncationFailures.add(error);
+  throw error;
+}
+
+/** The errors throwIfTruncated made: already the cause, so explain() passes them on as they are. */
+const truncationFailures = new WeakSet<Error>();
+
+/** A NaN or ±Infinity at `point` of the field `transfer` carries, blamed on the component that wrote it. */
+function nonFinite(
+  participants: Map<string, Participant>,
+  transfer: BoundTransfer,
+  point: number,
+  iteration: number,
+  phase: string,
+): CouplingFailure {
+  const { component, mesh, field } = transfer.from;
+  // Read again for the message only: the component may have changed it since the check.
+  const value = transfer.source[point] as number;
+  const participant = participants.get(component) as Participant;
+  return failure(
+    participant,
+    iteration,
+    phase,
+    `wrote ${Number.isFinite(value) ? "a non-finite value" : value} into field "${field}" of mesh "${mesh}" at point ${point} (its first non-finite value); the driver carries only finite values unless coupling.check_finite is false`,
+  );
 }
 
 /** The component an error is about: the one whose channel raised it, else the one whose phase it was. */

@@ -3,6 +3,7 @@
 // checking the peer's liveness and closed flag between slices. Returns a status
 // code (no exceptions, no allocation); the caller turns a failure into an error.
 import { native } from "../native/index.ts";
+import { guardTruncated } from "../shm/truncation.ts";
 import type { PeerLiveness } from "./peer.ts";
 import type { WaitStrategy } from "./wait-strategy.ts";
 
@@ -13,6 +14,8 @@ export const WaitStatus = {
   peerClosed: 3,
   /** SIGINT, SIGTERM or SIGHUP arrived while waiting (see native/signals.cc). */
   interrupted: 4,
+  /** A segment this process maps was truncated by another process (shm/truncation.ts): waiting on is pointless. */
+  truncated: 5,
 } as const;
 
 /** SIGHUP, SIGINT, SIGTERM. */
@@ -42,6 +45,8 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export class Waiter {
   private readonly kind: number;
   private readonly spinNs: number;
+  /** The truncation mark of the mapping waited on (shm/truncation.ts); -1 for memory the addon did not map. */
+  readonly guard: number;
 
   constructor(
     private readonly buffer: ArrayBuffer,
@@ -58,6 +63,7 @@ export class Waiter {
             ? BACKOFF
             : BLOCK;
     this.spinNs = strategy.spinNs;
+    this.guard = native.mappingGuard(buffer);
     native.watchSignals(WATCHED_SIGNALS);
   }
 
@@ -129,6 +135,8 @@ export class Waiter {
 
   private checkPeer(peerClosedIndex: number): WaitStatus {
     if (native.pendingSignal() !== 0) return WaitStatus.interrupted;
+    // One load: a counter in a ring whose segment was truncated reads 0 and would never change.
+    if (guardTruncated(this.guard)) return WaitStatus.truncated;
     if (Atomics.load(this.words, peerClosedIndex) !== 0) return WaitStatus.peerClosed;
     if (this.peer !== null && !this.peer.isAlive()) return WaitStatus.peerDied;
     return WaitStatus.ready;

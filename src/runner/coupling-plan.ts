@@ -73,5 +73,6 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
     startupTimeoutMs: coupling.timeouts.startup_ms,
     stepTimeoutMs: coupling.timeouts.step_ms,
     wait: { kind: coupling.wait.strategy, spinNs: coupling.wait.spin_us * 1000 },
+    checkFinite: coupling.check_finite,
   };
 }

@@ -100,6 +100,14 @@ export interface ContractOptions {
    * (default 100 ms). A backend that cannot meet it passes its own, with the reason.
    */
   selfExitNoticeMs?: number;
+  /**
+   * How long a supervisor process may take to start its component (default:
+   * nextLine's 20 s, many times what a process or thread needs). A backend
+   * whose start is slow and varies with the machine's load (a VM boots)
+   * derives the wait from a start it measured, and is told each start the
+   * test measured.
+   */
+  supervisorStart?: { waitMs(t: TestContext): Promise<number>; observe(ms: number): void };
 }
 
 export function enclaveContract(kind: EnclaveKind, options: ContractOptions = {}): void {
@@ -336,8 +344,11 @@ export function enclaveContract(kind: EnclaveKind, options: ContractOptions = {}
   for (const ending of ["exit", "throw", "SIGTERM", "SIGKILL"] as const) {
     test(`${where}: the component does not outlive its supervisor (${ending})`, async (t) => {
       const run = scratchRun(t);
+      const waitMs = await options.supervisorStart?.waitMs(t);
+      const spawned = performance.now();
       const supervisor = startFixture(t, "enclave/fixtures/supervisor.ts", [kind, run.directory]);
-      const line = await supervisor.nextLine();
+      const line = await supervisor.nextLine(waitMs);
+      options.supervisorStart?.observe(performance.now() - spawned);
       const pid = Number(/^pid (\d+)$/.exec(line)?.[1]);
       assert.ok(pid > 0, `the supervisor printed ${line}`);
       t.after(() => {

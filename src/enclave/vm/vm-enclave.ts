@@ -281,7 +281,6 @@ export class VmEnclave implements Enclave {
     this.guestEnvironment = this.environmentInGuest();
     const built = componentImage(this.launch, {
       extra: this.settings.files,
-      jitless: this.accel.accel === "tcg",
       environment: this.guestEnvironment,
       ...(this.settings.image === undefined ? {} : { prebuilt: this.settings.image }),
     });
