@@ -206,6 +206,9 @@ export class ThreadTeam {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.members.map((member) => member.worker.terminate()));
+    // A terminated worker runs no exit handler: its liveness word is cleared here, so
+    // nothing can wait on it for ever.
+    for (const member of this.members) Atomics.store(member.control, ALIVE, 0);
   }
 }
 
