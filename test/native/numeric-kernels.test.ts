@@ -322,6 +322,8 @@ test("the native gather and sparse product give the TypeScript apply's bits, on 
   const partners = Int32Array.from({ length: rows }, () => Math.floor(random() * columns));
   const gathered = new Float64Array(rows);
   for (const threads of [1, 3]) {
+    // Filled afresh, so that a value one run left behind cannot pass for the next run's.
+    gathered.fill(Number.NaN);
     native.gather(source, gathered, partners, threads);
     for (let row = 0; row < rows; row++) assert.equal(gathered[row], source[partners[row] as number]);
   }
