@@ -161,10 +161,13 @@ export class PrecicePeer {
         run,
         timeout,
       );
-      for (const [name, finished] of [
+      // The participant that failed first is named: the other was then ended with SIGKILL.
+      const pair = [
         ["A", a],
         ["B", b],
-      ] as const) {
+      ] as const;
+      const failedFirst = pair.filter(([, finished]) => finished?.signal !== "SIGKILL");
+      for (const [name, finished] of [...failedFirst, ...pair]) {
         if (finished?.code !== 0) {
           const tail = (finished?.output ?? "")
             .trim()

@@ -182,7 +182,9 @@ function killGroup(child: ChildProcess): void {
 
 /**
  * Runs preCICE participants together in `cwd` until all have exited; after
- * `timeoutMs` they are killed and this throws. Nothing they started outlives it.
+ * `timeoutMs` they are killed and this throws. One that fails (an exit code
+ * other than 0, or a signal) ends the others at once: they would wait for it
+ * until the timeout. Nothing they started outlives it.
  */
 export async function runPreciceParticipants(
   participants: readonly { command: string; args: string[] }[],
@@ -195,7 +197,14 @@ export async function runPreciceParticipants(
     timer = setTimeout(() => resolve("timeout"), timeoutMs);
   });
   const all = Promise.all(started.map((entry) => entry.finished));
-  const outcome = await Promise.race([all, timedOut]);
+  const oneFailed = new Promise<"failed">((resolve) => {
+    for (const entry of started) {
+      void entry.finished.then((finished) => {
+        if (finished.code !== 0) resolve("failed");
+      });
+    }
+  });
+  const outcome = await Promise.race([all, timedOut, oneFailed]);
   clearTimeout(timer);
   for (const entry of started) killGroup(entry.child);
   const finished = await all;
