@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { tsxLoaderUrl } from "../platform/typescript-loader.ts";
+import { alignColumns } from "../stats/table.ts";
 import { count } from "./map.ts";
 import { type Figure, figureOf, growthExponent } from "./map-figures.ts";
 
@@ -215,15 +216,7 @@ export function mapScaleTable(result: MapScaleResult): string {
     row.operator_bytes_per_point.toFixed(0),
     spread(row.apply_ms, 2),
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...lines.map((line) => (line[column] ?? "").length)),
-  );
-  const render = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] as number))
-      .join("  ")
-      .trimEnd();
-  out.push(render(header), ...lines.map(render), "");
+  out.push(...alignColumns([header, ...lines]), "");
   out.push("growth of setup time (exponent b of time ≈ a · points^b):");
   for (const item of result.growth) {
     out.push(

@@ -24,8 +24,9 @@ import {
   type TransferSpec,
 } from "../mapping/index.ts";
 import { summarize } from "../stats/distribution.ts";
+import { alignColumns } from "../stats/table.ts";
 import { type Figure, figureOf } from "./map-figures.ts";
-import { type PreciceMapping, PrecicePeer } from "./map-peers/precice-peer.ts";
+import { type PreciceMapping, PrecicePeer, preciceMappingTag } from "./map-peers/precice-peer.ts";
 import { findScipyPython, SCIPY_PACKAGE, ScipyPeer } from "./map-peers/scipy-peer.ts";
 import { unitCubePoints, writePointsFile } from "./map-points.ts";
 
@@ -353,12 +354,7 @@ function scipyWork(work: NonNullable<PeerWork["scipy"]>): string {
 }
 
 function preciceWork(mapping: PreciceMapping): string {
-  const tag =
-    mapping.kind === "nearest"
-      ? "nearest-neighbor"
-      : mapping.kind === "rbf-pu"
-        ? "rbf-pum-direct"
-        : "rbf-global-direct";
+  const tag = preciceMappingTag(mapping);
   const basis =
     mapping.kind === "nearest"
       ? ""
@@ -653,18 +649,6 @@ function ratio(v: number): string {
   return Number.isFinite(v) ? `${v >= 10 ? v.toFixed(0) : v.toFixed(2)}×` : "–";
 }
 
-function render(header: string[], lines: string[][]): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...lines.map((line) => (line[column] ?? "").length)),
-  );
-  const one = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] as number))
-      .join("  ")
-      .trimEnd();
-  return [one(header), ...lines.map(one)];
-}
-
 /** The human report: ours per operator and size, then the peers beside ours, the thread speedups and what was skipped. */
 export function mapBenchmarkTable(result: MapBenchResult): string {
   const { machine } = result;
@@ -689,7 +673,7 @@ export function mapBenchmarkTable(result: MapBenchResult): string {
       bytes(column.memory_bytes),
     ]),
   );
-  out.push(...render(header, lines));
+  out.push(...alignColumns([header, ...lines]));
   const peerLines = result.rows.flatMap((row) =>
     row.peers.map((peer) => [
       row.operator,
@@ -707,7 +691,12 @@ export function mapBenchmarkTable(result: MapBenchResult): string {
       "",
       "peers on the same points, in the same run (ratio = peer ÷ ours at one thread; above 1 ours is faster; the goal is ≥ 2× over the best peer):",
     );
-    out.push(...render(["operator", "points", "peer", "setup ms", "ratio", "apply µs", "ratio", "check"], peerLines));
+    out.push(
+      ...alignColumns([
+        ["operator", "points", "peer", "setup ms", "ratio", "apply µs", "ratio", "check"],
+        ...peerLines,
+      ]),
+    );
     out.push("", "lead over the best peer (best peer's median ÷ ours, same run; goal ≥ 2×):");
     for (const row of result.rows) {
       if (row.lead === undefined) continue;
@@ -740,7 +729,7 @@ export function mapBenchmarkTable(result: MapBenchResult): string {
   );
   if (threadLines.length > 0) {
     out.push("", "threads (speedup = one-thread median ÷ median at that count, same run, interleaved):");
-    out.push(...render(["operator", "points", "threads", "setup", "apply"], threadLines));
+    out.push(...alignColumns([["operator", "points", "threads", "setup", "apply"], ...threadLines]));
   }
   for (const status of result.peers) {
     out.push(

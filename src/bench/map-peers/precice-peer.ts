@@ -49,14 +49,18 @@ function basisXml(mapping: PreciceMapping): string {
   }
 }
 
+/** preCICE's name of the mapping: its configuration's tag. */
+export function preciceMappingTag(mapping: PreciceMapping): string {
+  return mapping.kind === "nearest"
+    ? "nearest-neighbor"
+    : mapping.kind === "rbf-pu"
+      ? "rbf-pum-direct"
+      : "rbf-global-direct";
+}
+
 /** The two participants' configuration: A's mesh read by B through `mapping`, serial explicit, WINDOWS windows. */
 export function preciceMapConfig(mapping: PreciceMapping, directory: string): string {
-  const tag =
-    mapping.kind === "nearest"
-      ? "nearest-neighbor"
-      : mapping.kind === "rbf-pu"
-        ? "rbf-pum-direct"
-        : "rbf-global-direct";
+  const tag = preciceMappingTag(mapping);
   // Cluster centres stay on preCICE's grid rather than moving to input vertices, as ours do: with
   // them moved, preCICE leaves boundary vertices of these meshes outside every cluster from 3·10^4
   // points on ("could not be assigned to any cluster"), and says to turn project-to-input off.

@@ -437,36 +437,30 @@ export class KdTree {
     return size;
   }
 
+  /** The addon's radius query into `result`'s arrays; returns how many it found, which may be more than they hold. */
+  private nativeWithinRadius(x: number, y: number, z: number, radius: number, result: NeighbourList): number {
+    return nativeKernels.kdTreeWithinRadius(
+      this.coordinates,
+      this.ids,
+      this.splitAxes,
+      this.bucketSize,
+      x,
+      y,
+      z,
+      radius,
+      result.indices,
+      result.distancesSquared,
+    );
+  }
+
   /** Every point within `radius` of (x, y, z) (distance ≤ radius), in no particular order. Returns how many. */
   withinRadius(x: number, y: number, z: number, radius: number, result: NeighbourList): number {
     if (numericBackend() === "native") {
-      const { coordinates, ids, splitAxes, bucketSize } = this;
-      let found = nativeKernels.kdTreeWithinRadius(
-        coordinates,
-        ids,
-        splitAxes,
-        bucketSize,
-        x,
-        y,
-        z,
-        radius,
-        result.indices,
-        result.distancesSquared,
-      );
+      let found = this.nativeWithinRadius(x, y, z, radius, result);
+      // The list was too short: it grows to what was found, and the query runs again.
       if (found > result.indices.length) {
         result.reserve(found);
-        found = nativeKernels.kdTreeWithinRadius(
-          coordinates,
-          ids,
-          splitAxes,
-          bucketSize,
-          x,
-          y,
-          z,
-          radius,
-          result.indices,
-          result.distancesSquared,
-        );
+        found = this.nativeWithinRadius(x, y, z, radius, result);
       }
       result.count = found;
       return found;
