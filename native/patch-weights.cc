@@ -6,9 +6,10 @@
 // with E the kernel between receiving and source points. The solves work on
 // Eᵀ (a column per receiving point), so that every step is an update of whole
 // rows of receiving points: four-wide vectors across receiving points, no sums
-// across lanes, and each receiving point's weights come out of the same
-// arithmetic whatever else is in the patch. Scratch is per thread and grows
-// only when a larger patch arrives.
+// across lanes, and each receiving point's weights come out of arithmetic
+// fixed by the patch and the point's place in it (never by the thread that
+// computes it). Scratch is per thread and grows only when a larger patch
+// arrives.
 #include "patch-weights.h"
 
 #include <math.h>
@@ -161,6 +162,49 @@ CONFLUX_KERNEL int64_t FactorSmall(const double* matrix, int64_t n, double shift
   return -1;
 }
 
+// Two rows of a triangular solve on 16 columns, sharing every load of the
+// rows they depend on: row p less Σ a[k·step] x_k, times dp; row q less
+// Σ b[k·step] x_k and g times the new row p, times dq (k over [from, to),
+// x_k the row at x + k·stride). As two single rows would compute them, except
+// that row q takes row p's term after the others (the backward solve's single
+// rows take it first): a column solved here may differ from one solved four
+// or one at a time in the last bits.
+CONFLUX_INLINE void SolveRowPair16(double* xp, double* xq, const double* x, int64_t stride, const double* a,
+                                   const double* b, int64_t step, int64_t from, int64_t to, double dp, double g,
+                                   double dq) {
+  Double4 a0 = Load4(xp), a1 = Load4(xp + 4), a2 = Load4(xp + 8), a3 = Load4(xp + 12);
+  Double4 b0 = Load4(xq), b1 = Load4(xq + 4), b2 = Load4(xq + 8), b3 = Load4(xq + 12);
+  for (int64_t k = from; k < to; k++) {
+    Double4 f = Broadcast4(a[k * step]);
+    Double4 h = Broadcast4(b[k * step]);
+    const double* xk = x + k * stride;
+    Double4 y0 = Load4(xk), y1 = Load4(xk + 4), y2 = Load4(xk + 8), y3 = Load4(xk + 12);
+    a0 -= f * y0;
+    a1 -= f * y1;
+    a2 -= f * y2;
+    a3 -= f * y3;
+    b0 -= h * y0;
+    b1 -= h * y1;
+    b2 -= h * y2;
+    b3 -= h * y3;
+  }
+  Double4 d = Broadcast4(dp);
+  a0 *= d;
+  a1 *= d;
+  a2 *= d;
+  a3 *= d;
+  Store4(xp, a0);
+  Store4(xp + 4, a1);
+  Store4(xp + 8, a2);
+  Store4(xp + 12, a3);
+  Double4 r = Broadcast4(g);
+  Double4 e = Broadcast4(dq);
+  Store4(xq, (b0 - r * a0) * e);
+  Store4(xq + 4, (b1 - r * a1) * e);
+  Store4(xq + 8, (b2 - r * a2) * e);
+  Store4(xq + 12, (b3 - r * a3) * e);
+}
+
 // X ← Φ⁻¹ X for X of n rows × m columns (row stride `stride`): L y = x, then Lᵀ x = y, each row an update of whole rows.
 CONFLUX_KERNEL void SolveColumns(const double* l, const double* inverse, int64_t n, double* x, int64_t m,
                                  int64_t stride) {
@@ -170,41 +214,9 @@ CONFLUX_KERNEL void SolveColumns(const double* l, const double* inverse, int64_t
   for (; c + 16 <= m; c += 16) {
     int64_t i = 0;
     for (; i + 1 < n; i += 2) {
-      double* xi = x + i * stride + c;
-      double* xj = xi + stride;
-      Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
-      Double4 b0 = Load4(xj), b1 = Load4(xj + 4), b2 = Load4(xj + 8), b3 = Load4(xj + 12);
       const double* li = l + i * n;
-      const double* lj = li + n;
-      for (int64_t k = 0; k < i; k++) {
-        Double4 f = Broadcast4(li[k]);
-        Double4 g = Broadcast4(lj[k]);
-        const double* xk = x + k * stride + c;
-        Double4 y0 = Load4(xk), y1 = Load4(xk + 4), y2 = Load4(xk + 8), y3 = Load4(xk + 12);
-        a0 -= f * y0;
-        a1 -= f * y1;
-        a2 -= f * y2;
-        a3 -= f * y3;
-        b0 -= g * y0;
-        b1 -= g * y1;
-        b2 -= g * y2;
-        b3 -= g * y3;
-      }
-      Double4 d = Broadcast4(inverse[i]);
-      a0 *= d;
-      a1 *= d;
-      a2 *= d;
-      a3 *= d;
-      Store4(xi, a0);
-      Store4(xi + 4, a1);
-      Store4(xi + 8, a2);
-      Store4(xi + 12, a3);
-      Double4 g = Broadcast4(lj[i]);
-      Double4 e = Broadcast4(inverse[i + 1]);
-      Store4(xj, (b0 - g * a0) * e);
-      Store4(xj + 4, (b1 - g * a1) * e);
-      Store4(xj + 8, (b2 - g * a2) * e);
-      Store4(xj + 12, (b3 - g * a3) * e);
+      double* xi = x + i * stride + c;
+      SolveRowPair16(xi, xi + stride, x + c, stride, li, li + n, 1, 0, i, inverse[i], li[n + i], inverse[i + 1]);
     }
     for (; i < n; i++) {
       double* xi = x + i * stride + c;
@@ -227,38 +239,8 @@ CONFLUX_KERNEL void SolveColumns(const double* l, const double* inverse, int64_t
     i = n - 1;
     for (; i >= 1; i -= 2) {
       double* xi = x + i * stride + c;
-      double* xj = xi - stride;
-      Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
-      Double4 b0 = Load4(xj), b1 = Load4(xj + 4), b2 = Load4(xj + 8), b3 = Load4(xj + 12);
-      for (int64_t k = i + 1; k < n; k++) {
-        Double4 f = Broadcast4(l[k * n + i]);
-        Double4 g = Broadcast4(l[k * n + i - 1]);
-        const double* xk = x + k * stride + c;
-        Double4 y0 = Load4(xk), y1 = Load4(xk + 4), y2 = Load4(xk + 8), y3 = Load4(xk + 12);
-        a0 -= f * y0;
-        a1 -= f * y1;
-        a2 -= f * y2;
-        a3 -= f * y3;
-        b0 -= g * y0;
-        b1 -= g * y1;
-        b2 -= g * y2;
-        b3 -= g * y3;
-      }
-      Double4 d = Broadcast4(inverse[i]);
-      a0 *= d;
-      a1 *= d;
-      a2 *= d;
-      a3 *= d;
-      Store4(xi, a0);
-      Store4(xi + 4, a1);
-      Store4(xi + 8, a2);
-      Store4(xi + 12, a3);
-      Double4 g = Broadcast4(l[i * n + i - 1]);
-      Double4 e = Broadcast4(inverse[i - 1]);
-      Store4(xj, (b0 - g * a0) * e);
-      Store4(xj + 4, (b1 - g * a1) * e);
-      Store4(xj + 8, (b2 - g * a2) * e);
-      Store4(xj + 12, (b3 - g * a3) * e);
+      SolveRowPair16(xi, xi - stride, x + c, stride, l + i, l + i - 1, n, i + 1, n, inverse[i], l[i * n + i - 1],
+                     inverse[i - 1]);
     }
     for (; i >= 0; i--) {
       double* xi = x + i * stride + c;
