@@ -78,9 +78,17 @@ export interface MapBenchRow {
   speedups: { threads: number; setup: number; apply: number }[];
   peers: PeerColumn[];
   /** Best peer's figure ÷ ours at one thread, where a peer did the same work: the project's goal is ≥ 2. */
-  lead?: { setup: number; apply?: number; over: MapPeerName };
+  /** `over` is the peer fastest at setup, `apply_over` the one fastest at apply: they need not be the same. */
+  lead?: { setup: number; apply?: number; over: MapPeerName; apply_over?: MapPeerName };
   /** The same with ours at its fastest thread count (peers run as they come: scipy's BLAS uses every core). */
-  lead_any_threads?: { setup: number; apply?: number; over: MapPeerName; setup_threads: number; apply_threads: number };
+  lead_any_threads?: {
+    setup: number;
+    apply?: number;
+    over: MapPeerName;
+    apply_over?: MapPeerName;
+    setup_threads: number;
+    apply_threads: number;
+  };
 }
 
 export interface MapBenchSkip {
@@ -560,7 +568,7 @@ async function measureRow(
       lead: {
         setup: best.setup_ratio,
         over: best.peer,
-        ...(bestApply?.apply_ratio !== undefined && { apply: bestApply.apply_ratio }),
+        ...(bestApply?.apply_ratio !== undefined && { apply: bestApply.apply_ratio, apply_over: bestApply.peer }),
       },
     }),
     ...(best !== undefined &&
@@ -580,7 +588,10 @@ function leadAnyThreads(
     over: best.peer,
     setup_threads: setup.threads,
     apply_threads: apply.threads,
-    ...(bestApply?.apply_us !== undefined && { apply: bestApply.apply_us.median / apply.apply_us.median }),
+    ...(bestApply?.apply_us !== undefined && {
+      apply: bestApply.apply_us.median / apply.apply_us.median,
+      apply_over: bestApply.peer,
+    }),
   };
 }
 
@@ -702,7 +713,7 @@ export function mapBenchmarkTable(result: MapBenchResult): string {
       if (row.lead === undefined) continue;
       const any = row.lead_any_threads;
       out.push(
-        `  ${row.operator} ${count(row.source_points)}: setup ${ratio(row.lead.setup)}${row.lead.apply !== undefined ? `, apply ${ratio(row.lead.apply)}` : ""} over ${row.lead.over} on one thread` +
+        `  ${row.operator} ${count(row.source_points)}: setup ${ratio(row.lead.setup)} over ${row.lead.over}${row.lead.apply !== undefined ? `, apply ${ratio(row.lead.apply)} over ${row.lead.apply_over}` : ""} on one thread` +
           (any === undefined
             ? ""
             : `; setup ${ratio(any.setup)} (${any.setup_threads} threads)${any.apply !== undefined ? `, apply ${ratio(any.apply)} (${any.apply_threads} threads)` : ""} at our fastest`),

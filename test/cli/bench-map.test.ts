@@ -35,7 +35,7 @@ interface Report {
     ours: { threads: number; setup_ms: Figure; setup_cpu_ms: Figure; apply_us: Figure; memory_bytes: number }[];
     speedups: { threads: number; setup: number; apply: number }[];
     peers: { peer: string; setup_ms: Figure; apply_us?: Figure; setup_ratio: number; check?: string }[];
-    lead?: { setup: number; over: string };
+    lead?: { setup: number; over: string; apply?: number; apply_over?: string };
   }[];
   peers: { peer: string; version?: string; skipped?: string }[];
   repetitions: number;
@@ -110,6 +110,11 @@ test("bench map --json: medians with spread, thread columns and the peers beside
       checkFigure(column.setup_ms, "scipy setup");
       assert.equal(column.check, "same nearest partners (sum of indices equal)");
       assert.ok(column.setup_ratio > 0 && nearest?.lead !== undefined);
+      // The apply lead is over the peer fastest at apply, which need not be the one fastest at setup.
+      const fastestApply = nearest.peers
+        .filter((peer) => peer.apply_us !== undefined)
+        .reduce((a, b) => ((a.apply_us as Figure).median <= (b.apply_us as Figure).median ? a : b));
+      assert.equal(nearest.lead.apply_over, fastestApply.peer);
     },
   );
   // preCICE is no Debian package: where it is not installed, or does not run here, the report says why and the column is skipped.
