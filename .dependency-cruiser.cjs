@@ -10,18 +10,19 @@
 //   stats      -                                  distributions, tables
 //   compose    -                                  the composition file
 //   mapping    -                                  transfer operators (pure arithmetic)
+//   bspline    -                                  interpolation in time (a waveform's weights)
 //   platform   native                             host facts, small helpers
 //   shm        native wire                        segments, run directory, registry, arena, meshes
 //   queue      native wire shm                    rings, channels, waits, peers
-//   component  wire shm queue                     the SDK (and, through them, native)
+//   component  wire shm queue bspline             the SDK (and, through them, native)
 //   stack      native platform                    container root filesystems
 //   enclave    native platform wire shm           where a component runs
-//   coupling   native wire shm queue enclave mapping stats
+//   coupling   native wire shm queue enclave mapping stats bspline
 //   record     platform wire shm enclave compose stats    the run record
 //   runner     platform wire shm enclave stack compose mapping coupling stats record
 //   repro      verify/: wire enclave compose runner record    (a replay is a run)
 //              export/: record
-//   bench      native platform wire shm queue component enclave mapping coupling stats
+//   bench      native platform wire shm queue component enclave mapping coupling stats bspline
 //   cli        every folder but component (commands only: parse, call, print)
 //
 // Inside folders:
@@ -33,7 +34,7 @@
 //   - mapping/: other folders import index.ts alone. spatial/ and linalg/ stand
 //     on mapping-error.ts only; kernels/ on them; operators/ on all three.
 //   - component/: everything a component loads stays within component, wire,
-//     shm, queue and native (test/component/module-count.test.ts counts it).
+//     shm, queue, bspline and native (test/component/module-count.test.ts counts it).
 //   - no cycles, anywhere.
 const layers = {
   native: [],
@@ -41,18 +42,31 @@ const layers = {
   stats: [],
   compose: [],
   mapping: [],
+  bspline: [],
   platform: ["native"],
   shm: ["native", "wire"],
   queue: ["native", "wire", "shm"],
-  component: ["wire", "shm", "queue"],
+  component: ["wire", "shm", "queue", "bspline"],
   stack: ["native", "platform"],
   enclave: ["native", "platform", "wire", "shm"],
-  coupling: ["native", "wire", "shm", "queue", "enclave", "mapping", "stats"],
+  coupling: ["native", "wire", "shm", "queue", "enclave", "mapping", "stats", "bspline"],
   record: ["platform", "wire", "shm", "enclave", "compose", "stats"],
   runner: ["platform", "wire", "shm", "enclave", "stack", "compose", "mapping", "coupling", "stats", "record"],
   "repro/verify": ["wire", "enclave", "compose", "runner", "record"],
   "repro/export": ["record"],
-  bench: ["native", "platform", "wire", "shm", "queue", "component", "enclave", "mapping", "coupling", "stats"],
+  bench: [
+    "native",
+    "platform",
+    "wire",
+    "shm",
+    "queue",
+    "component",
+    "enclave",
+    "mapping",
+    "coupling",
+    "stats",
+    "bspline",
+  ],
   cli: [
     "native",
     "platform",
@@ -64,6 +78,7 @@ const layers = {
     "stats",
     "compose",
     "mapping",
+    "bspline",
     "coupling",
     "record",
     "runner",
@@ -120,7 +135,7 @@ module.exports = {
         "a TypeScript component loads the SDK and what stands under it, never the launcher, a backend or the driver",
       severity: "error",
       from: { path: "^src/component/" },
-      to: { path: "^src/(?!(component|wire|shm|queue|native)/)", reachable: true },
+      to: { path: "^src/(?!(component|wire|shm|queue|native|bspline)/)", reachable: true },
     },
     {
       name: "enclave-backends-stand-alone",

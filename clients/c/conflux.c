@@ -60,6 +60,11 @@ enum { C_MAGIC = 0, C_VERSION = 4, C_CAPACITY = 8, C_DRIVER_PID = 12, C_COMPONEN
 enum { M_MAGIC = 0, M_VERSION = 4, M_DIMENSION = 8, M_LAYOUT = 12, M_COUNT = 16, M_FIELD_COUNT = 20,
        M_COORDINATES_OFFSET = 24, M_FIELDS_OFFSET = 28, M_FIELD_STRIDE = 32, M_FIELD_NAMES = 64, M_COORDINATES = 576 };
 
+#define WAVEFORM_MAGIC 0x45564157u
+#define WAVEFORM_LAYOUT_VERSION 1u
+enum { W_MAGIC = 0, W_VERSION = 4, W_ROLE = 8, W_COUNT = 12, W_CAPACITY = 16, W_DEGREE = 20, W_SAMPLE_COUNT = 24,
+       W_RESERVED = 28, W_WINDOW_START = 32, W_TIMES = 64 };
+
 #define LIVENESS_INTERVAL_NS 1000000LL
 #define SLEEP_SLICE_NS 10000000LL
 #define SPIN_CHECK_MASK 127u
@@ -100,6 +105,7 @@ const char *cfx_error_name(int code) {
     case CFX_ERR_FULL: return "CFX_ERR_FULL";
     case CFX_ERR_NO_MEMORY: return "CFX_ERR_NO_MEMORY";
     case CFX_ERR_TRUNCATED: return "CFX_ERR_TRUNCATED";
+    case CFX_ERR_STATE: return "CFX_ERR_STATE";
     default: return "unknown error code";
   }
 }
@@ -917,6 +923,317 @@ int cfx_wire_mesh_field_name(const void *payload, int index, char *name, int siz
   return CFX_OK;
 }
 
+/* ---- waveform metadata (docs/wire-format.md, "Waveform") ------------------------------ */
+static int check_waveform_spec(int role, int count, int capacity, int degree, const char *where) {
+  if (role != CFX_WAVEFORM_BY_COMPONENT && role != CFX_WAVEFORM_BY_DRIVER)
+    return fail(CFX_ERR_FORMAT, "%s: role %d is not 1 (written by the component) or 2 (written by the driver)", where,
+                role);
+  if (count < 1 || count > CFX_MAX_POINTS)
+    return fail(CFX_ERR_FORMAT, "%s: point count %d must be a whole number from 1 to %d", where, count, CFX_MAX_POINTS);
+  if (capacity < CFX_MIN_WAVEFORM_CAPACITY || capacity > CFX_MAX_WAVEFORM_CAPACITY)
+    return fail(CFX_ERR_FORMAT, "%s: capacity %d must be a whole number from %d to %d samples (max_substeps + 1)",
+                where, capacity, CFX_MIN_WAVEFORM_CAPACITY, CFX_MAX_WAVEFORM_CAPACITY);
+  if (degree < 0 || degree > CFX_MAX_WAVEFORM_DEGREE)
+    return fail(CFX_ERR_FORMAT, "%s: degree %d must be a whole number from 0 to %d", where, degree,
+                CFX_MAX_WAVEFORM_DEGREE);
+  return CFX_OK;
+}
+
+static void waveform_geometry(int count, int capacity, long long *values_offset, long long *stride,
+                              long long *payload) {
+  *values_offset = align64(W_TIMES + (long long)capacity * 8);
+  *stride = align64((long long)count * 8);
+  *payload = *values_offset + (long long)capacity * *stride;
+}
+
+int cfx_wire_waveform_size(int count, int capacity, long long *payload_size) {
+  if (payload_size == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_waveform_size: null payload_size");
+  int rc = check_waveform_spec(CFX_WAVEFORM_BY_DRIVER, count, capacity, 0, "waveform");
+  if (rc != CFX_OK) return rc == CFX_ERR_FORMAT ? CFX_ERR_ARGUMENT : rc;
+  long long values_offset, stride;
+  waveform_geometry(count, capacity, &values_offset, &stride, payload_size);
+  return CFX_OK;
+}
+
+int cfx_wire_write_waveform(void *payload, long long payload_size, int role, int count, int capacity, int degree) {
+  if (payload == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_write_waveform: null payload");
+  if (check_waveform_spec(role, count, capacity, degree, "waveform") != CFX_OK) return CFX_ERR_ARGUMENT;
+  long long values_offset, stride, needed;
+  waveform_geometry(count, capacity, &values_offset, &stride, &needed);
+  if (payload_size < needed)
+    return fail(CFX_ERR_ARGUMENT, "waveform: %d samples of %d points need %lld bytes; got %lld", capacity, count, needed,
+                payload_size);
+  unsigned char *p = payload;
+  put32(p + W_VERSION, WAVEFORM_LAYOUT_VERSION);
+  put32(p + W_ROLE, (uint32_t)role);
+  put32(p + W_COUNT, (uint32_t)count);
+  put32(p + W_CAPACITY, (uint32_t)capacity);
+  put32(p + W_DEGREE, (uint32_t)degree);
+  put32(p + W_SAMPLE_COUNT, 0);
+  put32(p + W_RESERVED, 0);
+  double zero = 0.0;
+  memcpy(p + W_WINDOW_START, &zero, 8);
+  __atomic_store_n(word_at(p, W_MAGIC), WAVEFORM_MAGIC, __ATOMIC_RELEASE);
+  return CFX_OK;
+}
+
+int cfx_wire_read_waveform(const void *payload, long long payload_size, const char *where, int *role, int *count,
+                           int *capacity, int *degree, long long *values_offset, long long *stride) {
+  if (payload == NULL || where == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_read_waveform: null argument");
+  if (payload_size < W_TIMES)
+    return fail(CFX_ERR_FORMAT, "%s: %lld bytes cannot hold waveform metadata (%d bytes)", where, payload_size, W_TIMES);
+  const unsigned char *p = payload;
+  uint32_t magic = load_acquire(p, W_MAGIC);
+  if (magic != WAVEFORM_MAGIC)
+    return fail(CFX_ERR_FORMAT,
+                "%s: no waveform metadata (magic 0x%x, expected 0x%x \"WAVE\"); the driver did not create this "
+                "waveform",
+                where, magic, WAVEFORM_MAGIC);
+  uint32_t version = get32(p + W_VERSION);
+  if (version != WAVEFORM_LAYOUT_VERSION)
+    return fail(CFX_ERR_FORMAT, "%s: waveform layout version %u, this conflux client reads %u", where, version,
+                WAVEFORM_LAYOUT_VERSION);
+  uint32_t fields[4] = {get32(p + W_ROLE), get32(p + W_COUNT), get32(p + W_CAPACITY), get32(p + W_DEGREE)};
+  /* Every field is compared as unsigned before it becomes an int, so a huge word cannot turn negative. */
+  int values[4];
+  for (int i = 0; i < 4; i++) values[i] = fields[i] > (uint32_t)INT_MAX ? INT_MAX : (int)fields[i];
+  int rc = check_waveform_spec(values[0], values[1], values[2], values[3], where);
+  if (rc != CFX_OK) return rc;
+  long long offset, step, needed;
+  waveform_geometry(values[1], values[2], &offset, &step, &needed);
+  if (needed > payload_size)
+    return fail(CFX_ERR_FORMAT, "%s: %d samples of %d points need %lld bytes; the segment has %lld", where, values[2],
+                values[1], needed, payload_size);
+  if (role) *role = values[0];
+  if (count) *count = values[1];
+  if (capacity) *capacity = values[2];
+  if (degree) *degree = values[3];
+  if (values_offset) *values_offset = offset;
+  if (stride) *stride = step;
+  return CFX_OK;
+}
+
+int cfx_wire_waveform_sample_count(const void *payload, int capacity, const char *where, int *n) {
+  if (payload == NULL || where == NULL || n == NULL)
+    return fail(CFX_ERR_ARGUMENT, "cfx_wire_waveform_sample_count: null argument");
+  uint32_t count = load_acquire(payload, W_SAMPLE_COUNT); /* once: the value checked is the value used */
+  if (count < 1 || count > (uint32_t)capacity)
+    return fail(CFX_ERR_FORMAT, "%s: sample count %lld is outside 1..%d", where, (long long)(int32_t)count, capacity);
+  *n = (int)count;
+  return CFX_OK;
+}
+
+int cfx_wire_waveform_set_sample_count(void *payload, int n) {
+  if (payload == NULL || n < 0) return fail(CFX_ERR_ARGUMENT, "cfx_wire_waveform_set_sample_count: bad argument");
+  __atomic_store_n(word_at(payload, W_SAMPLE_COUNT), (uint32_t)n, __ATOMIC_RELEASE);
+  return CFX_OK;
+}
+
+static double absolute(double x) { return x < 0 ? -x : x; }
+static int finite(double x) { return x - x == 0.0; } /* NaN and ±Inf give NaN */
+static double larger(double a, double b) { return a > b ? a : b; }
+
+int cfx_wire_check_sample_times(const double *times, int n, double window_start, double window_end,
+                                const char *where) {
+  if (times == NULL || where == NULL || n < 1) return fail(CFX_ERR_ARGUMENT, "cfx_wire_check_sample_times: bad argument");
+  double first = times[0];
+  if (!finite(first) ||
+      absolute(first - window_start) > CFX_TIME_TOLERANCE * larger(1.0, absolute(window_start)))
+    return fail(CFX_ERR_FORMAT, "%s: sample 0 is at time %.17g, not at the window start %.17g", where, first,
+                window_start);
+  double end_slack = finite(window_end) ? CFX_TIME_TOLERANCE * larger(1.0, absolute(window_end)) : 0.0;
+  double previous = first;
+  for (int i = 1; i < n; i++) {
+    double t = times[i];
+    if (!finite(t)) return fail(CFX_ERR_FORMAT, "%s: sample %d has time %g", where, i, t);
+    if (!(t > previous))
+      return fail(CFX_ERR_FORMAT, "%s: sample %d is at time %.17g, not after sample %d at %.17g", where, i, t, i - 1,
+                  previous);
+    if (t - window_end > end_slack)
+      return fail(CFX_ERR_FORMAT, "%s: sample %d is at time %.17g, after the window's end %.17g", where, i, t,
+                  window_end);
+    previous = t;
+  }
+  return CFX_OK;
+}
+
+/* ---- interpolation in time (as src/bspline/time-interpolation.ts) --------------------
+ * preCICE's Waveform::sample as weights over the samples: used degree min(degree, n - 1); degree 0 the first sample
+ * at or after t; a sample time within 1e-14 of t that sample; otherwise the interpolating B-spline (times normalised
+ * to [0, 1], knots by averaging, the banded collocation matrix factorised without pivoting), w = A^-T b(t). */
+#define SAME_TIME_TOLERANCE 1e-14
+#define BAND (2 * CFX_MAX_WAVEFORM_DEGREE + 1)
+
+struct cfx_time_interpolation {
+  int capacity;
+  int n;
+  int used;
+  double *times;
+  double *parameters;
+  double *knots;
+  double *band;
+  double basis[CFX_MAX_WAVEFORM_DEGREE + 1];
+  double left[CFX_MAX_WAVEFORM_DEGREE + 1];
+  double right[CFX_MAX_WAVEFORM_DEGREE + 1];
+};
+
+int cfx_time_interpolation_create(int capacity, cfx_time_interpolation **out) {
+  if (out == NULL || capacity < 1 || capacity > CFX_MAX_WAVEFORM_CAPACITY)
+    return fail(CFX_ERR_ARGUMENT, "cfx_time_interpolation_create: capacity %d is outside 1..%d", capacity,
+                CFX_MAX_WAVEFORM_CAPACITY);
+  cfx_time_interpolation *ti = calloc(1, sizeof *ti);
+  if (ti != NULL) {
+    ti->capacity = capacity;
+    ti->times = calloc((size_t)capacity, sizeof(double));
+    ti->parameters = calloc((size_t)capacity, sizeof(double));
+    ti->knots = calloc((size_t)capacity + CFX_MAX_WAVEFORM_DEGREE + 1, sizeof(double));
+    ti->band = calloc((size_t)capacity * BAND, sizeof(double));
+  }
+  if (ti == NULL || ti->times == NULL || ti->parameters == NULL || ti->knots == NULL || ti->band == NULL) {
+    cfx_time_interpolation_free(ti);
+    return fail(CFX_ERR_NO_MEMORY, "out of memory for the interpolation of %d samples", capacity);
+  }
+  *out = ti;
+  return CFX_OK;
+}
+
+void cfx_time_interpolation_free(cfx_time_interpolation *ti) {
+  if (ti == NULL) return;
+  free(ti->times);
+  free(ti->parameters);
+  free(ti->knots);
+  free(ti->band);
+  free(ti);
+}
+
+int cfx_time_interpolation_used_degree(const cfx_time_interpolation *ti) { return ti ? ti->used : 0; }
+
+/* The p + 1 non-zero basis functions at u (The NURBS Book A2.2); returns the span s: basis[k] is N_{s-p+k}(u). */
+static int evaluate_basis(cfx_time_interpolation *ti, double u) {
+  int p = ti->used, n = ti->n;
+  const double *knots = ti->knots;
+  int s = p;
+  if (u > knots[0]) {
+    s = n - 1;
+    for (int k = p; k < n; k++) {
+      if (knots[k] > u) {
+        s = k - 1;
+        break;
+      }
+    }
+  }
+  ti->basis[0] = 1.0;
+  for (int j = 1; j <= p; j++) {
+    ti->left[j] = u - knots[s + 1 - j];
+    ti->right[j] = knots[s + j] - u;
+    double saved = 0.0;
+    for (int r = 0; r < j; r++) {
+      double temp = ti->basis[r] / (ti->right[r + 1] + ti->left[j - r]);
+      ti->basis[r] = saved + ti->right[r + 1] * temp;
+      saved = ti->left[j - r] * temp;
+    }
+    ti->basis[j] = saved;
+  }
+  return s;
+}
+
+#define BAND_AT(row, column) ti->band[(long long)(row) * BAND + (column) - (row) + CFX_MAX_WAVEFORM_DEGREE]
+
+int cfx_time_interpolation_prepare(cfx_time_interpolation *ti, const double *times, int n, int degree) {
+  if (ti == NULL || times == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_time_interpolation_prepare: null argument");
+  if (n < 1 || n > ti->capacity)
+    return fail(CFX_ERR_ARGUMENT, "time interpolation: %d samples, outside 1..%d", n, ti->capacity);
+  if (degree < 0 || degree > CFX_MAX_WAVEFORM_DEGREE)
+    return fail(CFX_ERR_ARGUMENT, "time interpolation: degree %d is outside 0..%d", degree, CFX_MAX_WAVEFORM_DEGREE);
+  ti->n = n;
+  ti->used = degree < n - 1 ? degree : n - 1;
+  memcpy(ti->times, times, (size_t)n * sizeof(double));
+  if (ti->used == 0) return CFX_OK;
+  int p = ti->used;
+  double first = ti->times[0], span = ti->times[n - 1] - first;
+  for (int i = 0; i < n; i++) ti->parameters[i] = (ti->times[i] - first) / span;
+  ti->parameters[0] = 0.0;
+  ti->parameters[n - 1] = 1.0;
+  for (int j = 0; j <= p; j++) {
+    ti->knots[j] = 0.0;
+    ti->knots[n + j] = 1.0;
+  }
+  for (int j = 1; j < n - p; j++) {
+    double sum = 0.0;
+    for (int i = j; i < j + p; i++) sum += ti->parameters[i];
+    ti->knots[j + p] = sum / p;
+  }
+  memset(ti->band, 0, (size_t)n * BAND * sizeof(double));
+  BAND_AT(0, 0) = 1.0;
+  BAND_AT(n - 1, n - 1) = 1.0;
+  for (int i = 1; i < n - 1; i++) {
+    int s = evaluate_basis(ti, ti->parameters[i]);
+    for (int k = 0; k <= p; k++) BAND_AT(i, s - p + k) = ti->basis[k];
+  }
+  for (int k = 0; k < n; k++) {
+    double pivot = BAND_AT(k, k);
+    if (!(absolute(pivot) > 0.0))
+      return fail(CFX_ERR_ARGUMENT, "time interpolation: the collocation matrix is singular at row %d", k);
+    int last = k + p < n - 1 ? k + p : n - 1;
+    for (int i = k + 1; i <= last; i++) {
+      double factor = BAND_AT(i, k) / pivot;
+      BAND_AT(i, k) = factor;
+      if (factor == 0.0) continue;
+      for (int j = k + 1; j <= last; j++) BAND_AT(i, j) = BAND_AT(i, j) - factor * BAND_AT(k, j);
+    }
+  }
+  return CFX_OK;
+}
+
+int cfx_time_interpolation_weights(cfx_time_interpolation *ti, double t, double *weights) {
+  if (ti == NULL || weights == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_time_interpolation_weights: null argument");
+  int n = ti->n;
+  if (n == 0) return fail(CFX_ERR_ARGUMENT, "time interpolation: weights before prepare");
+  memset(weights, 0, (size_t)n * sizeof(double));
+  const double *times = ti->times;
+  if (ti->used == 0) {
+    int chosen = n - 1;
+    if (n > 1) {
+      for (int i = 0; i < n; i++) {
+        if (times[i] - t >= -SAME_TIME_TOLERANCE) {
+          chosen = i;
+          break;
+        }
+      }
+    }
+    weights[chosen] = 1.0;
+    return CFX_OK;
+  }
+  for (int i = 0; i < n; i++) {
+    double difference = times[i] - t;
+    if (absolute(difference) <= SAME_TIME_TOLERANCE) {
+      weights[i] = 1.0;
+      return CFX_OK;
+    }
+    if (difference > SAME_TIME_TOLERANCE) break;
+  }
+  int p = ti->used;
+  double first = times[0];
+  double u = (t - first) / (times[n - 1] - first);
+  if (!(u > 0.0)) u = 0.0; /* NaN included */
+  if (u > 1.0) u = 1.0;
+  int s = evaluate_basis(ti, u);
+  for (int k = 0; k <= p; k++) weights[s - p + k] = ti->basis[k];
+  for (int k = s - p; k < n; k++) {
+    double sum = weights[k];
+    for (int i = k - p > 0 ? k - p : 0; i < k; i++) sum -= BAND_AT(i, k) * weights[i];
+    weights[k] = sum / BAND_AT(k, k);
+  }
+  for (int k = n - 1; k >= 0; k--) {
+    double sum = weights[k];
+    int last = k + p < n - 1 ? k + p : n - 1;
+    for (int i = k + 1; i <= last; i++) sum -= BAND_AT(i, k) * weights[i];
+    weights[k] = sum;
+  }
+  return CFX_OK;
+}
+#undef BAND_AT
+
 /* ---- segments and runs --------------------------------------------------------- */
 #define ARENA_PAGE_BYTES 4096 /* segments inside a file (an arena) start on these pages */
 
@@ -1723,6 +2040,16 @@ struct cfx_component {
   int iteration;
   cfx_message request;
   cfx_message reply;
+  int ready;
+  /* A run in physical time: the waveforms of the meshes' fields, and the window attempt under way. */
+  struct waveform *waveforms;
+  int max_substeps; /* the smallest waveform capacity - 1; INT_MAX without waveforms */
+  int window, window_iteration, window_flags;
+  double window_start, window_size, run_end;
+  double time;
+  int substeps;
+  int in_attempt, checkpoint_written, checkpoint_restored, stopped;
+  long long attempt;
 };
 
 static const char *opcode_name(int opcode) {
@@ -1731,6 +2058,9 @@ static const char *opcode_name(int opcode) {
     case CFX_OP_ACK: return "ack";
     case CFX_OP_GO: return "go";
     case CFX_OP_DONE: return "done";
+    case CFX_OP_WINDOW: return "window";
+    case CFX_OP_CHECKPOINTED: return "checkpointed";
+    case CFX_OP_RESTORED: return "restored";
     case CFX_OP_STOP: return "stop";
     case CFX_OP_BYE: return "bye";
     case CFX_OP_PING: return "ping";
@@ -1764,6 +2094,9 @@ int cfx_connect(cfx_component **out) {
   }
   snprintf(component->name, sizeof component->name, "%s", name);
   component->iteration = -1;
+  component->window = -1;
+  component->window_iteration = -1;
+  component->max_substeps = INT_MAX;
   rc = cfx_run_join(directory, &component->run);
   if (rc == CFX_OK) {
     char channel_name[CFX_MAX_NAME_BYTES + 1];
@@ -1771,8 +2104,8 @@ int cfx_connect(cfx_component **out) {
     rc = cfx_channel_attach(component->run, channel_name, &wait, CONNECT_TIMEOUT_MS, &component->channel);
   }
   if (rc == CFX_OK) {
-    static const int accepts[] = {CFX_OP_ACK, CFX_OP_GO, CFX_OP_STOP, CFX_OP_PING};
-    rc = cfx_channel_accept(component->channel, accepts, 4);
+    static const int accepts[] = {CFX_OP_ACK, CFX_OP_GO, CFX_OP_WINDOW, CFX_OP_STOP, CFX_OP_PING};
+    rc = cfx_channel_accept(component->channel, accepts, 5);
   }
   if (rc != CFX_OK) {
     cfx_close(component);
@@ -1892,6 +2225,9 @@ static int unexpected(cfx_component *component, int expected) {
               opcode_name(component->reply.opcode), component->reply.opcode, opcode_name(expected));
 }
 
+static int attach_waveforms(cfx_component *component);
+
+/* hello, then the ACK; then the waveforms the driver created for the meshes' fields (none in an iteration run). */
 int cfx_ready(cfx_component *component) {
   if (component == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_ready: null component");
   measure_meshes(component);
@@ -1899,6 +2235,8 @@ int cfx_ready(cfx_component *component) {
   int rc = cfx_channel_send(component->channel, &component->request);
   if (rc == CFX_OK) rc = cfx_channel_receive(component->channel, &component->reply);
   if (rc == CFX_OK && component->reply.opcode != CFX_OP_ACK) rc = unexpected(component, CFX_OP_ACK);
+  if (rc == CFX_OK) rc = attach_waveforms(component);
+  if (rc == CFX_OK) component->ready = 1;
   return rc;
 }
 
@@ -1917,6 +2255,11 @@ int cfx_next_step(cfx_component *component, int *iteration) {
     if (rc == CFX_OK) *iteration = -1;
     return rc;
   }
+  if (component->reply.opcode == CFX_OP_WINDOW)
+    return fail(CFX_ERR_PROTOCOL,
+                "component \"%s\": the driver sent window: this is a run in physical time; loop on "
+                "cfx_is_coupling_ongoing and cfx_advance, not cfx_next_step",
+                component->name);
   if (component->reply.opcode != CFX_OP_GO) return unexpected(component, CFX_OP_GO);
   measure_meshes(component); /* before the step writes into them */
   if ((rc = check_truncation()) != CFX_OK) return rc;
@@ -1941,9 +2284,415 @@ int cfx_done(cfx_component *component) {
   return cfx_channel_send(component->channel, &component->request);
 }
 
+/* ---- runs in physical time (docs/wire-format.md, "Component protocol", version 2) ------- */
+struct waveform {
+  char name[CFX_MAX_NAME_BYTES + 1];
+  char mesh[CFX_MAX_NAME_BYTES + 1];
+  char field[CFX_MAX_FIELD_NAME_BYTES + 1];
+  cfx_segment *segment;
+  unsigned char *payload;
+  int role, count, capacity, degree;
+  double *times;           /* in shared memory */
+  unsigned char *values;   /* sample i at values + i * stride */
+  long long stride;
+  double *mesh_field;      /* the mesh's own array of this field */
+  int n;                   /* a written waveform: the writer's own count, never read back */
+  /* a read waveform: the interpolation of the attempt and sample count it was prepared for */
+  cfx_time_interpolation *interpolation;
+  double *weights;
+  double *times_copy;      /* the times as checked: what is checked is what is used */
+  long long prepared_attempt;
+  int prepared_n;
+  struct waveform *next;
+};
+
+static void free_waveform(struct waveform *waveform) {
+  cfx_segment_close(waveform->segment);
+  cfx_time_interpolation_free(waveform->interpolation);
+  free(waveform->weights);
+  free(waveform->times_copy);
+  free(waveform);
+}
+
+static double *sample_values(const struct waveform *waveform, int index) {
+  return (double *)(void *)(waveform->values + (long long)index * waveform->stride);
+}
+
+/* Maps the waveform of (mesh, field) if the driver created one: CFX_OK with *out NULL when it did not. */
+static int attach_waveform(cfx_component *component, const cfx_mesh *mesh, int field_index, struct waveform **out) {
+  *out = NULL;
+  char name[CFX_MAX_NAME_BYTES + 1];
+  char full[3 * CFX_MAX_NAME_BYTES + 16];
+  int length = snprintf(full, sizeof full, "%s.%s.%s.waveform", component->name, mesh->name, mesh->fields[field_index]);
+  if (length < 0 || length > CFX_MAX_NAME_BYTES) return CFX_OK; /* no segment can have this name: not coupled in time */
+  memcpy(name, full, (size_t)length + 1);
+  cfx_segment *segment = NULL;
+  int rc = cfx_run_open_segment(component->run, name, CFX_KIND_WAVEFORM, 0, &segment);
+  if (rc == CFX_ERR_NOT_FOUND) return CFX_OK;
+  if (rc != CFX_OK) return rc;
+  struct waveform *waveform = calloc(1, sizeof *waveform);
+  if (waveform == NULL) {
+    cfx_segment_close(segment);
+    return fail(CFX_ERR_NO_MEMORY, "out of memory attaching waveform \"%s\"", name);
+  }
+  waveform->segment = segment;
+  snprintf(waveform->name, sizeof waveform->name, "%s", name);
+  snprintf(waveform->mesh, sizeof waveform->mesh, "%s", mesh->name);
+  snprintf(waveform->field, sizeof waveform->field, "%s", mesh->fields[field_index]);
+  waveform->payload = cfx_segment_payload(segment);
+  char where[2 * CFX_MAX_NAME_BYTES + 40];
+  snprintf(where, sizeof where, "component \"%s\": waveform \"%s\"", component->name, name);
+  long long values_offset = 0;
+  rc = cfx_wire_read_waveform(waveform->payload, cfx_segment_payload_size(segment), where, &waveform->role,
+                              &waveform->count, &waveform->capacity, &waveform->degree, &values_offset,
+                              &waveform->stride);
+  if (rc == CFX_OK && waveform->count != mesh->count)
+    rc = fail(CFX_ERR_FORMAT, "%s: %d points a sample, but its mesh has %d", where, waveform->count, mesh->count);
+  if (rc == CFX_OK) {
+    waveform->times = (double *)(void *)(waveform->payload + W_TIMES);
+    waveform->values = waveform->payload + values_offset;
+    waveform->mesh_field = mesh->values[field_index];
+    waveform->prepared_attempt = -1;
+    if (waveform->role == CFX_WAVEFORM_BY_COMPONENT) {
+      rc = cfx_wire_waveform_sample_count(waveform->payload, waveform->capacity, where, &waveform->n);
+    } else {
+      rc = cfx_time_interpolation_create(waveform->capacity, &waveform->interpolation);
+      waveform->weights = calloc((size_t)waveform->capacity, sizeof(double));
+      waveform->times_copy = calloc((size_t)waveform->capacity, sizeof(double));
+      if (rc == CFX_OK && (waveform->weights == NULL || waveform->times_copy == NULL))
+        rc = fail(CFX_ERR_NO_MEMORY, "out of memory attaching waveform \"%s\"", name);
+    }
+  }
+  if (rc == CFX_OK) rc = check_truncation();
+  if (rc != CFX_OK) {
+    free_waveform(waveform);
+    return rc;
+  }
+  *out = waveform;
+  return CFX_OK;
+}
+
+static int attach_waveforms(cfx_component *component) {
+  component->max_substeps = INT_MAX;
+  for (const cfx_mesh *mesh = component->meshes; mesh != NULL; mesh = mesh->next) {
+    for (int index = 0; index < mesh->field_count; index++) {
+      struct waveform *waveform = NULL;
+      int rc = attach_waveform(component, mesh, index, &waveform);
+      if (rc != CFX_OK) return rc;
+      if (waveform == NULL) continue;
+      waveform->next = component->waveforms;
+      component->waveforms = waveform;
+      if (waveform->capacity - 1 < component->max_substeps) component->max_substeps = waveform->capacity - 1;
+    }
+  }
+  return CFX_OK;
+}
+
+static void measure_waveforms(const cfx_component *component) {
+  for (const struct waveform *waveform = component->waveforms; waveform != NULL; waveform = waveform->next)
+    measure_segment(waveform->segment);
+}
+
+static double attempt_end(const cfx_component *component) {
+  double end = component->window_start + component->window_size;
+  return component->run_end < end ? component->run_end : end;
+}
+
+static int same_time(double a, double b) {
+  return a == b || absolute(a - b) <= CFX_TIME_TOLERANCE * larger(1.0, larger(absolute(a), absolute(b)));
+}
+
+static int whole(double x) { return finite(x) && x >= 0 && x <= (double)INT_MAX && x == (double)(int)x; }
+
+/* Starts the attempt the `window` record in component->reply announced, after checking it. */
+static int begin_attempt(cfx_component *component) {
+  const double *payload = component->reply.payload;
+  double window = payload[CFX_WINDOW_SLOT_WINDOW], iteration = payload[CFX_WINDOW_SLOT_ITERATION];
+  double start = payload[CFX_WINDOW_SLOT_START], size = payload[CFX_WINDOW_SLOT_SIZE];
+  double flags = payload[CFX_WINDOW_SLOT_FLAGS], end = payload[CFX_WINDOW_SLOT_END];
+  const char *problem = NULL;
+  double bad = 0;
+  int known_flags = CFX_WINDOW_WRITE_CHECKPOINT | CFX_WINDOW_READ_CHECKPOINT | CFX_WINDOW_LAST;
+  if (!whole(window)) problem = "window index", bad = window;
+  else if (!whole(iteration)) problem = "iteration", bad = iteration;
+  else if (!finite(start)) problem = "start time", bad = start;
+  else if (!(size > 0)) problem = "window size", bad = size;
+  else if (!whole(flags) || ((int)flags & ~known_flags) != 0) problem = "flags", bad = flags;
+  else if (!(end > start)) problem = "run end", bad = end;
+  if (problem != NULL)
+    return fail(CFX_ERR_PROTOCOL, "component \"%s\": the driver sent a window with %s %g (the window starts at %g)",
+                component->name, problem, bad, start);
+  int new_window = iteration == 0;
+  component->window = (int)window;
+  component->window_iteration = (int)iteration;
+  component->window_start = start;
+  component->window_size = size;
+  component->window_flags = (int)flags;
+  component->run_end = end;
+  component->time = start;
+  component->substeps = 0;
+  component->in_attempt = 1;
+  component->checkpoint_written = 0;
+  component->checkpoint_restored = 0;
+  component->attempt++;
+  for (struct waveform *waveform = component->waveforms; waveform != NULL; waveform = waveform->next) {
+    if (waveform->role != CFX_WAVEFORM_BY_COMPONENT) continue;
+    /* A new window starts from the end of the converged one; a repeat keeps slot 0 as it was. */
+    if (new_window) {
+      if (waveform->n > 1)
+        memcpy(sample_values(waveform, 0), sample_values(waveform, waveform->n - 1),
+               (size_t)waveform->count * sizeof(double));
+      waveform->times[0] = start;
+      memcpy(waveform->payload + W_WINDOW_START, &start, 8);
+    }
+    waveform->n = 1;
+    cfx_wire_waveform_set_sample_count(waveform->payload, 1);
+  }
+  return check_truncation();
+}
+
+static int no_attempt(const cfx_component *component, const char *what) {
+  return fail(CFX_ERR_STATE,
+              "component \"%s\": %s with no window under way; call cfx_is_coupling_ongoing first (and stop when it "
+              "says 0)",
+              component->name, what);
+}
+
+int cfx_is_coupling_ongoing(cfx_component *component, int *ongoing) {
+  if (component == NULL || ongoing == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_is_coupling_ongoing: null argument");
+  int rc = check_truncation();
+  if (rc != CFX_OK) return rc;
+  if (!component->ready) return fail(CFX_ERR_STATE, "component \"%s\": the time API needs cfx_ready first", component->name);
+  if (component->stopped) {
+    *ongoing = 0;
+    return CFX_OK;
+  }
+  if (component->in_attempt) {
+    *ongoing = 1;
+    return CFX_OK;
+  }
+  rc = cfx_channel_receive(component->channel, &component->reply);
+  while (rc == CFX_OK && component->reply.opcode == CFX_OP_PING) {
+    cfx_message_set(&component->request, CFX_OP_PONG, 0, 0);
+    rc = cfx_channel_reply(component->channel, &component->reply, &component->request);
+    if (rc == CFX_OK) rc = cfx_channel_receive(component->channel, &component->reply);
+  }
+  if (rc != CFX_OK) return rc;
+  if (component->reply.opcode == CFX_OP_STOP) {
+    cfx_message_set(&component->request, CFX_OP_BYE, 0, 0);
+    rc = cfx_channel_send(component->channel, &component->request);
+    if (rc == CFX_OK) {
+      component->stopped = 1;
+      *ongoing = 0;
+    }
+    return rc;
+  }
+  if (component->reply.opcode == CFX_OP_GO)
+    return fail(CFX_ERR_PROTOCOL,
+                "component \"%s\": the driver sent go: this is an iteration run; loop on cfx_next_step and cfx_done, "
+                "not cfx_is_coupling_ongoing",
+                component->name);
+  if (component->reply.opcode != CFX_OP_WINDOW) return unexpected(component, CFX_OP_WINDOW);
+  measure_meshes(component);
+  measure_waveforms(component);
+  if ((rc = begin_attempt(component)) != CFX_OK) return rc;
+  *ongoing = 1;
+  return CFX_OK;
+}
+
+static int requires(const cfx_component *component, int flag, int answered) {
+  return component->in_attempt && (component->window_flags & flag) != 0 && !answered && component->substeps == 0;
+}
+
+int cfx_requires_writing_checkpoint(cfx_component *component, int *required) {
+  if (component == NULL || required == NULL)
+    return fail(CFX_ERR_ARGUMENT, "cfx_requires_writing_checkpoint: null argument");
+  *required = requires(component, CFX_WINDOW_WRITE_CHECKPOINT, component->checkpoint_written);
+  return CFX_OK;
+}
+
+int cfx_requires_reading_checkpoint(cfx_component *component, int *required) {
+  if (component == NULL || required == NULL)
+    return fail(CFX_ERR_ARGUMENT, "cfx_requires_reading_checkpoint: null argument");
+  *required = requires(component, CFX_WINDOW_READ_CHECKPOINT, component->checkpoint_restored);
+  return CFX_OK;
+}
+
+static int answer_checkpoint(cfx_component *component, int flag, double time, int opcode, const char *what) {
+  int rc = check_truncation();
+  if (rc != CFX_OK) return rc;
+  if (!component->in_attempt) return no_attempt(component, what);
+  int answered = flag == CFX_WINDOW_WRITE_CHECKPOINT ? component->checkpoint_written : component->checkpoint_restored;
+  const char *asked = flag == CFX_WINDOW_WRITE_CHECKPOINT ? "write" : "read";
+  if ((component->window_flags & flag) == 0)
+    return fail(CFX_ERR_STATE,
+                "component \"%s\": %s in window %d (iteration %d), where the driver did not ask to %s a checkpoint; "
+                "call it only when cfx_requires_%s_checkpoint says 1",
+                component->name, what, component->window, component->window_iteration, asked,
+                flag == CFX_WINDOW_WRITE_CHECKPOINT ? "writing" : "reading");
+  if (answered || component->substeps > 0)
+    return fail(CFX_ERR_STATE, "component \"%s\": %s in window %d (iteration %d) %s; answer once, before the first "
+                "cfx_advance",
+                component->name, what, component->window, component->window_iteration,
+                answered ? "a second time" : "after a step");
+  if (!finite(time))
+    return fail(CFX_ERR_ARGUMENT, "component \"%s\": %s: the time %g is not finite", component->name, what, time);
+  cfx_message_set(&component->request, opcode, time, 0);
+  component->request.length = 8;
+  rc = cfx_channel_send(component->channel, &component->request);
+  if (rc == CFX_OK) {
+    if (flag == CFX_WINDOW_WRITE_CHECKPOINT) component->checkpoint_written = 1;
+    else component->checkpoint_restored = 1;
+  }
+  return rc;
+}
+
+int cfx_checkpoint_written(cfx_component *component, double time) {
+  if (component == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_checkpoint_written: null component");
+  return answer_checkpoint(component, CFX_WINDOW_WRITE_CHECKPOINT, time, CFX_OP_CHECKPOINTED, "cfx_checkpoint_written");
+}
+
+int cfx_checkpoint_restored(cfx_component *component, double time) {
+  if (component == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_checkpoint_restored: null component");
+  return answer_checkpoint(component, CFX_WINDOW_READ_CHECKPOINT, time, CFX_OP_RESTORED, "cfx_checkpoint_restored");
+}
+
+int cfx_max_time_step(cfx_component *component, double *dt) {
+  if (component == NULL || dt == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_max_time_step: null argument");
+  if (!component->in_attempt) return no_attempt(component, "cfx_max_time_step");
+  double left = attempt_end(component) - component->time;
+  *dt = left > 0 ? left : 0.0;
+  return CFX_OK;
+}
+
+int cfx_time(const cfx_component *component, double *time) {
+  if (component == NULL || time == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_time: null argument");
+  *time = component->time;
+  return CFX_OK;
+}
+
+int cfx_window(const cfx_component *component, int *window) {
+  if (component == NULL || window == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_window: null argument");
+  *window = component->window;
+  return CFX_OK;
+}
+
+int cfx_iteration(const cfx_component *component, int *iteration) {
+  if (component == NULL || iteration == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_iteration: null argument");
+  *iteration = component->window >= 0 ? component->window_iteration : component->iteration;
+  return CFX_OK;
+}
+
+int cfx_advance(cfx_component *component, double dt) {
+  if (component == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_advance: null component");
+  int rc = check_truncation();
+  if (rc != CFX_OK) return rc;
+  if (!component->in_attempt) return no_attempt(component, "cfx_advance");
+  double end = attempt_end(component);
+  if (!(dt > 0) || !finite(dt))
+    return fail(CFX_ERR_ARGUMENT, "component \"%s\": cfx_advance(%g): the step must be a finite time > 0",
+                component->name, dt);
+  double next = component->time + dt;
+  if (next - end > CFX_TIME_TOLERANCE * larger(1.0, absolute(end)))
+    return fail(CFX_ERR_ARGUMENT,
+                "component \"%s\": cfx_advance(%.17g) goes beyond cfx_max_time_step = %.17g (window %d ends at "
+                "%.17g); take the smaller of the two",
+                component->name, dt, end - component->time, component->window, end);
+  if (component->substeps + 1 > component->max_substeps)
+    return fail(CFX_ERR_FULL,
+                "component \"%s\": cfx_advance(%g) would be step %d of window %d (iteration %d), more than the %d "
+                "substeps a window holds; raise coupling.max_substeps or take larger steps",
+                component->name, dt, component->substeps + 1, component->window, component->window_iteration,
+                component->max_substeps);
+  measure_meshes(component);
+  measure_waveforms(component);
+  if ((rc = check_truncation()) != CFX_OK) return rc;
+  /* The window's end, or the one step that sets a window of unknown size (first-participant). */
+  int reached_end = same_time(next, end);
+  int over = reached_end || !finite(component->window_size);
+  double sample_time = reached_end ? end : next;
+  for (struct waveform *waveform = component->waveforms; waveform != NULL; waveform = waveform->next) {
+    if (waveform->role != CFX_WAVEFORM_BY_COMPONENT) continue;
+    memcpy(sample_values(waveform, waveform->n), waveform->mesh_field, (size_t)waveform->count * sizeof(double));
+    waveform->times[waveform->n] = sample_time;
+    waveform->n++;
+    cfx_wire_waveform_set_sample_count(waveform->payload, waveform->n);
+  }
+  if ((rc = check_truncation()) != CFX_OK) return rc;
+  component->time = next;
+  component->substeps++;
+  if (!over) return CFX_OK;
+  component->in_attempt = 0;
+  cfx_message_set(&component->request, CFX_OP_DONE, component->window, component->window_iteration);
+  component->request.payload[CFX_DONE_SLOT_TIME] = component->time;
+  component->request.payload[CFX_DONE_SLOT_SUBSTEPS] = component->substeps;
+  component->request.length = 32;
+  return cfx_channel_send(component->channel, &component->request);
+}
+
+int cfx_read(cfx_component *component, const char *mesh, const char *field, double relative_time, double *out) {
+  if (component == NULL || mesh == NULL || field == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_read: null argument");
+  int rc = check_truncation();
+  if (rc != CFX_OK) return rc;
+  if (!component->in_attempt) return no_attempt(component, "cfx_read");
+  struct waveform *waveform = component->waveforms;
+  int written = 0;
+  for (; waveform != NULL; waveform = waveform->next) {
+    if (strcmp(waveform->mesh, mesh) != 0 || strcmp(waveform->field, field) != 0) continue;
+    if (waveform->role == CFX_WAVEFORM_BY_DRIVER) break;
+    written = 1;
+  }
+  if (waveform == NULL)
+    return fail(CFX_ERR_NOT_FOUND,
+                "component \"%s\": cfx_read(\"%s\", \"%s\"): %s.%s %s", component->name, mesh, field, mesh, field,
+                written ? "is a field this component writes (the from of a transfer); read the fields the driver writes"
+                        : "is not the target of a transfer in time");
+  double end = attempt_end(component);
+  double left = end - component->time;
+  if (!finite(relative_time) ||
+      relative_time < -CFX_TIME_TOLERANCE * larger(1.0, absolute(component->time)) ||
+      relative_time - left > CFX_TIME_TOLERANCE * larger(1.0, absolute(end)))
+    return fail(CFX_ERR_ARGUMENT,
+                "component \"%s\": cfx_read(\"%s\", \"%s\", %.17g): the relative time must lie in [0, "
+                "cfx_max_time_step = %.17g]",
+                component->name, mesh, field, relative_time, left);
+  char where[2 * CFX_MAX_NAME_BYTES + 40];
+  int n = 0;
+  snprintf(where, sizeof where, "component \"%s\": waveform \"%s\"", component->name, waveform->name);
+  if ((rc = cfx_wire_waveform_sample_count(waveform->payload, waveform->capacity, where, &n)) != CFX_OK) return rc;
+  if (waveform->prepared_attempt != component->attempt || waveform->prepared_n != n) {
+    waveform->prepared_attempt = -1;
+    memcpy(waveform->times_copy, waveform->times, (size_t)n * sizeof(double));
+    if ((rc = check_truncation()) != CFX_OK) return rc;
+    rc = cfx_wire_check_sample_times(waveform->times_copy, n, component->window_start,
+                                     component->window_start + component->window_size, where);
+    if (rc == CFX_OK) rc = cfx_time_interpolation_prepare(waveform->interpolation, waveform->times_copy, n,
+                                                          waveform->degree);
+    if (rc != CFX_OK) return rc;
+    waveform->prepared_attempt = component->attempt;
+    waveform->prepared_n = n;
+  }
+  cfx_time_interpolation_weights(waveform->interpolation, component->time + relative_time, waveform->weights);
+  double *target = out != NULL ? out : waveform->mesh_field;
+  int count = waveform->count;
+  for (int j = 0; j < count; j++) target[j] = 0.0;
+  for (int i = 0; i < n; i++) {
+    double weight = waveform->weights[i];
+    if (weight == 0.0) continue;
+    const double *sample = sample_values(waveform, i);
+    for (int j = 0; j < count; j++) target[j] += weight * sample[j];
+  }
+  return check_truncation();
+}
+
 int cfx_close(cfx_component *component) {
   if (component == NULL) return CFX_OK;
   cfx_channel_close(component->channel);
+  for (struct waveform *waveform = component->waveforms; waveform != NULL;) {
+    struct waveform *next = waveform->next;
+    free_waveform(waveform);
+    waveform = next;
+  }
   for (cfx_mesh *mesh = component->meshes; mesh != NULL;) {
     cfx_mesh *next = mesh->next;
     cfx_segment_close(mesh->segment);

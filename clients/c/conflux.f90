@@ -79,6 +79,78 @@ module conflux
       type(c_ptr), value :: component
     end function cfx_done
 
+    ! Runs in physical time (conflux.h, "the time API"); the logical answers are 0 or 1.
+    integer(c_int) function cfx_is_coupling_ongoing(component, ongoing) bind(c, name="cfx_is_coupling_ongoing")
+      import :: c_int, c_ptr
+      type(c_ptr), value :: component
+      integer(c_int), intent(out) :: ongoing
+    end function cfx_is_coupling_ongoing
+
+    integer(c_int) function cfx_requires_writing_checkpoint(component, required) &
+        bind(c, name="cfx_requires_writing_checkpoint")
+      import :: c_int, c_ptr
+      type(c_ptr), value :: component
+      integer(c_int), intent(out) :: required
+    end function cfx_requires_writing_checkpoint
+
+    integer(c_int) function cfx_requires_reading_checkpoint(component, required) &
+        bind(c, name="cfx_requires_reading_checkpoint")
+      import :: c_int, c_ptr
+      type(c_ptr), value :: component
+      integer(c_int), intent(out) :: required
+    end function cfx_requires_reading_checkpoint
+
+    integer(c_int) function cfx_checkpoint_written(component, time) bind(c, name="cfx_checkpoint_written")
+      import :: c_int, c_ptr, c_double
+      type(c_ptr), value :: component
+      real(c_double), value :: time
+    end function cfx_checkpoint_written
+
+    integer(c_int) function cfx_checkpoint_restored(component, time) bind(c, name="cfx_checkpoint_restored")
+      import :: c_int, c_ptr, c_double
+      type(c_ptr), value :: component
+      real(c_double), value :: time
+    end function cfx_checkpoint_restored
+
+    integer(c_int) function cfx_max_time_step(component, dt) bind(c, name="cfx_max_time_step")
+      import :: c_int, c_ptr, c_double
+      type(c_ptr), value :: component
+      real(c_double), intent(out) :: dt
+    end function cfx_max_time_step
+
+    !> Into `values` (the mesh's count of doubles): the driver's field at cfx_time + relative_time.
+    integer(c_int) function cfx_read(component, mesh, field, relative_time, values) bind(c, name="cfx_read")
+      import :: c_int, c_ptr, c_char, c_double
+      type(c_ptr), value :: component
+      character(kind=c_char), dimension(*), intent(in) :: mesh, field
+      real(c_double), value :: relative_time
+      real(c_double), dimension(*), intent(out) :: values
+    end function cfx_read
+
+    integer(c_int) function cfx_advance(component, dt) bind(c, name="cfx_advance")
+      import :: c_int, c_ptr, c_double
+      type(c_ptr), value :: component
+      real(c_double), value :: dt
+    end function cfx_advance
+
+    integer(c_int) function cfx_time(component, time) bind(c, name="cfx_time")
+      import :: c_int, c_ptr, c_double
+      type(c_ptr), value :: component
+      real(c_double), intent(out) :: time
+    end function cfx_time
+
+    integer(c_int) function cfx_window(component, window) bind(c, name="cfx_window")
+      import :: c_int, c_ptr
+      type(c_ptr), value :: component
+      integer(c_int), intent(out) :: window
+    end function cfx_window
+
+    integer(c_int) function cfx_iteration(component, iteration) bind(c, name="cfx_iteration")
+      import :: c_int, c_ptr
+      type(c_ptr), value :: component
+      integer(c_int), intent(out) :: iteration
+    end function cfx_iteration
+
     integer(c_int) function cfx_close(component) bind(c, name="cfx_close")
       import :: c_int, c_ptr
       type(c_ptr), value :: component

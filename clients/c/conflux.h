@@ -1,6 +1,6 @@
 /* conflux.h: the C client of the Conflux wire format (docs/wire-format.md,
- * layout version 1 of segments, registry, rings, channels and meshes, and
- * version 1 of the component protocol).
+ * layout version 1 of segments, registry, rings, channels, meshes and
+ * waveforms, and version 2 of the component protocol).
  *
  * C99, usable from C++ (extern "C") and from Fortran through iso_c_binding
  * (conflux.f90 declares the component API): every argument is an int, a long
@@ -30,7 +30,10 @@
 extern "C" {
 #endif
 
+/** The layout version of segments, registry, rings, channels, meshes and waveforms. */
 #define CFX_WIRE_VERSION 1
+/** The component protocol's version: 2 adds runs in physical time (window, checkpointed, restored). */
+#define CFX_PROTOCOL_VERSION 2
 
 /* ---- error codes ------------------------------------------------------- */
 #define CFX_OK 0
@@ -63,6 +66,11 @@ extern "C" {
  * client caught the SIGBUS, put zero pages in its place, and every later call fails so, naming the segment.
  */
 #define CFX_ERR_TRUNCATED (-13)
+/**
+ * A call out of turn in a run in physical time: cfx_advance, cfx_read or cfx_max_time_step with no window under
+ * way, a checkpoint answered that was not asked for, or answered twice.
+ */
+#define CFX_ERR_STATE (-14)
 
 /** What the last failing call on this thread said; never NULL. */
 const char *cfx_last_error(void);
@@ -76,6 +84,7 @@ const char *cfx_error_name(int code);
 #define CFX_KIND_RING 2
 #define CFX_KIND_MESH 3
 #define CFX_KIND_ARENA 4
+#define CFX_KIND_WAVEFORM 5
 
 #define CFX_LAYOUT_SOA 0
 #define CFX_LAYOUT_INTERLEAVED 1
@@ -90,10 +99,37 @@ const char *cfx_error_name(int code);
 #define CFX_OP_ACK 0x11
 #define CFX_OP_GO 0x20
 #define CFX_OP_DONE 0x21
+#define CFX_OP_WINDOW 0x22
+#define CFX_OP_CHECKPOINTED 0x23
+#define CFX_OP_RESTORED 0x24
 #define CFX_OP_STOP 0x30
 #define CFX_OP_BYE 0x31
 #define CFX_OP_PING 0x40
 #define CFX_OP_PONG 0x41
+
+/* The payload of window (doubles), its flag bits, and the payload of done in a run in physical time. */
+#define CFX_WINDOW_SLOT_WINDOW 0
+#define CFX_WINDOW_SLOT_ITERATION 1
+#define CFX_WINDOW_SLOT_START 2
+#define CFX_WINDOW_SLOT_SIZE 3 /* Infinity when the first component's own step sets it */
+#define CFX_WINDOW_SLOT_FLAGS 4
+#define CFX_WINDOW_SLOT_END 5 /* the run's end time, Infinity when the run ends after a number of windows */
+#define CFX_WINDOW_WRITE_CHECKPOINT 1
+#define CFX_WINDOW_READ_CHECKPOINT 2
+#define CFX_WINDOW_LAST 4
+#define CFX_DONE_SLOT_WINDOW 0
+#define CFX_DONE_SLOT_ITERATION 1
+#define CFX_DONE_SLOT_TIME 2
+#define CFX_DONE_SLOT_SUBSTEPS 3
+/** Two times are one when |a - b| <= CFX_TIME_TOLERANCE * max(1, |a|, |b|). */
+#define CFX_TIME_TOLERANCE 1e-9
+
+/* Waveforms: who writes the samples, and the limits of the layout. */
+#define CFX_WAVEFORM_BY_COMPONENT 1
+#define CFX_WAVEFORM_BY_DRIVER 2
+#define CFX_MAX_WAVEFORM_DEGREE 3
+#define CFX_MIN_WAVEFORM_CAPACITY 2
+#define CFX_MAX_WAVEFORM_CAPACITY 65536
 
 #define CFX_HEADER_SIZE 256
 #define CFX_MAX_NAME_BYTES 96
@@ -194,6 +230,74 @@ int cfx_done(cfx_component *component);
 /** Closes the channel (the driver sees it at once), unmaps everything, frees the handle. NULL is fine. */
 int cfx_close(cfx_component *component);
 
+/* ---- runs in physical time (the time API) ----------------------------------
+ *
+ *   cfx_ready(app);                                   also attaches the waveforms of the meshes' fields
+ *   int ongoing, required;  double t = 0, dt;
+ *   while (cfx_is_coupling_ongoing(app, &ongoing) == CFX_OK && ongoing) {
+ *     cfx_requires_writing_checkpoint(app, &required);
+ *     if (required) { ...save...; cfx_checkpoint_written(app, t); }
+ *     cfx_requires_reading_checkpoint(app, &required);
+ *     if (required) { ...restore, t = the saved time...; cfx_checkpoint_restored(app, t); }
+ *     cfx_max_time_step(app, &dt);  if (dt > solver_dt) dt = solver_dt;
+ *     cfx_read(app, "interface", "T", dt, T);         the driver's field at t + dt
+ *     ...solve; write the mesh's own fields...
+ *     cfx_advance(app, dt);  t += dt;                  samples them; done at the window's end
+ *   }
+ *   cfx_close(app);
+ *
+ * Every function returns CFX_OK or an error code, cfx_last_error() naming what is wrong. */
+
+/**
+ * Whether the run goes on (*ongoing 1 or 0). Inside a window attempt: 1 at once. After the attempt's last
+ * advance (and before the first window): waits for the driver, answering pings, and starts the attempt it
+ * announces; 0 when the driver said stop (bye has then been sent; call cfx_close). CFX_ERR_PROTOCOL when the
+ * driver sends go (an iteration run: use cfx_next_step).
+ */
+int cfx_is_coupling_ongoing(cfx_component *component, int *ongoing);
+/** 1 at the start of an attempt whose state the component must save (then cfx_checkpoint_written). */
+int cfx_requires_writing_checkpoint(cfx_component *component, int *required);
+/** 1 at the start of a repeated attempt: restore the saved state (then cfx_checkpoint_restored). */
+int cfx_requires_reading_checkpoint(cfx_component *component, int *required);
+/** The checkpoint is written; `time` is the component's own time. */
+int cfx_checkpoint_written(cfx_component *component, double time);
+/** The checkpoint is restored; `time` is the component's own time after restoring (the window start). */
+int cfx_checkpoint_restored(cfx_component *component, double time);
+/** How far the component may step: the window's end minus cfx_time (Infinity when its own step sets the window). */
+int cfx_max_time_step(cfx_component *component, double *dt);
+/**
+ * Field `field` of mesh `mesh` as the driver wrote it, interpolated in time at cfx_time + relative_time
+ * (relative_time in [0, cfx_max_time_step]), into `out` (the mesh's count of doubles), or into the mesh's own
+ * field array when `out` is NULL. CFX_ERR_NOT_FOUND when the field is not the target of a transfer in time.
+ */
+int cfx_read(cfx_component *component, const char *mesh, const char *field, double relative_time, double *out);
+/**
+ * A step of dt (0 < dt <= cfx_max_time_step): samples the fields the component writes from its mesh arrays; at
+ * the window's end tells the driver the attempt is done. CFX_ERR_ARGUMENT for a step beyond cfx_max_time_step,
+ * CFX_ERR_FULL for more steps than a window's waveforms hold (coupling.max_substeps).
+ */
+int cfx_advance(cfx_component *component, double dt);
+/** The client's time: the window start plus the steps taken in this attempt. */
+int cfx_time(const cfx_component *component, double *time);
+/** The window under way (-1 before the first). */
+int cfx_window(const cfx_component *component, int *window);
+/** The attempt within the window (0 the first; -1 before the first window); in an iteration run the last go's step. */
+int cfx_iteration(const cfx_component *component, int *iteration);
+
+/* ---- interpolation in time (preCICE's Waveform::sample, as weights) --------
+ * value(t) = sum_i weights[i] * sample_i. Used degree min(degree, n - 1); degree 0: the first sample at or after t;
+ * a sample time within 1e-14 of t: that sample; otherwise the interpolating B-spline through all n samples (times
+ * normalised to [0, 1], knots by averaging). Memory is allocated by create only. */
+typedef struct cfx_time_interpolation cfx_time_interpolation;
+int cfx_time_interpolation_create(int capacity, cfx_time_interpolation **interpolation);
+/** For samples at times[0..n-1] (strictly increasing, n <= capacity), read with `degree` (0..3). */
+int cfx_time_interpolation_prepare(cfx_time_interpolation *interpolation, const double *times, int n, int degree);
+/** The n weights at time t. */
+int cfx_time_interpolation_weights(cfx_time_interpolation *interpolation, double t, double *weights);
+/** min(degree, n - 1) of the last prepare. */
+int cfx_time_interpolation_used_degree(const cfx_time_interpolation *interpolation);
+void cfx_time_interpolation_free(cfx_time_interpolation *interpolation);
+
 /* ---- runs, segments and channels (the layer under the component API) ---- */
 typedef struct cfx_run cfx_run;
 typedef struct cfx_segment cfx_segment;
@@ -290,6 +394,27 @@ int cfx_wire_read_mesh(const void *payload, long long payload_size, const char *
                        long long *fields_offset, long long *field_stride);
 /** The name of field `index` of checked mesh metadata, into `name` (size ≥ 33 bytes). */
 int cfx_wire_mesh_field_name(const void *payload, int index, char *name, int size);
+
+/** Payload bytes of a waveform segment of `capacity` samples of `count` points. */
+int cfx_wire_waveform_size(int count, int capacity, long long *payload_size);
+/** Writes waveform metadata (role CFX_WAVEFORM_BY_*, n = 0, window start 0), the magic last. */
+int cfx_wire_write_waveform(void *payload, long long payload_size, int role, int count, int capacity, int degree);
+/**
+ * Reads and checks waveform metadata; every out-pointer may be NULL. Sample times start at payload byte 64,
+ * sample i's values at values_offset + i * stride.
+ */
+int cfx_wire_read_waveform(const void *payload, long long payload_size, const char *where, int *role, int *count,
+                           int *capacity, int *degree, long long *values_offset, long long *stride);
+/** Loads the sample count once (acquire) and checks it is 1..capacity. */
+int cfx_wire_waveform_sample_count(const void *payload, int capacity, const char *where, int *n);
+/** Publishes the sample count (release), after the samples and times it covers. */
+int cfx_wire_waveform_set_sample_count(void *payload, int n);
+/**
+ * Checks n sample times: finite, strictly increasing, times[0] at window_start, none after window_end (Infinity:
+ * no end), each within CFX_TIME_TOLERANCE * max(1, |time|).
+ */
+int cfx_wire_check_sample_times(const double *times, int n, double window_start, double window_end,
+                                const char *where);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 """The Python client of the Conflux wire format (docs/wire-format.md, layout
-version 1; component protocol version 1).
+version 1; component protocol version 2).
 
 Pure Python 3.11: mmap for the segments, struct for their fields, ctypes for
 futex(2) and for the few atomic read-modify-writes the format needs (a
@@ -20,6 +20,18 @@ A component, the talk's sequence::
         while (iteration := app.next_step()) >= 0:      # answers pings; -1 after stop
             ...
             app.done()
+
+In a run in physical time (docs/wire-format.md, "Component protocol")::
+
+        app.ready()                                     # also attaches the fields' waveforms
+        while app.is_coupling_ongoing():                # waits between windows; False after stop
+            if app.requires_writing_checkpoint(): save(); app.checkpoint_written(t)
+            if app.requires_reading_checkpoint(): t = restore(); app.checkpoint_restored(t)
+            dt = min(solver_dt, app.max_time_step())
+            temperature = app.read("surface", "temperature", dt)   # the driver's field at t + dt
+            ...                                         # solve, write the mesh's own fields
+            app.advance(dt)                             # samples them; done at the window's end
+            t += dt
 
 Set CONFLUX_NO_NUMPY=1 to get memoryviews even when numpy is installed.
 """
@@ -48,6 +60,9 @@ __all__ = [
     "CorruptRecordError",
     "MeshMetadataError",
     "SegmentTruncatedError",
+    "WaveformError",
+    "TimeCouplingError",
+    "TimeInterpolation",
     "Message",
     "Wait",
     "Memory",
@@ -68,9 +83,17 @@ __all__ = [
     "mesh_geometry",
     "write_mesh",
     "read_mesh",
+    "waveform_geometry",
+    "write_waveform",
+    "read_waveform",
+    "waveform_sample_count",
+    "set_waveform_sample_count",
+    "check_sample_times",
+    "same_time",
 ]
 
-WIRE_VERSION = 1
+WIRE_VERSION = 1  # the layout version of segments, registry, rings, channels, meshes and waveforms
+PROTOCOL_VERSION = 2  # the component protocol: 2 adds runs in physical time
 
 # Segment header (docs/wire-format.md, "Segment header").
 SEGMENT_MAGIC = 0x584C4643
@@ -79,11 +102,11 @@ SEGMENT_LAYOUT_VERSION = 1
 HEADER_SIZE = 256
 MAX_NAME_BYTES = 96
 RUN_ID_BYTES = 16
-KIND_RAW, KIND_REGISTRY, KIND_RING, KIND_MESH, KIND_ARENA = 0, 1, 2, 3, 4
+KIND_RAW, KIND_REGISTRY, KIND_RING, KIND_MESH, KIND_ARENA, KIND_WAVEFORM = 0, 1, 2, 3, 4, 5
 # A VM's arena (docs/vm.md, "Arena", version 1): byte offsets of its layout version, page size, page count and cursor.
 _ARENA_VERSION, _ARENA_PAGE_SIZE, _ARENA_PAGE_COUNT, _ARENA_NEXT_PAGE = 256, 260, 264, 268
 _ARENA_LAYOUT_VERSION, _ARENA_PAGE = 1, 4096
-_KIND_NAMES = {0: "raw", 1: "registry", 2: "ring", 3: "mesh", 4: "arena"}
+_KIND_NAMES = {0: "raw", 1: "registry", 2: "ring", 3: "mesh", 4: "arena", 5: "waveform"}
 
 # Registry.
 REGISTRY_CAPACITY = 256
@@ -117,10 +140,35 @@ MAX_POINTS = 1 << 26
 MESH_COORDINATES = 64 + MAX_FIELDS * MAX_FIELD_NAME_BYTES
 _LAYOUTS = {"soa": 0, "interleaved": 1}
 
+# Waveform.
+WAVEFORM_MAGIC = 0x45564157
+WAVEFORM_LAYOUT_VERSION = 1
+WAVEFORM_BY_COMPONENT, WAVEFORM_BY_DRIVER = 1, 2
+MAX_WAVEFORM_DEGREE = 3
+MIN_WAVEFORM_CAPACITY = 2
+MAX_WAVEFORM_CAPACITY = 65_536
+WAVEFORM_SAMPLE_COUNT, WAVEFORM_WINDOW_START, WAVEFORM_TIMES = 24, 32, 64
+
 # Component protocol.
 HELLO, ACK, GO, DONE, STOP, BYE, PING, PONG = 0x10, 0x11, 0x20, 0x21, 0x30, 0x31, 0x40, 0x41
-COMPONENT_ACCEPTS = (ACK, GO, STOP, PING)
-_OPCODE_NAMES = {HELLO: "hello", ACK: "ack", GO: "go", DONE: "done", STOP: "stop", BYE: "bye", PING: "ping", PONG: "pong"}
+WINDOW, CHECKPOINTED, RESTORED = 0x22, 0x23, 0x24
+COMPONENT_ACCEPTS = (ACK, GO, WINDOW, STOP, PING)
+_OPCODE_NAMES = {
+    HELLO: "hello",
+    ACK: "ack",
+    GO: "go",
+    DONE: "done",
+    WINDOW: "window",
+    CHECKPOINTED: "checkpointed",
+    RESTORED: "restored",
+    STOP: "stop",
+    BYE: "bye",
+    PING: "ping",
+    PONG: "pong",
+}
+# window's flag bits; two times are one within TIME_TOLERANCE * max(1, |a|, |b|).
+WINDOW_WRITE_CHECKPOINT, WINDOW_READ_CHECKPOINT, WINDOW_LAST = 1, 2, 4
+TIME_TOLERANCE = 1e-9
 
 _LIVENESS_INTERVAL_NS = 1_000_000
 _SLEEP_SLICE_NS = 10_000_000
@@ -1633,6 +1681,256 @@ def read_mesh(memory: Memory, offset: int, payload_size: int, where: str = "mesh
     return MeshSpec(dimension, count, layout, fields, coordinates, fields_offset, stride)
 
 
+
+# ---- waveforms (docs/wire-format.md, "Waveform") ----------------------------------------
+class WaveformError(ConfluxError):
+    """A waveform's metadata, sample count or sample times cannot be used."""
+
+
+def waveform_geometry(count: int, capacity: int) -> tuple[int, int, int]:
+    """(values offset, stride, payload bytes) of a waveform segment's payload; times start at WAVEFORM_TIMES."""
+    values = _align64(WAVEFORM_TIMES + capacity * 8)
+    stride = _align64(count * 8)
+    return values, stride, values + capacity * stride
+
+
+def _waveform_spec_problem(role, count, capacity, degree) -> str | None:
+    if role not in (WAVEFORM_BY_COMPONENT, WAVEFORM_BY_DRIVER):
+        return f"role {role} is not 1 (written by the component) or 2 (written by the driver)"
+    if not isinstance(count, int) or not 1 <= count <= MAX_POINTS:
+        return f"point count {count} must be a whole number from 1 to {MAX_POINTS}"
+    if not isinstance(capacity, int) or not MIN_WAVEFORM_CAPACITY <= capacity <= MAX_WAVEFORM_CAPACITY:
+        return (
+            f"capacity {capacity} must be a whole number from {MIN_WAVEFORM_CAPACITY} to {MAX_WAVEFORM_CAPACITY} "
+            "samples (max_substeps + 1)"
+        )
+    if not isinstance(degree, int) or not 0 <= degree <= MAX_WAVEFORM_DEGREE:
+        return f"degree {degree} must be a whole number from 0 to {MAX_WAVEFORM_DEGREE}"
+    return None
+
+
+def write_waveform(memory: Memory, offset: int, payload_size: int, role: int, count: int, capacity: int, degree: int) -> None:
+    """Writes waveform metadata at payload `offset` (n = 0, window start 0), the magic last."""
+    problem = _waveform_spec_problem(role, count, capacity, degree)
+    if problem is not None:
+        raise WaveformError(f"waveform: {problem}")
+    needed = waveform_geometry(count, capacity)[2]
+    if payload_size < needed:
+        raise WaveformError(f"waveform: {capacity} samples of {count} points need {needed} bytes; got {payload_size}")
+    struct.pack_into("<IIIIIIId", memory.view, offset + 4, WAVEFORM_LAYOUT_VERSION, role, count, capacity, degree, 0, 0, 0.0)
+    memory.store(offset, WAVEFORM_MAGIC)
+
+
+class WaveformSpec:
+    __slots__ = ("role", "count", "capacity", "degree", "values_offset", "stride")
+
+    def __init__(self, role, count, capacity, degree, values_offset, stride):
+        self.role = role
+        self.count = count
+        self.capacity = capacity
+        self.degree = degree
+        self.values_offset = values_offset
+        self.stride = stride
+
+
+def read_waveform(memory: Memory, offset: int, payload_size: int, where: str = "waveform") -> WaveformSpec:
+    """Reads and checks waveform metadata; every inconsistency is an error that names it."""
+    if payload_size < WAVEFORM_TIMES:
+        raise WaveformError(f"{where}: {payload_size} bytes cannot hold waveform metadata ({WAVEFORM_TIMES} bytes)")
+    magic = memory.load(offset)
+    if magic != WAVEFORM_MAGIC:
+        raise WaveformError(
+            f'{where}: no waveform metadata (magic 0x{magic:x}, expected 0x{WAVEFORM_MAGIC:x} "WAVE"); the driver did '
+            "not create this waveform"
+        )
+    version, role, count, capacity, degree = struct.unpack_from("<IIIII", memory.view, offset + 4)
+    if version != WAVEFORM_LAYOUT_VERSION:
+        raise WaveformError(f"{where}: waveform layout version {version}, this conflux client reads {WAVEFORM_LAYOUT_VERSION}")
+    problem = _waveform_spec_problem(role, count, capacity, degree)
+    if problem is not None:
+        raise WaveformError(f"{where}: {problem}")
+    values, stride, needed = waveform_geometry(count, capacity)
+    if needed > payload_size:
+        raise WaveformError(
+            f"{where}: {capacity} samples of {count} points need {needed} bytes; the segment has {payload_size}"
+        )
+    return WaveformSpec(role, count, capacity, degree, values, stride)
+
+
+def waveform_sample_count(memory: Memory, offset: int, capacity: int, where: str = "waveform") -> int:
+    """Loads the sample count once (acquire) and checks it is 1..capacity."""
+    n = memory.load(offset + WAVEFORM_SAMPLE_COUNT)
+    if not 1 <= n <= capacity:
+        signed = n - (1 << 32) if n >= 1 << 31 else n
+        raise WaveformError(f"{where}: sample count {signed} is outside 1..{capacity}")
+    return n
+
+
+def set_waveform_sample_count(memory: Memory, offset: int, n: int) -> None:
+    """Publishes the sample count (release), after the samples and times it covers."""
+    memory.store(offset + WAVEFORM_SAMPLE_COUNT, n)
+
+
+def _is_finite(x: float) -> bool:
+    return x - x == 0.0
+
+
+def same_time(a: float, b: float) -> bool:
+    """Whether two times are one: |a - b| <= TIME_TOLERANCE * max(1, |a|, |b|)."""
+    return a == b or abs(a - b) <= TIME_TOLERANCE * max(1.0, abs(a), abs(b))
+
+
+def check_sample_times(times, n: int, window_start: float, window_end: float, where: str = "waveform") -> None:
+    """The first n times: finite, strictly increasing, times[0] at window_start, none after window_end (inf: no end)."""
+    first = times[0]
+    if not _is_finite(first) or abs(first - window_start) > TIME_TOLERANCE * max(1.0, abs(window_start)):
+        raise WaveformError(f"{where}: sample 0 is at time {first!r}, not at the window start {window_start!r}")
+    end_slack = TIME_TOLERANCE * max(1.0, abs(window_end)) if _is_finite(window_end) else 0.0
+    previous = first
+    for i in range(1, n):
+        t = times[i]
+        if not _is_finite(t):
+            raise WaveformError(f"{where}: sample {i} has time {t!r}")
+        if not t > previous:
+            raise WaveformError(f"{where}: sample {i} is at time {t!r}, not after sample {i - 1} at {previous!r}")
+        if t - window_end > end_slack:
+            raise WaveformError(f"{where}: sample {i} is at time {t!r}, after the window's end {window_end!r}")
+        previous = t
+
+
+# ---- interpolation in time (as src/bspline/time-interpolation.ts) -----------------------
+SAME_TIME_TOLERANCE = 1e-14
+
+
+class TimeInterpolation:
+    """preCICE's Waveform::sample as weights: value(t) = sum_i w_i(t) * sample_i.
+
+    Used degree min(degree, n - 1); degree 0: the first sample at or after t; a sample time within 1e-14 of t: that
+    sample; otherwise the interpolating B-spline through all n samples (times normalised to [0, 1], knots by
+    averaging, the banded collocation matrix factorised without pivoting), w = A^-T b(t)."""
+
+    def __init__(self, capacity: int):
+        if not isinstance(capacity, int) or capacity < 1:
+            raise ValueError(f"time interpolation: capacity {capacity} must be a whole number >= 1")
+        self.capacity = capacity
+        self.n = 0
+        self.used_degree = 0
+        self._times: list[float] = []
+        self._knots: list[float] = []
+        self._band: list[list[float]] = []  # the LU factors of A, row i's columns i-p..i+p at [i][column - i + p]
+
+    def prepare(self, times, n: int, degree: int) -> None:
+        """For samples at times[0..n-1] (strictly increasing, checked by the caller), read with `degree`."""
+        if not isinstance(n, int) or not 1 <= n <= self.capacity:
+            raise ValueError(f"time interpolation: {n} samples, outside 1..{self.capacity}")
+        if not isinstance(degree, int) or not 0 <= degree <= MAX_WAVEFORM_DEGREE:
+            raise ValueError(f"time interpolation: degree {degree} is outside 0..{MAX_WAVEFORM_DEGREE}")
+        self.n = n
+        self.used_degree = p = min(degree, n - 1)
+        self._times = [float(times[i]) for i in range(n)]
+        if p == 0:
+            return
+        first = self._times[0]
+        span = self._times[n - 1] - first
+        u = [(t - first) / span for t in self._times]
+        u[0], u[n - 1] = 0.0, 1.0
+        knots = [0.0] * (n + p + 1)
+        for j in range(p + 1):
+            knots[n + j] = 1.0
+        for j in range(1, n - p):
+            total = 0.0
+            for i in range(j, j + p):
+                total += u[i]
+            knots[j + p] = total / p
+        self._knots = knots
+        band = [[0.0] * (2 * p + 1) for _ in range(n)]
+        band[0][p] = 1.0
+        band[n - 1][p] = 1.0
+        for i in range(1, n - 1):
+            s, basis = self._basis(u[i])
+            for k in range(p + 1):
+                band[i][s - p + k - i + p] = basis[k]
+        for k in range(n):
+            pivot = band[k][p]
+            if not abs(pivot) > 0.0:
+                raise ValueError(f"time interpolation: the collocation matrix is singular at row {k}")
+            last = min(n - 1, k + p)
+            for i in range(k + 1, last + 1):
+                factor = band[i][k - i + p] / pivot
+                band[i][k - i + p] = factor
+                if factor == 0.0:
+                    continue
+                for j in range(k + 1, last + 1):
+                    band[i][j - i + p] = band[i][j - i + p] - factor * band[k][j - k + p]
+        self._band = band
+
+    def _basis(self, u: float) -> tuple[int, list[float]]:
+        """The span s and the p + 1 non-zero basis functions at u (The NURBS Book A2.2)."""
+        p, n, knots = self.used_degree, self.n, self._knots
+        s = p
+        if u > knots[0]:
+            s = n - 1
+            for k in range(p, n):
+                if knots[k] > u:
+                    s = k - 1
+                    break
+        basis = [1.0] + [0.0] * p
+        left = [0.0] * (p + 1)
+        right = [0.0] * (p + 1)
+        for j in range(1, p + 1):
+            left[j] = u - knots[s + 1 - j]
+            right[j] = knots[s + j] - u
+            saved = 0.0
+            for r in range(j):
+                temp = basis[r] / (right[r + 1] + left[j - r])
+                basis[r] = saved + right[r + 1] * temp
+                saved = left[j - r] * temp
+            basis[j] = saved
+        return s, basis
+
+    def weights(self, t: float) -> list[float]:
+        """The n weights at time t."""
+        n = self.n
+        if n == 0:
+            raise ValueError("time interpolation: weights before prepare")
+        times = self._times
+        w = [0.0] * n
+        if self.used_degree == 0:
+            chosen = n - 1
+            if n > 1:
+                for i in range(n):
+                    if times[i] - t >= -SAME_TIME_TOLERANCE:
+                        chosen = i
+                        break
+            w[chosen] = 1.0
+            return w
+        for i in range(n):
+            difference = times[i] - t
+            if abs(difference) <= SAME_TIME_TOLERANCE:
+                w[i] = 1.0
+                return w
+            if difference > SAME_TIME_TOLERANCE:
+                break
+        p, band = self.used_degree, self._band
+        first = times[0]
+        u = (t - first) / (times[n - 1] - first)
+        u = 0.0 if not u > 0.0 else min(1.0, u)
+        s, basis = self._basis(u)
+        for k in range(p + 1):
+            w[s - p + k] = basis[k]
+        for k in range(s - p, n):
+            total = w[k]
+            for i in range(max(0, k - p), k):
+                total -= band[i][k - i + p] * w[i]
+            w[k] = total / band[k][p]
+        for k in range(n - 1, -1, -1):
+            total = w[k]
+            for i in range(k + 1, min(n - 1, k + p) + 1):
+                total -= band[i][k - i + p] * w[i]
+            w[k] = total
+        return w
+
+
 def _numpy():
     if os.environ.get("CONFLUX_NO_NUMPY", "") not in ("", "0"):
         return None
@@ -1690,10 +1988,21 @@ class Component:
         self.run = run
         self.channel = channel
         self.meshes: dict[str, Mesh] = {}
-        self.iteration = -1
+        self._step = -1
         self._request = Message()
         self._reply = Message()
         self._closed = False
+        self._ready = False
+        self._stopped = False
+        # A run in physical time: the fields' waveforms, and the window attempt under way.
+        self._written: list[_Waveform] = []
+        self._readable: dict[tuple[str, str], _Waveform] = {}
+        self._max_substeps = 1 << 62
+        self._window = self._window_iteration = -1
+        self._start = self._size = self._time = 0.0
+        self._run_end = float("inf")
+        self._flags = self._substeps = self._attempt = 0
+        self._in_attempt = self._checkpoint_written = self._checkpoint_restored = False
 
     def share_mesh(self, name: str, dimension: int, count: int, layout: str = "soa", fields=("value",)) -> Mesh:
         """Allocates mesh `name` in a shared segment and publishes its metadata."""
@@ -1720,12 +2029,15 @@ class Component:
                 raise _truncation_error(mesh.segment)
 
     def ready(self) -> None:
-        """Tells the driver the meshes are published (hello) and waits for its ACK."""
+        """Tells the driver the meshes are published (hello), waits for its ACK, then attaches the waveforms the
+        driver created for the meshes' fields (none in an iteration run)."""
         self._measure_meshes()
         self.channel.send(self._request.set(HELLO, len(self.meshes)))
         self.channel.receive(self._reply)
         if self._reply.opcode != ACK:
             raise self._unexpected(ACK)
+        self._attach_waveforms()
+        self._ready = True
 
     def next_step(self) -> int:
         """Waits for the next go and returns its iteration, answering pings; -1 (after bye) when the driver says stop."""
@@ -1737,6 +2049,11 @@ class Component:
         if reply.opcode == STOP:
             channel.send(self._request.set(BYE))
             return -1
+        if reply.opcode == WINDOW:
+            raise QueueError(
+                f'component "{self.name}": the driver sent window: this is a run in physical time; loop on '
+                "is_coupling_ongoing() and advance(dt), not next_step()"
+            )
         if reply.opcode != GO:
             raise self._unexpected(GO)
         self._measure_meshes()  # before the step writes into them
@@ -1746,13 +2063,13 @@ class Component:
                 f'component "{self.name}": the driver\'s go carries iteration {step!r}, which is not a whole number '
                 "from 0 to 2147483647; the driver is broken or something else wrote into the channel"
             )
-        self.iteration = int(step)
-        return self.iteration
+        self._step = int(step)
+        return self._step
 
     def done(self) -> None:
         """The current step's fields are written."""
         self._measure_meshes()
-        self.channel.send(self._request.set(DONE, self.iteration))
+        self.channel.send(self._request.set(DONE, self._step))
 
     def loop(self, step) -> None:
         """ready(), then step(iteration) and done() for every go until stop."""
@@ -1763,11 +2080,260 @@ class Component:
             self.done()
             iteration = self.next_step()
 
+    # ---- runs in physical time ---------------------------------------------------------
+    def _attach_waveforms(self) -> None:
+        """After ack: the waveforms the driver created for the meshes' fields (a field without one is not coupled in time)."""
+        self._written: list[_Waveform] = []
+        self._readable: dict[tuple[str, str], _Waveform] = {}
+        try:
+            for mesh_name, mesh in self.meshes.items():
+                for field in mesh.fields:
+                    name = f"{self.name}.{mesh_name}.{field}.waveform"
+                    if len(name.encode("utf-8")) > MAX_NAME_BYTES or self.run.registry.lookup(name) is None:
+                        continue
+                    waveform = _Waveform(self.run.open_segment(name, KIND_WAVEFORM), self.name, mesh, field)
+                    if waveform.role == WAVEFORM_BY_COMPONENT:
+                        self._written.append(waveform)
+                    else:
+                        self._readable[(mesh_name, field)] = waveform
+            _check_truncation()
+        except ConfluxError:
+            self._close_waveforms()
+            raise
+        capacities = [w.capacity for w in self._written] + [w.capacity for w in self._readable.values()]
+        self._max_substeps = min(capacities) - 1 if capacities else 1 << 62
+
+    def _close_waveforms(self) -> None:
+        for waveform in self._written + list(self._readable.values()):
+            waveform.close()
+        self._written, self._readable = [], {}
+
+    def _time_state(self, what: str) -> None:
+        if not self._ready:
+            raise TimeCouplingError(f'component "{self.name}": {what} needs ready() first')
+
+    def _check_attempt(self, what: str) -> None:
+        self._time_state(what)
+        if not self._in_attempt:
+            raise TimeCouplingError(
+                f'component "{self.name}": {what} with no window under way; call is_coupling_ongoing() first (and '
+                "stop when it is False)"
+            )
+
+    def is_coupling_ongoing(self) -> bool:
+        """Whether the run goes on. Inside a window attempt: True at once. After the attempt's last advance (and
+        before the first window): waits for the driver, answering pings, and starts the attempt it announces; False
+        when the driver says stop (bye has then been sent)."""
+        self._time_state("is_coupling_ongoing()")
+        _check_truncation()
+        if self._stopped or self._closed:
+            return False
+        if self._in_attempt:
+            return True
+        channel, reply = self.channel, self._reply
+        channel.receive(reply)
+        while reply.opcode == PING:
+            channel.reply(reply, self._request.set(PONG))
+            channel.receive(reply)
+        if reply.opcode == STOP:
+            channel.send(self._request.set(BYE))
+            self._stopped = True
+            return False
+        if reply.opcode == GO:
+            raise QueueError(
+                f'component "{self.name}": the driver sent go: this is an iteration run; loop on next_step() and '
+                "done(), not is_coupling_ongoing()"
+            )
+        if reply.opcode != WINDOW:
+            raise self._unexpected(WINDOW)
+        self._measure_meshes()
+        self._begin_attempt(reply.payload)
+        return True
+
+    def _begin_attempt(self, payload) -> None:
+        window, iteration, start, size, flags, end = payload[:6]
+
+        def whole(x) -> bool:
+            return _is_finite(x) and 0 <= x <= 0x7FFFFFFF and x == int(x)
+
+        problem = None
+        if not whole(window):
+            problem = f"window index {window!r}"
+        elif not whole(iteration):
+            problem = f"iteration {iteration!r}"
+        elif not _is_finite(start):
+            problem = f"start time {start!r}"
+        elif not size > 0:
+            problem = f"window size {size!r}"
+        elif not whole(flags) or int(flags) & ~(WINDOW_WRITE_CHECKPOINT | WINDOW_READ_CHECKPOINT | WINDOW_LAST):
+            problem = f"flags {flags!r}"
+        elif not end > start:
+            problem = f"run end {end!r} (the window starts at {start!r})"
+        if problem is not None:
+            raise CorruptRecordError(f'component "{self.name}": the driver sent a window with {problem}')
+        new_window = iteration == 0
+        self._window, self._window_iteration = int(window), int(iteration)
+        self._start, self._size, self._flags, self._run_end = start, size, int(flags), end
+        self._time = start
+        self._substeps = 0
+        self._in_attempt = True
+        self._checkpoint_written = self._checkpoint_restored = False
+        self._attempt += 1
+        for waveform in self._written:
+            waveform.begin(start, new_window)
+        _check_truncation()
+
+    def _attempt_end(self) -> float:
+        return min(self._start + self._size, self._run_end)
+
+    def _requires(self, flag: int, answered: bool) -> bool:
+        return self._in_attempt and bool(self._flags & flag) and not answered and self._substeps == 0
+
+    def requires_writing_checkpoint(self) -> bool:
+        """True at the start of an attempt whose state the component must save (then checkpoint_written)."""
+        self._time_state("requires_writing_checkpoint()")
+        return self._requires(WINDOW_WRITE_CHECKPOINT, self._checkpoint_written)
+
+    def requires_reading_checkpoint(self) -> bool:
+        """True at the start of a repeated attempt: restore the saved state (then checkpoint_restored)."""
+        self._time_state("requires_reading_checkpoint()")
+        return self._requires(WINDOW_READ_CHECKPOINT, self._checkpoint_restored)
+
+    def _answer_checkpoint(self, flag: int, time_: float, opcode: int, what: str) -> None:
+        self._check_attempt(what)
+        _check_truncation()
+        answered = self._checkpoint_written if flag == WINDOW_WRITE_CHECKPOINT else self._checkpoint_restored
+        asked = "write" if flag == WINDOW_WRITE_CHECKPOINT else "read"
+        where = f"window {self._window} (iteration {self._window_iteration})"
+        if not self._flags & flag:
+            raise TimeCouplingError(
+                f'component "{self.name}": {what} in {where}, where the driver did not ask to {asked} a checkpoint; '
+                f"call it only when requires_{'writing' if asked == 'write' else 'reading'}_checkpoint() is True"
+            )
+        if answered or self._substeps > 0:
+            raise TimeCouplingError(
+                f'component "{self.name}": {what} in {where} {"a second time" if answered else "after a step"}; '
+                "answer once, before the first advance"
+            )
+        if not isinstance(time_, (int, float)) or not _is_finite(float(time_)):
+            raise TimeCouplingError(f'component "{self.name}": {what}: the time {time_!r} must be a finite number')
+        message = self._request.set(opcode, float(time_))
+        message.length = 8
+        self.channel.send(message)
+        if flag == WINDOW_WRITE_CHECKPOINT:
+            self._checkpoint_written = True
+        else:
+            self._checkpoint_restored = True
+
+    def checkpoint_written(self, time_: float) -> None:
+        """The checkpoint is written; `time_` is the component's own time."""
+        self._answer_checkpoint(WINDOW_WRITE_CHECKPOINT, time_, CHECKPOINTED, f"checkpoint_written({time_!r})")
+
+    def checkpoint_restored(self, time_: float) -> None:
+        """The checkpoint is restored; `time_` is the component's own time after restoring (the window start)."""
+        self._answer_checkpoint(WINDOW_READ_CHECKPOINT, time_, RESTORED, f"checkpoint_restored({time_!r})")
+
+    def max_time_step(self) -> float:
+        """How far the component may step: the window's end minus time() (inf when its own step sets the window)."""
+        self._check_attempt("max_time_step()")
+        return max(0.0, self._attempt_end() - self._time)
+
+    def time(self) -> float:
+        """The client's time: the window start plus the steps taken in this attempt."""
+        return self._time
+
+    def window(self) -> int:
+        """The window under way (-1 before the first)."""
+        return self._window
+
+    def iteration(self) -> int:
+        """The attempt within the window (0 the first; -1 before the first window); in an iteration run the last go's step."""
+        return self._window_iteration if self._window >= 0 else self._step
+
+    def advance(self, dt: float) -> None:
+        """A step of dt (0 < dt <= max_time_step()): samples the fields this component writes from its mesh arrays;
+        at the window's end tells the driver the attempt is done."""
+        what = f"advance({dt!r})"
+        self._check_attempt(what)
+        _check_truncation()
+        if not isinstance(dt, (int, float)) or not dt > 0 or not _is_finite(float(dt)):
+            raise TimeCouplingError(f'component "{self.name}": {what}: the step must be a finite time > 0')
+        end = self._attempt_end()
+        following = self._time + dt
+        if following - end > TIME_TOLERANCE * max(1.0, abs(end)):
+            raise TimeCouplingError(
+                f'component "{self.name}": {what} goes beyond max_time_step() = {end - self._time!r} (window '
+                f"{self._window} ends at {end!r}); take min(dt, max_time_step())"
+            )
+        if self._substeps + 1 > self._max_substeps:
+            raise TimeCouplingError(
+                f'component "{self.name}": {what} would be step {self._substeps + 1} of window {self._window} '
+                f"(iteration {self._window_iteration}), more than the {self._max_substeps} substeps a window holds; "
+                "raise coupling.max_substeps or take larger steps"
+            )
+        self._measure_meshes()
+        for waveform in self._written:
+            waveform.measure()
+        # The window's end, or the one step that sets a window of unknown size (first-participant).
+        reached_end = same_time(following, end)
+        over = reached_end or not _is_finite(self._size)
+        sample_time = end if reached_end else following
+        for waveform in self._written:
+            waveform.append(sample_time)
+        _check_truncation()
+        self._time = following
+        self._substeps += 1
+        if over:
+            self._in_attempt = False
+            message = self._request.set(DONE, self._window, self._window_iteration)
+            message.payload[2] = self._time
+            message.payload[3] = float(self._substeps)
+            message.length = 32
+            self.channel.send(message)
+
+    def read(self, mesh: str, field: str, relative_time: float, out=None):
+        """Field `field` of mesh `mesh` as the driver wrote it, interpolated at time() + relative_time (in [0,
+        max_time_step()]), into `out` or into the mesh's own field array; returns it."""
+        what = f'read("{mesh}", "{field}", {relative_time!r})'
+        self._check_attempt(what)
+        _check_truncation()
+        waveform = self._readable.get((mesh, field))
+        if waveform is None:
+            readable = ", ".join(f"{m}.{f}" for m, f in self._readable) or "none"
+            written = any(w.mesh.name == mesh and w.field == field for w in self._written)
+            reason = (
+                f"{mesh}.{field} is a field this component writes (the from of a transfer); read the fields the driver writes"
+                if written
+                else f"{mesh}.{field} is not the target of a transfer in time"
+            )
+            raise TimeCouplingError(f'component "{self.name}": {what}: {reason}; readable: {readable}')
+        end = self._attempt_end()
+        left = end - self._time
+        if (
+            not isinstance(relative_time, (int, float))
+            or not _is_finite(float(relative_time))
+            or relative_time < -TIME_TOLERANCE * max(1.0, abs(self._time))
+            or relative_time - left > TIME_TOLERANCE * max(1.0, abs(end))
+        ):
+            raise TimeCouplingError(
+                f'component "{self.name}": {what}: the relative time must lie in [0, max_time_step() = {left!r}]'
+            )
+        target = waveform.values if out is None else out
+        if len(target) < waveform.count:
+            raise TimeCouplingError(
+                f'component "{self.name}": {what}: the output holds {len(target)} values, the field has {waveform.count}'
+            )
+        waveform.interpolate(self._attempt, self._start, self._start + self._size, self._time + relative_time, target)
+        _check_truncation()
+        return target
+
+
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         self.channel.close()
+        self._close_waveforms()
         for mesh in self.meshes.values():
             mesh.close()
         self.run.close()
@@ -1781,6 +2347,101 @@ class Component:
     def _unexpected(self, expected: int) -> QueueError:
         got = _OPCODE_NAMES.get(self._reply.opcode, f"0x{self._reply.opcode:04x}")
         return QueueError(f'component "{self.name}": the driver sent {got} where {_OPCODE_NAMES[expected]} was expected')
+
+
+class TimeCouplingError(ConfluxError):
+    """A misuse of the time API (a step beyond max_time_step(), too many substeps, a call out of turn)."""
+
+
+class _Waveform:
+    """The waveform of one of the component's fields (docs/wire-format.md, "Waveform"), mapped after ack."""
+
+    def __init__(self, segment: Segment, component: str, mesh: Mesh, field: str):
+        self.segment = segment
+        self.mesh = mesh
+        self.field = field
+        self.where = f'component "{component}": waveform "{segment.name}"'
+        memory, base = segment.memory, segment.payload_offset
+        try:
+            spec = read_waveform(memory, base, segment.payload_size, self.where)
+            if spec.count != mesh.count:
+                raise WaveformError(f"{self.where}: {spec.count} points a sample, but its mesh has {mesh.count}")
+            self.role, self.count, self.capacity, self.degree = spec.role, spec.count, spec.capacity, spec.degree
+            self.values = mesh.field(field)
+            numpy = _numpy()
+            mapping = memory.buffer
+            start = base + spec.values_offset
+
+            def view(offset: int, length: int):
+                if numpy is not None:
+                    return numpy.frombuffer(mapping, dtype=numpy.float64, count=length, offset=offset)
+                return memoryview(mapping)[offset : offset + 8 * length].cast("d")
+
+            self._numpy = numpy
+            self.samples = [view(start + i * spec.stride, spec.count) for i in range(spec.capacity)]
+            self.times = view(base + WAVEFORM_TIMES, spec.capacity)
+            self.n = waveform_sample_count(memory, base, spec.capacity, self.where) if spec.role == WAVEFORM_BY_COMPONENT else 0
+            self._interpolation = TimeInterpolation(spec.capacity) if spec.role == WAVEFORM_BY_DRIVER else None
+            self._prepared = (-1, 0)
+        except ConfluxError:
+            segment.close()
+            raise
+
+    def begin(self, start: float, new_window: bool) -> None:
+        """A written waveform at the start of an attempt: a new window starts from the end of the converged one."""
+        if new_window:
+            if self.n > 1:
+                self.samples[0][:] = self.samples[self.n - 1]
+            self.times[0] = start
+            struct.pack_into("<d", self.segment.memory.view, self.segment.payload_offset + WAVEFORM_WINDOW_START, start)
+        self.n = 1
+        set_waveform_sample_count(self.segment.memory, self.segment.payload_offset, 1)
+
+    def measure(self) -> None:
+        if not self.segment.intact():
+            raise _truncation_error(self.segment)
+
+    def append(self, time_: float) -> None:
+        self.samples[self.n][:] = self.values
+        self.times[self.n] = time_
+        self.n += 1
+        set_waveform_sample_count(self.segment.memory, self.segment.payload_offset, self.n)
+
+    def interpolate(self, attempt: int, start: float, end: float, t: float, out) -> None:
+        n = waveform_sample_count(self.segment.memory, self.segment.payload_offset, self.capacity, self.where)
+        if self._prepared != (attempt, n):
+            self._prepared = (-1, 0)
+            times = struct.unpack_from(f"<{n}d", self.segment.memory.view, self.segment.payload_offset + WAVEFORM_TIMES)
+            _check_truncation()
+            check_sample_times(times, n, start, end, self.where)
+            self._interpolation.prepare(times, n, self.degree)
+            self._prepared = (attempt, n)
+        weights = self._interpolation.weights(t)
+        count = self.count
+        if self._numpy is not None and not isinstance(out, memoryview):
+            total = None
+            for i in range(n):
+                if weights[i] != 0.0:
+                    term = weights[i] * self.samples[i]
+                    total = term if total is None else total + term
+            out[:count] = total
+            return
+        result = [0.0] * count
+        for i in range(n):
+            weight = weights[i]
+            if weight == 0.0:
+                continue
+            sample = self.samples[i]
+            for j in range(count):
+                result[j] += weight * sample[j]
+        for j in range(count):
+            out[j] = result[j]
+
+    def close(self) -> None:
+        self.samples = []
+        self.times = None
+        self.values = None
+        self.segment.close()
 
 
 def connect(timeout_ms: int = 30_000, environment=None) -> Component:

@@ -1,7 +1,10 @@
 // The SDK a component calls, following the talk's sequence: connect to the
 // run, attach the two command queues the driver set up, share meshes in
-// segments, notify the driver and wait for its ACK, then loop: wait for go,
-// compute, signal done. It does not know which enclave it runs in.
+// segments, notify the driver and wait for its ACK, then loop. In an
+// iteration run: wait for go, compute, signal done. In a run in physical
+// time: while isCouplingOngoing(), answer the checkpoint requests, read the
+// coupled fields at a time, step and advance (time-coupling.ts). It does not
+// know which enclave it runs in.
 import { Channel } from "../queue/channel.ts";
 import { QueueError } from "../queue/errors.ts";
 import { Message } from "../queue/message.ts";
@@ -17,7 +20,16 @@ import {
   WAIT_VARIABLE,
 } from "../wire/environment.ts";
 import type { MeshSpec } from "../wire/mesh.ts";
-import { COMPONENT_ACCEPTS, channelName, Opcode, opcodeName } from "../wire/protocol.ts";
+import {
+  CheckpointSlot,
+  COMPONENT_ACCEPTS,
+  channelName,
+  DoneSlot,
+  Opcode,
+  opcodeName,
+  WindowFlag,
+} from "../wire/protocol.ts";
+import { TimeCoupling, TimeCouplingError } from "./time-coupling.ts";
 
 export interface ConnectOptions {
   environment?: NodeJS.ProcessEnv;
@@ -39,8 +51,12 @@ export class Component {
   readonly meshes = new Map<string, SharedMesh>();
   private readonly request = new Message();
   private readonly reply = new Message();
-  private iteration = -1;
+  /** The step of an iteration run the last go asked for. */
+  private step = -1;
   private closed = false;
+  private stopped = false;
+  /** The waveforms and the window attempt of a run in physical time; set by ready(). */
+  private timeCoupling: TimeCoupling | undefined;
 
   private constructor(
     readonly name: string,
@@ -97,10 +113,15 @@ export class Component {
     return mesh;
   }
 
-  /** Tells the driver the meshes are published and waits for its ACK. */
+  /**
+   * Tells the driver the meshes are published, waits for its ACK, then
+   * attaches the waveforms the driver created for the meshes' fields (none in
+   * an iteration run).
+   */
   ready(): void {
     this.channel.send(this.request.set(Opcode.hello, this.meshes.size));
     this.expect(Opcode.ack);
+    this.timeCoupling = TimeCoupling.attach(this.run, this.name, this.meshes);
   }
 
   /** Waits for the driver's next go; returns the iteration, or -1 when the driver says stop. */
@@ -114,14 +135,129 @@ export class Component {
       this.channel.send(this.request.set(Opcode.bye));
       return -1;
     }
+    if (this.reply.opcode === Opcode.window) {
+      throw new QueueError(
+        `component "${this.name}": the driver sent window: this is a run in physical time; loop on isCouplingOngoing() and advance(dt), not nextStep()`,
+      );
+    }
     if (this.reply.opcode !== Opcode.go) throw this.unexpected(Opcode.go);
-    this.iteration = this.reply.payload[0] as number;
-    return this.iteration;
+    this.step = this.reply.payload[0] as number;
+    return this.step;
+  }
+
+  // ---- runs in physical time ----------------------------------------------
+
+  /**
+   * Whether the run goes on. Inside a window attempt: true at once. After the
+   * attempt's last advance (and before the first window): waits for the
+   * driver, answering pings, and starts the next attempt it announces; false
+   * when the driver says stop (bye has then been sent; call close()).
+   */
+  isCouplingOngoing(): boolean {
+    const time = this.timeState();
+    if (this.stopped || this.closed) return false;
+    if (time.inAttempt) return true;
+    this.channel.receive(this.reply);
+    while (this.reply.opcode === Opcode.ping) {
+      this.channel.reply(this.reply, this.request.set(Opcode.pong));
+      this.channel.receive(this.reply);
+    }
+    if (this.reply.opcode === Opcode.stop) {
+      this.channel.send(this.request.set(Opcode.bye));
+      this.stopped = true;
+      return false;
+    }
+    if (this.reply.opcode === Opcode.go) {
+      throw new QueueError(
+        `component "${this.name}": the driver sent go: this is an iteration run; loop on nextStep() and done(), not isCouplingOngoing()`,
+      );
+    }
+    if (this.reply.opcode !== Opcode.window) throw this.unexpected(Opcode.window);
+    time.begin(this.reply.payload);
+    return true;
+  }
+
+  /** True at the start of a window attempt whose state the component must save (then call checkpointWritten). */
+  requiresWritingCheckpoint(): boolean {
+    const time = this.timeState();
+    return time.requires(WindowFlag.writeCheckpoint, time.checkpointWritten);
+  }
+
+  /** True at the start of a repeated window attempt: restore the saved state (then call checkpointRestored). */
+  requiresReadingCheckpoint(): boolean {
+    const time = this.timeState();
+    return time.requires(WindowFlag.readCheckpoint, time.checkpointRestored);
+  }
+
+  /** The checkpoint is written; `time` is the component's own time (the window start). */
+  checkpointWritten(time: number): void {
+    const state = this.timeState();
+    state.checkCheckpointAnswer(WindowFlag.writeCheckpoint, `checkpointWritten(${time})`);
+    this.sendTime(Opcode.checkpointed, time, "checkpointWritten");
+    state.checkpointWritten = true;
+  }
+
+  /** The checkpoint is restored; `time` is the component's own time after restoring (the window start). */
+  checkpointRestored(time: number): void {
+    const state = this.timeState();
+    state.checkCheckpointAnswer(WindowFlag.readCheckpoint, `checkpointRestored(${time})`);
+    this.sendTime(Opcode.restored, time, "checkpointRestored");
+    state.checkpointRestored = true;
+  }
+
+  /** How far the component may step: the window's end minus time() (Infinity when its own step sets the window). */
+  maxTimeStep(): number {
+    return this.timeState().maxTimeStep();
+  }
+
+  /**
+   * Field `field` of mesh `mesh`, as the driver wrote it, interpolated at
+   * time() + relativeTime (relativeTime in [0, maxTimeStep()]), into `out` or
+   * into the mesh's own field array; returns it.
+   */
+  read(mesh: string, field: string, relativeTime: number, out?: Float64Array): Float64Array {
+    return this.timeState().read(mesh, field, relativeTime, out);
+  }
+
+  /**
+   * Takes a step of dt (0 < dt ≤ maxTimeStep()): samples the fields the
+   * component writes from its mesh arrays, and at the window's end tells the
+   * driver the attempt is done.
+   */
+  advance(dt: number): void {
+    const time = this.timeState();
+    if (time.advance(dt)) {
+      const request = this.request.set(Opcode.done, time.window, time.iteration);
+      request.payload[DoneSlot.time] = time.time;
+      request.payload[DoneSlot.substeps] = time.substeps;
+      request.length = 32;
+      this.channel.send(request);
+    }
+  }
+
+  /** The SDK's time: the window start plus the steps taken in this attempt. */
+  time(): number {
+    return this.timeState().time;
+  }
+
+  /** The index of the window under way (−1 before the first). */
+  window(): number {
+    return this.timeState().window;
+  }
+
+  /**
+   * In a run in physical time, the attempt within the window: 0 the first, k
+   * the k-th repeat (−1 before the first window); in an iteration run, the
+   * step the last go asked for.
+   */
+  iteration(): number {
+    const time = this.timeCoupling;
+    return time !== undefined && time.window >= 0 ? time.iteration : this.step;
   }
 
   /** Signals that the current step's fields are written. */
   done(): void {
-    this.channel.send(this.request.set(Opcode.done, this.iteration));
+    this.channel.send(this.request.set(Opcode.done, this.step));
   }
 
   /** The whole loop: ready, then `step(iteration)` for every go until stop. */
@@ -137,8 +273,26 @@ export class Component {
     if (this.closed) return;
     this.closed = true;
     this.channel.close();
+    this.timeCoupling?.close();
     for (const mesh of this.meshes.values()) mesh.close();
     this.run.close();
+  }
+
+  private timeState(): TimeCoupling {
+    if (this.timeCoupling === undefined) {
+      throw new TimeCouplingError(`component "${this.name}": the time API needs ready() first`);
+    }
+    return this.timeCoupling;
+  }
+
+  private sendTime(opcode: number, time: number, what: string): void {
+    if (!Number.isFinite(time)) {
+      throw new TimeCouplingError(`component "${this.name}": ${what}(${time}): the time must be finite`);
+    }
+    const request = this.request.set(opcode);
+    request.payload[CheckpointSlot.time] = time;
+    request.length = 8;
+    this.channel.send(request);
   }
 
   private expect(opcode: number): void {

@@ -19,6 +19,8 @@ export const SegmentKind = {
   ring: 2,
   mesh: 3,
   arena: 4,
+  /** A field's samples in time, one window at a time (wire/waveform.ts). */
+  waveform: 5,
 } as const;
 export type SegmentKind = (typeof SegmentKind)[keyof typeof SegmentKind];
 

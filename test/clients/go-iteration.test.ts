@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
 import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
+import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
 import { projectRoot } from "../support/child-process.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { startProgram } from "./programs.ts";

@@ -1,0 +1,251 @@
+// The time API of every client (C, C under sanitizers, Python with and without
+// numpy, TypeScript), each component a real process driven by a test-only
+// driver of protocol version 2 (time-driver.ts) over a real channel: windows
+// of four substeps, checkpoints and a repeat. It checks that the samples'
+// times and values land in the component's waveform, that read interpolates
+// the driver's waveform with the golden weights, that a repeat resets the
+// client's time and the sample count, that a component ignoring a restore
+// request is seen (its done comes before any restored), and that a step
+// beyond maxTimeStep and more substeps than a window holds are refused by name.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type TestContext, test } from "node:test";
+import { WindowFlag } from "../../src/wire/protocol.ts";
+import type { GoldenInterpolation } from "../golden/time-interpolation-cases.ts";
+import { projectRoot } from "../support/child-process.ts";
+import { scratchRun } from "../support/scratch-run.ts";
+import { type Program, startProgram } from "./programs.ts";
+import { type Received, TimeDriver } from "./time-driver.ts";
+import {
+  compileWithClient,
+  cSkipReason,
+  pythonCommand,
+  pythonEnvironment,
+  pythonHasNumpy,
+  sanitizedBuild,
+  scratchDirectory,
+} from "./toolchain.ts";
+
+interface Client {
+  language: string;
+  skip: string | undefined;
+  command(t: TestContext): string[];
+  environment: Record<string, string>;
+  /** How the client names maxTimeStep in its refusal. */
+  maxTimeStep: RegExp;
+}
+
+const python = pythonCommand();
+const numpyPython = ["/usr/bin/python3", "python3"].find((candidate) => pythonHasNumpy(candidate));
+const sanitized = sanitizedBuild();
+const C_SOURCES = ["test/clients/time_component.c"];
+const CLIENTS: Client[] = [
+  {
+    language: "C",
+    skip: cSkipReason(),
+    command: (t) => [compileWithClient(scratchDirectory(t), "time_component", C_SOURCES)],
+    environment: {},
+    maxTimeStep: /cfx_advance\(.*\) goes beyond cfx_max_time_step/,
+  },
+  {
+    language: `C (${sanitized.name})`,
+    skip: sanitized.options.skip,
+    command: (t) => {
+      sanitized.required();
+      return [sanitized.compile(scratchDirectory(t), "time_component", C_SOURCES)];
+    },
+    environment: sanitized.environment,
+    maxTimeStep: /cfx_advance\(.*\) goes beyond cfx_max_time_step/,
+  },
+  {
+    language: "Python (memoryviews)",
+    skip: python === undefined ? "no python3 (3.11 or later)" : undefined,
+    command: () => [python as string, join(projectRoot, "test/clients/time_component.py")],
+    environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
+    maxTimeStep: /advance\(.*\) goes beyond max_time_step\(\)/,
+  },
+  {
+    language: "Python (numpy)",
+    skip: numpyPython === undefined ? "no python3 with numpy (Debian: python3-numpy; see `conflux doctor`)" : undefined,
+    command: () => [numpyPython as string, join(projectRoot, "test/clients/time_component.py")],
+    environment: pythonEnvironment(),
+    maxTimeStep: /advance\(.*\) goes beyond max_time_step\(\)/,
+  },
+  {
+    language: "TypeScript",
+    skip: undefined,
+    command: () => [process.execPath, "--import", "tsx", join(projectRoot, "test/clients/time-component.ts")],
+    environment: {},
+    maxTimeStep: /advance\(.*\) goes beyond maxTimeStep\(\)/,
+  },
+];
+
+const COUNT = 3;
+const INITIAL = [1, 2, 3];
+const golden = JSON.parse(readFileSync(join(projectRoot, "test/golden/time-interpolation.json"), "utf8")) as {
+  cases: GoldenInterpolation[];
+};
+/** The uneven six samples of window [0.1, 0.2], read with degree 3 (golden case 3). */
+const GOLDEN = golden.cases.find((c) => c.degree === 3 && c.times.length === 6 && c.times[0] === 0.1);
+const SAMPLES = (GOLDEN?.times ?? []).map((_, i) => [1 + 0.5 * i, 2 - 0.25 * i * i, 3 + i ** 3 / 10]);
+
+function goldenValue(time: number): number[] {
+  const read = GOLDEN?.reads.find((candidate) => Math.abs(candidate.time - time) < 1e-12);
+  assert.ok(read, `the golden file has weights at ${time}`);
+  return Array.from({ length: COUNT }, (_, j) =>
+    read.weights.reduce((sum, weight, i) => sum + weight * (SAMPLES[i]?.[j] as number), 0),
+  );
+}
+
+function closeTo(actual: readonly number[], expected: readonly number[], what: string, tolerance = 1e-12): void {
+  assert.equal(actual.length, expected.length, what);
+  actual.forEach((value, i) => {
+    assert.ok(
+      Math.abs(value - (expected[i] as number)) <= tolerance,
+      `${what}[${i}]: ${value}, expected ${expected[i]}`,
+    );
+  });
+}
+
+function opcodes(received: Received[]): string[] {
+  return received.map((record) => record.opcode);
+}
+
+function start(t: TestContext, client: Client, name: string, args: object, capacity = 11) {
+  const run = scratchRun(t);
+  const driver = new TimeDriver(t, run, name, { count: COUNT, capacity, degree: 3, initial: INITIAL });
+  const program = startProgram(t, client.command(t), {
+    ...client.environment,
+    CONFLUX_RUN_DIR: run.directory,
+    CONFLUX_COMPONENT_NAME: name,
+    CONFLUX_COMPONENT_ARGS: JSON.stringify({ count: COUNT, dt: 0.025, ...args }),
+  });
+  driver.handshake();
+  return { driver, program };
+}
+
+/** The attempt a component cannot finish: what it sent before it closed its channel. */
+function failedAttempt(driver: TimeDriver, window: Parameters<TimeDriver["attempt"]>[0]): string {
+  try {
+    driver.attempt(window);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("the component finished an attempt it should have been refused");
+}
+
+async function exitedWith(program: Program, code: number): Promise<void> {
+  assert.deepEqual(await program.exited, { code, signal: null }, program.stderr());
+}
+
+const { writeCheckpoint: WRITE, readCheckpoint: READ, lastWindow: LAST } = WindowFlag;
+
+for (const client of CLIENTS) {
+  const options = client.skip === undefined ? {} : { skip: client.skip };
+
+  test(`${client.language}: windows with substeps, checkpoints and a repeat`, options, async (t) => {
+    const { driver, program } = start(t, client, "Solver", {});
+    const end = 0.3;
+
+    // Window 0: the driver's waveform holds its initial value only (constant in time).
+    const first = driver.attempt({ window: 0, iteration: 0, start: 0, size: 0.1, flags: WRITE, end });
+    assert.deepEqual(opcodes(first), ["checkpointed", "done"]);
+    assert.deepEqual(first[0]?.payload, [0]);
+    const [window, iteration, time, substeps] = first[1]?.payload ?? [];
+    assert.deepEqual([window, iteration, substeps], [0, 0, 4]);
+    assert.ok(Math.abs((time as number) - 0.1) < 1e-12, `done's time ${time}`);
+    let written = driver.written();
+    assert.equal(written.n, 5);
+    closeTo(written.times, [0, 0.025, 0.05, 0.075, 0.1], "window 0 sample times");
+    assert.deepEqual(written.samples[0], [0, 10, 20], "sample 0: the component's initial field");
+    for (let i = 1; i < 5; i++) assert.deepEqual(written.samples[i], INITIAL, `window 0 sample ${i}`);
+
+    // Window 1, first attempt: the driver's waveform restarts from its end value.
+    driver.writeInput([0.1], [INITIAL]);
+    const second = driver.attempt({ window: 1, iteration: 0, start: 0.1, size: 0.1, flags: WRITE, end });
+    assert.deepEqual(opcodes(second), ["checkpointed", "done"]);
+    assert.ok(Math.abs((second[0]?.payload[0] as number) - 0.1) < 1e-12);
+    written = driver.written();
+    assert.equal(written.n, 5);
+    assert.equal(written.times[0], 0.1, "a new window's sample 0 is at its start");
+    assert.deepEqual(written.samples[0], INITIAL, "and holds the converged end of the window before");
+
+    // Window 1 repeated, with six uneven samples to read: the golden weights of degree 3.
+    driver.writeInput(GOLDEN?.times ?? [], SAMPLES);
+    const repeat = driver.attempt({ window: 1, iteration: 1, start: 0.1, size: 0.1, flags: READ, end });
+    assert.deepEqual(opcodes(repeat), ["restored", "done"], "restored comes before done");
+    assert.ok(Math.abs((repeat[0]?.payload[0] as number) - 0.1) < 1e-12, "restored to the window start");
+    assert.deepEqual(repeat[1]?.payload.slice(0, 2), [1, 1]);
+    assert.equal(repeat[1]?.payload[3], 4);
+    written = driver.written();
+    assert.equal(written.n, 5, "a repeat starts again from one sample");
+    assert.deepEqual(written.samples[0], INITIAL, "a repeat keeps sample 0");
+    closeTo(written.times, [0.1, 0.125, 0.15, 0.175, 0.2], "repeat sample times");
+    [0.125, 0.15, 0.175, 0.2].forEach((at, k) => {
+      closeTo(written.samples[k + 1] as number[], goldenValue(at), `read at ${at}`);
+    });
+
+    // Window 2, the last: constant again, from the driver's end value.
+    driver.writeInput([0.2], [SAMPLES[5] as number[]]);
+    const last = driver.attempt({ window: 2, iteration: 0, start: 0.2, size: 0.1, flags: WRITE | LAST, end });
+    assert.deepEqual(opcodes(last), ["checkpointed", "done"]);
+    written = driver.written();
+    closeTo(written.samples[0] as number[], SAMPLES[5] as number[], "window 2 sample 0: window 1's end");
+    for (let i = 1; i < 5; i++) closeTo(written.samples[i] as number[], SAMPLES[5] as number[], `window 2 sample ${i}`);
+    driver.stop();
+    await exitedWith(program, 0);
+    const lines = program.stdout().trim().split("\n");
+    assert.deepEqual(
+      lines.map((line) => line.split(" ").slice(0, 3).join(" ")),
+      ["attempt 0 0", "attempt 1 0", "attempt 1 1", "attempt 2 0", "bye"],
+    );
+    closeTo(
+      lines.slice(0, 4).map((line) => Number(line.split(" ")[3])),
+      [0, 0.1, 0.1, 0.2],
+      "time() at each attempt's start: a repeat starts at the window start again",
+    );
+  });
+
+  test(
+    `${client.language}: a component that ignores a restore request sends done before restored`,
+    options,
+    async (t) => {
+      const { driver, program } = start(t, client, "Careless", { mode: "ignore-restore" });
+      const window = { window: 0, iteration: 0, start: 0, size: 0.1, flags: WRITE, end: 1 };
+      assert.deepEqual(opcodes(driver.attempt(window)), ["checkpointed", "done"]);
+      const repeat = driver.attempt({ ...window, iteration: 1, flags: READ });
+      assert.deepEqual(opcodes(repeat), ["done"], "no restored before the done: the driver can name the component");
+      driver.stop();
+      await exitedWith(program, 0);
+    },
+  );
+
+  test(`${client.language}: a step beyond maxTimeStep is refused by name`, options, async (t) => {
+    const { driver, program } = start(t, client, "Hasty", { mode: "overstep" });
+    failedAttempt(driver, { window: 0, iteration: 0, start: 0, size: 0.1, flags: 0, end: 1 });
+    await exitedWith(program, 1);
+    assert.match(program.stderr(), client.maxTimeStep);
+    assert.match(program.stderr(), /component "Hasty"/);
+  });
+
+  test(`${client.language}: more substeps than a window holds are refused by name`, options, async (t) => {
+    const { driver, program } = start(t, client, "Fussy", { mode: "substeps", dt: 0.01 }, 5);
+    failedAttempt(driver, { window: 0, iteration: 0, start: 0, size: 0.1, flags: 0, end: 1 });
+    await exitedWith(program, 1);
+    assert.match(
+      program.stderr(),
+      /would be step 5 of window 0 \(iteration 0\), more than the 4 substeps a window holds/,
+    );
+    const written = driver.written();
+    assert.equal(written.n, 5, "the four steps it could take are there");
+    closeTo(written.times, [0, 0.01, 0.02, 0.03, 0.04], "their times");
+  });
+
+  test(`${client.language}: a time component refuses go by name (an iteration run)`, options, async (t) => {
+    const { driver, program } = start(t, client, "Timely", {});
+    driver.channel.send(new (await import("../../src/queue/message.ts")).Message().set(0x20, 0));
+    await exitedWith(program, 1);
+    assert.match(program.stderr(), /the driver sent go: this is an iteration run/);
+  });
+}
