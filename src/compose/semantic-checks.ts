@@ -6,6 +6,7 @@
 import type { DataPath, Finding } from "./positions.ts";
 import type { CompositionDocument, Mesh, OperatorSpec } from "./schema.ts";
 import { didYouMean } from "./suggestion.ts";
+import { timeCouplingFindings } from "./time-checks.ts";
 
 function list(names: readonly string[]): string {
   return [...new Set(names)].join(", ");
@@ -255,5 +256,6 @@ export function semanticFindings(composition: CompositionDocument): Finding[] {
   checkTransfers(composition, findings);
   checkOrder(composition, findings);
   checkOutputs(composition, findings);
+  findings.push(...timeCouplingFindings(composition));
   return findings;
 }
