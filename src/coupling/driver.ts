@@ -1,9 +1,10 @@
-// The driver: the talk's loop. It launches every component in its enclave,
-// waits for each to publish its meshes, checks them, and then for N
-// iterations, in the plan's order, signals a component, waits for it to finish
-// its step, and transfers its fields onto the other components' meshes
-// (serial explicit coupling). Each phase is timed. Any failure ends the run with
-// one CouplingFailure that names the component; every enclave is stopped and
+// The driver. It launches every component in its enclave, waits for each to
+// publish its meshes, checks them, builds the transfers and then runs the
+// loop: in an iteration run the talk's, N iterations of serial explicit
+// coupling (schemes/iteration-loop.ts); in a run in physical time, the
+// waveforms are created before ack and the plan's scheme runs the windows
+// (schemes/). Each phase is timed. Any failure ends the run with one
+// CouplingFailure that names the component; every enclave is stopped and
 // every segment removed on every path.
 
 import { createEnclave } from "../enclave/create-enclave.ts";
@@ -22,16 +23,23 @@ import {
 import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
+import type { SharedWaveform } from "../shm/waveform.ts";
 import { WAIT_VARIABLE } from "../wire/environment.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
 import { ComponentLink } from "./component-link.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
+import type { Participant, RunProgress } from "./participant.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
+import { ProtocolViolation } from "./protocol-violation.ts";
+import { buildTimeRun, createTimeWaveforms, timePhaseNames, timeTimingCapacity } from "./schemes/build-time-run.ts";
+import { type BoundTransfer, type IterationProbe, runIterations } from "./schemes/iteration-loop.ts";
+import { runScheme } from "./schemes/run-scheme.ts";
+import type { TimeRun, WindowConvergence } from "./schemes/time-run.ts";
 
 export interface DriverHooks<OperatorSpec> {
   buildOperator(source: PointSet, target: PointSet, spec: OperatorSpec): TransferOperator;
-  /** Called after every iteration, for progress displays (keep it cheap). */
+  /** Called after every iteration (every window, in a run in time), for progress displays (keep it cheap). */
   onIteration?(completed: number): void;
   /**
    * Called with every mesh before the run's segments are removed — after the
@@ -53,10 +61,7 @@ export interface DriverHooks<OperatorSpec> {
   probe?: IterationProbe;
 }
 
-export interface IterationProbe {
-  before(iteration: number): void;
-  after(iteration: number): void;
-}
+export type { IterationProbe } from "./schemes/iteration-loop.ts";
 
 export interface EnclaveRecord {
   component: string;
@@ -69,37 +74,30 @@ export interface EnclaveRecord {
 /** Attached to the error a failed run ends with, as `partial`. */
 export interface PartialResult {
   runId: string;
+  /** Iterations, or windows of a run in time, completed. */
   iterationsCompleted: number;
   timings: PhaseTimings;
   setupMs: Record<string, number>;
+  /** A run in time: the windows completed so far. */
+  convergence?: WindowConvergence[];
 }
 
 export interface CouplingResult {
   runId: string;
+  /** Iterations, or windows of a run in time, completed. */
   iterationsCompleted: number;
   timings: PhaseTimings;
   setupMs: Record<string, number>;
   enclaves: EnclaveRecord[];
-}
-
-interface Participant {
-  plan: ComponentPlan;
-  enclave: Enclave;
-  link: ComponentLink;
-  stepPhase: string;
-}
-
-interface BoundTransfer {
-  label: string;
-  operator: TransferOperator;
-  source: Float64Array;
-  target: Float64Array;
+  /** A run in time: every window's iterations, residuals and acceleration. */
+  convergence?: WindowConvergence[];
 }
 
 const NS_PER_MS = 1e6;
 
 /** "appA step" etc.: the phases every run records. */
 export function phaseNames(plan: CouplingPlan): string[] {
+  if (plan.time !== undefined) return [...timePhaseNames(plan), "command queue"];
   return [
     ...plan.order.map((name) => `${name} step`),
     ...plan.transfers.map((transfer) => `${fieldLabel(transfer.from)} → ${fieldLabel(transfer.to)}`),
@@ -123,11 +121,13 @@ export async function runCoupling<OperatorSpec>(
   const run = Run.create({ handleSignals: false });
   const participants = new Map<string, Participant>();
   const meshes = new Map<string, SharedMesh>();
-  const timings = new PhaseTimings(phaseNames(plan), Math.max(plan.iterations, hooks.pings ?? 0, 1));
+  const loopSamples = plan.time === undefined ? plan.iterations : timeTimingCapacity(plan.time);
+  const timings = new PhaseTimings(phaseNames(plan), Math.max(loopSamples, hooks.pings ?? 0, 1));
   const setupMs: Record<string, number> = {};
-  let iteration = -1;
-  let phase = "startup";
-  let completed = 0;
+  const progress: RunProgress = { window: -1, iteration: -1, phase: "startup", completed: 0 };
+  let waveforms: SharedWaveform[] = [];
+  let history: WindowConvergence[] | undefined;
+  let timeRun: TimeRun | undefined;
   try {
     for (const component of plan.components) {
       const description = `component "${component.name}" (${component.kind} enclave)`;
@@ -145,6 +145,7 @@ export async function runCoupling<OperatorSpec>(
         // Where a futex wake cannot cross (a VM's guest kernel), the driver spins,
         // yielding, instead of sleeping in 10 ms slices it would never be woken from.
         wait: enclave.sharesFutexes ? plan.wait : { ...plan.wait, kind: "spin" },
+        timed: plan.time !== undefined,
         description,
         peer: {
           isAlive: () => enclave.isAlive(),
@@ -159,15 +160,29 @@ export async function runCoupling<OperatorSpec>(
       });
     }
     await awaitHellos(participants, plan.startupTimeoutMs, () => interrupted);
-    phase = "mesh check";
+    progress.phase = "mesh check";
     for (const participant of participants.values()) {
       for (const [meshName, expected] of Object.entries(participant.plan.meshes)) {
         const mesh = openCheckedMesh(participant, meshName, expected);
         meshes.set(`${participant.plan.name}.${meshName}`, mesh);
       }
     }
-    phase = "transfer setup";
+    progress.phase = "transfer setup";
     const transfers = bindTransfers(plan.transfers, meshes, hooks, setupMs);
+    if (plan.time !== undefined) {
+      progress.phase = "waveform setup";
+      const created = createTimeWaveforms(
+        run,
+        plan,
+        transfers.map((transfer) => transfer.operator),
+        meshes,
+      );
+      waveforms = created.all;
+      timeRun = buildTimeRun(plan, participants, created, timings, progress, plan.stepTimeoutMs * NS_PER_MS, {
+        ...(hooks.onIteration === undefined ? {} : { onWindow: hooks.onIteration }),
+      });
+      history = timeRun.history;
+    }
     hooks.onReady?.(
       [...participants.values()].map((participant) => ({
         component: participant.plan.name,
@@ -179,7 +194,7 @@ export async function runCoupling<OperatorSpec>(
     const stepNs = plan.stepTimeoutMs * NS_PER_MS;
     const pings = hooks.pings ?? 0;
     if (pings > 0) {
-      phase = "command queue";
+      progress.phase = "command queue";
       const recorder = timings.recorder("command queue").values;
       const first = participants.values().next().value as Participant;
       for (let index = 0; index < pings; index++) {
@@ -190,72 +205,60 @@ export async function runCoupling<OperatorSpec>(
       timings.setCount("command queue", pings);
     }
 
-    const steps = plan.order.map((name) => participants.get(name) as Participant);
-    const stepRecorders = steps.map((participant) => timings.recorder(participant.stepPhase).values);
-    const transfersAfter = steps.map((participant) =>
-      transfers.filter((transfer) => transfer.label.startsWith(`${participant.plan.name}.`)),
-    );
-    const transferRecorders = transfersAfter.map((list) =>
-      list.map((transfer) => timings.recorder(transfer.label).values),
-    );
-    const iterationRecorder = timings.recorder("iteration").values;
-    const probe = hooks.probe;
-    for (iteration = 0; iteration < plan.iterations; iteration++) {
-      if (probe !== undefined) probe.before(iteration);
-      const iterationStart = native.monotonicNs();
-      for (let index = 0; index < steps.length; index++) {
-        const participant = steps[index] as Participant;
-        phase = participant.stepPhase;
-        const stepStart = native.monotonicNs();
-        participant.link.go(iteration);
-        participant.link.awaitDone(iteration, stepNs);
-        const afterStep = native.monotonicNs();
-        (stepRecorders[index] as Float64Array)[iteration] = afterStep - stepStart;
-        const after = transfersAfter[index] as BoundTransfer[];
-        const recorders = transferRecorders[index] as Float64Array[];
-        let previous = afterStep;
-        for (let transferIndex = 0; transferIndex < after.length; transferIndex++) {
-          const transfer = after[transferIndex] as BoundTransfer;
-          phase = transfer.label;
-          transfer.operator.apply(transfer.source, transfer.target);
-          const now = native.monotonicNs();
-          (recorders[transferIndex] as Float64Array)[iteration] = now - previous;
-          previous = now;
-        }
-      }
-      iterationRecorder[iteration] = native.monotonicNs() - iterationStart;
-      if (probe !== undefined) probe.after(iteration);
-      completed = iteration + 1;
-      if (hooks.onIteration !== undefined) hooks.onIteration(completed);
+    if (timeRun !== undefined) {
+      runScheme((plan.time as NonNullable<CouplingPlan["time"]>).scheme, timeRun);
+      setCounts(timings, plan, timeRun.iterations, progress.completed);
+    } else {
+      const steps = plan.order.map((name) => participants.get(name) as Participant);
+      runIterations(steps, transfers, plan.iterations, stepNs, timings, hooks, progress);
+      for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, progress.completed);
     }
-    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
 
-    phase = "shutdown";
-    iteration = -1;
+    progress.phase = "shutdown";
+    progress.iteration = -1;
+    progress.window = -1;
     for (const participant of participants.values()) participant.link.stop(stepNs);
-    hooks.collect?.(meshes, completed, run.id);
+    hooks.collect?.(meshes, progress.completed, run.id);
     const enclaves: EnclaveRecord[] = [];
     for (const participant of participants.values()) {
       const exit = await withTimeout(participant.enclave.exited, plan.stepTimeoutMs);
       if (exit === undefined) await participant.enclave.stop();
       enclaves.push(record(participant, exit));
     }
-    return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
+    return {
+      runId: run.id,
+      iterationsCompleted: progress.completed,
+      timings,
+      setupMs,
+      enclaves,
+      ...(history === undefined ? {} : { convergence: history }),
+    };
   } catch (error) {
-    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
-    const cause = await explain(error, participants, iteration, phase, interrupted);
+    if (plan.time === undefined) {
+      for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, progress.completed);
+    } else {
+      setCounts(timings, plan, timeRun?.iterations ?? 0, progress.completed);
+    }
+    const cause = await explain(error, participants, progress, interrupted);
     try {
-      hooks.collect?.(meshes, completed, run.id);
+      hooks.collect?.(meshes, progress.completed, run.id);
     } catch {
       // Saving partial results must not hide the failure that ended the run.
     }
     // What the run produced before it failed travels with the error, so the run record can keep it.
-    const partial: PartialResult = { runId: run.id, iterationsCompleted: completed, timings, setupMs };
+    const partial: PartialResult = {
+      runId: run.id,
+      iterationsCompleted: progress.completed,
+      timings,
+      setupMs,
+      ...(history === undefined ? {} : { convergence: history }),
+    };
     throw Object.assign(cause, { partial });
   } finally {
     await Promise.all(
       [...participants.values()].map((participant) => participant.enclave.stop(500).catch(() => undefined)),
     );
+    for (const waveform of waveforms) waveform.close();
     for (const mesh of meshes.values()) mesh.close();
     for (const participant of participants.values()) participant.link.close();
     run.close();
@@ -389,25 +392,44 @@ function failure(
   reason: string,
   exit?: ExitStatus,
 ): CouplingFailure {
+  return failureIn(participant, -1, iteration, phase, reason, exit);
+}
+
+function failureIn(
+  participant: Participant,
+  window: number,
+  iteration: number,
+  phase: string,
+  reason: string,
+  exit?: ExitStatus,
+): CouplingFailure {
   return new CouplingFailure({
     component: participant.plan.name,
     enclave: participant.plan.kind,
     pid: started(participant.enclave) ? participant.enclave.pid : undefined,
     iteration,
+    ...(window >= 0 ? { window } : {}),
     phase,
     reason,
     ...(exit === undefined ? {} : { exit }),
   });
 }
 
+function setCounts(timings: PhaseTimings, plan: CouplingPlan, iterations: number, windows: number): void {
+  for (const name of phaseNames(plan)) {
+    if (name === "command queue") continue;
+    timings.setCount(name, name === "window" ? windows : iterations);
+  }
+}
+
 /** Turns whatever ended the run into one CouplingFailure naming the component. */
 async function explain(
   error: unknown,
   participants: Map<string, Participant>,
-  iteration: number,
-  phase: string,
+  progress: RunProgress,
   interrupted: NodeJS.Signals | undefined,
 ): Promise<Error> {
+  const { iteration, phase, window } = progress;
   if (error instanceof CouplingFailure) {
     const participant = participants.get(error.details.component);
     if (participant !== undefined && error.details.exit === undefined) {
@@ -418,12 +440,21 @@ async function explain(
   }
   if (error instanceof InterruptedError || interrupted !== undefined) {
     const signal = interrupted ?? "SIGINT";
-    return new Error(
-      `interrupted by ${signal} ${iteration < 0 ? `during ${phase}` : `in iteration ${iteration}, phase "${phase}"`}; every component was stopped and the run's segments removed`,
-    );
+    const where =
+      window >= 0
+        ? `in window ${window} (iteration ${iteration}), phase "${phase}"`
+        : iteration < 0
+          ? `during ${phase}`
+          : `in iteration ${iteration}, phase "${phase}"`;
+    return new Error(`interrupted by ${signal} ${where}; every component was stopped and the run's segments removed`);
   }
   const participant = participantOf(error, participants, phase);
   if (participant === undefined) return error instanceof Error ? error : new Error(String(error));
+  const failure = (participant: Participant, iteration: number, phase: string, reason: string, exit?: ExitStatus) =>
+    failureIn(participant, window, iteration, phase, reason, exit);
+  if (error instanceof ProtocolViolation) {
+    return failure(participant, iteration, phase, error.reason, await withTimeout(participant.enclave.exited, 200));
+  }
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
     const exit = await withTimeout(participant.enclave.exited, 1000);
     const reason = exit === undefined ? "stopped answering: it closed its channel or died" : describeExit(exit);

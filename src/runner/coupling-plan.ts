@@ -5,8 +5,8 @@
 // nothing is started here.
 
 import type { Composition } from "../compose/load.ts";
-import type { ContainerOptions, OperatorSpec, VmOptions } from "../compose/schema.ts";
-import type { ComponentPlan, CouplingPlan, FieldAddress } from "../coupling/plan.ts";
+import type { AccelerationSpec, ContainerOptions, Coupling, OperatorSpec, VmOptions } from "../compose/schema.ts";
+import type { AccelerationPlan, ComponentPlan, CouplingPlan, FieldAddress, TimePlan } from "../coupling/plan.ts";
 import type { ContainerSettings } from "../enclave/container/settings.ts";
 import type { VmSettings } from "../enclave/vm/settings.ts";
 import { resolveStack } from "../stack/stack-store.ts";
@@ -67,11 +67,57 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
       from: address(transfer.from),
       to: address(transfer.to),
       operator: transfer.operator,
+      ...(coupling.window === undefined ? {} : { waveformDegree: transfer.waveform_degree ?? 1 }),
     })),
-    iterations: overrides.iterations ?? coupling.iterations,
+    iterations: coupling.window === undefined ? (overrides.iterations ?? coupling.iterations ?? 0) : 0,
+    ...(coupling.window === undefined ? {} : { time: timePlan(coupling) }),
     order: coupling.order,
     startupTimeoutMs: coupling.timeouts.startup_ms,
     stepTimeoutMs: coupling.timeouts.step_ms,
     wait: { kind: coupling.wait.strategy, spinNs: coupling.wait.spin_us * 1000 },
+  };
+}
+
+/** The defaults of the keys a run in time may leave out, as preCICE's where it has one (docs/composition.md). */
+function timePlan(coupling: Coupling): TimePlan {
+  return {
+    scheme: coupling.scheme,
+    window: coupling.window ?? 0,
+    ...(coupling.max_time === undefined ? {} : { maxTime: coupling.max_time }),
+    ...(coupling.windows === undefined ? {} : { windows: coupling.windows }),
+    maxSubsteps: coupling.max_substeps ?? 100,
+    minIterations: coupling.min_iterations ?? 1,
+    maxIterations: coupling.max_iterations ?? 100,
+    onMaxIterations: coupling.on_max_iterations ?? "stop",
+    convergence: (coupling.convergence ?? []).map((measure) => ({
+      field: address(measure.field),
+      measure: measure.measure,
+      limit: measure.limit,
+    })),
+    ...(coupling.acceleration === undefined ? {} : { acceleration: accelerationPlan(coupling.acceleration) }),
+  };
+}
+
+function accelerationPlan(spec: AccelerationSpec): AccelerationPlan {
+  const imvj = spec.method === "iqn-imvj";
+  return {
+    method: spec.method,
+    fields: spec.fields.map(address),
+    relaxation:
+      spec.method === "constant"
+        ? (spec.relaxation ?? 0.5)
+        : (spec.initial_relaxation ?? (spec.method === "aitken" ? 0.5 : 0.1)),
+    maxColumns: spec.max_columns ?? (imvj ? 20 : 100),
+    windowsReused: spec.windows_reused ?? (imvj ? 0 : 10),
+    filter: spec.filter?.type ?? "qr3",
+    filterLimit: spec.filter?.limit ?? 1e-2,
+    preconditioner: spec.preconditioner ?? "residual-sum",
+    scaling: spec.scaling ?? [],
+    restart: {
+      mode: spec.restart?.mode ?? "rs-svd",
+      chunk: spec.restart?.chunk ?? 8,
+      truncation: spec.restart?.truncation ?? 1e-4,
+      reusedWindows: spec.restart?.reused_windows ?? 8,
+    },
   };
 }

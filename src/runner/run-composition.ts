@@ -10,8 +10,9 @@ import { performance } from "node:perf_hooks";
 import { loadComposition, parseComposition } from "../compose/load.ts";
 import type { OperatorSpec } from "../compose/schema.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
-import { type CouplingResult, runCoupling } from "../coupling/driver.ts";
+import { type CouplingResult, type PartialResult, runCoupling } from "../coupling/driver.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
+import type { TimePlan } from "../coupling/plan.ts";
 import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
@@ -32,7 +33,9 @@ import {
   type RunRecord,
   saveFields,
   sha256,
+  type TimeEntry,
   type TimingSummary,
+  type WindowConvergenceEntry,
   writeRunRecord,
 } from "../record/run-record.ts";
 import { redactSecrets } from "../record/secret-redaction.ts";
@@ -75,6 +78,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const bytes = options.compositionBytes ?? readComposition(path);
   const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, { checkFiles: true });
   const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
+  const planned = plan.time === undefined ? plan.iterations : plannedWindows(plan.time);
   const resultsDirectory = options.resultsDirectory ?? resolve(composition.results.directory);
   const compositionDigest = sha256(bytes);
   const inputs = compositionInputs(composition, {
@@ -101,12 +105,13 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let timings: PhaseTimings | undefined;
   let setupMs: Record<string, number> = {};
   let completed = 0;
+  let convergence: WindowConvergenceEntry[] | undefined;
   try {
     result = await runCoupling<OperatorSpec>(plan, {
       buildOperator: (source, target, spec) => createOperator(source, target, spec),
       ...(options.onIteration === undefined
         ? {}
-        : { onIteration: (done: number) => options.onIteration?.(done, plan.iterations) }),
+        : { onIteration: (done: number) => options.onIteration?.(done, planned) }),
       ...(options.output === undefined ? {} : { output: options.output }),
       ...(options.pings === undefined ? {} : { pings: options.pings }),
       onReady: (components) => {
@@ -129,14 +134,16 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     completed = result.iterationsCompleted;
     timings = result.timings;
     setupMs = result.setupMs;
+    convergence = result.convergence;
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
-    const partial = (error as { partial?: { timings: PhaseTimings; setupMs: Record<string, number>; runId: string } })
-      .partial;
+    const partial = (error as { partial?: PartialResult }).partial;
     if (partial !== undefined) {
       timings = partial.timings;
       setupMs = partial.setupMs;
       runId ||= partial.runId;
+      completed = partial.iterationsCompleted;
+      convergence = partial.convergence;
     }
   }
   const finalDirectory = recordDirectory(runId || "00000000");
@@ -182,7 +189,9 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     commandLine: process.argv,
     startedUnixMs,
     finishedUnixMs: Date.now(),
-    iterations: { planned: plan.iterations, completed },
+    iterations: { planned, completed },
+    ...(plan.time === undefined ? {} : { time: timeEntry(plan.time, convergence) }),
+    ...(convergence === undefined ? {} : { convergence }),
     driver,
     enclaves,
     seeds,
@@ -199,6 +208,23 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     record,
     ...(result === undefined ? {} : { result }),
     ...(failure === undefined ? {} : { failure }),
+  };
+}
+
+/** Windows a run in time takes, when known beforehand (0 for first-participant windows up to a max_time). */
+function plannedWindows(time: TimePlan): number {
+  if (time.windows !== undefined) return time.windows;
+  if (time.window === "first-participant" || time.maxTime === undefined) return 0;
+  return Math.max(1, Math.ceil(time.maxTime / time.window - 1e-9 * Math.max(1, time.maxTime / time.window)));
+}
+
+function timeEntry(time: TimePlan, convergence: WindowConvergenceEntry[] | undefined): TimeEntry {
+  return {
+    scheme: time.scheme,
+    window: time.window,
+    ...(time.maxTime === undefined ? {} : { maxTime: time.maxTime }),
+    ...(time.windows === undefined ? {} : { windows: time.windows }),
+    iterations: (convergence ?? []).reduce((total, window) => total + window.iterations, 0),
   };
 }
 
