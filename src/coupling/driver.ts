@@ -207,7 +207,7 @@ export async function runCoupling<OperatorSpec>(
 
     if (timeRun !== undefined) {
       runScheme((plan.time as NonNullable<CouplingPlan["time"]>).scheme, timeRun);
-      setCounts(timings, plan, timeRun.iterations, progress.completed);
+      setCounts(timings, plan, timeRun, progress.completed);
     } else {
       const steps = plan.order.map((name) => participants.get(name) as Participant);
       runIterations(steps, transfers, plan.iterations, stepNs, timings, hooks, progress);
@@ -237,7 +237,7 @@ export async function runCoupling<OperatorSpec>(
     if (plan.time === undefined) {
       for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, progress.completed);
     } else {
-      setCounts(timings, plan, timeRun?.iterations ?? 0, progress.completed);
+      setCounts(timings, plan, timeRun, progress.completed);
     }
     const cause = await explain(error, participants, progress, interrupted);
     try {
@@ -415,10 +415,18 @@ function failureIn(
   });
 }
 
-function setCounts(timings: PhaseTimings, plan: CouplingPlan, iterations: number, windows: number): void {
+function setCounts(timings: PhaseTimings, plan: CouplingPlan, run: TimeRun | undefined, windows: number): void {
   for (const name of phaseNames(plan)) {
     if (name === "command queue") continue;
-    timings.setCount(name, name === "window" ? windows : iterations);
+    const count =
+      name === "window"
+        ? windows
+        : name === "convergence"
+          ? (run?.measured ?? 0)
+          : name === "acceleration"
+            ? (run?.accelerations ?? 0)
+            : (run?.iterations ?? 0);
+    timings.setCount(name, count);
   }
 }
 

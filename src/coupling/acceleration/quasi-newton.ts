@@ -14,7 +14,8 @@
 //   qr3  keep the updated factorisation unless some |R_ii| < ε ‖V_i‖ or a
 //        column failed to go in, then rebuild as qr2.
 // A column that cannot be orthogonalised at all is never taken in, whatever
-// the filter. Columns never exceed the vector's length.
+// the filter, nor one whose ‖Δr‖ is at the level of rounding (≤ 1e-13 ‖x̃‖).
+// Columns never exceed the vector's length.
 //
 // Everything is allocated in initialize(): an iteration allocates nothing.
 
@@ -25,6 +26,9 @@ import type { Preconditioner } from "./preconditioner.ts";
 import { QrFactorization } from "./qr-factorization.ts";
 
 export type QrFilter = "none" | "qr1" | "qr2" | "qr3";
+
+/** ‖Δr‖ ≤ NOISE · ‖x̃‖: a difference column of rounding only, not taken in. */
+const NOISE = 1e-13;
 
 export const qrFilters: readonly QrFilter[] = ["none", "qr1", "qr2", "qr3"];
 
@@ -68,6 +72,8 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   /** Columns deleted by the filter and dropped for the limit or reuse so far (for records and tests). */
   filtered = 0;
   dropped = 0;
+  /** Difference columns left out as rounding noise. */
+  skipped = 0;
 
   constructor(protected readonly settings: QuasiNewtonSettings) {
     if (!(settings.initialRelaxation > 0 && settings.initialRelaxation <= 1)) {
@@ -316,6 +322,19 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   }
 
   private addColumn(deltaResidual: Float64Array, deltaValues: Float64Array): void {
+    // A difference at the level of rounding says nothing about the Jacobian: two iterations that both sit
+    // on the fixed point differ by noise, and a noise column (whose Δx̃ may be exactly 0) would soak up the
+    // residual in the least-squares fit and stall the iteration. (preCICE warns about it and takes it in.)
+    let change = 0;
+    let size = 0;
+    for (let index = 0; index < this.size; index++) {
+      change += (deltaResidual[index] as number) ** 2;
+      size += (this.values[index] as number) ** 2;
+    }
+    if (!(change > NOISE * NOISE * size)) {
+      this.skipped++;
+      return;
+    }
     const history = this.history;
     const weights = this.settings.preconditioner.weights;
     // A full history makes room by dropping its oldest column: after the new one goes in, unless the system is square.

@@ -62,6 +62,9 @@ export class TimeRun {
   readonly history: WindowConvergence[] = [];
   /** Coupling iterations so far (the index into the per-iteration timings). */
   iterations = 0;
+  /** Iterations measured and accelerated so far (their phases' sample counts). */
+  measured = 0;
+  accelerations = 0;
   /** The window's span, for the acceleration's grid: one object updated in place. */
   readonly span: AttemptSpan = { start: Number.NaN, end: Number.NaN };
   private readonly doneSpan: AttemptSpan = { start: Number.NaN, end: Number.NaN };
@@ -179,8 +182,9 @@ export class TimeRun {
     const started = native.monotonicNs();
     for (let index = 0; index < this.changes.length; index++) (this.changes[index] as WaveformChange).measure();
     const converged = criteria.evaluate(iteration, this.plan.minIterations);
-    if (this.iterations < this.recorders.capacity)
-      this.recorders.convergence[this.iterations] = native.monotonicNs() - started;
+    if (this.measured < this.recorders.capacity)
+      this.recorders.convergence[this.measured] = native.monotonicNs() - started;
+    this.measured++;
     return converged;
   }
 
@@ -192,8 +196,10 @@ export class TimeRun {
     const started = native.monotonicNs();
     this.setSpan();
     accelerated.perform(this.clock.index, iteration, this.span);
-    if (this.iterations < this.recorders.capacity)
-      this.recorders.acceleration[this.iterations] = native.monotonicNs() - started;
+    if (this.accelerations < this.recorders.capacity) {
+      this.recorders.acceleration[this.accelerations] = native.monotonicNs() - started;
+    }
+    this.accelerations++;
     if (accelerated.badField >= 0) {
       throw new Error(
         `the ${accelerated.name} acceleration produced a value that is not finite: ${accelerated.label(accelerated.badField)} point ${accelerated.badPoint} (sample ${accelerated.badSample}) in window ${this.clock.index} (iteration ${iteration}); the coupling iteration diverged`,

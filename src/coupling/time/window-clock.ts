@@ -71,6 +71,7 @@ export class WindowClock {
 
   /** Whether time t is at the run's end (within the protocol's tolerance). */
   private reached(t: number): boolean {
+    if (this.end === Number.POSITIVE_INFINITY) return false;
     return this.end - t <= TIME_TOLERANCE * Math.max(1, Math.abs(this.end));
   }
 }
