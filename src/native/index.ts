@@ -32,6 +32,8 @@ export interface NativeBinding {
   futexWake(buffer: ArrayBuffer, byteOffset: number, count: number): number;
   /** CLOCK_MONOTONIC in nanoseconds, shared by every process on the host. */
   monotonicNs(): number;
+  /** CLOCK_MONOTONIC in nanoseconds into clock[0]: the same clock without a new number per call (for wait loops). */
+  monotonicNsInto(clock: Float64Array): void;
   schedYield(): void;
   /** A pidfd for `pid`, or -1 where the kernel has none. */
   pidfdOpen(pid: number): number;
