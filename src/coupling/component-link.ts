@@ -145,7 +145,8 @@ export class ComponentLink {
         const writing = opcode === Opcode.checkpointed;
         const time = payload[CheckpointSlot.time] as number;
         const asked = (flags & (writing ? WindowFlag.writeCheckpoint : WindowFlag.readCheckpoint)) !== 0;
-        if (!asked || (writing ? wrote : restored) || !closeTo(time, start)) {
+        const off = Math.abs(time - start);
+        if (!asked || (writing ? wrote : restored) || !(off <= TIME_TOLERANCE * Math.max(1, Math.abs(start)))) {
           throw this.checkpointViolation(attempt, writing, asked, time);
         }
         if (writing) wrote = true;
@@ -165,7 +166,10 @@ export class ComponentLink {
     const iteration = payload[DoneSlot.iteration] as number;
     const time = payload[DoneSlot.time] as number;
     const substeps = payload[DoneSlot.substeps] as number;
-    const end = attempt.end;
+    // The attempt's end, written out (a getter or helper returning a double could box it).
+    const size = attempt.size;
+    const end = size === Number.POSITIVE_INFINITY ? size : Math.min(start + size, attempt.runEnd);
+    const slack = TIME_TOLERANCE * Math.max(1, Math.abs(end));
     if (
       window !== attempt.window ||
       iteration !== attempt.iteration ||
@@ -176,8 +180,8 @@ export class ComponentLink {
       substeps > attempt.maxSubsteps ||
       !(time > start) ||
       !Number.isFinite(time) ||
-      (end !== Number.POSITIVE_INFINITY && !closeTo(time, end)) ||
-      (end === Number.POSITIVE_INFINITY && time > attempt.runEnd && !closeTo(time, attempt.runEnd))
+      (end !== Number.POSITIVE_INFINITY && !(Math.abs(time - end) <= slack)) ||
+      (end === Number.POSITIVE_INFINITY && time - attempt.runEnd > TIME_TOLERANCE * Math.max(1, Math.abs(time)))
     ) {
       throw this.doneViolation(attempt, wrote, restored);
     }
