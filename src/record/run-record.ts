@@ -123,9 +123,23 @@ export interface ReplayOf {
   recordSha256: string;
 }
 
+/** How a replay's convergence history compares with the recorded one (runs in time). */
+export interface ConvergenceComparison {
+  matches: boolean;
+  windows: number;
+  /** Windows whose iterations (or convergence) differ. */
+  differingWindows: number;
+  residualsCompared: number;
+  residualsDiffering: number;
+  /** The first differences, in words. */
+  problems: string[];
+}
+
 export interface VerificationEntry {
   outcome: "reproduced" | "differs" | "failed";
   outputs: FieldComparison[];
+  /** Runs in time: the iterations per window and the residual histories. */
+  convergence?: ConvergenceComparison;
   environmentDifferences: string[];
 }
 

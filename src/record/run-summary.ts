@@ -1,13 +1,14 @@
 // The human summary of a run record: used after `conflux run` and by `conflux inspect`.
 
 import { alignColumns, formatMicroseconds as cell } from "../stats/table.ts";
+import { convergenceSummary } from "./convergence-summary.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
 import { recordDigest } from "./record-integrity.ts";
 import type { RunRecord } from "./run-record.ts";
 
 export function runSummary(record: RunRecord, directory: string): string {
   const lines = [
-    `run ${record.name} (${record.runId}): ${record.status}, ${record.iterations.completed}/${record.iterations.planned} iterations in ${((record.finishedUnixMs - record.startedUnixMs) / 1000).toFixed(2)} s`,
+    `run ${record.name} (${record.runId}): ${record.status}, ${record.iterations.completed}/${record.iterations.planned || "?"} ${record.time === undefined ? "iterations" : "windows"} in ${((record.finishedUnixMs - record.startedUnixMs) / 1000).toFixed(2)} s`,
   ];
   if (record.error !== undefined) lines.push(`error: ${record.error}`);
   lines.push(`composition: ${record.composition.file} (sha256 ${record.composition.sha256.slice(0, 16)})`);
@@ -56,6 +57,7 @@ export function runSummary(record: RunRecord, directory: string): string {
   lines.push(
     `time: ${seconds(timing.wallMs)} wall${parts.length > 0 ? ` = ${parts.map(([name, ms]) => `${name} ${seconds(ms)}`).join(" + ")}` : ""}`,
   );
+  lines.push(...convergenceSummary(record));
   const setup = Object.entries(record.setupMs);
   if (setup.length > 0) {
     lines.push("", "transfer setup:");
