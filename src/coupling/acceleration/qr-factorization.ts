@@ -226,14 +226,15 @@ export class QrFactorization {
         pass[column] = dot;
         u[column] = (u[column] as number) + dot;
       }
-      let squares = 0;
-      for (let row = 0; row < rows; row++) {
-        let value = v[row] as number;
-        for (let column = 0; column < cols; column++)
-          value -= (q[column * rows + row] as number) * (pass[column] as number);
-        v[row] = value;
-        squares += value * value;
+      // v −= Q · pass, one contiguous column at a time.
+      for (let column = 0; column < cols; column++) {
+        const factor = pass[column] as number;
+        if (factor === 0) continue;
+        const base = column * rows;
+        for (let row = 0; row < rows; row++) v[row] = (v[row] as number) - factor * (q[base + row] as number);
       }
+      let squares = 0;
+      for (let row = 0; row < rows; row++) squares += (v[row] as number) * (v[row] as number);
       const after = Math.sqrt(squares);
       if (!(after > Number.MIN_VALUE) || (!(after > KEEP_FRACTION * before) && count >= MAX_PASSES)) {
         this.scalar[1] = -1;
