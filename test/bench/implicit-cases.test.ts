@@ -11,7 +11,7 @@ import type { CouplingPlan } from "../../src/coupling/plan.ts";
 import { couplingPlan } from "../../src/runner/coupling-plan.ts";
 import { projectRoot } from "../support/child-process.ts";
 
-const PROGRAMS: Programs = { python: "python3", neumann: "neumann", fluid: "fluid" };
+const PROGRAMS: Programs = { python: "python3", neumann: "neumann", fluid: "fluid", dirichlet: "dirichlet" };
 
 const FILES: Record<string, Record<string, string>> = {
   heat: {
@@ -29,6 +29,7 @@ function coupled(plan: CouplingPlan): unknown {
     time: plan.time,
     transfers: plan.transfers,
     order: plan.order,
+    wait: plan.wait,
     meshes: plan.components.map((component) => [component.name, component.meshes, component.launch.args]),
   };
 }

@@ -14,6 +14,7 @@ import type { HeatAcceleration } from "../precice-heat/config.ts";
 import { measurePreciceHeat, type PreciceHeatResult } from "../precice-heat/precice-heat.ts";
 import {
   HEAT_VARIANTS,
+  type HeatPair,
   heatPlan,
   type ImplicitCase,
   type Programs,
@@ -26,6 +27,8 @@ import { buildPrograms } from "./programs.ts";
 export interface ImplicitRun {
   case: ImplicitCase;
   acceleration: string;
+  /** The heat case: the example's Python Dirichlet with the C Neumann, or both in C as under preCICE. */
+  pair?: HeatPair;
   /** Coupling iterations of every window. */
   iterations: number[];
   total: number;
@@ -70,7 +73,12 @@ function phase(result: Pick<CouplingResult, "timings">, name: string): Distribut
   return scaled(entry?.distribution ?? summarize(new Float64Array(0)), 1e-3);
 }
 
-async function measure(caseName: ImplicitCase, variant: Variant, plan: CouplingPlan): Promise<ImplicitRun> {
+async function measure(
+  caseName: ImplicitCase,
+  variant: Variant,
+  plan: CouplingPlan,
+  pair: HeatPair | undefined,
+): Promise<ImplicitRun> {
   let maxError = 0;
   let pending = "";
   const output = {
@@ -104,6 +112,7 @@ async function measure(caseName: ImplicitCase, variant: Variant, plan: CouplingP
   return {
     case: caseName,
     acceleration: variant.name,
+    ...(pair === undefined ? {} : { pair }),
     iterations,
     total: iterations.reduce((sum, count) => sum + count, 0),
     notConverged: windows.filter((window) => !window.converged).length,
@@ -134,15 +143,19 @@ export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promi
     const programs = buildPrograms(directory);
     if (typeof programs === "string") return { runs: [], skipped: programs };
     const runs: ImplicitRun[] = [];
-    const plans: [ImplicitCase, readonly Variant[], (variant: Variant, programs: Programs) => CouplingPlan][] = [
-      ["heat", HEAT_VARIANTS, heatPlan],
-      ["tube", TUBE_VARIANTS, tubePlan],
-    ];
-    for (const [caseName, variants, plan] of plans) {
+    for (const caseName of ["heat", "tube"] as const) {
       if (!cases.includes(caseName)) continue;
-      for (const variant of variants.filter(wanted)) {
+      for (const variant of (caseName === "heat" ? HEAT_VARIANTS : TUBE_VARIANTS).filter(wanted)) {
         log(`${caseName}, ${variant.name}…`);
-        runs.push(await measure(caseName, variant, plan(variant, programs)));
+        const plan = caseName === "heat" ? heatPlan(variant, programs) : tubePlan(variant, programs);
+        runs.push(await measure(caseName, variant, plan, caseName === "heat" ? "python-c" : undefined));
+      }
+    }
+    // The all-C heat pair for the accelerations preCICE runs too: the same solver under two couplers, timed alike.
+    if (cases.includes("heat") && options.precice !== false) {
+      for (const variant of HEAT_VARIANTS.filter((candidate) => wanted(candidate) && PRECICE_VARIANT[candidate.name])) {
+        log(`heat (all C), ${variant.name}…`);
+        runs.push(await measure("heat", variant, heatPlan(variant, programs, "c-c"), "c-c"));
       }
     }
     let precice: PreciceHeatResult | undefined;

@@ -24,6 +24,7 @@ export function implicitBenchmarkJson(benchmark: ImplicitBenchmark): string {
       runs: benchmark.runs.map((run) => ({
         case: run.case,
         acceleration: run.acceleration,
+        ...(run.pair === undefined ? {} : { pair: run.pair }),
         iterations: run.iterations,
         total: run.total,
         windows: run.iterations.length,
@@ -70,6 +71,10 @@ function counts(iterations: readonly number[]): string {
   return iterations.length > 24 ? `${Math.min(...iterations)} to ${Math.max(...iterations)}` : iterations.join(",");
 }
 
+function label(run: ImplicitRun): string {
+  return run.pair === "c-c" ? `${run.acceleration} (all C)` : run.acceleration;
+}
+
 function timeCell(distribution: Distribution): string {
   if (distribution.n === 0) return "–";
   return `${cell(distribution.mean)} ± ${cell(distribution.sd)}`;
@@ -91,9 +96,10 @@ export function implicitBenchmarkTable(benchmark: ImplicitBenchmark): string {
       ...alignColumns([
         ["  acceleration", "iterations per window", "total", caseName === "heat" ? "preCICE, same solver" : ""],
         ...runs.map((run: ImplicitRun) => {
-          const peer = precice.find((entry) => entry.acceleration === run.acceleration);
+          const peer =
+            run.pair === "c-c" ? undefined : precice.find((entry) => entry.acceleration === run.acceleration);
           return [
-            `  ${run.acceleration}`,
+            `  ${label(run)}`,
             `${counts(run.iterations)}${run.notConverged > 0 ? ` (${run.notConverged} not converged)` : ""}${run.failure === undefined ? "" : " FAILED"}`,
             String(run.total),
             peer === undefined ? "" : `${counts(peer.iterations)} (${peer.total})`,
@@ -106,7 +112,7 @@ export function implicitBenchmarkTable(benchmark: ImplicitBenchmark): string {
       ...alignColumns([
         ["  acceleration", "per iteration", "per window", "acceleration per iteration", "p50 / p99 / max"],
         ...runs.map((run) => [
-          `  ${run.acceleration}`,
+          `  ${label(run)}`,
           timeCell(run.iteration),
           timeCell(run.window),
           timeCell(run.accelerationCost),
@@ -122,8 +128,9 @@ export function implicitBenchmarkTable(benchmark: ImplicitBenchmark): string {
         lines.push(`  largest relative L2 error against u at a window's end: ${Math.max(...errors).toExponential(2)}`);
       if (benchmark.precice?.skipped !== undefined) lines.push(`  preCICE: skipped: ${benchmark.precice.skipped}`);
       for (const peer of precice) {
+        const ours = runs.find((run) => run.pair === "c-c" && run.acceleration === peer.acceleration);
         lines.push(
-          `  preCICE ${benchmark.precice?.installation?.version ?? ""} ${peer.acceleration}: ${peer.msPerIteration.toFixed(3)} ms an iteration, ${peer.msPerWindow.toFixed(2)} ms a window, ${peer.warnings} warnings`,
+          `  preCICE ${benchmark.precice?.installation?.version ?? ""} ${peer.acceleration} (all C): ${(peer.msPerIteration * 1000).toFixed(0)} µs an iteration, ${(peer.msPerWindow * 1000).toFixed(0)} µs a window, ${peer.warnings} warnings${ours === undefined ? "" : `; Conflux, all C: ${cell(ours.iteration.mean)} µs an iteration (p50 ${cell(ours.iteration.p50)}), ${cell(ours.window.mean)} µs a window`}`,
         );
       }
     }

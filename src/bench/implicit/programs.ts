@@ -45,5 +45,10 @@ export function buildPrograms(directory: string): Programs | string {
       "examples/partitioned-heat/heat_neumann.c",
     ]),
     fluid: buildWithClient(directory, "fluid", ["examples/elastic-tube-1d/fluid.c", "examples/elastic-tube-1d/tube.c"]),
+    dirichlet: buildWithClient(directory, "dirichlet", [
+      "examples/partitioned-heat/dirichlet.c",
+      "examples/partitioned-heat/heat_common.c",
+      "examples/partitioned-heat/heat_dirichlet.c",
+    ]),
   };
 }

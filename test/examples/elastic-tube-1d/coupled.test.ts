@@ -6,6 +6,8 @@
 //   within its 40 iterations, and both components' output agrees through
 //   compare.py with the tightly converged reference (and with preCICE's run of
 //   the same solver where preCICE is installed, as the other tests show);
+// - serial-implicit with IQN-IMVJ, restarted every 2 windows, converges in
+//   every window;
 // - serial-implicit with Aitken runs to the end, converging in nearly every
 //   window (Aitken can stagnate on this case, and does under preCICE; see the
 //   example's README).
@@ -75,6 +77,20 @@ test("tube, serial-implicit with IQN-ILS: converges in every window and agrees w
       assert.ok(entry.maxRelative < 1e-3, `${output}: ${field} differs by ${entry.maxRelative} relative`);
     }
   }
+});
+
+test("tube, serial-implicit with IQN-IMVJ (restarted every 2 windows): converges in every window", {
+  skip,
+}, async (t) => {
+  const { run } = await runTube(scratchDirectory(t), "conflux.iqn-imvj.yaml");
+  assert.equal(run.outcome.failure, undefined, run.outcome.failure?.message);
+  const windows = convergenceOf(run.outcome);
+  assert.equal(windows.length, 100);
+  for (const window of windows) {
+    assert.ok(window.converged && window.iterations <= 40, `window ${window.window}: ${window.iterations}`);
+  }
+  const iterations = windows.map((window) => window.iterations);
+  t.diagnostic(`IQN-IMVJ: ${iterations.join(",")} (${iterations.reduce((a, b) => a + b, 0)} in all)`);
 });
 
 test("tube, serial-implicit with Aitken: runs to the end, converging in nearly every window", { skip }, async (t) => {
