@@ -17,7 +17,6 @@ import {
   type HeatPair,
   heatPlan,
   type ImplicitCase,
-  type Programs,
   TUBE_VARIANTS,
   tubePlan,
   type Variant,
