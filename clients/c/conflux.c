@@ -2497,6 +2497,7 @@ int cfx_is_coupling_ongoing(cfx_component *component, int *ongoing) {
   if (component->reply.opcode != CFX_OP_WINDOW) return unexpected(component, CFX_OP_WINDOW);
   measure_meshes(component);
   measure_waveforms(component);
+  if ((rc = check_truncation()) != CFX_OK) return rc;
   if ((rc = begin_attempt(component)) != CFX_OK) return rc;
   *ongoing = 1;
   return CFX_OK;
@@ -2661,7 +2662,13 @@ int cfx_read(cfx_component *component, const char *mesh, const char *field, doub
   char where[2 * CFX_MAX_NAME_BYTES + 40];
   int n = 0;
   snprintf(where, sizeof where, "component \"%s\": waveform \"%s\"", component->name, waveform->name);
-  if ((rc = cfx_wire_waveform_sample_count(waveform->payload, waveform->capacity, where, &n)) != CFX_OK) return rc;
+  /* A file shrunk within its first page reads as zeros there, without SIGBUS: a bad n or bad times are measured
+   * against the file first, so that a truncation is reported as one. */
+  if ((rc = cfx_wire_waveform_sample_count(waveform->payload, waveform->capacity, where, &n)) != CFX_OK) {
+    measure_segment(waveform->segment);
+    int truncated = check_truncation();
+    return truncated != CFX_OK ? truncated : rc;
+  }
   if (waveform->prepared_attempt != component->attempt || waveform->prepared_n != n) {
     waveform->prepared_attempt = -1;
     memcpy(waveform->times_copy, waveform->times, (size_t)n * sizeof(double));
@@ -2670,7 +2677,11 @@ int cfx_read(cfx_component *component, const char *mesh, const char *field, doub
                                      component->window_start + component->window_size, where);
     if (rc == CFX_OK) rc = cfx_time_interpolation_prepare(waveform->interpolation, waveform->times_copy, n,
                                                           waveform->degree);
-    if (rc != CFX_OK) return rc;
+    if (rc != CFX_OK) {
+      measure_segment(waveform->segment);
+      int truncated = check_truncation();
+      return truncated != CFX_OK ? truncated : rc;
+    }
     waveform->prepared_attempt = component->attempt;
     waveform->prepared_n = n;
   }

@@ -166,8 +166,11 @@ _OPCODE_NAMES = {
     PING: "ping",
     PONG: "pong",
 }
-# window's flag bits; two times are one within TIME_TOLERANCE * max(1, |a|, |b|).
+# window's payload slots and flag bits, done's payload in a run in physical time; two times are one within
+# TIME_TOLERANCE * max(1, |a|, |b|).
+WINDOW_SLOT_WINDOW, WINDOW_SLOT_ITERATION, WINDOW_SLOT_START, WINDOW_SLOT_SIZE, WINDOW_SLOT_FLAGS, WINDOW_SLOT_END = range(6)
 WINDOW_WRITE_CHECKPOINT, WINDOW_READ_CHECKPOINT, WINDOW_LAST = 1, 2, 4
+DONE_SLOT_WINDOW, DONE_SLOT_ITERATION, DONE_SLOT_TIME, DONE_SLOT_SUBSTEPS = range(4)
 TIME_TOLERANCE = 1e-9
 
 _LIVENESS_INTERVAL_NS = 1_000_000
@@ -2151,11 +2154,15 @@ class Component:
         if reply.opcode != WINDOW:
             raise self._unexpected(WINDOW)
         self._measure_meshes()
+        for waveform in self._written:  # a truncation within a page raises no SIGBUS: measured before writing
+            waveform.measure()
         self._begin_attempt(reply.payload)
         return True
 
     def _begin_attempt(self, payload) -> None:
-        window, iteration, start, size, flags, end = payload[:6]
+        window, iteration = payload[WINDOW_SLOT_WINDOW], payload[WINDOW_SLOT_ITERATION]
+        start, size = payload[WINDOW_SLOT_START], payload[WINDOW_SLOT_SIZE]
+        flags, end = payload[WINDOW_SLOT_FLAGS], payload[WINDOW_SLOT_END]
 
         def whole(x) -> bool:
             return _is_finite(x) and 0 <= x <= 0x7FFFFFFF and x == int(x)
@@ -2290,8 +2297,8 @@ class Component:
         if over:
             self._in_attempt = False
             message = self._request.set(DONE, self._window, self._window_iteration)
-            message.payload[2] = self._time
-            message.payload[3] = float(self._substeps)
+            message.payload[DONE_SLOT_TIME] = self._time
+            message.payload[DONE_SLOT_SUBSTEPS] = float(self._substeps)
             message.length = 32
             self.channel.send(message)
 
@@ -2412,14 +2419,19 @@ class _Waveform:
         set_waveform_sample_count(self.segment.memory, self.segment.payload_offset, self.n)
 
     def interpolate(self, attempt: int, start: float, end: float, t: float, out) -> None:
-        n = waveform_sample_count(self.segment.memory, self.segment.payload_offset, self.capacity, self.where)
-        if self._prepared != (attempt, n):
-            self._prepared = (-1, 0)
-            times = struct.unpack_from(f"<{n}d", self.segment.memory.view, self.segment.payload_offset + WAVEFORM_TIMES)
-            _check_truncation()
-            check_sample_times(times, n, start, end, self.where)
-            self._interpolation.prepare(times, n, self.degree)
-            self._prepared = (attempt, n)
+        try:
+            n = waveform_sample_count(self.segment.memory, self.segment.payload_offset, self.capacity, self.where)
+            if self._prepared != (attempt, n):
+                self._prepared = (-1, 0)
+                times = struct.unpack_from(f"<{n}d", self.segment.memory.view, self.segment.payload_offset + WAVEFORM_TIMES)
+                _check_truncation()
+                check_sample_times(times, n, start, end, self.where)
+                self._interpolation.prepare(times, n, self.degree)
+                self._prepared = (attempt, n)
+        except WaveformError:
+            # A file shrunk within its first page reads as zeros there, without SIGBUS: say so if that is why.
+            self.measure()
+            raise
         weights = self._interpolation.weights(t)
         count = self.count
         if self._numpy is not None and not isinstance(out, memoryview):

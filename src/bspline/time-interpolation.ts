@@ -39,6 +39,8 @@ export class TimeInterpolation {
   private readonly basis = new Float64Array(MAX_DEGREE + 1);
   private readonly left = new Float64Array(MAX_DEGREE + 1);
   private readonly right = new Float64Array(MAX_DEGREE + 1);
+  /** The time weightsAtReadTime weighs at. */
+  readonly readTime = new Float64Array(1);
   private n = 0;
   private used = 0;
 
@@ -132,6 +134,17 @@ export class TimeInterpolation {
    * value(t) = Σ out[i] · sample_i.
    */
   weights(t: number, out: Float64Array): void {
+    this.readTime[0] = t;
+    this.weightsAtReadTime(out);
+  }
+
+  /**
+   * weights(readTime[0], out). For hot paths: a computed double passed to a
+   * function the JIT does not inline is boxed on the heap (16 bytes a call);
+   * a store into readTime is not.
+   */
+  weightsAtReadTime(out: Float64Array): void {
+    const t = this.readTime[0] as number;
     const n = this.n;
     if (n === 0) throw new RangeError("time interpolation: weights before prepare");
     if (out.length < n) throw new RangeError(`time interpolation: ${out.length} weights, ${n} samples`);

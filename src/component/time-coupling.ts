@@ -198,11 +198,13 @@ export class TimeCoupling {
   }
 
   checkAttempt(what: string): void {
-    if (!this.inAttempt) {
-      throw new TimeCouplingError(
-        `component "${this.component}": ${what} with no window under way; call isCouplingOngoing() first (and stop when it is false)`,
-      );
-    }
+    if (!this.inAttempt) throw this.noAttempt(what);
+  }
+
+  private noAttempt(what: string): TimeCouplingError {
+    return new TimeCouplingError(
+      `component "${this.component}": ${what} with no window under way; call isCouplingOngoing() first (and stop when it is false)`,
+    );
   }
 
   /** Time left in the attempt (Infinity when the first component's step sets the window). */
@@ -217,7 +219,8 @@ export class TimeCoupling {
    * of unknown size), and done is due.
    */
   advance(dt: number): boolean {
-    this.checkAttempt(`advance(${dt})`);
+    // Messages are made only on the way out: a template string per call would allocate on every step.
+    if (!this.inAttempt) throw this.noAttempt(`advance(${dt})`);
     const end = this.attemptEnd;
     if (!(dt > 0) || !Number.isFinite(dt)) {
       throw new TimeCouplingError(`component "${this.component}": advance(${dt}): the step must be a finite time > 0`);
@@ -252,15 +255,14 @@ export class TimeCoupling {
 
   /** The driver-written waveform of (mesh, field) at time() + relativeTime, into `out` (default: the mesh field). */
   read(mesh: string, field: string, relativeTime: number, out?: Float64Array): Float64Array {
-    const what = `read("${mesh}", "${field}", ${relativeTime})`;
-    this.checkAttempt(what);
+    if (!this.inAttempt) throw this.noAttempt(readCall(mesh, field, relativeTime));
     const entry = this.readable.get(mesh)?.get(field);
-    if (entry === undefined) throw this.notReadable(mesh, field, what);
+    if (entry === undefined) throw this.notReadable(mesh, field, readCall(mesh, field, relativeTime));
     const waveform = entry.waveform;
     const target = out ?? entry.values;
     if (target.length < waveform.count) {
       throw new TimeCouplingError(
-        `component "${this.component}": ${what}: the output holds ${target.length} values, the field has ${waveform.count}`,
+        `component "${this.component}": ${readCall(mesh, field, relativeTime)}: the output holds ${target.length} values, the field has ${waveform.count}`,
       );
     }
     const remaining = this.attemptEnd - this.time;
@@ -270,7 +272,7 @@ export class TimeCoupling {
       relativeTime - remaining > TIME_TOLERANCE * Math.max(1, Math.abs(this.attemptEnd))
     ) {
       throw new TimeCouplingError(
-        `component "${this.component}": ${what}: the relative time must lie in [0, maxTimeStep() = ${remaining}]`,
+        `component "${this.component}": ${readCall(mesh, field, relativeTime)}: the relative time must lie in [0, maxTimeStep() = ${remaining}]`,
       );
     }
     let n: number;
@@ -284,9 +286,13 @@ export class TimeCoupling {
       }
     } catch (error) {
       entry.preparedAttempt = -1;
-      throw new TimeCouplingError(`component "${this.component}": ${what}: ${(error as Error).message}`);
+      throw new TimeCouplingError(
+        `component "${this.component}": ${readCall(mesh, field, relativeTime)}: ${(error as Error).message}`,
+      );
     }
-    entry.interpolation.weights(this.time + relativeTime, entry.weights);
+    const interpolation = entry.interpolation;
+    interpolation.readTime[0] = this.time + relativeTime;
+    interpolation.weightsAtReadTime(entry.weights);
     return combineSamples(waveform.samples, entry.weights, n, target, waveform.count);
   }
 
@@ -307,4 +313,8 @@ export class TimeCoupling {
       `component "${this.component}": ${what}: ${reason}; readable: ${readable.length > 0 ? readable.join(", ") : "none"}`,
     );
   }
+}
+
+function readCall(mesh: string, field: string, relativeTime: number): string {
+  return `read("${mesh}", "${field}", ${relativeTime})`;
 }

@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { readHeader, SegmentHeaderError, SegmentKind } from "../../src/wire/segment-header.ts";
 import { GOLDEN_FILES } from "../golden/images.ts";
+import { protocolConstantsText } from "../golden/protocol-constants.ts";
 import { assertSameBytes } from "../golden/same-bytes.ts";
+import { type GoldenInterpolation, interpolationCasesText } from "../golden/time-interpolation-cases.ts";
 import { projectRoot } from "../support/child-process.ts";
 import {
   compileWithClient,
@@ -34,6 +36,7 @@ ring empty
 channel capacity=4 driver=4242
 mesh-soa dimension=3 count=5 layout=0 fields=temperature,flux coordinates=576 fields_offset=704 stride=64
 mesh-interleaved dimension=2 count=3 layout=1 fields=u,v,pressure coordinates=576 fields_offset=640 stride=64
+waveform name=appA.surface.temperature.waveform role=2 count=3 capacity=4 degree=2 n=3 start=0.5 times=0.5,0.55000000000000004,0.59999999999999998 values=3ff8000000000000,c002000000000000,0000000000000000,4008000000000000,7e37e43c8800759c,8000000000000000,0000000000000001,400921fb54442d18,401c000000000000
 `;
 
 interface Corruption {
@@ -163,10 +166,16 @@ test("the TypeScript reader refuses each corrupt header with its own message", (
   }
 });
 
+const GOLDEN_WEIGHTS = (
+  JSON.parse(readFileSync(join(GOLDEN_DIRECTORY, "time-interpolation.json"), "utf8")) as {
+    cases: GoldenInterpolation[];
+  }
+).cases;
+
 interface Client {
   name: string;
   skip: string | undefined;
-  run(args: string[]): { status: number | null; stdout: string; stderr: string };
+  run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string };
 }
 
 function clients(): Client[] {
@@ -176,9 +185,9 @@ function clients(): Client[] {
   list.push({
     name: "C",
     skip: cSkip,
-    run(args) {
+    run(args, input) {
       if (binary === "") binary = compileWithClient(directory, "golden_c", ["test/clients/golden_c.c"]);
-      return spawnSync(binary, args, { encoding: "utf8" });
+      return spawnSync(binary, args, { encoding: "utf8", input });
     },
   });
   // The same C client under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -187,12 +196,16 @@ function clients(): Client[] {
   list.push({
     name: `C (${sanitized.name})`,
     skip: sanitized.options.skip,
-    run(args) {
+    run(args, input) {
       sanitized.required();
       if (sanitizedBinary === "") {
         sanitizedBinary = sanitized.compile(directory, "golden_c_sanitized", ["test/clients/golden_c.c"]);
       }
-      return spawnSync(sanitizedBinary, args, { encoding: "utf8", env: { ...process.env, ...sanitized.environment } });
+      return spawnSync(sanitizedBinary, args, {
+        encoding: "utf8",
+        input,
+        env: { ...process.env, ...sanitized.environment },
+      });
     },
   });
   const python = pythonCommand();
@@ -201,9 +214,10 @@ function clients(): Client[] {
     list.push({
       name: `Python (atomics: ${backend})`,
       skip: python === undefined ? "no python3 (3.11 or later)" : undefined,
-      run: (args) =>
+      run: (args, input) =>
         spawnSync(python as string, [join(projectRoot, "test/clients/golden_py.py"), ...args], {
           encoding: "utf8",
+          input,
           env: { ...process.env, ...pythonEnvironment({ CONFLUX_PYTHON_ATOMICS: backend }) },
         }),
     });
@@ -227,6 +241,34 @@ for (const client of clients()) {
     const reading = client.run(["read", GOLDEN_DIRECTORY]);
     assert.equal(reading.status, 0, reading.stderr);
     assert.equal(reading.stdout, READING);
+  });
+
+  test(`the ${client.name} client has the protocol's and the waveform layout's constants`, options, () => {
+    const printed = client.run(["constants"]);
+    assert.equal(printed.status, 0, printed.stderr);
+    assert.equal(printed.stdout, protocolConstantsText());
+  });
+
+  test(`the ${client.name} client interpolates in time with the golden weights`, options, () => {
+    const computed = client.run(["weights"], interpolationCasesText(GOLDEN_WEIGHTS));
+    assert.equal(computed.status, 0, computed.stderr);
+    const lines = computed.stdout.trimEnd().split("\n");
+    let at = 0;
+    GOLDEN_WEIGHTS.forEach((item, index) => {
+      assert.equal(lines[at++], `case used-degree=${item.usedDegree}`, `case ${index}`);
+      for (const read of item.reads) {
+        const weights = (lines[at++] ?? "").split(" ").map(Number);
+        assert.equal(weights.length, read.weights.length, `case ${index}, read ${read.time}`);
+        weights.forEach((weight, i) => {
+          const expected = read.weights[i] as number;
+          assert.ok(
+            Math.abs(weight - expected) <= 1e-13,
+            `case ${index}, read ${read.time}, weight ${i}: ${weight} vs ${expected}`,
+          );
+        });
+      }
+    });
+    assert.equal(at, lines.length, "one line a case and a read");
   });
 
   test(`the ${client.name} client refuses each corrupt header with the TypeScript reader's reason`, options, () => {

@@ -4,7 +4,10 @@
  *   golden_c write DIR                       writes header.bin, registry.bin, ... into DIR
  *   golden_c read DIR                        prints what it reads from DIR's images
  *   golden_c check-header FILE KIND RUN_ID ...   prints, per file, "ok" or the client's error
- *                                                (KIND -1, RUN_ID - for none) */
+ *                                                (KIND -1, RUN_ID - for none)
+ *   golden_c constants                       prints the protocol's and the waveform layout's constants
+ *   golden_c weights < CASES                 prints the interpolation weights of each "read T" of each
+ *                                            "case DEGREE N t0 ... tN-1" line, one read a line */
 #define _POSIX_C_SOURCE 200112L
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +21,8 @@
 #define COMPONENT_PID 4243
 #define CREATED 1714000000123.0
 #define MESH_PAYLOAD 832
+#define WAVEFORM_PAYLOAD 384
+#define WAVEFORM_NAME "appA.surface.temperature.waveform"
 
 static int check(int rc, const char *what) {
   if (rc != CFX_OK) {
@@ -118,6 +123,26 @@ static void write_images(const char *directory) {
   unsigned char *interleaved = zeroed(MESH_PAYLOAD);
   check(cfx_wire_write_mesh(interleaved, MESH_PAYLOAD, 2, 3, CFX_LAYOUT_INTERLEAVED, "u,v,pressure"), "mesh interleaved");
   save(directory, "mesh-interleaved.bin", interleaved, MESH_PAYLOAD);
+
+  long long waveform_payload = 0;
+  check(cfx_wire_waveform_size(3, 4, &waveform_payload), "waveform size");
+  if (waveform_payload != WAVEFORM_PAYLOAD) exit(1);
+  unsigned char *waveform = zeroed(CFX_HEADER_SIZE + WAVEFORM_PAYLOAD);
+  check(cfx_wire_write_header(waveform, WAVEFORM_PAYLOAD, DRIVER_PID, CFX_KIND_WAVEFORM, RUN_ID, CREATED, WAVEFORM_NAME),
+        "waveform header");
+  unsigned char *w = waveform + CFX_HEADER_SIZE;
+  check(cfx_wire_write_waveform(w, WAVEFORM_PAYLOAD, CFX_WAVEFORM_BY_DRIVER, 3, 4, 2), "waveform metadata");
+  static const double start = 0.5, times[3] = {0.5, 0.55, 0.6};
+  static const double samples[3][3] = {{1.5, -2.25, 0}, {3, 1e300, -0.0}, {4.9406564584124654e-324, 3.141592653589793, 7}};
+  long long values_offset = 0, stride = 0;
+  check(cfx_wire_read_waveform(w, WAVEFORM_PAYLOAD, "waveform", NULL, NULL, NULL, NULL, &values_offset, &stride),
+        "waveform read");
+  memcpy(w + 32, &start, 8);
+  memcpy(w + 64, times, sizeof times);
+  for (int i = 0; i < 3; i++) memcpy(w + values_offset + i * stride, samples[i], sizeof samples[i]);
+  check(cfx_wire_waveform_set_sample_count(w, 3), "waveform n");
+  save(directory, "waveform.bin", waveform, CFX_HEADER_SIZE + WAVEFORM_PAYLOAD);
+  free(waveform);
   free(header);
   free(registry);
   free(ring);
@@ -203,6 +228,34 @@ static void read_images(const char *directory) {
   size_t interleaved_size;
   unsigned char *interleaved = load(directory, "mesh-interleaved.bin", &interleaved_size);
   print_mesh("mesh-interleaved", interleaved, interleaved_size);
+
+  size_t waveform_size;
+  unsigned char *waveform = load(directory, "waveform.bin", &waveform_size);
+  check(cfx_wire_check_header(waveform, (long long)waveform_size, "waveform.bin", CFX_KIND_WAVEFORM, RUN_ID, &payload),
+        "waveform.bin");
+  const unsigned char *w = waveform + CFX_HEADER_SIZE;
+  int role, count, capacity_w, degree, n;
+  long long values_offset, stride;
+  check(cfx_wire_read_waveform(w, payload, "waveform.bin", &role, &count, &capacity_w, &degree, &values_offset, &stride),
+        "waveform.bin metadata");
+  check(cfx_wire_waveform_sample_count(w, capacity_w, "waveform.bin", &n), "waveform.bin n");
+  double start, times[4];
+  memcpy(&start, w + 32, 8);
+  memcpy(times, w + 64, (size_t)n * 8);
+  check(cfx_wire_check_sample_times(times, n, start, 1.0 / 0.0, "waveform.bin"), "waveform.bin times");
+  printf("waveform name=%.*s role=%d count=%d capacity=%d degree=%d n=%d start=%.17g times=", (int)waveform[56],
+         (const char *)waveform + 64, role, count, capacity_w, degree, n, start);
+  for (int i = 0; i < n; i++) printf("%s%.17g", i ? "," : "", times[i]);
+  printf(" values=");
+  for (int i = 0; i < n; i++) {
+    for (int j = 0; j < count; j++) {
+      uint64_t bits;
+      memcpy(&bits, w + values_offset + i * stride + j * 8, 8);
+      printf("%s%016llx", i || j ? "," : "", (unsigned long long)bits);
+    }
+  }
+  printf("\n");
+  free(waveform);
   free(header);
   free(soa);
   free(segment);
@@ -234,6 +287,79 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
-  fprintf(stderr, "usage: golden_c write DIR | read DIR | check-header FILE KIND RUN_ID ...\n");
+  if (argc == 2 && strcmp(argv[1], "constants") == 0) {
+    double tolerance = CFX_TIME_TOLERANCE;
+    uint64_t bits;
+    memcpy(&bits, &tolerance, 8);
+    printf("protocol %d\n", CFX_PROTOCOL_VERSION);
+    printf("opcode hello=0x%02x ack=0x%02x go=0x%02x done=0x%02x window=0x%02x checkpointed=0x%02x restored=0x%02x "
+           "stop=0x%02x bye=0x%02x ping=0x%02x pong=0x%02x\n",
+           CFX_OP_HELLO, CFX_OP_ACK, CFX_OP_GO, CFX_OP_DONE, CFX_OP_WINDOW, CFX_OP_CHECKPOINTED, CFX_OP_RESTORED,
+           CFX_OP_STOP, CFX_OP_BYE, CFX_OP_PING, CFX_OP_PONG);
+    printf("window-slot window=%d iteration=%d start=%d size=%d flags=%d end=%d\n", CFX_WINDOW_SLOT_WINDOW,
+           CFX_WINDOW_SLOT_ITERATION, CFX_WINDOW_SLOT_START, CFX_WINDOW_SLOT_SIZE, CFX_WINDOW_SLOT_FLAGS,
+           CFX_WINDOW_SLOT_END);
+    printf("window-flag write-checkpoint=%d read-checkpoint=%d last-window=%d\n", CFX_WINDOW_WRITE_CHECKPOINT,
+           CFX_WINDOW_READ_CHECKPOINT, CFX_WINDOW_LAST);
+    printf("done-slot window=%d iteration=%d time=%d substeps=%d\n", CFX_DONE_SLOT_WINDOW, CFX_DONE_SLOT_ITERATION,
+           CFX_DONE_SLOT_TIME, CFX_DONE_SLOT_SUBSTEPS);
+    printf("time-tolerance-bits %016llx\n", (unsigned long long)bits);
+    /* The layout's offsets are the client's own: read back from metadata it wrote. */
+    unsigned char probe[CFX_HEADER_SIZE];
+    memset(probe, 0, sizeof probe);
+    check(cfx_wire_write_waveform(probe, 0x7fffffff, CFX_WAVEFORM_BY_DRIVER, 0x0c0c, 0x1010, 3), "probe");
+    uint32_t magic;
+    memcpy(&magic, probe, 4);
+    int at_role = -1, at_count = -1, at_capacity = -1, at_degree = -1;
+    for (int at = 4; at < 64; at += 4) {
+      uint32_t word;
+      memcpy(&word, probe + at, 4);
+      if (word == CFX_WAVEFORM_BY_DRIVER) at_role = at;
+      if (word == 0x0c0c) at_count = at;
+      if (word == 0x1010) at_capacity = at;
+      if (word == 3) at_degree = at;
+    }
+    check(cfx_wire_waveform_set_sample_count(probe, 0x2424), "probe n");
+    int at_n = -1;
+    for (int at = 4; at < 64; at += 4) {
+      uint32_t word;
+      memcpy(&word, probe + at, 4);
+      if (word == 0x2424) at_n = at;
+    }
+    printf("waveform kind=%d magic=0x%x version=%u by-component=%d by-driver=%d max-degree=%d capacity=%d..%d\n",
+           CFX_KIND_WAVEFORM, magic, (unsigned)probe[4], CFX_WAVEFORM_BY_COMPONENT, CFX_WAVEFORM_BY_DRIVER,
+           CFX_MAX_WAVEFORM_DEGREE, CFX_MIN_WAVEFORM_CAPACITY, CFX_MAX_WAVEFORM_CAPACITY);
+    printf("waveform-offset role=%d count=%d capacity=%d degree=%d sample-count=%d window-start=32 times=64\n", at_role,
+           at_count, at_capacity, at_degree, at_n);
+    return 0;
+  }
+  if (argc == 2 && strcmp(argv[1], "weights") == 0) {
+    static double times[CFX_MAX_WAVEFORM_CAPACITY], weights[CFX_MAX_WAVEFORM_CAPACITY];
+    cfx_time_interpolation *interpolation = NULL;
+    check(cfx_time_interpolation_create(CFX_MAX_WAVEFORM_CAPACITY, &interpolation), "interpolation");
+    char word[32];
+    int n = 0;
+    while (scanf("%31s", word) == 1) {
+      if (strcmp(word, "case") == 0) {
+        int degree;
+        if (scanf("%d %d", &degree, &n) != 2 || n < 1 || n > CFX_MAX_WAVEFORM_CAPACITY) return 2;
+        for (int i = 0; i < n; i++)
+          if (scanf("%lf", &times[i]) != 1) return 2;
+        check(cfx_time_interpolation_prepare(interpolation, times, n, degree), "prepare");
+        printf("case used-degree=%d\n", cfx_time_interpolation_used_degree(interpolation));
+      } else if (strcmp(word, "read") == 0) {
+        double t;
+        if (scanf("%lf", &t) != 1) return 2;
+        check(cfx_time_interpolation_weights(interpolation, t, weights), "weights");
+        for (int i = 0; i < n; i++) printf("%s%.17g", i ? " " : "", weights[i]);
+        printf("\n");
+      } else {
+        return 2;
+      }
+    }
+    cfx_time_interpolation_free(interpolation);
+    return 0;
+  }
+  fprintf(stderr, "usage: golden_c write DIR | read DIR | check-header FILE KIND RUN_ID ... | constants | weights\n");
   return 2;
 }

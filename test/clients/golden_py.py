@@ -4,7 +4,10 @@ committed images back, and checks segment headers.
   golden_py.py write DIR                       writes header.bin, registry.bin, ... into DIR
   golden_py.py read DIR                        prints what it reads from DIR's images
   golden_py.py check-header FILE KIND RUN_ID ...   prints, per file, "ok" or the client's error
-                                                   (KIND -1, RUN_ID - for none)"""
+                                                   (KIND -1, RUN_ID - for none)
+  golden_py.py constants                       prints the protocol's and the waveform layout's constants
+  golden_py.py weights < CASES                 prints the interpolation weights of each "read T" of each
+                                               "case DEGREE N t0 ... tN-1" line, one read a line"""
 
 import os
 import struct
@@ -16,6 +19,8 @@ RUN_ID = "0123456789abcdef"
 DRIVER_PID, COMPONENT_PID = 4242, 4243
 CREATED = 1714000000123.0
 MESH_PAYLOAD = 832
+WAVEFORM_PAYLOAD = 384
+WAVEFORM_NAME = "appA.surface.temperature.waveform"
 
 
 def golden_messages() -> list[conflux.Message]:
@@ -81,6 +86,29 @@ def write_images(directory: str) -> None:
     conflux.write_mesh(interleaved, 0, MESH_PAYLOAD, 2, 3, "interleaved", ["u", "v", "pressure"])
     save("mesh-interleaved.bin", interleaved)
 
+    assert conflux.waveform_geometry(3, 4)[2] == WAVEFORM_PAYLOAD
+    waveform = conflux.Memory(bytearray(conflux.HEADER_SIZE + WAVEFORM_PAYLOAD))
+    conflux.write_header(
+        waveform,
+        0,
+        payload_size=WAVEFORM_PAYLOAD,
+        creator_pid=DRIVER_PID,
+        kind=conflux.KIND_WAVEFORM,
+        run_id=RUN_ID,
+        created_unix_ms=CREATED,
+        name=WAVEFORM_NAME,
+    )
+    base = conflux.HEADER_SIZE
+    conflux.write_waveform(waveform, base, WAVEFORM_PAYLOAD, conflux.WAVEFORM_BY_DRIVER, 3, 4, 2)
+    spec = conflux.read_waveform(waveform, base, WAVEFORM_PAYLOAD)
+    struct.pack_into("<d", waveform.view, base + conflux.WAVEFORM_WINDOW_START, 0.5)
+    struct.pack_into("<3d", waveform.view, base + conflux.WAVEFORM_TIMES, 0.5, 0.55, 0.6)
+    samples = [[1.5, -2.25, 0.0], [3.0, 1e300, -0.0], [5e-324, 3.141592653589793, 7.0]]
+    for i, sample in enumerate(samples):
+        struct.pack_into("<3d", waveform.view, base + spec.values_offset + i * spec.stride, *sample)
+    conflux.set_waveform_sample_count(waveform, base, 3)
+    save("waveform.bin", waveform)
+
 
 def read_images(directory: str) -> None:
     def load(name: str) -> bytearray:
@@ -127,6 +155,76 @@ def read_images(directory: str) -> None:
             f"fields_offset={spec.fields_offset} stride={spec.field_stride}"
         )
 
+    waveform = conflux.Memory(load("waveform.bin"))
+    header = conflux.check_header(waveform, 0, waveform.size, "waveform.bin", conflux.KIND_WAVEFORM, RUN_ID)
+    base = conflux.HEADER_SIZE
+    spec = conflux.read_waveform(waveform, base, header.payload_size, "waveform.bin")
+    n = conflux.waveform_sample_count(waveform, base, spec.capacity, "waveform.bin")
+    start = struct.unpack_from("<d", waveform.view, base + conflux.WAVEFORM_WINDOW_START)[0]
+    times = struct.unpack_from(f"<{n}d", waveform.view, base + conflux.WAVEFORM_TIMES)
+    conflux.check_sample_times(times, n, start, float("inf"), "waveform.bin")
+    values = ",".join(
+        f"{struct.unpack_from('<Q', waveform.view, base + spec.values_offset + i * spec.stride + j * 8)[0]:016x}"
+        for i in range(n)
+        for j in range(spec.count)
+    )
+    print(
+        f"waveform name={header.name} role={spec.role} count={spec.count} capacity={spec.capacity} "
+        f"degree={spec.degree} n={n} start={start!r} times={','.join(format(t, '.17g') for t in times)} values={values}"
+    )
+
+
+def print_constants() -> None:
+    c = conflux
+    print(f"protocol {c.PROTOCOL_VERSION}")
+    print(
+        f"opcode hello=0x{c.HELLO:02x} ack=0x{c.ACK:02x} go=0x{c.GO:02x} done=0x{c.DONE:02x} window=0x{c.WINDOW:02x} "
+        f"checkpointed=0x{c.CHECKPOINTED:02x} restored=0x{c.RESTORED:02x} stop=0x{c.STOP:02x} bye=0x{c.BYE:02x} "
+        f"ping=0x{c.PING:02x} pong=0x{c.PONG:02x}"
+    )
+    print(
+        f"window-slot window={c.WINDOW_SLOT_WINDOW} iteration={c.WINDOW_SLOT_ITERATION} start={c.WINDOW_SLOT_START} "
+        f"size={c.WINDOW_SLOT_SIZE} flags={c.WINDOW_SLOT_FLAGS} end={c.WINDOW_SLOT_END}"
+    )
+    print(
+        f"window-flag write-checkpoint={c.WINDOW_WRITE_CHECKPOINT} read-checkpoint={c.WINDOW_READ_CHECKPOINT} "
+        f"last-window={c.WINDOW_LAST}"
+    )
+    print(
+        f"done-slot window={c.DONE_SLOT_WINDOW} iteration={c.DONE_SLOT_ITERATION} time={c.DONE_SLOT_TIME} "
+        f"substeps={c.DONE_SLOT_SUBSTEPS}"
+    )
+    print(f"time-tolerance-bits {struct.unpack('<Q', struct.pack('<d', c.TIME_TOLERANCE))[0]:016x}")
+    print(
+        f"waveform kind={c.KIND_WAVEFORM} magic=0x{c.WAVEFORM_MAGIC:x} version={c.WAVEFORM_LAYOUT_VERSION} "
+        f"by-component={c.WAVEFORM_BY_COMPONENT} by-driver={c.WAVEFORM_BY_DRIVER} max-degree={c.MAX_WAVEFORM_DEGREE} "
+        f"capacity={c.MIN_WAVEFORM_CAPACITY}..{c.MAX_WAVEFORM_CAPACITY}"
+    )
+    # The layout's offsets are the client's own: read back from metadata it wrote.
+    probe = conflux.Memory(bytearray(256))
+    conflux.write_waveform(probe, 0, 0x7FFFFFFF, c.WAVEFORM_BY_DRIVER, 0x0C0C, 0x1010, 3)
+    conflux.set_waveform_sample_count(probe, 0, 0x2424)
+    words = {probe.u32(at): at for at in range(4, 64, 4)}
+    print(
+        f"waveform-offset role={words[c.WAVEFORM_BY_DRIVER]} count={words[0x0C0C]} capacity={words[0x1010]} "
+        f"degree={words[3]} sample-count={words[0x2424]} window-start={c.WAVEFORM_WINDOW_START} times={c.WAVEFORM_TIMES}"
+    )
+
+
+def print_weights() -> None:
+    interpolation = None
+    n = 0
+    for line in sys.stdin:
+        words = line.split()
+        if words[0] == "case":
+            degree, n = int(words[1]), int(words[2])
+            times = [float(word) for word in words[3 : 3 + n]]
+            interpolation = conflux.TimeInterpolation(n)
+            interpolation.prepare(times, n, degree)
+            print(f"case used-degree={interpolation.used_degree}")
+        elif words[0] == "read":
+            print(" ".join(format(weight, ".17g") for weight in interpolation.weights(float(words[1]))))
+
 
 def check_header_file(path: str, kind: str, run_id: str) -> None:
     with open(path, "rb") as file:
@@ -144,6 +242,10 @@ if __name__ == "__main__":
         write_images(arguments[1])
     elif len(arguments) == 2 and arguments[0] == "read":
         read_images(arguments[1])
+    elif arguments == ["constants"]:
+        print_constants()
+    elif arguments == ["weights"]:
+        print_weights()
     elif len(arguments) >= 4 and len(arguments) % 3 == 1 and arguments[0] == "check-header":
         for at in range(1, len(arguments), 3):
             check_header_file(*arguments[at : at + 3])

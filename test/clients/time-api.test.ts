@@ -8,9 +8,10 @@
 // request is seen (its done comes before any restored), and that a step
 // beyond maxTimeStep and more substeps than a window holds are refused by name.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
+import type { Run } from "../../src/shm/run.ts";
 import { WindowFlag } from "../../src/wire/protocol.ts";
 import type { GoldenInterpolation } from "../golden/time-interpolation-cases.ts";
 import { projectRoot } from "../support/child-process.ts";
@@ -30,6 +31,8 @@ import {
 interface Client {
   language: string;
   skip: string | undefined;
+  /** Whether the client survives a truncated mapping (the C and Python clients' SIGBUS handling). */
+  truncation: boolean;
   command(t: TestContext): string[];
   environment: Record<string, string>;
   /** How the client names maxTimeStep in its refusal. */
@@ -46,6 +49,7 @@ const CLIENTS: Client[] = [
     skip: cSkipReason(),
     command: (t) => [compileWithClient(scratchDirectory(t), "time_component", C_SOURCES)],
     environment: {},
+    truncation: true,
     maxTimeStep: /cfx_advance\(.*\) goes beyond cfx_max_time_step/,
   },
   {
@@ -56,6 +60,7 @@ const CLIENTS: Client[] = [
       return [sanitized.compile(scratchDirectory(t), "time_component", C_SOURCES)];
     },
     environment: sanitized.environment,
+    truncation: true,
     maxTimeStep: /cfx_advance\(.*\) goes beyond cfx_max_time_step/,
   },
   {
@@ -63,6 +68,7 @@ const CLIENTS: Client[] = [
     skip: python === undefined ? "no python3 (3.11 or later)" : undefined,
     command: () => [python as string, join(projectRoot, "test/clients/time_component.py")],
     environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
+    truncation: true,
     maxTimeStep: /advance\(.*\) goes beyond max_time_step\(\)/,
   },
   {
@@ -70,6 +76,7 @@ const CLIENTS: Client[] = [
     skip: numpyPython === undefined ? "no python3 with numpy (Debian: python3-numpy; see `conflux doctor`)" : undefined,
     command: () => [numpyPython as string, join(projectRoot, "test/clients/time_component.py")],
     environment: pythonEnvironment(),
+    truncation: true,
     maxTimeStep: /advance\(.*\) goes beyond max_time_step\(\)/,
   },
   {
@@ -77,6 +84,7 @@ const CLIENTS: Client[] = [
     skip: undefined,
     command: () => [process.execPath, "--import", "tsx", join(projectRoot, "test/clients/time-component.ts")],
     environment: {},
+    truncation: false,
     maxTimeStep: /advance\(.*\) goes beyond maxTimeStep\(\)/,
   },
 ];
@@ -112,17 +120,32 @@ function opcodes(received: Received[]): string[] {
   return received.map((record) => record.opcode);
 }
 
-function start(t: TestContext, client: Client, name: string, args: object, capacity = 11) {
+function start(
+  t: TestContext,
+  client: Client,
+  name: string,
+  args: object,
+  capacity = 11,
+  count = COUNT,
+  inputCount = count,
+) {
   const run = scratchRun(t);
-  const driver = new TimeDriver(t, run, name, { count: COUNT, capacity, degree: 3, initial: INITIAL });
+  const initial = Array.from({ length: count }, (_, j) => INITIAL[j % COUNT] as number);
+  const driver = new TimeDriver(t, run, name, { count, capacity, degree: 3, initial, inputCount });
   const program = startProgram(t, client.command(t), {
     ...client.environment,
     CONFLUX_RUN_DIR: run.directory,
     CONFLUX_COMPONENT_NAME: name,
-    CONFLUX_COMPONENT_ARGS: JSON.stringify({ count: COUNT, dt: 0.025, ...args }),
+    CONFLUX_COMPONENT_ARGS: JSON.stringify({ count, dt: 0.025, ...args }),
   });
   driver.handshake();
-  return { driver, program };
+  return { run, driver, program };
+}
+
+function fileOf(run: Run, name: string): string {
+  const entry = run.segments().find((segment) => segment.name === name);
+  assert.ok(entry, `${name} is registered`);
+  return join(run.directory, entry.file);
 }
 
 /** The attempt a component cannot finish: what it sent before it closed its channel. */
@@ -241,6 +264,89 @@ for (const client of CLIENTS) {
     assert.equal(written.n, 5, "the four steps it could take are there");
     closeTo(written.times, [0, 0.01, 0.02, 0.03, 0.04], "their times");
   });
+
+  for (const [field, to, how] of [
+    ["out", 0, "a waveform it writes, to nothing"],
+    ["in", 100, "a waveform it reads, within its first page (no SIGBUS there)"],
+    ["in", 4096, "a waveform it reads, across pages (its sample 0 faults)"],
+  ] as const) {
+    // The TypeScript SDK has no SIGBUS handling (docs/wire-format.md, "Truncation").
+    if (!client.truncation) continue;
+    test(`${client.language}: ${how}, truncated between windows, ends the component naming it`, options, async (t) => {
+      // 600 points: a waveform of many pages, sample 0 of the one it reads across the first two.
+      const { run, driver, program } = start(t, client, "Solver", {}, 11, 600);
+      const window = { window: 0, iteration: 0, start: 0, size: 0.1, flags: 0, end: 1 };
+      assert.deepEqual(opcodes(driver.attempt(window)), ["done"]);
+      // From here on this process must not touch that waveform: its own mapping is truncated too.
+      truncateSync(fileOf(run, `Solver.m.${field}.waveform`), to);
+      failedAttempt(driver, { ...window, window: 1, start: 0.1 });
+      await exitedWith(program, 1);
+      assert.match(
+        program.stderr(),
+        new RegExp(
+          `segment "Solver\\.m\\.${field}\\.waveform" \\(\\S+\\) was truncated while this process had it mapped: its file holds ${to} of its \\d+ bytes`,
+        ),
+      );
+    });
+  }
+
+  test(`${client.language}: a window the driver cannot have meant is refused by name`, options, async (t) => {
+    for (const [slot, value, says] of [
+      ["size", Number.NaN, /the driver sent a window with window size nan/i],
+      ["flags", 8, /the driver sent a window with flags 8/],
+      ["window", -1, /the driver sent a window with window index -1/],
+    ] as const) {
+      const { driver, program } = start(t, client, "Misled", {});
+      failedAttempt(driver, { window: 0, iteration: 0, start: 0, size: 0.1, flags: 0, end: 1, [slot]: value });
+      await exitedWith(program, 1);
+      assert.match(program.stderr(), says, `${slot} ${value}`);
+    }
+  });
+
+  test(
+    `${client.language}: a waveform whose sample count or times are corrupt is refused where it is read`,
+    options,
+    async (t) => {
+      for (const [corrupt, says] of [
+        [(driver: TimeDriver) => driver.input?.publishSampleCount(0), /sample count 0 is outside 1\.\.11/],
+        [
+          (driver: TimeDriver) =>
+            Atomics.store(
+              new Int32Array(driver.input?.segment.buffer as ArrayBuffer, driver.input?.segment.payloadOffset, 8),
+              6,
+              12,
+            ),
+          /sample count 12 is outside 1\.\.11/,
+        ],
+        [
+          (driver: TimeDriver) => driver.writeInput([0, 0.05, 0.04], [INITIAL, INITIAL, INITIAL]),
+          /sample 2 is at time 0\.04\S*, not after sample 1 at 0\.05/,
+        ],
+        [(driver: TimeDriver) => driver.writeInput([0, Number.NaN], [INITIAL, INITIAL]), /sample 1 has time nan/i],
+        [
+          (driver: TimeDriver) => driver.writeInput([0, 0.5], [INITIAL, INITIAL]),
+          /sample 1 is at time 0\.5, after the window's end 0\.1/,
+        ],
+      ] as const) {
+        const { driver, program } = start(t, client, "Misfed", {});
+        corrupt(driver);
+        failedAttempt(driver, { window: 0, iteration: 0, start: 0, size: 0.1, flags: 0, end: 1 });
+        await exitedWith(program, 1);
+        assert.match(program.stderr(), says);
+        assert.match(program.stderr(), /waveform "Misfed\.m\.in\.waveform"/);
+      }
+    },
+  );
+
+  test(
+    `${client.language}: a waveform of another point count than its mesh is refused when ready`,
+    options,
+    async (t) => {
+      const { program } = start(t, client, "Mismatched", {}, 11, COUNT, COUNT + 1);
+      await exitedWith(program, 1);
+      assert.match(program.stderr(), /waveform "Mismatched\.m\.in\.waveform": 4 points a sample, but its mesh has 3/);
+    },
+  );
 
   test(`${client.language}: a time component refuses go by name (an iteration run)`, options, async (t) => {
     const { driver, program } = start(t, client, "Timely", {});

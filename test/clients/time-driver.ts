@@ -1,6 +1,6 @@
 // A driver of runs in physical time, for tests only: the component protocol
 // version 2 over a real channel, with the waveforms of one component's mesh
-// "m" (field "in" written by this driver, "out" by the component), so the
+// (by default "m": field "in" written by this driver, "out" by the component), so the
 // clients' time API can be tested before, and apart from, the real driver.
 // It is as strict as it needs to be to see what a component did: it records
 // every record the component sent in an attempt, in order, and never decides
@@ -29,14 +29,20 @@ export interface WindowAnnouncement {
 }
 
 export interface DriverOptions {
-  /** Points of mesh "m". */
-  count: number;
+  /** The mesh, the field this driver writes and the field the component writes (default "m", "in", "out"). */
+  mesh?: string;
+  input?: string;
+  output?: string;
+  /** Points of the mesh (default: what the component's mesh says). */
+  count?: number;
   /** Samples each waveform holds (max_substeps + 1). */
   capacity: number;
   /** The interpolation degree of the driver-written waveform. */
   degree: number;
-  /** Sample 0 of "in" at t = 0. */
-  initial: number[];
+  /** Sample 0 of the input at t = 0 (default: the mesh field as the component wrote it before hello). */
+  initial?: number[];
+  /** Points of the "in" waveform, when it should disagree with the mesh (default: count). */
+  inputCount?: number;
 }
 
 export class TimeDriver {
@@ -69,23 +75,26 @@ export class TimeDriver {
   /** hello; the mesh checked; both waveforms created with sample 0 at t = 0; ack. */
   handshake(): void {
     this.expect("hello");
-    const mesh = SharedMesh.open(this.run, this.component, "m");
+    const { mesh: meshName = "m", input = "in", output = "out" } = this.options;
+    const mesh = SharedMesh.open(this.run, this.component, meshName);
     this.mesh = mesh;
-    const spec = { count: this.options.count, capacity: this.options.capacity };
-    this.input = SharedWaveform.create(this.run, waveformSegmentName(this.component, "m", "in"), {
+    const spec = { count: this.options.count ?? mesh.spec.count, capacity: this.options.capacity };
+    this.input = SharedWaveform.create(this.run, waveformSegmentName(this.component, meshName, input), {
       ...spec,
+      count: this.options.inputCount ?? spec.count,
       role: WaveformRole.writtenByDriver,
       degree: this.options.degree,
     });
-    this.output = SharedWaveform.create(this.run, waveformSegmentName(this.component, "m", "out"), {
+    this.output = SharedWaveform.create(this.run, waveformSegmentName(this.component, meshName, output), {
       ...spec,
       role: WaveformRole.writtenByComponent,
       degree: 1,
     });
-    this.input.sample(0).set(this.options.initial);
+    const initial = this.options.initial ?? [...mesh.field(input)];
+    this.input.sample(0).set(initial.slice(0, this.input.count));
     this.input.times[0] = 0;
     this.input.publishSampleCount(1);
-    this.output.sample(0).set(mesh.field("out"));
+    this.output.sample(0).set(mesh.field(output));
     this.output.times[0] = 0;
     this.output.publishSampleCount(1);
     this.channel.send(this.message.set(Opcode.ack));

@@ -12,8 +12,9 @@ import { Registry } from "../../src/shm/registry.ts";
 import { Segment } from "../../src/shm/segment.ts";
 import { readMeshMetadata } from "../../src/wire/mesh.ts";
 import { readHeader, SegmentKind } from "../../src/wire/segment-header.ts";
+import { readWaveformMetadata, sampleCountProblem, sampleTimesProblem } from "../../src/wire/waveform.ts";
 import { scratchRun } from "../support/scratch-run.ts";
-import { GOLDEN, GOLDEN_FILES, goldenImages, goldenMessages } from "./images.ts";
+import { GOLDEN, GOLDEN_FILES, GOLDEN_WAVEFORM, goldenImages, goldenMessages } from "./images.ts";
 import { assertSameBytes } from "./same-bytes.ts";
 
 function golden(file: string): Uint8Array {
@@ -95,4 +96,35 @@ test("the TypeScript readers read the golden images back", () => {
     [interleaved.dimension, interleaved.count, interleaved.layout, interleaved.fields, interleaved.fieldsOffset],
     [2, 3, "interleaved", ["u", "v", "pressure"], 640],
   );
+
+  const waveform = copy(golden("waveform.bin"));
+  const waveformHeader = readHeader(waveform, 0, waveform.byteLength, "waveform.bin", {
+    kind: SegmentKind.waveform,
+    runId: GOLDEN.runId,
+  });
+  assert.deepEqual(
+    [waveformHeader.name, waveformHeader.payloadSize, waveformHeader.creatorPid],
+    [GOLDEN_WAVEFORM.name, GOLDEN_WAVEFORM.payloadBytes, GOLDEN.driverPid],
+  );
+  const metadata = readWaveformMetadata(waveform, 256, waveformHeader.payloadSize, "waveform.bin");
+  assert.deepEqual(metadata, {
+    role: 2,
+    count: 3,
+    capacity: 4,
+    degree: 2,
+    timesOffset: 64,
+    valuesOffset: 128,
+    stride: 64,
+    payloadBytes: 384,
+  });
+  const n = new Int32Array(waveform, 256, 8)[6] as number;
+  assert.equal(sampleCountProblem(n, metadata.capacity), undefined);
+  assert.equal(n, 3);
+  const start = new Float64Array(waveform, 256 + 32, 1)[0] as number;
+  const times = new Float64Array(waveform, 256 + 64, metadata.capacity);
+  assert.equal(sampleTimesProblem(times, n, start, Number.POSITIVE_INFINITY, 1e-9), undefined);
+  assert.deepEqual([start, ...times.subarray(0, n)], [GOLDEN_WAVEFORM.windowStart, ...GOLDEN_WAVEFORM.times]);
+  GOLDEN_WAVEFORM.samples.forEach((sample, i) => {
+    assert.deepEqual([...new Float64Array(waveform, 256 + 128 + i * 64, 3)], sample);
+  });
 });

@@ -16,6 +16,13 @@ import { writeMeshMetadata } from "../../src/wire/mesh.ts";
 import { REGISTRY_PAYLOAD_SIZE } from "../../src/wire/registry.ts";
 import { ringBytes } from "../../src/wire/ring.ts";
 import { HEADER_SIZE, SegmentKind, writeHeader } from "../../src/wire/segment-header.ts";
+import {
+  SAMPLE_COUNT_WORD,
+  WaveformOffset,
+  WaveformRole,
+  waveformGeometry,
+  writeWaveformMetadata,
+} from "../../src/wire/waveform.ts";
 
 export const GOLDEN = {
   runId: "0123456789abcdef",
@@ -27,6 +34,23 @@ export const GOLDEN = {
   meshPayloadBytes: 832,
 } as const;
 
+/** The waveform of waveform.bin: three samples of three points in a waveform of four, read with degree 2. */
+export const GOLDEN_WAVEFORM = {
+  name: "appA.surface.temperature.waveform",
+  role: WaveformRole.writtenByDriver,
+  count: 3,
+  capacity: 4,
+  degree: 2,
+  windowStart: 0.5,
+  times: [0.5, 0.55, 0.6],
+  samples: [
+    [1.5, -2.25, 0],
+    [3, 1e300, -0],
+    [5e-324, Math.PI, 7],
+  ],
+  payloadBytes: 384,
+} as const;
+
 export const GOLDEN_FILES = [
   "header.bin",
   "registry.bin",
@@ -34,6 +58,7 @@ export const GOLDEN_FILES = [
   "channel.bin",
   "mesh-soa.bin",
   "mesh-interleaved.bin",
+  "waveform.bin",
 ] as const;
 export type GoldenFile = (typeof GOLDEN_FILES)[number];
 
@@ -142,6 +167,34 @@ export function meshInterleavedImage(): Uint8Array {
   return new Uint8Array(buffer);
 }
 
+/**
+ * A whole waveform segment: header (kind 5, pid 4242, the driver's) and payload: metadata, n = 3 published,
+ * window start 0.5, three sample times and three samples (the fourth slot left zero).
+ */
+export function waveformImage(): Uint8Array {
+  const w = GOLDEN_WAVEFORM;
+  const geometry = waveformGeometry(w.count, w.capacity);
+  if (geometry.payloadBytes !== w.payloadBytes)
+    throw new Error(`the golden waveform has ${geometry.payloadBytes} bytes`);
+  const buffer = new ArrayBuffer(HEADER_SIZE + geometry.payloadBytes);
+  writeHeader(buffer, 0, {
+    payloadSize: geometry.payloadBytes,
+    creatorPid: GOLDEN.driverPid,
+    kind: SegmentKind.waveform,
+    runId: GOLDEN.runId,
+    createdUnixMs: GOLDEN.createdUnixMs,
+    name: w.name,
+  });
+  writeWaveformMetadata(buffer, HEADER_SIZE, { role: w.role, count: w.count, capacity: w.capacity, degree: w.degree });
+  new Float64Array(buffer, HEADER_SIZE + WaveformOffset.windowStart, 1)[0] = w.windowStart;
+  new Float64Array(buffer, HEADER_SIZE + geometry.timesOffset, w.times.length).set(w.times);
+  w.samples.forEach((sample, i) => {
+    new Float64Array(buffer, HEADER_SIZE + geometry.valuesOffset + i * geometry.stride, w.count).set(sample);
+  });
+  Atomics.store(new Int32Array(buffer, HEADER_SIZE, 8), SAMPLE_COUNT_WORD, w.times.length);
+  return new Uint8Array(buffer);
+}
+
 export function goldenImages(run: Run): Map<GoldenFile, Uint8Array> {
   return new Map<GoldenFile, Uint8Array>([
     ["header.bin", headerImage()],
@@ -150,5 +203,6 @@ export function goldenImages(run: Run): Map<GoldenFile, Uint8Array> {
     ["channel.bin", channelImage(run)],
     ["mesh-soa.bin", meshSoaImage()],
     ["mesh-interleaved.bin", meshInterleavedImage()],
+    ["waveform.bin", waveformImage()],
   ]);
 }
