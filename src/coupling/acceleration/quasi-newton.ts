@@ -7,10 +7,12 @@
 //
 // Filters (limit ε):
 //   qr1  delete every column whose |R_ii| < ε ‖R‖_F, one at a time;
-//   qr2  rebuild the factorisation from the newest column to the oldest,
-//        leaving out each column that keeps less than ε of its norm when
-//        orthogonalised against the newer ones (so an old column that the new
-//        ones make redundant goes, never the newest information);
+//   qr2  from the newest column to the oldest, leave out each column that
+//        keeps less than ε of its norm when orthogonalised against the newer
+//        ones (so an old column that the new ones make redundant goes, never
+//        the newest information): preCICE rebuilds the factorisation to find
+//        them every iteration; here the updated factorisation's R_ii say it
+//        (the same test), and it is rebuilt only when the weights change;
 //   qr3  keep the updated factorisation unless some |R_ii| < ε ‖V_i‖ or a
 //        column failed to go in, then rebuild as qr2.
 // A column that cannot be orthogonalised at all is never taken in, whatever
@@ -68,6 +70,7 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   /** True until a window took more than one iteration (then differences exist). */
   protected firstWindow = true;
   private qr3Rebuild = false;
+  private qr2Rebuild = false;
   private stepConditioning = 1;
   /** Columns deleted by the filter and dropped for the limit or reuse so far (for records and tests). */
   filtered = 0;
@@ -222,6 +225,8 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
     if (!preconditioner.changed) return;
     if (this.settings.filter !== "qr2") this.rebuild(false);
     if (this.settings.filter === "qr3") this.qr3Rebuild = true;
+    // qr2 refactorises in its filter, once, with the new weights.
+    if (this.settings.filter === "qr2") this.qr2Rebuild = true;
     preconditioner.changed = false;
   }
 
@@ -250,7 +255,12 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
         return;
       }
       case "qr2":
-        this.rebuild(true);
+        if (this.qr2Rebuild) {
+          this.rebuild(true);
+          this.qr2Rebuild = false;
+        } else {
+          this.filterInOrder();
+        }
         return;
       case "qr3": {
         const weights = this.settings.preconditioner.weights;
@@ -267,6 +277,36 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
         this.qr3Rebuild = false;
         return;
       }
+    }
+  }
+
+  /**
+   * qr2 on the factorisation as it stands: from the newest column to the
+   * oldest, delete each whose |R_ii| < limit ‖P V_i‖ (the part of it that is
+   * not in the newer ones), the factorisation updated by rotations. In exact
+   * arithmetic this deletes the columns the rebuild from scratch deletes (its
+   * R_ii are the same), in O(n·m) per iteration instead of O(n·m²); a rebuild
+   * still follows every change of the preconditioner's weights.
+   */
+  private filterInOrder(): void {
+    const qr = this.qr;
+    const r = qr.r;
+    const capacity = qr.capacity;
+    const weights = this.settings.preconditioner.weights;
+    const v = this.history.v;
+    const rows = this.size;
+    const limit = this.settings.filterLimit;
+    for (let index = 1; index < qr.cols; ) {
+      let squares = 0;
+      const base = index * rows;
+      for (let row = 0; row < rows; row++) squares += ((v[base + row] as number) * (weights[row] as number)) ** 2;
+      if (Math.abs(r[index * capacity + index] as number) < limit * Math.sqrt(squares)) {
+        qr.remove(index);
+        this.history.remove(index);
+        this.filtered++;
+        continue;
+      }
+      index++;
     }
   }
 
