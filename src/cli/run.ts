@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { loadComposition } from "../compose/load.ts";
 import { CompositionError } from "../compose/problem.ts";
 import { runSummary } from "../record/run-summary.ts";
 import { runComposition } from "../runner/run-composition.ts";
@@ -26,6 +27,13 @@ export function registerRun(program: Command): void {
           process.exitCode = ExitCode.usage;
           return;
         }
+      }
+      if (iterations !== undefined && isTimeRun(file)) {
+        process.stderr.write(
+          `conflux run: --iterations ${options.iterations}: ${file} couples in physical time (coupling.window); its windows are set by max_time or windows, not by --iterations\n`,
+        );
+        process.exitCode = ExitCode.usage;
+        return;
       }
       const progress = options.quiet ? undefined : createProgress(file);
       let outcome: Awaited<ReturnType<typeof runComposition>>;
@@ -55,4 +63,13 @@ export function registerRun(program: Command): void {
       }
       if (!options.quiet) process.stdout.write(runSummary(outcome.record, outcome.directory));
     });
+}
+
+/** Whether the composition couples in physical time; an invalid one is left for the run to report. */
+function isTimeRun(file: string): boolean {
+  try {
+    return loadComposition(file, { checkFiles: false }).coupling.window !== undefined;
+  } catch {
+    return false;
+  }
 }

@@ -37,6 +37,7 @@ function vmSettings(options: VmOptions | undefined): VmSettings {
 }
 
 export interface PlanOverrides {
+  /** An iteration run's count; a run in time has windows instead and keeps them. */
   iterations?: number;
 }
 

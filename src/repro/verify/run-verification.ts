@@ -80,7 +80,8 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
   }
   const replay = await runComposition(original, {
     compositionBytes: bytes,
-    iterations: record.iterations.planned,
+    // An iteration run replays its recorded iterations (a --iterations override included); a run in time its windows.
+    ...(record.time === undefined ? { iterations: record.iterations.planned } : {}),
     resultsDirectory: options.resultsDirectory ?? resultsDirectoryOf(directory),
     replayOf: { runId: record.runId, directory: resolve(directory), recordSha256: recordDigest(directory) },
     ...(options.onIteration === undefined ? {} : { onIteration: options.onIteration }),
