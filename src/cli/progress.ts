@@ -10,11 +10,20 @@ export interface Progress {
 
 const PLAIN_INTERVAL_MS = 2000;
 
-export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+/**
+ * `unit` names what is counted: "iterations", or "windows" for a run in time
+ * (whose count is 0 when not known beforehand: then only the count is shown).
+ */
+export function createProgress(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  unit: "iterations" | "windows" = "iterations",
+): Progress {
+  const one = unit === "windows" ? "window" : "iteration";
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
-        format: `${label} [{bar}] {value}/{total} iterations | {rate} it/s | {eta_formatted} left`,
+        format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${unit === "windows" ? "windows" : "it"}/s | {eta_formatted} left`,
         stream,
         hideCursor: true,
         clearOnComplete: false,
@@ -26,6 +35,10 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
     let startedAt = 0;
     return {
       update(completed, planned) {
+        if (planned === 0) {
+          if ((completed & 15) === 0) stream.write(`\r${label}: ${one} ${completed}`);
+          return;
+        }
         if (!started) {
           bar.start(planned, 0, { rate: "0" });
           started = true;
@@ -48,6 +61,12 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       if ((completed & 15) !== 0 && completed !== planned) return;
       const now = Date.now();
       if (startedAt === 0) startedAt = now;
+      if (planned === 0) {
+        if (now - lastPrinted < PLAIN_INTERVAL_MS) return;
+        lastPrinted = now;
+        stream.write(`${label}: ${one} ${completed}\n`);
+        return;
+      }
       const tenth = Math.floor((completed * 10) / planned);
       if (tenth === lastTenth && now - lastPrinted < PLAIN_INTERVAL_MS && completed !== planned) return;
       lastTenth = tenth;
@@ -56,7 +75,7 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       const rate = seconds > 0 ? completed / seconds : 0;
       const left = rate > 0 ? (planned - completed) / rate : 0;
       stream.write(
-        `${label}: iteration ${completed}/${planned}, ${Math.round(rate)} it/s, ${left.toFixed(1)} s left\n`,
+        `${label}: ${one} ${completed}/${planned}, ${Math.round(rate)} ${unit === "windows" ? "windows" : "it"}/s, ${left.toFixed(1)} s left\n`,
       );
     },
     finish() {},

@@ -28,14 +28,17 @@ export function registerRun(program: Command): void {
           return;
         }
       }
-      if (iterations !== undefined && isTimeRun(file)) {
+      const timed = isTimeRun(file);
+      if (iterations !== undefined && timed) {
         process.stderr.write(
           `conflux run: --iterations ${options.iterations}: ${file} couples in physical time (coupling.window); its windows are set by max_time or windows, not by --iterations\n`,
         );
         process.exitCode = ExitCode.usage;
         return;
       }
-      const progress = options.quiet ? undefined : createProgress(file);
+      const progress = options.quiet
+        ? undefined
+        : createProgress(file, process.stderr, timed ? "windows" : "iterations");
       let outcome: Awaited<ReturnType<typeof runComposition>>;
       try {
         outcome = await runComposition(file, {
@@ -56,7 +59,7 @@ export function registerRun(program: Command): void {
       if (outcome.failure !== undefined) {
         process.stderr.write(`conflux run: ${outcome.failure.message}\n`);
         process.stderr.write(
-          `results of the ${outcome.record.iterations.completed} completed iterations: ${outcome.directory}\n`,
+          `results of the ${outcome.record.iterations.completed} completed ${outcome.record.time === undefined ? "iterations" : "windows"}: ${outcome.directory}\n`,
         );
         process.exitCode = outcome.record.status === "interrupted" ? 130 : ExitCode.failure;
         return;
