@@ -12,14 +12,8 @@ import { readHeader, SegmentHeaderError, SegmentKind } from "../../src/wire/segm
 import { GOLDEN_FILES } from "../golden/images.ts";
 import { assertSameBytes } from "../golden/same-bytes.ts";
 import { projectRoot } from "../support/child-process.ts";
-import {
-  compileWithClient,
-  cSkipReason,
-  pythonAtomics,
-  pythonCommand,
-  pythonEnvironment,
-  sanitizedBuild,
-} from "./toolchain.ts";
+import { C_COMPILER, type Gate, needs, PYTHON } from "../support/requirements.ts";
+import { compileWithClient, pythonAtomics, pythonCommand, pythonEnvironment, sanitizedBuild } from "./toolchain.ts";
 
 const GOLDEN_DIRECTORY = join(projectRoot, "test/golden");
 
@@ -165,17 +159,16 @@ test("the TypeScript reader refuses each corrupt header with its own message", (
 
 interface Client {
   name: string;
-  skip: string | undefined;
+  options: Gate;
   run(args: string[]): { status: number | null; stdout: string; stderr: string };
 }
 
 function clients(): Client[] {
   const list: Client[] = [];
-  const cSkip = cSkipReason();
   let binary = "";
   list.push({
     name: "C",
-    skip: cSkip,
+    options: needs(C_COMPILER),
     run(args) {
       if (binary === "") binary = compileWithClient(directory, "golden_c", ["test/clients/golden_c.c"]);
       return spawnSync(binary, args, { encoding: "utf8" });
@@ -186,7 +179,7 @@ function clients(): Client[] {
   let sanitizedBinary = "";
   list.push({
     name: `C (${sanitized.name})`,
-    skip: sanitized.options.skip,
+    options: sanitized.options,
     run(args) {
       sanitized.required();
       if (sanitizedBinary === "") {
@@ -200,7 +193,7 @@ function clients(): Client[] {
   for (const backend of atomics) {
     list.push({
       name: `Python (atomics: ${backend})`,
-      skip: python === undefined ? "no python3 (3.11 or later)" : undefined,
+      options: needs(PYTHON),
       run: (args) =>
         spawnSync(python as string, [join(projectRoot, "test/clients/golden_py.py"), ...args], {
           encoding: "utf8",
@@ -212,7 +205,7 @@ function clients(): Client[] {
 }
 
 for (const client of clients()) {
-  const options = client.skip === undefined ? {} : { skip: client.skip };
+  const options = client.options;
 
   test(`the ${client.name} client writes every golden image byte for byte`, options, () => {
     const out = mkdtempSync(join(directory, "images-"));
