@@ -292,6 +292,28 @@ export function enclaveContract(kind: EnclaveKind, options: ContractOptions = {}
     },
   );
 
+  test(
+    `${where}: a component writing more than a pipe holds is not held up while its supervisor's thread is busy`,
+    gate,
+    async (t) => {
+      // About 150 KB on stdout, more than a pipe's 64 KiB.
+      const lines = 1500;
+      const last = `line ${lines - 1} ${"x".repeat(90)}\nno newline at the end`;
+      const { enclave, sink } = launchFor(t, kind, { name: "chatter", module: fixture("chatter"), args: { lines } });
+      await enclave.start();
+      // Busy as a driver in its loop: no turn of the event loop until the component has ended by itself.
+      const elapsed = msUntilDead(enclave, 120_000);
+      assert.notEqual(elapsed, undefined, "the component never ended: its writes were held up by a full pipe");
+      // Still without a turn of the event loop, the tail is there to report.
+      const deadline = native.monotonicNs() + 10_000e6;
+      while (!enclave.output().stdout.endsWith(last) && native.monotonicNs() < deadline) native.schedYield();
+      assert.ok(enclave.output().stdout.endsWith(last), `the tail ends with ${enclave.output().stdout.slice(-60)}`);
+      assert.match(enclave.output().stderr, /^warning line$/m);
+      assert.equal((await enclave.exited).code, 0);
+      assert.equal(sink.text.split("\n").filter((line) => line !== "").length, lines + 3, "every line was passed on");
+    },
+  );
+
   test(`${where}: cpus pins the component`, gate, async (t) => {
     const available = native.getAffinity(0);
     const target = available[available.length - 1] ?? 0;

@@ -21,7 +21,8 @@ import { describeHost, type EnclaveDescription, redactEnvironment } from "../env
 import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, OutputCapture } from "../output-capture.ts";
+import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { type RelayedPipe, relayedPipe } from "../output-relay.ts";
 import { BubblewrapRuntime } from "./bubblewrap/runtime.ts";
 import { OciRuntime } from "./oci/runtime.ts";
 import { type ContainerRoot, containerRoot } from "./root.ts";
@@ -93,21 +94,27 @@ export class ContainerEnclave implements Enclave {
     // The module is the host's file in every case; a command may be the stack's, checked in containerRoot.
     const missing = this.launch.module === undefined ? undefined : missingForLaunch(this.launch);
     if (missing !== undefined) throw this.exit.failLaunch(missing);
+    // The output relay reads the container's output off this thread (see output-relay.ts).
+    const prefix = `[${this.name}] `;
+    const sink = this.options.output === undefined ? process.stderr : this.options.output;
+    const stdout = relayedPipe({ prefix, sink });
+    const stderr = relayedPipe({ prefix, sink });
+    this.stdout = stdout.capture;
+    this.stderr = stderr.capture;
     let runtimeProcess: ChildProcess;
     try {
       this.root = containerRoot(this.launch, this.settings);
       this.prepared = this.runtime.prepare(this.launch, this.root, this.settings.network);
       this.commandLine = [...parentDeathPrefix(), ...this.prepared.argv];
-      runtimeProcess = this.spawnPinned(this.prepared);
+      runtimeProcess = this.spawnPinned(this.prepared, stdout, stderr);
     } catch (error) {
       this.prepared?.cleanup();
       throw this.exit.failLaunchOn(error, "cannot launch");
+    } finally {
+      native.closeFd(stdout.writeFd);
+      native.closeFd(stderr.writeFd);
     }
     this.runtimeProcess = runtimeProcess;
-    const prefix = `[${this.name}] `;
-    const sink = this.options.output === undefined ? process.stderr : this.options.output;
-    this.stdout = new OutputCapture(runtimeProcess.stdout, prefix, sink);
-    this.stderr = new OutputCapture(runtimeProcess.stderr, prefix, sink);
     const prepared = this.prepared;
     const spawned = new Promise<void>((resolve, reject) => {
       runtimeProcess.once("spawn", resolve);
@@ -228,7 +235,7 @@ export class ContainerEnclave implements Enclave {
     return carried ? [...this.commandLine] : [...this.commandLine, "--", ...inside];
   }
 
-  private spawnPinned(prepared: PreparedContainer): ChildProcess {
+  private spawnPinned(prepared: PreparedContainer, stdout: RelayedPipe, stderr: RelayedPipe): ChildProcess {
     const [file = "", ...args] = this.commandLine;
     this.cpusAtStart = native.getAffinity(0);
     const extra: "pipe"[] = Array.from({ length: prepared.extraPipes }, () => "pipe");
@@ -236,7 +243,7 @@ export class ContainerEnclave implements Enclave {
       spawn(file, args, {
         cwd: "/",
         env: prepared.environment,
-        stdio: ["ignore", "pipe", "pipe", ...extra],
+        stdio: ["ignore", stdout.writeFd, stderr.writeFd, ...extra],
         detached: false,
       }),
     );

@@ -14,7 +14,8 @@ import { describeHost, type EnclaveDescription, redactEnvironment } from "../env
 import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, OutputCapture } from "../output-capture.ts";
+import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { type RelayedPipe, relayedPipe } from "../output-relay.ts";
 
 /** After the process has exited, how long to wait for the rest of its output (a grandchild may hold the pipe). */
 const OUTPUT_DRAIN_MS = 1000;
@@ -62,18 +63,26 @@ export class ProcessEnclave implements Enclave {
     if (refused !== undefined) return Promise.reject(refused);
     const missing = missingForLaunch(this.launch);
     if (missing !== undefined) return Promise.reject(this.exit.failLaunch(missing));
+    // Its output goes through pipes the output relay reads off this thread, so
+    // it never blocks however long the driver's loop keeps this thread busy.
+    const prefix = `[${this.name}] `;
+    const sink = this.options.output === undefined ? process.stderr : this.options.output;
+    const stdout = relayedPipe({ prefix, sink });
+    const stderr = relayedPipe({ prefix, sink });
+    this.stdout = stdout.capture;
+    this.stderr = stderr.capture;
     let child: ChildProcess;
     try {
       this.commandLine = [...parentDeathPrefix(), ...this.target()];
-      child = this.spawnPinned();
+      child = this.spawnPinned(stdout, stderr);
     } catch (error) {
       return Promise.reject(this.exit.failLaunchOn(error, "cannot launch"));
+    } finally {
+      // The child has its copies (or there is no child): the pipes end when it does.
+      native.closeFd(stdout.writeFd);
+      native.closeFd(stderr.writeFd);
     }
     this.child = child;
-    const prefix = `[${this.name}] `;
-    const sink = this.options.output === undefined ? process.stderr : this.options.output;
-    this.stdout = new OutputCapture(child.stdout, prefix, sink);
-    this.stderr = new OutputCapture(child.stderr, prefix, sink);
     return new Promise((resolve, reject) => {
       let spawned = false;
       child.once("spawn", () => {
@@ -159,14 +168,14 @@ export class ProcessEnclave implements Enclave {
     return [...(this.launch.command ?? [])];
   }
 
-  private spawnPinned(): ChildProcess {
+  private spawnPinned(stdout: RelayedPipe, stderr: RelayedPipe): ChildProcess {
     const [file = "", ...args] = this.commandLine;
     this.cpusAtStart = native.getAffinity(0);
     return createPinned(this.name, this.launch.cpus, () =>
       spawn(file, args, {
         cwd: this.launch.cwd ?? process.cwd(),
         env: this.environment,
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: ["ignore", stdout.writeFd, stderr.writeFd],
         detached: false,
       }),
     );
