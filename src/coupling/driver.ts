@@ -118,9 +118,8 @@ export async function runCoupling<OperatorSpec>(
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal;
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const run = Run.create({ handleSignals: false });
+  /** A wait noticed the native signal flag before the listener ran. */
+  let handledInterruption = false;
   const participants = new Map<string, Participant>();
   const meshes = new Map<string, SharedMesh>();
   const timings = new PhaseTimings(phaseNames(plan), Math.max(plan.iterations, hooks.pings ?? 0, 1));
@@ -128,6 +127,10 @@ export async function runCoupling<OperatorSpec>(
   let iteration = -1;
   let phase = "startup";
   let completed = 0;
+  // Created before the listeners: a run that cannot even be created leaves none behind.
+  const run = Run.create({ handleSignals: false });
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     for (const component of plan.components) {
       const description = `component "${component.name}" (${component.kind} enclave)`;
@@ -242,6 +245,7 @@ export async function runCoupling<OperatorSpec>(
     }
     return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
   } catch (error) {
+    handledInterruption = error instanceof InterruptedError;
     for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
     const cause = await explain(error, participants, iteration, phase, interrupted);
     try {
@@ -261,6 +265,8 @@ export async function runCoupling<OperatorSpec>(
     run.close();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    // The interruption has been handled: later waits in this process must not see it again.
+    if (interrupted !== undefined || handledInterruption) native.clearPendingSignal();
   }
 }
 
