@@ -103,9 +103,14 @@ export function phaseNames(plan: CouplingPlan): string[] {
   return [
     ...plan.order.map((name) => `${name} step`),
     ...plan.transfers.map((transfer) => `${fieldLabel(transfer.from)} → ${fieldLabel(transfer.to)}`),
-    "command queue",
+    ...plan.components.map((component) => commandQueuePhase(component.name)),
     "iteration",
   ];
+}
+
+/** "appA command queue": the ping → pong round trips with one component, measured before the loop. */
+export function commandQueuePhase(component: string): string {
+  return `${component} command queue`;
 }
 
 export async function runCoupling<OperatorSpec>(
@@ -123,6 +128,7 @@ export async function runCoupling<OperatorSpec>(
   const participants = new Map<string, Participant>();
   const meshes = new Map<string, SharedMesh>();
   const timings = new PhaseTimings(phaseNames(plan), Math.max(plan.iterations, hooks.pings ?? 0, 1));
+  const pingPhases = new Set(plan.components.map((component) => commandQueuePhase(component.name)));
   const setupMs: Record<string, number> = {};
   let iteration = -1;
   let phase = "startup";
@@ -181,16 +187,16 @@ export async function runCoupling<OperatorSpec>(
 
     const stepNs = plan.stepTimeoutMs * NS_PER_MS;
     const pings = hooks.pings ?? 0;
-    if (pings > 0) {
-      phase = "command queue";
-      const recorder = timings.recorder("command queue").values;
-      const first = participants.values().next().value as Participant;
+    // Every component's command queue, one after the other, while the others wait for their first go.
+    for (const participant of pings > 0 ? participants.values() : []) {
+      phase = commandQueuePhase(participant.plan.name);
+      const recorder = timings.recorder(phase).values;
       for (let index = 0; index < pings; index++) {
         const started = native.monotonicNs();
-        first.link.ping(stepNs);
+        participant.link.ping(stepNs);
         recorder[index] = native.monotonicNs() - started;
       }
-      timings.setCount("command queue", pings);
+      timings.setCount(phase, pings);
     }
 
     const steps = plan.order.map((name) => participants.get(name) as Participant);
@@ -231,7 +237,7 @@ export async function runCoupling<OperatorSpec>(
       completed = iteration + 1;
       if (hooks.onIteration !== undefined) hooks.onIteration(completed);
     }
-    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
+    for (const name of phaseNames(plan)) if (!pingPhases.has(name)) timings.setCount(name, completed);
 
     phase = "shutdown";
     iteration = -1;
@@ -246,7 +252,7 @@ export async function runCoupling<OperatorSpec>(
     return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
   } catch (error) {
     handledInterruption = error instanceof InterruptedError;
-    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
+    for (const name of phaseNames(plan)) if (!pingPhases.has(name)) timings.setCount(name, completed);
     const cause = await explain(error, participants, iteration, phase, interrupted);
     try {
       hooks.collect?.(meshes, completed, run.id);
