@@ -80,6 +80,12 @@ export interface Enclave {
   kill(): void;
   /** Resolves exactly once, when the component has ended and its output has been read. */
   readonly exited: Promise<ExitStatus>;
+  /**
+   * Resolves with the same status as soon as the component is known to have
+   * ended, perhaps before its output has been read: for telling at once how a
+   * component ended. A backend that learns it only with its output resolves it with `exited`.
+   */
+  readonly ended: Promise<ExitStatus>;
   /** Whether `exited` has resolved. */
   hasExited(): boolean;
   /**

@@ -25,6 +25,7 @@ export interface WatchRequest {
 
 /** Relay → main. */
 export type RelayToMain =
+  | { type: "ready" }
   | { type: "lines"; id: number; stream: number; text: string }
   | { type: "event"; id: number; event: number; payload: Uint8Array }
   | { type: "failed"; id: number; message: string }

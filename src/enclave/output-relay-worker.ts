@@ -159,3 +159,4 @@ async function watch(request: WatchRequest): Promise<void> {
 port.on("message", (request: WatchRequest) => {
   void watch(request);
 });
+post({ type: "ready" });

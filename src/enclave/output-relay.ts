@@ -48,11 +48,16 @@ interface Watch {
 }
 
 let relay: Worker | undefined;
+let ready: Promise<void> | undefined;
+let onReady: () => void = () => {};
 let nextId = 1;
 const watches = new Map<number, Watch>();
 
 function relayWorker(): Worker {
   if (relay !== undefined) return relay;
+  ready = new Promise((resolve) => {
+    onReady = resolve;
+  });
   const worker = new Worker(PRELUDE, {
     eval: true,
     name: "conflux output relay",
@@ -67,13 +72,19 @@ function relayWorker(): Worker {
     for (const watch of watches.values()) for (const stream of watch.streams) stream.finish();
     watches.clear();
     relay = undefined;
+    onReady();
   });
-  worker.unref();
+  // Referenced until it is ready, then only while it has something to read.
   relay = worker;
   return worker;
 }
 
 function onMessage(message: RelayToMain): void {
+  if (message.type === "ready") {
+    if (watches.size === 0) relay?.unref();
+    onReady();
+    return;
+  }
   const watch = watches.get(message.id);
   if (watch === undefined) return;
   if (message.type === "lines") watch.streams[message.stream]?.sink?.write(message.text);
@@ -85,6 +96,17 @@ function onMessage(message: RelayToMain): void {
     // The relay keeps the process alive only while it has something to read.
     if (watches.size === 0) relay?.unref();
   }
+}
+
+/**
+ * Resolves once the relay reads (it starts on first use, in a few hundred ms on
+ * a busy machine). A backend awaits it before it launches a component, so that
+ * the end of a component that dies at once is seen as soon as it happens: its
+ * exit is reported only once its output has been read.
+ */
+export function outputRelayReady(): Promise<void> {
+  relayWorker();
+  return ready as Promise<void>;
 }
 
 function mode(sink: OutputSink | null): RelayedStreamRequest["mode"] {

@@ -22,7 +22,7 @@ import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { type RelayedPipe, relayedPipe } from "../output-relay.ts";
+import { outputRelayReady, type RelayedPipe, relayedPipe } from "../output-relay.ts";
 import { BubblewrapRuntime } from "./bubblewrap/runtime.ts";
 import { OciRuntime } from "./oci/runtime.ts";
 import { type ContainerRoot, containerRoot } from "./root.ts";
@@ -44,6 +44,7 @@ export class ContainerEnclave implements Enclave {
   readonly kind = "container";
   readonly sharesFutexes = true;
   readonly exited: Promise<ExitStatus>;
+  readonly ended: Promise<ExitStatus>;
   private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof containerSettings>;
   private readonly runtime: ContainerRuntime;
@@ -75,6 +76,7 @@ export class ContainerEnclave implements Enclave {
     this.options = options;
     this.exit = new ExitBookkeeping(launch.name);
     this.exited = this.exit.exited;
+    this.ended = this.exit.ended;
   }
 
   get name(): string {
@@ -94,6 +96,9 @@ export class ContainerEnclave implements Enclave {
     // The module is the host's file in every case; a command may be the stack's, checked in containerRoot.
     const missing = this.launch.module === undefined ? undefined : missingForLaunch(this.launch);
     if (missing !== undefined) throw this.exit.failLaunch(missing);
+    await outputRelayReady();
+    // stop() or kill() while the relay came up: the component is never launched.
+    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
     // The output relay reads the container's output off this thread (see output-relay.ts).
     const prefix = `[${this.name}] `;
     const sink = this.options.output === undefined ? process.stderr : this.options.output;
@@ -287,6 +292,8 @@ export class ContainerEnclave implements Enclave {
     const ended = byRuntime === undefined ? { code, signal } : { code: null, signal: byRuntime };
     const cause = this.requested ?? (ended.signal === null ? "exit" : "signal");
     await this.componentGone();
+    // The runtime's words about a failure (the error below) need its output; the status does not.
+    this.exit.end({ ...ended, cause });
     await drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS);
     const explained =
       ended.code !== 0 && ended.signal === null ? this.prepared?.explain(this.output().stderr) : undefined;

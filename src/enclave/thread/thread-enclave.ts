@@ -12,7 +12,7 @@ import { describeHost, type EnclaveDescription, redactEnvironment } from "../env
 import { ExitBookkeeping, messageOf } from "../exit-bookkeeping.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { relayedPipe } from "../output-relay.ts";
+import { outputRelayReady, relayedPipe } from "../output-relay.ts";
 import type { ThreadBootstrapData } from "./bootstrap.ts";
 
 /** After the worker has exited, how long to wait for the rest of its output. */
@@ -35,6 +35,7 @@ export class ThreadEnclave implements Enclave {
   readonly kind = "thread";
   readonly sharesFutexes = true;
   readonly exited: Promise<ExitStatus>;
+  readonly ended: Promise<ExitStatus>;
   private readonly environment: Record<string, string>;
   private readonly options: EnclaveOptions;
   private readonly exit: ExitBookkeeping;
@@ -71,6 +72,7 @@ export class ThreadEnclave implements Enclave {
     this.environment = componentEnvironment(launch);
     this.exit = new ExitBookkeeping(launch.name);
     this.exited = this.exit.exited;
+    this.ended = this.exit.ended;
   }
 
   get name(): string {
@@ -88,11 +90,14 @@ export class ThreadEnclave implements Enclave {
     return this.workerThreadId;
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     const refused = this.exit.refuseStart();
-    if (refused !== undefined) return Promise.reject(refused);
+    if (refused !== undefined) throw refused;
     const missing = missingForLaunch(this.launch);
-    if (missing !== undefined) return Promise.reject(this.exit.failLaunch(missing));
+    if (missing !== undefined) throw this.exit.failLaunch(missing);
+    await outputRelayReady();
+    // stop() or kill() while the relay came up: the component is never launched.
+    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
     const module = this.launch.module ?? "";
     // The component writes into pipes the output relay reads (see output-relay.ts and bootstrap.ts).
     const prefix = `[${this.name}] `;
@@ -132,7 +137,7 @@ export class ThreadEnclave implements Enclave {
     } catch (error) {
       Atomics.store(this.liveness, 0, 0);
       this.closeOutput();
-      return Promise.reject(this.exit.failLaunchOn(error, "cannot start a worker"));
+      throw this.exit.failLaunchOn(error, "cannot start a worker");
     }
     this.worker = worker;
     this.workerThreadId = worker.threadId;
@@ -251,6 +256,7 @@ export class ThreadEnclave implements Enclave {
     this.closeOutput();
     const status: ExitStatus = { code, signal: null, cause: this.requested ?? "exit" };
     if (this.uncaughtError !== undefined) status.error = this.uncaughtError;
+    this.exit.end(status);
     void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.exit.finish(status));
   }
 }

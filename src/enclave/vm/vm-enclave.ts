@@ -26,7 +26,7 @@ import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { relayOutput } from "../output-relay.ts";
+import { outputRelayReady, relayOutput } from "../output-relay.ts";
 import { type AgentReport, Arena, arenaFileName } from "./guest/arena.ts";
 import { FrameType, NOISE_EVENT } from "./guest/console-frames.ts";
 import { encodeLaunch, type GuestLaunch } from "./guest/launch-records.ts";
@@ -81,6 +81,8 @@ export class VmEnclave implements Enclave {
   readonly kind = "vm";
   readonly sharesFutexes = false;
   readonly exited: Promise<ExitStatus>;
+  /** A guest's end is known with its agent's last frames, which come with its output. */
+  readonly ended: Promise<ExitStatus>;
   private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof vmSettings>;
   private readonly exit: ExitBookkeeping;
@@ -126,6 +128,7 @@ export class VmEnclave implements Enclave {
     this.options = options;
     this.exit = new ExitBookkeeping(launch.name);
     this.exited = this.exit.exited;
+    this.ended = this.exit.ended;
   }
 
   get name(): string {
@@ -143,6 +146,9 @@ export class VmEnclave implements Enclave {
     if (refused !== undefined) throw refused;
     const missing = missingForLaunch(this.launch);
     if (missing !== undefined) throw this.exit.failLaunch(missing);
+    await outputRelayReady();
+    // stop() or kill() while the relay came up: the component is never launched.
+    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
     // The component's stdout and stderr arrive framed on QEMU's stdout (the
     // agent's serial port), which the output relay reads off this thread and
     // splits (see output-relay.ts); the agent's own frames come back here as events.
