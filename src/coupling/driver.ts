@@ -133,6 +133,8 @@ export async function runCoupling<OperatorSpec>(
   let iteration = -1;
   let phase = "startup";
   let completed = 0;
+  /** Whether the results were handed to hooks.collect already (it is called once). */
+  let collected = false;
   // Created before the listeners: a run that cannot even be created leaves none behind.
   const run = Run.create({ handleSignals: false });
   process.on("SIGINT", onSignal);
@@ -242,20 +244,26 @@ export async function runCoupling<OperatorSpec>(
     phase = "shutdown";
     iteration = -1;
     for (const participant of participants.values()) participant.link.stop(stepNs);
+    collected = true;
     hooks.collect?.(meshes, completed, run.id);
-    const enclaves: EnclaveRecord[] = [];
-    for (const participant of participants.values()) {
-      const exit = await withTimeout(participant.enclave.exited, plan.stepTimeoutMs);
-      if (exit === undefined) await participant.enclave.stop();
-      enclaves.push(record(participant, exit));
-    }
+    // All at once: the first to end badly ends the run, whoever else is still on its way out.
+    const enclaves = await Promise.all(
+      [...participants.values()].map(async (participant) => {
+        const exit = await withTimeout(participant.enclave.ended, plan.stepTimeoutMs);
+        if (exit === undefined) await participant.enclave.stop();
+        // Killed or crashed on its way out, after its bye: the run did not end well.
+        else if (exit.cause !== "stop" && (exit.code !== 0 || exit.signal !== null))
+          throw failure(participant, -1, phase, `${describeExit(exit)} after it said bye`, exit);
+        return record(participant, exit);
+      }),
+    );
     return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
   } catch (error) {
     handledInterruption = error instanceof InterruptedError;
     for (const name of phaseNames(plan)) if (!pingPhases.has(name)) timings.setCount(name, completed);
     const cause = await explain(error, participants, iteration, phase, interrupted);
     try {
-      hooks.collect?.(meshes, completed, run.id);
+      if (!collected) hooks.collect?.(meshes, completed, run.id);
     } catch {
       // Saving partial results must not hide the failure that ended the run.
     }
@@ -263,8 +271,11 @@ export async function runCoupling<OperatorSpec>(
     const partial: PartialResult = { runId: run.id, iterationsCompleted: completed, timings, setupMs };
     throw Object.assign(cause, { partial });
   } finally {
+    // Every component ended (its output may still be on its way to the sink, which does not hold the run).
     await Promise.all(
-      [...participants.values()].map((participant) => participant.enclave.stop(500).catch(() => undefined)),
+      [...participants.values()].map((participant) =>
+        Promise.race([participant.enclave.stop(500).catch(() => undefined), participant.enclave.ended]),
+      ),
     );
     for (const mesh of meshes.values()) mesh.close();
     for (const participant of participants.values()) participant.link.close();
@@ -319,7 +330,7 @@ async function awaitHellos(
       if (participant.link.pollHello()) {
         waiting.delete(participant);
       } else if (participant.enclave.hasExited() || !participant.enclave.isAlive()) {
-        const exit = await withTimeout(participant.enclave.exited, 1000);
+        const exit = await withTimeout(participant.enclave.ended, 1000);
         throw failure(
           participant,
           -1,
@@ -423,7 +434,7 @@ async function explain(
   if (error instanceof CouplingFailure) {
     const participant = participants.get(error.details.component);
     if (participant !== undefined && error.details.exit === undefined) {
-      const exit = await withTimeout(participant.enclave.exited, 1000);
+      const exit = await withTimeout(participant.enclave.ended, 1000);
       if (exit !== undefined) return new CouplingFailure({ ...error.details, exit });
     }
     return error;
@@ -437,7 +448,7 @@ async function explain(
   const participant = participantOf(error, participants, phase);
   if (participant === undefined) return error instanceof Error ? error : new Error(String(error));
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
-    const exit = await withTimeout(participant.enclave.exited, 1000);
+    const exit = await withTimeout(participant.enclave.ended, 1000);
     const reason = exit === undefined ? "stopped answering: it closed its channel or died" : describeExit(exit);
     return failure(participant, iteration, phase, reason, exit);
   }
@@ -456,7 +467,7 @@ async function explain(
   if (error instanceof CorruptRecordError || error instanceof QueueError) reason = `sent garbage: ${error.message}`;
   else if (error instanceof MeshMetadataError) reason = `published malformed metadata: ${error.message}`;
   else reason = `failed: ${(error as Error).message}`;
-  return failure(participant, iteration, phase, reason, await withTimeout(participant.enclave.exited, 200));
+  return failure(participant, iteration, phase, reason, await withTimeout(participant.enclave.ended, 200));
 }
 
 /** The component an error is about: the one whose channel raised it, else the one whose phase it was. */
