@@ -72,6 +72,8 @@ export interface PartialResult {
   iterationsCompleted: number;
   timings: PhaseTimings;
   setupMs: Record<string, number>;
+  /** Every component the run launched or meant to, with how it ended once the run had stopped it. */
+  enclaves: EnclaveRecord[];
 }
 
 export interface CouplingResult {
@@ -267,16 +269,13 @@ export async function runCoupling<OperatorSpec>(
     } catch {
       // Saving partial results must not hide the failure that ended the run.
     }
-    // What the run produced before it failed travels with the error, so the run record can keep it.
-    const partial: PartialResult = { runId: run.id, iterationsCompleted: completed, timings, setupMs };
+    // What the run produced before it failed travels with the error, so the run record can keep it,
+    // with every component's end.
+    const enclaves = await endAll(participants);
+    const partial: PartialResult = { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
     throw Object.assign(cause, { partial });
   } finally {
-    // Every component ended (its output may still be on its way to the sink, which does not hold the run).
-    await Promise.all(
-      [...participants.values()].map((participant) =>
-        Promise.race([participant.enclave.stop(500).catch(() => undefined), participant.enclave.ended]),
-      ),
-    );
+    await endAll(participants);
     for (const mesh of meshes.values()) mesh.close();
     for (const participant of participants.values()) participant.link.close();
     run.close();
@@ -295,12 +294,35 @@ function started(enclave: Enclave): boolean {
   }
 }
 
+/**
+ * Stops every component and waits until each has ended (its output may still
+ * be on its way to the sink, which does not hold the run); says how each ended.
+ */
+async function endAll(participants: Map<string, Participant>): Promise<EnclaveRecord[]> {
+  return Promise.all(
+    [...participants.values()].map(async (participant) => {
+      const exit = await Promise.race([
+        participant.enclave.stop(500).catch(() => undefined),
+        participant.enclave.ended,
+      ]);
+      return record(participant, exit);
+    }),
+  );
+}
+
 function record(participant: Participant, exit: ExitStatus | undefined): EnclaveRecord {
+  let description: unknown;
+  try {
+    description = participant.enclave.describe();
+  } catch {
+    // never launched: there is nothing running to describe
+    description = { kind: participant.plan.kind, name: participant.plan.name };
+  }
   return {
     component: participant.plan.name,
     kind: participant.plan.kind,
     pid: started(participant.enclave) ? participant.enclave.pid : 0,
-    description: participant.enclave.describe(),
+    description,
     ...(exit === undefined ? {} : { exit }),
   };
 }

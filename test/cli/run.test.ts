@@ -33,6 +33,10 @@ test("conflux run couples the seed demonstration across processes and records wh
   const ran = await runToEnd(startCli(t, ["run", SEED, "--iterations", "60", "--results", results]));
   assert.equal(ran.code, 0, ran.stderr);
   assert.match(ran.stdout, /run seed-dtk \([0-9a-f]{16}\): completed, 60\/60 iterations/);
+  // Progress (plain lines: stderr is no terminal here): a rate only once one is measured, never "0 it/s".
+  const progress = ran.stderr.split("\n").filter((line) => /: iteration \d+\/60/.test(line));
+  assert.ok(progress.length > 0, ran.stderr);
+  for (const line of progress) assert.doesNotMatch(line, / 0 it\/s/, line);
   assert.match(ran.stdout, /appA\.surface\.temperature → appB\.surface\.temperature +60 /);
   const directory = onlyRecord(results);
   const record = readRunRecord(directory);
@@ -91,10 +95,46 @@ test("a failing component ends conflux run with exit code 1, its name, and the r
     ran.stderr,
     /component "appB" \(process enclave, pid \d+\) exited with code 3 in iteration 9, phase "appB step"/,
   );
-  const record = readRunRecord(onlyRecord(join(directory, "runs")));
+  const recorded = onlyRecord(join(directory, "runs"));
+  const record = readRunRecord(recorded);
   assert.equal(record.status, "failed");
   assert.equal(record.iterations.completed, 9);
   assert.ok(record.fields.length > 0, "the fields of the completed iterations were saved");
+  // How each component ended: the failing one by itself, the other stopped by the driver.
+  const exits = new Map(record.enclaves.map((enclave) => [enclave.component, enclave.exit]));
+  assert.deepEqual(exits.get("appB"), { code: 3, signal: null, cause: "exit" });
+  assert.equal(exits.get("appA")?.cause, "stop");
+  const inspected = await runToEnd(startCli(t, ["inspect", recorded]));
+  assert.match(inspected.stdout, /appB: process enclave, pid \d+, exit code 3$/m);
+  assert.match(
+    inspected.stdout,
+    /appA: process enclave, pid \d+, stopped by the driver \(killed by SIG(TERM|KILL)\)$/m,
+  );
+});
+
+test("a run that fails at startup records every component and how it ended", async (t) => {
+  const directory = scratchDirectory(t);
+  const file = join(directory, "early.yaml");
+  const text = readFileSync(SEED, "utf8")
+    .replace("module: ./app-a.ts", `module: ${join(projectRoot, "examples/seed-dtk/app-a.ts")}`)
+    .replace("module: ./app-b.ts", 'command: [sh, -c, "echo giving up >&2; exit 4"]');
+  writeFileSync(file, text);
+  const ran = await runToEnd(startCli(t, ["run", file, "--results", join(directory, "runs")]));
+  assert.equal(ran.code, 1);
+  assert.match(ran.stderr, /component "appB" \(process enclave, pid \d+\) exited with code 4 before it said hello/);
+  const recorded = onlyRecord(join(directory, "runs"));
+  const record = readRunRecord(recorded);
+  assert.equal(record.status, "failed");
+  assert.deepEqual(
+    record.enclaves.map((enclave) => enclave.component),
+    ["appA", "appB"],
+  );
+  const appB = record.enclaves.find((enclave) => enclave.component === "appB");
+  assert.deepEqual(appB?.exit, { code: 4, signal: null, cause: "exit" });
+  assert.ok((appB?.pid ?? 0) > 0);
+  assert.equal(record.enclaves.find((enclave) => enclave.component === "appA")?.exit?.cause, "stop");
+  const inspected = await runToEnd(startCli(t, ["inspect", recorded]));
+  assert.match(inspected.stdout, /appB: process enclave, pid \d+, exit code 4$/m);
 });
 
 test("Ctrl-C ends a run cleanly: components stopped, segments removed, exit code 130", async (t) => {
