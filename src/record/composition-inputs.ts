@@ -5,7 +5,7 @@
 // component's script, an input deck). Files of the environment — libraries,
 // the node binary — are recorded per enclave, from what the processes loaded.
 import { existsSync, statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import type { Composition } from "../compose/load.ts";
 import { findExecutable } from "../platform/executable.ts";
 import { type HashedFile, hashFile } from "./file-digest.ts";
@@ -28,6 +28,8 @@ export function compositionInputs(composition: Composition, compositionEntry: Ha
     seen.add(path);
     inputs.push({ ...hashFile(path), role, component });
   };
+  // Components run in the composition's directory (runner/coupling-plan.ts): relative names are found there.
+  const directory = dirname(composition.source);
   for (const [component, spec] of Object.entries(composition.components)) {
     if (spec.module !== undefined) {
       const [entry, ...imported] = moduleSources(spec.module);
@@ -38,8 +40,7 @@ export function compositionInputs(composition: Composition, compositionEntry: Ha
     if (program !== undefined)
       add(program.includes("/") ? program : (findExecutable(program) ?? program), "program", component);
     for (const argument of args) {
-      // The command runs in the driver's working directory, so relative names are resolved there.
-      const candidate = isAbsolute(argument) ? argument : resolve(argument);
+      const candidate = isAbsolute(argument) ? argument : resolve(directory, argument);
       if (!argument.startsWith("-") && existsSync(candidate) && statSync(candidate).isFile()) {
         add(candidate, "command argument", component);
       }

@@ -4,6 +4,7 @@
 // A valid composition turned into what the driver runs. Pure translation:
 // nothing is started here.
 
+import { dirname } from "node:path";
 import type { Composition } from "../compose/load.ts";
 import type { ContainerOptions, OperatorSpec, VmOptions } from "../compose/schema.ts";
 import type { ComponentPlan, CouplingPlan, FieldAddress } from "../coupling/plan.ts";
@@ -41,10 +42,13 @@ export interface PlanOverrides {
 }
 
 export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<OperatorSpec> {
+  // Components run beside the composition, as its relative paths mean (a thread shares the driver's directory).
+  const directory = dirname(composition.source);
   const components: ComponentPlan[] = Object.entries(composition.components).map(([name, component]) => ({
     name,
     kind: component.enclave.kind,
     launch: {
+      ...(component.enclave.kind === "thread" ? {} : { cwd: directory }),
       ...(component.module === undefined ? {} : { module: component.module }),
       ...(component.command === undefined ? {} : { command: component.command }),
       ...(component.enclave.cpus === undefined ? {} : { cpus: component.enclave.cpus }),

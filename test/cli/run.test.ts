@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
 import { settingsFrom } from "../../src/bench/seed-workload.ts";
 import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
+import { findExecutable } from "../../src/platform/executable.ts";
 import { readRunRecord, sha256 } from "../../src/record/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
+import { needs, PYTHON, pythonCommand } from "../support/requirements.ts";
 
 const SEED = join(projectRoot, "examples/seed-dtk/conflux.yaml");
 
@@ -160,6 +162,48 @@ test("Ctrl-C ends a run cleanly: components stopped, segments removed, exit code
   assert.deepEqual(readdirSync(shm), [], "the run's segments were removed");
   assert.equal(readRunRecord(onlyRecord(results)).status, "interrupted");
 });
+
+test(
+  "components run in the composition's directory: a relative script and its data are found from anywhere, by run and by repro verify",
+  needs(PYTHON),
+  async (t) => {
+    // The composition and its files in a directory of their own; conflux starts in the project's.
+    const directory = scratchDirectory(t);
+    copyFileSync(join(projectRoot, "test/cli/fixtures/plate.py"), join(directory, "plate.py"));
+    writeFileSync(join(directory, "plate.txt"), "40\n");
+    const python = findExecutable(pythonCommand() as string) ?? "/usr/bin/python3";
+    writeFileSync(
+      join(directory, "plate.yaml"),
+      [
+        "version: 1",
+        "name: plate",
+        "components:",
+        "  plate:",
+        `    command: [${python}, plate.py]`,
+        `    env: { PYTHONPATH: ${join(projectRoot, "clients/python")}, PYTHONDONTWRITEBYTECODE: "1", CONFLUX_NO_NUMPY: "1" }`,
+        "    meshes: { plate: { dimension: 1, points: 1, fields: [value] } }",
+        "coupling: { iterations: 3, order: [plate] }",
+        "",
+      ].join("\n"),
+    );
+    const ran = await runToEnd(
+      startCli(t, ["run", join(directory, "plate.yaml"), "--results", join(directory, "runs")]),
+    );
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stderr, /^\[plate\] plate read 40\.0$/m);
+    const recorded = onlyRecord(join(directory, "runs"));
+    assert.deepEqual([...field(recorded, "plate.plate.value")], [42], "the last iteration (2) on plate.txt's 40");
+    const record = readRunRecord(recorded);
+    assert.ok(
+      record.inputs.some((input) => input.path === join(directory, "plate.py") && input.role === "command argument"),
+      "the script is among the run's inputs, found where it ran",
+    );
+    assert.equal(record.enclaves[0]?.description.cwd, directory);
+    const verified = await runToEnd(startCli(t, ["repro", "verify", recorded, "--quiet"]));
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /result: reproduced/);
+  },
+);
 
 test("conflux inspect on something that is not a run says so", async (t) => {
   const directory = scratchDirectory(t);
