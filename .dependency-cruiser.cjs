@@ -8,8 +8,8 @@
 //   native     -                                  the addon's contract
 //   wire       -                                  shared-memory layouts, protocol constants
 //   stats      -                                  distributions, tables
-//   compose    -                                  the composition file
 //   mapping    -                                  transfer operators (pure arithmetic)
+//   compose    mapping                            the composition file (its operators are mapping's)
 //   platform   native                             host facts, small helpers
 //   shm        native wire                        segments, run directory, registry, arena, meshes
 //   queue      native wire shm                    rings, channels, waits, peers
@@ -39,8 +39,8 @@ const layers = {
   native: [],
   wire: [],
   stats: [],
-  compose: [],
   mapping: [],
+  compose: ["mapping"],
   platform: ["native"],
   shm: ["native", "wire"],
   queue: ["native", "wire", "shm"],

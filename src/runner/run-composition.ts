@@ -8,14 +8,13 @@ import { hostname, release, userInfo } from "node:os";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadComposition, parseComposition } from "../compose/load.ts";
-import type { OperatorSpec } from "../compose/schema.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
 import { type CouplingResult, type EnclaveRecord, type PartialResult, runCoupling } from "../coupling/driver.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
 import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
-import { createOperator } from "../mapping/index.ts";
+import { createOperator, type TransferSpec } from "../mapping/index.ts";
 import { compositionInputs } from "../record/composition-inputs.ts";
 import { captureEnvironment, type EnclaveEnvironment } from "../record/enclave-environment.ts";
 import { randomSeeds } from "../record/random-seeds.ts";
@@ -103,7 +102,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let completed = 0;
   let endedEnclaves: EnclaveRecord[] | undefined;
   try {
-    result = await runCoupling<OperatorSpec>(plan, {
+    result = await runCoupling<TransferSpec>(plan, {
       buildOperator: (source, target, spec) => createOperator(source, target, spec),
       ...(options.onIteration === undefined
         ? {}
