@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import type { TestContext } from "node:test";
 import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { projectRoot } from "../support/child-process.ts";
@@ -42,7 +42,7 @@ export function cSkipReason(): string | undefined {
   return unmet(C_COMPILER);
 }
 
-/** Compiles `sources` (paths under the project) with the C client into `directory`/`name`; returns the binary. */
+/** Compiles `sources` (paths under the project, or absolute) with the C client into `directory`/`name`; returns the binary. */
 export function compileWithClient(
   directory: string,
   name: string,
@@ -58,7 +58,7 @@ export function compileWithClient(
       ...C_FLAGS,
       ...extraFlags,
       `-I${C_CLIENT}`,
-      ...sources.map((source) => join(projectRoot, source)),
+      ...sources.map((source) => (isAbsolute(source) ? source : join(projectRoot, source))),
       join(C_CLIENT, "conflux.c"),
       "-lm",
       "-o",
