@@ -47,7 +47,9 @@ function pythonClient(script: string, pythonPath: readonly string[], directory: 
   if (!PYTHON_IMPORT.test(head(script, 1 << 20).toString("utf8"))) return undefined;
   const directories = [
     dirname(script),
-    ...pythonPath.filter((entry) => entry !== "").map((entry) => (isAbsolute(entry) ? entry : resolve(directory, entry))),
+    ...pythonPath
+      .filter((entry) => entry !== "")
+      .map((entry) => (isAbsolute(entry) ? entry : resolve(directory, entry))),
     packagePath("clients/python"),
   ];
   return directories.map((entry) => join(entry, "conflux.py")).find(isFile);
