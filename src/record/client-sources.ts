@@ -15,7 +15,6 @@ import { packagePath } from "../platform/package-root.ts";
 const PYTHON_IMPORT = /^\s*(?:import\s+conflux\b|from\s+conflux\s+import\b)/m;
 /** Bytes every program linking the C client holds: cfx_error_name()'s table. */
 const C_CLIENT_MARK = Buffer.from("CFX_ERR_TRUNCATED");
-const HEAD_BYTES = 4096;
 const SCAN_LIMIT_BYTES = 256 * 1024 * 1024;
 
 function head(path: string, bytes: number): Buffer {
