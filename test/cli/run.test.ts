@@ -205,6 +205,55 @@ test(
   },
 );
 
+test("a component's lines reach the terminal while the run goes on, prefixed, even after it wrote more than a pipe holds", async (t) => {
+  const directory = scratchDirectory(t);
+  const file = join(directory, "ticker.yaml");
+  // 60 steps of 100 ms: a 6 s loop; in step 20 a burst of 256 KiB, more than a pipe holds, with 2 s per step allowed.
+  writeFileSync(
+    file,
+    [
+      "version: 1",
+      "name: ticker",
+      "components:",
+      "  ticker:",
+      `    module: ${join(projectRoot, "test/cli/fixtures/ticker.ts")}`,
+      "    args: { stepMs: 100, burstAt: 20, burstBytes: 262144 }",
+      "    meshes: { dial: { dimension: 1, points: 1, fields: [value] } }",
+      "coupling: { iterations: 60, order: [ticker], timeouts: { step_ms: 2000 } }",
+      "",
+    ].join("\n"),
+  );
+  const running = startCli(t, ["run", file, "--results", join(directory, "runs")]);
+  // When each tick line arrived, beside when the component wrote it.
+  const ticks: { iteration: number; written: number; arrived: number }[] = [];
+  let pending = "";
+  running.child.stderr?.on("data", (chunk: Buffer) => {
+    const arrived = Date.now();
+    const lines = (pending + chunk.toString("utf8")).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      const tick = /^\[ticker\] tick (\d+) (\d+)$/.exec(line);
+      if (tick !== null) ticks.push({ iteration: Number(tick[1]), written: Number(tick[2]), arrived });
+    }
+  });
+  const ran = await runToEnd(running);
+  assert.equal(ran.code, 0, ran.stderr.slice(-2000));
+  assert.match(ran.stderr, /^\[ticker\] burst burst/m, "the burst was passed on, prefixed");
+  assert.deepEqual(
+    ticks.map((tick) => tick.iteration),
+    Array.from({ length: 60 }, (_, index) => index),
+  );
+  const first = ticks[0] as (typeof ticks)[number];
+  const last = ticks[59] as (typeof ticks)[number];
+  // Streamed: the first line arrived while the loop still had seconds to go, not with the last.
+  assert.ok(
+    last.arrived - first.arrived >= 3000,
+    `the lines arrived within ${last.arrived - first.arrived} ms of each other`,
+  );
+  const lags = ticks.map((tick) => tick.arrived - tick.written).sort((a, b) => a - b);
+  assert.ok((lags[30] ?? Infinity) < 1000, `half the lines took over ${lags[30]} ms to arrive`);
+});
+
 test("conflux inspect on something that is not a run says so", async (t) => {
   const directory = scratchDirectory(t);
   const ran = await runToEnd(startCli(t, ["inspect", directory]));
