@@ -21,14 +21,16 @@ const OUTPUT_DRAIN_MS = 1000;
 /**
  * The worker's entry point. It must be plain JavaScript: a worker starts
  * without tsx's hooks, so it registers them before importing the TypeScript
- * bootstrap.
+ * bootstrap. Only import(), which evaluated code may call whether it is taken
+ * for CommonJS or, under a parent's --input-type=module, for a module.
  */
 const PRELUDE = `
-const { workerData } = require("node:worker_threads");
-import(workerData.tsxApi).then((tsx) => {
-  tsx.register();
-  return import(workerData.bootstrap);
-});
+import("node:worker_threads")
+  .then(({ workerData }) => import(workerData.tsxApi).then((tsx) => [tsx, workerData]))
+  .then(([tsx, workerData]) => {
+    tsx.register();
+    return import(workerData.bootstrap);
+  });
 `;
 
 export class ThreadEnclave implements Enclave {
