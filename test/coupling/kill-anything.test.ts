@@ -29,6 +29,8 @@ const SEED = Number(process.env.CONFLUX_KILL_SEED ?? 20_260_101);
 const NAMED_WITHIN_MS = 100;
 /** A driver's components gone after its death: at once with setpriv, at their next wait without. */
 const GONE_WITHIN_MS = 10_000;
+/** How often a case named later than NAMED_WITHIN_MS runs again before it counts as late. */
+const LATE_RERUNS = 3;
 /** Drivers killed at once, each in a process of its own. */
 const DRIVERS_AT_ONCE = 4;
 
@@ -36,7 +38,7 @@ interface Outcome {
   kase: KillCase;
   /** What went wrong, if anything. */
   problem?: string;
-  /** Named, but later than NAMED_WITHIN_MS: the machine's load, or a slow path; the case runs again once. */
+  /** Named, but later than NAMED_WITHIN_MS: the machine's load, or a slow path; the case runs again. */
   late?: boolean;
   /** Component kills: from the kill to the run's error. Driver kills: until its components were gone. */
   ms?: number;
@@ -156,8 +158,16 @@ test(
     const started = native.monotonicNs();
     const cases = killCases(RUNS, SEED);
     const outcomes: Outcome[] = [];
+    let reruns = 0;
     for (const kase of cases.filter((entry) => entry.victim !== "driver")) {
-      outcomes.push(await killComponent(binary, root, kase));
+      let outcome = await killComponent(binary, root, kase);
+      // A time on a busy machine is not a result: a late case runs again, up to LATE_RERUNS times;
+      // a slow path (exits waited for in turn, output drained first) is late every time.
+      for (let rerun = 0; outcome.late === true && rerun < LATE_RERUNS; rerun++) {
+        reruns++;
+        outcome = await killComponent(binary, root, kase);
+      }
+      outcomes.push(outcome);
     }
     const componentSeconds = (native.monotonicNs() - started) / 1e9;
     const driverCases = cases.filter((entry) => entry.victim === "driver");
@@ -188,7 +198,7 @@ test(
       t.diagnostic(`  ${victim.padEnd(8)}${PHASES.map((phase) => cell(victim, phase).padStart(11)).join("")}`);
     }
     t.diagnostic(
-      `  component killed → run's error naming it: p50 ${percentile(named, 0.5).toFixed(1)} ms, max ${Math.max(...named).toFixed(1)} ms`,
+      `  component killed → run's error naming it: p50 ${percentile(named, 0.5).toFixed(1)} ms, p90 ${percentile(named, 0.9).toFixed(1)} ms, max ${Math.max(...named).toFixed(1)} ms; ${reruns} reruns of late cases`,
     );
     t.diagnostic(
       `  driver killed → its components gone: p50 ${percentile(gone, 0.5).toFixed(1)} ms, max ${Math.max(...gone).toFixed(1)} ms; conflux clean removed ${leftByDrivers} runs`,
