@@ -279,7 +279,13 @@ export interface Gate {
 
 /** node:test options with an abort signal that fails the test with `message` before it runs. */
 function failing(message: string): Gate {
-  return { signal: AbortSignal.abort(new Error(message)) };
+  // A signal of its own for every test that reads the options (one shared by a contract's tests
+  // would collect a listener per test).
+  return {
+    get signal() {
+      return AbortSignal.abort(new Error(message));
+    },
+  };
 }
 
 /**
