@@ -23,42 +23,55 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       cliProgress.Presets.shades_classic,
     );
     let started = false;
-    let startedAt = 0;
+    const clock = rateClock();
     return {
       update(completed, planned) {
+        const rate = clock(completed);
         if (!started) {
-          bar.start(planned, 0, { rate: "0" });
+          bar.start(planned, 0, { rate: "…" });
           started = true;
-          startedAt = Date.now();
         }
         if ((completed & 15) !== 0 && completed !== planned) return;
-        const seconds = (Date.now() - startedAt) / 1000;
-        bar.update(completed, { rate: seconds > 0 ? Math.round(completed / seconds).toString() : "0" });
+        bar.update(completed, { rate: rate === undefined ? "…" : Math.round(rate).toString() });
       },
       finish() {
         if (started) bar.stop();
       },
     };
   }
-  let startedAt = 0;
+  const clock = rateClock();
   let lastPrinted = 0;
   let lastTenth = 0;
   return {
     update(completed, planned) {
+      const rate = clock(completed);
       if ((completed & 15) !== 0 && completed !== planned) return;
       const now = Date.now();
-      if (startedAt === 0) startedAt = now;
       const tenth = Math.floor((completed * 10) / planned);
       if (tenth === lastTenth && now - lastPrinted < PLAIN_INTERVAL_MS && completed !== planned) return;
       lastTenth = tenth;
       lastPrinted = now;
-      const seconds = (now - startedAt) / 1000;
-      const rate = seconds > 0 ? completed / seconds : 0;
-      const left = rate > 0 ? (planned - completed) / rate : 0;
-      stream.write(
-        `${label}: iteration ${completed}/${planned}, ${Math.round(rate)} it/s, ${left.toFixed(1)} s left\n`,
-      );
+      const pace =
+        rate === undefined
+          ? ""
+          : `, ${Math.round(rate)} it/s, ${completed < planned ? ((planned - completed) / rate).toFixed(1) : "0.0"} s left`;
+      stream.write(`${label}: iteration ${completed}/${planned}${pace}\n`);
     },
     finish() {},
+  };
+}
+
+/**
+ * Iterations per second since the first update: the first call (iteration 1
+ * done) starts the clock, so the rate is measured over what came after it,
+ * and is unknown (undefined) until a later iteration is done.
+ */
+export function rateClock(now: () => number = Date.now): (completed: number) => number | undefined {
+  let first: { completed: number; at: number } | undefined;
+  return (completed) => {
+    const at = now();
+    first ??= { completed, at };
+    const seconds = (at - first.at) / 1000;
+    return completed > first.completed && seconds > 0 ? (completed - first.completed) / seconds : undefined;
   };
 }

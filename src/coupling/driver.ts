@@ -75,6 +75,8 @@ export interface PartialResult {
   iterationsCompleted: number;
   timings: PhaseTimings;
   setupMs: Record<string, number>;
+  /** Every component the run launched or meant to, with how it ended once the run had stopped it. */
+  enclaves: EnclaveRecord[];
 }
 
 export interface CouplingResult {
@@ -101,15 +103,22 @@ interface BoundTransfer {
 }
 
 const NS_PER_MS = 1e6;
+/** How long a run waits, once its components have ended, for the rest of their output (enclaves drain in 1 s). */
+const OUTPUT_WAIT_MS = 2000;
 
 /** "appA step" etc.: the phases every run records. */
 export function phaseNames(plan: CouplingPlan): string[] {
   return [
     ...plan.order.map((name) => `${name} step`),
     ...plan.transfers.map((transfer) => `${fieldLabel(transfer.from)} → ${fieldLabel(transfer.to)}`),
-    "command queue",
+    ...plan.components.map((component) => commandQueuePhase(component.name)),
     "iteration",
   ];
+}
+
+/** "appA command queue": the ping → pong round trips with one component, measured before the loop. */
+export function commandQueuePhase(component: string): string {
+  return `${component} command queue`;
 }
 
 export async function runCoupling<OperatorSpec>(
@@ -122,16 +131,22 @@ export async function runCoupling<OperatorSpec>(
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal;
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const run = Run.create({ handleSignals: false });
+  /** A wait noticed the native signal flag before the listener ran. */
+  let handledInterruption = false;
   const participants = new Map<string, Participant>();
   const meshes = new Map<string, SharedMesh>();
   const timings = new PhaseTimings(phaseNames(plan), Math.max(plan.iterations, hooks.pings ?? 0, 1));
+  const pingPhases = new Set(plan.components.map((component) => commandQueuePhase(component.name)));
   const setupMs: Record<string, number> = {};
   let iteration = -1;
   let phase = "startup";
   let completed = 0;
+  /** Whether the results were handed to hooks.collect already (it is called once). */
+  let collected = false;
+  // Created before the listeners: a run that cannot even be created leaves none behind.
+  const run = Run.create({ handleSignals: false });
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     for (const component of plan.components) {
       const description = `component "${component.name}" (${component.kind} enclave)`;
@@ -182,16 +197,16 @@ export async function runCoupling<OperatorSpec>(
 
     const stepNs = plan.stepTimeoutMs * NS_PER_MS;
     const pings = hooks.pings ?? 0;
-    if (pings > 0) {
-      phase = "command queue";
-      const recorder = timings.recorder("command queue").values;
-      const first = participants.values().next().value as Participant;
+    // Every component's command queue, one after the other, while the others wait for their first go.
+    for (const participant of pings > 0 ? participants.values() : []) {
+      phase = commandQueuePhase(participant.plan.name);
+      const recorder = timings.recorder(phase).values;
       for (let index = 0; index < pings; index++) {
         const started = native.monotonicNs();
-        first.link.ping(stepNs);
+        participant.link.ping(stepNs);
         recorder[index] = native.monotonicNs() - started;
       }
-      timings.setCount("command queue", pings);
+      timings.setCount(phase, pings);
     }
 
     const steps = plan.order.map((name) => participants.get(name) as Participant);
@@ -241,41 +256,55 @@ export async function runCoupling<OperatorSpec>(
       completed = iteration + 1;
       if (hooks.onIteration !== undefined) hooks.onIteration(completed);
     }
-    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
+    for (const name of phaseNames(plan)) if (!pingPhases.has(name)) timings.setCount(name, completed);
     // A shrink within a segment's last page raises no SIGBUS, so it has no mark: measure every file once.
     throwIfTruncated(participants, run.directory, -1, "the check after the loop", true);
 
     phase = "shutdown";
     iteration = -1;
     for (const participant of participants.values()) participant.link.stop(stepNs);
+    collected = true;
     hooks.collect?.(meshes, completed, run.id);
-    const enclaves: EnclaveRecord[] = [];
-    for (const participant of participants.values()) {
-      const exit = await withTimeout(participant.enclave.exited, plan.stepTimeoutMs);
-      if (exit === undefined) await participant.enclave.stop();
-      enclaves.push(record(participant, exit));
-    }
+    // All at once: the first to end badly ends the run, whoever else is still on its way out.
+    const enclaves = await Promise.all(
+      [...participants.values()].map(async (participant) => {
+        const exit = await withTimeout(participant.enclave.ended, plan.stepTimeoutMs);
+        if (exit === undefined) await participant.enclave.stop();
+        // Killed or crashed on its way out, after its bye: the run did not end well.
+        else if (exit.cause !== "stop" && (exit.code !== 0 || exit.signal !== null))
+          throw failure(participant, -1, phase, `${describeExit(exit)} after it said bye`, exit);
+        return record(participant, exit);
+      }),
+    );
     return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
   } catch (error) {
-    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
+    handledInterruption = error instanceof InterruptedError;
+    for (const name of phaseNames(plan)) if (!pingPhases.has(name)) timings.setCount(name, completed);
     const cause = await explain(error, participants, iteration, phase, interrupted, run);
     try {
-      hooks.collect?.(meshes, completed, run.id);
+      if (!collected) hooks.collect?.(meshes, completed, run.id);
     } catch {
       // Saving partial results must not hide the failure that ended the run.
     }
-    // What the run produced before it failed travels with the error, so the run record can keep it.
-    const partial: PartialResult = { runId: run.id, iterationsCompleted: completed, timings, setupMs };
+    // What the run produced before it failed travels with the error, so the run record can keep it,
+    // with every component's end.
+    const enclaves = await endAll(participants);
+    const partial: PartialResult = { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
     throw Object.assign(cause, { partial });
   } finally {
+    await endAll(participants);
+    // What a component printed before it ended belongs to the run (its last line often says why it failed):
+    // the run returns once it reached the sink, which the enclave bounds by its own drain limit.
     await Promise.all(
-      [...participants.values()].map((participant) => participant.enclave.stop(500).catch(() => undefined)),
+      [...participants.values()].map((participant) => withTimeout(participant.enclave.exited, OUTPUT_WAIT_MS)),
     );
     for (const mesh of meshes.values()) mesh.close();
     for (const participant of participants.values()) participant.link.close();
     run.close();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    // The interruption has been handled: later waits in this process must not see it again.
+    if (interrupted !== undefined || handledInterruption) native.clearPendingSignal();
   }
 }
 
@@ -287,12 +316,35 @@ function started(enclave: Enclave): boolean {
   }
 }
 
+/**
+ * Stops every component and waits until each has ended (its output may still
+ * be on its way to the sink: the run waits for it after); says how each ended.
+ */
+async function endAll(participants: Map<string, Participant>): Promise<EnclaveRecord[]> {
+  return Promise.all(
+    [...participants.values()].map(async (participant) => {
+      const exit = await Promise.race([
+        participant.enclave.stop(500).catch(() => undefined),
+        participant.enclave.ended,
+      ]);
+      return record(participant, exit);
+    }),
+  );
+}
+
 function record(participant: Participant, exit: ExitStatus | undefined): EnclaveRecord {
+  let description: unknown;
+  try {
+    description = participant.enclave.describe();
+  } catch {
+    // never launched: there is nothing running to describe
+    description = { kind: participant.plan.kind, name: participant.plan.name };
+  }
   return {
     component: participant.plan.name,
     kind: participant.plan.kind,
     pid: started(participant.enclave) ? participant.enclave.pid : 0,
-    description: participant.enclave.describe(),
+    description,
     ...(exit === undefined ? {} : { exit }),
   };
 }
@@ -322,7 +374,7 @@ async function awaitHellos(
       if (participant.link.pollHello()) {
         waiting.delete(participant);
       } else if (participant.enclave.hasExited() || !participant.enclave.isAlive()) {
-        const exit = await withTimeout(participant.enclave.exited, 1000);
+        const exit = await withTimeout(participant.enclave.ended, 1000);
         throw failure(
           participant,
           -1,
@@ -460,7 +512,7 @@ async function explainFailure(
     // Only a component that has ended has an exit status to wait for; a live one ends when it is stopped.
     const ending = participant !== undefined && (participant.enclave.hasExited() || !participant.enclave.isAlive());
     if (participant !== undefined && ending && error.details.exit === undefined) {
-      const exit = await withTimeout(participant.enclave.exited, 1000);
+      const exit = await withTimeout(participant.enclave.ended, 1000);
       if (exit !== undefined) return new CouplingFailure({ ...error.details, exit });
     }
     return error;
@@ -476,7 +528,7 @@ async function explainFailure(
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
     // A component that closed its channel usually exits next: a moment for its exit status, no more.
     const closedFirst = error instanceof PeerClosedError && participant.enclave.isAlive();
-    const exit = await withTimeout(participant.enclave.exited, closedFirst ? 300 : 1000);
+    const exit = await withTimeout(participant.enclave.ended, closedFirst ? 300 : 1000);
     const running = exit === undefined && participant.enclave.isAlive();
     const reason =
       exit !== undefined
@@ -507,7 +559,7 @@ async function explainFailure(
     iteration,
     phase,
     reason,
-    ending ? await withTimeout(participant.enclave.exited, 200) : undefined,
+    ending ? await withTimeout(participant.enclave.ended, 200) : undefined,
   );
 }
 

@@ -56,6 +56,8 @@ export interface NativeBinding {
   pidfdOpen(pid: number): number;
   pidfdAlive(fd: number): boolean;
   closeFd(fd: number): void;
+  /** A pipe: [read end, write end], both close-on-exec. */
+  pipe(): [number, number];
   /** Whether `pid` exists and has not exited (a zombie has exited). */
   isAlive(pid: number): boolean;
   /** Pins `pid` (0: the calling thread) to `cpus`. */
@@ -70,6 +72,8 @@ export interface NativeBinding {
   resourceUsage(target: Float64Array): boolean;
   /** The last watched signal received, 0 if none. */
   pendingSignal(): number;
+  /** Forgets the last watched signal, once it has been handled. */
+  clearPendingSignal(): void;
 }
 
 /** An error raised by a failed system call in the addon. */

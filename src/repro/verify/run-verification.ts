@@ -42,6 +42,8 @@ export type Verification =
       replay: RunOutcome;
       outcome: "reproduced" | "differs" | "failed";
       outputs: FieldComparison[];
+      /** The run's input files (sources, programs, clients, data) the replay read other bytes of, or did not read. */
+      changedInputs: string[];
       environmentDifferences: string[];
     };
 
@@ -107,12 +109,31 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
           );
         })
       : [];
+  // Other code or data is not a reproduction, whatever it computes.
+  const replayed = new Map(replay.record.inputs.map((input) => [input.path, input.sha256]));
+  const changedInputs = record.inputs
+    .filter((input) => input.role !== "composition" && replayed.get(input.path) !== input.sha256)
+    .map((input) => input.path);
   const outcome =
-    replay.failure !== undefined ? "failed" : outputs.every((output) => output.matches) ? "reproduced" : "differs";
+    replay.failure !== undefined
+      ? "failed"
+      : outputs.every((output) => output.matches) && changedInputs.length === 0
+        ? "reproduced"
+        : "differs";
   const differences = environmentDifferences(record, replay.record);
   replay.record.verification = { outcome, outputs, environmentDifferences: differences };
   writeRunRecord(replay.directory, replay.record);
-  return { kind: "replayed", directory, record, notes, replay, outcome, outputs, environmentDifferences: differences };
+  return {
+    kind: "replayed",
+    directory,
+    record,
+    notes,
+    replay,
+    outcome,
+    outputs,
+    changedInputs,
+    environmentDifferences: differences,
+  };
 }
 
 /** results.outputs of the recorded composition: field → tolerance. */

@@ -14,11 +14,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compileWithClient } from "../../clients/toolchain.ts";
-import { cSkipReason, NO_NUMPY, numpyPython, scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
+import { C_COMPILER, NUMPY, needs, numpyPython, skipBecause } from "../../support/requirements.ts";
+import { scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
 import { componentOf, convergenceOf, type ExampleRun, runExample, timeApiPending } from "../time-runs.ts";
 import { buildTubeCheck, compareTube, tubeReference } from "./tube-check.ts";
 
-const skip = cSkipReason() ?? (numpyPython() === undefined ? NO_NUMPY : undefined) ?? timeApiPending();
+const options = skipBecause(timeApiPending(), needs(C_COMPILER, NUMPY));
 
 async function runTube(
   directory: string,
@@ -42,7 +43,7 @@ async function runTube(
 }
 
 test("tube, serial-explicit: diverges, and the run ends with an error naming the values that are not finite", {
-  skip,
+  ...options,
 }, async (t) => {
   const { run } = await runTube(scratchDirectory(t), "conflux.explicit.yaml");
   assert.ok(run.outcome.failure, "the run failed");
@@ -54,7 +55,7 @@ test("tube, serial-explicit: diverges, and the run ends with an error naming the
 });
 
 test("tube, serial-implicit with IQN-ILS: converges in every window and agrees with the reference", {
-  skip,
+  ...options,
 }, async (t) => {
   const directory = scratchDirectory(t);
   const { run, fluidOutput, solidOutput } = await runTube(directory, "conflux.yaml");
@@ -77,7 +78,7 @@ test("tube, serial-implicit with IQN-ILS: converges in every window and agrees w
   }
 });
 
-test("tube, serial-implicit with Aitken: runs to the end, converging in nearly every window", { skip }, async (t) => {
+test("tube, serial-implicit with Aitken: runs to the end, converging in nearly every window", options, async (t) => {
   const { run } = await runTube(scratchDirectory(t), "conflux.aitken.yaml");
   assert.equal(run.outcome.failure, undefined, run.outcome.failure?.message);
   const windows = convergenceOf(run.outcome);
