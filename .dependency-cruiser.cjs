@@ -8,9 +8,9 @@
 //   native     -                                  the addon's contract
 //   wire       -                                  shared-memory layouts, protocol constants
 //   stats      -                                  distributions, tables
-//   compose    -                                  the composition file
 //   mapping    -                                  transfer operators (pure arithmetic)
 //   bspline    -                                  interpolation in time (a waveform's weights)
+//   compose    mapping                            the composition file (its operators are mapping's)
 //   platform   native                             host facts, small helpers
 //   shm        native wire                        segments, run directory, registry, arena, meshes
 //   queue      native wire shm                    rings, channels, waits, peers
@@ -40,9 +40,9 @@ const layers = {
   native: [],
   wire: [],
   stats: [],
-  compose: [],
   mapping: [],
   bspline: [],
+  compose: ["mapping"],
   platform: ["native"],
   shm: ["native", "wire"],
   queue: ["native", "wire", "shm"],

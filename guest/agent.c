@@ -219,7 +219,9 @@ static void make_directories(const char *path) {
   }
 }
 
-/* The run directory at the host's path: owner.json, and one link per shared file to its device's BAR. */
+/* The run directory at the host's path: owner.json, and one file per shared file, its device's BAR bound over it.
+ * A bind mount, not a symbolic link: every client refuses to open a segment through a link (a component could point
+ * one anywhere), and the BAR's sysfs file is a regular file of the BAR's size, as a segment file is. */
 static void lay_out_run_directory(const struct launch *launch) {
   if (launch->run_directory == NULL) return;
   const char *directory = launch->run_directory;
@@ -241,7 +243,10 @@ static void lay_out_run_directory(const struct launch *launch) {
     if (space == NULL || space == entry || (size_t)(space - entry) >= 64) give_up("malformed file record %s", entry);
     snprintf(target, sizeof target, "/sys/bus/pci/devices/%.*s/resource2", (int)(space - entry), entry);
     snprintf(path, sizeof path, "%s/%s", directory, space + 1);
-    if (symlink(target, path) != 0) give_up("link %s to %s: %s", path, target, strerror(errno));
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) give_up("create %s: %s", path, strerror(errno));
+    close(fd);
+    if (mount(target, path, NULL, MS_BIND, NULL) != 0) give_up("bind %s over %s: %s", target, path, strerror(errno));
   }
   /* Read-only: a file a client creates here would live only in the guest, where the host cannot see it. */
   if (mount("conflux-run", directory, "tmpfs", MS_REMOUNT | MS_RDONLY, "mode=0700") != 0)

@@ -1,5 +1,6 @@
 // Entry point of the native addon: mechanism only (map memory, wait and wake on
-// a shared word, read a clock, pin a thread, ask whether a process lives).
+// a shared word, read a clock, pin a thread, ask whether a process lives,
+// survive a mapped file's truncation).
 // Policy — names, headers, layouts — lives in TypeScript above it.
 #include <napi.h>
 #include <string.h>
@@ -25,6 +26,7 @@ void InitMapping(Napi::Env env, Napi::Object exports);
 void InitFutex(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
 void InitSignals(Napi::Env env, Napi::Object exports);
+void InitTruncation(Napi::Env env, Napi::Object exports);
 
 // CLOCK_MONOTONIC is the clock every process on the host shares, so stamps taken
 // by a driver and a component compare directly. A double holds nanoseconds
@@ -56,6 +58,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFutex(env, exports);
   InitProcess(env, exports);
   InitSignals(env, exports);
+  InitTruncation(env, exports);
   exports.Set("monotonicNs", Napi::Function::New(env, MonotonicNs, "monotonicNs"));
   exports.Set("monotonicNsInto", Napi::Function::New(env, MonotonicNsInto, "monotonicNsInto"));
   exports.Set("schedYield", Napi::Function::New(env, SchedYield, "schedYield"));

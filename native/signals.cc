@@ -19,6 +19,18 @@ struct sigaction previous[NSIG];
 void OnSignal(int signal, siginfo_t* info, void* context) {
   pending_signal.store(signal, std::memory_order_relaxed);
   const struct sigaction& before = previous[signal];
+  // A handler installed with SA_RESETHAND (Node's own exit-on-signal handler is)
+  // expects the kernel to have restored the default action before it runs, and
+  // re-raises the signal to die of it. Called from here the kernel reset
+  // nothing, so do it for it: otherwise its raise() lands back in this handler,
+  // which calls it again, for ever.
+  if (before.sa_flags & SA_RESETHAND) {
+    struct sigaction default_action;
+    memset(&default_action, 0, sizeof default_action);
+    default_action.sa_handler = SIG_DFL;
+    sigemptyset(&default_action.sa_mask);
+    sigaction(signal, &default_action, nullptr);
+  }
   if (before.sa_flags & SA_SIGINFO) {
     if (before.sa_sigaction != nullptr) before.sa_sigaction(signal, info, context);
   } else if (before.sa_handler != SIG_IGN && before.sa_handler != SIG_DFL && before.sa_handler != nullptr) {
@@ -60,9 +72,17 @@ static Napi::Value PendingSignal(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), pending_signal.load(std::memory_order_relaxed));
 }
 
+// clearPendingSignal(): forgets the recorded signal once it has been handled, so
+// that later waits in this process are not interrupted by a signal of the past.
+static Napi::Value ClearPendingSignal(const Napi::CallbackInfo& info) {
+  pending_signal.store(0, std::memory_order_relaxed);
+  return info.Env().Undefined();
+}
+
 void InitSignals(Napi::Env env, Napi::Object exports) {
   exports.Set("watchSignals", Napi::Function::New(env, WatchSignals, "watchSignals"));
   exports.Set("pendingSignal", Napi::Function::New(env, PendingSignal, "pendingSignal"));
+  exports.Set("clearPendingSignal", Napi::Function::New(env, ClearPendingSignal, "clearPendingSignal"));
 }
 
 }  // namespace conflux

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,7 +43,11 @@ enum { H_MAGIC = 0, H_BYTE_ORDER = 4, H_VERSION = 8, H_HEADER_SIZE = 12, H_PAYLO
 enum { R_CAPACITY = 0, R_ENTRY_SIZE = 4, R_GENERATION = 8, R_TABLE = 64, R_ENTRY = 256 };
 enum { E_STATE = 0, E_KIND = 4, E_OFFSET = 8, E_LENGTH = 16, E_PID = 24, E_NAME_LENGTH = 28, E_FILE_LENGTH = 32,
        E_NAME = 64, E_FILE = 160 };
-enum { ENTRY_FREE = 0, ENTRY_WRITING = 1, ENTRY_LIVE = 2 };
+/* An entry's state (docs/wire-format.md, "Registry"): claimed 0 -> 1 and written, announced (3) to contenders for its
+ * name, live (2) once none is ahead of it; released by compare-and-swap to 1, zeroed, then 0. */
+enum { ENTRY_FREE = 0, ENTRY_WRITING = 1, ENTRY_LIVE = 2, ENTRY_ANNOUNCED = 3 };
+/* How long a registrant waits for an announced contender at a higher index to publish or withdraw. */
+#define ANNOUNCED_WAIT_MS 2000
 
 #define RING_MAGIC 0x474E4952u
 #define RING_LAYOUT_VERSION 1u
@@ -145,6 +150,22 @@ static const char *errno_name(int error) {
 static int fail_system(const char *call, const char *what) {
   int error = errno;
   return fail(CFX_ERR_SYSTEM, "%s %s: %s %d (%s)", call, what, errno_name(error), error, strerror(error));
+}
+
+/* A segment's pages could not be reserved: with ENOSPC, which segment, the bytes it needs, the bytes free, the fix. */
+static int no_room(const char *name, const char *path, long long bytes) {
+  if (errno != ENOSPC) return fail_system("fallocate", path);
+  struct statvfs status;
+  char directory[PATH_MAX];
+  snprintf(directory, sizeof directory, "%s", path);
+  char *slash = strrchr(directory, '/');
+  if (slash != NULL) *slash = '\0';
+  unsigned long long free_bytes = statvfs(directory, &status) == 0 ? (unsigned long long)status.f_bavail * status.f_frsize : 0;
+  return fail(CFX_ERR_FULL,
+              "no room for segment \"%s\" (%lld bytes) in %s: %llu bytes are free. Give it more room (a larger "
+              "/dev/shm: `mount -o remount,size=... /dev/shm`; in Docker, `--shm-size`, which is 64 MB unless set), "
+              "or point CONFLUX_SHM_ROOT at a larger tmpfs.",
+              name, bytes, directory, free_bytes);
 }
 
 /* ---- little helpers ------------------------------------------------------- */
@@ -465,24 +486,25 @@ static unsigned char *entry_at(void *payload, uint32_t index) {
   return (unsigned char *)payload + R_TABLE + (size_t)index * R_ENTRY;
 }
 
-static int entry_is(void *payload, uint32_t index, const char *name, size_t length) {
+/* The state of entry `index` if it is live or announced under `name`, else ENTRY_FREE. The name is read between two
+ * loads of the state: an entry released and reused meanwhile is read again. */
+static uint32_t named_state(void *payload, uint32_t index, const char *name, size_t length) {
   unsigned char *entry = entry_at(payload, index);
-  if (load_acquire(entry, E_STATE) != ENTRY_LIVE) return 0;
-  uint32_t stored = get32(entry + E_NAME_LENGTH);
-  return stored == length && memcmp(entry + E_NAME, name, length) == 0;
+  for (int attempt = 0; attempt < 1000; attempt++) {
+    uint32_t state = load_seq_cst(entry, E_STATE);
+    if (state != ENTRY_LIVE && state != ENTRY_ANNOUNCED) return ENTRY_FREE;
+    int same = get32(entry + E_NAME_LENGTH) == length && memcmp(entry + E_NAME, name, length) == 0;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (load_seq_cst(entry, E_STATE) == state) return same ? state : ENTRY_FREE;
+  }
+  return ENTRY_FREE;
 }
 
 static long index_of(void *payload, uint32_t capacity, const char *name) {
   size_t length = strlen(name);
   for (uint32_t index = 0; index < capacity; index++)
-    if (entry_is(payload, index, name, length)) return (long)index;
+    if (named_state(payload, index, name, length) == ENTRY_LIVE) return (long)index;
   return -1;
-}
-
-static void release_entry(void *payload, uint32_t index) {
-  unsigned char *entry = entry_at(payload, index);
-  memset(entry + 4, 0, R_ENTRY - 4);
-  store_seq_cst(entry, E_STATE, ENTRY_FREE);
 }
 
 static void publish_change(void *payload) {
@@ -490,6 +512,43 @@ static void publish_change(void *payload) {
   futex_wake(word_at(payload, R_GENERATION), INT_MAX);
 }
 
+/* Releases entry `index` from state `from` (live, or one's own announcement): compare-and-swap to 1, bump the
+ * generation, zero the fields, free it, bump again, so a reader that copied it sees the state or the generation
+ * change. 0 when the entry was not in state `from`. */
+static int release_entry(void *payload, uint32_t index, uint32_t from) {
+  unsigned char *entry = entry_at(payload, index);
+  uint32_t expected = from;
+  if (!__atomic_compare_exchange_n(word_at(entry, E_STATE), &expected, ENTRY_WRITING, 0, __ATOMIC_SEQ_CST,
+                                   __ATOMIC_SEQ_CST))
+    return 0;
+  publish_change(payload);
+  memset(entry + 4, 0, R_ENTRY - 4);
+  store_seq_cst(entry, E_STATE, ENTRY_FREE);
+  publish_change(payload);
+  return 1;
+}
+
+enum { CONTEST_WON, CONTEST_LOST, CONTEST_WAIT };
+
+/* An announced registrant's scan: lost when the name is live elsewhere or announced at a lower index; wait (for
+ * *contender) when it is announced at a higher index only; won otherwise. */
+static int contest(void *payload, uint32_t capacity, uint32_t own, const char *name, uint32_t *contender) {
+  size_t length = strlen(name);
+  int verdict = CONTEST_WON;
+  for (uint32_t index = 0; index < capacity; index++) {
+    if (index == own) continue;
+    uint32_t state = named_state(payload, index, name, length);
+    if (state == ENTRY_LIVE || (state == ENTRY_ANNOUNCED && index < own)) return CONTEST_LOST;
+    if (state == ENTRY_ANNOUNCED) {
+      verdict = CONTEST_WAIT;
+      *contender = index;
+    }
+  }
+  return verdict;
+}
+
+/* Linearizable (docs/wire-format.md, "Registry"): of two contenders for one name, each announces before it scans
+ * (sequentially consistent), so at least one sees the other, and never both win. */
 int cfx_wire_register(void *payload, long long payload_size, const char *name, const char *file, long long offset,
                       long long length, int kind, int creator_pid) {
   uint32_t capacity;
@@ -521,15 +580,47 @@ int cfx_wire_register(void *payload, long long payload_size, const char *name, c
   memcpy(entry + E_NAME, name, strlen(name));
   memset(entry + E_FILE, 0, CFX_MAX_NAME_BYTES);
   memcpy(entry + E_FILE, file, strlen(file));
-  store_seq_cst(entry, E_STATE, ENTRY_LIVE);
-  /* Two processes may have registered the same name at once: the lower index wins. */
-  if (index_of(payload, capacity, name) != claimed) {
-    release_entry(payload, (uint32_t)claimed);
-    return fail(CFX_ERR_EXISTS, "segment name \"%s\" was registered concurrently by another process; choose another name",
-                name);
+  store_seq_cst(entry, E_STATE, ENTRY_ANNOUNCED);
+  long long deadline = now_ns() + ANNOUNCED_WAIT_MS * 1000000LL;
+  for (;;) {
+    uint32_t generation = load_seq_cst(payload, R_GENERATION);
+    uint32_t contender = 0;
+    int verdict = contest(payload, capacity, (uint32_t)claimed, name, &contender);
+    if (verdict == CONTEST_WON) {
+      store_seq_cst(entry, E_STATE, ENTRY_LIVE);
+      publish_change(payload);
+      return CFX_OK;
+    }
+    if (verdict == CONTEST_LOST) {
+      release_entry(payload, (uint32_t)claimed, ENTRY_ANNOUNCED);
+      return fail(CFX_ERR_EXISTS,
+                  "segment name \"%s\" was registered concurrently by another process; choose another name", name);
+    }
+    long long remaining = deadline - now_ns();
+    if (remaining <= 0) {
+      uint32_t pid = get32(entry_at(payload, contender) + E_PID);
+      release_entry(payload, (uint32_t)claimed, ENTRY_ANNOUNCED);
+      return fail(CFX_ERR_TIMEOUT,
+                  "segment name \"%s\": another registration of it (registry entry %u, pid %u) has been announced for "
+                  "%d ms without being published or withdrawn; its process may have died while registering. Choose "
+                  "another name, or start the run again.",
+                  name, contender, pid, ANNOUNCED_WAIT_MS);
+    }
+    /* Whatever ends the contender's announcement bumps the generation. */
+    futex_wait(word_at(payload, R_GENERATION), generation, remaining < 10000000LL ? remaining : 10000000LL);
   }
-  publish_change(payload);
-  return CFX_OK;
+}
+
+int cfx_wire_unregister(void *payload, long long payload_size, const char *name) {
+  uint32_t capacity;
+  int rc = registry_capacity(payload, payload_size, &capacity);
+  if (rc != CFX_OK) return rc;
+  if (name == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_unregister: null name");
+  for (;;) {
+    long index = index_of(payload, capacity, name);
+    if (index < 0) return fail(CFX_ERR_NOT_FOUND, "no segment named \"%s\"", name);
+    if (release_entry(payload, (uint32_t)index, ENTRY_LIVE)) return CFX_OK;
+  }
 }
 
 int cfx_wire_lookup(void *payload, long long payload_size, const char *name, char *file, int file_size,
@@ -538,18 +629,20 @@ int cfx_wire_lookup(void *payload, long long payload_size, const char *name, cha
   int rc = registry_capacity(payload, payload_size, &capacity);
   if (rc != CFX_OK) return rc;
   if (name == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_wire_lookup: null name");
-  /* The entry is copied, then found still live with this name, and only the copy is read: its owner may release
-   * it (and another process reuse it) while it is read. */
+  /* The entry is copied between two looks at its state and the registry's generation, and only the copy is read:
+   * its owner may release it (and another process reuse it) while it is read, and a release bumps the generation
+   * before it zeroes the entry and after it frees it. */
   unsigned char entry[R_ENTRY];
   size_t name_length = strlen(name);
   for (int attempt = 0;; attempt++) {
+    uint32_t generation = load_seq_cst(payload, R_GENERATION);
     long index = index_of(payload, capacity, name);
     if (index < 0) return fail(CFX_ERR_NOT_FOUND, "no segment named \"%s\"", name);
     const unsigned char *shared = entry_at(payload, (uint32_t)index);
     memcpy(entry, shared, R_ENTRY);
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (load_seq_cst(shared, E_STATE) == ENTRY_LIVE && get32(entry + E_NAME_LENGTH) == name_length &&
-        memcmp(entry + E_NAME, name, name_length) == 0)
+    if (load_seq_cst(shared, E_STATE) == ENTRY_LIVE && load_seq_cst(payload, R_GENERATION) == generation &&
+        get32(entry + E_NAME_LENGTH) == name_length && memcmp(entry + E_NAME, name, name_length) == 0)
       break;
     if (attempt == 1000)
       return fail(CFX_ERR_FORMAT, "registry entry \"%s\" changed under every one of 1000 reads", name);
@@ -1656,7 +1749,10 @@ int cfx_run_create_segment(cfx_run *run, const char *name, long long payload_siz
     return rc;
   }
   void *map = MAP_FAILED;
+  /* tmpfs accepts an ftruncate it cannot back and fails the first write to a page it has no room for with SIGBUS:
+   * the pages are reserved now (fallocate), so a full /dev/shm is an error here. */
   if (ftruncate(fd, (off_t)length) != 0) rc = fail_system("ftruncate", segment->path);
+  else if (fallocate(fd, 0, 0, (off_t)length) != 0 && errno != EOPNOTSUPP) rc = no_room(name, segment->path, length);
   else if ((map = mmap(NULL, (size_t)length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
     rc = fail_system("mmap", segment->path);
   if (rc == CFX_OK) {

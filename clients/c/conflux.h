@@ -364,8 +364,11 @@ int cfx_wire_check_header(const void *at, long long available, const char *where
                           const char *expect_run_id, long long *payload_size);
 
 int cfx_wire_format_registry(void *payload, long long payload_size);
+/** Registers `name` (linearizable: of contenders for one name, exactly one wins; the others get CFX_ERR_EXISTS). */
 int cfx_wire_register(void *payload, long long payload_size, const char *name, const char *file, long long offset,
                       long long length, int kind, int creator_pid);
+/** Removes a live name (only its registrant should); CFX_ERR_NOT_FOUND when it is not registered. */
+int cfx_wire_unregister(void *payload, long long payload_size, const char *name);
 /** file receives the file name (file_size ≥ 97 bytes); any other out-pointer may be NULL. */
 int cfx_wire_lookup(void *payload, long long payload_size, const char *name, char *file, int file_size,
                     long long *offset, long long *length, int *kind, int *creator_pid);

@@ -114,7 +114,11 @@ REGISTRY_ENTRY_SIZE = 256
 REGISTRY_TABLE_OFFSET = 64
 REGISTRY_PAYLOAD_SIZE = REGISTRY_TABLE_OFFSET + REGISTRY_CAPACITY * REGISTRY_ENTRY_SIZE
 _GENERATION = 8
-_ENTRY_FREE, _ENTRY_WRITING, _ENTRY_LIVE = 0, 1, 2
+# An entry's state (docs/wire-format.md, "Registry"): claimed 0 -> 1 and written, announced (3) to contenders for its
+# name, live (2) once none is ahead of it; released by compare-and-swap to 1, zeroed, then 0.
+_ENTRY_FREE, _ENTRY_WRITING, _ENTRY_LIVE, _ENTRY_ANNOUNCED = 0, 1, 2, 3
+# How long a registrant waits for an announced contender at a higher index to publish or withdraw.
+_ANNOUNCED_WAIT_MS = 2000
 
 # Command ring.
 RING_MAGIC = 0x474E4952
@@ -745,27 +749,61 @@ class Registry:
     def _entry(self, index: int) -> int:
         return self.offset + REGISTRY_TABLE_OFFSET + index * REGISTRY_ENTRY_SIZE
 
-    def _index_of(self, name_bytes: bytes) -> int:
+    def _named_state(self, index: int, name_bytes: bytes) -> int:
+        """The state of entry `index` if it is live or announced under `name_bytes`, else free. The name is read
+        between two loads of the state: an entry released and reused meanwhile is read again."""
         memory = self.memory
-        for index in range(self.capacity):
-            entry = self._entry(index)
-            if memory.load(entry) != _ENTRY_LIVE:
-                continue
+        entry = self._entry(index)
+        for _ in range(1000):
+            state = memory.load(entry)
+            if state != _ENTRY_LIVE and state != _ENTRY_ANNOUNCED:
+                return _ENTRY_FREE
             length = memory.u32(entry + 28)
-            if length == len(name_bytes) and bytes(memory.view[entry + 64 : entry + 64 + length]) == name_bytes:
+            same = length == len(name_bytes) and bytes(memory.view[entry + 64 : entry + 64 + length]) == name_bytes
+            if memory.load(entry) == state:
+                return state if same else _ENTRY_FREE
+        return _ENTRY_FREE
+
+    def _index_of(self, name_bytes: bytes) -> int:
+        for index in range(self.capacity):
+            if self._named_state(index, name_bytes) == _ENTRY_LIVE:
                 return index
         return -1
 
-    def _release(self, index: int) -> None:
+    def _release(self, index: int, from_state: int) -> bool:
+        """Releases entry `index` from `from_state` (live, or one's own announcement): compare-and-swap to 1, bump
+        the generation, zero the fields, free it, bump again, so a reader that copied it sees the state or the
+        generation change. False when the entry was not in `from_state`."""
         entry = self._entry(index)
+        if self.memory.cas(entry, from_state, _ENTRY_WRITING) != from_state:
+            return False
+        self._publish_change()
         self.memory.view[entry + 4 : entry + REGISTRY_ENTRY_SIZE] = bytes(REGISTRY_ENTRY_SIZE - 4)
         self.memory.store(entry, _ENTRY_FREE)
+        self._publish_change()
+        return True
 
     def _publish_change(self) -> None:
         self.memory.add(self.offset + _GENERATION, 1)
         self.memory.wake(self.offset + _GENERATION, 0x7FFFFFFF)
 
+    def _contest(self, own: int, name_bytes: bytes) -> tuple[str, int]:
+        """An announced registrant's scan: lost when the name is live elsewhere or announced at a lower index;
+        wait (for the index returned) when it is announced at a higher index only; won otherwise."""
+        verdict, contender = "won", -1
+        for index in range(self.capacity):
+            if index == own:
+                continue
+            state = self._named_state(index, name_bytes)
+            if state == _ENTRY_LIVE or (state == _ENTRY_ANNOUNCED and index < own):
+                return "lost", index
+            if state == _ENTRY_ANNOUNCED:
+                verdict, contender = "wait", index
+        return verdict, contender
+
     def register(self, name: str, file: str, offset: int, length: int, kind: int, creator_pid: int) -> None:
+        """Registers `name`. Linearizable: of contenders for one name, each announces its entry before it scans
+        (sequentially consistent), so at least one sees the other, and exactly one wins."""
         name_bytes = _encode_name(name)
         file_bytes = _encode_name(file, "segment file name")
         if self._index_of(name_bytes) >= 0:
@@ -786,27 +824,61 @@ class Registry:
         )
         self.memory.view[entry + 64 : entry + 160] = name_bytes.ljust(MAX_NAME_BYTES, b"\0")
         self.memory.view[entry + 160 : entry + 256] = file_bytes.ljust(MAX_NAME_BYTES, b"\0")
-        self.memory.store(entry, _ENTRY_LIVE)
-        # Two processes may have registered the same name at once: the lower index wins.
-        if self._index_of(name_bytes) != claimed:
-            self._release(claimed)
-            raise RegistryError(
-                f'segment name "{name}" was registered concurrently by another process; choose another name'
-            )
-        self._publish_change()
+        self.memory.store(entry, _ENTRY_ANNOUNCED)
+        deadline = _now_ns() + _ANNOUNCED_WAIT_MS * 1_000_000
+        while True:
+            generation = self.generation
+            verdict, contender = self._contest(claimed, name_bytes)
+            if verdict == "won":
+                self.memory.store(entry, _ENTRY_LIVE)
+                self._publish_change()
+                return
+            if verdict == "lost":
+                self._release(claimed, _ENTRY_ANNOUNCED)
+                raise RegistryError(
+                    f'segment name "{name}" was registered concurrently by another process; choose another name'
+                )
+            remaining = deadline - _now_ns()
+            if remaining <= 0:
+                pid = self.memory.u32(self._entry(contender) + 24)
+                self._release(claimed, _ENTRY_ANNOUNCED)
+                raise RegistryError(
+                    f'segment name "{name}": another registration of it (registry entry {contender}, pid {pid}) has '
+                    f"been announced for {_ANNOUNCED_WAIT_MS} ms without being published or withdrawn; its process "
+                    "may have died while registering. Choose another name, or start the run again."
+                )
+            # Whatever ends the contender's announcement bumps the generation.
+            self.memory.wait(self.offset + _GENERATION, generation, min(remaining, 10_000_000))
+
+    def unregister(self, name: str) -> bool:
+        """Removes a live name (only its registrant should); False when it is not registered."""
+        name_bytes = name.encode("utf-8")
+        while True:
+            index = self._index_of(name_bytes)
+            if index < 0:
+                return False
+            if self._release(index, _ENTRY_LIVE):
+                return True
 
     def lookup(self, name: str) -> RegistryEntry | None:
-        # The entry is copied, then found still live with this name, and only the copy is read: its owner may
-        # release it (and another process reuse it) while it is read.
+        # The entry is copied between two looks at its state and the registry's generation, and only the copy is
+        # read: its owner may release it (and another process reuse it) while it is read, and a release bumps the
+        # generation before it zeroes the entry and after it frees it.
         name_bytes = name.encode("utf-8")
         for _ in range(1000):
+            generation = self.generation
             index = self._index_of(name_bytes)
             if index < 0:
                 return None
             at = self._entry(index)
             entry = bytes(self.memory.view[at : at + REGISTRY_ENTRY_SIZE])
             kind, offset, length, pid, name_length, file_length = struct.unpack_from("<IQQIII", entry, 4)
-            if self.memory.load(at) == _ENTRY_LIVE and entry[64 : 64 + name_length] == name_bytes:
+            if (
+                self.memory.load(at) == _ENTRY_LIVE
+                and self.generation == generation
+                and entry[64 : 64 + name_length] == name_bytes
+                and name_length == len(name_bytes)
+            ):
                 break
         else:
             raise RegistryError(f'registry entry "{name}" changed under every one of 1000 reads')
@@ -1005,11 +1077,30 @@ class Run:
             raise _system_error("open(O_CREAT|O_EXCL)", path, error) from None
         try:
             os.ftruncate(fd, length)
+            # tmpfs accepts an ftruncate it cannot back and fails the first write to a page it has no room for with
+            # SIGBUS: the pages are reserved now, so a full /dev/shm is an error here.
+            try:
+                os.posix_fallocate(fd, 0, length)
+            except OSError as error:
+                if error.errno == _errno.ENOSPC:
+                    free = os.statvfs(self.directory)
+                    raise ConfluxError(
+                        f'no room for segment "{name}" ({length:,} bytes) in {self.directory}: '
+                        f"{free.f_bavail * free.f_frsize:,} bytes are free. Give it more room (a larger /dev/shm: "
+                        "`mount -o remount,size=… /dev/shm`; in Docker, `--shm-size`, which is 64 MB unless set), or "
+                        "point CONFLUX_SHM_ROOT at a larger tmpfs."
+                    ) from None
+                if error.errno not in (_errno.EOPNOTSUPP, _errno.EINVAL):
+                    raise
             mapping = mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        except ConfluxError:
+            os.close(fd)
+            os.unlink(path)
+            raise
         except OSError as error:
             os.close(fd)
             os.unlink(path)
-            raise _system_error("ftruncate/mmap", path, error) from None
+            raise _system_error("ftruncate/fallocate/mmap", path, error) from None
         memory = Memory(mapping)
         created = float(time.time_ns() // 1_000_000)
         try:

@@ -18,6 +18,12 @@ export function couplingBenchmarkJson(rows: CouplingRow[], floor?: FloorResult):
         p99_us: row.distribution.p99,
         max_us: row.distribution.max,
         max_error: row.maxError,
+        finite_check: {
+          per_window_us: row.finiteCheck.perWindowUs,
+          share_of_p50: row.finiteCheck.perWindowUs / row.distribution.p50,
+          p50_without_check_us: row.finiteCheck.withoutCheck.p50,
+          p99_without_check_us: row.finiteCheck.withoutCheck.p99,
+        },
       })),
       reference: { name: "preCICE 3.4.1, measured on this machine kind", ...PRECICE_REFERENCE },
       ...(floor === undefined
@@ -80,8 +86,16 @@ export function couplingBenchmarkTable(rows: CouplingRow[], floor?: FloorResult)
       }),
     ]),
   );
+  lines.push(...rows.map(finiteCheckLine));
   if (floor !== undefined) lines.push(floorLine(rows, floor));
   return `${lines.join("\n")}\n`;
+}
+
+/** What the check for non-finite values costs a window: alone, and the window's p50 with it off, same invocation. */
+function finiteCheckLine(row: CouplingRow): string {
+  const cost = row.finiteCheck;
+  const share = (100 * cost.perWindowUs) / row.distribution.p50;
+  return `${row.operator}: the check for non-finite values (coupling.check_finite, on by default) takes ${formatMicroseconds(cost.perWindowUs)} µs per window over both carried fields, ${share.toFixed(1)}% of the window's p50 (${formatMicroseconds(row.distribution.p50)} µs); with it off, p50 ${formatMicroseconds(cost.withoutCheck.p50)} µs, p99 ${formatMicroseconds(cost.withoutCheck.p99)} µs in this run`;
 }
 
 /** The C floor beside the nearest row: how far conflux is from the data movement alone. */

@@ -5,8 +5,10 @@
 // largest error of the returned linear field (exact with RBF-PU).
 import { fileURLToPath } from "node:url";
 import { runCoupling } from "../coupling/driver.ts";
+import { checkFinite } from "../coupling/finite-check.ts";
 import type { CouplingPlan } from "../coupling/plan.ts";
 import { createOperator } from "../mapping/index.ts";
+import { native } from "../native/index.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 
@@ -17,9 +19,18 @@ export interface CouplingRow {
   points: number;
   /** Both transfers' setup, in ms. */
   setupMs: number;
-  /** Per window, µs. */
+  /** Per window, µs, with the check for non-finite values on (the default). */
   distribution: Distribution;
   maxError: number;
+  /** What the check for non-finite values costs: measured alone, and as the window with it off, same invocation. */
+  finiteCheck: FiniteCheckCost;
+}
+
+export interface FiniteCheckCost {
+  /** checkFinite over both carried fields, µs per window (p50 of many calls on the run's own fields). */
+  perWindowUs: number;
+  /** Per window with coupling.check_finite false, µs. */
+  withoutCheck: Distribution;
 }
 
 /** The reference: preCICE 3.4.1 measured on this machine kind (DESIGN.md). */
@@ -32,7 +43,12 @@ function operatorSpec(operator: CouplingOperator): Record<string, unknown> {
   return operator === "nearest" ? { method: "nearest" } : { method: "rbf-pu", kernel: "wendland-c2", radius: 0.3 };
 }
 
-export function couplingBenchPlan(operator: CouplingOperator, points: number, windows: number): CouplingPlan {
+export function couplingBenchPlan(
+  operator: CouplingOperator,
+  points: number,
+  windows: number,
+  checkFinite = true,
+): CouplingPlan {
   const module = fileURLToPath(new URL("./coupling-app.ts", import.meta.url));
   const mesh = { dimension: 3 as const, count: points, layout: "soa" as const, fields: ["written", "read"] };
   const spec = operatorSpec(operator);
@@ -58,6 +74,7 @@ export function couplingBenchPlan(operator: CouplingOperator, points: number, wi
     startupTimeoutMs: 120_000,
     stepTimeoutMs: 60_000,
     wait: { kind: "hybrid", spinNs: 1_000_000 },
+    checkFinite,
   };
 }
 
@@ -75,25 +92,71 @@ function returnedError(meshes: ReadonlyMap<string, SharedMesh>): number {
   return worst;
 }
 
+/** checkFinite over the two fields the driver carries each window, µs: the p50 of many calls on the run's own data. */
+function timeFiniteCheck(meshes: ReadonlyMap<string, SharedMesh>): number {
+  const fields = ["A.mesh", "B.mesh"].map((name) => meshes.get(name)?.field("written") ?? new Float64Array());
+  const samples = new Float64Array(FINITE_CHECK_SAMPLES);
+  let found = 0;
+  for (let sample = -FINITE_CHECK_SAMPLES; sample < FINITE_CHECK_SAMPLES; sample++) {
+    const started = native.monotonicNs();
+    for (const field of fields) found += checkFinite(field);
+    if (sample >= 0) samples[sample] = native.monotonicNs() - started;
+  }
+  if (found !== -4 * FINITE_CHECK_SAMPLES) throw new Error("the benchmark's fields hold a non-finite value");
+  return summarize(samples).p50 / 1e3;
+}
+
+/** Calls timed (after as many to warm up): enough for a stable p50, a few ms in all. */
+const FINITE_CHECK_SAMPLES = 2000;
+
+interface Measured {
+  setupMs: number;
+  distribution: Distribution;
+  maxError: number;
+  finiteCheckUs: number;
+}
+
+async function measure(
+  operator: CouplingOperator,
+  points: number,
+  windows: number,
+  checkFinite: boolean,
+): Promise<Measured> {
+  let maxError = Number.NaN;
+  let finiteCheckUs = Number.NaN;
+  const result = await runCoupling(couplingBenchPlan(operator, points, windows, checkFinite), {
+    buildOperator: (source, target, spec) => createOperator(source, target, spec),
+    output: null,
+    collect: (meshes) => {
+      maxError = returnedError(meshes);
+      finiteCheckUs = timeFiniteCheck(meshes);
+    },
+  });
+  return {
+    setupMs: Object.values(result.setupMs).reduce((sum, ms) => sum + ms, 0),
+    distribution: scaled(summarize(result.timings.raw("iteration")), 1e-3),
+    maxError,
+    finiteCheckUs,
+  };
+}
+
+/**
+ * One operator's row: the windows with the check for non-finite values on (the default), then, in the same
+ * invocation, the same windows with it off, and the check alone timed on the run's own fields.
+ */
 export async function runCouplingBenchmark(
   operator: CouplingOperator,
   points: number,
   windows: number,
 ): Promise<CouplingRow> {
-  let maxError = Number.NaN;
-  const result = await runCoupling(couplingBenchPlan(operator, points, windows), {
-    buildOperator: (source, target, spec) => createOperator(source, target, spec),
-    output: null,
-    collect: (meshes) => {
-      maxError = returnedError(meshes);
-    },
-  });
-  const setupMs = Object.values(result.setupMs).reduce((sum, ms) => sum + ms, 0);
+  const checked = await measure(operator, points, windows, true);
+  const unchecked = await measure(operator, points, windows, false);
   return {
     operator,
     points,
-    setupMs,
-    distribution: scaled(summarize(result.timings.raw("iteration")), 1e-3),
-    maxError,
+    setupMs: checked.setupMs,
+    distribution: checked.distribution,
+    maxError: checked.maxError,
+    finiteCheck: { perWindowUs: checked.finiteCheckUs, withoutCheck: unchecked.distribution },
   };
 }

@@ -17,7 +17,7 @@ export function registerBenchCoupling(bench: Command): void {
     .option("--windows <n>", "coupling windows", "500")
     .option(
       "--json",
-      "print { rows: [ { operator, points, n, setup_ms, mean_us, sd_us, p50_us, p99_us, max_us, max_error } ], floor: { n, mean_us, sd_us, p50_us, p99_us, max_us } | { skipped } }",
+      "print { rows: [ { operator, points, n, setup_ms, mean_us, sd_us, p50_us, p99_us, max_us, max_error, finite_check: { per_window_us, share_of_p50, p50_without_check_us, p99_without_check_us } } ], floor: { n, mean_us, sd_us, p50_us, p99_us, max_us } | { skipped } }",
     )
     .action(async (options: { operator: string; points: string; windows: string; json?: boolean }) => {
       const operators = options.operator.split(",").map((name) => name.trim());
@@ -33,7 +33,9 @@ export function registerBenchCoupling(bench: Command): void {
         throw new UsageError(`--windows ${options.windows}: give a whole number of at least 1`);
       const rows: CouplingRow[] = [];
       for (const operator of operators as CouplingOperator[]) {
-        process.stderr.write(`measuring ${operator}: ${windows} windows of ${points} points…\n`);
+        process.stderr.write(
+          `measuring ${operator}: ${windows} windows of ${points} points, with and without the finite check…\n`,
+        );
         rows.push(await runCouplingBenchmark(operator, points, windows));
       }
       // The nearest window's bare data movement in C, measured in this same run.

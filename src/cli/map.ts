@@ -7,54 +7,41 @@ import {
   createOperator,
   formatPointCsv,
   MappingError,
+  optionFlag,
   type PointCsv,
   parsePointCsv,
   parseTransferSpec,
+  TRANSFER_METHODS,
+  TRANSFER_OPTION_NAMES,
+  TRANSFER_OPTIONS,
+  type TransferOptionName,
 } from "../mapping/index.ts";
 import { UsageError } from "./exit-codes.ts";
 
-interface MapOptions {
-  source: string;
-  target: string;
-  method: string;
-  radius?: string;
-  k?: string;
-  basis?: string;
-  kernel?: string;
-  pointsPerPatch?: string;
-  patchOverlap?: string;
-  conservative?: boolean;
-  out: string;
+type MapOptions = { source: string; target: string; method: string; out: string } & Partial<
+  Record<TransferOptionName, string | boolean>
+>;
+
+/** The transfer's options, as the composition offers them (one definition, in src/mapping). */
+function addOperatorOptions(command: Command): Command {
+  for (const name of TRANSFER_OPTION_NAMES) {
+    const option = TRANSFER_OPTIONS[name];
+    const value = option.value === "switch" ? "" : option.value === "number" ? " <number>" : " <name>";
+    command.option(`${optionFlag(name)}${value}`, option.description);
+  }
+  return command;
 }
 
-const FLAGS: Record<string, string> = {
-  "": "options",
-  method: "--method",
-  radius: "--radius",
-  k: "--k",
-  basis: "--basis",
-  kernel: "--kernel",
-  pointsPerPatch: "--points-per-patch",
-  patchOverlap: "--patch-overlap",
-  conservative: "--conservative",
-};
-
 export function registerMap(program: Command): void {
-  program
+  const command = program
     .command("map")
     .description(
       "map the fields of a source point cloud onto target points; CSV files with a header line x,y[,z],field…; the output has the target's coordinates and the mapped fields",
     )
     .requiredOption("--source <file>", "source points and fields (CSV)")
     .requiredOption("--target <file>", "target points (CSV; field columns, if any, are ignored)")
-    .requiredOption("--method <method>", "nearest | mls | rbf | rbf-pu")
-    .option("--radius <r>", "mls: neighbour radius; rbf, rbf-pu: kernel support radius (Gaussian: length scale)")
-    .option("--k <k>", "mls: number of nearest neighbours (instead of --radius)")
-    .option("--basis <basis>", "mls: linear | quadratic (default linear)")
-    .option("--kernel <name>", "rbf, rbf-pu: wendland-c0|c2|c4|c6 | gaussian | tps (default wendland-c2)")
-    .option("--points-per-patch <n>", "rbf-pu: source points per patch (default 50)")
-    .option("--patch-overlap <f>", "rbf-pu: overlap of neighbouring patches, 0 to 1 (default 0.15)")
-    .option("--conservative", "conservative form: preserves the sum of each field (the transpose of target → source)")
+    .requiredOption("--method <method>", TRANSFER_METHODS.join(" | "));
+  addOperatorOptions(command)
     .requiredOption("--out <file>", "where to write the mapped fields (CSV)")
     .action((options: MapOptions) => {
       const spec = parseSpec(options);
@@ -88,20 +75,17 @@ function parseSpec(options: MapOptions) {
       throw new UsageError(`${flag} must be a number; got "${value}"`);
     return parsed;
   };
-  const candidate = Object.fromEntries(
-    Object.entries({
-      method: options.method,
-      radius: number("--radius", options.radius),
-      k: number("--k", options.k),
-      basis: options.basis,
-      kernel: options.kernel,
-      pointsPerPatch: number("--points-per-patch", options.pointsPerPatch),
-      patchOverlap: number("--patch-overlap", options.patchOverlap),
-      conservative: options.conservative === true ? true : undefined,
-    }).filter(([, value]) => value !== undefined),
-  );
+  const candidate: Record<string, unknown> = { method: options.method };
+  for (const name of TRANSFER_OPTION_NAMES) {
+    const given = options[name];
+    if (given === undefined) continue;
+    const kind = TRANSFER_OPTIONS[name].value;
+    candidate[name] = kind === "number" ? number(optionFlag(name), String(given)) : kind === "switch" ? true : given;
+  }
+  const place = (field: string) =>
+    field === "" ? "options" : field === "method" ? "--method" : optionFlag(field as TransferOptionName);
   try {
-    return parseTransferSpec(candidate, (field) => FLAGS[field] ?? field);
+    return parseTransferSpec(candidate, place);
   } catch (error) {
     if (error instanceof MappingError) throw new UsageError(error.message);
     throw error;

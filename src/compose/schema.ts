@@ -5,6 +5,7 @@
 // Every description is written for the person editing the file: editors show it
 // on completion, and a missing key's error quotes it as the hint.
 import * as z from "zod";
+import { operatorSchema } from "./operator.ts";
 
 /** The composition format version this code reads. */
 export const COMPOSITION_VERSION = 1;
@@ -45,8 +46,8 @@ export const containerOptionsSchema = z
 export const vmOptionsSchema = z
   .strictObject({
     image: z.string().min(1).optional().describe("Name of the guest image (kernel and initramfs) to boot."),
-    memory_mib: z.int().min(16).default(256).describe("Guest memory in MiB."),
-    cpus: z.int().min(1).default(1).describe("Number of virtual CPUs."),
+    memory_mib: z.int().min(64).default(256).describe("Guest memory in MiB, at least 64."),
+    cpus: z.int().min(1).max(64).default(1).describe("Number of virtual CPUs, 1 to 64."),
     accel: z
       .enum(vmAccelerators)
       .default("auto")
@@ -111,29 +112,6 @@ export const componentSchema = z
     meshes: z.record(nameSchema("mesh"), meshSchema).default({}).describe("The meshes the component shares, by name."),
   })
   .describe("One coupled program.");
-
-export const operatorMethods = ["nearest", "mls", "rbf", "rbf-pu"] as const;
-export const mlsBases = ["linear", "quadratic"] as const;
-export const rbfKernels = ["wendland-c0", "wendland-c2", "wendland-c4", "wendland-c6", "gaussian", "tps"] as const;
-
-/** Mirrors the spec the mapping layer's operators are built from; the names must stay the same. */
-export const operatorSchema = z
-  .strictObject({
-    method: z
-      .enum(operatorMethods)
-      .describe(
-        "nearest neighbour, mls (moving least squares), rbf (global radial basis functions) or rbf-pu (RBF partition of unity).",
-      ),
-    radius: z.number().positive().optional().describe("Support radius in mesh units, greater than 0."),
-    k: z.int().min(1).optional().describe("Number of neighbours used, at least 1."),
-    basis: z.enum(mlsBases).optional().describe("Polynomial basis of mls: linear or quadratic."),
-    kernel: z.enum(rbfKernels).optional().describe("Radial basis function of rbf and rbf-pu."),
-    conservative: z
-      .boolean()
-      .default(false)
-      .describe("Conserve the integral (sum) of the field instead of reproducing its values."),
-  })
-  .describe("How values are carried from one mesh onto the other.");
 
 /** The highest B-spline degree a waveform is read with. */
 export const MAX_WAVEFORM_DEGREE = 3;
@@ -348,6 +326,12 @@ export const couplingSchema = z
       })
       .prefault({})
       .describe("How the driver and components wait for each other."),
+    check_finite: z
+      .boolean()
+      .default(true)
+      .describe(
+        "End the run, naming the component, mesh, field, point and iteration, when a field the driver carries holds NaN or ±Infinity; false carries such values on.",
+      ),
   })
   .describe("The coupling loop.");
 
@@ -403,8 +387,7 @@ export type Enclave = z.output<typeof enclaveSchema>;
 export type EnclaveKind = Enclave["kind"];
 export type Mesh = z.output<typeof meshSchema>;
 export type Component = z.output<typeof componentSchema>;
-export type OperatorSpec = z.output<typeof operatorSchema>;
-export type OperatorMethod = OperatorSpec["method"];
+export type { OperatorSpec } from "./operator.ts";
 export type Transfer = z.output<typeof transferSchema>;
 export type Coupling = z.output<typeof couplingSchema>;
 export type ConvergenceMeasureSpec = z.output<typeof convergenceSchema>;

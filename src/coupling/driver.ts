@@ -23,12 +23,13 @@ import {
 import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
+import { anyTruncated, firstTruncation } from "../shm/truncation.ts";
 import type { SharedWaveform } from "../shm/waveform.ts";
 import { WAIT_VARIABLE } from "../wire/environment.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
 import { ComponentLink } from "./component-link.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
-import type { Participant, RunProgress } from "./participant.ts";
+import type { GuardedTransfer, Participant, RunGuard, RunProgress } from "./participant.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
 import { ProtocolViolation } from "./protocol-violation.ts";
@@ -36,6 +37,7 @@ import { buildTimeRun, createTimeWaveforms, timePhaseNames, timeTimingCapacity }
 import { type BoundTransfer, type IterationProbe, runIterations } from "./schemes/iteration-loop.ts";
 import { runScheme } from "./schemes/run-scheme.ts";
 import type { TimeRun, WindowConvergence } from "./schemes/time-run.ts";
+import { blameTruncation, orphanTruncation, overwrittenRegistry } from "./truncation-failure.ts";
 
 export interface DriverHooks<OperatorSpec> {
   buildOperator(source: PointSet, target: PointSet, spec: OperatorSpec): TransferOperator;
@@ -78,6 +80,8 @@ export interface PartialResult {
   iterationsCompleted: number;
   timings: PhaseTimings;
   setupMs: Record<string, number>;
+  /** Every component the run launched or meant to, with how it ended once the run had stopped it. */
+  enclaves: EnclaveRecord[];
   /** A run in time: the windows completed so far. */
   convergence?: WindowConvergence[];
 }
@@ -94,16 +98,24 @@ export interface CouplingResult {
 }
 
 const NS_PER_MS = 1e6;
+/** How long a run waits, once its components have ended, for the rest of their output (enclaves drain in 1 s). */
+const OUTPUT_WAIT_MS = 2000;
 
 /** "appA step" etc.: the phases every run records. */
 export function phaseNames(plan: CouplingPlan): string[] {
-  if (plan.time !== undefined) return [...timePhaseNames(plan), "command queue"];
+  if (plan.time !== undefined)
+    return [...timePhaseNames(plan), ...plan.components.map((component) => commandQueuePhase(component.name))];
   return [
     ...plan.order.map((name) => `${name} step`),
     ...plan.transfers.map((transfer) => `${fieldLabel(transfer.from)} → ${fieldLabel(transfer.to)}`),
-    "command queue",
+    ...plan.components.map((component) => commandQueuePhase(component.name)),
     "iteration",
   ];
+}
+
+/** "appA command queue": the ping → pong round trips with one component, measured before the loop. */
+export function commandQueuePhase(component: string): string {
+  return `${component} command queue`;
 }
 
 export async function runCoupling<OperatorSpec>(
@@ -116,18 +128,24 @@ export async function runCoupling<OperatorSpec>(
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal;
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const run = Run.create({ handleSignals: false });
+  /** A wait noticed the native signal flag before the listener ran. */
+  let handledInterruption = false;
   const participants = new Map<string, Participant>();
   const meshes = new Map<string, SharedMesh>();
   const loopSamples = plan.time === undefined ? plan.iterations : timeTimingCapacity(plan.time);
   const timings = new PhaseTimings(phaseNames(plan), Math.max(loopSamples, hooks.pings ?? 0, 1));
+  const pingPhases = new Set(plan.components.map((component) => commandQueuePhase(component.name)));
   const setupMs: Record<string, number> = {};
   const progress: RunProgress = { window: -1, iteration: -1, phase: "startup", completed: 0 };
   let waveforms: SharedWaveform[] = [];
   let history: WindowConvergence[] | undefined;
   let timeRun: TimeRun | undefined;
+  /** Whether the results were handed to hooks.collect already (it is called once). */
+  let collected = false;
+  // Created before the listeners: a run that cannot even be created leaves none behind.
+  const run = Run.create({ handleSignals: false });
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     for (const component of plan.components) {
       const description = `component "${component.name}" (${component.kind} enclave)`;
@@ -169,6 +187,11 @@ export async function runCoupling<OperatorSpec>(
     }
     progress.phase = "transfer setup";
     const transfers = bindTransfers(plan.transfers, meshes, hooks, setupMs);
+    // Damage to shared memory is caught where it happens, in either loop, and blamed on whose it is.
+    const guard: RunGuard = {
+      truncation: (iteration, phase) => throwIfTruncated(participants, run.directory, iteration, phase, true),
+      nonFinite: (transfer, point, iteration, phase) => nonFinite(participants, transfer, point, iteration, phase),
+    };
     if (plan.time !== undefined) {
       progress.phase = "waveform setup";
       const created = createTimeWaveforms(
@@ -180,6 +203,7 @@ export async function runCoupling<OperatorSpec>(
       waveforms = created.all;
       timeRun = buildTimeRun(plan, participants, created, timings, progress, plan.stepTimeoutMs * NS_PER_MS, {
         ...(hooks.onIteration === undefined ? {} : { onWindow: hooks.onIteration }),
+        truncation: guard.truncation,
       });
       history = timeRun.history;
     }
@@ -193,38 +217,47 @@ export async function runCoupling<OperatorSpec>(
 
     const stepNs = plan.stepTimeoutMs * NS_PER_MS;
     const pings = hooks.pings ?? 0;
-    if (pings > 0) {
-      progress.phase = "command queue";
-      const recorder = timings.recorder("command queue").values;
-      const first = participants.values().next().value as Participant;
+    // Every component's command queue, one after the other, while the others wait for their first go.
+    for (const participant of pings > 0 ? participants.values() : []) {
+      progress.phase = commandQueuePhase(participant.plan.name);
+      const recorder = timings.recorder(progress.phase).values;
       for (let index = 0; index < pings; index++) {
         const started = native.monotonicNs();
-        first.link.ping(stepNs);
+        participant.link.ping(stepNs);
         recorder[index] = native.monotonicNs() - started;
       }
-      timings.setCount("command queue", pings);
+      timings.setCount(progress.phase, pings);
     }
 
     if (timeRun !== undefined) {
       runScheme((plan.time as NonNullable<CouplingPlan["time"]>).scheme, timeRun);
-      setCounts(timings, plan, timeRun, progress.completed);
+      setCounts(timings, plan, timeRun, progress.completed, pingPhases);
     } else {
       const steps = plan.order.map((name) => participants.get(name) as Participant);
-      runIterations(steps, transfers, plan.iterations, stepNs, timings, hooks, progress);
-      for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, progress.completed);
+      const finiteOnly = plan.checkFinite !== false;
+      runIterations(steps, transfers, plan.iterations, stepNs, timings, hooks, progress, guard, finiteOnly);
+      for (const name of phaseNames(plan)) if (!pingPhases.has(name)) timings.setCount(name, progress.completed);
     }
+    // A shrink within a segment's last page raises no SIGBUS, so it has no mark: measure every file once.
+    throwIfTruncated(participants, run.directory, -1, "the check after the loop", true);
 
     progress.phase = "shutdown";
     progress.iteration = -1;
     progress.window = -1;
     for (const participant of participants.values()) participant.link.stop(stepNs);
+    collected = true;
     hooks.collect?.(meshes, progress.completed, run.id);
-    const enclaves: EnclaveRecord[] = [];
-    for (const participant of participants.values()) {
-      const exit = await withTimeout(participant.enclave.exited, plan.stepTimeoutMs);
-      if (exit === undefined) await participant.enclave.stop();
-      enclaves.push(record(participant, exit));
-    }
+    // All at once: the first to end badly ends the run, whoever else is still on its way out.
+    const enclaves = await Promise.all(
+      [...participants.values()].map(async (participant) => {
+        const exit = await withTimeout(participant.enclave.ended, plan.stepTimeoutMs);
+        if (exit === undefined) await participant.enclave.stop();
+        // Killed or crashed on its way out, after its bye: the run did not end well.
+        else if (exit.cause !== "stop" && (exit.code !== 0 || exit.signal !== null))
+          throw failure(participant, -1, progress.phase, `${describeExit(exit)} after it said bye`, exit);
+        return record(participant, exit);
+      }),
+    );
     return {
       runId: run.id,
       iterationsCompleted: progress.completed,
@@ -234,29 +267,36 @@ export async function runCoupling<OperatorSpec>(
       ...(history === undefined ? {} : { convergence: history }),
     };
   } catch (error) {
+    handledInterruption = error instanceof InterruptedError;
     if (plan.time === undefined) {
-      for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, progress.completed);
+      for (const name of phaseNames(plan)) if (!pingPhases.has(name)) timings.setCount(name, progress.completed);
     } else {
-      setCounts(timings, plan, timeRun, progress.completed);
+      setCounts(timings, plan, timeRun, progress.completed, pingPhases);
     }
-    const cause = await explain(error, participants, progress, interrupted);
+    const cause = await explain(error, participants, progress, interrupted, run);
     try {
-      hooks.collect?.(meshes, progress.completed, run.id);
+      if (!collected) hooks.collect?.(meshes, progress.completed, run.id);
     } catch {
       // Saving partial results must not hide the failure that ended the run.
     }
-    // What the run produced before it failed travels with the error, so the run record can keep it.
+    // What the run produced before it failed travels with the error, so the run record can keep it,
+    // with every component's end.
+    const enclaves = await endAll(participants);
     const partial: PartialResult = {
       runId: run.id,
       iterationsCompleted: progress.completed,
       timings,
       setupMs,
+      enclaves,
       ...(history === undefined ? {} : { convergence: history }),
     };
     throw Object.assign(cause, { partial });
   } finally {
+    await endAll(participants);
+    // What a component printed before it ended belongs to the run (its last line often says why it failed):
+    // the run returns once it reached the sink, which the enclave bounds by its own drain limit.
     await Promise.all(
-      [...participants.values()].map((participant) => participant.enclave.stop(500).catch(() => undefined)),
+      [...participants.values()].map((participant) => withTimeout(participant.enclave.exited, OUTPUT_WAIT_MS)),
     );
     for (const waveform of waveforms) waveform.close();
     for (const mesh of meshes.values()) mesh.close();
@@ -264,6 +304,8 @@ export async function runCoupling<OperatorSpec>(
     run.close();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    // The interruption has been handled: later waits in this process must not see it again.
+    if (interrupted !== undefined || handledInterruption) native.clearPendingSignal();
   }
 }
 
@@ -275,12 +317,35 @@ function started(enclave: Enclave): boolean {
   }
 }
 
+/**
+ * Stops every component and waits until each has ended (its output may still
+ * be on its way to the sink: the run waits for it after); says how each ended.
+ */
+async function endAll(participants: Map<string, Participant>): Promise<EnclaveRecord[]> {
+  return Promise.all(
+    [...participants.values()].map(async (participant) => {
+      const exit = await Promise.race([
+        participant.enclave.stop(500).catch(() => undefined),
+        participant.enclave.ended,
+      ]);
+      return record(participant, exit);
+    }),
+  );
+}
+
 function record(participant: Participant, exit: ExitStatus | undefined): EnclaveRecord {
+  let description: unknown;
+  try {
+    description = participant.enclave.describe();
+  } catch {
+    // never launched: there is nothing running to describe
+    description = { kind: participant.plan.kind, name: participant.plan.name };
+  }
   return {
     component: participant.plan.name,
     kind: participant.plan.kind,
     pid: started(participant.enclave) ? participant.enclave.pid : 0,
-    description: participant.enclave.describe(),
+    description,
     ...(exit === undefined ? {} : { exit }),
   };
 }
@@ -310,7 +375,7 @@ async function awaitHellos(
       if (participant.link.pollHello()) {
         waiting.delete(participant);
       } else if (participant.enclave.hasExited() || !participant.enclave.isAlive()) {
-        const exit = await withTimeout(participant.enclave.exited, 1000);
+        const exit = await withTimeout(participant.enclave.ended, 1000);
         throw failure(
           participant,
           -1,
@@ -377,12 +442,18 @@ function bindTransfers<OperatorSpec>(
     const started = native.monotonicNs();
     const operator = hooks.buildOperator(pointSet(source), pointSet(target), transfer.operator);
     setupMs[label] = (native.monotonicNs() - started) / NS_PER_MS;
-    return { label, operator, source: source.field(transfer.from.field), target: target.field(transfer.to.field) };
+    const from = transfer.from;
+    return { label, from, operator, source: source.field(from.field), target: target.field(transfer.to.field) };
   });
 }
 
 function pointSet(mesh: SharedMesh): PointSet {
-  return pointSetFromMetadata(mesh.spec, mesh.coordinates, `mesh "${mesh.name}" of component "${mesh.component}"`);
+  // A copy: the component could change its coordinates after they were checked, under the operator being built.
+  return pointSetFromMetadata(
+    mesh.spec,
+    mesh.coordinates.slice(),
+    `mesh "${mesh.name}" of component "${mesh.component}"`,
+  );
 }
 
 function failure(
@@ -415,9 +486,15 @@ function failureIn(
   });
 }
 
-function setCounts(timings: PhaseTimings, plan: CouplingPlan, run: TimeRun | undefined, windows: number): void {
+function setCounts(
+  timings: PhaseTimings,
+  plan: CouplingPlan,
+  run: TimeRun | undefined,
+  windows: number,
+  pingPhases: ReadonlySet<string>,
+): void {
   for (const name of phaseNames(plan)) {
-    if (name === "command queue") continue;
+    if (pingPhases.has(name)) continue;
     const count =
       name === "window"
         ? windows
@@ -436,12 +513,40 @@ async function explain(
   participants: Map<string, Participant>,
   progress: RunProgress,
   interrupted: NodeJS.Signals | undefined,
+  run: Run,
+): Promise<Error> {
+  const { iteration, phase } = progress;
+  const cause = await explainFailure(error, participants, progress, interrupted, run.directory);
+  // A component misled by a registry another process scribbled fails in its own words: the scribble is the
+  // cause, and the registry is named with what failed next.
+  const damage = run.registry.geometryDamage();
+  if (damage === undefined || interrupted !== undefined || truncationFailures.has(cause)) return cause;
+  return overwrittenRegistry(run.registryPath, damage, iteration, phase, cause);
+}
+
+async function explainFailure(
+  error: unknown,
+  participants: Map<string, Participant>,
+  progress: RunProgress,
+  interrupted: NodeJS.Signals | undefined,
+  runDirectory: string,
 ): Promise<Error> {
   const { iteration, phase, window } = progress;
+  // A truncated segment reads as zeros, which the ring and mesh checks report as garbage, and a component
+  // whose own segment was cut may exit: the truncation is the cause, whatever else was seen first.
+  if (!truncationFailures.has(error as Error)) {
+    try {
+      throwIfTruncated(participants, runDirectory, iteration, phase, true);
+    } catch (truncated) {
+      return truncated as Error;
+    }
+  }
   if (error instanceof CouplingFailure) {
     const participant = participants.get(error.details.component);
-    if (participant !== undefined && error.details.exit === undefined) {
-      const exit = await withTimeout(participant.enclave.exited, 1000);
+    // Only a component that has ended has an exit status to wait for; a live one ends when it is stopped.
+    const ending = participant !== undefined && (participant.enclave.hasExited() || !participant.enclave.isAlive());
+    if (participant !== undefined && ending && error.details.exit === undefined) {
+      const exit = await withTimeout(participant.enclave.ended, 1000);
       if (exit !== undefined) return new CouplingFailure({ ...error.details, exit });
     }
     return error;
@@ -461,11 +566,19 @@ async function explain(
   const failure = (participant: Participant, iteration: number, phase: string, reason: string, exit?: ExitStatus) =>
     failureIn(participant, window, iteration, phase, reason, exit);
   if (error instanceof ProtocolViolation) {
-    return failure(participant, iteration, phase, error.reason, await withTimeout(participant.enclave.exited, 200));
+    return failure(participant, iteration, phase, error.reason, await withTimeout(participant.enclave.ended, 200));
   }
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
-    const exit = await withTimeout(participant.enclave.exited, 1000);
-    const reason = exit === undefined ? "stopped answering: it closed its channel or died" : describeExit(exit);
+    // A component that closed its channel usually exits next: a moment for its exit status, no more.
+    const closedFirst = error instanceof PeerClosedError && participant.enclave.isAlive();
+    const exit = await withTimeout(participant.enclave.ended, closedFirst ? 300 : 1000);
+    const running = exit === undefined && participant.enclave.isAlive();
+    const reason =
+      exit !== undefined
+        ? describeExit(exit)
+        : running
+          ? "closed its channel while it still ran"
+          : "stopped answering: it closed its channel or died";
     return failure(participant, iteration, phase, reason, exit);
   }
   if (error instanceof QueueTimeoutError) {
@@ -483,7 +596,60 @@ async function explain(
   if (error instanceof CorruptRecordError || error instanceof QueueError) reason = `sent garbage: ${error.message}`;
   else if (error instanceof MeshMetadataError) reason = `published malformed metadata: ${error.message}`;
   else reason = `failed: ${(error as Error).message}`;
-  return failure(participant, iteration, phase, reason, await withTimeout(participant.enclave.exited, 200));
+  const ending = participant.enclave.hasExited() || !participant.enclave.isAlive();
+  return failure(
+    participant,
+    iteration,
+    phase,
+    reason,
+    ending ? await withTimeout(participant.enclave.ended, 200) : undefined,
+  );
+}
+
+/**
+ * Throws the failure a truncated segment of the run makes, blamed on its component: a segment marked by the
+ * SIGBUS handler, or with `measure` also one whose file is found short (one fstat per segment).
+ */
+function throwIfTruncated(
+  participants: Map<string, Participant>,
+  runDirectory: string,
+  iteration: number,
+  phase: string,
+  measure = false,
+): void {
+  const truncation = firstTruncation(measure, runDirectory);
+  if (truncation === undefined) return;
+  const blame = blameTruncation(truncation, [...participants.keys()]);
+  const participant = blame === undefined ? undefined : participants.get(blame.component);
+  const error =
+    blame === undefined || participant === undefined
+      ? orphanTruncation(truncation, iteration, phase)
+      : failure(participant, iteration, phase, blame.reason);
+  truncationFailures.add(error);
+  throw error;
+}
+
+/** The errors throwIfTruncated made: already the cause, so explain() passes them on as they are. */
+const truncationFailures = new WeakSet<Error>();
+
+/** A NaN or ±Infinity at `point` of the field `transfer` carries, blamed on the component that wrote it. */
+function nonFinite(
+  participants: Map<string, Participant>,
+  transfer: GuardedTransfer,
+  point: number,
+  iteration: number,
+  phase: string,
+): CouplingFailure {
+  const { component, mesh, field } = transfer.from;
+  // Read again for the message only: the component may have changed it since the check.
+  const value = transfer.source[point] as number;
+  const participant = participants.get(component) as Participant;
+  return failure(
+    participant,
+    iteration,
+    phase,
+    `wrote ${Number.isFinite(value) ? "a non-finite value" : value} into field "${field}" of mesh "${mesh}" at point ${point} (its first non-finite value); the driver carries only finite values unless coupling.check_finite is false`,
+  );
 }
 
 /** The component an error is about: the one whose channel raised it, else the one whose phase it was. */

@@ -87,6 +87,8 @@ export interface CouplingPlan<OperatorSpec = unknown> {
   startupTimeoutMs: number;
   stepTimeoutMs: number;
   wait: Partial<WaitStrategy>;
+  /** Whether a NaN or ±Infinity in a field the driver carries ends the run (default true). */
+  checkFinite?: boolean;
 }
 
 export function fieldLabel(address: FieldAddress): string {

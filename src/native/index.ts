@@ -1,4 +1,4 @@
-// native/ owns the addon's contract: mappings, futexes, the clock, affinity, liveness, signals, declared once.
+// native/ owns the addon's contract: mappings, futexes, the clock, affinity, liveness, signals, truncation, declared once.
 // It must not hold logic: every other module calls these functions and never touches the binding.
 
 // The one file that loads the native addon and declares its contract. Every
@@ -17,12 +17,31 @@ export type FutexResult = (typeof FutexResult)[keyof typeof FutexResult];
 
 /** What the addon exports; see native/*.cc for the system calls behind each. */
 export interface NativeBinding {
-  /** Creates a new file (O_EXCL) of `size` bytes with `mode` and maps it shared. */
+  /**
+   * Creates a new file (O_EXCL) of `size` bytes with `mode`, reserves its space (fallocate: error code ENOSPC
+   * when the file system has no room) and maps it shared.
+   */
   create(path: string, size: number, mode: number): ArrayBuffer;
-  /** Maps a whole existing file shared; a zero-length file gives an empty buffer. */
+  /**
+   * Maps a whole existing regular file shared; a zero-length file gives an empty buffer. Never through a
+   * symbolic link (error code ELOOP); anything but a regular file is refused (code ENOTREG).
+   */
   open(path: string, writable: boolean): ArrayBuffer;
-  /** Maps `length` bytes of any file or device from a page-aligned `offset`. */
+  /**
+   * Maps `length` bytes of a regular file from a page-aligned `offset`, as `open` does; a window that does not
+   * lie inside the file as it is now is refused (code ERANGE).
+   */
   mapRegion(path: string, offset: number, length: number, writable: boolean): ArrayBuffer;
+  /**
+   * The truncation flags (native/truncation.cc), for an Int32Array: word 0 counts this process's mappings that
+   * were truncated while mapped (a SIGBUS in them was caught and zero pages mapped over them); word 1 + slot
+   * marks each. Reading them is a load, no system call.
+   */
+  truncationFlags(): ArrayBuffer;
+  /** The slot of a mapping in the truncation flags, or -1 for a buffer that is not a mapping of the addon. */
+  mappingGuard(buffer: ArrayBuffer): number;
+  /** How many of the mapping's bytes its file still holds (fstat), 0..byteLength; -1 if not a live mapping. */
+  mappedFileBytes(buffer: ArrayBuffer): number;
   /** Unmaps now and detaches the buffer. */
   unmap(buffer: ArrayBuffer): void;
   unlink(path: string): void;
@@ -39,6 +58,8 @@ export interface NativeBinding {
   pidfdOpen(pid: number): number;
   pidfdAlive(fd: number): boolean;
   closeFd(fd: number): void;
+  /** A pipe: [read end, write end], both close-on-exec. */
+  pipe(): [number, number];
   /** Whether `pid` exists and has not exited (a zombie has exited). */
   isAlive(pid: number): boolean;
   /** Pins `pid` (0: the calling thread) to `cpus`. */
@@ -53,6 +74,8 @@ export interface NativeBinding {
   resourceUsage(target: Float64Array): boolean;
   /** The last watched signal received, 0 if none. */
   pendingSignal(): number;
+  /** Forgets the last watched signal, once it has been handled. */
+  clearPendingSignal(): void;
 }
 
 /** An error raised by a failed system call in the addon. */

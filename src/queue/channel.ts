@@ -6,7 +6,7 @@
 import type { Run } from "../shm/run.ts";
 import type { Segment } from "../shm/segment.ts";
 import { CHANNEL_LAYOUT_VERSION, CHANNEL_MAGIC, ControlWord, channelPayloadBytes } from "../wire/channel.ts";
-import { CACHE_LINE, ringBytes } from "../wire/ring.ts";
+import { CACHE_LINE, checkCapacity, ringBytes } from "../wire/ring.ts";
 import { SegmentKind } from "../wire/segment-header.ts";
 import { CorruptRecordError, QueueError } from "./errors.ts";
 import type { Message } from "./message.ts";
@@ -63,7 +63,8 @@ export class Channel {
     const toDriver = toComponent + ringBytes(capacity);
     const [sendOffset, receiveOffset] = role === "driver" ? [toComponent, toDriver] : [toDriver, toComponent];
     const where = `channel "${name}" (${role} side)`;
-    this.sender = new RingProducer(segment.buffer, sendOffset, where, strategy, peer);
+    // Both rings have the control line's capacity, so the second starts where the first ends and they never overlap.
+    this.sender = new RingProducer(segment.buffer, sendOffset, where, strategy, peer, capacity);
     this.receiver = new RingConsumer(
       segment.buffer,
       receiveOffset,
@@ -71,6 +72,7 @@ export class Channel {
       strategy,
       peer,
       opcodeTable(options.opcodes),
+      capacity,
     );
   }
 
@@ -91,8 +93,19 @@ export class Channel {
   /** The component side: finds the channel by name (waiting up to timeoutMs for the driver to create it). */
   static attach(run: Run, name: string, options: ChannelOptions = {}, timeoutMs = 10_000): Channel {
     const segment = run.openSegment(name, { kind: SegmentKind.ring, timeoutMs });
+    try {
+      const capacity = Channel.checkControlLine(segment, `channel "${name}" in ${segment.path}`);
+      Atomics.store(segment.int32(0, CACHE_LINE / 4), ControlWord.componentPid, process.pid);
+      return new Channel(name, "component", segment, capacity, options);
+    } catch (error) {
+      segment.close();
+      throw error;
+    }
+  }
+
+  /** Checks the driver's control line; returns the capacity, read once and never again. */
+  private static checkControlLine(segment: Segment, where: string): number {
     const control = segment.int32(0, CACHE_LINE / 4);
-    const where = `channel "${name}" in ${segment.path}`;
     if (Atomics.load(control, ControlWord.magic) !== CHANNEL_MAGIC) {
       throw new CorruptRecordError(`${where}: not a channel (bad magic); the segment is corrupt`);
     }
@@ -103,13 +116,17 @@ export class Channel {
       );
     }
     const capacity = control[ControlWord.capacity] ?? 0;
+    try {
+      checkCapacity(capacity);
+    } catch (error) {
+      throw new CorruptRecordError(`${where}: ${(error as Error).message}; the control line is corrupt`);
+    }
     if (channelPayloadBytes(capacity) > segment.payloadSize) {
       throw new CorruptRecordError(
         `${where}: capacity ${capacity} does not fit its ${segment.payloadSize}-byte payload`,
       );
     }
-    Atomics.store(control, ControlWord.componentPid, process.pid);
-    return new Channel(name, "component", segment, capacity, options);
+    return capacity;
   }
 
   /** The component's pid once it has attached (0 before). */

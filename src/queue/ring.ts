@@ -5,6 +5,7 @@
 // when the ring looks full or empty, so the fast path touches one remote cache
 // line per message and makes no system call.
 import { native } from "../native/index.ts";
+import { SegmentTruncatedError, truncationOfGuard } from "../shm/truncation.ts";
 import {
   checkCapacity,
   PAYLOAD_BYTES,
@@ -23,6 +24,7 @@ import {
   PeerClosedError,
   PeerDiedError,
   type PeerIdentity,
+  QueueError,
   QueueTimeoutError,
 } from "./errors.ts";
 import type { Message } from "./message.ts";
@@ -41,8 +43,16 @@ export function formatRing(buffer: ArrayBuffer, byteOffset: number, capacity: nu
   Atomics.store(new Int32Array(buffer, byteOffset + RingOffset.magic, 1), 0, RING_MAGIC);
 }
 
-/** Reads and checks a ring's configuration; returns its capacity. */
-export function readRingCapacity(buffer: ArrayBuffer, byteOffset: number, where: string): number {
+/**
+ * Reads and checks a ring's configuration; returns its capacity. With `expectedCapacity` (a channel's control
+ * line says it), any other capacity is refused: a larger one would reach into the next ring.
+ */
+export function readRingCapacity(
+  buffer: ArrayBuffer,
+  byteOffset: number,
+  where: string,
+  expectedCapacity?: number,
+): number {
   if (byteOffset % 64 !== 0 || byteOffset + RingOffset.records > buffer.byteLength) {
     throw new CorruptRecordError(`${where}: no ring fits at byte ${byteOffset} of a ${buffer.byteLength}-byte mapping`);
   }
@@ -63,7 +73,16 @@ export function readRingCapacity(buffer: ArrayBuffer, byteOffset: number, where:
   const recordSize = view.getUint32(RingOffset.recordSize, true);
   if (recordSize !== RECORD_SIZE)
     throw new CorruptRecordError(`${where}: record size ${recordSize}, expected ${RECORD_SIZE}`);
-  checkCapacity(capacity);
+  try {
+    checkCapacity(capacity);
+  } catch (error) {
+    throw new CorruptRecordError(`${where}: ${(error as Error).message}; the channel segment is corrupt`);
+  }
+  if (expectedCapacity !== undefined && capacity !== expectedCapacity) {
+    throw new CorruptRecordError(
+      `${where}: a ring of ${capacity} records where the channel's control line says ${expectedCapacity}; the channel segment is corrupt`,
+    );
+  }
   if (byteOffset + ringBytes(capacity) > buffer.byteLength) {
     throw new CorruptRecordError(
       `${where}: a ring of ${capacity} records does not fit in its ${buffer.byteLength}-byte mapping`,
@@ -95,8 +114,9 @@ class RingEnd {
     readonly where: string,
     strategy: WaitStrategy,
     protected readonly peer: PeerLiveness | null,
+    expectedCapacity?: number,
   ) {
-    this.capacity = readRingCapacity(buffer, byteOffset, where);
+    this.capacity = readRingCapacity(buffer, byteOffset, where, expectedCapacity);
     this.mask = this.capacity - 1;
     this.words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
     this.doubles = new Float64Array(buffer, 0, buffer.byteLength >>> 3);
@@ -112,6 +132,17 @@ class RingEnd {
     this.timeoutNs = strategy.timeoutNs;
   }
 
+  /**
+   * Counters another process writes are checked where they are read: 0 ≤ tail − head ≤ capacity (mod 2³²), or
+   * the slot a record is read from or written to is not one the protocol allows.
+   */
+  protected corruptCounters(tail: number, head: number): never {
+    const peer = this.peer?.identity().description ?? "the peer";
+    throw new CorruptRecordError(
+      `${this.where}: ring counters are corrupt: tail ${tail >>> 0}, head ${head >>> 0} in a ring of ${this.capacity} records (0 ≤ tail − head ≤ ${this.capacity} must hold). Something other than ${peer}'s side of the channel wrote them.`,
+    );
+  }
+
   protected failure(status: WaitStatus, what: string, timeoutNs: number): Error {
     const peer: PeerIdentity = this.peer?.identity() ?? { description: "the peer", pid: 0 };
     const pid = peer.pid > 0 ? ` (pid ${peer.pid})` : "";
@@ -125,6 +156,13 @@ class RingEnd {
         return new InterruptedError(
           `${this.where}: interrupted by signal ${signal} while waiting for ${peer.description}`,
           signal,
+        );
+      }
+      case WaitStatus.truncated: {
+        const truncation = truncationOfGuard(this.waiter.guard);
+        if (truncation !== undefined) return new SegmentTruncatedError(truncation);
+        return new QueueError(
+          `${this.where}: a segment this process maps was truncated while waiting for ${peer.description}`,
         );
       }
       case WaitStatus.peerDied:
@@ -154,18 +192,23 @@ export class RingProducer extends RingEnd {
     where: string,
     strategy: WaitStrategy,
     peer: PeerLiveness | null,
+    expectedCapacity?: number,
   ) {
-    super(buffer, byteOffset, where, strategy, peer);
+    super(buffer, byteOffset, where, strategy, peer, expectedCapacity);
     this.tail = Atomics.load(this.words, this.tailIndex);
     this.cachedHead = Atomics.load(this.words, this.headIndex);
+    if ((this.tail - this.cachedHead) >>> 0 > this.capacity) this.corruptCounters(this.tail, this.cachedHead);
   }
 
   /** Publishes `message` if there is room; false when the ring is full. Sets message.sequence. */
   trySend(message: Message): boolean {
     const tail = this.tail;
     if (((tail - this.cachedHead) | 0) >= this.capacity) {
-      this.cachedHead = Atomics.load(this.words, this.headIndex);
-      if (((tail - this.cachedHead) | 0) >= this.capacity) return false;
+      const head = Atomics.load(this.words, this.headIndex);
+      // The consumer may only move head forward, and never past what was published.
+      if ((tail - head) >>> 0 > this.capacity) this.corruptCounters(tail, head);
+      this.cachedHead = head;
+      if (((tail - head) | 0) >= this.capacity) return false;
     }
     const length = message.length;
     if (length < 0 || length > PAYLOAD_BYTES) {
@@ -229,18 +272,23 @@ export class RingConsumer extends RingEnd {
     peer: PeerLiveness | null,
     /** validOpcodes[op] !== 0 for every opcode the protocol knows; null accepts all. */
     private readonly validOpcodes: Uint8Array | null,
+    expectedCapacity?: number,
   ) {
-    super(buffer, byteOffset, where, strategy, peer);
+    super(buffer, byteOffset, where, strategy, peer, expectedCapacity);
     this.head = Atomics.load(this.words, this.headIndex);
     this.cachedTail = Atomics.load(this.words, this.tailIndex);
+    if ((this.cachedTail - this.head) >>> 0 > this.capacity) this.corruptCounters(this.cachedTail, this.head);
   }
 
   /** Copies the next record into `message` and frees its slot; false when the ring is empty. */
   tryReceive(message: Message): boolean {
     const head = this.head;
     if (head === this.cachedTail) {
-      this.cachedTail = Atomics.load(this.words, this.tailIndex);
-      if (head === this.cachedTail) return false;
+      const tail = Atomics.load(this.words, this.tailIndex);
+      if (tail === head) return false;
+      // The producer may only move tail forward, by at most the ring's capacity ahead of head.
+      if ((tail - head) >>> 0 > this.capacity) this.corruptCounters(tail, head);
+      this.cachedTail = tail;
     }
     const record = this.recordsIndex + (head & this.mask) * RECORD_WORDS;
     const words = this.words;

@@ -4,6 +4,7 @@
 // code (no exceptions, no allocation: the clock is read into a typed array);
 // the caller turns a failure into an error.
 import { native } from "../native/index.ts";
+import { guardTruncated } from "../shm/truncation.ts";
 import type { PeerLiveness } from "./peer.ts";
 import type { WaitStrategy } from "./wait-strategy.ts";
 
@@ -14,6 +15,8 @@ export const WaitStatus = {
   peerClosed: 3,
   /** SIGINT, SIGTERM or SIGHUP arrived while waiting (see native/signals.cc). */
   interrupted: 4,
+  /** A segment this process maps was truncated by another process (shm/truncation.ts): waiting on is pointless. */
+  truncated: 5,
 } as const;
 
 /** SIGHUP, SIGINT, SIGTERM. */
@@ -46,6 +49,8 @@ const clock = new Float64Array(1);
 export class Waiter {
   private readonly kind: number;
   private readonly spinNs: number;
+  /** The truncation mark of the mapping waited on (shm/truncation.ts); -1 for memory the addon did not map. */
+  readonly guard: number;
 
   constructor(
     private readonly buffer: ArrayBuffer,
@@ -62,6 +67,7 @@ export class Waiter {
             ? BACKOFF
             : BLOCK;
     this.spinNs = strategy.spinNs;
+    this.guard = native.mappingGuard(buffer);
     native.watchSignals(WATCHED_SIGNALS);
   }
 
@@ -136,6 +142,8 @@ export class Waiter {
 
   private checkPeer(peerClosedIndex: number): WaitStatus {
     if (native.pendingSignal() !== 0) return WaitStatus.interrupted;
+    // One load: a counter in a ring whose segment was truncated reads 0 and would never change.
+    if (guardTruncated(this.guard)) return WaitStatus.truncated;
     if (Atomics.load(this.words, peerClosedIndex) !== 0) return WaitStatus.peerClosed;
     if (this.peer !== null && !this.peer.isAlive()) return WaitStatus.peerDied;
     return WaitStatus.ready;

@@ -4,11 +4,14 @@
 // A valid composition turned into what the driver runs. Pure translation:
 // nothing is started here.
 
+import { dirname } from "node:path";
 import type { Composition } from "../compose/load.ts";
-import type { AccelerationSpec, ContainerOptions, Coupling, OperatorSpec, VmOptions } from "../compose/schema.ts";
+import { transferSpec } from "../compose/operator.ts";
+import type { AccelerationSpec, ContainerOptions, Coupling, VmOptions } from "../compose/schema.ts";
 import type { AccelerationPlan, ComponentPlan, CouplingPlan, FieldAddress, TimePlan } from "../coupling/plan.ts";
 import type { ContainerSettings } from "../enclave/container/settings.ts";
 import type { VmSettings } from "../enclave/vm/settings.ts";
+import type { TransferSpec } from "../mapping/index.ts";
 import { resolveStack } from "../stack/stack-store.ts";
 
 function address(endpoint: string): FieldAddress {
@@ -41,11 +44,14 @@ export interface PlanOverrides {
   iterations?: number;
 }
 
-export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<OperatorSpec> {
+export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<TransferSpec> {
+  // Components run beside the composition, as its relative paths mean (a thread shares the driver's directory).
+  const directory = dirname(composition.source);
   const components: ComponentPlan[] = Object.entries(composition.components).map(([name, component]) => ({
     name,
     kind: component.enclave.kind,
     launch: {
+      ...(component.enclave.kind === "thread" ? {} : { cwd: directory }),
       ...(component.module === undefined ? {} : { module: component.module }),
       ...(component.command === undefined ? {} : { command: component.command }),
       ...(component.enclave.cpus === undefined ? {} : { cpus: component.enclave.cpus }),
@@ -67,7 +73,7 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
     transfers: composition.transfers.map((transfer) => ({
       from: address(transfer.from),
       to: address(transfer.to),
-      operator: transfer.operator,
+      operator: transferSpec(transfer.operator),
       ...(coupling.window === undefined ? {} : { waveformDegree: transfer.waveform_degree ?? 1 }),
     })),
     iterations: coupling.window === undefined ? (overrides.iterations ?? coupling.iterations ?? 0) : 0,
@@ -76,6 +82,7 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
     startupTimeoutMs: coupling.timeouts.startup_ms,
     stepTimeoutMs: coupling.timeouts.step_ms,
     wait: { kind: coupling.wait.strategy, spinNs: coupling.wait.spin_us * 1000 },
+    checkFinite: coupling.check_finite,
   };
 }
 

@@ -8,15 +8,14 @@ import { hostname, release, userInfo } from "node:os";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadComposition, parseComposition } from "../compose/load.ts";
-import type { OperatorSpec } from "../compose/schema.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
-import { type CouplingResult, type PartialResult, runCoupling } from "../coupling/driver.ts";
+import { type CouplingResult, type EnclaveRecord, type PartialResult, runCoupling } from "../coupling/driver.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
 import type { TimePlan } from "../coupling/plan.ts";
 import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
-import { createOperator } from "../mapping/index.ts";
+import { createOperator, type TransferSpec } from "../mapping/index.ts";
 import { compositionInputs } from "../record/composition-inputs.ts";
 import { captureEnvironment, type EnclaveEnvironment } from "../record/enclave-environment.ts";
 import { randomSeeds } from "../record/random-seeds.ts";
@@ -106,8 +105,9 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let setupMs: Record<string, number> = {};
   let completed = 0;
   let convergence: WindowConvergenceEntry[] | undefined;
+  let endedEnclaves: EnclaveRecord[] | undefined;
   try {
-    result = await runCoupling<OperatorSpec>(plan, {
+    result = await runCoupling<TransferSpec>(plan, {
       buildOperator: (source, target, spec) => createOperator(source, target, spec),
       ...(options.onIteration === undefined
         ? {}
@@ -144,19 +144,22 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
       runId ||= partial.runId;
       completed = partial.iterationsCompleted;
       convergence = partial.convergence;
+      endedEnclaves = partial.enclaves;
     }
   }
   const finalDirectory = recordDirectory(runId || "00000000");
+  // Every component with how it ended, a failed run's too (those of a run that failed at startup included).
+  const ended = result?.enclaves ?? endedEnclaves;
   const enclaves: EnclaveEntry[] =
-    result !== undefined
-      ? result.enclaves.map((enclave) => {
+    ended !== undefined
+      ? ended.map((enclave) => {
           const seen = captured.get(enclave.component);
           const description = enclave.description as EnclaveDescription;
           return {
             component: enclave.component,
             kind: enclave.kind,
             pid: enclave.pid,
-            description: { ...description, env: redactSecrets(description.env) },
+            description: { ...description, env: redactSecrets(description.env ?? {}) },
             ...(seen?.environment === undefined ? {} : { environment: seen.environment }),
             ...(enclave.exit === undefined ? {} : { exit: enclave.exit }),
           };

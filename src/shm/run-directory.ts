@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { currentProcessIdentity, type ProcessIdentity } from "./process-identity.ts";
+import { noRoomFor } from "./space.ts";
 
 export const RUN_DIR_PREFIX = "conflux-";
 export const OWNER_FILE = "owner.json";
@@ -34,7 +35,17 @@ export function createRunDirectory(runId: string, root = shmRoot()): string {
   const directory = runDirectoryPath(runId, root);
   mkdirSync(directory, { mode: 0o700 });
   const owner: RunOwner = { runId, createdUnixMs: Date.now(), ...currentProcessIdentity() };
-  writeFileSync(join(directory, OWNER_FILE), `${JSON.stringify(owner)}\n`, { mode: 0o600, flag: "wx" });
+  const ownerFile = join(directory, OWNER_FILE);
+  const text = `${JSON.stringify(owner)}\n`;
+  try {
+    writeFileSync(ownerFile, text, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    // Measured before the directory goes: its file system is the one without room.
+    const full = (error as NodeJS.ErrnoException).code === "ENOSPC";
+    const failure = full ? noRoomFor("the run's owner file", ownerFile, text.length) : error;
+    removeRunDirectory(directory);
+    throw failure;
+  }
   return directory;
 }
 

@@ -3,7 +3,8 @@
 // sets. Only the creator removes it, on every exit path.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { native } from "../native/index.ts";
+import { isNativeError, native } from "../native/index.ts";
+import { ARENA_PAGE } from "../wire/arena.ts";
 import { ARENA_VARIABLE, RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { REGISTRY_PAYLOAD_SIZE } from "../wire/registry.ts";
 import { HEADER_SIZE, SegmentKind } from "../wire/segment-header.ts";
@@ -33,6 +34,11 @@ export interface SegmentLookup {
   timeoutMs?: number;
 }
 
+/** A name of a file directly in the run directory: no separator, not "." or "..", nothing invisible. */
+function isPlainFileName(file: string): boolean {
+  return file.length > 0 && file !== "." && file !== ".." && !/[/\0]/.test(file);
+}
+
 export class Run {
   private closed = false;
   private arena: { segment: Segment; file: string } | undefined;
@@ -46,6 +52,11 @@ export class Run {
     /** In a VM guest: the registry name of the arena new segments go in (CONFLUX_ARENA). */
     private readonly arenaName?: string,
   ) {}
+
+  /** The registry's file, for messages. */
+  get registryPath(): string {
+    return this.registrySegment.path;
+  }
 
   static create(options: RunCreation = {}): Run {
     const id = options.runId ?? newRunId();
@@ -185,12 +196,54 @@ export class Run {
     return segment;
   }
 
+  /**
+   * Maps what a registry entry points to. Any process of the run can write the registry, so the entry is
+   * checked where it is used: a plain file name inside the run directory (no path, no link: the addon opens
+   * with O_NOFOLLOW and only regular files), a page-aligned place that lies inside the file as it is now (the
+   * addon measures it), and a header there that carries the entry's name.
+   */
   private mapEntry(entry: RegistryEntry, kind: SegmentKind | undefined): Segment {
+    const where = `registry entry "${entry.name}" of run ${this.id}`;
+    if (!isPlainFileName(entry.file)) {
+      throw new Error(
+        `${where}: file name ${JSON.stringify(entry.file)} is not a file of the run directory; the registry is corrupt`,
+      );
+    }
     const path = join(this.directory, entry.file);
     const expect = { runId: this.id, ...(kind === undefined ? {} : { kind }) };
-    if (entry.offset === 0) return Segment.open(path, expect);
-    const buffer = native.mapRegion(path, entry.offset, entry.length, true);
-    return Segment.attach(buffer, 0, entry.length, `${path}@${entry.offset}`, expect);
+    let segment: Segment;
+    if (entry.offset === 0) {
+      segment = Segment.open(path, expect);
+    } else {
+      if (
+        !Number.isSafeInteger(entry.offset) ||
+        !Number.isSafeInteger(entry.length) ||
+        entry.offset < 0 ||
+        entry.offset % ARENA_PAGE !== 0 ||
+        entry.length < HEADER_SIZE
+      ) {
+        throw new Error(
+          `${where}: it places the segment at bytes ${entry.offset}..${entry.offset + entry.length} of ${entry.file}; a segment lies page aligned inside its file and holds at least its header. The registry is corrupt`,
+        );
+      }
+      let buffer: ArrayBuffer;
+      try {
+        buffer = native.mapRegion(path, entry.offset, entry.length, true);
+      } catch (error) {
+        if (isNativeError(error) && error.code === "ERANGE") {
+          throw new Error(`${where}: ${error.message}; the registry entry is corrupt`);
+        }
+        throw error;
+      }
+      segment = Segment.attach(buffer, 0, entry.length, `${path}@${entry.offset}`, expect);
+    }
+    if (segment.name !== entry.name) {
+      segment.close();
+      throw new Error(
+        `${where} points to ${segment.path}, whose header names it "${segment.name}": the registry entry is corrupt or was changed while it was read`,
+      );
+    }
+    return segment;
   }
 
   private ensureOpen(): void {

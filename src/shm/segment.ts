@@ -1,7 +1,8 @@
 // A segment: one shared mapping that begins with a versioned header (see
 // wire/segment-header.ts). Views over the payload are plain typed arrays on
 // the mapping, so reads and writes from any process that maps it are seen by
-// all.
+// all. Every mapping is guarded against truncation by another process (see
+// truncation.ts) and its space reserved when it is created (space.ts).
 import { isNativeError, native } from "../native/index.ts";
 import {
   HEADER_SIZE,
@@ -11,6 +12,8 @@ import {
   SegmentKind,
   writeHeader,
 } from "../wire/segment-header.ts";
+import { noRoomFor } from "./space.ts";
+import { guardTruncated, type Truncation, type TruncationWitness, unwatchMapping, watchMapping } from "./truncation.ts";
 
 /** Segments are private to the user who runs the composition. */
 export const SEGMENT_MODE = 0o600;
@@ -23,7 +26,10 @@ export interface SegmentCreation {
   kind?: SegmentKind;
 }
 
-export class Segment {
+export class Segment implements TruncationWitness {
+  /** This mapping's slot in the truncation flags (native.mappingGuard); -1 for memory the addon did not map. */
+  readonly guard: number;
+
   private constructor(
     /** The file this segment lives in. */
     readonly path: string,
@@ -32,7 +38,10 @@ export class Segment {
     /** Where this segment's header starts inside `buffer`. */
     readonly byteOffset: number,
     readonly header: SegmentHeader,
-  ) {}
+  ) {
+    this.guard = native.mappingGuard(buffer);
+    if (this.guard >= 0) watchMapping(this);
+  }
 
   get name(): string {
     return this.header.name;
@@ -52,7 +61,15 @@ export class Segment {
     if (!Number.isSafeInteger(spec.payloadSize) || spec.payloadSize < 0) {
       throw new RangeError(`segment "${spec.name}": payload size ${spec.payloadSize} is not a non-negative integer`);
     }
-    const buffer = native.create(spec.path, HEADER_SIZE + spec.payloadSize, SEGMENT_MODE);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = native.create(spec.path, HEADER_SIZE + spec.payloadSize, SEGMENT_MODE);
+    } catch (error) {
+      if (isNativeError(error) && error.code === "ENOSPC") {
+        throw noRoomFor(`segment "${spec.name}"`, spec.path, HEADER_SIZE + spec.payloadSize);
+      }
+      throw error;
+    }
     const header = {
       payloadSize: spec.payloadSize,
       creatorPid: process.pid,
@@ -79,6 +96,11 @@ export class Segment {
     } catch (error) {
       if (isNativeError(error) && error.code === "ENOENT") {
         throw new Error(`segment ${path} does not exist: its run has ended or the name is wrong`);
+      }
+      if (isNativeError(error) && (error.code === "ELOOP" || error.code === "ENOTREG")) {
+        throw new Error(
+          `segment ${path} is ${error.code === "ELOOP" ? "a symbolic link" : "not a regular file"}; a segment is a file of its run`,
+        );
       }
       throw error;
     }
@@ -122,8 +144,29 @@ export class Segment {
     return new Uint8Array(this.buffer, this.payloadOffset + offset, length);
   }
 
+  /** Header plus payload: the bytes of the file (from `byteOffset`) this segment needs. */
+  get byteLength(): number {
+    return this.header.headerSize + this.header.payloadSize;
+  }
+
+  /**
+   * Whether another process shrank the file under this segment: marked by the SIGBUS handler, or, with
+   * `measure`, found short by fstat (a shrink within the last page raises no SIGBUS). Undefined when intact.
+   */
+  truncation(measure: boolean): Truncation | undefined {
+    const marked = guardTruncated(this.guard);
+    if (!marked && !measure) return undefined;
+    const fileBytes = native.mappedFileBytes(this.buffer);
+    if (fileBytes < 0) return undefined;
+    const bytes = this.byteLength;
+    const heldBytes = Math.min(bytes, Math.max(0, fileBytes - this.byteOffset));
+    if (!marked && heldBytes >= bytes) return undefined;
+    return { name: this.name, path: this.path, heldBytes, bytes };
+  }
+
   /** Releases this process's mapping; the file stays until its run removes it. */
   close(): void {
+    unwatchMapping(this);
     if (this.byteOffset === 0) native.unmap(this.buffer);
   }
 

@@ -23,5 +23,16 @@ export const EntryOffset = {
   file: 160,
 } as const;
 
-/** An entry's state word: claimed with compare-and-swap, published last. */
-export const EntryState = { free: 0, writing: 1, live: 2 } as const;
+/**
+ * An entry's state word (docs/wire-format.md, "Registry"): claimed with compare-and-swap 0→1 and written while
+ * 1; announced (3) to contenders for the same name; live (2) once no contender is ahead of it. Released by
+ * compare-and-swap to 1, its fields zeroed, then 0.
+ */
+export const EntryState = { free: 0, writing: 1, live: 2, announced: 3 } as const;
+
+/**
+ * How long a registrant waits for a contender for the same name at a higher index that has announced but
+ * neither published nor withdrawn. An announcement lasts one scan of the table; one that outlives this is a
+ * registrant that died in between.
+ */
+export const ANNOUNCED_WAIT_MS = 2000;

@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { findPrecice } from "../../src/bench/precice-heat/precice-heat.ts";
 import { startProgram } from "../clients/programs.ts";
-import { cSkipReason, NO_NUMPY, numpyPython } from "../examples/support.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { C_COMPILER, NUMPY, needs } from "../support/requirements.ts";
 
 interface Distribution {
   n: number;
@@ -42,49 +42,48 @@ interface Report {
   };
 }
 
-const missing = cSkipReason() ?? (numpyPython() === undefined ? NO_NUMPY : undefined);
-const skip = process.env.CONFLUX_TEST_REQUIRE === "all" ? undefined : missing;
-
-test("bench implicit --json: the heat case's windows, distributions and error, preCICE's beside", {
-  skip,
-}, async (t) => {
-  // The report comes at the end, after a minute or so: collect the whole output.
-  const bench = startProgram(t, [
-    process.execPath,
-    `${projectRoot}/bin/conflux.js`,
-    ...["bench", "implicit", "--case", "heat", "--accelerations", "iqn-ils", "--json"],
-  ]);
-  const exit = await bench.exited;
-  assert.deepEqual(exit, { code: 0, signal: null }, bench.stderr());
-  const report = JSON.parse(bench.stdout()) as Report;
-  assert.equal(report.skipped, undefined, report.skipped);
-  assert.deepEqual(
-    report.runs.map((run) => [run.case, run.acceleration, run.windows, run.not_converged]),
-    [["heat", "iqn-ils", 10, 0]],
-  );
-  const run = report.runs[0] as Report["runs"][number];
-  assert.equal(run.iterations.length, 10);
-  assert.equal(
-    run.total,
-    run.iterations.reduce((sum, count) => sum + count, 0),
-  );
-  // No growth across windows (preCICE's grows from 15 to 47 on this case).
-  assert.ok(Math.max(...run.iterations) <= Math.min(...run.iterations) + 2, `${run.iterations}`);
-  assert.equal(run.iteration.n, run.total);
-  assert.equal(run.window.n, 10);
-  assert.equal(run.acceleration_cost.n, run.total - 10, "accelerated in every iteration but each window's last");
-  assert.equal(run.convergence_cost.n, run.total);
-  for (const distribution of [run.iteration, run.window, run.acceleration_cost]) {
-    assert.deepEqual(Object.keys(distribution), ["n", "mean_us", "sd_us", "p50_us", "p99_us", "max_us"]);
-    assert.ok(distribution.p50_us > 0 && distribution.p50_us <= distribution.p99_us);
-  }
-  assert.ok((run.max_error ?? 1) < 1e-8, `relative L2 error ${run.max_error}`);
-  if (findPrecice() === undefined) {
-    assert.match(report.precice?.skipped ?? "", /preCICE is not installed/);
-  } else if (report.precice?.skipped === undefined) {
+test(
+  "bench implicit --json: the heat case's windows, distributions and error, preCICE's beside",
+  needs(C_COMPILER, NUMPY),
+  async (t) => {
+    // The report comes at the end, after a minute or so: collect the whole output.
+    const bench = startProgram(t, [
+      process.execPath,
+      `${projectRoot}/bin/conflux.js`,
+      ...["bench", "implicit", "--case", "heat", "--accelerations", "iqn-ils", "--json"],
+    ]);
+    const exit = await bench.exited;
+    assert.deepEqual(exit, { code: 0, signal: null }, bench.stderr());
+    const report = JSON.parse(bench.stdout()) as Report;
+    assert.equal(report.skipped, undefined, report.skipped);
     assert.deepEqual(
-      report.precice?.runs.map((peer) => [peer.acceleration, peer.iterations.length]),
-      [["iqn-ils", 10]],
+      report.runs.map((run) => [run.case, run.acceleration, run.windows, run.not_converged]),
+      [["heat", "iqn-ils", 10, 0]],
     );
-  }
-});
+    const run = report.runs[0] as Report["runs"][number];
+    assert.equal(run.iterations.length, 10);
+    assert.equal(
+      run.total,
+      run.iterations.reduce((sum, count) => sum + count, 0),
+    );
+    // No growth across windows (preCICE's grows from 15 to 47 on this case).
+    assert.ok(Math.max(...run.iterations) <= Math.min(...run.iterations) + 2, `${run.iterations}`);
+    assert.equal(run.iteration.n, run.total);
+    assert.equal(run.window.n, 10);
+    assert.equal(run.acceleration_cost.n, run.total - 10, "accelerated in every iteration but each window's last");
+    assert.equal(run.convergence_cost.n, run.total);
+    for (const distribution of [run.iteration, run.window, run.acceleration_cost]) {
+      assert.deepEqual(Object.keys(distribution), ["n", "mean_us", "sd_us", "p50_us", "p99_us", "max_us"]);
+      assert.ok(distribution.p50_us > 0 && distribution.p50_us <= distribution.p99_us);
+    }
+    assert.ok((run.max_error ?? 1) < 1e-8, `relative L2 error ${run.max_error}`);
+    if (findPrecice() === undefined) {
+      assert.match(report.precice?.skipped ?? "", /preCICE is not installed/);
+    } else if (report.precice?.skipped === undefined) {
+      assert.deepEqual(
+        report.precice?.runs.map((peer) => [peer.acceleration, peer.iterations.length]),
+        [["iqn-ils", 10]],
+      );
+    }
+  },
+);

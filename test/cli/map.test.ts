@@ -7,6 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { compositionJsonSchema, parseComposition } from "../../src/compose/index.ts";
+import { optionFlag, optionKey, parseTransferSpec, TRANSFER_OPTION_NAMES } from "../../src/mapping/index.ts";
+import { couplingPlan } from "../../src/runner/coupling-plan.ts";
+import { VALID } from "../compose/compositions.ts";
 
 const conflux = fileURLToPath(new URL("../../bin/conflux.js", import.meta.url));
 let directory = "";
@@ -130,3 +134,42 @@ test("bad input exits with code 2 and a message naming the file and line, withou
     assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   }
 });
+
+test("conflux map and the composition offer the same operator options, and a composition's reach the operator", () => {
+  const help = spawnSync(process.execPath, [conflux, "map", "--help"], { encoding: "utf8" }).stdout;
+  const flags = [...help.matchAll(/^ {2}(--[a-z-]+)/gm)].map((match) => match[1]);
+  const fileKeys = Object.keys(operatorProperties()).filter((key) => key !== "method");
+  const mapFlags = flags.filter(
+    (flag) => !["--source", "--target", "--method", "--out", "--help"].includes(flag ?? ""),
+  );
+  assert.deepEqual(
+    mapFlags,
+    fileKeys.map((key) => `--${key.replaceAll("_", "-")}`),
+  );
+  for (const name of TRANSFER_OPTION_NAMES) {
+    assert.ok(fileKeys.includes(optionKey(name)), `the composition offers ${optionKey(name)}`);
+    assert.ok(mapFlags.includes(optionFlag(name)), `conflux map offers ${optionFlag(name)}`);
+  }
+  // A composition's rbf-pu options arrive in the spec the operator is built from, under the mapping layer's names.
+  const composition = parseComposition(
+    VALID.replace("radius: 0.3", "radius: 0.3, points_per_patch: 40, patch_overlap: 0.2"),
+    join(directory, "conflux.yaml"),
+  );
+  const spec = couplingPlan(composition).transfers[1]?.operator;
+  assert.deepEqual(spec, {
+    method: "rbf-pu",
+    kernel: "wendland-c2",
+    radius: 0.3,
+    pointsPerPatch: 40,
+    patchOverlap: 0.2,
+    conservative: false,
+  });
+  assert.deepEqual(parseTransferSpec(spec), spec);
+});
+
+function operatorProperties(): Record<string, unknown> {
+  const schema = compositionJsonSchema() as {
+    properties: { transfers: { items: { properties: { operator: { properties: Record<string, unknown> } } } } };
+  };
+  return schema.properties.transfers.items.properties.operator.properties;
+}

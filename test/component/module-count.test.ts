@@ -8,11 +8,12 @@ import { createEnclave } from "../../src/enclave/create-enclave.ts";
 
 /**
  * The modules under src/ a component may load: component/ 3, wire/ 9 (one per
- * layout), shm/ 9, queue/ 7, bspline/ 1, native/ 1 (docs/architecture.md,
- * "What a component loads"). One more is a decision: raise this bound in the
- * same change.
+ * layout), shm/ 11 (with the truncation marks and the no-room error, which a
+ * component's own segments need), queue/ 7, bspline/ 1, native/ 1
+ * (docs/architecture.md, "What a component loads"). One more is a decision:
+ * raise this bound in the same change.
  */
-const BOUND = 30;
+const BOUND = 32;
 const SDK_LAYERS = /^src\/(component|wire|shm|queue|bspline|native)\//;
 
 test(`a TypeScript component loads at most ${BOUND} of our modules, all of them the SDK's or below it`, async () => {

@@ -101,3 +101,22 @@ test("thread: a component that throws ends the run with the error text", async (
     /^component "appB" \(thread enclave, pid \d+\) crashed \(exit code 1\): .*deliberate failure in step 4 in iteration 4, phase "appB step"$/,
   );
 });
+
+test("a component that fails after the run's registry was overwritten: the registry is named, and what failed", async () => {
+  let caught: unknown;
+  try {
+    await runCoupling(faultyPlan("process", "registry", 4), {
+      buildOperator: (source, target) => setupNearestNeighbour(source, target),
+      output: null,
+    });
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof Error, `expected an error, got ${String(caught)}`);
+  assert.match(
+    caught.message,
+    /^the run's segment "registry" \(.*registry\) was overwritten by a process of the run in iteration 4, phase "appB step": its capacity reads 1000000, not the \d+ it was made with; which component did it cannot be told\. What failed next: component "appB" \(process enclave, pid \d+\) exited with code 2 in iteration 4, phase "appB step"$/,
+  );
+  const runId = (caught as { partial?: { runId?: string } }).partial?.runId;
+  assert.equal(existsSync(runDirectoryPath(runId ?? "")), false, "the run's segments were removed");
+});

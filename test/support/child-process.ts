@@ -10,7 +10,7 @@ export const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface Fixture {
   child: ChildProcess;
-  /** Resolves with the next line the child prints to stdout. */
+  /** Resolves with the next line the child prints to stdout; rejects after `timeoutMs` (20 s; Infinity: never). */
   nextLine(timeoutMs?: number): Promise<string>;
   /** Resolves when the child exits. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -79,10 +79,12 @@ function track(t: TestContext, child: ChildProcess): Fixture {
       if (queued !== undefined) return Promise.resolve(queued);
       if (closed) return Promise.reject(new Error(`child exited without printing a line; stderr: ${errors}`));
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no line from child within ${timeoutMs} ms; stderr: ${errors}`)),
-          timeoutMs,
-        );
+        const timer = Number.isFinite(timeoutMs)
+          ? setTimeout(
+              () => reject(new Error(`no line from child within ${Math.round(timeoutMs)} ms; stderr: ${errors}`)),
+              timeoutMs,
+            )
+          : undefined;
         waiters.push((line) => {
           clearTimeout(timer);
           if (line === undefined) reject(new Error(`child exited without printing a line; stderr: ${errors}`));

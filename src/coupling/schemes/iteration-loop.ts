@@ -1,10 +1,13 @@
 // The loop of an iteration run (serial explicit coupling, the talk's): for N
 // iterations, in the plan's order, signal a component, wait for its step, and
 // transfer its fields onto the other components' meshes, timing each phase.
-// Unchanged from the driver it was part of, value for value.
+// Before a field is carried it is checked finite (unless the plan says not to),
+// and wherever a truncated segment would first show, the SIGBUS marks are read.
 import type { TransferOperator } from "../../mapping/index.ts";
 import { native } from "../../native/index.ts";
-import type { Participant, RunProgress } from "../participant.ts";
+import { anyTruncated } from "../../shm/truncation.ts";
+import { checkFinite } from "../finite-check.ts";
+import type { GuardedTransfer, Participant, RunGuard, RunProgress } from "../participant.ts";
 import type { PhaseTimings } from "../phase-timings.ts";
 
 export interface IterationProbe {
@@ -18,7 +21,7 @@ export interface IterationHooks {
   probe?: IterationProbe;
 }
 
-export interface BoundTransfer {
+export interface BoundTransfer extends GuardedTransfer {
   label: string;
   operator: TransferOperator;
   source: Float64Array;
@@ -33,6 +36,8 @@ export function runIterations(
   timings: PhaseTimings,
   hooks: IterationHooks,
   progress: RunProgress,
+  guard: RunGuard,
+  finiteOnly: boolean,
 ): void {
   const stepRecorders = steps.map((participant) => timings.recorder(participant.stepPhase).values);
   const transfersAfter = steps.map((participant) =>
@@ -53,6 +58,7 @@ export function runIterations(
       const stepStart = native.monotonicNs();
       participant.link.go(iteration);
       participant.link.awaitDone(iteration, stepNs);
+      if (anyTruncated()) guard.truncation(iteration, progress.phase);
       const afterStep = native.monotonicNs();
       (stepRecorders[index] as Float64Array)[iteration] = afterStep - stepStart;
       const after = transfersAfter[index] as BoundTransfer[];
@@ -61,7 +67,14 @@ export function runIterations(
       for (let transferIndex = 0; transferIndex < after.length; transferIndex++) {
         const transfer = after[transferIndex] as BoundTransfer;
         progress.phase = transfer.label;
+        if (anyTruncated()) guard.truncation(iteration, progress.phase);
+        if (finiteOnly) {
+          const point = checkFinite(transfer.source);
+          if (point >= 0) throw guard.nonFinite(transfer, point, iteration, progress.phase);
+        }
         transfer.operator.apply(transfer.source, transfer.target);
+        // The apply itself may have been the first to touch a truncated page (its SIGBUS now a mark).
+        if (anyTruncated()) guard.truncation(iteration, progress.phase);
         const now = native.monotonicNs();
         (recorders[transferIndex] as Float64Array)[iteration] = now - previous;
         previous = now;

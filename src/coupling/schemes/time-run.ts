@@ -4,6 +4,7 @@
 // these steps: announce an attempt, complete it (its records, then its
 // waveforms checked and mapped), measure, accelerate, finish the window.
 import { native } from "../../native/index.ts";
+import { anyTruncated } from "../../shm/truncation.ts";
 import { WindowFlag } from "../../wire/protocol.ts";
 import type { WindowAttempt } from "../component-link.ts";
 import type { ConvergenceCriteria, Residual } from "../convergence/convergence-criteria.ts";
@@ -56,6 +57,8 @@ export interface TimeRecorders {
 export interface TimeRunHooks {
   /** After every window, for progress displays. */
   onWindow?(completed: number): void;
+  /** Throws the failure of a segment of the run found truncated (RunGuard.truncation). */
+  truncation?(iteration: number, phase: string): void;
 }
 
 export class TimeRun {
@@ -125,6 +128,8 @@ export class TimeRun {
     const attempt = who.attempt;
     this.progress.phase = who.participant.stepPhase;
     who.participant.link.awaitAttempt(attempt, this.stepNs);
+    if (this.hooks.truncation !== undefined && anyTruncated())
+      this.hooks.truncation(attempt.iteration, this.progress.phase);
     if (attempt.size === Number.POSITIVE_INFINITY) {
       // first-participant: this step set the window.
       this.clock.setSize(attempt.doneTime - attempt.start);

@@ -48,6 +48,8 @@ export type Verification =
       outputs: FieldComparison[];
       /** Runs in time: the iterations per window and the residual histories. */
       convergence?: ConvergenceComparison;
+      /** The run's input files (sources, programs, clients, data) the replay read other bytes of, or did not read. */
+      changedInputs: string[];
       environmentDifferences: string[];
     };
 
@@ -118,10 +120,15 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
     replay.failure === undefined && record.convergence !== undefined
       ? compareConvergence(record.convergence, replay.record.convergence ?? [], tolerances)
       : undefined;
+  // Other code or data is not a reproduction, whatever it computes.
+  const replayed = new Map(replay.record.inputs.map((input) => [input.path, input.sha256]));
+  const changedInputs = record.inputs
+    .filter((input) => input.role !== "composition" && replayed.get(input.path) !== input.sha256)
+    .map((input) => input.path);
   const outcome =
     replay.failure !== undefined
       ? "failed"
-      : outputs.every((output) => output.matches) && (convergence?.matches ?? true)
+      : outputs.every((output) => output.matches) && changedInputs.length === 0 && (convergence?.matches ?? true)
         ? "reproduced"
         : "differs";
   const differences = environmentDifferences(record, replay.record);
@@ -141,6 +148,7 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
     outcome,
     outputs,
     ...(convergence === undefined ? {} : { convergence }),
+    changedInputs,
     environmentDifferences: differences,
   };
 }

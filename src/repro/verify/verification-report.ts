@@ -71,6 +71,10 @@ function conclusion(verification: Extract<Verification, { kind: "replayed" }>): 
   if (differing.length > 0) {
     return `result: NOT REPRODUCED — ${differing.length} of ${verification.outputs.length} outputs differ: ${differing.map((output) => output.name).join(", ")}`;
   }
+  const changed = verification.changedInputs;
+  if (changed.length > 0) {
+    return `result: NOT REPRODUCED — the outputs match, but ${changed.length} of the run's input files changed, so the replay ran other code or data: ${changed.join(", ")}`;
+  }
   const identical = verification.outputs.filter((output) => output.identical).length;
   const within = verification.outputs.length - identical;
   return `result: reproduced — ${identical} of ${verification.outputs.length} outputs bitwise identical${within > 0 ? `, ${within} within their tolerance` : ""}`;

@@ -14,10 +14,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compileWithClient } from "../../clients/toolchain.ts";
-import { cSkipReason, HEAT_EXAMPLE, NO_NUMPY, numpyPython, scratchDirectory } from "../support.ts";
-import { componentOf, convergenceOf, runExample, timeApiPending } from "../time-runs.ts";
+import { C_COMPILER, NUMPY, needs, numpyPython } from "../../support/requirements.ts";
+import { HEAT_EXAMPLE, scratchDirectory } from "../support.ts";
+import { componentOf, convergenceOf, runExample } from "../time-runs.ts";
 
-const skip = cSkipReason() ?? (numpyPython() === undefined ? NO_NUMPY : undefined) ?? timeApiPending();
+const options = needs(C_COMPILER, NUMPY);
 
 const ERROR_LINE = /^window (\d+), t = ([0-9.]+): relative L2 error = (\S+)$/;
 
@@ -28,7 +29,7 @@ for (const [variant, file] of [
   ["IQN-ILS, defaults", "conflux.iqn-ils-defaults.yaml"],
   ["IQN-IMVJ", "conflux.iqn-imvj.yaml"],
 ] as const) {
-  test(`heat, ${variant}: converges in every window to u within 1e-8 on both sides`, { skip }, async (t) => {
+  test(`heat, ${variant}: converges in every window to u within 1e-8 on both sides`, options, async (t) => {
     const directory = scratchDirectory(t);
     const neumann = compileWithClient(directory, "neumann", [
       "examples/partitioned-heat/neumann.c",

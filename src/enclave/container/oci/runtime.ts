@@ -18,7 +18,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../../../platform/executable.ts";
 import { packagePath } from "../../../platform/package-root.ts";
@@ -30,7 +30,7 @@ import { cgroupLayout } from "./cgroup-layout.ts";
 import { ociConfig } from "./config.ts";
 import { explainCrun } from "./failure.ts";
 
-/** crun's state and the root skeletons; crun needs root here, and /run is root's tmpfs. */
+/** crun's state and the root skeletons (recreated by every launch); crun needs root here, and /run is root's tmpfs. */
 export const CRUN_STATE_DIRECTORY = process.env.CONFLUX_CRUN_STATE ?? "/run/conflux/crun";
 
 const STATE_DIRECTORY = join(CRUN_STATE_DIRECTORY, "state");
@@ -204,14 +204,18 @@ function skeleton(root: ContainerRoot): string {
   return path;
 }
 
-/** The container's init, built statically (a stack's libc may be older than the host's) on first use. */
+/**
+ * The container's init, built statically (a stack's libc may be older than the
+ * host's) on first use and kept in the user's cache, like every other build of
+ * ours: $XDG_CACHE_HOME/conflux/programs, else ~/.cache/conflux/programs.
+ */
 export function containerInit(): string {
   return staticProgram({
     name: "conflux-init",
     purpose: "the container init (container/init.c)",
     sources: [INIT_SOURCE],
     flags: ["-O2", "-Wall", "-Wextra", "-std=c11"],
-    directory: join(CRUN_STATE_DIRECTORY, "programs"),
+    directory: join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "conflux", "programs"),
   });
 }
 

@@ -11,8 +11,8 @@ import { findExecutable } from "../../../platform/executable.ts";
 import { PACKAGE_ROOT } from "../../../platform/package-root.ts";
 import { tsxLoaderUrl } from "../../../platform/typescript-loader.ts";
 import type { ComponentLaunch } from "../../launch.ts";
-import { GuestFileSet, packageRoot } from "./guest-files.ts";
-import { GUEST_TS_LOADER, precompileTypeScript } from "./typescript-precompile.ts";
+import { declaresDependency, GuestFileSet, packageRoot, resolvePackage } from "./guest-files.ts";
+import { precompileTypeScript } from "./typescript-precompile.ts";
 
 export interface ComponentFiles {
   files: GuestFileSet;
@@ -23,12 +23,6 @@ export interface ComponentFiles {
 export interface ComponentFileOptions {
   /** Host paths the component reads (data, a configuration) that no rule above finds. */
   extra?: readonly string[];
-  /**
-   * Run Node.js without its JIT compiler. Under TCG every piece of machine code
-   * V8 generates must be translated again by QEMU, so a short-lived component
-   * starts faster interpreted (measured: about half the time to run a fixture).
-   */
-  jitless?: boolean;
   /** The component's environment: files it names for Node.js (extra CA certificates) come along. */
   environment?: Readonly<Record<string, string>>;
   /** Where compiled TypeScript is cached; given, a module's TypeScript is compiled on the host. */
@@ -42,19 +36,26 @@ export function componentFiles(launch: ComponentLaunch, options: ComponentFileOp
     files.program(process.execPath);
     const certificates = options.environment?.NODE_EXTRA_CA_CERTS;
     if (certificates !== undefined && existsSync(certificates)) files.hostPath(certificates);
-    files.nodePackage(PACKAGE_ROOT.replace(/\/$/, ""));
+    const conflux = PACKAGE_ROOT.replace(/\/$/, "");
+    // tsx, with the esbuild it starts (23 of a module image's 137 MiB), comes along only when it runs in the guest.
+    const tsx = resolvePackage(conflux, "tsx");
+    const walked = new Set(tsx === undefined ? [] : [tsx]);
+    files.nodePackage(conflux, walked);
     const root = packageRoot(launch.module);
-    if (root !== undefined) files.nodePackage(root);
+    if (root !== undefined) files.nodePackage(root, walked);
     else files.hostPath(launch.module);
+    // Compiled in advance, the modules load as plain JavaScript, with no loader at all.
     const compiled = options.compileCache !== undefined && precompileTypeScript(files, options.compileCache);
-    const loader = compiled ? GUEST_TS_LOADER : tsxLoaderUrl();
-    argv = [
-      process.execPath,
-      ...(options.jitless ? ["--jitless", "--no-expose-wasm"] : []),
-      "--import",
-      loader,
-      launch.module,
-    ];
+    if (
+      tsx !== undefined &&
+      (!compiled || (root !== undefined && root !== conflux && declaresDependency(root, "tsx")))
+    ) {
+      files.nodePackage(tsx);
+    }
+    // V8 keeps its JIT compiler under TCG too: QEMU translates the code it generates once more, but
+    // the seed's appA in a guest said hello after 8-12 s with it and 21-27 s with --jitless (a
+    // component that only starts and ends takes as long either way).
+    argv = [process.execPath, ...(compiled ? [] : ["--import", tsxLoaderUrl()]), launch.module];
   } else {
     const [program = "", ...rest] = launch.command ?? [];
     const path = program.includes("/") ? program : (findExecutable(program) ?? program);

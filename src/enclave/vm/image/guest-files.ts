@@ -38,6 +38,16 @@ export class GuestFileSet {
     this.entries.set(guestPath, { path: guestPath, type: "file", mode, source });
   }
 
+  /** A symbolic link at `guestPath` to `target` (replacing what was there). */
+  symlink(guestPath: string, target: string): void {
+    this.directory(dirname(guestPath));
+    this.entries.set(guestPath, { path: guestPath, type: "symlink", target });
+  }
+
+  has(guestPath: string): boolean {
+    return this.entries.has(guestPath);
+  }
+
   /** A host path at the same path in the guest, following and keeping every symbolic link on the way. */
   hostPath(path: string): void {
     let current = "/";
@@ -112,6 +122,12 @@ interface Manifest {
   optionalDependencies?: Record<string, string>;
 }
 
+/** Whether the package at `root` declares `name` among its dependencies. */
+export function declaresDependency(root: string, name: string): boolean {
+  const manifest = readManifest(root);
+  return name in { ...manifest.dependencies, ...manifest.optionalDependencies };
+}
+
 function readManifest(root: string): Manifest {
   try {
     return JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Manifest;
@@ -120,7 +136,8 @@ function readManifest(root: string): Manifest {
   }
 }
 
-function resolvePackage(from: string, name: string): string | undefined {
+/** The directory of package `name` as Node.js finds it from `from`, or undefined. */
+export function resolvePackage(from: string, name: string): string | undefined {
   for (let directory = from; ; directory = dirname(directory)) {
     const candidate = join(directory, "node_modules", name);
     if (existsSync(join(candidate, "package.json"))) return candidate;

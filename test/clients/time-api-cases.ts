@@ -1,6 +1,7 @@
-// The time API of every client (C, C under sanitizers, Python with and without
-// numpy, TypeScript), each component a real process driven by a test-only
-// driver of protocol version 2 (time-driver.ts) over a real channel: windows
+// The tests of the time API that every client passes (time-api-*.test.ts: C,
+// C under sanitizers, Python with and without numpy, TypeScript), each
+// component a real process driven by a test-only driver of protocol version 2
+// (time-driver.ts) over a real channel: windows
 // of four substeps, checkpoints and a repeat. It checks that the samples'
 // times and values land in the component's waveform, that read interpolates
 // the driver's waveform with the golden weights, that a repeat resets the
@@ -8,86 +9,94 @@
 // request is seen (its done comes before any restored), and that a step
 // beyond maxTimeStep and more substeps than a window holds are refused by name.
 import assert from "node:assert/strict";
-import { readFileSync, truncateSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type TestContext, test } from "node:test";
+import { after, before, type TestContext, test } from "node:test";
 import type { Run } from "../../src/shm/run.ts";
 import { WindowFlag } from "../../src/wire/protocol.ts";
 import type { GoldenInterpolation } from "../golden/time-interpolation-cases.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { C_COMPILER, type Gate, NUMPY, needs, numpyPython, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { type Program, startProgram } from "./programs.ts";
 import { type Received, TimeDriver } from "./time-driver.ts";
-import {
-  compileWithClient,
-  cSkipReason,
-  pythonCommand,
-  pythonEnvironment,
-  pythonHasNumpy,
-  sanitizedBuild,
-  scratchDirectory,
-} from "./toolchain.ts";
+import { compileWithClient, pythonCommand, pythonEnvironment, sanitizedBuild } from "./toolchain.ts";
 
-interface Client {
+export interface Client {
   language: string;
-  skip: string | undefined;
+  /** node:test options: a skip naming what is missing, or under CONFLUX_TEST_REQUIRE=all a failure. */
+  options: Gate;
+  /** The component's command; a C client compiles it into `directory` (once: the file caches it). */
+  command(directory: string): string[];
+  environment: Record<string, string>;
   /** Whether the client survives a truncated mapping (the C and Python clients' SIGBUS handling). */
   truncation: boolean;
-  command(t: TestContext): string[];
-  environment: Record<string, string>;
   /** How the client names maxTimeStep in its refusal. */
   maxTimeStep: RegExp;
 }
 
-const python = pythonCommand();
-const numpyPython = ["/usr/bin/python3", "python3"].find((candidate) => pythonHasNumpy(candidate));
-const sanitized = sanitizedBuild();
 const C_SOURCES = ["test/clients/time_component.c"];
-const CLIENTS: Client[] = [
-  {
+
+export function cClient(): Client {
+  return {
     language: "C",
-    skip: cSkipReason(),
-    command: (t) => [compileWithClient(scratchDirectory(t), "time_component", C_SOURCES)],
+    options: needs(C_COMPILER),
+    command: (directory) => [compileWithClient(directory, "time_component", C_SOURCES)],
     environment: {},
     truncation: true,
     maxTimeStep: /cfx_advance\(.*\) goes beyond cfx_max_time_step/,
-  },
-  {
+  };
+}
+
+export function sanitizedCClient(): Client {
+  const sanitized = sanitizedBuild();
+  return {
     language: `C (${sanitized.name})`,
-    skip: sanitized.options.skip,
-    command: (t) => {
+    options: sanitized.options,
+    command: (directory) => {
       sanitized.required();
-      return [sanitized.compile(scratchDirectory(t), "time_component", C_SOURCES)];
+      return [sanitized.compile(directory, "time_component", C_SOURCES)];
     },
     environment: sanitized.environment,
     truncation: true,
     maxTimeStep: /cfx_advance\(.*\) goes beyond cfx_max_time_step/,
-  },
-  {
-    language: "Python (memoryviews)",
-    skip: python === undefined ? "no python3 (3.11 or later)" : undefined,
-    command: () => [python as string, join(projectRoot, "test/clients/time_component.py")],
-    environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
-    truncation: true,
-    maxTimeStep: /advance\(.*\) goes beyond max_time_step\(\)/,
-  },
-  {
-    language: "Python (numpy)",
-    skip: numpyPython === undefined ? "no python3 with numpy (Debian: python3-numpy; see `conflux doctor`)" : undefined,
-    command: () => [numpyPython as string, join(projectRoot, "test/clients/time_component.py")],
-    environment: pythonEnvironment(),
-    truncation: true,
-    maxTimeStep: /advance\(.*\) goes beyond max_time_step\(\)/,
-  },
-  {
+  };
+}
+
+export function pythonClients(): Client[] {
+  const python = pythonCommand();
+  const withNumpy = numpyPython();
+  return [
+    {
+      language: "Python (memoryviews)",
+      options: needs(PYTHON),
+      command: () => [python as string, join(projectRoot, "test/clients/time_component.py")],
+      environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
+      truncation: true,
+      maxTimeStep: /advance\(.*\) goes beyond max_time_step\(\)/,
+    },
+    {
+      language: "Python (numpy)",
+      options: needs(NUMPY),
+      command: () => [withNumpy as string, join(projectRoot, "test/clients/time_component.py")],
+      environment: pythonEnvironment(),
+      truncation: true,
+      maxTimeStep: /advance\(.*\) goes beyond max_time_step\(\)/,
+    },
+  ];
+}
+
+export function typescriptClient(): Client {
+  return {
     language: "TypeScript",
-    skip: undefined,
+    options: {},
     command: () => [process.execPath, "--import", "tsx", join(projectRoot, "test/clients/time-component.ts")],
     environment: {},
     truncation: false,
     maxTimeStep: /advance\(.*\) goes beyond maxTimeStep\(\)/,
-  },
-];
+  };
+}
 
 const COUNT = 3;
 const INITIAL = [1, 2, 3];
@@ -132,7 +141,7 @@ function start(
   const run = scratchRun(t);
   const initial = Array.from({ length: count }, (_, j) => INITIAL[j % COUNT] as number);
   const driver = new TimeDriver(t, run, name, { count, capacity, degree: 3, initial, inputCount });
-  const program = startProgram(t, client.command(t), {
+  const program = startProgram(t, commandOf(client), {
     ...client.environment,
     CONFLUX_RUN_DIR: run.directory,
     CONFLUX_COMPONENT_NAME: name,
@@ -164,8 +173,34 @@ async function exitedWith(program: Program, code: number): Promise<void> {
 
 const { writeCheckpoint: WRITE, readCheckpoint: READ, lastWindow: LAST } = WindowFlag;
 
-for (const client of CLIENTS) {
-  const options = client.skip === undefined ? {} : { skip: client.skip };
+/** Declares every test of the time API for `clients`, each component built once for the file. */
+export function timeApiTests(clients: readonly Client[]): void {
+  let directory = "";
+  before(() => {
+    directory = mkdtempSync(join(tmpdir(), "conflux-clients-"));
+  });
+  after(() => rmSync(directory, { recursive: true, force: true }));
+  for (const client of clients) {
+    commands.delete(client);
+    builds.set(client, () => directory);
+    declare(client);
+  }
+}
+
+const commands = new Map<Client, string[]>();
+const builds = new Map<Client, () => string>();
+
+function commandOf(client: Client): string[] {
+  let command = commands.get(client);
+  if (command === undefined) {
+    command = client.command((builds.get(client) as () => string)());
+    commands.set(client, command);
+  }
+  return command;
+}
+
+function declare(client: Client): void {
+  const options = client.options;
 
   test(`${client.language}: windows with substeps, checkpoints and a repeat`, options, async (t) => {
     const { driver, program } = start(t, client, "Solver", {});
