@@ -23,7 +23,7 @@ import {
 import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
-import { anyTruncated, firstTruncation } from "../shm/truncation.ts";
+import { firstTruncation } from "../shm/truncation.ts";
 import type { SharedWaveform } from "../shm/waveform.ts";
 import { WAIT_VARIABLE } from "../wire/environment.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
@@ -146,6 +146,15 @@ export async function runCoupling<OperatorSpec>(
   const run = Run.create({ handleSignals: false });
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  /** What the run produced: returned when it completes, attached to the error (`partial`) when it fails. */
+  const summary = (enclaves: EnclaveRecord[]): CouplingResult => ({
+    runId: run.id,
+    iterationsCompleted: progress.completed,
+    timings,
+    setupMs,
+    enclaves,
+    ...(history === undefined ? {} : { convergence: history }),
+  });
   try {
     for (const component of plan.components) {
       const description = `component "${component.name}" (${component.kind} enclave)`;
@@ -231,13 +240,12 @@ export async function runCoupling<OperatorSpec>(
 
     if (timeRun !== undefined) {
       runScheme((plan.time as NonNullable<CouplingPlan["time"]>).scheme, timeRun);
-      setCounts(timings, plan, timeRun, progress.completed, pingPhases);
     } else {
       const steps = plan.order.map((name) => participants.get(name) as Participant);
       const finiteOnly = plan.checkFinite !== false;
       runIterations(steps, transfers, plan.iterations, stepNs, timings, hooks, progress, guard, finiteOnly);
-      for (const name of phaseNames(plan)) if (!pingPhases.has(name)) timings.setCount(name, progress.completed);
     }
+    setCounts(timings, plan, timeRun, progress.completed, pingPhases);
     // A shrink within a segment's last page raises no SIGBUS, so it has no mark: measure every file once.
     throwIfTruncated(participants, run.directory, -1, "the check after the loop", true);
 
@@ -258,21 +266,10 @@ export async function runCoupling<OperatorSpec>(
         return record(participant, exit);
       }),
     );
-    return {
-      runId: run.id,
-      iterationsCompleted: progress.completed,
-      timings,
-      setupMs,
-      enclaves,
-      ...(history === undefined ? {} : { convergence: history }),
-    };
+    return summary(enclaves);
   } catch (error) {
     handledInterruption = error instanceof InterruptedError;
-    if (plan.time === undefined) {
-      for (const name of phaseNames(plan)) if (!pingPhases.has(name)) timings.setCount(name, progress.completed);
-    } else {
-      setCounts(timings, plan, timeRun, progress.completed, pingPhases);
-    }
+    setCounts(timings, plan, timeRun, progress.completed, pingPhases);
     const cause = await explain(error, participants, progress, interrupted, run);
     try {
       if (!collected) hooks.collect?.(meshes, progress.completed, run.id);
@@ -282,14 +279,7 @@ export async function runCoupling<OperatorSpec>(
     // What the run produced before it failed travels with the error, so the run record can keep it,
     // with every component's end.
     const enclaves = await endAll(participants);
-    const partial: PartialResult = {
-      runId: run.id,
-      iterationsCompleted: progress.completed,
-      timings,
-      setupMs,
-      enclaves,
-      ...(history === undefined ? {} : { convergence: history }),
-    };
+    const partial: PartialResult = summary(enclaves);
     throw Object.assign(cause, { partial });
   } finally {
     await endAll(participants);
@@ -486,23 +476,26 @@ function failureIn(
   });
 }
 
+/** How many samples each phase of the loop holds: iterations (or windows), and in a run in time per phase. */
 function setCounts(
   timings: PhaseTimings,
   plan: CouplingPlan,
   run: TimeRun | undefined,
-  windows: number,
+  completed: number,
   pingPhases: ReadonlySet<string>,
 ): void {
   for (const name of phaseNames(plan)) {
     if (pingPhases.has(name)) continue;
     const count =
-      name === "window"
-        ? windows
-        : name === "convergence"
-          ? (run?.measured ?? 0)
-          : name === "acceleration"
-            ? (run?.accelerations ?? 0)
-            : (run?.iterations ?? 0);
+      plan.time === undefined
+        ? completed
+        : name === "window"
+          ? completed
+          : name === "convergence"
+            ? (run?.measured ?? 0)
+            : name === "acceleration"
+              ? (run?.accelerations ?? 0)
+              : (run?.iterations ?? 0);
     timings.setCount(name, count);
   }
 }

@@ -163,3 +163,17 @@ export function relayedPipe(stream: RelayedStream): RelayedPipe {
   const [capture] = relayOutput(readFd, [stream]);
   return { writeFd, capture: capture as OutputCapture };
 }
+
+/**
+ * A component's stdout and stderr: two pipes to the relay, every line prefixed
+ * "[name] " and passed to `output` (process.stderr when undefined; null keeps
+ * only the tails).
+ */
+export function componentOutputPipes(
+  name: string,
+  output: OutputSink | null | undefined,
+): { stdout: RelayedPipe; stderr: RelayedPipe } {
+  const prefix = `[${name}] `;
+  const sink = output === undefined ? process.stderr : output;
+  return { stdout: relayedPipe({ prefix, sink }), stderr: relayedPipe({ prefix, sink }) };
+}

@@ -6,7 +6,6 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { type RunOutcome, runComposition } from "../../src/runner/run-composition.ts";
-import { projectRoot } from "../support/child-process.ts";
 
 export interface ComponentLine {
   component: string;

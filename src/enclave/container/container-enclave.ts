@@ -22,7 +22,7 @@ import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { outputRelayReady, type RelayedPipe, relayedPipe } from "../output-relay.ts";
+import { componentOutputPipes, outputRelayReady, type RelayedPipe } from "../output-relay.ts";
 import { BubblewrapRuntime } from "./bubblewrap/runtime.ts";
 import { OciRuntime } from "./oci/runtime.ts";
 import { type ContainerRoot, containerRoot } from "./root.ts";
@@ -100,10 +100,7 @@ export class ContainerEnclave implements Enclave {
     // stop() or kill() while the relay came up: the component is never launched.
     if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
     // The output relay reads the container's output off this thread (see output-relay.ts).
-    const prefix = `[${this.name}] `;
-    const sink = this.options.output === undefined ? process.stderr : this.options.output;
-    const stdout = relayedPipe({ prefix, sink });
-    const stderr = relayedPipe({ prefix, sink });
+    const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);
     this.stdout = stdout.capture;
     this.stderr = stderr.capture;
     let runtimeProcess: ChildProcess;

@@ -15,7 +15,7 @@ import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { outputRelayReady, type RelayedPipe, relayedPipe } from "../output-relay.ts";
+import { componentOutputPipes, outputRelayReady, type RelayedPipe } from "../output-relay.ts";
 
 /** After the process has exited, how long to wait for the rest of its output (a grandchild may hold the pipe). */
 const OUTPUT_DRAIN_MS = 1000;
@@ -70,10 +70,7 @@ export class ProcessEnclave implements Enclave {
     if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
     // Its output goes through pipes the output relay reads off this thread, so
     // it never blocks however long the driver's loop keeps this thread busy.
-    const prefix = `[${this.name}] `;
-    const sink = this.options.output === undefined ? process.stderr : this.options.output;
-    const stdout = relayedPipe({ prefix, sink });
-    const stderr = relayedPipe({ prefix, sink });
+    const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);
     this.stdout = stdout.capture;
     this.stderr = stderr.capture;
     let child: ChildProcess;

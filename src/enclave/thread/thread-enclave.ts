@@ -12,7 +12,7 @@ import { describeHost, type EnclaveDescription, redactEnvironment } from "../env
 import { ExitBookkeeping, messageOf } from "../exit-bookkeeping.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { outputRelayReady, relayedPipe } from "../output-relay.ts";
+import { componentOutputPipes, outputRelayReady } from "../output-relay.ts";
 import type { ThreadBootstrapData } from "./bootstrap.ts";
 
 /** After the worker has exited, how long to wait for the rest of its output. */
@@ -102,10 +102,7 @@ export class ThreadEnclave implements Enclave {
     if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
     const module = this.launch.module ?? "";
     // The component writes into pipes the output relay reads (see output-relay.ts and bootstrap.ts).
-    const prefix = `[${this.name}] `;
-    const sink = this.options.output === undefined ? process.stderr : this.options.output;
-    const stdout = relayedPipe({ prefix, sink });
-    const stderr = relayedPipe({ prefix, sink });
+    const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);
     this.stdout = stdout.capture;
     this.stderr = stderr.capture;
     this.stdoutFd = stdout.writeFd;
