@@ -52,15 +52,13 @@ export function pointMeshFromXyz(
   return { points, fixedDimension: false, fieldNames, fields, pointPlace };
 }
 
-/** The mesh's points in `dimension` axes: missing axes are zero; a file that fixes its dimension is never changed. */
-export function withDimension(mesh: PointMesh, dimension: Dimension, file: string): PointSet {
+/**
+ * The mesh's points in `dimension` axes, missing ones zero, when the file does not fix its dimension
+ * (VTK, Gmsh); otherwise, or when they span more axes, the points as they are, for the mapping to compare.
+ */
+export function withDimension(mesh: PointMesh, dimension: Dimension): PointSet {
   const points = mesh.points;
-  if (points.dimension === dimension) return points;
-  if (mesh.fixedDimension || points.dimension > dimension) {
-    throw new MeshFileError(
-      `${file}: its points are ${points.dimension}-D but the other mesh's are ${dimension}-D; give both meshes the same dimension`,
-    );
-  }
+  if (points.dimension >= dimension || mesh.fixedDimension) return points;
   const count = points.count;
   const coordinates = new Float64Array(dimension * count);
   for (let point = 0; point < count; point++) {
