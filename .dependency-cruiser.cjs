@@ -11,6 +11,7 @@
 //   mapping    -                                  transfer operators (pure arithmetic)
 //   bspline    -                                  interpolation in time (a waveform's weights)
 //   compose    mapping                            the composition file (its operators are mapping's)
+//   meshfile   mapping                            mesh files read (CSV, VTU, VTK, Gmsh), VTU series written
 //   platform   native                             host facts, small helpers
 //   shm        native wire                        segments, run directory, registry, arena, meshes
 //   queue      native wire shm                    rings, channels, waits, peers
@@ -19,7 +20,7 @@
 //   enclave    native platform wire shm           where a component runs
 //   coupling   native wire shm queue enclave mapping stats bspline
 //   record     platform wire shm enclave compose stats    the run record
-//   runner     platform wire shm enclave stack compose mapping coupling stats record
+//   runner     platform wire shm enclave stack compose mapping meshfile coupling stats record
 //   repro      verify/: wire enclave compose runner record    (a replay is a run)
 //              export/: record
 //   bench      native platform wire shm queue component enclave mapping coupling stats bspline
@@ -43,6 +44,7 @@ const layers = {
   mapping: [],
   bspline: [],
   compose: ["mapping"],
+  meshfile: ["mapping"],
   platform: ["native"],
   shm: ["native", "wire"],
   queue: ["native", "wire", "shm"],
@@ -51,7 +53,19 @@ const layers = {
   enclave: ["native", "platform", "wire", "shm"],
   coupling: ["native", "wire", "shm", "queue", "enclave", "mapping", "stats", "bspline"],
   record: ["platform", "wire", "shm", "enclave", "compose", "stats"],
-  runner: ["platform", "wire", "shm", "enclave", "stack", "compose", "mapping", "coupling", "stats", "record"],
+  runner: [
+    "platform",
+    "wire",
+    "shm",
+    "enclave",
+    "stack",
+    "compose",
+    "mapping",
+    "meshfile",
+    "coupling",
+    "stats",
+    "record",
+  ],
   "repro/verify": ["wire", "enclave", "compose", "runner", "record"],
   "repro/export": ["record"],
   bench: [
@@ -78,6 +92,7 @@ const layers = {
     "stats",
     "compose",
     "mapping",
+    "meshfile",
     "bspline",
     "coupling",
     "record",

@@ -350,6 +350,8 @@ export const outputSchema = z
   })
   .describe("A field written at the end of the run and compared when the run is verified.");
 
+export const resultExports = ["vtu"] as const;
+
 export const resultsSchema = z
   .strictObject({
     directory: z
@@ -358,6 +360,12 @@ export const resultsSchema = z
       .default("conflux-runs")
       .describe("Where run records go, relative to the composition file."),
     outputs: z.array(outputSchema).default([]).describe("Fields written at the end of the run."),
+    export: z
+      .enum(resultExports)
+      .optional()
+      .describe(
+        "vtu: every mesh with all its fields as a VTU file per window (a run in time) or at the end (an iteration run), and a .pvd series ParaView opens, in the run record's vtu/ folder.",
+      ),
   })
   .prefault({})
   .describe("Where results go.");

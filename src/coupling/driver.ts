@@ -49,6 +49,11 @@ export interface DriverHooks<OperatorSpec> {
    * results can be saved.
    */
   collect?(meshes: ReadonlyMap<string, SharedMesh>, iterationsCompleted: number, runId: string): void;
+  /**
+   * A run in time: called after every window with every mesh as the window
+   * left it (components wait for the next window meanwhile), its index and end time.
+   */
+  windowDone?(meshes: ReadonlyMap<string, SharedMesh>, window: number, end: number, runId: string): void;
   /** Where components' output goes (default process.stderr, prefixed). */
   output?: OutputSink | null;
   /** Command-queue round trips to measure before the loop (ping/pong), per component. */
@@ -212,6 +217,9 @@ export async function runCoupling<OperatorSpec>(
       waveforms = created.all;
       timeRun = buildTimeRun(plan, participants, created, timings, progress, plan.stepTimeoutMs * NS_PER_MS, {
         ...(hooks.onIteration === undefined ? {} : { onWindow: hooks.onIteration }),
+        ...(hooks.windowDone === undefined
+          ? {}
+          : { windowDone: (window: number, end: number) => hooks.windowDone?.(meshes, window, end, run.id) }),
         truncation: guard.truncation,
       });
       history = timeRun.history;

@@ -5,7 +5,7 @@
 // and on failure alike.
 import { readFileSync } from "node:fs";
 import { hostname, release, userInfo } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadComposition, parseComposition } from "../compose/load.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
@@ -16,6 +16,7 @@ import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import { createOperator, type TransferSpec } from "../mapping/index.ts";
+import { type MeshValues, VtuSeries } from "../meshfile/index.ts";
 import { compositionInputs } from "../record/composition-inputs.ts";
 import { captureEnvironment, type EnclaveEnvironment } from "../record/enclave-environment.ts";
 import { randomSeeds } from "../record/random-seeds.ts";
@@ -39,6 +40,7 @@ import {
 } from "../record/run-record.ts";
 import { redactSecrets } from "../record/secret-redaction.ts";
 import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
+import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { couplingPlan } from "./coupling-plan.ts";
 
@@ -93,6 +95,13 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     directory ??= createRecordDirectory(resultsDirectory, composition.name, runId);
     return directory;
   };
+  // results.export: vtu, in the record's vtu/ folder: every window of a run in time, the end of an iteration run.
+  let series: VtuSeries | undefined;
+  const exportVtu = (meshes: ReadonlyMap<string, SharedMesh>, step: number, time: number, id: string) => {
+    series ??= new VtuSeries(join(recordDirectory(id), "vtu"), composition.name);
+    series.write(meshValues(meshes), step, time);
+  };
+  const exporting = composition.results.export === "vtu";
   const captured = new Map<string, Captured>();
   let driverEnvironment: EnclaveEnvironment | undefined;
   let readyAt: number | undefined;
@@ -123,11 +132,18 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
         }
         captureMs = performance.now() - readyAt;
       },
+      ...(exporting && plan.time !== undefined
+        ? {
+            windowDone: (meshes: ReadonlyMap<string, SharedMesh>, window: number, end: number, id: string) =>
+              exportVtu(meshes, window + 1, end, id),
+          }
+        : {}),
       collect: (meshes, iterations, id) => {
         collectedAt = performance.now();
         runId = id;
         completed = iterations;
         fields = saveFields(recordDirectory(id), meshes);
+        if (exporting && plan.time === undefined) exportVtu(meshes, iterations, iterations, id);
       },
     });
     runId = result.runId;
@@ -212,6 +228,20 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     ...(result === undefined ? {} : { result }),
     ...(failure === undefined ? {} : { failure }),
   };
+}
+
+/** Every mesh's points and fields as they lie in its segment (views, not copies). */
+function meshValues(meshes: ReadonlyMap<string, SharedMesh>): Map<string, MeshValues> {
+  const values = new Map<string, MeshValues>();
+  for (const [name, mesh] of meshes) {
+    const { dimension, count, layout, fields } = mesh.spec;
+    values.set(name, {
+      points: { dimension, count, layout, coordinates: mesh.coordinates },
+      fieldNames: fields,
+      fields: fields.map((field) => mesh.field(field)),
+    });
+  }
+  return values;
 }
 
 /** Windows a run in time takes, when known beforehand (0 for first-participant windows up to a max_time). */

@@ -180,6 +180,14 @@ export const GFORTRAN = requirement("gfortran", () => onPath("gfortran"));
 export const NUMPY = requirement("python3-numpy", () =>
   numpyPython() === undefined ? "no python3 of 3.11 or later imports numpy" : undefined,
 );
+/** Debian's meshio (python3-meshio), the independent reader of the VTU files Conflux writes; it lives in the system's python3. */
+export const MESHIO_PYTHON = "/usr/bin/python3";
+export const MESHIO = requirement("python3-meshio", () =>
+  spawnSync(MESHIO_PYTHON, ["-c", "import meshio, numpy; meshio.Mesh(numpy.zeros((1, 3)), [])"], { stdio: "ignore" })
+    .status === 0
+    ? undefined
+    : `${MESHIO_PYTHON} does not import meshio`,
+);
 /** GCC itself, where a test reads what only GCC writes (its GIMPLE dump). */
 export const GCC = requirement("gcc", () => {
   const compiler = compilerCommand();

@@ -57,6 +57,8 @@ export interface TimeRecorders {
 export interface TimeRunHooks {
   /** After every window, for progress displays. */
   onWindow?(completed: number): void;
+  /** After every window, with the window's index and end time: the meshes hold what it left. */
+  windowDone?(window: number, end: number): void;
   /** Throws the failure of a segment of the run found truncated (RunGuard.truncation). */
   truncation?(iteration: number, phase: string): void;
 }
@@ -240,6 +242,7 @@ export class TimeRun {
     });
     this.progress.completed = window + 1;
     this.progress.iteration = -1;
+    this.hooks.windowDone?.(window, this.clock.start + this.clock.size);
     this.hooks.onWindow?.(window + 1);
   }
 
