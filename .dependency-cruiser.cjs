@@ -8,9 +8,10 @@
 //   native     -                                  the addon's contract
 //   wire       -                                  shared-memory layouts, protocol constants
 //   stats      -                                  distributions, tables
-//   compose    -                                  the composition file
 //   mapping    native                             transfer operators (arithmetic; numeric kernels in the addon)
 //   bspline    -                                  interpolation in time (a waveform's weights)
+//   compose    mapping                            the composition file (its operators are mapping's)
+//   meshfile   mapping                            mesh files read (CSV, VTU, VTK, Gmsh), VTU series written
 //   platform   native                             host facts, small helpers
 //   shm        native wire                        segments, run directory, registry, arena, meshes
 //   queue      native wire shm                    rings, channels, waits, peers
@@ -19,7 +20,7 @@
 //   enclave    native platform wire shm           where a component runs
 //   coupling   native wire shm queue enclave mapping stats bspline
 //   record     platform wire shm enclave compose stats    the run record
-//   runner     platform wire shm enclave stack compose mapping coupling stats record
+//   runner     platform wire shm enclave stack compose mapping meshfile coupling stats record
 //   repro      verify/: wire enclave compose runner record    (a replay is a run)
 //              export/: record
 //   bench      native platform wire shm queue component enclave mapping coupling stats bspline
@@ -42,9 +43,10 @@ const layers = {
   native: [],
   wire: [],
   stats: [],
-  compose: [],
   mapping: ["native"],
   bspline: [],
+  compose: ["mapping"],
+  meshfile: ["mapping"],
   platform: ["native"],
   shm: ["native", "wire"],
   queue: ["native", "wire", "shm"],
@@ -53,7 +55,19 @@ const layers = {
   enclave: ["native", "platform", "wire", "shm"],
   coupling: ["native", "wire", "shm", "queue", "enclave", "mapping", "stats", "bspline"],
   record: ["platform", "wire", "shm", "enclave", "compose", "stats"],
-  runner: ["platform", "wire", "shm", "enclave", "stack", "compose", "mapping", "coupling", "stats", "record"],
+  runner: [
+    "platform",
+    "wire",
+    "shm",
+    "enclave",
+    "stack",
+    "compose",
+    "mapping",
+    "meshfile",
+    "coupling",
+    "stats",
+    "record",
+  ],
   "repro/verify": ["wire", "enclave", "compose", "runner", "record"],
   "repro/export": ["record"],
   bench: [
@@ -80,6 +94,7 @@ const layers = {
     "stats",
     "compose",
     "mapping",
+    "meshfile",
     "bspline",
     "coupling",
     "record",

@@ -39,6 +39,17 @@ static Napi::Value MonotonicNs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec));
 }
 
+// The same clock written into element 0 of a Float64Array the caller keeps: a
+// returned double is a new heap number for every call, which a wait loop that
+// reads the clock every few hundred spins would allocate without end.
+static Napi::Value MonotonicNsInto(const Napi::CallbackInfo& info) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  Napi::Float64Array target = info[0].As<Napi::Float64Array>();
+  target[0] = static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+  return info.Env().Undefined();
+}
+
 static Napi::Value SchedYield(const Napi::CallbackInfo& info) {
   sched_yield();
   return info.Env().Undefined();
@@ -52,6 +63,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSignals(env, exports);
   InitTruncation(env, exports);
   exports.Set("monotonicNs", Napi::Function::New(env, MonotonicNs, "monotonicNs"));
+  exports.Set("monotonicNsInto", Napi::Function::New(env, MonotonicNsInto, "monotonicNsInto"));
   exports.Set("schedYield", Napi::Function::New(env, SchedYield, "schedYield"));
   return exports;
 }

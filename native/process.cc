@@ -3,6 +3,7 @@
 // zombies included, and it cannot be fooled by pid reuse while it is open.
 #include <napi.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -60,6 +61,23 @@ static Napi::Value PidfdAlive(const Napi::CallbackInfo& info) {
   struct pollfd entry = {fd, POLLIN, 0};
   int rc = poll(&entry, 1, 0);
   return Napi::Boolean::New(info.Env(), rc == 0);
+}
+
+// pipe(): [readFd, writeFd], both close-on-exec so no child inherits them by
+// accident; a spawn that makes the write end a child's stdout dup2()s it, which
+// clears the flag on the child's copy. A component's output goes through one,
+// read off the main thread (src/enclave/output-relay.ts).
+static Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    ErrnoError(env, errno, "pipe2", "for a component's output").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(0u, Napi::Number::New(env, fds[0]));
+  result.Set(1u, Napi::Number::New(env, fds[1]));
+  return result;
 }
 
 static Napi::Value CloseFd(const Napi::CallbackInfo& info) {
@@ -145,6 +163,7 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("pidfdAlive", Napi::Function::New(env, PidfdAlive, "pidfdAlive"));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
+  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("isAlive", Napi::Function::New(env, IsAlive, "isAlive"));
   exports.Set("setAffinity", Napi::Function::New(env, SetAffinity, "setAffinity"));
   exports.Set("getAffinity", Napi::Function::New(env, GetAffinity, "getAffinity"));

@@ -72,9 +72,17 @@ static Napi::Value PendingSignal(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), pending_signal.load(std::memory_order_relaxed));
 }
 
+// clearPendingSignal(): forgets the recorded signal once it has been handled, so
+// that later waits in this process are not interrupted by a signal of the past.
+static Napi::Value ClearPendingSignal(const Napi::CallbackInfo& info) {
+  pending_signal.store(0, std::memory_order_relaxed);
+  return info.Env().Undefined();
+}
+
 void InitSignals(Napi::Env env, Napi::Object exports) {
   exports.Set("watchSignals", Napi::Function::New(env, WatchSignals, "watchSignals"));
   exports.Set("pendingSignal", Napi::Function::New(env, PendingSignal, "pendingSignal"));
+  exports.Set("clearPendingSignal", Napi::Function::New(env, ClearPendingSignal, "clearPendingSignal"));
 }
 
 }  // namespace conflux

@@ -2495,7 +2495,9 @@ static double attempt_end(const cfx_component *component) {
 }
 
 static int same_time(double a, double b) {
-  return a == b || absolute(a - b) <= CFX_TIME_TOLERANCE * larger(1.0, larger(absolute(a), absolute(b)));
+  /* An infinite time (a window whose size the component's step sets) is the same only as itself. */
+  if (a == b) return 1;
+  return finite(a - b) && absolute(a - b) <= CFX_TIME_TOLERANCE * larger(1.0, larger(absolute(a), absolute(b)));
 }
 
 static int whole(double x) { return finite(x) && x >= 0 && x <= (double)INT_MAX && x == (double)(int)x; }

@@ -1871,7 +1871,11 @@ def _is_finite(x: float) -> bool:
 
 def same_time(a: float, b: float) -> bool:
     """Whether two times are one: |a - b| <= TIME_TOLERANCE * max(1, |a|, |b|)."""
-    return a == b or abs(a - b) <= TIME_TOLERANCE * max(1.0, abs(a), abs(b))
+    if a == b:
+        return True
+    # An infinite time (a window whose size the component's step sets) is the same only as itself.
+    difference = abs(a - b)
+    return difference != float("inf") and difference <= TIME_TOLERANCE * max(1.0, abs(a), abs(b))
 
 
 def check_sample_times(times, n: int, window_start: float, window_end: float, where: str = "waveform") -> None:

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.ts";
 import { registerBenchCoupling } from "./bench-coupling.ts";
+import { registerBenchImplicit } from "./bench-implicit.ts";
 import { registerBenchMap } from "./bench-map.ts";
 import { registerBenchQueue } from "./bench-queue.ts";
 import { registerBenchSeed } from "./bench-seed.ts";
@@ -51,6 +52,7 @@ registerBenchMap(bench);
 registerBenchQueue(bench);
 registerBenchSeed(bench);
 registerBenchCoupling(bench);
+registerBenchImplicit(bench);
 
 try {
   await program.parseAsync(process.argv);

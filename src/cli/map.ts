@@ -1,77 +1,75 @@
 // `conflux map`: map the fields of a source point cloud onto target points,
-// CSV in and CSV out, so that anyone can check a transfer without writing code.
-// Thin: read the files, call src/mapping, write the result.
-import { readFileSync, writeFileSync } from "node:fs";
+// from CSV, VTU, VTK or Gmsh files to CSV or VTU, so that anyone can check a
+// transfer without writing code. Thin: read the files (src/meshfile), call
+// src/mapping, write the result.
+import { writeFileSync } from "node:fs";
+import { extname } from "node:path";
 import type { Command } from "commander";
 import {
   createOperator,
   formatPointCsv,
   MappingError,
-  type PointCsv,
-  parsePointCsv,
+  optionFlag,
   parseTransferSpec,
+  TRANSFER_METHODS,
+  TRANSFER_OPTION_NAMES,
+  TRANSFER_OPTIONS,
+  type TransferOptionName,
 } from "../mapping/index.ts";
+import { MeshFileError, type PointMesh, readMeshFile, vtuDocument, withDimension } from "../meshfile/index.ts";
 import { UsageError } from "./exit-codes.ts";
 
-interface MapOptions {
-  source: string;
-  target: string;
-  method: string;
-  radius?: string;
-  k?: string;
-  basis?: string;
-  kernel?: string;
-  pointsPerPatch?: string;
-  patchOverlap?: string;
-  conservative?: boolean;
-  out: string;
+type MapOptions = { source: string; target: string; method: string; out: string } & Partial<
+  Record<TransferOptionName, string | boolean>
+>;
+
+/** The transfer's options, as the composition offers them (one definition, in src/mapping). */
+function addOperatorOptions(command: Command): Command {
+  for (const name of TRANSFER_OPTION_NAMES) {
+    const option = TRANSFER_OPTIONS[name];
+    const value = option.value === "switch" ? "" : option.value === "number" ? " <number>" : " <name>";
+    command.option(`${optionFlag(name)}${value}`, option.description);
+  }
+  return command;
 }
 
-const FLAGS: Record<string, string> = {
-  "": "options",
-  method: "--method",
-  radius: "--radius",
-  k: "--k",
-  basis: "--basis",
-  kernel: "--kernel",
-  pointsPerPatch: "--points-per-patch",
-  patchOverlap: "--patch-overlap",
-  conservative: "--conservative",
-};
-
 export function registerMap(program: Command): void {
-  program
+  const command = program
     .command("map")
     .description(
-      "map the fields of a source point cloud onto target points; CSV files with a header line x,y[,z],field…; the output has the target's coordinates and the mapped fields",
+      "map the fields of a source point cloud onto target points; mesh files by extension: .csv (a header line x,y[,z],field…), .vtu/.vtp (point data), .vtk (legacy ASCII) or .msh (Gmsh ASCII, $NodeData); the output has the target's coordinates and the mapped fields",
     )
-    .requiredOption("--source <file>", "source points and fields (CSV)")
-    .requiredOption("--target <file>", "target points (CSV; field columns, if any, are ignored)")
-    .requiredOption("--method <method>", "nearest | mls | rbf | rbf-pu")
-    .option("--radius <r>", "mls: neighbour radius; rbf, rbf-pu: kernel support radius (Gaussian: length scale)")
-    .option("--k <k>", "mls: number of nearest neighbours (instead of --radius)")
-    .option("--basis <basis>", "mls: linear | quadratic (default linear)")
-    .option("--kernel <name>", "rbf, rbf-pu: wendland-c0|c2|c4|c6 | gaussian | tps (default wendland-c2)")
-    .option("--points-per-patch <n>", "rbf-pu: source points per patch (default 50)")
-    .option("--patch-overlap <f>", "rbf-pu: overlap of neighbouring patches, 0 to 1 (default 0.15)")
-    .option("--conservative", "conservative form: preserves the sum of each field (the transpose of target → source)")
-    .requiredOption("--out <file>", "where to write the mapped fields (CSV)")
+    .requiredOption("--source <file>", "source points and fields (.csv, .vtu, .vtp, .vtk or .msh)")
+    .requiredOption(
+      "--target <file>",
+      "target points (.csv, .vtu, .vtp, .vtk or .msh; its fields, if any, are ignored)",
+    )
+    .requiredOption("--method <method>", TRANSFER_METHODS.join(" | "));
+  addOperatorOptions(command)
+    .requiredOption("--out <file>", "where to write the mapped fields (.csv, or .vtu for ParaView)")
     .action((options: MapOptions) => {
       const spec = parseSpec(options);
-      const source = readPointCsv(options.source);
-      const target = readPointCsv(options.target);
+      const source = readMesh(options.source);
+      const target = readMesh(options.target);
       if (source.fieldNames.length === 0) {
         throw new UsageError(
-          `${options.source}:1: the source has no field columns; add one column per field after the coordinates`,
+          `${options.source}: the source has no fields; add one column per field after the coordinates (CSV) or point data (VTU, VTK, Gmsh $NodeData)`,
         );
       }
-      const operator = withPlaces(() => createOperator(source.points, target.points, spec), options, source, target);
+      // VTK and Gmsh store x, y, z: both sides are mapped in the higher of the dimensions their points span.
+      const dimension = Math.max(source.points.dimension, target.points.dimension) as 1 | 2 | 3;
+      const sourcePoints = withDimension(source, dimension);
+      const targetPoints = withDimension(target, dimension);
+      const operator = withPlaces(() => createOperator(sourcePoints, targetPoints, spec), options, source, target);
       const mapped = source.fields.map((field) => {
-        const values = new Float64Array(target.points.count);
+        const values = new Float64Array(targetPoints.count);
         operator.apply(field, values);
         return values;
       });
-      const text = formatPointCsv(target.points, source.fieldNames, mapped);
+      const text =
+        extname(options.out).toLowerCase() === ".vtu"
+          ? vtuDocument({ points: targetPoints, fieldNames: source.fieldNames, fields: mapped })
+          : formatPointCsv(targetPoints, source.fieldNames, mapped);
       try {
         writeFileSync(options.out, text);
       } catch (error) {
@@ -88,43 +86,39 @@ function parseSpec(options: MapOptions) {
       throw new UsageError(`${flag} must be a number; got "${value}"`);
     return parsed;
   };
-  const candidate = Object.fromEntries(
-    Object.entries({
-      method: options.method,
-      radius: number("--radius", options.radius),
-      k: number("--k", options.k),
-      basis: options.basis,
-      kernel: options.kernel,
-      pointsPerPatch: number("--points-per-patch", options.pointsPerPatch),
-      patchOverlap: number("--patch-overlap", options.patchOverlap),
-      conservative: options.conservative === true ? true : undefined,
-    }).filter(([, value]) => value !== undefined),
-  );
+  const candidate: Record<string, unknown> = { method: options.method };
+  for (const name of TRANSFER_OPTION_NAMES) {
+    const given = options[name];
+    if (given === undefined) continue;
+    const kind = TRANSFER_OPTIONS[name].value;
+    candidate[name] = kind === "number" ? number(optionFlag(name), String(given)) : kind === "switch" ? true : given;
+  }
+  const place = (field: string) =>
+    field === "" ? "options" : field === "method" ? "--method" : optionFlag(field as TransferOptionName);
   try {
-    return parseTransferSpec(candidate, (field) => FLAGS[field] ?? field);
+    return parseTransferSpec(candidate, place);
   } catch (error) {
     if (error instanceof MappingError) throw new UsageError(error.message);
     throw error;
   }
 }
 
-function readPointCsv(file: string): PointCsv {
-  let text: string;
+/** A mesh file step whose errors are the user's to fix. */
+function meshStep<T>(step: () => T): T {
   try {
-    text = readFileSync(file, "utf8");
+    return step();
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return parsePointCsv(text, file);
-  } catch (error) {
-    if (error instanceof MappingError) throw new UsageError(error.message);
+    if (error instanceof MeshFileError) throw new UsageError(error.message);
     throw error;
   }
 }
 
-/** Runs setup; a MappingError about "source point 17" also gets that point's file:line. */
-function withPlaces<T>(setup: () => T, options: MapOptions, source: PointCsv, target: PointCsv): T {
+function readMesh(file: string): PointMesh {
+  return meshStep(() => readMeshFile(file));
+}
+
+/** Runs setup; a MappingError about "source point 17" also gets that point's file:line, where the file has lines. */
+function withPlaces<T>(setup: () => T, options: MapOptions, source: PointMesh, target: PointMesh): T {
   try {
     return setup();
   } catch (error) {
@@ -134,10 +128,8 @@ function withPlaces<T>(setup: () => T, options: MapOptions, source: PointCsv, ta
       (match, ...groups) => {
         const side = (groups[0] ?? groups[3]) as "source" | "target";
         const index = Number(groups[2] ?? groups[4]);
-        const csv = side === "source" ? source : target;
-        const file = side === "source" ? options.source : options.target;
-        const line = csv.lines[index];
-        return line === undefined ? match : `${match} (${file}:${line})`;
+        const place = (side === "source" ? source : target).pointPlace(index);
+        return place === undefined ? match : `${match} (${place})`;
       },
     );
     throw new UsageError(`mapping ${options.source} onto ${options.target}: ${message}`);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { loadComposition } from "../compose/load.ts";
 import { CompositionError } from "../compose/problem.ts";
 import { runSummary } from "../record/run-summary.ts";
 import { runComposition } from "../runner/run-composition.ts";
@@ -27,7 +28,17 @@ export function registerRun(program: Command): void {
           return;
         }
       }
-      const progress = options.quiet ? undefined : createProgress(file);
+      const timed = isTimeRun(file);
+      if (iterations !== undefined && timed) {
+        process.stderr.write(
+          `conflux run: --iterations ${options.iterations}: ${file} couples in physical time (coupling.window); its windows are set by max_time or windows, not by --iterations\n`,
+        );
+        process.exitCode = ExitCode.usage;
+        return;
+      }
+      const progress = options.quiet
+        ? undefined
+        : createProgress(file, process.stderr, timed ? "windows" : "iterations");
       let outcome: Awaited<ReturnType<typeof runComposition>>;
       try {
         outcome = await runComposition(file, {
@@ -48,11 +59,20 @@ export function registerRun(program: Command): void {
       if (outcome.failure !== undefined) {
         process.stderr.write(`conflux run: ${outcome.failure.message}\n`);
         process.stderr.write(
-          `results of the ${outcome.record.iterations.completed} completed iterations: ${outcome.directory}\n`,
+          `results of the ${outcome.record.iterations.completed} completed ${outcome.record.time === undefined ? "iterations" : "windows"}: ${outcome.directory}\n`,
         );
         process.exitCode = outcome.record.status === "interrupted" ? 130 : ExitCode.failure;
         return;
       }
       if (!options.quiet) process.stdout.write(runSummary(outcome.record, outcome.directory));
     });
+}
+
+/** Whether the composition couples in physical time; an invalid one is left for the run to report. */
+function isTimeRun(file: string): boolean {
+  try {
+    return loadComposition(file, { checkFiles: false }).coupling.window !== undefined;
+  } catch {
+    return false;
+  }
 }

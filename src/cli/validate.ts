@@ -23,8 +23,12 @@ export function registerValidate(program: Command): void {
         }
         const components = count(Object.keys(composition.components).length, "component");
         const transfers = count(composition.transfers.length, "transfer");
-        const iterations = count(composition.coupling.iterations, "iteration");
-        process.stdout.write(`${file}: valid (${components}, ${transfers}, ${iterations})\n`);
+        const coupling = composition.coupling;
+        const loop =
+          coupling.iterations !== undefined
+            ? count(coupling.iterations, "iteration")
+            : `${coupling.scheme} in windows of ${coupling.window}${coupling.max_time === undefined ? `, ${count(coupling.windows ?? 0, "window")}` : ` to t = ${coupling.max_time}`}`;
+        process.stdout.write(`${file}: valid (${components}, ${transfers}, ${loop})\n`);
       } catch (error) {
         if (!(error instanceof CompositionError)) throw error;
         if (options.json) {

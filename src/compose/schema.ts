@@ -5,6 +5,7 @@
 // Every description is written for the person editing the file: editors show it
 // on completion, and a missing key's error quotes it as the hint.
 import * as z from "zod";
+import { operatorSchema } from "./operator.ts";
 
 /** The composition format version this code reads. */
 export const COMPOSITION_VERSION = 1;
@@ -45,8 +46,8 @@ export const containerOptionsSchema = z
 export const vmOptionsSchema = z
   .strictObject({
     image: z.string().min(1).optional().describe("Name of the guest image (kernel and initramfs) to boot."),
-    memory_mib: z.int().min(16).default(256).describe("Guest memory in MiB."),
-    cpus: z.int().min(1).default(1).describe("Number of virtual CPUs."),
+    memory_mib: z.int().min(64).default(256).describe("Guest memory in MiB, at least 64."),
+    cpus: z.int().min(1).max(64).default(1).describe("Number of virtual CPUs, 1 to 64."),
     accel: z
       .enum(vmAccelerators)
       .default("auto")
@@ -112,51 +113,192 @@ export const componentSchema = z
   })
   .describe("One coupled program.");
 
-export const operatorMethods = ["nearest", "mls", "rbf", "rbf-pu"] as const;
-export const mlsBases = ["linear", "quadratic"] as const;
-export const rbfKernels = ["wendland-c0", "wendland-c2", "wendland-c4", "wendland-c6", "gaussian", "tps"] as const;
-
-/** Mirrors the spec the mapping layer's operators are built from; the names must stay the same. */
-export const operatorSchema = z
-  .strictObject({
-    method: z
-      .enum(operatorMethods)
-      .describe(
-        "nearest neighbour, mls (moving least squares), rbf (global radial basis functions) or rbf-pu (RBF partition of unity).",
-      ),
-    radius: z.number().positive().optional().describe("Support radius in mesh units, greater than 0."),
-    k: z.int().min(1).optional().describe("Number of neighbours used, at least 1."),
-    basis: z.enum(mlsBases).optional().describe("Polynomial basis of mls: linear or quadratic."),
-    kernel: z.enum(rbfKernels).optional().describe("Radial basis function of rbf and rbf-pu."),
-    conservative: z
-      .boolean()
-      .default(false)
-      .describe("Conserve the integral (sum) of the field instead of reproducing its values."),
-  })
-  .describe("How values are carried from one mesh onto the other.");
+/** The highest B-spline degree a waveform is read with. */
+export const MAX_WAVEFORM_DEGREE = 3;
 
 export const transferSchema = z
   .strictObject({
     from: endpointSchema.describe("The source field, component.mesh.field."),
     to: endpointSchema.describe("The target field, component.mesh.field, on another component."),
     operator: operatorSchema.prefault({ method: "nearest" }),
+    waveform_degree: z
+      .int()
+      .min(0)
+      .max(MAX_WAVEFORM_DEGREE)
+      .optional()
+      .describe(
+        "Runs in time only: the degree (0 to 3) of the B-spline through the window's samples that the target reads the field with; 1 when absent.",
+      ),
   })
-  .describe("One field carried from one component's mesh to another's every iteration.");
+  .describe("One field carried from one component's mesh to another's every iteration, or every window attempt.");
 
-export const couplingSchemes = ["serial-explicit"] as const;
+export const couplingSchemes = [
+  "serial-explicit",
+  "parallel-explicit",
+  "serial-implicit",
+  "parallel-implicit",
+  "multi",
+] as const;
+export const implicitSchemes: readonly CouplingScheme[] = ["serial-implicit", "parallel-implicit", "multi"];
+export const serialSchemes: readonly CouplingScheme[] = ["serial-explicit", "serial-implicit"];
+export type CouplingScheme = (typeof couplingSchemes)[number];
 export const waitStrategies = ["spin", "hybrid", "block", "backoff"] as const;
+
+export const convergenceMeasures = ["absolute", "relative", "residual-relative"] as const;
+
+export const convergenceSchema = z
+  .strictObject({
+    field: endpointSchema.describe(
+      "The field measured, component.mesh.field: either end of a transfer (the data it carries, as its target reads it).",
+    ),
+    measure: z
+      .enum(convergenceMeasures)
+      .describe(
+        "absolute: ‖Δ‖ ≤ limit; relative: ‖Δ‖ ≤ limit · ‖new values‖; residual-relative: ‖Δ‖ ≤ limit · ‖Δ of the window's first iteration‖ (Δ: this iteration's values minus the last, over the window's samples).",
+      ),
+    limit: z.number().positive().describe("The bound, greater than 0."),
+  })
+  .describe("A convergence measure of an implicit scheme; a window has converged when every measure holds.");
+
+export const accelerationMethods = ["constant", "aitken", "iqn-ils", "iqn-imvj"] as const;
+export const qrFilterTypes = ["none", "qr1", "qr2", "qr3"] as const;
+export const preconditionerTypes = ["residual-sum", "value", "constant", "none"] as const;
+export const restartModes = ["none", "rs-0", "rs-ls", "rs-svd"] as const;
+
+export const accelerationSchema = z
+  .strictObject({
+    method: z
+      .enum(accelerationMethods)
+      .describe(
+        "constant under-relaxation, aitken (dynamic relaxation), iqn-ils (quasi-Newton, least-squares Jacobian) or iqn-imvj (quasi-Newton, multi-vector Jacobian carried across windows).",
+      ),
+    fields: z
+      .array(endpointSchema)
+      .min(1)
+      .describe(
+        "The fields accelerated, component.mesh.field: transfers' data the driver writes (in a serial scheme, what the first component reads).",
+      ),
+    relaxation: z.number().gt(0).max(1).optional().describe("constant only: the factor ω in (0, 1]."),
+    initial_relaxation: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe("aitken, iqn-ils, iqn-imvj: ω of the first iteration, in (0, 1]; 0.5 for aitken, 0.1 otherwise."),
+    max_columns: z
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "iqn-ils, iqn-imvj: most columns in the least-squares system (never more than the values); 100, or 20 for iqn-imvj.",
+      ),
+    windows_reused: z
+      .int()
+      .min(0)
+      .optional()
+      .describe("iqn-ils, iqn-imvj: past windows whose columns are kept; 10, or 0 for iqn-imvj."),
+    filter: z
+      .strictObject({
+        type: z
+          .enum(qrFilterTypes)
+          .describe("qr1, qr2 or qr3 (delete columns that make the least-squares system ill-conditioned), or none."),
+        limit: z.number().positive().optional().describe("The filter's threshold; 1e-2 when absent."),
+      })
+      .optional()
+      .describe("iqn-ils, iqn-imvj: the QR filter; qr3 with limit 1e-2 when absent."),
+    preconditioner: z
+      .enum(preconditionerTypes)
+      .optional()
+      .describe(
+        "aitken (several fields), iqn-ils, iqn-imvj: how fields are weighed against each other; residual-sum when absent.",
+      ),
+    scaling: z
+      .array(z.number().positive())
+      .min(1)
+      .optional()
+      .describe("preconditioner constant only: one factor per field (the field's typical magnitude)."),
+    restart: z
+      .strictObject({
+        mode: z
+          .enum(restartModes)
+          .describe("none (a dense Jacobian), rs-0, rs-ls or rs-svd (restart every chunk windows)."),
+        chunk: z.int().min(1).optional().describe("Windows between restarts; 8 when absent."),
+        truncation: z
+          .number()
+          .min(0)
+          .lt(1)
+          .optional()
+          .describe("rs-svd: singular values below this fraction of the largest are dropped; 1e-4 when absent."),
+        reused_windows: z
+          .int()
+          .min(0)
+          .optional()
+          .describe("rs-ls: windows whose columns the Jacobian restarts from; 8 when absent."),
+      })
+      .optional()
+      .describe("iqn-imvj only: how the Jacobian is kept; rs-svd with chunk 8 when absent."),
+  })
+  .describe("How an implicit scheme accelerates its fixed-point iteration.");
 
 export const couplingSchema = z
   .strictObject({
     scheme: z
       .enum(couplingSchemes)
       .default("serial-explicit")
-      .describe("serial-explicit: components step one after the other, each once per iteration."),
-    iterations: z.int().positive().describe("Number of coupling iterations, a positive integer."),
+      .describe(
+        "serial-explicit: components step one after the other, once per iteration or window; parallel-explicit: all at once, once per window; serial-implicit, parallel-implicit: each window repeated until it converges; multi: parallel-implicit over three or more components.",
+      ),
+    iterations: z
+      .int()
+      .positive()
+      .optional()
+      .describe("An iteration run: the number of coupling iterations, a positive integer (instead of window)."),
     order: z
       .array(nameSchema("component"))
       .min(1)
       .describe("Every component, once each, in the order they step within an iteration."),
+    window: z
+      .union([z.number().positive(), z.literal("first-participant")])
+      .optional()
+      .describe(
+        "A run in physical time: the window size (> 0), or first-participant (serial schemes: the first component's step sets each window).",
+      ),
+    max_time: z
+      .number()
+      .positive()
+      .optional()
+      .describe("Runs in time: the end time; the last window is cut to end there (instead of windows)."),
+    windows: z.int().positive().optional().describe("Runs in time: the number of windows (instead of max_time)."),
+    max_substeps: z
+      .int()
+      .min(1)
+      .max(65_535)
+      .optional()
+      .describe(
+        "Runs in time: the most steps a component may take in a window (the waveforms' capacity); 100 when absent.",
+      ),
+    min_iterations: z
+      .int()
+      .min(1)
+      .optional()
+      .describe("Implicit schemes: iterations every window takes at least; 1 when absent."),
+    max_iterations: z
+      .int()
+      .min(1)
+      .optional()
+      .describe("Implicit schemes: iterations a window may take at most; 100 when absent."),
+    on_max_iterations: z
+      .enum(["stop", "continue"])
+      .optional()
+      .describe(
+        "Implicit schemes: at max_iterations without convergence, stop (the run ends with an error naming the window) or continue (the next window starts); stop when absent.",
+      ),
+    convergence: z
+      .array(convergenceSchema)
+      .min(1)
+      .optional()
+      .describe("Implicit schemes: the convergence measures, all of which must hold."),
+    acceleration: accelerationSchema.optional(),
     timeouts: z
       .strictObject({
         startup_ms: z
@@ -208,6 +350,8 @@ export const outputSchema = z
   })
   .describe("A field written at the end of the run and compared when the run is verified.");
 
+export const resultExports = ["vtu"] as const;
+
 export const resultsSchema = z
   .strictObject({
     directory: z
@@ -216,6 +360,12 @@ export const resultsSchema = z
       .default("conflux-runs")
       .describe("Where run records go, relative to the composition file."),
     outputs: z.array(outputSchema).default([]).describe("Fields written at the end of the run."),
+    export: z
+      .enum(resultExports)
+      .optional()
+      .describe(
+        "vtu: every mesh with all its fields as a VTU file per window (a run in time) or at the end (an iteration run), and a .pvd series ParaView opens, in the run record's vtu/ folder.",
+      ),
   })
   .prefault({})
   .describe("Where results go.");
@@ -245,10 +395,11 @@ export type Enclave = z.output<typeof enclaveSchema>;
 export type EnclaveKind = Enclave["kind"];
 export type Mesh = z.output<typeof meshSchema>;
 export type Component = z.output<typeof componentSchema>;
-export type OperatorSpec = z.output<typeof operatorSchema>;
-export type OperatorMethod = OperatorSpec["method"];
+export type { OperatorSpec } from "./operator.ts";
 export type Transfer = z.output<typeof transferSchema>;
 export type Coupling = z.output<typeof couplingSchema>;
+export type ConvergenceMeasureSpec = z.output<typeof convergenceSchema>;
+export type AccelerationSpec = z.output<typeof accelerationSchema>;
 export type Tolerance = z.output<typeof toleranceSchema>;
 export type Output = z.output<typeof outputSchema>;
 export type Results = z.output<typeof resultsSchema>;

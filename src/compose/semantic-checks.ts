@@ -3,9 +3,12 @@
 // options that fit the enclave's kind; operator options that fit the method; a
 // coupling order that lists every component. They run on a file whose
 // structure is already valid.
+
+import { operatorFindings } from "./operator.ts";
 import type { DataPath, Finding } from "./positions.ts";
-import type { CompositionDocument, Mesh, OperatorSpec } from "./schema.ts";
+import type { CompositionDocument, Mesh } from "./schema.ts";
 import { didYouMean } from "./suggestion.ts";
+import { timeCouplingFindings } from "./time-checks.ts";
 
 function list(names: readonly string[]): string {
   return [...new Set(names)].join(", ");
@@ -70,25 +73,6 @@ function joinHints(first: string | undefined, second: string): string {
   return first === undefined ? second : `${first} ${second}`;
 }
 
-/** Which methods each optional operator option means something to. */
-const OPTION_METHODS: Partial<Record<keyof OperatorSpec, readonly OperatorSpec["method"][]>> = {
-  kernel: ["rbf", "rbf-pu"],
-  basis: ["mls"],
-};
-
-function checkOperator(operator: OperatorSpec, path: DataPath, findings: Finding[]): void {
-  for (const [option, methods] of Object.entries(OPTION_METHODS) as [keyof OperatorSpec, OperatorSpec["method"][]][]) {
-    if (operator[option] === undefined || methods.includes(operator.method)) continue;
-    const where = methods.length === 1 ? `method ${methods[0]}` : `methods ${methods.join(" and ")}`;
-    findings.push({
-      path: [...path, option],
-      at: "key",
-      message: `${option} applies only to ${where}; this operator's method is ${operator.method}`,
-      hint: `Remove ${option}, or set method to ${methods.join(" or ")}.`,
-    });
-  }
-}
-
 function checkComponents(composition: CompositionDocument, findings: Finding[]): void {
   const names = Object.keys(composition.components);
   if (names.length === 0) {
@@ -117,6 +101,14 @@ function checkComponents(composition: CompositionDocument, findings: Finding[]):
       });
     }
     const enclave = component.enclave;
+    if (enclave.kind === "thread" && component.command !== undefined && component.module === undefined) {
+      findings.push({
+        path: [...path, "command"],
+        at: "key",
+        message: `a thread enclave runs a module in a worker thread and cannot run a command`,
+        hint: "Use kind: process for an executable, or give a module.",
+      });
+    }
     for (const kind of ["container", "vm"] as const) {
       if (enclave[kind] !== undefined && enclave.kind !== kind) {
         findings.push({
@@ -196,7 +188,7 @@ function checkTransfers(composition: CompositionDocument, findings: Finding[]): 
     } else {
       targets.set(transfer.to, index);
     }
-    checkOperator(transfer.operator, [...path, "operator"], findings);
+    findings.push(...operatorFindings(transfer.operator, [...path, "operator"]));
   });
 }
 
@@ -255,5 +247,6 @@ export function semanticFindings(composition: CompositionDocument): Finding[] {
   checkTransfers(composition, findings);
   checkOrder(composition, findings);
   checkOutputs(composition, findings);
+  findings.push(...timeCouplingFindings(composition));
   return findings;
 }

@@ -11,13 +11,54 @@ import type { PeerLiveness } from "../queue/peer.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
 import type { Run } from "../shm/run.ts";
 import { SharedMesh } from "../shm/shared-mesh.ts";
-import { channelName, DRIVER_ACCEPTS, Opcode, opcodeName } from "../wire/protocol.ts";
+import {
+  CheckpointSlot,
+  channelName,
+  DoneSlot,
+  DRIVER_ACCEPTS,
+  Opcode,
+  opcodeName,
+  TIME_DRIVER_ACCEPTS,
+  TIME_TOLERANCE,
+  WindowFlag,
+  WindowSlot,
+} from "../wire/protocol.ts";
+import { ProtocolViolation } from "./protocol-violation.ts";
 
 export interface LinkOptions {
   wait?: Partial<WaitStrategy>;
+  /** A run in physical time: the channel accepts the time protocol's records (checkpointed, restored). */
+  timed?: boolean;
   /** How the component is named in errors, e.g. `component "appA" (process enclave)`. */
   description: string;
   peer?: PeerLiveness;
+}
+
+/**
+ * A window attempt as the driver announces it (the `window` record's payload)
+ * and what the component's done reported. One object per link, updated in
+ * place: doubles passed as arguments to a call that is not inlined are boxed,
+ * so the hot path hands them over in fields.
+ */
+export class WindowAttempt {
+  window = 0;
+  iteration = 0;
+  start = Number.NaN;
+  /** Infinity when the component's own step sets the window (first-participant). */
+  size = Number.NaN;
+  flags = 0;
+  /** The run's end time (Infinity when it ends after a number of windows). */
+  runEnd = Number.NaN;
+  /** Steps a window holds (the waveforms' capacity − 1). */
+  maxSubsteps = 0;
+  /** What done reported: the component's time at the end and its steps. */
+  doneTime = Number.NaN;
+  substeps = 0;
+
+  /** Where the attempt must end: the window's end or the run's, whichever comes first; Infinity when the component's step sets it. */
+  get end(): number {
+    return this.size === Number.POSITIVE_INFINITY ? this.size : Math.min(this.start + this.size, this.runEnd);
+  }
 }
 
 export class ComponentLink {
@@ -32,7 +73,7 @@ export class ComponentLink {
   ) {
     this.channel = Channel.create(run, channelName(component), {
       ...(options.wait === undefined ? {} : { wait: options.wait }),
-      opcodes: DRIVER_ACCEPTS,
+      opcodes: options.timed === true ? TIME_DRIVER_ACCEPTS : DRIVER_ACCEPTS,
       peerDescription: options.description,
       ...(options.peer === undefined ? {} : { peer: options.peer }),
     });
@@ -67,6 +108,87 @@ export class ComponentLink {
     }
   }
 
+  // ---- runs in physical time (protocol version 2) --------------------------
+
+  /** Announces the attempt `attempt` describes. */
+  sendWindow(attempt: WindowAttempt): void {
+    const message = this.outgoing.set(Opcode.window, attempt.window, attempt.iteration);
+    const payload = message.payload;
+    payload[WindowSlot.start] = attempt.start;
+    payload[WindowSlot.size] = attempt.size;
+    payload[WindowSlot.flags] = attempt.flags;
+    payload[WindowSlot.end] = attempt.runEnd;
+    message.length = 48;
+    this.channel.send(message);
+  }
+
+  /**
+   * Waits for the attempt's records, in the order the protocol requires:
+   * checkpointed first when the window asked to write a checkpoint, restored
+   * first (at the window's start) when it asked to read one, then done — of
+   * this window and iteration, at the attempt's end, with at most maxSubsteps
+   * steps. Fills attempt.doneTime and attempt.substeps. A component that breaks
+   * a rule is named by a ProtocolViolation (the only path that allocates).
+   */
+  awaitAttempt(attempt: WindowAttempt, timeoutNs: number): void {
+    const incoming = this.incoming;
+    const payload = incoming.payload;
+    const flags = attempt.flags;
+    const start = attempt.start;
+    let wrote = false;
+    let restored = false;
+    for (;;) {
+      this.channel.receive(incoming, timeoutNs);
+      const opcode = incoming.opcode;
+      if (opcode === Opcode.done) break;
+      if (opcode === Opcode.checkpointed || opcode === Opcode.restored) {
+        const writing = opcode === Opcode.checkpointed;
+        const time = payload[CheckpointSlot.time] as number;
+        const asked = (flags & (writing ? WindowFlag.writeCheckpoint : WindowFlag.readCheckpoint)) !== 0;
+        const off = Math.abs(time - start);
+        if (!asked || (writing ? wrote : restored) || !(off <= TIME_TOLERANCE * Math.max(1, Math.abs(start)))) {
+          throw this.checkpointViolation(attempt, writing, asked, time);
+        }
+        if (writing) wrote = true;
+        else restored = true;
+        continue;
+      }
+      throw this.violation(
+        `sent ${opcodeName(opcode)} during window ${attempt.window} (iteration ${attempt.iteration}), where only checkpointed, restored and done belong`,
+      );
+    }
+    if (incoming.length !== 32) {
+      throw this.violation(
+        `answered window ${attempt.window} (iteration ${attempt.iteration}) with the done of an iteration run (step ${payload[0]}): it was written for iteration runs (nextStep, done); a run in physical time needs the time API (isCouplingOngoing, advance)`,
+      );
+    }
+    const window = payload[DoneSlot.window] as number;
+    const iteration = payload[DoneSlot.iteration] as number;
+    const time = payload[DoneSlot.time] as number;
+    const substeps = payload[DoneSlot.substeps] as number;
+    // The attempt's end, written out (a getter or helper returning a double could box it).
+    const size = attempt.size;
+    const end = size === Number.POSITIVE_INFINITY ? size : Math.min(start + size, attempt.runEnd);
+    const slack = TIME_TOLERANCE * Math.max(1, Math.abs(end));
+    if (
+      window !== attempt.window ||
+      iteration !== attempt.iteration ||
+      ((flags & WindowFlag.writeCheckpoint) !== 0 && !wrote) ||
+      ((flags & WindowFlag.readCheckpoint) !== 0 && !restored) ||
+      !Number.isInteger(substeps) ||
+      substeps < 1 ||
+      substeps > attempt.maxSubsteps ||
+      !(time > start) ||
+      !Number.isFinite(time) ||
+      (end !== Number.POSITIVE_INFINITY && !(Math.abs(time - end) <= slack)) ||
+      (end === Number.POSITIVE_INFINITY && time - attempt.runEnd > TIME_TOLERANCE * Math.max(1, Math.abs(time)))
+    ) {
+      throw this.doneViolation(attempt, wrote, restored);
+    }
+    attempt.doneTime = time;
+    attempt.substeps = substeps;
+  }
+
   /** One command-queue round trip: ping, answered by pong while the component waits for its next step. */
   ping(timeoutNs: number): void {
     this.channel.request(this.outgoing.set(Opcode.ping), this.incoming, timeoutNs);
@@ -84,9 +206,70 @@ export class ComponentLink {
     this.channel.close();
   }
 
+  private violation(reason: string): ProtocolViolation {
+    return new ProtocolViolation(this.component, reason);
+  }
+
+  private checkpointViolation(
+    attempt: WindowAttempt,
+    writing: boolean,
+    asked: boolean,
+    time: number,
+  ): ProtocolViolation {
+    const where = `window ${attempt.window} (iteration ${attempt.iteration})`;
+    const record = writing ? "checkpointed" : "restored";
+    if (!asked) {
+      return this.violation(
+        `sent ${record} in ${where}, where the driver did not ask to ${writing ? "write" : "read"} a checkpoint`,
+      );
+    }
+    if (!closeTo(time, attempt.start)) {
+      return this.violation(
+        writing
+          ? `reported time ${time} when it wrote the checkpoint of ${where}; the window starts at ${attempt.start}`
+          : `reported time ${time} after restoring; the window starts at ${attempt.start} (${where})`,
+      );
+    }
+    return this.violation(`sent ${record} twice in ${where}`);
+  }
+
+  private doneViolation(attempt: WindowAttempt, wrote: boolean, restored: boolean): ProtocolViolation {
+    const payload = this.incoming.payload;
+    const where = `window ${attempt.window} (iteration ${attempt.iteration})`;
+    const window = payload[DoneSlot.window] as number;
+    const iteration = payload[DoneSlot.iteration] as number;
+    const time = payload[DoneSlot.time] as number;
+    const substeps = payload[DoneSlot.substeps] as number;
+    if (window !== attempt.window || iteration !== attempt.iteration) {
+      return this.violation(`reported window ${window} (iteration ${iteration}) done while the driver ran ${where}`);
+    }
+    if ((attempt.flags & WindowFlag.readCheckpoint) !== 0 && !restored) {
+      return this.violation(`ignored the restore request of ${where}: it advanced without restoring its checkpoint`);
+    }
+    if ((attempt.flags & WindowFlag.writeCheckpoint) !== 0 && !wrote) {
+      return this.violation(`ignored the checkpoint request of ${where}: it advanced without writing its checkpoint`);
+    }
+    if (!Number.isInteger(substeps) || substeps < 1 || substeps > attempt.maxSubsteps) {
+      return this.violation(
+        `reported ${substeps} steps in ${where}; a window holds 1 to ${attempt.maxSubsteps} (coupling.max_substeps)`,
+      );
+    }
+    const end = attempt.end;
+    return this.violation(
+      Number.isFinite(end) && Number.isFinite(time) && time < end
+        ? `ended ${where} at time ${time}, short of the window's end ${end}`
+        : `ended ${where} at time ${time}; the window runs from ${attempt.start} to ${Number.isFinite(end) ? end : "the end of its first step"}`,
+    );
+  }
+
   private unexpected(expected: number): QueueError {
     return new QueueError(
       `component "${this.component}" sent ${opcodeName(this.incoming.opcode)} where ${opcodeName(expected)} was expected`,
     );
   }
+}
+
+/** Whether two times are one under the protocol's tolerance (written out: a call with doubles would box them). */
+function closeTo(a: number, b: number): boolean {
+  return a === b || Math.abs(a - b) <= TIME_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 }

@@ -7,6 +7,8 @@ export interface FailureDetails {
   enclave: string;
   pid: number | undefined;
   iteration: number;
+  /** Runs in time: the window, `iteration` being the attempt within it. */
+  window?: number;
   phase: string;
   /** What went wrong, in words. */
   reason: string;
@@ -24,8 +26,19 @@ export class CouplingFailure extends Error {
   override name = "CouplingFailure";
   constructor(readonly details: FailureDetails) {
     const pid = details.pid === undefined ? "" : `, pid ${details.pid}`;
-    const when =
-      details.iteration < 0 ? `during ${details.phase}` : `in iteration ${details.iteration}, phase "${details.phase}"`;
-    super(`component "${details.component}" (${details.enclave} enclave${pid}) ${details.reason} ${when}`);
+    super(`component "${details.component}" (${details.enclave} enclave${pid}) ${details.reason} ${when(details)}`);
   }
+}
+
+function when(details: FailureDetails): string {
+  if (details.window !== undefined && details.window >= 0) {
+    // A reason that names its window already (as the protocol's do) needs only the phase.
+    if (details.reason.includes(`window ${details.window} (iteration ${details.iteration})`)) {
+      return `(phase "${details.phase}")`;
+    }
+    return `in window ${details.window} (iteration ${details.iteration}), phase "${details.phase}"`;
+  }
+  return details.iteration < 0
+    ? `during ${details.phase}`
+    : `in iteration ${details.iteration}, phase "${details.phase}"`;
 }

@@ -1,9 +1,10 @@
-// The driver: the talk's loop. It launches every component in its enclave,
-// waits for each to publish its meshes, checks them, and then for N
-// iterations, in the plan's order, signals a component, waits for it to finish
-// its step, and transfers its fields onto the other components' meshes
-// (serial explicit coupling). Each phase is timed. Any failure ends the run with
-// one CouplingFailure that names the component; every enclave is stopped and
+// The driver. It launches every component in its enclave, waits for each to
+// publish its meshes, checks them, builds the transfers and then runs the
+// loop: in an iteration run the talk's, N iterations of serial explicit
+// coupling (schemes/iteration-loop.ts); in a run in physical time, the
+// waveforms are created before ack and the plan's scheme runs the windows
+// (schemes/). Each phase is timed. Any failure ends the run with one
+// CouplingFailure that names the component; every enclave is stopped and
 // every segment removed on every path.
 
 import { createEnclave } from "../enclave/create-enclave.ts";
@@ -22,19 +23,25 @@ import {
 import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
-import { anyTruncated, firstTruncation } from "../shm/truncation.ts";
+import { firstTruncation } from "../shm/truncation.ts";
+import type { SharedWaveform } from "../shm/waveform.ts";
 import { WAIT_VARIABLE } from "../wire/environment.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
 import { ComponentLink } from "./component-link.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
-import { checkFinite } from "./finite-check.ts";
+import type { GuardedTransfer, Participant, RunGuard, RunProgress } from "./participant.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
+import { ProtocolViolation } from "./protocol-violation.ts";
+import { buildTimeRun, createTimeWaveforms, timePhaseNames, timeTimingCapacity } from "./schemes/build-time-run.ts";
+import { type BoundTransfer, type IterationProbe, runIterations } from "./schemes/iteration-loop.ts";
+import { runScheme } from "./schemes/run-scheme.ts";
+import type { TimeRun, WindowConvergence } from "./schemes/time-run.ts";
 import { blameTruncation, orphanTruncation, overwrittenRegistry } from "./truncation-failure.ts";
 
 export interface DriverHooks<OperatorSpec> {
   buildOperator(source: PointSet, target: PointSet, spec: OperatorSpec): TransferOperator;
-  /** Called after every iteration, for progress displays (keep it cheap). */
+  /** Called after every iteration (every window, in a run in time), for progress displays (keep it cheap). */
   onIteration?(completed: number): void;
   /**
    * Called with every mesh before the run's segments are removed — after the
@@ -42,6 +49,11 @@ export interface DriverHooks<OperatorSpec> {
    * results can be saved.
    */
   collect?(meshes: ReadonlyMap<string, SharedMesh>, iterationsCompleted: number, runId: string): void;
+  /**
+   * A run in time: called after every window with every mesh as the window
+   * left it (components wait for the next window meanwhile), its index and end time.
+   */
+  windowDone?(meshes: ReadonlyMap<string, SharedMesh>, window: number, end: number, runId: string): void;
   /** Where components' output goes (default process.stderr, prefixed). */
   output?: OutputSink | null;
   /** Command-queue round trips to measure before the loop (ping/pong), per component. */
@@ -56,10 +68,7 @@ export interface DriverHooks<OperatorSpec> {
   probe?: IterationProbe;
 }
 
-export interface IterationProbe {
-  before(iteration: number): void;
-  after(iteration: number): void;
-}
+export type { IterationProbe } from "./schemes/iteration-loop.ts";
 
 export interface EnclaveRecord {
   component: string;
@@ -72,44 +81,46 @@ export interface EnclaveRecord {
 /** Attached to the error a failed run ends with, as `partial`. */
 export interface PartialResult {
   runId: string;
+  /** Iterations, or windows of a run in time, completed. */
   iterationsCompleted: number;
   timings: PhaseTimings;
   setupMs: Record<string, number>;
+  /** Every component the run launched or meant to, with how it ended once the run had stopped it. */
+  enclaves: EnclaveRecord[];
+  /** A run in time: the windows completed so far. */
+  convergence?: WindowConvergence[];
 }
 
 export interface CouplingResult {
   runId: string;
+  /** Iterations, or windows of a run in time, completed. */
   iterationsCompleted: number;
   timings: PhaseTimings;
   setupMs: Record<string, number>;
   enclaves: EnclaveRecord[];
-}
-
-interface Participant {
-  plan: ComponentPlan;
-  enclave: Enclave;
-  link: ComponentLink;
-  stepPhase: string;
-}
-
-interface BoundTransfer {
-  label: string;
-  from: TransferPlan["from"];
-  operator: TransferOperator;
-  source: Float64Array;
-  target: Float64Array;
+  /** A run in time: every window's iterations, residuals and acceleration. */
+  convergence?: WindowConvergence[];
 }
 
 const NS_PER_MS = 1e6;
+/** How long a run waits, once its components have ended, for the rest of their output (enclaves drain in 1 s). */
+const OUTPUT_WAIT_MS = 2000;
 
 /** "appA step" etc.: the phases every run records. */
 export function phaseNames(plan: CouplingPlan): string[] {
+  if (plan.time !== undefined)
+    return [...timePhaseNames(plan), ...plan.components.map((component) => commandQueuePhase(component.name))];
   return [
     ...plan.order.map((name) => `${name} step`),
     ...plan.transfers.map((transfer) => `${fieldLabel(transfer.from)} → ${fieldLabel(transfer.to)}`),
-    "command queue",
+    ...plan.components.map((component) => commandQueuePhase(component.name)),
     "iteration",
   ];
+}
+
+/** "appA command queue": the ping → pong round trips with one component, measured before the loop. */
+export function commandQueuePhase(component: string): string {
+  return `${component} command queue`;
 }
 
 export async function runCoupling<OperatorSpec>(
@@ -122,16 +133,33 @@ export async function runCoupling<OperatorSpec>(
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal;
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const run = Run.create({ handleSignals: false });
+  /** A wait noticed the native signal flag before the listener ran. */
+  let handledInterruption = false;
   const participants = new Map<string, Participant>();
   const meshes = new Map<string, SharedMesh>();
-  const timings = new PhaseTimings(phaseNames(plan), Math.max(plan.iterations, hooks.pings ?? 0, 1));
+  const loopSamples = plan.time === undefined ? plan.iterations : timeTimingCapacity(plan.time);
+  const timings = new PhaseTimings(phaseNames(plan), Math.max(loopSamples, hooks.pings ?? 0, 1));
+  const pingPhases = new Set(plan.components.map((component) => commandQueuePhase(component.name)));
   const setupMs: Record<string, number> = {};
-  let iteration = -1;
-  let phase = "startup";
-  let completed = 0;
+  const progress: RunProgress = { window: -1, iteration: -1, phase: "startup", completed: 0 };
+  let waveforms: SharedWaveform[] = [];
+  let history: WindowConvergence[] | undefined;
+  let timeRun: TimeRun | undefined;
+  /** Whether the results were handed to hooks.collect already (it is called once). */
+  let collected = false;
+  // Created before the listeners: a run that cannot even be created leaves none behind.
+  const run = Run.create({ handleSignals: false });
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  /** What the run produced: returned when it completes, attached to the error (`partial`) when it fails. */
+  const summary = (enclaves: EnclaveRecord[]): CouplingResult => ({
+    runId: run.id,
+    iterationsCompleted: progress.completed,
+    timings,
+    setupMs,
+    enclaves,
+    ...(history === undefined ? {} : { convergence: history }),
+  });
   try {
     for (const component of plan.components) {
       const description = `component "${component.name}" (${component.kind} enclave)`;
@@ -149,6 +177,7 @@ export async function runCoupling<OperatorSpec>(
         // Where a futex wake cannot cross (a VM's guest kernel), the driver spins,
         // yielding, instead of sleeping in 10 ms slices it would never be woken from.
         wait: enclave.sharesFutexes ? plan.wait : { ...plan.wait, kind: "spin" },
+        timed: plan.time !== undefined,
         description,
         peer: {
           isAlive: () => enclave.isAlive(),
@@ -163,15 +192,38 @@ export async function runCoupling<OperatorSpec>(
       });
     }
     await awaitHellos(participants, plan.startupTimeoutMs, () => interrupted);
-    phase = "mesh check";
+    progress.phase = "mesh check";
     for (const participant of participants.values()) {
       for (const [meshName, expected] of Object.entries(participant.plan.meshes)) {
         const mesh = openCheckedMesh(participant, meshName, expected);
         meshes.set(`${participant.plan.name}.${meshName}`, mesh);
       }
     }
-    phase = "transfer setup";
+    progress.phase = "transfer setup";
     const transfers = bindTransfers(plan.transfers, meshes, hooks, setupMs);
+    // Damage to shared memory is caught where it happens, in either loop, and blamed on whose it is.
+    const guard: RunGuard = {
+      truncation: (iteration, phase) => throwIfTruncated(participants, run.directory, iteration, phase, true),
+      nonFinite: (transfer, point, iteration, phase) => nonFinite(participants, transfer, point, iteration, phase),
+    };
+    if (plan.time !== undefined) {
+      progress.phase = "waveform setup";
+      const created = createTimeWaveforms(
+        run,
+        plan,
+        transfers.map((transfer) => transfer.operator),
+        meshes,
+      );
+      waveforms = created.all;
+      timeRun = buildTimeRun(plan, participants, created, timings, progress, plan.stepTimeoutMs * NS_PER_MS, {
+        ...(hooks.onIteration === undefined ? {} : { onWindow: hooks.onIteration }),
+        ...(hooks.windowDone === undefined
+          ? {}
+          : { windowDone: (window: number, end: number) => hooks.windowDone?.(meshes, window, end, run.id) }),
+        truncation: guard.truncation,
+      });
+      history = timeRun.history;
+    }
     hooks.onReady?.(
       [...participants.values()].map((participant) => ({
         component: participant.plan.name,
@@ -182,100 +234,76 @@ export async function runCoupling<OperatorSpec>(
 
     const stepNs = plan.stepTimeoutMs * NS_PER_MS;
     const pings = hooks.pings ?? 0;
-    if (pings > 0) {
-      phase = "command queue";
-      const recorder = timings.recorder("command queue").values;
-      const first = participants.values().next().value as Participant;
+    // Every component's command queue, one after the other, while the others wait for their first go.
+    for (const participant of pings > 0 ? participants.values() : []) {
+      progress.phase = commandQueuePhase(participant.plan.name);
+      const recorder = timings.recorder(progress.phase).values;
       for (let index = 0; index < pings; index++) {
         const started = native.monotonicNs();
-        first.link.ping(stepNs);
+        participant.link.ping(stepNs);
         recorder[index] = native.monotonicNs() - started;
       }
-      timings.setCount("command queue", pings);
+      timings.setCount(progress.phase, pings);
     }
 
-    const steps = plan.order.map((name) => participants.get(name) as Participant);
-    const stepRecorders = steps.map((participant) => timings.recorder(participant.stepPhase).values);
-    const transfersAfter = steps.map((participant) =>
-      transfers.filter((transfer) => transfer.label.startsWith(`${participant.plan.name}.`)),
-    );
-    const transferRecorders = transfersAfter.map((list) =>
-      list.map((transfer) => timings.recorder(transfer.label).values),
-    );
-    const iterationRecorder = timings.recorder("iteration").values;
-    const finiteOnly = plan.checkFinite !== false;
-    const probe = hooks.probe;
-    for (iteration = 0; iteration < plan.iterations; iteration++) {
-      if (probe !== undefined) probe.before(iteration);
-      const iterationStart = native.monotonicNs();
-      for (let index = 0; index < steps.length; index++) {
-        const participant = steps[index] as Participant;
-        phase = participant.stepPhase;
-        const stepStart = native.monotonicNs();
-        participant.link.go(iteration);
-        participant.link.awaitDone(iteration, stepNs);
-        if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
-        const afterStep = native.monotonicNs();
-        (stepRecorders[index] as Float64Array)[iteration] = afterStep - stepStart;
-        const after = transfersAfter[index] as BoundTransfer[];
-        const recorders = transferRecorders[index] as Float64Array[];
-        let previous = afterStep;
-        for (let transferIndex = 0; transferIndex < after.length; transferIndex++) {
-          const transfer = after[transferIndex] as BoundTransfer;
-          phase = transfer.label;
-          if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
-          if (finiteOnly) {
-            const point = checkFinite(transfer.source);
-            if (point >= 0) throw nonFinite(participants, transfer, point, iteration, phase);
-          }
-          transfer.operator.apply(transfer.source, transfer.target);
-          // The apply itself may have been the first to touch a truncated page (its SIGBUS now a mark).
-          if (anyTruncated()) throwIfTruncated(participants, run.directory, iteration, phase, true);
-          const now = native.monotonicNs();
-          (recorders[transferIndex] as Float64Array)[iteration] = now - previous;
-          previous = now;
-        }
-      }
-      iterationRecorder[iteration] = native.monotonicNs() - iterationStart;
-      if (probe !== undefined) probe.after(iteration);
-      completed = iteration + 1;
-      if (hooks.onIteration !== undefined) hooks.onIteration(completed);
+    if (timeRun !== undefined) {
+      runScheme((plan.time as NonNullable<CouplingPlan["time"]>).scheme, timeRun);
+    } else {
+      const steps = plan.order.map((name) => participants.get(name) as Participant);
+      const finiteOnly = plan.checkFinite !== false;
+      runIterations(steps, transfers, plan.iterations, stepNs, timings, hooks, progress, guard, finiteOnly);
     }
-    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
+    setCounts(timings, plan, timeRun, progress.completed, pingPhases);
     // A shrink within a segment's last page raises no SIGBUS, so it has no mark: measure every file once.
     throwIfTruncated(participants, run.directory, -1, "the check after the loop", true);
 
-    phase = "shutdown";
-    iteration = -1;
+    progress.phase = "shutdown";
+    progress.iteration = -1;
+    progress.window = -1;
     for (const participant of participants.values()) participant.link.stop(stepNs);
-    hooks.collect?.(meshes, completed, run.id);
-    const enclaves: EnclaveRecord[] = [];
-    for (const participant of participants.values()) {
-      const exit = await withTimeout(participant.enclave.exited, plan.stepTimeoutMs);
-      if (exit === undefined) await participant.enclave.stop();
-      enclaves.push(record(participant, exit));
-    }
-    return { runId: run.id, iterationsCompleted: completed, timings, setupMs, enclaves };
+    collected = true;
+    hooks.collect?.(meshes, progress.completed, run.id);
+    // All at once: the first to end badly ends the run, whoever else is still on its way out.
+    const enclaves = await Promise.all(
+      [...participants.values()].map(async (participant) => {
+        const exit = await withTimeout(participant.enclave.ended, plan.stepTimeoutMs);
+        if (exit === undefined) await participant.enclave.stop();
+        // Killed or crashed on its way out, after its bye: the run did not end well.
+        else if (exit.cause !== "stop" && (exit.code !== 0 || exit.signal !== null))
+          throw failure(participant, -1, progress.phase, `${describeExit(exit)} after it said bye`, exit);
+        return record(participant, exit);
+      }),
+    );
+    return summary(enclaves);
   } catch (error) {
-    for (const name of phaseNames(plan)) if (name !== "command queue") timings.setCount(name, completed);
-    const cause = await explain(error, participants, iteration, phase, interrupted, run);
+    handledInterruption = error instanceof InterruptedError;
+    setCounts(timings, plan, timeRun, progress.completed, pingPhases);
+    const cause = await explain(error, participants, progress, interrupted, run);
     try {
-      hooks.collect?.(meshes, completed, run.id);
+      if (!collected) hooks.collect?.(meshes, progress.completed, run.id);
     } catch {
       // Saving partial results must not hide the failure that ended the run.
     }
-    // What the run produced before it failed travels with the error, so the run record can keep it.
-    const partial: PartialResult = { runId: run.id, iterationsCompleted: completed, timings, setupMs };
+    // What the run produced before it failed travels with the error, so the run record can keep it,
+    // with every component's end.
+    const enclaves = await endAll(participants);
+    const partial: PartialResult = summary(enclaves);
     throw Object.assign(cause, { partial });
   } finally {
+    await endAll(participants);
+    // What a component printed before it ended belongs to the run (its last line often says why it failed):
+    // the run returns once it reached the sink, which the enclave bounds by its own drain limit.
     await Promise.all(
-      [...participants.values()].map((participant) => participant.enclave.stop(500).catch(() => undefined)),
+      [...participants.values()].map((participant) => withTimeout(participant.enclave.exited, OUTPUT_WAIT_MS)),
     );
+    for (const waveform of waveforms) waveform.close();
     for (const mesh of meshes.values()) mesh.close();
     for (const participant of participants.values()) participant.link.close();
     run.close();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    // The interruption has been handled: later waits in this process must not see it again.
+    if (interrupted !== undefined || handledInterruption) native.clearPendingSignal();
   }
 }
 
@@ -287,12 +315,35 @@ function started(enclave: Enclave): boolean {
   }
 }
 
+/**
+ * Stops every component and waits until each has ended (its output may still
+ * be on its way to the sink: the run waits for it after); says how each ended.
+ */
+async function endAll(participants: Map<string, Participant>): Promise<EnclaveRecord[]> {
+  return Promise.all(
+    [...participants.values()].map(async (participant) => {
+      const exit = await Promise.race([
+        participant.enclave.stop(500).catch(() => undefined),
+        participant.enclave.ended,
+      ]);
+      return record(participant, exit);
+    }),
+  );
+}
+
 function record(participant: Participant, exit: ExitStatus | undefined): EnclaveRecord {
+  let description: unknown;
+  try {
+    description = participant.enclave.describe();
+  } catch {
+    // never launched: there is nothing running to describe
+    description = { kind: participant.plan.kind, name: participant.plan.name };
+  }
   return {
     component: participant.plan.name,
     kind: participant.plan.kind,
     pid: started(participant.enclave) ? participant.enclave.pid : 0,
-    description: participant.enclave.describe(),
+    description,
     ...(exit === undefined ? {} : { exit }),
   };
 }
@@ -322,7 +373,7 @@ async function awaitHellos(
       if (participant.link.pollHello()) {
         waiting.delete(participant);
       } else if (participant.enclave.hasExited() || !participant.enclave.isAlive()) {
-        const exit = await withTimeout(participant.enclave.exited, 1000);
+        const exit = await withTimeout(participant.enclave.ended, 1000);
         throw failure(
           participant,
           -1,
@@ -410,27 +461,63 @@ function failure(
   reason: string,
   exit?: ExitStatus,
 ): CouplingFailure {
+  return failureIn(participant, -1, iteration, phase, reason, exit);
+}
+
+function failureIn(
+  participant: Participant,
+  window: number,
+  iteration: number,
+  phase: string,
+  reason: string,
+  exit?: ExitStatus,
+): CouplingFailure {
   return new CouplingFailure({
     component: participant.plan.name,
     enclave: participant.plan.kind,
     pid: started(participant.enclave) ? participant.enclave.pid : undefined,
     iteration,
+    ...(window >= 0 ? { window } : {}),
     phase,
     reason,
     ...(exit === undefined ? {} : { exit }),
   });
 }
 
+/** How many samples each phase of the loop holds: iterations (or windows), and in a run in time per phase. */
+function setCounts(
+  timings: PhaseTimings,
+  plan: CouplingPlan,
+  run: TimeRun | undefined,
+  completed: number,
+  pingPhases: ReadonlySet<string>,
+): void {
+  for (const name of phaseNames(plan)) {
+    if (pingPhases.has(name)) continue;
+    const count =
+      plan.time === undefined
+        ? completed
+        : name === "window"
+          ? completed
+          : name === "convergence"
+            ? (run?.measured ?? 0)
+            : name === "acceleration"
+              ? (run?.accelerations ?? 0)
+              : (run?.iterations ?? 0);
+    timings.setCount(name, count);
+  }
+}
+
 /** Turns whatever ended the run into one CouplingFailure naming the component. */
 async function explain(
   error: unknown,
   participants: Map<string, Participant>,
-  iteration: number,
-  phase: string,
+  progress: RunProgress,
   interrupted: NodeJS.Signals | undefined,
   run: Run,
 ): Promise<Error> {
-  const cause = await explainFailure(error, participants, iteration, phase, interrupted, run.directory);
+  const { iteration, phase } = progress;
+  const cause = await explainFailure(error, participants, progress, interrupted, run.directory);
   // A component misled by a registry another process scribbled fails in its own words: the scribble is the
   // cause, and the registry is named with what failed next.
   const damage = run.registry.geometryDamage();
@@ -441,11 +528,11 @@ async function explain(
 async function explainFailure(
   error: unknown,
   participants: Map<string, Participant>,
-  iteration: number,
-  phase: string,
+  progress: RunProgress,
   interrupted: NodeJS.Signals | undefined,
   runDirectory: string,
 ): Promise<Error> {
+  const { iteration, phase, window } = progress;
   // A truncated segment reads as zeros, which the ring and mesh checks report as garbage, and a component
   // whose own segment was cut may exit: the truncation is the cause, whatever else was seen first.
   if (!truncationFailures.has(error as Error)) {
@@ -460,23 +547,32 @@ async function explainFailure(
     // Only a component that has ended has an exit status to wait for; a live one ends when it is stopped.
     const ending = participant !== undefined && (participant.enclave.hasExited() || !participant.enclave.isAlive());
     if (participant !== undefined && ending && error.details.exit === undefined) {
-      const exit = await withTimeout(participant.enclave.exited, 1000);
+      const exit = await withTimeout(participant.enclave.ended, 1000);
       if (exit !== undefined) return new CouplingFailure({ ...error.details, exit });
     }
     return error;
   }
   if (error instanceof InterruptedError || interrupted !== undefined) {
     const signal = interrupted ?? "SIGINT";
-    return new Error(
-      `interrupted by ${signal} ${iteration < 0 ? `during ${phase}` : `in iteration ${iteration}, phase "${phase}"`}; every component was stopped and the run's segments removed`,
-    );
+    const where =
+      window >= 0
+        ? `in window ${window} (iteration ${iteration}), phase "${phase}"`
+        : iteration < 0
+          ? `during ${phase}`
+          : `in iteration ${iteration}, phase "${phase}"`;
+    return new Error(`interrupted by ${signal} ${where}; every component was stopped and the run's segments removed`);
   }
   const participant = participantOf(error, participants, phase);
   if (participant === undefined) return error instanceof Error ? error : new Error(String(error));
+  const failure = (participant: Participant, iteration: number, phase: string, reason: string, exit?: ExitStatus) =>
+    failureIn(participant, window, iteration, phase, reason, exit);
+  if (error instanceof ProtocolViolation) {
+    return failure(participant, iteration, phase, error.reason, await withTimeout(participant.enclave.ended, 200));
+  }
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
     // A component that closed its channel usually exits next: a moment for its exit status, no more.
     const closedFirst = error instanceof PeerClosedError && participant.enclave.isAlive();
-    const exit = await withTimeout(participant.enclave.exited, closedFirst ? 300 : 1000);
+    const exit = await withTimeout(participant.enclave.ended, closedFirst ? 300 : 1000);
     const running = exit === undefined && participant.enclave.isAlive();
     const reason =
       exit !== undefined
@@ -507,7 +603,7 @@ async function explainFailure(
     iteration,
     phase,
     reason,
-    ending ? await withTimeout(participant.enclave.exited, 200) : undefined,
+    ending ? await withTimeout(participant.enclave.ended, 200) : undefined,
   );
 }
 
@@ -540,7 +636,7 @@ const truncationFailures = new WeakSet<Error>();
 /** A NaN or ±Infinity at `point` of the field `transfer` carries, blamed on the component that wrote it. */
 function nonFinite(
   participants: Map<string, Participant>,
-  transfer: BoundTransfer,
+  transfer: GuardedTransfer,
   point: number,
   iteration: number,
   phase: string,

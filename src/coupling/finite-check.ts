@@ -43,3 +43,8 @@ export function checkFinite(values: Float64Array): number {
   }
   return -1;
 }
+
+/** "NaN", "Infinity" or "-Infinity": how a non-finite value reads in an error. */
+export function describeNonFinite(value: number): string {
+  return Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+}

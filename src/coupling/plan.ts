@@ -27,12 +27,61 @@ export interface TransferPlan<OperatorSpec = unknown> {
   from: FieldAddress;
   to: FieldAddress;
   operator: OperatorSpec;
+  /** Runs in time: the B-spline degree the target reads the waveform with (0..3; 1 when absent). */
+  waveformDegree?: number;
+}
+
+export type SchemeName = "serial-explicit" | "parallel-explicit" | "serial-implicit" | "parallel-implicit" | "multi";
+
+export type ConvergenceMeasureKind = "absolute" | "relative" | "residual-relative";
+
+export interface ConvergencePlan {
+  /** Either end of a transfer: the transfer's data is measured where its target reads it. */
+  field: FieldAddress;
+  measure: ConvergenceMeasureKind;
+  limit: number;
+}
+
+export interface AccelerationPlan {
+  method: "constant" | "aitken" | "iqn-ils" | "iqn-imvj";
+  /** Either end of a transfer: its data is accelerated in the target's (driver-written) waveform. */
+  fields: FieldAddress[];
+  /** constant: ω; the others: ω of the first iteration. */
+  relaxation: number;
+  maxColumns: number;
+  windowsReused: number;
+  filter: "none" | "qr1" | "qr2" | "qr3";
+  filterLimit: number;
+  preconditioner: "residual-sum" | "value" | "constant" | "none";
+  /** preconditioner constant: one factor per field. */
+  scaling: number[];
+  restart: { mode: "none" | "rs-0" | "rs-ls" | "rs-svd"; chunk: number; truncation: number; reusedWindows: number };
+}
+
+/** A run in physical time (issue 17): windows, each taken once (explicit) or until it converges (implicit). */
+export interface TimePlan {
+  scheme: SchemeName;
+  /** The window size, or "first-participant": the first component's one step sets each window (serial schemes). */
+  window: number | "first-participant";
+  /** The run ends at maxTime (the last window cut to end there) or after `windows` windows: exactly one is set. */
+  maxTime?: number;
+  windows?: number;
+  /** Steps a component may take in a window; the waveforms hold one sample more. */
+  maxSubsteps: number;
+  minIterations: number;
+  maxIterations: number;
+  onMaxIterations: "stop" | "continue";
+  convergence: ConvergencePlan[];
+  acceleration?: AccelerationPlan;
 }
 
 export interface CouplingPlan<OperatorSpec = unknown> {
   components: ComponentPlan[];
   transfers: TransferPlan<OperatorSpec>[];
+  /** An iteration run's iterations (0 in a run in time). */
   iterations: number;
+  /** Present for a run in physical time; absent for an iteration run. */
+  time?: TimePlan;
   /** Who steps first; every component exactly once. */
   order: string[];
   startupTimeoutMs: number;

@@ -32,9 +32,10 @@ export interface ExitStatus {
 
 export interface EnclaveOptions {
   /**
-   * Where the component's output goes, line by line, prefixed with "[name] "
-   * (default process.stderr, so users see their component's prints); null keeps
-   * it only in output().
+   * Where the component's output goes, line by line, prefixed with "[name] ",
+   * as it is written (default process.stderr, so users see their component's
+   * prints); null keeps it only in output(). A thread of its own reads it, so a
+   * busy supervisor neither delays it nor makes the component wait on a full pipe.
    */
   output?: OutputSink | null;
   /**
@@ -79,6 +80,12 @@ export interface Enclave {
   kill(): void;
   /** Resolves exactly once, when the component has ended and its output has been read. */
   readonly exited: Promise<ExitStatus>;
+  /**
+   * Resolves with the same status as soon as the component is known to have
+   * ended, perhaps before its output has been read: for telling at once how a
+   * component ended. A backend that learns it only with its output resolves it with `exited`.
+   */
+  readonly ended: Promise<ExitStatus>;
   /** Whether `exited` has resolved. */
   hasExited(): boolean;
   /**
@@ -89,6 +96,6 @@ export interface Enclave {
   isAlive(): boolean;
   /** What the component runs on, for the run record. Secrets in its environment are redacted. */
   describe(): EnclaveDescription;
-  /** The last 64 Ki characters the component wrote to each stream. */
+  /** The last 64 KiB the component wrote to each stream, readable at any moment. */
   output(): { stdout: string; stderr: string };
 }

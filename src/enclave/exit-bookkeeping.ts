@@ -7,6 +7,9 @@ import type { ExitStatus } from "./enclave.ts";
 export class ExitBookkeeping {
   /** Resolves exactly once, with the first status finish() is given. */
   readonly exited: Promise<ExitStatus>;
+  /** Resolves with the status as soon as it is known (end()), at the latest with `exited`. */
+  readonly ended: Promise<ExitStatus>;
+  private settleEnded: (status: ExitStatus) => void = () => {};
   private readonly name: string;
   private status: ExitStatus | undefined;
   private settle: (status: ExitStatus) => void = () => {};
@@ -17,6 +20,14 @@ export class ExitBookkeeping {
     this.exited = new Promise((resolve) => {
       this.settle = resolve;
     });
+    this.ended = new Promise((resolve) => {
+      this.settleEnded = resolve;
+    });
+  }
+
+  /** The component has ended with `status`; its output may still be on its way (finish() follows). */
+  end(status: ExitStatus): void {
+    if (this.status === undefined) this.settleEnded(status);
   }
 
   hasExited(): boolean {
@@ -37,6 +48,7 @@ export class ExitBookkeeping {
   finish(status: ExitStatus): boolean {
     if (this.status !== undefined) return false;
     this.status = status;
+    this.settleEnded(status);
     this.settle(status);
     return true;
   }

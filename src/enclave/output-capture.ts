@@ -1,67 +1,27 @@
-// One output stream of a component: the last 64 Ki characters are kept for
-// error reports, and every complete line is passed on, prefixed with the
-// component's name, so a user watching the supervisor sees who printed what.
-import type { Readable } from "node:stream";
+// One output stream of a component as its supervisor sees it: the last 64 KiB
+// it wrote, kept for error reports, and when the stream has ended. The output
+// relay (output-relay.ts) reads the stream off the main thread and passes every
+// complete line on, prefixed with the component's name, so a user watching the
+// supervisor sees who printed what while it runs.
+import type { OutputTail } from "./output-tail.ts";
+
+export { OUTPUT_TAIL_BYTES } from "./output-tail.ts";
 
 /** Anything with a write(text) method: process.stderr, a file stream, a test's collector. */
 export interface OutputSink {
   write(text: string): unknown;
 }
 
-export const OUTPUT_TAIL_CHARACTERS = 64 * 1024;
-
 export class OutputCapture {
-  /** Resolves when the stream has ended (or failed) and its last partial line was passed on. */
-  readonly done: Promise<void>;
-  private tail = "";
-  private partialLine = "";
-
   constructor(
-    stream: Readable | null | undefined,
-    private readonly prefix: string,
-    private readonly sink: OutputSink | null,
-  ) {
-    if (!stream) {
-      this.done = Promise.resolve();
-      return;
-    }
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk: string) => this.append(chunk));
-    this.done = new Promise((resolve) => {
-      const finish = () => {
-        this.flush();
-        resolve();
-      };
-      stream.once("end", finish);
-      stream.once("close", finish);
-      // A read error means the stream is over; what was read stays.
-      stream.once("error", finish);
-    });
-  }
+    private readonly tail: OutputTail,
+    /** Resolves when the stream has ended (or failed) and its last partial line was passed on. */
+    readonly done: Promise<void>,
+  ) {}
 
-  /** Adds text as if the component had written it (a thread's uncaught error, which no stream carries). */
-  append(text: string): void {
-    this.tail += text;
-    // Trim in batches so a chatty component does not copy the tail on every chunk.
-    if (this.tail.length > 2 * OUTPUT_TAIL_CHARACTERS) this.tail = this.tail.slice(-OUTPUT_TAIL_CHARACTERS);
-    if (this.sink === null) return;
-    const lines = (this.partialLine + text).split("\n");
-    this.partialLine = lines.pop() ?? "";
-    // A line that never ends (a progress bar redrawn with \r) is passed on in pieces.
-    if (this.partialLine.length > OUTPUT_TAIL_CHARACTERS) {
-      lines.push(this.partialLine);
-      this.partialLine = "";
-    }
-    if (lines.length > 0) this.sink.write(lines.map((line) => `${this.prefix}${line}\n`).join(""));
-  }
-
+  /** The last 64 KiB the component wrote to this stream. */
   text(): string {
-    return this.tail.length > OUTPUT_TAIL_CHARACTERS ? this.tail.slice(-OUTPUT_TAIL_CHARACTERS) : this.tail;
-  }
-
-  private flush(): void {
-    if (this.sink !== null && this.partialLine !== "") this.sink.write(`${this.prefix}${this.partialLine}\n`);
-    this.partialLine = "";
+    return this.tail.text();
   }
 }
 

@@ -3,6 +3,7 @@
 import { accessSync, constants, existsSync } from "node:fs";
 import { findExecutable } from "../platform/executable.ts";
 import { packagePath } from "../platform/package-root.ts";
+import { parentDeathPrefix } from "../platform/parent-death-signal.ts";
 import type { Requirement } from "../platform/requirement.ts";
 import { probeContainerRuntime } from "./container/probe.ts";
 import type { EnclaveKind } from "./kind.ts";
@@ -43,6 +44,19 @@ function nativeAddon(): Requirement {
     : { what: "native addon", ok: false, detail: "not built", fix: "npm install (needs g++, make, python3)" };
 }
 
+/** Optional: without setpriv a component outlives a driver killed by SIGKILL until it next waits for it. */
+function parentDeath(): Requirement {
+  const works = parentDeathPrefix().length > 0;
+  return works
+    ? { what: "setpriv --pdeathsig (optional)", ok: true, detail: "components die with their driver, even on SIGKILL" }
+    : {
+        what: "setpriv --pdeathsig (optional)",
+        ok: false,
+        detail: "without it a component outlives a SIGKILLed driver until it next waits for it",
+        fix: "apt-get install -y util-linux",
+      };
+}
+
 function report(kind: EnclaveKind, requirements: Requirement[]): KindReport {
   return { kind, usable: requirements.every((requirement) => requirement.ok), requirements };
 }
@@ -73,7 +87,7 @@ export function checkEnclaveKinds(): KindReport[] {
   const vm = [...base, ...vmRequirements()];
   return [
     report("thread", base),
-    report("process", base),
+    { ...report("process", base), requirements: [...base, parentDeath()] },
     { ...report("container", container), requirements: [...container, optional] },
     report("vm", vm),
   ];

@@ -51,11 +51,15 @@ export interface NativeBinding {
   futexWake(buffer: ArrayBuffer, byteOffset: number, count: number): number;
   /** CLOCK_MONOTONIC in nanoseconds, shared by every process on the host. */
   monotonicNs(): number;
+  /** CLOCK_MONOTONIC in nanoseconds into clock[0]: the same clock without a new number per call (for wait loops). */
+  monotonicNsInto(clock: Float64Array): void;
   schedYield(): void;
   /** A pidfd for `pid`, or -1 where the kernel has none. */
   pidfdOpen(pid: number): number;
   pidfdAlive(fd: number): boolean;
   closeFd(fd: number): void;
+  /** A pipe: [read end, write end], both close-on-exec. */
+  pipe(): [number, number];
   /** Whether `pid` exists and has not exited (a zombie has exited). */
   isAlive(pid: number): boolean;
   /** Pins `pid` (0: the calling thread) to `cpus`. */
@@ -70,6 +74,8 @@ export interface NativeBinding {
   resourceUsage(target: Float64Array): boolean;
   /** The last watched signal received, 0 if none. */
   pendingSignal(): number;
+  /** Forgets the last watched signal, once it has been handled. */
+  clearPendingSignal(): void;
 
   // The transfer operators' numeric kernels (native/numeric-kernels.cc); src/mapping calls them
   // and keeps its own TypeScript loops as the reference they are tested against.

@@ -1,7 +1,8 @@
 // The one wait loop both sides of a ring use: wait until a 32-bit word in
 // shared memory differs from the value last seen, by the configured strategy,
 // checking the peer's liveness and closed flag between slices. Returns a status
-// code (no exceptions, no allocation); the caller turns a failure into an error.
+// code (no exceptions, no allocation: the clock is read into a typed array);
+// the caller turns a failure into an error.
 import { native } from "../native/index.ts";
 import { guardTruncated } from "../shm/truncation.ts";
 import type { PeerLiveness } from "./peer.ts";
@@ -42,6 +43,9 @@ const BACKOFF = 3;
 /** A word nobody wakes: Atomics.wait on it is a plain timed sleep that needs no futex shared with anyone. */
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+/** Where the loop reads the clock: a returned double would be a new heap number at every read. */
+const clock = new Float64Array(1);
+
 export class Waiter {
   private readonly kind: number;
   private readonly spinNs: number;
@@ -81,7 +85,8 @@ export class Waiter {
   ): WaitStatus {
     const words = this.words;
     if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
-    const start = native.monotonicNs();
+    native.monotonicNsInto(clock);
+    const start = clock[0] as number;
     const deadline = start + timeoutNs;
     let nextCheck = start + LIVENESS_INTERVAL_NS;
     if (this.kind !== BLOCK) {
@@ -92,7 +97,8 @@ export class Waiter {
       for (;;) {
         if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
         if ((++iterations & SPIN_CHECK_MASK) !== 0) continue;
-        const now = native.monotonicNs();
+        native.monotonicNsInto(clock);
+        const now = clock[0] as number;
         if (now >= nextCheck) {
           const status = this.checkPeer(peerClosedIndex);
           if (status !== WaitStatus.ready) return status;
@@ -119,7 +125,8 @@ export class Waiter {
         Atomics.store(words, sleepingIndex, 0);
         return WaitStatus.ready;
       }
-      const now = native.monotonicNs();
+      native.monotonicNsInto(clock);
+      const now = clock[0] as number;
       if (now >= deadline) {
         Atomics.store(words, sleepingIndex, 0);
         return WaitStatus.timedOut;

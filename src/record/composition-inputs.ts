@@ -1,17 +1,19 @@
 // Every file a run reads as input, hashed before the run starts: the
 // composition, each module component's sources (see module-imports.ts), each
-// command component's program (looked up on PATH as the launch does) and any
+// command component's program (looked up on PATH as the launch does), any
 // argument of its command line that names an existing file (a Python
-// component's script, an input deck). Files of the environment — libraries,
+// component's script, an input deck; found, as the component runs, in the
+// composition's directory) and the Python or C client it runs on (client-sources.ts). Files of the environment — libraries,
 // the node binary — are recorded per enclave, from what the processes loaded.
 import { existsSync, statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import type { Composition } from "../compose/load.ts";
 import { findExecutable } from "../platform/executable.ts";
+import { clientSources } from "./client-sources.ts";
 import { type HashedFile, hashFile } from "./file-digest.ts";
 import { moduleSources } from "./module-imports.ts";
 
-export type InputRole = "composition" | "module" | "module source" | "program" | "command argument";
+export type InputRole = "composition" | "module" | "module source" | "program" | "command argument" | "client source";
 
 export interface InputFile extends HashedFile {
   role: InputRole;
@@ -28,6 +30,8 @@ export function compositionInputs(composition: Composition, compositionEntry: Ha
     seen.add(path);
     inputs.push({ ...hashFile(path), role, component });
   };
+  // Components run in the composition's directory (runner/coupling-plan.ts): relative names are found there.
+  const directory = dirname(composition.source);
   for (const [component, spec] of Object.entries(composition.components)) {
     if (spec.module !== undefined) {
       const [entry, ...imported] = moduleSources(spec.module);
@@ -35,15 +39,21 @@ export function compositionInputs(composition: Composition, compositionEntry: Ha
       for (const file of imported) add(file, "module source", component);
     }
     const [program, ...args] = spec.command ?? [];
-    if (program !== undefined)
-      add(program.includes("/") ? program : (findExecutable(program) ?? program), "program", component);
+    const commandFiles: string[] = [];
+    if (program !== undefined) {
+      const path = program.includes("/") ? program : (findExecutable(program) ?? program);
+      add(path, "program", component);
+      if (existsSync(path)) commandFiles.push(path);
+    }
     for (const argument of args) {
-      // The command runs in the driver's working directory, so relative names are resolved there.
-      const candidate = isAbsolute(argument) ? argument : resolve(argument);
+      const candidate = isAbsolute(argument) ? argument : resolve(directory, argument);
       if (!argument.startsWith("-") && existsSync(candidate) && statSync(candidate).isFile()) {
         add(candidate, "command argument", component);
+        commandFiles.push(candidate);
       }
     }
+    // The Python or C client it runs on, as the SDK is a module component's.
+    for (const source of clientSources(commandFiles, spec.env, directory)) add(source, "client source", component);
   }
   return inputs;
 }

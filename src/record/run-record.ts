@@ -123,10 +123,53 @@ export interface ReplayOf {
   recordSha256: string;
 }
 
+/** How a replay's convergence history compares with the recorded one (runs in time). */
+export interface ConvergenceComparison {
+  matches: boolean;
+  windows: number;
+  /** Windows whose iterations (or convergence) differ. */
+  differingWindows: number;
+  residualsCompared: number;
+  residualsDiffering: number;
+  /** The first differences, in words. */
+  problems: string[];
+}
+
 export interface VerificationEntry {
   outcome: "reproduced" | "differs" | "failed";
   outputs: FieldComparison[];
+  /** Runs in time: the iterations per window and the residual histories. */
+  convergence?: ConvergenceComparison;
   environmentDifferences: string[];
+}
+
+/** One iteration's residual of one measured field: ‖Δ‖₂ and ‖Δ‖₂ / ‖x̃‖₂. */
+export interface ResidualEntry {
+  absolute: number;
+  relative: number;
+}
+
+/** A run in time: one window's convergence history (docs/run-record.md, "convergence"). */
+export interface WindowConvergenceEntry {
+  window: number;
+  start: number;
+  size: number;
+  iterations: number;
+  converged: boolean;
+  /** Per measured field (as the composition names it), per iteration. */
+  residuals: Record<string, ResidualEntry[]>;
+  /** The acceleration's method, or "none". */
+  acceleration: string;
+}
+
+/** A run in time: how it was coupled, in sum. */
+export interface TimeEntry {
+  scheme: string;
+  window: number | "first-participant";
+  maxTime?: number;
+  windows?: number;
+  /** Coupling iterations over all windows. */
+  iterations: number;
 }
 
 export interface RunRecord {
@@ -140,7 +183,12 @@ export interface RunRecord {
   commandLine: string[];
   startedUnixMs: number;
   finishedUnixMs: number;
+  /** Iterations of an iteration run; windows of a run in time (planned 0 when not known beforehand). */
   iterations: { planned: number; completed: number };
+  /** A run in time only. */
+  time?: TimeEntry;
+  /** A run in time only: every completed window's iterations, residuals and acceleration. */
+  convergence?: WindowConvergenceEntry[];
   driver: DriverEntry;
   enclaves: EnclaveEntry[];
   seeds: RandomSeed[];

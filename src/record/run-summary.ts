@@ -1,13 +1,21 @@
 // The human summary of a run record: used after `conflux run` and by `conflux inspect`.
 
 import { alignColumns, formatMicroseconds as cell } from "../stats/table.ts";
+import { convergenceSummary } from "./convergence-summary.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
 import { recordDigest } from "./record-integrity.ts";
 import type { RunRecord } from "./run-record.ts";
 
+/** How a component ended, as the summary says it: by itself, by a signal, stopped by the driver, or never launched. */
+function exitText(exit: NonNullable<RunRecord["enclaves"][number]["exit"]>): string {
+  if (exit.cause === "launch") return `not launched${exit.error === undefined ? "" : ` (${exit.error})`}`;
+  const how = exit.signal !== null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  return exit.cause === "stop" || exit.cause === "kill" ? `stopped by the driver (${how})` : how;
+}
+
 export function runSummary(record: RunRecord, directory: string): string {
   const lines = [
-    `run ${record.name} (${record.runId}): ${record.status}, ${record.iterations.completed}/${record.iterations.planned} iterations in ${((record.finishedUnixMs - record.startedUnixMs) / 1000).toFixed(2)} s`,
+    `run ${record.name} (${record.runId}): ${record.status}, ${record.iterations.completed}/${record.iterations.planned || "?"} ${record.time === undefined ? "iterations" : "windows"} in ${((record.finishedUnixMs - record.startedUnixMs) / 1000).toFixed(2)} s`,
   ];
   if (record.error !== undefined) lines.push(`error: ${record.error}`);
   lines.push(`composition: ${record.composition.file} (sha256 ${record.composition.sha256.slice(0, 16)})`);
@@ -17,12 +25,7 @@ export function runSummary(record: RunRecord, directory: string): string {
   }
   lines.push("", "components:");
   for (const enclave of record.enclaves) {
-    const exit =
-      enclave.exit === undefined
-        ? ""
-        : enclave.exit.signal !== null
-          ? `, killed by ${enclave.exit.signal}`
-          : `, exit code ${enclave.exit.code}`;
+    const exit = enclave.exit === undefined ? "" : `, ${exitText(enclave.exit)}`;
     lines.push(`  ${enclave.component}: ${enclave.kind} enclave, pid ${enclave.pid}${exit}`);
     if (enclave.environment !== undefined) lines.push(`    ${environmentLine(enclave.environment)}`);
   }
@@ -56,6 +59,7 @@ export function runSummary(record: RunRecord, directory: string): string {
   lines.push(
     `time: ${seconds(timing.wallMs)} wall${parts.length > 0 ? ` = ${parts.map(([name, ms]) => `${name} ${seconds(ms)}`).join(" + ")}` : ""}`,
   );
+  lines.push(...convergenceSummary(record));
   const setup = Object.entries(record.setupMs);
   if (setup.length > 0) {
     lines.push("", "transfer setup:");

@@ -4,11 +4,14 @@
 // A valid composition turned into what the driver runs. Pure translation:
 // nothing is started here.
 
+import { dirname } from "node:path";
 import type { Composition } from "../compose/load.ts";
-import type { ContainerOptions, OperatorSpec, VmOptions } from "../compose/schema.ts";
-import type { ComponentPlan, CouplingPlan, FieldAddress } from "../coupling/plan.ts";
+import { transferSpec } from "../compose/operator.ts";
+import type { AccelerationSpec, ContainerOptions, Coupling, VmOptions } from "../compose/schema.ts";
+import type { AccelerationPlan, ComponentPlan, CouplingPlan, FieldAddress, TimePlan } from "../coupling/plan.ts";
 import type { ContainerSettings } from "../enclave/container/settings.ts";
 import type { VmSettings } from "../enclave/vm/settings.ts";
+import type { TransferSpec } from "../mapping/index.ts";
 import { resolveStack } from "../stack/stack-store.ts";
 
 function address(endpoint: string): FieldAddress {
@@ -37,14 +40,18 @@ function vmSettings(options: VmOptions | undefined): VmSettings {
 }
 
 export interface PlanOverrides {
+  /** An iteration run's count; a run in time has windows instead and keeps them. */
   iterations?: number;
 }
 
-export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<OperatorSpec> {
+export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<TransferSpec> {
+  // Components run beside the composition, as its relative paths mean (a thread shares the driver's directory).
+  const directory = dirname(composition.source);
   const components: ComponentPlan[] = Object.entries(composition.components).map(([name, component]) => ({
     name,
     kind: component.enclave.kind,
     launch: {
+      ...(component.enclave.kind === "thread" ? {} : { cwd: directory }),
       ...(component.module === undefined ? {} : { module: component.module }),
       ...(component.command === undefined ? {} : { command: component.command }),
       ...(component.enclave.cpus === undefined ? {} : { cpus: component.enclave.cpus }),
@@ -66,13 +73,59 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
     transfers: composition.transfers.map((transfer) => ({
       from: address(transfer.from),
       to: address(transfer.to),
-      operator: transfer.operator,
+      operator: transferSpec(transfer.operator),
+      ...(coupling.window === undefined ? {} : { waveformDegree: transfer.waveform_degree ?? 1 }),
     })),
-    iterations: overrides.iterations ?? coupling.iterations,
+    iterations: coupling.window === undefined ? (overrides.iterations ?? coupling.iterations ?? 0) : 0,
+    ...(coupling.window === undefined ? {} : { time: timePlan(coupling) }),
     order: coupling.order,
     startupTimeoutMs: coupling.timeouts.startup_ms,
     stepTimeoutMs: coupling.timeouts.step_ms,
     wait: { kind: coupling.wait.strategy, spinNs: coupling.wait.spin_us * 1000 },
     checkFinite: coupling.check_finite,
+  };
+}
+
+/** The defaults of the keys a run in time may leave out, as preCICE's where it has one (docs/composition.md). */
+function timePlan(coupling: Coupling): TimePlan {
+  return {
+    scheme: coupling.scheme,
+    window: coupling.window ?? 0,
+    ...(coupling.max_time === undefined ? {} : { maxTime: coupling.max_time }),
+    ...(coupling.windows === undefined ? {} : { windows: coupling.windows }),
+    maxSubsteps: coupling.max_substeps ?? 100,
+    minIterations: coupling.min_iterations ?? 1,
+    maxIterations: coupling.max_iterations ?? 100,
+    onMaxIterations: coupling.on_max_iterations ?? "stop",
+    convergence: (coupling.convergence ?? []).map((measure) => ({
+      field: address(measure.field),
+      measure: measure.measure,
+      limit: measure.limit,
+    })),
+    ...(coupling.acceleration === undefined ? {} : { acceleration: accelerationPlan(coupling.acceleration) }),
+  };
+}
+
+function accelerationPlan(spec: AccelerationSpec): AccelerationPlan {
+  const imvj = spec.method === "iqn-imvj";
+  return {
+    method: spec.method,
+    fields: spec.fields.map(address),
+    relaxation:
+      spec.method === "constant"
+        ? (spec.relaxation ?? 0.5)
+        : (spec.initial_relaxation ?? (spec.method === "aitken" ? 0.5 : 0.1)),
+    maxColumns: spec.max_columns ?? (imvj ? 20 : 100),
+    windowsReused: spec.windows_reused ?? (imvj ? 0 : 10),
+    filter: spec.filter?.type ?? "qr3",
+    filterLimit: spec.filter?.limit ?? 1e-2,
+    preconditioner: spec.preconditioner ?? "residual-sum",
+    scaling: spec.scaling ?? [],
+    restart: {
+      mode: spec.restart?.mode ?? "rs-svd",
+      chunk: spec.restart?.chunk ?? 8,
+      truncation: spec.restart?.truncation ?? 1e-4,
+      reusedWindows: spec.restart?.reused_windows ?? 8,
+    },
   };
 }

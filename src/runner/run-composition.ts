@@ -5,17 +5,18 @@
 // and on failure alike.
 import { readFileSync } from "node:fs";
 import { hostname, release, userInfo } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadComposition, parseComposition } from "../compose/load.ts";
-import type { OperatorSpec } from "../compose/schema.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
-import { type CouplingResult, runCoupling } from "../coupling/driver.ts";
+import { type CouplingResult, type EnclaveRecord, type PartialResult, runCoupling } from "../coupling/driver.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
+import type { TimePlan } from "../coupling/plan.ts";
 import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
-import { createOperator } from "../mapping/index.ts";
+import { createOperator, type TransferSpec } from "../mapping/index.ts";
+import { type MeshValues, VtuSeries } from "../meshfile/index.ts";
 import { compositionInputs } from "../record/composition-inputs.ts";
 import { captureEnvironment, type EnclaveEnvironment } from "../record/enclave-environment.ts";
 import { randomSeeds } from "../record/random-seeds.ts";
@@ -32,11 +33,14 @@ import {
   type RunRecord,
   saveFields,
   sha256,
+  type TimeEntry,
   type TimingSummary,
+  type WindowConvergenceEntry,
   writeRunRecord,
 } from "../record/run-record.ts";
 import { redactSecrets } from "../record/secret-redaction.ts";
 import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
+import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { couplingPlan } from "./coupling-plan.ts";
 
@@ -75,6 +79,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const bytes = options.compositionBytes ?? readComposition(path);
   const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, { checkFiles: true });
   const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
+  const planned = plan.time === undefined ? plan.iterations : plannedWindows(plan.time);
   const resultsDirectory = options.resultsDirectory ?? resolve(composition.results.directory);
   const compositionDigest = sha256(bytes);
   const inputs = compositionInputs(composition, {
@@ -90,6 +95,13 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     directory ??= createRecordDirectory(resultsDirectory, composition.name, runId);
     return directory;
   };
+  // results.export: vtu, in the record's vtu/ folder: every window of a run in time, the end of an iteration run.
+  let series: VtuSeries | undefined;
+  const exportVtu = (meshes: ReadonlyMap<string, SharedMesh>, step: number, time: number, id: string) => {
+    series ??= new VtuSeries(join(recordDirectory(id), "vtu"), composition.name);
+    series.write(meshValues(meshes), step, time);
+  };
+  const exporting = composition.results.export === "vtu";
   const captured = new Map<string, Captured>();
   let driverEnvironment: EnclaveEnvironment | undefined;
   let readyAt: number | undefined;
@@ -101,12 +113,14 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let timings: PhaseTimings | undefined;
   let setupMs: Record<string, number> = {};
   let completed = 0;
+  let convergence: WindowConvergenceEntry[] | undefined;
+  let endedEnclaves: EnclaveRecord[] | undefined;
   try {
-    result = await runCoupling<OperatorSpec>(plan, {
+    result = await runCoupling<TransferSpec>(plan, {
       buildOperator: (source, target, spec) => createOperator(source, target, spec),
       ...(options.onIteration === undefined
         ? {}
-        : { onIteration: (done: number) => options.onIteration?.(done, plan.iterations) }),
+        : { onIteration: (done: number) => options.onIteration?.(done, planned) }),
       ...(options.output === undefined ? {} : { output: options.output }),
       ...(options.pings === undefined ? {} : { pings: options.pings }),
       onReady: (components) => {
@@ -118,38 +132,50 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
         }
         captureMs = performance.now() - readyAt;
       },
+      ...(exporting && plan.time !== undefined
+        ? {
+            windowDone: (meshes: ReadonlyMap<string, SharedMesh>, window: number, end: number, id: string) =>
+              exportVtu(meshes, window + 1, end, id),
+          }
+        : {}),
       collect: (meshes, iterations, id) => {
         collectedAt = performance.now();
         runId = id;
         completed = iterations;
         fields = saveFields(recordDirectory(id), meshes);
+        if (exporting && plan.time === undefined) exportVtu(meshes, iterations, iterations, id);
       },
     });
     runId = result.runId;
     completed = result.iterationsCompleted;
     timings = result.timings;
     setupMs = result.setupMs;
+    convergence = result.convergence;
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
-    const partial = (error as { partial?: { timings: PhaseTimings; setupMs: Record<string, number>; runId: string } })
-      .partial;
+    const partial = (error as { partial?: PartialResult }).partial;
     if (partial !== undefined) {
       timings = partial.timings;
       setupMs = partial.setupMs;
       runId ||= partial.runId;
+      completed = partial.iterationsCompleted;
+      convergence = partial.convergence;
+      endedEnclaves = partial.enclaves;
     }
   }
   const finalDirectory = recordDirectory(runId || "00000000");
+  // Every component with how it ended, a failed run's too (those of a run that failed at startup included).
+  const ended = result?.enclaves ?? endedEnclaves;
   const enclaves: EnclaveEntry[] =
-    result !== undefined
-      ? result.enclaves.map((enclave) => {
+    ended !== undefined
+      ? ended.map((enclave) => {
           const seen = captured.get(enclave.component);
           const description = enclave.description as EnclaveDescription;
           return {
             component: enclave.component,
             kind: enclave.kind,
             pid: enclave.pid,
-            description: { ...description, env: redactSecrets(description.env) },
+            description: { ...description, env: redactSecrets(description.env ?? {}) },
             ...(seen?.environment === undefined ? {} : { environment: seen.environment }),
             ...(enclave.exit === undefined ? {} : { exit: enclave.exit }),
           };
@@ -182,7 +208,9 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     commandLine: process.argv,
     startedUnixMs,
     finishedUnixMs: Date.now(),
-    iterations: { planned: plan.iterations, completed },
+    iterations: { planned, completed },
+    ...(plan.time === undefined ? {} : { time: timeEntry(plan.time, convergence) }),
+    ...(convergence === undefined ? {} : { convergence }),
     driver,
     enclaves,
     seeds,
@@ -199,6 +227,37 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     record,
     ...(result === undefined ? {} : { result }),
     ...(failure === undefined ? {} : { failure }),
+  };
+}
+
+/** Every mesh's points and fields as they lie in its segment (views, not copies). */
+function meshValues(meshes: ReadonlyMap<string, SharedMesh>): Map<string, MeshValues> {
+  const values = new Map<string, MeshValues>();
+  for (const [name, mesh] of meshes) {
+    const { dimension, count, layout, fields } = mesh.spec;
+    values.set(name, {
+      points: { dimension, count, layout, coordinates: mesh.coordinates },
+      fieldNames: fields,
+      fields: fields.map((field) => mesh.field(field)),
+    });
+  }
+  return values;
+}
+
+/** Windows a run in time takes, when known beforehand (0 for first-participant windows up to a max_time). */
+function plannedWindows(time: TimePlan): number {
+  if (time.windows !== undefined) return time.windows;
+  if (time.window === "first-participant" || time.maxTime === undefined) return 0;
+  return Math.max(1, Math.ceil(time.maxTime / time.window - 1e-9 * Math.max(1, time.maxTime / time.window)));
+}
+
+function timeEntry(time: TimePlan, convergence: WindowConvergenceEntry[] | undefined): TimeEntry {
+  return {
+    scheme: time.scheme,
+    window: time.window,
+    ...(time.maxTime === undefined ? {} : { maxTime: time.maxTime }),
+    ...(time.windows === undefined ? {} : { windows: time.windows }),
+    iterations: (convergence ?? []).reduce((total, window) => total + window.iterations, 0),
   };
 }
 

@@ -109,7 +109,12 @@ export const TIME_TOLERANCE = 1e-9;
 
 /** Whether `a` and `b` are one time under TIME_TOLERANCE (relative, absolute near zero). */
 export function sameTime(a: number, b: number): boolean {
-  return a === b || Math.abs(a - b) <= TIME_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+  // An infinite time (a window whose size the component's step sets) is the same only as itself.
+  if (a === b) return true;
+  const difference = Math.abs(a - b);
+  return (
+    difference !== Number.POSITIVE_INFINITY && difference <= TIME_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b))
+  );
 }
 
 export function opcodeName(opcode: number): string {

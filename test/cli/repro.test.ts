@@ -4,12 +4,25 @@
 // shared-memory root of its own, so it can check that its runs left nothing
 // there and so it never disturbs another test's view of /dev/shm.
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
+import { findExecutable } from "../../src/platform/executable.ts";
 import { readRunRecord, sha256 } from "../../src/record/run-record.ts";
+import { compileWithClient } from "../clients/toolchain.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
+import { C_COMPILER, needs, PYTHON, pythonCommand } from "../support/requirements.ts";
 
 const SEED = join(projectRoot, "examples/seed-dtk");
 /** The talk's work, which the seed example's components run. */
@@ -262,6 +275,63 @@ test("verify replays the record's copy of the composition and says when the file
   assert.match(missing.stderr, /the replay cannot start:\n.*module "\.\/app-b\.ts" does not exist/);
   conflux.assertClean();
 });
+
+test(
+  "the Python and C clients a component runs on are inputs of the run: a changed client makes verify fail",
+  needs(PYTHON, C_COMPILER),
+  async (t) => {
+    const conflux = commandLine(t);
+    const example = scratchDirectory(t);
+    // A Python component on a copy of the client, and a C component linked with the client.
+    mkdirSync(join(example, "client"));
+    cpSync(join(projectRoot, "clients/python/conflux.py"), join(example, "client/conflux.py"));
+    cpSync(join(projectRoot, "test/cli/fixtures/plate.py"), join(example, "plate.py"));
+    writeFileSync(join(example, "plate.txt"), "1\n");
+    const binary = compileWithClient(example, "kill_target", ["test/coupling/fixtures/kill_target.c"]);
+    const python = findExecutable(pythonCommand() as string) ?? "/usr/bin/python3";
+    const composition = join(example, "clients.yaml");
+    writeFileSync(
+      composition,
+      [
+        "version: 1",
+        "name: clients",
+        "components:",
+        "  plate:",
+        `    command: [${python}, plate.py]`,
+        '    env: { PYTHONPATH: client, PYTHONDONTWRITEBYTECODE: "1", CONFLUX_NO_NUMPY: "1" }',
+        "    meshes: { plate: { dimension: 1, points: 1, fields: [value] } }",
+        "  native:",
+        `    command: [${binary}]`,
+        "    args: { points: 4 }",
+        "    meshes: { surface: { dimension: 3, points: 4, fields: [out, in] } }",
+        "coupling: { iterations: 3, order: [plate, native] }",
+        "",
+      ].join("\n"),
+    );
+    const recorded = await conflux.run(composition, join(example, "runs"));
+    const inputs = readRunRecord(recorded).inputs.filter((input) => input.role === "client source");
+    assert.deepEqual(
+      inputs.map((input) => [input.component, input.path]),
+      [
+        ["plate", join(example, "client/conflux.py")],
+        ["native", join(projectRoot, "clients/c/conflux.c")],
+        ["native", join(projectRoot, "clients/c/conflux.h")],
+      ],
+    );
+    assert.ok(inputs.every((input) => input.sha256 !== undefined));
+
+    // A change that leaves every output as it was: still another client, so not a reproduction.
+    writeFileSync(
+      join(example, "client/conflux.py"),
+      `${readFileSync(join(example, "client/conflux.py"), "utf8")}\n# changed\n`,
+    );
+    const verified = await conflux.verify(recorded);
+    assert.equal(verified.code, 1, verified.stdout + verified.stderr);
+    assert.match(verified.stdout, /plate: input .*client\/conflux\.py \(client source\) changed/);
+    assert.match(verified.stdout, /result: NOT REPRODUCED — the outputs match, but 1 of the run's input files changed/);
+    conflux.assertClean();
+  },
+);
 
 test("a record whose files were altered is caught by its hashes, naming the file", async (t) => {
   const conflux = commandLine(t);

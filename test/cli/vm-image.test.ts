@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { guestFixture } from "../enclave/vm/guest-programs.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { needs, VM } from "../support/requirements.ts";
 
 function lines(args: string[]): string[] {
   const cli = spawnSync(process.execPath, [join(projectRoot, "bin/conflux.js"), ...args], {
@@ -16,7 +17,7 @@ function lines(args: string[]): string[] {
   return cli.stdout.split("\n");
 }
 
-test("conflux vm build makes an image for a program, reuses it the second time, and vm ls lists it", () => {
+test("conflux vm build makes an image for a program, reuses it the second time, and vm ls lists it", needs(VM), () => {
   const program = guestFixture("exit_on_go");
   const first = lines(["vm", "build", program]);
   const hash = /^image ([0-9a-f]{12}): (built|already built: reused)$/.exec(first[0] ?? "")?.[1];

@@ -4,15 +4,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
+import { C_COMPILER, needs } from "../support/requirements.ts";
 import { peerTests } from "./channel-peer-tests.ts";
-import { compileWithClient, cSkipReason } from "./toolchain.ts";
+import { compileWithClient } from "./toolchain.ts";
 
-const skip = cSkipReason();
+const options = needs(C_COMPILER);
 let directory = "";
 let peer = "";
 
 before(() => {
-  if (skip !== undefined) return;
+  if (options.skip !== undefined) return;
   directory = mkdtempSync(join(tmpdir(), "conflux-clients-"));
   peer = compileWithClient(directory, "queue_peer", ["clients/c/bench/queue_peer.c"]);
 });
@@ -23,7 +24,7 @@ after(() => {
 
 peerTests({
   language: "C",
-  skip,
+  options,
   command: (runDirectory, channel, kind) => [peer, runDirectory, channel, kind, "50000"],
   counts: { spin: 100_000, hybrid: 100_000, block: 5_000, backoff: 20_000 },
 });

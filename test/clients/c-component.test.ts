@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { C_COMPILER, MAKE, meets, needs, PKG_CONFIG } from "../support/requirements.ts";
 import { startProgram } from "./programs.ts";
 import { assertCompleted, differencesFromReference, planWithCommand, runSeed } from "./seed-coupling.ts";
-import { C_CLIENT, compileWithClient, cSkipReason, scratchDirectory } from "./toolchain.ts";
+import { C_CLIENT, compileWithClient, scratchDirectory } from "./toolchain.ts";
 
-const skip = cSkipReason();
-const options = skip === undefined ? {} : { skip };
+const options = needs(C_COMPILER);
 
 test(
   "appA in C coupled with appB in TypeScript, 500 iterations, matches the reference bit for bit",
@@ -83,12 +83,7 @@ test(
   "the C client builds with its Makefile, and pkg-config gives the flags to build against it",
   options,
   async (t) => {
-    const make = spawnSync("make", ["--version"], { stdio: "ignore" }).status === 0;
-    const pkgConfig = spawnSync("pkg-config", ["--version"], { stdio: "ignore" }).status === 0;
-    if (!make || !pkgConfig) {
-      t.skip(`needs make and pkg-config (${make ? "" : "make "}${pkgConfig ? "" : "pkg-config "}missing)`);
-      return;
-    }
+    if (!meets(t, MAKE, PKG_CONFIG)) return;
     const directory = scratchDirectory(t);
     const client = join(directory, "client");
     mkdirSync(client);

@@ -14,7 +14,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compilerCommand } from "../../src/platform/c-compiler.ts";
-import { C_CLIENT, cSkipReason, everythingRequired, scratchDirectory } from "./toolchain.ts";
+import { GCC, needs, skipBecause } from "../support/requirements.ts";
+import { C_CLIENT, scratchDirectory } from "./toolchain.ts";
 
 const SEQ_CST = "5";
 /** FUTEX_WAKE through syscall(2) as GIMPLE prints it: the futex number of this machine, then the word, then op 1. */
@@ -50,24 +51,16 @@ function operations(body: string, futex: number): AtomicOperation[] {
   return found;
 }
 
-function whyNot(): string | undefined {
-  const noCompiler = cSkipReason();
-  if (noCompiler !== undefined) return noCompiler;
-  if (FUTEX_NUMBER[process.arch] === undefined)
-    return `the futex system call number of ${process.arch} is not known here`;
-  const version = spawnSync(compilerCommand() as string, ["--version"], { encoding: "utf8" }).stdout ?? "";
-  return /gcc|GCC|Free Software Foundation/.test(version)
-    ? undefined
-    : `${compilerCommand()} is not GCC (this test reads GCC's GIMPLE dump; Debian: gcc)`;
-}
-
-const reason = whyNot();
-
 test(
   "the C client reads the peer's sleeping flag in sequentially consistent order after it publishes (no lost wake-up)",
-  reason === undefined || everythingRequired() ? {} : { skip: reason },
+  // It reads GCC's GIMPLE dump, so the compiler must be GCC.
+  skipBecause(
+    FUTEX_NUMBER[process.arch] === undefined
+      ? `the futex system call number of ${process.arch} is not known here`
+      : undefined,
+    needs(GCC),
+  ),
   (t) => {
-    if (reason !== undefined) throw new Error(`CONFLUX_TEST_REQUIRE=all, but ${reason}`);
     const directory = scratchDirectory(t);
     const dump = join(directory, "conflux.optimized");
     const built = spawnSync(

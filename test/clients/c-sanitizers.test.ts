@@ -36,7 +36,7 @@ after(() => {
 
 peerTests({
   language: `C (${build.name})`,
-  skip: build.options.skip,
+  options: build.options,
   command: (runDirectory, channel, kind) => [peer, runDirectory, channel, kind, "50000"],
   environment: build.environment,
   counts: { spin: 20_000, hybrid: 20_000, block: 2_000, backoff: 5_000 },

@@ -9,13 +9,14 @@ import { Message } from "../../src/queue/message.ts";
 import type { WaitKind } from "../../src/queue/wait-strategy.ts";
 import { removeRunDirectory } from "../../src/shm/run-directory.ts";
 import { startFixture } from "../support/child-process.ts";
+import type { Gate } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { type Program, startProgram } from "./programs.ts";
 
 export interface PeerTests {
   language: string;
-  /** Set when the client cannot run here (no compiler, no python3). */
-  skip: string | undefined;
+  /** node:test options: what the client needs here (a compiler, a python3), from test/support/requirements.ts. */
+  options: Gate;
   /** The peer's command line for RUN_DIR CHANNEL KIND SPIN_NS. */
   command(runDirectory: string, channel: string, kind: WaitKind): string[];
   environment?: Record<string, string>;
@@ -34,7 +35,7 @@ async function attached(channel: Channel, peer: Program): Promise<number> {
 }
 
 export function peerTests(spec: PeerTests): void {
-  const options = spec.skip === undefined ? {} : { skip: spec.skip };
+  const options = spec.options;
   const start = (t: TestContext, directory: string, name: string, kind: WaitKind): Program =>
     startProgram(t, spec.command(directory, name, kind), spec.environment);
 

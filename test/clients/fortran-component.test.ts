@@ -12,13 +12,12 @@ import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neigh
 import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { C_COMPILER, GFORTRAN, needs } from "../support/requirements.ts";
 import { startProgram } from "./programs.ts";
 import { C_CLIENT, scratchDirectory } from "./toolchain.ts";
 
-const fortran = spawnSync("gfortran", ["--version"], { stdio: "ignore" }).status === 0;
 const compiler = compilerCommand();
-const skip = !fortran ? "no gfortran" : compiler === undefined ? "no C compiler" : undefined;
-const options = skip === undefined ? {} : { skip };
+const options = needs(GFORTRAN, C_COMPILER);
 
 function build(directory: string): string {
   const object = join(directory, "conflux.o");

@@ -12,16 +12,10 @@ import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { C_COMPILER, type Gate, needs, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { startProgram } from "./programs.ts";
-import {
-  compileWithClient,
-  cSkipReason,
-  pythonCommand,
-  pythonEnvironment,
-  sanitizedBuild,
-  scratchDirectory,
-} from "./toolchain.ts";
+import { compileWithClient, pythonCommand, pythonEnvironment, sanitizedBuild, scratchDirectory } from "./toolchain.ts";
 
 const BAD_ITERATIONS = [Number.NaN, Number.POSITIVE_INFINITY, -1, 2.5, 1e300, 2 ** 31];
 const ARGS = JSON.stringify({ points: 40, neighbours: 2, sweeps: 1 });
@@ -30,7 +24,7 @@ const SAYS = /the driver's go carries iteration \S+, which is not a whole number
 interface Component {
   language: string;
   name: string;
-  skip: string | undefined;
+  options: Gate;
   command(t: TestContext): string[];
   environment: Record<string, string>;
 }
@@ -41,14 +35,14 @@ const COMPONENTS: Component[] = [
   {
     language: "C",
     name: "appA",
-    skip: cSkipReason(),
+    options: needs(C_COMPILER),
     command: (t) => [compileWithClient(scratchDirectory(t), "app_a", ["examples/c-component/app_a.c"])],
     environment: {},
   },
   {
     language: `C (${sanitized.name})`,
     name: "appA",
-    skip: sanitized.options.skip,
+    options: sanitized.options,
     command: (t) => {
       sanitized.required();
       return [sanitized.compile(scratchDirectory(t), "app_a", ["examples/c-component/app_a.c"])];
@@ -58,7 +52,7 @@ const COMPONENTS: Component[] = [
   {
     language: "Python",
     name: "appB",
-    skip: python === undefined ? "no python3 (3.11 or later)" : undefined,
+    options: needs(PYTHON),
     command: () => [python as string, join(projectRoot, "examples/python-component/app_b.py")],
     environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
   },
@@ -67,7 +61,7 @@ const COMPONENTS: Component[] = [
 for (const component of COMPONENTS) {
   test(
     `a ${component.language} component refuses a go whose iteration is NaN, infinite, negative, fractional or too large`,
-    component.skip === undefined ? {} : { skip: component.skip },
+    component.options,
     async (t) => {
       const command = component.command(t);
       for (const iteration of BAD_ITERATIONS) {
@@ -100,7 +94,7 @@ for (const component of COMPONENTS) {
 for (const component of COMPONENTS) {
   test(
     `a ${component.language} component written for iteration runs refuses a window by name`,
-    component.skip === undefined ? {} : { skip: component.skip },
+    component.options,
     async (t) => {
       const run = scratchRun(t);
       const channel = Channel.create(run, `${component.name}.channel`, {

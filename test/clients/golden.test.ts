@@ -14,14 +14,8 @@ import { protocolConstantsText } from "../golden/protocol-constants.ts";
 import { assertSameBytes } from "../golden/same-bytes.ts";
 import { type GoldenInterpolation, interpolationCasesText } from "../golden/time-interpolation-cases.ts";
 import { projectRoot } from "../support/child-process.ts";
-import {
-  compileWithClient,
-  cSkipReason,
-  pythonAtomics,
-  pythonCommand,
-  pythonEnvironment,
-  sanitizedBuild,
-} from "./toolchain.ts";
+import { C_COMPILER, type Gate, needs, PYTHON } from "../support/requirements.ts";
+import { compileWithClient, pythonAtomics, pythonCommand, pythonEnvironment, sanitizedBuild } from "./toolchain.ts";
 
 const GOLDEN_DIRECTORY = join(projectRoot, "test/golden");
 
@@ -174,17 +168,16 @@ const GOLDEN_WEIGHTS = (
 
 interface Client {
   name: string;
-  skip: string | undefined;
+  options: Gate;
   run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string };
 }
 
 function clients(): Client[] {
   const list: Client[] = [];
-  const cSkip = cSkipReason();
   let binary = "";
   list.push({
     name: "C",
-    skip: cSkip,
+    options: needs(C_COMPILER),
     run(args, input) {
       if (binary === "") binary = compileWithClient(directory, "golden_c", ["test/clients/golden_c.c"]);
       return spawnSync(binary, args, { encoding: "utf8", input });
@@ -195,7 +188,7 @@ function clients(): Client[] {
   let sanitizedBinary = "";
   list.push({
     name: `C (${sanitized.name})`,
-    skip: sanitized.options.skip,
+    options: sanitized.options,
     run(args, input) {
       sanitized.required();
       if (sanitizedBinary === "") {
@@ -213,7 +206,7 @@ function clients(): Client[] {
   for (const backend of atomics) {
     list.push({
       name: `Python (atomics: ${backend})`,
-      skip: python === undefined ? "no python3 (3.11 or later)" : undefined,
+      options: needs(PYTHON),
       run: (args, input) =>
         spawnSync(python as string, [join(projectRoot, "test/clients/golden_py.py"), ...args], {
           encoding: "utf8",
@@ -226,7 +219,7 @@ function clients(): Client[] {
 }
 
 for (const client of clients()) {
-  const options = client.skip === undefined ? {} : { skip: client.skip };
+  const options = client.options;
 
   test(`the ${client.name} client writes every golden image byte for byte`, options, () => {
     const out = mkdtempSync(join(directory, "images-"));

@@ -10,6 +10,7 @@ import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { type Gate, needs, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { startProgram } from "./programs.ts";
 import {
@@ -24,7 +25,7 @@ import {
 interface Component {
   language: string;
   name: string;
-  options: { skip?: string };
+  options: Gate;
   command(t: TestContext): string[];
   environment: Record<string, string>;
 }
@@ -46,7 +47,7 @@ const COMPONENTS: Component[] = [
   {
     language: "Python",
     name: "appB",
-    options: python === undefined ? { skip: "no python3 (3.11 or later)" } : {},
+    options: needs(PYTHON),
     command: () => [python as string, join(projectRoot, "examples/python-component/app_b.py")],
     environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
   },

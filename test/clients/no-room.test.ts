@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { privateTmpfsOptions, runWithTmpfs } from "../support/private-tmpfs.ts";
+import { needs, PYTHON } from "../support/requirements.ts";
 import { plainBuild, pythonCommand, pythonEnvironment, scratchDirectory } from "./toolchain.ts";
 
 const HOST = `"${process.execPath}" --import tsx test/clients/fixtures/no-room-host.ts`;
@@ -28,7 +29,7 @@ test("C client: a segment that finds no room is CFX_ERR_FULL naming it", {
 
 test("Python client: a segment that finds no room is a ConfluxError naming it", {
   ...privateTmpfsOptions,
-  ...(python === undefined ? { skip: "no python3 (3.11 or later)" } : {}),
+  ...needs(PYTHON),
 }, async (t) => {
   const environment = Object.entries(pythonEnvironment())
     .map(([name, value]) => `${name}="${value}"`)

@@ -1,16 +1,17 @@
 // The Python client's channel against the TypeScript one, across real
 // processes: the Python echo peer of `conflux bench queue`
 // (clients/python/bench/queue_peer.py), with each way of doing its atomics.
+
+import { needs, PYTHON, pythonCommand } from "../support/requirements.ts";
 import { peerTests } from "./channel-peer-tests.ts";
-import { PYTHON_CLIENT, pythonAtomics, pythonCommand, pythonEnvironment } from "./toolchain.ts";
+import { PYTHON_CLIENT, pythonAtomics, pythonEnvironment } from "./toolchain.ts";
 
 const python = pythonCommand();
-const skip = python === undefined ? "no python3 (3.11 or later)" : undefined;
 
 for (const atomics of python === undefined ? ["none"] : pythonAtomics(python)) {
   peerTests({
     language: `Python (atomics: ${atomics})`,
-    skip,
+    options: needs(PYTHON),
     command: (runDirectory, channel, kind) => [
       python ?? "python3",
       `${PYTHON_CLIENT}/bench/queue_peer.py`,

@@ -6,27 +6,23 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { projectRoot } from "../support/child-process.ts";
+import { NUMPY, needs, numpyPython, PYTHON, pythonCommand } from "../support/requirements.ts";
 import { startProgram } from "./programs.ts";
 import { assertCompleted, differencesFromReference, planWithCommand, runSeed } from "./seed-coupling.ts";
-import { pythonCommand, pythonEnvironment, pythonHasNumpy } from "./toolchain.ts";
+import { pythonEnvironment } from "./toolchain.ts";
 
 const python = pythonCommand();
 const APP_B = join(projectRoot, "examples/python-component/app_b.py");
 const ITERATIONS = 500;
 
 for (const numpy of [true, false]) {
-  const skip =
-    python === undefined
-      ? "no python3 (3.11 or later)"
-      : numpy && !pythonHasNumpy(python)
-        ? `${python} has no numpy`
-        : undefined;
   test(
     `appB in Python (${numpy ? "numpy" : "plain Python"}) coupled with appA in TypeScript, ${ITERATIONS} iterations, matches the reference`,
-    skip === undefined ? {} : { skip },
+    numpy ? needs(NUMPY) : needs(PYTHON),
     async () => {
       const environment = pythonEnvironment(numpy ? {} : { CONFLUX_NO_NUMPY: "1" });
-      const plan = planWithCommand(ITERATIONS, "appB", [python as string, APP_B], environment);
+      const interpreter = (numpy ? numpyPython() : python) as string;
+      const plan = planWithCommand(ITERATIONS, "appB", [interpreter, APP_B], environment);
       const run = await runSeed(plan, 100);
       assertCompleted(run, ITERATIONS, 100);
       for (const [field, difference] of differencesFromReference(run, ITERATIONS)) {
@@ -38,7 +34,7 @@ for (const numpy of [true, false]) {
 
 test(
   "a Python component started without CONFLUX_RUN_DIR exits non-zero and names the variable",
-  python === undefined ? { skip: "no python3" } : {},
+  needs(PYTHON),
   async (t) => {
     const program = startProgram(t, [python as string, APP_B], {
       ...pythonEnvironment(),
@@ -52,7 +48,7 @@ test(
 
 test(
   "a Python component given a driver liveness it does not know names the variable and the values it takes",
-  python === undefined ? { skip: "no python3" } : {},
+  needs(PYTHON),
   async (t) => {
     const program = startProgram(t, [python as string, APP_B], {
       ...pythonEnvironment(),

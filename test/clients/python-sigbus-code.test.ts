@@ -6,23 +6,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compilerCommand } from "../../src/platform/c-compiler.ts";
-import { everythingRequired, PYTHON_CLIENT, scratchDirectory } from "./toolchain.ts";
-
-const objcopy = spawnSync("objcopy", ["--version"], { stdio: "ignore" }).status === 0;
-const reason =
-  compilerCommand() === undefined
-    ? "no C compiler to assemble with"
-    : !objcopy
-      ? "no objcopy (Debian: binutils)"
-      : process.arch !== "x64"
-        ? "the handler is x86-64 code"
-        : undefined;
+import { BINUTILS, C_COMPILER, needs, skipBecause } from "../support/requirements.ts";
+import { PYTHON_CLIENT, scratchDirectory } from "./toolchain.ts";
 
 test(
   "the Python client's SIGBUS handler is the assembled sigbus_x86_64.S",
-  reason === undefined || everythingRequired() ? {} : { skip: reason },
+  skipBecause(process.arch === "x64" ? undefined : "the handler is x86-64 code", needs(C_COMPILER, BINUTILS)),
   (t) => {
-    if (reason !== undefined) throw new Error(`CONFLUX_TEST_REQUIRE=all, but ${reason}`);
     const directory = scratchDirectory(t);
     const object = join(directory, "sigbus.o");
     const binary = join(directory, "sigbus.bin");

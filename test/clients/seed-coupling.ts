@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
 import { settingsFrom } from "../../src/bench/seed-workload.ts";
-import { type CouplingResult, runCoupling } from "../../src/coupling/driver.ts";
+import { type CouplingResult, commandQueuePhase, runCoupling } from "../../src/coupling/driver.ts";
 import type { CouplingPlan } from "../../src/coupling/plan.ts";
 import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
@@ -77,7 +77,9 @@ export function assertCompleted(run: SeedRun, iterations: number, pings: number)
   assert.equal(run.result.iterationsCompleted, iterations);
   const phases = new Map(run.result.timings.summaries().map((entry) => [entry.phase, entry.distribution.n]));
   assert.equal(phases.get("iteration"), iterations);
-  assert.equal(phases.get("command queue"), pings, "every ping was answered with a pong");
+  for (const component of ["appA", "appB"]) {
+    assert.equal(phases.get(commandQueuePhase(component)), pings, `${component} answered every ping with a pong`);
+  }
   assert.deepEqual(
     run.result.enclaves.map((enclave) => enclave.exit?.code),
     [0, 0],

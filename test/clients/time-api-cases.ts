@@ -17,21 +17,16 @@ import type { Run } from "../../src/shm/run.ts";
 import { WindowFlag } from "../../src/wire/protocol.ts";
 import type { GoldenInterpolation } from "../golden/time-interpolation-cases.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { C_COMPILER, type Gate, NUMPY, needs, numpyPython, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { type Program, startProgram } from "./programs.ts";
 import { type Received, TimeDriver } from "./time-driver.ts";
-import {
-  compileWithClient,
-  cSkipReason,
-  pythonCommand,
-  pythonEnvironment,
-  pythonHasNumpy,
-  sanitizedBuild,
-} from "./toolchain.ts";
+import { compileWithClient, pythonCommand, pythonEnvironment, sanitizedBuild } from "./toolchain.ts";
 
 export interface Client {
   language: string;
-  skip: string | undefined;
+  /** node:test options: a skip naming what is missing, or under CONFLUX_TEST_REQUIRE=all a failure. */
+  options: Gate;
   /** The component's command; a C client compiles it into `directory` (once: the file caches it). */
   command(directory: string): string[];
   environment: Record<string, string>;
@@ -46,7 +41,7 @@ const C_SOURCES = ["test/clients/time_component.c"];
 export function cClient(): Client {
   return {
     language: "C",
-    skip: cSkipReason(),
+    options: needs(C_COMPILER),
     command: (directory) => [compileWithClient(directory, "time_component", C_SOURCES)],
     environment: {},
     truncation: true,
@@ -58,7 +53,7 @@ export function sanitizedCClient(): Client {
   const sanitized = sanitizedBuild();
   return {
     language: `C (${sanitized.name})`,
-    skip: sanitized.options.skip,
+    options: sanitized.options,
     command: (directory) => {
       sanitized.required();
       return [sanitized.compile(directory, "time_component", C_SOURCES)];
@@ -71,11 +66,11 @@ export function sanitizedCClient(): Client {
 
 export function pythonClients(): Client[] {
   const python = pythonCommand();
-  const numpyPython = ["/usr/bin/python3", "python3"].find((candidate) => pythonHasNumpy(candidate));
+  const withNumpy = numpyPython();
   return [
     {
       language: "Python (memoryviews)",
-      skip: python === undefined ? "no python3 (3.11 or later)" : undefined,
+      options: needs(PYTHON),
       command: () => [python as string, join(projectRoot, "test/clients/time_component.py")],
       environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
       truncation: true,
@@ -83,9 +78,8 @@ export function pythonClients(): Client[] {
     },
     {
       language: "Python (numpy)",
-      skip:
-        numpyPython === undefined ? "no python3 with numpy (Debian: python3-numpy; see `conflux doctor`)" : undefined,
-      command: () => [numpyPython as string, join(projectRoot, "test/clients/time_component.py")],
+      options: needs(NUMPY),
+      command: () => [withNumpy as string, join(projectRoot, "test/clients/time_component.py")],
       environment: pythonEnvironment(),
       truncation: true,
       maxTimeStep: /advance\(.*\) goes beyond max_time_step\(\)/,
@@ -96,7 +90,7 @@ export function pythonClients(): Client[] {
 export function typescriptClient(): Client {
   return {
     language: "TypeScript",
-    skip: undefined,
+    options: {},
     command: () => [process.execPath, "--import", "tsx", join(projectRoot, "test/clients/time-component.ts")],
     environment: {},
     truncation: false,
@@ -206,7 +200,7 @@ function commandOf(client: Client): string[] {
 }
 
 function declare(client: Client): void {
-  const options = client.skip === undefined ? {} : { skip: client.skip };
+  const options = client.options;
 
   test(`${client.language}: windows with substeps, checkpoints and a repeat`, options, async (t) => {
     const { driver, program } = start(t, client, "Solver", {});

@@ -12,6 +12,7 @@ import { Message } from "../../src/queue/message.ts";
 import type { Run } from "../../src/shm/run.ts";
 import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { type Gate, needs, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 import { startProgram } from "./programs.ts";
 import {
@@ -26,7 +27,7 @@ import {
 interface Component {
   language: string;
   name: string;
-  options: { skip?: string };
+  options: Gate;
   command(t: TestContext): string[];
   environment: Record<string, string>;
 }
@@ -51,7 +52,7 @@ function pythonComponent(handler: boolean): Component {
   return {
     language: handler ? "Python" : "Python (no SIGBUS handler: fstat checks only)",
     name: "appB",
-    options: python === undefined ? { skip: "no python3 (3.11 or later)" } : {},
+    options: needs(PYTHON),
     command: () => [python as string, APP_B],
     environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1", ...(handler ? {} : { CONFLUX_PYTHON_SIGBUS: "off" }) }),
   };

@@ -69,17 +69,19 @@ test("container and vm enclaves get their options' defaults", () => {
 });
 
 test("a command's program is resolved against the file when it is a path, and left to PATH otherwise", () => {
-  const text = VALID.replace("module: ./app-a.ts", "command: [./bin/app-a, --fast]").replace(
-    "module: ./app-b.ts",
-    "command: [python3, app_b.py]",
-  );
+  const text = VALID.replace("module: ./app-a.ts", "command: [./bin/app-a, --fast]")
+    .replace("module: ./app-b.ts", "command: [python3, app_b.py]")
+    .replace("enclave: { kind: thread }", "enclave: { kind: process }");
   const composition = parseComposition(text, "/somewhere/conflux.yaml");
   assert.deepEqual(composition.components.appA?.command, ["/somewhere/bin/app-a", "--fast"]);
   assert.deepEqual(composition.components.appB?.command, ["python3", "app_b.py"]);
 });
 
 test("a module or program that does not exist is named, with where it was looked for", (t) => {
-  const text = VALID.replace("module: ./app-b.ts", "command: [./bin/app-b]");
+  const text = VALID.replace("module: ./app-b.ts", "command: [./bin/app-b]").replace(
+    "enclave: { kind: thread }",
+    "enclave: { kind: process }",
+  );
   const directory = scratchDirectory(t, { "conflux.yaml": text });
   const file = join(directory, "conflux.yaml");
   assert.deepEqual(problemsOfFile(file), [

@@ -23,14 +23,14 @@ test("an unknown key points at the key and suggests the allowed key it resembles
 test("an unknown key unlike any allowed one lists the allowed keys", () => {
   const text = VALID.replace("  iterations: 5\n", "  iterations: 5\n  colour: blue\n");
   assert.deepEqual(problemsOf(text), [
-    'conflux.yaml:22:3: coupling.colour: unknown key "colour". The keys allowed here are scheme, iterations, order, timeouts, wait, check_finite.',
+    'conflux.yaml:22:3: coupling.colour: unknown key "colour". The keys allowed here are scheme, iterations, order, window, max_time, windows, max_substeps, min_iterations, max_iterations, on_max_iterations, convergence, acceleration, timeouts, wait, check_finite.',
   ]);
 });
 
 test("a missing required key points at the mapping that lacks it and quotes the key's description", () => {
-  const text = VALID.replace("  iterations: 5\n", "");
+  const text = VALID.replace("  order: [appA, appB]\n", "");
   assert.deepEqual(problemsOf(text), [
-    'conflux.yaml:20:1: coupling.iterations: required key "iterations" is missing. Add "iterations": Number of coupling iterations, a positive integer.',
+    'conflux.yaml:20:1: coupling.order: required key "order" is missing. Add "order": Every component, once each, in the order they step within an iteration.',
   ]);
 });
 

@@ -86,6 +86,18 @@ test("enclave options are accepted only for their own kind", () => {
   ]);
 });
 
+test("validate refuses what the enclaves would refuse at launch: a command in a thread, a VM too small or too wide", () => {
+  const threadCommand = VALID.replace("    module: ./app-b.ts\n", "    command: [./app-b]\n");
+  assert.deepEqual(problemsOf(threadCommand), [
+    "conflux.yaml:11:5: components.appB.command: a thread enclave runs a module in a worker thread and cannot run a command. Use kind: process for an executable, or give a module.",
+  ]);
+  const vm = VALID.replace("enclave: { kind: process }", "enclave: { kind: vm, vm: { memory_mib: 32, cpus: 65 } }");
+  assert.deepEqual(problemsOf(vm), [
+    "conflux.yaml:5:44: components.appA.enclave.vm.memory_mib: expected an integer ≥ 64, got 32.",
+    "conflux.yaml:5:54: components.appA.enclave.vm.cpus: expected an integer ≤ 64, got 65.",
+  ]);
+});
+
 test("a component has exactly one of module and command", () => {
   const text = VALID.replace("    module: ./app-a.ts\n", "").replace(
     "module: ./app-b.ts",
@@ -103,11 +115,11 @@ test("operator options must suit the method", () => {
     "method: mls, kernel: wendland-c2, basis: linear",
   );
   assert.deepEqual(problemsOf(wrongOption), [
-    "conflux.yaml:19:30: transfers[1].operator.kernel: kernel applies only to methods rbf and rbf-pu; this operator's method is mls. Remove kernel, or set method to rbf or rbf-pu.",
+    "conflux.yaml:19:30: transfers[1].operator.kernel: kernel does not apply to method mls (it takes radius, k, basis); remove it. Or set method to rbf or rbf-pu.",
   ]);
   const wrongBasis = VALID.replace("kernel: wendland-c2", "basis: quadratic");
   assert.deepEqual(problemsOf(wrongBasis), [
-    "conflux.yaml:19:33: transfers[1].operator.basis: basis applies only to method mls; this operator's method is rbf-pu. Remove basis, or set method to mls.",
+    "conflux.yaml:19:33: transfers[1].operator.basis: basis does not apply to method rbf-pu (it takes radius, kernel, points_per_patch, patch_overlap); remove it. Or set method to mls.",
   ]);
   const badValues = VALID.replace("wendland-c2, radius: 0.3", "wendland-c3, radius: 0, k: 0");
   assert.deepEqual(problemsOf(badValues), [
@@ -115,6 +127,36 @@ test("operator options must suit the method", () => {
     "conflux.yaml:19:62: transfers[1].operator.radius: expected a positive number, got 0.",
     "conflux.yaml:19:68: transfers[1].operator.k: expected an integer ≥ 1, got 0.",
   ]);
+});
+
+test("validate makes the run's operator checks, at the transfer's place: rbf-pu without its radius", () => {
+  const noRadius = VALID.replace("method: rbf-pu, kernel: wendland-c2, radius: 0.3", "method: rbf-pu");
+  assert.deepEqual(problemsOf(noRadius), [
+    "conflux.yaml:19:5: transfers[1].operator.radius: rbf-pu with kernel wendland-c2 needs radius (its support radius in mesh units, e.g. a few mesh spacings).",
+  ]);
+  const nearestRadius = VALID.replace("method: rbf-pu, kernel: wendland-c2, radius: 0.3", "method: nearest, radius: 1");
+  assert.deepEqual(problemsOf(nearestRadius), [
+    "conflux.yaml:19:34: transfers[1].operator.radius: radius does not apply to method nearest; remove it. Or set method to mls or rbf or rbf-pu.",
+  ]);
+  const both = VALID.replace("method: rbf-pu, kernel: wendland-c2, radius: 0.3", "method: mls, radius: 1, k: 4");
+  assert.deepEqual(problemsOf(both), [
+    "conflux.yaml:19:41: transfers[1].operator.k: mls takes either radius or k nearest neighbours, not both; remove one.",
+  ]);
+});
+
+test("the operator takes conflux map's options, in snake_case: points_per_patch, patch_overlap", () => {
+  const patches = VALID.replace("radius: 0.3", "radius: 0.3, points_per_patch: 40, patch_overlap: 0.2");
+  assert.deepEqual(problemsOf(patches), []);
+  const camel = VALID.replace("radius: 0.3", "radius: 0.3, pointsPerPatch: 40");
+  assert.match(
+    problemsOf(camel)[0] ?? "",
+    /transfers\[1\]\.operator\.pointsPerPatch: unknown key "pointsPerPatch". Did you mean "points_per_patch"\?/,
+  );
+  const badOverlap = VALID.replace("radius: 0.3", "radius: 0.3, patch_overlap: 1");
+  assert.match(
+    problemsOf(badOverlap)[0] ?? "",
+    /transfers\[1\]\.operator\.patch_overlap: expected a number < 1, got 1/,
+  );
 });
 
 test("outputs name existing fields and a tolerance of one kind", () => {

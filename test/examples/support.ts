@@ -1,6 +1,7 @@
 // What the example tests share: a scratch directory removed when the test
-// ends, C programs built from the examples' numerics (no client), a python3
-// that has numpy, and running a small program to its JSON output.
+// ends, C programs built from the examples' numerics (no client), and running
+// a small program to its JSON output. What they need from the machine (a C
+// compiler, a python3 with numpy) is in test/support/requirements.ts.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,11 +23,6 @@ export function scratchDirectory(t: TestContext): string {
   return directory;
 }
 
-/** Why C tests cannot run here, or undefined. */
-export function cSkipReason(): string | undefined {
-  return compilerCommand() === undefined ? "no C compiler (install gcc: apt-get install -y gcc)" : undefined;
-}
-
 /** Compiles `sources` (absolute paths) with `includes` into `directory`/`name`; returns the binary. */
 export function compileC(directory: string, name: string, sources: string[], includes: string[] = []): string {
   const compiler = compilerCommand();
@@ -40,46 +36,6 @@ export function compileC(directory: string, name: string, sources: string[], inc
   if (build.status !== 0) throw new Error(`${sources.join(" ")} did not compile:\n${build.stderr}`);
   return binary;
 }
-
-let numpyPythonFound: string | null | undefined;
-
-/** A python3 (3.11 or later) that imports numpy: python3 on PATH, else the system's. */
-export function numpyPython(): string | undefined {
-  if (numpyPythonFound === undefined) {
-    numpyPythonFound = null;
-    for (const python of ["python3", "/usr/bin/python3"]) {
-      const probe = spawnSync(python, ["-c", "import sys, numpy; assert sys.version_info >= (3, 11)"], {
-        stdio: "ignore",
-      });
-      if (probe.status === 0) {
-        numpyPythonFound = python;
-        break;
-      }
-    }
-  }
-  return numpyPythonFound ?? undefined;
-}
-
-let pythonFound: string | null | undefined;
-
-/** Any python3 of 3.9 or later (for scripts that need only the standard library). */
-export function anyPython(): string | undefined {
-  if (pythonFound === undefined) {
-    pythonFound = null;
-    for (const python of ["python3", "/usr/bin/python3"]) {
-      const probe = spawnSync(python, ["-c", "import sys; assert sys.version_info >= (3, 9)"], { stdio: "ignore" });
-      if (probe.status === 0) {
-        pythonFound = python;
-        break;
-      }
-    }
-  }
-  return pythonFound ?? undefined;
-}
-
-export const NO_PYTHON = "needs a python3 ≥ 3.9 (Debian: apt-get install -y python3)";
-
-export const NO_NUMPY = "needs a python3 ≥ 3.11 with numpy (Debian: apt-get install -y python3-numpy)";
 
 /** Runs a program to completion and parses every stdout line as JSON. */
 export function runJsonLines(command: string, args: string[], timeoutMs = 120_000): unknown[] {

@@ -13,12 +13,13 @@ import { WindowFlag } from "../../src/wire/protocol.ts";
 import { startProgram } from "../clients/programs.ts";
 import { TimeDriver } from "../clients/time-driver.ts";
 import { compileWithClient, pythonEnvironment } from "../clients/toolchain.ts";
+import { C_COMPILER, type Gate, NUMPY, needs, numpyPython } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
-import { cSkipReason, HEAT_EXAMPLE, NO_NUMPY, numpyPython, scratchDirectory, TUBE_EXAMPLE } from "./support.ts";
+import { HEAT_EXAMPLE, scratchDirectory, TUBE_EXAMPLE } from "./support.ts";
 
 interface ExampleComponent {
   name: string;
-  skip: string | undefined;
+  options: Gate;
   command(t: TestContext): string[];
   args: object;
   environment: Record<string, string>;
@@ -37,7 +38,7 @@ const REFERENCE_AREA = 1;
 const COMPONENTS: ExampleComponent[] = [
   {
     name: "Neumann",
-    skip: cSkipReason(),
+    options: needs(C_COMPILER),
     command: (t) => [
       compileWithClient(scratchDirectory(t), "neumann", [
         "examples/partitioned-heat/neumann.c",
@@ -55,7 +56,7 @@ const COMPONENTS: ExampleComponent[] = [
   },
   {
     name: "Dirichlet",
-    skip: python === undefined ? NO_NUMPY : undefined,
+    options: needs(NUMPY),
     command: () => [python as string, join(HEAT_EXAMPLE, "dirichlet.py")],
     args: { nx: 11, ny: 11, dt: 0.01, error_tolerance: 0 },
     environment: pythonEnvironment(),
@@ -68,7 +69,7 @@ const COMPONENTS: ExampleComponent[] = [
   },
   {
     name: "Fluid",
-    skip: cSkipReason(),
+    options: needs(C_COMPILER),
     command: (t) => [
       compileWithClient(scratchDirectory(t), "fluid", [
         "examples/elastic-tube-1d/fluid.c",
@@ -86,7 +87,7 @@ const COMPONENTS: ExampleComponent[] = [
   },
   {
     name: "Solid",
-    skip: python === undefined ? NO_NUMPY : undefined,
+    options: needs(NUMPY),
     command: () => [python as string, join(TUBE_EXAMPLE, "solid.py")],
     args: { cells: 100 },
     environment: pythonEnvironment(),
@@ -104,7 +105,7 @@ const { writeCheckpoint: WRITE, readCheckpoint: READ, lastWindow: LAST } = Windo
 for (const component of COMPONENTS) {
   test(
     `the ${component.name} example runs through windows, a repeat and checkpoints on its client`,
-    component.skip === undefined ? {} : { skip: component.skip },
+    component.options,
     async (t) => {
       const run = scratchRun(t);
       const driver = new TimeDriver(t, run, component.name, {

@@ -1,40 +1,11 @@
 // Running the examples' compositions through the real driver, in physical
-// time (issue 17): whether the driver and the C and Python clients have the
-// time API yet, and a run of an example's composition rewritten to use
+// time: a run of an example's composition rewritten to use
 // programs built into a scratch directory, with every line the components
 // print collected.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { parseComposition } from "../../src/compose/load.ts";
 import { type RunOutcome, runComposition } from "../../src/runner/run-composition.ts";
-import { projectRoot } from "../support/child-process.ts";
-
-/** A composition in time that uses nothing but the keys every time run has. */
-const PROBE = `version: 1
-name: probe
-components:
-  solo: { command: [./solo] }
-coupling: { scheme: serial-explicit, order: [solo], window: 0.1, max_time: 1.0 }
-`;
-
-/** Why the examples cannot run in time yet, naming what is missing; undefined once everything is there. */
-export function timeApiPending(): string | undefined {
-  const missing: string[] = [];
-  try {
-    parseComposition(PROBE, join(projectRoot, "probe.yaml"));
-  } catch (error) {
-    const first = String((error as Error).message).split("\n")[0] ?? "";
-    missing.push(`the composition refuses coupling.window (${first.replace(/^.*?:\d+:\d+: /, "")})`);
-  }
-  if (!/\bcfx_advance\s*\(/.test(readFileSync(join(projectRoot, "clients/c/conflux.h"), "utf8"))) {
-    missing.push("the C client has no cfx_advance");
-  }
-  if (!/\bdef advance\(/.test(readFileSync(join(projectRoot, "clients/python/conflux.py"), "utf8"))) {
-    missing.push("the Python client has no advance()");
-  }
-  return missing.length === 0 ? undefined : `waits for the time API of issue 17: ${missing.join("; ")}`;
-}
 
 export interface ComponentLine {
   component: string;

@@ -10,13 +10,8 @@ import { Arena, arenaFileName } from "../../src/enclave/vm/guest/arena.ts";
 import { Run } from "../../src/shm/run.ts";
 import { SegmentKind } from "../../src/wire/segment-header.ts";
 import { startProgram } from "../clients/programs.ts";
-import {
-  compileWithClient,
-  cSkipReason,
-  pythonCommand,
-  pythonEnvironment,
-  scratchDirectory,
-} from "../clients/toolchain.ts";
+import { compileWithClient, pythonCommand, pythonEnvironment, scratchDirectory } from "../clients/toolchain.ts";
+import { C_COMPILER, needs, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 
 const ARENA_BYTES = 64 * 1024;
@@ -102,62 +97,53 @@ test("an arena that is full, a size or name no segment can have, or an arena the
   );
 });
 
-const skipC = cSkipReason();
-test(
-  "the C client creates its segments in the arena too, across processes",
-  skipC === undefined ? {} : { skip: skipC },
-  async (t) => {
-    const run = scratchRun(t);
-    const file = arenaIn(t, run, "guest");
-    run.createSegment("inbox", 64).float64(0, 1)[0] = 21.5;
-    const binary = compileWithClient(scratchDirectory(t), "guest_segments", [
-      "test/enclave/vm/fixtures/guest_segments.c",
-    ]);
-    const program = startProgram(t, [binary], {
-      CONFLUX_RUN_DIR: run.directory,
-      CONFLUX_COMPONENT_NAME: "guest",
-      CONFLUX_ARENA: "guest.arena",
-    });
-    assert.equal((await program.exited).code, 0, program.stderr());
-    assert.equal(program.stdout(), `outbox at ${join(run.directory, file)}\n`);
-    const entry = run.registry.lookup("guest.outbox");
-    assert.equal(entry?.file, file);
-    const outbox = run.openSegment("guest.outbox");
-    assert.equal(outbox.float64(0, 1)[0], 43);
-    outbox.close();
-  },
-);
+test("the C client creates its segments in the arena too, across processes", needs(C_COMPILER), async (t) => {
+  const run = scratchRun(t);
+  const file = arenaIn(t, run, "guest");
+  run.createSegment("inbox", 64).float64(0, 1)[0] = 21.5;
+  const binary = compileWithClient(scratchDirectory(t), "guest_segments", [
+    "test/enclave/vm/fixtures/guest_segments.c",
+  ]);
+  const program = startProgram(t, [binary], {
+    CONFLUX_RUN_DIR: run.directory,
+    CONFLUX_COMPONENT_NAME: "guest",
+    CONFLUX_ARENA: "guest.arena",
+  });
+  assert.equal((await program.exited).code, 0, program.stderr());
+  assert.equal(program.stdout(), `outbox at ${join(run.directory, file)}\n`);
+  const entry = run.registry.lookup("guest.outbox");
+  assert.equal(entry?.file, file);
+  const outbox = run.openSegment("guest.outbox");
+  assert.equal(outbox.float64(0, 1)[0], 43);
+  outbox.close();
+});
 
 const python = pythonCommand();
-test(
-  "the Python client creates its segments in the arena too, across processes",
-  python === undefined ? { skip: "no python3 (3.11 or later)" } : {},
-  async (t) => {
-    const run = scratchRun(t);
-    const file = arenaIn(t, run, "guest");
-    const script = [
-      "import struct, conflux",
-      "run = conflux.Run.from_environment()",
-      'box = run.create_segment("guest.pybox", 64)',
-      "struct.pack_into('<d', box.memory.view, box.payload_offset, 6.25)",
-      "try:",
-      '    run.create_segment("guest.bad", -1)',
-      "except ValueError as error:",
-      "    print(error)",
-      "print(box.path)",
-    ].join("\n");
-    const program = startProgram(t, [python as string, "-c", script], {
-      ...pythonEnvironment(),
-      CONFLUX_RUN_DIR: run.directory,
-      CONFLUX_ARENA: "guest.arena",
-    });
-    assert.equal((await program.exited).code, 0, program.stderr());
-    assert.match(program.stdout(), /payload size must be a whole number of bytes >= 0, got -1/);
-    const entry = run.registry.lookup("guest.pybox");
-    assert.equal(entry?.file, file);
-    assert.ok((entry?.offset ?? 0) > 0 && (entry?.offset ?? 1) % 4096 === 0);
-    const box = run.openSegment("guest.pybox");
-    assert.equal(box.float64(0, 1)[0], 6.25);
-    box.close();
-  },
-);
+test("the Python client creates its segments in the arena too, across processes", needs(PYTHON), async (t) => {
+  const run = scratchRun(t);
+  const file = arenaIn(t, run, "guest");
+  const script = [
+    "import struct, conflux",
+    "run = conflux.Run.from_environment()",
+    'box = run.create_segment("guest.pybox", 64)',
+    "struct.pack_into('<d', box.memory.view, box.payload_offset, 6.25)",
+    "try:",
+    '    run.create_segment("guest.bad", -1)',
+    "except ValueError as error:",
+    "    print(error)",
+    "print(box.path)",
+  ].join("\n");
+  const program = startProgram(t, [python as string, "-c", script], {
+    ...pythonEnvironment(),
+    CONFLUX_RUN_DIR: run.directory,
+    CONFLUX_ARENA: "guest.arena",
+  });
+  assert.equal((await program.exited).code, 0, program.stderr());
+  assert.match(program.stdout(), /payload size must be a whole number of bytes >= 0, got -1/);
+  const entry = run.registry.lookup("guest.pybox");
+  assert.equal(entry?.file, file);
+  assert.ok((entry?.offset ?? 0) > 0 && (entry?.offset ?? 1) % 4096 === 0);
+  const box = run.openSegment("guest.pybox");
+  assert.equal(box.float64(0, 1)[0], 6.25);
+  box.close();
+});

@@ -11,21 +11,19 @@ import { fileURLToPath } from "node:url";
 import { native } from "../../src/native/index.ts";
 import { plainBuild, pythonCommand, pythonEnvironment, scratchDirectory } from "../clients/toolchain.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { C_COMPILER, needs, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 
 const ROUNDS = 400;
 const build = plainBuild();
 const python = pythonCommand();
-const missing = build.options.skip ?? (python === undefined ? "no python3 (3.11 or later)" : undefined);
-const options = missing === undefined || process.env.CONFLUX_TEST_REQUIRE === "all" ? {} : { skip: missing };
+const options = needs(C_COMPILER, PYTHON);
 const Outcome = { won: 1, lost: 2, error: 3, torn: 4 } as const;
 
 test(
   `six contenders in three languages register one name at once, ${ROUNDS} rounds: one winner each, no torn read`,
   options,
   async (t) => {
-    build.required();
-    if (python === undefined) throw new Error("CONFLUX_TEST_REQUIRE=all, but there is no python3 (3.11 or later)");
     const run = scratchRun(t);
     const contest = run.createSegment("contest", 4096);
     t.after(() => contest.close());
@@ -44,7 +42,7 @@ test(
       commands.push({ language: "C", command: [cContender], environment: {} });
       commands.push({
         language: "Python",
-        command: [python, "test/clients/fixtures/registry_contender.py"],
+        command: [python as string, "test/clients/fixtures/registry_contender.py"],
         environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
       });
     }

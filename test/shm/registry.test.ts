@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Run } from "../../src/shm/run.ts";
 import { REGISTRY_CAPACITY } from "../../src/wire/registry.ts";
@@ -43,17 +44,29 @@ test("names outside 1..96 bytes are refused", (t) => {
   assert.throws(() => run.createSegment("x".repeat(97), 8), /must be 1 to 96 bytes of UTF-8; it is 97/);
 });
 
+/** The futex system call's number, which /proc/<pid>/syscall shows first while a thread sleeps in it. */
+const FUTEX_SYSCALL = process.arch === "arm64" ? 98 : 202;
+
+/** Resolves once the main thread of `pid` sleeps in futex(), or rejects after `timeoutMs`. */
+async function sleepingInFutex(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const syscall = readFileSync(`/proc/${pid}/syscall`, "utf8");
+    if (syscall.startsWith(`${FUTEX_SYSCALL} `)) return;
+    if (Date.now() > deadline) throw new Error(`pid ${pid} never slept in futex(); /proc says "${syscall.trim()}"`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 test("a process waiting for a name is woken when another process registers it", async (t) => {
   const run = scratchRun(t);
-  // The peer waits for "late" (futex on the registry's generation word).
-  const peer = startFixture(t, "shm/fixtures/segment-peer.ts", [run.directory, "late"]);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const segment = run.createSegment("late", 24);
-  segment.float64(0, 1)[0] = 9;
-  assert.equal(await peer.nextLine(), "read 9");
-  assert.equal(await peer.nextLine(), "wrote");
-  peer.child.stdin?.end("done\n");
-  await peer.nextLine();
+  // The peer sleeps on the registry's generation word with a 600 s timeout: if
+  // registering did not wake it, its line would not come within nextLine's 20 s.
+  const peer = startFixture(t, "shm/fixtures/name-waiter.ts", [run.directory, "late"]);
+  assert.equal(await peer.nextLine(), "waiting");
+  await sleepingInFutex(peer.child.pid ?? 0, 20_000);
+  run.createSegment("late", 24);
+  assert.equal(await peer.nextLine(), "found late");
   assert.deepEqual(await peer.exited, { code: 0, signal: null });
 });
 

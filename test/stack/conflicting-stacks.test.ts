@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { debianMirror } from "../../src/stack/debian-mirror.ts";
-import { debootstrapMissing } from "../../src/stack/debootstrap.ts";
 import { STACKS_VARIABLE } from "../../src/stack/stack-store.ts";
 import { type Fixture, projectRoot, startCli } from "../support/child-process.ts";
+import { BUBBLEWRAP, CRUN, DEBOOTSTRAP, needs, PYTHON, skipBecause, unmet } from "../support/requirements.ts";
 
 const example = join(projectRoot, "examples/conflicting-stacks");
 const scratch = mkdtempSync(join(tmpdir(), "conflux-stacks-test-"));
@@ -41,26 +41,34 @@ async function mirrorUnreachable(): Promise<string | undefined> {
   }
 }
 
-const cannotBuild = debootstrapMissing() ?? (await mirrorUnreachable());
-const skip = cannotBuild === undefined ? false : `cannot build stacks here: ${cannotBuild}`;
+// Building a stack needs debootstrap (a package) and the Debian mirror (the network, which no package brings).
+const mirror = unmet(DEBOOTSTRAP) === undefined ? await mirrorUnreachable() : undefined;
+const buildable = skipBecause(mirror, needs(DEBOOTSTRAP));
 
-test("conflicting stacks: on the host, a component says which numpy it lacks and the run names it", async (t) => {
-  const run = await runToEnd(
-    startCli(t, ["run", "--quiet", "--results", join(scratch, "host-runs"), join(example, "on-the-host.yaml")]),
-  );
-  assert.equal(run.code, 1, run.stderr);
-  assert.match(
-    run.stderr,
-    /component "(legacy|modern)" \(process enclave, pid \d+\) exited with code 3 before it said hello/,
-  );
-  assert.match(
-    run.stderr,
-    /^\[(legacy|modern)\] (legacy|modern) solver: .*numpy.*It needs numpy (1\.x|2\.1 or later)/m,
-  );
-});
+test(
+  "conflicting stacks: on the host, a component says which numpy it lacks and the run names it",
+  needs(PYTHON),
+  async (t) => {
+    const run = await runToEnd(
+      startCli(t, ["run", "--quiet", "--results", join(scratch, "host-runs"), join(example, "on-the-host.yaml")]),
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /component "(legacy|modern)" \(process enclave, pid \d+\) exited with code 3 before it said hello/,
+    );
+    assert.match(
+      run.stderr,
+      /^\[(legacy|modern)\] (legacy|modern) solver: .*numpy.*It needs numpy (1\.x|2\.1 or later)/m,
+    );
+  },
+);
 
 // debootstrap of two releases takes one to two minutes on two cores; give it room on a busy machine.
-test("stack build: both example stacks build at once from the host's mirror", { skip, timeout: 600_000 }, async (t) => {
+test("stack build: both example stacks build at once from the host's mirror", {
+  ...buildable,
+  timeout: 600_000,
+}, async (t) => {
   const builds = ["numpy1", "numpy2"].map((name) =>
     runToEnd(startCli(t, ["stack", "build", "--quiet", join(example, `${name}.stack.yaml`)], environment)),
   );
@@ -74,13 +82,13 @@ test("stack build: both example stacks build at once from the host's mirror", { 
   assert.match(trixie?.stdout ?? "", /^stack numpy2 [0-9a-f]{12}: built in [\d.]+ s\n {2}Debian trixie/);
 });
 
-test("stack build: the same spec again is reused, and says so", { skip }, async (t) => {
+test("stack build: the same spec again is reused, and says so", buildable, async (t) => {
   const again = await runToEnd(startCli(t, ["stack", "build", join(example, "numpy1.stack.yaml")], environment));
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /^stack numpy1 [0-9a-f]{12}: already built: reused, nothing to do$/m);
 });
 
-test("stack build: a spec that adds a file reuses the Debian base; ls and rm", { skip }, async (t) => {
+test("stack build: a spec that adds a file reuses the Debian base; ls and rm", buildable, async (t) => {
   writeFileSync(join(scratch, "greeting.txt"), "hello from the stack\n");
   const spec = join(scratch, "with-file.stack.yaml");
   writeFileSync(
@@ -110,26 +118,29 @@ test("stack build: a spec that adds a file reuses the Debian base; ls and rm", {
   assert.match(unknown.stderr, /no stack is called or hashed numpy3 in .*; its stacks: numpy1, numpy2|numpy2, numpy1/);
 });
 
-for (const runtime of ["bubblewrap", "crun"]) {
-  test(`conflicting stacks: numpy 1 and numpy 2 coupled in one run, each in its stack (${runtime})`, {
-    skip,
-  }, async (t) => {
-    // The example as shipped runs on bubblewrap; the same file with the other runtime, paths made absolute.
-    const composition = join(scratch, `conflicting-stacks-${runtime}.yaml`);
-    writeFileSync(
-      composition,
-      readFileSync(join(example, "conflux.yaml"), "utf8")
-        .replaceAll("runtime: bubblewrap", `runtime: ${runtime}`)
-        .replaceAll("[./", `[${example}/`)
-        .replace("# yaml-language-server: $schema=../../docs/composition.schema.json\n", ""),
-    );
-    const run = await runToEnd(
-      startCli(t, ["run", "--quiet", "--results", join(scratch, `runs-${runtime}`), composition], environment),
-    );
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^\[legacy\] numpy 1\.24\.\d+ on Python 3\.11\.\d+ \(Debian 12\./m);
-    assert.match(run.stderr, /^\[modern\] numpy 2\.\d+\.\d+ on Python 3\.1\d\.\d+ \(Debian 13\./m);
-    assert.match(run.stderr, /^\[legacy\] done: mean temperature -?\d/m);
-    assert.match(run.stderr, /^\[modern\] done: mean flux -?\d/m);
-  });
+for (const runtime of ["bubblewrap", "crun"] as const) {
+  const options = skipBecause(mirror, needs(DEBOOTSTRAP, runtime === "crun" ? CRUN : BUBBLEWRAP));
+  test(
+    `conflicting stacks: numpy 1 and numpy 2 coupled in one run, each in its stack (${runtime})`,
+    options,
+    async (t) => {
+      // The example as shipped runs on bubblewrap; the same file with the other runtime, paths made absolute.
+      const composition = join(scratch, `conflicting-stacks-${runtime}.yaml`);
+      writeFileSync(
+        composition,
+        readFileSync(join(example, "conflux.yaml"), "utf8")
+          .replaceAll("runtime: bubblewrap", `runtime: ${runtime}`)
+          .replaceAll("[./", `[${example}/`)
+          .replace("# yaml-language-server: $schema=../../docs/composition.schema.json\n", ""),
+      );
+      const run = await runToEnd(
+        startCli(t, ["run", "--quiet", "--results", join(scratch, `runs-${runtime}`), composition], environment),
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /^\[legacy\] numpy 1\.24\.\d+ on Python 3\.11\.\d+ \(Debian 12\./m);
+      assert.match(run.stderr, /^\[modern\] numpy 2\.\d+\.\d+ on Python 3\.1\d\.\d+ \(Debian 13\./m);
+      assert.match(run.stderr, /^\[legacy\] done: mean temperature -?\d/m);
+      assert.match(run.stderr, /^\[modern\] done: mean flux -?\d/m);
+    },
+  );
 }

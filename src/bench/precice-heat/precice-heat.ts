@@ -208,7 +208,14 @@ export async function runPreciceParticipants(
   clearTimeout(timer);
   for (const entry of started) killGroup(entry.child);
   const finished = await all;
-  if (outcome === "timeout") throw new Error(`the preCICE participants did not finish in ${timeoutMs / 1000} s`);
+  if (outcome === "timeout") {
+    // Where each one was stuck: the last lines it printed (a connection never made, a window never ended).
+    const tails = finished.map(
+      (entry, index) =>
+        `participant ${index + 1} (${participants[index]?.command}) last printed:\n${entry.output.trim().split("\n").slice(-4).join("\n") || "(nothing)"}`,
+    );
+    throw new Error(`the preCICE participants did not finish in ${timeoutMs / 1000} s; ${tails.join("\n")}`);
+  }
   return finished;
 }
 

@@ -21,7 +21,8 @@ import { describeHost, type EnclaveDescription, redactEnvironment } from "../env
 import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, OutputCapture } from "../output-capture.ts";
+import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { componentOutputPipes, outputRelayReady, type RelayedPipe } from "../output-relay.ts";
 import { BubblewrapRuntime } from "./bubblewrap/runtime.ts";
 import { OciRuntime } from "./oci/runtime.ts";
 import { type ContainerRoot, containerRoot } from "./root.ts";
@@ -43,6 +44,7 @@ export class ContainerEnclave implements Enclave {
   readonly kind = "container";
   readonly sharesFutexes = true;
   readonly exited: Promise<ExitStatus>;
+  readonly ended: Promise<ExitStatus>;
   private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof containerSettings>;
   private readonly runtime: ContainerRuntime;
@@ -74,6 +76,7 @@ export class ContainerEnclave implements Enclave {
     this.options = options;
     this.exit = new ExitBookkeeping(launch.name);
     this.exited = this.exit.exited;
+    this.ended = this.exit.ended;
   }
 
   get name(): string {
@@ -93,21 +96,27 @@ export class ContainerEnclave implements Enclave {
     // The module is the host's file in every case; a command may be the stack's, checked in containerRoot.
     const missing = this.launch.module === undefined ? undefined : missingForLaunch(this.launch);
     if (missing !== undefined) throw this.exit.failLaunch(missing);
+    await outputRelayReady();
+    // stop() or kill() while the relay came up: the component is never launched.
+    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
+    // The output relay reads the container's output off this thread (see output-relay.ts).
+    const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);
+    this.stdout = stdout.capture;
+    this.stderr = stderr.capture;
     let runtimeProcess: ChildProcess;
     try {
       this.root = containerRoot(this.launch, this.settings);
       this.prepared = this.runtime.prepare(this.launch, this.root, this.settings.network);
       this.commandLine = [...parentDeathPrefix(), ...this.prepared.argv];
-      runtimeProcess = this.spawnPinned(this.prepared);
+      runtimeProcess = this.spawnPinned(this.prepared, stdout, stderr);
     } catch (error) {
       this.prepared?.cleanup();
       throw this.exit.failLaunchOn(error, "cannot launch");
+    } finally {
+      native.closeFd(stdout.writeFd);
+      native.closeFd(stderr.writeFd);
     }
     this.runtimeProcess = runtimeProcess;
-    const prefix = `[${this.name}] `;
-    const sink = this.options.output === undefined ? process.stderr : this.options.output;
-    this.stdout = new OutputCapture(runtimeProcess.stdout, prefix, sink);
-    this.stderr = new OutputCapture(runtimeProcess.stderr, prefix, sink);
     const prepared = this.prepared;
     const spawned = new Promise<void>((resolve, reject) => {
       runtimeProcess.once("spawn", resolve);
@@ -228,7 +237,7 @@ export class ContainerEnclave implements Enclave {
     return carried ? [...this.commandLine] : [...this.commandLine, "--", ...inside];
   }
 
-  private spawnPinned(prepared: PreparedContainer): ChildProcess {
+  private spawnPinned(prepared: PreparedContainer, stdout: RelayedPipe, stderr: RelayedPipe): ChildProcess {
     const [file = "", ...args] = this.commandLine;
     this.cpusAtStart = native.getAffinity(0);
     const extra: "pipe"[] = Array.from({ length: prepared.extraPipes }, () => "pipe");
@@ -236,7 +245,7 @@ export class ContainerEnclave implements Enclave {
       spawn(file, args, {
         cwd: "/",
         env: prepared.environment,
-        stdio: ["ignore", "pipe", "pipe", ...extra],
+        stdio: ["ignore", stdout.writeFd, stderr.writeFd, ...extra],
         detached: false,
       }),
     );
@@ -280,6 +289,8 @@ export class ContainerEnclave implements Enclave {
     const ended = byRuntime === undefined ? { code, signal } : { code: null, signal: byRuntime };
     const cause = this.requested ?? (ended.signal === null ? "exit" : "signal");
     await this.componentGone();
+    // The runtime's words about a failure (the error below) need its output; the status does not.
+    this.exit.end({ ...ended, cause });
     await drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS);
     const explained =
       ended.code !== 0 && ended.signal === null ? this.prepared?.explain(this.output().stderr) : undefined;

@@ -14,7 +14,8 @@ import { describeHost, type EnclaveDescription, redactEnvironment } from "../env
 import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, OutputCapture } from "../output-capture.ts";
+import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { componentOutputPipes, outputRelayReady, type RelayedPipe } from "../output-relay.ts";
 
 /** After the process has exited, how long to wait for the rest of its output (a grandchild may hold the pipe). */
 const OUTPUT_DRAIN_MS = 1000;
@@ -23,6 +24,7 @@ export class ProcessEnclave implements Enclave {
   readonly kind = "process";
   readonly sharesFutexes = true;
   readonly exited: Promise<ExitStatus>;
+  readonly ended: Promise<ExitStatus>;
   private readonly environment: Record<string, string>;
   private readonly options: EnclaveOptions;
   private child: ChildProcess | undefined;
@@ -45,6 +47,7 @@ export class ProcessEnclave implements Enclave {
     this.environment = componentEnvironment(launch);
     this.exit = new ExitBookkeeping(launch.name);
     this.exited = this.exit.exited;
+    this.ended = this.exit.ended;
   }
 
   get name(): string {
@@ -57,23 +60,31 @@ export class ProcessEnclave implements Enclave {
     return pid;
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     const refused = this.exit.refuseStart();
-    if (refused !== undefined) return Promise.reject(refused);
+    if (refused !== undefined) throw refused;
     const missing = missingForLaunch(this.launch);
-    if (missing !== undefined) return Promise.reject(this.exit.failLaunch(missing));
+    if (missing !== undefined) throw this.exit.failLaunch(missing);
+    await outputRelayReady();
+    // stop() or kill() while the relay came up: the component is never launched.
+    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
+    // Its output goes through pipes the output relay reads off this thread, so
+    // it never blocks however long the driver's loop keeps this thread busy.
+    const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);
+    this.stdout = stdout.capture;
+    this.stderr = stderr.capture;
     let child: ChildProcess;
     try {
       this.commandLine = [...parentDeathPrefix(), ...this.target()];
-      child = this.spawnPinned();
+      child = this.spawnPinned(stdout, stderr);
     } catch (error) {
-      return Promise.reject(this.exit.failLaunchOn(error, "cannot launch"));
+      throw this.exit.failLaunchOn(error, "cannot launch");
+    } finally {
+      // The child has its copies (or there is no child): the pipes end when it does.
+      native.closeFd(stdout.writeFd);
+      native.closeFd(stderr.writeFd);
     }
     this.child = child;
-    const prefix = `[${this.name}] `;
-    const sink = this.options.output === undefined ? process.stderr : this.options.output;
-    this.stdout = new OutputCapture(child.stdout, prefix, sink);
-    this.stderr = new OutputCapture(child.stderr, prefix, sink);
     return new Promise((resolve, reject) => {
       let spawned = false;
       child.once("spawn", () => {
@@ -159,14 +170,14 @@ export class ProcessEnclave implements Enclave {
     return [...(this.launch.command ?? [])];
   }
 
-  private spawnPinned(): ChildProcess {
+  private spawnPinned(stdout: RelayedPipe, stderr: RelayedPipe): ChildProcess {
     const [file = "", ...args] = this.commandLine;
     this.cpusAtStart = native.getAffinity(0);
     return createPinned(this.name, this.launch.cpus, () =>
       spawn(file, args, {
         cwd: this.launch.cwd ?? process.cwd(),
         env: this.environment,
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: ["ignore", stdout.writeFd, stderr.writeFd],
         detached: false,
       }),
     );
@@ -178,6 +189,7 @@ export class ProcessEnclave implements Enclave {
     if (this.pidfd >= 0) native.closeFd(this.pidfd);
     this.pidfd = -1;
     const cause = this.requested ?? (signal === null ? "exit" : "signal");
+    this.exit.end({ code, signal, cause });
     void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.exit.finish({ code, signal, cause }));
   }
 }

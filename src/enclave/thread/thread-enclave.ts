@@ -2,6 +2,7 @@
 // with its own environment and its own stdout and stderr. It shares the
 // process's memory, pid, working directory and signals, so it is the cheapest
 // enclave and the least isolated one.
+import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { native } from "../../native/index.ts";
 import { createPinned } from "../../platform/cpu-pinning.ts";
@@ -10,7 +11,8 @@ import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStat
 import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
 import { ExitBookkeeping, messageOf } from "../exit-bookkeeping.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, OutputCapture } from "../output-capture.ts";
+import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { componentOutputPipes, outputRelayReady } from "../output-relay.ts";
 import type { ThreadBootstrapData } from "./bootstrap.ts";
 
 /** After the worker has exited, how long to wait for the rest of its output. */
@@ -19,20 +21,23 @@ const OUTPUT_DRAIN_MS = 1000;
 /**
  * The worker's entry point. It must be plain JavaScript: a worker starts
  * without tsx's hooks, so it registers them before importing the TypeScript
- * bootstrap.
+ * bootstrap. Only import(), which evaluated code may call whether it is taken
+ * for CommonJS or, under a parent's --input-type=module, for a module.
  */
 const PRELUDE = `
-const { workerData } = require("node:worker_threads");
-import(workerData.tsxApi).then((tsx) => {
-  tsx.register();
-  return import(workerData.bootstrap);
-});
+import("node:worker_threads")
+  .then(({ workerData }) => import(workerData.tsxApi).then((tsx) => [tsx, workerData]))
+  .then(([tsx, workerData]) => {
+    tsx.register();
+    return import(workerData.bootstrap);
+  });
 `;
 
 export class ThreadEnclave implements Enclave {
   readonly kind = "thread";
   readonly sharesFutexes = true;
   readonly exited: Promise<ExitStatus>;
+  readonly ended: Promise<ExitStatus>;
   private readonly environment: Record<string, string>;
   private readonly options: EnclaveOptions;
   private readonly exit: ExitBookkeeping;
@@ -45,6 +50,9 @@ export class ThreadEnclave implements Enclave {
   private uncaughtError: string | undefined;
   private stdout: OutputCapture | undefined;
   private stderr: OutputCapture | undefined;
+  /** The write ends of the output pipes, held until the worker has exited; -1 when closed. */
+  private stdoutFd = -1;
+  private stderrFd = -1;
   private cpusAtStart: number[] = [];
 
   constructor(
@@ -66,6 +74,7 @@ export class ThreadEnclave implements Enclave {
     this.environment = componentEnvironment(launch);
     this.exit = new ExitBookkeeping(launch.name);
     this.exited = this.exit.exited;
+    this.ended = this.exit.ended;
   }
 
   get name(): string {
@@ -83,17 +92,28 @@ export class ThreadEnclave implements Enclave {
     return this.workerThreadId;
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     const refused = this.exit.refuseStart();
-    if (refused !== undefined) return Promise.reject(refused);
+    if (refused !== undefined) throw refused;
     const missing = missingForLaunch(this.launch);
-    if (missing !== undefined) return Promise.reject(this.exit.failLaunch(missing));
+    if (missing !== undefined) throw this.exit.failLaunch(missing);
+    await outputRelayReady();
+    // stop() or kill() while the relay came up: the component is never launched.
+    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
     const module = this.launch.module ?? "";
+    // The component writes into pipes the output relay reads (see output-relay.ts and bootstrap.ts).
+    const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);
+    this.stdout = stdout.capture;
+    this.stderr = stderr.capture;
+    this.stdoutFd = stdout.writeFd;
+    this.stderrFd = stderr.writeFd;
     const data: ThreadBootstrapData = {
       tsxApi: tsxRegisterUrl(),
       bootstrap: new URL("./bootstrap.ts", import.meta.url).href,
       module,
       liveness: this.liveness.buffer as SharedArrayBuffer,
+      stdoutFd: stdout.writeFd,
+      stderrFd: stderr.writeFd,
       ...(this.launch.cpus === undefined ? {} : { cpus: this.launch.cpus }),
     };
     this.cpusAtStart = native.getAffinity(0);
@@ -115,18 +135,19 @@ export class ThreadEnclave implements Enclave {
       );
     } catch (error) {
       Atomics.store(this.liveness, 0, 0);
-      return Promise.reject(this.exit.failLaunchOn(error, "cannot start a worker"));
+      this.closeOutput();
+      throw this.exit.failLaunchOn(error, "cannot start a worker");
     }
     this.worker = worker;
     this.workerThreadId = worker.threadId;
-    const prefix = `[${this.name}] `;
-    const sink = this.options.output === undefined ? process.stderr : this.options.output;
-    this.stdout = new OutputCapture(worker.stdout, prefix, sink);
-    this.stderr = new OutputCapture(worker.stderr, prefix, sink);
+    // What reaches the worker's own streams before bootstrap.ts redirects them goes the same way.
+    worker.stdout.on("data", (chunk: Buffer) => this.writeOutput(this.stdoutFd, chunk));
+    worker.stderr.on("data", (chunk: Buffer) => this.writeOutput(this.stderrFd, chunk));
     worker.on("error", (error) => {
       // An uncaught error never reaches the worker's stderr; put it there, as a process would.
       this.uncaughtError = messageOf(error);
-      this.stderr?.append(`Uncaught ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      const text = `Uncaught ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`;
+      this.writeOutput(this.stderrFd, Buffer.from(text));
     });
     worker.once("exit", (code) => this.onExit(code));
     return new Promise((resolve, reject) => {
@@ -212,11 +233,29 @@ export class ThreadEnclave implements Enclave {
     void this.worker?.terminate().catch(() => {});
   }
 
+  private writeOutput(fd: number, bytes: Buffer): void {
+    if (fd < 0) return;
+    try {
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch {
+      // the relay has gone (this process is ending): nothing to keep it for
+    }
+  }
+
+  /** The worker is gone: closing the write ends ends the streams, once the relay has read the rest. */
+  private closeOutput(): void {
+    for (const fd of [this.stdoutFd, this.stderrFd]) if (fd >= 0) native.closeFd(fd);
+    this.stdoutFd = -1;
+    this.stderrFd = -1;
+  }
+
   private onExit(code: number): void {
     this.workerEnded = true;
     Atomics.store(this.liveness, 0, 0);
+    this.closeOutput();
     const status: ExitStatus = { code, signal: null, cause: this.requested ?? "exit" };
     if (this.uncaughtError !== undefined) status.error = this.uncaughtError;
+    this.exit.end(status);
     void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.exit.finish(status));
   }
 }

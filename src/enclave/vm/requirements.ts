@@ -5,7 +5,7 @@
 // kernel, busybox for the guest's init, a C compiler with a static libc for
 // the guest agent, and which accelerator a guest would get.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { findExecutable } from "../../platform/executable.ts";
 import type { Requirement } from "../../platform/requirement.ts";
 import { findGuestKernel, KERNEL_FIX } from "./image/guest-kernel.ts";
@@ -36,10 +36,19 @@ function staticCompiler(): Requirement {
       };
 }
 
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function vmRequirements(): Requirement[] {
   const qemu = findExecutable("qemu-system-x86_64");
   const kernel = findGuestKernel();
-  const busybox = findExecutable("busybox") ?? (existsSync("/bin/busybox") ? "/bin/busybox" : undefined);
+  const busybox = findExecutable("busybox") ?? (isExecutable("/bin/busybox") ? "/bin/busybox" : undefined);
   const requirements: Requirement[] = [
     qemu === undefined
       ? {

@@ -11,7 +11,6 @@ import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readFileSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { native } from "../../native/index.ts";
 import { createPinned } from "../../platform/cpu-pinning.ts";
 import { findExecutable } from "../../platform/executable.ts";
@@ -26,9 +25,10 @@ import { describeHost, type EnclaveDescription, redactEnvironment } from "../env
 import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, OutputCapture } from "../output-capture.ts";
+import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { outputRelayReady, relayOutput } from "../output-relay.ts";
 import { type AgentReport, Arena, arenaFileName } from "./guest/arena.ts";
-import { ConsoleFrameReader, FrameType } from "./guest/console-frames.ts";
+import { FrameType, NOISE_EVENT } from "./guest/console-frames.ts";
 import { encodeLaunch, type GuestLaunch } from "./guest/launch-records.ts";
 import { componentImage } from "./image/component-image.ts";
 import { type GuestImage, imageCacheDirectory } from "./image/guest-image.ts";
@@ -81,6 +81,8 @@ export class VmEnclave implements Enclave {
   readonly kind = "vm";
   readonly sharesFutexes = false;
   readonly exited: Promise<ExitStatus>;
+  /** A guest's end is known with its agent's last frames, which come with its output. */
+  readonly ended: Promise<ExitStatus>;
   private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof vmSettings>;
   private readonly exit: ExitBookkeeping;
@@ -103,8 +105,6 @@ export class VmEnclave implements Enclave {
   private requested: "stop" | "kill" | undefined;
   private stdout: OutputCapture | undefined;
   private stderr: OutputCapture | undefined;
-  private stdoutStream = new PassThrough();
-  private stderrStream = new PassThrough();
   private consoleTail = "";
   private exitReport: string | undefined;
   private failure: string | undefined;
@@ -128,6 +128,7 @@ export class VmEnclave implements Enclave {
     this.options = options;
     this.exit = new ExitBookkeeping(launch.name);
     this.exited = this.exit.exited;
+    this.ended = this.exit.ended;
   }
 
   get name(): string {
@@ -145,27 +146,36 @@ export class VmEnclave implements Enclave {
     if (refused !== undefined) throw refused;
     const missing = missingForLaunch(this.launch);
     if (missing !== undefined) throw this.exit.failLaunch(missing);
+    await outputRelayReady();
+    // stop() or kill() while the relay came up: the component is never launched.
+    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
+    // The component's stdout and stderr arrive framed on QEMU's stdout (the
+    // agent's serial port), which the output relay reads off this thread and
+    // splits (see output-relay.ts); the agent's own frames come back here as events.
+    const prefix = `[${this.name}] `;
+    const sink = this.options.output === undefined ? process.stderr : this.options.output;
+    const [consoleRead, consoleWrite] = native.pipe();
+    [this.stdout, this.stderr] = relayOutput(
+      consoleRead,
+      [
+        { prefix, sink },
+        { prefix, sink },
+      ],
+      {
+        demultiplexer: new URL("./guest/console-frames.ts", import.meta.url).href,
+        onEvent: (type, payload) => this.onFrame(type, Buffer.from(payload)),
+      },
+    );
     let child: ChildProcess;
     try {
-      child = this.spawnGuest();
+      child = this.spawnGuest(consoleWrite);
     } catch (error) {
       this.discardArena();
       throw this.exit.failLaunchOn(error, "cannot launch");
+    } finally {
+      native.closeFd(consoleWrite);
     }
     this.qemu = child;
-    const prefix = `[${this.name}] `;
-    const sink = this.options.output === undefined ? process.stderr : this.options.output;
-    this.stdout = new OutputCapture(this.stdoutStream, prefix, sink);
-    this.stderr = new OutputCapture(this.stderrStream, prefix, sink);
-    const frames = new ConsoleFrameReader(
-      (type, payload) => this.onFrame(type, payload),
-      (noise) => this.keepConsole(noise.toString("utf8")),
-    );
-    child.stdout?.on("data", (chunk: Buffer) => frames.push(chunk));
-    child.stdout?.once("close", () => {
-      this.stdoutStream.end();
-      this.stderrStream.end();
-    });
     child.stderr?.setEncoding("utf8").on("data", (text: string) => this.keepConsole(text));
     // stop() writes to a guest that may be gone: a broken pipe then means nothing.
     child.stdin?.on("error", () => {});
@@ -273,7 +283,7 @@ export class VmEnclave implements Enclave {
     return this.consoleTail;
   }
 
-  private spawnGuest(): ChildProcess {
+  private spawnGuest(frames: number): ChildProcess {
     const qemu = findExecutable(QEMU);
     if (qemu === undefined)
       throw new Error(`component ${this.name}: ${QEMU} is not on PATH; apt-get install -y qemu-system-x86`);
@@ -311,7 +321,7 @@ export class VmEnclave implements Enclave {
     const inherited = [this.consoleFd, ...(this.arenaFd < 0 ? [] : [this.arenaFd])];
     const child = createPinned(this.name, this.launch.cpus, () =>
       spawn(file, args, {
-        stdio: ["pipe", "pipe", "pipe", ...inherited],
+        stdio: ["pipe", frames, "pipe", ...inherited],
         detached: false,
         env: { PATH: process.env.PATH ?? "" },
       }),
@@ -428,8 +438,7 @@ export class VmEnclave implements Enclave {
   }
 
   private onFrame(type: number, payload: Buffer): void {
-    if (type === FrameType.stdout) this.stdoutStream.write(payload);
-    else if (type === FrameType.stderr) this.stderrStream.write(payload);
+    if (type === NOISE_EVENT) this.keepConsole(payload.toString("utf8"));
     else if (type === FrameType.agent) this.keepConsole(`conflux agent: ${payload.toString("utf8")}\n`);
     else if (type === FrameType.running) this.markRunning();
     else if (type === FrameType.exit) this.exitReport = payload.toString("utf8");

@@ -1,77 +1,168 @@
 // The plain description of a transfer that the coupling driver, the
 // composition file and `conflux map` share: { method, radius?, k?, basis?,
-// kernel?, pointsPerPatch?, patchOverlap?, conservative? }. The schema checks
-// each field and which fields make sense for which method, and every error
-// names the field and the fix.
+// kernel?, pointsPerPatch?, patchOverlap?, conservative? }. The option set is
+// defined once, here: each option's checks, the methods it applies to and its
+// description; the composition spells the names in snake_case
+// (points_per_patch) and `conflux map` as flags (--points-per-patch), both
+// derived from these names (optionKey, optionFlag). Every error names the
+// option the way the caller's user wrote it, and the fix.
 import { z } from "zod";
 import { KERNEL_NAMES } from "../kernels/radial-kernel.ts";
 import { MappingError } from "../mapping-error.ts";
+import type { TransferMethod } from "./transfer-operator.ts";
 
-export const TRANSFER_METHODS = ["nearest", "mls", "rbf", "rbf-pu"] as const;
+export const TRANSFER_METHODS = ["nearest", "mls", "rbf", "rbf-pu"] as const satisfies readonly TransferMethod[];
 
-const OPTIONS_BY_METHOD: Record<(typeof TRANSFER_METHODS)[number], readonly string[]> = {
-  nearest: [],
-  mls: ["radius", "k", "basis"],
-  rbf: ["radius", "kernel"],
-  "rbf-pu": ["radius", "kernel", "pointsPerPatch", "patchOverlap"],
+/** What each option must be, one schema each. */
+export const TRANSFER_OPTION_SCHEMAS = {
+  radius: z
+    .number({ error: "radius must be a number (a distance in mesh units)" })
+    .positive("radius must be > 0")
+    .finite("radius must be finite"),
+  k: z.number({ error: "k must be a whole number" }).int("k must be a whole number").min(1, "k must be at least 1"),
+  basis: z.enum(["linear", "quadratic"], { error: "basis must be linear or quadratic" }),
+  kernel: z.enum(KERNEL_NAMES, { error: `kernel must be one of ${KERNEL_NAMES.join(", ")}` }),
+  pointsPerPatch: z
+    .number({ error: "pointsPerPatch must be a whole number" })
+    .int("pointsPerPatch must be a whole number")
+    .min(1, "pointsPerPatch must be at least 1"),
+  patchOverlap: z
+    .number({ error: "patchOverlap must be a number" })
+    .min(0, "patchOverlap must be ≥ 0")
+    .lt(1, "patchOverlap must be < 1"),
+  conservative: z.boolean({ error: "conservative must be true or false" }),
 };
 
-export const transferSpecSchema = z
-  .strictObject({
-    method: z.enum(TRANSFER_METHODS, { error: `method must be one of ${TRANSFER_METHODS.join(", ")}` }),
-    radius: z
-      .number({ error: "radius must be a number (a distance in mesh units)" })
-      .positive("radius must be > 0")
-      .finite("radius must be finite")
-      .optional(),
-    k: z
-      .number({ error: "k must be a whole number" })
-      .int("k must be a whole number")
-      .min(1, "k must be at least 1")
-      .optional(),
-    basis: z.enum(["linear", "quadratic"], { error: "basis must be linear or quadratic" }).optional(),
-    kernel: z.enum(KERNEL_NAMES, { error: `kernel must be one of ${KERNEL_NAMES.join(", ")}` }).optional(),
-    pointsPerPatch: z
-      .number({ error: "pointsPerPatch must be a whole number" })
-      .int("pointsPerPatch must be a whole number")
-      .min(1, "pointsPerPatch must be at least 1")
-      .optional(),
-    patchOverlap: z
-      .number({ error: "patchOverlap must be a number" })
-      .min(0, "patchOverlap must be ≥ 0")
-      .lt(1, "patchOverlap must be < 1")
-      .optional(),
-    conservative: z.boolean({ error: "conservative must be true or false" }).optional(),
-  })
-  .superRefine((spec, context) => {
-    const allowed = OPTIONS_BY_METHOD[spec.method];
-    for (const option of ["radius", "k", "basis", "kernel", "pointsPerPatch", "patchOverlap"] as const) {
-      if (spec[option] !== undefined && !allowed.includes(option)) {
-        context.addIssue({
-          code: "custom",
-          path: [option],
-          message: `${option} does not apply to method ${spec.method}${allowed.length > 0 ? ` (it takes ${allowed.join(", ")})` : ""}; remove it`,
-        });
-      }
-    }
-    if (spec.method === "mls" && spec.radius !== undefined && spec.k !== undefined) {
-      context.addIssue({
-        code: "custom",
-        path: ["k"],
-        message: "mls takes either radius or k nearest neighbours, not both; remove one",
-      });
-    }
-    if ((spec.method === "rbf" || spec.method === "rbf-pu") && spec.kernel !== "tps" && spec.radius === undefined) {
-      const kernel = spec.kernel ?? "wendland-c2";
-      context.addIssue({
-        code: "custom",
-        path: ["radius"],
-        message: `${spec.method} with kernel ${kernel} needs radius (${kernel === "gaussian" ? "its length scale" : "its support radius"} in mesh units, e.g. a few mesh spacings)`,
-      });
-    }
-  });
+export type TransferOptionName = keyof typeof TRANSFER_OPTION_SCHEMAS;
 
-export type TransferSpec = z.infer<typeof transferSpecSchema>;
+export interface TransferOption {
+  /** The methods it means something to. */
+  methods: readonly TransferMethod[];
+  /** What it holds: a number, one of a few names, or on/off. */
+  value: "number" | "name" | "switch";
+  /** For the person writing it: editors show it, `conflux map --help` prints it. */
+  description: string;
+}
+
+export const TRANSFER_OPTIONS: Record<TransferOptionName, TransferOption> = {
+  radius: {
+    methods: ["mls", "rbf", "rbf-pu"],
+    value: "number",
+    description:
+      "mls: neighbour radius; rbf, rbf-pu: kernel support radius (Gaussian: length scale), in mesh units, greater than 0",
+  },
+  k: {
+    methods: ["mls"],
+    value: "number",
+    description: "mls: number of nearest neighbours (instead of radius), at least 1",
+  },
+  basis: {
+    methods: ["mls"],
+    value: "name",
+    description: "mls: polynomial basis, linear or quadratic (default linear)",
+  },
+  kernel: {
+    methods: ["rbf", "rbf-pu"],
+    value: "name",
+    description: `rbf, rbf-pu: radial basis function, ${KERNEL_NAMES.join(", ")} (default wendland-c2)`,
+  },
+  pointsPerPatch: {
+    methods: ["rbf-pu"],
+    value: "number",
+    description: "rbf-pu: source points per patch, at least 1 (default 50)",
+  },
+  patchOverlap: {
+    methods: ["rbf-pu"],
+    value: "number",
+    description: "rbf-pu: overlap of neighbouring patches, from 0 to below 1 (default 0.15)",
+  },
+  conservative: {
+    methods: TRANSFER_METHODS,
+    value: "switch",
+    description:
+      "conservative form: preserves the sum of each field (the transpose of target → source) instead of reproducing its values",
+  },
+};
+
+export const TRANSFER_OPTION_NAMES = Object.keys(TRANSFER_OPTIONS) as TransferOptionName[];
+
+/** "pointsPerPatch" as a composition writes it: "points_per_patch". */
+export type OptionKey<Name extends string> = Name extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${OptionKey<Tail>}`
+  : Name;
+
+export function optionKey<Name extends TransferOptionName>(name: Name): OptionKey<Name> {
+  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`) as OptionKey<Name>;
+}
+
+/** "pointsPerPatch" as `conflux map` takes it: "--points-per-patch". */
+export function optionFlag(name: TransferOptionName): string {
+  return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+const optionShape = Object.fromEntries(
+  TRANSFER_OPTION_NAMES.map((name) => [name, TRANSFER_OPTION_SCHEMAS[name].optional()]),
+) as { [Name in TransferOptionName]: z.ZodOptional<(typeof TRANSFER_OPTION_SCHEMAS)[Name]> };
+
+const specShape = z.strictObject({
+  method: z.enum(TRANSFER_METHODS, { error: `method must be one of ${TRANSFER_METHODS.join(", ")}` }),
+  ...optionShape,
+});
+
+export type TransferSpec = z.infer<typeof specShape>;
+
+/** A problem with how a well-formed spec's options go together, at the option it is about. */
+export interface SpecProblem {
+  option: TransferOptionName;
+  /** The option is missing (not given, but needed). */
+  missing: boolean;
+  message: string;
+}
+
+/**
+ * What is wrong with how the options of `spec` go together: an option its
+ * method does not take, mls with both radius and k, an RBF kernel without its
+ * radius. `spell` names an option as the user writes it (a composition's
+ * points_per_patch, the command line's --points-per-patch).
+ */
+export function transferSpecProblems(
+  spec: TransferSpec,
+  spell: (option: TransferOptionName) => string = (option) => option,
+): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const takes = TRANSFER_OPTION_NAMES.filter((option) => TRANSFER_OPTIONS[option].methods.includes(spec.method));
+  for (const option of TRANSFER_OPTION_NAMES) {
+    if (spec[option] === undefined || takes.includes(option)) continue;
+    const others = takes.filter((other) => other !== "conservative").map(spell);
+    problems.push({
+      option,
+      missing: false,
+      message: `${spell(option)} does not apply to method ${spec.method}${others.length > 0 ? ` (it takes ${others.join(", ")})` : ""}; remove it`,
+    });
+  }
+  if (spec.method === "mls" && spec.radius !== undefined && spec.k !== undefined) {
+    problems.push({
+      option: "k",
+      missing: false,
+      message: `mls takes either ${spell("radius")} or ${spell("k")} nearest neighbours, not both; remove one`,
+    });
+  }
+  if ((spec.method === "rbf" || spec.method === "rbf-pu") && spec.kernel !== "tps" && spec.radius === undefined) {
+    const kernel = spec.kernel ?? "wendland-c2";
+    problems.push({
+      option: "radius",
+      missing: true,
+      message: `${spec.method} with kernel ${kernel} needs ${spell("radius")} (${kernel === "gaussian" ? "its length scale" : "its support radius"} in mesh units, e.g. a few mesh spacings)`,
+    });
+  }
+  return problems;
+}
+
+export const transferSpecSchema = specShape.superRefine((spec, context) => {
+  for (const problem of transferSpecProblems(spec)) {
+    context.addIssue({ code: "custom", path: [problem.option], message: problem.message });
+  }
+});
 
 /**
  * Validates `input` as a TransferSpec; throws a MappingError listing every
@@ -88,7 +179,7 @@ export function parseTransferSpec(
     const path = place(issue.path.join("."));
     const message =
       issue.code === "unrecognized_keys"
-        ? `unknown option${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}; the options are method, radius, k, basis, kernel, pointsPerPatch, patchOverlap, conservative`
+        ? `unknown option${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}; the options are method, ${TRANSFER_OPTION_NAMES.join(", ")}`
         : issue.message;
     return `${path}: ${message}`;
   });

@@ -5,7 +5,9 @@
 // program paths resolve exactly as they did; it runs the recorded number of
 // iterations and writes its own record beside the original, with the
 // comparison in it. Every field is compared: bitwise unless the composition
-// declares a tolerance for it under results.outputs.
+// declares a tolerance for it under results.outputs. A run in time's
+// convergence history is compared too: iterations per window exactly,
+// residuals within the field's tolerance (convergence-comparison.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseComposition } from "../../compose/load.ts";
@@ -13,6 +15,7 @@ import type { Tolerance } from "../../compose/schema.ts";
 import type { OutputSink } from "../../enclave/output-capture.ts";
 import { type AlteredFile, alteredFiles, recordDigest } from "../../record/record-integrity.ts";
 import {
+  type ConvergenceComparison,
   type FieldComparison,
   type RunRecord,
   readRunRecord,
@@ -21,6 +24,7 @@ import {
   writeRunRecord,
 } from "../../record/run-record.ts";
 import { type RunOutcome, runComposition } from "../../runner/run-composition.ts";
+import { compareConvergence } from "./convergence-comparison.ts";
 import { environmentDifferences } from "./environment-difference.ts";
 import { compareField, toleranceRule } from "./output-comparison.ts";
 
@@ -42,6 +46,10 @@ export type Verification =
       replay: RunOutcome;
       outcome: "reproduced" | "differs" | "failed";
       outputs: FieldComparison[];
+      /** Runs in time: the iterations per window and the residual histories. */
+      convergence?: ConvergenceComparison;
+      /** The run's input files (sources, programs, clients, data) the replay read other bytes of, or did not read. */
+      changedInputs: string[];
       environmentDifferences: string[];
     };
 
@@ -74,7 +82,8 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
   }
   const replay = await runComposition(original, {
     compositionBytes: bytes,
-    iterations: record.iterations.planned,
+    // An iteration run replays its recorded iterations (a --iterations override included); a run in time its windows.
+    ...(record.time === undefined ? { iterations: record.iterations.planned } : {}),
     resultsDirectory: options.resultsDirectory ?? resultsDirectoryOf(directory),
     replayOf: { runId: record.runId, directory: resolve(directory), recordSha256: recordDigest(directory) },
     ...(options.onIteration === undefined ? {} : { onIteration: options.onIteration }),
@@ -107,12 +116,41 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
           );
         })
       : [];
+  const convergence =
+    replay.failure === undefined && record.convergence !== undefined
+      ? compareConvergence(record.convergence, replay.record.convergence ?? [], tolerances)
+      : undefined;
+  // Other code or data is not a reproduction, whatever it computes.
+  const replayed = new Map(replay.record.inputs.map((input) => [input.path, input.sha256]));
+  const changedInputs = record.inputs
+    .filter((input) => input.role !== "composition" && replayed.get(input.path) !== input.sha256)
+    .map((input) => input.path);
   const outcome =
-    replay.failure !== undefined ? "failed" : outputs.every((output) => output.matches) ? "reproduced" : "differs";
+    replay.failure !== undefined
+      ? "failed"
+      : outputs.every((output) => output.matches) && changedInputs.length === 0 && (convergence?.matches ?? true)
+        ? "reproduced"
+        : "differs";
   const differences = environmentDifferences(record, replay.record);
-  replay.record.verification = { outcome, outputs, environmentDifferences: differences };
+  replay.record.verification = {
+    outcome,
+    outputs,
+    ...(convergence === undefined ? {} : { convergence }),
+    environmentDifferences: differences,
+  };
   writeRunRecord(replay.directory, replay.record);
-  return { kind: "replayed", directory, record, notes, replay, outcome, outputs, environmentDifferences: differences };
+  return {
+    kind: "replayed",
+    directory,
+    record,
+    notes,
+    replay,
+    outcome,
+    outputs,
+    ...(convergence === undefined ? {} : { convergence }),
+    changedInputs,
+    environmentDifferences: differences,
+  };
 }
 
 /** results.outputs of the recorded composition: field → tolerance. */

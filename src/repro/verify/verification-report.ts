@@ -28,6 +28,16 @@ export function verificationReport(verification: Verification): string {
       lines.push(`  ${output.name.padEnd(width)}  ${output.rule.padEnd(ruleWidth)}  ${verdict(output)}`);
     }
   }
+  const convergence = verification.convergence;
+  if (convergence !== undefined) {
+    lines.push("", "convergence:");
+    lines.push(
+      convergence.matches
+        ? `  identical iterations in all ${convergence.windows} windows; ${convergence.residualsCompared} residuals within their tolerance`
+        : `  DIFFERS: ${convergence.differingWindows} of ${convergence.windows} windows took other iterations, ${convergence.residualsDiffering} of ${convergence.residualsCompared} residuals beyond their tolerance`,
+    );
+    for (const problem of convergence.problems) lines.push(`  ${problem}`);
+  }
   lines.push("", "environment differences:");
   if (verification.environmentDifferences.length === 0) {
     lines.push("  none: kernel, CPU, libraries, compilers, runtimes, settings, seeds and inputs are as recorded");
@@ -55,8 +65,15 @@ function verdict(output: FieldComparison): string {
 function conclusion(verification: Extract<Verification, { kind: "replayed" }>): string {
   if (verification.outcome === "failed") return "result: NOT REPRODUCED — the replay did not complete";
   const differing = verification.outputs.filter((output) => !output.matches);
+  if (verification.convergence !== undefined && !verification.convergence.matches) {
+    return `result: NOT REPRODUCED — the convergence history differs${differing.length > 0 ? `, and ${differing.length} of ${verification.outputs.length} outputs` : ""}`;
+  }
   if (differing.length > 0) {
     return `result: NOT REPRODUCED — ${differing.length} of ${verification.outputs.length} outputs differ: ${differing.map((output) => output.name).join(", ")}`;
+  }
+  const changed = verification.changedInputs;
+  if (changed.length > 0) {
+    return `result: NOT REPRODUCED — the outputs match, but ${changed.length} of the run's input files changed, so the replay ran other code or data: ${changed.join(", ")}`;
   }
   const identical = verification.outputs.filter((output) => output.identical).length;
   const within = verification.outputs.length - identical;

@@ -11,21 +11,24 @@ import { basename } from "node:path";
 import { test } from "node:test";
 import type { ContainerLaunch, ContainerRuntimeName } from "../../../src/enclave/container/settings.ts";
 import { assertCompleted, differencesFromReference, runSeed } from "../../clients/seed-coupling.ts";
-import { compileWithClient, cSkipReason, scratchDirectory } from "../../clients/toolchain.ts";
+import { compileWithClient, scratchDirectory } from "../../clients/toolchain.ts";
 import { seedPlan } from "../../coupling/seed-plan.ts";
 import { projectRoot } from "../../support/child-process.ts";
+import { C_COMPILER, containerNeeds, needs } from "../../support/requirements.ts";
 import { scratchRun } from "../../support/scratch-run.ts";
 import { fixture, launchFor } from "../contract.ts";
 
 export function containerContract(runtime: ContainerRuntimeName): void {
   const where = `container enclave (${runtime})`;
+  const runtimeNeeds = containerNeeds(runtime);
+  const gate = needs(runtimeNeeds);
 
   /** The contract's launchFor takes a plain launch; container settings ride along, as createEnclave reads them. */
   function withSettings(launch: Omit<ContainerLaunch, "runDirectory">): Omit<ContainerLaunch, "runDirectory"> {
     return launch;
   }
 
-  test(`${where}: a command sees its run's directory and nothing else of /dev/shm`, async (t) => {
+  test(`${where}: a command sees its run's directory and nothing else of /dev/shm`, gate, async (t) => {
     const run = scratchRun(t);
     const stranger = `/dev/shm/conflux-test-stranger-${process.pid}`;
     writeFileSync(stranger, "not yours");
@@ -41,7 +44,7 @@ export function containerContract(runtime: ContainerRuntimeName): void {
     assert.equal(spawnSync("test", ["-e", `${run.directory}/written-inside`]).status, 0, "the run directory is shared");
   });
 
-  test(`${where}: the root is read-only, /tmp is its own, home directories are not there`, async (t) => {
+  test(`${where}: the root is read-only, /tmp is its own, home directories are not there`, gate, async (t) => {
     const { enclave } = launchFor(t, "container", {
       name: "writer",
       command: [
@@ -56,7 +59,7 @@ export function containerContract(runtime: ContainerRuntimeName): void {
     assert.equal(enclave.output().stdout, "tmp-ok\nno-home\nno-root\n");
   });
 
-  test(`${where}: no network unless the composition asks for it`, async (t) => {
+  test(`${where}: no network unless the composition asks for it`, gate, async (t) => {
     const interfaces = (network: boolean) =>
       launchFor(
         t,
@@ -80,14 +83,14 @@ export function containerContract(runtime: ContainerRuntimeName): void {
     assert.equal(online.output().stdout, host.stdout, "the host's interfaces");
   });
 
-  test(`${where}: stop() asks the component first (SIGTERM), as for a process`, async (t) => {
+  test(`${where}: stop() asks the component first (SIGTERM), as for a process`, gate, async (t) => {
     const { enclave, sink } = launchFor(t, "container", { name: "obedient", module: fixture("endless") });
     await enclave.start();
     await sink.waitFor(/looping/, enclave);
     assert.deepEqual(await enclave.stop(60_000), { code: null, signal: "SIGTERM", cause: "stop" });
   });
 
-  test(`${where}: a signal from elsewhere is reported as such`, async (t) => {
+  test(`${where}: a signal from elsewhere is reported as such`, gate, async (t) => {
     const { enclave, sink } = launchFor(t, "container", { name: "target", module: fixture("endless") });
     await enclave.start();
     await sink.waitFor(/looping/, enclave);
@@ -95,7 +98,7 @@ export function containerContract(runtime: ContainerRuntimeName): void {
     assert.deepEqual(await enclave.exited, { code: null, signal: "SIGKILL", cause: "signal" });
   });
 
-  test(`${where}: a stack that was never built makes start() reject, naming it and the fix`, async (t) => {
+  test(`${where}: a stack that was never built makes start() reject, naming it and the fix`, gate, async (t) => {
     const { enclave } = launchFor(
       t,
       "container",
@@ -112,7 +115,7 @@ export function containerContract(runtime: ContainerRuntimeName): void {
     assert.equal((await enclave.exited).cause, "launch");
   });
 
-  test(`${where}: a command the root does not have makes start() reject, naming it`, async (t) => {
+  test(`${where}: a command the root does not have makes start() reject, naming it`, gate, async (t) => {
     const { enclave } = launchFor(t, "container", { name: "absent", command: ["conflux-no-such-solver"] });
     await assert.rejects(
       enclave.start(),
@@ -120,7 +123,7 @@ export function containerContract(runtime: ContainerRuntimeName): void {
     );
   });
 
-  test(`${where}: the component has a pid namespace of its own and sees no host process`, async (t) => {
+  test(`${where}: the component has a pid namespace of its own and sees no host process`, gate, async (t) => {
     const { enclave, sink } = launchFor(t, "container", {
       name: "counter",
       command: [
@@ -141,7 +144,7 @@ export function containerContract(runtime: ContainerRuntimeName): void {
     assert.equal((await enclave.stop(5000)).cause, "stop");
   });
 
-  test(`${where}: orphans the component leaves are reaped by the namespace's init`, async (t) => {
+  test(`${where}: orphans the component leaves are reaped by the namespace's init`, gate, async (t) => {
     // The subshell's sleep is orphaned at once; once it ends, only the init can reap it.
     const { enclave } = launchFor(t, "container", {
       name: "abandoner",
@@ -152,18 +155,21 @@ export function containerContract(runtime: ContainerRuntimeName): void {
     assert.equal(enclave.output().stdout.trim(), "0", "no zombie is left in the namespace");
   });
 
-  test(`${where}: TypeScript components in their own pid namespaces couple with the driver, 100 iterations, as the reference`, async () => {
-    const run = await runSeed(seedPlan("container", 100), 20);
-    assertCompleted(run, 100, 20);
-    for (const [field, difference] of differencesFromReference(run, 100)) {
-      assert.equal(difference, 0, `${field} differs from the reference by ${difference}`);
-    }
-  });
+  test(
+    `${where}: TypeScript components in their own pid namespaces couple with the driver, 100 iterations, as the reference`,
+    gate,
+    async () => {
+      const run = await runSeed(seedPlan("container", 100), 20);
+      assertCompleted(run, 100, 20);
+      for (const [field, difference] of differencesFromReference(run, 100)) {
+        assert.equal(difference, 0, `${field} differs from the reference by ${difference}`);
+      }
+    },
+  );
 
-  const skipC = cSkipReason();
   test(
     `${where}: a C component in its own pid namespace couples with the driver, 100 iterations, as the reference`,
-    skipC === undefined ? {} : { skip: skipC },
+    needs(runtimeNeeds, C_COMPILER),
     async (t) => {
       const binary = compileWithClient(scratchDirectory(t), "app_a", ["examples/c-component/app_a.c"]);
       const plan = seedPlan("container", 100);

@@ -26,13 +26,15 @@ import { containerRoot } from "../../../src/enclave/container/root.ts";
 import { CONTAINER_RUNTIME_VARIABLE, type ContainerLaunch } from "../../../src/enclave/container/settings.ts";
 import { native } from "../../../src/native/index.ts";
 import { startFixture } from "../../support/child-process.ts";
+import { containerNeeds, needs } from "../../support/requirements.ts";
 import { scratchRun } from "../../support/scratch-run.ts";
 import { enclaveContract, fixture, launchFor } from "../contract.ts";
 import { containerContract } from "./contract.ts";
 
 process.env[CONTAINER_RUNTIME_VARIABLE] = "crun";
-enclaveContract("container");
+enclaveContract("container", { needs: containerNeeds("crun") });
 containerContract("crun");
+const gate = needs(containerNeeds("crun"));
 
 const where = "container enclave (crun)";
 
@@ -40,47 +42,51 @@ function bundles(): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith("conflux-oci-"));
 }
 
-test(`${where}: config.json binds the run's directory read-write and everything else read-only, with no network`, (t) => {
-  const run = scratchRun(t);
-  const launch: ContainerLaunch = { name: "configured", module: fixture("endless"), runDirectory: run.directory };
-  const config = ociConfig({
-    root: containerRoot(launch, {}),
-    rootPath: "/skeleton",
-    network: false,
-    init: "/host/conflux-init",
-    uid: 0,
-    gid: 0,
-  });
-  assert.deepEqual(config.root, { path: "/skeleton", readonly: true });
-  assert.deepEqual(config.process.args.slice(-1), [fixture("endless")]);
-  assert.equal(config.process.args[0], CONTAINER_INIT_PATH, "our init runs the component");
-  const byDestination = new Map(config.mounts.map((mount) => [mount.destination, mount]));
-  assert.deepEqual(byDestination.get(run.directory)?.options, ["rbind", "rw", "nosuid", "nodev"]);
-  assert.equal(byDestination.get("/proc")?.type, "proc");
-  assert.equal(byDestination.get("/dev")?.type, "tmpfs");
-  for (const mount of config.mounts) {
-    if (mount.type === "bind" && mount.destination !== run.directory)
-      assert.ok(mount.options?.includes("ro"), mount.destination);
-  }
-  assert.deepEqual(byDestination.get(CONTAINER_INIT_PATH)?.source, "/host/conflux-init");
-  for (const type of ["pid", "mount", "ipc", "uts", "network"]) {
-    assert.ok(
-      config.linux.namespaces.some((namespace) => namespace.type === type),
-      `a ${type} namespace`,
-    );
-  }
-  const online = ociConfig({
-    root: containerRoot(launch, {}),
-    rootPath: "/s",
-    network: true,
-    init: "/host/conflux-init",
-    uid: 0,
-    gid: 0,
-  });
-  assert.ok(!online.linux.namespaces.some((namespace) => namespace.type === "network"));
-});
+test(
+  `${where}: config.json binds the run's directory read-write and everything else read-only, with no network`,
+  gate,
+  (t) => {
+    const run = scratchRun(t);
+    const launch: ContainerLaunch = { name: "configured", module: fixture("endless"), runDirectory: run.directory };
+    const config = ociConfig({
+      root: containerRoot(launch, {}),
+      rootPath: "/skeleton",
+      network: false,
+      init: "/host/conflux-init",
+      uid: 0,
+      gid: 0,
+    });
+    assert.deepEqual(config.root, { path: "/skeleton", readonly: true });
+    assert.deepEqual(config.process.args.slice(-1), [fixture("endless")]);
+    assert.equal(config.process.args[0], CONTAINER_INIT_PATH, "our init runs the component");
+    const byDestination = new Map(config.mounts.map((mount) => [mount.destination, mount]));
+    assert.deepEqual(byDestination.get(run.directory)?.options, ["rbind", "rw", "nosuid", "nodev"]);
+    assert.equal(byDestination.get("/proc")?.type, "proc");
+    assert.equal(byDestination.get("/dev")?.type, "tmpfs");
+    for (const mount of config.mounts) {
+      if (mount.type === "bind" && mount.destination !== run.directory)
+        assert.ok(mount.options?.includes("ro"), mount.destination);
+    }
+    assert.deepEqual(byDestination.get(CONTAINER_INIT_PATH)?.source, "/host/conflux-init");
+    for (const type of ["pid", "mount", "ipc", "uts", "network"]) {
+      assert.ok(
+        config.linux.namespaces.some((namespace) => namespace.type === type),
+        `a ${type} namespace`,
+      );
+    }
+    const online = ociConfig({
+      root: containerRoot(launch, {}),
+      rootPath: "/s",
+      network: true,
+      init: "/host/conflux-init",
+      uid: 0,
+      gid: 0,
+    });
+    assert.ok(!online.linux.namespaces.some((namespace) => namespace.type === "network"));
+  },
+);
 
-test(`${where}: the bundle is gone once the component runs`, async (t) => {
+test(`${where}: the bundle is gone once the component runs`, gate, async (t) => {
   const before = bundles();
   const { enclave, sink } = launchFor(t, "container", { name: "bundled", module: fixture("endless") });
   await enclave.start();
@@ -90,7 +96,7 @@ test(`${where}: the bundle is gone once the component runs`, async (t) => {
   await enclave.exited;
 });
 
-test(`${where}: a program crun cannot start is reported in words a user can act on`, async (t) => {
+test(`${where}: a program crun cannot start is reported in words a user can act on`, gate, async (t) => {
   const stack = mkdtempSync(join(tmpdir(), "conflux-crun-stack-"));
   t.after(() => rmSync(stack, { recursive: true, force: true }));
   mkdirSync(join(stack, "usr/bin"), { recursive: true });
@@ -112,7 +118,7 @@ test(`${where}: a program crun cannot start is reported in words a user can act 
   );
 });
 
-test(`${where}: the state of a crun killed with its supervisor is removed later`, () => {
+test(`${where}: the state of a crun killed with its supervisor is removed later`, gate, () => {
   // The contract killed a supervisor with SIGKILL: its crun died too, leaving its state behind.
   removeStaleState();
   const states = join(CRUN_STATE_DIRECTORY, "state");
@@ -122,7 +128,7 @@ test(`${where}: the state of a crun killed with its supervisor is removed later`
   }
 });
 
-test(`${where}: the container dies with its driver even when crun outlives the driver`, async (t) => {
+test(`${where}: the container dies with its driver even when crun outlives the driver`, gate, async (t) => {
   // A host without setpriv: nothing kills crun when its supervisor dies, so only
   // the init's hang-up descriptor can end the container.
   const bin = mkdtempSync(join(tmpdir(), "conflux-no-setpriv-"));
@@ -159,19 +165,26 @@ function commandOf(pid: number): string {
   return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
 }
 
-test(`${where}: describe() names the process that runs the component's code, under the init it watches`, async (t) => {
-  const { enclave, sink } = launchFor(t, "container", { name: "described", module: fixture("endless") });
-  await enclave.start();
-  await sink.waitFor(/looping/, enclave);
-  const description = enclave.describe();
-  assert.equal(description.pid, enclave.pid);
-  assert.ok(description.codePid !== undefined && description.codePid !== description.pid, JSON.stringify(description));
-  assert.equal(
-    realpathSync(`/proc/${description.codePid}/exe`),
-    realpathSync(process.execPath),
-    "node runs the module",
-  );
-  assert.equal(parentOf(description.codePid), enclave.pid, "as the init's child");
-  enclave.kill();
-  await enclave.exited;
-});
+test(
+  `${where}: describe() names the process that runs the component's code, under the init it watches`,
+  gate,
+  async (t) => {
+    const { enclave, sink } = launchFor(t, "container", { name: "described", module: fixture("endless") });
+    await enclave.start();
+    await sink.waitFor(/looping/, enclave);
+    const description = enclave.describe();
+    assert.equal(description.pid, enclave.pid);
+    assert.ok(
+      description.codePid !== undefined && description.codePid !== description.pid,
+      JSON.stringify(description),
+    );
+    assert.equal(
+      realpathSync(`/proc/${description.codePid}/exe`),
+      realpathSync(process.execPath),
+      "node runs the module",
+    );
+    assert.equal(parentOf(description.codePid), enclave.pid, "as the init's child");
+    enclave.kill();
+    await enclave.exited;
+  },
+);

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createEnclave } from "../../../src/enclave/create-enclave.ts";
 import { native } from "../../../src/native/index.ts";
+import { projectRoot } from "../../support/child-process.ts";
 import { scratchRun } from "../../support/scratch-run.ts";
 import { enclaveContract, fixture, launchFor } from "../contract.ts";
 
@@ -54,4 +56,31 @@ test("thread enclave: stop() cannot end a thread blocked in a system call, says 
   const status = await enclave.exited;
   assert.equal(status.cause, "stop");
   assert.doesNotMatch(enclave.output().stdout, /woken/, "terminate took effect as soon as the call returned");
+});
+
+test("thread enclave: a supervisor started with --input-type=module runs its threads (and their output) too", async (t) => {
+  // Its workers inherit the flag: their preludes must be code that is valid as a module as well.
+  const script = `import { createEnclave } from "./src/enclave/create-enclave.ts";
+    const enclave = createEnclave("thread", { name: "inside", module: ${JSON.stringify(fixture("chatter"))}, runDirectory: "/nonexistent-run", args: { lines: 2 } }, { output: null });
+    await enclave.start();
+    const status = await enclave.exited;
+    console.log(JSON.stringify({ status, stdout: enclave.output().stdout }));`;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: projectRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  t.after(() => child.kill("SIGKILL"));
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { status: { code: number }; stdout: string };
+  assert.equal(report.status.code, 0, stderr);
+  assert.match(report.stdout, /^first line\n/);
 });

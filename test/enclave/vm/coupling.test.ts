@@ -12,6 +12,7 @@ import { guestProgram } from "../../../src/enclave/vm/image/guest-program.ts";
 import { assertCompleted, differencesFromReference, planWithCommand, runSeed } from "../../clients/seed-coupling.ts";
 import { seedPlan } from "../../coupling/seed-plan.ts";
 import { guestWaitMs } from "../../support/guest-start.ts";
+import { C_COMPILER, needs, VM } from "../../support/requirements.ts";
 
 const APP_A = fileURLToPath(new URL("../../../examples/c-component/app_a.c", import.meta.url));
 
@@ -29,25 +30,33 @@ async function inVm(t: TestContext, plan: CouplingPlan): Promise<CouplingPlan> {
   return { ...plan, startupTimeoutMs: await guestWaitMs(t) };
 }
 
-test("appA in C in a VM coupled with appB in a process, 30 iterations, matches the reference bit for bit", async (t) => {
-  const plan = await inVm(t, planWithCommand(30, "appA", [guestProgram("app_a", [APP_A])]));
-  const run = await runSeed(plan, 20);
-  assertCompleted(run, 30, 20);
-  for (const [field, difference] of differencesFromReference(run, 30)) {
-    assert.equal(difference, 0, `${field} differs from the reference by ${difference}`);
-  }
-  const record = run.result.enclaves.find((entry) => entry.component === "appA");
-  assert.equal(record?.kind, "vm");
-  assert.deepEqual(record?.exit, { code: 0, signal: null, cause: "exit" });
-});
+test(
+  "appA in C in a VM coupled with appB in a process, 30 iterations, matches the reference bit for bit",
+  needs(VM, C_COMPILER),
+  async (t) => {
+    const plan = await inVm(t, planWithCommand(30, "appA", [guestProgram("app_a", [APP_A])]));
+    const run = await runSeed(plan, 20);
+    assertCompleted(run, 30, 20);
+    for (const [field, difference] of differencesFromReference(run, 30)) {
+      assert.equal(difference, 0, `${field} differs from the reference by ${difference}`);
+    }
+    const record = run.result.enclaves.find((entry) => entry.component === "appA");
+    assert.equal(record?.kind, "vm");
+    assert.deepEqual(record?.exit, { code: 0, signal: null, cause: "exit" });
+  },
+);
 
-test("appA in TypeScript in a VM shares its mesh through the arena and couples, 5 iterations, as the reference", async (t) => {
-  // The seed appA module itself: Run.createSegment puts the mesh in the arena, and futex
-  // wakes on the guest's device memory are no-ops (nobody can sleep there).
-  const plan = await inVm(t, seedPlan("process", 5));
-  const run = await runSeed(plan, 2);
-  assertCompleted(run, 5, 2);
-  for (const [field, difference] of differencesFromReference(run, 5)) {
-    assert.equal(difference, 0, `${field} differs from the reference by ${difference}`);
-  }
-});
+test(
+  "appA in TypeScript in a VM shares its mesh through the arena and couples, 5 iterations, as the reference",
+  needs(VM, C_COMPILER),
+  async (t) => {
+    // The seed appA module itself: Run.createSegment puts the mesh in the arena, and futex
+    // wakes on the guest's device memory are no-ops (nobody can sleep there).
+    const plan = await inVm(t, seedPlan("process", 5));
+    const run = await runSeed(plan, 2);
+    assertCompleted(run, 5, 2);
+    for (const [field, difference] of differencesFromReference(run, 5)) {
+      assert.equal(difference, 0, `${field} differs from the reference by ${difference}`);
+    }
+  },
+);

@@ -3,9 +3,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { native } from "../../../src/native/index.ts";
+import { needs, VM } from "../../support/requirements.ts";
 import { launchFor } from "../contract.ts";
 
-test("a guest whose kernel dies is reported with its console, and QEMU is gone", async (t) => {
+test("a guest whose kernel dies is reported with its console, and QEMU is gone", needs(VM), async (t) => {
   const { enclave } = launchFor(t, "vm", { name: "crasher", command: ["sh", "-c", "echo c > /proc/sysrq-trigger"] });
   await enclave.start();
   const status = await enclave.exited;
@@ -19,7 +20,7 @@ test("a guest whose kernel dies is reported with its console, and QEMU is gone",
   assert.equal(native.isAlive(enclave.pid), false);
 });
 
-test("a guest that hangs is noticed by its missing heartbeat, reported and ended", async (t) => {
+test("a guest that hangs is noticed by its missing heartbeat, reported and ended", needs(VM), async (t) => {
   const launch = {
     name: "hanger",
     // panic=0: the panicked kernel waits forever instead of rebooting.

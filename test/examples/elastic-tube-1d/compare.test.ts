@@ -9,10 +9,11 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { anyPython, cSkipReason, NO_PYTHON, scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
+import { anyPython, C_COMPILER, needs, PYTHON_SCRIPTS } from "../../support/requirements.ts";
+import { scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
 import { buildTubeCheck, compareTube, tubeReference } from "./tube-check.ts";
 
-const skip = cSkipReason() ?? (anyPython() === undefined ? NO_PYTHON : undefined);
+const options = needs(C_COMPILER, PYTHON_SCRIPTS);
 
 interface Row {
   window: number;
@@ -63,7 +64,7 @@ function byWindow(rows: Row[]): Map<number, Row[]> {
 }
 
 test("compare.py reads the example's CSV, preCICE's exports (directory and .tar.gz) and the tutorial's fluid output", {
-  skip,
+  ...options,
 }, (t) => {
   const python = anyPython() as string;
   const directory = scratchDirectory(t);

@@ -6,19 +6,21 @@
 //   within its 40 iterations, and both components' output agrees through
 //   compare.py with the tightly converged reference (and with preCICE's run of
 //   the same solver where preCICE is installed, as the other tests show);
+// - serial-implicit with IQN-IMVJ, restarted every 2 windows, converges in
+//   every window;
 // - serial-implicit with Aitken runs to the end, converging in nearly every
 //   window (Aitken can stagnate on this case, and does under preCICE; see the
 //   example's README).
-// Skipped, naming what is missing, until the driver and both clients have the time API.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compileWithClient } from "../../clients/toolchain.ts";
-import { cSkipReason, NO_NUMPY, numpyPython, scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
-import { componentOf, convergenceOf, type ExampleRun, runExample, timeApiPending } from "../time-runs.ts";
+import { C_COMPILER, NUMPY, needs, numpyPython } from "../../support/requirements.ts";
+import { scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
+import { componentOf, convergenceOf, type ExampleRun, runExample } from "../time-runs.ts";
 import { buildTubeCheck, compareTube, tubeReference } from "./tube-check.ts";
 
-const skip = cSkipReason() ?? (numpyPython() === undefined ? NO_NUMPY : undefined) ?? timeApiPending();
+const options = needs(C_COMPILER, NUMPY);
 
 async function runTube(
   directory: string,
@@ -42,7 +44,7 @@ async function runTube(
 }
 
 test("tube, serial-explicit: diverges, and the run ends with an error naming the values that are not finite", {
-  skip,
+  ...options,
 }, async (t) => {
   const { run } = await runTube(scratchDirectory(t), "conflux.explicit.yaml");
   assert.ok(run.outcome.failure, "the run failed");
@@ -54,7 +56,7 @@ test("tube, serial-explicit: diverges, and the run ends with an error naming the
 });
 
 test("tube, serial-implicit with IQN-ILS: converges in every window and agrees with the reference", {
-  skip,
+  ...options,
 }, async (t) => {
   const directory = scratchDirectory(t);
   const { run, fluidOutput, solidOutput } = await runTube(directory, "conflux.yaml");
@@ -77,7 +79,23 @@ test("tube, serial-implicit with IQN-ILS: converges in every window and agrees w
   }
 });
 
-test("tube, serial-implicit with Aitken: runs to the end, converging in nearly every window", { skip }, async (t) => {
+test(
+  "tube, serial-implicit with IQN-IMVJ (restarted every 2 windows): converges in every window",
+  options,
+  async (t) => {
+    const { run } = await runTube(scratchDirectory(t), "conflux.iqn-imvj.yaml");
+    assert.equal(run.outcome.failure, undefined, run.outcome.failure?.message);
+    const windows = convergenceOf(run.outcome);
+    assert.equal(windows.length, 100);
+    for (const window of windows) {
+      assert.ok(window.converged && window.iterations <= 40, `window ${window.window}: ${window.iterations}`);
+    }
+    const iterations = windows.map((window) => window.iterations);
+    t.diagnostic(`IQN-IMVJ: ${iterations.join(",")} (${iterations.reduce((a, b) => a + b, 0)} in all)`);
+  },
+);
+
+test("tube, serial-implicit with Aitken: runs to the end, converging in nearly every window", options, async (t) => {
   const { run } = await runTube(scratchDirectory(t), "conflux.aitken.yaml");
   assert.equal(run.outcome.failure, undefined, run.outcome.failure?.message);
   const windows = convergenceOf(run.outcome);

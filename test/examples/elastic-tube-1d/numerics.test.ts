@@ -5,12 +5,13 @@
 // relaxation in every window; Aitken, with preCICE's rules, in all but a few).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cSkipReason, NO_NUMPY, numpyPython, runJsonLines, scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
+import { C_COMPILER, NUMPY, needs, numpyPython } from "../../support/requirements.ts";
+import { runJsonLines, scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
 import { buildTubeCheck, type ImplicitWindow } from "./tube-check.ts";
 
-const skip = cSkipReason();
+const options = needs(C_COMPILER);
 
-test("in a rigid tube the fluid carries the inlet velocity to every node", { skip }, (t) => {
+test("in a rigid tube the fluid carries the inlet velocity to every node", options, (t) => {
   const check = buildTubeCheck(scratchDirectory(t));
   const [result] = runJsonLines(check, ["rigid", "100", "100", "0.01"]) as {
     velocityDeviation: number;
@@ -23,7 +24,7 @@ test("in a rigid tube the fluid carries the inlet velocity to every node", { ski
 });
 
 test("the Python wall (tube_wall.py) and the C wall (tube.c) give the same areas", {
-  skip: skip ?? (numpyPython() === undefined ? NO_NUMPY : undefined),
+  ...needs(C_COMPILER, NUMPY),
 }, (t) => {
   const pressures = ["0", "100", "-100", "1000", "-2500.5", "12345"];
   const [fromC] = runJsonLines(buildTubeCheck(scratchDirectory(t)), ["wall", ...pressures]) as number[][];
@@ -40,7 +41,7 @@ test("the Python wall (tube_wall.py) and the C wall (tube.c) give the same areas
 });
 
 test("explicit coupling diverges: the pressure grows by orders of magnitude a window until Newton fails", {
-  skip,
+  ...options,
 }, (t) => {
   const lines = runJsonLines(buildTubeCheck(scratchDirectory(t)), ["explicit", "100", "100", "0.01"]) as {
     window: number;
@@ -56,7 +57,7 @@ test("explicit coupling diverges: the pressure grows by orders of magnitude a wi
 });
 
 test("implicit coupling in one process: constant relaxation converges in every window, Aitken in nearly all", {
-  skip,
+  ...options,
 }, (t) => {
   const check = buildTubeCheck(scratchDirectory(t));
   const run = (method: string, maxIterations: number) =>

@@ -15,19 +15,14 @@ import {
   iterationsFromLog,
   runPreciceParticipants,
 } from "../../../src/bench/precice-heat/precice-heat.ts";
-import { anyPython, cSkipReason, NO_PYTHON, scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
+import { anyPython, C_COMPILER, needs, PRECICE, PYTHON_SCRIPTS, skipNow } from "../../support/requirements.ts";
+import { scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
 import { buildTubeCheck, compareTube, tubeReference } from "./tube-check.ts";
 
 const installation = findPrecice();
-const skip =
-  cSkipReason() ??
-  (anyPython() === undefined ? NO_PYTHON : undefined) ??
-  (installation === undefined
-    ? "preCICE is not installed (set PRECICE_ROOT, or install it where pkg-config finds libprecice)"
-    : undefined);
 
 test("under preCICE with the tutorial's IQN-ILS the tube converges in every window and matches the reference", {
-  skip,
+  ...needs(C_COMPILER, PYTHON_SCRIPTS, PRECICE),
 }, async (t) => {
   const directory = scratchDirectory(t);
   const programs: Record<string, string> = {};
@@ -40,7 +35,7 @@ test("under preCICE with the tutorial's IQN-ILS the tube converges in every wind
       [TUBE_EXAMPLE],
     );
     if (failure !== undefined) {
-      t.skip(failure);
+      skipNow(t, failure);
       return;
     }
   }

@@ -3,16 +3,22 @@
 // serial-implicit, window 0.1 with ten substeps exchanged as waveforms, for
 // each acceleration. In every window the coupling converges and the relative
 // L2 error against u of both sides is below the tutorial's 1e-8; the
-// iterations per window come from the run record. Skipped, naming what is
-// missing, until the driver and both clients have the time API.
+// iterations per window come from the run record. The quasi-Newton methods
+// take no more iterations in later windows than in early ones (preCICE's
+// IQN-ILS grows from 15 to 47 here); with room for past windows' columns
+// (Conflux's IQN-ILS defaults, IQN-IMVJ) every window after the first takes at
+// most 8. The first window cannot: it has no past, and IQN-ILS on a linear
+// problem is GMRES, whose fewest iterations to 1e-10 from this start are 13
+// (measured with every column kept and no filter; docs in the README).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compileWithClient } from "../../clients/toolchain.ts";
-import { cSkipReason, HEAT_EXAMPLE, NO_NUMPY, numpyPython, scratchDirectory } from "../support.ts";
-import { componentOf, convergenceOf, runExample, timeApiPending } from "../time-runs.ts";
+import { C_COMPILER, NUMPY, needs, numpyPython } from "../../support/requirements.ts";
+import { HEAT_EXAMPLE, scratchDirectory } from "../support.ts";
+import { componentOf, convergenceOf, runExample } from "../time-runs.ts";
 
-const skip = cSkipReason() ?? (numpyPython() === undefined ? NO_NUMPY : undefined) ?? timeApiPending();
+const options = needs(C_COMPILER, NUMPY);
 
 const ERROR_LINE = /^window (\d+), t = ([0-9.]+): relative L2 error = (\S+)$/;
 
@@ -20,8 +26,10 @@ for (const [variant, file] of [
   ["constant 0.5", "conflux.yaml"],
   ["Aitken", "conflux.aitken.yaml"],
   ["IQN-ILS", "conflux.iqn-ils.yaml"],
+  ["IQN-ILS, defaults", "conflux.iqn-ils-defaults.yaml"],
+  ["IQN-IMVJ", "conflux.iqn-imvj.yaml"],
 ] as const) {
-  test(`heat, ${variant}: converges in every window to u within 1e-8 on both sides`, { skip }, async (t) => {
+  test(`heat, ${variant}: converges in every window to u within 1e-8 on both sides`, options, async (t) => {
     const directory = scratchDirectory(t);
     const neumann = compileWithClient(directory, "neumann", [
       "examples/partitioned-heat/neumann.c",
@@ -54,8 +62,14 @@ for (const [variant, file] of [
     const iterations = windows.map((window) => window.iterations);
     t.diagnostic(`${variant}: iterations per window ${iterations.join(",")}`);
     if (variant === "IQN-ILS") {
-      // Issue 17's target at the same limit: at most 8 in every window, no growth across windows.
-      for (const count of iterations) assert.ok(count <= 8, `IQN-ILS took ${iterations.join(",")}`);
+      // The tutorial's settings (10 columns): flat, no growth across windows.
+      assert.ok(Math.max(...iterations) <= Math.min(...iterations) + 2, `IQN-ILS took ${iterations.join(",")}`);
+      assert.ok(Math.max(...iterations) <= 15, `IQN-ILS took ${iterations.join(",")}`);
+    }
+    if (variant === "IQN-ILS, defaults" || variant === "IQN-IMVJ") {
+      // Issue 17's target at the same limit, in every window that has a past: at most 8.
+      assert.ok((iterations[0] as number) <= 14, `${variant} took ${iterations.join(",")}`);
+      for (const count of iterations.slice(1)) assert.ok(count <= 8, `${variant} took ${iterations.join(",")}`);
     }
   });
 }

@@ -8,20 +8,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { projectRoot } from "../../support/child-process.ts";
-import {
-  compileC,
-  cSkipReason,
-  HEAT_EXAMPLE,
-  NO_NUMPY,
-  numpyPython,
-  runJsonLines,
-  scratchDirectory,
-} from "../support.ts";
+import { C_COMPILER, NUMPY, needs, numpyPython } from "../../support/requirements.ts";
+import { compileC, HEAT_EXAMPLE, runJsonLines, scratchDirectory } from "../support.ts";
 
 const CHECK = join(projectRoot, "test/examples/partitioned-heat/heat_check.c");
 const NUMERICS = ["heat_common.c", "heat_dirichlet.c", "heat_neumann.c"].map((file) => join(HEAT_EXAMPLE, file));
-
-const cSkip = cSkipReason();
 
 function buildCheck(directory: string): string {
   return compileC(directory, "heat_check", [CHECK, ...NUMERICS], [HEAT_EXAMPLE]);
@@ -36,7 +27,7 @@ interface ExactCheck {
 }
 
 test("each C side given exact interface data reproduces u to rounding, on the tutorial's grid and a finer one", {
-  skip: cSkip,
+  ...needs(C_COMPILER),
 }, (t) => {
   const check = buildCheck(scratchDirectory(t));
   for (const [nx, ny] of [
@@ -54,7 +45,7 @@ test("each C side given exact interface data reproduces u to rounding, on the tu
 });
 
 test("the Python Dirichlet side given exact interface data reproduces u, and agrees with the C Dirichlet side", {
-  skip: cSkip ?? (numpyPython() === undefined ? NO_NUMPY : undefined),
+  ...needs(C_COMPILER, NUMPY),
 }, (t) => {
   const python = numpyPython() as string;
   const script = join(projectRoot, "test/examples/partitioned-heat/dirichlet_check.py");
@@ -77,7 +68,7 @@ test("the Python Dirichlet side given exact interface data reproduces u, and agr
 });
 
 test("a serial-implicit waveform iteration in one process, constant relaxation 0.5, converges to u in every window", {
-  skip: cSkip,
+  ...needs(C_COMPILER),
 }, (t) => {
   const check = buildCheck(scratchDirectory(t));
   // 10 windows of 10 substeps of 0.01, relative limit 1e-10 on both waveforms, as the tutorial.

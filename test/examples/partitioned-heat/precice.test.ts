@@ -4,21 +4,15 @@
 // preCICE or its runtime libraries are not installed.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findPrecice, measurePreciceHeat } from "../../../src/bench/precice-heat/precice-heat.ts";
-import { cSkipReason } from "../support.ts";
-
-const skip =
-  cSkipReason() ??
-  (findPrecice() === undefined
-    ? "preCICE is not installed (set PRECICE_ROOT, or install it where pkg-config finds libprecice)"
-    : undefined);
+import { measurePreciceHeat } from "../../../src/bench/precice-heat/precice-heat.ts";
+import { C_COMPILER, needs, PRECICE, skipNow } from "../../support/requirements.ts";
 
 test("under preCICE the same solver converges to u in every window with constant, Aitken and IQN-ILS", {
-  skip,
+  ...needs(C_COMPILER, PRECICE),
 }, async (t) => {
   const result = await measurePreciceHeat();
   if (result.skipped !== undefined) {
-    t.skip(result.skipped);
+    skipNow(t, result.skipped);
     return;
   }
   const byName = new Map(result.runs.map((run) => [run.acceleration, run]));

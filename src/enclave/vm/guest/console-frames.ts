@@ -45,3 +45,26 @@ export class ConsoleFrameReader {
     this.pending = at === 0 ? this.pending : Buffer.from(this.pending.subarray(at));
   }
 }
+
+/** Not a frame: bytes a guest wrote outside the framing (its kernel, a guest that never ran the agent). */
+export const NOISE_EVENT = 0;
+
+/**
+ * The console as the output relay reads it (enclave/output-relay.ts): the
+ * component's stdout frames are stream 0, its stderr frames stream 1;
+ * every other frame is an event of its type, and unframed bytes are NOISE_EVENT.
+ */
+export function createDemultiplexer(
+  onStream: (stream: number, bytes: Uint8Array) => void,
+  onEvent: (type: number, payload: Uint8Array) => void,
+): { push(chunk: Uint8Array): void } {
+  const reader = new ConsoleFrameReader(
+    (type, payload) => {
+      if (type === FrameType.stdout) onStream(0, payload);
+      else if (type === FrameType.stderr) onStream(1, payload);
+      else onEvent(type, payload);
+    },
+    (noise) => onEvent(NOISE_EVENT, noise),
+  );
+  return { push: (chunk) => reader.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)) };
+}

@@ -1,0 +1,245 @@
+// The two implicit cases of `conflux bench implicit`, as coupling plans equal
+// to the examples' compositions (examples/partitioned-heat/conflux*.yaml,
+// examples/elastic-tube-1d/conflux*.yaml; a test checks that they stay equal):
+// the partitioned heat case (Python Dirichlet, C Neumann) and the 1-D elastic
+// tube (C fluid, Python wall), each with the accelerations compared.
+import type { AccelerationPlan, CouplingPlan, FieldAddress, TimePlan } from "../../coupling/plan.ts";
+import { packagePath } from "../../platform/package-root.ts";
+
+export type ImplicitCase = "heat" | "tube";
+
+export interface Programs {
+  /** A python3 that imports numpy. */
+  python: string;
+  /** The C participants, built with the C client. */
+  neumann: string;
+  fluid: string;
+  /** The heat case's Dirichlet side in C (examples/partitioned-heat/dirichlet.c), for the all-C pair. */
+  dirichlet: string;
+}
+
+/** Who runs the heat case's Dirichlet side: the example's Python participant, or the C one (as under preCICE). */
+export type HeatPair = "python-c" | "c-c";
+
+export interface Variant {
+  /** How tables and JSON name it. */
+  name: string;
+  /** The method, and the settings that differ from the case's defaults. */
+  acceleration: AccelerationPlan;
+  maxIterations: number;
+  onMaxIterations: TimePlan["onMaxIterations"];
+}
+
+const field = (component: string, mesh: string, name: string): FieldAddress => ({ component, mesh, field: name });
+
+function acceleration(
+  method: AccelerationPlan["method"],
+  fields: FieldAddress[],
+  settings: Partial<AccelerationPlan>,
+): AccelerationPlan {
+  const imvj = method === "iqn-imvj";
+  return {
+    method,
+    fields,
+    relaxation: 0.5,
+    maxColumns: imvj ? 20 : 100,
+    windowsReused: imvj ? 0 : 10,
+    filter: "qr3",
+    filterLimit: 1e-2,
+    preconditioner: "residual-sum",
+    scaling: [],
+    restart: { mode: "rs-svd", chunk: 8, truncation: 1e-4, reusedWindows: 8 },
+    ...settings,
+  };
+}
+
+const HEAT_ACCELERATED = [field("Dirichlet", "interface", "T")];
+const TUBE_ACCELERATED = [field("Fluid", "nodes", "cross_section")];
+
+/** The heat case's accelerations: the tutorial's three, IQN-ILS with its defaults, and IQN-IMVJ (each an example composition). */
+export const HEAT_VARIANTS: readonly Variant[] = [
+  {
+    name: "constant",
+    acceleration: acceleration("constant", HEAT_ACCELERATED, { relaxation: 0.5 }),
+    maxIterations: 100,
+    onMaxIterations: "stop",
+  },
+  {
+    name: "aitken",
+    acceleration: acceleration("aitken", HEAT_ACCELERATED, { relaxation: 0.5 }),
+    maxIterations: 100,
+    onMaxIterations: "stop",
+  },
+  {
+    name: "iqn-ils",
+    acceleration: acceleration("iqn-ils", HEAT_ACCELERATED, {
+      relaxation: 0.1,
+      maxColumns: 10,
+      windowsReused: 5,
+      filter: "qr2",
+      filterLimit: 1e-3,
+    }),
+    maxIterations: 100,
+    onMaxIterations: "stop",
+  },
+  {
+    // Conflux's defaults, which are preCICE 3's: ω 0.1, 100 columns, 10 windows reused, QR3 1e-2, residual-sum.
+    name: "iqn-ils-defaults",
+    acceleration: acceleration("iqn-ils", HEAT_ACCELERATED, { relaxation: 0.1 }),
+    maxIterations: 100,
+    onMaxIterations: "stop",
+  },
+  {
+    name: "iqn-imvj",
+    acceleration: acceleration("iqn-imvj", HEAT_ACCELERATED, { relaxation: 0.1, filter: "qr2", filterLimit: 1e-3 }),
+    maxIterations: 100,
+    onMaxIterations: "stop",
+  },
+];
+
+/** The tube's implicit accelerations: the tutorial's IQN-ILS and Aitken, and IQN-IMVJ. */
+export const TUBE_VARIANTS: readonly Variant[] = [
+  {
+    name: "aitken",
+    acceleration: acceleration("aitken", TUBE_ACCELERATED, { relaxation: 0.01 }),
+    maxIterations: 100,
+    onMaxIterations: "continue",
+  },
+  {
+    name: "iqn-ils",
+    acceleration: acceleration("iqn-ils", TUBE_ACCELERATED, {
+      relaxation: 0.01,
+      maxColumns: 50,
+      windowsReused: 8,
+      filter: "qr2",
+      filterLimit: 1e-3,
+    }),
+    maxIterations: 40,
+    onMaxIterations: "stop",
+  },
+  {
+    name: "iqn-imvj",
+    // Restarted every 2 windows from the last two's least squares: with preCICE's chunk of 8 the carried
+    // Jacobian goes stale where the inflow turns (t ≈ 0.1) and the iteration diverges.
+    acceleration: acceleration("iqn-imvj", TUBE_ACCELERATED, {
+      relaxation: 0.01,
+      maxColumns: 50,
+      filter: "qr2",
+      filterLimit: 1e-3,
+      restart: { mode: "rs-ls", chunk: 2, truncation: 1e-4, reusedWindows: 2 },
+    }),
+    maxIterations: 40,
+    onMaxIterations: "stop",
+  },
+];
+
+const TIMEOUTS = { startupTimeoutMs: 30_000, stepTimeoutMs: 10_000 };
+
+export function heatPlan(variant: Variant, programs: Programs, pair: HeatPair = "python-c"): CouplingPlan {
+  const mesh = { interface: { dimension: 2 as const, count: 11, layout: "soa" as const, fields: ["T", "flux"] } };
+  const args = { nx: 11, ny: 11, dt: 0.01 };
+  return {
+    components: [
+      {
+        name: "Dirichlet",
+        kind: "process",
+        launch:
+          pair === "c-c"
+            ? { command: [programs.dirichlet], args, env: {} }
+            : {
+                command: [programs.python, packagePath("examples/partitioned-heat/dirichlet.py")],
+                args,
+                env: { PYTHONDONTWRITEBYTECODE: "1" },
+              },
+        meshes: mesh,
+      },
+      { name: "Neumann", kind: "process", launch: { command: [programs.neumann], args, env: {} }, meshes: mesh },
+    ],
+    transfers: [
+      {
+        from: field("Dirichlet", "interface", "flux"),
+        to: field("Neumann", "interface", "flux"),
+        operator: { method: "nearest", conservative: false },
+        waveformDegree: 1,
+      },
+      {
+        from: field("Neumann", "interface", "T"),
+        to: field("Dirichlet", "interface", "T"),
+        operator: { method: "nearest", conservative: false },
+        waveformDegree: 1,
+      },
+    ],
+    iterations: 0,
+    order: ["Dirichlet", "Neumann"],
+    ...TIMEOUTS,
+    wait: { kind: "block", spinNs: 1_000_000 },
+    time: {
+      scheme: "serial-implicit",
+      window: 0.1,
+      maxTime: 1.0,
+      maxSubsteps: 100,
+      minIterations: 1,
+      maxIterations: variant.maxIterations,
+      onMaxIterations: variant.onMaxIterations,
+      convergence: [
+        { field: field("Dirichlet", "interface", "flux"), measure: "relative", limit: 1e-10 },
+        { field: field("Neumann", "interface", "T"), measure: "relative", limit: 1e-10 },
+      ],
+      acceleration: variant.acceleration,
+    },
+  };
+}
+
+export function tubePlan(variant: Variant, programs: Programs): CouplingPlan {
+  const mesh = {
+    nodes: { dimension: 2 as const, count: 101, layout: "soa" as const, fields: ["pressure", "cross_section"] },
+  };
+  const args = { cells: 100 };
+  return {
+    components: [
+      { name: "Fluid", kind: "process", launch: { command: [programs.fluid], args, env: {} }, meshes: mesh },
+      {
+        name: "Solid",
+        kind: "process",
+        launch: {
+          command: [programs.python, packagePath("examples/elastic-tube-1d/solid.py")],
+          args,
+          env: { PYTHONDONTWRITEBYTECODE: "1" },
+        },
+        meshes: mesh,
+      },
+    ],
+    transfers: [
+      {
+        from: field("Fluid", "nodes", "pressure"),
+        to: field("Solid", "nodes", "pressure"),
+        operator: { method: "nearest", conservative: false },
+        waveformDegree: 1,
+      },
+      {
+        from: field("Solid", "nodes", "cross_section"),
+        to: field("Fluid", "nodes", "cross_section"),
+        operator: { method: "nearest", conservative: false },
+        waveformDegree: 1,
+      },
+    ],
+    iterations: 0,
+    order: ["Fluid", "Solid"],
+    ...TIMEOUTS,
+    wait: { kind: "block", spinNs: 1_000_000 },
+    time: {
+      scheme: "serial-implicit",
+      window: 0.01,
+      maxTime: 1.0,
+      maxSubsteps: 100,
+      minIterations: 1,
+      maxIterations: variant.maxIterations,
+      onMaxIterations: variant.onMaxIterations,
+      convergence: [
+        { field: field("Fluid", "nodes", "pressure"), measure: "relative", limit: 1e-5 },
+        { field: field("Solid", "nodes", "cross_section"), measure: "relative", limit: 1e-5 },
+      ],
+      acceleration: variant.acceleration,
+    },
+  };
+}
