@@ -6,10 +6,8 @@
 // exponent. What is checked is the report's content, never a time.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findScipyPython } from "../../src/bench/map-peers/scipy-peer.ts";
-import { findPrecice } from "../../src/bench/precice-heat/precice-heat.ts";
-import { everythingRequired } from "../clients/toolchain.ts";
 import { type Fixture, runToEnd, startCli } from "../support/child-process.ts";
+import { needs, PRECICE, SCIPY, skipBecause } from "../support/requirements.ts";
 
 /** Everything the command prints, however long it runs before its one JSON document (no per-line timeout). */
 async function outputOf(fixture: Fixture): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -94,41 +92,29 @@ test("bench map --json: medians with spread, thread columns and the peers beside
   }
   const nearest = report.rows[0];
   const scipy = report.peers.find((peer) => peer.peer === "scipy");
-  const noScipy = findScipyPython() === undefined;
   // Without scipy the report says so by name; the column's own checks are then skipped, or fail under CONFLUX_TEST_REQUIRE=all.
-  if (noScipy) assert.match(scipy?.skipped ?? "", /python3-scipy/);
-  await t.test(
-    "scipy's nearest column, on the same points",
-    {
-      skip:
-        noScipy && !everythingRequired() ? "no Python with scipy (Debian: python3-scipy; see `conflux doctor`)" : false,
-    },
-    () => {
-      if (noScipy) assert.fail("CONFLUX_TEST_REQUIRE=all, but there is no Python with scipy (python3-scipy)");
-      const column = nearest?.peers.find((peer) => peer.peer === "scipy");
-      assert.ok(column !== undefined, "scipy measured nearest");
-      checkFigure(column.setup_ms, "scipy setup");
-      assert.equal(column.check, "same nearest partners (sum of indices equal)");
-      assert.ok(column.setup_ratio > 0 && nearest?.lead !== undefined);
-      // The apply lead is over the peer fastest at apply, which need not be the one fastest at setup.
-      const fastestApply = nearest.peers
-        .filter((peer) => peer.apply_us !== undefined)
-        .reduce((a, b) => ((a.apply_us as Figure).median <= (b.apply_us as Figure).median ? a : b));
-      assert.equal(nearest.lead.apply_over, fastestApply.peer);
-    },
-  );
+  if (SCIPY.missing() !== undefined) assert.match(scipy?.skipped ?? "", /python3-scipy/);
+  await t.test("scipy's nearest column, on the same points", needs(SCIPY), () => {
+    const column = nearest?.peers.find((peer) => peer.peer === "scipy");
+    assert.ok(column !== undefined, "scipy measured nearest");
+    checkFigure(column.setup_ms, "scipy setup");
+    assert.equal(column.check, "same nearest partners (sum of indices equal)");
+    assert.ok(column.setup_ratio > 0 && nearest?.lead !== undefined);
+    // The apply lead is over the peer fastest at apply, which need not be the one fastest at setup.
+    const fastestApply = nearest.peers
+      .filter((peer) => peer.apply_us !== undefined)
+      .reduce((a, b) => ((a.apply_us as Figure).median <= (b.apply_us as Figure).median ? a : b));
+    assert.equal(nearest.lead.apply_over, fastestApply.peer);
+  });
   // preCICE is no Debian package: where it is not installed, or does not run here, the report says why and the column is skipped.
   const precice = report.peers.find((peer) => peer.peer === "precice");
-  const installed = findPrecice() !== undefined;
+  const installed = PRECICE.missing() === undefined;
   if (!installed) assert.match(precice?.skipped ?? "", /preCICE is not installed/);
   else if (precice?.skipped !== undefined) assert.match(precice.skipped, /preCICE/);
+  // Installed but not runnable here (its runtime libraries): skipped with the report's reason.
   await t.test(
     "preCICE's nearest column, on the same points",
-    {
-      skip: !installed
-        ? "preCICE is not installed (set PRECICE_ROOT, or install it where pkg-config finds libprecice)"
-        : (precice?.skipped ?? false),
-    },
+    installed ? skipBecause(precice?.skipped) : needs(PRECICE),
     () => {
       const column = nearest?.peers.find((peer) => peer.peer === "precice");
       assert.ok(column !== undefined, "preCICE measured nearest");

@@ -16,6 +16,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
+import { findScipyPython } from "../../src/bench/map-peers/scipy-peer.ts";
 import { findPrecice } from "../../src/bench/precice-heat/precice-heat.ts";
 import { probeContainerRuntime } from "../../src/enclave/container/probe.ts";
 import { findGuestKernel } from "../../src/enclave/vm/image/guest-kernel.ts";
@@ -179,6 +180,10 @@ export const PKG_CONFIG = requirement("pkg-config", () => onPath("pkg-config"));
 export const GFORTRAN = requirement("gfortran", () => onPath("gfortran"));
 export const NUMPY = requirement("python3-numpy", () =>
   numpyPython() === undefined ? "no python3 of 3.11 or later imports numpy" : undefined,
+);
+/** scipy (python3-scipy) for `bench map --peer scipy`: cKDTree and RBFInterpolator, in python3 on PATH or the system's. */
+export const SCIPY = requirement("python3-scipy", () =>
+  findScipyPython() === undefined ? "no python3 imports scipy.spatial and scipy.interpolate" : undefined,
 );
 /** Debian's meshio (python3-meshio), the independent reader of the VTU files Conflux writes; it lives in the system's python3. */
 export const MESHIO_PYTHON = "/usr/bin/python3";
