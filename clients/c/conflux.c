@@ -739,6 +739,8 @@ static int ring_try_send(struct ring_end *end, cfx_message *message, const char 
   uint32_t tail = end->position;
   if (tail - end->cached >= end->capacity) {
     end->cached = load_acquire(end->ring, RING_HEAD);
+    /* A truncated ring reads as zeros (the SIGBUS handler's page): the truncation is the cause. */
+    if (tail - end->cached > end->capacity && (truncated = check_truncation()) != CFX_OK) return truncated;
     if (tail - end->cached > end->capacity)
       return fail(CFX_ERR_PROTOCOL,
                   "%s: ring counters are corrupt: tail %u, head %u (head is ahead of tail, or %u records in flight in "
@@ -770,6 +772,7 @@ static int ring_try_receive(struct ring_end *end, cfx_message *message, const ui
   if (head == end->cached) {
     end->cached = load_acquire(end->ring, RING_TAIL);
     if (head == end->cached) return CFX_EMPTY;
+    if (end->cached - head > end->capacity && (truncated = check_truncation()) != CFX_OK) return truncated;
     if (end->cached - head > end->capacity)
       return fail(CFX_ERR_PROTOCOL,
                   "%s: ring counters from %s are corrupt: tail %u, head %u, %u records in flight in a ring of %u. "

@@ -1444,6 +1444,7 @@ class RingProducer(_RingEnd):
         if (tail - self.cached_head) & 0xFFFFFFFF >= self.capacity:
             self.cached_head = self.memory.load(self.offset + _HEAD)
             if (tail - self.cached_head) & 0xFFFFFFFF > self.capacity:
+                _check_truncation()  # a truncated ring reads as zeros: the truncation is the cause
                 raise CorruptRecordError(
                     f"{self.where}: ring counters are corrupt: tail {tail}, head {self.cached_head} (head is ahead of "
                     f"tail, or {(tail - self.cached_head) & 0xFFFFFFFF} records in flight in a ring of {self.capacity}). "
@@ -1510,6 +1511,7 @@ class RingConsumer(_RingEnd):
             if head == self.cached_tail:
                 return False
             if (self.cached_tail - head) & 0xFFFFFFFF > self.capacity:
+                _check_truncation()  # a truncated ring reads as zeros: the truncation is the cause
                 peer = self.peer.description if self.peer is not None else "the peer"
                 raise CorruptRecordError(
                     f"{self.where}: ring counters from {peer} are corrupt: tail {self.cached_tail}, head {head}, "

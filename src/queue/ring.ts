@@ -137,6 +137,9 @@ class RingEnd {
    * the slot a record is read from or written to is not one the protocol allows.
    */
   protected corruptCounters(tail: number, head: number): never {
+    // A truncated ring reads as zeros (the SIGBUS handler's page): then the truncation is the cause.
+    const truncation = truncationOfGuard(this.waiter.guard);
+    if (truncation !== undefined) throw new SegmentTruncatedError(truncation);
     const peer = this.peer?.identity().description ?? "the peer";
     throw new CorruptRecordError(
       `${this.where}: ring counters are corrupt: tail ${tail >>> 0}, head ${head >>> 0} in a ring of ${this.capacity} records (0 ≤ tail − head ≤ ${this.capacity} must hold). Something other than ${peer}'s side of the channel wrote them.`,
