@@ -1,7 +1,9 @@
 // What the clients in other languages need from this host, checked for real,
 // for `conflux doctor`: a C compiler, make and pkg-config for the C client
 // (`pkg-config conflux`), gfortran for its Fortran interface, a python3 of
-// 3.11 or later for the Python client (numpy makes its fields numpy views).
+// 3.11 or later for the Python client (numpy makes its fields numpy views);
+// and the Python modules the benchmarks and tests use beside ours: scipy (bench
+// map's peer) and meshio (an independent reader of the mesh files written here).
 import { spawnSync } from "node:child_process";
 import { compilerCommand } from "./c-compiler.ts";
 import { findExecutable } from "./executable.ts";
@@ -60,6 +62,18 @@ function python(): { python: Requirement; numpy: Requirement } {
   };
 }
 
+/** Whether Debian's python3 (or the first on PATH) imports `module`, which the package `debianPackage` brings. */
+function pythonModule(module: string, what: string, debianPackage: string): Requirement {
+  for (const candidate of ["/usr/bin/python3", "python3"]) {
+    const probe = spawnSync(candidate, ["-c", `import ${module}; print(${module}.__version__)`], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    if (probe.status === 0) return { what, ok: true, detail: `${module} ${probe.stdout.trim()} (${candidate})` };
+  }
+  return { what, ok: false, detail: `no python3 here imports ${module}`, fix: `apt-get install -y ${debianPackage}` };
+}
+
 export function checkClientToolchains(): ClientReport[] {
   const compiler = cCompiler();
   const c = [compiler, program("make", "make", "make"), program("pkg-config", "pkg-config", "pkg-config")];
@@ -70,5 +84,14 @@ export function checkClientToolchains(): ClientReport[] {
     { client: "Fortran interface (clients/c)", usable: fortran.every((entry) => entry.ok), requirements: fortran },
     // numpy is optional: the client works without it, on memoryviews.
     { client: "Python client (clients/python)", usable: interpreter.ok, requirements: [interpreter, numpy] },
+    ...(
+      [
+        ["scipy", "scipy (bench map's peer)", "python3-scipy"],
+        ["meshio", "meshio (reads the VTU files written here, in tests)", "python3-meshio"],
+      ] as const
+    ).map(([module, what, debianPackage]) => {
+      const found = pythonModule(module, what, debianPackage);
+      return { client: what, usable: found.ok, requirements: [found] };
+    }),
   ];
 }
