@@ -5,38 +5,15 @@
 // history of a replay (iterations exactly, residuals within the outputs'
 // tolerance).
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TestContext, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { test } from "node:test";
 import { readRunRecord } from "../../src/record/run-record.ts";
 import { runToEnd, startCli } from "../support/child-process.ts";
-
-const APP = fileURLToPath(new URL("../coupling/fixtures/time-app.ts", import.meta.url));
-
-function scratchDirectory(t: TestContext): string {
-  const directory = mkdtempSync(join(tmpdir(), "conflux-time-run-"));
-  t.after(() => rmSync(directory, { recursive: true, force: true }));
-  return directory;
-}
+import { scratchDirectory, timePairComponents } from "./time-pair.ts";
 
 function composition(results: string): string {
-  return `version: 1
-name: time-pair
-components:
-  A:
-    module: ${APP}
-    args: { role: a, dt: 0.05 }
-    meshes: { m: { dimension: 1, points: 4, fields: [x, y] } }
-  B:
-    module: ${APP}
-    args: { role: b, dt: 0.025 }
-    meshes: { m: { dimension: 1, points: 4, fields: [x, y] } }
-transfers:
-  - { from: A.m.x, to: B.m.x }
-  - { from: B.m.y, to: A.m.y, waveform_degree: 2 }
-coupling:
+  return `${timePairComponents(2)}coupling:
   scheme: serial-implicit
   order: [A, B]
   window: 0.1
@@ -59,8 +36,8 @@ results:
 }
 
 test("a run in time records its convergence, inspect shows it and verify compares a replay's", async (t) => {
-  const directory = scratchDirectory(t);
-  const shm = scratchDirectory(t);
+  const directory = scratchDirectory(t, "time-run");
+  const shm = scratchDirectory(t, "time-run");
   const results = join(directory, "runs");
   const file = join(directory, "conflux.yaml");
   writeFileSync(file, composition(results));

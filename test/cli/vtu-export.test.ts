@@ -5,38 +5,15 @@
 // window's end: x = (2 + t) / 1.4 on A, y = 2 − 0.8 x on B.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TestContext, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { test } from "node:test";
 import { runToEnd, startCli } from "../support/child-process.ts";
 import { MESHIO, MESHIO_PYTHON, needs } from "../support/requirements.ts";
-
-const APP = fileURLToPath(new URL("../coupling/fixtures/time-app.ts", import.meta.url));
-
-function scratchDirectory(t: TestContext): string {
-  const directory = mkdtempSync(join(tmpdir(), "conflux-vtu-export-"));
-  t.after(() => rmSync(directory, { recursive: true, force: true }));
-  return directory;
-}
+import { scratchDirectory, timePairComponents } from "./time-pair.ts";
 
 function composition(results: string): string {
-  return `version: 1
-name: time-pair
-components:
-  A:
-    module: ${APP}
-    args: { role: a, dt: 0.05 }
-    meshes: { m: { dimension: 1, points: 4, fields: [x, y] } }
-  B:
-    module: ${APP}
-    args: { role: b, dt: 0.025 }
-    meshes: { m: { dimension: 1, points: 4, fields: [x, y] } }
-transfers:
-  - { from: A.m.x, to: B.m.x }
-  - { from: B.m.y, to: A.m.y }
-coupling:
+  return `${timePairComponents()}coupling:
   scheme: serial-implicit
   order: [A, B]
   window: 0.1
@@ -74,8 +51,8 @@ test(
   "results.export: vtu writes a .pvd series of every mesh per window that meshio reads",
   needs(MESHIO),
   async (t) => {
-    const directory = scratchDirectory(t);
-    const shm = scratchDirectory(t);
+    const directory = scratchDirectory(t, "vtu-export");
+    const shm = scratchDirectory(t, "vtu-export");
     const results = join(directory, "runs");
     const file = join(directory, "conflux.yaml");
     writeFileSync(file, composition(results));

@@ -135,59 +135,67 @@ export const TUBE_VARIANTS: readonly Variant[] = [
 
 const TIMEOUTS = { startupTimeoutMs: 30_000, stepTimeoutMs: 10_000 };
 
-export function heatPlan(variant: Variant, programs: Programs, pair: HeatPair = "python-c"): CouplingPlan {
-  const mesh = { interface: { dimension: 2 as const, count: 11, layout: "soa" as const, fields: ["T", "flux"] } };
-  const args = { nx: 11, ny: 11, dt: 0.01 };
+/**
+ * Two components coupled serial-implicitly both ways on one mesh each by its name: `first` writes
+ * `fields[0]`, which the second reads, and the second writes `fields[1]` back, both measured relatively.
+ */
+function implicitPair(
+  components: CouplingPlan["components"],
+  meshName: string,
+  fields: readonly [string, string],
+  window: number,
+  limit: number,
+  variant: Variant,
+): CouplingPlan {
+  const [first, second] = components.map((component) => component.name) as [string, string];
+  const written = [field(first, meshName, fields[0]), field(second, meshName, fields[1])];
+  const read = [field(second, meshName, fields[0]), field(first, meshName, fields[1])];
   return {
-    components: [
-      {
-        name: "Dirichlet",
-        kind: "process",
-        launch:
-          pair === "c-c"
-            ? { command: [programs.dirichlet], args, env: {} }
-            : {
-                command: [programs.python, packagePath("examples/partitioned-heat/dirichlet.py")],
-                args,
-                env: { PYTHONDONTWRITEBYTECODE: "1" },
-              },
-        meshes: mesh,
-      },
-      { name: "Neumann", kind: "process", launch: { command: [programs.neumann], args, env: {} }, meshes: mesh },
-    ],
-    transfers: [
-      {
-        from: field("Dirichlet", "interface", "flux"),
-        to: field("Neumann", "interface", "flux"),
-        operator: { method: "nearest", conservative: false },
-        waveformDegree: 1,
-      },
-      {
-        from: field("Neumann", "interface", "T"),
-        to: field("Dirichlet", "interface", "T"),
-        operator: { method: "nearest", conservative: false },
-        waveformDegree: 1,
-      },
-    ],
+    components,
+    transfers: written.map((from, index) => ({
+      from,
+      to: read[index] as (typeof read)[number],
+      operator: { method: "nearest", conservative: false },
+      waveformDegree: 1,
+    })),
     iterations: 0,
-    order: ["Dirichlet", "Neumann"],
+    order: [first, second],
     ...TIMEOUTS,
     wait: { kind: "block", spinNs: 1_000_000 },
     time: {
       scheme: "serial-implicit",
-      window: 0.1,
+      window,
       maxTime: 1.0,
       maxSubsteps: 100,
       minIterations: 1,
       maxIterations: variant.maxIterations,
       onMaxIterations: variant.onMaxIterations,
-      convergence: [
-        { field: field("Dirichlet", "interface", "flux"), measure: "relative", limit: 1e-10 },
-        { field: field("Neumann", "interface", "T"), measure: "relative", limit: 1e-10 },
-      ],
+      convergence: written.map((measured) => ({ field: measured, measure: "relative", limit })),
       acceleration: variant.acceleration,
     },
   };
+}
+
+export function heatPlan(variant: Variant, programs: Programs, pair: HeatPair = "python-c"): CouplingPlan {
+  const mesh = { interface: { dimension: 2 as const, count: 11, layout: "soa" as const, fields: ["T", "flux"] } };
+  const args = { nx: 11, ny: 11, dt: 0.01 };
+  const components: CouplingPlan["components"] = [
+    {
+      name: "Dirichlet",
+      kind: "process",
+      launch:
+        pair === "c-c"
+          ? { command: [programs.dirichlet], args, env: {} }
+          : {
+              command: [programs.python, packagePath("examples/partitioned-heat/dirichlet.py")],
+              args,
+              env: { PYTHONDONTWRITEBYTECODE: "1" },
+            },
+      meshes: mesh,
+    },
+    { name: "Neumann", kind: "process", launch: { command: [programs.neumann], args, env: {} }, meshes: mesh },
+  ];
+  return implicitPair(components, "interface", ["flux", "T"], 0.1, 1e-10, variant);
 }
 
 export function tubePlan(variant: Variant, programs: Programs): CouplingPlan {
@@ -195,51 +203,18 @@ export function tubePlan(variant: Variant, programs: Programs): CouplingPlan {
     nodes: { dimension: 2 as const, count: 101, layout: "soa" as const, fields: ["pressure", "cross_section"] },
   };
   const args = { cells: 100 };
-  return {
-    components: [
-      { name: "Fluid", kind: "process", launch: { command: [programs.fluid], args, env: {} }, meshes: mesh },
-      {
-        name: "Solid",
-        kind: "process",
-        launch: {
-          command: [programs.python, packagePath("examples/elastic-tube-1d/solid.py")],
-          args,
-          env: { PYTHONDONTWRITEBYTECODE: "1" },
-        },
-        meshes: mesh,
+  const components: CouplingPlan["components"] = [
+    { name: "Fluid", kind: "process", launch: { command: [programs.fluid], args, env: {} }, meshes: mesh },
+    {
+      name: "Solid",
+      kind: "process",
+      launch: {
+        command: [programs.python, packagePath("examples/elastic-tube-1d/solid.py")],
+        args,
+        env: { PYTHONDONTWRITEBYTECODE: "1" },
       },
-    ],
-    transfers: [
-      {
-        from: field("Fluid", "nodes", "pressure"),
-        to: field("Solid", "nodes", "pressure"),
-        operator: { method: "nearest", conservative: false },
-        waveformDegree: 1,
-      },
-      {
-        from: field("Solid", "nodes", "cross_section"),
-        to: field("Fluid", "nodes", "cross_section"),
-        operator: { method: "nearest", conservative: false },
-        waveformDegree: 1,
-      },
-    ],
-    iterations: 0,
-    order: ["Fluid", "Solid"],
-    ...TIMEOUTS,
-    wait: { kind: "block", spinNs: 1_000_000 },
-    time: {
-      scheme: "serial-implicit",
-      window: 0.01,
-      maxTime: 1.0,
-      maxSubsteps: 100,
-      minIterations: 1,
-      maxIterations: variant.maxIterations,
-      onMaxIterations: variant.onMaxIterations,
-      convergence: [
-        { field: field("Fluid", "nodes", "pressure"), measure: "relative", limit: 1e-5 },
-        { field: field("Solid", "nodes", "cross_section"), measure: "relative", limit: 1e-5 },
-      ],
-      acceleration: variant.acceleration,
+      meshes: mesh,
     },
-  };
+  ];
+  return implicitPair(components, "nodes", ["pressure", "cross_section"], 0.01, 1e-5, variant);
 }
