@@ -162,6 +162,27 @@ CONFLUX_KERNEL int64_t FactorSmall(const double* matrix, int64_t n, double shift
   return -1;
 }
 
+// One row of 16 columns: x_i ← (x_i − Σ_{from ≤ k < to} a[k·step] · x_k) · d,
+// the row left over when the row pairs above run out (the forward solve reads
+// row i of L, step 1; the backward one column i, step n).
+CONFLUX_INLINE void SolveRow16(double* xi, const double* x, int64_t stride, const double* a, int64_t step,
+                               int64_t from, int64_t to, double d) {
+  Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
+  for (int64_t k = from; k < to; k++) {
+    Double4 f = Broadcast4(a[k * step]);
+    const double* xk = x + k * stride;
+    a0 -= f * Load4(xk);
+    a1 -= f * Load4(xk + 4);
+    a2 -= f * Load4(xk + 8);
+    a3 -= f * Load4(xk + 12);
+  }
+  Double4 scale = Broadcast4(d);
+  Store4(xi, a0 * scale);
+  Store4(xi + 4, a1 * scale);
+  Store4(xi + 8, a2 * scale);
+  Store4(xi + 12, a3 * scale);
+}
+
 // Two rows of a triangular solve on 16 columns, sharing every load of the
 // rows they depend on: row p less Σ a[k·step] x_k, times dp; row q less
 // Σ b[k·step] x_k and g times the new row p, times dq (k over [from, to),
@@ -218,47 +239,14 @@ CONFLUX_KERNEL void SolveColumns(const double* l, const double* inverse, int64_t
       double* xi = x + i * stride + c;
       SolveRowPair16(xi, xi + stride, x + c, stride, li, li + n, 1, 0, i, inverse[i], li[n + i], inverse[i + 1]);
     }
-    for (; i < n; i++) {
-      double* xi = x + i * stride + c;
-      Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
-      const double* li = l + i * n;
-      for (int64_t k = 0; k < i; k++) {
-        Double4 f = Broadcast4(li[k]);
-        const double* xk = x + k * stride + c;
-        a0 -= f * Load4(xk);
-        a1 -= f * Load4(xk + 4);
-        a2 -= f * Load4(xk + 8);
-        a3 -= f * Load4(xk + 12);
-      }
-      Double4 d = Broadcast4(inverse[i]);
-      Store4(xi, a0 * d);
-      Store4(xi + 4, a1 * d);
-      Store4(xi + 8, a2 * d);
-      Store4(xi + 12, a3 * d);
-    }
+    for (; i < n; i++) SolveRow16(x + i * stride + c, x + c, stride, l + i * n, 1, 0, i, inverse[i]);
     i = n - 1;
     for (; i >= 1; i -= 2) {
       double* xi = x + i * stride + c;
       SolveRowPair16(xi, xi - stride, x + c, stride, l + i, l + i - 1, n, i + 1, n, inverse[i], l[i * n + i - 1],
                      inverse[i - 1]);
     }
-    for (; i >= 0; i--) {
-      double* xi = x + i * stride + c;
-      Double4 a0 = Load4(xi), a1 = Load4(xi + 4), a2 = Load4(xi + 8), a3 = Load4(xi + 12);
-      for (int64_t k = i + 1; k < n; k++) {
-        Double4 f = Broadcast4(l[k * n + i]);
-        const double* xk = x + k * stride + c;
-        a0 -= f * Load4(xk);
-        a1 -= f * Load4(xk + 4);
-        a2 -= f * Load4(xk + 8);
-        a3 -= f * Load4(xk + 12);
-      }
-      Double4 d = Broadcast4(inverse[i]);
-      Store4(xi, a0 * d);
-      Store4(xi + 4, a1 * d);
-      Store4(xi + 8, a2 * d);
-      Store4(xi + 12, a3 * d);
-    }
+    for (; i >= 0; i--) SolveRow16(x + i * stride + c, x + c, stride, l + i, n, i + 1, n, inverse[i]);
   }
   for (; c + 4 <= m; c += 4) {
     for (int64_t i = 0; i < n; i++) {

@@ -15,12 +15,13 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { CouplingFailure } from "../../src/coupling/coupling-failure.ts";
 import { runCoupling } from "../../src/coupling/driver.ts";
-import type { CouplingPlan } from "../../src/coupling/plan.ts";
+import type { ComponentPlan, CouplingPlan } from "../../src/coupling/plan.ts";
 import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import { native } from "../../src/native/index.ts";
 import { runDirectoryPath } from "../../src/shm/run-directory.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { plainBuild, scratchDirectory } from "../clients/toolchain.ts";
+import { exchangeMesh, exchangePlan } from "./exchange-plan.ts";
 
 const KINDS = ["header", "registry", "counters", "records", "metadata", "values", "truncation"] as const;
 const RUNS_PER_KIND = 30;
@@ -55,52 +56,25 @@ function caseOf(seed: number): Case {
 }
 
 function plan(binary: string, hostile: Case): CouplingPlan {
-  const mesh = { dimension: 3 as const, count: POINTS, layout: "soa" as const, fields: ["out", "in"] };
   const args = { points: POINTS };
-  return {
-    components: [
-      {
-        name: "peer",
-        kind: "process",
-        launch: { command: [binary], args: { ...args, seed: 11, offset: 1 } },
-        meshes: { surface: mesh },
-      },
-      {
-        name: "hostile",
-        kind: "process",
-        launch: {
-          command: [binary],
-          args: {
-            ...args,
-            seed: 12,
-            offset: 2,
-            kind: KINDS.indexOf(hostile.kind) + 1,
-            at: hostile.at,
-            variant: hostile.variant,
-          },
-        },
-        meshes: { surface: mesh },
-      },
-    ],
-    transfers: [
-      {
-        from: { component: "peer", mesh: "surface", field: "out" },
-        to: { component: "hostile", mesh: "surface", field: "in" },
-        operator: {},
-      },
-      {
-        from: { component: "hostile", mesh: "surface", field: "out" },
-        to: { component: "peer", mesh: "surface", field: "in" },
-        operator: {},
-      },
-    ],
-    iterations: ITERATIONS,
-    order: ["peer", "hostile"],
-    startupTimeoutMs: 20_000,
-    // A step takes microseconds: a component that stops answering is named within half a second.
-    stepTimeoutMs: 500,
-    wait: { kind: "hybrid", spinNs: 50_000 },
-  };
+  const component = (name: string, extra: object): ComponentPlan => ({
+    name,
+    kind: "process",
+    launch: { command: [binary], args: { ...args, ...extra } },
+    meshes: exchangeMesh(POINTS),
+  });
+  const kind = KINDS.indexOf(hostile.kind) + 1;
+  return exchangePlan(
+    component("peer", { seed: 11, offset: 1 }),
+    component("hostile", { seed: 12, offset: 2, kind, at: hostile.at, variant: hostile.variant }),
+    {
+      iterations: ITERATIONS,
+      startupTimeoutMs: 20_000,
+      // A step takes microseconds: a component that stops answering is named within half a second.
+      stepTimeoutMs: 500,
+      wait: { kind: "hybrid", spinNs: 50_000 },
+    },
+  );
 }
 
 /** What an honest run ends with: every point of each field holds the same exact value. */

@@ -3,8 +3,9 @@
 // slowly and linger after their bye, so that every phase lasts long enough to
 // be hit; and how to find a driver's component processes from outside it.
 import { readdirSync, readFileSync } from "node:fs";
-import type { CouplingPlan } from "../../src/coupling/plan.ts";
+import type { ComponentPlan, CouplingPlan } from "../../src/coupling/plan.ts";
 import { COMPONENT_NAME_VARIABLE } from "../../src/wire/environment.ts";
+import { exchangeMesh, exchangePlan } from "./exchange-plan.ts";
 
 export const PHASES = ["startup", "handshake", "loop", "shutdown"] as const;
 export type Phase = (typeof PHASES)[number];
@@ -58,36 +59,22 @@ export function killCases(count: number, seed: number): KillCase[] {
 }
 
 export function killPlan(binary: string, kase: KillCase): CouplingPlan {
-  const component = (name: "appA" | "appB") => ({
+  const component = (name: "appA" | "appB"): ComponentPlan => ({
     name,
-    kind: "process" as const,
+    kind: "process",
     launch: {
       command: [binary],
       args: { points: 64, linger_ms: kase.lingerMs[name] },
       env: { KILL_TARGET_DELAY_MS: String(kase.delayMs[name]) },
     },
-    meshes: { surface: { dimension: 3 as const, count: 64, layout: "soa" as const, fields: ["out", "in"] } },
+    meshes: exchangeMesh(64),
   });
-  return {
-    components: [component("appA"), component("appB")],
-    transfers: [
-      {
-        from: { component: "appA", mesh: "surface", field: "out" },
-        to: { component: "appB", mesh: "surface", field: "in" },
-        operator: {},
-      },
-      {
-        from: { component: "appB", mesh: "surface", field: "out" },
-        to: { component: "appA", mesh: "surface", field: "in" },
-        operator: {},
-      },
-    ],
+  return exchangePlan(component("appA"), component("appB"), {
     iterations: ITERATIONS,
-    order: ["appA", "appB"],
     startupTimeoutMs: 20_000,
     stepTimeoutMs: 10_000,
     wait: { kind: "hybrid", spinNs: 50_000 },
-  };
+  });
 }
 
 /** The children of `pid` (its threads' too) that run the component `name`, by their environment. */

@@ -412,6 +412,18 @@ test("native RBF-PU row lengths and row blends are the TypeScript's bit for bit"
     const offset = arena.take(patch, size);
     for (let index = 0; index < size; index++) arena.data[offset + index] = random() - 0.5;
   }
+  const rowAssembly = () =>
+    native.rowAssembly(
+      patches.sourceStarts,
+      patches.sources,
+      coverage.starts,
+      coverage.patches,
+      coverage.rows,
+      coverage.weights,
+      coverage.weightSums,
+      source.order,
+      target.order,
+    );
   const rows = (backend: "native" | "typescript") => {
     const entries = rowPointers[to.count] as number;
     const assembly: RowAssembly = {
@@ -431,17 +443,7 @@ test("native RBF-PU row lengths and row blends are the TypeScript's bit for bit"
     const positions = Int32Array.from({ length: to.count }, (_, index) => index);
     if (backend === "typescript") blendRowsTypeScript(assembly, arena, 0, positions, 0, to.count, slot);
     else {
-      const handle = native.rowAssembly(
-        patches.sourceStarts,
-        patches.sources,
-        coverage.starts,
-        coverage.patches,
-        coverage.rows,
-        coverage.weights,
-        coverage.weightSums,
-        source.order,
-        target.order,
-      );
+      const handle = rowAssembly();
       native.blendRows(
         handle,
         rowPointers,
@@ -464,17 +466,7 @@ test("native RBF-PU row lengths and row blends are the TypeScript's bit for bit"
   // A block offset outside the arena is refused before anything is written.
   const bad = Int32Array.from(arena.offsets);
   bad[0] = arena.data.length;
-  const handle = native.rowAssembly(
-    patches.sourceStarts,
-    patches.sources,
-    coverage.starts,
-    coverage.patches,
-    coverage.rows,
-    coverage.weights,
-    coverage.weightSums,
-    source.order,
-    target.order,
-  );
+  const handle = rowAssembly();
   assert.throws(
     () =>
       native.blendRows(
