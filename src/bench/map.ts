@@ -63,8 +63,10 @@ export interface PeerColumn {
   check?: string;
   /** Peer figure ÷ ours at one thread, medians of this run: above 1, ours is faster. */
   setup_ratio: number;
-  /** Why the peer's runs stopped (its error), when one failed. */
+  /** Why the peer's runs stopped (its error), when one failed twice in a row. */
   failed?: string;
+  /** Why runs failed that then succeeded when repeated: a peer's own process pair can fail once on a loaded machine, and the report says so rather than dropping the column. */
+  retried?: string[];
   apply_ratio?: number;
 }
 
@@ -306,14 +308,26 @@ function oursColumn(samples: OursSamples): OursColumn {
   };
 }
 
+/** The error of one peer measurement, or undefined when it succeeded. */
+async function failureOf(measure: () => Promise<void>): Promise<string | undefined> {
+  try {
+    await measure();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 interface PeerSamples {
   peer: MapPeerName;
   work: string;
   setup: number[];
   apply: number[];
   checks: string[];
-  /** Why the peer stopped, when one of its runs failed: the row keeps what it measured before. */
+  /** Why the peer stopped, when a run failed twice in a row: the row keeps what it measured before. */
   failed?: string;
+  /** Why runs failed that succeeded when repeated. */
+  retried: string[];
 }
 
 /** The peers this run has: started, built, or why not. */
@@ -460,7 +474,14 @@ async function measureRow(
     const scipy = peers.scipy;
     await scipy.load("source", files.source, points);
     await scipy.load("target", files.target, points);
-    const samples: PeerSamples = { peer: "scipy", work: scipyWork(scipyWorkHere), setup: [], apply: [], checks: [] };
+    const samples: PeerSamples = {
+      peer: "scipy",
+      work: scipyWork(scipyWorkHere),
+      setup: [],
+      apply: [],
+      checks: [],
+      retried: [],
+    };
     peerSamples.push(samples);
     measures.push(async () => {
       if (scipyWorkHere.kind === "nearest") {
@@ -491,6 +512,7 @@ async function measureRow(
         setup: [],
         apply: [],
         checks: [],
+        retried: [],
       };
       peerSamples.push(samples);
       measures.push(async () => {
@@ -512,11 +534,11 @@ async function measureRow(
       for (const [index, measure] of measures.entries()) {
         const samples = peerSamples[index] as PeerSamples;
         if (samples.failed !== undefined) continue;
-        try {
-          await measure();
-        } catch (error) {
-          samples.failed = error instanceof Error ? error.message : String(error);
-        }
+        const first = await failureOf(measure);
+        if (first === undefined) continue;
+        const second = await failureOf(measure);
+        if (second === undefined) samples.retried.push(first);
+        else samples.failed = second;
       }
     }
   }
@@ -534,6 +556,7 @@ async function measureRow(
       ...(samples.checks.length > 0 && { check: describeCheck(samples, partnerCheck) }),
       setup_ratio: setup.median / one.setup_ms.median,
       ...(samples.failed !== undefined && { failed: samples.failed }),
+      ...(samples.retried.length > 0 && { retried: samples.retried }),
     };
   });
   // A peer is compared only where it measured every repetition.
@@ -694,7 +717,9 @@ export function mapBenchmarkTable(result: MapBenchResult): string {
       ratio(peer.setup_ratio),
       peer.apply_us !== undefined ? spread(peer.apply_us) : "–",
       peer.apply_ratio !== undefined ? ratio(peer.apply_ratio) : "–",
-      peer.failed !== undefined ? `failed after ${peer.setup_ms.n} runs: ${peer.failed}` : (peer.check ?? ""),
+      peer.failed !== undefined
+        ? `failed after ${peer.setup_ms.n} runs: ${peer.failed}`
+        : `${peer.check ?? ""}${peer.retried !== undefined ? ` (a run repeated after: ${peer.retried.join("; ")})` : ""}`,
     ]),
   );
   if (peerLines.length > 0) {
