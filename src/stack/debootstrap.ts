@@ -1,6 +1,9 @@
-// Runs debootstrap for a stack's base: a minimal Debian release with the
-// spec's packages. It runs in a mount namespace of its own, so the /proc and
-// /sys it mounts inside the tree vanish with it however it ends, and it dies
+// Runs debootstrap for a stack's base: a minimal Debian release, then the
+// spec's packages installed in it by its own apt-get. debootstrap's --include
+// cannot carry large stacks (LAMMPS, FEniCS: MPI, alternatives, triggers): it
+// unpacks everything and configures in one dpkg pass, which fails where apt
+// orders the configuration. It all runs in a mount namespace of its own, so the
+// /proc it mounts inside the tree vanishes with it however it ends, and it dies
 // with this process.
 import { spawn } from "node:child_process";
 import { findExecutable } from "../platform/executable.ts";
@@ -24,18 +27,33 @@ export function debootstrapMissing(): string | undefined {
   return undefined;
 }
 
+/**
+ * $1 the architecture flag, $2 release, $3 target, $4 mirror, then the packages.
+ * No service starts inside the tree (policy-rc.d), and apt's lists and
+ * downloads are removed: a stack never needs them.
+ */
+const BUILD_SCRIPT = `set -eu
+arch=$1 release=$2 target=$3 mirror=$4
+shift 4
+debootstrap --variant=${DEBOOTSTRAP_VARIANT} "$arch" "$release" "$target" "$mirror"
+if [ $# -gt 0 ]; then
+  echo "I: installing $* with apt-get"
+  mount -t proc proc "$target/proc"
+  printf '#!/bin/sh\\nexit 101\\n' > "$target/usr/sbin/policy-rc.d"
+  chmod 755 "$target/usr/sbin/policy-rc.d"
+  chroot "$target" apt-get -q update
+  DEBIAN_FRONTEND=noninteractive chroot "$target" apt-get install -q -y --no-install-recommends "$@"
+  chroot "$target" apt-get clean
+  rm -f "$target/usr/sbin/policy-rc.d"
+  rm -rf "$target"/var/lib/apt/lists/*
+  umount "$target/proc"
+fi
+`;
+
 export function debootstrap(request: DebootstrapRequest): Promise<void> {
   const missing = debootstrapMissing();
   if (missing !== undefined) return Promise.reject(new Error(missing));
   const unshare = findExecutable("unshare");
-  const args = [
-    `--variant=${DEBOOTSTRAP_VARIANT}`,
-    `--arch=${debianArchitecture()}`,
-    ...(request.packages.length > 0 ? [`--include=${request.packages.join(",")}`] : []),
-    request.release,
-    request.target,
-    request.mirror,
-  ];
   const argv = [
     ...parentDeathPrefix(),
     ...(unshare === undefined ? [] : [unshare, "--mount", "--propagation", "private", "--"]),
@@ -43,10 +61,17 @@ export function debootstrap(request: DebootstrapRequest): Promise<void> {
     "nice",
     "-n",
     "10",
-    "debootstrap",
-    ...args,
+    "bash",
+    "-c",
+    BUILD_SCRIPT,
+    "stack-build",
+    `--arch=${debianArchitecture()}`,
+    request.release,
+    request.target,
+    request.mirror,
+    ...request.packages,
   ];
-  const [file = "debootstrap", ...rest] = argv;
+  const [file = "bash", ...rest] = argv;
   return new Promise((resolve, reject) => {
     const child = spawn(file, rest, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
     const tail: string[] = [];
@@ -86,7 +111,9 @@ function explainDebootstrap(
   signal: NodeJS.Signals | null,
 ): string {
   const text = tail.join("\n");
-  const missing = /Couldn't find these debs: (.*)/.exec(text)?.[1];
+  const missing =
+    /Couldn't find these debs: (.*)/.exec(text)?.[1] ??
+    /E: (?:Unable to locate package|Package '?)([^ ']+)'?(?: has no installation candidate)?/.exec(text)?.[1];
   if (missing !== undefined)
     return `Debian ${request.release} has no package ${missing.trim()} (check the spec's packages)`;
   if (/No such script/.test(text)) {
