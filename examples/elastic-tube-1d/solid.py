@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The wall (solid) of the 1-D elastic tube, a Conflux component written in
-Python on the conflux client (clients/python/conflux.py), with the tube law of
+Python on the conflux client (clients/python/conflux/), with the tube law of
 tube_wall.py. It goes second in every window: it reads the pressure the fluid
 wrote at the window's end and writes the cross-sectional area.
 

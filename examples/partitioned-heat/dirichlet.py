@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The Dirichlet participant of the partitioned heat case, a Conflux component
-written in Python on the conflux client (clients/python/conflux.py): the left
+written in Python on the conflux client (clients/python/conflux/): the left
 half [0, 1] × [0, 1], with the numerics of heat_dirichlet.py. Per substep it
 reads the interface temperature the Neumann side sent, takes one backward
 Euler step, and writes the interface heat flux ∂u/∂x.

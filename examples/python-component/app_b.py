@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """appB of the talk, written in Python against the conflux Python client
-(clients/python/conflux.py). It computes exactly what
+(clients/python/conflux/). It computes exactly what
 src/bench/seed-workload.ts computes for the application that owns "flux":
 the same points, k-nearest-neighbour graph (brute force, ties keep the lower
 index first), smoothing and relaxation, in the same floating-point order. With

@@ -2,17 +2,19 @@
 // the component finds them, so they are hashed among the run's inputs as a
 // TypeScript component's SDK sources are (module-imports.ts), and a changed
 // client is seen by `repro verify`:
-// - a Python script that imports `conflux` loads conflux.py from its own
-//   directory, PYTHONPATH (the component's, then the driver's) or, as the
-//   examples do when run from a checkout, this package's clients/python;
+// - a Python script that imports `conflux` loads the package conflux/ (or a
+//   single conflux.py) from its own directory, PYTHONPATH (the component's,
+//   then the driver's) or, as the examples do when run from a checkout, this
+//   package's clients/python; every module of the package is hashed, its
+//   adapters with it, since the script may import any of them;
 // - a program that links the C client (its error names are in the binary) was
 //   built from conflux.c and conflux.h; those this package ships are hashed,
 //   as the examples and `pkg-config conflux` build against them.
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { packagePath } from "../platform/package-root.ts";
 
-const PYTHON_IMPORT = /^\s*(?:import\s+conflux\b|from\s+conflux\s+import\b)/m;
+const PYTHON_IMPORT = /^\s*(?:import\s+conflux\b|from\s+conflux(?:\.\w+)?\s+import\b)/m;
 /** Bytes every program linking the C client holds: cfx_error_name()'s table. */
 const C_CLIENT_MARK = Buffer.from("CFX_ERR_TRUNCATED");
 const SCAN_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -41,9 +43,23 @@ function isPythonScript(path: string): boolean {
   return /^#!.*python/.test(start);
 }
 
-/** conflux.py as `script` would import it, or undefined when it imports no client (or none is found). */
-function pythonClient(script: string, pythonPath: readonly string[], directory: string): string | undefined {
-  if (!PYTHON_IMPORT.test(head(script, 1 << 20).toString("utf8"))) return undefined;
+/** The modules of the package conflux/ in `directory`, or its single conflux.py; empty when neither is there. */
+function clientModulesIn(directory: string): string[] {
+  const packageDirectory = join(directory, "conflux");
+  if (isFile(join(packageDirectory, "__init__.py"))) {
+    return readdirSync(packageDirectory)
+      .filter((name) => name.endsWith(".py"))
+      .sort()
+      .map((name) => join(packageDirectory, name))
+      .filter(isFile);
+  }
+  const single = join(directory, "conflux.py");
+  return isFile(single) ? [single] : [];
+}
+
+/** The client's modules as `script` would import them: empty when it imports no client (or none is found). */
+function pythonClient(script: string, pythonPath: readonly string[], directory: string): string[] {
+  if (!PYTHON_IMPORT.test(head(script, 1 << 20).toString("utf8"))) return [];
   const directories = [
     dirname(script),
     ...pythonPath
@@ -51,7 +67,11 @@ function pythonClient(script: string, pythonPath: readonly string[], directory: 
       .map((entry) => (isAbsolute(entry) ? entry : resolve(directory, entry))),
     packagePath("clients/python"),
   ];
-  return directories.map((entry) => join(entry, "conflux.py")).find(isFile);
+  for (const entry of directories) {
+    const modules = clientModulesIn(entry);
+    if (modules.length > 0) return modules;
+  }
+  return [];
 }
 
 /** Whether the ELF `program` carries the C client (its error names). */
@@ -80,8 +100,7 @@ export function clientSources(
   for (const file of files) {
     try {
       if (isPythonScript(file)) {
-        const client = pythonClient(file, pythonPath, directory);
-        if (client !== undefined) found.push(client);
+        found.push(...pythonClient(file, pythonPath, directory));
       } else if (linksCClient(file)) {
         for (const source of ["clients/c/conflux.c", "clients/c/conflux.h"]) {
           if (existsSync(packagePath(source))) found.push(packagePath(source));

@@ -284,7 +284,7 @@ test(
     const example = scratchDirectory(t);
     // A Python component on a copy of the client, and a C component linked with the client.
     mkdirSync(join(example, "client"));
-    cpSync(join(projectRoot, "clients/python/conflux.py"), join(example, "client/conflux.py"));
+    cpSync(join(projectRoot, "clients/python/conflux/__init__.py"), join(example, "client/conflux.py"));
     cpSync(join(projectRoot, "test/cli/fixtures/plate.py"), join(example, "plate.py"));
     writeFileSync(join(example, "plate.txt"), "1\n");
     const binary = compileWithClient(example, "kill_target", ["test/coupling/fixtures/kill_target.c"]);
