@@ -1,5 +1,5 @@
 // The partitioned heat case through preCICE, built and run at bench time: the
-// two participants (precice_dirichlet.c, precice_neumann.c) are compiled with
+// two participants (precice_heat_participant.c, once per side) are compiled with
 // the same numerics files as the Conflux participants
 // (examples/partitioned-heat/heat_*.c) and linked with the installed preCICE,
 // then run as a pair for each acceleration, so the comparison is the same
@@ -94,6 +94,7 @@ export function buildPreciceProgram(
   binary: string,
   sources: readonly string[],
   includes: readonly string[],
+  defines: readonly string[] = [],
 ): string | undefined {
   const compiler = compilerCommand();
   if (compiler === undefined) return "no C compiler (install gcc: apt-get install -y gcc)";
@@ -105,6 +106,7 @@ export function buildPreciceProgram(
       "-O2",
       "-ffp-contract=off",
       ...includes.map((include) => `-I${include}`),
+      ...defines.map((define) => `-D${define}`),
       `-I${join(installation.prefix, "include")}`,
       ...sources,
       `-L${library}`,
@@ -134,8 +136,12 @@ function build(installation: PreciceInstallation, directory: string): Built | st
   const built: Partial<Built> = {};
   for (const side of ["dirichlet", "neumann"] as const) {
     const binary = join(directory, `precice_${side}`);
-    const sources = [join(HERE, `precice_${side}.c`), join(EXAMPLE, "heat_common.c"), join(EXAMPLE, `heat_${side}.c`)];
-    const failure = buildPreciceProgram(installation, binary, sources, [EXAMPLE]);
+    const sources = [
+      join(HERE, "precice_heat_participant.c"),
+      join(EXAMPLE, "heat_common.c"),
+      join(EXAMPLE, `heat_${side}.c`),
+    ];
+    const failure = buildPreciceProgram(installation, binary, sources, [EXAMPLE], [`HEAT_SIDE_${side.toUpperCase()}`]);
     if (failure !== undefined) return failure;
     built[side] = binary;
   }
