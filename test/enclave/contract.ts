@@ -86,6 +86,9 @@ function readReport(run: Run, name: string): Record<string, unknown> {
 }
 
 /** Polls `isAlive()` without giving the event loop a turn; the milliseconds until it said false, or undefined. */
+/** How long a synchronous poll of isAlive() may go on before the test fails: far beyond any measured end. */
+const LIVENESS_LIMIT_MS = 5000;
+
 function msUntilDead(enclave: Enclave, limitMs: number, sinceNs = native.monotonicNs()): number | undefined {
   for (;;) {
     const elapsedMs = (native.monotonicNs() - sinceNs) / 1e6;
@@ -99,11 +102,6 @@ export interface ContractOptions {
   /** What the backend needs from this machine (default: what `conflux doctor` checks for the kind). */
   needs?: readonly Requirement[];
   /**
-   * How soon isAlive() must turn false after a component ends by itself
-   * (default 100 ms). A backend that cannot meet it passes its own, with the reason.
-   */
-  selfExitNoticeMs?: number;
-  /**
    * How long a supervisor process may take to start its component (default:
    * nextLine's 20 s, many times what a process or thread needs). A backend
    * whose start is slow and varies with the machine's load (a VM boots)
@@ -115,7 +113,6 @@ export interface ContractOptions {
 
 export function enclaveContract(kind: EnclaveKind, options: ContractOptions = {}): void {
   const where = `${kind} enclave`;
-  const selfExitNoticeMs = options.selfExitNoticeMs ?? 100;
   // Kinds container and vm need Debian packages: without them every test says which, and skips (or fails in CI).
   const gate = needs(options.needs ?? enclaveNeeds(kind));
 
@@ -224,55 +221,49 @@ export function enclaveContract(kind: EnclaveKind, options: ContractOptions = {}
     assert.deepEqual(await enclave.exited, status, "kill() after the end changes nothing");
   });
 
-  test(
-    `${where}: kill() ends a component at once; isAlive() is false within 100 ms, with no event loop turn`,
-    gate,
-    async (t) => {
-      const { enclave, sink } = launchFor(t, kind, {
-        name: "victim",
-        module: fixture("endless"),
-        args: { loop: "busy" },
-      });
-      await enclave.start();
-      await sink.waitFor(/looping/, enclave);
-      assert.equal(enclave.isAlive(), true);
-      const since = native.monotonicNs();
-      enclave.kill();
-      const elapsed = msUntilDead(enclave, 5000, since);
-      assert.ok(elapsed !== undefined && elapsed <= 100, `isAlive() stayed true for ${elapsed ?? "over 5000"} ms`);
-      const status = await enclave.exited;
-      assert.equal(status.cause, "kill");
-    },
-  );
+  test(`${where}: kill() ends a component at once; isAlive() turns false with no event loop turn`, gate, async (t) => {
+    const { enclave, sink } = launchFor(t, kind, {
+      name: "victim",
+      module: fixture("endless"),
+      args: { loop: "busy" },
+    });
+    await enclave.start();
+    await sink.waitFor(/looping/, enclave);
+    assert.equal(enclave.isAlive(), true);
+    const since = native.monotonicNs();
+    enclave.kill();
+    // How soon is the kill bench's figure; the limit only ends a test that fails.
+    const elapsed = msUntilDead(enclave, LIVENESS_LIMIT_MS, since);
+    assert.ok(elapsed !== undefined, `isAlive() stayed true for over ${LIVENESS_LIMIT_MS} ms`);
+    t.diagnostic(`isAlive() turned false ${elapsed.toFixed(1)} ms after kill()`);
+    const status = await enclave.exited;
+    assert.equal(status.cause, "kill");
+  });
 
-  test(
-    `${where}: isAlive() turns false within ${selfExitNoticeMs} ms of a component exiting by itself, with no event loop turn`,
-    gate,
-    async (t) => {
-      const run = scratchRun(t);
-      const word = run.createSegment("go", 64).int32(0, 1);
-      const { enclave } = launchFor(t, kind, {
-        name: "leaver",
-        module: fixture("exit-on-go"),
-        runDirectory: run.directory,
-        args: { segment: "go" },
-      });
-      await enclave.start();
-      while (Atomics.load(word, 0) !== 1) {
-        assert.equal(enclave.hasExited(), false, enclave.output().stderr);
-        await sleep(1);
-      }
-      assert.equal(enclave.isAlive(), true);
-      const since = native.monotonicNs();
-      Atomics.store(word, 0, 2);
-      const elapsed = msUntilDead(enclave, 5000, since);
-      assert.ok(
-        elapsed !== undefined && elapsed <= selfExitNoticeMs,
-        `isAlive() stayed true for ${elapsed ?? "over 5000"} ms`,
-      );
-      assert.deepEqual(await enclave.exited, { code: 0, signal: null, cause: "exit" });
-    },
-  );
+  test(`${where}: isAlive() turns false once a component exits by itself, with no event loop turn`, gate, async (t) => {
+    const run = scratchRun(t);
+    const word = run.createSegment("go", 64).int32(0, 1);
+    const { enclave } = launchFor(t, kind, {
+      name: "leaver",
+      module: fixture("exit-on-go"),
+      runDirectory: run.directory,
+      args: { segment: "go" },
+    });
+    await enclave.start();
+    while (Atomics.load(word, 0) !== 1) {
+      assert.equal(enclave.hasExited(), false, enclave.output().stderr);
+      await sleep(1);
+    }
+    assert.equal(enclave.isAlive(), true);
+    const since = native.monotonicNs();
+    Atomics.store(word, 0, 2);
+    // Polled without yielding: only the kernel's word can turn it false. How soon is a
+    // figure for the benchmarks (the kill bench); here the limit only ends a test that fails.
+    const elapsed = msUntilDead(enclave, LIVENESS_LIMIT_MS, since);
+    assert.ok(elapsed !== undefined, `isAlive() stayed true for over ${LIVENESS_LIMIT_MS} ms`);
+    t.diagnostic(`isAlive() turned false ${elapsed.toFixed(1)} ms after the component was told to exit`);
+    assert.deepEqual(await enclave.exited, { code: 0, signal: null, cause: "exit" });
+  });
 
   test(
     `${where}: output is captured per stream and passed on line by line with the component's name`,

@@ -18,11 +18,11 @@ import { parentDeathPrefix } from "../../platform/parent-death-signal.ts";
 import { firstChild } from "../../platform/process-children.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
-import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { componentOutputPipes, outputRelayReady, type RelayedPipe } from "../output-relay.ts";
+import { componentOutputPipes, type RelayedPipe } from "../output-relay.ts";
+import { SupervisedEnclave } from "../supervised-enclave.ts";
 import { BubblewrapRuntime } from "./bubblewrap/runtime.ts";
 import { OciRuntime } from "./oci/runtime.ts";
 import { type ContainerRoot, containerRoot } from "./root.ts";
@@ -40,15 +40,11 @@ const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
   Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
 );
 
-export class ContainerEnclave implements Enclave {
+export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> implements Enclave {
   readonly kind = "container";
   readonly sharesFutexes = true;
-  readonly exited: Promise<ExitStatus>;
-  readonly ended: Promise<ExitStatus>;
-  private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof containerSettings>;
   private readonly runtime: ContainerRuntime;
-  private readonly exit: ExitBookkeeping;
   private root: ContainerRoot | undefined;
   private prepared: PreparedContainer | undefined;
   private runtimeProcess: ChildProcess | undefined;
@@ -61,26 +57,11 @@ export class ContainerEnclave implements Enclave {
   /** start() has learned the component's pid, or that there is none. */
   private pidDiscovered = false;
   private runtimeExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  private requested: "stop" | "kill" | undefined;
-  private stdout: OutputCapture | undefined;
-  private stderr: OutputCapture | undefined;
-  private cpusAtStart: number[] = [];
 
-  constructor(
-    readonly launch: ContainerLaunch,
-    options: EnclaveOptions = {},
-  ) {
-    validateLaunch(launch);
+  constructor(launch: ContainerLaunch, options: EnclaveOptions = {}) {
+    super(launch, options);
     this.settings = containerSettings(launch);
     this.runtime = this.settings.runtime === "crun" ? new OciRuntime() : new BubblewrapRuntime();
-    this.options = options;
-    this.exit = new ExitBookkeeping(launch.name);
-    this.exited = this.exit.exited;
-    this.ended = this.exit.ended;
-  }
-
-  get name(): string {
-    return this.launch.name;
   }
 
   get pid(): number {
@@ -91,14 +72,8 @@ export class ContainerEnclave implements Enclave {
   }
 
   async start(): Promise<void> {
-    const refused = this.exit.refuseStart();
-    if (refused !== undefined) throw refused;
     // The module is the host's file in every case; a command may be the stack's, checked in containerRoot.
-    const missing = this.launch.module === undefined ? undefined : missingForLaunch(this.launch);
-    if (missing !== undefined) throw this.exit.failLaunch(missing);
-    await outputRelayReady();
-    // stop() or kill() while the relay came up: the component is never launched.
-    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
+    await this.beginStart(this.launch.module === undefined ? undefined : missingForLaunch(this.launch));
     // The output relay reads the container's output off this thread (see output-relay.ts).
     const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);
     this.stdout = stdout.capture;
@@ -188,10 +163,6 @@ export class ContainerEnclave implements Enclave {
     this.forceEnd();
   }
 
-  hasExited(): boolean {
-    return this.exit.hasExited();
-  }
-
   isAlive(): boolean {
     if (this.runtimeProcess === undefined) return false;
     // The component's own pidfd, while we hold it, even after its runtime has gone.
@@ -224,10 +195,6 @@ export class ContainerEnclave implements Enclave {
       cwd: this.root?.cwd ?? this.launch.cwd ?? process.cwd(),
       env: redactEnvironment(environment),
     };
-  }
-
-  output(): { stdout: string; stderr: string } {
-    return { stdout: this.stdout?.text() ?? "", stderr: this.stderr?.text() ?? "" };
   }
 
   /** The runtime's command line, then, when it does not carry them (crun reads them from config.json), the component's argv. */

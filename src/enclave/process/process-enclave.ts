@@ -11,47 +11,28 @@ import { parentDeathPrefix } from "../../platform/parent-death-signal.ts";
 import { tsxLoaderUrl } from "../../platform/typescript-loader.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
-import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { componentOutputPipes, outputRelayReady, type RelayedPipe } from "../output-relay.ts";
+import { componentOutputPipes, type RelayedPipe } from "../output-relay.ts";
+import { SupervisedEnclave } from "../supervised-enclave.ts";
 
 /** After the process has exited, how long to wait for the rest of its output (a grandchild may hold the pipe). */
 const OUTPUT_DRAIN_MS = 1000;
 
-export class ProcessEnclave implements Enclave {
+export class ProcessEnclave extends SupervisedEnclave<ComponentLaunch> implements Enclave {
   readonly kind = "process";
   readonly sharesFutexes = true;
-  readonly exited: Promise<ExitStatus>;
-  readonly ended: Promise<ExitStatus>;
   private readonly environment: Record<string, string>;
-  private readonly options: EnclaveOptions;
   private child: ChildProcess | undefined;
-  private readonly exit: ExitBookkeeping;
   private commandLine: string[] = [];
   /** The pidfd opened at spawn; -1 before, after exit, or where the kernel has none. */
   private pidfd = -1;
   private processEnded = false;
-  private requested: "stop" | "kill" | undefined;
-  private stdout: OutputCapture | undefined;
-  private stderr: OutputCapture | undefined;
-  private cpusAtStart: number[] = [];
 
-  constructor(
-    readonly launch: ComponentLaunch,
-    options: EnclaveOptions = {},
-  ) {
-    validateLaunch(launch);
-    this.options = options;
+  constructor(launch: ComponentLaunch, options: EnclaveOptions = {}) {
+    super(launch, options);
     this.environment = componentEnvironment(launch);
-    this.exit = new ExitBookkeeping(launch.name);
-    this.exited = this.exit.exited;
-    this.ended = this.exit.ended;
-  }
-
-  get name(): string {
-    return this.launch.name;
   }
 
   get pid(): number {
@@ -61,13 +42,7 @@ export class ProcessEnclave implements Enclave {
   }
 
   async start(): Promise<void> {
-    const refused = this.exit.refuseStart();
-    if (refused !== undefined) throw refused;
-    const missing = missingForLaunch(this.launch);
-    if (missing !== undefined) throw this.exit.failLaunch(missing);
-    await outputRelayReady();
-    // stop() or kill() while the relay came up: the component is never launched.
-    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
+    await this.beginStart(missingForLaunch(this.launch));
     // Its output goes through pipes the output relay reads off this thread, so
     // it never blocks however long the driver's loop keeps this thread busy.
     const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);
@@ -126,10 +101,6 @@ export class ProcessEnclave implements Enclave {
     child.kill("SIGKILL");
   }
 
-  hasExited(): boolean {
-    return this.exit.hasExited();
-  }
-
   isAlive(): boolean {
     if (this.processEnded || this.child === undefined) return false;
     return this.pidfd >= 0 ? native.pidfdAlive(this.pidfd) : native.isAlive(this.child.pid ?? 0);
@@ -156,10 +127,6 @@ export class ProcessEnclave implements Enclave {
       cwd: this.launch.cwd ?? process.cwd(),
       env: redactEnvironment(this.environment),
     };
-  }
-
-  output(): { stdout: string; stderr: string } {
-    return { stdout: this.stdout?.text() ?? "", stderr: this.stderr?.text() ?? "" };
   }
 
   /** What runs the component: node with tsx for a module, else the command itself. */

@@ -12,7 +12,8 @@ import { describeHost, type EnclaveDescription, redactEnvironment } from "../env
 import { ExitBookkeeping, messageOf } from "../exit-bookkeeping.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { componentOutputPipes, outputRelayReady } from "../output-relay.ts";
+import { componentOutputPipes } from "../output-relay.ts";
+import { SupervisedEnclave } from "../supervised-enclave.ts";
 import type { ThreadBootstrapData } from "./bootstrap.ts";
 
 /** After the worker has exited, how long to wait for the rest of its output. */
@@ -33,33 +34,22 @@ import("node:worker_threads")
   });
 `;
 
-export class ThreadEnclave implements Enclave {
+export class ThreadEnclave extends SupervisedEnclave<ComponentLaunch> implements Enclave {
   readonly kind = "thread";
   readonly sharesFutexes = true;
-  readonly exited: Promise<ExitStatus>;
-  readonly ended: Promise<ExitStatus>;
   private readonly environment: Record<string, string>;
-  private readonly options: EnclaveOptions;
-  private readonly exit: ExitBookkeeping;
   /** 1 while the component runs; the worker clears it on its way out, the supervisor when it terminates the worker. */
   private readonly liveness = new Int32Array(new SharedArrayBuffer(4));
   private worker: Worker | undefined;
   private workerThreadId: number | undefined;
   private workerEnded = false;
-  private requested: "stop" | "kill" | undefined;
   private uncaughtError: string | undefined;
-  private stdout: OutputCapture | undefined;
-  private stderr: OutputCapture | undefined;
   /** The write ends of the output pipes, held until the worker has exited; -1 when closed. */
   private stdoutFd = -1;
   private stderrFd = -1;
-  private cpusAtStart: number[] = [];
 
-  constructor(
-    readonly launch: ComponentLaunch,
-    options: EnclaveOptions = {},
-  ) {
-    validateLaunch(launch);
+  constructor(launch: ComponentLaunch, options: EnclaveOptions = {}) {
+    super(launch, options);
     if (launch.command !== undefined) {
       throw new Error(
         `component ${launch.name}: enclave kind thread runs a module in a worker thread and cannot run the command ${launch.command[0]}; use kind process for an executable`,
@@ -70,15 +60,7 @@ export class ThreadEnclave implements Enclave {
         `component ${launch.name}: a thread shares its process's working directory and cannot run in ${launch.cwd}; use kind process, or leave cwd out`,
       );
     }
-    this.options = options;
     this.environment = componentEnvironment(launch);
-    this.exit = new ExitBookkeeping(launch.name);
-    this.exited = this.exit.exited;
-    this.ended = this.exit.ended;
-  }
-
-  get name(): string {
-    return this.launch.name;
   }
 
   get pid(): number {
@@ -93,13 +75,7 @@ export class ThreadEnclave implements Enclave {
   }
 
   async start(): Promise<void> {
-    const refused = this.exit.refuseStart();
-    if (refused !== undefined) throw refused;
-    const missing = missingForLaunch(this.launch);
-    if (missing !== undefined) throw this.exit.failLaunch(missing);
-    await outputRelayReady();
-    // stop() or kill() while the relay came up: the component is never launched.
-    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
+    await this.beginStart(missingForLaunch(this.launch));
     const module = this.launch.module ?? "";
     // The component writes into pipes the output relay reads (see output-relay.ts and bootstrap.ts).
     const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);
@@ -200,10 +176,6 @@ export class ThreadEnclave implements Enclave {
     this.terminate();
   }
 
-  hasExited(): boolean {
-    return this.exit.hasExited();
-  }
-
   isAlive(): boolean {
     return !this.workerEnded && Atomics.load(this.liveness, 0) === 1;
   }
@@ -221,10 +193,6 @@ export class ThreadEnclave implements Enclave {
       cwd: process.cwd(),
       env: redactEnvironment(this.environment),
     };
-  }
-
-  output(): { stdout: string; stderr: string } {
-    return { stdout: this.stdout?.text() ?? "", stderr: this.stderr?.text() ?? "" };
   }
 
   private terminate(): void {

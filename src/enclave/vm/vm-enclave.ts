@@ -22,11 +22,11 @@ import { ARENA_VARIABLE, WAIT_VARIABLE } from "../../wire/environment.ts";
 import { SegmentKind } from "../../wire/segment-header.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
-import { ExitBookkeeping } from "../exit-bookkeeping.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
 import { componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
 import { drainOutput, type OutputCapture } from "../output-capture.ts";
-import { outputRelayReady, relayOutput } from "../output-relay.ts";
+import { relayOutput } from "../output-relay.ts";
+import { SupervisedEnclave } from "../supervised-enclave.ts";
 import { type AgentReport, Arena, arenaFileName } from "./guest/arena.ts";
 import { FrameType, NOISE_EVENT } from "./guest/console-frames.ts";
 import { encodeLaunch, type GuestLaunch } from "./guest/launch-records.ts";
@@ -77,15 +77,11 @@ function nextPowerOfTwo(bytes: number): number {
   return size;
 }
 
-export class VmEnclave implements Enclave {
+export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
   readonly kind = "vm";
   readonly sharesFutexes = false;
-  readonly exited: Promise<ExitStatus>;
   /** A guest's end is known with its agent's last frames, which come with its output. */
-  readonly ended: Promise<ExitStatus>;
-  private readonly options: EnclaveOptions;
   private readonly settings: ReturnType<typeof vmSettings>;
-  private readonly exit: ExitBookkeeping;
   private qemu: ChildProcess | undefined;
   private qemuArgv: string[] = [];
   private guestArgv: string[] = [];
@@ -102,16 +98,12 @@ export class VmEnclave implements Enclave {
   private memoryMiB = 0;
   private pidfd = -1;
   private qemuEnded = false;
-  private requested: "stop" | "kill" | undefined;
-  private stdout: OutputCapture | undefined;
-  private stderr: OutputCapture | undefined;
   private consoleTail = "";
   private exitReport: string | undefined;
   private failure: string | undefined;
   private spawnedNs = 0;
   private runningNs = 0;
   private watch: NodeJS.Timeout | undefined;
-  private cpusAtStart: number[] = [];
   private registeredIn: string | undefined;
   private finalReport: AgentReport | undefined;
   private lastBeat = -1;
@@ -119,20 +111,9 @@ export class VmEnclave implements Enclave {
   private onRunning: () => void = () => {};
   private onFailedStart: (error: Error) => void = () => {};
 
-  constructor(
-    readonly launch: VmLaunch,
-    options: EnclaveOptions = {},
-  ) {
-    validateLaunch(launch);
+  constructor(launch: VmLaunch, options: EnclaveOptions = {}) {
+    super(launch, options);
     this.settings = vmSettings(launch);
-    this.options = options;
-    this.exit = new ExitBookkeeping(launch.name);
-    this.exited = this.exit.exited;
-    this.ended = this.exit.ended;
-  }
-
-  get name(): string {
-    return this.launch.name;
   }
 
   get pid(): number {
@@ -142,13 +123,7 @@ export class VmEnclave implements Enclave {
   }
 
   async start(): Promise<void> {
-    const refused = this.exit.refuseStart();
-    if (refused !== undefined) throw refused;
-    const missing = missingForLaunch(this.launch);
-    if (missing !== undefined) throw this.exit.failLaunch(missing);
-    await outputRelayReady();
-    // stop() or kill() while the relay came up: the component is never launched.
-    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
+    await this.beginStart(missingForLaunch(this.launch));
     // The component's stdout and stderr arrive framed on QEMU's stdout (the
     // agent's serial port), which the output relay reads off this thread and
     // splits (see output-relay.ts); the agent's own frames come back here as events.
@@ -224,10 +199,6 @@ export class VmEnclave implements Enclave {
     child.kill("SIGKILL");
   }
 
-  hasExited(): boolean {
-    return this.exit.hasExited();
-  }
-
   isAlive(): boolean {
     if (this.qemuEnded || this.qemu === undefined) return false;
     const state = this.arena?.state() ?? AgentState.booting;
@@ -272,10 +243,6 @@ export class VmEnclave implements Enclave {
         qemu: [QEMU, ...this.qemuArgv],
       },
     };
-  }
-
-  output(): { stdout: string; stderr: string } {
-    return { stdout: this.stdout?.text() ?? "", stderr: this.stderr?.text() ?? "" };
   }
 
   /** The kernel console and QEMU's own messages, for diagnosing a guest that failed. */

@@ -6,14 +6,9 @@ import { guestWaitMs, observeGuestStart } from "../../support/guest-start.ts";
 import { enclaveContract } from "../contract.ts";
 
 describe("vm enclave contract", { concurrency: 2 }, () => {
-  // A Node.js component's own exit (V8 and libuv teardown) runs at emulated
-  // speed under TCG: 80–250 ms measured. The guest's part, from the process's
-  // end to the host's isAlive(), takes 3–5 ms; test/enclave/vm/guest-liveness.test.ts
-  // holds it to 100 ms with a C component.
   // A supervisor's guest boots before its component prints: the wait for it is
   // derived from a guest's start measured in this file (test/support/guest-start.ts).
   enclaveContract("vm", {
-    selfExitNoticeMs: 1000,
     supervisorStart: { waitMs: (t) => guestWaitMs(t), observe: observeGuestStart },
   });
 });

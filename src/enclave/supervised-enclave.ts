@@ -1,0 +1,60 @@
+// What every backend's supervision shares, whatever runs the component: the
+// launch checked once, the exit bookkeeping, the captured output, and the
+// opening of start() (refused twice, what the launch needs, the output relay
+// up). Each backend extends it with how it launches, signals and describes its
+// component; none of that is here.
+import type { EnclaveOptions, ExitStatus } from "./enclave.ts";
+import { ExitBookkeeping } from "./exit-bookkeeping.ts";
+import { type ComponentLaunch, validateLaunch } from "./launch.ts";
+import type { OutputCapture } from "./output-capture.ts";
+import { outputRelayReady } from "./output-relay.ts";
+
+export abstract class SupervisedEnclave<Launch extends ComponentLaunch> {
+  readonly exited: Promise<ExitStatus>;
+  readonly ended: Promise<ExitStatus>;
+  protected readonly options: EnclaveOptions;
+  protected readonly exit: ExitBookkeeping;
+  /** Which of stop() and kill() the supervisor asked for, so the exit names its cause. */
+  protected requested: "stop" | "kill" | undefined;
+  protected stdout: OutputCapture | undefined;
+  protected stderr: OutputCapture | undefined;
+  /** The driver's CPUs when the component was launched: what it inherits when the launch names none. */
+  protected cpusAtStart: number[] = [];
+
+  constructor(
+    readonly launch: Launch,
+    options: EnclaveOptions,
+  ) {
+    validateLaunch(launch);
+    this.options = options;
+    this.exit = new ExitBookkeeping(launch.name);
+    this.exited = this.exit.exited;
+    this.ended = this.exit.ended;
+  }
+
+  get name(): string {
+    return this.launch.name;
+  }
+
+  hasExited(): boolean {
+    return this.exit.hasExited();
+  }
+
+  output(): { stdout: string; stderr: string } {
+    return { stdout: this.stdout?.text() ?? "", stderr: this.stderr?.text() ?? "" };
+  }
+
+  /**
+   * The opening of every start(): a second start, or a launch this machine
+   * cannot make (`missing`), is refused as the component's launch failure;
+   * then the output relay comes up, and a stop() or kill() meanwhile means the
+   * component is never launched.
+   */
+  protected async beginStart(missing: string | undefined): Promise<void> {
+    const refused = this.exit.refuseStart();
+    if (refused !== undefined) throw refused;
+    if (missing !== undefined) throw this.exit.failLaunch(missing);
+    await outputRelayReady();
+    if (this.exit.hasExited()) throw new Error(`component ${this.name}: stopped before it was launched`);
+  }
+}
