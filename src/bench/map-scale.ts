@@ -5,10 +5,10 @@
 // Repetitions of every size and thread count run interleaved; the growth
 // exponent of setup time is fitted over the sizes measured.
 import { spawn } from "node:child_process";
-import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { tsxLoaderUrl } from "../platform/typescript-loader.ts";
 import { alignColumns } from "../stats/table.ts";
+import { type MachineDuring, MachineLoad, machineLine } from "./machine-load.ts";
 import { count } from "./map.ts";
 import { type Figure, figureOf, growthExponent } from "./map-figures.ts";
 
@@ -48,7 +48,7 @@ export interface MapScaleResult {
   growth: { operator: string; threads: number; exponent: number; sizes: number[] }[];
   targets: { what: string; target: string; measured: string; met: boolean }[];
   repetitions: number;
-  machine: { cpus: number; load_before: number; load_after: number; load_max: number; started: string };
+  machine: MachineDuring;
 }
 
 export interface MapScaleOptions {
@@ -98,8 +98,7 @@ export async function runMapScale(options: MapScaleOptions = {}): Promise<MapSca
     : { nearest: [1e5, 1e6, 1e7], "rbf-pu": [1e4, 1e5, 1e6] };
   const threads = [...new Set(options.threads ?? [1])];
   const repetitions = Math.max(5, options.repetitions ?? 5);
-  const loads = [loadavg()[0] ?? 0];
-  const started = new Date().toISOString();
+  const machine = new MachineLoad();
   const methods = Object.keys(sizes).filter((method) => options.only === undefined || method.includes(options.only));
   const samples = new Map<string, ScaleChildResult[]>();
   const key = (method: string, points: number, count: number) => `${method}@${points}@${count}`;
@@ -114,7 +113,7 @@ export async function runMapScale(options: MapScaleOptions = {}): Promise<MapSca
           const list = samples.get(key(method, points, count)) ?? [];
           list.push(result);
           samples.set(key(method, points, count), list);
-          loads.push(loadavg()[0] ?? 0);
+          machine.sample();
         }
       }
     }
@@ -183,13 +182,7 @@ export async function runMapScale(options: MapScaleOptions = {}): Promise<MapSca
     growth,
     targets,
     repetitions,
-    machine: {
-      cpus: cpus().length,
-      load_before: loads[0] as number,
-      load_after: loads[loads.length - 1] as number,
-      load_max: Math.max(...loads),
-      started,
-    },
+    machine: machine.during(),
   };
 }
 
@@ -202,7 +195,7 @@ export function mapScaleTable(result: MapScaleResult): string {
   const out = [
     "conflux bench map --scale: random points in the unit cube, source and target meshes of the same size; every measurement in a fresh process",
     `every figure: median (fastest–slowest) of ${result.repetitions} repetitions, sizes and thread counts interleaved; memory: (peak resident set − resident set before setup) ÷ points`,
-    `machine: ${machine.cpus} CPUs, load average ${machine.load_before.toFixed(2)} at the start, ${machine.load_after.toFixed(2)} at the end, ${machine.load_max.toFixed(2)} at most; started ${machine.started}`,
+    machineLine(machine),
     "",
   ];
   const header = ["operator", "points", "threads", "setup s", "cpu s", "peak B/point", "operator B/point", "apply ms"];

@@ -14,7 +14,7 @@
 // The first setup of ours (compiling the code paths, starting worker
 // threads) is left out of the figures and reported as the cold setup.
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   closeOperatorThreads,
@@ -25,6 +25,7 @@ import {
 } from "../mapping/index.ts";
 import { summarize } from "../stats/distribution.ts";
 import { alignColumns } from "../stats/table.ts";
+import { type MachineDuring, MachineLoad, machineLine } from "./machine-load.ts";
 import { type Figure, figureOf } from "./map-figures.ts";
 import { type PreciceMapping, PrecicePeer, preciceMappingTag } from "./map-peers/precice-peer.ts";
 import { findScipyPython, SCIPY_PACKAGE, ScipyPeer } from "./map-peers/scipy-peer.ts";
@@ -106,7 +107,7 @@ export interface MapBenchResult {
   repetitions: number;
   threads: number[];
   /** 1-minute load averages sampled through the run, and the CPU count: on 2 cores, any other load shows. */
-  machine: { cpus: number; load_before: number; load_after: number; load_max: number; started: string };
+  machine: MachineDuring;
 }
 
 interface PeerWork {
@@ -308,6 +309,31 @@ function oursColumn(samples: OursSamples): OursColumn {
   };
 }
 
+/** What one run of a peer measured, with what its answer is checked by. */
+interface PeerAnswer {
+  setup_s: number;
+  apply_s: number;
+  check: string;
+}
+
+/** Adds a peer's column to a row: its samples, and a measurement that records one run into them. */
+function addPeer(
+  columns: PeerSamples[],
+  measures: (() => Promise<void>)[],
+  peer: MapPeerName,
+  work: string,
+  runOnce: () => Promise<PeerAnswer>,
+): void {
+  const samples: PeerSamples = { peer, work, setup: [], apply: [], checks: [], retried: [] };
+  columns.push(samples);
+  measures.push(async () => {
+    const answer = await runOnce();
+    samples.setup.push(answer.setup_s * 1e3);
+    samples.apply.push(answer.apply_s * 1e6);
+    samples.checks.push(answer.check);
+  });
+}
+
 /** The error of one peer measurement, or undefined when it succeeded. */
 async function failureOf(measure: () => Promise<void>): Promise<string | undefined> {
   try {
@@ -395,8 +421,7 @@ export async function runMapBenchmark(options: MapBenchOptions = {}): Promise<Ma
   const threads = [1, ...(options.threads ?? []).filter((count) => count !== 1)];
   const minimum = Math.max(5, options.repetitions ?? 5);
   const { run, skipped } = cases(options.quick === true, threads.length > 1);
-  const loads = [loadavg()[0] ?? 0];
-  const started = new Date().toISOString();
+  const machine = new MachineLoad();
   const directory = mkdtempSync(join(tmpdir(), "conflux-bench-map-"));
   const peers = await startPeers(options.peers ?? [], directory);
   const rows: MapBenchRow[] = [];
@@ -406,7 +431,7 @@ export async function runMapBenchmark(options: MapBenchOptions = {}): Promise<Ma
       for (const points of benchCase.sizes) {
         options.progress?.(`${benchCase.label}, ${points} → ${points} points`);
         rows.push(await measureRow(benchCase, points, threads, minimum, peers, directory, skipped));
-        loads.push(loadavg()[0] ?? 0);
+        machine.sample();
       }
     }
   } finally {
@@ -420,13 +445,7 @@ export async function runMapBenchmark(options: MapBenchOptions = {}): Promise<Ma
     peers: peers.status,
     repetitions: minimum,
     threads,
-    machine: {
-      cpus: cpus().length,
-      load_before: loads[0] as number,
-      load_after: loads[loads.length - 1] as number,
-      load_max: Math.max(...loads),
-      started,
-    },
+    machine: machine.during(),
   };
 }
 
@@ -474,27 +493,13 @@ async function measureRow(
     const scipy = peers.scipy;
     await scipy.load("source", files.source, points);
     await scipy.load("target", files.target, points);
-    const samples: PeerSamples = {
-      peer: "scipy",
-      work: scipyWork(scipyWorkHere),
-      setup: [],
-      apply: [],
-      checks: [],
-      retried: [],
-    };
-    peerSamples.push(samples);
-    measures.push(async () => {
+    addPeer(peerSamples, measures, "scipy", scipyWork(scipyWorkHere), async () => {
       if (scipyWorkHere.kind === "nearest") {
         const answer = await scipy.nearest("source", "target");
-        samples.setup.push(answer.setup_s * 1e3);
-        samples.apply.push(answer.apply_s * 1e6);
-        samples.checks.push(String(answer.partner_sum));
-      } else {
-        const answer = await scipy.rbf("source", "target", scipyWorkHere.kernel, scipyWorkHere.epsilon);
-        samples.setup.push(answer.setup_s * 1e3);
-        samples.apply.push(answer.apply_s * 1e6);
-        samples.checks.push(String(answer.value_sum));
+        return { setup_s: answer.setup_s, apply_s: answer.apply_s, check: String(answer.partner_sum) };
       }
+      const answer = await scipy.rbf("source", "target", scipyWorkHere.kernel, scipyWorkHere.epsilon);
+      return { setup_s: answer.setup_s, apply_s: answer.apply_s, check: String(answer.value_sum) };
     });
   }
   if (preciceHere !== undefined && peers.precice !== undefined) {
@@ -506,20 +511,9 @@ async function measureRow(
       });
     } else {
       const precice = peers.precice;
-      const samples: PeerSamples = {
-        peer: "precice",
-        work: preciceWork(preciceHere),
-        setup: [],
-        apply: [],
-        checks: [],
-        retried: [],
-      };
-      peerSamples.push(samples);
-      measures.push(async () => {
+      addPeer(peerSamples, measures, "precice", preciceWork(preciceHere), async () => {
         const answer = await precice.measure(preciceHere, files.source, files.target, points);
-        samples.setup.push(answer.setup_s * 1e3);
-        samples.apply.push(answer.apply_s * 1e6);
-        samples.checks.push(answer.error.toExponential(1));
+        return { setup_s: answer.setup_s, apply_s: answer.apply_s, check: answer.error.toExponential(1) };
       });
     }
   }
@@ -689,7 +683,7 @@ export function mapBenchmarkTable(result: MapBenchResult): string {
   const out = [
     "conflux bench map: random points in the unit cube, source and target meshes of the same size, one scalar field",
     `every figure: median (fastest–slowest) of ≥ ${result.repetitions} repetitions; columns of a row measured interleaved; setup in ms, apply in µs per call`,
-    `machine: ${machine.cpus} CPUs, load average ${machine.load_before.toFixed(2)} at the start, ${machine.load_after.toFixed(2)} at the end, ${machine.load_max.toFixed(2)} at most (other work on the machine inflates every figure); started ${machine.started}`,
+    machineLine(machine, " (other work on the machine inflates every figure)"),
     "",
   ];
   const header = ["operator", "points", "threads", "setup ms", "cpu ms", "(cold)", "apply µs", "p99", "max", "memory"];

@@ -126,15 +126,7 @@ export class Component {
 
   /** Waits for the driver's next go; returns the iteration, or -1 when the driver says stop. */
   nextStep(): number {
-    this.channel.receive(this.reply);
-    while (this.reply.opcode === Opcode.ping) {
-      this.channel.reply(this.reply, this.request.set(Opcode.pong));
-      this.channel.receive(this.reply);
-    }
-    if (this.reply.opcode === Opcode.stop) {
-      this.channel.send(this.request.set(Opcode.bye));
-      return -1;
-    }
+    if (this.receiveCommand()) return -1;
     if (this.reply.opcode === Opcode.window) {
       throw new QueueError(
         `component "${this.name}": the driver sent window: this is a run in physical time; loop on isCouplingOngoing() and advance(dt), not nextStep()`,
@@ -143,6 +135,21 @@ export class Component {
     if (this.reply.opcode !== Opcode.go) throw this.unexpected(Opcode.go);
     this.step = this.reply.payload[0] as number;
     return this.step;
+  }
+
+  /**
+   * Receives the driver's next command into `reply`, answering its pings on
+   * the way; true when it is stop (bye has then been sent).
+   */
+  private receiveCommand(): boolean {
+    this.channel.receive(this.reply);
+    while (this.reply.opcode === Opcode.ping) {
+      this.channel.reply(this.reply, this.request.set(Opcode.pong));
+      this.channel.receive(this.reply);
+    }
+    if (this.reply.opcode !== Opcode.stop) return false;
+    this.channel.send(this.request.set(Opcode.bye));
+    return true;
   }
 
   // ---- runs in physical time ----------------------------------------------
@@ -157,13 +164,7 @@ export class Component {
     const time = this.timeState();
     if (this.stopped || this.closed) return false;
     if (time.inAttempt) return true;
-    this.channel.receive(this.reply);
-    while (this.reply.opcode === Opcode.ping) {
-      this.channel.reply(this.reply, this.request.set(Opcode.pong));
-      this.channel.receive(this.reply);
-    }
-    if (this.reply.opcode === Opcode.stop) {
-      this.channel.send(this.request.set(Opcode.bye));
+    if (this.receiveCommand()) {
       this.stopped = true;
       return false;
     }

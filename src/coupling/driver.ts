@@ -78,8 +78,7 @@ export interface EnclaveRecord {
   exit?: ExitStatus;
 }
 
-/** Attached to the error a failed run ends with, as `partial`. */
-export interface PartialResult {
+export interface CouplingResult {
   runId: string;
   /** Iterations, or windows of a run in time, completed. */
   iterationsCompleted: number;
@@ -87,20 +86,12 @@ export interface PartialResult {
   setupMs: Record<string, number>;
   /** Every component the run launched or meant to, with how it ended once the run had stopped it. */
   enclaves: EnclaveRecord[];
-  /** A run in time: the windows completed so far. */
+  /** A run in time: every window's iterations, residuals and acceleration (of a failed run, those completed). */
   convergence?: WindowConvergence[];
 }
 
-export interface CouplingResult {
-  runId: string;
-  /** Iterations, or windows of a run in time, completed. */
-  iterationsCompleted: number;
-  timings: PhaseTimings;
-  setupMs: Record<string, number>;
-  enclaves: EnclaveRecord[];
-  /** A run in time: every window's iterations, residuals and acceleration. */
-  convergence?: WindowConvergence[];
-}
+/** Attached to the error a failed run ends with, as `partial`: what it completed before it failed. */
+export type PartialResult = CouplingResult;
 
 const NS_PER_MS = 1e6;
 /** How long a run waits, once its components have ended, for the rest of their output (enclaves drain in 1 s). */

@@ -3,6 +3,7 @@
 // opening of start() (refused twice, what the launch needs, the output relay
 // up). Each backend extends it with how it launches, signals and describes its
 // component; none of that is here.
+import { native } from "../native/index.ts";
 import type { EnclaveOptions, ExitStatus } from "./enclave.ts";
 import { ExitBookkeeping } from "./exit-bookkeeping.ts";
 import { type ComponentLaunch, validateLaunch } from "./launch.ts";
@@ -38,6 +39,39 @@ export abstract class SupervisedEnclave<Launch extends ComponentLaunch> {
 
   hasExited(): boolean {
     return this.exit.hasExited();
+  }
+
+  /**
+   * Ends the component at once. Before a launch it ends as never started;
+   * after the end nothing happens; otherwise the backend forces it down.
+   */
+  kill(): void {
+    if (!this.launched()) {
+      void this.exit.endUnstarted("kill", false);
+      return;
+    }
+    if (this.supervisedEnded()) return;
+    this.requested = "kill";
+    this.forceEnd();
+  }
+
+  /** Whether start() got as far as creating what runs the component (a process, a worker). */
+  protected abstract launched(): boolean;
+  /** Whether what runs the component has ended, as far as the supervisor has seen. */
+  protected abstract supervisedEnded(): boolean;
+  /** Ends what runs the component without a grace period. */
+  protected abstract forceEnd(): void;
+
+  /** The CPUs `pid` may run on now, or while it is gone, the set it was launched with. */
+  protected cpusOf(pid: number, alive: boolean): number[] {
+    const requested = this.launch.cpus ?? this.cpusAtStart;
+    if (!alive) return requested;
+    try {
+      return native.getAffinity(pid);
+    } catch {
+      // it ended while we asked; the requested set stands
+      return requested;
+    }
   }
 
   output(): { stdout: string; stderr: string } {

@@ -19,8 +19,8 @@ import { firstChild } from "../../platform/process-children.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
-import { missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { missingForLaunch, } from "../launch.ts";
+import { drainOutput, } from "../output-capture.ts";
 import { componentOutputPipes, type RelayedPipe } from "../output-relay.ts";
 import { SupervisedEnclave } from "../supervised-enclave.ts";
 import { BubblewrapRuntime } from "./bubblewrap/runtime.ts";
@@ -153,14 +153,12 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
     return this.exit.forcedAfter(graceMs, () => this.forceEnd());
   }
 
-  kill(): void {
-    if (this.runtimeProcess === undefined) {
-      void this.exit.endUnstarted("kill", false);
-      return;
-    }
-    if (this.runtimeEnded) return;
-    this.requested = "kill";
-    this.forceEnd();
+  protected launched(): boolean {
+    return this.runtimeProcess !== undefined;
+  }
+
+  protected supervisedEnded(): boolean {
+    return this.runtimeEnded;
   }
 
   isAlive(): boolean {
@@ -173,14 +171,7 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
 
   describe(): EnclaveDescription {
     const pid = this.pid;
-    let cpus = this.launch.cpus ?? this.cpusAtStart;
-    if (this.isAlive()) {
-      try {
-        cpus = native.getAffinity(pid);
-      } catch {
-        // it ended while we asked; the requested set stands
-      }
-    }
+    const cpus = this.cpusOf(pid, this.isAlive());
     const environment = this.root?.environment ?? {};
     const codePid = this.prepared?.watchesInit === true && this.isAlive() ? firstChild(pid) : 0;
     return {
@@ -219,7 +210,7 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
   }
 
   /** SIGKILL to the component and to its runtime; the runtime's end is the enclave's end. */
-  private forceEnd(): void {
+  protected forceEnd(): void {
     if (this.runtimeEnded) return;
     this.signalComponent("SIGKILL");
     this.runtimeProcess?.kill("SIGKILL");

@@ -12,8 +12,8 @@ import { tsxLoaderUrl } from "../../platform/typescript-loader.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
-import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { type ComponentLaunch, componentEnvironment, missingForLaunch, } from "../launch.ts";
+import { drainOutput, } from "../output-capture.ts";
 import { componentOutputPipes, type RelayedPipe } from "../output-relay.ts";
 import { SupervisedEnclave } from "../supervised-enclave.ts";
 
@@ -90,15 +90,16 @@ export class ProcessEnclave extends SupervisedEnclave<ComponentLaunch> implement
     });
   }
 
-  kill(): void {
-    const child = this.child;
-    if (child === undefined) {
-      void this.exit.endUnstarted("kill", false);
-      return;
-    }
-    if (this.processEnded) return;
-    this.requested = "kill";
-    child.kill("SIGKILL");
+  protected launched(): boolean {
+    return this.child !== undefined;
+  }
+
+  protected supervisedEnded(): boolean {
+    return this.processEnded;
+  }
+
+  protected forceEnd(): void {
+    this.child?.kill("SIGKILL");
   }
 
   isAlive(): boolean {
@@ -108,14 +109,7 @@ export class ProcessEnclave extends SupervisedEnclave<ComponentLaunch> implement
 
   describe(): EnclaveDescription {
     const pid = this.pid;
-    let cpus = this.launch.cpus ?? this.cpusAtStart;
-    if (this.isAlive()) {
-      try {
-        cpus = native.getAffinity(pid);
-      } catch {
-        // it ended while we asked; the requested set stands
-      }
-    }
+    const cpus = this.cpusOf(pid, this.isAlive());
     return {
       kind: this.kind,
       name: this.name,

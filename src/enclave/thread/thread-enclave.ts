@@ -9,9 +9,9 @@ import { createPinned } from "../../platform/cpu-pinning.ts";
 import { tsxRegisterUrl } from "../../platform/typescript-loader.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
-import { ExitBookkeeping, messageOf } from "../exit-bookkeeping.ts";
-import { type ComponentLaunch, componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { messageOf } from "../exit-bookkeeping.ts";
+import { type ComponentLaunch, componentEnvironment, missingForLaunch, } from "../launch.ts";
+import { drainOutput, } from "../output-capture.ts";
 import { componentOutputPipes } from "../output-relay.ts";
 import { SupervisedEnclave } from "../supervised-enclave.ts";
 import type { ThreadBootstrapData } from "./bootstrap.ts";
@@ -146,7 +146,7 @@ export class ThreadEnclave extends SupervisedEnclave<ComponentLaunch> implements
       return this.exit.endUnstarted("stop", this.worker !== undefined);
     }
     this.requested ??= "stop";
-    this.terminate();
+    this.forceEnd();
     let timer: NodeJS.Timeout | undefined;
     const stuck = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -166,14 +166,12 @@ export class ThreadEnclave extends SupervisedEnclave<ComponentLaunch> implements
     }
   }
 
-  kill(): void {
-    if (this.worker === undefined) {
-      void this.exit.endUnstarted("kill", false);
-      return;
-    }
-    if (this.workerEnded) return;
-    this.requested = "kill";
-    this.terminate();
+  protected launched(): boolean {
+    return this.worker !== undefined;
+  }
+
+  protected supervisedEnded(): boolean {
+    return this.workerEnded;
   }
 
   isAlive(): boolean {
@@ -195,7 +193,7 @@ export class ThreadEnclave extends SupervisedEnclave<ComponentLaunch> implements
     };
   }
 
-  private terminate(): void {
+  protected forceEnd(): void {
     // Its JavaScript stops at the next instruction: as far as anyone polling is concerned, it is gone.
     Atomics.store(this.liveness, 0, 0);
     void this.worker?.terminate().catch(() => {});

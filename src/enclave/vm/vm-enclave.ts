@@ -23,8 +23,8 @@ import { SegmentKind } from "../../wire/segment-header.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
-import { componentEnvironment, missingForLaunch, validateLaunch } from "../launch.ts";
-import { drainOutput, type OutputCapture } from "../output-capture.ts";
+import { componentEnvironment, missingForLaunch, } from "../launch.ts";
+import { drainOutput, } from "../output-capture.ts";
 import { relayOutput } from "../output-relay.ts";
 import { SupervisedEnclave } from "../supervised-enclave.ts";
 import { type AgentReport, Arena, arenaFileName } from "./guest/arena.ts";
@@ -188,15 +188,16 @@ export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
     });
   }
 
-  kill(): void {
-    const child = this.qemu;
-    if (child === undefined) {
-      void this.exit.endUnstarted("kill", false);
-      return;
-    }
-    if (this.qemuEnded) return;
-    this.requested = "kill";
-    child.kill("SIGKILL");
+  protected launched(): boolean {
+    return this.qemu !== undefined;
+  }
+
+  protected supervisedEnded(): boolean {
+    return this.qemuEnded;
+  }
+
+  protected forceEnd(): void {
+    this.qemu?.kill("SIGKILL");
   }
 
   isAlive(): boolean {
@@ -208,14 +209,7 @@ export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
 
   describe(): VmDescription {
     const pid = this.pid;
-    let cpus = this.launch.cpus ?? this.cpusAtStart;
-    if (!this.qemuEnded) {
-      try {
-        cpus = native.getAffinity(pid);
-      } catch {
-        // it ended while we asked; the requested set stands
-      }
-    }
+    const cpus = this.cpusOf(pid, !this.qemuEnded);
     const report = this.arena?.report() ?? this.finalReport;
     const image = this.image;
     return {
