@@ -10,7 +10,7 @@
 //   stats      -                                  distributions, tables
 //   mapping    native                             transfer operators (arithmetic; numeric kernels in the addon)
 //   bspline    -                                  interpolation in time (a waveform's weights)
-//   compose    mapping                            the composition file (its operators are mapping's)
+//   compose    mapping meshfile                   the composition file (its operators are mapping's; mesh files it names are read)
 //   meshfile   mapping                            mesh files read (CSV, VTU, VTK, Gmsh), VTU series written
 //   platform   native                             host facts, small helpers
 //   shm        native wire                        segments, run directory, registry, arena, meshes
@@ -45,7 +45,7 @@ const layers = {
   stats: [],
   mapping: ["native"],
   bspline: [],
-  compose: ["mapping"],
+  compose: ["mapping", "meshfile"],
   meshfile: ["mapping"],
   platform: ["native"],
   shm: ["native", "wire"],

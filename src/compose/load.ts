@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
-import { missingFileFindings, resolvePaths } from "./paths.ts";
+import { meshFileFindings, missingFileFindings, resolvePaths } from "./paths.ts";
 import { type Finding, locate } from "./positions.ts";
 import { CompositionError, type Problem } from "./problem.ts";
 import { type CompositionDocument, compositionSchema, containerOptionsSchema, vmOptionsSchema } from "./schema.ts";
@@ -65,6 +65,8 @@ export function parseComposition(text: string, file: string, options: Compositio
   const directory = dirname(resolve(file));
   const findings = semanticFindings(parsed.data);
   if (options.checkFiles === true) findings.push(...missingFileFindings(parsed.data, directory));
+  // Mesh files are read only once the rest is sound: their points fill in the meshes' sizes.
+  if (options.checkFiles === true && findings.length === 0) findings.push(...meshFileFindings(parsed.data, directory));
   if (findings.length > 0) throw new CompositionError(place(findings));
 
   return { ...resolvePaths(fillEnclaveOptions(parsed.data), directory), source: resolve(file) };

@@ -2,6 +2,7 @@
 // a composition runs the same from any working directory.
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { declaredGeometry, MeshFileError } from "../meshfile/index.ts";
 import type { Finding } from "./positions.ts";
 import type { CompositionDocument } from "./schema.ts";
 
@@ -18,6 +19,12 @@ export function resolvePaths(composition: CompositionDocument, directory: string
       if (component.module !== undefined) resolved.module = resolve(directory, component.module);
       const [program, ...rest] = component.command ?? [];
       if (program !== undefined && isPath(program)) resolved.command = [resolve(directory, program), ...rest];
+      resolved.meshes = Object.fromEntries(
+        Object.entries(component.meshes).map(([meshName, mesh]) => [
+          meshName,
+          mesh.file === undefined ? mesh : { ...mesh, file: resolve(directory, mesh.file) },
+        ]),
+      );
       return [name, resolved];
     }),
   );
@@ -46,6 +53,41 @@ export function missingFileFindings(composition: CompositionDocument, directory:
         message: `${key === "module" ? "module" : "program"} "${file}" does not exist`,
         hint: `Looked for ${absolute}${relativeNote}.`,
       });
+    }
+  }
+  return findings;
+}
+
+/**
+ * Each mesh file a composition names, read as the run will read it: a file
+ * that is missing, unreadable or unlike its mesh's declaration is a finding at
+ * its `file` key. Where it is sound, `points` is filled in from it.
+ */
+export function meshFileFindings(composition: CompositionDocument, directory: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name, component] of Object.entries(composition.components)) {
+    for (const [meshName, mesh] of Object.entries(component.meshes)) {
+      if (mesh.file === undefined) continue;
+      const absolute = resolve(directory, mesh.file);
+      const path = ["components", name, "meshes", meshName, "file"];
+      if (!existsSync(absolute)) {
+        const relativeNote = isAbsolute(mesh.file)
+          ? ""
+          : "; relative paths start from the composition file's directory";
+        findings.push({
+          path,
+          at: "value",
+          message: `mesh file "${mesh.file}" does not exist`,
+          hint: `Looked for ${absolute}${relativeNote}.`,
+        });
+        continue;
+      }
+      try {
+        mesh.points = declaredGeometry(absolute, mesh.dimension, mesh.layout, mesh.points).count;
+      } catch (error) {
+        if (!(error instanceof MeshFileError)) throw error;
+        findings.push({ path, at: "value", message: error.message });
+      }
     }
   }
   return findings;

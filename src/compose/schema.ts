@@ -76,7 +76,20 @@ export const meshLayouts = ["soa", "interleaved"] as const;
 export const meshSchema = z
   .strictObject({
     dimension: z.literal([1, 2, 3]).describe("Spatial dimension of the points: 1, 2 or 3."),
-    points: z.int().positive().describe("Number of points of the mesh, a positive integer."),
+    points: z
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Number of points of the mesh, a positive integer; with file, optional (the file's count, checked when given).",
+      ),
+    file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "A mesh file (.vtu, .vtp, .vtk, .msh or .csv, relative to the composition file) whose points are the mesh's: the driver builds transfers on them and writes them into the component's mesh before its first step.",
+      ),
     layout: z
       .enum(meshLayouts)
       .default("soa")

@@ -241,8 +241,24 @@ function checkOutputs(composition: CompositionDocument, findings: Finding[]): vo
 }
 
 /** Every cross-reference problem of a structurally valid composition. */
+/** A mesh must say how many points it has, or the file they come from. */
+function checkMeshSizes(composition: CompositionDocument, findings: Finding[]): void {
+  for (const [componentName, component] of Object.entries(composition.components)) {
+    for (const [meshName, mesh] of Object.entries(component.meshes)) {
+      if (mesh.points !== undefined || mesh.file !== undefined) continue;
+      findings.push({
+        path: ["components", componentName, "meshes", meshName],
+        at: "key",
+        message: `mesh "${meshName}" has neither points nor file`,
+        hint: "Give its number of points (points: 3000), or the mesh file its points come from (file: interface.vtu).",
+      });
+    }
+  }
+}
+
 export function semanticFindings(composition: CompositionDocument): Finding[] {
   const findings: Finding[] = [];
+  checkMeshSizes(composition, findings);
   checkComponents(composition, findings);
   checkTransfers(composition, findings);
   checkOrder(composition, findings);

@@ -128,6 +128,7 @@ export async function runCoupling<OperatorSpec>(
   let handledInterruption = false;
   const participants = new Map<string, Participant>();
   const meshes = new Map<string, SharedMesh>();
+  const givenPoints = new Map<string, Float64Array>();
   const loopSamples = plan.time === undefined ? plan.iterations : timeTimingCapacity(plan.time);
   const timings = new PhaseTimings(phaseNames(plan), Math.max(loopSamples, hooks.pings ?? 0, 1));
   const pingPhases = new Set(plan.components.map((component) => commandQueuePhase(component.name)));
@@ -188,10 +189,16 @@ export async function runCoupling<OperatorSpec>(
       for (const [meshName, expected] of Object.entries(participant.plan.meshes)) {
         const mesh = openCheckedMesh(participant, meshName, expected);
         meshes.set(`${participant.plan.name}.${meshName}`, mesh);
+        const given = participant.plan.givenCoordinates?.[meshName];
+        if (given !== undefined) {
+          // The composition's points: the component reads them from its first step on.
+          mesh.coordinates.set(given);
+          givenPoints.set(`${participant.plan.name}.${meshName}`, given);
+        }
       }
     }
     progress.phase = "transfer setup";
-    const transfers = bindTransfers(plan.transfers, meshes, hooks, setupMs);
+    const transfers = bindTransfers(plan.transfers, meshes, givenPoints, hooks, setupMs);
     // Damage to shared memory is caught where it happens, in either loop, and blamed on whose it is.
     const guard: RunGuard = {
       truncation: (iteration, phase) => throwIfTruncated(participants, run.directory, iteration, phase, true),
@@ -419,6 +426,7 @@ function openCheckedMesh(
 function bindTransfers<OperatorSpec>(
   transfers: TransferPlan<OperatorSpec>[],
   meshes: Map<string, SharedMesh>,
+  givenPoints: ReadonlyMap<string, Float64Array>,
   hooks: DriverHooks<OperatorSpec>,
   setupMs: Record<string, number>,
 ): BoundTransfer[] {
@@ -429,18 +437,23 @@ function bindTransfers<OperatorSpec>(
     if (source === undefined || target === undefined)
       throw new Error(`transfer ${label}: a mesh it names is not declared`);
     const started = native.monotonicNs();
-    const operator = hooks.buildOperator(pointSet(source), pointSet(target), transfer.operator);
+    const operator = hooks.buildOperator(
+      pointSet(source, givenPoints.get(`${transfer.from.component}.${transfer.from.mesh}`)),
+      pointSet(target, givenPoints.get(`${transfer.to.component}.${transfer.to.mesh}`)),
+      transfer.operator,
+    );
     setupMs[label] = (native.monotonicNs() - started) / NS_PER_MS;
     const from = transfer.from;
     return { label, from, operator, source: source.field(from.field), target: target.field(transfer.to.field) };
   });
 }
 
-function pointSet(mesh: SharedMesh): PointSet {
-  // A copy: the component could change its coordinates after they were checked, under the operator being built.
+function pointSet(mesh: SharedMesh, given: Float64Array | undefined): PointSet {
+  // A copy: the component could change its coordinates after they were checked, under the operator being
+  // built. Points the composition gives are the driver's own, whatever the component writes over them.
   return pointSetFromMetadata(
     mesh.spec,
-    mesh.coordinates.slice(),
+    given ?? mesh.coordinates.slice(),
     `mesh "${mesh.name}" of component "${mesh.component}"`,
   );
 }

@@ -15,6 +15,12 @@ export interface ComponentPlan {
   launch: Omit<ContainerLaunch & VmLaunch, "runDirectory" | "name">;
   /** The meshes it must share, as declared; the driver checks the published metadata against them. */
   meshes: Record<string, MeshSpec>;
+  /**
+   * Meshes whose points the composition gives (read from a file), in the
+   * declared dimension and layout: transfers are built on these, and the
+   * driver writes them into the component's mesh before its first step.
+   */
+  givenCoordinates?: Record<string, Float64Array>;
 }
 
 export interface FieldAddress {

@@ -3,7 +3,8 @@
 // command component's program (looked up on PATH as the launch does), any
 // argument of its command line that names an existing file (a Python
 // component's script, an input deck; found, as the component runs, in the
-// composition's directory) and the Python or C client it runs on (client-sources.ts). Files of the environment — libraries,
+// composition's directory), the Python or C client it runs on (client-sources.ts) and
+// the mesh files the composition takes meshes' points from. Files of the environment — libraries,
 // the node binary — are recorded per enclave, from what the processes loaded.
 import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
@@ -13,7 +14,14 @@ import { clientSources } from "./client-sources.ts";
 import { type HashedFile, hashFile } from "./file-digest.ts";
 import { moduleSources } from "./module-imports.ts";
 
-export type InputRole = "composition" | "module" | "module source" | "program" | "command argument" | "client source";
+export type InputRole =
+  | "composition"
+  | "module"
+  | "module source"
+  | "program"
+  | "command argument"
+  | "client source"
+  | "mesh file";
 
 export interface InputFile extends HashedFile {
   role: InputRole;
@@ -54,6 +62,8 @@ export function compositionInputs(composition: Composition, compositionEntry: Ha
     }
     // The Python or C client it runs on, as the SDK is a module component's.
     for (const source of clientSources(commandFiles, spec.env, directory)) add(source, "client source", component);
+    // The files a mesh's points come from.
+    for (const mesh of Object.values(spec.meshes)) if (mesh.file !== undefined) add(mesh.file, "mesh file", component);
   }
   return inputs;
 }

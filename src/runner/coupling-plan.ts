@@ -12,7 +12,9 @@ import type { AccelerationPlan, ComponentPlan, CouplingPlan, FieldAddress, TimeP
 import type { ContainerSettings } from "../enclave/container/settings.ts";
 import type { VmSettings } from "../enclave/vm/settings.ts";
 import type { TransferSpec } from "../mapping/index.ts";
+import { type DeclaredGeometry, declaredGeometry, MeshFileError } from "../meshfile/index.ts";
 import { resolveStack } from "../stack/stack-store.ts";
+import type { MeshSpec } from "../wire/mesh.ts";
 
 function address(endpoint: string): FieldAddress {
   const [component = "", mesh = "", field = ""] = endpoint.split(".");
@@ -44,6 +46,35 @@ export interface PlanOverrides {
   iterations?: number;
 }
 
+/**
+ * The meshes a component must share, and the points of those the composition
+ * takes from a file (read again here, as they are now: the load checked them).
+ */
+function meshesOf(
+  component: string,
+  meshes: Composition["components"][string]["meshes"],
+): Pick<ComponentPlan, "meshes" | "givenCoordinates"> {
+  const specs: Record<string, MeshSpec> = {};
+  const given: Record<string, Float64Array> = {};
+  for (const [meshName, mesh] of Object.entries(meshes)) {
+    let count = mesh.points;
+    if (mesh.file !== undefined) {
+      let geometry: DeclaredGeometry;
+      try {
+        geometry = declaredGeometry(mesh.file, mesh.dimension, mesh.layout, mesh.points);
+      } catch (error) {
+        if (!(error instanceof MeshFileError)) throw error;
+        throw new MeshFileError(`components.${component}.meshes.${meshName}.file: ${error.message}`);
+      }
+      count = geometry.count;
+      given[meshName] = geometry.coordinates;
+    }
+    if (count === undefined) throw new Error(`components.${component}.meshes.${meshName}: neither points nor file`);
+    specs[meshName] = { dimension: mesh.dimension, count, layout: mesh.layout, fields: mesh.fields };
+  }
+  return { meshes: specs, ...(Object.keys(given).length === 0 ? {} : { givenCoordinates: given }) };
+}
+
 export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<TransferSpec> {
   // Components run beside the composition, as its relative paths mean (a thread shares the driver's directory).
   const directory = dirname(composition.source);
@@ -60,12 +91,7 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
       ...(component.enclave.kind === "container" ? { container: containerSettings(component.enclave.container) } : {}),
       ...(component.enclave.kind === "vm" ? { vm: vmSettings(component.enclave.vm) } : {}),
     },
-    meshes: Object.fromEntries(
-      Object.entries(component.meshes).map(([meshName, mesh]) => [
-        meshName,
-        { dimension: mesh.dimension, count: mesh.points, layout: mesh.layout, fields: mesh.fields },
-      ]),
-    ),
+    ...meshesOf(name, component.meshes),
   }));
   const coupling = composition.coupling;
   return {
