@@ -13,7 +13,8 @@ import { HouseholderQr } from "../linalg/householder-qr.ts";
 import { MappingError } from "../mapping-error.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import type { AugmentedSystem, PolynomialFrame } from "./augmented-system.ts";
-import { evaluateKernel, type RadialKernel } from "./radial-kernel.ts";
+import { fillPackedKernelMatrix } from "./packed-kernel-matrix.ts";
+import type { RadialKernel } from "./radial-kernel.ts";
 import { MAX_FACTOR_ENTRIES } from "./schur-system.ts";
 
 export class NullSpaceSystem implements AugmentedSystem {
@@ -122,20 +123,9 @@ export function factorNullSpaceSystem(
   }
   // Φ, packed lower triangle by rows.
   const phi = new Float64Array((count * (count + 1)) / 2);
+  fillPackedKernelMatrix(kernel, xyz, count, phi, threads);
   const native = numericBackend() === "native";
   let offset = 0;
-  if (native) nativeKernels.kernelMatrix(kernel.kind, kernel.radius, xyz, count, xyz, count, true, phi, threads);
-  for (let row = 0; row < count && !native; row++) {
-    const x = xyz[3 * row] as number;
-    const y = xyz[3 * row + 1] as number;
-    const z = xyz[3 * row + 2] as number;
-    for (let column = 0; column <= row; column++) {
-      const dx = x - (xyz[3 * column] as number);
-      const dy = y - (xyz[3 * column + 1] as number);
-      const dz = z - (xyz[3 * column + 2] as number);
-      phi[offset++] = evaluateKernel(kernel, Math.sqrt(dx * dx + dy * dy + dz * dz));
-    }
-  }
   const rowMajor = frame.evaluateAll(xyz, count);
   const columnMajor = new Float64Array(count * q);
   for (let point = 0; point < count; point++) {

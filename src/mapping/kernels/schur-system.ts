@@ -14,9 +14,9 @@ import { EnvelopeCholesky } from "../linalg/envelope-cholesky.ts";
 import { reverseCuthillMcKee } from "../linalg/reverse-cuthill-mckee.ts";
 import { RELATIVE_RANK_TOLERANCE, symmetricEigen } from "../linalg/symmetric-solve.ts";
 import { MappingError } from "../mapping-error.ts";
-import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import { type KdTree, NeighbourList } from "../spatial/kd-tree.ts";
 import type { AugmentedSystem, PolynomialFrame } from "./augmented-system.ts";
+import { fillPackedKernelMatrix } from "./packed-kernel-matrix.ts";
 import { evaluateKernel, type RadialKernel } from "./radial-kernel.ts";
 
 export class SchurSystem implements AugmentedSystem {
@@ -192,20 +192,7 @@ export function factorSchurSystem(
     cholesky = checkedEnvelope(new Int32Array(count), label);
     const a = cholesky.values;
     // A dense envelope is the lower triangle packed by rows.
-    const native = numericBackend() === "native";
-    if (native) nativeKernels.kernelMatrix(kernel.kind, kernel.radius, xyz, count, xyz, count, true, a, threads);
-    let offset = 0;
-    for (let row = 0; row < count && !native; row++) {
-      const x = xyz[3 * row] as number;
-      const y = xyz[3 * row + 1] as number;
-      const z = xyz[3 * row + 2] as number;
-      for (let column = 0; column <= row; column++) {
-        const dx = x - (xyz[3 * column] as number);
-        const dy = y - (xyz[3 * column + 1] as number);
-        const dz = z - (xyz[3 * column + 2] as number);
-        a[offset++] = evaluateKernel(kernel, Math.sqrt(dx * dx + dy * dy + dz * dz));
-      }
-    }
+    fillPackedKernelMatrix(kernel, xyz, count, a, threads);
   }
   cholesky.factor(label, threads);
   const q = frame.termCount;
