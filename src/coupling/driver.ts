@@ -487,11 +487,14 @@ function snapshotNames(plan: CouplingPlan, component: string): Record<string, st
   return { [SNAPSHOTS_VARIABLE]: JSON.stringify(names) };
 }
 
+/** Why a component that runs free failed the run; said again with its exit status once that is known. */
+const FREE_RUNNING_END = "ended while the run went on (it reads snapshots)";
+
 /** A component that runs free (it only reads snapshots) must not end before the run does. */
 function checkFreeRunning(free: readonly Participant[], iteration: number): void {
   for (const participant of free) {
     if (participant.enclave.hasExited() || !participant.enclave.isAlive())
-      throw failure(participant, iteration, "running free", "ended while the run went on (it reads snapshots)");
+      throw failure(participant, iteration, "running free", FREE_RUNNING_END);
   }
 }
 
@@ -618,6 +621,10 @@ async function explainFailure(
     const ending = participant !== undefined && (participant.enclave.hasExited() || !participant.enclave.isAlive());
     if (participant !== undefined && ending && error.details.exit === undefined) {
       const exit = await withTimeout(participant.enclave.ended, 1000);
+      if (exit !== undefined && error.details.reason === FREE_RUNNING_END) {
+        const reason = `${describeExit(exit)} while the run went on (it reads snapshots)`;
+        return new CouplingFailure({ ...error.details, reason, exit });
+      }
       if (exit !== undefined) return new CouplingFailure({ ...error.details, exit });
     }
     return error;
