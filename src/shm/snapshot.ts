@@ -68,7 +68,10 @@ function fieldViews(
   const coordinates = new Float64Array(data.buffer, data.byteOffset, spec.count * spec.dimension);
   const fields = new Map<string, Float64Array>();
   spec.fields.forEach((field, index) => {
-    fields.set(field, new Float64Array(data.buffer, base + geometry.fieldsOffset + index * geometry.fieldStride, spec.count));
+    fields.set(
+      field,
+      new Float64Array(data.buffer, base + geometry.fieldsOffset + index * geometry.fieldStride, spec.count),
+    );
   });
   return { coordinates, fields };
 }
