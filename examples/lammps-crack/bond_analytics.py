@@ -7,7 +7,8 @@ input's excluded type pairs are no bonds) and prints one line: the step, the num
 the first snapshot it read are broken, and the histogram of bond lengths.
 
 args: bond_cutoff (1.5), exclude (type pairs that are no bonds, as the deck's neigh_modify exclude type: [[2, 3]]),
-bins (12), shortest (the histogram's lower edge, 0.9)."""
+bins (12), shortest (the histogram's lower edge, 0.9), nice (10: the analysis yields the CPU to the simulation on a
+machine with no core to spare; 0 to compete as an equal)."""
 
 import os
 import sys
@@ -83,6 +84,7 @@ def checked(reader: conflux.SnapshotReader) -> tuple[numpy.ndarray, numpy.ndarra
 
 def main() -> int:
     with conflux.connect() as app:
+        os.nice(int(app.args.get("nice", 10)))
         cutoff = float(app.args.get("bond_cutoff", 1.5))
         excluded = {tuple(pair) for pair in app.args.get("exclude", [[2, 3]])}
         edges = numpy.linspace(float(app.args.get("shortest", 0.9)), cutoff, int(app.args.get("bins", 12)) + 1)

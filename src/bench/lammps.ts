@@ -1,7 +1,9 @@
 // `conflux bench lammps`: what coupling costs LAMMPS. The crack example
-// (examples/lammps-crack) runs in rounds, each round twice in a row: LAMMPS
-// alone (no snapshot, no reader) and LAMMPS coupled (publishing its atoms as a
-// snapshot every go while the bond analysis runs free on them). A sample is
+// (examples/lammps-crack) runs in rounds, each round three times in a row:
+// LAMMPS alone (no snapshot, no reader), LAMMPS publishing its atoms as a
+// snapshot every go with no reader (what the coupling's own work costs), and
+// LAMMPS coupled (publishing while the bond analysis runs free on the
+// snapshots: what sharing the machine with the analysis costs on top). A sample is
 // one go of the MD component as the driver times it (go → done: `every` MD
 // steps, plus the publish when coupled); the first go of each run, which sets
 // LAMMPS up, is left out. The slowdown compares the two distributions of one
@@ -31,9 +33,13 @@ export interface LammpsBenchResult {
   rounds: number;
   /** Milliseconds per go. */
   alone: Distribution;
+  /** Snapshots published, nobody reading them. */
+  publishing: Distribution;
   coupled: Distribution;
   /** coupled / alone − 1, of the means and of the medians. */
   slowdown: { mean: number; p50: number };
+  /** publishing / alone − 1: the snapshots' own cost. */
+  publishingSlowdown: { mean: number; p50: number };
   /** What the bond analysis did in the coupled runs. */
   published: number;
   analysed: number;
@@ -58,8 +64,14 @@ function component(name: string, script: string, root: string, stack: string, ar
   } satisfies ComponentPlan;
 }
 
-function plan(options: LammpsBenchOptions, coupled: boolean): CouplingPlan {
-  const md = component("md", "crack_md.py", options.lammpsRoot, "lammps", { every: options.every, publish: coupled });
+type Mode = "alone" | "publishing" | "coupled";
+
+function plan(options: LammpsBenchOptions, mode: Mode): CouplingPlan {
+  const coupled = mode === "coupled";
+  const md = component("md", "crack_md.py", options.lammpsRoot, "lammps", {
+    every: options.every,
+    publish: mode !== "alone",
+  });
   const components: ComponentPlan[] = [md];
   if (coupled) {
     md.meshes = { atoms: { dimension: 3, count: CRACK_ATOMS, layout: "interleaved", fields: ["id", "type"] } };
@@ -80,12 +92,9 @@ function plan(options: LammpsBenchOptions, coupled: boolean): CouplingPlan {
 }
 
 /** One run's goes (without the first), in nanoseconds, and what the analysis printed last. */
-async function measure(
-  options: LammpsBenchOptions,
-  coupled: boolean,
-): Promise<{ samples: Float64Array; output: string }> {
+async function measure(options: LammpsBenchOptions, mode: Mode): Promise<{ samples: Float64Array; output: string }> {
   let output = "";
-  const result = await runCoupling(plan(options, coupled), {
+  const result = await runCoupling(plan(options, mode), {
     buildOperator: () => {
       throw new Error("the LAMMPS bench has no transfers");
     },
@@ -96,6 +105,7 @@ async function measure(
 
 export async function runLammpsBenchmark(options: LammpsBenchOptions): Promise<LammpsBenchResult> {
   const alone: Float64Array[] = [];
+  const publishing: Float64Array[] = [];
   const coupled: Float64Array[] = [];
   let published = 0;
   let analysed = 0;
@@ -104,9 +114,11 @@ export async function runLammpsBenchmark(options: LammpsBenchOptions): Promise<L
     options.progress?.(
       `round ${round} of ${options.rounds}: LAMMPS alone, ${options.iterations} × ${options.every} steps`,
     );
-    alone.push((await measure(options, false)).samples);
+    alone.push((await measure(options, "alone")).samples);
+    options.progress?.(`round ${round} of ${options.rounds}: LAMMPS publishing snapshots, nobody reading`);
+    publishing.push((await measure(options, "publishing")).samples);
     options.progress?.(`round ${round} of ${options.rounds}: LAMMPS coupled with the bond analysis`);
-    const run = await measure(options, true);
+    const run = await measure(options, "coupled");
     coupled.push(run.samples);
     const done = /^\[bonds\] done: analysed (\d+) snapshots, skipped (\d+)$/m.exec(run.output);
     if (done === null)
@@ -126,13 +138,17 @@ export async function runLammpsBenchmark(options: LammpsBenchOptions): Promise<L
   };
   const aloneMs = joined(alone);
   const coupledMs = joined(coupled);
+  const publishingMs = joined(publishing);
+  const slowdown = (d: Distribution) => ({ mean: d.mean / aloneMs.mean - 1, p50: d.p50 / aloneMs.p50 - 1 });
   return {
     atoms: CRACK_ATOMS,
     every: options.every,
     rounds: options.rounds,
     alone: aloneMs,
+    publishing: publishingMs,
     coupled: coupledMs,
-    slowdown: { mean: coupledMs.mean / aloneMs.mean - 1, p50: coupledMs.p50 / aloneMs.p50 - 1 },
+    slowdown: slowdown(coupledMs),
+    publishingSlowdown: slowdown(publishingMs),
     published,
     analysed,
     skipped,
@@ -153,8 +169,10 @@ export function lammpsBenchmarkJson(result: LammpsBenchResult): string {
     steps_per_go: result.every,
     rounds: result.rounds,
     alone: row(result.alone),
+    publishing: row(result.publishing),
     coupled: row(result.coupled),
     slowdown: result.slowdown,
+    publishing_slowdown: result.publishingSlowdown,
     analysis: { published: result.published, analysed: result.analysed, skipped: result.skipped },
   });
 }
@@ -164,10 +182,12 @@ export function lammpsBenchmarkTable(result: LammpsBenchResult): string {
     `  ${label.padEnd(8)} ${String(d.n).padStart(4)}  ${d.mean.toFixed(2)} ± ${d.sd.toFixed(2)}  ${d.p50.toFixed(2)}  ${d.p99.toFixed(2)}  ${d.max.toFixed(2)}\n`;
   const percent = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}%`;
   return (
-    `LAMMPS crack (${result.atoms} atoms), one go = ${result.every} steps, ${result.rounds} round(s) of alone then coupled\n` +
+    `LAMMPS crack (${result.atoms} atoms), one go = ${result.every} steps, ${result.rounds} round(s) of alone, publishing, coupled\n` +
     "go (ms)    n     mean ± sd     p50    p99    max\n" +
     line("alone", result.alone) +
+    line("publish", result.publishing) +
     line("coupled", result.coupled) +
+    `snapshots alone (nobody reading): ${percent(result.publishingSlowdown.mean)} (means), ${percent(result.publishingSlowdown.p50)} (medians)\n` +
     `slowdown when coupled: ${percent(result.slowdown.mean)} (means), ${percent(result.slowdown.p50)} (medians); target under 2%\n` +
     `bond analysis: ${result.analysed} of ${result.published} snapshots analysed, ${result.skipped} skipped\n`
   );

@@ -33,12 +33,12 @@ export function registerBenchLammps(bench: Command): void {
     .description(
       "LAMMPS's crack example alone and coupled (publishing snapshots to the bond analysis, which runs free): the slowdown of a go",
     )
-    .option("--rounds <n>", "rounds of one run alone, then one coupled", "3")
+    .option("--rounds <n>", "rounds of one run alone, one publishing snapshots nobody reads, one coupled", "3")
     .option("--iterations <n>", "goes per run", "50")
     .option("--every <n>", "MD steps per go (one snapshot each)", "100")
     .option(
       "--json",
-      "print { atoms, steps_per_go, rounds, alone: { n, mean_ms, sd_ms, p50_ms, p99_ms, max_ms }, coupled: { … }, slowdown: { mean, p50 }, analysis: { published, analysed, skipped } }",
+      "print { atoms, steps_per_go, rounds, alone: { n, mean_ms, sd_ms, p50_ms, p99_ms, max_ms }, publishing: { … }, coupled: { … }, slowdown: { mean, p50 }, publishing_slowdown: { mean, p50 }, analysis: { published, analysed, skipped } }",
     )
     .action(async (options: { rounds: string; iterations: string; every: string; json?: boolean }) => {
       const rounds = positiveInteger("--rounds", options.rounds);
