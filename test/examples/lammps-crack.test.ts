@@ -154,7 +154,7 @@ test(
 );
 
 test(
-  "conflux bench lammps --json: LAMMPS alone and coupled, with the slowdown and what the analysis did",
+  "conflux bench lammps --json: LAMMPS alone, publishing, coupled, with the slowdowns and what the analysis did",
   options,
   async (t) => {
     const bench = await runToEnd(
@@ -165,13 +165,16 @@ test(
       atoms: number;
       steps_per_go: number;
       alone: { n: number; mean_ms: number; p50_ms: number; p99_ms: number; max_ms: number };
+      publishing: { n: number; mean_ms: number };
       coupled: { n: number; mean_ms: number; p50_ms: number };
       slowdown: { mean: number; p50: number };
+      publishing_slowdown: { mean: number; p50: number };
       analysis: { published: number; analysed: number; skipped: number };
     };
     assert.equal(result.atoms, 8141);
     assert.equal(result.steps_per_go, 100);
     assert.equal(result.alone.n, 9, "the first go of a run (LAMMPS's setup) is left out");
+    assert.equal(result.publishing.n, 9);
     assert.equal(result.coupled.n, 9);
     assert.ok(
       result.alone.p50_ms > 0 &&
@@ -179,6 +182,9 @@ test(
         result.alone.p99_ms <= result.alone.max_ms,
     );
     assert.ok(Math.abs(result.slowdown.mean - (result.coupled.mean_ms / result.alone.mean_ms - 1)) < 1e-12);
+    assert.ok(
+      Math.abs(result.publishing_slowdown.mean - (result.publishing.mean_ms / result.alone.mean_ms - 1)) < 1e-12,
+    );
     assert.equal(result.analysis.published, 11);
     assert.equal(result.analysis.analysed + result.analysis.skipped, 11);
   },
