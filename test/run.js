@@ -5,7 +5,8 @@
 // line "N passed, N skipped, N failed".
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -28,7 +29,7 @@ function findTests(directory) {
 // (minutes on a cold machine). The runner starts files in the order given as its
 // two slots free up, so these go first: started last, the longest would leave
 // one slot running alone at the end.
-const SLOW = /(^|\/)(vm|stack|container)/;
+const SLOW = /(^|\/)(vm|stack|container|lammps)/;
 
 const filter = process.argv.slice(2);
 const files = findTests(testDirectory)
@@ -38,9 +39,12 @@ const files = findTests(testDirectory)
 // Every process the suite starts inherits this marker, so the leak check can
 // find stragglers by their environment.
 const marker = `conflux-test-${randomBytes(4).toString("hex")}`;
+// The stacks the suite's tests build, shared between test files (test/support/test-stacks.ts), removed at the end.
+const testStacks = join(tmpdir(), `${marker}-stacks`);
 const environment = {
   ...process.env,
   CONFLUX_TEST_MARKER: marker,
+  CONFLUX_TEST_STACKS: testStacks,
   CONFLUX_TEST_SHM_BEFORE: JSON.stringify(readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-"))),
   CONFLUX_TEST_TMP_BEFORE: JSON.stringify(readdirSync("/tmp").filter((name) => name.startsWith("conflux-"))),
 };
@@ -66,6 +70,7 @@ function runFiles(paths, concurrency, { timePerFile = false } = {}) {
 }
 
 const suite = files.length > 0 ? runFiles(files, 2, { timePerFile: true }) : { passed: 0, skipped: 0, failed: 0 };
+rmSync(testStacks, { recursive: true, force: true });
 const leaks = runFiles([leakCheck], 1);
 const passed = suite.passed + leaks.passed;
 const failed = suite.failed + leaks.failed;

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.ts";
 import { registerBenchCoupling } from "./bench-coupling.ts";
 import { registerBenchImplicit } from "./bench-implicit.ts";
+import { registerBenchLammps } from "./bench-lammps.ts";
 import { registerBenchMap } from "./bench-map.ts";
 import { registerBenchQueue } from "./bench-queue.ts";
 import { registerBenchSeed } from "./bench-seed.ts";
@@ -53,6 +54,7 @@ registerBenchQueue(bench);
 registerBenchSeed(bench);
 registerBenchCoupling(bench);
 registerBenchImplicit(bench);
+registerBenchLammps(bench);
 
 try {
   await program.parseAsync(process.argv);

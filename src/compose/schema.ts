@@ -145,6 +145,26 @@ export const transferSchema = z
   })
   .describe("One field carried from one component's mesh to another's every iteration, or every window attempt.");
 
+/** `component.mesh` (a published mesh) or `component.name` (a reader's name for it). */
+const MESH_ADDRESS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}\.[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+
+export const asynchronousSchema = z
+  .strictObject({
+    from: z
+      .string()
+      .regex(MESH_ADDRESS_PATTERN, { error: "component.mesh (two names joined by a dot)" })
+      .describe(
+        "The mesh published, component.mesh: its owner shares it as a double-buffered snapshot and publishes it while it runs, never waiting for a reader.",
+      ),
+    to: z
+      .string()
+      .regex(MESH_ADDRESS_PATTERN, { error: "component.name (two names joined by a dot)" })
+      .describe(
+        "The reader, component.name: another component, and the name it reads the snapshot by. A late reader skips snapshots and counts them.",
+      ),
+  })
+  .describe("An asynchronous coupling: one component's mesh read by another while its owner runs on.");
+
 export const couplingSchemes = [
   "serial-explicit",
   "parallel-explicit",
@@ -269,7 +289,9 @@ export const couplingSchema = z
     order: z
       .array(nameSchema("component"))
       .min(1)
-      .describe("Every component, once each, in the order they step within an iteration."),
+      .describe(
+        "Every component, once each, in the order they step within an iteration; a component that only reads snapshots (asynchronous) may be left out, and then runs free.",
+      ),
     window: z
       .union([z.number().positive(), z.literal("first-participant")])
       .optional()
@@ -397,6 +419,12 @@ export const compositionSchema = z
     description: z.string().optional().describe("Free text."),
     components: z.record(nameSchema("component"), componentSchema).describe("The coupled programs, by name."),
     transfers: z.array(transferSchema).default([]).describe("Fields carried between components every iteration."),
+    asynchronous: z
+      .array(asynchronousSchema)
+      .default([])
+      .describe(
+        "Meshes published as snapshots for other components to read while their owners run on (iteration runs).",
+      ),
     coupling: couplingSchema,
     results: resultsSchema,
   })
@@ -410,6 +438,7 @@ export type Mesh = z.output<typeof meshSchema>;
 export type Component = z.output<typeof componentSchema>;
 export type { OperatorSpec } from "./operator.ts";
 export type Transfer = z.output<typeof transferSchema>;
+export type Asynchronous = z.output<typeof asynchronousSchema>;
 export type Coupling = z.output<typeof couplingSchema>;
 export type ConvergenceMeasureSpec = z.output<typeof convergenceSchema>;
 export type AccelerationSpec = z.output<typeof accelerationSchema>;

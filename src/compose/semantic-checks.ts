@@ -4,6 +4,7 @@
 // coupling order that lists every component. They run on a file whose
 // structure is already valid.
 
+import { asynchronousFindings, freeRunningComponents } from "./asynchronous-checks.ts";
 import { operatorFindings } from "./operator.ts";
 import type { DataPath, Finding } from "./positions.ts";
 import type { CompositionDocument, Mesh } from "./schema.ts";
@@ -211,13 +212,14 @@ function checkOrder(composition: CompositionDocument, findings: Finding[]): void
       findings.push({ path, at: "value", message: `component "${name}" is listed twice` });
     }
   });
-  const missing = components.filter((name) => !order.includes(name));
+  const free = freeRunningComponents(composition);
+  const missing = components.filter((name) => !order.includes(name) && !free.includes(name));
   if (missing.length > 0) {
     findings.push({
       path: ["coupling", "order"],
       at: "value",
       message: `the order must list every component once; it lacks ${list(missing)}`,
-      hint: `Components are ${list(components)}.`,
+      hint: `Components are ${list(components)}.${composition.asynchronous.length === 0 ? "" : " Only a component that reads snapshots (asynchronous) may be left out."}`,
     });
   }
 }
@@ -263,6 +265,7 @@ export function semanticFindings(composition: CompositionDocument): Finding[] {
   checkTransfers(composition, findings);
   checkOrder(composition, findings);
   checkOutputs(composition, findings);
+  findings.push(...asynchronousFindings(composition));
   findings.push(...timeCouplingFindings(composition));
   return findings;
 }

@@ -67,7 +67,7 @@ export class ComponentLink {
   private readonly incoming = new Message();
 
   constructor(
-    private readonly run: Run,
+    readonly run: Run,
     readonly component: string,
     options: LinkOptions,
   ) {

@@ -23,10 +23,13 @@ import {
 import { DEFAULT_WAIT } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
+import { SnapshotReader, specDifferences } from "../shm/snapshot.ts";
 import { firstTruncation } from "../shm/truncation.ts";
 import type { SharedWaveform } from "../shm/waveform.ts";
-import { WAIT_VARIABLE } from "../wire/environment.ts";
+import { SNAPSHOTS_VARIABLE, WAIT_VARIABLE } from "../wire/environment.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
+import { SegmentHeaderError } from "../wire/segment-header.ts";
+import { snapshotSegmentName } from "../wire/snapshot.ts";
 import { ComponentLink } from "./component-link.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
 import type { GuardedTransfer, Participant, RunGuard, RunProgress } from "./participant.ts";
@@ -129,6 +132,8 @@ export async function runCoupling<OperatorSpec>(
   const participants = new Map<string, Participant>();
   const meshes = new Map<string, SharedMesh>();
   const givenPoints = new Map<string, Float64Array>();
+  /** The snapshots of asynchronous couplings, mapped to check them (the driver never reads their data). */
+  const snapshots: SnapshotReader[] = [];
   const loopSamples = plan.time === undefined ? plan.iterations : timeTimingCapacity(plan.time);
   const timings = new PhaseTimings(phaseNames(plan), Math.max(loopSamples, hooks.pings ?? 0, 1));
   const pingPhases = new Set(plan.components.map((component) => commandQueuePhase(component.name)));
@@ -161,7 +166,11 @@ export async function runCoupling<OperatorSpec>(
           ...component.launch,
           name: component.name,
           runDirectory: run.directory,
-          env: { ...component.launch.env, [WAIT_VARIABLE]: JSON.stringify(componentWait(plan)) },
+          env: {
+            ...component.launch.env,
+            [WAIT_VARIABLE]: JSON.stringify(componentWait(plan)),
+            ...snapshotNames(plan, component.name),
+          },
         },
         { handleSignals: false, ...(hooks.output === undefined ? {} : { output: hooks.output }) },
       );
@@ -187,6 +196,13 @@ export async function runCoupling<OperatorSpec>(
     progress.phase = "mesh check";
     for (const participant of participants.values()) {
       for (const [meshName, expected] of Object.entries(participant.plan.meshes)) {
+        const index = (plan.snapshots ?? []).findIndex(
+          (snapshot) => snapshot.from.component === participant.plan.name && snapshot.from.mesh === meshName,
+        );
+        if (index >= 0) {
+          snapshots.push(openCheckedSnapshot(participant, meshName, expected, index));
+          continue;
+        }
         const mesh = openCheckedMesh(participant, meshName, expected);
         meshes.set(`${participant.plan.name}.${meshName}`, mesh);
         const given = participant.plan.givenCoordinates?.[meshName];
@@ -200,9 +216,11 @@ export async function runCoupling<OperatorSpec>(
     progress.phase = "transfer setup";
     const transfers = bindTransfers(plan.transfers, meshes, givenPoints, hooks, setupMs);
     // Damage to shared memory is caught where it happens, in either loop, and blamed on whose it is.
+    const free = [...participants.values()].filter((participant) => !plan.order.includes(participant.plan.name));
     const guard: RunGuard = {
       truncation: (iteration, phase) => throwIfTruncated(participants, run.directory, iteration, phase, true),
       nonFinite: (transfer, point, iteration, phase) => nonFinite(participants, transfer, point, iteration, phase),
+      ...(free.length === 0 ? {} : { freeRunning: (iteration: number) => checkFreeRunning(free, iteration) }),
     };
     if (plan.time !== undefined) {
       progress.phase = "waveform setup";
@@ -295,6 +313,7 @@ export async function runCoupling<OperatorSpec>(
       [...participants.values()].map((participant) => withTimeout(participant.enclave.exited, OUTPUT_WAIT_MS)),
     );
     for (const waveform of waveforms) waveform.close();
+    for (const snapshot of snapshots) snapshot.close();
     for (const mesh of meshes.values()) mesh.close();
     for (const participant of participants.values()) participant.link.close();
     run.close();
@@ -421,6 +440,60 @@ function openCheckedMesh(
     throw failure(participant, -1, "mesh check", `published ${where} unlike its declaration: ${problems.join("; ")}`);
   }
   return mesh;
+}
+
+/**
+ * A mesh an asynchronous coupling reads is shared as a snapshot: mapped, its metadata checked against the
+ * declaration. A component that shared it as a plain mesh is told which call it needed.
+ */
+function openCheckedSnapshot(
+  participant: Participant,
+  meshName: string,
+  expected: ComponentPlan["meshes"][string],
+  index: number,
+): SnapshotReader {
+  const component = participant.plan.name;
+  const name = snapshotSegmentName(component, meshName);
+  const where = `snapshot "${meshName}"`;
+  let snapshot: SnapshotReader;
+  try {
+    snapshot = SnapshotReader.open(participant.link.run, name);
+  } catch (error) {
+    const asMesh = participant.link.run.registry.lookup(`${component}.mesh.${meshName}`) !== undefined;
+    const reason = asMesh
+      ? `shared "${meshName}" as a mesh, but asynchronous[${index}] reads it as a snapshot: share it with share_snapshot (Python) instead of share_mesh`
+      : error instanceof SegmentHeaderError || error instanceof MeshMetadataError
+        ? `published malformed metadata for ${where}: ${(error as Error).message}`
+        : `did not share ${where}, which asynchronous[${index}] reads: ${(error as Error).message}`;
+    throw failure(participant, -1, "mesh check", reason);
+  }
+  const problems = specDifferences(snapshot.spec, expected);
+  if (problems.length > 0) {
+    snapshot.close();
+    throw failure(participant, -1, "mesh check", `published ${where} unlike its declaration: ${problems.join("; ")}`);
+  }
+  return snapshot;
+}
+
+/** CONFLUX_SNAPSHOTS for a component that reads snapshots: its name for each → the segment's. */
+function snapshotNames(plan: CouplingPlan, component: string): Record<string, string> {
+  const read = (plan.snapshots ?? []).filter((snapshot) => snapshot.to.component === component);
+  if (read.length === 0) return {};
+  const names = Object.fromEntries(
+    read.map((snapshot) => [snapshot.to.name, snapshotSegmentName(snapshot.from.component, snapshot.from.mesh)]),
+  );
+  return { [SNAPSHOTS_VARIABLE]: JSON.stringify(names) };
+}
+
+/** Why a component that runs free failed the run; said again with its exit status once that is known. */
+const FREE_RUNNING_END = "ended while the run went on (it reads snapshots)";
+
+/** A component that runs free (it only reads snapshots) must not end before the run does. */
+function checkFreeRunning(free: readonly Participant[], iteration: number): void {
+  for (const participant of free) {
+    if (participant.enclave.hasExited() || !participant.enclave.isAlive())
+      throw failure(participant, iteration, "running free", FREE_RUNNING_END);
+  }
 }
 
 function bindTransfers<OperatorSpec>(
@@ -552,6 +625,10 @@ async function explainFailure(
     const ending = participant !== undefined && (participant.enclave.hasExited() || !participant.enclave.isAlive());
     if (participant !== undefined && ending && error.details.exit === undefined) {
       const exit = await withTimeout(participant.enclave.ended, 1000);
+      if (exit !== undefined && error.details.reason === FREE_RUNNING_END) {
+        const reason = `${describeExit(exit)} while the run went on (it reads snapshots)`;
+        return new CouplingFailure({ ...error.details, reason, exit });
+      }
       if (exit !== undefined) return new CouplingFailure({ ...error.details, exit });
     }
     return error;

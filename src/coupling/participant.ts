@@ -35,4 +35,6 @@ export interface RunGuard {
   truncation(iteration: number, phase: string): void;
   /** The failure for the NaN or ±Infinity at `point` of the field `transfer` carries, naming who wrote it. */
   nonFinite(transfer: GuardedTransfer, point: number, iteration: number, phase: string): Error;
+  /** After every iteration: throws the failure of a component that runs free (reads snapshots) and has ended. */
+  freeRunning?(iteration: number): void;
 }

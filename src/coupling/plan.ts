@@ -37,6 +37,17 @@ export interface TransferPlan<OperatorSpec = unknown> {
   waveformDegree?: number;
 }
 
+/**
+ * An asynchronous coupling: a mesh its owner publishes as a double-buffered snapshot (wire/snapshot.ts),
+ * which another component reads while the owner runs on; the owner never waits for it.
+ */
+export interface SnapshotPlan {
+  /** The owner and its mesh (declared among its meshes; shared as a snapshot, not as a mesh). */
+  from: { component: string; mesh: string };
+  /** The component that reads it, and the name it reads it by. */
+  to: { component: string; name: string };
+}
+
 export type SchemeName = "serial-explicit" | "parallel-explicit" | "serial-implicit" | "parallel-implicit" | "multi";
 
 export type ConvergenceMeasureKind = "absolute" | "relative" | "residual-relative";
@@ -88,8 +99,13 @@ export interface CouplingPlan<OperatorSpec = unknown> {
   iterations: number;
   /** Present for a run in physical time; absent for an iteration run. */
   time?: TimePlan;
-  /** Who steps first; every component exactly once. */
+  /**
+   * Who steps first: every component exactly once, except those that only read snapshots (the `to` of an
+   * asynchronous coupling), which run free between ack and stop.
+   */
   order: string[];
+  /** Asynchronous couplings (iteration runs only). */
+  snapshots?: SnapshotPlan[];
   startupTimeoutMs: number;
   stepTimeoutMs: number;
   wait: Partial<WaitStrategy>;

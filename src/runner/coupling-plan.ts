@@ -105,6 +105,15 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
     iterations: coupling.window === undefined ? (overrides.iterations ?? coupling.iterations ?? 0) : 0,
     ...(coupling.window === undefined ? {} : { time: timePlan(coupling) }),
     order: coupling.order,
+    ...(composition.asynchronous.length === 0
+      ? {}
+      : {
+          snapshots: composition.asynchronous.map((link) => {
+            const [component = "", mesh = ""] = link.from.split(".");
+            const [reader = "", name = ""] = link.to.split(".");
+            return { from: { component, mesh }, to: { component: reader, name } };
+          }),
+        }),
     startupTimeoutMs: coupling.timeouts.startup_ms,
     stepTimeoutMs: coupling.timeouts.step_ms,
     wait: { kind: coupling.wait.strategy, spinNs: coupling.wait.spin_us * 1000 },

@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { native } from "../native/index.ts";
+import { withBuildLock } from "./build-lock.ts";
 import { debianMirror } from "./debian-mirror.ts";
 import { debootstrap } from "./debootstrap.ts";
 import { installedPackages } from "./dpkg-status.ts";
@@ -63,6 +64,27 @@ export async function buildStack(specPath: string, options: BuildOptions = {}): 
     return { manifest: stored, directory: target, cached: true, baseCached: true };
   }
   mkdirSync(directory, { recursive: true });
+  // Another build of the same stack may be under way: wait for it, then reuse what it stored.
+  return withBuildLock(
+    directory,
+    identity.hash,
+    () => buildUnlocked(loaded, identity, directory, target, options),
+    (pid) => options.onLine?.(`waiting for another build of the same stack (pid ${pid}) to finish`),
+  );
+}
+
+async function buildUnlocked(
+  loaded: LoadedStackSpec,
+  identity: StackIdentity,
+  directory: string,
+  target: string,
+  options: BuildOptions,
+): Promise<BuildResult> {
+  const stored = readManifest(target);
+  if (stored !== undefined) {
+    linkName(loaded.spec.name, identity.hash, directory);
+    return { manifest: stored, directory: target, cached: true, baseCached: true };
+  }
   removeAbandonedStaging(directory);
   const mirror = options.mirror ?? debianMirror();
   const staging = new Staging(directory);

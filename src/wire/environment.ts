@@ -22,3 +22,9 @@ export type DriverLiveness = "pid" | "enclave";
 
 /** In a VM guest: the registry name of the arena the component's new segments go in (docs/vm.md, "Arena"). */
 export const ARENA_VARIABLE = "CONFLUX_ARENA";
+
+/**
+ * For a component that reads snapshots (the `to` of an asynchronous coupling): a JSON object from the name it
+ * reads each by to the segment's registered name, e.g. {"atoms": "md.snapshot.atoms"}.
+ */
+export const SNAPSHOTS_VARIABLE = "CONFLUX_SNAPSHOTS";

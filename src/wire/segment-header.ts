@@ -21,6 +21,8 @@ export const SegmentKind = {
   arena: 4,
   /** A field's samples in time, one window at a time (wire/waveform.ts). */
   waveform: 5,
+  /** A mesh published double-buffered for readers that run on their own (wire/snapshot.ts). */
+  snapshot: 6,
 } as const;
 export type SegmentKind = (typeof SegmentKind)[keyof typeof SegmentKind];
 

@@ -22,6 +22,7 @@ test("the JSON Schema is JSON and describes the top-level keys", () => {
     "description",
     "components",
     "transfers",
+    "asynchronous",
     "coupling",
     "results",
   ]);

@@ -30,7 +30,7 @@ test("an unknown key unlike any allowed one lists the allowed keys", () => {
 test("a missing required key points at the mapping that lacks it and quotes the key's description", () => {
   const text = VALID.replace("  order: [appA, appB]\n", "");
   assert.deepEqual(problemsOf(text), [
-    'conflux.yaml:20:1: coupling.order: required key "order" is missing. Add "order": Every component, once each, in the order they step within an iteration.',
+    'conflux.yaml:20:1: coupling.order: required key "order" is missing. Add "order": Every component, once each, in the order they step within an iteration; a component that only reads snapshots (asynchronous) may be left out, and then runs free.',
   ]);
 });
 

@@ -61,6 +61,7 @@ __all__ = [
     "MeshMetadataError",
     "SegmentTruncatedError",
     "WaveformError",
+    "SnapshotError",
     "TimeCouplingError",
     "TimeInterpolation",
     "Message",
@@ -71,6 +72,8 @@ __all__ = [
     "Registry",
     "Channel",
     "Mesh",
+    "SnapshotWriter",
+    "SnapshotReader",
     "Component",
     "connect",
     "write_header",
@@ -90,6 +93,9 @@ __all__ = [
     "set_waveform_sample_count",
     "check_sample_times",
     "same_time",
+    "snapshot_geometry",
+    "write_snapshot",
+    "read_snapshot",
 ]
 
 WIRE_VERSION = 1  # the layout version of segments, registry, rings, channels, meshes and waveforms
@@ -102,11 +108,11 @@ SEGMENT_LAYOUT_VERSION = 1
 HEADER_SIZE = 256
 MAX_NAME_BYTES = 96
 RUN_ID_BYTES = 16
-KIND_RAW, KIND_REGISTRY, KIND_RING, KIND_MESH, KIND_ARENA, KIND_WAVEFORM = 0, 1, 2, 3, 4, 5
+KIND_RAW, KIND_REGISTRY, KIND_RING, KIND_MESH, KIND_ARENA, KIND_WAVEFORM, KIND_SNAPSHOT = 0, 1, 2, 3, 4, 5, 6
 # A VM's arena (docs/vm.md, "Arena", version 1): byte offsets of its layout version, page size, page count and cursor.
 _ARENA_VERSION, _ARENA_PAGE_SIZE, _ARENA_PAGE_COUNT, _ARENA_NEXT_PAGE = 256, 260, 264, 268
 _ARENA_LAYOUT_VERSION, _ARENA_PAGE = 1, 4096
-_KIND_NAMES = {0: "raw", 1: "registry", 2: "ring", 3: "mesh", 4: "arena", 5: "waveform"}
+_KIND_NAMES = {0: "raw", 1: "registry", 2: "ring", 3: "mesh", 4: "arena", 5: "waveform", 6: "snapshot"}
 
 # Registry.
 REGISTRY_CAPACITY = 256
@@ -152,6 +158,17 @@ MAX_WAVEFORM_DEGREE = 3
 MIN_WAVEFORM_CAPACITY = 2
 MAX_WAVEFORM_CAPACITY = 65_536
 WAVEFORM_SAMPLE_COUNT, WAVEFORM_WINDOW_START, WAVEFORM_TIMES = 24, 32, 64
+
+# Snapshot (docs/wire-format.md, "Snapshot"): metadata, `latest` at 576, two buffers from 640; in a buffer, the
+# sequence word at 0, step and time at 8 and 16, the coordinates at 64.
+SNAPSHOT_MAGIC = 0x50414E53
+SNAPSHOT_LAYOUT_VERSION = 1
+SNAPSHOT_LATEST = 64 + MAX_FIELDS * MAX_FIELD_NAME_BYTES
+SNAPSHOT_BUFFERS = 128 + MAX_FIELDS * MAX_FIELD_NAME_BYTES
+SNAPSHOT_SEQUENCE, SNAPSHOT_STEP, SNAPSHOT_TIME, SNAPSHOT_COORDINATES = 0, 8, 16, 64
+SNAPSHOT_READ_ATTEMPTS = 1000  # overwritten copies in a row before a reader names the writer
+SNAPSHOTS_VARIABLE = "CONFLUX_SNAPSHOTS"  # JSON: the reader's name of each snapshot -> the segment's name
+_SNAPSHOT_SLICE_NS = 10_000_000  # a reader waiting for a snapshot looks at its channel this often
 
 # Component protocol.
 HELLO, ACK, GO, DONE, STOP, BYE, PING, PONG = 0x10, 0x11, 0x20, 0x21, 0x30, 0x31, 0x40, 0x41
@@ -2031,6 +2048,249 @@ class TimeInterpolation:
         return w
 
 
+# ---- snapshots (docs/wire-format.md, "Snapshot") -------------------------------------------
+class SnapshotError(ConfluxError):
+    """A snapshot its writer left unusable: `latest` went back, or no whole snapshot could be copied."""
+
+
+def snapshot_geometry(dimension: int, count: int, field_count: int) -> tuple[int, int, int, int, int, int]:
+    """(buffers offset, buffer stride, coordinates offset, fields offset, field stride, payload bytes) of a
+    snapshot segment's payload; the offsets of coordinates and fields are from a buffer's start."""
+    fields_offset = _align64(SNAPSHOT_COORDINATES + count * dimension * 8)
+    stride = _align64(count * 8)
+    buffer_stride = fields_offset + field_count * stride
+    return SNAPSHOT_BUFFERS, buffer_stride, SNAPSHOT_COORDINATES, fields_offset, stride, SNAPSHOT_BUFFERS + 2 * buffer_stride
+
+
+def write_snapshot(memory: Memory, offset: int, payload_size: int, dimension: int, count: int, layout: str, fields) -> None:
+    """Writes snapshot metadata at payload `offset`, the magic last; latest and both sequence words stay 0."""
+    fields = list(fields)
+    _check_mesh_spec(dimension, count, layout, fields, "snapshot")
+    buffers, buffer_stride, _, fields_offset, stride, needed = snapshot_geometry(dimension, count, len(fields))
+    if payload_size < needed:
+        raise MeshMetadataError(f"snapshot: {count} points and {len(fields)} fields need {needed} bytes; got {payload_size}")
+    struct.pack_into(
+        "<IIIIIIIII",
+        memory.view,
+        offset + 4,
+        SNAPSHOT_LAYOUT_VERSION,
+        dimension,
+        _LAYOUTS[layout],
+        count,
+        len(fields),
+        buffers,
+        buffer_stride,
+        fields_offset,
+        stride,
+    )
+    for index, field in enumerate(fields):
+        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
+        memory.view[at : at + MAX_FIELD_NAME_BYTES] = field.encode("utf-8").ljust(MAX_FIELD_NAME_BYTES, b"\0")
+    memory.store(offset, SNAPSHOT_MAGIC)
+
+
+def read_snapshot(memory: Memory, offset: int, payload_size: int, where: str = "snapshot") -> MeshSpec:
+    """Reads and checks snapshot metadata (as a MeshSpec: dimension, count, layout, fields); every inconsistency
+    is an error that names it."""
+    if payload_size < SNAPSHOT_BUFFERS:
+        raise MeshMetadataError(f"{where}: {payload_size} bytes cannot hold snapshot metadata ({SNAPSHOT_BUFFERS} bytes)")
+    magic = memory.load(offset)
+    if magic != SNAPSHOT_MAGIC:
+        raise MeshMetadataError(
+            f"{where}: no snapshot metadata (magic 0x{magic:x}); its writer did not publish the snapshot's layout"
+        )
+    version, dimension, layout_code, count, field_count, buffers, buffer_stride, fields_offset, stride = struct.unpack_from(
+        "<IIIIIIIII", memory.view, offset + 4
+    )
+    if version != SNAPSHOT_LAYOUT_VERSION:
+        raise MeshMetadataError(f"{where}: snapshot layout version {version}, this conflux client reads {SNAPSHOT_LAYOUT_VERSION}")
+    if layout_code not in (0, 1):
+        raise MeshMetadataError(f"{where}: layout code {layout_code} is not 0 (soa) or 1 (interleaved)")
+    if not 1 <= field_count <= MAX_FIELDS:
+        raise MeshMetadataError(f"{where}: field count {field_count} is outside 1..{MAX_FIELDS}")
+    fields = []
+    for index in range(field_count):
+        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
+        raw = bytes(memory.view[at : at + MAX_FIELD_NAME_BYTES]).split(b"\0", 1)[0]
+        try:
+            fields.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise MeshMetadataError(f"{where}: the name of field {index} is not valid UTF-8") from None
+    layout = "soa" if layout_code == 0 else "interleaved"
+    _check_mesh_spec(dimension, count, layout, fields, where)
+    expected = snapshot_geometry(dimension, count, field_count)
+    stored = (buffers, buffer_stride, fields_offset, stride)
+    wanted = (expected[0], expected[1], expected[3], expected[4])
+    if stored != wanted:
+        raise MeshMetadataError(
+            f"{where}: offsets (buffers {buffers}, buffer stride {buffer_stride}, fields {fields_offset}, field stride "
+            f"{stride}) disagree with {count} points and {field_count} fields in {dimension}-D (expected "
+            f"{', '.join(str(value) for value in wanted)})"
+        )
+    if expected[5] > payload_size:
+        raise MeshMetadataError(
+            f"{where}: {count} points and {field_count} fields need {expected[5]} bytes in two buffers; the segment has "
+            f"{payload_size}"
+        )
+    return MeshSpec(dimension, count, layout, fields, SNAPSHOT_COORDINATES, fields_offset, stride)
+
+
+def _views(buffer, offset: int, spec: MeshSpec) -> tuple:
+    """Coordinates and {field: values} over `buffer` (a mapping or a bytearray) for a snapshot buffer at `offset`."""
+    numpy = _numpy()
+
+    def view(at: int, length: int):
+        if numpy is not None:
+            return numpy.frombuffer(buffer, dtype=numpy.float64, count=length, offset=at)
+        return memoryview(buffer)[at : at + 8 * length].cast("d")
+
+    coordinates = view(offset + SNAPSHOT_COORDINATES, spec.count * spec.dimension)
+    fields = {field: view(offset + spec.fields_offset + i * spec.field_stride, spec.count) for i, field in enumerate(spec.fields)}
+    return coordinates, fields
+
+
+class _SnapshotBuffer:
+    """The views of the buffer a writer fills: write in place, then publish()."""
+
+    def __init__(self, coordinates, fields: dict, where: str):
+        self.coordinates = coordinates
+        self._fields = fields
+        self._where = where
+
+    def field(self, name: str):
+        if name not in self._fields:
+            raise KeyError(f'{self._where} has no field "{name}"; it has {", ".join(self._fields)}')
+        return self._fields[name]
+
+
+class SnapshotWriter:
+    """The owner's side of a snapshot: fill the buffer begin() returns, then publish(). It never waits: snapshot k
+    goes into buffer k mod 2, between its sequence word made 2k - 1 and then 2k, and `latest` names it after."""
+
+    def __init__(self, component: str, name: str, segment: Segment, spec: MeshSpec):
+        self.component = component
+        self.name = name
+        self.segment = segment
+        self.spec = spec
+        self.where = f'snapshot "{segment.name}" of component "{component}"'
+        buffers, buffer_stride = snapshot_geometry(spec.dimension, spec.count, len(spec.fields))[:2]
+        base = segment.payload_offset + buffers
+        self._sequence = [base, base + buffer_stride]
+        self._buffers = [
+            _SnapshotBuffer(*_views(segment.memory.buffer, at, spec), self.where) for at in self._sequence
+        ]
+        self.count = 0  # published so far: the writer counts itself, it never trusts the segment's words
+        self._open = False
+
+    def begin(self) -> _SnapshotBuffer:
+        """Marks the buffer of snapshot k = count + 1 (which held k - 2) as being written; returns its views."""
+        if self._open:
+            raise SnapshotError(f"{self.where}: begin() twice without publish()")
+        k = self.count + 1
+        self.segment.memory.store(self._sequence[k & 1] + SNAPSHOT_SEQUENCE, 2 * k - 1)  # before any data is written
+        self._open = True
+        return self._buffers[k & 1]
+
+    def publish(self, step: float = 0.0, time_: float = 0.0) -> int:
+        """The buffer is whole: stamps it with the step and time, makes its word 2k, names it latest and wakes the
+        readers sleeping on it. Returns k."""
+        if not self._open:
+            raise SnapshotError(f"{self.where}: publish() without begin()")
+        _check_truncation()  # a truncated segment took the writes as zeros: say so instead of publishing them
+        memory, k = self.segment.memory, self.count + 1
+        at = self._sequence[k & 1]
+        struct.pack_into("<dd", memory.view, at + SNAPSHOT_STEP, float(step), float(time_))
+        memory.store(at + SNAPSHOT_SEQUENCE, 2 * k)
+        memory.store(self.segment.payload_offset + SNAPSHOT_LATEST, k)
+        memory.wake(self.segment.payload_offset + SNAPSHOT_LATEST, 0x7FFFFFFF)
+        self.count, self._open = k, False
+        return k
+
+    def close(self) -> None:
+        self._buffers = []
+        self.segment.close()
+
+
+class SnapshotReader:
+    """A reader's side of a snapshot: read() copies the latest one, whole, into arrays of this reader's own
+    (`coordinates`, `field(name)`: numpy arrays, or memoryviews without numpy), with its `number`, `step` and
+    `time`; `read` counts the snapshots copied and `skipped` those published but overwritten before this reader
+    came to them. The writer is another component: what it wrote is checked before it is used."""
+
+    def __init__(self, component: str, name: str, segment: Segment):
+        self.component = component
+        self.name = name
+        self.segment = segment
+        self.where = f'component "{component}": snapshot "{segment.name}"'
+        try:
+            self.spec = read_snapshot(segment.memory, segment.payload_offset, segment.payload_size, self.where)
+        except ConfluxError:
+            segment.close()
+            raise
+        buffers, buffer_stride = snapshot_geometry(self.spec.dimension, self.spec.count, len(self.spec.fields))[:2]
+        base = segment.payload_offset + buffers
+        self._sequence = [base, base + buffer_stride]
+        self._data = buffer_stride - SNAPSHOT_COORDINATES  # coordinates and fields: one copy of one range
+        self._copy = bytearray(buffer_stride)
+        self.coordinates, self._fields = _views(self._copy, 0, self.spec)
+        self._copy_view = memoryview(self._copy)
+        self._fence = ctypes.c_uint32(0)  # a private word: a read-modify-write on it orders the copy's loads
+        self.number = 0
+        self.step = self.time = float("nan")
+        self.read = self.skipped = 0
+
+    def field(self, name: str):
+        if name not in self._fields:
+            raise KeyError(f'{self.where} has no field "{name}"; it has {", ".join(self.spec.fields)}')
+        return self._fields[name]
+
+    def latest(self) -> int:
+        """The number `latest` holds now (0: nothing published yet)."""
+        return self.segment.memory.load(self.segment.payload_offset + SNAPSHOT_LATEST)
+
+    def try_read(self) -> bool:
+        """Copies the latest snapshot if it is newer than the one held: True when it did (a seqlock: the copy is
+        kept only if the buffer's sequence word read 2k before and after it). Raises SnapshotError when `latest`
+        went back, or when SNAPSHOT_READ_ATTEMPTS copies in a row were overwritten."""
+        memory, view = self.segment.memory, self.segment.memory.view
+        for _ in range(SNAPSHOT_READ_ATTEMPTS):
+            k = self.latest()
+            if k == 0 or k == self.number:
+                return False
+            ahead = (k - self.number) & 0xFFFFFFFF
+            if ahead >= 0x80000000:
+                raise SnapshotError(
+                    f"{self.where}: its latest snapshot went back from {self.number} to {k}; its writer wrote out of turn"
+                )
+            at = self._sequence[k & 1]
+            sequence = (2 * k) & 0xFFFFFFFF
+            if memory.load(at + SNAPSHOT_SEQUENCE) != sequence:
+                continue  # overwritten since: the newer latest is whole
+            step, time_ = struct.unpack_from("<dd", view, at + SNAPSHOT_STEP)
+            self._copy_view[SNAPSHOT_COORDINATES:] = view[at + SNAPSHOT_COORDINATES : at + SNAPSHOT_COORDINATES + self._data]
+            _atomics.add(ctypes.addressof(self._fence), 0)  # a full barrier: the copy's loads before the next one
+            if memory.load(at + SNAPSHOT_SEQUENCE) != sequence:
+                continue  # written while it was copied: torn
+            _check_truncation()  # a truncated segment reads as zeros: that is no snapshot
+            self.skipped += ahead - 1
+            self.read += 1
+            self.number, self.step, self.time = k, step, time_
+            return True
+        raise SnapshotError(
+            f"{self.where}: no whole snapshot could be copied in {SNAPSHOT_READ_ATTEMPTS} tries; its writer publishes "
+            "two snapshots faster than one is copied, or writes out of turn"
+        )
+
+    def wait(self, timeout_ns: int) -> None:
+        """Sleeps until `latest` changes from the snapshot held, or timeout_ns passes."""
+        self.segment.memory.wait(self.segment.payload_offset + SNAPSHOT_LATEST, self.number, timeout_ns)
+
+    def close(self) -> None:
+        self.coordinates, self._fields = None, {}
+        self._copy_view.release()
+        self.segment.close()
+
+
 def _numpy():
     if os.environ.get("CONFLUX_NO_NUMPY", "") not in ("", "0"):
         return None
@@ -2088,6 +2348,8 @@ class Component:
         self.run = run
         self.channel = channel
         self.meshes: dict[str, Mesh] = {}
+        self.snapshots: dict[str, SnapshotWriter] = {}
+        self._readers: dict[str, SnapshotReader] = {}
         self._step = -1
         self._request = Message()
         self._reply = Message()
@@ -2122,11 +2384,88 @@ class Component:
         self.meshes[name] = mesh
         return mesh
 
+    def share_snapshot(self, name: str, dimension: int, count: int, layout: str = "soa", fields=("value",)) -> SnapshotWriter:
+        """Allocates mesh `name` as a snapshot (docs/wire-format.md, "Snapshot"): published double-buffered, with
+        writer.begin() and writer.publish(step, time), for components that read it while this one runs on (the
+        composition's `asynchronous`). It is checked against the composition's declaration like a mesh."""
+        if name in self.meshes or name in self.snapshots:
+            raise ConfluxError(f'component "{self.name}" already shares a mesh or snapshot named "{name}"')
+        fields = list(fields)
+        where = f'snapshot "{name}" of component "{self.name}"'
+        _check_mesh_spec(dimension, count, layout, fields, where)
+        payload = snapshot_geometry(dimension, count, len(fields))[5]
+        segment = self.run.create_segment(f"{self.name}.snapshot.{name}", payload, KIND_SNAPSHOT)
+        try:
+            write_snapshot(segment.memory, segment.payload_offset, payload, dimension, count, layout, fields)
+            spec = read_snapshot(segment.memory, segment.payload_offset, payload, where)
+            writer = SnapshotWriter(self.name, name, segment, spec)
+        except (ConfluxError, ValueError):
+            segment.close()
+            raise
+        self.snapshots[name] = writer
+        return writer
+
+    def snapshot(self, name: str) -> SnapshotReader:
+        """After ready(): the snapshot this component reads as `name` (the `to` of an asynchronous coupling), mapped
+        and its metadata checked. Read it with next_snapshot(reader), or reader.try_read() in a loop of your own."""
+        if not self._ready:
+            raise ConfluxError(f'component "{self.name}": snapshot("{name}") needs ready() first')
+        if name in self._readers:
+            return self._readers[name]
+        text = os.environ.get(SNAPSHOTS_VARIABLE, "")
+        try:
+            names = json.loads(text) if text else {}
+        except ValueError:
+            raise ConfluxError(f"{SNAPSHOTS_VARIABLE} is not JSON: {text[:80]}") from None
+        segment_name = names.get(name) if isinstance(names, dict) else None
+        if not isinstance(segment_name, str):
+            known = ", ".join(names) if isinstance(names, dict) and names else "none"
+            raise ConfluxError(
+                f'component "{self.name}" reads no snapshot "{name}": the composition\'s asynchronous couplings give it '
+                f"{known}. Add one with to: {self.name}.{name}"
+            )
+        reader = SnapshotReader(self.name, name, self.run.open_segment(segment_name, KIND_SNAPSHOT))
+        self._readers[name] = reader
+        return reader
+
+    def next_snapshot(self, reader: SnapshotReader, timeout_ms: int | None = None) -> int | None:
+        """Waits until `reader` has copied a snapshot newer than the one it holds and returns its number, answering
+        the driver's pings meanwhile. When the driver says stop, the latest snapshot is still copied if it is new
+        (its writer has stopped, so the last one is never missed), then bye is sent and None returned after it.
+        A component that only reads snapshots (left out of coupling.order) loops on this until it returns None."""
+        channel, reply = self.channel, self._reply
+        deadline = None if timeout_ms is None else _now_ns() + timeout_ms * 1_000_000
+        while True:
+            if self._stopped:
+                return reader.number if reader.try_read() else None
+            if reader.try_read():
+                return reader.number
+            while channel.try_receive(reply):
+                if reply.opcode == PING:
+                    channel.reply(reply, self._request.set(PONG))
+                elif reply.opcode == STOP:
+                    channel.send(self._request.set(BYE))
+                    self._stopped = True
+                    break
+                else:
+                    raise QueueError(
+                        f'component "{self.name}": the driver sent {_OPCODE_NAMES.get(reply.opcode, hex(reply.opcode))} '
+                        "to a component that only reads snapshots; put it in coupling.order and loop on next_step() "
+                        "instead"
+                    )
+            if self._stopped:
+                continue
+            if deadline is not None and _now_ns() >= deadline:
+                raise QueueTimeoutError(
+                    f'component "{self.name}": no new snapshot in "{reader.segment.name}" within {timeout_ms} ms'
+                )
+            reader.wait(_SNAPSHOT_SLICE_NS)
+
     def _measure_meshes(self) -> None:
         """A truncation within a mesh's last page raises no SIGBUS: its file is measured once a step."""
-        for mesh in self.meshes.values():
-            if not mesh.segment.intact():
-                raise _truncation_error(mesh.segment)
+        for segment in [mesh.segment for mesh in self.meshes.values()] + [s.segment for s in self.snapshots.values()]:
+            if not segment.intact():
+                raise _truncation_error(segment)
 
     def ready(self) -> None:
         """Tells the driver the meshes are published (hello), waits for its ACK, then attaches the waveforms the
@@ -2440,6 +2779,8 @@ class Component:
         self._close_waveforms()
         for mesh in self.meshes.values():
             mesh.close()
+        for shared in list(self.snapshots.values()) + list(self._readers.values()):
+            shared.close()
         self.run.close()
 
     def __enter__(self) -> Component:

@@ -81,6 +81,7 @@ export function runIterations(
       }
     }
     iterationRecorder[iteration] = native.monotonicNs() - iterationStart;
+    if (guard.freeRunning !== undefined) guard.freeRunning(iteration);
     if (probe !== undefined) probe.after(iteration);
     progress.completed = iteration + 1;
     if (hooks.onIteration !== undefined) hooks.onIteration(progress.completed);

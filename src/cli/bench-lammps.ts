@@ -1,0 +1,62 @@
+import type { Command } from "commander";
+import { lammpsBenchmarkJson, lammpsBenchmarkTable, runLammpsBenchmark } from "../bench/lammps.ts";
+import { packagePath } from "../platform/package-root.ts";
+import { resolveStack } from "../stack/stack-store.ts";
+import { ExitCode, UsageError } from "./exit-codes.ts";
+
+function positiveInteger(option: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${option} ${text}: give a whole number of at least 1`);
+  return value;
+}
+
+/** The stacks the example runs on, or why not: they are built by hand once (debootstrap, as root). */
+function stackRoots(): { lammpsRoot: string; numpyRoot: string } | string {
+  const missing: string[] = [];
+  const roots = [
+    ["lammps", "examples/lammps-crack/lammps.stack.yaml"],
+    ["numpy2", "examples/conflicting-stacks/numpy2.stack.yaml"],
+  ].map(([name, spec]) => {
+    const stack = resolveStack(name as string);
+    if (stack.hash === undefined) missing.push(`conflux stack build ${packagePath(spec as string)}`);
+    return stack.rootfs;
+  });
+  if (missing.length > 0)
+    return `the LAMMPS bench runs on two stacks that are not built; build them (as root):\n  ${missing.join("\n  ")}`;
+  return { lammpsRoot: roots[0] as string, numpyRoot: roots[1] as string };
+}
+
+export function registerBenchLammps(bench: Command): void {
+  bench
+    .command("lammps")
+    .description(
+      "LAMMPS's crack example alone and coupled (publishing snapshots to the bond analysis, which runs free): the slowdown of a go",
+    )
+    .option("--rounds <n>", "rounds of one run alone, one publishing snapshots nobody reads, one coupled", "3")
+    .option("--iterations <n>", "goes per run", "50")
+    .option("--every <n>", "MD steps per go (one snapshot each)", "100")
+    .option(
+      "--json",
+      "print { atoms, steps_per_go, rounds, alone: { n, mean_ms, sd_ms, p50_ms, p99_ms, max_ms }, publishing: { … }, coupled: { … }, slowdown: { mean, p50 }, publishing_slowdown: { mean, p50 }, analysis: { published, analysed, skipped } }",
+    )
+    .action(async (options: { rounds: string; iterations: string; every: string; json?: boolean }) => {
+      const rounds = positiveInteger("--rounds", options.rounds);
+      const iterations = positiveInteger("--iterations", options.iterations);
+      const every = positiveInteger("--every", options.every);
+      const roots = stackRoots();
+      if (typeof roots === "string") {
+        process.stderr.write(`conflux bench lammps: ${roots}\n`);
+        process.exitCode = ExitCode.missingRequirement;
+        return;
+      }
+      const result = await runLammpsBenchmark({
+        ...roots,
+        rounds,
+        iterations,
+        every,
+        progress: (what) => process.stderr.write(`measuring ${what}…\n`),
+      });
+      process.stdout.write(options.json ? `${lammpsBenchmarkJson(result)}\n` : lammpsBenchmarkTable(result));
+    });
+}

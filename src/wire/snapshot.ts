@@ -1,0 +1,192 @@
+// A snapshot segment's layout (docs/wire-format.md, "Snapshot", version 1): a
+// mesh published double-buffered for an asynchronous coupling. Its one writer
+// (the component that owns the mesh) fills the buffer readers are not reading
+// and publishes it with a sequence number, seqlock-style, and never waits for a
+// reader; a reader copies the latest snapshot and keeps the copy only if the
+// buffer's sequence word did not change under it, and a late reader skips the
+// snapshots it missed. This module is the only code that encodes the layout;
+// shm/snapshot.ts maps it.
+import { checkMeshSpec, MAX_FIELD_NAME_BYTES, MAX_FIELDS, MeshMetadataError, type MeshSpec } from "./mesh.ts";
+
+export const SNAPSHOT_MAGIC = 0x50414e53; // "SNAP"
+export const SNAPSHOT_LAYOUT_VERSION = 1;
+/** Snapshot k lives in buffer k mod 2. */
+export const SNAPSHOT_BUFFERS = 2;
+
+/** Byte offsets in a snapshot's payload. */
+export const SnapshotOffset = {
+  magic: 0,
+  version: 4,
+  dimension: 8,
+  layout: 12,
+  count: 16,
+  fieldCount: 20,
+  /** Where buffer 0 starts; buffer 1 follows it, bufferStride bytes on. */
+  buffersOffset: 24,
+  bufferStride: 28,
+  /** Within a buffer: where field 0 starts, and the bytes from one field to the next. */
+  fieldsOffset: 32,
+  fieldStride: 36,
+  fieldNames: 64,
+  /** The number of the latest complete snapshot, 0 before the first (mod 2³²); readers futex-wait on it. */
+  latest: 64 + MAX_FIELDS * MAX_FIELD_NAME_BYTES,
+  buffers: 128 + MAX_FIELDS * MAX_FIELD_NAME_BYTES,
+} as const;
+
+/** Byte offsets in a buffer. */
+export const SnapshotBufferOffset = {
+  /** 2k − 1 while snapshot k is written into the buffer, 2k once it is complete (mod 2³²); 0 before. */
+  sequence: 0,
+  /** The writer's step (a double), e.g. the MD timestep the snapshot is of. */
+  step: 8,
+  /** The writer's time (a double). */
+  time: 16,
+  coordinates: 64,
+} as const;
+
+/** Word (32-bit) index of `latest` in the payload, for Atomics and futexes. */
+export const LATEST_WORD = SnapshotOffset.latest / 4;
+
+export interface SnapshotGeometry {
+  buffersOffset: number;
+  /** Bytes of one buffer: its sequence line, the coordinates and the fields. */
+  bufferStride: number;
+  /** From a buffer's start. */
+  coordinatesOffset: number;
+  /** From a buffer's start. */
+  fieldsOffset: number;
+  fieldStride: number;
+  payloadBytes: number;
+}
+
+function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
+
+export function snapshotGeometry(spec: MeshSpec): SnapshotGeometry {
+  const coordinatesOffset = SnapshotBufferOffset.coordinates;
+  const fieldsOffset = align64(coordinatesOffset + spec.count * spec.dimension * 8);
+  const fieldStride = align64(spec.count * 8);
+  const bufferStride = fieldsOffset + spec.fields.length * fieldStride;
+  const buffersOffset = SnapshotOffset.buffers;
+  return {
+    buffersOffset,
+    bufferStride,
+    coordinatesOffset,
+    fieldsOffset,
+    fieldStride,
+    payloadBytes: buffersOffset + SNAPSHOT_BUFFERS * bufferStride,
+  };
+}
+
+/** The segment of component `component`'s mesh `mesh` when it is published as a snapshot. */
+export function snapshotSegmentName(component: string, mesh: string): string {
+  return `${component}.snapshot.${mesh}`;
+}
+
+/** The sequence word a complete snapshot k leaves in its buffer (2k mod 2³²). */
+export function completeSequence(snapshot: number): number {
+  return (snapshot * 2) >>> 0;
+}
+
+/** Writes the metadata into a payload (the magic last); latest and both sequence words stay 0. */
+export function writeSnapshotMetadata(buffer: ArrayBuffer, payloadOffset: number, spec: MeshSpec): SnapshotGeometry {
+  checkMeshSpec(spec, "snapshot");
+  const geometry = snapshotGeometry(spec);
+  const view = new DataView(buffer, payloadOffset, geometry.payloadBytes);
+  view.setUint32(SnapshotOffset.version, SNAPSHOT_LAYOUT_VERSION, true);
+  view.setUint32(SnapshotOffset.dimension, spec.dimension, true);
+  view.setUint32(SnapshotOffset.layout, spec.layout === "soa" ? 0 : 1, true);
+  view.setUint32(SnapshotOffset.count, spec.count, true);
+  view.setUint32(SnapshotOffset.fieldCount, spec.fields.length, true);
+  view.setUint32(SnapshotOffset.buffersOffset, geometry.buffersOffset, true);
+  view.setUint32(SnapshotOffset.bufferStride, geometry.bufferStride, true);
+  view.setUint32(SnapshotOffset.fieldsOffset, geometry.fieldsOffset, true);
+  view.setUint32(SnapshotOffset.fieldStride, geometry.fieldStride, true);
+  const encoder = new TextEncoder();
+  spec.fields.forEach((field, index) => {
+    new Uint8Array(
+      buffer,
+      payloadOffset + SnapshotOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
+      MAX_FIELD_NAME_BYTES,
+    ).set(encoder.encode(field));
+  });
+  Atomics.store(new Int32Array(buffer, payloadOffset, 1), 0, SNAPSHOT_MAGIC);
+  return geometry;
+}
+
+/** Reads and checks the metadata another process wrote; every inconsistency is an error that names it. */
+export function readSnapshotMetadata(
+  buffer: ArrayBuffer,
+  payloadOffset: number,
+  payloadBytes: number,
+  where: string,
+): MeshSpec & SnapshotGeometry {
+  if (payloadBytes < SnapshotOffset.buffers) {
+    throw new MeshMetadataError(
+      `${where}: ${payloadBytes} bytes cannot hold snapshot metadata (${SnapshotOffset.buffers} bytes)`,
+    );
+  }
+  const view = new DataView(buffer, payloadOffset, payloadBytes);
+  const magic = Atomics.load(new Int32Array(buffer, payloadOffset, 1), 0) >>> 0;
+  if (magic !== SNAPSHOT_MAGIC) {
+    throw new MeshMetadataError(
+      `${where}: no snapshot metadata (magic 0x${magic.toString(16)}); its writer did not publish the snapshot's layout`,
+    );
+  }
+  const version = view.getUint32(SnapshotOffset.version, true);
+  if (version !== SNAPSHOT_LAYOUT_VERSION) {
+    throw new MeshMetadataError(
+      `${where}: snapshot layout version ${version}, this conflux reads ${SNAPSHOT_LAYOUT_VERSION}`,
+    );
+  }
+  const layoutCode = view.getUint32(SnapshotOffset.layout, true);
+  const layout = layoutCode === 0 ? "soa" : layoutCode === 1 ? "interleaved" : undefined;
+  if (layout === undefined)
+    throw new MeshMetadataError(`${where}: layout code ${layoutCode} is not 0 (soa) or 1 (interleaved)`);
+  const fieldCount = view.getUint32(SnapshotOffset.fieldCount, true);
+  if (fieldCount < 1 || fieldCount > MAX_FIELDS) {
+    throw new MeshMetadataError(`${where}: field count ${fieldCount} is outside 1..${MAX_FIELDS}`);
+  }
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const fields: string[] = [];
+  for (let index = 0; index < fieldCount; index++) {
+    const raw = new Uint8Array(
+      buffer,
+      payloadOffset + SnapshotOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
+      MAX_FIELD_NAME_BYTES,
+    );
+    const end = raw.indexOf(0);
+    try {
+      fields.push(decoder.decode(raw.subarray(0, end < 0 ? MAX_FIELD_NAME_BYTES : end)));
+    } catch {
+      throw new MeshMetadataError(`${where}: the name of field ${index} is not valid UTF-8`);
+    }
+  }
+  const spec: MeshSpec = {
+    dimension: view.getUint32(SnapshotOffset.dimension, true) as 1 | 2 | 3,
+    count: view.getUint32(SnapshotOffset.count, true),
+    layout,
+    fields,
+  };
+  checkMeshSpec(spec, where);
+  const expected = snapshotGeometry(spec);
+  const stored = [
+    view.getUint32(SnapshotOffset.buffersOffset, true),
+    view.getUint32(SnapshotOffset.bufferStride, true),
+    view.getUint32(SnapshotOffset.fieldsOffset, true),
+    view.getUint32(SnapshotOffset.fieldStride, true),
+  ];
+  const wanted = [expected.buffersOffset, expected.bufferStride, expected.fieldsOffset, expected.fieldStride];
+  if (stored.some((value, index) => value !== wanted[index])) {
+    throw new MeshMetadataError(
+      `${where}: offsets (buffers ${stored[0]}, buffer stride ${stored[1]}, fields ${stored[2]}, field stride ${stored[3]}) disagree with ${spec.count} points and ${fieldCount} fields in ${spec.dimension}-D (expected ${wanted.join(", ")})`,
+    );
+  }
+  if (expected.payloadBytes > payloadBytes) {
+    throw new MeshMetadataError(
+      `${where}: ${spec.count} points and ${fieldCount} fields need ${expected.payloadBytes} bytes in two buffers; the segment has ${payloadBytes}`,
+    );
+  }
+  return { ...spec, ...expected };
+}
