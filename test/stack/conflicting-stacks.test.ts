@@ -8,10 +8,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { debianMirror } from "../../src/stack/debian-mirror.ts";
 import { STACKS_VARIABLE } from "../../src/stack/stack-store.ts";
 import { type Fixture, projectRoot, startCli } from "../support/child-process.ts";
-import { BUBBLEWRAP, CRUN, DEBOOTSTRAP, needs, PYTHON, skipBecause, unmet } from "../support/requirements.ts";
+import {
+  BUBBLEWRAP,
+  CRUN,
+  DEBOOTSTRAP,
+  debianMirrorUnreachable,
+  needs,
+  PYTHON,
+  skipBecause,
+} from "../support/requirements.ts";
 
 const example = join(projectRoot, "examples/conflicting-stacks");
 const scratch = mkdtempSync(join(tmpdir(), "conflux-stacks-test-"));
@@ -28,21 +35,8 @@ async function runToEnd(fixture: Fixture): Promise<{ code: number | null; stdout
   return { code, stdout, stderr: fixture.stderr() };
 }
 
-async function mirrorUnreachable(): Promise<string | undefined> {
-  const mirror = debianMirror();
-  try {
-    const response = await fetch(`${mirror}/dists/bookworm/InRelease`, {
-      method: "HEAD",
-      signal: AbortSignal.timeout(15_000),
-    });
-    return response.ok ? undefined : `the Debian mirror ${mirror} answered ${response.status}`;
-  } catch (error) {
-    return `the Debian mirror ${mirror} is unreachable (${(error as Error).message})`;
-  }
-}
-
 // Building a stack needs debootstrap (a package) and the Debian mirror (the network, which no package brings).
-const mirror = unmet(DEBOOTSTRAP) === undefined ? await mirrorUnreachable() : undefined;
+const mirror = await debianMirrorUnreachable();
 const buildable = skipBecause(mirror, needs(DEBOOTSTRAP));
 
 test(

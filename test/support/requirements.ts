@@ -23,6 +23,7 @@ import { findGuestKernel } from "../../src/enclave/vm/image/guest-kernel.ts";
 import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { findExecutable } from "../../src/platform/executable.ts";
 import { parentDeathPrefix } from "../../src/platform/parent-death-signal.ts";
+import { debianMirror } from "../../src/stack/debian-mirror.ts";
 import { debootstrapMissing } from "../../src/stack/debootstrap.ts";
 
 export const REQUIRE_VARIABLE = "CONFLUX_TEST_REQUIRE";
@@ -215,6 +216,30 @@ export const SETPRIV = requirement("util-linux", () =>
 export const BUBBLEWRAP = requirement("bubblewrap", containerRuntime("bwrap", "bubblewrap"));
 export const CRUN = requirement("crun", containerRuntime("crun", "crun"));
 export const DEBOOTSTRAP = requirement("debootstrap", debootstrapMissing);
+
+let mirrorAnswer: Promise<string | undefined> | undefined;
+
+/**
+ * Why the Debian mirror a stack build downloads from cannot be reached, or undefined when it can: the network,
+ * which no package brings, so a test gates on it with skipBecause() (skipped, also under CONFLUX_TEST_REQUIRE=all).
+ * Asked once per process, and only when debootstrap can run (otherwise that is the reason).
+ */
+export function debianMirrorUnreachable(): Promise<string | undefined> {
+  mirrorAnswer ??= (async () => {
+    if (DEBOOTSTRAP.missing() !== undefined) return undefined;
+    const mirror = debianMirror();
+    try {
+      const response = await fetch(`${mirror}/dists/bookworm/InRelease`, {
+        method: "HEAD",
+        signal: AbortSignal.timeout(15_000),
+      });
+      return response.ok ? undefined : `the Debian mirror ${mirror} answered ${response.status}`;
+    } catch (error) {
+      return `the Debian mirror ${mirror} is unreachable (${(error as Error).message})`;
+    }
+  })();
+  return mirrorAnswer;
+}
 
 // VM enclaves.
 export const QEMU = requirement("qemu-system-x86", () => onPath("qemu-system-x86_64"));
