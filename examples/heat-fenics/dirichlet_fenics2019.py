@@ -44,7 +44,7 @@ def refuse(reason: str) -> None:
 
 
 try:
-    from conflux import fenics  # first: it sets dolfin's JIT cache before dolfin is imported
+    from conflux import fenics  # before dolfin compiles anything: it sets dolfin's JIT cache
     import dolfin
 except ImportError as error:
     refuse(f"{sys.executable} (Python {sys.version.split()[0]}) cannot import dolfin ({error})")

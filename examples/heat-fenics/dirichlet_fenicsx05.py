@@ -40,7 +40,7 @@ def refuse(reason: str) -> None:
 
 
 try:
-    from conflux import fenicsx  # first: it sets dolfinx's JIT cache before dolfinx is imported
+    from conflux import fenicsx  # imports dolfinx, and sets its JIT cache where it can be written
     import dolfinx
 except ImportError as error:
     refuse(f"{sys.executable} (Python {sys.version.split()[0]}) cannot import dolfinx ({error})")

@@ -9,7 +9,7 @@ One process (no MPI partitioning), scalar spaces, dolfin's PETSc backend
 receives a temperature and sends a flux::
 
     import conflux
-    from conflux import fenics as coupling      # sets the JIT cache before dolfin is imported
+    from conflux import fenics as coupling      # before dolfin compiles anything: it sets the JIT cache
     import dolfin
 
     V = dolfin.FunctionSpace(mesh, "P", 2)
@@ -76,7 +76,8 @@ def jit_cache_directory() -> str:
     return private
 
 
-# dijitso reads DIJITSO_CACHE_DIR when dolfin is imported, so this runs first.
+# dijitso reads DIJITSO_CACHE_DIR at dolfin's first compile (its first FunctionSpace), so this runs before it:
+# import this module before making one.
 JIT_CACHE = jit_cache_directory()
 
 import dolfin  # noqa: E402

@@ -12,7 +12,7 @@ size 1): a vector field is coupled one collapsed component space at a time.
 A Dirichlet participant that receives a temperature and sends a flux::
 
     import conflux
-    from conflux import fenicsx                 # sets the JIT cache before dolfinx is imported
+    from conflux import fenicsx                 # makes dolfinx's JIT cache writable (see jit_cache_directory)
     from dolfinx import fem
 
     V = ...                                     # the solver's function space
@@ -45,6 +45,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 __all__ = ["Interface", "jit_cache_directory"]
 
@@ -63,9 +64,10 @@ def _writable(directory: str) -> bool:
 def jit_cache_directory() -> str:
     """Where dolfinx keeps the forms its JIT compiles (ffcx's C, built by cffi): $XDG_CACHE_HOME/fenics, else
     ~/.cache/fenics. In a container whose root is read-only neither can be written, and compiling the first form
-    fails; this module then points XDG_CACHE_HOME at a directory of its own under the temporary directory (a
-    container's private /tmp), removed when the process ends. The forms are compiled once per process: a solver
-    that builds its forms once and reassembles them every step compiles nothing after its start."""
+    fails; this module then points dolfinx's default cache directory (and XDG_CACHE_HOME) at a directory of its
+    own under the temporary directory (a container's private /tmp), removed when the process ends. The forms are
+    compiled once per process: a solver that builds its forms once and reassembles them every step compiles
+    nothing after its start."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if _writable(os.path.join(base, "fenics")):
         return os.path.join(base, "fenics")
@@ -75,11 +77,18 @@ def jit_cache_directory() -> str:
     return os.path.join(private, "fenics")
 
 
-# dolfinx reads XDG_CACHE_HOME when it is imported, so this runs first.
 JIT_CACHE = jit_cache_directory()
 
 import numpy  # noqa: E402
-from dolfinx import fem  # noqa: E402
+from dolfinx import fem, jit  # noqa: E402
+
+# dolfinx takes its default cache directory from XDG_CACHE_HOME when it is imported, which may have been before
+# this module was; its table of defaults (DOLFINX_DEFAULT_JIT_PARAMETERS in 0.5, _OPTIONS in 0.9) is read at
+# every compile, so the directory is set there too.
+for _table in ("DOLFINX_DEFAULT_JIT_OPTIONS", "DOLFINX_DEFAULT_JIT_PARAMETERS"):
+    _defaults = getattr(jit, _table, None)
+    if isinstance(_defaults, dict) and "cache_dir" in _defaults:
+        _defaults["cache_dir"] = (Path(JIT_CACHE), _defaults["cache_dir"][1])
 
 
 class Interface:

@@ -31,8 +31,8 @@ def on_side(x):
 
 def with_dolfinx():
     """The adapter's objects and the solver calls it is checked with, on dolfinx."""
-    from conflux import fenicsx as adapter  # before dolfinx: it sets the JIT cache
-    import dolfinx
+    import dolfinx  # before the adapter: its JIT cache must be set whatever the order
+    from conflux import fenicsx as adapter
     import numpy
     import ufl
     from dolfinx import fem, mesh
@@ -66,7 +66,7 @@ def with_dolfinx():
 
 def with_dolfin():
     """The adapter's objects and the solver calls it is checked with, on legacy dolfin."""
-    from conflux import fenics as adapter  # before dolfin: it sets the JIT cache
+    from conflux import fenics as adapter  # before dolfin compiles anything: it sets the JIT cache
     import dolfin
     import numpy
 
