@@ -4,8 +4,8 @@ element code (numpy only), shared by the participants whatever FEniCS they run:
     u_t = Δu + f  on [0, 2] × [0, 1],   u = 1 + x² + α y² + β t,   f = β − 2 − 2α,
 
 split at x = 1; α = 3, β = 1.2. Each participant solves its half with P2
-Lagrange elements on a mesh of cells × cells triangles ("left" diagonals, as
-the tutorial) and backward Euler, both exact for this u (quadratic in space,
+Lagrange elements on cells × cells squares, each cut into two triangles
+("left" diagonals, as the tutorial), and backward Euler, both exact for this u (quadratic in space,
 linear in time), so given exact interface data, or once the coupling has
 converged, the discrete solution is u up to the linear solver's rounding.
 """
@@ -43,11 +43,6 @@ def on_neumann_outer_boundary(x):
     """The right half's boundary but the interface's inside: x = 2, and y = 0 or 1 (its corners at x = 1 too,
     which take u there, as in the tutorial)."""
     return numpy.isclose(x[0], 2.0) | numpy.isclose(x[1], 0.0) | numpy.isclose(x[1], 1.0)
-
-
-def interface_points(cells: int, degree: int) -> int:
-    """How many dofs of a P`degree` space lie on the interface of a mesh of `cells` × `cells`."""
-    return degree * cells + 1
 
 
 class Settings:

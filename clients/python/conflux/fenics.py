@@ -40,23 +40,11 @@ coordinates once: one copy each, no temporary array.
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
+
+from ._solver_interface import point_order, share_points, writable_cache
 
 __all__ = ["Interface", "jit_cache_directory"]
-
-
-def _writable(directory: str) -> bool:
-    """Whether `directory` exists and can be written, or can be made."""
-    probe = directory
-    while not os.path.isdir(probe):
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return False
-        probe = parent
-    return os.access(probe, os.W_OK | os.X_OK)
 
 
 def jit_cache_directory() -> str:
@@ -68,10 +56,9 @@ def jit_cache_directory() -> str:
     start."""
     configured = os.environ.get("DIJITSO_CACHE_DIR")
     directory = configured or os.path.join(os.path.expanduser("~"), ".cache", "dijitso")
-    if _writable(directory):
+    private = writable_cache(directory, "conflux-fenics-jit-")
+    if private is None:
         return directory
-    private = tempfile.mkdtemp(prefix="conflux-fenics-jit-")
-    atexit.register(shutil.rmtree, private, True)
     os.environ["DIJITSO_CACHE_DIR"] = private
     return private
 
@@ -127,10 +114,7 @@ class Interface:
         self.function_space = function_space
         self.dimension = function_space.mesh().geometry().dim()
         points = function_space.tabulate_dof_coordinates().reshape(-1, self.dimension)[dofs]
-        # Coordinates that differ by rounding only (1 and 0.9999999999999999 on one line) count as equal.
-        extent = max(float(numpy.ptp(points, axis=0).max()), 1e-300)
-        keys = numpy.round((points - points.min(axis=0)) / extent, 9)
-        order = numpy.lexsort(keys.T[::-1])
+        order = point_order(points)
         self.dofs = dofs[order]
         self.points = numpy.ascontiguousarray(points[order])
         self.count = int(self.dofs.size)
@@ -148,13 +132,7 @@ class Interface:
     def share_mesh(self, component, name: str, fields, layout: str = "soa"):
         """Shares the interface as mesh `name` of `component` (a conflux.Component) with `fields`, its coordinates
         copied in; returns the conflux.Mesh, whose fields are views of the segment."""
-        mesh = component.share_mesh(name, self.dimension, self.count, layout, fields)
-        coordinates = numpy.asarray(mesh.coordinates)
-        if layout == "soa":
-            coordinates.reshape(self.dimension, self.count)[:, :] = self.points.T
-        else:
-            coordinates.reshape(self.count, self.dimension)[:, :] = self.points
-        return mesh
+        return share_points(component, name, self.points, fields, layout)
 
     def _vector(self, function, what: str):
         if function.function_space() != self.function_space:

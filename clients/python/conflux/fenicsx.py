@@ -41,24 +41,12 @@ each, no temporary array.
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from ._solver_interface import point_order, share_points, writable_cache
+
 __all__ = ["Interface", "jit_cache_directory"]
-
-
-def _writable(directory: str) -> bool:
-    """Whether `directory` exists and can be written, or can be made."""
-    probe = directory
-    while not os.path.isdir(probe):
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return False
-        probe = parent
-    return os.access(probe, os.W_OK | os.X_OK)
 
 
 def jit_cache_directory() -> str:
@@ -69,10 +57,9 @@ def jit_cache_directory() -> str:
     compiled once per process: a solver that builds its forms once and reassembles them every step compiles
     nothing after its start."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if _writable(os.path.join(base, "fenics")):
+    private = writable_cache(os.path.join(base, "fenics"), "conflux-fenicsx-jit-")
+    if private is None:
         return os.path.join(base, "fenics")
-    private = tempfile.mkdtemp(prefix="conflux-fenicsx-jit-")
-    atexit.register(shutil.rmtree, private, True)
     os.environ["XDG_CACHE_HOME"] = private
     return os.path.join(private, "fenics")
 
@@ -114,10 +101,7 @@ class Interface:
         self.function_space = function_space
         self.dimension = function_space.mesh.geometry.dim
         points = function_space.tabulate_dof_coordinates()[dofs, : self.dimension]
-        # Coordinates that differ by rounding only (1 and 0.9999999999999999 on one line) count as equal.
-        extent = max(float(numpy.ptp(points, axis=0).max()), 1e-300)
-        keys = numpy.round((points - points.min(axis=0)) / extent, 9)
-        order = numpy.lexsort(keys.T[::-1])
+        order = point_order(points)
         self.dofs = dofs[order]
         self.points = numpy.ascontiguousarray(points[order])
         self.count = int(self.dofs.size)
@@ -131,13 +115,7 @@ class Interface:
     def share_mesh(self, component, name: str, fields, layout: str = "soa"):
         """Shares the interface as mesh `name` of `component` (a conflux.Component) with `fields`, its coordinates
         copied in; returns the conflux.Mesh, whose fields are views of the segment."""
-        mesh = component.share_mesh(name, self.dimension, self.count, layout, fields)
-        coordinates = numpy.asarray(mesh.coordinates)
-        if layout == "soa":
-            coordinates.reshape(self.dimension, self.count)[:, :] = self.points.T
-        else:
-            coordinates.reshape(self.count, self.dimension)[:, :] = self.points
-        return mesh
+        return share_points(component, name, self.points, fields, layout)
 
     def _check_function(self, function, what: str) -> None:
         space = function.function_space
