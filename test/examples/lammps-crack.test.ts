@@ -16,7 +16,14 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { STACKS_VARIABLE } from "../../src/stack/stack-store.ts";
 import { type Fixture, projectRoot, startCli } from "../support/child-process.ts";
-import { BUBBLEWRAP, DEBOOTSTRAP, debianMirrorProblem, needs, skipBecause, unmet } from "../support/requirements.ts";
+import {
+  BUBBLEWRAP,
+  DEBOOTSTRAP,
+  debianMirrorUnreachable,
+  needs,
+  skipBecause,
+  unmet,
+} from "../support/requirements.ts";
 import { testStacksDirectory } from "../support/test-stacks.ts";
 
 const example = join(projectRoot, "examples/lammps-crack");
@@ -26,7 +33,7 @@ const environment = { [STACKS_VARIABLE]: testStacksDirectory() };
 const ITERATIONS = 20;
 const EVERY = 100;
 
-const mirror = unmet(DEBOOTSTRAP) === undefined ? await debianMirrorProblem() : undefined;
+const mirror = unmet(DEBOOTSTRAP) === undefined ? await debianMirrorUnreachable() : undefined;
 const options = skipBecause(mirror, needs(DEBOOTSTRAP, BUBBLEWRAP));
 
 async function runToEnd(fixture: Fixture): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -14,7 +14,7 @@ import {
   BUBBLEWRAP,
   CRUN,
   DEBOOTSTRAP,
-  debianMirrorProblem,
+  debianMirrorUnreachable,
   needs,
   PYTHON,
   skipBecause,
@@ -39,7 +39,7 @@ async function runToEnd(fixture: Fixture): Promise<{ code: number | null; stdout
 }
 
 // Building a stack needs debootstrap (a package) and the Debian mirror (the network, which no package brings).
-const mirror = unmet(DEBOOTSTRAP) === undefined ? await debianMirrorProblem() : undefined;
+const mirror = unmet(DEBOOTSTRAP) === undefined ? await debianMirrorUnreachable() : undefined;
 const buildable = skipBecause(mirror, needs(DEBOOTSTRAP));
 
 test(

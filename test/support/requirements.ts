@@ -217,21 +217,28 @@ export const BUBBLEWRAP = requirement("bubblewrap", containerRuntime("bwrap", "b
 export const CRUN = requirement("crun", containerRuntime("crun", "crun"));
 export const DEBOOTSTRAP = requirement("debootstrap", debootstrapMissing);
 
+let mirrorAnswer: Promise<string | undefined> | undefined;
+
 /**
- * Why a stack cannot be built here beyond the package: the Debian mirror (the network, which no package brings)
- * unreachable; undefined when it answers. Skipped with that reason, also under CONFLUX_TEST_REQUIRE=all.
+ * Why the Debian mirror a stack build downloads from cannot be reached, or undefined when it can: the network,
+ * which no package brings, so a test gates on it with skipBecause() (skipped, also under CONFLUX_TEST_REQUIRE=all).
+ * Asked once per process, and only when debootstrap can run (otherwise that is the reason).
  */
-export async function debianMirrorProblem(): Promise<string | undefined> {
-  const mirror = debianMirror();
-  try {
-    const response = await fetch(`${mirror}/dists/bookworm/InRelease`, {
-      method: "HEAD",
-      signal: AbortSignal.timeout(15_000),
-    });
-    return response.ok ? undefined : `the Debian mirror ${mirror} answered ${response.status}`;
-  } catch (error) {
-    return `the Debian mirror ${mirror} is unreachable (${(error as Error).message})`;
-  }
+export function debianMirrorUnreachable(): Promise<string | undefined> {
+  mirrorAnswer ??= (async () => {
+    if (DEBOOTSTRAP.missing() !== undefined) return undefined;
+    const mirror = debianMirror();
+    try {
+      const response = await fetch(`${mirror}/dists/bookworm/InRelease`, {
+        method: "HEAD",
+        signal: AbortSignal.timeout(15_000),
+      });
+      return response.ok ? undefined : `the Debian mirror ${mirror} answered ${response.status}`;
+    } catch (error) {
+      return `the Debian mirror ${mirror} is unreachable (${(error as Error).message})`;
+    }
+  })();
+  return mirrorAnswer;
 }
 
 // VM enclaves.
