@@ -12,8 +12,8 @@ import { tsxLoaderUrl } from "../../platform/typescript-loader.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
 import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
 import { forgetOnExit, killOnExit } from "../exit-kill.ts";
-import { type ComponentLaunch, componentEnvironment, missingForLaunch, } from "../launch.ts";
-import { drainOutput, } from "../output-capture.ts";
+import { type ComponentLaunch, componentEnvironment, missingForLaunch } from "../launch.ts";
+import { drainOutput } from "../output-capture.ts";
 import { componentOutputPipes, type RelayedPipe } from "../output-relay.ts";
 import { SupervisedEnclave } from "../supervised-enclave.ts";
 
