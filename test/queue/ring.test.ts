@@ -155,7 +155,7 @@ test("an unknown opcode is reported with its value", (t) => {
   });
 });
 
-test("a ring that is not formatted, or of another version, is refused", (t) => {
+test("a ring that is not formatted, or of another version (a version 1 peer's), is refused", (t) => {
   const run = scratchRun(t);
   const segment = run.createSegment("blank", ringBytes(4));
   const strategy = waitStrategy();
@@ -164,11 +164,17 @@ test("a ring that is not formatted, or of another version, is refused", (t) => {
     /blank ring: not a command ring \(magic 0x0\)/,
   );
   formatRing(segment.buffer, segment.payloadOffset, 4);
-  new DataView(segment.buffer, segment.payloadOffset).setUint32(RingOffset.version, 9, true);
-  assert.throws(
-    () => new RingProducer(segment.buffer, segment.payloadOffset, "old ring", strategy, null),
-    /ring layout version 9, this conflux speaks 2/,
-  );
+  for (const version of [1, 9]) {
+    new DataView(segment.buffer, segment.payloadOffset).setUint32(RingOffset.version, version, true);
+    assert.throws(
+      () => new RingProducer(segment.buffer, segment.payloadOffset, "old ring", strategy, null),
+      new RegExp(`ring layout version ${version}, this conflux speaks 2; use one conflux release for every component`),
+    );
+    assert.throws(
+      () => new RingConsumer(segment.buffer, segment.payloadOffset, "old ring", strategy, null, null),
+      new RegExp(`ring layout version ${version}, this conflux speaks 2`),
+    );
+  }
   assert.throws(() => formatRing(segment.buffer, segment.payloadOffset, 3), /capacity 3 must be a power of two/);
 });
 
