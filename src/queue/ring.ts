@@ -170,11 +170,11 @@ class RingEnd {
    * Counters another process writes are checked where they are read: 0 ≤ tail − head ≤ capacity (mod 2³²), or
    * the slot a record is read from or written to is not one the protocol allows.
    */
-  protected corruptCounters(tail: number, head: number): never {
+  protected corruptCounters(tail: number, head: number, lowest = 0): never {
     this.throwIfTruncated();
     const peer = this.peer?.identity().description ?? "the peer";
     throw new CorruptRecordError(
-      `${this.where}: ring counters are corrupt: tail ${tail >>> 0}, head ${head >>> 0} in a ring of ${this.capacity} records (0 ≤ tail − head ≤ ${this.capacity} must hold). Something other than ${peer}'s side of the channel wrote them.`,
+      `${this.where}: ring counters are corrupt: tail ${tail >>> 0}, head ${head >>> 0} in a ring of ${this.capacity} records (${lowest} ≤ tail − head ≤ ${this.capacity} must hold). Something other than ${peer}'s side of the channel wrote them.`,
     );
   }
 
@@ -381,7 +381,8 @@ export class RingConsumer extends RingEnd {
     if (sequence === head) return;
     this.throwIfTruncated();
     const ahead = (tail - head) | 0;
-    if (ahead < -1 || ahead > this.capacity) this.corruptCounters(tail, head);
+    // −1: the producer stored the sequence of the record just taken, and not yet its tail.
+    if (ahead < -1 || ahead > this.capacity) this.corruptCounters(tail, head, -1);
     if (sequence !== ((head - this.capacity) | 0)) this.corruptSequence(head, sequence);
     const peer = this.peer?.identity().description ?? "the peer";
     throw new CorruptRecordError(

@@ -33,7 +33,7 @@ test("a tail more than the capacity ahead of head, or behind it by more than one
   assert.equal(consumer.tryReceive(new Message()), false);
   assert.throws(
     () => consumer.receive(new Message()),
-    /test ring: ring counters are corrupt: tail 9, head 0 in a ring of 8 records/,
+    /test ring: ring counters are corrupt: tail 9, head 0 in a ring of 8 records \(-1 ≤ tail − head ≤ 8 must hold\)/,
   );
   Atomics.store(words, RingOffset.tail / 4, -2);
   assert.throws(() => consumer.receive(new Message()), /tail 4294967294, head 0/);
