@@ -50,7 +50,7 @@ enum { ENTRY_FREE = 0, ENTRY_WRITING = 1, ENTRY_LIVE = 2, ENTRY_ANNOUNCED = 3 };
 #define ANNOUNCED_WAIT_MS 2000
 
 #define RING_MAGIC 0x474E4952u
-#define RING_LAYOUT_VERSION 1u
+#define RING_LAYOUT_VERSION ((uint32_t)CFX_RING_LAYOUT_VERSION)
 enum { RING_TAIL = 0, RING_CONSUMER_SLEEPING = 4, RING_PRODUCER_CLOSED = 8, RING_HEAD = 64,
        RING_PRODUCER_SLEEPING = 68, RING_CONSUMER_CLOSED = 72, RING_MAGIC_AT = 128, RING_VERSION = 132,
        RING_CAPACITY = 136, RING_RECORD_SIZE = 140, RING_RECORDS = 192 };
@@ -178,6 +178,10 @@ static uint32_t *word_at(const void *base, long long offset) {
 }
 static uint32_t load_acquire(const void *base, long long offset) {
   return __atomic_load_n(word_at(base, offset), __ATOMIC_ACQUIRE);
+}
+/* A record's sequence, stored after its fields: a consumer that acquires it sees them. */
+static void store_release(void *base, long long offset, uint32_t value) {
+  __atomic_store_n(word_at(base, offset), value, __ATOMIC_RELEASE);
 }
 /* Sequentially consistent, like Atomics.store: "publish, then read the sleeping flag" must not reorder. */
 static void store_seq_cst(void *base, long long offset, uint32_t value) {
@@ -677,7 +681,7 @@ struct ring_end {
   uint32_t capacity;
   uint32_t mask;
   uint32_t position; /* tail for a producer, head for a consumer */
-  uint32_t cached;   /* the other side's counter, last read */
+  uint32_t cached;   /* a producer's: the head, last read (a consumer reads the tail only while it waits) */
 };
 
 static int valid_capacity(long long capacity) {
@@ -690,6 +694,9 @@ int cfx_wire_format_ring(void *ring, int capacity) {
     return fail(CFX_ERR_ARGUMENT, "ring capacity %d must be a power of two between 2 and 1048576", capacity);
   unsigned char *r = ring;
   memset(r, 0, (size_t)CFX_RING_BYTES(capacity));
+  /* Slot i holds record i first; until then the sequence of the record a capacity before, which it cannot match. */
+  for (int slot = 0; slot < capacity; slot++)
+    put32(r + RING_RECORDS + (size_t)slot * CFX_RECORD_SIZE + REC_SEQUENCE, (uint32_t)slot - (uint32_t)capacity);
   put32(r + RING_VERSION, RING_LAYOUT_VERSION);
   put32(r + RING_CAPACITY, (uint32_t)capacity);
   put32(r + RING_RECORD_SIZE, CFX_RECORD_SIZE);
@@ -752,11 +759,12 @@ static int ring_try_send(struct ring_end *end, cfx_message *message, const char 
     return fail(CFX_ERR_ARGUMENT, "%s: payload of %d bytes; a record holds at most %d", where, message->length,
                 CFX_PAYLOAD_BYTES);
   unsigned char *record = end->ring + RING_RECORDS + (size_t)(tail & end->mask) * CFX_RECORD_SIZE;
-  put32(record + REC_SEQUENCE, tail);
   put32(record + REC_OPCODE, ((uint32_t)message->opcode & 0xFFFFu) | (((uint32_t)message->flags & 0xFFFFu) << 16));
   put32(record + REC_LENGTH, (uint32_t)message->length);
   put32(record + REC_CORRELATION, (uint32_t)message->correlation);
   memcpy(record + REC_PAYLOAD, message->payload, CFX_PAYLOAD_BYTES);
+  /* The sequence publishes the record to a consumer spinning on it; the tail follows, for one that sleeps. */
+  store_release(record, REC_SEQUENCE, tail);
   message->sequence = (int)tail;
   end->position = tail + 1;
   store_seq_cst(end->ring, RING_TAIL, tail + 1);
@@ -764,35 +772,42 @@ static int ring_try_send(struct ring_end *end, cfx_message *message, const char 
   return CFX_OK;
 }
 
+static int corrupt_sequence(const struct ring_end *end, uint32_t head, uint32_t sequence, const char *where,
+                            const char *peer) {
+  int truncated = check_truncation();
+  if (truncated != CFX_OK) return truncated;
+  return fail(CFX_ERR_PROTOCOL,
+              "%s: corrupt record from %s at position %u: sequence %u (expected %u, or %u until it is published). "
+              "Something other than the channel's producer wrote into the ring; check that the peer speaks ring "
+              "layout version %u.",
+              where, peer, head, sequence, head, head - end->capacity, RING_LAYOUT_VERSION);
+}
+
 static int ring_try_receive(struct ring_end *end, cfx_message *message, const uint64_t *accepted, const char *where,
                             const char *peer) {
   int truncated = check_truncation();
   if (truncated != CFX_OK) return truncated;
   uint32_t head = end->position;
-  if (head == end->cached) {
-    end->cached = load_acquire(end->ring, RING_TAIL);
-    if (head == end->cached) return CFX_EMPTY;
-    if (end->cached - head > end->capacity && (truncated = check_truncation()) != CFX_OK) return truncated;
-    if (end->cached - head > end->capacity)
-      return fail(CFX_ERR_PROTOCOL,
-                  "%s: ring counters from %s are corrupt: tail %u, head %u, %u records in flight in a ring of %u. "
-                  "Something other than the channel's producer wrote into the ring.",
-                  where, peer, end->cached, head, end->cached - head, end->capacity);
+  unsigned char *slot = end->ring + RING_RECORDS + (size_t)(head & end->mask) * CFX_RECORD_SIZE;
+  /* The slot's sequence says whether record `head` is there (the tail, on the producer's line, is not read): it is
+   * `head` once published, and the sequence of the record a capacity before until then. */
+  uint32_t sequence = load_acquire(slot, REC_SEQUENCE);
+  if (sequence != head) {
+    if (sequence == head - end->capacity) return CFX_EMPTY;
+    return corrupt_sequence(end, head, sequence, where, peer);
   }
   /* Copied out first, then checked and decoded from the copy: the producer (or anyone) may change the slot. */
   unsigned char record[CFX_RECORD_SIZE];
-  memcpy(record, end->ring + RING_RECORDS + (size_t)(head & end->mask) * CFX_RECORD_SIZE, CFX_RECORD_SIZE);
+  memcpy(record, slot, CFX_RECORD_SIZE);
   if ((truncated = check_truncation()) != CFX_OK) return truncated;
-  uint32_t sequence = get32(record + REC_SEQUENCE);
   uint32_t opcode_and_flags = get32(record + REC_OPCODE);
   uint32_t length = get32(record + REC_LENGTH);
   uint32_t opcode = opcode_and_flags & 0xFFFFu;
-  if (sequence != head || length > CFX_PAYLOAD_BYTES)
+  if (length > CFX_PAYLOAD_BYTES)
     return fail(CFX_ERR_PROTOCOL,
-                "%s: corrupt record from %s at position %u: sequence %u (expected %u), payload length %d (at most %d). "
-                "Something other than the channel's producer wrote into the ring; check that the peer speaks wire "
-                "format version %u.",
-                where, peer, head, sequence, head, (int)length, CFX_PAYLOAD_BYTES, RING_LAYOUT_VERSION);
+                "%s: corrupt record from %s at position %u: payload length %d (at most %d). Something other than the "
+                "channel's producer wrote into the ring.",
+                where, peer, head, (int)length, CFX_PAYLOAD_BYTES);
   if (accepted != NULL && (accepted[opcode >> 6] & (1ULL << (opcode & 63))) == 0)
     return fail(CFX_ERR_PROTOCOL,
                 "%s: unknown opcode 0x%04x from %s at position %u; the peer speaks another protocol version or sent "
@@ -808,6 +823,35 @@ static int ring_try_receive(struct ring_end *end, cfx_message *message, const ui
   store_seq_cst(end->ring, RING_HEAD, head + 1);
   if (load_seq_cst(end->ring, RING_PRODUCER_SLEEPING) != 0) futex_wake(word_at(end->ring, RING_HEAD), 1);
   return CFX_OK;
+}
+
+/* A consumer's wait ended without record `head`: with a producer that follows the protocol that cannot be (it stores
+ * a tail past `head` after the record's sequence). CFX_OK if the record came meanwhile; otherwise what is wrong. */
+static int ring_check_unpublished(struct ring_end *end, const char *where, const char *peer) {
+  uint32_t head = end->position;
+  uint32_t tail = load_seq_cst(end->ring, RING_TAIL);
+  uint32_t sequence =
+      load_acquire(end->ring + RING_RECORDS + (size_t)(head & end->mask) * CFX_RECORD_SIZE, REC_SEQUENCE);
+  if (sequence == head) return CFX_OK;
+  int truncated = check_truncation();
+  if (truncated != CFX_OK) return truncated;
+  int32_t ahead = (int32_t)(tail - head);
+  if (ahead < -1 || ahead > (int32_t)end->capacity)
+    return fail(CFX_ERR_PROTOCOL,
+                "%s: ring counters from %s are corrupt: tail %u, head %u, %u records in flight in a ring of %u. "
+                "Something other than the channel's producer wrote into the ring.",
+                where, peer, tail, head, tail - head, end->capacity);
+  if (sequence != head - end->capacity) return corrupt_sequence(end, head, sequence, where, peer);
+  if (ahead > 0)
+    return fail(CFX_ERR_PROTOCOL,
+                "%s: corrupt record from %s at position %u: the tail (%u) says it was published, but its slot still "
+                "holds sequence %u, the record a capacity before. Something other than the channel's producer wrote "
+                "into the ring; check that the peer speaks ring layout version %u.",
+                where, peer, head, tail, sequence, RING_LAYOUT_VERSION);
+  return fail(CFX_ERR_PROTOCOL,
+              "%s: corrupt ring from %s at position %u: the tail (%u) or the record's sequence (%u) moved back. "
+              "Something other than the channel's producer wrote into the ring.",
+              where, peer, head, tail, sequence);
 }
 
 int cfx_wire_ring_try_send(void *ring, cfx_message *message) {
@@ -1855,9 +1899,28 @@ static int check_peer(struct peer *peer, const unsigned char *peer_closed) {
   return WAIT_READY;
 }
 
+/* The words of one side's waits (docs/wire-format.md, "Waiting"): it spins on `word` until it differs from
+ * `unchanged`, and sleeps on `sleep_word`, which the peer stores after publishing. A sleep word more than `lag`
+ * behind `sleep_unchanged` (mod 2^32) also ends the wait, for the caller to judge: a consumer spins on the sequence
+ * of the record it expects and sleeps on the tail (lag 1: the producer stores the sequence, then the tail); a
+ * producer spins and sleeps on the head (lag 0). */
+struct wait_words {
+  uint32_t *word;
+  uint32_t unchanged;
+  uint32_t *sleep_word;
+  uint32_t sleep_unchanged;
+  uint32_t lag;
+  uint32_t *sleeping;
+  const unsigned char *peer_closed;
+};
+
+static int sleep_word_moved(const struct wait_words *w, uint32_t value) { return w->sleep_unchanged - value > w->lag; }
+
 /* Waits until *word != unchanged by the strategy (docs/wire-format.md, "Waiting"). */
-static int wait_for_change(const cfx_wait *strategy, struct peer *peer, uint32_t *word, uint32_t unchanged,
-                           uint32_t *sleeping, const unsigned char *peer_closed, long long timeout_ns) {
+static int wait_for_change(const cfx_wait *strategy, struct peer *peer, const struct wait_words *w,
+                           long long timeout_ns) {
+  uint32_t *word = w->word;
+  uint32_t unchanged = w->unchanged;
   if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != unchanged) return WAIT_READY;
   long long start = now_ns();
   long long deadline = start + timeout_ns;
@@ -1874,8 +1937,11 @@ static int wait_for_change(const cfx_wait *strategy, struct peer *peer, uint32_t
       }
       long long now = now_ns();
       if (now >= next_check) {
-        int status = check_peer(peer, peer_closed);
+        int status = check_peer(peer, w->peer_closed);
         if (status != WAIT_READY) return status;
+        /* Once a millisecond, not at every look: reading the peer's line while spinning is what version 1 paid. */
+        if (w->sleep_word != word && sleep_word_moved(w, __atomic_load_n(w->sleep_word, __ATOMIC_ACQUIRE)))
+          return WAIT_READY;
         next_check = now + LIVENESS_INTERVAL_NS;
       }
       if (now >= deadline) return WAIT_TIMED_OUT;
@@ -1894,9 +1960,13 @@ static int wait_for_change(const cfx_wait *strategy, struct peer *peer, uint32_t
       }
     }
   }
+  uint32_t *sleeping = w->sleeping;
   for (;;) {
+    /* Flag, then re-read (both seq_cst): the producer stores the tail, then reads the flag, so either it sees the
+     * flag and wakes this side, or this side sees its tail (and through it the sequence stored before it). */
     __atomic_store_n(sleeping, 1u, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(word, __ATOMIC_SEQ_CST) != unchanged) {
+    uint32_t sleep_value = __atomic_load_n(w->sleep_word, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != unchanged || sleep_word_moved(w, sleep_value)) {
       __atomic_store_n(sleeping, 0u, __ATOMIC_SEQ_CST);
       return WAIT_READY;
     }
@@ -1906,10 +1976,11 @@ static int wait_for_change(const cfx_wait *strategy, struct peer *peer, uint32_t
       return WAIT_TIMED_OUT;
     }
     long long remaining = deadline - now;
-    futex_wait(word, unchanged, remaining < SLEEP_SLICE_NS ? remaining : SLEEP_SLICE_NS);
+    /* Asleep while the sleep word holds what was just read (within its lag, so the peer's next store changes it). */
+    futex_wait(w->sleep_word, sleep_value, remaining < SLEEP_SLICE_NS ? remaining : SLEEP_SLICE_NS);
     __atomic_store_n(sleeping, 0u, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != unchanged) return WAIT_READY;
-    int status = check_peer(peer, peer_closed);
+    int status = check_peer(peer, w->peer_closed);
     if (status != WAIT_READY) return status;
   }
 }
@@ -2064,9 +2135,11 @@ int cfx_channel_send(cfx_channel *channel, cfx_message *message) {
     int rc = ring_try_send(&channel->sender, message, channel->where);
     if (rc != CFX_EMPTY) return rc;
     if (load_acquire(ring, RING_CONSUMER_CLOSED) != 0) return wait_failure(channel, WAIT_PEER_CLOSED, "receive");
-    int status = wait_for_change(&channel->wait, &channel->driver, word_at(ring, RING_HEAD), channel->sender.cached,
-                                 word_at(ring, RING_PRODUCER_SLEEPING), ring + RING_CONSUMER_CLOSED,
-                                 channel->wait.timeout_ns);
+    uint32_t *head = word_at(ring, RING_HEAD);
+    /* Spin and sleep on the head, the consumer's counter. */
+    struct wait_words room = {head, channel->sender.cached, head, channel->sender.cached, 0,
+                              word_at(ring, RING_PRODUCER_SLEEPING), ring + RING_CONSUMER_CLOSED};
+    int status = wait_for_change(&channel->wait, &channel->driver, &room, channel->wait.timeout_ns);
     if (status != WAIT_READY) return wait_failure(channel, status, "make room in a full ring");
   }
 }
@@ -2079,18 +2152,23 @@ int cfx_channel_try_receive(cfx_channel *channel, cfx_message *message) {
 
 int cfx_channel_receive(cfx_channel *channel, cfx_message *message) {
   if (channel == NULL || message == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_channel_receive: null argument");
-  unsigned char *ring = channel->receiver.ring;
+  struct ring_end *end = &channel->receiver;
+  unsigned char *ring = end->ring;
   for (;;) {
     int rc = cfx_channel_try_receive(channel, message);
     if (rc != CFX_EMPTY) return rc;
-    int status = wait_for_change(&channel->wait, &channel->driver, word_at(ring, RING_TAIL), channel->receiver.position,
-                                 word_at(ring, RING_CONSUMER_SLEEPING), ring + RING_PRODUCER_CLOSED,
-                                 channel->wait.timeout_ns);
-    if (status == WAIT_READY) continue;
+    uint32_t head = end->position;
+    /* Spin on the expected record's sequence (its slot's line only); sleep on the tail. */
+    unsigned char *slot = ring + RING_RECORDS + (size_t)(head & end->mask) * CFX_RECORD_SIZE;
+    struct wait_words record = {word_at(slot, REC_SEQUENCE), head - end->capacity, word_at(ring, RING_TAIL), head, 1,
+                                word_at(ring, RING_CONSUMER_SLEEPING), ring + RING_PRODUCER_CLOSED};
+    int status = wait_for_change(&channel->wait, &channel->driver, &record, channel->wait.timeout_ns);
     /* A peer may publish and then close or die: deliver what it sent first. */
     rc = cfx_channel_try_receive(channel, message);
     if (rc != CFX_EMPTY) return rc;
-    return wait_failure(channel, status, "send");
+    if (status != WAIT_READY) return wait_failure(channel, status, "send");
+    rc = ring_check_unpublished(end, channel->where, channel->driver.description);
+    if (rc != CFX_OK) return rc;
   }
 }
 

@@ -1,6 +1,6 @@
 /* conflux.h: the C client of the Conflux wire format (docs/wire-format.md,
- * layout version 1 of segments, registry, rings, channels, meshes and
- * waveforms, and version 2 of the component protocol).
+ * layout version 1 of segments, registry, channels, meshes and waveforms,
+ * layout version 2 of command rings, and version 2 of the component protocol).
  *
  * C99, usable from C++ (extern "C") and from Fortran through iso_c_binding
  * (conflux.f90 declares the component API): every argument is an int, a long
@@ -30,8 +30,10 @@
 extern "C" {
 #endif
 
-/** The layout version of segments, registry, rings, channels, meshes and waveforms. */
+/** The layout version of segments, registry, channels, meshes and waveforms. */
 #define CFX_WIRE_VERSION 1
+/** The layout version of command rings: 2, whose consumer waits on the sequence of the record it expects. */
+#define CFX_RING_LAYOUT_VERSION 2
 /** The component protocol's version: 2 adds runs in physical time (window, checkpointed, restored). */
 #define CFX_PROTOCOL_VERSION 2
 

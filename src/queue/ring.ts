@@ -1,11 +1,13 @@
 // A single-producer/single-consumer ring of 64-byte command records in shared
-// memory (layout: wire/ring.ts). The producer writes a record, then publishes
-// it by storing the tail; the consumer copies it out, then frees the slot by
-// storing the head. Each side caches the other's counter and re-reads it only
-// when the ring looks full or empty, so the fast path touches one remote cache
-// line per message and makes no system call.
+// memory (layout: wire/ring.ts). The producer writes a record, publishes it by
+// storing its sequence, then stores the tail; the consumer waits on the
+// sequence word of the record it expects, copies the record out, then frees the
+// slot by storing the head. The consumer reads the tail only to sleep on it and
+// to check it (once a millisecond while spinning, and before each sleep), and
+// the producer reads the head only when the ring looks full, so a message moves
+// the record's cache line and nothing else, and makes no system call.
 import { native } from "../native/index.ts";
-import { SegmentTruncatedError, truncationOfGuard } from "../shm/truncation.ts";
+import { guardTruncated, SegmentTruncatedError, truncationOfGuard } from "../shm/truncation.ts";
 import {
   checkCapacity,
   PAYLOAD_BYTES,
@@ -17,6 +19,7 @@ import {
   RING_MAGIC,
   RingOffset,
   ringBytes,
+  unusedSequence,
 } from "../wire/ring.ts";
 import {
   CorruptRecordError,
@@ -32,11 +35,21 @@ import type { PeerLiveness } from "./peer.ts";
 import type { WaitStrategy } from "./wait-strategy.ts";
 import { Waiter, WaitStatus } from "./waiter.ts";
 
-/** Writes a ring's configuration at `byteOffset` (64-byte aligned) of `buffer`, zeroing its counters. */
+/**
+ * Writes a ring's configuration at `byteOffset` (64-byte aligned) of `buffer`, zeroing its counters and giving
+ * each slot the sequence that cannot be its next record's (wire/ring.ts, `unusedSequence`).
+ */
 export function formatRing(buffer: ArrayBuffer, byteOffset: number, capacity: number): void {
   checkCapacity(capacity);
   new Uint8Array(buffer, byteOffset, ringBytes(capacity)).fill(0);
   const view = new DataView(buffer, byteOffset);
+  for (let slot = 0; slot < capacity; slot++) {
+    view.setInt32(
+      RingOffset.records + slot * RECORD_SIZE + RecordWord.sequence * 4,
+      unusedSequence(slot, capacity),
+      true,
+    );
+  }
   view.setUint32(RingOffset.version, RING_LAYOUT_VERSION, true);
   view.setUint32(RingOffset.capacity, capacity, true);
   view.setUint32(RingOffset.recordSize, RECORD_SIZE, true);
@@ -114,6 +127,7 @@ class RingEnd {
     readonly where: string,
     strategy: WaitStrategy,
     protected readonly peer: PeerLiveness | null,
+    consumer: boolean,
     expectedCapacity?: number,
   ) {
     this.capacity = readRingCapacity(buffer, byteOffset, where, expectedCapacity);
@@ -128,7 +142,27 @@ class RingEnd {
     this.producerClosedIndex = base + (RingOffset.producerClosed >>> 2);
     this.consumerClosedIndex = base + (RingOffset.consumerClosed >>> 2);
     this.recordsIndex = base + (RingOffset.records >>> 2);
-    this.waiter = new Waiter(buffer, this.words, strategy, peer);
+    // A producer spins and sleeps on head; a consumer spins on the sequence of the record it expects and sleeps on
+    // tail, which may trail its head by one (the producer stores a record's sequence before the tail).
+    this.waiter = new Waiter(
+      buffer,
+      this.words,
+      strategy,
+      peer,
+      consumer
+        ? {
+            sleepIndex: this.tailIndex,
+            sleepLag: 1,
+            sleepingIndex: this.consumerSleepingIndex,
+            peerClosedIndex: this.producerClosedIndex,
+          }
+        : {
+            sleepIndex: this.headIndex,
+            sleepLag: 0,
+            sleepingIndex: this.producerSleepingIndex,
+            peerClosedIndex: this.consumerClosedIndex,
+          },
+    );
     this.timeoutNs = strategy.timeoutNs;
   }
 
@@ -136,14 +170,18 @@ class RingEnd {
    * Counters another process writes are checked where they are read: 0 ≤ tail − head ≤ capacity (mod 2³²), or
    * the slot a record is read from or written to is not one the protocol allows.
    */
-  protected corruptCounters(tail: number, head: number): never {
-    // A truncated ring reads as zeros (the SIGBUS handler's page): then the truncation is the cause.
-    const truncation = truncationOfGuard(this.waiter.guard);
-    if (truncation !== undefined) throw new SegmentTruncatedError(truncation);
+  protected corruptCounters(tail: number, head: number, lowest = 0): never {
+    this.throwIfTruncated();
     const peer = this.peer?.identity().description ?? "the peer";
     throw new CorruptRecordError(
-      `${this.where}: ring counters are corrupt: tail ${tail >>> 0}, head ${head >>> 0} in a ring of ${this.capacity} records (0 ≤ tail − head ≤ ${this.capacity} must hold). Something other than ${peer}'s side of the channel wrote them.`,
+      `${this.where}: ring counters are corrupt: tail ${tail >>> 0}, head ${head >>> 0} in a ring of ${this.capacity} records (${lowest} ≤ tail − head ≤ ${this.capacity} must hold). Something other than ${peer}'s side of the channel wrote them.`,
     );
+  }
+
+  /** A truncated ring reads as zeros (the SIGBUS handler's page): then the truncation is the cause of what looks corrupt. */
+  protected throwIfTruncated(): void {
+    const truncation = truncationOfGuard(this.waiter.guard);
+    if (truncation !== undefined) throw new SegmentTruncatedError(truncation);
   }
 
   protected failure(status: WaitStatus, what: string, timeoutNs: number): Error {
@@ -197,7 +235,7 @@ export class RingProducer extends RingEnd {
     peer: PeerLiveness | null,
     expectedCapacity?: number,
   ) {
-    super(buffer, byteOffset, where, strategy, peer, expectedCapacity);
+    super(buffer, byteOffset, where, strategy, peer, false, expectedCapacity);
     this.tail = Atomics.load(this.words, this.tailIndex);
     this.cachedHead = Atomics.load(this.words, this.headIndex);
     if ((this.tail - this.cachedHead) >>> 0 > this.capacity) this.corruptCounters(this.tail, this.cachedHead);
@@ -219,7 +257,6 @@ export class RingProducer extends RingEnd {
     }
     const record = this.recordsIndex + (tail & this.mask) * RECORD_WORDS;
     const words = this.words;
-    words[record + RecordWord.sequence] = tail;
     words[record + RecordWord.opcodeAndFlags] = (message.opcode & 0xffff) | ((message.flags & 0xffff) << 16);
     words[record + RecordWord.length] = length;
     words[record + RecordWord.correlation] = message.correlation;
@@ -227,6 +264,8 @@ export class RingProducer extends RingEnd {
     const payload = message.payload;
     const first = (record + RecordWord.payload) >>> 1;
     for (let index = 0; index < PAYLOAD_FLOAT64S; index++) doubles[first + index] = payload[index] as number;
+    // The sequence publishes the record (a consumer spins on it); the tail follows, for a consumer that sleeps.
+    Atomics.store(words, record + RecordWord.sequence, tail);
     message.sequence = tail;
     const next = (tail + 1) | 0;
     Atomics.store(words, this.tailIndex, next);
@@ -241,13 +280,7 @@ export class RingProducer extends RingEnd {
       if (Atomics.load(this.words, this.consumerClosedIndex) !== 0) {
         throw this.failure(WaitStatus.peerClosed, "receive", timeoutNs);
       }
-      const status = this.waiter.waitForChange(
-        this.headIndex,
-        this.cachedHead,
-        this.producerSleepingIndex,
-        this.consumerClosedIndex,
-        timeoutNs,
-      );
+      const status = this.waiter.waitForChange(this.headIndex, this.cachedHead, this.cachedHead, timeoutNs);
       if (status !== WaitStatus.ready) throw this.failure(status, "make room in a full ring", timeoutNs);
     }
   }
@@ -265,7 +298,6 @@ export class RingProducer extends RingEnd {
 
 export class RingConsumer extends RingEnd {
   private head: number;
-  private cachedTail: number;
 
   constructor(
     buffer: ArrayBuffer,
@@ -277,29 +309,28 @@ export class RingConsumer extends RingEnd {
     private readonly validOpcodes: Uint8Array | null,
     expectedCapacity?: number,
   ) {
-    super(buffer, byteOffset, where, strategy, peer, expectedCapacity);
+    super(buffer, byteOffset, where, strategy, peer, true, expectedCapacity);
     this.head = Atomics.load(this.words, this.headIndex);
-    this.cachedTail = Atomics.load(this.words, this.tailIndex);
-    if ((this.cachedTail - this.head) >>> 0 > this.capacity) this.corruptCounters(this.cachedTail, this.head);
+    const tail = Atomics.load(this.words, this.tailIndex);
+    if ((tail - this.head) >>> 0 > this.capacity) this.corruptCounters(tail, this.head);
   }
 
   /** Copies the next record into `message` and frees its slot; false when the ring is empty. */
   tryReceive(message: Message): boolean {
     const head = this.head;
-    if (head === this.cachedTail) {
-      const tail = Atomics.load(this.words, this.tailIndex);
-      if (tail === head) return false;
-      // The producer may only move tail forward, by at most the ring's capacity ahead of head.
-      if ((tail - head) >>> 0 > this.capacity) this.corruptCounters(tail, head);
-      this.cachedTail = tail;
-    }
     const record = this.recordsIndex + (head & this.mask) * RECORD_WORDS;
     const words = this.words;
-    const sequence = words[record + RecordWord.sequence] as number;
+    // The slot holds record `head` once it is published, and until then the one a capacity before; the tail is
+    // not read here (it lives on the producer's line), so the sequence is what says whether a record is there.
+    const sequence = Atomics.load(words, record + RecordWord.sequence);
+    if (sequence !== head) {
+      if (sequence === ((head - this.capacity) | 0)) return false;
+      this.corruptSequence(head, sequence);
+    }
     const opcodeAndFlags = words[record + RecordWord.opcodeAndFlags] as number;
     const length = words[record + RecordWord.length] as number;
     const opcode = opcodeAndFlags & 0xffff;
-    if (sequence !== head || length < 0 || length > PAYLOAD_BYTES) this.corrupt(head, sequence, length);
+    if (length < 0 || length > PAYLOAD_BYTES) this.corruptLength(head, length);
     if (this.validOpcodes !== null && this.validOpcodes[opcode] === 0) this.unknownOpcode(head, opcode);
     message.sequence = sequence;
     message.opcode = opcode;
@@ -310,6 +341,8 @@ export class RingConsumer extends RingEnd {
     const payload = message.payload;
     const first = (record + RecordWord.payload) >>> 1;
     for (let index = 0; index < PAYLOAD_FLOAT64S; index++) payload[index] = doubles[first + index] as number;
+    // Zero pages over a truncated ring read as record 0 published: one load tells, before anything is delivered.
+    if (guardTruncated(this.waiter.guard)) this.throwIfTruncated();
     const next = (head + 1) | 0;
     Atomics.store(words, this.headIndex, next);
     this.head = next;
@@ -319,18 +352,15 @@ export class RingConsumer extends RingEnd {
 
   /** Receives the next record, waiting by the wait strategy; throws on timeout, a dead or closed peer. */
   receive(message: Message, timeoutNs = this.timeoutNs): void {
-    while (!this.tryReceive(message)) {
-      const status = this.waiter.waitForChange(
-        this.tailIndex,
-        this.head,
-        this.consumerSleepingIndex,
-        this.producerClosedIndex,
-        timeoutNs,
-      );
-      if (status === WaitStatus.ready) continue;
+    for (;;) {
+      if (this.tryReceive(message)) return;
+      const head = this.head;
+      const sequenceIndex = this.recordsIndex + (head & this.mask) * RECORD_WORDS + RecordWord.sequence;
+      const status = this.waiter.waitForChange(sequenceIndex, (head - this.capacity) | 0, head, timeoutNs);
       // A peer may publish and then close or die: deliver what it sent first.
       if (this.tryReceive(message)) return;
-      throw this.failure(status, "send", timeoutNs);
+      if (status !== WaitStatus.ready) throw this.failure(status, "send", timeoutNs);
+      this.checkUnpublished(head);
     }
   }
 
@@ -339,17 +369,50 @@ export class RingConsumer extends RingEnd {
     this.wakeBoth();
   }
 
-  private corrupt(head: number, sequence: number, length: number): never {
+  /**
+   * The wait ended, but record `head` is not there: with a producer that follows the protocol that cannot be
+   * (a tail past `head` is stored after the record's sequence). Throws what is wrong, unless the record came
+   * meanwhile.
+   */
+  private checkUnpublished(head: number): void {
+    const words = this.words;
+    const tail = Atomics.load(words, this.tailIndex);
+    const sequence = Atomics.load(words, this.recordsIndex + (head & this.mask) * RECORD_WORDS + RecordWord.sequence);
+    if (sequence === head) return;
+    this.throwIfTruncated();
+    const ahead = (tail - head) | 0;
+    // −1: the producer stored the sequence of the record just taken, and not yet its tail.
+    if (ahead < -1 || ahead > this.capacity) this.corruptCounters(tail, head, -1);
+    if (sequence !== ((head - this.capacity) | 0)) this.corruptSequence(head, sequence);
     const peer = this.peer?.identity().description ?? "the peer";
     throw new CorruptRecordError(
-      `${this.where}: corrupt record from ${peer} at position ${head}: sequence ${sequence} (expected ${head}), payload length ${length} (at most ${PAYLOAD_BYTES}). Something other than the channel's producer wrote into the ring; check that the peer speaks wire format version ${RING_LAYOUT_VERSION}.`,
+      ahead > 0
+        ? `${this.where}: corrupt record from ${peer} at position ${head >>> 0}: the tail (${tail >>> 0}) says it was published, but its slot still holds sequence ${sequence >>> 0}, the record a capacity before. Something other than the channel's producer wrote into the ring; check that the peer speaks ring layout version ${RING_LAYOUT_VERSION}.`
+        : `${this.where}: corrupt ring from ${peer} at position ${head >>> 0}: the tail (${tail >>> 0}) or the record's sequence (${sequence >>> 0}) moved back. Something other than the channel's producer wrote into the ring.`,
+    );
+  }
+
+  private corruptSequence(head: number, sequence: number): never {
+    this.throwIfTruncated();
+    const peer = this.peer?.identity().description ?? "the peer";
+    throw new CorruptRecordError(
+      `${this.where}: corrupt record from ${peer} at position ${head >>> 0}: sequence ${sequence >>> 0} (expected ${head >>> 0}, or ${(head - this.capacity) >>> 0} until it is published). Something other than the channel's producer wrote into the ring; check that the peer speaks ring layout version ${RING_LAYOUT_VERSION}.`,
+    );
+  }
+
+  private corruptLength(head: number, length: number): never {
+    this.throwIfTruncated();
+    const peer = this.peer?.identity().description ?? "the peer";
+    throw new CorruptRecordError(
+      `${this.where}: corrupt record from ${peer} at position ${head >>> 0}: payload length ${length} (at most ${PAYLOAD_BYTES}). Something other than the channel's producer wrote into the ring.`,
     );
   }
 
   private unknownOpcode(head: number, opcode: number): never {
+    this.throwIfTruncated();
     const peer = this.peer?.identity().description ?? "the peer";
     throw new CorruptRecordError(
-      `${this.where}: unknown opcode 0x${opcode.toString(16).padStart(4, "0")} from ${peer} at position ${head}; the peer speaks another protocol version or sent garbage`,
+      `${this.where}: unknown opcode 0x${opcode.toString(16).padStart(4, "0")} from ${peer} at position ${head >>> 0}; the peer speaks another protocol version or sent garbage`,
     );
   }
 }

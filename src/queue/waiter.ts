@@ -3,6 +3,14 @@
 // checking the peer's liveness and closed flag between slices. Returns a status
 // code (no exceptions, no allocation: the clock is read into a typed array);
 // the caller turns a failure into an error.
+//
+// The word a side spins on need not be the word it sleeps on: a consumer spins
+// on the sequence word of the record it expects (in that record's cache line,
+// which the producer writes anyway) but sleeps on the ring's tail, the one
+// word a producer wakes. Between spin slices and before each sleep the waiter
+// also looks at the sleep word, so that a tail which says "published" while the
+// record's sequence does not is handed back to the caller (who reports it)
+// instead of waited on until the timeout.
 import { native } from "../native/index.ts";
 import { guardTruncated } from "../shm/truncation.ts";
 import type { PeerLiveness } from "./peer.ts";
@@ -46,9 +54,31 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** Where the loop reads the clock: a returned double would be a new heap number at every read. */
 const clock = new Float64Array(1);
 
+/** The words of one side's waits, fixed for its ring end (word indices into the waiter's `words`). */
+export interface WaitWords {
+  /** The word this side sleeps on (futex): the peer stores it after publishing, then wakes a sleeper. */
+  sleepIndex: number;
+  /**
+   * How far (mod 2³²) the sleep word may trail the value the caller passes as unchanged and still mean "nothing
+   * new": 1 for a consumer (a producer stores a record's sequence, then the tail, so a consumer that has taken
+   * the record may look at the tail in between), 0 otherwise. Any other value ends the wait, for the caller to
+   * judge.
+   */
+  sleepLag: number;
+  /** The flag this side raises before sleeping so that the peer knows to wake it. */
+  sleepingIndex: number;
+  /** The peer's closed flag. */
+  peerClosedIndex: number;
+}
+
 export class Waiter {
   private readonly kind: number;
   private readonly spinNs: number;
+  private readonly sleepIndex: number;
+  private readonly sleepByteOffset: number;
+  private readonly sleepLag: number;
+  private readonly sleepingIndex: number;
+  private readonly peerClosedIndex: number;
   /** The truncation mark of the mapping waited on (shm/truncation.ts); -1 for memory the addon did not map. */
   readonly guard: number;
 
@@ -57,7 +87,13 @@ export class Waiter {
     private readonly words: Int32Array,
     strategy: WaitStrategy,
     private readonly peer: PeerLiveness | null,
+    waitWords: WaitWords,
   ) {
+    this.sleepIndex = waitWords.sleepIndex;
+    this.sleepByteOffset = words.byteOffset + waitWords.sleepIndex * 4;
+    this.sleepLag = waitWords.sleepLag;
+    this.sleepingIndex = waitWords.sleepingIndex;
+    this.peerClosedIndex = waitWords.peerClosedIndex;
     this.kind =
       strategy.kind === "spin"
         ? SPIN
@@ -72,18 +108,15 @@ export class Waiter {
   }
 
   /**
-   * Waits until words[index] !== unchanged. `sleepingIndex` is the flag this
-   * side raises before sleeping so the other side knows to wake it;
-   * `peerClosedIndex` is the peer's closed flag.
+   * Waits until words[index] !== unchanged, or the sleep word is no longer within its lag behind
+   * `sleepUnchanged` (then the caller judges what it says).
    */
-  waitForChange(
-    index: number,
-    unchanged: number,
-    sleepingIndex: number,
-    peerClosedIndex: number,
-    timeoutNs: number,
-  ): WaitStatus {
+  waitForChange(index: number, unchanged: number, sleepUnchanged: number, timeoutNs: number): WaitStatus {
     const words = this.words;
+    const sleepIndex = this.sleepIndex;
+    const sleepLag = this.sleepLag;
+    const peerClosedIndex = this.peerClosedIndex;
+    const sleepingIndex = this.sleepingIndex;
     if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
     native.monotonicNsInto(clock);
     const start = clock[0] as number;
@@ -102,6 +135,10 @@ export class Waiter {
         if (now >= nextCheck) {
           const status = this.checkPeer(peerClosedIndex);
           if (status !== WaitStatus.ready) return status;
+          // Once a millisecond, not at every look: reading the peer's line while spinning is what version 1 paid.
+          if (sleepIndex !== index && (sleepUnchanged - Atomics.load(words, sleepIndex)) >>> 0 > sleepLag) {
+            return WaitStatus.ready;
+          }
           nextCheck = now + LIVENESS_INTERVAL_NS;
         }
         if (now >= deadline) return WaitStatus.timedOut;
@@ -118,10 +155,12 @@ export class Waiter {
         if (now >= yieldAfter) native.schedYield();
       }
     }
-    const byteOffset = words.byteOffset + index * 4;
     for (;;) {
+      // Flag, then re-read: a producer stores the tail, then reads the flag, so either it sees the flag and wakes
+      // this side, or this side sees its tail (and, through the tail, the record's sequence stored before it).
       Atomics.store(words, sleepingIndex, 1);
-      if (Atomics.load(words, index) !== unchanged) {
+      const sleepValue = Atomics.load(words, sleepIndex);
+      if (Atomics.load(words, index) !== unchanged || (sleepUnchanged - sleepValue) >>> 0 > sleepLag) {
         Atomics.store(words, sleepingIndex, 0);
         return WaitStatus.ready;
       }
@@ -132,7 +171,8 @@ export class Waiter {
         return WaitStatus.timedOut;
       }
       const remaining = deadline - now;
-      native.futexWait(this.buffer, byteOffset, unchanged, Math.min(remaining, SLEEP_SLICE_NS));
+      // Asleep while the sleep word holds what was just read (within its lag, so the next store changes it).
+      native.futexWait(this.buffer, this.sleepByteOffset, sleepValue, Math.min(remaining, SLEEP_SLICE_NS));
       Atomics.store(words, sleepingIndex, 0);
       if (Atomics.load(words, index) !== unchanged) return WaitStatus.ready;
       const status = this.checkPeer(peerClosedIndex);

@@ -1,11 +1,14 @@
 // The ring's layout, described here and in docs/wire-format.md ("Command ring",
-// version 1) and nowhere else. A ring is a single-producer/single-consumer
+// version 2) and nowhere else. A ring is a single-producer/single-consumer
 // queue of fixed 64-byte records inside a segment. The producer's counter and
 // the consumer's counter live on cache lines of their own, so each side writes
-// only its own line on the fast path (the Agrona / LMAX layout).
+// only its own line on the fast path (the Agrona / LMAX layout); and the
+// consumer waits on the sequence word of the record it expects, in the record's
+// own line, so that one cache line moves per message and direction (version 1
+// polled the tail, which moved the producer's line as well).
 
 export const RING_MAGIC = 0x474e4952; // "RING"
-export const RING_LAYOUT_VERSION = 1;
+export const RING_LAYOUT_VERSION = 2;
 export const CACHE_LINE = 64;
 export const RECORD_SIZE = 64;
 export const RECORD_WORDS = RECORD_SIZE / 4;
@@ -32,7 +35,11 @@ export const RingOffset = {
 
 /** Word offsets inside a record (32-bit words). */
 export const RecordWord = {
-  /** The record's sequence number: the tail value it was published at. */
+  /**
+   * The record's number s (record s lives in slot s mod capacity), stored last, with release semantics: it
+   * publishes the record. Before the slot's first record it holds the slot's index − capacity (formatRing), so
+   * a slot's sequence is always the number of the record it holds now or of the one a capacity before.
+   */
   sequence: 0,
   /** Opcode in the low 16 bits, flags in the high 16 bits. */
   opcodeAndFlags: 1,
@@ -48,6 +55,14 @@ export const PAYLOAD_FLOAT64S = PAYLOAD_BYTES / 8;
 
 export function ringBytes(capacity: number): number {
   return RingOffset.records + capacity * RECORD_SIZE;
+}
+
+/**
+ * What slot `index`'s sequence holds before its first record: the number of the record a capacity before
+ * (mod 2³²), which no record that slot will hold next can carry.
+ */
+export function unusedSequence(index: number, capacity: number): number {
+  return (index - capacity) | 0;
 }
 
 export function checkCapacity(capacity: number): void {

@@ -8,6 +8,7 @@ import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import type { WaitKind } from "../../src/queue/wait-strategy.ts";
 import { removeRunDirectory } from "../../src/shm/run-directory.ts";
+import { slotSequenceTests } from "../queue/slot-sequence-cases.ts";
 import { startFixture } from "../support/child-process.ts";
 import type { Gate } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
@@ -38,6 +39,7 @@ export function peerTests(spec: PeerTests): void {
   const options = spec.options;
   const start = (t: TestContext, directory: string, name: string, kind: WaitKind): Program =>
     startProgram(t, spec.command(directory, name, kind), spec.environment);
+  slotSequenceTests({ language: spec.language, options, start });
 
   for (const kind of ["spin", "hybrid", "block", "backoff"] as const) {
     const count = spec.counts[kind];

@@ -56,6 +56,7 @@ const COMPONENTS: Component[] = [
 /** Byte offsets in the channel's payload: the ring to the component starts after the 64-byte control line. */
 const TO_COMPONENT_TAIL = 64;
 const TO_COMPONENT_CAPACITY = 64 + 136;
+const TO_COMPONENT_VERSION = 64 + 132;
 
 for (const component of COMPONENTS) {
   const launch = (t: TestContext, scribble: (words: DataView) => void, handshake: boolean) => {
@@ -96,6 +97,19 @@ for (const component of COMPONENTS) {
       assert.match(
         program.stderr(),
         /ring counters from the driver are corrupt: tail 1000, head [01], (1000|999) records in flight in a ring of 4/,
+      );
+    },
+  );
+
+  test(
+    `a ${component.language} component refuses a ring of layout version 1 (a driver of an older conflux) by name`,
+    component.options,
+    async (t) => {
+      const program = launch(t, (words) => words.setUint32(TO_COMPONENT_VERSION, 1, true), false);
+      assert.deepEqual(await program.exited, { code: 1, signal: null }, program.stderr());
+      assert.match(
+        program.stderr(),
+        /ring layout version 1, this conflux client speaks 2; use one conflux release for every component/,
       );
     },
   );

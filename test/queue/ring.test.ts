@@ -100,11 +100,45 @@ test("a corrupted record is reported, not delivered", (t) => {
   words[RecordWord.sequence] = 77;
   assert.throws(() => consumer.tryReceive(message), {
     name: "CorruptRecordError",
-    message: /test ring: corrupt record from the peer at position 0: sequence 77 \(expected 0\)/,
+    message:
+      /test ring: corrupt record from the peer at position 0: sequence 77 \(expected 0, or 4294967292 until it is published\)/,
   });
   words[RecordWord.sequence] = 0;
   words[RecordWord.length] = 1000;
-  assert.throws(() => consumer.tryReceive(message), /payload length 1000 \(at most 48\)/);
+  assert.throws(() => consumer.tryReceive(message), /position 0: payload length 1000 \(at most 48\)/);
+});
+
+test("formatting gives each slot a sequence a capacity before its first record's, which reads as empty", (t) => {
+  const { segment, producer, consumer } = ringPair(t, 4);
+  const slots = new Int32Array(segment.buffer, segment.payloadOffset + RingOffset.records, (4 * RECORD_SIZE) / 4);
+  const sequences = () => [0, 1, 2, 3].map((slot) => slots[slot * (RECORD_SIZE / 4) + RecordWord.sequence]);
+  assert.deepEqual(sequences(), [-4, -3, -2, -1]);
+  const message = new Message();
+  assert.equal(consumer.tryReceive(message), false);
+  for (let index = 0; index < 6; index++) {
+    producer.send(message.set(1, index));
+    assert.equal(consumer.tryReceive(message), true);
+    assert.equal(message.sequence, index);
+  }
+  // Records 4 and 5 reused slots 0 and 1; each slot holds the number of the record it holds now.
+  assert.deepEqual(sequences(), [4, 5, 2, 3]);
+  assert.equal(consumer.tryReceive(message), false, "slot 2 holds record 2, a capacity before record 6: empty");
+});
+
+test("a record is taken once its sequence is published, before the producer's tail moves", (t) => {
+  const { segment, producer, consumer } = ringPair(t, 4);
+  const words = new Int32Array(segment.buffer, segment.payloadOffset, RingOffset.records / 4);
+  const message = new Message();
+  producer.send(message.set(1, 42));
+  // Between the producer's two stores: the sequence says published, the tail does not yet.
+  Atomics.store(words, RingOffset.tail / 4, 0);
+  consumer.receive(message);
+  assert.deepEqual([message.sequence, message.payload[0]], [0, 42]);
+  // Waiting for record 1 with the tail one behind the head is waiting, not corruption: it times out by name.
+  assert.throws(() => consumer.receive(message), {
+    name: "QueueTimeoutError",
+    message: /test ring: the peer did not send within 20 ms/,
+  });
 });
 
 test("an unknown opcode is reported with its value", (t) => {
@@ -121,7 +155,7 @@ test("an unknown opcode is reported with its value", (t) => {
   });
 });
 
-test("a ring that is not formatted, or of another version, is refused", (t) => {
+test("a ring that is not formatted, or of another version (a version 1 peer's), is refused", (t) => {
   const run = scratchRun(t);
   const segment = run.createSegment("blank", ringBytes(4));
   const strategy = waitStrategy();
@@ -130,20 +164,30 @@ test("a ring that is not formatted, or of another version, is refused", (t) => {
     /blank ring: not a command ring \(magic 0x0\)/,
   );
   formatRing(segment.buffer, segment.payloadOffset, 4);
-  new DataView(segment.buffer, segment.payloadOffset).setUint32(RingOffset.version, 9, true);
-  assert.throws(
-    () => new RingProducer(segment.buffer, segment.payloadOffset, "old ring", strategy, null),
-    /ring layout version 9, this conflux speaks 1/,
-  );
+  for (const version of [1, 9]) {
+    new DataView(segment.buffer, segment.payloadOffset).setUint32(RingOffset.version, version, true);
+    assert.throws(
+      () => new RingProducer(segment.buffer, segment.payloadOffset, "old ring", strategy, null),
+      new RegExp(`ring layout version ${version}, this conflux speaks 2; use one conflux release for every component`),
+    );
+    assert.throws(
+      () => new RingConsumer(segment.buffer, segment.payloadOffset, "old ring", strategy, null, null),
+      new RegExp(`ring layout version ${version}, this conflux speaks 2`),
+    );
+  }
   assert.throws(() => formatRing(segment.buffer, segment.payloadOffset, 3), /capacity 3 must be a power of two/);
 });
 
 test("counters wrap past 2^31 without losing order", (t) => {
   const { segment } = ringPair(t, 4);
-  const words = new Int32Array(segment.buffer, segment.payloadOffset, 32);
+  const words = new Int32Array(segment.buffer, segment.payloadOffset, ringBytes(4) / 4);
   const start = 0x7ffffffe;
   words[RingOffset.tail / 4] = start;
   words[RingOffset.head / 4] = start;
+  // As a ring that has carried `start` records leaves them: each slot holds the last record it carried.
+  for (let record = start - 4; record < start; record++) {
+    words[(RingOffset.records + (record & 3) * RECORD_SIZE) / 4 + RecordWord.sequence] = record;
+  }
   const strategy = waitStrategy({ kind: "spin", timeoutNs: 20e6 });
   const producer = new RingProducer(segment.buffer, segment.payloadOffset, "wrapping ring", strategy, null);
   const consumer = new RingConsumer(segment.buffer, segment.payloadOffset, "wrapping ring", strategy, null, null);

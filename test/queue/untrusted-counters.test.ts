@@ -1,5 +1,8 @@
-// Ring counters and a channel's control line are written by the other side,
-// so each is checked where it is read: 0 ≤ tail − head ≤ capacity (mod 2³²),
+// Ring counters, record sequences and a channel's control line are written by
+// the other side, so each is checked where it is read: 0 ≤ tail − head ≤
+// capacity (mod 2³²; a consumer, which reads the tail only while it waits,
+// allows the tail one behind its head: the producer stores a record's sequence
+// before its tail), a waiting consumer's record sequence against the tail,
 // capacities powers of two, and both rings of a channel of the control line's
 // capacity (a larger one would reach into the other ring).
 import assert from "node:assert/strict";
@@ -9,7 +12,7 @@ import { Message } from "../../src/queue/message.ts";
 import { formatRing, RingConsumer, RingProducer } from "../../src/queue/ring.ts";
 import { waitStrategy } from "../../src/queue/wait-strategy.ts";
 import { ControlWord } from "../../src/wire/channel.ts";
-import { CACHE_LINE, RingOffset, ringBytes } from "../../src/wire/ring.ts";
+import { CACHE_LINE, RECORD_SIZE, RecordWord, RingOffset, ringBytes } from "../../src/wire/ring.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 
 const strategy = waitStrategy({ kind: "spin", spinNs: 0, timeoutNs: 20e6 });
@@ -22,16 +25,58 @@ function ring(t: TestContext, capacity: number) {
   return { segment, words };
 }
 
-test("a tail more than the capacity ahead of head is corrupt, not a run of garbage records", (t) => {
+test("a tail more than the capacity ahead of head, or behind it by more than one, is corrupt to a waiting consumer", (t) => {
   const { segment, words } = ring(t, 8);
   const consumer = new RingConsumer(segment.buffer, segment.payloadOffset, "test ring", strategy, null, null);
   Atomics.store(words, RingOffset.tail / 4, 9);
+  // The consumer polls the record's sequence, not the tail: a look finds nothing, a wait finds the tail wrong.
+  assert.equal(consumer.tryReceive(new Message()), false);
   assert.throws(
-    () => consumer.tryReceive(new Message()),
-    /test ring: ring counters are corrupt: tail 9, head 0 in a ring of 8 records/,
+    () => consumer.receive(new Message()),
+    /test ring: ring counters are corrupt: tail 9, head 0 in a ring of 8 records \(-1 ≤ tail − head ≤ 8 must hold\)/,
   );
-  Atomics.store(words, RingOffset.tail / 4, -1);
-  assert.throws(() => consumer.tryReceive(new Message()), /tail 4294967295, head 0/);
+  Atomics.store(words, RingOffset.tail / 4, -2);
+  assert.throws(() => consumer.receive(new Message()), /tail 4294967294, head 0/);
+});
+
+test("a tail that says a record was published while its slot holds the sequence of the record before is corrupt", (t) => {
+  const { segment, words } = ring(t, 4);
+  for (const kind of ["spin", "block"] as const) {
+    const consumer = new RingConsumer(
+      segment.buffer,
+      segment.payloadOffset,
+      "test ring",
+      waitStrategy({ kind, spinNs: 0, timeoutNs: 20e6 }),
+      null,
+      null,
+    );
+    Atomics.store(words, RingOffset.tail / 4, 1);
+    assert.throws(() => consumer.receive(new Message()), {
+      name: "CorruptRecordError",
+      message:
+        /test ring: corrupt record from the peer at position 0: the tail \(1\) says it was published, but its slot still holds sequence 4294967292, the record a capacity before/,
+    });
+    Atomics.store(words, RingOffset.tail / 4, 0);
+  }
+});
+
+test("a sequence that is neither the record's number nor the one a capacity before is corrupt, in a look and in a wait", (t) => {
+  const { segment } = ring(t, 4);
+  const consumer = new RingConsumer(segment.buffer, segment.payloadOffset, "test ring", strategy, null, null);
+  const producer = new RingProducer(segment.buffer, segment.payloadOffset, "test ring", strategy, null);
+  const message = new Message();
+  producer.send(message.set(1, 0));
+  consumer.receive(message);
+  // Record 1's slot, scribbled with the number of a record one round ahead and then of one two rounds behind.
+  const sequenceOfSlot1 = new Int32Array(segment.buffer, segment.payloadOffset + RingOffset.records + RECORD_SIZE, 1);
+  for (const scribbled of [5, -7]) {
+    Atomics.store(sequenceOfSlot1, RecordWord.sequence, scribbled);
+    const says = new RegExp(
+      `position 1: sequence ${scribbled >>> 0} \\(expected 1, or 4294967293 until it is published\\)`,
+    );
+    assert.throws(() => consumer.tryReceive(message), { name: "CorruptRecordError", message: says });
+    assert.throws(() => consumer.receive(message), { name: "CorruptRecordError", message: says });
+  }
 });
 
 test("a head that passes the tail, or moves back by more than the ring, is corrupt", (t) => {

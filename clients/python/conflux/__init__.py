@@ -98,7 +98,7 @@ __all__ = [
     "read_snapshot",
 ]
 
-WIRE_VERSION = 1  # the layout version of segments, registry, rings, channels, meshes and waveforms
+WIRE_VERSION = 1  # the layout version of segments, registry, channels, meshes and waveforms (rings: below)
 PROTOCOL_VERSION = 2  # the component protocol: 2 adds runs in physical time
 
 # Segment header (docs/wire-format.md, "Segment header").
@@ -128,13 +128,14 @@ _ANNOUNCED_WAIT_MS = 2000
 
 # Command ring.
 RING_MAGIC = 0x474E4952
-RING_LAYOUT_VERSION = 1
+RING_LAYOUT_VERSION = 2  # 2: the consumer waits on the sequence of the record it expects, not on the tail
 RECORD_SIZE = 64
 PAYLOAD_BYTES = 48
 _TAIL, _CONSUMER_SLEEPING, _PRODUCER_CLOSED = 0, 4, 8
 _HEAD, _PRODUCER_SLEEPING, _CONSUMER_CLOSED = 64, 68, 72
 _RING_MAGIC_AT, _RING_VERSION, _RING_CAPACITY, _RING_RECORD_SIZE, _RECORDS = 128, 132, 136, 140, 192
 _RECORD = struct.Struct("<IHHII6d")
+_RECORD_BODY = struct.Struct("<HHII6d")  # everything after the sequence, which is stored last (it publishes)
 
 # Channel.
 CHANNEL_MAGIC = 0x4E414843
@@ -1327,8 +1328,14 @@ class _Peer:
 _READY, _TIMED_OUT, _PEER_DIED, _PEER_CLOSED = 0, 1, 2, 3
 
 
-def _wait_for_change(memory, wait, peer, word, unchanged, sleeping, peer_closed, timeout_ns) -> int:
-    """Waits until the word at `word` differs from `unchanged` (docs/wire-format.md, "Waiting")."""
+def _wait_for_change(
+    memory, wait, peer, word, unchanged, sleep_word, sleep_unchanged, lag, sleeping, peer_closed, timeout_ns
+) -> int:
+    """Waits until the word at `word` differs from `unchanged` (docs/wire-format.md, "Waiting"), sleeping on
+    `sleep_word`, which the peer stores after publishing. A sleep word more than `lag` behind `sleep_unchanged`
+    (mod 2**32) also ends the wait, for the caller to judge: a consumer spins on the sequence of the record it
+    expects and sleeps on the tail (lag 1: the producer stores the sequence, then the tail); a producer spins and
+    sleeps on the head (lag 0)."""
     load = memory.load
     if load(word) != unchanged:
         return _READY
@@ -1350,6 +1357,9 @@ def _wait_for_change(memory, wait, peer, word, unchanged, sleeping, peer_closed,
                 status = _check_peer(memory, peer, peer_closed)
                 if status != _READY:
                     return status
+                # Once a millisecond, not at every look: reading the peer's line while spinning is what version 1 paid.
+                if sleep_word != word and (sleep_unchanged - load(sleep_word)) & 0xFFFFFFFF > lag:
+                    return _READY
                 next_check = now + _LIVENESS_INTERVAL_NS
             if now >= deadline:
                 return _TIMED_OUT
@@ -1363,15 +1373,19 @@ def _wait_for_change(memory, wait, peer, word, unchanged, sleeping, peer_closed,
                     continue
                 os.sched_yield()  # a spinner past its window lets a peer on this core run
     while True:
+        # Flag, then re-read: the producer stores the tail, then reads the flag, so either it sees the flag and
+        # wakes this side, or this side sees its tail (and through it the sequence stored before it).
         memory.store(sleeping, 1)
-        if load(word) != unchanged:
+        sleep_value = load(sleep_word)
+        if load(word) != unchanged or (sleep_unchanged - sleep_value) & 0xFFFFFFFF > lag:
             memory.store(sleeping, 0)
             return _READY
         now = _now_ns()
         if now >= deadline:
             memory.store(sleeping, 0)
             return _TIMED_OUT
-        memory.wait(word, unchanged, min(deadline - now, _SLEEP_SLICE_NS))
+        # Asleep while the sleep word holds what was just read (within its lag: the peer's next store changes it).
+        memory.wait(sleep_word, sleep_value, min(deadline - now, _SLEEP_SLICE_NS))
         memory.store(sleeping, 0)
         if load(word) != unchanged:
             return _READY
@@ -1395,6 +1409,9 @@ def format_ring(memory: Memory, offset: int, capacity: int) -> None:
         raise ValueError(f"ring capacity {capacity} must be a power of two between 2 and 1048576")
     size = _RECORDS + capacity * RECORD_SIZE
     memory.view[offset : offset + size] = bytes(size)
+    # Slot i holds record i first; until then the sequence of the record a capacity before, which it cannot match.
+    for slot in range(capacity):
+        memory.set_u32(offset + _RECORDS + slot * RECORD_SIZE, (slot - capacity) & 0xFFFFFFFF)
     struct.pack_into("<III", memory.view, offset + _RING_VERSION, RING_LAYOUT_VERSION, capacity, RECORD_SIZE)
     memory.store(offset + _RING_MAGIC_AT, RING_MAGIC)
 
@@ -1472,16 +1489,17 @@ class RingProducer(_RingEnd):
         if not 0 <= message.length <= PAYLOAD_BYTES:
             raise ValueError(f"{self.where}: payload of {message.length} bytes; a record holds at most {PAYLOAD_BYTES}")
         record = self.offset + _RECORDS + (tail & self.mask) * RECORD_SIZE
-        _RECORD.pack_into(
+        _RECORD_BODY.pack_into(
             self.memory.view,
-            record,
-            tail,
+            record + 4,
             message.opcode & 0xFFFF,
             message.flags & 0xFFFF,
             message.length,
             message.correlation & 0xFFFFFFFF,
             *message.payload,
         )
+        # The sequence publishes the record to a consumer spinning on it; the tail follows, for one that sleeps.
+        self.memory.store(record, tail)
         message.sequence = tail
         self.tail = (tail + 1) & 0xFFFFFFFF
         self.memory.store(self.offset + _TAIL, self.tail)
@@ -1500,6 +1518,9 @@ class RingProducer(_RingEnd):
                 self.peer,
                 self.offset + _HEAD,
                 self.cached_head,
+                self.offset + _HEAD,
+                self.cached_head,
+                0,
                 self.offset + _PRODUCER_SLEEPING,
                 self.offset + _CONSUMER_CLOSED,
                 timeout_ns,
@@ -1516,40 +1537,49 @@ class RingConsumer(_RingEnd):
     def __init__(self, memory: Memory, offset: int, where: str = "ring", wait: Wait | None = None, peer=None, opcodes=None):
         super().__init__(memory, offset, where, wait or Wait(), peer)
         self.head = memory.load(offset + _HEAD)
-        self.cached_tail = memory.load(offset + _TAIL)
+        tail = memory.load(offset + _TAIL)
+        if (tail - self.head) & 0xFFFFFFFF > self.capacity:
+            raise CorruptRecordError(
+                f"{where}: ring counters are corrupt: tail {tail}, head {self.head} in a ring of {self.capacity} records"
+            )
         self.opcodes = None if opcodes is None else frozenset(opcodes)
+
+    def _peer_description(self) -> str:
+        return self.peer.description if self.peer is not None else "the peer"
+
+    def _corrupt_sequence(self, head: int, sequence: int) -> CorruptRecordError:
+        _check_truncation()  # a truncated ring reads as zeros: the truncation is the cause
+        return CorruptRecordError(
+            f"{self.where}: corrupt record from {self._peer_description()} at position {head}: sequence {sequence} "
+            f"(expected {head}, or {(head - self.capacity) & 0xFFFFFFFF} until it is published). Something other than "
+            f"the channel's producer wrote into the ring; check that the peer speaks ring layout version "
+            f"{RING_LAYOUT_VERSION}."
+        )
 
     def try_receive(self, message: Message) -> bool:
         """Copies the next record into `message` and frees its slot; False when the ring is empty."""
         _check_truncation()
         head = self.head
-        if head == self.cached_tail:
-            self.cached_tail = self.memory.load(self.offset + _TAIL)
-            if head == self.cached_tail:
-                return False
-            if (self.cached_tail - head) & 0xFFFFFFFF > self.capacity:
-                _check_truncation()  # a truncated ring reads as zeros: the truncation is the cause
-                peer = self.peer.description if self.peer is not None else "the peer"
-                raise CorruptRecordError(
-                    f"{self.where}: ring counters from {peer} are corrupt: tail {self.cached_tail}, head {head}, "
-                    f"{(self.cached_tail - head) & 0xFFFFFFFF} records in flight in a ring of {self.capacity}. "
-                    "Something other than the channel's producer wrote into the ring."
-                )
         record = self.offset + _RECORDS + (head & self.mask) * RECORD_SIZE
+        # The slot's sequence says whether record `head` is there (the tail, on the producer's line, is not read):
+        # `head` once published, the sequence of the record a capacity before until then.
+        sequence = self.memory.load(record)
+        if sequence != head:
+            if sequence == (head - self.capacity) & 0xFFFFFFFF:
+                return False
+            raise self._corrupt_sequence(head, sequence)
         fields = _RECORD.unpack_from(self.memory.view, record)  # one copy; everything below reads the copy
         _check_truncation()
-        sequence, opcode, flags, length, correlation = fields[:5]
-        peer = self.peer.description if self.peer is not None else "the peer"
-        if sequence != head or length > PAYLOAD_BYTES:
+        opcode, flags, length, correlation = fields[1:5]
+        if length > PAYLOAD_BYTES:
             raise CorruptRecordError(
-                f"{self.where}: corrupt record from {peer} at position {head}: sequence {sequence} (expected {head}), "
-                f"payload length {length} (at most {PAYLOAD_BYTES}). Something other than the channel's producer "
-                f"wrote into the ring; check that the peer speaks wire format version {RING_LAYOUT_VERSION}."
+                f"{self.where}: corrupt record from {self._peer_description()} at position {head}: payload length "
+                f"{length} (at most {PAYLOAD_BYTES}). Something other than the channel's producer wrote into the ring."
             )
         if self.opcodes is not None and opcode not in self.opcodes:
             raise CorruptRecordError(
-                f"{self.where}: unknown opcode 0x{opcode:04x} from {peer} at position {head}; the peer speaks another "
-                "protocol version or sent garbage"
+                f"{self.where}: unknown opcode 0x{opcode:04x} from {self._peer_description()} at position {head}; the "
+                "peer speaks another protocol version or sent garbage"
             )
         message.sequence = sequence
         message.opcode = opcode
@@ -1566,21 +1596,55 @@ class RingConsumer(_RingEnd):
     def receive(self, message: Message, timeout_ns: int | None = None) -> None:
         timeout_ns = self.wait.timeout_ns if timeout_ns is None else timeout_ns
         while not self.try_receive(message):
+            head = self.head
             status = _wait_for_change(
                 self.memory,
                 self.wait,
                 self.peer,
+                self.offset + _RECORDS + (head & self.mask) * RECORD_SIZE,  # the expected record's sequence
+                (head - self.capacity) & 0xFFFFFFFF,
                 self.offset + _TAIL,
-                self.head,
+                head,
+                1,
                 self.offset + _CONSUMER_SLEEPING,
                 self.offset + _PRODUCER_CLOSED,
                 timeout_ns,
             )
-            if status == _READY:
-                continue
             if self.try_receive(message):  # a peer may publish and then close or die: deliver what it sent first
                 return
-            raise self._failure(status, "send", timeout_ns)
+            if status != _READY:
+                raise self._failure(status, "send", timeout_ns)
+            self._check_unpublished(head)
+
+    def _check_unpublished(self, head: int) -> None:
+        """The wait ended without record `head`: with a producer that follows the protocol that cannot be (it
+        stores a tail past `head` after the record's sequence). Returns if the record came meanwhile."""
+        tail = self.memory.load(self.offset + _TAIL)
+        sequence = self.memory.load(self.offset + _RECORDS + (head & self.mask) * RECORD_SIZE)
+        if sequence == head:
+            return
+        _check_truncation()
+        ahead = (tail - head + 1) & 0xFFFFFFFF  # 0 for a tail one behind the head
+        peer = self._peer_description()
+        if ahead > self.capacity + 1:
+            raise CorruptRecordError(
+                f"{self.where}: ring counters from {peer} are corrupt: tail {tail}, head {head}, "
+                f"{(tail - head) & 0xFFFFFFFF} records in flight in a ring of {self.capacity}. "
+                "Something other than the channel's producer wrote into the ring."
+            )
+        if sequence != (head - self.capacity) & 0xFFFFFFFF:
+            raise self._corrupt_sequence(head, sequence)
+        if ahead > 1:
+            raise CorruptRecordError(
+                f"{self.where}: corrupt record from {peer} at position {head}: the tail ({tail}) says it was "
+                f"published, but its slot still holds sequence {sequence}, the record a capacity before. Something "
+                f"other than the channel's producer wrote into the ring; check that the peer speaks ring layout "
+                f"version {RING_LAYOUT_VERSION}."
+            )
+        raise CorruptRecordError(
+            f"{self.where}: corrupt ring from {peer} at position {head}: the tail ({tail}) or the record's sequence "
+            f"({sequence}) moved back. Something other than the channel's producer wrote into the ring."
+        )
 
     def close(self) -> None:
         self.memory.store(self.offset + _CONSUMER_CLOSED, 1)
