@@ -164,34 +164,15 @@ def main() -> int:
             side.interface.write(side.u_n, interface.field("T"))
             component.ready()
 
-            t = 0.0
-            windows = heat_problem.Windows(settings.error_tolerance)
-            checkpoint = None
-            timings = heat_problem.Timings()
-            while component.is_coupling_ongoing():
-                if component.requires_writing_checkpoint():
-                    checkpoint = (side.u_n.vector().get_local(), t)
-                    component.checkpoint_written(t)
-                if component.requires_reading_checkpoint():
-                    side.set_values(side.u_n, checkpoint[0])
-                    t = checkpoint[1]
-                    component.checkpoint_restored(t)
-                windows.step_starts(t, component.max_time_step(), side.relative_error)
-                dt = min(settings.dt, component.max_time_step())
-                started = time.perf_counter()
-                received = component.read("interface", "T", dt)
-                solving, solving_cpu = time.perf_counter(), time.thread_time()
-                side.step(dt, t + dt, received)
-                solved, solved_cpu = time.perf_counter(), time.thread_time()
-                side.interface.write(side.flux, flux)
-                component.advance(dt)
-                timings.steps += 1
-                timings.fenics += solved - solving
-                timings.fenics_cpu += solved_cpu - solving_cpu
-                timings.coupling += time.perf_counter() - solved + solving - started
-                t += dt
-            windows.run_ends(t, side.relative_error)
-            print(timings.summary(), flush=True)
+            heat_problem.couple(
+                component,
+                settings,
+                side,
+                "T",
+                send=lambda: side.interface.write(side.flux, flux),
+                save=lambda: side.u_n.vector().get_local(),
+                restore=lambda values: side.set_values(side.u_n, values),
+            )
         except (conflux.ConfluxError, ValueError) as error:
             print(f"ERROR: Dirichlet failed: {error}", file=sys.stderr)
             return 1

@@ -13,6 +13,7 @@ converged, the discrete solution is u up to the linear solver's rounding.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy
 
@@ -121,3 +122,38 @@ class Timings:
             f"CPU {self.fenics_cpu:.3f} s), "
             f"coupling calls {self.coupling:.3f} s ({1e3 * self.coupling / steps:.3f} ms a step)"
         )
+
+
+def couple(component, settings: Settings, side, receives: str, send, save, restore) -> None:
+    """The coupling loop every participant runs, whatever its FEniCS: per step, read field `receives` of the
+    mesh "interface" at the step's end, one solve (side.step), `send()` what the other side reads, advance;
+    `save()` returns the state a checkpoint holds and `restore(state)` puts it back. Checks the error in every
+    window (Windows) and prints where the time went (Timings) at the end."""
+    t = 0.0
+    windows = Windows(settings.error_tolerance)
+    checkpoint = None
+    timings = Timings()
+    while component.is_coupling_ongoing():
+        if component.requires_writing_checkpoint():
+            checkpoint = (save(), t)
+            component.checkpoint_written(t)
+        if component.requires_reading_checkpoint():
+            restore(checkpoint[0])
+            t = checkpoint[1]
+            component.checkpoint_restored(t)
+        windows.step_starts(t, component.max_time_step(), side.relative_error)
+        dt = min(settings.dt, component.max_time_step())
+        started = time.perf_counter()
+        received = component.read("interface", receives, dt)
+        solving, solving_cpu = time.perf_counter(), time.thread_time()
+        side.step(dt, t + dt, received)
+        solved, solved_cpu = time.perf_counter(), time.thread_time()
+        send()
+        component.advance(dt)
+        timings.steps += 1
+        timings.fenics += solved - solving
+        timings.fenics_cpu += solved_cpu - solving_cpu
+        timings.coupling += time.perf_counter() - solved + solving - started
+        t += dt
+    windows.run_ends(t, side.relative_error)
+    print(timings.summary(), flush=True)

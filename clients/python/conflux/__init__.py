@@ -1780,6 +1780,30 @@ def _check_mesh_spec(dimension, count, layout, fields, where) -> None:
         seen.add(field)
 
 
+def _write_field_names(memory: Memory, offset: int, fields) -> None:
+    """The field names of mesh or snapshot metadata: one 64-byte slot each from byte 64, NUL-padded UTF-8."""
+    for index, field in enumerate(fields):
+        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
+        memory.view[at : at + MAX_FIELD_NAME_BYTES] = field.encode("utf-8").ljust(MAX_FIELD_NAME_BYTES, b"\0")
+
+
+def _read_layout_and_fields(memory: Memory, offset: int, layout_code: int, field_count: int, where: str):
+    """The layout and field names of mesh or snapshot metadata another process wrote, each checked."""
+    if layout_code not in (0, 1):
+        raise MeshMetadataError(f"{where}: layout code {layout_code} is not 0 (soa) or 1 (interleaved)")
+    if not 1 <= field_count <= MAX_FIELDS:
+        raise MeshMetadataError(f"{where}: field count {field_count} is outside 1..{MAX_FIELDS}")
+    fields = []
+    for index in range(field_count):
+        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
+        raw = bytes(memory.view[at : at + MAX_FIELD_NAME_BYTES]).split(b"\0", 1)[0]
+        try:
+            fields.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise MeshMetadataError(f"{where}: the name of field {index} is not valid UTF-8") from None
+    return ("soa" if layout_code == 0 else "interleaved"), fields
+
+
 def write_mesh(memory: Memory, offset: int, payload_size: int, dimension: int, count: int, layout: str, fields) -> None:
     """Writes mesh metadata at payload `offset`, the magic last."""
     fields = list(fields)
@@ -1800,9 +1824,7 @@ def write_mesh(memory: Memory, offset: int, payload_size: int, dimension: int, c
         fields_offset,
         stride,
     )
-    for index, field in enumerate(fields):
-        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
-        memory.view[at : at + MAX_FIELD_NAME_BYTES] = field.encode("utf-8").ljust(MAX_FIELD_NAME_BYTES, b"\0")
+    _write_field_names(memory, offset, fields)
     memory.store(offset, MESH_MAGIC)
 
 
@@ -1831,19 +1853,7 @@ def read_mesh(memory: Memory, offset: int, payload_size: int, where: str = "mesh
     )
     if version != MESH_LAYOUT_VERSION:
         raise MeshMetadataError(f"{where}: mesh layout version {version}, this conflux client reads {MESH_LAYOUT_VERSION}")
-    if layout_code not in (0, 1):
-        raise MeshMetadataError(f"{where}: layout code {layout_code} is not 0 (soa) or 1 (interleaved)")
-    if not 1 <= field_count <= MAX_FIELDS:
-        raise MeshMetadataError(f"{where}: field count {field_count} is outside 1..{MAX_FIELDS}")
-    fields = []
-    for index in range(field_count):
-        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
-        raw = bytes(memory.view[at : at + MAX_FIELD_NAME_BYTES]).split(b"\0", 1)[0]
-        try:
-            fields.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise MeshMetadataError(f"{where}: the name of field {index} is not valid UTF-8") from None
-    layout = "soa" if layout_code == 0 else "interleaved"
+    layout, fields = _read_layout_and_fields(memory, offset, layout_code, field_count, where)
     _check_mesh_spec(dimension, count, layout, fields, where)
     expected = mesh_geometry(dimension, count, field_count)
     if (coordinates, fields_offset, stride) != expected[:3]:
@@ -2147,9 +2157,7 @@ def write_snapshot(memory: Memory, offset: int, payload_size: int, dimension: in
         fields_offset,
         stride,
     )
-    for index, field in enumerate(fields):
-        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
-        memory.view[at : at + MAX_FIELD_NAME_BYTES] = field.encode("utf-8").ljust(MAX_FIELD_NAME_BYTES, b"\0")
+    _write_field_names(memory, offset, fields)
     memory.store(offset, SNAPSHOT_MAGIC)
 
 
@@ -2168,19 +2176,7 @@ def read_snapshot(memory: Memory, offset: int, payload_size: int, where: str = "
     )
     if version != SNAPSHOT_LAYOUT_VERSION:
         raise MeshMetadataError(f"{where}: snapshot layout version {version}, this conflux client reads {SNAPSHOT_LAYOUT_VERSION}")
-    if layout_code not in (0, 1):
-        raise MeshMetadataError(f"{where}: layout code {layout_code} is not 0 (soa) or 1 (interleaved)")
-    if not 1 <= field_count <= MAX_FIELDS:
-        raise MeshMetadataError(f"{where}: field count {field_count} is outside 1..{MAX_FIELDS}")
-    fields = []
-    for index in range(field_count):
-        at = offset + 64 + index * MAX_FIELD_NAME_BYTES
-        raw = bytes(memory.view[at : at + MAX_FIELD_NAME_BYTES]).split(b"\0", 1)[0]
-        try:
-            fields.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise MeshMetadataError(f"{where}: the name of field {index} is not valid UTF-8") from None
-    layout = "soa" if layout_code == 0 else "interleaved"
+    layout, fields = _read_layout_and_fields(memory, offset, layout_code, field_count, where)
     _check_mesh_spec(dimension, count, layout, fields, where)
     expected = snapshot_geometry(dimension, count, field_count)
     stored = (buffers, buffer_stride, fields_offset, stride)
