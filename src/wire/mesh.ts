@@ -98,16 +98,58 @@ export function writeMeshMetadata(buffer: ArrayBuffer, payloadOffset: number, sp
   view.setUint32(MeshOffset.coordinatesOffset, geometry.coordinatesOffset, true);
   view.setUint32(MeshOffset.fieldsOffset, geometry.fieldsOffset, true);
   view.setUint32(MeshOffset.fieldStride, geometry.fieldStride, true);
+  writeFieldNames(buffer, payloadOffset, spec.fields);
+  Atomics.store(new Int32Array(buffer, payloadOffset, 1), 0, MESH_MAGIC);
+  return geometry;
+}
+
+/**
+ * The field names of mesh or snapshot metadata (whose first 64 bytes share one
+ * shape: layout at 12, field count at 20, names from 64): one 64-byte slot
+ * each, NUL-padded UTF-8.
+ */
+export function writeFieldNames(buffer: ArrayBuffer, payloadOffset: number, fields: readonly string[]): void {
   const encoder = new TextEncoder();
-  spec.fields.forEach((field, index) => {
+  fields.forEach((field, index) => {
     new Uint8Array(
       buffer,
       payloadOffset + MeshOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
       MAX_FIELD_NAME_BYTES,
     ).set(encoder.encode(field));
   });
-  Atomics.store(new Int32Array(buffer, payloadOffset, 1), 0, MESH_MAGIC);
-  return geometry;
+}
+
+/** The layout and field names of mesh or snapshot metadata another process wrote, each checked. */
+export function readLayoutAndFields(
+  view: DataView,
+  buffer: ArrayBuffer,
+  payloadOffset: number,
+  where: string,
+): { layout: MeshLayout; fields: string[] } {
+  const layoutCode = view.getUint32(MeshOffset.layout, true);
+  const layout = layoutCode === 0 ? "soa" : layoutCode === 1 ? "interleaved" : undefined;
+  if (layout === undefined)
+    throw new MeshMetadataError(`${where}: layout code ${layoutCode} is not 0 (soa) or 1 (interleaved)`);
+  const fieldCount = view.getUint32(MeshOffset.fieldCount, true);
+  if (fieldCount < 1 || fieldCount > MAX_FIELDS) {
+    throw new MeshMetadataError(`${where}: field count ${fieldCount} is outside 1..${MAX_FIELDS}`);
+  }
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const fields: string[] = [];
+  for (let index = 0; index < fieldCount; index++) {
+    const raw = new Uint8Array(
+      buffer,
+      payloadOffset + MeshOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
+      MAX_FIELD_NAME_BYTES,
+    );
+    const end = raw.indexOf(0);
+    try {
+      fields.push(decoder.decode(raw.subarray(0, end < 0 ? MAX_FIELD_NAME_BYTES : end)));
+    } catch {
+      throw new MeshMetadataError(`${where}: the name of field ${index} is not valid UTF-8`);
+    }
+  }
+  return { layout, fields };
 }
 
 /** Reads and checks the metadata another process wrote; every inconsistency is an error that names it. */
@@ -133,29 +175,7 @@ export function readMeshMetadata(
   if (version !== MESH_LAYOUT_VERSION) {
     throw new MeshMetadataError(`${where}: mesh layout version ${version}, this conflux reads ${MESH_LAYOUT_VERSION}`);
   }
-  const layoutCode = view.getUint32(MeshOffset.layout, true);
-  const layout = layoutCode === 0 ? "soa" : layoutCode === 1 ? "interleaved" : undefined;
-  if (layout === undefined)
-    throw new MeshMetadataError(`${where}: layout code ${layoutCode} is not 0 (soa) or 1 (interleaved)`);
-  const fieldCount = view.getUint32(MeshOffset.fieldCount, true);
-  if (fieldCount < 1 || fieldCount > MAX_FIELDS) {
-    throw new MeshMetadataError(`${where}: field count ${fieldCount} is outside 1..${MAX_FIELDS}`);
-  }
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  const fields: string[] = [];
-  for (let index = 0; index < fieldCount; index++) {
-    const raw = new Uint8Array(
-      buffer,
-      payloadOffset + MeshOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
-      MAX_FIELD_NAME_BYTES,
-    );
-    const end = raw.indexOf(0);
-    try {
-      fields.push(decoder.decode(raw.subarray(0, end < 0 ? MAX_FIELD_NAME_BYTES : end)));
-    } catch {
-      throw new MeshMetadataError(`${where}: the name of field ${index} is not valid UTF-8`);
-    }
-  }
+  const { layout, fields } = readLayoutAndFields(view, buffer, payloadOffset, where);
   const spec: MeshSpec = {
     dimension: view.getUint32(MeshOffset.dimension, true) as 1 | 2 | 3,
     count: view.getUint32(MeshOffset.count, true),
@@ -180,7 +200,7 @@ export function readMeshMetadata(
   }
   if (expected.payloadBytes > payloadBytes) {
     throw new MeshMetadataError(
-      `${where}: ${spec.count} points and ${fieldCount} fields need ${expected.payloadBytes} bytes; the segment has ${payloadBytes}`,
+      `${where}: ${spec.count} points and ${fields.length} fields need ${expected.payloadBytes} bytes; the segment has ${payloadBytes}`,
     );
   }
   return { ...spec, ...expected };

@@ -6,7 +6,15 @@
 // buffer's sequence word did not change under it, and a late reader skips the
 // snapshots it missed. This module is the only code that encodes the layout;
 // shm/snapshot.ts maps it.
-import { checkMeshSpec, MAX_FIELD_NAME_BYTES, MAX_FIELDS, MeshMetadataError, type MeshSpec } from "./mesh.ts";
+import {
+  checkMeshSpec,
+  MAX_FIELD_NAME_BYTES,
+  MAX_FIELDS,
+  MeshMetadataError,
+  type MeshSpec,
+  readLayoutAndFields,
+  writeFieldNames,
+} from "./mesh.ts";
 
 export const SNAPSHOT_MAGIC = 0x50414e53; // "SNAP"
 export const SNAPSHOT_LAYOUT_VERSION = 1;
@@ -14,6 +22,9 @@ export const SNAPSHOT_LAYOUT_VERSION = 1;
 export const SNAPSHOT_BUFFERS = 2;
 
 /** Byte offsets in a snapshot's payload. */
+// The first 64 bytes have the shape of mesh metadata (layout at 12, field count
+// at 20, field names from 64), so both are read and written by wire/mesh.ts's
+// readLayoutAndFields and writeFieldNames.
 export const SnapshotOffset = {
   magic: 0,
   version: 4,
@@ -103,14 +114,7 @@ export function writeSnapshotMetadata(buffer: ArrayBuffer, payloadOffset: number
   view.setUint32(SnapshotOffset.bufferStride, geometry.bufferStride, true);
   view.setUint32(SnapshotOffset.fieldsOffset, geometry.fieldsOffset, true);
   view.setUint32(SnapshotOffset.fieldStride, geometry.fieldStride, true);
-  const encoder = new TextEncoder();
-  spec.fields.forEach((field, index) => {
-    new Uint8Array(
-      buffer,
-      payloadOffset + SnapshotOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
-      MAX_FIELD_NAME_BYTES,
-    ).set(encoder.encode(field));
-  });
+  writeFieldNames(buffer, payloadOffset, spec.fields);
   Atomics.store(new Int32Array(buffer, payloadOffset, 1), 0, SNAPSHOT_MAGIC);
   return geometry;
 }
@@ -140,29 +144,7 @@ export function readSnapshotMetadata(
       `${where}: snapshot layout version ${version}, this conflux reads ${SNAPSHOT_LAYOUT_VERSION}`,
     );
   }
-  const layoutCode = view.getUint32(SnapshotOffset.layout, true);
-  const layout = layoutCode === 0 ? "soa" : layoutCode === 1 ? "interleaved" : undefined;
-  if (layout === undefined)
-    throw new MeshMetadataError(`${where}: layout code ${layoutCode} is not 0 (soa) or 1 (interleaved)`);
-  const fieldCount = view.getUint32(SnapshotOffset.fieldCount, true);
-  if (fieldCount < 1 || fieldCount > MAX_FIELDS) {
-    throw new MeshMetadataError(`${where}: field count ${fieldCount} is outside 1..${MAX_FIELDS}`);
-  }
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  const fields: string[] = [];
-  for (let index = 0; index < fieldCount; index++) {
-    const raw = new Uint8Array(
-      buffer,
-      payloadOffset + SnapshotOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
-      MAX_FIELD_NAME_BYTES,
-    );
-    const end = raw.indexOf(0);
-    try {
-      fields.push(decoder.decode(raw.subarray(0, end < 0 ? MAX_FIELD_NAME_BYTES : end)));
-    } catch {
-      throw new MeshMetadataError(`${where}: the name of field ${index} is not valid UTF-8`);
-    }
-  }
+  const { layout, fields } = readLayoutAndFields(view, buffer, payloadOffset, where);
   const spec: MeshSpec = {
     dimension: view.getUint32(SnapshotOffset.dimension, true) as 1 | 2 | 3,
     count: view.getUint32(SnapshotOffset.count, true),
@@ -180,12 +162,12 @@ export function readSnapshotMetadata(
   const wanted = [expected.buffersOffset, expected.bufferStride, expected.fieldsOffset, expected.fieldStride];
   if (stored.some((value, index) => value !== wanted[index])) {
     throw new MeshMetadataError(
-      `${where}: offsets (buffers ${stored[0]}, buffer stride ${stored[1]}, fields ${stored[2]}, field stride ${stored[3]}) disagree with ${spec.count} points and ${fieldCount} fields in ${spec.dimension}-D (expected ${wanted.join(", ")})`,
+      `${where}: offsets (buffers ${stored[0]}, buffer stride ${stored[1]}, fields ${stored[2]}, field stride ${stored[3]}) disagree with ${spec.count} points and ${fields.length} fields in ${spec.dimension}-D (expected ${wanted.join(", ")})`,
     );
   }
   if (expected.payloadBytes > payloadBytes) {
     throw new MeshMetadataError(
-      `${where}: ${spec.count} points and ${fieldCount} fields need ${expected.payloadBytes} bytes in two buffers; the segment has ${payloadBytes}`,
+      `${where}: ${spec.count} points and ${fields.length} fields need ${expected.payloadBytes} bytes in two buffers; the segment has ${payloadBytes}`,
     );
   }
   return { ...spec, ...expected };
