@@ -24,32 +24,13 @@ import os
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-try:
-    import conflux
-except ImportError:  # run from a checkout: the client is two directories up
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
-    import conflux
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import participant_stack  # noqa: E402  (next to this file)
 
-
-def refuse(reason: str) -> None:
-    """Ends the participant at once, saying what it needs; the driver names the component."""
-    print(
-        f"Dirichlet (FEniCS 2019): {reason}. It is written against legacy dolfin 2019 — run it in its own stack: "
-        "enclave {kind: container, container: {stack: fenics2019}} (examples/heat-fenics/fenics2019.stack.yaml)",
-        file=sys.stderr,
-    )
-    sys.exit(3)
-
-
-try:
-    from conflux import fenics  # before dolfin compiles anything: it sets dolfin's JIT cache
-    import dolfin
-except ImportError as error:
-    refuse(f"{sys.executable} (Python {sys.version.split()[0]}) cannot import dolfin ({error})")
-if not dolfin.__version__.startswith("2019."):
-    refuse(f"{sys.executable} has dolfin {dolfin.__version__}")
+conflux = participant_stack.client()
+fenics, dolfin = participant_stack.require(
+    "Dirichlet (FEniCS 2019)", "fenics", "dolfin", "2019.", "fenics2019", "legacy dolfin 2019"
+)
 
 import numpy  # noqa: E402
 from dolfin import dot, dx, grad  # noqa: E402

@@ -19,32 +19,13 @@ error_tolerance (1e-8). One line per window (heat_problem.Windows):
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-try:
-    import conflux
-except ImportError:  # run from a checkout: the client is two directories up
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
-    import conflux
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import participant_stack  # noqa: E402  (next to this file)
 
-
-def refuse(reason: str) -> None:
-    """Ends the participant at once, saying what it needs; the driver names the component."""
-    print(
-        f"Neumann (FEniCSx 0.9): {reason}. It is written against dolfinx 0.9 — run it in its own stack: "
-        "enclave {kind: container, container: {stack: fenicsx09}} (examples/heat-fenics/fenicsx09.stack.yaml)",
-        file=sys.stderr,
-    )
-    sys.exit(3)
-
-
-try:
-    from conflux import fenicsx  # imports dolfinx, and sets its JIT cache where it can be written
-    import dolfinx
-except ImportError as error:
-    refuse(f"{sys.executable} (Python {sys.version.split()[0]}) cannot import dolfinx ({error})")
-if not dolfinx.__version__.startswith("0.9."):
-    refuse(f"{sys.executable} has dolfinx {dolfinx.__version__}")
+conflux = participant_stack.client()
+fenicsx, dolfinx = participant_stack.require(
+    "Neumann (FEniCSx 0.9)", "fenicsx", "dolfinx", "0.9.", "fenicsx09", "dolfinx 0.9"
+)
 
 import numpy  # noqa: E402
 import ufl  # noqa: E402

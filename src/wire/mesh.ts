@@ -119,13 +119,8 @@ export function writeFieldNames(buffer: ArrayBuffer, payloadOffset: number, fiel
   });
 }
 
-/** The layout and field names of mesh or snapshot metadata another process wrote, each checked. */
-export function readLayoutAndFields(
-  view: DataView,
-  buffer: ArrayBuffer,
-  payloadOffset: number,
-  where: string,
-): { layout: MeshLayout; fields: string[] } {
+/** The spec (dimension, count, layout, field names) of mesh or snapshot metadata another process wrote, checked. */
+export function readSpecHead(view: DataView, buffer: ArrayBuffer, payloadOffset: number, where: string): MeshSpec {
   const layoutCode = view.getUint32(MeshOffset.layout, true);
   const layout = layoutCode === 0 ? "soa" : layoutCode === 1 ? "interleaved" : undefined;
   if (layout === undefined)
@@ -149,7 +144,14 @@ export function readLayoutAndFields(
       throw new MeshMetadataError(`${where}: the name of field ${index} is not valid UTF-8`);
     }
   }
-  return { layout, fields };
+  const spec: MeshSpec = {
+    dimension: view.getUint32(MeshOffset.dimension, true) as 1 | 2 | 3,
+    count: view.getUint32(MeshOffset.count, true),
+    layout,
+    fields,
+  };
+  checkMeshSpec(spec, where);
+  return spec;
 }
 
 /** Reads and checks the metadata another process wrote; every inconsistency is an error that names it. */
@@ -175,14 +177,7 @@ export function readMeshMetadata(
   if (version !== MESH_LAYOUT_VERSION) {
     throw new MeshMetadataError(`${where}: mesh layout version ${version}, this conflux reads ${MESH_LAYOUT_VERSION}`);
   }
-  const { layout, fields } = readLayoutAndFields(view, buffer, payloadOffset, where);
-  const spec: MeshSpec = {
-    dimension: view.getUint32(MeshOffset.dimension, true) as 1 | 2 | 3,
-    count: view.getUint32(MeshOffset.count, true),
-    layout,
-    fields,
-  };
-  checkMeshSpec(spec, where);
+  const spec = readSpecHead(view, buffer, payloadOffset, where);
   const expected = meshGeometry(spec);
   const stored = {
     coordinatesOffset: view.getUint32(MeshOffset.coordinatesOffset, true),
@@ -200,7 +195,7 @@ export function readMeshMetadata(
   }
   if (expected.payloadBytes > payloadBytes) {
     throw new MeshMetadataError(
-      `${where}: ${spec.count} points and ${fields.length} fields need ${expected.payloadBytes} bytes; the segment has ${payloadBytes}`,
+      `${where}: ${spec.count} points and ${spec.fields.length} fields need ${expected.payloadBytes} bytes; the segment has ${payloadBytes}`,
     );
   }
   return { ...spec, ...expected };

@@ -12,7 +12,7 @@ import {
   MAX_FIELDS,
   MeshMetadataError,
   type MeshSpec,
-  readLayoutAndFields,
+  readSpecHead,
   writeFieldNames,
 } from "./mesh.ts";
 
@@ -22,9 +22,9 @@ export const SNAPSHOT_LAYOUT_VERSION = 1;
 export const SNAPSHOT_BUFFERS = 2;
 
 /** Byte offsets in a snapshot's payload. */
-// The first 64 bytes have the shape of mesh metadata (layout at 12, field count
-// at 20, field names from 64), so both are read and written by wire/mesh.ts's
-// readLayoutAndFields and writeFieldNames.
+// The first 64 bytes have the shape of mesh metadata (dimension at 8, layout at
+// 12, count at 16, field count at 20, field names from 64), so both are read and
+// written by wire/mesh.ts's readSpecHead and writeFieldNames.
 export const SnapshotOffset = {
   magic: 0,
   version: 4,
@@ -144,14 +144,7 @@ export function readSnapshotMetadata(
       `${where}: snapshot layout version ${version}, this conflux reads ${SNAPSHOT_LAYOUT_VERSION}`,
     );
   }
-  const { layout, fields } = readLayoutAndFields(view, buffer, payloadOffset, where);
-  const spec: MeshSpec = {
-    dimension: view.getUint32(SnapshotOffset.dimension, true) as 1 | 2 | 3,
-    count: view.getUint32(SnapshotOffset.count, true),
-    layout,
-    fields,
-  };
-  checkMeshSpec(spec, where);
+  const spec = readSpecHead(view, buffer, payloadOffset, where);
   const expected = snapshotGeometry(spec);
   const stored = [
     view.getUint32(SnapshotOffset.buffersOffset, true),
@@ -162,12 +155,12 @@ export function readSnapshotMetadata(
   const wanted = [expected.buffersOffset, expected.bufferStride, expected.fieldsOffset, expected.fieldStride];
   if (stored.some((value, index) => value !== wanted[index])) {
     throw new MeshMetadataError(
-      `${where}: offsets (buffers ${stored[0]}, buffer stride ${stored[1]}, fields ${stored[2]}, field stride ${stored[3]}) disagree with ${spec.count} points and ${fields.length} fields in ${spec.dimension}-D (expected ${wanted.join(", ")})`,
+      `${where}: offsets (buffers ${stored[0]}, buffer stride ${stored[1]}, fields ${stored[2]}, field stride ${stored[3]}) disagree with ${spec.count} points and ${spec.fields.length} fields in ${spec.dimension}-D (expected ${wanted.join(", ")})`,
     );
   }
   if (expected.payloadBytes > payloadBytes) {
     throw new MeshMetadataError(
-      `${where}: ${spec.count} points and ${fields.length} fields need ${expected.payloadBytes} bytes in two buffers; the segment has ${payloadBytes}`,
+      `${where}: ${spec.count} points and ${spec.fields.length} fields need ${expected.payloadBytes} bytes in two buffers; the segment has ${payloadBytes}`,
     );
   }
   return { ...spec, ...expected };
