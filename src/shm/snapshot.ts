@@ -95,11 +95,29 @@ class SharedSnapshot {
   }
 }
 
+/** A buffer being written: its coordinates, and each field by name. */
+export interface WritableBuffer {
+  coordinates: Float64Array;
+  field(name: string): Float64Array;
+}
+
 /** The owner's side: fill the buffer begin() returns, then publish(). */
 export class SnapshotWriter extends SharedSnapshot {
   /** Snapshots published; the writer counts them itself and never trusts the segment's words. */
   private published = 0;
   private open = false;
+
+  /** What begin() hands out for each buffer, made once: a publish allocates nothing. */
+  private readonly writable = this.buffers.map(
+    (buffer): WritableBuffer => ({
+      coordinates: buffer.coordinates,
+      field: (field: string) => {
+        const values = buffer.fields.get(field);
+        if (values === undefined) throw new Error(`snapshot "${this.name}" has no field "${field}"`);
+        return values;
+      },
+    }),
+  );
 
   /** The component creates snapshot `mesh` of its own and publishes the metadata; no snapshot yet. */
   static create(run: Run, component: string, mesh: string, spec: MeshSpec): SnapshotWriter {
@@ -121,21 +139,14 @@ export class SnapshotWriter extends SharedSnapshot {
   }
 
   /** Marks the buffer no reader should be reading (of snapshot k − 2) as being written, and returns its views. */
-  begin(): { coordinates: Float64Array; field(name: string): Float64Array } {
+  begin(): WritableBuffer {
     if (this.open) throw new Error(`snapshot "${this.name}": begin() twice without publish()`);
     const next = this.published + 1;
     const buffer = this.buffers[next & 1] as BufferViews;
     // A sequentially consistent store: no write of the snapshot's data is seen before the odd word.
     Atomics.store(buffer.words, 0, (completeSequence(next) - 1) >>> 0);
     this.open = true;
-    return {
-      coordinates: buffer.coordinates,
-      field: (field: string) => {
-        const values = buffer.fields.get(field);
-        if (values === undefined) throw new Error(`snapshot "${this.name}" has no field "${field}"`);
-        return values;
-      },
-    };
+    return this.writable[next & 1] as WritableBuffer;
   }
 
   /** The buffer is whole: stamps it, makes its word even, names it latest and wakes the readers that sleep on it. */
