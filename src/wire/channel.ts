@@ -19,4 +19,10 @@ export const ControlWord = {
   capacity: 2,
   driverPid: 3,
   componentPid: 4,
+  /**
+   * A second process that tried to attach (a rank number claimed twice): its pid,
+   * stored once by the loser of the compare-and-swap on componentPid; the driver
+   * names both.
+   */
+  contenderPid: 5,
 } as const;
