@@ -6,7 +6,7 @@
 // coupled fields at a time, step and advance (time-coupling.ts). It does not
 // know which enclave it runs in.
 import { Channel } from "../queue/channel.ts";
-import { QueueError } from "../queue/errors.ts";
+import { ChannelClaimedError, QueueError } from "../queue/errors.ts";
 import { Message } from "../queue/message.ts";
 import { EnclaveBoundLiveness } from "../queue/peer.ts";
 import { type WaitStrategy, waitStrategy } from "../queue/wait-strategy.ts";
@@ -29,6 +29,7 @@ import {
   opcodeName,
   WindowFlag,
 } from "../wire/protocol.ts";
+import { rankedName, rankFromEnvironment } from "../wire/ranks.ts";
 import { TimeCoupling, TimeCouplingError } from "./time-coupling.ts";
 
 export interface ConnectOptions {
@@ -58,12 +59,20 @@ export class Component {
   /** The waveforms and the window attempt of a run in physical time; set by ready(). */
   private timeCoupling: TimeCoupling | undefined;
 
+  /** The name its channel and segments carry: the component's, or "<component>@<rank>" for a rank of many. */
+  readonly participant: string;
+
   private constructor(
     readonly name: string,
     readonly args: Record<string, unknown>,
     readonly run: Run,
     readonly channel: Channel,
-  ) {}
+    /** Its rank, 0 ≤ rank < ranks (docs/parallel.md): 0 of 1 for a serial component. */
+    readonly rank: number,
+    readonly ranks: number,
+  ) {
+    this.participant = rankedName(name, rank, ranks);
+  }
 
   /** Joins the run and the driver's channel, from the variables the launcher set. */
   static connect(options: ConnectOptions = {}): Component {
@@ -86,29 +95,46 @@ export class Component {
     }
     // Read before the run is joined, so a bad value leaks no mapping.
     const enclaveBound = driverIsEnclaveBound(environment);
+    const identity = rankFromEnvironment(environment);
+    if (typeof identity === "string") throw new Error(`component "${name}": ${identity}`);
+    const participant = rankedName(name, identity.rank, identity.ranks);
     const run = Run.fromEnvironment(environment);
-    const channel = Channel.attach(
-      run,
-      channelName(name),
-      {
-        wait: readWait(environment),
-        opcodes: COMPONENT_ACCEPTS,
-        peerDescription: "the driver",
-        ...(enclaveBound ? { peer: new EnclaveBoundLiveness("the driver") } : {}),
-      },
-      options.timeoutMs ?? 30_000,
-    );
-    const component = new Component(name, args, run, channel);
+    let channel: Channel;
+    try {
+      channel = Channel.attach(
+        run,
+        channelName(participant),
+        {
+          wait: readWait(environment),
+          opcodes: COMPONENT_ACCEPTS,
+          peerDescription: "the driver",
+          ...(enclaveBound ? { peer: new EnclaveBoundLiveness("the driver") } : {}),
+        },
+        options.timeoutMs ?? 30_000,
+      );
+    } catch (error) {
+      run.close();
+      if (!(error instanceof ChannelClaimedError)) throw error;
+      throw new Error(
+        `rank ${identity.rank} of component "${name}" is already claimed by pid ${error.holderPid}: two processes were started as the same rank (check the launcher's -n and the composition's ranks)`,
+      );
+    }
+    const component = new Component(name, args, run, channel, identity.rank, identity.ranks);
     // A thread enclave shares its pid with the driver: closing the channel on
     // the way out is how the driver learns that this component has gone.
     process.once("exit", () => component.close());
     return component;
   }
 
-  /** Allocates mesh `name` in a shared segment and publishes its metadata. */
+  /** How errors name it: `component "heat"`, or `component "heat" rank 1`. */
+  get who(): string {
+    return this.ranks > 1 ? `component "${this.name}" rank ${this.rank}` : `component "${this.name}"`;
+  }
+
+  /** Allocates mesh `name` (this rank's partition of it, for a rank of many) in a shared segment and publishes its metadata. */
   shareMesh(name: string, spec: MeshSpec): SharedMesh {
-    if (this.meshes.has(name)) throw new Error(`component "${this.name}" already shares a mesh named "${name}"`);
-    const mesh = SharedMesh.create(this.run, this.name, name, spec);
+    if (this.meshes.has(name)) throw new Error(`mesh "${name}" is already shared by ${this.who}`);
+    const mesh = SharedMesh.create(this.run, this.participant, name, spec);
     this.meshes.set(name, mesh);
     return mesh;
   }
@@ -121,7 +147,7 @@ export class Component {
   ready(): void {
     this.channel.send(this.request.set(Opcode.hello, this.meshes.size));
     this.expect(Opcode.ack);
-    this.timeCoupling = TimeCoupling.attach(this.run, this.name, this.meshes);
+    this.timeCoupling = TimeCoupling.attach(this.run, this.participant, this.meshes);
   }
 
   /** Waits for the driver's next go; returns the iteration, or -1 when the driver says stop. */

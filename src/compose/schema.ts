@@ -72,6 +72,9 @@ export const enclaveSchema = z
   .describe("How the component is isolated.");
 
 export const meshLayouts = ["soa", "interleaved"] as const;
+export const rankLaunchers = ["processes", "mpirun"] as const;
+/** The most ranks a component runs as (the wire's MAX_RANKS: compose sits below wire and repeats it). */
+const MAX_RANKS = 256;
 
 export const meshSchema = z
   .strictObject({
@@ -81,7 +84,7 @@ export const meshSchema = z
       .positive()
       .optional()
       .describe(
-        "Number of points of the mesh, a positive integer; with file, optional (the file's count, checked when given).",
+        "Number of points of the mesh, a positive integer, checked against what the component publishes (for a component of many ranks, the sum over its ranks); optional: without it the mesh is as large as published (with file, as the file).",
       ),
     file: z
       .string()
@@ -123,6 +126,20 @@ export const componentSchema = z
       .default({})
       .describe("Environment variables set for the component; values are strings."),
     meshes: z.record(nameSchema("mesh"), meshSchema).default({}).describe("The meshes the component shares, by name."),
+    ranks: z
+      .int()
+      .min(1)
+      .max(MAX_RANKS)
+      .default(1)
+      .describe(
+        "How many ranks the component runs as (an MPI job): each shares its own partition of every mesh (docs/parallel.md).",
+      ),
+    launcher: z
+      .enum(rankLaunchers)
+      .default("processes")
+      .describe(
+        "Who starts the ranks: processes (the driver starts N processes, each told its rank; process enclaves) or mpirun (the enclave runs the command under its own mpirun, a container's from its stack).",
+      ),
   })
   .describe("One coupled program.");
 

@@ -243,16 +243,42 @@ function checkOutputs(composition: CompositionDocument, findings: Finding[]): vo
 }
 
 /** Every cross-reference problem of a structurally valid composition. */
-/** A mesh must say how many points it has, or the file they come from. */
-function checkMeshSizes(composition: CompositionDocument, findings: Finding[]): void {
-  for (const [componentName, component] of Object.entries(composition.components)) {
-    for (const [meshName, mesh] of Object.entries(component.meshes)) {
-      if (mesh.points !== undefined || mesh.file !== undefined) continue;
+/** Ranks run where a launcher can start them, and share meshes, not snapshots. */
+function checkRanks(composition: CompositionDocument, findings: Finding[]): void {
+  const asynchronous = composition.asynchronous.flatMap((link) => [link.from, link.to].map((end) => end.split(".")[0]));
+  for (const [name, component] of Object.entries(composition.components)) {
+    const path = ["components", name];
+    const kind = component.enclave.kind;
+    if (component.launcher === "mpirun" && component.command === undefined) {
       findings.push({
-        path: ["components", componentName, "meshes", meshName],
-        at: "key",
-        message: `mesh "${meshName}" has neither points nor file`,
-        hint: "Give its number of points (points: 3000), or the mesh file its points come from (file: interface.vtu).",
+        path: [...path, "launcher"],
+        at: "value",
+        message: `component "${name}" has launcher: mpirun but no command`,
+        hint: "mpirun runs a command: give command: [./solver], or leave launcher out to start the ranks as processes.",
+      });
+    }
+    if (component.ranks === 1) continue;
+    if (kind === "thread" || kind === "vm") {
+      findings.push({
+        path: [...path, "ranks"],
+        at: "value",
+        message: `component "${name}" has ${component.ranks} ranks in a ${kind} enclave, which runs one`,
+        hint: "Run a component of many ranks in a process or container enclave (enclave: { kind: process }).",
+      });
+    } else if (kind === "container" && component.launcher !== "mpirun") {
+      findings.push({
+        path: [...path, "ranks"],
+        at: "value",
+        message: `component "${name}" has ${component.ranks} ranks in a container, started as plain processes`,
+        hint: "A container starts its ranks with its stack's own mpirun: add launcher: mpirun (and openmpi-bin to the stack).",
+      });
+    }
+    if (asynchronous.includes(name)) {
+      findings.push({
+        path: [...path, "ranks"],
+        at: "value",
+        message: `component "${name}" has ${component.ranks} ranks and takes part in an asynchronous coupling`,
+        hint: "Snapshots are shared by components of one rank: give it ranks: 1, or couple it through transfers.",
       });
     }
   }
@@ -260,7 +286,7 @@ function checkMeshSizes(composition: CompositionDocument, findings: Finding[]): 
 
 export function semanticFindings(composition: CompositionDocument): Finding[] {
   const findings: Finding[] = [];
-  checkMeshSizes(composition, findings);
+  checkRanks(composition, findings);
   checkComponents(composition, findings);
   checkTransfers(composition, findings);
   checkOrder(composition, findings);

@@ -23,6 +23,7 @@ import {
   WindowFlag,
   WindowSlot,
 } from "../wire/protocol.ts";
+import type { CouplingLink } from "./participant.ts";
 import { ProtocolViolation } from "./protocol-violation.ts";
 
 export interface LinkOptions {
@@ -61,7 +62,7 @@ export class WindowAttempt {
   }
 }
 
-export class ComponentLink {
+export class ComponentLink implements CouplingLink {
   readonly channel: Channel;
   private readonly outgoing = new Message();
   private readonly incoming = new Message();

@@ -4,6 +4,8 @@ import type { ExitStatus } from "../enclave/enclave.ts";
 
 export interface FailureDetails {
   component: string;
+  /** A component of many ranks: the rank at fault, when one is (pid is then that rank's). */
+  rank?: number;
   enclave: string;
   pid: number | undefined;
   iteration: number;
@@ -26,7 +28,10 @@ export class CouplingFailure extends Error {
   override name = "CouplingFailure";
   constructor(readonly details: FailureDetails) {
     const pid = details.pid === undefined ? "" : `, pid ${details.pid}`;
-    super(`component "${details.component}" (${details.enclave} enclave${pid}) ${details.reason} ${when(details)}`);
+    const rank = details.rank === undefined ? "" : ` rank ${details.rank}`;
+    super(
+      `component "${details.component}"${rank} (${details.enclave} enclave${pid}) ${details.reason} ${when(details)}`,
+    );
   }
 }
 

@@ -7,8 +7,8 @@
 // CouplingFailure that names the component; every enclave is stopped and
 // every segment removed on every path.
 
-import { createEnclave } from "../enclave/create-enclave.ts";
 import type { Enclave, ExitStatus } from "../enclave/enclave.ts";
+import { EnclaveGroup } from "../enclave/enclave-group.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import { type PointSet, pointSetFromMetadata, type TransferOperator } from "../mapping/index.ts";
 import { native } from "../native/index.ts";
@@ -36,6 +36,10 @@ import type { GuardedTransfer, Participant, RunGuard, RunProgress } from "./part
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
 import { ProtocolViolation } from "./protocol-violation.ts";
+import { PartitionBridge, PartitionError } from "./ranks/partition-bridge.ts";
+import { RankClaimedTwice, RankGroupLink, rankOf } from "./ranks/rank-group-link.ts";
+import { createRankedEnclave } from "./ranks/rank-launch.ts";
+import { addPartitionWaveforms, createRankGroupLink, openPartitions, rankPid } from "./ranks/rank-participants.ts";
 import { buildTimeRun, createTimeWaveforms, timePhaseNames, timeTimingCapacity } from "./schemes/build-time-run.ts";
 import { type BoundTransfer, type IterationProbe, runIterations } from "./schemes/iteration-loop.ts";
 import { runScheme } from "./schemes/run-scheme.ts";
@@ -91,6 +95,8 @@ export interface CouplingResult {
   enclaves: EnclaveRecord[];
   /** A run in time: every window's iterations, residuals and acceleration (of a failed run, those completed). */
   convergence?: WindowConvergence[];
+  /** Components of many ranks: each rank's step times (ns), step by step, for load imbalance. */
+  rankSteps?: Record<string, number[][]>;
 }
 
 /** Attached to the error a failed run ends with, as `partial`: what it completed before it failed. */
@@ -156,12 +162,13 @@ export async function runCoupling<OperatorSpec>(
     setupMs,
     enclaves,
     ...(history === undefined ? {} : { convergence: history }),
+    ...rankStepsOf(participants),
   });
   try {
     for (const component of plan.components) {
       const description = `component "${component.name}" (${component.kind} enclave)`;
-      const enclave = createEnclave(
-        component.kind,
+      const enclave = createRankedEnclave(
+        component,
         {
           ...component.launch,
           name: component.name,
@@ -174,17 +181,25 @@ export async function runCoupling<OperatorSpec>(
         },
         { handleSignals: false, ...(hooks.output === undefined ? {} : { output: hooks.output }) },
       );
-      const link = new ComponentLink(run, component.name, {
-        // Where a futex wake cannot cross (a VM's guest kernel), the driver spins,
-        // yielding, instead of sleeping in 10 ms slices it would never be woken from.
-        wait: enclave.sharesFutexes ? plan.wait : { ...plan.wait, kind: "spin" },
-        timed: plan.time !== undefined,
-        description,
-        peer: {
-          isAlive: () => enclave.isAlive(),
-          identity: () => ({ description, pid: enclave.hasExited() || !started(enclave) ? 0 : enclave.pid }),
-        },
-      });
+      // Where a futex wake cannot cross (a VM's guest kernel), the driver spins,
+      // yielding, instead of sleeping in 10 ms slices it would never be woken from.
+      const wait = enclave.sharesFutexes ? plan.wait : { ...plan.wait, kind: "spin" as const };
+      const link =
+        (component.ranks ?? 1) > 1
+          ? createRankGroupLink(run, component, enclave, {
+              wait,
+              timed: plan.time !== undefined,
+              capacity: loopSamples,
+            })
+          : new ComponentLink(run, component.name, {
+              wait,
+              timed: plan.time !== undefined,
+              description,
+              peer: {
+                isAlive: () => enclave.isAlive(),
+                identity: () => ({ description, pid: enclave.hasExited() || !started(enclave) ? 0 : enclave.pid }),
+              },
+            });
       participants.set(component.name, { plan: component, enclave, link, stepPhase: `${component.name} step` });
     }
     for (const participant of participants.values()) {
@@ -203,15 +218,26 @@ export async function runCoupling<OperatorSpec>(
           snapshots.push(openCheckedSnapshot(participant, meshName, expected, index));
           continue;
         }
-        const mesh = openCheckedMesh(participant, meshName, expected);
+        const mesh = openCheckedMesh(participant, meshName, expected, plan);
         meshes.set(`${participant.plan.name}.${meshName}`, mesh);
         const given = participant.plan.givenCoordinates?.[meshName];
         if (given !== undefined) {
           // The composition's points: the component reads them from its first step on.
+          if (given.length !== mesh.coordinates.length) {
+            throw failure(
+              participant,
+              -1,
+              "mesh check",
+              `published mesh "${meshName}" with ${mesh.spec.count} points; its file has ${given.length / mesh.spec.dimension}`,
+            );
+          }
           mesh.coordinates.set(given);
+          if (participant.link instanceof RankGroupLink) participant.link.bridge?.scatterCoordinates(meshName);
           givenPoints.set(`${participant.plan.name}.${meshName}`, given);
         }
       }
+      // The union starts with what the ranks wrote before their hello (the initial values).
+      if (participant.link instanceof RankGroupLink) participant.link.bridge?.gatherFields();
     }
     progress.phase = "transfer setup";
     const transfers = bindTransfers(plan.transfers, meshes, givenPoints, hooks, setupMs);
@@ -231,6 +257,10 @@ export async function runCoupling<OperatorSpec>(
         meshes,
       );
       waveforms = created.all;
+      for (const participant of participants.values()) {
+        const bridge = participant.link instanceof RankGroupLink ? participant.link.bridge : undefined;
+        if (bridge !== undefined) addPartitionWaveforms(bridge, run, created);
+      }
       timeRun = buildTimeRun(plan, participants, created, timings, progress, plan.stepTimeoutMs * NS_PER_MS, {
         ...(hooks.onIteration === undefined ? {} : { onWindow: hooks.onIteration }),
         ...(hooks.windowDone === undefined
@@ -324,6 +354,17 @@ export async function runCoupling<OperatorSpec>(
   }
 }
 
+/** Each ranked component's per-rank step times, as many steps as were taken. */
+function rankStepsOf(participants: Map<string, Participant>): Pick<CouplingResult, "rankSteps"> {
+  const steps: Record<string, number[][]> = {};
+  for (const participant of participants.values()) {
+    const link = participant.link;
+    if (!(link instanceof RankGroupLink)) continue;
+    steps[participant.plan.name] = link.rankSteps.map((times) => Array.from(times.subarray(0, link.samples)));
+  }
+  return Object.keys(steps).length === 0 ? {} : { rankSteps: steps };
+}
+
 function started(enclave: Enclave): boolean {
   try {
     return enclave.pid > 0;
@@ -378,6 +419,14 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | unde
 }
 
 /** Waits, without blocking the event loop (workers need it to start), for every hello. */
+/** The rank whose end made a group of ranks not alive: the first to end badly, once its end is known. */
+async function firstBadRank(group: EnclaveGroup): Promise<number | undefined> {
+  await withTimeout(group.ended, 1000);
+  if (group.firstBadEnd !== undefined) return group.firstBadEnd.rank;
+  const dead = group.members.findIndex((member) => !member.isAlive());
+  return dead >= 0 ? dead : undefined;
+}
+
 async function awaitHellos(
   participants: Map<string, Participant>,
   timeoutMs: number,
@@ -387,16 +436,29 @@ async function awaitHellos(
   const deadline = Date.now() + timeoutMs;
   while (waiting.size > 0) {
     for (const participant of waiting) {
-      if (participant.link.pollHello()) {
+      let said: boolean;
+      try {
+        said = participant.link.pollHello();
+      } catch (error) {
+        if (!(error instanceof RankClaimedTwice)) throw error;
+        throw failure(participant, -1, "startup", error.message, undefined, error.rank);
+      }
+      if (said) {
         waiting.delete(participant);
       } else if (participant.enclave.hasExited() || !participant.enclave.isAlive()) {
-        const exit = await withTimeout(participant.enclave.ended, 1000);
+        const enclave = participant.enclave;
+        const rank = enclave instanceof EnclaveGroup ? await firstBadRank(enclave) : undefined;
+        const exit = await withTimeout(
+          rank === undefined ? enclave.ended : (enclave as EnclaveGroup).member(rank).ended,
+          1000,
+        );
         throw failure(
           participant,
           -1,
           "startup",
           `${exit === undefined ? "ended" : describeExit(exit)} before it said hello`,
           exit,
+          rank,
         );
       }
     }
@@ -405,7 +467,16 @@ async function awaitHellos(
     if (waiting.size === 0) break;
     if (Date.now() > deadline) {
       const late = waiting.values().next().value as Participant;
-      throw failure(late, -1, "startup", `did not publish its meshes and say hello within ${timeoutMs} ms`);
+      const silent = late.link instanceof RankGroupLink ? late.link.silentRanks() : [];
+      const who = silent.length === 0 ? "" : ` (rank${silent.length > 1 ? "s" : ""} ${silent.join(", ")} did not)`;
+      throw failure(
+        late,
+        -1,
+        "startup",
+        `did not publish its meshes and say hello within ${timeoutMs} ms${who}`,
+        undefined,
+        silent.length === 1 ? silent[0] : undefined,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
@@ -415,11 +486,22 @@ function openCheckedMesh(
   participant: Participant,
   meshName: string,
   expected: ComponentPlan["meshes"][string],
+  plan: CouplingPlan,
 ): SharedMesh {
+  const link = participant.link;
+  if (link instanceof RankGroupLink) {
+    link.bridge ??= new PartitionBridge(participant.plan.name, link.ranks);
+    try {
+      return openPartitions(link, link.bridge, meshName, expected, plan);
+    } catch (error) {
+      if (!(error instanceof PartitionError)) throw error;
+      throw failure(participant, -1, "mesh check", error.reason, undefined, error.rank);
+    }
+  }
   const where = `mesh "${meshName}"`;
   let mesh: SharedMesh;
   try {
-    mesh = participant.link.openMesh(meshName);
+    mesh = (link as ComponentLink).openMesh(meshName);
   } catch (error) {
     throw failure(
       participant,
@@ -428,13 +510,8 @@ function openCheckedMesh(
       `published malformed metadata for ${where}: ${(error as Error).message}`,
     );
   }
-  const actual = mesh.spec;
-  const problems: string[] = [];
-  if (actual.dimension !== expected.dimension)
-    problems.push(`dimension ${actual.dimension}, declared ${expected.dimension}`);
-  if (actual.count !== expected.count) problems.push(`${actual.count} points, declared ${expected.count}`);
-  if (actual.layout !== expected.layout) problems.push(`layout ${actual.layout}, declared ${expected.layout}`);
-  for (const field of expected.fields) if (!actual.fields.includes(field)) problems.push(`no field "${field}"`);
+  const problems = specDifferences(mesh.spec, expected);
+  if (mesh.spec.count === 0) problems.push("0 points (a mesh of a component of one rank needs at least one)");
   if (problems.length > 0) {
     mesh.close();
     throw failure(participant, -1, "mesh check", `published ${where} unlike its declaration: ${problems.join("; ")}`);
@@ -457,6 +534,9 @@ function openCheckedSnapshot(
   const where = `snapshot "${meshName}"`;
   let snapshot: SnapshotReader;
   try {
+    if (participant.link instanceof RankGroupLink) {
+      throw new Error(`a mesh of ${participant.plan.ranks} ranks cannot be shared as a snapshot`);
+    }
     snapshot = SnapshotReader.open(participant.link.run, name);
   } catch (error) {
     const asMesh = participant.link.run.registry.lookup(`${component}.mesh.${meshName}`) !== undefined;
@@ -537,8 +617,9 @@ function failure(
   phase: string,
   reason: string,
   exit?: ExitStatus,
+  rank?: number,
 ): CouplingFailure {
-  return failureIn(participant, -1, iteration, phase, reason, exit);
+  return failureIn(participant, -1, iteration, phase, reason, exit, rank);
 }
 
 function failureIn(
@@ -548,11 +629,19 @@ function failureIn(
   phase: string,
   reason: string,
   exit?: ExitStatus,
+  rank?: number,
 ): CouplingFailure {
+  const link = participant.link;
+  const ranked = rank !== undefined && link instanceof RankGroupLink;
   return new CouplingFailure({
     component: participant.plan.name,
+    ...(ranked ? { rank } : {}),
     enclave: participant.plan.kind,
-    pid: started(participant.enclave) ? participant.enclave.pid : undefined,
+    pid: ranked
+      ? rankPid(participant.enclave, link, rank)
+      : started(participant.enclave)
+        ? participant.enclave.pid
+        : undefined,
     iteration,
     ...(window >= 0 ? { window } : {}),
     phase,
@@ -645,15 +734,20 @@ async function explainFailure(
   }
   const participant = participantOf(error, participants, phase);
   if (participant === undefined) return error instanceof Error ? error : new Error(String(error));
+  // An error of one rank's channel names that rank, its pid and, for a rank the driver started, its own end.
+  const rank = rankOf(error);
+  const group = participant.enclave instanceof EnclaveGroup ? participant.enclave : undefined;
+  const endedOf = (participant: Participant): Promise<ExitStatus> =>
+    rank !== undefined && group !== undefined ? group.member(rank).ended : participant.enclave.ended;
   const failure = (participant: Participant, iteration: number, phase: string, reason: string, exit?: ExitStatus) =>
-    failureIn(participant, window, iteration, phase, reason, exit);
+    failureIn(participant, window, iteration, phase, reason, exit, rank);
   if (error instanceof ProtocolViolation) {
-    return failure(participant, iteration, phase, error.reason, await withTimeout(participant.enclave.ended, 200));
+    return failure(participant, iteration, phase, error.reason, await withTimeout(endedOf(participant), 200));
   }
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
     // A component that closed its channel usually exits next: a moment for its exit status, no more.
     const closedFirst = error instanceof PeerClosedError && participant.enclave.isAlive();
-    const exit = await withTimeout(participant.enclave.ended, closedFirst ? 300 : 1000);
+    const exit = await withTimeout(endedOf(participant), closedFirst ? 300 : 1000);
     const running = exit === undefined && participant.enclave.isAlive();
     const reason =
       exit !== undefined
@@ -738,9 +832,12 @@ function nonFinite(
 function participantOf(error: unknown, participants: Map<string, Participant>, phase: string): Participant | undefined {
   const message = error instanceof Error ? error.message : "";
   for (const participant of participants.values()) {
+    const name = participant.plan.name;
     if (
-      message.includes(`channel "${participant.plan.name}.channel"`) ||
-      message.includes(`component "${participant.plan.name}"`)
+      message.includes(`channel "${name}.channel"`) ||
+      message.includes(`component "${name}"`) ||
+      message.includes(`channel "${name}@`) ||
+      message.includes(`component "${name}@`)
     ) {
       return participant;
     }

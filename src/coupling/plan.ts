@@ -13,8 +13,15 @@ export interface ComponentPlan {
   kind: EnclaveKind;
   /** What to run; `container` (kind container only) says in which runtime and root, `vm` (kind vm only) what guest. */
   launch: Omit<ContainerLaunch & VmLaunch, "runDirectory" | "name">;
-  /** The meshes it must share, as declared; the driver checks the published metadata against them. */
-  meshes: Record<string, MeshSpec>;
+  /**
+   * The meshes it must share, as declared; the driver checks the published metadata against them. A count
+   * left out is whatever the component (the sum over its ranks) publishes.
+   */
+  meshes: Record<string, ExpectedMesh>;
+  /** How many ranks it runs as (docs/parallel.md); 1 when absent. */
+  ranks?: number;
+  /** Who starts the ranks: the driver, as plain processes (the default), or the enclave's mpirun. */
+  launcher?: RankLauncher;
   /**
    * Meshes whose points the composition gives (read from a file), in the
    * declared dimension and layout: transfers are built on these, and the
@@ -22,6 +29,11 @@ export interface ComponentPlan {
    */
   givenCoordinates?: Record<string, Float64Array>;
 }
+
+export type RankLauncher = "processes" | "mpirun";
+
+/** A mesh as the composition declares it: its point count is optional (then what is published counts). */
+export type ExpectedMesh = Omit<MeshSpec, "count"> & { count?: number };
 
 export interface FieldAddress {
   component: string;

@@ -17,7 +17,10 @@ function size(truncation: Truncation): string {
 
 /** The component whose segment it is, and the reason for its failure; undefined for a segment of no component. */
 export function blameTruncation(truncation: Truncation, components: readonly string[]): TruncationBlame | undefined {
-  const owner = components.find((component) => truncation.name.startsWith(`${component}.`));
+  // A rank's segments carry its ranked name, "<component>@<rank>.".
+  const owner = components.find(
+    (component) => truncation.name.startsWith(`${component}.`) || truncation.name.startsWith(`${component}@`),
+  );
   if (owner === undefined) return undefined;
   return { component: owner, reason: `truncated segment "${truncation.name}" (${size(truncation)})` };
 }

@@ -17,6 +17,8 @@ export interface EnclaveDescription {
    * whose loaded libraries a run record lists.
    */
   codePid?: number;
+  /** A component of many ranks that the driver started itself: each rank's pid, in rank order. */
+  rankPids?: number[];
   threadId?: number;
   /** The Node.js version that runs a module component (absent for a command). */
   node?: string;

@@ -3,6 +3,7 @@
 export * from "./container/settings.ts";
 export * from "./create-enclave.ts";
 export * from "./enclave.ts";
+export * from "./enclave-group.ts";
 export * from "./environment-description.ts";
 export * from "./kind.ts";
 export * from "./launch.ts";

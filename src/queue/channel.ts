@@ -8,7 +8,7 @@ import type { Segment } from "../shm/segment.ts";
 import { CHANNEL_LAYOUT_VERSION, CHANNEL_MAGIC, ControlWord, channelPayloadBytes } from "../wire/channel.ts";
 import { CACHE_LINE, checkCapacity, ringBytes } from "../wire/ring.ts";
 import { SegmentKind } from "../wire/segment-header.ts";
-import { CorruptRecordError, QueueError } from "./errors.ts";
+import { ChannelClaimedError, CorruptRecordError, QueueError } from "./errors.ts";
 import type { Message } from "./message.ts";
 import { type PeerLiveness, ProcessLiveness } from "./peer.ts";
 import { formatRing, RingConsumer, RingProducer } from "./ring.ts";
@@ -95,7 +95,13 @@ export class Channel {
     const segment = run.openSegment(name, { kind: SegmentKind.ring, timeoutMs });
     try {
       const capacity = Channel.checkControlLine(segment, `channel "${name}" in ${segment.path}`);
-      Atomics.store(segment.int32(0, CACHE_LINE / 4), ControlWord.componentPid, process.pid);
+      const control = segment.int32(0, CACHE_LINE / 4);
+      // A swap, not a store: two processes started as the same rank must not both believe they own it.
+      const holder = Atomics.compareExchange(control, ControlWord.componentPid, 0, process.pid);
+      if (holder !== 0 && holder !== process.pid) {
+        Atomics.compareExchange(control, ControlWord.contenderPid, 0, process.pid);
+        throw new ChannelClaimedError(name, holder);
+      }
       return new Channel(name, "component", segment, capacity, options);
     } catch (error) {
       segment.close();
@@ -127,6 +133,11 @@ export class Channel {
       );
     }
     return capacity;
+  }
+
+  /** The pid of a second process that tried to attach, 0 when none did (a rank claimed twice). */
+  get contenderPid(): number {
+    return Atomics.load(this.segment.int32(0, CACHE_LINE / 4), ControlWord.contenderPid);
   }
 
   /** The component's pid once it has attached (0 before). */

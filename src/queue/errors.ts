@@ -43,3 +43,14 @@ export class InterruptedError extends QueueError {
     super(message);
   }
 }
+
+/** A second process attached a channel another process holds: two processes were started as the same rank. */
+export class ChannelClaimedError extends QueueError {
+  override name = "ChannelClaimedError";
+  constructor(
+    readonly channel: string,
+    readonly holderPid: number,
+  ) {
+    super(`channel "${channel}" is already claimed by pid ${holderPid}`);
+  }
+}

@@ -350,6 +350,18 @@ export class RingConsumer extends RingEnd {
     return true;
   }
 
+  /**
+   * The opcode of record head + `ahead` (0 ≤ ahead < capacity) once it is published and not yet received, else
+   * −1: a look that moves nothing. What is in the record is checked when it is received.
+   */
+  publishedOpcode(ahead: number): number {
+    const position = (this.head + ahead) | 0;
+    const record = this.recordsIndex + (position & this.mask) * RECORD_WORDS;
+    const words = this.words;
+    if (Atomics.load(words, record + RecordWord.sequence) !== position) return -1;
+    return (words[record + RecordWord.opcodeAndFlags] as number) & 0xffff;
+  }
+
   /** Receives the next record, waiting by the wait strategy; throws on timeout, a dead or closed peer. */
   receive(message: Message, timeoutNs = this.timeoutNs): void {
     for (;;) {

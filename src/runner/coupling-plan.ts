@@ -8,13 +8,19 @@ import { dirname } from "node:path";
 import type { Composition } from "../compose/load.ts";
 import { transferSpec } from "../compose/operator.ts";
 import type { AccelerationSpec, ContainerOptions, Coupling, VmOptions } from "../compose/schema.ts";
-import type { AccelerationPlan, ComponentPlan, CouplingPlan, FieldAddress, TimePlan } from "../coupling/plan.ts";
+import type {
+  AccelerationPlan,
+  ComponentPlan,
+  CouplingPlan,
+  ExpectedMesh,
+  FieldAddress,
+  TimePlan,
+} from "../coupling/plan.ts";
 import type { ContainerSettings } from "../enclave/container/settings.ts";
 import type { VmSettings } from "../enclave/vm/settings.ts";
 import type { TransferSpec } from "../mapping/index.ts";
 import { type DeclaredGeometry, declaredGeometry, MeshFileError } from "../meshfile/index.ts";
 import { resolveStack } from "../stack/stack-store.ts";
-import type { MeshSpec } from "../wire/mesh.ts";
 
 function address(endpoint: string): FieldAddress {
   const [component = "", mesh = "", field = ""] = endpoint.split(".");
@@ -54,7 +60,7 @@ function meshesOf(
   component: string,
   meshes: Composition["components"][string]["meshes"],
 ): Pick<ComponentPlan, "meshes" | "givenCoordinates"> {
-  const specs: Record<string, MeshSpec> = {};
+  const specs: Record<string, ExpectedMesh> = {};
   const given: Record<string, Float64Array> = {};
   for (const [meshName, mesh] of Object.entries(meshes)) {
     let count = mesh.points;
@@ -69,8 +75,12 @@ function meshesOf(
       count = geometry.count;
       given[meshName] = geometry.coordinates;
     }
-    if (count === undefined) throw new Error(`components.${component}.meshes.${meshName}: neither points nor file`);
-    specs[meshName] = { dimension: mesh.dimension, count, layout: mesh.layout, fields: mesh.fields };
+    specs[meshName] = {
+      dimension: mesh.dimension,
+      ...(count === undefined ? {} : { count }),
+      layout: mesh.layout,
+      fields: mesh.fields,
+    };
   }
   return { meshes: specs, ...(Object.keys(given).length === 0 ? {} : { givenCoordinates: given }) };
 }
@@ -92,6 +102,8 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
       ...(component.enclave.kind === "vm" ? { vm: vmSettings(component.enclave.vm) } : {}),
     },
     ...meshesOf(name, component.meshes),
+    ...(component.ranks === 1 ? {} : { ranks: component.ranks }),
+    ...(component.launcher === "processes" ? {} : { launcher: component.launcher }),
   }));
   const coupling = composition.coupling;
   return {

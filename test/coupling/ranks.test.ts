@@ -1,0 +1,170 @@
+// Components of many ranks (docs/parallel.md), started by the driver as plain
+// processes: uneven partitions with an empty rank give the serial result bit
+// for bit; each rank's step time is recorded; a rank killed, a rank claimed
+// twice and a mesh shared twice end the run with an error that names the rank.
+// Every case runs in a segment root of its own, checked empty afterwards.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { test } from "node:test";
+import { CouplingFailure } from "../../src/coupling/coupling-failure.ts";
+import { type CouplingResult, runCoupling } from "../../src/coupling/driver.ts";
+import type { ComponentPlan, CouplingPlan } from "../../src/coupling/plan.ts";
+import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
+import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
+import { privateShmRoot, SHM_ROOT_VARIABLE } from "../support/private-shm-root.ts";
+
+const APP = new URL("./fixtures/ranked-app.ts", import.meta.url).pathname;
+
+function component(name: string, counts: number[], env: Record<string, string> = {}): ComponentPlan {
+  return {
+    name,
+    kind: "process",
+    launch: { module: APP, args: { counts, at: 3 }, env },
+    meshes: { surface: { dimension: 3, layout: "soa", fields: ["out", "in"] } },
+    ...(counts.length > 1 ? { ranks: counts.length } : {}),
+  };
+}
+
+function plan(solver: ComponentPlan, total: number, iterations = 20): CouplingPlan {
+  const serial = component("serial", [total]);
+  return {
+    components: [solver, serial],
+    transfers: [
+      {
+        from: { component: "solver", mesh: "surface", field: "out" },
+        to: { component: "serial", mesh: "surface", field: "in" },
+        operator: {},
+      },
+      {
+        from: { component: "serial", mesh: "surface", field: "out" },
+        to: { component: "solver", mesh: "surface", field: "in" },
+        operator: {},
+      },
+    ],
+    iterations,
+    order: ["solver", "serial"],
+    startupTimeoutMs: 30_000,
+    stepTimeoutMs: 10_000,
+    wait: { kind: "block" },
+  };
+}
+
+async function run(
+  p: CouplingPlan,
+  root: string,
+): Promise<{ result?: CouplingResult; error?: unknown; fields: Map<string, Float64Array> }> {
+  const fields = new Map<string, Float64Array>();
+  const previous = process.env[SHM_ROOT_VARIABLE];
+  process.env[SHM_ROOT_VARIABLE] = root;
+  try {
+    const result = await runCoupling(p, {
+      buildOperator: (source, target) => setupNearestNeighbour(source, target),
+      output: null,
+      collect: (meshes: ReadonlyMap<string, SharedMesh>) => {
+        for (const [name, mesh] of meshes)
+          for (const field of mesh.spec.fields) fields.set(`${name}.${field}`, Float64Array.from(mesh.field(field)));
+      },
+    });
+    return { result, fields };
+  } catch (error) {
+    return { error, fields };
+  } finally {
+    if (previous === undefined) delete process.env[SHM_ROOT_VARIABLE];
+    else process.env[SHM_ROOT_VARIABLE] = previous;
+    assert.deepEqual(readdirSync(root), [], "the run left nothing in its segment root");
+    assert.deepEqual(fixtureProcesses(), [], "no rank outlived the run");
+  }
+}
+
+/** Every process still running the fixture. */
+function fixtureProcesses(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(APP)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+test("uneven partitions, one of them empty, give the serial result bit for bit, with every rank's step time", async (t) => {
+  const root = privateShmRoot(t);
+  const counts = [3, 0, 5, 1];
+  const ranked = await run(plan(component("solver", counts), 9), root);
+  assert.equal(ranked.error, undefined, String(ranked.error));
+  const serial = await run(plan(component("solver", [9]), 9), root);
+  assert.equal(serial.error, undefined, String(serial.error));
+  assert.equal(ranked.result?.iterationsCompleted, 20);
+  for (const [name, expected] of serial.fields) {
+    assert.deepEqual(Array.from(ranked.fields.get(name) ?? []), Array.from(expected), `${name} as the serial run`);
+  }
+  // The values depend on the global index, so a partition misplaced in the union would differ from the serial run.
+  const out = Array.from(ranked.fields.get("solver.surface.out") ?? []);
+  assert.equal(new Set(out).size, out.length, "every point's value is its own");
+  const steps = ranked.result?.rankSteps?.solver;
+  assert.ok(steps, "the result has the ranks' step times");
+  assert.equal(steps.length, 4);
+  for (const times of steps) {
+    assert.equal(times.length, 20);
+    assert.ok(
+      times.every((time) => time > 0),
+      "each rank's step took some time",
+    );
+  }
+  assert.equal(serial.result?.rankSteps, undefined, "a serial component has no per-rank times");
+});
+
+test("a rank killed by SIGKILL is named: component, rank, pid and signal", async (t) => {
+  const root = privateShmRoot(t);
+  const outcome = await run(
+    plan(component("solver", [2, 2, 2], { RANKED_FAULT: "sigkill", RANKED_FAULT_RANK: "1" }), 6),
+    root,
+  );
+  assert.ok(outcome.error instanceof CouplingFailure, String(outcome.error));
+  const details = outcome.error.details;
+  assert.equal(details.component, "solver");
+  assert.equal(details.rank, 1);
+  assert.equal(details.exit?.signal, "SIGKILL");
+  assert.equal(details.iteration, 3);
+  assert.ok(typeof details.pid === "number" && details.pid > 0);
+  assert.match(outcome.error.message, /component "solver" rank 1 \(process enclave, pid \d+\) was killed by SIGKILL/);
+});
+
+test("two processes that claim the same rank end the run naming the rank and both pids", async (t) => {
+  const root = privateShmRoot(t);
+  const outcome = await run(
+    plan(component("solver", [1, 1, 1], { RANKED_FAULT: "claim", RANKED_FAULT_RANK: "2", RANKED_CLAIM: "1" }), 3),
+    root,
+  );
+  assert.ok(outcome.error instanceof CouplingFailure, String(outcome.error));
+  assert.equal(outcome.error.details.rank, 1);
+  assert.match(outcome.error.message, /was started twice as rank 1: pid \d+ holds it and pid \d+ claimed it too/);
+});
+
+test("a rank that shares its partition twice is refused by name", async (t) => {
+  const root = privateShmRoot(t);
+  let output = "";
+  const p = plan(component("solver", [2, 2], { RANKED_FAULT: "share", RANKED_FAULT_RANK: "1" }), 4);
+  const previous = process.env[SHM_ROOT_VARIABLE];
+  process.env[SHM_ROOT_VARIABLE] = root;
+  let error: unknown;
+  try {
+    await runCoupling(p, {
+      buildOperator: (source, target) => setupNearestNeighbour(source, target),
+      output: { write: (text: string) => (output += text) },
+    });
+  } catch (caught) {
+    error = caught;
+  } finally {
+    if (previous === undefined) delete process.env[SHM_ROOT_VARIABLE];
+    else process.env[SHM_ROOT_VARIABLE] = previous;
+  }
+  assert.deepEqual(readdirSync(root), []);
+  assert.ok(error instanceof CouplingFailure, String(error));
+  assert.equal(error.details.rank, 1);
+  assert.match(error.message, /rank 1 .* before it said hello/);
+  assert.match(output, /mesh "surface" is already shared by component "solver" rank 1/);
+});
