@@ -12,6 +12,7 @@ import type { ComponentPlan, CouplingPlan } from "../../src/coupling/plan.ts";
 import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { privateShmRoot, SHM_ROOT_VARIABLE } from "../support/private-shm-root.ts";
+import { timeAppPlan } from "./time-plan.ts";
 
 const APP = new URL("./fixtures/ranked-app.ts", import.meta.url).pathname;
 
@@ -168,3 +169,42 @@ test("a rank that shares its partition twice is refused by name", async (t) => {
   assert.match(error.message, /rank 1 .* before it said hello/);
   assert.match(output, /mesh "surface" is already shared by component "solver" rank 1/);
 });
+
+/** Both directions accelerated, as a parallel scheme needs (what feeds back), and as preCICE advises. */
+function accelerated(plan: CouplingPlan): CouplingPlan {
+  const time = plan.time as NonNullable<CouplingPlan["time"]>;
+  const acceleration = time.acceleration as NonNullable<typeof time.acceleration>;
+  const fields = [
+    { component: "B", mesh: "m", field: "x" },
+    { component: "A", mesh: "m", field: "y" },
+  ];
+  return { ...plan, time: { ...time, acceleration: { ...acceleration, fields } } };
+}
+
+for (const scheme of ["serial-implicit", "parallel-implicit"] as const) {
+  test(`${scheme} in time, A on 3 ranks (1 + 0 + 3 points) and B on 2 (2 + 2): the serial run's waveforms, iterations and fields`, async (t) => {
+    const root = privateShmRoot(t);
+    const ranked = await run(accelerated(timeAppPlan({ scheme }, { ranks: { a: [1, 0, 3], b: [2, 2] } })), root);
+    assert.equal(ranked.error, undefined, String(ranked.error));
+    const serial = await run(accelerated(timeAppPlan({ scheme })), root);
+    assert.equal(serial.error, undefined, String(serial.error));
+    assert.deepEqual(
+      ranked.result?.convergence?.map((window) => [window.window, window.iterations, window.converged]),
+      serial.result?.convergence?.map((window) => [window.window, window.iterations, window.converged]),
+    );
+    assert.equal(ranked.result?.convergence?.length, 4);
+    for (const [name, expected] of serial.fields) {
+      const actual = Array.from(ranked.fields.get(name) ?? []);
+      assert.equal(actual.length, expected.length, name);
+      actual.forEach((value, point) => {
+        const scale = Math.max(1, Math.abs(expected[point] as number));
+        assert.ok(
+          Math.abs(value - (expected[point] as number)) <= 1e-12 * scale,
+          `${name}[${point}]: ${value} vs ${expected[point]}`,
+        );
+      });
+    }
+    assert.equal(ranked.result?.rankSteps?.A?.length, 3);
+    assert.equal(ranked.result?.rankSteps?.B?.length, 2);
+  });
+}

@@ -14,17 +14,23 @@ export interface TimeAppOptions {
   /** Add component c (reads x, writes z). */
   third?: boolean;
   degree?: number;
+  /** Per role: its points per rank, for a component of many ranks (4 in all). */
+  ranks?: Partial<Record<"a" | "b" | "c", number[]>>;
 }
 
 export function timeAppPlan(time: Partial<TimePlan>, options: TimeAppOptions = {}): CouplingPlan {
   const kind = options.kind ?? "process";
   const mesh = (fields: string[]) => ({ m: { dimension: 1 as const, count: 4, layout: "soa" as const, fields } });
-  const component = (name: string, role: "a" | "b" | "c") => ({
-    name,
-    kind,
-    launch: { module: APP, args: { role, dt: 0.05, ...options.args?.[role] } },
-    meshes: mesh(role === "c" ? ["x", "z"] : ["x", "y"]),
-  });
+  const component = (name: string, role: "a" | "b" | "c") => {
+    const counts = options.ranks?.[role];
+    return {
+      name,
+      kind,
+      launch: { module: APP, args: { role, dt: 0.05, ...options.args?.[role], ...(counts ? { counts } : {}) } },
+      meshes: mesh(role === "c" ? ["x", "z"] : ["x", "y"]),
+      ...(counts ? { ranks: counts.length } : {}),
+    };
+  };
   const field = (componentName: string, name: string) => ({ component: componentName, mesh: "m", field: name });
   const degree = options.degree ?? 1;
   return {
