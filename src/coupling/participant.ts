@@ -2,26 +2,8 @@
 // link to it, and the name its step is timed under; where the run is; and the
 // checks the loops make on what components can damage.
 import type { Enclave } from "../enclave/enclave.ts";
-import type { Run } from "../shm/run.ts";
-import type { WindowAttempt } from "./component-link.ts";
+import type { CouplingLink } from "./coupling-link.ts";
 import type { ComponentPlan } from "./plan.ts";
-
-/**
- * The protocol steps the loops take with a component: one channel (ComponentLink), or every rank's channel
- * at once, with the partitions copied at the step's edges (ranks/rank-group-link.ts).
- */
-export interface CouplingLink {
-  readonly run: Run;
-  pollHello(): boolean;
-  acknowledge(): void;
-  go(iteration: number): void;
-  awaitDone(iteration: number, timeoutNs: number): void;
-  sendWindow(attempt: WindowAttempt): void;
-  awaitAttempt(attempt: WindowAttempt, timeoutNs: number): void;
-  ping(timeoutNs: number): void;
-  stop(timeoutNs: number): void;
-  close(): void;
-}
 
 export interface Participant {
   plan: ComponentPlan;

@@ -10,8 +10,10 @@ import { CouplingFailure } from "../../src/coupling/coupling-failure.ts";
 import { type CouplingResult, runCoupling } from "../../src/coupling/driver.ts";
 import type { ComponentPlan, CouplingPlan } from "../../src/coupling/plan.ts";
 import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
+import { tsxLoaderUrl } from "../../src/platform/typescript-loader.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { privateShmRoot, SHM_ROOT_VARIABLE } from "../support/private-shm-root.ts";
+import { needs, OPEN_MPI } from "../support/requirements.ts";
 import { timeAppPlan } from "./time-plan.ts";
 
 const APP = new URL("./fixtures/ranked-app.ts", import.meta.url).pathname;
@@ -208,3 +210,47 @@ for (const scheme of ["serial-implicit", "parallel-implicit"] as const) {
     assert.equal(ranked.result?.rankSteps?.B?.length, 2);
   });
 }
+
+/** The solver under Open MPI's mpirun: one process enclave, the ranks told who they are by mpirun. */
+function underMpirun(counts: number[], env: Record<string, string> = {}): ComponentPlan {
+  const solver = component("solver", counts, env);
+  const { module: _module, ...launch } = solver.launch;
+  return {
+    ...solver,
+    launcher: "mpirun",
+    launch: { ...launch, command: [process.execPath, "--import", tsxLoaderUrl(), APP] },
+  };
+}
+
+test(
+  "launcher: mpirun starts the ranks, which learn their rank from Open MPI: the serial result",
+  needs(OPEN_MPI),
+  async (t) => {
+    const root = privateShmRoot(t);
+    const ranked = await run(plan(underMpirun([2, 0, 3]), 5), root);
+    assert.equal(ranked.error, undefined, String(ranked.error));
+    const serial = await run(plan(component("solver", [5]), 5), root);
+    assert.equal(serial.error, undefined, String(serial.error));
+    for (const [name, expected] of serial.fields) {
+      assert.deepEqual(Array.from(ranked.fields.get(name) ?? []), Array.from(expected), `${name} as the serial run`);
+    }
+    assert.equal(ranked.result?.rankSteps?.solver?.length, 3);
+  },
+);
+
+test(
+  "launcher: mpirun, one rank killed by SIGKILL: the run names that rank and its pid",
+  needs(OPEN_MPI),
+  async (t) => {
+    const root = privateShmRoot(t);
+    const outcome = await run(
+      plan(underMpirun([2, 2, 2], { RANKED_FAULT: "sigkill", RANKED_FAULT_RANK: "1" }), 6),
+      root,
+    );
+    assert.ok(outcome.error instanceof CouplingFailure, String(outcome.error));
+    assert.equal(outcome.error.details.rank, 1);
+    assert.ok((outcome.error.details.pid ?? 0) > 0);
+    assert.match(outcome.error.message, /component "solver" rank 1 \(process enclave, pid \d+\)/);
+    t.diagnostic(outcome.error.message);
+  },
+);

@@ -178,6 +178,8 @@ export const PYTHON_SCRIPTS = requirement("python3", () =>
   anyPython() === undefined ? "there is no python3 of 3.9 or later" : undefined,
 );
 export const PKG_CONFIG = requirement("pkg-config", () => onPath("pkg-config"));
+/** Open MPI's launcher, for components of many ranks started with launcher: mpirun. */
+export const OPEN_MPI = requirement("openmpi-bin", () => onPath("mpirun"));
 export const GFORTRAN = requirement("gfortran", () => onPath("gfortran"));
 export const NUMPY = requirement("python3-numpy", () =>
   numpyPython() === undefined ? "no python3 of 3.11 or later imports numpy" : undefined,

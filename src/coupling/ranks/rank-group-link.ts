@@ -13,7 +13,7 @@ import type { PeerLiveness } from "../../queue/peer.ts";
 import type { Run } from "../../shm/run.ts";
 import { Opcode, WindowFlag } from "../../wire/protocol.ts";
 import type { ComponentLink, WindowAttempt } from "../component-link.ts";
-import type { CouplingLink } from "../participant.ts";
+import type { CouplingLink } from "../coupling-link.ts";
 import { ProtocolViolation } from "../protocol-violation.ts";
 import type { PartitionBridge } from "./partition-bridge.ts";
 

@@ -67,7 +67,7 @@ export function vmRequirements(): Requirement[] {
     staticCompiler(),
   ];
   if (qemu !== undefined) {
-    const choice = chooseAccelerator("auto", qemu);
+    const choice = chooseAccelerator("auto", qemu, undefined, kernel?.path);
     requirements.push({
       what: "accelerator",
       ok: true,

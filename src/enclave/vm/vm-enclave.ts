@@ -32,6 +32,7 @@ import { FrameType, NOISE_EVENT } from "./guest/console-frames.ts";
 import { encodeLaunch, type GuestLaunch } from "./guest/launch-records.ts";
 import { componentImage } from "./image/component-image.ts";
 import { type GuestImage, imageCacheDirectory } from "./image/guest-image.ts";
+import { findGuestKernel } from "./image/guest-kernel.ts";
 import { type AcceleratorChoice, chooseAccelerator } from "./qemu/accelerator.ts";
 import { ARENA_SLOT, MAX_SHARED_FILES, pciAddress, qemuArguments, type SharedFile } from "./qemu/arguments.ts";
 import { type VmLaunch, vmSettings } from "./settings.ts";
@@ -248,7 +249,7 @@ export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
     const qemu = findExecutable(QEMU);
     if (qemu === undefined)
       throw new Error(`component ${this.name}: ${QEMU} is not on PATH; apt-get install -y qemu-system-x86`);
-    this.accel = chooseAccelerator(this.settings.accel, qemu, imageCacheDirectory());
+    this.accel = chooseAccelerator(this.settings.accel, qemu, imageCacheDirectory(), findGuestKernel()?.path);
     this.guestEnvironment = this.environmentInGuest();
     const built = componentImage(this.launch, {
       extra: this.settings.files,
