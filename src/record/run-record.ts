@@ -16,9 +16,10 @@ import type { Distribution } from "../stats/distribution.ts";
 import type { InputFile } from "./composition-inputs.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
 import type { RandomSeed } from "./random-seeds.ts";
+/** One value of a replayed field beside the recorded one. */
+import type { RankImbalance } from "./rank-imbalance.ts";
 import type { ConfluxVersion } from "./software-versions.ts";
 
-/** One value of a replayed field beside the recorded one. */
 export interface ValueDifference {
   index: number;
   recorded: number;
@@ -189,6 +190,8 @@ export interface RunRecord {
   time?: TimeEntry;
   /** A run in time only: every completed window's iterations, residuals and acceleration. */
   convergence?: WindowConvergenceEntry[];
+  /** Components of many ranks: load imbalance, the slowest and fastest rank of every step (docs/parallel.md). */
+  ranks?: Record<string, RankImbalance>;
   driver: DriverEntry;
   enclaves: EnclaveEntry[];
   seeds: RandomSeed[];

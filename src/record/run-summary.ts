@@ -3,6 +3,7 @@
 import { alignColumns, formatMicroseconds as cell } from "../stats/table.ts";
 import { convergenceSummary } from "./convergence-summary.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
+import { rankImbalanceSummary } from "./rank-imbalance.ts";
 import { recordDigest } from "./record-integrity.ts";
 import type { RunRecord } from "./run-record.ts";
 
@@ -60,6 +61,7 @@ export function runSummary(record: RunRecord, directory: string): string {
     `time: ${seconds(timing.wallMs)} wall${parts.length > 0 ? ` = ${parts.map(([name, ms]) => `${name} ${seconds(ms)}`).join(" + ")}` : ""}`,
   );
   lines.push(...convergenceSummary(record));
+  lines.push(...rankImbalanceSummary(record.ranks));
   const setup = Object.entries(record.setupMs);
   if (setup.length > 0) {
     lines.push("", "transfer setup:");

@@ -3,6 +3,7 @@
 // look at every running component once they have all connected (what they
 // loaded, what they run on), and write run.json plus every field — on success
 // and on failure alike.
+
 import { readFileSync } from "node:fs";
 import { hostname, release, userInfo } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,6 +21,7 @@ import { type MeshValues, VtuSeries } from "../meshfile/index.ts";
 import { compositionInputs } from "../record/composition-inputs.ts";
 import { captureEnvironment, type EnclaveEnvironment } from "../record/enclave-environment.ts";
 import { randomSeeds } from "../record/random-seeds.ts";
+import { rankImbalance } from "../record/rank-imbalance.ts";
 import {
   copyComposition,
   createRecordDirectory,
@@ -114,6 +116,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let setupMs: Record<string, number> = {};
   let completed = 0;
   let convergence: WindowConvergenceEntry[] | undefined;
+  let rankSteps: Record<string, number[][]> | undefined;
   let endedEnclaves: EnclaveRecord[] | undefined;
   try {
     result = await runCoupling<TransferSpec>(plan, {
@@ -151,6 +154,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     timings = result.timings;
     setupMs = result.setupMs;
     convergence = result.convergence;
+    rankSteps = result.rankSteps;
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
     const partial = (error as { partial?: PartialResult }).partial;
@@ -160,6 +164,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
       runId ||= partial.runId;
       completed = partial.iterationsCompleted;
       convergence = partial.convergence;
+      rankSteps = partial.rankSteps;
       endedEnclaves = partial.enclaves;
     }
   }
@@ -211,6 +216,9 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     iterations: { planned, completed },
     ...(plan.time === undefined ? {} : { time: timeEntry(plan.time, convergence) }),
     ...(convergence === undefined ? {} : { convergence }),
+    ...(rankSteps === undefined
+      ? {}
+      : { ranks: Object.fromEntries(Object.entries(rankSteps).map(([name, steps]) => [name, rankImbalance(steps)])) }),
     driver,
     enclaves,
     seeds,
