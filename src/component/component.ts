@@ -17,6 +17,8 @@ import {
   COMPONENT_NAME_VARIABLE,
   DRIVER_LIVENESS_VARIABLE,
   RUN_DIRECTORY_VARIABLE,
+  rankedName,
+  rankFromEnvironment,
   WAIT_VARIABLE,
 } from "../wire/environment.ts";
 import type { MeshSpec } from "../wire/mesh.ts";
@@ -29,7 +31,6 @@ import {
   opcodeName,
   WindowFlag,
 } from "../wire/protocol.ts";
-import { rankedName, rankFromEnvironment } from "../wire/ranks.ts";
 import { TimeCoupling, TimeCouplingError } from "./time-coupling.ts";
 
 export interface ConnectOptions {

@@ -10,9 +10,9 @@
 import type { Run } from "../../shm/run.ts";
 import { SharedMesh } from "../../shm/shared-mesh.ts";
 import { SharedWaveform } from "../../shm/waveform.ts";
+import { rankedName } from "../../wire/environment.ts";
 import type { MeshSpec } from "../../wire/mesh.ts";
 import { TIME_TOLERANCE } from "../../wire/protocol.ts";
-import { rankedName } from "../../wire/ranks.ts";
 import { WaveformRole, waveformSegmentName } from "../../wire/waveform.ts";
 
 /** One field of a partitioned mesh: the union's values, and for every rank its partition and its slice of the union. */

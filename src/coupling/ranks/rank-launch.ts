@@ -7,7 +7,7 @@
 import type { ContainerLaunch } from "../../enclave/container/settings.ts";
 import { createEnclave, type Enclave, EnclaveGroup, type EnclaveOptions } from "../../enclave/index.ts";
 import type { VmLaunch } from "../../enclave/vm/settings.ts";
-import { RANK_VARIABLE, RANKS_VARIABLE } from "../../wire/ranks.ts";
+import { RANK_VARIABLE, RANKS_VARIABLE } from "../../wire/environment.ts";
 import type { ComponentPlan } from "../plan.ts";
 
 /**

@@ -8,7 +8,7 @@ import type { WaitStrategy } from "../../queue/wait-strategy.ts";
 import type { Run } from "../../shm/run.ts";
 import type { SharedMesh } from "../../shm/shared-mesh.ts";
 import { specDifferences } from "../../shm/snapshot.ts";
-import { rankedName } from "../../wire/ranks.ts";
+import { rankedName } from "../../wire/environment.ts";
 import { ComponentLink } from "../component-link.ts";
 import type { ComponentPlan, CouplingPlan } from "../plan.ts";
 import type { CoupledWaveforms } from "../time/coupled-waveforms.ts";
