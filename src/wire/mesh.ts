@@ -65,8 +65,8 @@ export function checkMeshSpec(spec: MeshSpec, where: string): void {
   if (spec.layout !== "soa" && spec.layout !== "interleaved") {
     throw new MeshMetadataError(`${where}: layout "${spec.layout}" is not soa or interleaved`);
   }
-  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_POINTS) {
-    throw new MeshMetadataError(`${where}: point count ${spec.count} must be a whole number from 1 to ${MAX_POINTS}`);
+  if (!Number.isInteger(spec.count) || spec.count < 0 || spec.count > MAX_POINTS) {
+    throw new MeshMetadataError(`${where}: point count ${spec.count} must be a whole number from 0 to ${MAX_POINTS}`);
   }
   if (spec.fields.length < 1 || spec.fields.length > MAX_FIELDS) {
     throw new MeshMetadataError(`${where}: ${spec.fields.length} fields; a mesh shares 1 to ${MAX_FIELDS}`);

@@ -87,8 +87,8 @@ export function waveformSpecProblem(spec: WaveformSpec): string | undefined {
   if (spec.role !== WaveformRole.writtenByComponent && spec.role !== WaveformRole.writtenByDriver) {
     return `role ${spec.role} is not 1 (written by the component) or 2 (written by the driver)`;
   }
-  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > MAX_POINTS) {
-    return `point count ${spec.count} must be a whole number from 1 to ${MAX_POINTS}`;
+  if (!Number.isInteger(spec.count) || spec.count < 0 || spec.count > MAX_POINTS) {
+    return `point count ${spec.count} must be a whole number from 0 to ${MAX_POINTS}`;
   }
   if (
     !Number.isInteger(spec.capacity) ||
