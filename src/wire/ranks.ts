@@ -59,7 +59,8 @@ export function rankFromEnvironment(env: Readonly<Record<string, string | undefi
     const rank = wholeNumber(rankText);
     const size = sizeText === undefined ? undefined : wholeNumber(sizeText);
     if (rank === undefined) return `${source.rank}="${rankText}" is not a whole number`;
-    if (size === undefined) return `${source.rank} is set but ${source.size} is ${sizeText === undefined ? "not" : `"${sizeText}", not a whole number`}`;
+    if (size === undefined)
+      return `${source.rank} is set but ${source.size} is ${sizeText === undefined ? "not" : `"${sizeText}", not a whole number`}`;
     if (size !== declared) {
       return `the launcher started ${size} ranks (${source.size}=${size}) but the composition declares ranks: ${declared}; make them agree (mpirun -n ${declared}, or ranks: ${size})`;
     }
