@@ -58,7 +58,7 @@ enum { REC_SEQUENCE = 0, REC_OPCODE = 4, REC_FLAGS = 6, REC_LENGTH = 8, REC_CORR
 
 #define CHANNEL_MAGIC 0x4E414843u
 #define CHANNEL_LAYOUT_VERSION 1u
-enum { C_MAGIC = 0, C_VERSION = 4, C_CAPACITY = 8, C_DRIVER_PID = 12, C_COMPONENT_PID = 16, C_LINE = 64 };
+enum { C_MAGIC = 0, C_VERSION = 4, C_CAPACITY = 8, C_DRIVER_PID = 12, C_COMPONENT_PID = 16, C_CONTENDER_PID = 20, C_LINE = 64 };
 
 #define MESH_MAGIC 0x4853454Du
 #define MESH_LAYOUT_VERSION 1u
@@ -893,6 +893,9 @@ int cfx_wire_format_channel(void *payload, long long payload_size, int capacity,
   return CFX_OK;
 }
 
+/* The pid that held the channel when this thread's last attach lost the claim, for cfx_connect to name. */
+static __thread uint32_t lost_claim_to;
+
 static int channel_control(void *payload, long long payload_size, const char *where, int component_pid,
                            int *capacity) {
   unsigned char *control = payload;
@@ -907,7 +910,17 @@ static int channel_control(void *payload, long long payload_size, const char *wh
   uint32_t count = get32(control + C_CAPACITY);
   if (!valid_capacity(count) || CFX_CHANNEL_PAYLOAD_BYTES(count) > payload_size)
     return fail(CFX_ERR_FORMAT, "%s: capacity %u does not fit its %lld-byte payload", where, count, payload_size);
-  store_seq_cst(control, C_COMPONENT_PID, (uint32_t)component_pid);
+  /* A compare-and-swap, not a store: two processes started as one rank must not both believe they own it. */
+  uint32_t holder = 0;
+  if (!__atomic_compare_exchange_n(word_at(control, C_COMPONENT_PID), &holder, (uint32_t)component_pid, 0,
+                                   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    uint32_t none = 0;
+    /* Only the first loser is recorded: the driver names one contender, and it must stay the one it names. */
+    __atomic_compare_exchange_n(word_at(control, C_CONTENDER_PID), &none, (uint32_t)component_pid, 0, __ATOMIC_SEQ_CST,
+                                __ATOMIC_SEQ_CST);
+    lost_claim_to = holder;
+    return fail(CFX_ERR_EXISTS, "%s: already claimed by pid %u", where, holder);
+  }
   *capacity = (int)count;
   return CFX_OK;
 }
@@ -949,8 +962,8 @@ static int check_mesh_spec(int dimension, int count, int layout, int field_count
   if (dimension < 1 || dimension > 3) return fail(CFX_ERR_ARGUMENT, "%s: dimension %d is not 1, 2 or 3", where, dimension);
   if (layout != CFX_LAYOUT_SOA && layout != CFX_LAYOUT_INTERLEAVED)
     return fail(CFX_ERR_ARGUMENT, "%s: layout code %d is not 0 (soa) or 1 (interleaved)", where, layout);
-  if (count < 1 || count > CFX_MAX_POINTS)
-    return fail(CFX_ERR_ARGUMENT, "%s: point count %d must be a whole number from 1 to %d", where, count, CFX_MAX_POINTS);
+  if (count < 0 || count > CFX_MAX_POINTS)
+    return fail(CFX_ERR_ARGUMENT, "%s: point count %d must be a whole number from 0 to %d", where, count, CFX_MAX_POINTS);
   if (field_count < 1 || field_count > CFX_MAX_FIELDS)
     return fail(CFX_ERR_ARGUMENT, "%s: %d fields; a mesh shares 1 to %d", where, field_count, CFX_MAX_FIELDS);
   return CFX_OK;
@@ -1028,8 +1041,8 @@ int cfx_wire_read_mesh(const void *payload, long long payload_size, const char *
       return fail(CFX_ERR_FORMAT, "%s: the name of field %u is empty or not valid UTF-8", where, index);
   }
   if (d < 1 || d > 3) return fail(CFX_ERR_FORMAT, "%s: dimension %u is not 1, 2 or 3", where, d);
-  if (n < 1 || n > CFX_MAX_POINTS)
-    return fail(CFX_ERR_FORMAT, "%s: point count %u must be a whole number from 1 to %d", where, n, CFX_MAX_POINTS);
+  if (n > CFX_MAX_POINTS)
+    return fail(CFX_ERR_FORMAT, "%s: point count %u must be a whole number from 0 to %d", where, n, CFX_MAX_POINTS);
   long long expected_fields, expected_stride, needed;
   mesh_geometry((int)d, (int)n, (int)f, &expected_fields, &expected_stride, &needed);
   uint32_t stored_coordinates = get32(m + M_COORDINATES_OFFSET), stored_fields = get32(m + M_FIELDS_OFFSET),
@@ -1068,8 +1081,8 @@ static int check_waveform_spec(int role, int count, int capacity, int degree, co
   if (role != CFX_WAVEFORM_BY_COMPONENT && role != CFX_WAVEFORM_BY_DRIVER)
     return fail(CFX_ERR_FORMAT, "%s: role %d is not 1 (written by the component) or 2 (written by the driver)", where,
                 role);
-  if (count < 1 || count > CFX_MAX_POINTS)
-    return fail(CFX_ERR_FORMAT, "%s: point count %d must be a whole number from 1 to %d", where, count, CFX_MAX_POINTS);
+  if (count < 0 || count > CFX_MAX_POINTS)
+    return fail(CFX_ERR_FORMAT, "%s: point count %d must be a whole number from 0 to %d", where, count, CFX_MAX_POINTS);
   if (capacity < CFX_MIN_WAVEFORM_CAPACITY || capacity > CFX_MAX_WAVEFORM_CAPACITY)
     return fail(CFX_ERR_FORMAT, "%s: capacity %d must be a whole number from %d to %d samples (max_substeps + 1)",
                 where, capacity, CFX_MIN_WAVEFORM_CAPACITY, CFX_MAX_WAVEFORM_CAPACITY);
@@ -2209,6 +2222,11 @@ struct cfx_mesh {
 
 struct cfx_component {
   char name[CFX_MAX_NAME_BYTES + 1];
+  /* The name its channel and segments carry (docs/parallel.md): "<name>@<rank>" with more than one rank. */
+  char ranked[CFX_MAX_NAME_BYTES + 1];
+  /* How errors name it: component "heat", or component "heat" rank 1. */
+  char label[CFX_MAX_NAME_BYTES + 40];
+  int rank, ranks;
   char *args;
   cfx_run *run;
   cfx_channel *channel;
@@ -2246,6 +2264,72 @@ static const char *opcode_name(int opcode) {
   }
 }
 
+/* ---- ranks (docs/parallel.md, "How ranks join"; src/wire/ranks.ts is the reference) ---------------------- */
+#define MAX_RANKS 256
+
+static const char *const RANK_SOURCES[][2] = {
+    {"CONFLUX_RANK", "CONFLUX_RANKS"},
+    {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"},
+    {"PMI_RANK", "PMI_SIZE"},
+    {"SLURM_PROCID", "SLURM_NTASKS"},
+};
+
+/* 1 to 9 decimal digits, blanks around them allowed: what the TypeScript reader takes, so every client agrees. */
+static int whole_number(const char *text, int *value) {
+  const char *p = text;
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+  const char *digits = p;
+  long number = 0;
+  while (*p >= '0' && *p <= '9' && p - digits < 10) number = number * 10 + (*p++ - '0');
+  if (p == digits || p - digits > 9) return 0;
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+  if (*p != '\0') return 0;
+  *value = (int)number;
+  return 1;
+}
+
+int cfx_rank_from_environment(int *rank, int *ranks) {
+  if (rank == NULL || ranks == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_rank_from_environment: null argument");
+  const char *declared_text = getenv("CONFLUX_RANKS");
+  int declared = 1;
+  if (declared_text != NULL && (!whole_number(declared_text, &declared) || declared < 1 || declared > MAX_RANKS))
+    return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_RANKS=\"%.40s\" is not a whole number from 1 to %d", declared_text,
+                MAX_RANKS);
+  /* A serial component inside an allocation (SLURM_PROCID=0 of SLURM_NTASKS=4) is still rank 0 of 1. */
+  if (declared == 1) {
+    *rank = 0;
+    *ranks = 1;
+    return CFX_OK;
+  }
+  for (size_t index = 0; index < sizeof RANK_SOURCES / sizeof RANK_SOURCES[0]; index++) {
+    const char *rank_name = RANK_SOURCES[index][0], *size_name = RANK_SOURCES[index][1];
+    const char *rank_text = getenv(rank_name);
+    if (rank_text == NULL) continue;
+    const char *size_text = getenv(size_name);
+    int found = 0, size = 0;
+    if (!whole_number(rank_text, &found))
+      return fail(CFX_ERR_ENVIRONMENT, "%s=\"%.40s\" is not a whole number", rank_name, rank_text);
+    if (size_text == NULL) return fail(CFX_ERR_ENVIRONMENT, "%s is set but %s is not", rank_name, size_name);
+    if (!whole_number(size_text, &size))
+      return fail(CFX_ERR_ENVIRONMENT, "%s is set but %s is \"%.40s\", not a whole number", rank_name, size_name,
+                  size_text);
+    if (size != declared)
+      return fail(CFX_ERR_ENVIRONMENT,
+                  "the launcher started %d ranks (%s=%d) but the composition declares ranks: %d; make them agree "
+                  "(mpirun -n %d, or ranks: %d)",
+                  size, size_name, size, declared, declared, size);
+    if (found >= size) return fail(CFX_ERR_ENVIRONMENT, "rank %d (%s) is not below the size %d", found, rank_name, size);
+    *rank = found;
+    *ranks = size;
+    return CFX_OK;
+  }
+  return fail(CFX_ERR_ENVIRONMENT,
+              "the composition declares ranks: %d but nothing in the environment says which rank this process is "
+              "(CONFLUX_RANK, OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID); start it with an MPI launcher, or with "
+              "launcher: processes",
+              declared);
+}
+
 int cfx_connect(cfx_component **out) {
   if (out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_connect: null result pointer");
   *out = NULL;
@@ -2264,12 +2348,29 @@ int cfx_connect(cfx_component **out) {
   int rc = cfx_wait_from_environment(&wait);
   if (rc != CFX_OK) return rc;
   if (driver_liveness() == LIVENESS_INVALID) return CFX_ERR_ENVIRONMENT;
+  int rank = 0, ranks = 1;
+  if (cfx_rank_from_environment(&rank, &ranks) != CFX_OK) {
+    char cause[sizeof last_error];
+    memcpy(cause, last_error, sizeof cause);
+    return fail(CFX_ERR_ENVIRONMENT, "component \"%s\": %s", name, cause);
+  }
+  char ranked[CFX_MAX_NAME_BYTES + 16];
+  if (ranks > 1) snprintf(ranked, sizeof ranked, "%s@%d", name, rank);
+  else snprintf(ranked, sizeof ranked, "%s", name);
+  if (strlen(ranked) > CFX_MAX_NAME_BYTES - 8)
+    return fail(CFX_ERR_ENVIRONMENT, "CONFLUX_COMPONENT_NAME \"%s\" is too long: its channel \"%s.channel\" would be over %d bytes",
+                name, ranked, CFX_MAX_NAME_BYTES);
   cfx_component *component = calloc(1, sizeof *component);
   if (component == NULL || (component->args = strdup(args)) == NULL) {
     free(component);
     return fail(CFX_ERR_NO_MEMORY, "out of memory connecting component \"%s\"", name);
   }
   snprintf(component->name, sizeof component->name, "%s", name);
+  component->rank = rank;
+  component->ranks = ranks;
+  memcpy(component->ranked, ranked, strlen(ranked) + 1);
+  if (ranks > 1) snprintf(component->label, sizeof component->label, "component \"%s\" rank %d", name, rank);
+  else snprintf(component->label, sizeof component->label, "component \"%s\"", name);
   component->iteration = -1;
   component->window = -1;
   component->window_iteration = -1;
@@ -2277,8 +2378,20 @@ int cfx_connect(cfx_component **out) {
   rc = cfx_run_join(directory, &component->run);
   if (rc == CFX_OK) {
     char channel_name[CFX_MAX_NAME_BYTES + 1];
-    snprintf(channel_name, sizeof channel_name, "%s.channel", name);
+    snprintf(channel_name, sizeof channel_name, "%s.channel", component->ranked);
+    lost_claim_to = 0;
     rc = cfx_channel_attach(component->run, channel_name, &wait, CONNECT_TIMEOUT_MS, &component->channel);
+    if (rc == CFX_ERR_EXISTS && lost_claim_to != 0) {
+      if (ranks > 1)
+        rc = fail(CFX_ERR_EXISTS,
+                  "rank %d of component \"%s\" is already claimed by pid %u: two processes were started as the same "
+                  "rank (check the launcher's -n and the composition's ranks)",
+                  rank, name, lost_claim_to);
+      else
+        rc = fail(CFX_ERR_EXISTS,
+                  "component \"%s\" is already claimed by pid %u: two processes were started as the same component",
+                  name, lost_claim_to);
+    }
   }
   if (rc == CFX_OK) {
     static const int accepts[] = {CFX_OP_ACK, CFX_OP_GO, CFX_OP_WINDOW, CFX_OP_STOP, CFX_OP_PING};
@@ -2293,6 +2406,9 @@ int cfx_connect(cfx_component **out) {
 }
 
 const char *cfx_component_name(const cfx_component *component) { return component ? component->name : ""; }
+int cfx_rank(const cfx_component *component) { return component ? component->rank : 0; }
+int cfx_ranks(const cfx_component *component) { return component ? component->ranks : 1; }
+const char *cfx_ranked_name(const cfx_component *component) { return component ? component->ranked : ""; }
 const char *cfx_component_args(const cfx_component *component) { return component ? component->args : "{}"; }
 
 int cfx_arg_double(const cfx_component *component, const char *key, double fallback, double *value) {
@@ -2306,7 +2422,7 @@ int cfx_arg_double(const cfx_component *component, const char *key, double fallb
   if (rc != CFX_OK) {
     char cause[sizeof last_error];
     memcpy(cause, last_error, sizeof cause);
-    return fail(CFX_ERR_ARGUMENT, "component \"%s\": args.%s: %s", component->name, key, cause);
+    return fail(CFX_ERR_ARGUMENT, "%s: args.%s: %s", component->label, key, cause);
   }
   *value = number;
   return CFX_OK;
@@ -2317,7 +2433,7 @@ int cfx_arg_int(const cfx_component *component, const char *key, int fallback, i
   int rc = cfx_arg_double(component, key, (double)fallback, &number);
   if (rc != CFX_OK) return rc;
   if (!(number >= (double)INT_MIN && number <= (double)INT_MAX) || number != (double)(int)number)
-    return fail(CFX_ERR_ARGUMENT, "component \"%s\": args.%s must be a whole number, got %g", component->name, key,
+    return fail(CFX_ERR_ARGUMENT, "%s: args.%s must be a whole number, got %g", component->label, key,
                 number);
   *value = (int)number;
   return CFX_OK;
@@ -2328,17 +2444,17 @@ int cfx_share_mesh(cfx_component *component, const char *name, int dimension, in
   if (component == NULL || name == NULL || out == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_share_mesh: null argument");
   int truncated = check_truncation();
   if (truncated != CFX_OK) return truncated;
-  char where[2 * CFX_MAX_NAME_BYTES + 40];
-  snprintf(where, sizeof where, "mesh \"%s\" of component \"%s\"", name, component->name);
+  char where[3 * CFX_MAX_NAME_BYTES + 64];
+  snprintf(where, sizeof where, "mesh \"%s\" of %s", name, component->label);
   for (cfx_mesh *mesh = component->meshes; mesh != NULL; mesh = mesh->next)
     if (strcmp(mesh->name, name) == 0)
-      return fail(CFX_ERR_EXISTS, "component \"%s\" already shares a mesh named \"%s\"", component->name, name);
+      return fail(CFX_ERR_EXISTS, "mesh \"%s\" is already shared by %s", name, component->label);
   cfx_mesh *mesh = calloc(1, sizeof *mesh);
   if (mesh == NULL) return fail(CFX_ERR_NO_MEMORY, "out of memory sharing %s", where);
   int field_count = split_fields(fields, mesh->fields, where);
   int rc = field_count < 0 ? field_count : check_mesh_spec(dimension, count, layout, field_count, where);
   char segment_name[CFX_MAX_NAME_BYTES + 64];
-  if (rc == CFX_OK && (size_t)snprintf(segment_name, sizeof segment_name, "%s.mesh.%s", component->name, name) >
+  if (rc == CFX_OK && (size_t)snprintf(segment_name, sizeof segment_name, "%s.mesh.%s", component->ranked, name) >
                           CFX_MAX_NAME_BYTES)
     rc = fail(CFX_ERR_ARGUMENT, "%s: the segment name \"%s\" is longer than %d bytes", where, segment_name,
               CFX_MAX_NAME_BYTES);
@@ -2398,7 +2514,7 @@ static void measure_meshes(const cfx_component *component) {
 }
 
 static int unexpected(cfx_component *component, int expected) {
-  return fail(CFX_ERR_PROTOCOL, "component \"%s\": the driver sent %s (0x%04x) where %s was expected", component->name,
+  return fail(CFX_ERR_PROTOCOL, "%s: the driver sent %s (0x%04x) where %s was expected", component->label,
               opcode_name(component->reply.opcode), component->reply.opcode, opcode_name(expected));
 }
 
@@ -2434,9 +2550,9 @@ int cfx_next_step(cfx_component *component, int *iteration) {
   }
   if (component->reply.opcode == CFX_OP_WINDOW)
     return fail(CFX_ERR_PROTOCOL,
-                "component \"%s\": the driver sent window: this is a run in physical time; loop on "
+                "%s: the driver sent window: this is a run in physical time; loop on "
                 "cfx_is_coupling_ongoing and cfx_advance, not cfx_next_step",
-                component->name);
+                component->label);
   if (component->reply.opcode != CFX_OP_GO) return unexpected(component, CFX_OP_GO);
   measure_meshes(component); /* before the step writes into them */
   if ((rc = check_truncation()) != CFX_OK) return rc;
@@ -2444,9 +2560,9 @@ int cfx_next_step(cfx_component *component, int *iteration) {
   /* Checked before the cast: converting NaN or a double out of int's range is undefined behaviour. */
   if (!(step >= 0 && step <= (double)INT_MAX) || step != (double)(int)step)
     return fail(CFX_ERR_PROTOCOL,
-                "component \"%s\": the driver's go carries iteration %g, which is not a whole number from 0 to %d; "
+                "%s: the driver's go carries iteration %g, which is not a whole number from 0 to %d; "
                 "the driver is broken or something else wrote into the channel",
-                component->name, step, INT_MAX);
+                component->label, step, INT_MAX);
   component->iteration = (int)step;
   *iteration = component->iteration;
   return CFX_OK;
@@ -2500,7 +2616,7 @@ static int attach_waveform(cfx_component *component, const cfx_mesh *mesh, int f
   *out = NULL;
   char name[CFX_MAX_NAME_BYTES + 1];
   char full[3 * CFX_MAX_NAME_BYTES + 16];
-  int length = snprintf(full, sizeof full, "%s.%s.%s.waveform", component->name, mesh->name, mesh->fields[field_index]);
+  int length = snprintf(full, sizeof full, "%s.%s.%s.waveform", component->ranked, mesh->name, mesh->fields[field_index]);
   if (length < 0 || length > CFX_MAX_NAME_BYTES) return CFX_OK; /* no segment can have this name: not coupled in time */
   memcpy(name, full, (size_t)length + 1);
   cfx_segment *segment = NULL;
@@ -2517,8 +2633,8 @@ static int attach_waveform(cfx_component *component, const cfx_mesh *mesh, int f
   snprintf(waveform->mesh, sizeof waveform->mesh, "%s", mesh->name);
   snprintf(waveform->field, sizeof waveform->field, "%s", mesh->fields[field_index]);
   waveform->payload = cfx_segment_payload(segment);
-  char where[2 * CFX_MAX_NAME_BYTES + 40];
-  snprintf(where, sizeof where, "component \"%s\": waveform \"%s\"", component->name, name);
+  char where[3 * CFX_MAX_NAME_BYTES + 64];
+  snprintf(where, sizeof where, "%s: waveform \"%s\"", component->label, name);
   long long values_offset = 0;
   rc = cfx_wire_read_waveform(waveform->payload, cfx_segment_payload_size(segment), where, &waveform->role,
                               &waveform->count, &waveform->capacity, &waveform->degree, &values_offset,
@@ -2599,8 +2715,8 @@ static int begin_attempt(cfx_component *component) {
   else if (!whole(flags) || ((int)flags & ~known_flags) != 0) problem = "flags", bad = flags;
   else if (!(end > start)) problem = "run end", bad = end;
   if (problem != NULL)
-    return fail(CFX_ERR_PROTOCOL, "component \"%s\": the driver sent a window with %s %g (the window starts at %g)",
-                component->name, problem, bad, start);
+    return fail(CFX_ERR_PROTOCOL, "%s: the driver sent a window with %s %g (the window starts at %g)",
+                component->label, problem, bad, start);
   int new_window = iteration == 0;
   component->window = (int)window;
   component->window_iteration = (int)iteration;
@@ -2632,16 +2748,16 @@ static int begin_attempt(cfx_component *component) {
 
 static int no_attempt(const cfx_component *component, const char *what) {
   return fail(CFX_ERR_STATE,
-              "component \"%s\": %s with no window under way; call cfx_is_coupling_ongoing first (and stop when it "
+              "%s: %s with no window under way; call cfx_is_coupling_ongoing first (and stop when it "
               "says 0)",
-              component->name, what);
+              component->label, what);
 }
 
 int cfx_is_coupling_ongoing(cfx_component *component, int *ongoing) {
   if (component == NULL || ongoing == NULL) return fail(CFX_ERR_ARGUMENT, "cfx_is_coupling_ongoing: null argument");
   int rc = check_truncation();
   if (rc != CFX_OK) return rc;
-  if (!component->ready) return fail(CFX_ERR_STATE, "component \"%s\": the time API needs cfx_ready first", component->name);
+  if (!component->ready) return fail(CFX_ERR_STATE, "%s: the time API needs cfx_ready first", component->label);
   if (component->stopped) {
     *ongoing = 0;
     return CFX_OK;
@@ -2668,9 +2784,9 @@ int cfx_is_coupling_ongoing(cfx_component *component, int *ongoing) {
   }
   if (component->reply.opcode == CFX_OP_GO)
     return fail(CFX_ERR_PROTOCOL,
-                "component \"%s\": the driver sent go: this is an iteration run; loop on cfx_next_step and cfx_done, "
+                "%s: the driver sent go: this is an iteration run; loop on cfx_next_step and cfx_done, "
                 "not cfx_is_coupling_ongoing",
-                component->name);
+                component->label);
   if (component->reply.opcode != CFX_OP_WINDOW) return unexpected(component, CFX_OP_WINDOW);
   measure_meshes(component);
   measure_waveforms(component);
@@ -2706,17 +2822,17 @@ static int answer_checkpoint(cfx_component *component, int flag, double time, in
   const char *asked = flag == CFX_WINDOW_WRITE_CHECKPOINT ? "write" : "read";
   if ((component->window_flags & flag) == 0)
     return fail(CFX_ERR_STATE,
-                "component \"%s\": %s in window %d (iteration %d), where the driver did not ask to %s a checkpoint; "
+                "%s: %s in window %d (iteration %d), where the driver did not ask to %s a checkpoint; "
                 "call it only when cfx_requires_%s_checkpoint says 1",
-                component->name, what, component->window, component->window_iteration, asked,
+                component->label, what, component->window, component->window_iteration, asked,
                 flag == CFX_WINDOW_WRITE_CHECKPOINT ? "writing" : "reading");
   if (answered || component->substeps > 0)
-    return fail(CFX_ERR_STATE, "component \"%s\": %s in window %d (iteration %d) %s; answer once, before the first "
+    return fail(CFX_ERR_STATE, "%s: %s in window %d (iteration %d) %s; answer once, before the first "
                 "cfx_advance",
-                component->name, what, component->window, component->window_iteration,
+                component->label, what, component->window, component->window_iteration,
                 answered ? "a second time" : "after a step");
   if (!finite(time))
-    return fail(CFX_ERR_ARGUMENT, "component \"%s\": %s: the time %g is not finite", component->name, what, time);
+    return fail(CFX_ERR_ARGUMENT, "%s: %s: the time %g is not finite", component->label, what, time);
   cfx_message_set(&component->request, opcode, time, 0);
   component->request.length = 8;
   rc = cfx_channel_send(component->channel, &component->request);
@@ -2770,19 +2886,19 @@ int cfx_advance(cfx_component *component, double dt) {
   if (!component->in_attempt) return no_attempt(component, "cfx_advance");
   double end = attempt_end(component);
   if (!(dt > 0) || !finite(dt))
-    return fail(CFX_ERR_ARGUMENT, "component \"%s\": cfx_advance(%g): the step must be a finite time > 0",
-                component->name, dt);
+    return fail(CFX_ERR_ARGUMENT, "%s: cfx_advance(%g): the step must be a finite time > 0",
+                component->label, dt);
   double next = component->time + dt;
   if (next - end > CFX_TIME_TOLERANCE * larger(1.0, absolute(end)))
     return fail(CFX_ERR_ARGUMENT,
-                "component \"%s\": cfx_advance(%.17g) goes beyond cfx_max_time_step = %.17g (window %d ends at "
+                "%s: cfx_advance(%.17g) goes beyond cfx_max_time_step = %.17g (window %d ends at "
                 "%.17g); take the smaller of the two",
-                component->name, dt, end - component->time, component->window, end);
+                component->label, dt, end - component->time, component->window, end);
   if (component->substeps + 1 > component->max_substeps)
     return fail(CFX_ERR_FULL,
-                "component \"%s\": cfx_advance(%g) would be step %d of window %d (iteration %d), more than the %d "
+                "%s: cfx_advance(%g) would be step %d of window %d (iteration %d), more than the %d "
                 "substeps a window holds; raise coupling.max_substeps or take larger steps",
-                component->name, dt, component->substeps + 1, component->window, component->window_iteration,
+                component->label, dt, component->substeps + 1, component->window, component->window_iteration,
                 component->max_substeps);
   measure_meshes(component);
   measure_waveforms(component);
@@ -2824,7 +2940,7 @@ int cfx_read(cfx_component *component, const char *mesh, const char *field, doub
   }
   if (waveform == NULL)
     return fail(CFX_ERR_NOT_FOUND,
-                "component \"%s\": cfx_read(\"%s\", \"%s\"): %s.%s %s", component->name, mesh, field, mesh, field,
+                "%s: cfx_read(\"%s\", \"%s\"): %s.%s %s", component->label, mesh, field, mesh, field,
                 written ? "is a field this component writes (the from of a transfer); read the fields the driver writes"
                         : "is not the target of a transfer in time");
   double end = attempt_end(component);
@@ -2833,12 +2949,12 @@ int cfx_read(cfx_component *component, const char *mesh, const char *field, doub
       relative_time < -CFX_TIME_TOLERANCE * larger(1.0, absolute(component->time)) ||
       relative_time - left > CFX_TIME_TOLERANCE * larger(1.0, absolute(end)))
     return fail(CFX_ERR_ARGUMENT,
-                "component \"%s\": cfx_read(\"%s\", \"%s\", %.17g): the relative time must lie in [0, "
+                "%s: cfx_read(\"%s\", \"%s\", %.17g): the relative time must lie in [0, "
                 "cfx_max_time_step = %.17g]",
-                component->name, mesh, field, relative_time, left);
-  char where[2 * CFX_MAX_NAME_BYTES + 40];
+                component->label, mesh, field, relative_time, left);
+  char where[3 * CFX_MAX_NAME_BYTES + 64];
   int n = 0;
-  snprintf(where, sizeof where, "component \"%s\": waveform \"%s\"", component->name, waveform->name);
+  snprintf(where, sizeof where, "%s: waveform \"%s\"", component->label, waveform->name);
   /* A file shrunk within its first page reads as zeros there, without SIGBUS: a bad n or bad times are measured
    * against the file first, so that a truncation is reported as one. */
   if ((rc = cfx_wire_waveform_sample_count(waveform->payload, waveform->capacity, where, &n)) != CFX_OK) {

@@ -25,6 +25,17 @@ module conflux
       type(c_ptr), intent(out) :: component
     end function cfx_connect
 
+    ! The rank of this process and the component's rank count (1 for a serial component): docs/parallel.md.
+    integer(c_int) function cfx_rank(component) bind(c, name="cfx_rank")
+      import :: c_int, c_ptr
+      type(c_ptr), value :: component
+    end function cfx_rank
+
+    integer(c_int) function cfx_ranks(component) bind(c, name="cfx_ranks")
+      import :: c_int, c_ptr
+      type(c_ptr), value :: component
+    end function cfx_ranks
+
     integer(c_int) function cfx_arg_int(component, key, fallback, value) bind(c, name="cfx_arg_int")
       import :: c_int, c_ptr, c_char
       type(c_ptr), value :: component

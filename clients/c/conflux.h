@@ -179,11 +179,28 @@ typedef struct cfx_mesh cfx_mesh;
 
 /**
  * Joins the run from the environment the launcher set (CONFLUX_COMPONENT_NAME,
- * CONFLUX_RUN_DIR, CONFLUX_COMPONENT_ARGS, CONFLUX_WAIT) and attaches the
- * driver's channel "<name>.channel", waiting up to 30 s for the driver to register it.
+ * CONFLUX_RUN_DIR, CONFLUX_COMPONENT_ARGS, CONFLUX_WAIT, and the rank: see
+ * cfx_rank_from_environment) and attaches the driver's channel
+ * "<ranked name>.channel", waiting up to 30 s for the driver to register it.
+ * It claims the channel for this process; CFX_ERR_EXISTS when another process
+ * already has (two processes started as the same rank).
  */
 int cfx_connect(cfx_component **component);
+/** The component's name as the composition gives it, the same on every rank. */
 const char *cfx_component_name(const cfx_component *component);
+/** This process's rank, 0 <= rank < cfx_ranks (docs/parallel.md). */
+int cfx_rank(const cfx_component *component);
+/** How many ranks the component runs as: 1 for a serial component. */
+int cfx_ranks(const cfx_component *component);
+/** The name its channel and segments carry: "<name>@<rank>" when cfx_ranks > 1, else the name. */
+const char *cfx_ranked_name(const cfx_component *component);
+/**
+ * The rank and rank count from the environment, as cfx_connect reads them (docs/parallel.md, "How ranks join"):
+ * CONFLUX_RANKS (1 when unset; then rank 0 of 1, whatever a launcher set), else the first of CONFLUX_RANK,
+ * OMPI_COMM_WORLD_RANK, PMI_RANK, SLURM_PROCID that is set, with its size variable. CFX_ERR_ENVIRONMENT, naming
+ * the variables, for a size that differs from CONFLUX_RANKS, a rank not below it, or no rank variable at all.
+ */
+int cfx_rank_from_environment(int *rank, int *ranks);
 /** CONFLUX_COMPONENT_ARGS as given ("{}" when unset). */
 const char *cfx_component_args(const cfx_component *component);
 
@@ -206,10 +223,10 @@ int cfx_arg_double(const cfx_component *component, const char *key, double fallb
 int cfx_json_number(const char *json, const char *key, double *value);
 
 /**
- * Creates the mesh segment "<component>.mesh.<name>" for `count` points in
+ * Creates the mesh segment "<ranked name>.mesh.<name>" for `count` points (0 for a rank's empty partition) in
  * `dimension` (1..3) dimensions with `layout` (CFX_LAYOUT_SOA: x[], y[], z[];
  * CFX_LAYOUT_INTERLEAVED: x0 y0 z0 x1 ...) and the comma-separated `fields`
- * ("temperature,flux"), and publishes its metadata.
+ * ("temperature,flux"), and publishes its metadata. CFX_ERR_EXISTS when this component already shares `name`.
  */
 int cfx_share_mesh(cfx_component *component, const char *name, int dimension, int count, int layout,
                    const char *fields, cfx_mesh **mesh);
@@ -328,8 +345,10 @@ int cfx_segment_close(cfx_segment *segment);
 
 /**
  * The component side of channel `name` (created by the driver): waits up to
- * timeout_ms for it to be registered, checks it, and records this process's pid
- * in its control line. Every opcode is accepted until cfx_channel_accept says otherwise.
+ * timeout_ms for it to be registered, checks it, and claims it (a compare-and-swap
+ * of its component pid from 0 to this process's pid). CFX_ERR_EXISTS when another
+ * process holds it: this one's pid is then left in the contender word. Every
+ * opcode is accepted until cfx_channel_accept says otherwise.
  */
 int cfx_channel_attach(cfx_run *run, const char *name, const cfx_wait *wait, int timeout_ms,
                        cfx_channel **channel);
@@ -385,7 +404,7 @@ int cfx_wire_ring_try_receive(void *ring, cfx_message *message);
 
 /** The driver's side of a channel payload: control line and both rings. */
 int cfx_wire_format_channel(void *payload, long long payload_size, int capacity, int driver_pid);
-/** The component's side: checks the control line, stores `component_pid`, returns the ring capacity. */
+/** The component's side: checks the control line, claims it for `component_pid`, returns the ring capacity. */
 int cfx_wire_attach_channel(void *payload, long long payload_size, int component_pid, int *capacity);
 
 /** Payload bytes of a mesh segment. */

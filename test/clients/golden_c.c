@@ -219,6 +219,14 @@ static void read_images(const char *directory) {
   size_t channel_size;
   unsigned char *channel = load(directory, "channel.bin", &channel_size);
   int capacity = 0;
+  /* The image is of a claimed channel: another pid loses the claim and is left in the contender word. */
+  if (cfx_wire_attach_channel(channel, (long long)channel_size, COMPONENT_PID + 1, &capacity) != CFX_ERR_EXISTS ||
+      strstr(cfx_last_error(), "already claimed by pid 4243") == NULL || channel[20] != (unsigned char)(COMPONENT_PID + 1) ||
+      channel[21] != (unsigned char)((COMPONENT_PID + 1) >> 8)) {
+    fprintf(stderr, "golden_c: channel.bin: a second claim was not refused (%s)\n", cfx_last_error());
+    exit(1);
+  }
+  memset(channel + 16, 0, 8);
   check(cfx_wire_attach_channel(channel, (long long)channel_size, COMPONENT_PID, &capacity), "channel.bin");
   unsigned driver;
   memcpy(&driver, channel + 12, 4);

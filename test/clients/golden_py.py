@@ -143,6 +143,14 @@ def read_images(directory: str) -> None:
     print("ring empty")
 
     channel = conflux.Memory(load("channel.bin"))
+    # The image is of a claimed channel: another pid loses the claim and is left in the contender word.
+    try:
+        conflux.attach_channel_control(channel, 0, channel.size, COMPONENT_PID + 1)
+        raise SystemExit("golden_py: channel.bin: a second claim was not refused")
+    except conflux.ChannelClaimedError as error:
+        assert error.holder == COMPONENT_PID and channel.u32(20) == COMPONENT_PID + 1, (str(error), channel.u32(20))
+    channel.set_u32(16, 0)
+    channel.set_u32(20, 0)
     capacity = conflux.attach_channel_control(channel, 0, channel.size, COMPONENT_PID)
     print(f"channel capacity={capacity} driver={channel.u32(12)}")
 

@@ -71,11 +71,15 @@ __all__ = [
     "Segment",
     "Registry",
     "Channel",
+    "ChannelClaimedError",
     "Mesh",
     "SnapshotWriter",
     "SnapshotReader",
     "Component",
     "connect",
+    "rank_from_environment",
+    "ranked_name",
+    "RANK_SOURCES",
     "write_header",
     "check_header",
     "format_ring",
@@ -1678,8 +1682,21 @@ def attach_channel_control(memory: Memory, offset: int, payload_size: int, compo
         or CONTROL_LINE + 2 * (_RECORDS + capacity * RECORD_SIZE) > payload_size
     ):
         raise CorruptRecordError(f"{where}: capacity {capacity} does not fit its {payload_size}-byte payload")
-    memory.store(offset + 16, component_pid)
+    # A compare-and-swap, not a store: two processes started as one rank must not both believe they own it.
+    holder = memory.cas(offset + 16, 0, component_pid)
+    if holder != 0:
+        # Only the first loser is recorded: the driver names one contender, and it must stay the one it names.
+        memory.cas(offset + 20, 0, component_pid)
+        raise ChannelClaimedError(f"{where}: already claimed by pid {holder}", holder)
     return capacity
+
+
+class ChannelClaimedError(ConfluxError):
+    """Another process holds the channel: two processes were started as the same rank (or component)."""
+
+    def __init__(self, message: str, holder: int):
+        super().__init__(message)
+        self.holder = holder
 
 
 class Channel:
@@ -1767,8 +1784,8 @@ def _check_mesh_spec(dimension, count, layout, fields, where) -> None:
         raise MeshMetadataError(f"{where}: dimension {dimension} is not 1, 2 or 3")
     if layout not in _LAYOUTS:
         raise MeshMetadataError(f'{where}: layout "{layout}" is not soa or interleaved')
-    if not isinstance(count, int) or not 1 <= count <= MAX_POINTS:
-        raise MeshMetadataError(f"{where}: point count {count} must be a whole number from 1 to {MAX_POINTS}")
+    if not isinstance(count, int) or not 0 <= count <= MAX_POINTS:
+        raise MeshMetadataError(f"{where}: point count {count} must be a whole number from 0 to {MAX_POINTS}")
     if not 1 <= len(fields) <= MAX_FIELDS:
         raise MeshMetadataError(f"{where}: {len(fields)} fields; a mesh shares 1 to {MAX_FIELDS}")
     seen = set()
@@ -1884,8 +1901,8 @@ def waveform_geometry(count: int, capacity: int) -> tuple[int, int, int]:
 def _waveform_spec_problem(role, count, capacity, degree) -> str | None:
     if role not in (WAVEFORM_BY_COMPONENT, WAVEFORM_BY_DRIVER):
         return f"role {role} is not 1 (written by the component) or 2 (written by the driver)"
-    if not isinstance(count, int) or not 1 <= count <= MAX_POINTS:
-        return f"point count {count} must be a whole number from 1 to {MAX_POINTS}"
+    if not isinstance(count, int) or not 0 <= count <= MAX_POINTS:
+        return f"point count {count} must be a whole number from 0 to {MAX_POINTS}"
     if not isinstance(capacity, int) or not MIN_WAVEFORM_CAPACITY <= capacity <= MAX_WAVEFORM_CAPACITY:
         return (
             f"capacity {capacity} must be a whole number from {MIN_WAVEFORM_CAPACITY} to {MAX_WAVEFORM_CAPACITY} "
@@ -2364,8 +2381,11 @@ def _numpy():
 class Mesh:
     """A mesh in a shared segment: coordinates and fields are views of the segment, written in place."""
 
-    def __init__(self, component: str, name: str, segment: Segment, dimension: int, count: int, layout: str, fields):
+    def __init__(
+        self, component: str, name: str, segment: Segment, dimension: int, count: int, layout: str, fields, label=None
+    ):
         self.component = component
+        self._label = label or f'component "{component}"'
         self.name = name
         self.segment = segment
         self.dimension = dimension
@@ -2388,7 +2408,7 @@ class Mesh:
     def field(self, name: str):
         if name not in self._fields:
             raise KeyError(
-                f'mesh "{self.name}" of component "{self.component}" has no field "{name}"; it has {", ".join(self.fields)}'
+                f'mesh "{self.name}" of {self._label} has no field "{name}"; it has {", ".join(self.fields)}'
             )
         return self._fields[name]
 
@@ -2402,8 +2422,14 @@ class Mesh:
 class Component:
     """What a component calls: share meshes, say ready, then step until the driver says stop."""
 
-    def __init__(self, name: str, args: dict, run: Run, channel: Channel):
+    def __init__(self, name: str, args: dict, run: Run, channel: Channel, rank: int = 0, ranks: int = 1):
         self.name = name
+        #: This process's rank, 0 <= rank < ranks, and the component's rank count (1 when serial): docs/parallel.md.
+        self.rank = rank
+        self.ranks = ranks
+        #: What its channel and segments are named after: "<name>@<rank>" with more than one rank.
+        self.ranked_name = ranked_name(name, rank, ranks)
+        self._label = _component_label(name, rank, ranks)
         self.args = args
         self.run = run
         self.channel = channel
@@ -2429,15 +2455,15 @@ class Component:
     def share_mesh(self, name: str, dimension: int, count: int, layout: str = "soa", fields=("value",)) -> Mesh:
         """Allocates mesh `name` in a shared segment and publishes its metadata."""
         if name in self.meshes:
-            raise ConfluxError(f'component "{self.name}" already shares a mesh named "{name}"')
+            raise ConfluxError(f'mesh "{name}" is already shared by {self._label}')
         fields = list(fields)
-        where = f'mesh "{name}" of component "{self.name}"'
+        where = f'mesh "{name}" of {self._label}'
         _check_mesh_spec(dimension, count, layout, fields, where)
         payload = mesh_geometry(dimension, count, len(fields))[3]
-        segment = self.run.create_segment(f"{self.name}.mesh.{name}", payload, KIND_MESH)
+        segment = self.run.create_segment(f"{self.ranked_name}.mesh.{name}", payload, KIND_MESH)
         try:
             write_mesh(segment.memory, segment.payload_offset, payload, dimension, count, layout, fields)
-            mesh = Mesh(self.name, name, segment, dimension, count, layout, fields)
+            mesh = Mesh(self.name, name, segment, dimension, count, layout, fields, self._label)
         except (ConfluxError, ValueError):
             segment.close()
             raise
@@ -2449,12 +2475,12 @@ class Component:
         writer.begin() and writer.publish(step, time), for components that read it while this one runs on (the
         composition's `asynchronous`). It is checked against the composition's declaration like a mesh."""
         if name in self.meshes or name in self.snapshots:
-            raise ConfluxError(f'component "{self.name}" already shares a mesh or snapshot named "{name}"')
+            raise ConfluxError(f'mesh or snapshot "{name}" is already shared by {self._label}')
         fields = list(fields)
-        where = f'snapshot "{name}" of component "{self.name}"'
+        where = f'snapshot "{name}" of {self._label}'
         _check_mesh_spec(dimension, count, layout, fields, where)
         payload = snapshot_geometry(dimension, count, len(fields))[5]
-        segment = self.run.create_segment(f"{self.name}.snapshot.{name}", payload, KIND_SNAPSHOT)
+        segment = self.run.create_segment(f"{self.ranked_name}.snapshot.{name}", payload, KIND_SNAPSHOT)
         try:
             write_snapshot(segment.memory, segment.payload_offset, payload, dimension, count, layout, fields)
             spec = read_snapshot(segment.memory, segment.payload_offset, payload, where)
@@ -2469,7 +2495,7 @@ class Component:
         """After ready(): the snapshot this component reads as `name` (the `to` of an asynchronous coupling), mapped
         and its metadata checked. Read it with next_snapshot(reader), or reader.try_read() in a loop of your own."""
         if not self._ready:
-            raise ConfluxError(f'component "{self.name}": snapshot("{name}") needs ready() first')
+            raise ConfluxError(f'{self._label}: snapshot("{name}") needs ready() first')
         if name in self._readers:
             return self._readers[name]
         text = os.environ.get(SNAPSHOTS_VARIABLE, "")
@@ -2481,7 +2507,7 @@ class Component:
         if not isinstance(segment_name, str):
             known = ", ".join(names) if isinstance(names, dict) and names else "none"
             raise ConfluxError(
-                f'component "{self.name}" reads no snapshot "{name}": the composition\'s asynchronous couplings give it '
+                f'{self._label} reads no snapshot "{name}": the composition\'s asynchronous couplings give it '
                 f"{known}. Add one with to: {self.name}.{name}"
             )
         reader = SnapshotReader(self.name, name, self.run.open_segment(segment_name, KIND_SNAPSHOT))
@@ -2509,7 +2535,7 @@ class Component:
                     break
                 else:
                     raise QueueError(
-                        f'component "{self.name}": the driver sent {_OPCODE_NAMES.get(reply.opcode, hex(reply.opcode))} '
+                        f'{self._label}: the driver sent {_OPCODE_NAMES.get(reply.opcode, hex(reply.opcode))} '
                         "to a component that only reads snapshots; put it in coupling.order and loop on next_step() "
                         "instead"
                     )
@@ -2517,7 +2543,7 @@ class Component:
                 continue
             if deadline is not None and _now_ns() >= deadline:
                 raise QueueTimeoutError(
-                    f'component "{self.name}": no new snapshot in "{reader.segment.name}" within {timeout_ms} ms'
+                    f'{self._label}: no new snapshot in "{reader.segment.name}" within {timeout_ms} ms'
                 )
             reader.wait(_SNAPSHOT_SLICE_NS)
 
@@ -2550,7 +2576,7 @@ class Component:
             return -1
         if reply.opcode == WINDOW:
             raise QueueError(
-                f'component "{self.name}": the driver sent window: this is a run in physical time; loop on '
+                f'{self._label}: the driver sent window: this is a run in physical time; loop on '
                 "is_coupling_ongoing() and advance(dt), not next_step()"
             )
         if reply.opcode != GO:
@@ -2559,7 +2585,7 @@ class Component:
         step = reply.payload[0]
         if not (0 <= step <= 0x7FFFFFFF and step == int(step)):  # NaN fails the first test, so int() never sees it
             raise CorruptRecordError(
-                f'component "{self.name}": the driver\'s go carries iteration {step!r}, which is not a whole number '
+                f'{self._label}: the driver\'s go carries iteration {step!r}, which is not a whole number '
                 "from 0 to 2147483647; the driver is broken or something else wrote into the channel"
             )
         self._step = int(step)
@@ -2587,10 +2613,10 @@ class Component:
         try:
             for mesh_name, mesh in self.meshes.items():
                 for field in mesh.fields:
-                    name = f"{self.name}.{mesh_name}.{field}.waveform"
+                    name = f"{self.ranked_name}.{mesh_name}.{field}.waveform"
                     if len(name.encode("utf-8")) > MAX_NAME_BYTES or self.run.registry.lookup(name) is None:
                         continue
-                    waveform = _Waveform(self.run.open_segment(name, KIND_WAVEFORM), self.name, mesh, field)
+                    waveform = _Waveform(self.run.open_segment(name, KIND_WAVEFORM), self._label, mesh, field)
                     if waveform.role == WAVEFORM_BY_COMPONENT:
                         self._written.append(waveform)
                     else:
@@ -2609,13 +2635,13 @@ class Component:
 
     def _time_state(self, what: str) -> None:
         if not self._ready:
-            raise TimeCouplingError(f'component "{self.name}": {what} needs ready() first')
+            raise TimeCouplingError(f'{self._label}: {what} needs ready() first')
 
     def _check_attempt(self, what: str) -> None:
         self._time_state(what)
         if not self._in_attempt:
             raise TimeCouplingError(
-                f'component "{self.name}": {what} with no window under way; call is_coupling_ongoing() first (and '
+                f'{self._label}: {what} with no window under way; call is_coupling_ongoing() first (and '
                 "stop when it is False)"
             )
 
@@ -2640,7 +2666,7 @@ class Component:
             return False
         if reply.opcode == GO:
             raise QueueError(
-                f'component "{self.name}": the driver sent go: this is an iteration run; loop on next_step() and '
+                f'{self._label}: the driver sent go: this is an iteration run; loop on next_step() and '
                 "done(), not is_coupling_ongoing()"
             )
         if reply.opcode != WINDOW:
@@ -2673,7 +2699,7 @@ class Component:
         elif not end > start:
             problem = f"run end {end!r} (the window starts at {start!r})"
         if problem is not None:
-            raise CorruptRecordError(f'component "{self.name}": the driver sent a window with {problem}')
+            raise CorruptRecordError(f'{self._label}: the driver sent a window with {problem}')
         new_window = iteration == 0
         self._window, self._window_iteration = int(window), int(iteration)
         self._start, self._size, self._flags, self._run_end = start, size, int(flags), end
@@ -2710,16 +2736,16 @@ class Component:
         where = f"window {self._window} (iteration {self._window_iteration})"
         if not self._flags & flag:
             raise TimeCouplingError(
-                f'component "{self.name}": {what} in {where}, where the driver did not ask to {asked} a checkpoint; '
+                f'{self._label}: {what} in {where}, where the driver did not ask to {asked} a checkpoint; '
                 f"call it only when requires_{'writing' if asked == 'write' else 'reading'}_checkpoint() is True"
             )
         if answered or self._substeps > 0:
             raise TimeCouplingError(
-                f'component "{self.name}": {what} in {where} {"a second time" if answered else "after a step"}; '
+                f'{self._label}: {what} in {where} {"a second time" if answered else "after a step"}; '
                 "answer once, before the first advance"
             )
         if not isinstance(time_, (int, float)) or not _is_finite(float(time_)):
-            raise TimeCouplingError(f'component "{self.name}": {what}: the time {time_!r} must be a finite number')
+            raise TimeCouplingError(f'{self._label}: {what}: the time {time_!r} must be a finite number')
         message = self._request.set(opcode, float(time_))
         message.length = 8
         self.channel.send(message)
@@ -2760,17 +2786,17 @@ class Component:
         self._check_attempt(what)
         _check_truncation()
         if not isinstance(dt, (int, float)) or not dt > 0 or not _is_finite(float(dt)):
-            raise TimeCouplingError(f'component "{self.name}": {what}: the step must be a finite time > 0')
+            raise TimeCouplingError(f'{self._label}: {what}: the step must be a finite time > 0')
         end = self._attempt_end()
         following = self._time + dt
         if following - end > TIME_TOLERANCE * max(1.0, abs(end)):
             raise TimeCouplingError(
-                f'component "{self.name}": {what} goes beyond max_time_step() = {end - self._time!r} (window '
+                f'{self._label}: {what} goes beyond max_time_step() = {end - self._time!r} (window '
                 f"{self._window} ends at {end!r}); take min(dt, max_time_step())"
             )
         if self._substeps + 1 > self._max_substeps:
             raise TimeCouplingError(
-                f'component "{self.name}": {what} would be step {self._substeps + 1} of window {self._window} '
+                f'{self._label}: {what} would be step {self._substeps + 1} of window {self._window} '
                 f"(iteration {self._window_iteration}), more than the {self._max_substeps} substeps a window holds; "
                 "raise coupling.max_substeps or take larger steps"
             )
@@ -2809,7 +2835,7 @@ class Component:
                 if written
                 else f"{mesh}.{field} is not the target of a transfer in time"
             )
-            raise TimeCouplingError(f'component "{self.name}": {what}: {reason}; readable: {readable}')
+            raise TimeCouplingError(f'{self._label}: {what}: {reason}; readable: {readable}')
         end = self._attempt_end()
         left = end - self._time
         if (
@@ -2819,12 +2845,12 @@ class Component:
             or relative_time - left > TIME_TOLERANCE * max(1.0, abs(end))
         ):
             raise TimeCouplingError(
-                f'component "{self.name}": {what}: the relative time must lie in [0, max_time_step() = {left!r}]'
+                f'{self._label}: {what}: the relative time must lie in [0, max_time_step() = {left!r}]'
             )
         target = waveform.values if out is None else out
         if len(target) < waveform.count:
             raise TimeCouplingError(
-                f'component "{self.name}": {what}: the output holds {len(target)} values, the field has {waveform.count}'
+                f'{self._label}: {what}: the output holds {len(target)} values, the field has {waveform.count}'
             )
         waveform.interpolate(self._attempt, self._start, self._start + self._size, self._time + relative_time, target)
         _check_truncation()
@@ -2851,7 +2877,7 @@ class Component:
 
     def _unexpected(self, expected: int) -> QueueError:
         got = _OPCODE_NAMES.get(self._reply.opcode, f"0x{self._reply.opcode:04x}")
-        return QueueError(f'component "{self.name}": the driver sent {got} where {_OPCODE_NAMES[expected]} was expected')
+        return QueueError(f'{self._label}: the driver sent {got} where {_OPCODE_NAMES[expected]} was expected')
 
 
 class TimeCouplingError(ConfluxError):
@@ -2861,11 +2887,11 @@ class TimeCouplingError(ConfluxError):
 class _Waveform:
     """The waveform of one of the component's fields (docs/wire-format.md, "Waveform"), mapped after ack."""
 
-    def __init__(self, segment: Segment, component: str, mesh: Mesh, field: str):
+    def __init__(self, segment: Segment, label: str, mesh: Mesh, field: str):
         self.segment = segment
         self.mesh = mesh
         self.field = field
-        self.where = f'component "{component}": waveform "{segment.name}"'
+        self.where = f'{label}: waveform "{segment.name}"'
         memory, base = segment.memory, segment.payload_offset
         try:
             spec = read_waveform(memory, base, segment.payload_size, self.where)
@@ -2954,6 +2980,73 @@ class _Waveform:
         self.segment.close()
 
 
+# ---- ranks (docs/parallel.md, "How ranks join"; src/wire/ranks.ts is the reference) ----------------
+RANKS_VARIABLE = "CONFLUX_RANKS"
+RANK_VARIABLE = "CONFLUX_RANK"
+MAX_RANKS = 256
+#: Where a rank reads its rank and the launcher's size, first found first.
+RANK_SOURCES = (
+    (RANK_VARIABLE, RANKS_VARIABLE),
+    ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"),
+    ("PMI_RANK", "PMI_SIZE"),
+    ("SLURM_PROCID", "SLURM_NTASKS"),
+)
+
+
+def _whole_number(text: str) -> int | None:
+    # 1 to 9 ASCII digits, blanks around them allowed: what the TypeScript reader takes, so every client agrees.
+    stripped = text.strip()
+    if not 1 <= len(stripped) <= 9 or not all("0" <= c <= "9" for c in stripped):
+        return None
+    return int(stripped)
+
+
+def rank_from_environment(environment=None) -> tuple[int, int]:
+    """(rank, ranks) from the environment, or a ConfluxError naming the variables. With CONFLUX_RANKS unset or 1 a
+    launcher's variables are ignored: a serial component inside an allocation is still rank 0 of 1."""
+    environment = os.environ if environment is None else environment
+    declared_text = environment.get(RANKS_VARIABLE)
+    declared = 1 if declared_text is None else _whole_number(declared_text)
+    if declared is None or not 1 <= declared <= MAX_RANKS:
+        raise ConfluxError(f'{RANKS_VARIABLE}="{declared_text}" is not a whole number from 1 to {MAX_RANKS}')
+    if declared == 1:
+        return 0, 1
+    for rank_name, size_name in RANK_SOURCES:
+        rank_text = environment.get(rank_name)
+        if rank_text is None:
+            continue
+        size_text = environment.get(size_name)
+        rank = _whole_number(rank_text)
+        size = None if size_text is None else _whole_number(size_text)
+        if rank is None:
+            raise ConfluxError(f'{rank_name}="{rank_text}" is not a whole number')
+        if size is None:
+            got = "not" if size_text is None else f'"{size_text}", not a whole number'
+            raise ConfluxError(f"{rank_name} is set but {size_name} is {got}")
+        if size != declared:
+            raise ConfluxError(
+                f"the launcher started {size} ranks ({size_name}={size}) but the composition declares ranks: "
+                f"{declared}; make them agree (mpirun -n {declared}, or ranks: {size})"
+            )
+        if rank >= size:
+            raise ConfluxError(f"rank {rank} ({rank_name}) is not below the size {size}")
+        return rank, size
+    names = ", ".join(rank_name for rank_name, _ in RANK_SOURCES)
+    raise ConfluxError(
+        f"the composition declares ranks: {declared} but nothing in the environment says which rank this process is "
+        f"({names}); start it with an MPI launcher, or with launcher: processes"
+    )
+
+
+def ranked_name(component: str, rank: int, ranks: int) -> str:
+    """The name a rank's channel and segments carry: the component's own with one rank, else "<component>@<rank>"."""
+    return f"{component}@{rank}" if ranks > 1 else component
+
+
+def _component_label(component: str, rank: int, ranks: int) -> str:
+    return f'component "{component}" rank {rank}' if ranks > 1 else f'component "{component}"'
+
+
 def connect(timeout_ms: int = 30_000, environment=None) -> Component:
     """Joins the run and the driver's channel from the variables the launcher set."""
     environment = os.environ if environment is None else environment
@@ -2971,11 +3064,34 @@ def connect(timeout_ms: int = 30_000, environment=None) -> Component:
         raise ConfluxError(f"CONFLUX_COMPONENT_ARGS is not a JSON object: {text[:80]}")
     wait = Wait.from_environment(environment)
     driver_enclave_bound = _driver_is_enclave_bound(environment)
+    try:
+        rank, ranks = rank_from_environment(environment)
+    except ConfluxError as error:
+        raise ConfluxError(f'component "{name}": {error}') from None
+    ranked = ranked_name(name, rank, ranks)
+    if len(f"{ranked}.channel".encode("utf-8")) > MAX_NAME_BYTES:
+        raise ConfluxError(
+            f'CONFLUX_COMPONENT_NAME "{name}" is too long: its channel "{ranked}.channel" would be over '
+            f"{MAX_NAME_BYTES} bytes"
+        )
     run = Run.from_environment(environment)
     try:
-        channel = Channel(run, f"{name}.channel", wait, timeout_ms, COMPONENT_ACCEPTS, driver_enclave_bound)
+        channel = Channel(run, f"{ranked}.channel", wait, timeout_ms, COMPONENT_ACCEPTS, driver_enclave_bound)
+    except ChannelClaimedError as error:
+        run.close()
+        if ranks > 1:
+            raise ChannelClaimedError(
+                f'rank {rank} of component "{name}" is already claimed by pid {error.holder}: two processes were '
+                "started as the same rank (check the launcher's -n and the composition's ranks)",
+                error.holder,
+            ) from None
+        raise ChannelClaimedError(
+            f'component "{name}" is already claimed by pid {error.holder}: two processes were started as the same '
+            "component",
+            error.holder,
+        ) from None
     except BaseException:
         run.close()
         raise
-    return Component(name, args, run, channel)
+    return Component(name, args, run, channel, rank, ranks)
 
