@@ -64,7 +64,9 @@ for (const [variant, file] of [
     if (variant === "IQN-ILS") {
       // The tutorial's settings (10 columns): flat, no growth across windows.
       assert.ok(Math.max(...iterations) <= Math.min(...iterations) + 2, `IQN-ILS took ${iterations.join(",")}`);
-      assert.ok(Math.max(...iterations) <= 15, `IQN-ILS took ${iterations.join(",")}`);
+      // 14 in most windows. On a machine installed later (newer Debian packages), the commit that had
+      // taken at most 15 took 16 in one window: the QR filter's choices move with the last bit.
+      assert.ok(Math.max(...iterations) <= 16, `IQN-ILS took ${iterations.join(",")}`);
     }
     if (variant === "IQN-ILS, defaults" || variant === "IQN-IMVJ") {
       // Issue 17's target at the same limit, in every window that has a past: at most 8.
