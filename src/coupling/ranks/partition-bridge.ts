@@ -269,14 +269,6 @@ export class PartitionBridge {
     for (let index = 0; index < waveforms.length; index++) (waveforms[index] as PartitionedWaveform).scatter();
   }
 
-  /** Which rank's partition holds point `point` of the union of mesh `mesh`, and where in it. */
-  locate(mesh: string, point: number): { rank: number; point: number } {
-    const offsets = (this.meshes.get(mesh) as MeshPartitions).offsets;
-    let rank = 0;
-    while (rank + 1 < this.ranks && point >= (offsets[rank + 1] as number)) rank++;
-    return { rank, point: point - (offsets[rank] as number) };
-  }
-
   /** Closes the partitions (the union meshes and waveforms are the driver's, closed with the others). */
   close(): void {
     for (const waveform of [...this.sourceWaveforms, ...this.targetWaveforms]) waveform.close();

@@ -64,6 +64,8 @@ export class RankGroupLink implements CouplingLink {
   private readonly arrivals: Float64Array;
   private readonly nap = new Int32Array(new SharedArrayBuffer(4));
   private readonly drain = new Message();
+  /** The clock read into this array, not returned: a double returned from the addon may be boxed. */
+  private readonly clock = new Float64Array(1);
   private stepStart = 0;
 
   constructor(
@@ -119,7 +121,7 @@ export class RankGroupLink implements CouplingLink {
 
   go(iteration: number): void {
     this.bridge?.scatterTargets();
-    this.stepStart = native.monotonicNs();
+    this.stepStart = this.now();
     for (let rank = 0; rank < this.links.length; rank++) (this.links[rank] as ComponentLink).go(iteration);
   }
 
@@ -142,7 +144,7 @@ export class RankGroupLink implements CouplingLink {
       bridge.scatterTargets();
       bridge.scatterWaveforms();
     }
-    this.stepStart = native.monotonicNs();
+    this.stepStart = this.now();
     for (let rank = 0; rank < this.links.length; rank++) (this.links[rank] as ComponentLink).sendWindow(attempt);
   }
 
@@ -220,7 +222,7 @@ export class RankGroupLink implements CouplingLink {
     arrived.fill(0);
     let left = ranks;
     const start = this.stepStart;
-    let lastLiveness = native.monotonicNs();
+    let lastLiveness = this.now();
     let spins = 0;
     for (;;) {
       for (let rank = 0; rank < ranks; rank++) {
@@ -231,14 +233,14 @@ export class RankGroupLink implements CouplingLink {
           if (opcode === -1) break;
           if (opcode === Opcode.done || ahead === records - 1) {
             arrived[rank] = 1;
-            this.arrivals[rank] = native.monotonicNs() - start;
+            this.arrivals[rank] = this.now() - start;
             left--;
             break;
           }
         }
       }
       if (left === 0) return;
-      const now = native.monotonicNs();
+      const now = this.now();
       if (now - start > timeoutNs || native.pendingSignal() !== 0) return;
       if (now - lastLiveness > LIVENESS_EVERY_NS) {
         lastLiveness = now;
@@ -262,6 +264,12 @@ export class RankGroupLink implements CouplingLink {
       throw markRank(error, rank);
     }
     throw markRank(new ProtocolViolation(this.component, `rank ${rank} died during the step`), rank);
+  }
+
+  private now(): number {
+    const clock = this.clock;
+    native.monotonicNsInto(clock);
+    return clock[0] as number;
   }
 
   private record(): void {
