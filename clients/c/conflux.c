@@ -2264,7 +2264,7 @@ static const char *opcode_name(int opcode) {
   }
 }
 
-/* ---- ranks (docs/parallel.md, "How ranks join"; src/wire/ranks.ts is the reference) ---------------------- */
+/* ---- ranks (docs/parallel.md, "How ranks join"; src/wire/environment.ts is the reference) ---------------------- */
 #define MAX_RANKS 256
 
 static const char *const RANK_SOURCES[][2] = {

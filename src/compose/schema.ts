@@ -378,6 +378,12 @@ export const couplingSchema = z
       })
       .prefault({})
       .describe("How the driver and components wait for each other."),
+    threads: z
+      .union([z.int().min(1).max(256), z.literal("all")])
+      .default("all")
+      .describe(
+        "Threads the driver may use for operator setup and apply and for a large acceleration: a count, or all (the cores this process may run on). Results are the same on any count.",
+      ),
     check_finite: z
       .boolean()
       .default(true)

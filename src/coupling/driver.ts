@@ -39,7 +39,14 @@ import { ProtocolViolation } from "./protocol-violation.ts";
 import { PartitionBridge, PartitionError } from "./ranks/partition-bridge.ts";
 import { RankClaimedTwice, RankGroupLink, rankOf } from "./ranks/rank-group-link.ts";
 import { createRankedEnclave } from "./ranks/rank-launch.ts";
-import { addPartitionWaveforms, createRankGroupLink, openPartitions, rankPid } from "./ranks/rank-participants.ts";
+import {
+  addPartitionWaveforms,
+  createRankGroupLink,
+  describePoint,
+  openPartitions,
+  rankedPoint,
+  rankPid,
+} from "./ranks/rank-participants.ts";
 import { buildTimeRun, createTimeWaveforms, timePhaseNames, timeTimingCapacity } from "./schemes/build-time-run.ts";
 import { type BoundTransfer, type IterationProbe, runIterations } from "./schemes/iteration-loop.ts";
 import { runScheme } from "./schemes/run-scheme.ts";
@@ -824,7 +831,9 @@ function nonFinite(
     participant,
     iteration,
     phase,
-    `wrote ${Number.isFinite(value) ? "a non-finite value" : value} into field "${field}" of mesh "${mesh}" at point ${point} (its first non-finite value); the driver carries only finite values unless coupling.check_finite is false`,
+    `wrote ${Number.isFinite(value) ? "a non-finite value" : value} into field "${field}" of mesh "${mesh}" at ${describePoint(participant.link, mesh, point)} (its first non-finite value); the driver carries only finite values unless coupling.check_finite is false`,
+    undefined,
+    rankedPoint(participant.link, mesh, point)?.rank,
   );
 }
 

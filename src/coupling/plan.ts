@@ -123,6 +123,8 @@ export interface CouplingPlan<OperatorSpec = unknown> {
   wait: Partial<WaitStrategy>;
   /** Whether a NaN or ±Infinity in a field the driver carries ends the run (default true). */
   checkFinite?: boolean;
+  /** Threads the driver's operators and acceleration may use (default 1); results do not depend on it. */
+  threads?: number;
 }
 
 export function fieldLabel(address: FieldAddress): string {

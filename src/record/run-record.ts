@@ -97,6 +97,8 @@ export interface DriverEntry {
   conflux: ConfluxVersion;
   /** The first line of the host's `cc --version`: the compiler of the native addon and of locally built components. */
   hostCompiler: string | null;
+  /** Threads the driver's operators (and acceleration) could use: coupling.threads. Absent in older records. */
+  threads?: number;
   /** The driver computes every transfer, so its environment matters as much as a component's. */
   environment: EnclaveEnvironment;
   /** The driver's environment variables, secrets redacted (components inherit them). */

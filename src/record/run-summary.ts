@@ -35,7 +35,7 @@ export function runSummary(record: RunRecord, directory: string): string {
     "",
     `driver: conflux ${driver.conflux.version}${driver.conflux.commit === undefined ? "" : ` (commit ${driver.conflux.commit.slice(0, 12)})`}, pid ${driver.pid}`,
     `  ${environmentLine(driver.environment)}`,
-    `  host compiler: ${driver.hostCompiler ?? "none (no cc)"}`,
+    `  host compiler: ${driver.hostCompiler ?? "none (no cc)"}${driver.threads === undefined ? "" : `; ${driver.threads} thread(s) for operators and acceleration`}`,
   );
   if (record.seeds.length > 0) {
     lines.push(

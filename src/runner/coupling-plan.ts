@@ -4,6 +4,7 @@
 // A valid composition turned into what the driver runs. Pure translation:
 // nothing is started here.
 
+import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import type { Composition } from "../compose/load.ts";
 import { transferSpec } from "../compose/operator.ts";
@@ -130,6 +131,7 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
     stepTimeoutMs: coupling.timeouts.step_ms,
     wait: { kind: coupling.wait.strategy, spinNs: coupling.wait.spin_us * 1000 },
     checkFinite: coupling.check_finite,
+    threads: coupling.threads === "all" ? availableParallelism() : coupling.threads,
   };
 }
 

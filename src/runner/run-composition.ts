@@ -120,7 +120,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let endedEnclaves: EnclaveRecord[] | undefined;
   try {
     result = await runCoupling<TransferSpec>(plan, {
-      buildOperator: (source, target, spec) => createOperator(source, target, spec),
+      buildOperator: (source, target, spec) => createOperator(source, target, spec, { threads: plan.threads ?? 1 }),
       ...(options.onIteration === undefined
         ? {}
         : { onIteration: (done: number) => options.onIteration?.(done, planned) }),
@@ -192,7 +192,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
           description: seen.description,
           ...(seen.environment === undefined ? {} : { environment: seen.environment }),
         }));
-  const driver = driverEntry(driverEnvironment);
+  const driver = driverEntry(driverEnvironment, plan.threads ?? 1);
   const finished = performance.now();
   const timing: TimingSummary = {
     wallMs: finished - started,
@@ -321,7 +321,7 @@ function driverDescription(): Pick<EnclaveDescription, "kernel" | "commandLine" 
   return { kernel: release(), commandLine: process.argv, env: redactSecrets(env) };
 }
 
-function driverEntry(environment: EnclaveEnvironment | undefined): DriverEntry {
+function driverEntry(environment: EnclaveEnvironment | undefined, threads: number): DriverEntry {
   const description = driverDescription();
   let account: string | undefined;
   try {
@@ -334,6 +334,7 @@ function driverEntry(environment: EnclaveEnvironment | undefined): DriverEntry {
     host: { hostname: hostname(), ...(account === undefined ? {} : { account }) },
     conflux: confluxVersion(),
     hostCompiler: hostCompiler(),
+    threads,
     environment: environment ?? captureEnvironment(process.pid, description),
     env: description.env,
   };

@@ -1,10 +1,11 @@
 // `conflux run` of a composition with a component of many ranks (ranks: 3,
 // points left out): the run completes, its record keeps every rank's load
 // imbalance, `conflux inspect` prints it, and a composition that asks for
-// ranks where no launcher can start them is refused by name.
+// ranks where no launcher can start them is refused by name. The driver's
+// threads (coupling.threads, every core when absent) are in the record.
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { readRunRecord } from "../../src/record/run-record.ts";
@@ -68,6 +69,17 @@ test("conflux run: a component of 3 ranks with uneven partitions, its load imbal
   const inspected = await runToEnd(startCli(t, ["inspect", join(results, entries[0] as string)]));
   assert.equal(inspected.code, 0, inspected.stderr);
   assert.match(inspected.stdout, /ranks of solver: 3 ranks, 12 steps; slowest ÷ fastest \d+\.\d\d on average/);
+  assert.equal(record.driver.threads, availableParallelism(), "coupling.threads: every core when absent");
+  assert.match(inspected.stdout, new RegExp(`; ${availableParallelism()} thread\\(s\\) for operators and acceleration`));
+});
+
+test("conflux validate refuses a thread count out of range, naming coupling.threads", async (t) => {
+  const directory = scratchDirectory(t);
+  const file = join(directory, "threads.yaml");
+  writeFileSync(file, composition("process").replace("  iterations: 12\n", "  iterations: 12\n  threads: 0\n"));
+  const validated = await runToEnd(startCli(t, ["validate", file]));
+  assert.notEqual(validated.code, 0);
+  assert.match(validated.stdout + validated.stderr, /coupling\.threads/);
 });
 
 test("conflux validate refuses ranks where no launcher starts them, naming the key and the fix", async (t) => {

@@ -43,8 +43,8 @@ export function compileWithClient(
   name: string,
   sources: string[],
   extraFlags: string[] = [],
+  compiler: string | undefined = compilerCommand(),
 ): string {
-  const compiler = compilerCommand();
   if (compiler === undefined) throw new Error("no C compiler");
   const binary = join(directory, name);
   const build = spawnSync(

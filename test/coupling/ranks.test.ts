@@ -136,6 +136,35 @@ test("a rank killed by SIGKILL is named: component, rank, pid and signal", async
   assert.match(outcome.error.message, /component "solver" rank 1 \(process enclave, pid \d+\) was killed by SIGKILL/);
 });
 
+test("a NaN from one rank is named by rank, pid and the rank's own point, with the union's beside it", async (t) => {
+  const root = privateShmRoot(t);
+  const outcome = await run(
+    plan(component("solver", [2, 3, 2], { RANKED_FAULT: "nan", RANKED_FAULT_RANK: "1" }), 7),
+    root,
+  );
+  assert.ok(outcome.error instanceof CouplingFailure, String(outcome.error));
+  assert.equal(outcome.error.details.rank, 1);
+  assert.equal(outcome.error.details.iteration, 3);
+  assert.ok(typeof outcome.error.details.pid === "number" && outcome.error.details.pid > 0);
+  assert.match(
+    outcome.error.message,
+    /^component "solver" rank 1 \(process enclave, pid \d+\) wrote NaN into field "out" of mesh "surface" at point 1 of rank 1's partition \(point 3 of the union\)/,
+  );
+});
+
+test("in time, a NaN in one rank's waveform is named by rank and the rank's own point", async (t) => {
+  const error = await run(
+    timeAppPlan({}, { ranks: { a: [1, 0, 3] }, args: { a: { misbehave: "nan", at: 2 } } }),
+    privateShmRoot(t),
+  ).then((outcome) => outcome.error);
+  assert.ok(error instanceof CouplingFailure, String(error));
+  assert.equal(error.details.rank, 2);
+  assert.match(
+    error.message,
+    /^component "A" rank 2 \(process enclave, pid \d+\) wrote a value that is not finite: mesh "m", field "x" \(A\.m\.x\), point 1 of rank 2's partition \(point 2 of the union\) is NaN at t = 0\.25\d* \(sample 1 of window 2\) in window 2/,
+  );
+});
+
 test("two processes that claim the same rank end the run naming the rank and both pids", async (t) => {
   const root = privateShmRoot(t);
   const outcome = await run(

@@ -180,6 +180,15 @@ export const PYTHON_SCRIPTS = requirement("python3", () =>
 export const PKG_CONFIG = requirement("pkg-config", () => onPath("pkg-config"));
 /** Open MPI's launcher, for components of many ranks started with launcher: mpirun. */
 export const OPEN_MPI = requirement("openmpi-bin", () => onPath("mpirun"));
+/** Open MPI's compiler wrapper, for C components written against MPI. */
+export const MPI_COMPILER = requirement("libopenmpi-dev", () => onPath("mpicc"));
+/** Debian's mpi4py (python3-mpi4py) lives in the system's python3, beside its numpy. */
+export const MPI_PYTHON = "/usr/bin/python3";
+export const MPI4PY = requirement("python3-mpi4py", () =>
+  spawnSync(MPI_PYTHON, ["-c", "import mpi4py, numpy"], { stdio: "ignore" }).status === 0
+    ? undefined
+    : `${MPI_PYTHON} does not import mpi4py and numpy`,
+);
 export const GFORTRAN = requirement("gfortran", () => onPath("gfortran"));
 export const NUMPY = requirement("python3-numpy", () =>
   numpyPython() === undefined ? "no python3 of 3.11 or later imports numpy" : undefined,

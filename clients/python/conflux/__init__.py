@@ -2980,7 +2980,7 @@ class _Waveform:
         self.segment.close()
 
 
-# ---- ranks (docs/parallel.md, "How ranks join"; src/wire/ranks.ts is the reference) ----------------
+# ---- ranks (docs/parallel.md, "How ranks join"; src/wire/environment.ts is the reference) ----------------
 RANKS_VARIABLE = "CONFLUX_RANKS"
 RANK_VARIABLE = "CONFLUX_RANK"
 MAX_RANKS = 256

@@ -159,6 +159,17 @@ export class PartitionBridge {
     readonly ranks: number,
   ) {}
 
+  /** The rank whose partition holds point `point` of the union of `mesh`, and its index there; for errors. */
+  locate(mesh: string, point: number): { rank: number; point: number } | undefined {
+    const partitions = this.meshes.get(mesh);
+    if (partitions === undefined || point < 0) return undefined;
+    const { offsets } = partitions;
+    for (let rank = 0; rank < offsets.length - 1; rank++) {
+      if (point < (offsets[rank + 1] as number)) return { rank, point: point - (offsets[rank] as number) };
+    }
+    return undefined;
+  }
+
   /**
    * Adds a mesh from the ranks' partitions (rank order, checked against the declaration by the caller): the
    * union is created under the component's own name, its coordinates gathered. Throws a PartitionError naming

@@ -10,6 +10,7 @@ import type { SharedMesh } from "../../shm/shared-mesh.ts";
 import { specDifferences } from "../../shm/snapshot.ts";
 import { rankedName } from "../../wire/environment.ts";
 import { ComponentLink } from "../component-link.ts";
+import type { CouplingLink } from "../coupling-link.ts";
 import type { ComponentPlan, CouplingPlan } from "../plan.ts";
 import type { CoupledWaveforms } from "../time/coupled-waveforms.ts";
 import { type PartitionBridge, PartitionError } from "./partition-bridge.ts";
@@ -78,6 +79,25 @@ function rankLiveness(enclave: Enclave, rank: number, description: string, pidOf
 }
 
 /** The pid of rank `rank` as errors give it: its own process, or the pid it stored in its channel. */
+/** Where a point of a ranked component's union mesh came from: the rank and its index in that rank's partition. */
+export interface RankedPoint {
+  rank: number;
+  point: number;
+}
+
+/** The rank and local index of point `point` of `mesh` when `link` is a group of ranks; undefined when serial. */
+export function rankedPoint(link: CouplingLink, mesh: string, point: number): RankedPoint | undefined {
+  return link instanceof RankGroupLink ? link.bridge?.locate(mesh, point) : undefined;
+}
+
+/** How an error names point `point` of `mesh`: the rank's own index first, the union's after, when ranked. */
+export function describePoint(link: CouplingLink, mesh: string, point: number): string {
+  const located = rankedPoint(link, mesh, point);
+  return located === undefined
+    ? `point ${point}`
+    : `point ${located.point} of rank ${located.rank}'s partition (point ${point} of the union)`;
+}
+
 export function rankPid(enclave: Enclave, link: RankGroupLink, rank: number): number | undefined {
   if (enclave instanceof EnclaveGroup) return startedPid(enclave.member(rank)) || undefined;
   return (link.links[rank] as ComponentLink).channel.componentPid || undefined;

@@ -13,6 +13,8 @@ import { CouplingFailure } from "../coupling-failure.ts";
 import { describeNonFinite } from "../finite-check.ts";
 import type { Participant, RunProgress } from "../participant.ts";
 import type { TimePlan } from "../plan.ts";
+import { RankGroupLink } from "../ranks/rank-group-link.ts";
+import { describePoint, rankedPoint, rankPid } from "../ranks/rank-participants.ts";
 import type { AcceleratedWaveforms } from "../time/accelerated-waveforms.ts";
 import type { AttemptSpan, SourceWaveform, TargetWaveform, TimeTransfer } from "../time/time-transfer.ts";
 import type { WindowClock } from "../time/window-clock.ts";
@@ -144,7 +146,13 @@ export class TimeRun {
       const waveform = who.sources[source] as SourceWaveform;
       const problem = waveform.check(attempt.substeps, this.doneSpan);
       if (problem !== undefined) throw this.failure(who, problem);
-      if (waveform.badSample >= 0) throw this.failure(who, this.nonFinite(waveform));
+      if (waveform.badSample >= 0) {
+        throw this.failure(
+          who,
+          this.nonFinite(who, waveform),
+          rankedPoint(who.participant.link, waveform.mesh, waveform.badPoint)?.rank,
+        );
+      }
     }
   }
 
@@ -259,23 +267,30 @@ export class TimeRun {
     this.span.end = this.clock.start + this.clock.size;
   }
 
-  private nonFinite(waveform: SourceWaveform): string {
+  private nonFinite(who: TimeParticipant, waveform: SourceWaveform): string {
     const values = waveform.waveform.samples[waveform.badSample] as Float64Array;
     const value = values[waveform.badPoint] as number;
     const time = waveform.waveform.times[waveform.badSample] as number;
-    return `wrote a value that is not finite: mesh "${waveform.mesh}", field "${waveform.field}" (${waveform.label}), point ${waveform.badPoint} is ${describeNonFinite(value)} at t = ${time} (sample ${waveform.badSample} of window ${this.clock.index})`;
+    const point = describePoint(who.participant.link, waveform.mesh, waveform.badPoint);
+    return `wrote a value that is not finite: mesh "${waveform.mesh}", field "${waveform.field}" (${waveform.label}), ${point} is ${describeNonFinite(value)} at t = ${time} (sample ${waveform.badSample} of window ${this.clock.index})`;
   }
 
-  private failure(who: TimeParticipant, reason: string): CouplingFailure {
+  /** The failure of `who`, of its rank `rank` when the component runs as many. */
+  private failure(who: TimeParticipant, reason: string, rank?: number): CouplingFailure {
     const participant = who.participant;
+    const link = participant.link;
     let pid: number | undefined;
     try {
-      pid = participant.enclave.pid;
+      pid =
+        rank !== undefined && link instanceof RankGroupLink
+          ? rankPid(participant.enclave, link, rank)
+          : participant.enclave.pid;
     } catch {
       pid = undefined;
     }
     return new CouplingFailure({
       component: participant.plan.name,
+      ...(rank === undefined ? {} : { rank }),
       enclave: participant.plan.kind,
       pid,
       window: who.attempt.window,
