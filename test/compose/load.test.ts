@@ -46,6 +46,7 @@ test("a valid file loads with every default filled in and paths made absolute", 
     order: ["appA", "appB"],
     timeouts: { startup_ms: 30000, step_ms: 10000 },
     wait: { strategy: "hybrid", spin_us: 1000 },
+    threads: "all",
     check_finite: true,
   });
   assert.deepEqual(composition.results, { directory: join(directory, "conflux-runs"), outputs: [] });

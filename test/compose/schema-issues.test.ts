@@ -23,7 +23,7 @@ test("an unknown key points at the key and suggests the allowed key it resembles
 test("an unknown key unlike any allowed one lists the allowed keys", () => {
   const text = VALID.replace("  iterations: 5\n", "  iterations: 5\n  colour: blue\n");
   assert.deepEqual(problemsOf(text), [
-    'conflux.yaml:22:3: coupling.colour: unknown key "colour". The keys allowed here are scheme, iterations, order, window, max_time, windows, max_substeps, min_iterations, max_iterations, on_max_iterations, convergence, acceleration, timeouts, wait, check_finite.',
+    'conflux.yaml:22:3: coupling.colour: unknown key "colour". The keys allowed here are scheme, iterations, order, window, max_time, windows, max_substeps, min_iterations, max_iterations, on_max_iterations, convergence, acceleration, timeouts, wait, threads, check_finite.',
   ]);
 });
 
