@@ -69,6 +69,13 @@ function runFiles(paths, concurrency, { timePerFile = false } = {}) {
   };
 }
 
+// The component SDK's bundle ("conflux/component") is built from the sources under test, not the last install's.
+const sdk = spawnSync(process.execPath, [join(root, "scripts", "build-sdk.mjs")], { stdio: "inherit" });
+if (sdk.status !== 0) {
+  process.stdout.write("the component SDK did not build (scripts/build-sdk.mjs); see above\n");
+  process.exit(1);
+}
+
 const suite = files.length > 0 ? runFiles(files, 2, { timePerFile: true }) : { passed: 0, skipped: 0, failed: 0 };
 rmSync(testStacks, { recursive: true, force: true });
 const leaks = runFiles([leakCheck], 1);

@@ -41,6 +41,7 @@ import {
   writeRunRecord,
 } from "../record/run-record.ts";
 import { redactSecrets } from "../record/secret-redaction.ts";
+import { ensureSdkBundle } from "../platform/sdk-bundle.ts";
 import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
@@ -82,6 +83,8 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, { checkFiles: true });
   const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
   const planned = plan.time === undefined ? plan.iterations : plannedWindows(plan.time);
+  // A TypeScript component that imports "conflux/component" loads the built SDK: it must be its sources' build.
+  if (plan.components.some((component) => component.launch.module !== undefined)) ensureSdkBundle();
   const resultsDirectory = options.resultsDirectory ?? resolve(composition.results.directory);
   const compositionDigest = sha256(bytes);
   const inputs = compositionInputs(composition, {

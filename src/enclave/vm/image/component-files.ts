@@ -37,9 +37,11 @@ export function componentFiles(launch: ComponentLaunch, options: ComponentFileOp
     const certificates = options.environment?.NODE_EXTRA_CA_CERTS;
     if (certificates !== undefined && existsSync(certificates)) files.hostPath(certificates);
     const conflux = PACKAGE_ROOT.replace(/\/$/, "");
-    // tsx, with the esbuild it starts (23 of a module image's 137 MiB), comes along only when it runs in the guest.
+    // tsx, with the esbuild it starts (23 of a module image's 137 MiB), comes along only when it runs in the guest;
+    // this package's own esbuild builds the SDK on the host (build/component/, which comes along) and stays there.
     const tsx = resolvePackage(conflux, "tsx");
-    const walked = new Set(tsx === undefined ? [] : [tsx]);
+    const esbuild = resolvePackage(conflux, "esbuild");
+    const walked = new Set([tsx, esbuild].filter((path) => path !== undefined));
     files.nodePackage(conflux, walked);
     const root = packageRoot(launch.module);
     if (root !== undefined) files.nodePackage(root, walked);
