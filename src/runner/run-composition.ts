@@ -18,6 +18,7 @@ import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import { createOperator, type TransferSpec } from "../mapping/index.ts";
 import { type MeshValues, VtuSeries } from "../meshfile/index.ts";
+import { ensureSdkBundle } from "../platform/sdk-bundle.ts";
 import { compositionInputs } from "../record/composition-inputs.ts";
 import { captureEnvironment, type EnclaveEnvironment } from "../record/enclave-environment.ts";
 import { randomSeeds } from "../record/random-seeds.ts";
@@ -41,7 +42,6 @@ import {
   writeRunRecord,
 } from "../record/run-record.ts";
 import { redactSecrets } from "../record/secret-redaction.ts";
-import { ensureSdkBundle } from "../platform/sdk-bundle.ts";
 import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";

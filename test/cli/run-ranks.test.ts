@@ -70,7 +70,10 @@ test("conflux run: a component of 3 ranks with uneven partitions, its load imbal
   assert.equal(inspected.code, 0, inspected.stderr);
   assert.match(inspected.stdout, /ranks of solver: 3 ranks, 12 steps; slowest ÷ fastest \d+\.\d\d on average/);
   assert.equal(record.driver.threads, availableParallelism(), "coupling.threads: every core when absent");
-  assert.match(inspected.stdout, new RegExp(`; ${availableParallelism()} thread\\(s\\) for operators and acceleration`));
+  assert.match(
+    inspected.stdout,
+    new RegExp(`; ${availableParallelism()} thread\\(s\\) for operators and acceleration`),
+  );
 });
 
 test("conflux validate refuses a thread count out of range, naming coupling.threads", async (t) => {
