@@ -36,6 +36,7 @@ import type { GuardedTransfer, Participant, RunGuard, RunProgress } from "./part
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
 import { ProtocolViolation } from "./protocol-violation.ts";
+import { rankEndFromMpirun } from "./ranks/mpirun-report.ts";
 import { PartitionBridge, PartitionError } from "./ranks/partition-bridge.ts";
 import { RankClaimedTwice, RankGroupLink, rankOf } from "./ranks/rank-group-link.ts";
 import { createRankedEnclave } from "./ranks/rank-launch.ts";
@@ -751,6 +752,17 @@ async function explainFailure(
   if (error instanceof ProtocolViolation) {
     return failure(participant, iteration, phase, error.reason, await withTimeout(endedOf(participant), 200));
   }
+  if (
+    (error instanceof PeerDiedError || error instanceof PeerClosedError) &&
+    rank !== undefined &&
+    group === undefined
+  ) {
+    // A rank under mpirun is mpirun's child: mpirun takes the job down when a rank dies and says how it ended.
+    await withTimeout(participant.enclave.ended, MPIRUN_TEARDOWN_MS);
+    const output = participant.enclave.output();
+    const end = rankEndFromMpirun(`${output.stderr}\n${output.stdout}`, rank);
+    if (end !== undefined) return failure(participant, iteration, phase, describeExit(end), end);
+  }
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
     // A component that closed its channel usually exits next: a moment for its exit status, no more.
     const closedFirst = error instanceof PeerClosedError && participant.enclave.isAlive();
@@ -811,6 +823,12 @@ function throwIfTruncated(
   truncationFailures.add(error);
   throw error;
 }
+
+/**
+ * How long a failure waits for mpirun to end after one of its ranks went: it kills the other ranks and prints
+ * its report (under a second here); the report names the rank's signal or exit code.
+ */
+const MPIRUN_TEARDOWN_MS = 5000;
 
 /** The errors throwIfTruncated made: already the cause, so explain() passes them on as they are. */
 const truncationFailures = new WeakSet<Error>();

@@ -268,7 +268,7 @@ test(
 );
 
 test(
-  "launcher: mpirun, one rank killed by SIGKILL: the run names that rank and its pid",
+  "launcher: mpirun, one rank killed by SIGKILL: the run names that rank, its pid and the signal",
   needs(OPEN_MPI),
   async (t) => {
     const root = privateShmRoot(t);
@@ -279,7 +279,22 @@ test(
     assert.ok(outcome.error instanceof CouplingFailure, String(outcome.error));
     assert.equal(outcome.error.details.rank, 1);
     assert.ok((outcome.error.details.pid ?? 0) > 0);
-    assert.match(outcome.error.message, /component "solver" rank 1 \(process enclave, pid \d+\)/);
+    // mpirun, the rank's parent, reports how it ended; the driver reads that from mpirun's output.
+    assert.equal(outcome.error.details.exit?.signal, "SIGKILL");
+    assert.match(outcome.error.message, /component "solver" rank 1 \(process enclave, pid \d+\) was killed by SIGKILL/);
     t.diagnostic(outcome.error.message);
+  },
+);
+
+test(
+  "launcher: mpirun, one rank that exits with code 3: the run names that rank and its code",
+  needs(OPEN_MPI),
+  async (t) => {
+    const root = privateShmRoot(t);
+    const outcome = await run(plan(underMpirun([2, 2, 2], { RANKED_FAULT: "exit", RANKED_FAULT_RANK: "2" }), 6), root);
+    assert.ok(outcome.error instanceof CouplingFailure, String(outcome.error));
+    assert.equal(outcome.error.details.rank, 2);
+    assert.equal(outcome.error.details.exit?.code, 3);
+    assert.match(outcome.error.message, /component "solver" rank 2 \(process enclave, pid \d+\) exited with code 3/);
   },
 );
