@@ -5,6 +5,7 @@
 // the runtime. A scan of import statements, not a parse: an import built at
 // run time from a string expression is not seen, which docs/run-record.md says.
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, isAbsolute, resolve } from "node:path";
 
 const IMPORT =
@@ -28,8 +29,9 @@ export function moduleSources(entry: string): string[] {
     }
     for (const match of text.matchAll(IMPORT)) {
       const specifier = match[1] ?? match[2] ?? match[3] ?? "";
-      if (!specifier.startsWith("./") && !specifier.startsWith("../") && !isAbsolute(specifier)) continue;
-      const target = resolveSpecifier(dirname(file), specifier);
+      const own = specifier.startsWith(OWN_PACKAGE);
+      if (!own && !specifier.startsWith("./") && !specifier.startsWith("../") && !isAbsolute(specifier)) continue;
+      const target = own ? resolveOwnExport(file, specifier) : resolveSpecifier(dirname(file), specifier);
       if (target !== undefined && !seen.has(target)) {
         seen.add(target);
         found.push(target);
@@ -37,6 +39,17 @@ export function moduleSources(entry: string): string[] {
     }
   }
   return found;
+}
+
+/** This package's exports as a component imports them: the SDK is a component's source as its own files are. */
+const OWN_PACKAGE = "conflux/";
+
+function resolveOwnExport(importer: string, specifier: string): string | undefined {
+  try {
+    return createRequire(importer).resolve(specifier);
+  } catch {
+    return undefined;
+  }
 }
 
 function resolveSpecifier(directory: string, specifier: string): string | undefined {

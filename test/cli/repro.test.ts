@@ -12,6 +12,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   unlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -35,8 +36,13 @@ function scratchDirectory(t: TestContext): string {
   return directory;
 }
 
-/** The seed example's files and its workload in `directory`, importing the SDK from this checkout. */
+/**
+ * The seed example's files and its workload in `directory`, a project of its own that depends on this
+ * checkout as a user's does (node_modules/conflux), for the SDK ("conflux/component").
+ */
 function copySeedExample(directory: string): string {
+  mkdirSync(join(directory, "node_modules"), { recursive: true });
+  symlinkSync(projectRoot, join(directory, "node_modules", "conflux"), "dir");
   writeFileSync(join(directory, "seed-workload.ts"), readFileSync(WORKLOAD));
   for (const file of ["app-a.ts", "app-b.ts", "run-seed-app.ts", "conflux.yaml"]) {
     const text = readFileSync(join(SEED, file), "utf8")

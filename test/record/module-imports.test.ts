@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { moduleSources } from "../../src/record/module-imports.ts";
+import { projectRoot } from "../support/child-process.ts";
 
 test("a module's sources are followed through every static relative import form, packages left out", (t) => {
   const directory = mkdtempSync(join(tmpdir(), "conflux-imports-"));
@@ -32,4 +33,17 @@ test("a module's sources are followed through every static relative import form,
   write("dynamic.ts", "");
   const found = moduleSources(join(directory, "main.ts")).map((file) => file.slice(directory.length + 1));
   assert.deepEqual(found, ["main.ts", "a.ts", "lib/b.ts", "lib/c.ts", "side-effect.ts", "reexport.ts", "dynamic.ts"]);
+});
+
+test("the SDK a module imports as conflux/component is one of its sources: the built bundle, found as Node finds it", (t) => {
+  const directory = mkdtempSync(join(tmpdir(), "conflux-imports-"));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  mkdirSync(join(directory, "node_modules"));
+  symlinkSync(projectRoot, join(directory, "node_modules", "conflux"), "dir");
+  writeFileSync(join(directory, "solver.ts"), 'import { Component } from "conflux/component";\n');
+  const found = moduleSources(join(directory, "solver.ts")).map((file) => realpathSync(file));
+  assert.deepEqual(found, [
+    realpathSync(join(directory, "solver.ts")),
+    realpathSync(join(projectRoot, "build/component/sdk.mjs")),
+  ]);
 });
