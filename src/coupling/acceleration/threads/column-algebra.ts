@@ -26,9 +26,11 @@ import { blockCount, firstBlock } from "./row-blocks.ts";
 
 /**
  * A kernel call that touches fewer values (rows × columns) than this stays on
- * the calling thread: waking the workers and waiting for them costs some tens
- * of microseconds, which a two-core machine earns back only from about 2^18
- * values (2 MiB of one matrix) on (`conflux bench acceleration`).
+ * the calling thread. Waking a sleeping worker and waiting for it costs
+ * 70–100 µs on a busy two-core machine; measured there, a product of 2^16
+ * values takes 94 µs on one thread and 126 µs on two, 2^17 values 191 µs and
+ * 156 µs, 2^18 values 380 µs and 272 µs (2^20: 1493 µs and 879 µs). So from
+ * 2^18 values (2 MiB of one matrix) on, two threads clearly pay.
  */
 export const MIN_THREADED_VALUES = 1 << 18;
 /** A vector shorter than this starts no team at all, however many threads are asked for. */
