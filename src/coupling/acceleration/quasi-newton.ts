@@ -82,6 +82,8 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   private refused = new Uint8Array(0);
   /** ‖P V_j‖² for every column, for the conditioning and the filters. */
   private columnSquares = new Float64Array(0);
+  /** columnSquares are those of V as it is now (a filter measured them and changed nothing since). */
+  private squaresCurrent = false;
   protected firstIteration = true;
   /** True until a window took more than one iteration (then differences exist). */
   protected firstWindow = true;
@@ -138,7 +140,10 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   private measureConditioning(): void {
     const qr = this.qr;
     const squares = this.columnSquares;
-    this.algebra.weightedSquares(this.history.v, 0, qr.cols, this.settings.preconditioner.weights, squares);
+    if (!this.squaresCurrent) {
+      this.algebra.weightedSquares(this.history.v, 0, qr.cols, this.settings.preconditioner.weights, squares);
+    }
+    this.squaresCurrent = false;
     let smallest = 1;
     for (let index = 0; index < qr.cols; index++) {
       const share = Math.abs(qr.r[index * qr.capacity + index] as number) / Math.sqrt(squares[index] as number);
@@ -269,6 +274,7 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   }
 
   protected applyFilter(): void {
+    this.squaresCurrent = false;
     const limit = this.settings.filterLimit;
     switch (this.settings.filter) {
       case "none":
@@ -310,6 +316,7 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
           if (Math.abs(diagonal) < limit * Math.sqrt(squares[index] as number)) this.qr3Rebuild = true;
         }
         if (this.qr3Rebuild) this.rebuild(true);
+        else this.squaresCurrent = true;
         this.qr3Rebuild = false;
         return;
       }
@@ -342,6 +349,7 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
       }
       index++;
     }
+    this.squaresCurrent = true;
   }
 
   /** Refactorises P V from the newest column on, leaving out (and deleting) the columns the filter's limit refuses when `filtered`. */
