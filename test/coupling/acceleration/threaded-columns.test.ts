@@ -10,9 +10,11 @@ import { IqnIls } from "../../../src/coupling/acceleration/iqn-ils.ts";
 import { IqnImvj, type RestartSettings } from "../../../src/coupling/acceleration/iqn-imvj.ts";
 import { Preconditioner } from "../../../src/coupling/acceleration/preconditioner.ts";
 import type { QrFilter, QuasiNewtonAcceleration } from "../../../src/coupling/acceleration/quasi-newton.ts";
+import { ColumnAlgebra, MIN_THREADED_VALUES } from "../../../src/coupling/acceleration/threads/column-algebra.ts";
 import { COLUMN_KERNELS } from "../../../src/coupling/acceleration/threads/column-kernel-table.ts";
 import { AccelerationThreadError, KernelTeam } from "../../../src/coupling/acceleration/threads/kernel-team.ts";
 import { readLayout, seededRandom, waveformLayout, writeLayout } from "./fixed-point-problems.ts";
+import { heapGrowthPerCall } from "./heap-growth.ts";
 
 /** 3 fields × 2 samples: 45 000 values, past the size that starts a team, in 11 row blocks with a short last one. */
 const FIELDS = [
@@ -141,6 +143,30 @@ for (const mode of ["rs-svd", "rs-ls"] as const) {
     assertSameBytes(`iqn-imvj ${mode}`, traces);
   });
 }
+
+test("a product that goes to the workers allocates nothing on the calling thread", async () => {
+  const rows = 1 << 15;
+  const columns = MIN_THREADED_VALUES / rows;
+  const algebra = new ColumnAlgebra(rows, { threads: 2 });
+  try {
+    assert.equal(algebra.threads, 2);
+    const a = algebra.allocate(rows * columns).fill(0.25);
+    const x = algebra.allocate(rows).fill(0.5);
+    const out = new Float64Array(columns);
+    const factors = new Float64Array(columns).fill(1e-3);
+    const growth = await heapGrowthPerCall(
+      () => {
+        algebra.dots(a, 0, columns, x, 0, out);
+        algebra.addColumns(a, 0, columns, factors, true, false, x, 0);
+      },
+      1000,
+      200,
+    );
+    assert.ok(growth < 8, `the heap grew ${growth} bytes per call`);
+  } finally {
+    await algebra.close();
+  }
+});
 
 test("a kernel worker that dies during a call is an AccelerationThreadError, and the team stays failed", async () => {
   const team = KernelTeam.start(2, new URL("./fixtures/dying-kernel-worker.ts", import.meta.url));
