@@ -1,6 +1,7 @@
 // The conflux command line: parses arguments and calls the layers; no logic here.
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.ts";
+import { registerBenchAcceleration } from "./bench-acceleration.ts";
 import { registerBenchCoupling } from "./bench-coupling.ts";
 import { registerBenchImplicit } from "./bench-implicit.ts";
 import { registerBenchLammps } from "./bench-lammps.ts";
@@ -54,6 +55,7 @@ registerBenchQueue(bench);
 registerBenchSeed(bench);
 registerBenchCoupling(bench);
 registerBenchImplicit(bench);
+registerBenchAcceleration(bench);
 registerBenchLammps(bench);
 
 try {

@@ -2,7 +2,9 @@
 // x̃), newest first, with how many each window added, so that whole windows
 // can be dropped when they are no longer reused. Preallocated for `capacity`
 // columns; inserting shifts the columns in place (a memmove), nothing is
-// allocated after the constructor.
+// allocated after the constructor. The shift runs on the column algebra, across
+// threads when it has them.
+import { ColumnAlgebra } from "./threads/column-algebra.ts";
 
 export class ColumnHistory {
   /** Column j of V is v[j·rows, (j + 1)·rows); likewise W. */
@@ -16,9 +18,10 @@ export class ColumnHistory {
   constructor(
     readonly rows: number,
     readonly capacity: number,
+    private readonly algebra: ColumnAlgebra = new ColumnAlgebra(rows),
   ) {
-    this.v = new Float64Array(rows * capacity);
-    this.w = new Float64Array(rows * capacity);
+    this.v = algebra.allocate(rows * capacity);
+    this.w = algebra.allocate(rows * capacity);
     this.groups = new Int32Array(capacity + 2);
   }
 
@@ -33,9 +36,8 @@ export class ColumnHistory {
 
   /** Puts (dv, dw) in front, as the newest column of the window under way; the caller makes room first. */
   insertFront(dv: Float64Array, dw: Float64Array): void {
-    const rows = this.rows;
-    this.v.copyWithin(rows, 0, this.columns * rows);
-    this.w.copyWithin(rows, 0, this.columns * rows);
+    this.algebra.shiftColumns(this.v, this.columns);
+    this.algebra.shiftColumns(this.w, this.columns);
     this.v.set(dv);
     this.w.set(dw);
     this.columns++;

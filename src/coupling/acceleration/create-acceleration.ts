@@ -1,5 +1,7 @@
 // The acceleration a plan asks for, built with its settings (defaults are the
-// runner's, from the composition).
+// runner's, from the composition). `threads` (default 1) is how many threads
+// a quasi-Newton method's column products may use on a large vector; the
+// results do not depend on it.
 import type { AccelerationPlan } from "../plan.ts";
 import type { Acceleration } from "./acceleration.ts";
 import { AitkenRelaxation } from "./aitken.ts";
@@ -8,7 +10,7 @@ import { IqnIls } from "./iqn-ils.ts";
 import { IqnImvj } from "./iqn-imvj.ts";
 import { Preconditioner } from "./preconditioner.ts";
 
-export function createAcceleration(plan: AccelerationPlan): Acceleration {
+export function createAcceleration(plan: AccelerationPlan, threads = 1): Acceleration {
   const preconditioner = new Preconditioner(plan.preconditioner, plan.scaling);
   const settings = {
     initialRelaxation: plan.relaxation,
@@ -17,6 +19,7 @@ export function createAcceleration(plan: AccelerationPlan): Acceleration {
     filter: plan.filter,
     filterLimit: plan.filterLimit,
     preconditioner,
+    threads,
   };
   switch (plan.method) {
     case "constant":

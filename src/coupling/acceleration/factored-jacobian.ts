@@ -4,7 +4,9 @@
 // 2·n·columns, and compress() replaces the terms by a truncated SVD of J, in
 // the preconditioner's scaling (P J P⁻¹), keeping the singular values at or
 // above `truncation` times the largest (and at most `maxRank` of them).
-// Workspaces are allocated in the constructor; nothing after it.
+// Workspaces are allocated in the constructor; nothing after it. Applying J
+// runs on the column algebra, across threads when it has them.
+import { ColumnAlgebra } from "./threads/column-algebra.ts";
 
 /** Sweeps of one-sided Jacobi before giving up on full convergence (it converges quadratically, in ~6–10). */
 const MAX_SWEEPS = 60;
@@ -22,13 +24,17 @@ export class FactoredJacobian {
   private readonly right: Float64Array;
   private readonly singular: Float64Array;
   private readonly order: Int32Array;
+  /** bᵀ x for every term, while J x is applied. */
+  private readonly termDots: Float64Array;
 
   constructor(
     readonly rows: number,
     readonly capacity: number,
+    private readonly algebra: ColumnAlgebra = new ColumnAlgebra(rows),
   ) {
-    this.a = new Float64Array(rows * capacity);
-    this.b = new Float64Array(rows * capacity);
+    this.a = algebra.allocate(rows * capacity);
+    this.b = algebra.allocate(rows * capacity);
+    this.termDots = new Float64Array(capacity);
     this.qa = new Float64Array(rows * capacity);
     this.qb = new Float64Array(rows * capacity);
     this.ra = new Float64Array(capacity * capacity);
@@ -61,17 +67,10 @@ export class FactoredJacobian {
 
   /** out ← out + J x (x and out of n values; out may not be x). */
   multiplyAdd(x: Float64Array, xOffset: number, out: Float64Array, outOffset: number): void {
-    const rows = this.rows;
-    const a = this.a;
-    const b = this.b;
-    for (let column = 0; column < this.columns; column++) {
-      const base = column * rows;
-      let dot = 0;
-      for (let row = 0; row < rows; row++) dot += (b[base + row] as number) * (x[xOffset + row] as number);
-      if (dot === 0) continue;
-      for (let row = 0; row < rows; row++)
-        out[outOffset + row] = (out[outOffset + row] as number) + (a[base + row] as number) * dot;
-    }
+    // Every bᵀ x first, then out += Σ a (bᵀ x) term after term: each value sees the same operations as when
+    // the two alternate, a term whose product is 0 passed over.
+    this.algebra.dots(this.b, 0, this.columns, x, xOffset, this.termDots);
+    this.algebra.addColumns(this.a, 0, this.columns, this.termDots, false, true, out, outOffset);
   }
 
   /**

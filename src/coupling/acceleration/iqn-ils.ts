@@ -11,13 +11,8 @@ export class IqnIls extends QuasiNewtonAcceleration {
     const qr = this.qr;
     const c = this.coefficients;
     qr.solve(this.scaled, c);
-    const rows = this.size;
-    const w = this.history.w;
+    // step = W (−c)
     step.fill(0);
-    for (let column = 0; column < qr.cols; column++) {
-      const factor = -(c[column] as number);
-      const base = column * rows;
-      for (let row = 0; row < rows; row++) step[row] = (step[row] as number) + factor * (w[base + row] as number);
-    }
+    this.algebra.addColumns(this.history.w, 0, qr.cols, c, true, false, step, 0);
   }
 }

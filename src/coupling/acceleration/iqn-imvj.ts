@@ -40,13 +40,12 @@ export class IqnImvj extends QuasiNewtonAcceleration {
   private termWindows = 0;
   private hasJacobian = false;
   /** Z (columns × n, row-major) of the converged window, and W − J_prev V (n × columns, column-major). */
-  private pseudoInverse = new Float64Array(0);
-  private correction = new Float64Array(0);
-  private work = new Float64Array(0);
-  private solveScratch = new Float64Array(0);
+  private pseudoInverse: Float64Array = new Float64Array(0);
+  private correction: Float64Array = new Float64Array(0);
+  private work: Float64Array = new Float64Array(0);
   private least = new ColumnHistory(0, 0);
   private leastQr = new QrFactorization(0, 0);
-  private leastInverse = new Float64Array(0);
+  private leastInverse: Float64Array = new Float64Array(0);
   private maxRank = 0;
 
   constructor(
@@ -67,11 +66,20 @@ export class IqnImvj extends QuasiNewtonAcceleration {
     return this.restart.mode === "none" ? (this.hasJacobian ? this.size : 0) : this.factored.columns;
   }
 
+  protected override factorizationCapacity(size: number, capacity: number): number {
+    return Math.max(capacity + 1, this.leastCapacity(size, capacity));
+  }
+
+  /** rs-ls: the columns of the windows a restart starts from. */
+  private leastCapacity(size: number, capacity: number): number {
+    return Math.max(1, Math.min(Math.floor((size - 1) / 2), this.restart.reusedWindows * capacity));
+  }
+
   protected override initializeMethod(size: number, capacity: number): void {
-    this.pseudoInverse = new Float64Array(capacity * size);
-    this.correction = new Float64Array(size * capacity);
-    this.work = new Float64Array(size);
-    this.solveScratch = new Float64Array(capacity + 1);
+    const algebra = this.algebra;
+    this.pseudoInverse = algebra.allocate(capacity * size);
+    this.correction = algebra.allocate(size * capacity);
+    this.work = algebra.allocate(size);
     this.hasJacobian = false;
     this.termWindows = 0;
     const chunk = this.restart.chunk;
@@ -80,20 +88,19 @@ export class IqnImvj extends QuasiNewtonAcceleration {
         this.dense = new Float64Array(size * size);
         break;
       case "rs-0":
-        this.factored = new FactoredJacobian(size, (chunk + 1) * capacity);
+        this.factored = new FactoredJacobian(size, (chunk + 1) * capacity, algebra);
         break;
       case "rs-svd":
         // A restart keeps at most a chunk's worth of modes, so the terms stay bounded.
         this.maxRank = Math.min(size, (chunk + 1) * capacity);
-        this.factored = new FactoredJacobian(size, this.maxRank + (chunk + 1) * capacity);
+        this.factored = new FactoredJacobian(size, this.maxRank + (chunk + 1) * capacity, algebra);
         break;
       case "rs-ls": {
-        const leastCapacity = Math.max(1, Math.min(Math.floor((size - 1) / 2), this.restart.reusedWindows * capacity));
-        this.least = new ColumnHistory(size, leastCapacity);
-        this.leastQr = new QrFactorization(size, leastCapacity, this.settings.filterLimit);
-        this.leastInverse = new Float64Array(leastCapacity * size);
-        this.solveScratch = new Float64Array(Math.max(capacity, leastCapacity) + 1);
-        this.factored = new FactoredJacobian(size, leastCapacity + (chunk + 1) * capacity);
+        const leastCapacity = this.leastCapacity(size, capacity);
+        this.least = new ColumnHistory(size, leastCapacity, algebra);
+        this.leastQr = new QrFactorization(size, leastCapacity, this.settings.filterLimit, algebra);
+        this.leastInverse = algebra.allocate(leastCapacity * size);
+        this.factored = new FactoredJacobian(size, leastCapacity + (chunk + 1) * capacity, algebra);
         break;
       }
     }
@@ -111,18 +118,10 @@ export class IqnImvj extends QuasiNewtonAcceleration {
     for (let column = 0; column < qr.cols; column++) t[column] = -(t[column] as number);
     // work = −r − V t; step = W t + J_prev work
     const work = this.work;
-    const v = this.history.v;
-    const w = this.history.w;
     for (let row = 0; row < rows; row++) work[row] = -(this.residual[row] as number);
     step.fill(0);
-    for (let column = 0; column < qr.cols; column++) {
-      const factor = t[column] as number;
-      const base = column * rows;
-      for (let row = 0; row < rows; row++) {
-        work[row] = (work[row] as number) - factor * (v[base + row] as number);
-        step[row] = (step[row] as number) + factor * (w[base + row] as number);
-      }
-    }
+    this.algebra.addColumns(this.history.v, 0, qr.cols, t, true, false, work, 0);
+    this.algebra.addColumns(this.history.w, 0, qr.cols, t, false, false, step, 0);
     this.multiplyPrevious(work, 0, step, 0);
   }
 
@@ -132,7 +131,7 @@ export class IqnImvj extends QuasiNewtonAcceleration {
     this.applyFilter();
     const columns = this.qr.cols;
     if (columns > 0) {
-      this.computePseudoInverse(this.qr, this.pseudoInverse, this.size);
+      this.computePseudoInverse(this.qr, this.pseudoInverse);
       this.computeCorrection(columns);
       if (this.restart.mode === "none") this.addToDense(columns);
       else this.addTerms(columns);
@@ -169,16 +168,8 @@ export class IqnImvj extends QuasiNewtonAcceleration {
   }
 
   /** into (cols × rows, row-major) ← R⁻¹ Qᵀ P: a left inverse of V in the preconditioner's weights. */
-  private computePseudoInverse(qr: QrFactorization, into: Float64Array, rows: number): void {
-    const columns = qr.cols;
-    const weights = this.settings.preconditioner.weights;
-    const b = this.solveScratch;
-    for (let row = 0; row < rows; row++) {
-      for (let column = 0; column < columns; column++) b[column] = qr.q[column * rows + row] as number;
-      qr.backSubstitute(b);
-      const weight = weights[row] as number;
-      for (let column = 0; column < columns; column++) into[column * rows + row] = (b[column] as number) * weight;
-    }
+  private computePseudoInverse(qr: QrFactorization, into: Float64Array): void {
+    this.algebra.pseudoInverse(qr.q, qr.r, qr.capacity, qr.cols, this.settings.preconditioner.weights, into);
   }
 
   /** correction ← W − J_prev V, column by column. */
@@ -253,7 +244,7 @@ export class IqnImvj extends QuasiNewtonAcceleration {
           }
         }
         if (qr.cols === 0) return;
-        this.computePseudoInverse(qr, this.leastInverse, this.size);
+        this.computePseudoInverse(qr, this.leastInverse);
         for (let column = 0; column < qr.cols; column++) {
           factored.append(least.w, column * this.size, this.leastInverse, column * this.size);
         }

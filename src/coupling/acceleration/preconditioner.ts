@@ -16,8 +16,8 @@ const NUMERICAL_ZERO = 1e-14;
 
 export class Preconditioner {
   /** Multiply a vector by these to scale it; by `inverse` to unscale it. */
-  weights = new Float64Array(0);
-  inverse = new Float64Array(0);
+  weights: Float64Array = new Float64Array(0);
+  inverse: Float64Array = new Float64Array(0);
   /** The weights changed since the least-squares system was last factorised. */
   changed = false;
   private fieldOffsets: Int32Array = new Int32Array(1);
@@ -32,12 +32,16 @@ export class Preconditioner {
     private readonly scaling: readonly number[] = [],
   ) {}
 
-  initialize(fieldOffsets: Int32Array): void {
+  /** `allocate` makes the weights' arrays (a quasi-Newton acceleration's column algebra shares them with its threads). */
+  initialize(
+    fieldOffsets: Int32Array,
+    allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
+  ): void {
     const fields = fieldOffsets.length - 1;
     const length = fieldOffsets[fields] as number;
     this.fieldOffsets = fieldOffsets;
-    this.weights = new Float64Array(length).fill(1);
-    this.inverse = new Float64Array(length).fill(1);
+    this.weights = allocate(length).fill(1);
+    this.inverse = allocate(length).fill(1);
     this.norms = new Float64Array(fields);
     this.sums = new Float64Array(fields);
     this.previousSums = new Float64Array(fields);

@@ -7,7 +7,12 @@
 // arrays: nothing is allocated after the constructor.
 //
 // Q is column-major (column j at j·rows), R row-major with a fixed row length
-// of `capacity` (R(i, j) at i·capacity + j).
+// of `capacity` (R(i, j) at i·capacity + j). The passes over Q (projections,
+// the orthogonalisation, the rotations of its columns) run on the column
+// algebra, across threads when it has them; R's rotations are computed here
+// first and applied to Q in one sweep, which does each element's arithmetic
+// in the same order.
+import { ColumnAlgebra } from "./threads/column-algebra.ts";
 
 /** Reorthogonalise while ‖v_orth‖ ≤ 0.7 ‖v‖ of the pass before (preCICE's θ = 1/0.7). */
 const KEEP_FRACTION = 0.7;
@@ -22,16 +27,19 @@ export class QrFactorization {
   private readonly coefficients: Float64Array;
   private readonly pass: Float64Array;
   private readonly scalar = new Float64Array(2);
+  /** Rotations of Q's columns recorded in the algebra's list and not yet applied. */
+  private pendingRotations = 0;
 
   constructor(
     readonly rows: number,
     readonly capacity: number,
     /** The filter's limit: what share of its norm a column must keep to go in when `filtered`. */
     readonly limit = 0,
+    private readonly algebra: ColumnAlgebra = new ColumnAlgebra(rows),
   ) {
-    this.q = new Float64Array(rows * capacity);
-    this.r = new Float64Array(capacity * capacity);
-    this.work = new Float64Array(rows);
+    this.q = algebra.allocate(rows * capacity);
+    this.r = algebra.allocate(capacity * capacity);
+    this.work = algebra.allocate(rows);
     this.coefficients = new Float64Array(capacity + 1);
     this.pass = new Float64Array(capacity);
   }
@@ -106,6 +114,7 @@ export class QrFactorization {
       this.rotate(row, position, position, next);
       r[(row + 1) * capacity + position] = 0;
     }
+    this.applyRotations();
     this.cols = next;
     return true;
   }
@@ -124,6 +133,7 @@ export class QrFactorization {
       this.rotate(row, row, row, cols - 1);
       r[(row + 1) * capacity + row] = 0;
     }
+    this.applyRotations();
     for (let column = 0; column < cols; column++) r[(cols - 1) * capacity + column] = 0;
     this.cols = cols - 1;
   }
@@ -141,15 +151,7 @@ export class QrFactorization {
 
   /** out[0..cols) ← R⁻¹ Qᵀ rhs: the least-squares coefficients of rhs in the columns of V. */
   solve(rhs: Float64Array, out: Float64Array): void {
-    const rows = this.rows;
-    const cols = this.cols;
-    const q = this.q;
-    for (let column = 0; column < cols; column++) {
-      let dot = 0;
-      const base = column * rows;
-      for (let row = 0; row < rows; row++) dot += (q[base + row] as number) * (rhs[row] as number);
-      out[column] = dot;
-    }
+    this.algebra.dots(this.q, 0, this.cols, rhs, 0, out);
     this.backSubstitute(out);
   }
 
@@ -168,8 +170,8 @@ export class QrFactorization {
 
   /**
    * Applies the rotation that zeroes R(top + 1, pivot) against R(top, pivot) to
-   * rows top and top + 1 of R (columns from..end) and to columns top, top + 1
-   * of Q. (It takes indices, not the two values: doubles passed to a call that
+   * rows top and top + 1 of R (columns from..end), and records it for columns
+   * top, top + 1 of Q (applyRotations). (It takes indices, not the two values: doubles passed to a call that
    * is not inlined are boxed, which would allocate.)
    */
   private rotate(top: number, pivot: number, from: number, end: number): void {
@@ -190,16 +192,19 @@ export class QrFactorization {
       r[upper + column] = c * x + s * y;
       r[lower + column] = c * y - s * x;
     }
-    const rows = this.rows;
-    const q = this.q;
-    const left = top * rows;
-    const right = left + rows;
-    for (let row = 0; row < rows; row++) {
-      const x = q[left + row] as number;
-      const y = q[right + row] as number;
-      q[left + row] = c * x + s * y;
-      q[right + row] = c * y - s * x;
-    }
+    const algebra = this.algebra;
+    if (this.pendingRotations === algebra.rotationCapacity) this.applyRotations();
+    const at = 3 * this.pendingRotations;
+    algebra.rotations[at] = top;
+    algebra.rotations[at + 1] = c;
+    algebra.rotations[at + 2] = s;
+    this.pendingRotations++;
+  }
+
+  /** Applies the recorded rotations to Q's columns, in the order they were made. */
+  private applyRotations(): void {
+    this.algebra.rotateColumns(this.q, this.pendingRotations);
+    this.pendingRotations = 0;
   }
 
   /**
@@ -218,21 +223,12 @@ export class QrFactorization {
     const pass = this.pass;
     for (let column = 0; column < cols; column++) u[column] = 0;
     let before = original;
+    const algebra = this.algebra;
     for (let count = 1; ; count++) {
-      for (let column = 0; column < cols; column++) {
-        let dot = 0;
-        const base = column * rows;
-        for (let row = 0; row < rows; row++) dot += (q[base + row] as number) * (v[row] as number);
-        pass[column] = dot;
-        u[column] = (u[column] as number) + dot;
-      }
+      algebra.dots(q, 0, cols, v, 0, pass);
+      for (let column = 0; column < cols; column++) u[column] = (u[column] as number) + (pass[column] as number);
       // v −= Q · pass, one contiguous column at a time.
-      for (let column = 0; column < cols; column++) {
-        const factor = pass[column] as number;
-        if (factor === 0) continue;
-        const base = column * rows;
-        for (let row = 0; row < rows; row++) v[row] = (v[row] as number) - factor * (q[base + row] as number);
-      }
+      algebra.addColumns(q, 0, cols, pass, true, true, v, 0);
       let squares = 0;
       for (let row = 0; row < rows; row++) squares += (v[row] as number) * (v[row] as number);
       const after = Math.sqrt(squares);

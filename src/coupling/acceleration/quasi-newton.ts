@@ -20,12 +20,18 @@
 // Columns never exceed the vector's length.
 //
 // Everything is allocated in initialize(): an iteration allocates nothing.
+//
+// The O(n · columns) work (the products with V, W and Q, the factorisation's
+// updates, the columns' norms) runs on a column algebra
+// (threads/column-algebra.ts): across `threads` threads when the vector is
+// large enough to pay for them, with the same result bits on any count.
 
 import { AcceleratedVector } from "./accelerated-vector.ts";
 import type { AcceleratedLayout, Acceleration } from "./acceleration.ts";
 import { ColumnHistory } from "./column-history.ts";
 import type { Preconditioner } from "./preconditioner.ts";
 import { QrFactorization } from "./qr-factorization.ts";
+import { ColumnAlgebra } from "./threads/column-algebra.ts";
 
 export type QrFilter = "none" | "qr1" | "qr2" | "qr3";
 
@@ -44,6 +50,13 @@ export interface QuasiNewtonSettings {
   filter: QrFilter;
   filterLimit: number;
   preconditioner: Preconditioner;
+  /**
+   * Threads the column products may use, the calling thread's included
+   * (default 1). Workers start in initialize() only when the vector is large
+   * (threads/column-algebra.ts's MIN_THREADED_ROWS); the results are the same
+   * bits on any count. close() ends them.
+   */
+  threads?: number;
 }
 
 export abstract class QuasiNewtonAcceleration implements Acceleration {
@@ -52,13 +65,14 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   protected size = 0;
   protected history = new ColumnHistory(0, 0);
   protected qr = new QrFactorization(0, 0);
+  protected algebra = new ColumnAlgebra(0);
   /** x̃ (gathered from the views), x (the iterate the attempt read), r = x̃ − x. */
-  protected values = new Float64Array(0);
-  protected previous = new Float64Array(0);
-  protected residual = new Float64Array(0);
+  protected values: Float64Array = new Float64Array(0);
+  protected previous: Float64Array = new Float64Array(0);
+  protected residual: Float64Array = new Float64Array(0);
   /** The preconditioned residual, and the step. */
-  protected scaled = new Float64Array(0);
-  protected step = new Float64Array(0);
+  protected scaled: Float64Array = new Float64Array(0);
+  protected step: Float64Array = new Float64Array(0);
   /** Least-squares coefficients, one per column. */
   protected coefficients = new Float64Array(0);
   private oldResidual = new Float64Array(0);
@@ -66,6 +80,10 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   private deltaResidual = new Float64Array(0);
   private deltaValues = new Float64Array(0);
   private refused = new Uint8Array(0);
+  /** ‖P V_j‖² for every column, for the conditioning and the filters. */
+  private columnSquares = new Float64Array(0);
+  /** columnSquares are those of V as it is now (a filter measured them and changed nothing since). */
+  private squaresCurrent = false;
   protected firstIteration = true;
   /** True until a window took more than one iteration (then differences exist). */
   protected firstWindow = true;
@@ -88,6 +106,20 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
     if (!(Number.isInteger(settings.windowsReused) && settings.windowsReused >= 0)) {
       throw new Error(`windows_reused must be a whole number ≥ 0, got ${settings.windowsReused}`);
     }
+    const threads = settings.threads ?? 1;
+    if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+      throw new Error(`threads must be a whole number from 1 to 256, got ${threads}`);
+    }
+  }
+
+  /** Threads the column products run on (1 until initialize(), and for a vector too short to share). */
+  get threads(): number {
+    return this.algebra.threads;
+  }
+
+  /** Ends the threads, if any were started; the acceleration must not be used afterwards. */
+  async close(): Promise<void> {
+    await this.algebra.close();
   }
 
   /** Columns in the least-squares system now. */
@@ -107,15 +139,14 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
 
   private measureConditioning(): void {
     const qr = this.qr;
-    const v = this.history.v;
-    const weights = this.settings.preconditioner.weights;
-    const rows = this.size;
+    const squares = this.columnSquares;
+    if (!this.squaresCurrent) {
+      this.algebra.weightedSquares(this.history.v, 0, qr.cols, this.settings.preconditioner.weights, squares);
+    }
+    this.squaresCurrent = false;
     let smallest = 1;
     for (let index = 0; index < qr.cols; index++) {
-      let squares = 0;
-      for (let row = 0; row < rows; row++)
-        squares += ((v[index * rows + row] as number) * (weights[row] as number)) ** 2;
-      const share = Math.abs(qr.r[index * qr.capacity + index] as number) / Math.sqrt(squares);
+      const share = Math.abs(qr.r[index * qr.capacity + index] as number) / Math.sqrt(squares[index] as number);
       if (share < smallest) smallest = share;
     }
     this.stepConditioning = smallest;
@@ -127,20 +158,27 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
     const size = vector.length;
     this.size = size;
     const capacity = Math.min(this.settings.maxColumns, size);
-    this.history = new ColumnHistory(size, capacity);
-    this.qr = new QrFactorization(size, capacity + 1, this.settings.filterLimit);
-    this.values = new Float64Array(size);
-    this.previous = new Float64Array(size);
-    this.residual = new Float64Array(size);
-    this.scaled = new Float64Array(size);
-    this.step = new Float64Array(size);
+    void this.algebra.close();
+    const algebra = new ColumnAlgebra(size, {
+      threads: this.settings.threads ?? 1,
+      maxColumns: this.factorizationCapacity(size, capacity),
+    });
+    this.algebra = algebra;
+    this.history = new ColumnHistory(size, capacity, algebra);
+    this.qr = new QrFactorization(size, capacity + 1, this.settings.filterLimit, algebra);
+    this.values = algebra.allocate(size);
+    this.previous = algebra.allocate(size);
+    this.residual = algebra.allocate(size);
+    this.scaled = algebra.allocate(size);
+    this.step = algebra.allocate(size);
+    this.columnSquares = new Float64Array(capacity + 1);
     this.coefficients = new Float64Array(capacity + 1);
     this.oldResidual = new Float64Array(size);
     this.oldValues = new Float64Array(size);
     this.deltaResidual = new Float64Array(size);
     this.deltaValues = new Float64Array(size);
     this.refused = new Uint8Array(capacity + 1);
-    this.settings.preconditioner.initialize(vector.fieldOffsets);
+    this.settings.preconditioner.initialize(vector.fieldOffsets, (length) => algebra.allocate(length));
     this.firstIteration = true;
     this.firstWindow = true;
     this.initializeMethod(size, capacity);
@@ -202,6 +240,11 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
     this.firstIteration = true;
   }
 
+  /** The most columns a factorisation of the method holds (its pseudo-inverse's scratch is sized by it). */
+  protected factorizationCapacity(_size: number, capacity: number): number {
+    return capacity + 1;
+  }
+
   /** Sizes the method's own buffers; called once from initialize(). */
   protected initializeMethod(_size: number, _capacity: number): void {}
 
@@ -231,6 +274,7 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   }
 
   protected applyFilter(): void {
+    this.squaresCurrent = false;
     const limit = this.settings.filterLimit;
     switch (this.settings.filter) {
       case "none":
@@ -263,17 +307,16 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
         }
         return;
       case "qr3": {
-        const weights = this.settings.preconditioner.weights;
-        const v = this.history.v;
-        const rows = this.size;
+        const squares = this.columnSquares;
+        if (!this.qr3Rebuild) {
+          this.algebra.weightedSquares(this.history.v, 0, this.qr.cols, this.settings.preconditioner.weights, squares);
+        }
         for (let index = this.qr.cols - 1; index > 0 && !this.qr3Rebuild; index--) {
-          let squares = 0;
-          for (let row = 0; row < rows; row++)
-            squares += ((v[index * rows + row] as number) * (weights[row] as number)) ** 2;
           const diagonal = this.qr.r[index * this.qr.capacity + index] as number;
-          if (Math.abs(diagonal) < limit * Math.sqrt(squares)) this.qr3Rebuild = true;
+          if (Math.abs(diagonal) < limit * Math.sqrt(squares[index] as number)) this.qr3Rebuild = true;
         }
         if (this.qr3Rebuild) this.rebuild(true);
+        else this.squaresCurrent = true;
         this.qr3Rebuild = false;
         return;
       }
@@ -292,15 +335,13 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
     const qr = this.qr;
     const r = qr.r;
     const capacity = qr.capacity;
-    const weights = this.settings.preconditioner.weights;
-    const v = this.history.v;
-    const rows = this.size;
     const limit = this.settings.filterLimit;
+    // Every column's norm at once (each is its own sum, so the same as one at a time); a deletion shifts them with V.
+    const squares = this.columnSquares;
+    this.algebra.weightedSquares(this.history.v, 0, qr.cols, this.settings.preconditioner.weights, squares);
     for (let index = 1; index < qr.cols; ) {
-      let squares = 0;
-      const base = index * rows;
-      for (let row = 0; row < rows; row++) squares += ((v[base + row] as number) * (weights[row] as number)) ** 2;
-      if (Math.abs(r[index * capacity + index] as number) < limit * Math.sqrt(squares)) {
+      if (Math.abs(r[index * capacity + index] as number) < limit * Math.sqrt(squares[index] as number)) {
+        squares.copyWithin(index, index + 1, qr.cols);
         qr.remove(index);
         this.history.remove(index);
         this.filtered++;
@@ -308,6 +349,7 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
       }
       index++;
     }
+    this.squaresCurrent = true;
   }
 
   /** Refactorises P V from the newest column on, leaving out (and deleting) the columns the filter's limit refuses when `filtered`. */
