@@ -350,6 +350,7 @@ export async function runCoupling<OperatorSpec>(
     await Promise.all(
       [...participants.values()].map((participant) => withTimeout(participant.enclave.exited, OUTPUT_WAIT_MS)),
     );
+    await timeRun?.accelerated?.acceleration.close?.();
     for (const waveform of waveforms) waveform.close();
     for (const snapshot of snapshots) snapshot.close();
     for (const mesh of meshes.values()) mesh.close();

@@ -36,4 +36,6 @@ export interface Acceleration {
   /** The window converged (or ended at its maximum and goes on): keep what reuse needs, drop the rest. The views hold the window's final x̃. */
   windowConverged(window: number): void;
   readonly name: string;
+  /** Ends what the acceleration started (worker threads); once, when the run is over. */
+  close?(): Promise<void>;
 }

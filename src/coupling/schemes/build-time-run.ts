@@ -86,7 +86,7 @@ export function buildTimeRun(
     implicit && time.acceleration !== undefined
       ? new AcceleratedWaveforms(
           time.acceleration.fields.map((field) => targetOf(field, waveforms)),
-          createAcceleration(time.acceleration),
+          createAcceleration(time.acceleration, plan.threads ?? 1),
         )
       : undefined;
   const capacity = timeTimingCapacity(time);
