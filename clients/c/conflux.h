@@ -251,21 +251,22 @@ int cfx_close(cfx_component *component);
 
 /* ---- runs in physical time (the time API) ----------------------------------
  *
- *   cfx_ready(app);                                   also attaches the waveforms of the meshes' fields
- *   int ongoing, required;  double t = 0, dt;
- *   while (cfx_is_coupling_ongoing(app, &ongoing) == CFX_OK && ongoing) {
- *     cfx_requires_writing_checkpoint(app, &required);
- *     if (required) { ...save...; cfx_checkpoint_written(app, t); }
- *     cfx_requires_reading_checkpoint(app, &required);
- *     if (required) { ...restore, t = the saved time...; cfx_checkpoint_restored(app, t); }
- *     cfx_max_time_step(app, &dt);  if (dt > solver_dt) dt = solver_dt;
- *     cfx_read(app, "interface", "T", dt, T);         the driver's field at t + dt
+ *   if ((rc = cfx_ready(app)) != CFX_OK) ...;                   also attaches the waveforms of the meshes' fields
+ *   for (;;) {
+ *     if ((rc = cfx_is_coupling_ongoing(app, &ongoing)) != CFX_OK) ...;  if (!ongoing) break;
+ *     if ((rc = cfx_requires_writing_checkpoint(app, &required)) != CFX_OK) ...;
+ *     if (required) { ...save...; if ((rc = cfx_checkpoint_written(app, t)) != CFX_OK) ...; }
+ *     if ((rc = cfx_requires_reading_checkpoint(app, &required)) != CFX_OK) ...;
+ *     if (required) { ...restore, t = the saved time...; if ((rc = cfx_checkpoint_restored(app, t)) != CFX_OK) ...; }
+ *     if ((rc = cfx_max_time_step(app, &dt)) != CFX_OK) ...;  if (dt > solver_dt) dt = solver_dt;
+ *     if ((rc = cfx_read(app, "interface", "T", dt, T)) != CFX_OK) ...;   the driver's field at t + dt
  *     ...solve; write the mesh's own fields...
- *     cfx_advance(app, dt);  t += dt;                  samples them; done at the window's end
+ *     if ((rc = cfx_advance(app, dt)) != CFX_OK) ...;  t += dt;            samples them; done at the window's end
  *   }
  *   cfx_close(app);
  *
- * Every function returns CFX_OK or an error code, cfx_last_error() naming what is wrong. */
+ * where "..." reports rc with cfx_error_name(rc) and cfx_last_error() and stops: every function returns CFX_OK or
+ * an error code, cfx_last_error() naming what is wrong (clients/c/README.md has the whole program). */
 
 /**
  * Whether the run goes on (*ongoing 1 or 0). Inside a window attempt: 1 at once. After the attempt's last
