@@ -1,7 +1,8 @@
 // Runs after every other test file (see run.js): the suite must leave nothing
-// of ours behind in /dev/shm, /tmp or the process table, whether tests passed or not.
+// of ours behind in /dev/shm, /tmp, the process table or the network namespaces,
+// whether tests passed or not.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 
 function before(variable: string): Set<string> {
@@ -17,6 +18,11 @@ test("no conflux run directories are left in /dev/shm", () => {
 test("no conflux temporary files are left in /tmp", () => {
   const existing = before("CONFLUX_TEST_TMP_BEFORE");
   const left = readdirSync("/tmp").filter((name) => name.startsWith("conflux-") && !existing.has(name));
+  assert.deepEqual(left, []);
+});
+
+test("no simulated cluster's network namespace is left", () => {
+  const left = existsSync("/run/netns") ? readdirSync("/run/netns").filter((name) => name.startsWith("cfxsim-")) : [];
   assert.deepEqual(left, []);
 });
 

@@ -180,6 +180,14 @@ export const PYTHON_SCRIPTS = requirement("python3", () =>
 export const PKG_CONFIG = requirement("pkg-config", () => onPath("pkg-config"));
 /** Open MPI's launcher, for components of many ranks started with launcher: mpirun. */
 export const OPEN_MPI = requirement("openmpi-bin", () => onPath("mpirun"));
+/** A simulated Slurm cluster (scripts/simulated-cluster.sh): Slurm's daemons and clients, munge, and root for namespaces. */
+export const SLURM = requirement("slurm-wlm", () => {
+  for (const program of ["slurmctld", "slurmd", "srun", "sbatch", "munged", "unshare", "nsenter", "ip"]) {
+    const missing = onPath(program);
+    if (missing !== undefined) return missing;
+  }
+  return process.getuid?.() === 0 ? undefined : "a simulated cluster's namespaces need root";
+});
 /** Open MPI's compiler wrapper, for C components written against MPI. */
 export const MPI_COMPILER = requirement("libopenmpi-dev", () => onPath("mpicc"));
 /** Debian's mpi4py (python3-mpi4py) lives in the system's python3, beside its numpy. */
