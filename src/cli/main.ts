@@ -17,6 +17,7 @@ import { registerRepro } from "./repro.ts";
 import { registerRun } from "./run.ts";
 import { registerSchema } from "./schema.ts";
 import { registerStack } from "./stack.ts";
+import { registerSubmit } from "./submit.ts";
 import { registerValidate } from "./validate.ts";
 import { registerVmImage } from "./vm-image.ts";
 
@@ -40,6 +41,7 @@ Exit codes:
   );
 
 registerRun(program);
+registerSubmit(program);
 registerInspect(program);
 registerRepro(program);
 registerDoctor(program);

@@ -75,6 +75,8 @@ export const meshLayouts = ["soa", "interleaved"] as const;
 export const rankLaunchers = ["processes", "mpirun"] as const;
 /** The most ranks a component runs as (the wire's MAX_RANKS: compose sits below wire and repeats it). */
 const MAX_RANKS = 256;
+/** The most nodes a composition may span. */
+const MAX_NODES = 4096;
 
 export const meshSchema = z
   .strictObject({
@@ -140,6 +142,18 @@ export const componentSchema = z
       .describe(
         "Who starts the ranks: processes (the driver starts N processes, each told its rank; process enclaves) or mpirun (the enclave runs the command under its own mpirun, a container's from its stack).",
       ),
+    node: z
+      .int()
+      .min(1)
+      .max(MAX_NODES)
+      .optional()
+      .describe(
+        "Which of placement.nodes it runs on: 1 is the first, where the driver runs (docs/cluster.md); 1 when absent.",
+      ),
+    spread: z
+      .boolean()
+      .optional()
+      .describe("A component of many ranks: its ranks placed across every node of placement.nodes, in blocks."),
   })
   .describe("One coupled program.");
 
@@ -440,6 +454,16 @@ export const compositionSchema = z
       })
       .describe("Name of the coupled application, used in run records."),
     description: z.string().optional().describe("Free text."),
+    placement: z
+      .strictObject({
+        nodes: z
+          .int()
+          .min(1)
+          .max(MAX_NODES)
+          .describe("How many nodes the run spans; more than 1 runs inside a Slurm allocation (docs/cluster.md)."),
+      })
+      .optional()
+      .describe("Where the components run: one node when absent."),
     components: z.record(nameSchema("component"), componentSchema).describe("The coupled programs, by name."),
     transfers: z.array(transferSchema).default([]).describe("Fields carried between components every iteration."),
     asynchronous: z

@@ -6,6 +6,7 @@
 
 import { asynchronousFindings, freeRunningComponents } from "./asynchronous-checks.ts";
 import { operatorFindings } from "./operator.ts";
+import { placementFindings } from "./placement-checks.ts";
 import type { DataPath, Finding } from "./positions.ts";
 import type { CompositionDocument, Mesh } from "./schema.ts";
 import { didYouMean } from "./suggestion.ts";
@@ -292,6 +293,7 @@ export function semanticFindings(composition: CompositionDocument): Finding[] {
   checkOrder(composition, findings);
   checkOutputs(composition, findings);
   findings.push(...asynchronousFindings(composition));
+  findings.push(...placementFindings(composition));
   findings.push(...timeCouplingFindings(composition));
   return findings;
 }

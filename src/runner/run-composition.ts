@@ -9,6 +9,7 @@ import { hostname, release, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadComposition, parseComposition } from "../compose/load.ts";
+import { CompositionError } from "../compose/problem.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
 import { type CouplingResult, type EnclaveRecord, type PartialResult, runCoupling } from "../coupling/driver.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
@@ -46,6 +47,7 @@ import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { couplingPlan } from "./coupling-plan.ts";
+import { placementProblem } from "./node-placement.ts";
 
 export interface RunOptions {
   iterations?: number;
@@ -81,6 +83,8 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const started = performance.now();
   const bytes = options.compositionBytes ?? readComposition(path);
   const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, { checkFiles: true });
+  const placement = placementProblem(composition);
+  if (placement !== undefined) throw new CompositionError([placement]);
   const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
   const planned = plan.time === undefined ? plan.iterations : plannedWindows(plan.time);
   // A TypeScript component that imports "conflux/component" loads the built SDK: it must be its sources' build.

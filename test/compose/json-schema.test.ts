@@ -20,6 +20,7 @@ test("the JSON Schema is JSON and describes the top-level keys", () => {
     "version",
     "name",
     "description",
+    "placement",
     "components",
     "transfers",
     "asynchronous",
