@@ -21,7 +21,12 @@ const FILES: Record<string, Record<string, string>> = {
     "iqn-ils-defaults": "conflux.iqn-ils-defaults.yaml",
     "iqn-imvj": "conflux.iqn-imvj.yaml",
   },
-  tube: { aitken: "conflux.aitken.yaml", "iqn-ils": "conflux.yaml", "iqn-imvj": "conflux.iqn-imvj.yaml" },
+  tube: {
+    constant: "conflux.constant.yaml",
+    aitken: "conflux.aitken.yaml",
+    "iqn-ils": "conflux.yaml",
+    "iqn-imvj": "conflux.iqn-imvj.yaml",
+  },
 };
 
 function coupled(plan: CouplingPlan): unknown {

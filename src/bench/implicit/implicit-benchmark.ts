@@ -1,8 +1,8 @@
 // `conflux bench implicit`: both implicit examples through the driver with
 // each acceleration, measuring the iterations of every window, the time per
 // coupling iteration and per window, and what the driver's acceleration costs
-// per iteration; the heat case also through preCICE in the same run (where it
-// is installed), the same numerics on its C bindings.
+// per iteration; both cases also through preCICE in the same run (where it is
+// installed), the same numerics on its C bindings.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,8 @@ import { createOperator } from "../../mapping/index.ts";
 import { type Distribution, scaled, summarize } from "../../stats/distribution.ts";
 import type { HeatAcceleration } from "../precice-heat/config.ts";
 import { measurePreciceHeat, type PreciceHeatResult } from "../precice-heat/precice-heat.ts";
+import type { TubeAcceleration } from "../precice-tube/config.ts";
+import { measurePreciceTube, type PreciceTubeResult } from "../precice-tube/precice-tube.ts";
 import {
   HEAT_VARIANTS,
   type HeatPair,
@@ -51,6 +53,7 @@ export interface ImplicitRun {
 export interface ImplicitBenchmark {
   runs: ImplicitRun[];
   precice?: PreciceHeatResult;
+  preciceTube?: PreciceTubeResult;
   /** Why nothing ran. */
   skipped?: string;
 }
@@ -59,7 +62,7 @@ export interface ImplicitOptions {
   cases?: readonly ImplicitCase[];
   /** Variant names to run (default: all of each case). */
   accelerations?: readonly string[];
-  /** Run the heat case through preCICE too (default true; skipped with the reason when it is not installed). */
+  /** Run the cases through preCICE too (default true; skipped with the reason when it is not installed). */
   precice?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
@@ -132,6 +135,13 @@ const PRECICE_VARIANT: Partial<Record<string, HeatAcceleration>> = {
   "iqn-ils": "iqn-ils",
 };
 
+/** The preCICE tube configuration each of our tube variants corresponds to, where it has one. */
+const PRECICE_TUBE_VARIANT: Partial<Record<string, TubeAcceleration>> = {
+  constant: "constant",
+  aitken: "aitken",
+  "iqn-ils": "iqn-ils",
+};
+
 export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promise<ImplicitBenchmark> {
   const log = options.log ?? (() => {});
   const cases = options.cases ?? ["heat", "tube"];
@@ -167,7 +177,21 @@ export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promi
         precice = await measurePreciceHeat({ accelerations });
       }
     }
-    return { runs, ...(precice === undefined ? {} : { precice }) };
+    let preciceTube: PreciceTubeResult | undefined;
+    if (cases.includes("tube") && options.precice !== false) {
+      const accelerations = TUBE_VARIANTS.filter(wanted)
+        .map((variant) => PRECICE_TUBE_VARIANT[variant.name])
+        .filter((name): name is TubeAcceleration => name !== undefined);
+      if (accelerations.length > 0) {
+        log(`tube through preCICE: ${accelerations.join(", ")}…`);
+        preciceTube = await measurePreciceTube({ accelerations });
+      }
+    }
+    return {
+      runs,
+      ...(precice === undefined ? {} : { precice }),
+      ...(preciceTube === undefined ? {} : { preciceTube }),
+    };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
