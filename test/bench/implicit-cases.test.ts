@@ -11,7 +11,13 @@ import type { CouplingPlan } from "../../src/coupling/plan.ts";
 import { couplingPlan } from "../../src/runner/coupling-plan.ts";
 import { projectRoot } from "../support/child-process.ts";
 
-const PROGRAMS: Programs = { python: "python3", neumann: "neumann", fluid: "fluid", dirichlet: "dirichlet" };
+const PROGRAMS: Programs = {
+  python: "python3",
+  neumann: "neumann",
+  fluid: "fluid",
+  dirichlet: "dirichlet",
+  solid: "solid",
+};
 
 const FILES: Record<string, Record<string, string>> = {
   heat: {

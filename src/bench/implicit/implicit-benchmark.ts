@@ -20,6 +20,7 @@ import {
   heatPlan,
   type ImplicitCase,
   TUBE_VARIANTS,
+  type TubePair,
   tubePlan,
   type Variant,
 } from "./cases.ts";
@@ -28,8 +29,8 @@ import { buildPrograms } from "./programs.ts";
 export interface ImplicitRun {
   case: ImplicitCase;
   acceleration: string;
-  /** The heat case: the example's Python Dirichlet with the C Neumann, or both in C as under preCICE. */
-  pair?: HeatPair;
+  /** The example's pair (heat: Python Dirichlet, C Neumann; tube: C fluid, Python wall), or both in C as under preCICE. */
+  pair: HeatPair | TubePair;
   /** Coupling iterations of every window. */
   iterations: number[];
   total: number;
@@ -79,7 +80,7 @@ async function measure(
   caseName: ImplicitCase,
   variant: Variant,
   plan: CouplingPlan,
-  pair: HeatPair | undefined,
+  pair: HeatPair | TubePair,
 ): Promise<ImplicitRun> {
   let maxError = 0;
   let pending = "";
@@ -114,7 +115,7 @@ async function measure(
   return {
     case: caseName,
     acceleration: variant.name,
-    ...(pair === undefined ? {} : { pair }),
+    pair,
     iterations,
     total: iterations.reduce((sum, count) => sum + count, 0),
     notConverged: windows.filter((window) => !window.converged).length,
@@ -157,7 +158,7 @@ export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promi
       for (const variant of (caseName === "heat" ? HEAT_VARIANTS : TUBE_VARIANTS).filter(wanted)) {
         log(`${caseName}, ${variant.name}…`);
         const plan = caseName === "heat" ? heatPlan(variant, programs) : tubePlan(variant, programs);
-        runs.push(await measure(caseName, variant, plan, caseName === "heat" ? "python-c" : undefined));
+        runs.push(await measure(caseName, variant, plan, caseName === "heat" ? "python-c" : "c-python"));
       }
     }
     // The all-C heat pair for the accelerations preCICE runs too: the same solver under two couplers, timed alike.
@@ -165,6 +166,14 @@ export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promi
       for (const variant of HEAT_VARIANTS.filter((candidate) => wanted(candidate) && PRECICE_VARIANT[candidate.name])) {
         log(`heat (all C), ${variant.name}…`);
         runs.push(await measure("heat", variant, heatPlan(variant, programs, "c-c"), "c-c"));
+      }
+    }
+    if (cases.includes("tube") && options.precice !== false) {
+      for (const variant of TUBE_VARIANTS.filter(
+        (candidate) => wanted(candidate) && PRECICE_TUBE_VARIANT[candidate.name],
+      )) {
+        log(`tube (all C), ${variant.name}…`);
+        runs.push(await measure("tube", variant, tubePlan(variant, programs, "c-c"), "c-c"));
       }
     }
     let precice: PreciceHeatResult | undefined;

@@ -60,7 +60,7 @@ export function implicitBenchmarkJson(benchmark: ImplicitBenchmark): string {
       runs: benchmark.runs.map((run) => ({
         case: run.case,
         acceleration: run.acceleration,
-        ...(run.pair === undefined ? {} : { pair: run.pair }),
+        pair: run.pair,
         iterations: run.iterations,
         total: run.total,
         windows: run.iterations.length,
@@ -132,12 +132,7 @@ export function implicitBenchmarkTable(benchmark: ImplicitBenchmark): string {
     const peerResult = caseName === "heat" ? benchmark.precice : benchmark.preciceTube;
     lines.push(
       ...alignColumns([
-        [
-          "  acceleration",
-          "iterations per window",
-          "total",
-          precice.length === 0 ? "" : caseName === "heat" ? "preCICE, same solver" : "preCICE, same solver (C wall)",
-        ],
+        ["  acceleration", "iterations per window", "total", precice.length === 0 ? "" : "preCICE, same solver"],
         ...runs.map((run: ImplicitRun) => {
           const peer =
             run.pair === "c-c" ? undefined : precice.find((entry) => entry.acceleration === run.acceleration);
@@ -172,14 +167,10 @@ export function implicitBenchmarkTable(benchmark: ImplicitBenchmark): string {
     }
     if (peerResult?.skipped !== undefined) lines.push(`  preCICE: skipped: ${peerResult.skipped}`);
     for (const peer of precice) {
-      // The heat case is timed beside our all-C pair; the tube's wall is Python under Conflux, C under preCICE.
-      const ours = runs.find(
-        (run) => run.acceleration === peer.acceleration && (caseName === "tube" || run.pair === "c-c"),
-      );
-      const whose = caseName === "heat" ? "all C" : "C fluid, C wall";
-      const oursWhose = caseName === "heat" ? "all C" : "C fluid, Python wall";
+      // Timed beside our all-C pair: the same solver under two couplers.
+      const ours = runs.find((run) => run.pair === "c-c" && run.acceleration === peer.acceleration);
       lines.push(
-        `  preCICE ${peerResult?.installation?.version ?? ""} ${peer.acceleration} (${whose}): ${(peer.msPerIteration * 1000).toFixed(0)} µs an iteration, ${(peer.msPerWindow * 1000).toFixed(0)} µs a window, ${peer.warnings} warnings${ours === undefined ? "" : `; Conflux, ${oursWhose}: ${cell(ours.iteration.mean)} µs an iteration (p50 ${cell(ours.iteration.p50)}), ${cell(ours.window.mean)} µs a window`}`,
+        `  preCICE ${peerResult?.installation?.version ?? ""} ${peer.acceleration} (all C): ${(peer.msPerIteration * 1000).toFixed(0)} µs an iteration, ${(peer.msPerWindow * 1000).toFixed(0)} µs a window, ${peer.warnings} warnings${ours === undefined ? "" : `; Conflux, all C: ${cell(ours.iteration.mean)} µs an iteration (p50 ${cell(ours.iteration.p50)}), ${cell(ours.window.mean)} µs a window`}`,
       );
     }
     for (const run of runs) if (run.failure !== undefined) lines.push(`  ${run.acceleration} failed: ${run.failure}`);
