@@ -1,4 +1,4 @@
-// The examples' components (issue 17) were written against the time API of
+// The examples' components (issue 17; the tube's wall in Python and in C) were written against the time API of
 // the clients before it existed: each runs here, a real process on its
 // client, through a test-only driver of protocol version 2
 // (test/clients/time-driver.ts) for a window, its repeat and a last window —
@@ -91,6 +91,24 @@ const COMPONENTS: ExampleComponent[] = [
     command: () => [python as string, join(TUBE_EXAMPLE, "solid.py")],
     args: { cells: 100 },
     environment: pythonEnvironment(),
+    mesh: "nodes",
+    input: "pressure",
+    output: "cross_section",
+    initial: (count) => new Array<number>(count).fill(0),
+    window: 0.01,
+    substeps: 1,
+  },
+  {
+    name: "Solid in C",
+    options: needs(C_COMPILER),
+    command: (t) => [
+      compileWithClient(scratchDirectory(t), "solid", [
+        "examples/elastic-tube-1d/solid.c",
+        "examples/elastic-tube-1d/tube.c",
+      ]),
+    ],
+    args: { cells: 100 },
+    environment: {},
     mesh: "nodes",
     input: "pressure",
     output: "cross_section",
