@@ -1,11 +1,12 @@
-// The examples' components (issue 17; the tube's wall in Python and in C) were written against the time API of
+// The examples' components (issue 17) were written against the time API of
 // the clients before it existed: each runs here, a real process on its
 // client, through a test-only driver of protocol version 2
 // (test/clients/time-driver.ts) for a window, its repeat and a last window —
 // checkpoints written and restored, its substeps sampled into its waveform
 // with finite values at the window's times — and says bye when stopped. The
 // driver feeds each a constant field, so their numerical checks are off; the
-// coupled runs with the real driver are the examples' own tests.
+// coupled runs with the real driver are the examples' own tests. The tube's
+// wall runs in both its versions, Python and C.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
