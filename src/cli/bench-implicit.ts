@@ -8,17 +8,17 @@ export function registerBenchImplicit(bench: Command): void {
   bench
     .command("implicit")
     .description(
-      "the implicit examples (partitioned heat, elastic tube) with each acceleration: iterations per window, time per iteration and window, the driver's acceleration cost; the heat case through preCICE beside when it is installed",
+      "the implicit examples (partitioned heat, elastic tube) with each acceleration: iterations per window, time per iteration and window, the driver's acceleration cost; both cases through preCICE beside when it is installed",
     )
     .option("--case <list>", "heat, tube, or both comma-separated", "heat,tube")
     .option(
       "--accelerations <list>",
-      "variants to run (heat: constant, aitken, iqn-ils, iqn-ils-defaults, iqn-imvj; tube: aitken, iqn-ils, iqn-imvj); all when absent",
+      "variants to run (heat: constant, aitken, iqn-ils, iqn-ils-defaults, iqn-imvj; tube: constant, aitken, iqn-ils, iqn-imvj); all when absent",
     )
-    .option("--no-precice", "do not run the heat case through preCICE")
+    .option("--no-precice", "do not run the cases through preCICE")
     .option(
       "--json",
-      "print { runs: [ { case, acceleration, iterations, total, windows, not_converged, iteration, window, acceleration_cost, convergence_cost (each { n, mean_us, sd_us, p50_us, p99_us, max_us }), max_error, wall_s } ], precice: { version, runs: [ { case, acceleration, iterations, total, ms_per_iteration, ms_per_window, max_error, warnings } ] | skipped } }",
+      "print { runs: [ { case, acceleration, pair (heat: python-c or c-c), iterations, total, windows, not_converged, iteration, window, acceleration_cost, convergence_cost (each { n, mean_us, sd_us, p50_us, p99_us, max_us }), max_error (heat), wall_s, failure? } ], precice: { version, skipped?, runs: [ { case (heat or tube), acceleration, iterations, total, ms_per_iteration, ms_per_window, warnings, max_error (heat), not_converged and non_finite_from? (tube) } ] } }",
     )
     .action(async (options: { case: string; accelerations?: string; precice: boolean; json?: boolean }) => {
       const cases = options.case.split(",").map((name) => name.trim());

@@ -3,16 +3,21 @@ import { alteredFiles } from "../record/record-integrity.ts";
 import { readRunRecord } from "../record/run-record.ts";
 import { runSummary } from "../record/run-summary.ts";
 import { UsageError } from "./exit-codes.ts";
+import { parseWindowList } from "./window-list.ts";
 
 export function registerInspect(program: Command): void {
   program
     .command("inspect")
     .description(
-      "show a finished run: its components, their environments (runtime, C library, kernel, CPU, loaded files), seeds, inputs, outputs and timings, and whether the record's files still match their hashes",
+      "show a finished run: its components, their environments (runtime, C library, kernel, CPU, loaded files), seeds, inputs, outputs, timings and, for a run in time, its convergence and residual history, and whether the record's files still match their hashes",
     )
     .argument("<run-dir>", "a directory `conflux run` wrote")
     .option("--json", "print the run record as JSON")
-    .action((directory: string, options: { json?: boolean }) => {
+    .option(
+      "--windows <list>",
+      "a run in time: print these windows' residual history in full: all, or numbers and ranges such as 0,5-9 (without it: every window, or the first and last five of more than 12, each with at most 12 iterations)",
+    )
+    .action((directory: string, options: { json?: boolean; windows?: string }) => {
       let record: ReturnType<typeof readRunRecord>;
       try {
         record = readRunRecord(directory);
@@ -28,6 +33,8 @@ export function registerInspect(program: Command): void {
         altered.length === 0
           ? "files: the composition copy and every field match their hashes\n"
           : `files: ALTERED since the run:\n${altered.map((file) => `  ${file.file} ${file.reason}\n`).join("")}`;
-      process.stdout.write(runSummary(record, directory) + integrity);
+      const windows =
+        options.windows === undefined ? undefined : parseWindowList(options.windows, record.convergence?.length ?? 0);
+      process.stdout.write(runSummary(record, directory, { history: { windows } }) + integrity);
     });
 }

@@ -1,7 +1,14 @@
 // The lines `conflux inspect` (and the summary after `conflux run`) prints for
 // a run in time: the scheme, iterations per window, which windows did not
-// converge, and the last window's last residuals.
+// converge, the last window's last residuals, and for inspect the residual
+// history of the windows asked for.
+import { type ResidualWindows, residualHistory } from "./residual-history.ts";
 import type { RunRecord, WindowConvergenceEntry } from "./run-record.ts";
+
+export interface ConvergenceSummaryOptions {
+  /** Add the residual history of these windows (inspect; after a run the summary stays short). */
+  history?: { windows: ResidualWindows };
+}
 
 /** Runs of equal counts shortened: "14 ×3, 6, 3 ×6". */
 function compact(counts: readonly number[]): string {
@@ -15,7 +22,7 @@ function compact(counts: readonly number[]): string {
   return parts.join(", ");
 }
 
-export function convergenceSummary(record: RunRecord): string[] {
+export function convergenceSummary(record: RunRecord, options: ConvergenceSummaryOptions = {}): string[] {
   const time = record.time;
   const windows = record.convergence;
   if (time === undefined || windows === undefined) return [];
@@ -39,5 +46,6 @@ export function convergenceSummary(record: RunRecord): string[] {
     });
     if (residuals.length > 0) lines.push(`  last residuals (window ${last.window}): ${residuals.join("; ")}`);
   }
+  if (options.history !== undefined) lines.push(...residualHistory(windows, options.history.windows));
   return lines;
 }

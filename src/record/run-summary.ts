@@ -1,7 +1,7 @@
 // The human summary of a run record: used after `conflux run` and by `conflux inspect`.
 
 import { alignColumns, formatMicroseconds as cell } from "../stats/table.ts";
-import { convergenceSummary } from "./convergence-summary.ts";
+import { type ConvergenceSummaryOptions, convergenceSummary } from "./convergence-summary.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
 import { rankImbalanceSummary } from "./rank-imbalance.ts";
 import { recordDigest } from "./record-integrity.ts";
@@ -14,7 +14,7 @@ function exitText(exit: NonNullable<RunRecord["enclaves"][number]["exit"]>): str
   return exit.cause === "stop" || exit.cause === "kill" ? `stopped by the driver (${how})` : how;
 }
 
-export function runSummary(record: RunRecord, directory: string): string {
+export function runSummary(record: RunRecord, directory: string, options: ConvergenceSummaryOptions = {}): string {
   const lines = [
     `run ${record.name} (${record.runId}): ${record.status}, ${record.iterations.completed}/${record.iterations.planned || "?"} ${record.time === undefined ? "iterations" : "windows"} in ${((record.finishedUnixMs - record.startedUnixMs) / 1000).toFixed(2)} s`,
   ];
@@ -60,7 +60,7 @@ export function runSummary(record: RunRecord, directory: string): string {
   lines.push(
     `time: ${seconds(timing.wallMs)} wall${parts.length > 0 ? ` = ${parts.map(([name, ms]) => `${name} ${seconds(ms)}`).join(" + ")}` : ""}`,
   );
-  lines.push(...convergenceSummary(record));
+  lines.push(...convergenceSummary(record, options));
   lines.push(...rankImbalanceSummary(record.ranks));
   const setup = Object.entries(record.setupMs);
   if (setup.length > 0) {

@@ -11,7 +11,13 @@ import type { CouplingPlan } from "../../src/coupling/plan.ts";
 import { couplingPlan } from "../../src/runner/coupling-plan.ts";
 import { projectRoot } from "../support/child-process.ts";
 
-const PROGRAMS: Programs = { python: "python3", neumann: "neumann", fluid: "fluid", dirichlet: "dirichlet" };
+const PROGRAMS: Programs = {
+  python: "python3",
+  neumann: "neumann",
+  fluid: "fluid",
+  dirichlet: "dirichlet",
+  solid: "solid",
+};
 
 const FILES: Record<string, Record<string, string>> = {
   heat: {
@@ -21,7 +27,12 @@ const FILES: Record<string, Record<string, string>> = {
     "iqn-ils-defaults": "conflux.iqn-ils-defaults.yaml",
     "iqn-imvj": "conflux.iqn-imvj.yaml",
   },
-  tube: { aitken: "conflux.aitken.yaml", "iqn-ils": "conflux.yaml", "iqn-imvj": "conflux.iqn-imvj.yaml" },
+  tube: {
+    constant: "conflux.constant.yaml",
+    aitken: "conflux.aitken.yaml",
+    "iqn-ils": "conflux.yaml",
+    "iqn-imvj": "conflux.iqn-imvj.yaml",
+  },
 };
 
 function coupled(plan: CouplingPlan): unknown {

@@ -1,11 +1,12 @@
-// `conflux bench implicit --json` end to end on the heat case with IQN-ILS
-// (the tutorial's settings): the report carries the iterations of all ten
-// windows, their sum, the distributions of an iteration, a window and the
-// driver's acceleration (with the counts the iterations imply), the error
-// against u, and preCICE's run of the same case beside when preCICE is
-// installed (or why it is not). What is checked is the content, never a time.
+// `conflux bench implicit --json` end to end with IQN-ILS (the tutorials'
+// settings) on the heat case and on the elastic tube: the report carries the
+// iterations of every window, their sum, the distributions of an iteration, a
+// window and the driver's acceleration (with the counts the iterations imply),
+// the heat case's error against u, the all-C pair's run, and preCICE's run of
+// the same case beside when preCICE is installed (or why it is not). What is
+// checked is the content, never a time. The tube's part takes some 10 s.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { findPrecice } from "../../src/bench/precice-heat/precice-heat.ts";
 import { startProgram } from "../clients/programs.ts";
 import { projectRoot } from "../support/child-process.ts";
@@ -39,23 +40,40 @@ interface Report {
   precice?: {
     version?: string;
     skipped?: string;
-    runs: { acceleration: string; iterations: number[]; total: number }[];
+    runs: {
+      case: string;
+      acceleration: string;
+      iterations: number[];
+      total: number;
+      not_converged?: number;
+      non_finite_from?: number;
+      ms_per_iteration: number;
+      ms_per_window: number;
+      warnings: number;
+    }[];
   };
+}
+
+/** The report of `conflux bench implicit ARGS --json`, run to its end. */
+async function benchReport(t: TestContext, args: string[]): Promise<Report> {
+  const bench = startProgram(t, [
+    process.execPath,
+    `${projectRoot}/bin/conflux.js`,
+    "bench",
+    "implicit",
+    ...args,
+    "--json",
+  ]);
+  const exit = await bench.exited;
+  assert.deepEqual(exit, { code: 0, signal: null }, bench.stderr());
+  return JSON.parse(bench.stdout()) as Report;
 }
 
 test(
   "bench implicit --json: the heat case's windows, distributions and error, preCICE's beside",
   needs(C_COMPILER, NUMPY),
   async (t) => {
-    // The report comes at the end, after a minute or so: collect the whole output.
-    const bench = startProgram(t, [
-      process.execPath,
-      `${projectRoot}/bin/conflux.js`,
-      ...["bench", "implicit", "--case", "heat", "--accelerations", "iqn-ils", "--json"],
-    ]);
-    const exit = await bench.exited;
-    assert.deepEqual(exit, { code: 0, signal: null }, bench.stderr());
-    const report = JSON.parse(bench.stdout()) as Report;
+    const report = await benchReport(t, ["--case", "heat", "--accelerations", "iqn-ils"]);
     assert.equal(report.skipped, undefined, report.skipped);
     // The tutorial's pair (Python Dirichlet, C Neumann), then both participants in C: the pair timed beside preCICE.
     assert.deepEqual(
@@ -87,9 +105,61 @@ test(
       assert.match(report.precice?.skipped ?? "", /preCICE is not installed/);
     } else if (report.precice?.skipped === undefined) {
       assert.deepEqual(
-        report.precice?.runs.map((peer) => [peer.acceleration, peer.iterations.length]),
-        [["iqn-ils", 10]],
+        report.precice?.runs.map((peer) => [peer.case, peer.acceleration, peer.iterations.length]),
+        [["heat", "iqn-ils", 10]],
       );
+    }
+  },
+);
+
+test(
+  "bench implicit --json: the tube's windows with IQN-ILS, with the wall in Python and in C, preCICE's beside",
+  needs(C_COMPILER, NUMPY),
+  async (t) => {
+    const report = await benchReport(t, ["--case", "tube", "--accelerations", "iqn-ils"]);
+    assert.equal(report.skipped, undefined, report.skipped);
+    // The example's pair (C fluid, Python wall), then both in C: the pair timed beside preCICE.
+    assert.deepEqual(
+      report.runs.map((run) => [run.case, run.acceleration, run.pair, run.windows, run.not_converged]),
+      [
+        ["tube", "iqn-ils", "c-python", 100, 0],
+        ["tube", "iqn-ils", "c-c", 100, 0],
+      ],
+    );
+    for (const run of report.runs) {
+      assert.equal(
+        run.total,
+        run.iterations.reduce((sum, count) => sum + count, 0),
+      );
+      // The tutorial's maximum; the first window, from rest, is the longest.
+      assert.ok(Math.max(...run.iterations) <= 40, `${run.pair}: ${run.iterations}`);
+      assert.equal(run.iteration.n, run.total);
+      assert.equal(run.window.n, 100);
+      assert.equal(run.acceleration_cost.n, run.total - 100, "accelerated in every iteration but each window's last");
+      assert.equal(run.convergence_cost.n, run.total);
+      assert.equal(run.max_error, undefined, "no analytic solution to measure against");
+    }
+    // One wall in numpy, one in C: the same law, the same iterations but for rounding.
+    const [python, c] = report.runs as [Report["runs"][number], Report["runs"][number]];
+    assert.ok(Math.abs(python.total - c.total) <= 0.02 * c.total, `${python.total} and ${c.total}`);
+    if (findPrecice() === undefined) {
+      assert.match(report.precice?.skipped ?? "", /preCICE is not installed/);
+    } else if (report.precice?.skipped === undefined) {
+      const [peer, ...more] = report.precice?.runs ?? [];
+      assert.deepEqual(more, []);
+      assert.deepEqual(
+        [peer?.case, peer?.acceleration, peer?.iterations.length, peer?.not_converged],
+        ["tube", "iqn-ils", 100, 0],
+      );
+      assert.equal(peer?.non_finite_from, undefined, "the pressure stays finite");
+      assert.equal(
+        peer?.total,
+        peer?.iterations.reduce((sum, count) => sum + count, 0),
+      );
+      // The same solver and method under two couplers: the same iterations but for rounding.
+      assert.ok(Math.abs((peer?.total ?? 0) - c.total) <= 0.02 * c.total, `preCICE ${peer?.total}, ours ${c.total}`);
+      assert.ok(Number.isFinite(peer?.ms_per_iteration) && (peer?.ms_per_iteration ?? 0) > 0);
+      assert.ok(Number.isFinite(peer?.ms_per_window) && (peer?.ms_per_window ?? 0) > 0);
     }
   },
 );

@@ -3,7 +3,8 @@
 // y = −0.8·x + 2, whose fixed point at t is x = (2 + t)/1.4): every scheme
 // reaches what it should (the fixed point at every window's end for the
 // implicit ones, the lagged values for the explicit ones), first-participant
-// windows, windows cut at max_time, subcycling, and what max_iterations does.
+// windows, windows cut at max_time, subcycling, and what min_iterations and
+// max_iterations do.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type CouplingResult, runCoupling } from "../../src/coupling/driver.ts";
@@ -181,4 +182,35 @@ test("max_iterations with on_max_iterations continue goes on, marking the window
       [2, false],
     ],
   );
+});
+
+test("min_iterations holds a window that converges in its first iteration to that many, in the history", async () => {
+  // With no drift the fixed point stands still: once window 0 has found it, a later window's first attempt repeats it.
+  const still = { args: { a: { drift: 0 } } };
+  const free = (await run(timeAppPlan({}, still))).result.convergence ?? [];
+  assert.deepEqual(
+    free.slice(1).map((window) => [window.iterations, window.converged]),
+    [
+      [1, true],
+      [1, true],
+      [1, true],
+    ],
+    "without min_iterations, windows 1 to 3 converge in one iteration",
+  );
+  const { result, fields } = await run(timeAppPlan({ minIterations: 3 }, still));
+  const held = result.convergence ?? [];
+  assert.equal(held.length, 4);
+  assert.ok((held[0]?.iterations ?? 0) >= 3, `window 0: ${held[0]?.iterations}`);
+  for (const window of held.slice(1)) {
+    assert.deepEqual([window.iterations, window.converged], [3, true], `window ${window.window}`);
+    for (const label of ["B.m.x", "A.m.y"]) {
+      const residuals = window.residuals[label] ?? [];
+      assert.equal(residuals.length, 3, `${label}: one residual per iteration`);
+      for (const residual of residuals) assert.ok(residual.relative <= 1e-12, `${label}: ${residual.relative}`);
+    }
+  }
+  // Iterating on at the fixed point keeps it.
+  const expected = fixedPoint(0);
+  for (const value of fields.get("A.m.x") ?? []) close(value, expected.x, 1e-9, "x");
+  for (const value of fields.get("B.m.y") ?? []) close(value, expected.y, 1e-9, "y");
 });

@@ -5,7 +5,8 @@
 // checkpoints written and restored, its substeps sampled into its waveform
 // with finite values at the window's times — and says bye when stopped. The
 // driver feeds each a constant field, so their numerical checks are off; the
-// coupled runs with the real driver are the examples' own tests.
+// coupled runs with the real driver are the examples' own tests. The tube's
+// wall runs in both its versions, Python and C.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
@@ -91,6 +92,24 @@ const COMPONENTS: ExampleComponent[] = [
     command: () => [python as string, join(TUBE_EXAMPLE, "solid.py")],
     args: { cells: 100 },
     environment: pythonEnvironment(),
+    mesh: "nodes",
+    input: "pressure",
+    output: "cross_section",
+    initial: (count) => new Array<number>(count).fill(0),
+    window: 0.01,
+    substeps: 1,
+  },
+  {
+    name: "Solid in C",
+    options: needs(C_COMPILER),
+    command: (t) => [
+      compileWithClient(scratchDirectory(t), "solid", [
+        "examples/elastic-tube-1d/solid.c",
+        "examples/elastic-tube-1d/tube.c",
+      ]),
+    ],
+    args: { cells: 100 },
+    environment: {},
     mesh: "nodes",
     input: "pressure",
     output: "cross_section",

@@ -2,7 +2,8 @@
 // to the examples' compositions (examples/partitioned-heat/conflux*.yaml,
 // examples/elastic-tube-1d/conflux*.yaml; a test checks that they stay equal):
 // the partitioned heat case (Python Dirichlet, C Neumann) and the 1-D elastic
-// tube (C fluid, Python wall), each with the accelerations compared.
+// tube (C fluid, Python wall), each with the accelerations compared; and each
+// with both participants in C, as they run through preCICE.
 import type { AccelerationPlan, CouplingPlan, FieldAddress, TimePlan } from "../../coupling/plan.ts";
 import { packagePath } from "../../platform/package-root.ts";
 
@@ -16,10 +17,15 @@ export interface Programs {
   fluid: string;
   /** The heat case's Dirichlet side in C (examples/partitioned-heat/dirichlet.c), for the all-C pair. */
   dirichlet: string;
+  /** The tube's wall in C (examples/elastic-tube-1d/solid.c), for the all-C pair. */
+  solid: string;
 }
 
 /** Who runs the heat case's Dirichlet side: the example's Python participant, or the C one (as under preCICE). */
 export type HeatPair = "python-c" | "c-c";
+
+/** Who runs the tube's wall: the example's Python component, or the C one (as under preCICE). */
+export type TubePair = "c-python" | "c-c";
 
 export interface Variant {
   /** How tables and JSON name it. */
@@ -97,8 +103,15 @@ export const HEAT_VARIANTS: readonly Variant[] = [
   },
 ];
 
-/** The tube's implicit accelerations: the tutorial's IQN-ILS and Aitken, and IQN-IMVJ. */
+/** The tube's implicit accelerations: the tutorial's IQN-ILS and Aitken, IQN-IMVJ, and constant relaxation. */
 export const TUBE_VARIANTS: readonly Variant[] = [
+  {
+    // Unaccelerated but for the factor: 266 to 370 iterations a window, the baseline the others are measured against.
+    name: "constant",
+    acceleration: acceleration("constant", TUBE_ACCELERATED, { relaxation: 0.01 }),
+    maxIterations: 400,
+    onMaxIterations: "stop",
+  },
   {
     name: "aitken",
     acceleration: acceleration("aitken", TUBE_ACCELERATED, { relaxation: 0.01 }),
@@ -198,7 +211,7 @@ export function heatPlan(variant: Variant, programs: Programs, pair: HeatPair = 
   return implicitPair(components, "interface", ["flux", "T"], 0.1, 1e-10, variant);
 }
 
-export function tubePlan(variant: Variant, programs: Programs): CouplingPlan {
+export function tubePlan(variant: Variant, programs: Programs, pair: TubePair = "c-python"): CouplingPlan {
   const mesh = {
     nodes: { dimension: 2 as const, count: 101, layout: "soa" as const, fields: ["pressure", "cross_section"] },
   };
@@ -208,11 +221,14 @@ export function tubePlan(variant: Variant, programs: Programs): CouplingPlan {
     {
       name: "Solid",
       kind: "process",
-      launch: {
-        command: [programs.python, packagePath("examples/elastic-tube-1d/solid.py")],
-        args,
-        env: { PYTHONDONTWRITEBYTECODE: "1" },
-      },
+      launch:
+        pair === "c-c"
+          ? { command: [programs.solid], args, env: {} }
+          : {
+              command: [programs.python, packagePath("examples/elastic-tube-1d/solid.py")],
+              args,
+              env: { PYTHONDONTWRITEBYTECODE: "1" },
+            },
       meshes: mesh,
     },
   ];

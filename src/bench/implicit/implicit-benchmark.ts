@@ -1,8 +1,8 @@
 // `conflux bench implicit`: both implicit examples through the driver with
 // each acceleration, measuring the iterations of every window, the time per
 // coupling iteration and per window, and what the driver's acceleration costs
-// per iteration; the heat case also through preCICE in the same run (where it
-// is installed), the same numerics on its C bindings.
+// per iteration; both cases also through preCICE in the same run (where it is
+// installed), the same numerics on its C bindings.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,12 +12,15 @@ import { createOperator } from "../../mapping/index.ts";
 import { type Distribution, scaled, summarize } from "../../stats/distribution.ts";
 import type { HeatAcceleration } from "../precice-heat/config.ts";
 import { measurePreciceHeat, type PreciceHeatResult } from "../precice-heat/precice-heat.ts";
+import type { TubeAcceleration } from "../precice-tube/config.ts";
+import { measurePreciceTube, type PreciceTubeResult } from "../precice-tube/precice-tube.ts";
 import {
   HEAT_VARIANTS,
   type HeatPair,
   heatPlan,
   type ImplicitCase,
   TUBE_VARIANTS,
+  type TubePair,
   tubePlan,
   type Variant,
 } from "./cases.ts";
@@ -26,8 +29,8 @@ import { buildPrograms } from "./programs.ts";
 export interface ImplicitRun {
   case: ImplicitCase;
   acceleration: string;
-  /** The heat case: the example's Python Dirichlet with the C Neumann, or both in C as under preCICE. */
-  pair?: HeatPair;
+  /** The example's pair (heat: Python Dirichlet, C Neumann; tube: C fluid, Python wall), or both in C as under preCICE. */
+  pair: HeatPair | TubePair;
   /** Coupling iterations of every window. */
   iterations: number[];
   total: number;
@@ -51,6 +54,7 @@ export interface ImplicitRun {
 export interface ImplicitBenchmark {
   runs: ImplicitRun[];
   precice?: PreciceHeatResult;
+  preciceTube?: PreciceTubeResult;
   /** Why nothing ran. */
   skipped?: string;
 }
@@ -59,7 +63,7 @@ export interface ImplicitOptions {
   cases?: readonly ImplicitCase[];
   /** Variant names to run (default: all of each case). */
   accelerations?: readonly string[];
-  /** Run the heat case through preCICE too (default true; skipped with the reason when it is not installed). */
+  /** Run the cases through preCICE too (default true; skipped with the reason when it is not installed). */
   precice?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
@@ -76,7 +80,7 @@ async function measure(
   caseName: ImplicitCase,
   variant: Variant,
   plan: CouplingPlan,
-  pair: HeatPair | undefined,
+  pair: HeatPair | TubePair,
 ): Promise<ImplicitRun> {
   let maxError = 0;
   let pending = "";
@@ -111,7 +115,7 @@ async function measure(
   return {
     case: caseName,
     acceleration: variant.name,
-    ...(pair === undefined ? {} : { pair }),
+    pair,
     iterations,
     total: iterations.reduce((sum, count) => sum + count, 0),
     notConverged: windows.filter((window) => !window.converged).length,
@@ -132,6 +136,13 @@ const PRECICE_VARIANT: Partial<Record<string, HeatAcceleration>> = {
   "iqn-ils": "iqn-ils",
 };
 
+/** The preCICE tube configuration each of our tube variants corresponds to, where it has one. */
+const PRECICE_TUBE_VARIANT: Partial<Record<string, TubeAcceleration>> = {
+  constant: "constant",
+  aitken: "aitken",
+  "iqn-ils": "iqn-ils",
+};
+
 export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promise<ImplicitBenchmark> {
   const log = options.log ?? (() => {});
   const cases = options.cases ?? ["heat", "tube"];
@@ -147,7 +158,7 @@ export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promi
       for (const variant of (caseName === "heat" ? HEAT_VARIANTS : TUBE_VARIANTS).filter(wanted)) {
         log(`${caseName}, ${variant.name}…`);
         const plan = caseName === "heat" ? heatPlan(variant, programs) : tubePlan(variant, programs);
-        runs.push(await measure(caseName, variant, plan, caseName === "heat" ? "python-c" : undefined));
+        runs.push(await measure(caseName, variant, plan, caseName === "heat" ? "python-c" : "c-python"));
       }
     }
     // The all-C heat pair for the accelerations preCICE runs too: the same solver under two couplers, timed alike.
@@ -155,6 +166,14 @@ export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promi
       for (const variant of HEAT_VARIANTS.filter((candidate) => wanted(candidate) && PRECICE_VARIANT[candidate.name])) {
         log(`heat (all C), ${variant.name}…`);
         runs.push(await measure("heat", variant, heatPlan(variant, programs, "c-c"), "c-c"));
+      }
+    }
+    if (cases.includes("tube") && options.precice !== false) {
+      for (const variant of TUBE_VARIANTS.filter(
+        (candidate) => wanted(candidate) && PRECICE_TUBE_VARIANT[candidate.name],
+      )) {
+        log(`tube (all C), ${variant.name}…`);
+        runs.push(await measure("tube", variant, tubePlan(variant, programs, "c-c"), "c-c"));
       }
     }
     let precice: PreciceHeatResult | undefined;
@@ -167,7 +186,21 @@ export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promi
         precice = await measurePreciceHeat({ accelerations });
       }
     }
-    return { runs, ...(precice === undefined ? {} : { precice }) };
+    let preciceTube: PreciceTubeResult | undefined;
+    if (cases.includes("tube") && options.precice !== false) {
+      const accelerations = TUBE_VARIANTS.filter(wanted)
+        .map((variant) => PRECICE_TUBE_VARIANT[variant.name])
+        .filter((name): name is TubeAcceleration => name !== undefined);
+      if (accelerations.length > 0) {
+        log(`tube through preCICE: ${accelerations.join(", ")}…`);
+        preciceTube = await measurePreciceTube({ accelerations });
+      }
+    }
+    return {
+      runs,
+      ...(precice === undefined ? {} : { precice }),
+      ...(preciceTube === undefined ? {} : { preciceTube }),
+    };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

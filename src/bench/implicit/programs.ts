@@ -45,6 +45,7 @@ export function buildPrograms(directory: string): Programs | string {
       "examples/partitioned-heat/heat_neumann.c",
     ]),
     fluid: buildWithClient(directory, "fluid", ["examples/elastic-tube-1d/fluid.c", "examples/elastic-tube-1d/tube.c"]),
+    solid: buildWithClient(directory, "solid", ["examples/elastic-tube-1d/solid.c", "examples/elastic-tube-1d/tube.c"]),
     dirichlet: buildWithClient(directory, "dirichlet", [
       "examples/partitioned-heat/dirichlet.c",
       "examples/partitioned-heat/heat_common.c",

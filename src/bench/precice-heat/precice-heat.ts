@@ -80,7 +80,7 @@ export function findPrecice(): PreciceInstallation | undefined {
   return undefined;
 }
 
-const NO_PRECICE =
+export const NO_PRECICE =
   "preCICE is not installed: set PRECICE_ROOT to its install prefix, or install it where pkg-config finds libprecice";
 
 /**
