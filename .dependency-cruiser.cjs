@@ -18,9 +18,10 @@
 //   component  wire shm queue bspline             the SDK (and, through them, native)
 //   stack      native platform                    container root filesystems
 //   enclave    native platform wire shm           where a component runs
+//   cluster    native platform wire shm queue enclave    a component on another node: relay, agent, frames
 //   coupling   native wire shm queue enclave mapping stats bspline
 //   record     platform wire shm enclave compose stats    the run record
-//   runner     platform wire shm enclave stack compose mapping meshfile coupling stats record
+//   runner     platform wire shm enclave stack compose mapping meshfile coupling stats record cluster
 //   repro      verify/: wire enclave compose runner record    (a replay is a run)
 //              export/: record
 //   bench      native platform wire shm queue component enclave mapping coupling stats bspline
@@ -53,6 +54,7 @@ const layers = {
   component: ["wire", "shm", "queue", "bspline"],
   stack: ["native", "platform"],
   enclave: ["native", "platform", "wire", "shm"],
+  cluster: ["native", "platform", "wire", "shm", "queue", "enclave"],
   coupling: ["native", "wire", "shm", "queue", "enclave", "mapping", "stats", "bspline"],
   record: ["platform", "wire", "shm", "enclave", "compose", "stats"],
   runner: [
@@ -67,6 +69,7 @@ const layers = {
     "coupling",
     "stats",
     "record",
+    "cluster",
   ],
   "repro/verify": ["wire", "enclave", "compose", "runner", "record"],
   "repro/export": ["record"],
@@ -101,6 +104,7 @@ const layers = {
     "runner",
     "repro",
     "bench",
+    "cluster",
   ],
 };
 

@@ -1,5 +1,6 @@
 // The conflux command line: parses arguments and calls the layers; no logic here.
 import { Command, CommanderError } from "commander";
+import { registerAgent } from "./agent.ts";
 import { registerBench } from "./bench.ts";
 import { registerBenchAcceleration } from "./bench-acceleration.ts";
 import { registerBenchCoupling } from "./bench-coupling.ts";
@@ -41,6 +42,7 @@ Exit codes:
   );
 
 registerRun(program);
+registerAgent(program);
 registerSubmit(program);
 registerInspect(program);
 registerRepro(program);

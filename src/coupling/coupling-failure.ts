@@ -7,6 +7,8 @@ export interface FailureDetails {
   /** A component of many ranks: the rank at fault, when one is (pid is then that rank's). */
   rank?: number;
   enclave: string;
+  /** The component's node, when it runs on another than the driver's. */
+  node?: string;
   pid: number | undefined;
   iteration: number;
   /** Runs in time: the window, `iteration` being the attempt within it. */
@@ -30,7 +32,7 @@ export class CouplingFailure extends Error {
     const pid = details.pid === undefined ? "" : `, pid ${details.pid}`;
     const rank = details.rank === undefined ? "" : ` rank ${details.rank}`;
     super(
-      `component "${details.component}"${rank} (${details.enclave} enclave${pid}) ${details.reason} ${when(details)}`,
+      `component "${details.component}"${rank} (${details.enclave} enclave${details.node === undefined ? "" : ` on ${details.node}`}${pid}) ${details.reason} ${when(details)}`,
     );
   }
 }

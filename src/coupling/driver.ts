@@ -646,6 +646,7 @@ function failureIn(
     component: participant.plan.name,
     ...(ranked ? { rank } : {}),
     enclave: participant.plan.kind,
+    ...(participant.plan.node === undefined ? {} : { node: participant.plan.node }),
     pid: ranked
       ? rankPid(participant.enclave, link, rank)
       : started(participant.enclave)

@@ -22,6 +22,8 @@ export interface ComponentPlan {
   ranks?: number;
   /** Who starts the ranks: the driver, as plain processes (the default), or the enclave's mpirun. */
   launcher?: RankLauncher;
+  /** The node it runs on when not the driver's (its host name): it is then reached through a relay (docs/cluster.md). */
+  node?: string;
   /**
    * Meshes whose points the composition gives (read from a file), in the
    * declared dimension and layout: transfers are built on these, and the

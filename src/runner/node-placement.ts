@@ -28,9 +28,43 @@ export function placementProblem(
       hint: `Allocate at least ${nodes}: \`salloc -N ${nodes}\`, or lower placement.nodes.`,
     };
   }
+  for (const [name, component] of Object.entries(composition.components)) {
+    const node = component.spread === true ? undefined : (component.node ?? 1);
+    if (node === 1) continue;
+    const path = `components.${name}.${component.spread === true ? "spread" : "node"}`;
+    if (node === undefined || component.ranks > 1) {
+      return {
+        ...at,
+        path,
+        message: `component "${name}" has ${component.ranks} ranks off the driver's node; this version runs a component on another node as one rank`,
+        hint: "Give it ranks: 1 there, or place its ranks on node 1 (docs/cluster.md).",
+      };
+    }
+    if (component.enclave.kind !== "process" && component.enclave.kind !== "container") {
+      return {
+        ...at,
+        path,
+        message: `component "${name}" runs in a ${component.enclave.kind} enclave on node ${node}; another node runs process and container enclaves`,
+        hint: "Run it in a process or container enclave there, or on node 1.",
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The driver runs on the allocation's first node, where a batch script runs; anywhere else is refused by name. */
+export function driverNodeProblem(
+  composition: Composition,
+  hosts: readonly string[],
+  here: string,
+): Problem | undefined {
+  if (hosts[0] === here) return undefined;
   return {
-    ...at,
-    message: `the run spans ${nodes} nodes, and this version of Conflux runs a composition on one node: placement across nodes is checked, not yet run`,
-    hint: "Place every component on node 1 (leave placement out) to run it here; docs/cluster.md says what spanning nodes will take.",
+    file: composition.source,
+    line: 0,
+    column: 0,
+    path: "placement.nodes",
+    message: `the driver runs on the allocation's first node, ${hosts[0]}, and this is ${here}`,
+    hint: "Run it as a batch job (conflux submit FILE), or from an allocation's shell with `srun -N1 -n1 conflux run FILE`.",
   };
 }

@@ -47,7 +47,10 @@ import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { couplingPlan } from "./coupling-plan.ts";
-import { placementProblem } from "./node-placement.ts";
+import { type NodeAgents, startNodeAgents } from "./node-agents.ts";
+import { driverNodeProblem, placementProblem } from "./node-placement.ts";
+import { placeRemoteComponents, remoteNodes } from "./remote-components.ts";
+import { allocationHosts, type SlurmAllocation, slurmAllocation } from "./slurm-allocation.ts";
 
 export interface RunOptions {
   iterations?: number;
@@ -85,6 +88,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, { checkFiles: true });
   const placement = placementProblem(composition);
   if (placement !== undefined) throw new CompositionError([placement]);
+  const spansNodes = remoteNodes(composition).length > 0;
   const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
   const planned = plan.time === undefined ? plan.iterations : plannedWindows(plan.time);
   // A TypeScript component that imports "conflux/component" loads the built SDK: it must be its sources' build.
@@ -125,8 +129,19 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let convergence: WindowConvergenceEntry[] | undefined;
   let rankSteps: Record<string, number[][]> | undefined;
   let endedEnclaves: EnclaveRecord[] | undefined;
+  let agents: NodeAgents | undefined;
   try {
-    result = await runCoupling<TransferSpec>(plan, {
+    let placedPlan = plan;
+    if (spansNodes) {
+      // placementProblem has checked that this is an allocation of enough nodes.
+      const hosts = allocationHosts(slurmAllocation() as SlurmAllocation);
+      const driverNode = driverNodeProblem(composition, hosts, hostname());
+      if (driverNode !== undefined) throw new CompositionError([driverNode]);
+      const needed = remoteNodes(composition).map((node) => hosts[node - 1] as string);
+      agents = await startNodeAgents(needed, plan.startupTimeoutMs);
+      placedPlan = placeRemoteComponents(plan, composition, hosts, agents.addresses);
+    }
+    result = await runCoupling<TransferSpec>(placedPlan, {
       buildOperator: (source, target, spec) => createOperator(source, target, spec, { threads: plan.threads ?? 1 }),
       ...(options.onIteration === undefined
         ? {}
@@ -163,6 +178,10 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     convergence = result.convergence;
     rankSteps = result.rankSteps;
   } catch (error) {
+    if (error instanceof CompositionError) {
+      await agents?.close();
+      throw error;
+    }
     failure = error instanceof Error ? error : new Error(String(error));
     const partial = (error as { partial?: PartialResult }).partial;
     if (partial !== undefined) {
@@ -175,6 +194,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
       endedEnclaves = partial.enclaves;
     }
   }
+  await agents?.close();
   const finalDirectory = recordDirectory(runId || "00000000");
   // Every component with how it ended, a failed run's too (those of a run that failed at startup included).
   const ended = result?.enclaves ?? endedEnclaves;

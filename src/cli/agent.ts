@@ -1,0 +1,35 @@
+import { hostname } from "node:os";
+import type { Command } from "commander";
+import { startAgent } from "../cluster/agent.ts";
+import { ExitCode } from "./exit-codes.ts";
+
+export function registerAgent(program: Command): void {
+  program
+    .command("agent")
+    .description(
+      "run a node's agent for a run that spans nodes (started by conflux run through srun, one per node; docs/cluster.md)",
+    )
+    .option("--port <n>", "the port to listen on (default: any free one)", "0")
+    .option("--first-relay-ms <ms>", "give up when no relay has come within this long", "120000")
+    .action(async (options: { port: string; firstRelayMs: string }) => {
+      const port = Number(options.port);
+      const firstRelayMs = Number(options.firstRelayMs);
+      if (!Number.isInteger(port) || port < 0 || port > 65535 || !(firstRelayMs > 0)) {
+        process.stderr.write(
+          `conflux agent: --port ${options.port} --first-relay-ms ${options.firstRelayMs}: give a port 0–65535 and a positive time\n`,
+        );
+        process.exitCode = ExitCode.usage;
+        return;
+      }
+      const agent = await startAgent({ port, firstRelayMs });
+      // The one line conflux run reads from srun: which node, which port.
+      process.stdout.write(`${JSON.stringify({ agent: hostname(), port: agent.port })}\n`);
+      const stop = () => agent.close();
+      process.on("SIGTERM", stop);
+      process.on("SIGINT", stop);
+      await agent.done;
+      agent.server.close();
+      // Let the last frames and the run directories' removal finish.
+      setTimeout(() => process.exit(0), 100).unref();
+    });
+}

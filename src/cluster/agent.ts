@@ -1,0 +1,230 @@
+// A node's agent (`conflux agent`, one per node but the driver's, started by
+// srun): it listens for relays, and for each one runs a component on this node
+// in the enclave its launch names, with a run directory of this node's own. It
+// is that component's driver here: it owns the channel, passes records both
+// ways, and keeps the component's segments alike on both nodes
+// (segment-mirror.ts). A relay that stops talking for a second, or goes, takes
+// its component down; so does the agent's own end (SIGTERM from srun).
+import { createServer, type Server, type Socket } from "node:net";
+import { hostname } from "node:os";
+import { createEnclave, type Enclave } from "../enclave/index.ts";
+import type { EnclaveKind } from "../enclave/kind.ts";
+import type { ComponentLaunch } from "../enclave/launch.ts";
+import { Channel } from "../queue/channel.ts";
+import { Message } from "../queue/message.ts";
+import type { WaitStrategy } from "../queue/wait-strategy.ts";
+import { Run } from "../shm/run.ts";
+import { channelName, Opcode } from "../wire/protocol.ts";
+import { ChannelPump } from "./channel-pump.ts";
+import { encodeFrame, FrameReader, FrameType, jsonFrame } from "./frames.ts";
+import { HEARTBEAT_MS, PeerWatch } from "./peer-watch.ts";
+import { decodeRecord, encodeRecord } from "./record-codec.ts";
+import { SegmentMirror } from "./segment-mirror.ts";
+
+/** What a relay asks an agent to run: the component as the driver's own enclave would have. */
+export interface RemoteLaunch {
+  kind: EnclaveKind;
+  launch: Omit<ComponentLaunch, "runDirectory">;
+  wait: Partial<WaitStrategy>;
+}
+
+/** Records a component sends that pass the turn to the driver: its segments go first. */
+const TURN_TO_DRIVER = new Set<number>([Opcode.hello, Opcode.done, Opcode.checkpointed, Opcode.restored, Opcode.bye]);
+/** Requests whose replies name them by sequence: at most this many are remembered. */
+const REMEMBERED_REQUESTS = 64;
+
+class ComponentSession {
+  /** Called once, when the session has ended and its component and run directory are gone. */
+  onEnd: () => void = () => {};
+  private run: Run | undefined;
+  private channel: Channel | undefined;
+  private mirror: SegmentMirror | undefined;
+  private enclave: Enclave | undefined;
+  private pump: ChannelPump | undefined;
+  private readonly outgoing = new Message();
+  private readonly incoming = new Message();
+  /** This node's ring sequence of a driver's request → the driver's: a reply's correlation is translated back. */
+  private readonly requests = new Map<number, number>();
+  private readonly watch: PeerWatch;
+  private ended = false;
+
+  constructor(private readonly socket: Socket) {
+    const where = `agent on ${hostname()}: relay ${socket.remoteAddress}:${socket.remotePort}`;
+    this.watch = new PeerWatch(
+      () => socket.write(encodeFrame(FrameType.heartbeat, Buffer.alloc(0))),
+      () => this.end(`the relay sent nothing for ${HEARTBEAT_MS * 5} ms`),
+    );
+    const reader = new FrameReader((type, payload) => this.onFrame(type, payload, where), where);
+    socket.on("data", (chunk: Buffer) => {
+      this.watch.heard();
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        this.end((error as Error).message);
+      }
+    });
+    socket.on("close", () => this.end("the relay's connection closed"));
+    socket.on("error", () => this.end("the relay's connection failed"));
+  }
+
+  private onFrame(type: number, payload: Buffer, where: string): void {
+    switch (type) {
+      case FrameType.launch:
+        void this.launch(JSON.parse(payload.toString("utf8")) as RemoteLaunch);
+        return;
+      case FrameType.segment:
+        this.mirror?.apply(payload);
+        return;
+      case FrameType.record: {
+        const sequence = decodeRecord(payload, this.outgoing, where);
+        this.channel?.send(this.outgoing);
+        this.requests.set(this.outgoing.sequence, sequence);
+        if (this.requests.size > REMEMBERED_REQUESTS) this.requests.delete(this.requests.keys().next().value as number);
+        return;
+      }
+      case FrameType.stop: {
+        const { graceMs } = JSON.parse(payload.toString("utf8")) as { graceMs: number };
+        void this.enclave?.stop(graceMs);
+        return;
+      }
+      case FrameType.heartbeat:
+        return;
+      default:
+        this.end(`${where}: a frame of unknown type ${type}`);
+    }
+  }
+
+  private async launch(remote: RemoteLaunch): Promise<void> {
+    const name = remote.launch.name;
+    try {
+      this.run = Run.create({ handleSignals: false });
+      this.channel = Channel.create(this.run, channelName(name), { wait: remote.wait });
+      this.mirror = new SegmentMirror(this.run, name, `agent on ${hostname()}, component ${name}`);
+      const output = {
+        write: (text: string) => this.socket.write(encodeFrame(FrameType.output, Buffer.from(text, "utf8"))),
+      };
+      // The relay prefixes nothing: the driver's own capture of the relay's output says whose line it is.
+      this.enclave = createEnclave(
+        remote.kind,
+        { ...remote.launch, runDirectory: this.run.directory },
+        { handleSignals: false, output: { write: (text: string) => output.write(text.replace(/^\[[^\]]*\] /gm, "")) } },
+      );
+      await this.enclave.start();
+    } catch (error) {
+      this.socket.write(jsonFrame(FrameType.exit, { code: 1, signal: null, error: (error as Error).message }));
+      this.end("its component could not be launched");
+      return;
+    }
+    const enclave = this.enclave;
+    this.socket.write(jsonFrame(FrameType.launched, { pid: enclave.pid, node: hostname() }));
+    this.pump = new ChannelPump(
+      this.channel,
+      this.incoming,
+      (message) => this.toDriver(message),
+      (error) => {
+        // A component that died or scribbled on its ring: its exit says the rest.
+        this.pump?.stop();
+        void error;
+      },
+    );
+    this.pump.start();
+    void enclave.exited.then((status) => {
+      this.pump?.stop();
+      // What it sent last is already on its way; its exit follows.
+      this.socket.write(
+        jsonFrame(FrameType.exit, {
+          code: status.code,
+          signal: status.signal,
+          ...(status.error === undefined ? {} : { error: status.error }),
+        }),
+      );
+    });
+  }
+
+  private toDriver(message: Message): void {
+    if (TURN_TO_DRIVER.has(message.opcode) && this.mirror !== undefined) {
+      for (const frame of this.mirror.frames()) this.socket.write(frame);
+    }
+    const request = this.requests.get(message.correlation);
+    if (message.correlation !== 0 && request !== undefined) message.correlation = request;
+    this.socket.write(encodeFrame(FrameType.record, encodeRecord(message)));
+  }
+
+  /** Takes the component down and removes this node's run directory; once. */
+  end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    void reason;
+    this.watch.close();
+    this.pump?.stop();
+    const enclave = this.enclave;
+    const finish = () => {
+      this.mirror?.close();
+      this.channel?.close();
+      this.run?.close();
+      this.socket.destroy();
+      this.onEnd();
+    };
+    if (enclave !== undefined && enclave.isAlive()) void enclave.stop(1000).finally(finish);
+    else finish();
+  }
+}
+
+export interface AgentHandle {
+  server: Server;
+  port: number;
+  /** Resolves when the agent has nothing left to do: its relays came and went, or none came in time. */
+  done: Promise<void>;
+  close(): void;
+}
+
+export interface AgentOptions {
+  /** 0 (the default): any free port. */
+  port?: number;
+  /** How long to wait for the first relay before giving up (default 120 s). */
+  firstRelayMs?: number;
+}
+
+/**
+ * Listens on every address of this node and serves relays. An agent belongs to one run: it is done once every
+ * relay that came has ended (at least one), or when none came within `firstRelayMs` (a run that never started).
+ */
+export function startAgent(options: AgentOptions = {}): Promise<AgentHandle> {
+  const sessions = new Set<ComponentSession>();
+  let served = false;
+  let markDone: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    markDone = resolve;
+  });
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    served = true;
+    const session = new ComponentSession(socket);
+    sessions.add(session);
+    session.onEnd = () => {
+      sessions.delete(session);
+      if (sessions.size === 0) markDone();
+    };
+  });
+  const firstRelay = setTimeout(() => {
+    if (!served) markDone();
+  }, options.firstRelayMs ?? 120_000);
+  firstRelay.unref();
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, () => {
+      const address = server.address();
+      const bound = typeof address === "object" && address !== null ? address.port : (options.port ?? 0);
+      resolve({
+        server,
+        port: bound,
+        done,
+        close: () => {
+          server.close();
+          for (const session of sessions) session.end("the agent is stopping");
+          markDone();
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,74 @@
+// cluster/ owns what crosses nodes: the frames between a component's relay and its node's agent, the relay, the agent.
+// It must not know coupling: it moves records and segments for one component, whatever they say.
+
+// Frames over TCP: [u32 payload length][u8 type][3 reserved bytes][payload],
+// little-endian. One connection carries one component: the relay on the
+// driver's node at one end, the agent of the component's node at the other.
+// A frame is read whole before it is acted on; a length above the limit is a
+// corrupt or foreign peer, and ends the connection by name.
+
+export const FrameType = {
+  /** relay → agent: JSON, the component's launch (what the driver's process enclave would have run). */
+  launch: 1,
+  /** agent → relay: JSON { pid }, the component started. */
+  launched: 2,
+  /** agent → relay: JSON { code, signal, cause, error? }, the component ended. */
+  exit: 3,
+  /** both ways: a command record (record-codec.ts). */
+  record: 4,
+  /** both ways: a segment's payload (segment-mirror.ts), sent before the record that passes the turn. */
+  segment: 5,
+  /** relay → agent: JSON { graceMs }, stop the component. */
+  stop: 6,
+  /** both ways: nothing but "alive". */
+  heartbeat: 7,
+  /** agent → relay: the component's output, UTF-8, as it came. */
+  output: 8,
+} as const;
+
+export const FRAME_HEADER_BYTES = 8;
+/** The largest payload a frame may have: a segment of a large mesh fits; anything beyond is not ours. */
+export const MAX_FRAME_PAYLOAD = 1 << 30;
+
+export function encodeFrame(type: number, payload: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.byteLength);
+  frame.writeUInt32LE(payload.byteLength, 0);
+  frame.writeUInt32LE(type, 4);
+  frame.set(payload, FRAME_HEADER_BYTES);
+  return frame;
+}
+
+export function jsonFrame(type: number, value: unknown): Buffer {
+  return encodeFrame(type, Buffer.from(JSON.stringify(value), "utf8"));
+}
+
+/** Collects a stream's chunks into frames, in order; a frame too large for its header throws. */
+export class FrameReader {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(
+    private readonly onFrame: (type: number, payload: Buffer) => void,
+    private readonly where: string,
+  ) {}
+
+  push(chunk: Buffer): void {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.byteLength;
+    while (this.pendingBytes >= FRAME_HEADER_BYTES) {
+      const head = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+      this.pending = [head];
+      const length = head.readUInt32LE(0);
+      if (length > MAX_FRAME_PAYLOAD) {
+        throw new Error(`${this.where}: a frame of ${length} bytes, above ${MAX_FRAME_PAYLOAD}: not a conflux peer`);
+      }
+      if (head.byteLength < FRAME_HEADER_BYTES + length) return;
+      const type = head.readUInt32LE(4);
+      const payload = head.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length);
+      const rest = head.subarray(FRAME_HEADER_BYTES + length);
+      this.pending = rest.byteLength > 0 ? [rest] : [];
+      this.pendingBytes = rest.byteLength;
+      this.onFrame(type, payload);
+    }
+  }
+}
