@@ -17,7 +17,7 @@ import { Run } from "../shm/run.ts";
 import { channelName, Opcode } from "../wire/protocol.ts";
 import { ChannelPump } from "./channel-pump.ts";
 import { encodeFrame, FrameReader, FrameType, jsonFrame } from "./frames.ts";
-import { HEARTBEAT_MS, PeerWatch } from "./peer-watch.ts";
+import { LOST_AFTER_MS, PeerWatch } from "./peer-watch.ts";
 import { decodeRecord, encodeRecord } from "./record-codec.ts";
 import { SegmentMirror } from "./segment-mirror.ts";
 
@@ -52,7 +52,7 @@ class ComponentSession {
     const where = `agent on ${hostname()}: relay ${socket.remoteAddress}:${socket.remotePort}`;
     this.watch = new PeerWatch(
       () => socket.write(encodeFrame(FrameType.heartbeat, Buffer.alloc(0))),
-      () => this.end(`the relay sent nothing for ${HEARTBEAT_MS * 5} ms`),
+      () => this.end(`the relay sent nothing for ${LOST_AFTER_MS} ms`),
     );
     const reader = new FrameReader((type, payload) => this.onFrame(type, payload, where), where);
     socket.on("data", (chunk: Buffer) => {

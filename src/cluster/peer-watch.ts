@@ -1,9 +1,11 @@
 // Heartbeats on a connection between nodes: a beat every HEARTBEAT_MS, and the
 // peer taken for lost when nothing at all (beat, record, segment) has come for
-// five of them. TCP alone would notice a node whose network dropped only after
-// minutes; a run must end within a second.
-export const HEARTBEAT_MS = 200;
-const LOST_AFTER_MS = HEARTBEAT_MS * 5;
+// LOST_AFTER_MS. TCP alone would notice a node whose network dropped only after
+// minutes; a run must end within a second. Four beats may go missing first: an
+// event loop busy copying a large segment for a few hundred milliseconds is not
+// a lost node.
+export const HEARTBEAT_MS = 150;
+export const LOST_AFTER_MS = HEARTBEAT_MS * 4;
 
 export class PeerWatch {
   private lastHeard = performance.now();

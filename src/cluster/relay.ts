@@ -12,20 +12,20 @@ import { Channel } from "../queue/channel.ts";
 import { Message } from "../queue/message.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
-import { COMPONENT_NAME_VARIABLE, WAIT_VARIABLE } from "../wire/environment.ts";
+import { ControlWord } from "../wire/channel.ts";
+import { COMPONENT_NAME_VARIABLE, NODE_LOST_EXIT, WAIT_VARIABLE } from "../wire/environment.ts";
 import { channelName, Opcode } from "../wire/protocol.ts";
+import { CACHE_LINE } from "../wire/ring.ts";
 import type { RemoteLaunch } from "./agent.ts";
 import { ChannelPump } from "./channel-pump.ts";
 import { encodeFrame, FrameReader, FrameType, jsonFrame } from "./frames.ts";
-import { HEARTBEAT_MS, PeerWatch } from "./peer-watch.ts";
+import { LOST_AFTER_MS, PeerWatch } from "./peer-watch.ts";
 import { decodeRecord, encodeRecord } from "./record-codec.ts";
 import { AGENT_VARIABLE, REMOTE_LAUNCH_VARIABLE } from "./relay-environment.ts";
 import { SegmentMirror } from "./segment-mirror.ts";
 
 /** Records the driver sends that pass the turn to the component: its segments go first. */
 const TURN_TO_COMPONENT = new Set<number>([Opcode.ack, Opcode.go, Opcode.window, Opcode.stop]);
-/** The exit code of a relay whose agent was lost or refused it (EX_UNAVAILABLE). */
-export const AGENT_LOST_EXIT = 69;
 
 interface ExitFrame {
   code: number | null;
@@ -53,7 +53,7 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
   socket.setNoDelay(true);
   const watch = new PeerWatch(
     () => socket.write(encodeFrame(FrameType.heartbeat, Buffer.alloc(0))),
-    () => lose(`the agent at ${agent} sent nothing for ${HEARTBEAT_MS * 5} ms: its node or its network is down`),
+    () => lose(`the agent at ${agent} sent nothing for ${LOST_AFTER_MS} ms: its node or its network is down`),
   );
 
   const pump = new ChannelPump(
@@ -80,7 +80,7 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
     finish();
     channel.close();
     run.close();
-    process.exit(AGENT_LOST_EXIT);
+    process.exit(NODE_LOST_EXIT);
   }
 
   function exitAs(status: ExitFrame): void {
@@ -98,10 +98,16 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
 
   const reader = new FrameReader((type, payload) => {
     switch (type) {
-      case FrameType.launched:
-        node = (JSON.parse(payload.toString("utf8")) as { node: string }).node;
+      case FrameType.launched: {
+        const launched = JSON.parse(payload.toString("utf8")) as { node: string; pid: number };
+        node = launched.node;
+        // The driver names a component by the pid its channel holds: the component's own, on its node.
+        if (Number.isInteger(launched.pid) && launched.pid > 0) {
+          Atomics.store(channel.segment.int32(0, CACHE_LINE / 4), ControlWord.componentPid, launched.pid);
+        }
         pump.start();
         return;
+      }
       case FrameType.segment:
         mirror.apply(payload);
         return;

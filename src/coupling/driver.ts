@@ -26,7 +26,7 @@ import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { SnapshotReader, specDifferences } from "../shm/snapshot.ts";
 import { firstTruncation } from "../shm/truncation.ts";
 import type { SharedWaveform } from "../shm/waveform.ts";
-import { SNAPSHOTS_VARIABLE, WAIT_VARIABLE } from "../wire/environment.ts";
+import { NODE_LOST_EXIT, SNAPSHOTS_VARIABLE, WAIT_VARIABLE } from "../wire/environment.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
 import { SegmentHeaderError } from "../wire/segment-header.ts";
 import { snapshotSegmentName } from "../wire/snapshot.ts";
@@ -465,7 +465,7 @@ async function awaitHellos(
           participant,
           -1,
           "startup",
-          `${exit === undefined ? "ended" : describeExit(exit)} before it said hello`,
+          `${exit === undefined ? "ended" : describeEnd(participant, exit)} before it said hello`,
           exit,
           rank,
         );
@@ -642,16 +642,20 @@ function failureIn(
 ): CouplingFailure {
   const link = participant.link;
   const ranked = rank !== undefined && link instanceof RankGroupLink;
+  const remote = participant.plan.node !== undefined && link instanceof ComponentLink;
   return new CouplingFailure({
     component: participant.plan.name,
     ...(ranked ? { rank } : {}),
     enclave: participant.plan.kind,
     ...(participant.plan.node === undefined ? {} : { node: participant.plan.node }),
+    // A component on another node: its own pid there, which its relay keeps in the channel.
     pid: ranked
       ? rankPid(participant.enclave, link, rank)
-      : started(participant.enclave)
-        ? participant.enclave.pid
-        : undefined,
+      : remote
+        ? link.channel.componentPid || undefined
+        : started(participant.enclave)
+          ? participant.enclave.pid
+          : undefined,
     iteration,
     ...(window >= 0 ? { window } : {}),
     phase,
@@ -772,7 +776,7 @@ async function explainFailure(
     const running = exit === undefined && participant.enclave.isAlive();
     const reason =
       exit !== undefined
-        ? describeExit(exit)
+        ? describeEnd(participant, exit)
         : running
           ? "closed its channel while it still ran"
           : "stopped answering: it closed its channel or died";
@@ -831,6 +835,14 @@ function throwIfTruncated(
  * its report (under a second here); the report names the rank's signal or exit code.
  */
 const MPIRUN_TEARDOWN_MS = 5000;
+
+/** How a component ended, in words; for one on another node whose relay lost the node, that it was lost. */
+function describeEnd(participant: Participant, exit: ExitStatus): string {
+  if (participant.plan.node !== undefined && exit.code === NODE_LOST_EXIT) {
+    return `was lost with its node ${participant.plan.node}: the node's agent went silent or its connection failed (the line above says which)`;
+  }
+  return describeExit(exit);
+}
 
 /** The errors throwIfTruncated made: already the cause, so explain() passes them on as they are. */
 const truncationFailures = new WeakSet<Error>();

@@ -194,7 +194,8 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
       endedEnclaves = partial.enclaves;
     }
   }
-  await agents?.close();
+  // The agents end after the record is written: an unreachable node may keep srun waiting for seconds.
+  const agentsClosed = agents?.close();
   const finalDirectory = recordDirectory(runId || "00000000");
   // Every component with how it ended, a failed run's too (those of a run that failed at startup included).
   const ended = result?.enclaves ?? endedEnclaves;
@@ -257,6 +258,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     ...(options.replayOf === undefined ? {} : { replayOf: options.replayOf }),
   };
   writeRunRecord(finalDirectory, record);
+  await agentsClosed;
   return {
     directory: finalDirectory,
     record,

@@ -104,3 +104,9 @@ function wholeNumber(text: string): number | undefined {
   if (!/^\d{1,9}$/.test(text.trim())) return undefined;
   return Number(text.trim());
 }
+
+/**
+ * The exit code of a relay (a component on another node, as the driver's node runs it) that lost its node's
+ * agent: no word for longer than the heartbeats allow, or a connection that failed (EX_UNAVAILABLE).
+ */
+export const NODE_LOST_EXIT = 69;

@@ -34,7 +34,17 @@ export function simulatedNamespaces(): string[] {
   return existsSync("/run/netns") ? readdirSync("/run/netns").filter((name) => name.startsWith("cfxsim-")) : [];
 }
 
+/** A cluster for every test of a file: the caller tears it down (down()) in its file's after hook. */
+export function clusterForFile(nodes: number): SimulatedCluster {
+  return bringUp(() => {}, nodes);
+}
+
+/** A cluster for one test, torn down when it ends. */
 export function startCluster(t: TestContext, nodes: number): SimulatedCluster {
+  return bringUp((down) => t.after(down), nodes);
+}
+
+function bringUp(onEnd: (down: () => void) => void, nodes: number): SimulatedCluster {
   const directory = mkdtempSync(join(tmpdir(), "conflux-cluster-"));
   let stopped = false;
   const down = () => {
@@ -43,7 +53,7 @@ export function startCluster(t: TestContext, nodes: number): SimulatedCluster {
     spawnSync("bash", [CLUSTER_SCRIPT, "down", directory], { stdio: "ignore", timeout: 60_000 });
     rmSync(directory, { recursive: true, force: true });
   };
-  t.after(down);
+  onEnd(down);
   const up = spawnSync("bash", [CLUSTER_SCRIPT, "up", directory, String(nodes)], {
     encoding: "utf8",
     timeout: 120_000,

@@ -1,0 +1,283 @@
+// Runs that span two simulated nodes (scripts/simulated-cluster.sh), started
+// as a user would in an allocation: `salloc -N2 srun -N1 -n1 -w node1 conflux
+// run FILE`. The driver runs on node1; a component placed on node2 runs there,
+// started by node2's agent and reached through its relay. Against the same
+// composition on one node: the seed demo's fields and the partitioned heat
+// case's iterations and fields, bit for bit. A component killed on node2, and
+// node2's network dropping mid-run, each end the run with an error naming the
+// node and the component, and leave nothing on either node.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { readRunRecord } from "../../src/record/run-record.ts";
+import { compileWithClient } from "../clients/toolchain.ts";
+import { projectRoot } from "../support/child-process.ts";
+import { C_COMPILER, MPI_PYTHON, MPI4PY, needs, SLURM } from "../support/requirements.ts";
+import { clusterForFile, type SimulatedCluster } from "../support/simulated-cluster.ts";
+
+const CONFLUX = join(projectRoot, "bin/conflux.js");
+const HEAT = join(projectRoot, "examples/partitioned-heat");
+const options = { ...needs(SLURM), timeout: 300_000 };
+
+const scratch = mkdtempSync(join(tmpdir(), "conflux-two-nodes-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let shared: SimulatedCluster | undefined;
+// The file's last hook: whatever its tests did, the cluster goes.
+after(() => shared?.down());
+/** One cluster for the file's tests, started by the first that runs. */
+function cluster(): SimulatedCluster {
+  shared ??= clusterForFile(2);
+  return shared;
+}
+
+/** conflux run of `file` as a job step on node1 of a two-node allocation; its output, once it has ended. */
+function runOnCluster(file: string, results: string) {
+  return cluster().run(
+    "ctl",
+    [
+      "salloc",
+      "-N2",
+      "srun",
+      "-N1",
+      "-n1",
+      "-w",
+      "node1",
+      process.execPath,
+      CONFLUX,
+      "run",
+      file,
+      "--results",
+      results,
+      "--quiet",
+    ],
+    { timeoutMs: 240_000 },
+  );
+}
+
+function startOnCluster(file: string, results: string): ChildProcess {
+  return cluster().start("ctl", [
+    "salloc",
+    "-N2",
+    "srun",
+    "-N1",
+    "-n1",
+    "-w",
+    "node1",
+    process.execPath,
+    CONFLUX,
+    "run",
+    file,
+    "--results",
+    results,
+    "--quiet",
+  ]);
+}
+
+function runHere(file: string, results: string): void {
+  const ran = spawnSync(process.execPath, [CONFLUX, "run", file, "--results", results, "--quiet"], {
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  assert.equal(ran.status, 0, ran.stderr);
+}
+
+function onlyRecord(results: string) {
+  const entries = readdirSync(results).filter((entry) => !entry.includes("."));
+  assert.equal(entries.length, 1, entries.join(", "));
+  return { directory: join(results, entries[0] as string), record: readRunRecord(join(results, entries[0] as string)) };
+}
+
+function fieldDigests(results: string): Record<string, string> {
+  const { record } = onlyRecord(results);
+  assert.equal(record.status, "completed", record.error);
+  return Object.fromEntries(record.fields.map((field) => [field.name, field.sha256]));
+}
+
+/** Nothing of ours in a node's /dev/shm, and no process in its network namespace. */
+function assertNodeClean(host: string): void {
+  const listed = cluster().run(host, ["ls", "/dev/shm"]);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.deepEqual(
+    listed.stdout.split("\n").filter((name) => name.startsWith("conflux-")),
+    [],
+    `${host}'s /dev/shm`,
+  );
+}
+
+function seedOnTwoNodes(name: string, iterations: number, appB: string): string {
+  const seed = readFileSync(join(projectRoot, "examples/seed-dtk/conflux.yaml"), "utf8");
+  const file = join(scratch, `${name}.yaml`);
+  writeFileSync(
+    file,
+    seed
+      .replace("name: seed-dtk", `name: ${name}\nplacement: { nodes: 2 }`)
+      .replace("module: ./app-b.ts", `module: ${appB}\n    node: 2`)
+      .replaceAll("./app-a.ts", join(projectRoot, "examples/seed-dtk/app-a.ts"))
+      .replace("iterations: 500", `iterations: ${iterations}`),
+  );
+  return file;
+}
+
+test(
+  "the seed demo with appB on node2: the one-node fields bit for bit, and nothing left on either node",
+  options,
+  () => {
+    const file = seedOnTwoNodes("seed-two-nodes", 500, join(projectRoot, "examples/seed-dtk/app-b.ts"));
+    const results = join(scratch, "seed-two-nodes");
+    const ran = runOnCluster(file, results);
+    assert.equal(ran.status, 0, ran.stderr);
+    const local = join(scratch, "seed-one-node");
+    writeFileSync(
+      `${file}.one-node.yaml`,
+      readFileSync(file, "utf8")
+        .replace("placement: { nodes: 2 }\n", "")
+        .replace(/\n {4}node: 2/, ""),
+    );
+    runHere(`${file}.one-node.yaml`, local);
+    assert.deepEqual(fieldDigests(results), fieldDigests(local));
+    const { record } = onlyRecord(results);
+    assert.equal(record.driver.host.hostname, "node1");
+    assertNodeClean("node1");
+    assertNodeClean("node2");
+  },
+);
+
+test("the partitioned heat case with Neumann on node2: the one-node iterations and fields bit for bit", {
+  timeout: 300_000,
+  ...needs(SLURM, C_COMPILER, MPI4PY),
+}, () => {
+  const neumann = compileWithClient(scratch, "neumann", [
+    "examples/partitioned-heat/neumann.c",
+    "examples/partitioned-heat/heat_common.c",
+    "examples/partitioned-heat/heat_neumann.c",
+  ]);
+  const base = readFileSync(join(HEAT, "conflux.iqn-ils-defaults.yaml"), "utf8")
+    .replace("command: [./dirichlet.py]", `command: [${MPI_PYTHON}, ${join(HEAT, "dirichlet.py")}]`)
+    .replace("command: [./neumann]", `command: [${neumann}]`);
+  const twoNodes = join(scratch, "heat-two-nodes.yaml");
+  writeFileSync(
+    twoNodes,
+    base
+      .replace(/^name: .*$/m, "name: heat-two-nodes\nplacement: { nodes: 2 }")
+      .replace(`command: [${neumann}]`, `command: [${neumann}]\n    node: 2`),
+  );
+  const oneNode = join(scratch, "heat-one-node.yaml");
+  writeFileSync(oneNode, base);
+  const results = join(scratch, "heat-two-nodes");
+  const ran = runOnCluster(twoNodes, results);
+  assert.equal(ran.status, 0, ran.stderr);
+  const local = join(scratch, "heat-one-node");
+  runHere(oneNode, local);
+  assert.deepEqual(fieldDigests(results), fieldDigests(local));
+  const iterations = (directory: string) =>
+    (onlyRecord(directory).record.convergence ?? []).map((window) => [window.window, window.iterations]);
+  assert.equal(iterations(results).length, 10);
+  assert.deepEqual(iterations(results), iterations(local));
+  assertNodeClean("node2");
+});
+
+/** The seed's appB at a path of its own, so that its process is found by that path alone. */
+function solverPackage(name: string): string {
+  const directory = join(scratch, name);
+  mkdirSync(directory, { recursive: true });
+  const source = readFileSync(join(projectRoot, "examples/seed-dtk/app-b.ts"), "utf8").replace(
+    "./run-seed-app.ts",
+    join(projectRoot, "examples/seed-dtk/run-seed-app.ts"),
+  );
+  const module = join(directory, "app-b.ts");
+  writeFileSync(module, source);
+  return module;
+}
+
+function pidOf(path: string): number | undefined {
+  const found = spawnSync("pgrep", ["-f", `node.* ${path}`], { encoding: "utf8" });
+  const pid = Number(found.stdout.trim().split("\n")[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+async function untilRunning(path: string): Promise<number> {
+  for (let waited = 0; waited < 120_000; waited += 100) {
+    const pid = pidOf(path);
+    if (pid !== undefined) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`${path} never started`);
+}
+
+function ended(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  child.stdout?.resume();
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
+}
+
+test(
+  "a component killed on node2 ends the run naming the node, the component, its pid and the signal",
+  options,
+  async (t) => {
+    const module = solverPackage("killed");
+    const file = seedOnTwoNodes("seed-killed", 1_000_000, module);
+    const results = join(scratch, "seed-killed");
+    const child = startOnCluster(file, results);
+    const end = ended(child);
+    const pid = await untilRunning(module);
+    // Some iterations in, while it runs.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const killedAt = Date.now();
+    process.kill(pid, "SIGKILL");
+    const { code, stderr } = await end;
+    assert.equal(code, 1, stderr);
+    const { record } = onlyRecord(results);
+    assert.equal(record.status, "failed");
+    assert.match(
+      record.error ?? "",
+      new RegExp(
+        `^component "appB" \\(process enclave on node2, pid ${pid}\\) was killed by SIGKILL in iteration \\d+`,
+      ),
+    );
+    t.diagnostic(`the run's record was written ${record.finishedUnixMs - killedAt} ms after the kill`);
+    assertNodeClean("node2");
+  },
+);
+
+test(
+  "node2's network dropping mid-run ends the run naming the node and the component; node2 cleans up",
+  options,
+  async (t) => {
+    const module = solverPackage("cut-off");
+    const file = seedOnTwoNodes("seed-cut-off", 1_000_000, module);
+    const results = join(scratch, "seed-cut-off");
+    const child = startOnCluster(file, results);
+    const end = ended(child);
+    const pid = await untilRunning(module);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const link = (state: "up" | "down") =>
+      spawnSync("ip", ["-n", `${cluster().prefix}node2`, "link", "set", "eth0", state], { encoding: "utf8" });
+    const cutAt = Date.now();
+    assert.equal(link("down").status, 0);
+    try {
+      const { code, stderr } = await end;
+      assert.equal(code, 1, stderr);
+      const { record } = onlyRecord(results);
+      assert.equal(record.status, "failed");
+      assert.match(
+        record.error ?? "",
+        /^component "appB" \(process enclave on node2, pid \d+\) was lost with its node node2/,
+      );
+      t.diagnostic(`the run's record was written ${record.finishedUnixMs - cutAt} ms after the link went down`);
+      // Node2's agent lost its relay too, and took the component down there, with its run directory.
+      for (let waited = 0; pidOf(module) !== undefined && waited < 30_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(pidOf(module), undefined, `the component (pid ${pid}) on node2 is gone`);
+    } finally {
+      link("up");
+    }
+    assertNodeClean("node2");
+  },
+);
