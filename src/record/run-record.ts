@@ -89,6 +89,11 @@ export interface EnclaveEntry {
   /** What the running component was seen to run on; absent when the run failed before every component connected. */
   environment?: EnclaveEnvironment;
   exit?: ExitStatus;
+  /**
+   * The node it ran on, when not the driver's (docs/cluster.md). `kind`, `pid`, `description` and `environment`
+   * are then those of its relay on the driver's node; the component itself ran in the composition's enclave there.
+   */
+  node?: string;
 }
 
 export interface DriverEntry {

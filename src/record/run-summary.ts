@@ -27,7 +27,8 @@ export function runSummary(record: RunRecord, directory: string, options: Conver
   lines.push("", "components:");
   for (const enclave of record.enclaves) {
     const exit = enclave.exit === undefined ? "" : `, ${exitText(enclave.exit)}`;
-    lines.push(`  ${enclave.component}: ${enclave.kind} enclave, pid ${enclave.pid}${exit}`);
+    const where = enclave.node === undefined ? "" : ` on ${enclave.node} (through its relay here)`;
+    lines.push(`  ${enclave.component}: ${enclave.kind} enclave${where}, pid ${enclave.pid}${exit}`);
     if (enclave.environment !== undefined) lines.push(`    ${environmentLine(enclave.environment)}`);
   }
   const driver = record.driver;

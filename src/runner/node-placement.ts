@@ -18,7 +18,7 @@ export function placementProblem(
     return {
       ...at,
       message: `the run spans ${nodes} nodes, and this is not a Slurm allocation (no SLURM_JOB_ID, SLURM_JOB_NODELIST)`,
-      hint: `Run it inside one: \`salloc -N ${nodes} conflux run FILE\`, or \`conflux submit FILE\`, which writes and submits the batch job (docs/cluster.md).`,
+      hint: `Run it inside one: \`conflux submit FILE\`, which writes and submits the batch job, or \`salloc -N ${nodes} srun -N1 -n1 conflux run FILE\` (docs/cluster.md).`,
     };
   }
   if (allocation.nodeCount < nodes) {

@@ -130,6 +130,8 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let rankSteps: Record<string, number[][]> | undefined;
   let endedEnclaves: EnclaveRecord[] | undefined;
   let agents: NodeAgents | undefined;
+  /** Components on other nodes than the driver's, and their host. */
+  const nodes = new Map<string, string>();
   try {
     let placedPlan = plan;
     if (spansNodes) {
@@ -140,6 +142,8 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
       const needed = remoteNodes(composition).map((node) => hosts[node - 1] as string);
       agents = await startNodeAgents(needed, plan.startupTimeoutMs);
       placedPlan = placeRemoteComponents(plan, composition, hosts, agents.addresses);
+      for (const component of placedPlan.components)
+        if (component.node !== undefined) nodes.set(component.name, component.node);
     }
     result = await runCoupling<TransferSpec>(placedPlan, {
       buildOperator: (source, target, spec) => createOperator(source, target, spec, { threads: plan.threads ?? 1 }),
@@ -211,6 +215,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
             description: { ...description, env: redactSecrets(description.env ?? {}) },
             ...(seen?.environment === undefined ? {} : { environment: seen.environment }),
             ...(enclave.exit === undefined ? {} : { exit: enclave.exit }),
+            ...(nodes.has(enclave.component) ? { node: nodes.get(enclave.component) as string } : {}),
           };
         })
       : [...captured].map(([component, seen]) => ({

@@ -139,7 +139,7 @@ test("conflux run of a composition on two nodes outside a Slurm allocation is re
   assert.equal(ran.code, 2, ran.stderr);
   assert.match(
     ran.stderr,
-    /placement\.nodes: the run spans 2 nodes, and this is not a Slurm allocation .*salloc -N 2 conflux run FILE.*conflux submit FILE/,
+    /placement\.nodes: the run spans 2 nodes, and this is not a Slurm allocation .*conflux submit FILE.*salloc -N 2 srun -N1 -n1 conflux run FILE/,
   );
   assert.deepEqual(readdirSync(directory).sort(), ["two-nodes.yaml"], "no run directory, no record: nothing started");
 });

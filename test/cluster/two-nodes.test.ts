@@ -140,6 +140,8 @@ test(
     assert.deepEqual(fieldDigests(results), fieldDigests(local));
     const { record } = onlyRecord(results);
     assert.equal(record.driver.host.hostname, "node1");
+    assert.equal(record.enclaves.find((enclave) => enclave.component === "appB")?.node, "node2");
+    assert.equal(record.enclaves.find((enclave) => enclave.component === "appA")?.node, undefined);
     assertNodeClean("node1");
     assertNodeClean("node2");
   },
