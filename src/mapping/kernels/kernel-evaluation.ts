@@ -140,13 +140,7 @@ export function kernelEvaluation(
     const builder = new CompressedRowsBuilder(rowCount, columnCount, rowCount * 16);
     const neighbours = new NeighbourList(64);
     for (let row = 0; row < rowCount; row++) {
-      const found = columnTree.withinRadius(
-        rowXyz[3 * row] as number,
-        rowXyz[3 * row + 1] as number,
-        rowXyz[3 * row + 2] as number,
-        kernel.radius,
-        neighbours,
-      );
+      const found = columnTree.withinRadiusOf(rowXyz, row, kernel.radius, neighbours);
       for (let n = 0; n < found; n++) {
         const value = evaluateKernel(kernel, Math.sqrt(neighbours.distancesSquared[n] as number));
         if (value !== 0) builder.add(neighbours.indices[n] as number, value);

@@ -143,13 +143,7 @@ export function factorSchurSystem(
     let values = new Float64Array(count * 16);
     let size = 0;
     for (let point = 0; point < count; point++) {
-      const found = tree.withinRadius(
-        xyz[3 * point] as number,
-        xyz[3 * point + 1] as number,
-        xyz[3 * point + 2] as number,
-        kernel.radius,
-        neighbours,
-      );
+      const found = tree.withinRadiusOf(xyz, point, kernel.radius, neighbours);
       if (size + found > columns.length) {
         const capacity = Math.max(2 * columns.length, size + found);
         const grownColumns = new Int32Array(capacity);

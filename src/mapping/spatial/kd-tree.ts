@@ -388,6 +388,12 @@ export class KdTree {
     return size;
   }
 
+  /** withinRadius around the point at `index` of `xyz` (x, y, z a point). */
+  withinRadiusOf(xyz: Float64Array, index: number, radius: number, result: NeighbourList): number {
+    const at = 3 * index;
+    return this.withinRadius(xyz[at] as number, xyz[at + 1] as number, xyz[at + 2] as number, radius, result);
+  }
+
   /** The addon's radius query into `result`'s arrays; returns how many it found, which may be more than they hold. */
   private nativeWithinRadius(x: number, y: number, z: number, radius: number, result: NeighbourList): number {
     return nativeKernels.kdTreeWithinRadius(
