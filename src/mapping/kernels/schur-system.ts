@@ -10,6 +10,7 @@
 // pseudo-inverse, so coplanar or collinear points (a dead axis) lose the
 // polynomial terms they cannot determine instead of making S singular.
 
+import { grown } from "../array-memory.ts";
 import { EnvelopeCholesky } from "../linalg/envelope-cholesky.ts";
 import { reverseCuthillMcKee } from "../linalg/reverse-cuthill-mckee.ts";
 import { RELATIVE_RANK_TOLERANCE, symmetricEigen } from "../linalg/symmetric-solve.ts";
@@ -146,12 +147,8 @@ export function factorSchurSystem(
       const found = tree.withinRadiusOf(xyz, point, kernel.radius, neighbours);
       if (size + found > columns.length) {
         const capacity = Math.max(2 * columns.length, size + found);
-        const grownColumns = new Int32Array(capacity);
-        grownColumns.set(columns.subarray(0, size));
-        columns = grownColumns;
-        const grownValues = new Float64Array(capacity);
-        grownValues.set(values.subarray(0, size));
-        values = grownValues;
+        columns = grown(columns, capacity, size);
+        values = grown(values, capacity, size);
       }
       for (let n = 0; n < found; n++) {
         columns[size] = neighbours.indices[n] as number;

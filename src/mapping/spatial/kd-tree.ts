@@ -17,7 +17,7 @@
 //
 // Building runs in the addon (native/kd-tree.cc: the same splits, so the same
 // arrays) unless the TypeScript backend is chosen; this file stays the reference.
-import { float64Array, int32Array, uint8Array } from "../array-memory.ts";
+import { float64Array, grown, int32Array, uint8Array } from "../array-memory.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import type { PointSet } from "./point-set.ts";
 
@@ -45,12 +45,8 @@ export class NeighbourList {
   }
 
   private grow(): void {
-    const indices = new Int32Array(this.indices.length * 2);
-    indices.set(this.indices);
-    this.indices = indices;
-    const distances = new Float64Array(this.distancesSquared.length * 2);
-    distances.set(this.distancesSquared);
-    this.distancesSquared = distances;
+    this.indices = grown(this.indices, this.indices.length * 2);
+    this.distancesSquared = grown(this.distancesSquared, this.distancesSquared.length * 2);
   }
 }
 
