@@ -30,3 +30,10 @@ export function grown<T extends Float64Array | Int32Array>(array: T, length: num
   copy.set(array.subarray(0, kept));
   return copy as T;
 }
+
+/** Bytes held by `parts` together (typed arrays, or structures that say what they hold). */
+export function totalByteLength(...parts: readonly { readonly byteLength: number }[]): number {
+  let total = 0;
+  for (const part of parts) total += part.byteLength;
+  return total;
+}

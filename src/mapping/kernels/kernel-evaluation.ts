@@ -4,6 +4,7 @@
 // once in setup; apply multiplies by it (consistent form) or by its transpose
 // (conservative form).
 
+import { totalByteLength } from "../array-memory.ts";
 import { type CompressedRows, CompressedRowsBuilder } from "../linalg/compressed-rows.ts";
 import { MappingError } from "../mapping-error.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
@@ -30,7 +31,7 @@ export class SparseKernelEvaluation implements KernelEvaluation {
   }
 
   get byteLength(): number {
-    return this.rows.rowPointers.byteLength + this.rows.columns.byteLength + this.rows.weights.byteLength;
+    return totalByteLength(this.rows.rowPointers, this.rows.columns, this.rows.weights);
   }
 
   multiply(x: Float64Array, y: Float64Array): void {

@@ -10,7 +10,7 @@
 // pseudo-inverse, so coplanar or collinear points (a dead axis) lose the
 // polynomial terms they cannot determine instead of making S singular.
 
-import { grown } from "../array-memory.ts";
+import { grown, totalByteLength } from "../array-memory.ts";
 import { EnvelopeCholesky } from "../linalg/envelope-cholesky.ts";
 import { reverseCuthillMcKee } from "../linalg/reverse-cuthill-mckee.ts";
 import { RELATIVE_RANK_TOLERANCE, symmetricEigen } from "../linalg/symmetric-solve.ts";
@@ -74,13 +74,7 @@ export class SchurSystem implements AugmentedSystem {
   }
 
   get byteLength(): number {
-    return (
-      this.order.byteLength +
-      this.cholesky.byteLength +
-      this.phiInverseP.byteLength +
-      this.schurPseudoInverse.byteLength +
-      this.scratch.byteLength
-    );
+    return totalByteLength(this.order, this.cholesky, this.phiInverseP, this.schurPseudoInverse, this.scratch);
   }
 
   /** Stored entries of the Cholesky factor. */

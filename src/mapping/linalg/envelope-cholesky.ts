@@ -7,6 +7,7 @@
 // then the factorization is row-oriented dot products over contiguous memory,
 // computed four rows by two columns at a time so that each value loaded from
 // memory serves several multiply-adds.
+import { totalByteLength } from "../array-memory.ts";
 import { MappingError } from "../mapping-error.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import { eliminateColumnPair } from "./dense-cholesky.ts";
@@ -60,7 +61,7 @@ export class EnvelopeCholesky {
   }
 
   get byteLength(): number {
-    return this.values.byteLength + this.starts.byteLength + this.origins.byteLength;
+    return totalByteLength(this.values, this.starts, this.origins);
   }
 
   /** Stored entries of the lower triangle (the envelope's size). */

@@ -17,7 +17,7 @@
 //
 // Building runs in the addon (native/kd-tree.cc: the same splits, so the same
 // arrays) unless the TypeScript backend is chosen; this file stays the reference.
-import { float64Array, grown, int32Array, uint8Array } from "../array-memory.ts";
+import { float64Array, grown, int32Array, totalByteLength, uint8Array } from "../array-memory.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import type { PointSet } from "./point-set.ts";
 
@@ -164,7 +164,7 @@ export class KdTree {
 
   /** Bytes held by the tree's arrays. */
   get byteLength(): number {
-    return this.ids.byteLength + this.coordinates.byteLength + this.splitAxes.byteLength;
+    return totalByteLength(this.ids, this.coordinates, this.splitAxes);
   }
 
   /** Builds [lo, hi) down to the leaves, or `levels` levels deep, leaving the ranges below in `pending`. */
