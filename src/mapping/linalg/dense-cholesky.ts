@@ -145,26 +145,12 @@ export class DenseCholesky {
   /** Overwrites each of the `rows` rows of `b` (row-major, rows × n) with A⁻¹ times it. */
   solveRows(b: Float64Array, rows: number): void {
     const n = this.size;
-    const l = this.lower;
-    const inverse = this.inverseDiagonal;
     let row = 0;
     for (; row + 3 < rows; row += 4) {
-      substituteFour(l, inverse, b, row * n, n, false);
-      substituteFour(l, inverse, b, row * n, n, true);
+      substituteFour(this.lower, this.inverseDiagonal, b, row * n, n, false);
+      substituteFour(this.lower, this.inverseDiagonal, b, row * n, n, true);
     }
-    for (; row < rows; row++) {
-      const base = row * n;
-      for (let i = 0; i < n; i++) {
-        let sum = b[base + i] as number;
-        for (let k = 0; k < i; k++) sum -= (l[i * n + k] as number) * (b[base + k] as number);
-        b[base + i] = sum * (inverse[i] as number);
-      }
-      for (let i = n - 1; i >= 0; i--) {
-        let sum = b[base + i] as number;
-        for (let k = i + 1; k < n; k++) sum -= (l[k * n + i] as number) * (b[base + k] as number);
-        b[base + i] = sum * (inverse[i] as number);
-      }
-    }
+    for (; row < rows; row++) solveOne(this.lower, this.inverseDiagonal, b, row * n, n);
   }
 }
 
@@ -244,6 +230,20 @@ function finishColumnPair(
   a[r + column] = value;
   const right = (a[r + column + 1] as number) - sq - value * lqp;
   a[r + column + 1] = reciprocalPivots ? right * dq : right / dq;
+}
+
+/** Both passes of the substitution for one right-hand side alone, row `base` of `b`. */
+function solveOne(l: Float64Array, inverse: Float64Array, b: Float64Array, base: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    let sum = b[base + i] as number;
+    for (let k = 0; k < i; k++) sum -= (l[i * n + k] as number) * (b[base + k] as number);
+    b[base + i] = sum * (inverse[i] as number);
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let sum = b[base + i] as number;
+    for (let k = i + 1; k < n; k++) sum -= (l[k * n + i] as number) * (b[base + k] as number);
+    b[base + i] = sum * (inverse[i] as number);
+  }
 }
 
 /**
