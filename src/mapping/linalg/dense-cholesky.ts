@@ -73,15 +73,8 @@ export class DenseCholesky {
       const r2 = Math.min(first + 2, last) * n;
       const r3 = last * n;
       const rows = last - first + 1;
-      let column = 0;
-      // Columns left of the block, two at a time: rows p = column and q = column + 1 are final.
-      for (; column + 1 < first; column += 2) {
-        const p = column * n;
-        const q = p + n;
-        const dp = inverse[column] as number;
-        const dq = inverse[column + 1] as number;
-        eliminateColumnPair(l, p, q, r0, r1, r2, r3, rows, 0, column, dp, dq, true);
-      }
+      // Columns left of the block (an even number of them), two at a time.
+      eliminateColumnPairs(l, null, n, inverse, r0, r1, r2, r3, rows, 0, first);
       // The block's own triangle: first the dot products over the columns left
       // of the block (ten sums from four loads per column), then what the
       // block's own entries add.
@@ -155,59 +148,69 @@ export class DenseCholesky {
 }
 
 /**
- * The step of a blocked Cholesky factorization for two finished columns,
- * `column` and `column + 1`, whose rows start at offsets p and q of `a`: the
- * entries in those columns of the block's `rows` rows (at offsets r0..r3;
- * missing rows alias the last), from their dot products with the two columns
- * over k in [from, column), four rows by two columns at a time (each value
- * loaded serves two or four multiply-adds). dp and dq are the columns' pivots:
- * their reciprocals when `reciprocalPivots` (the dense factorization keeps
- * those), else themselves (the envelope factorization's).
+ * The step of a blocked Cholesky factorization for the finished columns left
+ * of a block of `rows` rows (at offsets r0..r3 of `a`; missing rows alias the
+ * last): their entries in columns from `start` up to `first`, two columns at a
+ * time, from their dot products with each pair of finished columns over the
+ * columns from `start` before it, four rows by two columns at a time (each
+ * value loaded serves two or four multiply-adds). Row i starts at origins[i]
+ * of `a`, or at i·n when `origins` is null (a dense matrix). The pivots are
+ * `inverse`'s reciprocals (the dense factorization keeps those), or when it is
+ * null the diagonal of `a` itself (the envelope's). Returns the first column
+ * not done (first − 1 when an odd number of columns was left).
  */
-export function eliminateColumnPair(
+export function eliminateColumnPairs(
   a: Float64Array,
-  p: number,
-  q: number,
+  origins: Int32Array | null,
+  n: number,
+  inverse: Float64Array | null,
   r0: number,
   r1: number,
   r2: number,
   r3: number,
   rows: number,
-  from: number,
-  column: number,
-  dp: number,
-  dq: number,
-  reciprocalPivots: boolean,
-): void {
-  let s00 = 0;
-  let s01 = 0;
-  let s10 = 0;
-  let s11 = 0;
-  let s20 = 0;
-  let s21 = 0;
-  let s30 = 0;
-  let s31 = 0;
-  for (let k = from; k < column; k++) {
-    const lp = a[p + k] as number;
-    const lq = a[q + k] as number;
-    const x0 = a[r0 + k] as number;
-    const x1 = a[r1 + k] as number;
-    const x2 = a[r2 + k] as number;
-    const x3 = a[r3 + k] as number;
-    s00 += x0 * lp;
-    s01 += x0 * lq;
-    s10 += x1 * lp;
-    s11 += x1 * lq;
-    s20 += x2 * lp;
-    s21 += x2 * lq;
-    s30 += x3 * lp;
-    s31 += x3 * lq;
+  start: number,
+  first: number,
+): number {
+  const reciprocalPivots = inverse !== null;
+  let column = start;
+  for (; column + 1 < first; column += 2) {
+    // Rows p = column and q = column + 1 are final.
+    const p = origins === null ? column * n : (origins[column] as number);
+    const q = origins === null ? p + n : (origins[column + 1] as number);
+    const dp = inverse === null ? (a[p + column] as number) : (inverse[column] as number);
+    const dq = inverse === null ? (a[q + column + 1] as number) : (inverse[column + 1] as number);
+    let s00 = 0;
+    let s01 = 0;
+    let s10 = 0;
+    let s11 = 0;
+    let s20 = 0;
+    let s21 = 0;
+    let s30 = 0;
+    let s31 = 0;
+    for (let k = start; k < column; k++) {
+      const lp = a[p + k] as number;
+      const lq = a[q + k] as number;
+      const x0 = a[r0 + k] as number;
+      const x1 = a[r1 + k] as number;
+      const x2 = a[r2 + k] as number;
+      const x3 = a[r3 + k] as number;
+      s00 += x0 * lp;
+      s01 += x0 * lq;
+      s10 += x1 * lp;
+      s11 += x1 * lq;
+      s20 += x2 * lp;
+      s21 += x2 * lq;
+      s30 += x3 * lp;
+      s31 += x3 * lq;
+    }
+    const lqp = a[q + column] as number;
+    finishColumnPair(a, r0, column, s00, s01, dp, lqp, dq, reciprocalPivots);
+    if (rows > 1) finishColumnPair(a, r1, column, s10, s11, dp, lqp, dq, reciprocalPivots);
+    if (rows > 2) finishColumnPair(a, r2, column, s20, s21, dp, lqp, dq, reciprocalPivots);
+    if (rows > 3) finishColumnPair(a, r3, column, s30, s31, dp, lqp, dq, reciprocalPivots);
   }
-  const lqp = a[q + column] as number;
-  finishColumnPair(a, r0, column, s00, s01, dp, lqp, dq, reciprocalPivots);
-  if (rows > 1) finishColumnPair(a, r1, column, s10, s11, dp, lqp, dq, reciprocalPivots);
-  if (rows > 2) finishColumnPair(a, r2, column, s20, s21, dp, lqp, dq, reciprocalPivots);
-  if (rows > 3) finishColumnPair(a, r3, column, s30, s31, dp, lqp, dq, reciprocalPivots);
+  return column;
 }
 
 /**

@@ -10,7 +10,7 @@
 import { totalByteLength } from "../array-memory.ts";
 import { MappingError } from "../mapping-error.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
-import { eliminateColumnPair } from "./dense-cholesky.ts";
+import { eliminateColumnPairs } from "./dense-cholesky.ts";
 
 const BLOCK = 4;
 
@@ -118,15 +118,8 @@ export class EnvelopeCholesky {
       const r2 = origins[Math.min(first + 2, last)] as number;
       const r3 = origins[Math.min(first + 3, last)] as number;
       const rows = last - first + 1;
-      let column = start;
-      // Columns left of the block, two at a time: rows p = column and q = column + 1 are already final.
-      for (; column + 1 < first; column += 2) {
-        const p = origins[column] as number;
-        const q = origins[column + 1] as number;
-        const dp = a[p + column] as number;
-        const dq = a[q + column + 1] as number;
-        eliminateColumnPair(a, p, q, r0, r1, r2, r3, rows, start, column, dp, dq, false);
-      }
+      // Columns left of the block, two at a time.
+      const column = eliminateColumnPairs(a, origins, n, null, r0, r1, r2, r3, rows, start, first);
       // What is left: at most one column before the block, then the block's own triangle.
       for (let row = first; row <= last; row++) {
         const r = origins[row] as number;
