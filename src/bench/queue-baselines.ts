@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable, Writable } from "node:stream";
 import { Worker } from "node:worker_threads";
 import { native } from "../native/index.ts";
 
@@ -43,18 +44,18 @@ async function timedRoundTrips(
 
 /** Round trips of a 1-byte message over a stream whose far end echoes it. */
 function streamRoundTrips(
-  write: (byte: Buffer) => void,
-  onData: (listener: () => void) => void,
+  outgoing: Writable,
+  incoming: Readable,
   iterations: number,
   warmup: number,
 ): Promise<Float64Array> {
   const byte = Buffer.from([42]);
   let answered: () => void = () => {};
-  onData(() => answered());
+  incoming.on("data", () => answered());
   const roundTrip = () =>
     new Promise<void>((resolve) => {
       answered = resolve;
-      write(byte);
+      outgoing.write(byte);
     });
   return timedRoundTrips(roundTrip, iterations, warmup);
 }
@@ -64,12 +65,7 @@ export async function pipeRoundTrips(iterations: number, warmup: number): Promis
   try {
     const stdin = child.stdin as NonNullable<ChildProcess["stdin"]>;
     const stdout = child.stdout as NonNullable<ChildProcess["stdout"]>;
-    return await streamRoundTrips(
-      (byte) => stdin.write(byte),
-      (listener) => stdout.on("data", listener),
-      iterations,
-      warmup,
-    );
+    return await streamRoundTrips(stdin, stdout, iterations, warmup);
   } finally {
     child.stdin?.end();
     child.kill("SIGKILL");
@@ -90,12 +86,7 @@ export async function unixSocketRoundTrips(iterations: number, warmup: number): 
     const connected = connect(path);
     socket = connected;
     await new Promise<void>((resolve) => connected.once("connect", () => resolve()));
-    return await streamRoundTrips(
-      (byte) => connected.write(byte),
-      (listener) => connected.on("data", listener),
-      iterations,
-      warmup,
-    );
+    return await streamRoundTrips(connected, connected, iterations, warmup);
   } finally {
     socket?.destroy();
     child.kill("SIGKILL");

@@ -5,6 +5,7 @@ import { type FloorResult, measureCouplingFloor } from "../bench/c-floor-runner.
 import { type CouplingOperator, type CouplingRow, runCouplingBenchmark } from "../bench/coupling.ts";
 import { couplingBenchmarkJson, couplingBenchmarkTable } from "../bench/coupling-report.ts";
 import { UsageError } from "./exit-codes.ts";
+import { wholeNumberOption } from "./whole-number-option.ts";
 
 export function registerBenchCoupling(bench: Command): void {
   bench
@@ -25,12 +26,8 @@ export function registerBenchCoupling(bench: Command): void {
         if (operator !== "nearest" && operator !== "rbf-pu")
           throw new UsageError(`--operator: "${operator}" is not nearest or rbf-pu`);
       }
-      const points = Number(options.points);
-      const windows = Number(options.windows);
-      if (!Number.isInteger(points) || points < 10)
-        throw new UsageError(`--points ${options.points}: give a whole number of at least 10`);
-      if (!Number.isInteger(windows) || windows < 1)
-        throw new UsageError(`--windows ${options.windows}: give a whole number of at least 1`);
+      const points = wholeNumberOption("--points", options.points, 10);
+      const windows = wholeNumberOption("--windows", options.windows);
       const rows: CouplingRow[] = [];
       for (const operator of operators as CouplingOperator[]) {
         process.stderr.write(

@@ -2,14 +2,8 @@ import type { Command } from "commander";
 import { lammpsBenchmarkJson, lammpsBenchmarkTable, runLammpsBenchmark } from "../bench/lammps.ts";
 import { packagePath } from "../platform/package-root.ts";
 import { resolveStack } from "../stack/stack-store.ts";
-import { ExitCode, UsageError } from "./exit-codes.ts";
-
-function positiveInteger(option: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`${option} ${text}: give a whole number of at least 1`);
-  return value;
-}
+import { ExitCode } from "./exit-codes.ts";
+import { wholeNumberOption } from "./whole-number-option.ts";
 
 /** The stacks the example runs on, or why not: they are built by hand once (debootstrap, as root). */
 function stackRoots(): { lammpsRoot: string; numpyRoot: string } | string {
@@ -41,9 +35,9 @@ export function registerBenchLammps(bench: Command): void {
       "print { atoms, steps_per_go, rounds, alone: { n, mean_ms, sd_ms, p50_ms, p99_ms, max_ms }, publishing: { … }, coupled: { … }, slowdown: { mean, p50 }, publishing_slowdown: { mean, p50 }, analysis: { published, analysed, skipped } }",
     )
     .action(async (options: { rounds: string; iterations: string; every: string; json?: boolean }) => {
-      const rounds = positiveInteger("--rounds", options.rounds);
-      const iterations = positiveInteger("--iterations", options.iterations);
-      const every = positiveInteger("--every", options.every);
+      const rounds = wholeNumberOption("--rounds", options.rounds);
+      const iterations = wholeNumberOption("--iterations", options.iterations);
+      const every = wholeNumberOption("--every", options.every);
       const roots = stackRoots();
       if (typeof roots === "string") {
         process.stderr.write(`conflux bench lammps: ${roots}\n`);

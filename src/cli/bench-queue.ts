@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { runQueueBenchmark } from "../bench/queue.ts";
 import { queueBenchmarkJson, queueBenchmarkTable } from "../bench/queue-report.ts";
-import { UsageError } from "./exit-codes.ts";
+import { wholeNumberOption } from "./whole-number-option.ts";
 
 export function registerBenchQueue(bench: Command): void {
   bench
@@ -15,10 +15,7 @@ export function registerBenchQueue(bench: Command): void {
       "print JSON: { results: [ { transport, mode, between, load, n, mean_ns, sd_ns, p50_ns, p99_ns, max_ns } ], throughput: [...] }",
     )
     .action(async (options: { iterations: string; json?: boolean }) => {
-      const iterations = Number(options.iterations);
-      if (!Number.isInteger(iterations) || iterations < 100) {
-        throw new UsageError(`--iterations ${options.iterations}: give a whole number of at least 100`);
-      }
+      const iterations = wholeNumberOption("--iterations", options.iterations, 100);
       const result = await runQueueBenchmark({
         iterations,
         progress: (what) => process.stderr.write(`measuring ${what}…\n`),

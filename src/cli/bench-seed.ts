@@ -2,15 +2,9 @@ import type { Command } from "commander";
 import { runSeedBenchmark, type SeedEnclave } from "../bench/seed.ts";
 import { seedBenchmarkJson, seedBenchmarkTable } from "../bench/seed-report.ts";
 import { UsageError } from "./exit-codes.ts";
+import { wholeNumberOption } from "./whole-number-option.ts";
 
 const ENCLAVES: readonly SeedEnclave[] = ["baseline", "thread", "process", "container", "vm"];
-
-function positiveInteger(option: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`${option} ${text}: give a whole number of at least 1`);
-  return value;
-}
 
 export function registerBenchSeed(bench: Command): void {
   bench
@@ -31,8 +25,8 @@ export function registerBenchSeed(bench: Command): void {
       }
       const result = await runSeedBenchmark({
         enclaves: enclaves as SeedEnclave[],
-        points: positiveInteger("--points", options.points),
-        iterations: positiveInteger("--iterations", options.iterations),
+        points: wholeNumberOption("--points", options.points),
+        iterations: wholeNumberOption("--iterations", options.iterations),
         progress: (what) => process.stderr.write(`measuring ${what}…\n`),
       });
       process.stdout.write(options.json ? `${seedBenchmarkJson(result)}\n` : seedBenchmarkTable(result));

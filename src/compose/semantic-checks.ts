@@ -34,39 +34,26 @@ function resolveEndpoint(
   findings: Finding[],
 ): ResolvedEndpoint | undefined {
   const [componentName = "", meshName = "", fieldName = ""] = endpoint.split(".");
+  // What does not exist, the nearest name there is, and the names there are.
+  const missing = (message: string, name: string, names: readonly string[], listed: string): undefined => {
+    findings.push({ path, at: "value", message, hint: joinHints(didYouMean(name, names), listed) });
+    return undefined;
+  };
   const components = Object.keys(composition.components);
   const component = composition.components[componentName];
   if (component === undefined) {
-    findings.push({
-      path,
-      at: "value",
-      message: `component "${componentName}" does not exist`,
-      hint: joinHints(
-        didYouMean(componentName, components),
-        known("Components are", components, "No components are declared."),
-      ),
-    });
-    return undefined;
+    const listed = known("Components are", components, "No components are declared.");
+    return missing(`component "${componentName}" does not exist`, componentName, components, listed);
   }
   const meshes = Object.keys(component.meshes);
   const mesh = component.meshes[meshName];
   if (mesh === undefined) {
-    findings.push({
-      path,
-      at: "value",
-      message: `component "${componentName}" has no mesh "${meshName}"`,
-      hint: joinHints(didYouMean(meshName, meshes), known("Its meshes are", meshes, "It shares no meshes.")),
-    });
-    return undefined;
+    const listed = known("Its meshes are", meshes, "It shares no meshes.");
+    return missing(`component "${componentName}" has no mesh "${meshName}"`, meshName, meshes, listed);
   }
   if (!mesh.fields.includes(fieldName)) {
-    findings.push({
-      path,
-      at: "value",
-      message: `mesh "${componentName}.${meshName}" has no field "${fieldName}"`,
-      hint: joinHints(didYouMean(fieldName, mesh.fields), known("Its fields are", mesh.fields, "It has no fields.")),
-    });
-    return undefined;
+    const listed = known("Its fields are", mesh.fields, "It has no fields.");
+    return missing(`mesh "${componentName}.${meshName}" has no field "${fieldName}"`, fieldName, mesh.fields, listed);
   }
   return { component: componentName, mesh };
 }

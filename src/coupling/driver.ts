@@ -332,7 +332,7 @@ export async function runCoupling<OperatorSpec>(
   } catch (error) {
     handledInterruption = error instanceof InterruptedError;
     setCounts(timings, plan, timeRun, progress.completed, pingPhases);
-    const cause = await explain(error, participants, progress, interrupted, run);
+    const cause = await explain(error, { participants, progress, interrupted, run });
     try {
       if (!collected) hooks.collect?.(meshes, progress.completed, run.id);
     } catch {
@@ -620,6 +620,7 @@ function pointSet(mesh: SharedMesh, given: Float64Array | undefined): PointSet {
   );
 }
 
+/** The failure of `participant`; `window` is the window of a run in time (-1: none). */
 function failure(
   participant: Participant,
   iteration: number,
@@ -627,18 +628,7 @@ function failure(
   reason: string,
   exit?: ExitStatus,
   rank?: number,
-): CouplingFailure {
-  return failureIn(participant, -1, iteration, phase, reason, exit, rank);
-}
-
-function failureIn(
-  participant: Participant,
-  window: number,
-  iteration: number,
-  phase: string,
-  reason: string,
-  exit?: ExitStatus,
-  rank?: number,
+  window = -1,
 ): CouplingFailure {
   const link = participant.link;
   const ranked = rank !== undefined && link instanceof RankGroupLink;
@@ -688,16 +678,20 @@ function setCounts(
   }
 }
 
+/** What the driver knows of a run that ended in an error, for explaining it. */
+interface FailedRun {
+  participants: Map<string, Participant>;
+  progress: RunProgress;
+  /** The signal that interrupted the run, if one did. */
+  interrupted: NodeJS.Signals | undefined;
+  run: Run;
+}
+
 /** Turns whatever ended the run into one CouplingFailure naming the component. */
-async function explain(
-  error: unknown,
-  participants: Map<string, Participant>,
-  progress: RunProgress,
-  interrupted: NodeJS.Signals | undefined,
-  run: Run,
-): Promise<Error> {
+async function explain(error: unknown, failed: FailedRun): Promise<Error> {
+  const { progress, interrupted, run } = failed;
   const { iteration, phase } = progress;
-  const cause = await explainFailure(error, participants, progress, interrupted, run.directory);
+  const cause = await explainFailure(error, failed);
   // A component misled by a registry another process scribbled fails in its own words: the scribble is the
   // cause, and the registry is named with what failed next.
   const damage = run.registry.geometryDamage();
@@ -705,13 +699,9 @@ async function explain(
   return overwrittenRegistry(run.registryPath, damage, iteration, phase, cause);
 }
 
-async function explainFailure(
-  error: unknown,
-  participants: Map<string, Participant>,
-  progress: RunProgress,
-  interrupted: NodeJS.Signals | undefined,
-  runDirectory: string,
-): Promise<Error> {
+async function explainFailure(error: unknown, failed: FailedRun): Promise<Error> {
+  const { participants, progress, interrupted } = failed;
+  const runDirectory = failed.run.directory;
   const { iteration, phase, window } = progress;
   // A truncated segment reads as zeros, which the ring and mesh checks report as garbage, and a component
   // whose own segment was cut may exit: the truncation is the cause, whatever else was seen first.
@@ -753,10 +743,10 @@ async function explainFailure(
   const group = participant.enclave instanceof EnclaveGroup ? participant.enclave : undefined;
   const endedOf = (participant: Participant): Promise<ExitStatus> =>
     rank !== undefined && group !== undefined ? group.member(rank).ended : participant.enclave.ended;
-  const failure = (participant: Participant, iteration: number, phase: string, reason: string, exit?: ExitStatus) =>
-    failureIn(participant, window, iteration, phase, reason, exit, rank);
+  const failureOf = (participant: Participant, iteration: number, phase: string, reason: string, exit?: ExitStatus) =>
+    failure(participant, iteration, phase, reason, exit, rank, window);
   if (error instanceof ProtocolViolation) {
-    return failure(participant, iteration, phase, error.reason, await withTimeout(endedOf(participant), 200));
+    return failureOf(participant, iteration, phase, error.reason, await withTimeout(endedOf(participant), 200));
   }
   if (
     (error instanceof PeerDiedError || error instanceof PeerClosedError) &&
@@ -780,12 +770,12 @@ async function explainFailure(
         : running
           ? "closed its channel while it still ran"
           : "stopped answering: it closed its channel or died";
-    return failure(participant, iteration, phase, reason, exit);
+    return failureOf(participant, iteration, phase, reason, exit);
   }
   if (error instanceof QueueTimeoutError) {
     const limit = error.message.match(/within ([\d.]+ ms)/)?.[1] ?? "the step timeout";
     const exit = await participant.enclave.stop(200);
-    return failure(
+    return failureOf(
       participant,
       iteration,
       phase,
@@ -798,7 +788,7 @@ async function explainFailure(
   else if (error instanceof MeshMetadataError) reason = `published malformed metadata: ${error.message}`;
   else reason = `failed: ${(error as Error).message}`;
   const ending = participant.enclave.hasExited() || !participant.enclave.isAlive();
-  return failure(
+  return failureOf(
     participant,
     iteration,
     phase,

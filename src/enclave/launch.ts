@@ -1,9 +1,10 @@
 // What to launch as a component, checked before anything runs, and the
 // environment every backend gives it: the run directory, the component's name,
 // and its parameters as JSON.
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { findExecutable } from "../platform/executable.ts";
+import { isFile } from "../platform/path-kind.ts";
 import {
   COMPONENT_ARGS_VARIABLE,
   COMPONENT_NAME_VARIABLE,
@@ -109,14 +110,6 @@ export function missingForLaunch(launch: ComponentLaunch): string | undefined {
     return `${where}: working directory ${launch.cwd} does not exist`;
   }
   return undefined;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function isExecutable(path: string): boolean {

@@ -23,3 +23,17 @@ export function sharedCopy<T extends Float64Array | Int32Array>(array: T): T {
   copy.set(array as never);
   return copy as T;
 }
+
+/** A new private array of `length` holding the first `kept` values of `array`: where a full list grows into. */
+export function grown<T extends Float64Array | Int32Array>(array: T, length: number, kept = array.length): T {
+  const copy = array instanceof Float64Array ? new Float64Array(length) : new Int32Array(length);
+  copy.set(array.subarray(0, kept));
+  return copy as T;
+}
+
+/** Bytes held by `parts` together (typed arrays, or structures that say what they hold). */
+export function totalByteLength(...parts: readonly { readonly byteLength: number }[]): number {
+  let total = 0;
+  for (const part of parts) total += part.byteLength;
+  return total;
+}

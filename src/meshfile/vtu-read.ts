@@ -13,17 +13,23 @@ import { decodeBase64Array, decodeRawArray, type HeaderType } from "./vtk-binary
 type Element = Record<string, unknown>;
 
 const POINT_TYPES = ["UnstructuredGrid", "PolyData"];
-const ARRAY_TYPES: Record<string, number> = {
-  Int8: 1,
-  UInt8: 1,
-  Int16: 2,
-  UInt16: 2,
-  Int32: 4,
-  UInt32: 4,
-  Int64: 8,
-  UInt64: 8,
-  Float32: 4,
-  Float64: 8,
+/** The array types VTK writes: the bytes of one value, and how to read one (little-endian) as a double. */
+interface ArrayType {
+  size: number;
+  read(view: DataView, at: number): number;
+}
+
+const ARRAY_TYPES: Record<string, ArrayType> = {
+  Int8: { size: 1, read: (view, at) => view.getInt8(at) },
+  UInt8: { size: 1, read: (view, at) => view.getUint8(at) },
+  Int16: { size: 2, read: (view, at) => view.getInt16(at, true) },
+  UInt16: { size: 2, read: (view, at) => view.getUint16(at, true) },
+  Int32: { size: 4, read: (view, at) => view.getInt32(at, true) },
+  UInt32: { size: 4, read: (view, at) => view.getUint32(at, true) },
+  Int64: { size: 8, read: (view, at) => Number(view.getBigInt64(at, true)) },
+  UInt64: { size: 8, read: (view, at) => Number(view.getBigUint64(at, true)) },
+  Float32: { size: 4, read: (view, at) => view.getFloat32(at, true) },
+  Float64: { size: 8, read: (view, at) => view.getFloat64(at, true) },
 };
 const ARRAY_ELEMENTS = new Set(["Piece", "DataArray"]);
 
@@ -77,46 +83,13 @@ function splitAppended(bytes: Uint8Array, file: string): { xml: string; appended
 }
 
 function valuesOf(bytes: Uint8Array, type: string, what: string): Float64Array {
-  const size = ARRAY_TYPES[type] as number;
+  const { size, read } = ARRAY_TYPES[type] as ArrayType;
   if (bytes.byteLength % size !== 0)
     throw new Error(`${what} holds ${bytes.byteLength} bytes, not a whole number of ${type}`);
   const count = bytes.byteLength / size;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const values = new Float64Array(count);
-  for (let index = 0; index < count; index++) {
-    const at = index * size;
-    switch (type) {
-      case "Float64":
-        values[index] = view.getFloat64(at, true);
-        break;
-      case "Float32":
-        values[index] = view.getFloat32(at, true);
-        break;
-      case "Int8":
-        values[index] = view.getInt8(at);
-        break;
-      case "UInt8":
-        values[index] = view.getUint8(at);
-        break;
-      case "Int16":
-        values[index] = view.getInt16(at, true);
-        break;
-      case "UInt16":
-        values[index] = view.getUint16(at, true);
-        break;
-      case "Int32":
-        values[index] = view.getInt32(at, true);
-        break;
-      case "UInt32":
-        values[index] = view.getUint32(at, true);
-        break;
-      case "Int64":
-        values[index] = Number(view.getBigInt64(at, true));
-        break;
-      default:
-        values[index] = Number(view.getBigUint64(at, true));
-    }
-  }
+  for (let index = 0; index < count; index++) values[index] = read(view, index * size);
   return values;
 }
 

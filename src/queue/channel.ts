@@ -64,16 +64,9 @@ export class Channel {
     const [sendOffset, receiveOffset] = role === "driver" ? [toComponent, toDriver] : [toDriver, toComponent];
     const where = `channel "${name}" (${role} side)`;
     // Both rings have the control line's capacity, so the second starts where the first ends and they never overlap.
-    this.sender = new RingProducer(segment.buffer, sendOffset, where, strategy, peer, capacity);
-    this.receiver = new RingConsumer(
-      segment.buffer,
-      receiveOffset,
-      where,
-      strategy,
-      peer,
-      opcodeTable(options.opcodes),
-      capacity,
-    );
+    const attachment = { buffer: segment.buffer, where, strategy, peer, expectedCapacity: capacity };
+    this.sender = new RingProducer({ ...attachment, byteOffset: sendOffset });
+    this.receiver = new RingConsumer({ ...attachment, byteOffset: receiveOffset }, opcodeTable(options.opcodes));
   }
 
   /** The driver creates the channel segment for one component; the component attaches to it. */

@@ -104,8 +104,26 @@ export function readRingCapacity(
   return capacity;
 }
 
+/** Where a ring end attaches, the same for both ends of a ring. */
+export interface RingAttachment {
+  buffer: ArrayBuffer;
+  /** Where the ring starts in `buffer`. */
+  byteOffset: number;
+  /** What errors call the ring, e.g. `channel "appA" (driver side)`. */
+  where: string;
+  strategy: WaitStrategy;
+  /** Whether the other end still runs; null: not watched. */
+  peer: PeerLiveness | null;
+  /** The capacity the channel's control line gives the ring, checked against the ring's own. */
+  expectedCapacity?: number;
+}
+
 /** The fields both ends share: word indices of the counters and flags. */
 class RingEnd {
+  protected readonly buffer: ArrayBuffer;
+  protected readonly byteOffset: number;
+  readonly where: string;
+  protected readonly peer: PeerLiveness | null;
   protected readonly words: Int32Array;
   protected readonly doubles: Float64Array;
   protected readonly capacity: number;
@@ -121,16 +139,13 @@ class RingEnd {
   protected readonly waiter: Waiter;
   protected readonly timeoutNs: number;
 
-  constructor(
-    protected readonly buffer: ArrayBuffer,
-    protected readonly byteOffset: number,
-    readonly where: string,
-    strategy: WaitStrategy,
-    protected readonly peer: PeerLiveness | null,
-    consumer: boolean,
-    expectedCapacity?: number,
-  ) {
-    this.capacity = readRingCapacity(buffer, byteOffset, where, expectedCapacity);
+  constructor(attachment: RingAttachment, consumer: boolean) {
+    const { buffer, byteOffset, where, strategy, peer } = attachment;
+    this.buffer = buffer;
+    this.byteOffset = byteOffset;
+    this.where = where;
+    this.peer = peer;
+    this.capacity = readRingCapacity(buffer, byteOffset, where, attachment.expectedCapacity);
     this.mask = this.capacity - 1;
     this.words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
     this.doubles = new Float64Array(buffer, 0, buffer.byteLength >>> 3);
@@ -227,15 +242,8 @@ export class RingProducer extends RingEnd {
   private tail: number;
   private cachedHead: number;
 
-  constructor(
-    buffer: ArrayBuffer,
-    byteOffset: number,
-    where: string,
-    strategy: WaitStrategy,
-    peer: PeerLiveness | null,
-    expectedCapacity?: number,
-  ) {
-    super(buffer, byteOffset, where, strategy, peer, false, expectedCapacity);
+  constructor(attachment: RingAttachment) {
+    super(attachment, false);
     this.tail = Atomics.load(this.words, this.tailIndex);
     this.cachedHead = Atomics.load(this.words, this.headIndex);
     if ((this.tail - this.cachedHead) >>> 0 > this.capacity) this.corruptCounters(this.tail, this.cachedHead);
@@ -300,16 +308,11 @@ export class RingConsumer extends RingEnd {
   private head: number;
 
   constructor(
-    buffer: ArrayBuffer,
-    byteOffset: number,
-    where: string,
-    strategy: WaitStrategy,
-    peer: PeerLiveness | null,
+    attachment: RingAttachment,
     /** validOpcodes[op] !== 0 for every opcode the protocol knows; null accepts all. */
     private readonly validOpcodes: Uint8Array | null,
-    expectedCapacity?: number,
   ) {
-    super(buffer, byteOffset, where, strategy, peer, true, expectedCapacity);
+    super(attachment, true);
     this.head = Atomics.load(this.words, this.headIndex);
     const tail = Atomics.load(this.words, this.tailIndex);
     if ((tail - this.head) >>> 0 > this.capacity) this.corruptCounters(tail, this.head);

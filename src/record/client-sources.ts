@@ -13,6 +13,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { packagePath } from "../platform/package-root.ts";
+import { isFile } from "../platform/path-kind.ts";
 
 const PYTHON_IMPORT = /^\s*(?:import\s+conflux\b|from\s+conflux(?:\.\w+)?\s+import\b)/m;
 /** Bytes every program linking the C client holds: cfx_error_name()'s table. */
@@ -26,14 +27,6 @@ function head(path: string, bytes: number): Buffer {
     return buffer.subarray(0, readSync(fd, buffer, 0, bytes, 0));
   } finally {
     closeSync(fd);
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
   }
 }
 

@@ -3,6 +3,7 @@
 // count, field names) in front so that the other side can check it before
 // using a byte. This module is the only code that encodes it; shm/shared-mesh.ts
 // maps it.
+import { checkPayloadPreamble, type PayloadPreamble } from "./payload-preamble.ts";
 
 export const MESH_MAGIC = 0x4853454d; // "MESH"
 export const MESH_LAYOUT_VERSION = 1;
@@ -155,6 +156,17 @@ export function readSpecHead(view: DataView, buffer: ArrayBuffer, payloadOffset:
   return spec;
 }
 
+const MESH_PREAMBLE: PayloadPreamble = {
+  what: "mesh",
+  metadataBytes: MeshOffset.coordinates,
+  magic: MESH_MAGIC,
+  magicDetail: "",
+  missingReason: "the component did not publish its mesh",
+  version: MESH_LAYOUT_VERSION,
+  versionOffset: MeshOffset.version,
+  error: MeshMetadataError,
+};
+
 /** Reads and checks the metadata another process wrote; every inconsistency is an error that names it. */
 export function readMeshMetadata(
   buffer: ArrayBuffer,
@@ -162,22 +174,8 @@ export function readMeshMetadata(
   payloadBytes: number,
   where: string,
 ): MeshSpec & MeshGeometry {
-  if (payloadBytes < MeshOffset.coordinates) {
-    throw new MeshMetadataError(
-      `${where}: ${payloadBytes} bytes cannot hold mesh metadata (${MeshOffset.coordinates} bytes)`,
-    );
-  }
+  checkPayloadPreamble(buffer, payloadOffset, payloadBytes, where, MESH_PREAMBLE);
   const view = new DataView(buffer, payloadOffset, payloadBytes);
-  const magic = Atomics.load(new Int32Array(buffer, payloadOffset, 1), 0) >>> 0;
-  if (magic !== MESH_MAGIC) {
-    throw new MeshMetadataError(
-      `${where}: no mesh metadata (magic 0x${magic.toString(16)}); the component did not publish its mesh`,
-    );
-  }
-  const version = view.getUint32(MeshOffset.version, true);
-  if (version !== MESH_LAYOUT_VERSION) {
-    throw new MeshMetadataError(`${where}: mesh layout version ${version}, this conflux reads ${MESH_LAYOUT_VERSION}`);
-  }
   const spec = readSpecHead(view, buffer, payloadOffset, where);
   const expected = meshGeometry(spec);
   const stored = {

@@ -15,6 +15,7 @@ import {
   readSpecHead,
   writeFieldNames,
 } from "./mesh.ts";
+import { checkPayloadPreamble, type PayloadPreamble } from "./payload-preamble.ts";
 
 export const SNAPSHOT_MAGIC = 0x50414e53; // "SNAP"
 export const SNAPSHOT_LAYOUT_VERSION = 1;
@@ -119,6 +120,17 @@ export function writeSnapshotMetadata(buffer: ArrayBuffer, payloadOffset: number
   return geometry;
 }
 
+const SNAPSHOT_PREAMBLE: PayloadPreamble = {
+  what: "snapshot",
+  metadataBytes: SnapshotOffset.buffers,
+  magic: SNAPSHOT_MAGIC,
+  magicDetail: "",
+  missingReason: "its writer did not publish the snapshot's layout",
+  version: SNAPSHOT_LAYOUT_VERSION,
+  versionOffset: SnapshotOffset.version,
+  error: MeshMetadataError,
+};
+
 /** Reads and checks the metadata another process wrote; every inconsistency is an error that names it. */
 export function readSnapshotMetadata(
   buffer: ArrayBuffer,
@@ -126,24 +138,8 @@ export function readSnapshotMetadata(
   payloadBytes: number,
   where: string,
 ): MeshSpec & SnapshotGeometry {
-  if (payloadBytes < SnapshotOffset.buffers) {
-    throw new MeshMetadataError(
-      `${where}: ${payloadBytes} bytes cannot hold snapshot metadata (${SnapshotOffset.buffers} bytes)`,
-    );
-  }
+  checkPayloadPreamble(buffer, payloadOffset, payloadBytes, where, SNAPSHOT_PREAMBLE);
   const view = new DataView(buffer, payloadOffset, payloadBytes);
-  const magic = Atomics.load(new Int32Array(buffer, payloadOffset, 1), 0) >>> 0;
-  if (magic !== SNAPSHOT_MAGIC) {
-    throw new MeshMetadataError(
-      `${where}: no snapshot metadata (magic 0x${magic.toString(16)}); its writer did not publish the snapshot's layout`,
-    );
-  }
-  const version = view.getUint32(SnapshotOffset.version, true);
-  if (version !== SNAPSHOT_LAYOUT_VERSION) {
-    throw new MeshMetadataError(
-      `${where}: snapshot layout version ${version}, this conflux reads ${SNAPSHOT_LAYOUT_VERSION}`,
-    );
-  }
   const spec = readSpecHead(view, buffer, payloadOffset, where);
   const expected = snapshotGeometry(spec);
   const stored = [

@@ -8,6 +8,7 @@
 // times each time it reads them. This module is the only code that encodes the
 // layout; shm/waveform.ts maps it.
 import { MAX_POINTS } from "./mesh.ts";
+import { checkPayloadPreamble, type PayloadPreamble } from "./payload-preamble.ts";
 import { MAX_NAME_BYTES } from "./segment-header.ts";
 
 export const WAVEFORM_MAGIC = 0x45564157; // "WAVE"
@@ -152,6 +153,17 @@ export function writeWaveformMetadata(
   return geometry;
 }
 
+const WAVEFORM_PREAMBLE: PayloadPreamble = {
+  what: "waveform",
+  metadataBytes: WaveformOffset.times,
+  magic: WAVEFORM_MAGIC,
+  magicDetail: `, expected 0x${WAVEFORM_MAGIC.toString(16)} "WAVE"`,
+  missingReason: "the driver did not create this waveform",
+  version: WAVEFORM_LAYOUT_VERSION,
+  versionOffset: WaveformOffset.version,
+  error: WaveformMetadataError,
+};
+
 /** Reads and checks the metadata another process wrote; every inconsistency is an error that names it. */
 export function readWaveformMetadata(
   buffer: ArrayBuffer,
@@ -159,24 +171,8 @@ export function readWaveformMetadata(
   payloadBytes: number,
   where: string,
 ): WaveformSpec & WaveformGeometry {
-  if (payloadBytes < WaveformOffset.times) {
-    throw new WaveformMetadataError(
-      `${where}: ${payloadBytes} bytes cannot hold waveform metadata (${WaveformOffset.times} bytes)`,
-    );
-  }
-  const magic = Atomics.load(new Int32Array(buffer, payloadOffset, 1), 0) >>> 0;
-  if (magic !== WAVEFORM_MAGIC) {
-    throw new WaveformMetadataError(
-      `${where}: no waveform metadata (magic 0x${magic.toString(16)}, expected 0x${WAVEFORM_MAGIC.toString(16)} "WAVE"); the driver did not create this waveform`,
-    );
-  }
+  checkPayloadPreamble(buffer, payloadOffset, payloadBytes, where, WAVEFORM_PREAMBLE);
   const view = new DataView(buffer, payloadOffset, WaveformOffset.times);
-  const version = view.getUint32(WaveformOffset.version, true);
-  if (version !== WAVEFORM_LAYOUT_VERSION) {
-    throw new WaveformMetadataError(
-      `${where}: waveform layout version ${version}, this conflux reads ${WAVEFORM_LAYOUT_VERSION}`,
-    );
-  }
   const spec: WaveformSpec = {
     role: view.getUint32(WaveformOffset.role, true) as WaveformRole,
     count: view.getUint32(WaveformOffset.count, true),

@@ -62,7 +62,10 @@ test("the TypeScript readers read the golden images back", () => {
     ],
   );
 
-  const consumer = new RingConsumer(copy(golden("ring.bin")), 0, "ring.bin", waitStrategy(), null, null);
+  const consumer = new RingConsumer(
+    { buffer: copy(golden("ring.bin")), byteOffset: 0, where: "ring.bin", strategy: waitStrategy(), peer: null },
+    null,
+  );
   const received = new Message();
   for (const [sequence, sent] of goldenMessages().entries()) {
     assert.ok(consumer.tryReceive(received));

@@ -123,7 +123,13 @@ export function goldenMessages(): [Message, Message] {
 export function ringImage(): Uint8Array {
   const buffer = new ArrayBuffer(ringBytes(GOLDEN.ringCapacity));
   formatRing(buffer, 0, GOLDEN.ringCapacity);
-  const producer = new RingProducer(buffer, 0, "golden ring", waitStrategy(), null);
+  const producer = new RingProducer({
+    buffer,
+    byteOffset: 0,
+    where: "golden ring",
+    strategy: waitStrategy(),
+    peer: null,
+  });
   for (const message of goldenMessages()) {
     if (!producer.trySend(message)) throw new Error("the golden ring is full");
   }

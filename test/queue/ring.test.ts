@@ -13,8 +13,17 @@ function ringPair(t: TestContext, capacity: number, opcodes: Uint8Array | null =
   const segment = run.createSegment("ring", ringBytes(capacity));
   formatRing(segment.buffer, segment.payloadOffset, capacity);
   const strategy = waitStrategy({ kind: "spin", spinNs: 0, timeoutNs: 20e6 });
-  const producer = new RingProducer(segment.buffer, segment.payloadOffset, "test ring", strategy, null);
-  const consumer = new RingConsumer(segment.buffer, segment.payloadOffset, "test ring", strategy, null, opcodes);
+  const producer = new RingProducer({
+    buffer: segment.buffer,
+    byteOffset: segment.payloadOffset,
+    where: "test ring",
+    strategy,
+    peer: null,
+  });
+  const consumer = new RingConsumer(
+    { buffer: segment.buffer, byteOffset: segment.payloadOffset, where: "test ring", strategy, peer: null },
+    opcodes,
+  );
   return { segment, producer, consumer };
 }
 
@@ -160,18 +169,45 @@ test("a ring that is not formatted, or of another version (a version 1 peer's), 
   const segment = run.createSegment("blank", ringBytes(4));
   const strategy = waitStrategy();
   assert.throws(
-    () => new RingConsumer(segment.buffer, segment.payloadOffset, "blank ring", strategy, null, null),
+    () =>
+      new RingConsumer(
+        {
+          buffer: segment.buffer,
+          byteOffset: segment.payloadOffset,
+          where: "blank ring",
+          strategy,
+          peer: null,
+        },
+        null,
+      ),
     /blank ring: not a command ring \(magic 0x0\)/,
   );
   formatRing(segment.buffer, segment.payloadOffset, 4);
   for (const version of [1, 9]) {
     new DataView(segment.buffer, segment.payloadOffset).setUint32(RingOffset.version, version, true);
     assert.throws(
-      () => new RingProducer(segment.buffer, segment.payloadOffset, "old ring", strategy, null),
+      () =>
+        new RingProducer({
+          buffer: segment.buffer,
+          byteOffset: segment.payloadOffset,
+          where: "old ring",
+          strategy,
+          peer: null,
+        }),
       new RegExp(`ring layout version ${version}, this conflux speaks 2; use one conflux release for every component`),
     );
     assert.throws(
-      () => new RingConsumer(segment.buffer, segment.payloadOffset, "old ring", strategy, null, null),
+      () =>
+        new RingConsumer(
+          {
+            buffer: segment.buffer,
+            byteOffset: segment.payloadOffset,
+            where: "old ring",
+            strategy,
+            peer: null,
+          },
+          null,
+        ),
       new RegExp(`ring layout version ${version}, this conflux speaks 2`),
     );
   }
@@ -189,8 +225,23 @@ test("counters wrap past 2^31 without losing order", (t) => {
     words[(RingOffset.records + (record & 3) * RECORD_SIZE) / 4 + RecordWord.sequence] = record;
   }
   const strategy = waitStrategy({ kind: "spin", timeoutNs: 20e6 });
-  const producer = new RingProducer(segment.buffer, segment.payloadOffset, "wrapping ring", strategy, null);
-  const consumer = new RingConsumer(segment.buffer, segment.payloadOffset, "wrapping ring", strategy, null, null);
+  const producer = new RingProducer({
+    buffer: segment.buffer,
+    byteOffset: segment.payloadOffset,
+    where: "wrapping ring",
+    strategy,
+    peer: null,
+  });
+  const consumer = new RingConsumer(
+    {
+      buffer: segment.buffer,
+      byteOffset: segment.payloadOffset,
+      where: "wrapping ring",
+      strategy,
+      peer: null,
+    },
+    null,
+  );
   const sent = new Message();
   const received = new Message();
   const payloads: number[][] = [];

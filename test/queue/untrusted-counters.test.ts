@@ -27,7 +27,10 @@ function ring(t: TestContext, capacity: number) {
 
 test("a tail more than the capacity ahead of head, or behind it by more than one, is corrupt to a waiting consumer", (t) => {
   const { segment, words } = ring(t, 8);
-  const consumer = new RingConsumer(segment.buffer, segment.payloadOffset, "test ring", strategy, null, null);
+  const consumer = new RingConsumer(
+    { buffer: segment.buffer, byteOffset: segment.payloadOffset, where: "test ring", strategy, peer: null },
+    null,
+  );
   Atomics.store(words, RingOffset.tail / 4, 9);
   // The consumer polls the record's sequence, not the tail: a look finds nothing, a wait finds the tail wrong.
   assert.equal(consumer.tryReceive(new Message()), false);
@@ -43,11 +46,13 @@ test("a tail that says a record was published while its slot holds the sequence 
   const { segment, words } = ring(t, 4);
   for (const kind of ["spin", "block"] as const) {
     const consumer = new RingConsumer(
-      segment.buffer,
-      segment.payloadOffset,
-      "test ring",
-      waitStrategy({ kind, spinNs: 0, timeoutNs: 20e6 }),
-      null,
+      {
+        buffer: segment.buffer,
+        byteOffset: segment.payloadOffset,
+        where: "test ring",
+        strategy: waitStrategy({ kind, spinNs: 0, timeoutNs: 20e6 }),
+        peer: null,
+      },
       null,
     );
     Atomics.store(words, RingOffset.tail / 4, 1);
@@ -62,8 +67,17 @@ test("a tail that says a record was published while its slot holds the sequence 
 
 test("a sequence that is neither the record's number nor the one a capacity before is corrupt, in a look and in a wait", (t) => {
   const { segment } = ring(t, 4);
-  const consumer = new RingConsumer(segment.buffer, segment.payloadOffset, "test ring", strategy, null, null);
-  const producer = new RingProducer(segment.buffer, segment.payloadOffset, "test ring", strategy, null);
+  const consumer = new RingConsumer(
+    { buffer: segment.buffer, byteOffset: segment.payloadOffset, where: "test ring", strategy, peer: null },
+    null,
+  );
+  const producer = new RingProducer({
+    buffer: segment.buffer,
+    byteOffset: segment.payloadOffset,
+    where: "test ring",
+    strategy,
+    peer: null,
+  });
   const message = new Message();
   producer.send(message.set(1, 0));
   consumer.receive(message);
@@ -81,7 +95,13 @@ test("a sequence that is neither the record's number nor the one a capacity befo
 
 test("a head that passes the tail, or moves back by more than the ring, is corrupt", (t) => {
   const { segment, words } = ring(t, 4);
-  const producer = new RingProducer(segment.buffer, segment.payloadOffset, "test ring", strategy, null);
+  const producer = new RingProducer({
+    buffer: segment.buffer,
+    byteOffset: segment.payloadOffset,
+    where: "test ring",
+    strategy,
+    peer: null,
+  });
   const message = new Message().set(1, 0);
   for (let index = 0; index < 4; index++) assert.equal(producer.trySend(message), true);
   Atomics.store(words, RingOffset.head / 4, 7); // past tail 4
@@ -92,11 +112,28 @@ test("counters already inconsistent when a side attaches are refused there", (t)
   const { segment, words } = ring(t, 4);
   Atomics.store(words, RingOffset.tail / 4, 100);
   assert.throws(
-    () => new RingConsumer(segment.buffer, segment.payloadOffset, "test ring", strategy, null, null),
+    () =>
+      new RingConsumer(
+        {
+          buffer: segment.buffer,
+          byteOffset: segment.payloadOffset,
+          where: "test ring",
+          strategy,
+          peer: null,
+        },
+        null,
+      ),
     /ring counters are corrupt: tail 100, head 0/,
   );
   assert.throws(
-    () => new RingProducer(segment.buffer, segment.payloadOffset, "test ring", strategy, null),
+    () =>
+      new RingProducer({
+        buffer: segment.buffer,
+        byteOffset: segment.payloadOffset,
+        where: "test ring",
+        strategy,
+        peer: null,
+      }),
     /ring counters are corrupt: tail 100, head 0/,
   );
 });

@@ -64,6 +64,25 @@ function xmlAttribute(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 }
 
+/** A side's mesh (`name`-Mesh), which carries both fields. */
+function meshXml(name: string): string {
+  return `  <mesh name="${name}-Mesh" dimensions="2">
+    <use-data name="Temperature" />
+    <use-data name="Heat-Flux" />
+  </mesh>`;
+}
+
+/** A side of the heat case: it writes one field on its own mesh and reads the other's, mapped from the other side's mesh. */
+function participantXml(name: string, other: string, writes: string, reads: string): string {
+  return `  <participant name="${name}">
+    <provide-mesh name="${name}-Mesh" />
+    <receive-mesh name="${other}-Mesh" from="${other}" />
+    <write-data name="${writes}" mesh="${name}-Mesh" />
+    <read-data name="${reads}" mesh="${name}-Mesh" />
+    <mapping:nearest-neighbor direction="read" from="${other}-Mesh" to="${name}-Mesh" constraint="consistent" />
+  </participant>`;
+}
+
 /** The configuration file's text; the participants meet through files in `exchangeDirectory`, over loopback sockets. */
 export function preciceHeatConfig(
   acceleration: HeatAcceleration,
@@ -81,31 +100,13 @@ export function preciceHeatConfig(
   <data:scalar name="Temperature" waveform-degree="1" />
   <data:scalar name="Heat-Flux" waveform-degree="1" />
 
-  <mesh name="Dirichlet-Mesh" dimensions="2">
-    <use-data name="Temperature" />
-    <use-data name="Heat-Flux" />
-  </mesh>
+${meshXml("Dirichlet")}
 
-  <mesh name="Neumann-Mesh" dimensions="2">
-    <use-data name="Temperature" />
-    <use-data name="Heat-Flux" />
-  </mesh>
+${meshXml("Neumann")}
 
-  <participant name="Dirichlet">
-    <provide-mesh name="Dirichlet-Mesh" />
-    <receive-mesh name="Neumann-Mesh" from="Neumann" />
-    <write-data name="Heat-Flux" mesh="Dirichlet-Mesh" />
-    <read-data name="Temperature" mesh="Dirichlet-Mesh" />
-    <mapping:nearest-neighbor direction="read" from="Neumann-Mesh" to="Dirichlet-Mesh" constraint="consistent" />
-  </participant>
+${participantXml("Dirichlet", "Neumann", "Heat-Flux", "Temperature")}
 
-  <participant name="Neumann">
-    <provide-mesh name="Neumann-Mesh" />
-    <receive-mesh name="Dirichlet-Mesh" from="Dirichlet" />
-    <write-data name="Temperature" mesh="Neumann-Mesh" />
-    <read-data name="Heat-Flux" mesh="Neumann-Mesh" />
-    <mapping:nearest-neighbor direction="read" from="Dirichlet-Mesh" to="Neumann-Mesh" constraint="consistent" />
-  </participant>
+${participantXml("Neumann", "Dirichlet", "Temperature", "Heat-Flux")}
 
   <m2n:sockets acceptor="Dirichlet" connector="Neumann" network="lo" exchange-directory="${xmlAttribute(exchangeDirectory)}" />
 

@@ -204,7 +204,7 @@ export class PartitionBridge {
     const spec: MeshSpec = { ...first.spec, count: total };
     const union = SharedMesh.create(run, this.component, mesh, spec);
     this.meshes.set(mesh, { mesh, union, parts, offsets });
-    gatherCoordinates(union, parts, offsets);
+    copyCoordinates(union, parts, offsets, true);
     for (const field of spec.fields) {
       const partitioned = new PartitionedField(
         mesh,
@@ -221,7 +221,7 @@ export class PartitionBridge {
   /** Points the composition gives (written into the union first): into every rank's partition. */
   scatterCoordinates(mesh: string): void {
     const partitions = this.meshes.get(mesh) as MeshPartitions;
-    scatterCoordinates(partitions.union, partitions.parts, partitions.offsets);
+    copyCoordinates(partitions.union, partitions.parts, partitions.offsets, false);
   }
 
   /**
@@ -287,33 +287,37 @@ export class PartitionBridge {
   }
 }
 
-/** soa: each dimension's block is the ranks' blocks one after the other; interleaved: the ranks' points in order. */
-function gatherCoordinates(union: SharedMesh, parts: readonly SharedMesh[], offsets: Int32Array): void {
+/**
+ * Copies the coordinates between the union and the ranks' parts: into the
+ * union when `gather`, else out of it into the parts. soa: each dimension's
+ * block is the ranks' blocks one after the other; interleaved: the ranks'
+ * points in order.
+ */
+function copyCoordinates(union: SharedMesh, parts: readonly SharedMesh[], offsets: Int32Array, gather: boolean): void {
   const dimension = union.spec.dimension;
   const total = union.spec.count;
   parts.forEach((part, rank) => {
     const count = part.spec.count;
     const offset = offsets[rank] as number;
-    if (union.spec.layout === "interleaved") union.coordinates.set(part.coordinates, offset * dimension);
-    else
-      for (let axis = 0; axis < dimension; axis++)
-        union.coordinates.set(part.coordinates.subarray(axis * count, (axis + 1) * count), axis * total + offset);
+    if (union.spec.layout === "interleaved") {
+      copyRun(union.coordinates, offset * dimension, part.coordinates, 0, count * dimension, gather);
+    } else {
+      for (let axis = 0; axis < dimension; axis++) {
+        copyRun(union.coordinates, axis * total + offset, part.coordinates, axis * count, count, gather);
+      }
+    }
   });
 }
 
-function scatterCoordinates(union: SharedMesh, parts: readonly SharedMesh[], offsets: Int32Array): void {
-  const dimension = union.spec.dimension;
-  const total = union.spec.count;
-  parts.forEach((part, rank) => {
-    const count = part.spec.count;
-    const offset = offsets[rank] as number;
-    if (union.spec.layout === "interleaved")
-      part.coordinates.set(union.coordinates.subarray(offset * dimension, (offset + count) * dimension));
-    else
-      for (let axis = 0; axis < dimension; axis++)
-        part.coordinates.set(
-          union.coordinates.subarray(axis * total + offset, axis * total + offset + count),
-          axis * count,
-        );
-  });
+/** Copies `length` values between union[unionStart…] and part[partStart…]: into the union when `gather`. */
+function copyRun(
+  union: Float64Array,
+  unionStart: number,
+  part: Float64Array,
+  partStart: number,
+  length: number,
+  gather: boolean,
+): void {
+  if (gather) union.set(part.subarray(partStart, partStart + length), unionStart);
+  else part.set(union.subarray(unionStart, unionStart + length), partStart);
 }

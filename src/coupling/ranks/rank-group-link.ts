@@ -187,19 +187,18 @@ export class RankGroupLink implements CouplingLink {
   }
 
   ping(timeoutNs: number): void {
-    for (let rank = 0; rank < this.links.length; rank++) {
-      try {
-        (this.links[rank] as ComponentLink).ping(timeoutNs);
-      } catch (error) {
-        throw markRank(error, rank);
-      }
-    }
+    this.eachRank("ping", timeoutNs);
   }
 
   stop(timeoutNs: number): void {
+    this.eachRank("stop", timeoutNs);
+  }
+
+  /** Pings or stops every rank in turn; an error names the rank it came from. */
+  private eachRank(request: "ping" | "stop", timeoutNs: number): void {
     for (let rank = 0; rank < this.links.length; rank++) {
       try {
-        (this.links[rank] as ComponentLink).stop(timeoutNs);
+        (this.links[rank] as ComponentLink)[request](timeoutNs);
       } catch (error) {
         throw markRank(error, rank);
       }

@@ -4,11 +4,12 @@
 // /dev/shm, and, read-only at their own paths, the few host directories it
 // cannot run without: Conflux itself (tsx, the SDK, the C and Python clients),
 // node, the component's own files and its working directory.
-import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findExecutable } from "../../platform/executable.ts";
 import { PACKAGE_ROOT } from "../../platform/package-root.ts";
+import { isDirectory, pathExists } from "../../platform/path-kind.ts";
 import { tsxLoaderUrl } from "../../platform/typescript-loader.ts";
 import { componentEnvironment } from "../launch.ts";
 import type { ContainerLaunch, ContainerSettings } from "./settings.ts";
@@ -130,7 +131,7 @@ function resolveProgram(
   if (program.includes("/")) {
     // A path into the stack's own directories names the stack's file; any other is the host's, bound in.
     const onHost = rootfs === undefined || !inRoot(program);
-    if (exists(onHost ? program : join(rootfs, program))) return program;
+    if (pathExists(onHost ? program : join(rootfs, program))) return program;
     throw new ContainerLaunchError(
       `${where}: command ${program} does not exist ${onHost ? "on this host" : `in ${stackLabel}`}`,
     );
@@ -149,7 +150,7 @@ function lookUp(name: string, rootfs: string, path: string): string | undefined 
   for (const directory of path.split(":")) {
     if (!directory.startsWith("/")) continue;
     const candidate = posix.join(directory, name);
-    if (exists(join(rootfs, candidate))) return candidate;
+    if (pathExists(join(rootfs, candidate))) return candidate;
   }
   return undefined;
 }
@@ -171,21 +172,4 @@ function outermost(paths: string[]): string[] {
 
 function isUnder(path: string, directory: string): boolean {
   return path === directory || path.startsWith(`${directory}/`);
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

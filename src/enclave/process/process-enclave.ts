@@ -9,36 +9,25 @@ import { native } from "../../native/index.ts";
 import { createPinned } from "../../platform/cpu-pinning.ts";
 import { parentDeathPrefix } from "../../platform/parent-death-signal.ts";
 import { tsxLoaderUrl } from "../../platform/typescript-loader.ts";
+import { ChildProcessEnclave } from "../child-process-enclave.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
-import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
-import { forgetOnExit, killOnExit } from "../exit-kill.ts";
+import type { EnclaveDescription } from "../environment-description.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch } from "../launch.ts";
 import { drainOutput } from "../output-capture.ts";
 import { componentOutputPipes, type RelayedPipe } from "../output-relay.ts";
-import { SupervisedEnclave } from "../supervised-enclave.ts";
 
 /** After the process has exited, how long to wait for the rest of its output (a grandchild may hold the pipe). */
 const OUTPUT_DRAIN_MS = 1000;
 
-export class ProcessEnclave extends SupervisedEnclave<ComponentLaunch> implements Enclave {
+export class ProcessEnclave extends ChildProcessEnclave<ComponentLaunch> implements Enclave {
   readonly kind = "process";
   readonly sharesFutexes = true;
   private readonly environment: Record<string, string>;
-  private child: ChildProcess | undefined;
   private commandLine: string[] = [];
-  /** The pidfd opened at spawn; -1 before, after exit, or where the kernel has none. */
-  private pidfd = -1;
-  private processEnded = false;
 
   constructor(launch: ComponentLaunch, options: EnclaveOptions = {}) {
     super(launch, options);
     this.environment = componentEnvironment(launch);
-  }
-
-  get pid(): number {
-    const pid = this.child?.pid;
-    if (pid === undefined) throw new Error(`component ${this.name} (process) has no pid: it has not been started`);
-    return pid;
   }
 
   async start(): Promise<void> {
@@ -59,68 +48,21 @@ export class ProcessEnclave extends SupervisedEnclave<ComponentLaunch> implement
       native.closeFd(stdout.writeFd);
       native.closeFd(stderr.writeFd);
     }
-    this.child = child;
-    return new Promise((resolve, reject) => {
-      let spawned = false;
-      child.once("spawn", () => {
-        spawned = true;
-        // The child cannot have been reaped yet: Node reaps on a later turn of the loop.
-        this.pidfd = native.pidfdOpen(child.pid ?? 0);
-        killOnExit(this, { handleSignals: this.options.handleSignals ?? true });
-        resolve();
-      });
-      child.on("error", (error) => {
-        // After the spawn, errors come from kill() on a process that is gone: nothing to do.
-        if (spawned) return;
-        reject(this.exit.failLaunch(`component ${this.name}: cannot launch ${this.commandLine[0]}: ${error.message}`));
-      });
-      child.once("exit", (code, signal) => this.onExit(code, signal));
-    });
+    return this.untilSpawned(child, (error) =>
+      this.exit.failLaunch(`component ${this.name}: cannot launch ${this.commandLine[0]}: ${error.message}`),
+    );
   }
 
   async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
-    const child = this.child;
-    if (child === undefined || this.exit.hasExited()) return this.exit.endUnstarted("stop", child !== undefined);
-    if (!this.processEnded) {
-      this.requested ??= "stop";
-      child.kill("SIGTERM");
-    }
-    return this.exit.forcedAfter(graceMs, () => {
-      if (!this.processEnded) child.kill("SIGKILL");
-    });
-  }
-
-  protected launched(): boolean {
-    return this.child !== undefined;
-  }
-
-  protected supervisedEnded(): boolean {
-    return this.processEnded;
-  }
-
-  protected forceEnd(): void {
-    this.child?.kill("SIGKILL");
+    return this.stopChild(graceMs, (child) => child.kill("SIGTERM"));
   }
 
   isAlive(): boolean {
-    if (this.processEnded || this.child === undefined) return false;
-    return this.pidfd >= 0 ? native.pidfdAlive(this.pidfd) : native.isAlive(this.child.pid ?? 0);
+    return this.childAlive();
   }
 
   describe(): EnclaveDescription {
-    const pid = this.pid;
-    const cpus = this.cpusOf(pid, this.isAlive());
-    return {
-      kind: this.kind,
-      name: this.name,
-      pid,
-      ...(this.launch.module === undefined ? {} : { node: process.version }),
-      ...describeHost(),
-      cpus,
-      commandLine: [...this.commandLine],
-      cwd: this.launch.cwd ?? process.cwd(),
-      env: redactEnvironment(this.environment),
-    };
+    return this.describeChild(this.isAlive(), this.commandLine, this.environment);
   }
 
   /** What runs the component: node with tsx for a module, else the command itself. */
@@ -144,11 +86,7 @@ export class ProcessEnclave extends SupervisedEnclave<ComponentLaunch> implement
     );
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    this.processEnded = true;
-    forgetOnExit(this);
-    if (this.pidfd >= 0) native.closeFd(this.pidfd);
-    this.pidfd = -1;
+  protected onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
     const cause = this.requested ?? (signal === null ? "exit" : "signal");
     this.exit.end({ code, signal, cause });
     void drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS).then(() => this.exit.finish({ code, signal, cause }));

@@ -20,13 +20,12 @@ import { readRunOwner, shmRoot } from "../../shm/run-directory.ts";
 import { AgentState } from "../../wire/arena.ts";
 import { ARENA_VARIABLE, WAIT_VARIABLE } from "../../wire/environment.ts";
 import { SegmentKind } from "../../wire/segment-header.ts";
+import { ChildProcessEnclave } from "../child-process-enclave.ts";
 import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
-import { describeHost, type EnclaveDescription, redactEnvironment } from "../environment-description.ts";
-import { forgetOnExit, killOnExit } from "../exit-kill.ts";
+import type { EnclaveDescription } from "../environment-description.ts";
 import { componentEnvironment, missingForLaunch } from "../launch.ts";
 import { drainOutput } from "../output-capture.ts";
 import { relayOutput } from "../output-relay.ts";
-import { SupervisedEnclave } from "../supervised-enclave.ts";
 import { type AgentReport, Arena, arenaFileName } from "./guest/arena.ts";
 import { FrameType, NOISE_EVENT } from "./guest/console-frames.ts";
 import { encodeLaunch, type GuestLaunch } from "./guest/launch-records.ts";
@@ -78,12 +77,11 @@ function nextPowerOfTwo(bytes: number): number {
   return size;
 }
 
-export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
+export class VmEnclave extends ChildProcessEnclave<VmLaunch> implements Enclave {
   readonly kind = "vm";
   readonly sharesFutexes = false;
   /** A guest's end is known with its agent's last frames, which come with its output. */
   private readonly settings: ReturnType<typeof vmSettings>;
-  private qemu: ChildProcess | undefined;
   private qemuArgv: string[] = [];
   private guestArgv: string[] = [];
   private guestEnvironment: Record<string, string> = {};
@@ -97,8 +95,6 @@ export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
   private accel: AcceleratorChoice | undefined;
   private vcpus = 1;
   private memoryMiB = 0;
-  private pidfd = -1;
-  private qemuEnded = false;
   private consoleTail = "";
   private exitReport: string | undefined;
   private failure: string | undefined;
@@ -115,12 +111,6 @@ export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
   constructor(launch: VmLaunch, options: EnclaveOptions = {}) {
     super(launch, options);
     this.settings = vmSettings(launch);
-  }
-
-  get pid(): number {
-    const pid = this.qemu?.pid;
-    if (pid === undefined) throw new Error(`component ${this.name} (vm) has no pid: it has not been started`);
-    return pid;
   }
 
   async start(): Promise<void> {
@@ -151,78 +141,41 @@ export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
     } finally {
       native.closeFd(consoleWrite);
     }
-    this.qemu = child;
     child.stderr?.setEncoding("utf8").on("data", (text: string) => this.keepConsole(text));
     // stop() writes to a guest that may be gone: a broken pipe then means nothing.
     child.stdin?.on("error", () => {});
-    await new Promise<void>((resolve, reject) => {
-      let spawned = false;
-      child.once("spawn", () => {
-        spawned = true;
-        this.spawnedNs = native.monotonicNs();
-        this.pidfd = native.pidfdOpen(child.pid ?? 0);
-        killOnExit(this, { handleSignals: this.options.handleSignals ?? true });
-        resolve();
-      });
-      child.on("error", (error) => {
-        if (spawned) return;
+    await this.untilSpawned(
+      child,
+      (error) => {
         this.discardArena();
-        reject(this.exit.failLaunch(`component ${this.name}: cannot launch ${QEMU}: ${error.message}`));
-      });
-      child.once("exit", (code, signal) => this.onExit(code, signal));
-    });
+        return this.exit.failLaunch(`component ${this.name}: cannot launch ${QEMU}: ${error.message}`);
+      },
+      () => {
+        this.spawnedNs = native.monotonicNs();
+      },
+    );
     this.watch = setInterval(() => this.watchGuest(), WATCH_INTERVAL_MS);
     this.watch.unref();
     await this.untilRunning();
   }
 
   async stop(graceMs = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
-    const child = this.qemu;
-    if (child === undefined || this.exit.hasExited()) return this.exit.endUnstarted("stop", child !== undefined);
-    if (!this.qemuEnded) {
-      this.requested ??= "stop";
-      // The agent sends the component SIGTERM; QEMU itself is forced after the grace period.
-      child.stdin?.write("T");
-    }
-    return this.exit.forcedAfter(graceMs, () => {
-      if (!this.qemuEnded) child.kill("SIGKILL");
-    });
-  }
-
-  protected launched(): boolean {
-    return this.qemu !== undefined;
-  }
-
-  protected supervisedEnded(): boolean {
-    return this.qemuEnded;
-  }
-
-  protected forceEnd(): void {
-    this.qemu?.kill("SIGKILL");
+    // The agent sends the component SIGTERM; QEMU itself is forced after the grace period.
+    return this.stopChild(graceMs, (qemu) => qemu.stdin?.write("T"));
   }
 
   isAlive(): boolean {
-    if (this.qemuEnded || this.qemu === undefined) return false;
+    if (!this.childAlive()) return false;
     const state = this.arena?.state() ?? AgentState.booting;
-    if (state === AgentState.ended || state === AgentState.launchFailed) return false;
-    return this.pidfd >= 0 ? native.pidfdAlive(this.pidfd) : native.isAlive(this.qemu.pid ?? 0);
+    return state !== AgentState.ended && state !== AgentState.launchFailed;
   }
 
   describe(): VmDescription {
-    const pid = this.pid;
-    const cpus = this.cpusOf(pid, !this.qemuEnded);
+    const description = this.describeChild(!this.childEnded, this.guestArgv, this.guestEnvironment);
     const report = this.arena?.report() ?? this.finalReport;
     const image = this.image;
     return {
-      kind: this.kind,
-      name: this.name,
-      pid,
-      ...(this.launch.module === undefined ? {} : { node: process.version }),
-      ...describeHost(),
-      cpus,
-      commandLine: [...this.guestArgv],
-      cwd: this.launch.cwd ?? process.cwd(),
-      env: redactEnvironment(this.guestEnvironment),
+      ...description,
       vm: {
         accel: this.accel?.accel ?? "tcg",
         accelReason: this.accel?.reason ?? "",
@@ -419,7 +372,7 @@ export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
   /** Boot timeout and hang detection: the agent beats at least every 100 ms while it runs. */
   private watchGuest(): void {
     const arena = this.arena;
-    if (this.qemuEnded || arena === undefined || this.failure !== undefined) return;
+    if (this.childEnded || arena === undefined || this.failure !== undefined) return;
     const now = native.monotonicNs();
     if (this.runningNs === 0 && arena.state() === AgentState.running) this.markRunning();
     if (this.runningNs === 0) {
@@ -445,14 +398,10 @@ export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
   /** Ends a guest that failed on its own (no boot, a hang), remembering why. */
   private abandon(reason: string): void {
     this.failure = reason;
-    this.qemu?.kill("SIGKILL");
+    this.child?.kill("SIGKILL");
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    this.qemuEnded = true;
-    forgetOnExit(this);
-    if (this.pidfd >= 0) native.closeFd(this.pidfd);
-    this.pidfd = -1;
+  protected onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.watch !== undefined) clearInterval(this.watch);
     this.finalReport = this.arena?.report();
     this.arena?.close();
@@ -506,7 +455,7 @@ export class VmEnclave extends SupervisedEnclave<VmLaunch> implements Enclave {
         code: null,
         signal,
         cause: "signal",
-        error: `${where}: QEMU (pid ${this.qemu?.pid}) was ended by ${signal}`,
+        error: `${where}: QEMU (pid ${this.child?.pid}) was ended by ${signal}`,
       };
     }
     return {

@@ -4,6 +4,7 @@
 // once in setup; apply multiplies by it (consistent form) or by its transpose
 // (conservative form).
 
+import { totalByteLength } from "../array-memory.ts";
 import { type CompressedRows, CompressedRowsBuilder } from "../linalg/compressed-rows.ts";
 import { MappingError } from "../mapping-error.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
@@ -30,7 +31,7 @@ export class SparseKernelEvaluation implements KernelEvaluation {
   }
 
   get byteLength(): number {
-    return this.rows.rowPointers.byteLength + this.rows.columns.byteLength + this.rows.weights.byteLength;
+    return totalByteLength(this.rows.rowPointers, this.rows.columns, this.rows.weights);
   }
 
   multiply(x: Float64Array, y: Float64Array): void {
@@ -140,13 +141,7 @@ export function kernelEvaluation(
     const builder = new CompressedRowsBuilder(rowCount, columnCount, rowCount * 16);
     const neighbours = new NeighbourList(64);
     for (let row = 0; row < rowCount; row++) {
-      const found = columnTree.withinRadius(
-        rowXyz[3 * row] as number,
-        rowXyz[3 * row + 1] as number,
-        rowXyz[3 * row + 2] as number,
-        kernel.radius,
-        neighbours,
-      );
+      const found = columnTree.withinRadiusOf(rowXyz, row, kernel.radius, neighbours);
       for (let n = 0; n < found; n++) {
         const value = evaluateKernel(kernel, Math.sqrt(neighbours.distancesSquared[n] as number));
         if (value !== 0) builder.add(neighbours.indices[n] as number, value);

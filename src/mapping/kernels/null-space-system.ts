@@ -8,6 +8,7 @@
 //
 // and B₂₂ is positive definite, so Cholesky applies. Dense: O(n³) setup.
 
+import { totalByteLength } from "../array-memory.ts";
 import { EnvelopeCholesky } from "../linalg/envelope-cholesky.ts";
 import { HouseholderQr } from "../linalg/householder-qr.ts";
 import { MappingError } from "../mapping-error.ts";
@@ -44,13 +45,7 @@ export class NullSpaceSystem implements AugmentedSystem {
   }
 
   get byteLength(): number {
-    return (
-      this.qr.reflectors.byteLength +
-      this.b11.byteLength +
-      this.b21.byteLength +
-      this.b22.byteLength +
-      this.scratch.byteLength
-    );
+    return totalByteLength(this.qr.reflectors, this.b11, this.b21, this.b22, this.scratch);
   }
 
   solve(values: Float64Array, moments: Float64Array, coefficients: Float64Array, polynomial: Float64Array): void {

@@ -10,6 +10,7 @@
 // pseudo-inverse, so coplanar or collinear points (a dead axis) lose the
 // polynomial terms they cannot determine instead of making S singular.
 
+import { grown, totalByteLength } from "../array-memory.ts";
 import { EnvelopeCholesky } from "../linalg/envelope-cholesky.ts";
 import { reverseCuthillMcKee } from "../linalg/reverse-cuthill-mckee.ts";
 import { RELATIVE_RANK_TOLERANCE, symmetricEigen } from "../linalg/symmetric-solve.ts";
@@ -73,13 +74,7 @@ export class SchurSystem implements AugmentedSystem {
   }
 
   get byteLength(): number {
-    return (
-      this.order.byteLength +
-      this.cholesky.byteLength +
-      this.phiInverseP.byteLength +
-      this.schurPseudoInverse.byteLength +
-      this.scratch.byteLength
-    );
+    return totalByteLength(this.order, this.cholesky, this.phiInverseP, this.schurPseudoInverse, this.scratch);
   }
 
   /** Stored entries of the Cholesky factor. */
@@ -143,21 +138,11 @@ export function factorSchurSystem(
     let values = new Float64Array(count * 16);
     let size = 0;
     for (let point = 0; point < count; point++) {
-      const found = tree.withinRadius(
-        xyz[3 * point] as number,
-        xyz[3 * point + 1] as number,
-        xyz[3 * point + 2] as number,
-        kernel.radius,
-        neighbours,
-      );
+      const found = tree.withinRadiusOf(xyz, point, kernel.radius, neighbours);
       if (size + found > columns.length) {
         const capacity = Math.max(2 * columns.length, size + found);
-        const grownColumns = new Int32Array(capacity);
-        grownColumns.set(columns.subarray(0, size));
-        columns = grownColumns;
-        const grownValues = new Float64Array(capacity);
-        grownValues.set(values.subarray(0, size));
-        values = grownValues;
+        columns = grown(columns, capacity, size);
+        values = grown(values, capacity, size);
       }
       for (let n = 0; n < found; n++) {
         columns[size] = neighbours.indices[n] as number;

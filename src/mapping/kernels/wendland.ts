@@ -33,15 +33,14 @@ export function wendlandC6(r: number): number {
   return s4 * s4 * (((32 * r + 25) * r + 8) * r + 1);
 }
 
+const BY_SMOOTHNESS: Record<WendlandSmoothness, (r: number) => number> = {
+  0: wendlandC0,
+  2: wendlandC2,
+  4: wendlandC4,
+  6: wendlandC6,
+};
+
+/** The Wendland function of `smoothness` at r (hot loops call the functions themselves, through evaluateKernel). */
 export function wendland(smoothness: WendlandSmoothness, r: number): number {
-  switch (smoothness) {
-    case 0:
-      return wendlandC0(r);
-    case 2:
-      return wendlandC2(r);
-    case 4:
-      return wendlandC4(r);
-    case 6:
-      return wendlandC6(r);
-  }
+  return BY_SMOOTHNESS[smoothness](r);
 }

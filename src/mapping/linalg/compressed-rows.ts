@@ -1,9 +1,10 @@
 // mapping/linalg/ owns the linear algebra: compressed rows, Cholesky (dense, envelope), QR, symmetric solves, orderings.
-// It must not know points, kernels or operators: it stands on mapping-error.ts alone.
+// It must not know points, kernels or operators: it stands on mapping-error.ts, array-memory.ts and numeric-backend.ts.
 
 // Sparse matrices in compressed rows (row pointers, column indices, weights):
 // how setup collects rows in whatever order it visits them, and the transpose.
 // Transfer operators and kernel matrices are stored this way.
+import { grown } from "../array-memory.ts";
 
 export interface CompressedRows {
   readonly rowCount: number;
@@ -73,12 +74,8 @@ export class CompressedRowsBuilder {
 
   add(column: number, weight: number): void {
     if (this.size === this.columns.length) {
-      const columns = new Int32Array(this.columns.length * 2);
-      columns.set(this.columns);
-      this.columns = columns;
-      const weights = new Float64Array(this.weights.length * 2);
-      weights.set(this.weights);
-      this.weights = weights;
+      this.columns = grown(this.columns, this.columns.length * 2);
+      this.weights = grown(this.weights, this.weights.length * 2);
     }
     this.columns[this.size] = column;
     this.weights[this.size] = weight;

@@ -7,8 +7,10 @@
 // then the factorization is row-oriented dot products over contiguous memory,
 // computed four rows by two columns at a time so that each value loaded from
 // memory serves several multiply-adds.
+import { totalByteLength } from "../array-memory.ts";
 import { MappingError } from "../mapping-error.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
+import { eliminateColumnPairs } from "./dense-cholesky.ts";
 
 const BLOCK = 4;
 
@@ -59,7 +61,7 @@ export class EnvelopeCholesky {
   }
 
   get byteLength(): number {
-    return this.values.byteLength + this.starts.byteLength + this.origins.byteLength;
+    return totalByteLength(this.values, this.starts, this.origins);
   }
 
   /** Stored entries of the lower triangle (the envelope's size). */
@@ -116,57 +118,8 @@ export class EnvelopeCholesky {
       const r2 = origins[Math.min(first + 2, last)] as number;
       const r3 = origins[Math.min(first + 3, last)] as number;
       const rows = last - first + 1;
-      let column = start;
-      // Columns left of the block, two at a time: rows p = column and q = column + 1 are already final.
-      for (; column + 1 < first; column += 2) {
-        const p = origins[column] as number;
-        const q = origins[column + 1] as number;
-        let s00 = 0;
-        let s01 = 0;
-        let s10 = 0;
-        let s11 = 0;
-        let s20 = 0;
-        let s21 = 0;
-        let s30 = 0;
-        let s31 = 0;
-        for (let k = start; k < column; k++) {
-          const lp = a[p + k] as number;
-          const lq = a[q + k] as number;
-          const x0 = a[r0 + k] as number;
-          const x1 = a[r1 + k] as number;
-          const x2 = a[r2 + k] as number;
-          const x3 = a[r3 + k] as number;
-          s00 += x0 * lp;
-          s01 += x0 * lq;
-          s10 += x1 * lp;
-          s11 += x1 * lq;
-          s20 += x2 * lp;
-          s21 += x2 * lq;
-          s30 += x3 * lp;
-          s31 += x3 * lq;
-        }
-        const dp = a[p + column] as number;
-        const lqp = a[q + column] as number;
-        const dq = a[q + column + 1] as number;
-        let l = ((a[r0 + column] as number) - s00) / dp;
-        a[r0 + column] = l;
-        a[r0 + column + 1] = ((a[r0 + column + 1] as number) - s01 - l * lqp) / dq;
-        if (rows > 1) {
-          l = ((a[r1 + column] as number) - s10) / dp;
-          a[r1 + column] = l;
-          a[r1 + column + 1] = ((a[r1 + column + 1] as number) - s11 - l * lqp) / dq;
-        }
-        if (rows > 2) {
-          l = ((a[r2 + column] as number) - s20) / dp;
-          a[r2 + column] = l;
-          a[r2 + column + 1] = ((a[r2 + column + 1] as number) - s21 - l * lqp) / dq;
-        }
-        if (rows > 3) {
-          l = ((a[r3 + column] as number) - s30) / dp;
-          a[r3 + column] = l;
-          a[r3 + column + 1] = ((a[r3 + column + 1] as number) - s31 - l * lqp) / dq;
-        }
-      }
+      // Columns left of the block, two at a time.
+      const column = eliminateColumnPairs(a, origins, n, null, r0, r1, r2, r3, rows, start, first);
       // What is left: at most one column before the block, then the block's own triangle.
       for (let row = first; row <= last; row++) {
         const r = origins[row] as number;

@@ -46,20 +46,22 @@ export function createOperator(
         ...(valid.k !== undefined && { k: valid.k }),
       });
     case "rbf":
-      return setupGlobalRbf(source, target, {
-        conservative,
-        threads,
-        kernel: valid.kernel ?? "wendland-c2",
-        ...(valid.radius !== undefined && { radius: valid.radius }),
-      });
+      return setupGlobalRbf(source, target, kernelOptions(valid, conservative, threads));
     case "rbf-pu":
       return setupRbfPartitionOfUnity(source, target, {
-        conservative,
-        threads,
-        kernel: valid.kernel ?? "wendland-c2",
-        ...(valid.radius !== undefined && { radius: valid.radius }),
+        ...kernelOptions(valid, conservative, threads),
         ...(valid.pointsPerPatch !== undefined && { pointsPerPatch: valid.pointsPerPatch }),
         ...(valid.patchOverlap !== undefined && { patchOverlap: valid.patchOverlap }),
       });
   }
+}
+
+/** What both kernel methods (rbf, rbf-pu) take: the direction, the threads, the kernel and its radius. */
+function kernelOptions(valid: TransferSpec, conservative: boolean, threads: number) {
+  return {
+    conservative,
+    threads,
+    kernel: valid.kernel ?? "wendland-c2",
+    ...(valid.radius !== undefined && { radius: valid.radius }),
+  };
 }

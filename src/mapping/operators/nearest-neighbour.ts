@@ -13,11 +13,11 @@ import { int32Array, sharedCopy } from "../array-memory.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import { KdTree } from "../spatial/kd-tree.ts";
 import { mortonOrder } from "../spatial/morton-order.ts";
-import { type PointSet, validateTransferMeshes } from "../spatial/point-set.ts";
+import type { PointSet } from "../spatial/point-set.ts";
 import type { ThreadTeam } from "../threads/thread-team.ts";
 import { queryChunks, queryNearest } from "./nearest-queries.ts";
 import type { NearestPreparePayload } from "./operator-tasks.ts";
-import { checkThreads, operatorThreads } from "./operator-threads.ts";
+import { startThreadedSetup } from "./threaded-setup.ts";
 import { checkApplyBuffers, type TransferOperator } from "./transfer-operator.ts";
 
 export interface NearestNeighbourOptions {
@@ -153,10 +153,7 @@ export function setupNearestNeighbour(
   target: PointSet,
   options: NearestNeighbourOptions = {},
 ): NearestNeighbourOperator {
-  validateTransferMeshes(source, target);
-  const conservative = options.conservative === true;
-  const threads = checkThreads(options.threads);
-  const team = operatorThreads(threads);
+  const { conservative, threads, team } = startThreadedSetup(source, target, options);
   const partners = conservative ? nearestPartners(source, target, team) : nearestPartners(target, source, team);
   return new NearestNeighbourOperator(conservative, source.count, target.count, partners, threads);
 }

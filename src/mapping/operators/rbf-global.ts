@@ -9,6 +9,7 @@
 // Compact Wendland kernels give a sparse system and sparse E; the Gaussian and
 // the thin-plate spline are dense, O(n³) to set up and O(n²) to apply, and are
 // refused beyond 5,000 points (use rbf-pu there).
+import { totalByteLength } from "../array-memory.ts";
 import { type AugmentedSystem, PolynomialFrame } from "../kernels/augmented-system.ts";
 import { type KernelEvaluation, kernelEvaluation } from "../kernels/kernel-evaluation.ts";
 import { factorNullSpaceSystem } from "../kernels/null-space-system.ts";
@@ -52,12 +53,7 @@ export class GlobalRbfOperator implements TransferOperator {
   }
 
   get byteLength(): number {
-    return (
-      this.system.byteLength +
-      this.evaluation.byteLength +
-      this.evaluationPolynomial.byteLength +
-      this.coefficients.byteLength
-    );
+    return totalByteLength(this.system, this.evaluation, this.evaluationPolynomial, this.coefficients);
   }
 
   apply(source: Float64Array, target: Float64Array): void {

@@ -178,14 +178,20 @@ export function localWeightRows(
   // c = W₁ P − p, d = c S⁺, row −= d Gᵀ; two rows at a time, so that each
   // value of P and G loaded serves both. P's first column is all ones.
   let r = 0;
-  for (; r + 1 < count; r += 2) correctTwoRows(rows, r, size, q, pg, evaluationPolynomial, s4);
-  if (r < count) correctRow(rows, r, size, q, pg, evaluationPolynomial, s4);
+  for (; r + 1 < count; r += 2) correctRows(rows, r, true, size, q, pg, evaluationPolynomial, s4);
+  if (r < count) correctRows(rows, r, false, size, q, pg, evaluationPolynomial, s4);
 }
 
-/** d = (W₁ P − p) S⁺ for rows r and r + 1, then each row −= d Gᵀ (`pg` holds Pᵀ, then Gᵀ). */
-function correctTwoRows(
+/**
+ * d = (W₁ P − p) S⁺ for row r and, when `paired`, row r + 1, then each row
+ * −= d Gᵀ (`pg` holds Pᵀ, then Gᵀ). A lone row (the last of an odd count)
+ * takes the same arithmetic, as its own pair: what the second copy computes
+ * is not written.
+ */
+function correctRows(
   rows: Float64Array,
   r: number,
+  paired: boolean,
   size: number,
   q: number,
   pg: Float64Array,
@@ -193,7 +199,7 @@ function correctTwoRows(
   s4: Float64Array,
 ): void {
   const a = r * size;
-  const b = a + size;
+  const b = paired ? a + size : a;
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;
@@ -218,17 +224,18 @@ function correctTwoRows(
     b3 += v * z;
   }
   const e = r * q;
+  const f = paired ? e + q : e;
   a0 -= evaluationPolynomial[e] as number;
   a1 -= evaluationPolynomial[e + 1] as number;
-  b0 -= evaluationPolynomial[e + q] as number;
-  b1 -= evaluationPolynomial[e + q + 1] as number;
+  b0 -= evaluationPolynomial[f] as number;
+  b1 -= evaluationPolynomial[f + 1] as number;
   if (q > 2) {
     a2 -= evaluationPolynomial[e + 2] as number;
-    b2 -= evaluationPolynomial[e + q + 2] as number;
+    b2 -= evaluationPolynomial[f + 2] as number;
   }
   if (q > 3) {
     a3 -= evaluationPolynomial[e + 3] as number;
-    b3 -= evaluationPolynomial[e + q + 3] as number;
+    b3 -= evaluationPolynomial[f + 3] as number;
   }
   const da0 = a0 * (s4[0] as number) + a1 * (s4[4] as number) + a2 * (s4[8] as number) + a3 * (s4[12] as number);
   const da1 = a0 * (s4[1] as number) + a1 * (s4[5] as number) + a2 * (s4[9] as number) + a3 * (s4[13] as number);
@@ -245,48 +252,6 @@ function correctTwoRows(
     const g2 = pg[g + 2 * size + j] as number;
     const g3 = pg[g + 3 * size + j] as number;
     rows[a + j] = (rows[a + j] as number) - da0 * g0 - da1 * g1 - da2 * g2 - da3 * g3;
-    rows[b + j] = (rows[b + j] as number) - db0 * g0 - db1 * g1 - db2 * g2 - db3 * g3;
-  }
-}
-
-/** The same for row r alone. */
-function correctRow(
-  rows: Float64Array,
-  r: number,
-  size: number,
-  q: number,
-  pg: Float64Array,
-  evaluationPolynomial: Float64Array,
-  s4: Float64Array,
-): void {
-  const a = r * size;
-  let c0 = 0;
-  let c1 = 0;
-  let c2 = 0;
-  let c3 = 0;
-  for (let j = 0; j < size; j++) {
-    const u = rows[a + j] as number;
-    c0 += u;
-    c1 += u * (pg[size + j] as number);
-    c2 += u * (pg[2 * size + j] as number);
-    c3 += u * (pg[3 * size + j] as number);
-  }
-  const e = r * q;
-  c0 -= evaluationPolynomial[e] as number;
-  c1 -= evaluationPolynomial[e + 1] as number;
-  if (q > 2) c2 -= evaluationPolynomial[e + 2] as number;
-  if (q > 3) c3 -= evaluationPolynomial[e + 3] as number;
-  const d0 = c0 * (s4[0] as number) + c1 * (s4[4] as number) + c2 * (s4[8] as number) + c3 * (s4[12] as number);
-  const d1 = c0 * (s4[1] as number) + c1 * (s4[5] as number) + c2 * (s4[9] as number) + c3 * (s4[13] as number);
-  const d2 = c0 * (s4[2] as number) + c1 * (s4[6] as number) + c2 * (s4[10] as number) + c3 * (s4[14] as number);
-  const d3 = c0 * (s4[3] as number) + c1 * (s4[7] as number) + c2 * (s4[11] as number) + c3 * (s4[15] as number);
-  const g = 4 * size;
-  for (let j = 0; j < size; j++) {
-    rows[a + j] =
-      (rows[a + j] as number) -
-      d0 * (pg[g + j] as number) -
-      d1 * (pg[g + size + j] as number) -
-      d2 * (pg[g + 2 * size + j] as number) -
-      d3 * (pg[g + 3 * size + j] as number);
+    if (paired) rows[b + j] = (rows[b + j] as number) - db0 * g0 - db1 * g1 - db2 * g2 - db3 * g3;
   }
 }

@@ -28,7 +28,7 @@ import { type CompressedRows, transposeRows } from "../linalg/compressed-rows.ts
 import { MappingError } from "../mapping-error.ts";
 import { numericBackend } from "../numeric-backend.ts";
 import { KdTree } from "../spatial/kd-tree.ts";
-import { coordinate, type PointSet, validateTransferMeshes } from "../spatial/point-set.ts";
+import { coordinate, type PointSet } from "../spatial/point-set.ts";
 import type { ThreadTeam } from "../threads/thread-team.ts";
 import type {
   AssembleRowsPayload,
@@ -36,7 +36,6 @@ import type {
   PlacePatchesPayload,
   RowLengthsPayload,
 } from "./operator-tasks.ts";
-import { checkThreads, operatorThreads } from "./operator-threads.ts";
 import { type OrderedMesh, orderedMesh } from "./ordered-mesh.ts";
 import {
   accumulateRowPointers,
@@ -48,6 +47,7 @@ import {
 } from "./rbf-pu-assembly.ts";
 import { joinPatchLists, type PatchList, patchGrid, placePatches, sampledPatchRadius } from "./rbf-pu-patches.ts";
 import { SparseTransferOperator } from "./sparse-operator.ts";
+import { startThreadedSetup } from "./threaded-setup.ts";
 
 export interface RbfPartitionOfUnityOptions {
   kernel?: KernelName;
@@ -74,10 +74,7 @@ export function setupRbfPartitionOfUnity(
   target: PointSet,
   options: RbfPartitionOfUnityOptions = {},
 ): SparseTransferOperator {
-  validateTransferMeshes(source, target);
-  const conservative = options.conservative === true;
-  const threads = checkThreads(options.threads);
-  const team = operatorThreads(threads);
+  const { conservative, threads, team } = startThreadedSetup(source, target, options);
   const rows = conservative
     ? transposeRows(partitionOfUnityRows(target, source, options, team))
     : partitionOfUnityRows(source, target, options, team);

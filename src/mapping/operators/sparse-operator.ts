@@ -6,6 +6,7 @@
 // The native kernel does the same product (the same sums in the same order,
 // so the same bits), across threads for large operators: rows are split by
 // entries, and a row's value does not depend on which thread computes it.
+import { totalByteLength } from "../array-memory.ts";
 import type { CompressedRows } from "../linalg/compressed-rows.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import { checkApplyBuffers, type TransferMethod, type TransferOperator } from "./transfer-operator.ts";
@@ -37,7 +38,7 @@ export class SparseTransferOperator implements TransferOperator {
   }
 
   get byteLength(): number {
-    return this.rowPointers.byteLength + this.columns.byteLength + this.weights.byteLength;
+    return totalByteLength(this.rowPointers, this.columns, this.weights);
   }
 
   /** Entries per target point, for reports. */

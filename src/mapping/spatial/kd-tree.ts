@@ -17,7 +17,7 @@
 //
 // Building runs in the addon (native/kd-tree.cc: the same splits, so the same
 // arrays) unless the TypeScript backend is chosen; this file stays the reference.
-import { float64Array, int32Array, uint8Array } from "../array-memory.ts";
+import { float64Array, grown, int32Array, totalByteLength, uint8Array } from "../array-memory.ts";
 import { nativeKernels, numericBackend } from "../numeric-backend.ts";
 import type { PointSet } from "./point-set.ts";
 
@@ -45,12 +45,8 @@ export class NeighbourList {
   }
 
   private grow(): void {
-    const indices = new Int32Array(this.indices.length * 2);
-    indices.set(this.indices);
-    this.indices = indices;
-    const distances = new Float64Array(this.distancesSquared.length * 2);
-    distances.set(this.distancesSquared);
-    this.distancesSquared = distances;
+    this.indices = grown(this.indices, this.indices.length * 2);
+    this.distancesSquared = grown(this.distancesSquared, this.distancesSquared.length * 2);
   }
 }
 
@@ -168,7 +164,7 @@ export class KdTree {
 
   /** Bytes held by the tree's arrays. */
   get byteLength(): number {
-    return this.ids.byteLength + this.coordinates.byteLength + this.splitAxes.byteLength;
+    return totalByteLength(this.ids, this.coordinates, this.splitAxes);
   }
 
   /** Builds [lo, hi) down to the leaves, or `levels` levels deep, leaving the ranges below in `pending`. */
@@ -280,16 +276,10 @@ export class KdTree {
     let best = Number.POSITIVE_INFINITY;
     let bestPosition = -1;
     if (hintPosition >= 0 && hintPosition < this.count) {
-      const dx = x - (c[3 * hintPosition] as number);
-      const dy = y - (c[3 * hintPosition + 1] as number);
-      const dz = z - (c[3 * hintPosition + 2] as number);
       // Slightly above, so that the search still finds the hint or an equally near point.
-      best = (dx * dx + dy * dy + dz * dz) * (1 + 1e-12) + Number.MIN_VALUE;
+      best = squaredDistanceTo(c, hintPosition, x, y, z) * (1 + 1e-12) + Number.MIN_VALUE;
     }
-    stackLo[0] = 0;
-    stackHi[0] = this.count;
-    stackBound[0] = 0;
-    let top = 1;
+    let top = pushRange(stackLo, stackHi, stackBound, 0, 0, this.count, 0);
     while (top > 0) {
       top--;
       if ((stackBound[top] as number) >= best) continue;
@@ -297,40 +287,19 @@ export class KdTree {
       let hi = stackHi[top] as number;
       while (hi - lo > bucket) {
         const median = (lo + hi) >> 1;
-        const dx = x - (c[3 * median] as number);
-        const dy = y - (c[3 * median + 1] as number);
-        const dz = z - (c[3 * median + 2] as number);
-        const distance = dx * dx + dy * dy + dz * dz;
+        const distance = squaredDistanceTo(c, median, x, y, z);
         if (distance < best) {
           best = distance;
           bestPosition = median;
         }
-        const axis = axes[median] as number;
-        const offPlane = axis === 0 ? dx : axis === 1 ? dy : dz;
+        const offPlane = offSplitPlane(c, axes, median, x, y, z);
         const bound = offPlane * offPlane;
-        if (offPlane < 0) {
-          if (bound < best) {
-            stackLo[top] = median + 1;
-            stackHi[top] = hi;
-            stackBound[top] = bound;
-            top++;
-          }
-          hi = median;
-        } else {
-          if (bound < best) {
-            stackLo[top] = lo;
-            stackHi[top] = median;
-            stackBound[top] = bound;
-            top++;
-          }
-          lo = median + 1;
-        }
+        if (bound < best) top = pushFarChild(stackLo, stackHi, stackBound, top, lo, median, hi, offPlane, bound);
+        if (offPlane < 0) hi = median;
+        else lo = median + 1;
       }
       for (let position = lo; position < hi; position++) {
-        const dx = x - (c[3 * position] as number);
-        const dy = y - (c[3 * position + 1] as number);
-        const dz = z - (c[3 * position + 2] as number);
-        const distance = dx * dx + dy * dy + dz * dz;
+        const distance = squaredDistanceTo(c, position, x, y, z);
         if (distance < best) {
           best = distance;
           bestPosition = position;
@@ -364,10 +333,7 @@ export class KdTree {
     let size = 0;
     // Until the heap is full every point is a candidate.
     let worst = Number.POSITIVE_INFINITY;
-    stackLo[0] = 0;
-    stackHi[0] = this.count;
-    stackBound[0] = 0;
-    let top = 1;
+    let top = pushRange(stackLo, stackHi, stackBound, 0, 0, this.count, 0);
     while (top > 0) {
       top--;
       if ((stackBound[top] as number) > worst) continue;
@@ -379,10 +345,7 @@ export class KdTree {
         const first = leaf ? lo : median;
         const last = leaf ? hi : median + 1;
         for (let position = first; position < last; position++) {
-          const dx = x - (c[3 * position] as number);
-          const dy = y - (c[3 * position + 1] as number);
-          const dz = z - (c[3 * position + 2] as number);
-          const distance = dx * dx + dy * dy + dz * dz;
+          const distance = squaredDistanceTo(c, position, x, y, z);
           if (size < wanted) {
             // Sift up into the max-heap.
             let child = size++;
@@ -402,27 +365,11 @@ export class KdTree {
           }
         }
         if (leaf) break;
-        const axis = axes[median] as number;
-        const along = axis === 0 ? x : axis === 1 ? y : z;
-        const difference = along - (c[3 * median + axis] as number);
-        const bound = difference * difference;
-        if (difference < 0) {
-          if (bound <= worst) {
-            stackLo[top] = median + 1;
-            stackHi[top] = hi;
-            stackBound[top] = bound;
-            top++;
-          }
-          hi = median;
-        } else {
-          if (bound <= worst) {
-            stackLo[top] = lo;
-            stackHi[top] = median;
-            stackBound[top] = bound;
-            top++;
-          }
-          lo = median + 1;
-        }
+        const offPlane = offSplitPlane(c, axes, median, x, y, z);
+        const bound = offPlane * offPlane;
+        if (bound <= worst) top = pushFarChild(stackLo, stackHi, stackBound, top, lo, median, hi, offPlane, bound);
+        if (offPlane < 0) hi = median;
+        else lo = median + 1;
         if (lo >= hi) break;
       }
     }
@@ -435,6 +382,12 @@ export class KdTree {
       siftDownReplace(heapDistances, heapPositions, end, lastDistance, lastPosition);
     }
     return size;
+  }
+
+  /** withinRadius around the point at `index` of `xyz` (x, y, z a point). */
+  withinRadiusOf(xyz: Float64Array, index: number, radius: number, result: NeighbourList): number {
+    const at = 3 * index;
+    return this.withinRadius(xyz[at] as number, xyz[at + 1] as number, xyz[at + 2] as number, radius, result);
   }
 
   /** The addon's radius query into `result`'s arrays; returns how many it found, which may be more than they hold. */
@@ -472,33 +425,27 @@ export class KdTree {
     const ids = this.ids;
     const stackLo = this.stackLo;
     const stackHi = this.stackHi;
+    const stackBound = this.stackBound;
     const bucket = this.bucketSize;
-    stackLo[0] = 0;
-    stackHi[0] = this.count;
-    let top = 1;
+    let top = pushRange(stackLo, stackHi, stackBound, 0, 0, this.count, 0);
     while (top > 0) {
       top--;
       let lo = stackLo[top] as number;
       let hi = stackHi[top] as number;
       while (hi - lo > bucket) {
         const median = (lo + hi) >> 1;
-        const dx = x - (c[3 * median] as number);
-        const dy = y - (c[3 * median + 1] as number);
-        const dz = z - (c[3 * median + 2] as number);
-        const distance = dx * dx + dy * dy + dz * dz;
+        const distance = squaredDistanceTo(c, median, x, y, z);
         if (distance <= limit) result.push(ids[median] as number, distance);
-        const axis = axes[median] as number;
-        const offPlane = axis === 0 ? dx : axis === 1 ? dy : dz;
+        const offPlane = offSplitPlane(c, axes, median, x, y, z);
         if (offPlane * offPlane <= limit) {
           // Both sides can hold neighbours: visit one now, keep the other.
-          stackLo[top] = median + 1;
-          stackHi[top] = hi;
-          top++;
+          top = pushRange(stackLo, stackHi, stackBound, top, median + 1, hi, 0);
           hi = median;
         } else if (offPlane < 0) hi = median;
         else lo = median + 1;
       }
       for (let position = lo; position < hi; position++) {
+        // Written out: through squaredDistanceTo this scan measured slower.
         const dx = x - (c[3 * position] as number);
         const dy = y - (c[3 * position + 1] as number);
         const dz = z - (c[3 * position + 2] as number);
@@ -508,6 +455,64 @@ export class KdTree {
     }
     return result.count;
   }
+}
+
+// The queries' shared steps: plain functions of the tree's typed arrays, which
+// V8 inlines, so that a query still allocates nothing and makes no calls.
+
+/** Squared distance from (x, y, z) to the point at `position` (tree order). */
+function squaredDistanceTo(c: Float64Array, position: number, x: number, y: number, z: number): number {
+  const dx = x - (c[3 * position] as number);
+  const dy = y - (c[3 * position + 1] as number);
+  const dz = z - (c[3 * position + 2] as number);
+  return dx * dx + dy * dy + dz * dz;
+}
+
+/**
+ * Signed distance from (x, y, z) to the splitting plane of the node whose
+ * median is at `median`: negative below it. The same differences as
+ * squaredDistanceTo's, so that, inlined beside it, it loads nothing again.
+ */
+function offSplitPlane(c: Float64Array, axes: Uint8Array, median: number, x: number, y: number, z: number): number {
+  const axis = axes[median] as number;
+  if (axis === 0) return x - (c[3 * median] as number);
+  return axis === 1 ? y - (c[3 * median + 1] as number) : z - (c[3 * median + 2] as number);
+}
+
+/** Puts the range [lo, hi), no nearer than `bound` (squared), on the stack at `top`; returns the new top. */
+function pushRange(
+  stackLo: Int32Array,
+  stackHi: Int32Array,
+  stackBound: Float64Array,
+  top: number,
+  lo: number,
+  hi: number,
+  bound: number,
+): number {
+  stackLo[top] = lo;
+  stackHi[top] = hi;
+  stackBound[top] = bound;
+  return top + 1;
+}
+
+/**
+ * Puts the child of the node at `median` of [lo, hi) on the side of its plane
+ * away from the query (`offPlane`, from offSplitPlane) on the stack at `top`,
+ * no nearer than `bound`; returns the new top.
+ */
+function pushFarChild(
+  stackLo: Int32Array,
+  stackHi: Int32Array,
+  stackBound: Float64Array,
+  top: number,
+  lo: number,
+  median: number,
+  hi: number,
+  offPlane: number,
+  bound: number,
+): number {
+  if (offPlane < 0) return pushRange(stackLo, stackHi, stackBound, top, median + 1, hi, bound);
+  return pushRange(stackLo, stackHi, stackBound, top, lo, median, bound);
 }
 
 /** Replaces the root of a max-heap of `size` entries with (distance, position) and restores the heap. */
