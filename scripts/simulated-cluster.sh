@@ -10,10 +10,11 @@
 # namespace of its own, so nothing is added to the host's network), with its own
 # UTS (hostname), IPC (System V) and mount namespace, whose /dev/shm is a tmpfs
 # of its own: shared memory cannot cross nodes. One slurmctld (on "ctl") and one
-# munged serve them all; munged listens on a socket inside DIR, so clusters do
-# not share it with each other or with the host. Every namespace's name starts
-# with "cfxsim-<id>-", <id> taken from DIR, which is how `down` and the tests'
-# leak check find them. Needs root and Debian's slurm-wlm and munge.
+# munged serve them all; munged has a key and a socket of its own under
+# /run/cfxsim-<id>, so clusters do not share it with each other or with the
+# host. Every namespace's name starts with "cfxsim-<id>-", <id> taken from DIR,
+# which is how `down` and the tests' leak check find them. Needs root and
+# Debian's slurm-wlm and munge.
 set -euo pipefail
 
 SUBNET=10.77.0
@@ -41,8 +42,7 @@ up() {
   local dir=$1 nodes=$2 id
   [ "$nodes" -ge 1 ] 2>/dev/null || { echo "NODES must be a whole number ≥ 1, got $nodes" >&2; exit 2; }
   id=$(cluster_id "$dir")
-  mkdir -p "$dir"/{conf,state,log,run,spool,munge}
-  chmod 755 "$dir" # munged runs as munge and must reach its directory inside
+  mkdir -p "$dir"/{conf,state,log,run,spool}
   for i in $(seq 1 "$nodes"); do mkdir -p "$dir/spool/node$i"; done # slurmd does not make its %n spool
   echo "$id" > "$dir/run/id"
   echo "$nodes" > "$dir/run/nodes"
@@ -69,17 +69,20 @@ up() {
   } > "$dir/conf/hosts"
 
   # munge, private to this cluster: its own key (in a directory only munge reads) and socket (in one all may
-  # enter, as munged insists).
-  mkdir -p "$dir/munge-key"
-  chown munge:munge "$dir/munge" "$dir/munge-key"
-  chmod 755 "$dir/munge"
-  chmod 700 "$dir/munge-key"
-  dd if=/dev/urandom of="$dir/munge-key/munge.key" bs=1024 count=1 status=none
-  chown munge:munge "$dir/munge-key/munge.key"
-  chmod 400 "$dir/munge-key/munge.key"
-  runuser -u munge -- /usr/sbin/munged --key-file="$dir/munge-key/munge.key" --socket="$dir/munge/munge.socket" \
-    --pid-file="$dir/munge-key/munged.pid" --log-file="$dir/munge-key/munged.log" --seed-file="$dir/munge-key/munged.seed"
-  cp "$dir/munge-key/munged.pid" "$dir/run/munged.pid"
+  # enter, as munged insists). Under /run, not DIR: munged runs as munge, and DIR's parents (a private TMPDIR)
+  # need not let it through.
+  local munge="/run/cfxsim-$id"
+  mkdir -p "$munge/socket" "$munge/key"
+  echo "$munge" > "$dir/run/munge-directory"
+  chown munge:munge "$munge/socket" "$munge/key"
+  chmod 755 "$munge" "$munge/socket"
+  chmod 700 "$munge/key"
+  dd if=/dev/urandom of="$munge/key/munge.key" bs=1024 count=1 status=none
+  chown munge:munge "$munge/key/munge.key"
+  chmod 400 "$munge/key/munge.key"
+  runuser -u munge -- /usr/sbin/munged --key-file="$munge/key/munge.key" --socket="$munge/socket/munge.socket" \
+    --pid-file="$munge/key/munged.pid" --log-file="$munge/key/munged.log" --seed-file="$munge/key/munged.seed"
+  cp "$munge/key/munged.pid" "$dir/run/munged.pid"
 
   cat > "$dir/conf/slurm.conf" <<EOF
 ClusterName=cfxsim
@@ -87,7 +90,7 @@ SlurmctldHost=ctl($SUBNET.254)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$dir/munge/munge.socket
+AuthInfo=socket=$munge/socket/munge.socket
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool/%n
@@ -183,6 +186,7 @@ down() {
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
   done
   for ns in $(ip netns list | awk '{print $1}' | grep "^cfxsim-$id-" || true); do ip netns del "$ns"; done
+  [ -s "$dir/run/munge-directory" ] && rm -rf "$(cat "$dir/run/munge-directory")"
   rm -f "$dir/run/id"
 }
 

@@ -21,9 +21,13 @@ test("no conflux temporary files are left in /tmp", () => {
   assert.deepEqual(left, []);
 });
 
-test("no simulated cluster's network namespace is left", () => {
+test("no simulated cluster's network namespace or munge directory is left", () => {
   const left = existsSync("/run/netns") ? readdirSync("/run/netns").filter((name) => name.startsWith("cfxsim-")) : [];
   assert.deepEqual(left, []);
+  assert.deepEqual(
+    readdirSync("/run").filter((name) => name.startsWith("cfxsim-")),
+    [],
+  );
 });
 
 function parentOf(pid: number): number {
