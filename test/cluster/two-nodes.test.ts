@@ -5,7 +5,8 @@
 // composition on one node: the seed demo's fields and the partitioned heat
 // case's iterations and fields, bit for bit. A component killed on node2, and
 // node2's network dropping mid-run, each end the run with an error naming the
-// node and the component, and leave nothing on either node.
+// node and the component, and leave nothing on either node; a driver killed
+// mid-run takes node2's component down with it.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -283,3 +284,34 @@ test(
     assertNodeClean("node2");
   },
 );
+
+test("the driver killed mid-run: the agents take their components down and node2 is left clean", options, async (t) => {
+  const module = solverPackage("orphaned");
+  const file = seedOnTwoNodes("seed-orphaned", 1_000_000, module);
+  const results = join(scratch, "seed-orphaned");
+  const child = startOnCluster(file, results);
+  const end = ended(child);
+  const component = await untilRunning(module);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const found = spawnSync("pgrep", ["-f", `conflux.js run ${file}`], { encoding: "utf8" });
+  const driver = found.stdout
+    .trim()
+    .split("\n")
+    .map(Number)
+    .find((pid) => pid > 0 && readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "node");
+  assert.ok(driver !== undefined, "the driver's process on node1");
+  const killedAt = Date.now();
+  process.kill(driver, "SIGKILL");
+  for (let waited = 0; pidOf(module) !== undefined && waited < 30_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(pidOf(module), undefined, `the component (pid ${component}) on node2 is gone`);
+  t.diagnostic(`node2's component was gone ${Date.now() - killedAt} ms after the driver was killed`);
+  await end;
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    const listed = cluster().run("node2", ["ls", "/dev/shm"]);
+    if (!listed.stdout.split("\n").some((name) => name.startsWith("conflux-"))) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assertNodeClean("node2");
+});
