@@ -122,9 +122,9 @@ class ComponentSession {
       this.incoming,
       (message) => this.toDriver(message),
       (error) => {
-        // A component that died or scribbled on its ring: its exit says the rest.
+        // A component that died or scribbled on its ring: said here (srun passes it on), and its exit says the rest.
+        process.stderr.write(`conflux agent on ${hostname()}: component ${name}: ${error.message}\n`);
         this.pump?.stop();
-        void error;
       },
     );
     this.pump.start();
@@ -154,7 +154,8 @@ class ComponentSession {
   end(reason: string): void {
     if (this.ended) return;
     this.ended = true;
-    void reason;
+    if (this.enclave?.isAlive())
+      process.stderr.write(`conflux agent on ${hostname()}: stopping its component: ${reason}\n`);
     this.watch.close();
     this.pump?.stop();
     const enclave = this.enclave;
@@ -165,7 +166,7 @@ class ComponentSession {
       this.socket.destroy();
       this.onEnd();
     };
-    if (enclave !== undefined && enclave.isAlive()) void enclave.stop(1000).finally(finish);
+    if (enclave?.isAlive()) void enclave.stop(1000).finally(finish);
     else finish();
   }
 }
