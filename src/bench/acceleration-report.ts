@@ -2,17 +2,7 @@
 import type { Distribution } from "../stats/distribution.ts";
 import { alignColumns, formatMicroseconds } from "../stats/table.ts";
 import type { AccelerationBenchmark } from "./acceleration.ts";
-
-function distributionJson(distribution: Distribution): Record<string, number> {
-  return {
-    n: distribution.n,
-    mean_us: distribution.mean,
-    sd_us: distribution.sd,
-    p50_us: distribution.p50,
-    p99_us: distribution.p99,
-    max_us: distribution.max,
-  };
-}
+import { distributionJson } from "./distribution-json.ts";
 
 export function accelerationBenchmarkJson(benchmark: AccelerationBenchmark): string {
   return JSON.stringify(

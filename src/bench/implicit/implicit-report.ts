@@ -3,18 +3,8 @@
 // iteration, a window and the driver's acceleration per iteration; or JSON.
 import type { Distribution } from "../../stats/distribution.ts";
 import { alignColumns, formatMicroseconds as cell } from "../../stats/table.ts";
+import { distributionJson } from "../distribution-json.ts";
 import type { ImplicitBenchmark, ImplicitRun } from "./implicit-benchmark.ts";
-
-function distributionJson(distribution: Distribution): Record<string, number> {
-  return {
-    n: distribution.n,
-    mean_us: distribution.mean,
-    sd_us: distribution.sd,
-    p50_us: distribution.p50,
-    p99_us: distribution.p99,
-    max_us: distribution.max,
-  };
-}
 
 /** preCICE's runs of both cases in one list, each with its case; `skipped` says why a case has none. */
 function preciceJson(benchmark: ImplicitBenchmark): Record<string, unknown> {

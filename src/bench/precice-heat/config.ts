@@ -8,6 +8,8 @@
 // tutorial's (constant 0.5 is its default; its IQN-ILS block is the commented
 // one) and the same as the Conflux compositions'.
 
+import { meshXml, PRECICE_CONFIG_HEAD, participantXml, xmlAttribute } from "../precice-config-xml.ts";
+
 export type HeatAcceleration = "constant" | "aitken" | "iqn-ils";
 
 export const HEAT_ACCELERATIONS: readonly HeatAcceleration[] = ["constant", "aitken", "iqn-ils"];
@@ -60,28 +62,12 @@ function accelerationElement(acceleration: HeatAcceleration): string {
   }
 }
 
-function xmlAttribute(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+/** A side: its participant and its mesh (`name`-Mesh, which carries both fields). */
+function side(name: string): { name: string; mesh: string } {
+  return { name, mesh: `${name}-Mesh` };
 }
 
-/** A side's mesh (`name`-Mesh), which carries both fields. */
-function meshXml(name: string): string {
-  return `  <mesh name="${name}-Mesh" dimensions="2">
-    <use-data name="Temperature" />
-    <use-data name="Heat-Flux" />
-  </mesh>`;
-}
-
-/** A side of the heat case: it writes one field on its own mesh and reads the other's, mapped from the other side's mesh. */
-function participantXml(name: string, other: string, writes: string, reads: string): string {
-  return `  <participant name="${name}">
-    <provide-mesh name="${name}-Mesh" />
-    <receive-mesh name="${other}-Mesh" from="${other}" />
-    <write-data name="${writes}" mesh="${name}-Mesh" />
-    <read-data name="${reads}" mesh="${name}-Mesh" />
-    <mapping:nearest-neighbor direction="read" from="${other}-Mesh" to="${name}-Mesh" constraint="consistent" />
-  </participant>`;
-}
+const HEAT_DATA = ["Temperature", "Heat-Flux"];
 
 /** The configuration file's text; the participants meet through files in `exchangeDirectory`, over loopback sockets. */
 export function preciceHeatConfig(
@@ -89,24 +75,18 @@ export function preciceHeatConfig(
   exchangeDirectory: string,
   heat: HeatCase = TUTORIAL_CASE,
 ): string {
-  return `<?xml version="1.0" encoding="UTF-8" ?>
-<precice-configuration>
-  <log>
-    <sink filter="%Severity% > info" format="---[precice] %Severity% %Message%" enabled="true" />
-  </log>
-
-  <profiling mode="off" />
+  return `${PRECICE_CONFIG_HEAD}
 
   <data:scalar name="Temperature" waveform-degree="1" />
   <data:scalar name="Heat-Flux" waveform-degree="1" />
 
-${meshXml("Dirichlet")}
+${meshXml(side("Dirichlet").mesh, HEAT_DATA)}
 
-${meshXml("Neumann")}
+${meshXml(side("Neumann").mesh, HEAT_DATA)}
 
-${participantXml("Dirichlet", "Neumann", "Heat-Flux", "Temperature")}
+${participantXml(side("Dirichlet"), side("Neumann"), "Heat-Flux", "Temperature")}
 
-${participantXml("Neumann", "Dirichlet", "Temperature", "Heat-Flux")}
+${participantXml(side("Neumann"), side("Dirichlet"), "Temperature", "Heat-Flux")}
 
   <m2n:sockets acceptor="Dirichlet" connector="Neumann" network="lo" exchange-directory="${xmlAttribute(exchangeDirectory)}" />
 

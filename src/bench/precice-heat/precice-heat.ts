@@ -225,6 +225,44 @@ export async function runPreciceParticipants(
   return finished;
 }
 
+/** A participant of a two-sided case: its name in the configuration, and its program. */
+export interface PreciceSide {
+  name: string;
+  command: string;
+}
+
+/**
+ * Runs a case's two participants on the same arguments and returns how each
+ * finished. A run that fails or times out, or a participant that exits other
+ * than 0 (named, with its last lines), is an error that starts with `label`.
+ */
+export async function runPreciceCase(
+  label: string,
+  sides: readonly [PreciceSide, PreciceSide],
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<[Finished, Finished]> {
+  let finished: Finished[];
+  try {
+    finished = await runPreciceParticipants(
+      sides.map(({ command }) => ({ command, args })),
+      cwd,
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(`${label}: ${(error as Error).message}`);
+  }
+  for (const [index, side] of sides.entries()) {
+    const one = finished[index] as Finished;
+    if (one.code !== 0) {
+      const tail = one.output.trim().split("\n").slice(-5).join("\n");
+      throw new Error(`${label}: ${side.name} exited ${one.code ?? one.signal}:\n${tail}`);
+    }
+  }
+  return finished as [Finished, Finished];
+}
+
 /** The iterations of every window from a preCICE iterations log (the second participant's). */
 export function iterationsFromLog(text: string): { iterations: number[]; converged: boolean[] } {
   const rows = text
@@ -249,29 +287,16 @@ async function runPair(
   const config = join(runDirectory, "precice-config.xml");
   writeFileSync(config, preciceHeatConfig(acceleration, runDirectory, heat));
   const args = [config, String(heat.nx), String(heat.ny), String(heat.dt)];
-  let left: Finished;
-  let right: Finished;
-  try {
-    [left, right] = (await runPreciceParticipants(
-      [
-        { command: built.dirichlet, args },
-        { command: built.neumann, args },
-      ],
-      runDirectory,
-      timeoutMs,
-    )) as [Finished, Finished];
-  } catch (error) {
-    throw new Error(`preCICE heat (${acceleration}): ${(error as Error).message}`);
-  }
-  for (const [name, finished] of [
-    ["Dirichlet", left],
-    ["Neumann", right],
-  ] as const) {
-    if (finished.code !== 0) {
-      const tail = finished.output.trim().split("\n").slice(-5).join("\n");
-      throw new Error(`preCICE heat (${acceleration}): ${name} exited ${finished.code ?? finished.signal}:\n${tail}`);
-    }
-  }
+  const [left, right] = await runPreciceCase(
+    `preCICE heat (${acceleration})`,
+    [
+      { name: "Dirichlet", command: built.dirichlet },
+      { name: "Neumann", command: built.neumann },
+    ],
+    args,
+    runDirectory,
+    timeoutMs,
+  );
   const { iterations } = iterationsFromLog(readFileSync(join(runDirectory, "precice-Neumann-iterations.log"), "utf8"));
   const output = `${left.output}\n${right.output}`;
   const errors = [...output.matchAll(ERROR_LINE)].map((match) => Number(match[2]));

@@ -9,11 +9,18 @@
 // at its maximum, as the composition's on_max_iterations: continue) and
 // constant relaxation 0.01 (at most 400).
 
+import { meshXml, PRECICE_CONFIG_HEAD, participantXml, xmlAttribute } from "../precice-config-xml.ts";
+
 export type TubeAcceleration = "iqn-ils" | "aitken" | "constant";
 
 export const TUBE_ACCELERATIONS: readonly TubeAcceleration[] = ["iqn-ils", "aitken", "constant"];
 
 export const TUBE_MAX_ITERATIONS: Record<TubeAcceleration, number> = { "iqn-ils": 40, aitken: 100, constant: 400 };
+
+const FLUID = { name: "Fluid", mesh: "Fluid-Nodes-Mesh" };
+const SOLID = { name: "Solid", mesh: "Solid-Nodes-Mesh" };
+/** Both meshes carry both fields. */
+const TUBE_DATA = ["CrossSectionLength", "Pressure"];
 
 function accelerationElement(acceleration: TubeAcceleration): string {
   switch (acceleration) {
@@ -41,48 +48,20 @@ function accelerationElement(acceleration: TubeAcceleration): string {
   }
 }
 
-function xmlAttribute(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-}
-
 /** The configuration file's text; the participants meet through files in `exchangeDirectory`, over loopback sockets. */
 export function preciceTubeConfig(acceleration: TubeAcceleration, exchangeDirectory: string): string {
-  return `<?xml version="1.0" encoding="UTF-8" ?>
-<precice-configuration>
-  <log>
-    <sink filter="%Severity% > info" format="---[precice] %Severity% %Message%" enabled="true" />
-  </log>
-
-  <profiling mode="off" />
+  return `${PRECICE_CONFIG_HEAD}
 
   <data:scalar name="Pressure" />
   <data:scalar name="CrossSectionLength" />
 
-  <mesh name="Fluid-Nodes-Mesh" dimensions="2">
-    <use-data name="CrossSectionLength" />
-    <use-data name="Pressure" />
-  </mesh>
+${meshXml(FLUID.mesh, TUBE_DATA)}
 
-  <mesh name="Solid-Nodes-Mesh" dimensions="2">
-    <use-data name="CrossSectionLength" />
-    <use-data name="Pressure" />
-  </mesh>
+${meshXml(SOLID.mesh, TUBE_DATA)}
 
-  <participant name="Fluid">
-    <provide-mesh name="Fluid-Nodes-Mesh" />
-    <receive-mesh name="Solid-Nodes-Mesh" from="Solid" />
-    <write-data name="Pressure" mesh="Fluid-Nodes-Mesh" />
-    <read-data name="CrossSectionLength" mesh="Fluid-Nodes-Mesh" />
-    <mapping:nearest-neighbor direction="read" from="Solid-Nodes-Mesh" to="Fluid-Nodes-Mesh" constraint="consistent" />
-  </participant>
+${participantXml(FLUID, SOLID, "Pressure", "CrossSectionLength")}
 
-  <participant name="Solid">
-    <provide-mesh name="Solid-Nodes-Mesh" />
-    <receive-mesh name="Fluid-Nodes-Mesh" from="Fluid" />
-    <write-data name="CrossSectionLength" mesh="Solid-Nodes-Mesh" />
-    <read-data name="Pressure" mesh="Solid-Nodes-Mesh" />
-    <mapping:nearest-neighbor direction="read" from="Fluid-Nodes-Mesh" to="Solid-Nodes-Mesh" constraint="consistent" />
-  </participant>
+${participantXml(SOLID, FLUID, "CrossSectionLength", "Pressure")}
 
   <m2n:sockets acceptor="Fluid" connector="Solid" network="lo" exchange-directory="${xmlAttribute(exchangeDirectory)}" />
 

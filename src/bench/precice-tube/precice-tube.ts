@@ -11,12 +11,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   buildPreciceProgram,
-  type Finished,
   findPrecice,
   iterationsFromLog,
   NO_PRECICE,
   type PreciceInstallation,
-  runPreciceParticipants,
+  runPreciceCase,
 } from "../precice-heat/precice-heat.ts";
 import { preciceTubeConfig, TUBE_ACCELERATIONS, type TubeAcceleration } from "./config.ts";
 
@@ -80,29 +79,16 @@ async function runPair(
   const config = join(runDirectory, "precice-config.xml");
   writeFileSync(config, preciceTubeConfig(acceleration, runDirectory));
   const args = [config, String(CELLS)];
-  let fluid: Finished;
-  let solid: Finished;
-  try {
-    [fluid, solid] = (await runPreciceParticipants(
-      [
-        { command: built.fluid, args },
-        { command: built.solid, args },
-      ],
-      runDirectory,
-      timeoutMs,
-    )) as [Finished, Finished];
-  } catch (error) {
-    throw new Error(`preCICE tube (${acceleration}): ${(error as Error).message}`);
-  }
-  for (const [name, finished] of [
-    ["Fluid", fluid],
-    ["Solid", solid],
-  ] as const) {
-    if (finished.code !== 0) {
-      const tail = finished.output.trim().split("\n").slice(-5).join("\n");
-      throw new Error(`preCICE tube (${acceleration}): ${name} exited ${finished.code ?? finished.signal}:\n${tail}`);
-    }
-  }
+  const [fluid, solid] = await runPreciceCase(
+    `preCICE tube (${acceleration})`,
+    [
+      { name: "Fluid", command: built.fluid },
+      { name: "Solid", command: built.solid },
+    ],
+    args,
+    runDirectory,
+    timeoutMs,
+  );
   const log = iterationsFromLog(readFileSync(join(runDirectory, "precice-Solid-iterations.log"), "utf8"));
   const seconds = Number(/coupled \d+ windows in (\S+) s/.exec(solid.output)?.[1] ?? Number.NaN);
   const output = `${fluid.output}\n${solid.output}`;

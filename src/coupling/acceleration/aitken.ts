@@ -9,6 +9,7 @@
 import { AcceleratedVector } from "./accelerated-vector.ts";
 import type { AcceleratedLayout, Acceleration } from "./acceleration.ts";
 import { Preconditioner } from "./preconditioner.ts";
+import { underRelax } from "./under-relaxation.ts";
 
 export class AitkenRelaxation implements Acceleration {
   readonly name = "aitken";
@@ -21,6 +22,8 @@ export class AitkenRelaxation implements Acceleration {
   private endOffsets = new Int32Array(0);
   // A number from the start (not undefined until the constructor runs), so V8 stores the factor in place.
   private omega = 0;
+  /** ω, as underRelax takes it. */
+  private readonly omegaWord = new Float64Array(1);
 
   constructor(
     private readonly initialRelaxation: number,
@@ -79,14 +82,9 @@ export class AitkenRelaxation implements Acceleration {
       // Two equal residuals say nothing new: keep the factor rather than divide by zero.
       if (Number.isFinite(next) && next !== 0) this.omega = next;
     }
-    const omega = this.omega;
-    const keep = 1 - omega;
-    const values = this.values;
-    const previous = this.previous;
-    for (let index = 0; index < values.length; index++) {
-      previous[index] = omega * (values[index] as number) + keep * (previous[index] as number);
-    }
-    vector.scatter(previous);
+    this.omegaWord[0] = this.omega;
+    underRelax(this.previous, this.values, this.values.length, this.omegaWord);
+    vector.scatter(this.previous);
     before.set(residual);
   }
 

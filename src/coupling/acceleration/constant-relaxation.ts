@@ -1,10 +1,9 @@
 // Constant under-relaxation: x_{k+1} = ω x̃_{k+1} + (1 − ω) x_k over every
 // sample of every accelerated field, as preCICE's constant acceleration.
-// (Relaxation loops are written out where used: a double passed to a call
-// that is not inlined is boxed, which would allocate on the hot path.)
 
 import { AcceleratedVector } from "./accelerated-vector.ts";
 import type { AcceleratedLayout, Acceleration } from "./acceleration.ts";
+import { underRelax } from "./under-relaxation.ts";
 
 export class ConstantRelaxation implements Acceleration {
   readonly name = "constant";
@@ -12,10 +11,13 @@ export class ConstantRelaxation implements Acceleration {
   /** x_k, the iterate the last attempt read. */
   private previous = new Float64Array(0);
   private values = new Float64Array(0);
+  /** ω, as underRelax takes it. */
+  private readonly omega: Float64Array;
 
-  constructor(private readonly relaxation: number) {
+  constructor(relaxation: number) {
     if (!(relaxation > 0 && relaxation <= 1))
       throw new Error(`constant relaxation must be in (0, 1], got ${relaxation}`);
+    this.omega = Float64Array.of(relaxation);
   }
 
   initialize(layout: AcceleratedLayout): void {
@@ -28,14 +30,8 @@ export class ConstantRelaxation implements Acceleration {
     const vector = this.vector as AcceleratedVector;
     if (iteration === 0) vector.gatherStart(this.previous);
     vector.gather(this.values);
-    const omega = this.relaxation;
-    const keep = 1 - omega;
-    const values = this.values;
-    const previous = this.previous;
-    for (let index = 0; index < values.length; index++) {
-      previous[index] = omega * (values[index] as number) + keep * (previous[index] as number);
-    }
-    vector.scatter(previous);
+    underRelax(this.previous, this.values, this.values.length, this.omega);
+    vector.scatter(this.previous);
   }
 
   windowConverged(_window: number): void {}

@@ -32,6 +32,7 @@ import { ColumnHistory } from "./column-history.ts";
 import type { Preconditioner } from "./preconditioner.ts";
 import { QrFactorization } from "./qr-factorization.ts";
 import { ColumnAlgebra } from "./threads/column-algebra.ts";
+import { underRelax } from "./under-relaxation.ts";
 
 export type QrFilter = "none" | "qr1" | "qr2" | "qr3";
 
@@ -75,6 +76,8 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
   protected step: Float64Array = new Float64Array(0);
   /** Least-squares coefficients, one per column. */
   protected coefficients = new Float64Array(0);
+  /** ω of the first iteration, as underRelax takes it. */
+  private readonly initialRelaxation: Float64Array;
   private oldResidual = new Float64Array(0);
   private oldValues = new Float64Array(0);
   private deltaResidual = new Float64Array(0);
@@ -100,6 +103,7 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
     if (!(settings.initialRelaxation > 0 && settings.initialRelaxation <= 1)) {
       throw new Error(`the initial relaxation must be in (0, 1], got ${settings.initialRelaxation}`);
     }
+    this.initialRelaxation = Float64Array.of(settings.initialRelaxation);
     if (!(Number.isInteger(settings.maxColumns) && settings.maxColumns >= 1)) {
       throw new Error(`max_columns must be a positive integer, got ${settings.maxColumns}`);
     }
@@ -190,14 +194,8 @@ export abstract class QuasiNewtonAcceleration implements Acceleration {
     this.updateDifferences();
     if ((this.firstIteration && this.firstWindow) || (this.history.columns === 0 && !this.canStepWithoutColumns())) {
       // Nothing to build a secant step from yet: relax.
-      const omega = this.settings.initialRelaxation;
-      const keep = 1 - omega;
-      const values = this.values;
-      const previous = this.previous;
-      for (let index = 0; index < this.size; index++) {
-        previous[index] = omega * (values[index] as number) + keep * (previous[index] as number);
-      }
-      vector.scatter(previous);
+      underRelax(this.previous, this.values, this.size, this.initialRelaxation);
+      vector.scatter(this.previous);
       this.firstIteration = false;
       return;
     }

@@ -104,11 +104,7 @@ export class ColumnAlgebra {
       if (team === undefined) {
         columnDotBlocks(rows, a, offset, chunk, x, xOffset, partials, 0, this.blocks);
       } else {
-        const args = team.args;
-        args[Argument.rows] = rows;
-        args[Argument.a] = team.slotOf(a);
-        args[Argument.aOffset] = offset;
-        args[Argument.count] = chunk;
+        const args = this.columnArguments(team, a, offset, chunk);
         args[Argument.x] = team.slotOf(x);
         args[Argument.xOffset] = xOffset;
         args[Argument.table] = team.slotOf(partials);
@@ -131,11 +127,7 @@ export class ColumnAlgebra {
       if (team === undefined) {
         weightedSquareBlocks(rows, a, offset, chunk, weights, partials, 0, this.blocks);
       } else {
-        const args = team.args;
-        args[Argument.rows] = rows;
-        args[Argument.a] = team.slotOf(a);
-        args[Argument.aOffset] = offset;
-        args[Argument.count] = chunk;
+        const args = this.columnArguments(team, a, offset, chunk);
         args[Argument.x] = team.slotOf(weights);
         args[Argument.table] = team.slotOf(partials);
         team.dispatch(ColumnKernel.weightedSquares);
@@ -175,11 +167,7 @@ export class ColumnAlgebra {
         addColumnBlocks(rows, a, offset, chunk, chunkFactors, skipZeros, y, yOffset, 0, this.blocks);
         continue;
       }
-      const args = team.args;
-      args[Argument.rows] = rows;
-      args[Argument.a] = team.slotOf(a);
-      args[Argument.aOffset] = offset;
-      args[Argument.count] = chunk;
+      const args = this.columnArguments(team, a, offset, chunk);
       args[Argument.table] = team.slotOf(chunkFactors);
       args[Argument.flag] = skipZeros ? 1 : 0;
       args[Argument.y] = team.slotOf(y);
@@ -201,10 +189,7 @@ export class ColumnAlgebra {
       rotateColumnBlocks(rows, q, rotations, count, 0, this.blocks);
       return;
     }
-    const args = team.args;
-    args[Argument.rows] = rows;
-    args[Argument.a] = team.slotOf(q);
-    args[Argument.count] = count;
+    const args = this.columnArguments(team, q, 0, count);
     args[Argument.table] = team.slotOf(rotations);
     team.dispatch(ColumnKernel.rotate);
     rotateColumnBlocks(rows, q, rotations, count, 0, firstBlock(this.blocks, 1, team.parts));
@@ -219,10 +204,7 @@ export class ColumnAlgebra {
       a.copyWithin(this.rows, 0, count * this.rows);
       return;
     }
-    const args = team.args;
-    args[Argument.rows] = this.rows;
-    args[Argument.a] = team.slotOf(a);
-    args[Argument.count] = count;
+    this.columnArguments(team, a, 0, count);
     team.dispatch(ColumnKernel.shift);
     shiftColumnBlocks(this.rows, a, count, 0, firstBlock(this.blocks, 1, team.parts));
     team.finish();
@@ -248,12 +230,9 @@ export class ColumnAlgebra {
       pseudoInverseBlocks(rows, q, r, capacity, cols, weights, into, this.scratch, 0, 0, this.blocks);
       return;
     }
-    const args = team.args;
-    args[Argument.rows] = rows;
-    args[Argument.a] = team.slotOf(q);
+    const args = this.columnArguments(team, q, 0, cols);
     args[Argument.b] = team.slotOf(r);
     args[Argument.capacity] = capacity;
-    args[Argument.count] = cols;
     args[Argument.x] = team.slotOf(weights);
     args[Argument.y] = team.slotOf(into);
     args[Argument.table] = team.slotOf(this.scratch);
@@ -267,6 +246,16 @@ export class ColumnAlgebra {
   /** Stops the workers, if any; the algebra must not be used afterwards. */
   async close(): Promise<void> {
     await this.team?.close();
+  }
+
+  /** Writes the arguments every column kernel reads (the rows, the matrix a, where its columns start, how many) and returns the team's argument words for the rest. */
+  private columnArguments(team: KernelTeam, a: Float64Array, aOffset: number, count: number): Int32Array {
+    const args = team.args;
+    args[Argument.rows] = this.rows;
+    args[Argument.a] = team.slotOf(a);
+    args[Argument.aOffset] = aOffset;
+    args[Argument.count] = count;
+    return args;
   }
 
   /** The team when a call of `columns` columns is worth it and both long arrays are shared, else undefined. */

@@ -1,0 +1,14 @@
+// A distribution of microseconds as the benchmarks' JSON gives it.
+import type { Distribution } from "../stats/distribution.ts";
+
+/** { n, mean_us, sd_us, p50_us, p99_us, max_us } of a distribution measured in microseconds. */
+export function distributionJson(distribution: Distribution): Record<string, number> {
+  return {
+    n: distribution.n,
+    mean_us: distribution.mean,
+    sd_us: distribution.sd,
+    p50_us: distribution.p50,
+    p99_us: distribution.p99,
+    max_us: distribution.max,
+  };
+}
