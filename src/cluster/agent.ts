@@ -23,6 +23,8 @@ import { SegmentMirror } from "./segment-mirror.ts";
 
 /** What a relay asks an agent to run: the component as the driver's own enclave would have. */
 export interface RemoteLaunch {
+  /** What its channel and segments are named after: the component's name, or "name@rank" for one rank of many. */
+  participant: string;
   kind: EnclaveKind;
   launch: Omit<ComponentLaunch, "runDirectory">;
   wait: Partial<WaitStrategy>;
@@ -95,7 +97,7 @@ class ComponentSession {
   }
 
   private async launch(remote: RemoteLaunch): Promise<void> {
-    const name = remote.launch.name;
+    const name = remote.participant;
     try {
       this.run = Run.create({ handleSignals: false });
       this.channel = Channel.create(this.run, channelName(name), { wait: remote.wait });
@@ -220,10 +222,11 @@ export function startAgent(options: AgentOptions = {}): Promise<AgentHandle> {
         server,
         port: bound,
         done,
+        // Done once every session has taken its component down and removed its run directory.
         close: () => {
           server.close();
-          for (const session of sessions) session.end("the agent is stopping");
-          markDone();
+          if (sessions.size === 0) markDone();
+          for (const session of [...sessions]) session.end("the agent is stopping");
         },
       });
     });

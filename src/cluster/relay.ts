@@ -13,7 +13,14 @@ import { Message } from "../queue/message.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import { ControlWord } from "../wire/channel.ts";
-import { COMPONENT_NAME_VARIABLE, NODE_LOST_EXIT, WAIT_VARIABLE } from "../wire/environment.ts";
+import {
+  COMPONENT_NAME_VARIABLE,
+  NODE_LOST_EXIT,
+  RANK_VARIABLE,
+  RANKS_VARIABLE,
+  rankedName,
+  WAIT_VARIABLE,
+} from "../wire/environment.ts";
 import { channelName, Opcode } from "../wire/protocol.ts";
 import { CACHE_LINE } from "../wire/ring.ts";
 import type { RemoteLaunch } from "./agent.ts";
@@ -34,7 +41,10 @@ interface ExitFrame {
 }
 
 export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
-  const name = environment[COMPONENT_NAME_VARIABLE] ?? "";
+  // One rank of many is its own participant, with its own channel and segments (docs/parallel.md).
+  const ranks = Number(environment[RANKS_VARIABLE] ?? 1);
+  const rank = Number(environment[RANK_VARIABLE] ?? 0);
+  const name = rankedName(environment[COMPONENT_NAME_VARIABLE] ?? "", rank, ranks);
   const agent = environment[AGENT_VARIABLE] ?? "";
   const remote = JSON.parse(environment[REMOTE_LAUNCH_VARIABLE] ?? "{}") as RemoteLaunch;
   const [host = "", portText = ""] = agent.split(/:(?=\d+$)/);
@@ -130,12 +140,13 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
 
   // The component waits for its agent as it would for the driver: the driver's wait, which this relay was given.
   const waitSetting = environment[WAIT_VARIABLE];
+  const told: Record<string, string> = { [RANKS_VARIABLE]: String(ranks) };
+  if (ranks > 1) told[RANK_VARIABLE] = String(rank);
+  if (waitSetting !== undefined) told[WAIT_VARIABLE] = waitSetting;
   const launch: RemoteLaunch = {
     ...remote,
-    launch: {
-      ...remote.launch,
-      env: { ...remote.launch.env, ...(waitSetting === undefined ? {} : { [WAIT_VARIABLE]: waitSetting }) },
-    },
+    participant: name,
+    launch: { ...remote.launch, env: { ...remote.launch.env, ...told } },
   };
   socket.on("connect", () => socket.write(jsonFrame(FrameType.launch, launch)));
   socket.on("data", (chunk: Buffer) => {

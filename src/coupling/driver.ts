@@ -633,14 +633,16 @@ function failure(
   const link = participant.link;
   const ranked = rank !== undefined && link instanceof RankGroupLink;
   const remote = participant.plan.node !== undefined && link instanceof ComponentLink;
+  const rankNode = ranked ? participant.plan.rankPlacements?.[rank]?.node : undefined;
+  const node = rankNode ?? participant.plan.node;
   return new CouplingFailure({
     component: participant.plan.name,
     ...(ranked ? { rank } : {}),
     enclave: participant.plan.kind,
-    ...(participant.plan.node === undefined ? {} : { node: participant.plan.node }),
+    ...(node === undefined ? {} : { node }),
     // A component on another node: its own pid there, which its relay keeps in the channel.
     pid: ranked
-      ? rankPid(participant.enclave, link, rank)
+      ? rankPid(participant.enclave, link, rank, rankNode !== undefined)
       : remote
         ? link.channel.componentPid || undefined
         : started(participant.enclave)
@@ -757,7 +759,7 @@ async function explainFailure(error: unknown, failed: FailedRun): Promise<Error>
     await withTimeout(participant.enclave.ended, MPIRUN_TEARDOWN_MS);
     const output = participant.enclave.output();
     const end = rankEndFromMpirun(`${output.stderr}\n${output.stdout}`, rank);
-    if (end !== undefined) return failure(participant, iteration, phase, describeExit(end), end);
+    if (end !== undefined) return failureOf(participant, iteration, phase, describeExit(end), end);
   }
   if (error instanceof PeerDiedError || error instanceof PeerClosedError) {
     // A component that closed its channel usually exits next: a moment for its exit status, no more.
@@ -766,7 +768,7 @@ async function explainFailure(error: unknown, failed: FailedRun): Promise<Error>
     const running = exit === undefined && participant.enclave.isAlive();
     const reason =
       exit !== undefined
-        ? describeEnd(participant, exit)
+        ? describeEnd(participant, exit, rank)
         : running
           ? "closed its channel while it still ran"
           : "stopped answering: it closed its channel or died";
@@ -826,10 +828,12 @@ function throwIfTruncated(
  */
 const MPIRUN_TEARDOWN_MS = 5000;
 
-/** How a component ended, in words; for one on another node whose relay lost the node, that it was lost. */
-function describeEnd(participant: Participant, exit: ExitStatus): string {
-  if (participant.plan.node !== undefined && exit.code === NODE_LOST_EXIT) {
-    return `was lost with its node ${participant.plan.node}: the node's agent went silent or its connection failed (the line above says which)`;
+/** How a component (or its rank) ended, in words; for one on another node whose relay lost the node, that it was lost. */
+function describeEnd(participant: Participant, exit: ExitStatus, rank?: number): string {
+  const node =
+    (rank === undefined ? undefined : participant.plan.rankPlacements?.[rank]?.node) ?? participant.plan.node;
+  if (node !== undefined && exit.code === NODE_LOST_EXIT) {
+    return `was lost with its node ${node}: the node's agent went silent or its connection failed (the line above says which)`;
   }
   return describeExit(exit);
 }

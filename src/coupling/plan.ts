@@ -25,6 +25,11 @@ export interface ComponentPlan {
   /** The node it runs on when not the driver's (its host name): it is then reached through a relay (docs/cluster.md). */
   node?: string;
   /**
+   * A component of many ranks started as processes whose ranks are not all on the driver's node: per rank, the
+   * launch that replaces `launch` (a relay's) and the node it runs on; absent entries run as `launch` here.
+   */
+  rankPlacements?: ({ launch: ComponentPlan["launch"]; node: string } | undefined)[];
+  /**
    * Meshes whose points the composition gives (read from a file), in the
    * declared dimension and layout: transfers are built on these, and the
    * driver writes them into the component's mesh before its first step.

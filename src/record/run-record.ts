@@ -94,6 +94,8 @@ export interface EnclaveEntry {
    * are then those of its relay on the driver's node; the component itself ran in the composition's enclave there.
    */
   node?: string;
+  /** A component of many ranks not all on the driver's node: each rank's node, in rank order. */
+  rankNodes?: string[];
 }
 
 export interface DriverEntry {

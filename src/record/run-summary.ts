@@ -27,7 +27,12 @@ export function runSummary(record: RunRecord, directory: string, options: Conver
   lines.push("", "components:");
   for (const enclave of record.enclaves) {
     const exit = enclave.exit === undefined ? "" : `, ${exitText(enclave.exit)}`;
-    const where = enclave.node === undefined ? "" : ` on ${enclave.node} (through its relay here)`;
+    const where =
+      enclave.node !== undefined
+        ? ` on ${enclave.node} (through its relay here)`
+        : enclave.rankNodes !== undefined
+          ? `, its ranks on ${enclave.rankNodes.join(", ")}`
+          : "";
     lines.push(`  ${enclave.component}: ${enclave.kind} enclave${where}, pid ${enclave.pid}${exit}`);
     if (enclave.environment !== undefined) lines.push(`    ${environmentLine(enclave.environment)}`);
   }

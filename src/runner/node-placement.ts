@@ -32,12 +32,12 @@ export function placementProblem(
     const node = component.spread === true ? undefined : (component.node ?? 1);
     if (node === 1) continue;
     const path = `components.${name}.${component.spread === true ? "spread" : "node"}`;
-    if (node === undefined || component.ranks > 1) {
+    if (component.ranks > 1 && component.enclave.kind !== "process") {
       return {
         ...at,
         path,
-        message: `component "${name}" has ${component.ranks} ranks off the driver's node; this version runs a component on another node as one rank`,
-        hint: "Give it ranks: 1 there, or place its ranks on node 1 (docs/cluster.md).",
+        message: `component "${name}" has ${component.ranks} ranks in a ${component.enclave.kind} enclave off the driver's node; ranks on other nodes run as processes`,
+        hint: "Give it enclave: { kind: process } (each node's agent starts its ranks), or keep it on node 1.",
       };
     }
     if (component.enclave.kind !== "process" && component.enclave.kind !== "container") {

@@ -12,7 +12,23 @@ import { packagePath } from "../platform/package-root.ts";
 
 export const RELAY_MODULE = packagePath("src/cluster/relay-main.ts");
 
-/** `plan` with every component placed off node 1 behind a relay to its agent (`addresses`: host → host:port). */
+/** The node (1 …) of each rank of `name`: spread in blocks over every node (the first ones take one more), or all on its node. */
+export function rankNodes(composition: Composition, name: string): number[] {
+  const component = composition.components[name];
+  const ranks = component?.ranks ?? 1;
+  const node = componentNode(composition, name);
+  if (node !== undefined) return Array.from({ length: ranks }, () => node);
+  const nodes = composition.placement?.nodes ?? 1;
+  const base = Math.floor(ranks / nodes);
+  const extra = ranks % nodes;
+  const placed: number[] = [];
+  for (let index = 0; index < nodes; index++) {
+    for (let count = 0; count < base + (index < extra ? 1 : 0); count++) placed.push(index + 1);
+  }
+  return placed;
+}
+
+/** `plan` with every component (or rank) placed off node 1 behind a relay to its agent (`addresses`: host → host:port). */
 export function placeRemoteComponents<Spec>(
   plan: CouplingPlan<Spec>,
   composition: Composition,
@@ -22,33 +38,42 @@ export function placeRemoteComponents<Spec>(
   return {
     ...plan,
     components: plan.components.map((component) => {
-      const node = componentNode(composition, component.name) ?? 1;
-      if (node === 1) return component;
-      const host = hosts[node - 1] as string;
-      const remote = { kind: component.kind, launch: { ...component.launch, name: component.name }, wait: plan.wait };
+      const nodes = rankNodes(composition, component.name);
+      if (nodes.every((node) => node === 1)) return component;
+      const relayTo = (node: number) => {
+        const host = hosts[node - 1] as string;
+        const remote = { kind: component.kind, launch: { ...component.launch, name: component.name }, wait: plan.wait };
+        return {
+          host,
+          launch: {
+            module: RELAY_MODULE,
+            ...(component.launch.cwd === undefined ? {} : { cwd: component.launch.cwd }),
+            env: { [AGENT_VARIABLE]: addresses.get(host) as string, [REMOTE_LAUNCH_VARIABLE]: JSON.stringify(remote) },
+          },
+        };
+      };
+      if (nodes.length === 1) {
+        const relay = relayTo(nodes[0] as number);
+        return { ...component, kind: "process" as const, node: relay.host, launch: relay.launch };
+      }
+      // Ranks started as processes, some of them on other nodes: those through relays, the rest here.
       return {
         ...component,
-        kind: "process" as const,
-        node: host,
-        launch: {
-          module: RELAY_MODULE,
-          ...(component.launch.cwd === undefined ? {} : { cwd: component.launch.cwd }),
-          env: {
-            [AGENT_VARIABLE]: addresses.get(host) as string,
-            [REMOTE_LAUNCH_VARIABLE]: JSON.stringify(remote),
-          },
-        },
+        rankPlacements: nodes.map((node) => {
+          if (node === 1) return undefined;
+          const relay = relayTo(node);
+          return { launch: relay.launch, node: relay.host };
+        }),
       };
     }),
   };
 }
 
-/** The nodes (1 …) other than the driver's that host a component of `composition`. */
+/** The nodes (1 …) other than the driver's that host a component or a rank of `composition`. */
 export function remoteNodes(composition: Composition): number[] {
   const nodes = new Set<number>();
   for (const name of Object.keys(composition.components)) {
-    const node = componentNode(composition, name);
-    if (node !== undefined && node > 1) nodes.add(node);
+    for (const node of rankNodes(composition, name)) if (node > 1) nodes.add(node);
   }
   return [...nodes].sort((a, b) => a - b);
 }

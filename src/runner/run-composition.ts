@@ -130,8 +130,9 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let rankSteps: Record<string, number[][]> | undefined;
   let endedEnclaves: EnclaveRecord[] | undefined;
   let agents: NodeAgents | undefined;
-  /** Components on other nodes than the driver's, and their host. */
+  /** Components on other nodes than the driver's, and their host; ranks spread over nodes, each rank's. */
   const nodes = new Map<string, string>();
+  const rankNodes = new Map<string, string[]>();
   try {
     let placedPlan = plan;
     if (spansNodes) {
@@ -142,8 +143,16 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
       const needed = remoteNodes(composition).map((node) => hosts[node - 1] as string);
       agents = await startNodeAgents(needed, plan.startupTimeoutMs);
       placedPlan = placeRemoteComponents(plan, composition, hosts, agents.addresses);
-      for (const component of placedPlan.components)
+      for (const component of placedPlan.components) {
         if (component.node !== undefined) nodes.set(component.name, component.node);
+        const placements = component.rankPlacements;
+        if (placements !== undefined) {
+          rankNodes.set(
+            component.name,
+            placements.map((placement) => placement?.node ?? (hosts[0] as string)),
+          );
+        }
+      }
     }
     result = await runCoupling<TransferSpec>(placedPlan, {
       buildOperator: (source, target, spec) => createOperator(source, target, spec, { threads: plan.threads ?? 1 }),
@@ -216,6 +225,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
             ...(seen?.environment === undefined ? {} : { environment: seen.environment }),
             ...(enclave.exit === undefined ? {} : { exit: enclave.exit }),
             ...(nodes.has(enclave.component) ? { node: nodes.get(enclave.component) as string } : {}),
+            ...(rankNodes.has(enclave.component) ? { rankNodes: rankNodes.get(enclave.component) as string[] } : {}),
           };
         })
       : [...captured].map(([component, seen]) => ({

@@ -315,3 +315,52 @@ test("the driver killed mid-run: the agents take their components down and node2
   }
   assertNodeClean("node2");
 });
+
+test(
+  "a component of 4 ranks spread over both nodes (2 + 0 points on node1, 3 + 1 on node2): the one-node fields bit for bit",
+  options,
+  () => {
+    const app = join(projectRoot, "test/coupling/fixtures/ranked-app.ts");
+    const composition = (placed: boolean) => `version: 1
+name: spread${placed ? "" : "-one-node"}
+${placed ? "placement: { nodes: 2 }\n" : ""}components:
+  solver:
+    module: ${app}
+    ranks: 4
+${placed ? "    spread: true\n" : ""}    args: { counts: [2, 0, 3, 1] }
+    meshes:
+      surface: { dimension: 3, fields: [out, in] }
+  serial:
+    module: ${app}
+    args: { counts: [6] }
+    meshes:
+      surface: { dimension: 3, points: 6, fields: [out, in] }
+transfers:
+  - { from: solver.surface.out, to: serial.surface.in }
+  - { from: serial.surface.out, to: solver.surface.in }
+coupling:
+  order: [solver, serial]
+  iterations: 12
+  wait: { strategy: block }
+`;
+    const spread = join(scratch, "spread.yaml");
+    writeFileSync(spread, composition(true));
+    const oneNode = join(scratch, "spread-one-node.yaml");
+    writeFileSync(oneNode, composition(false));
+    const results = join(scratch, "spread");
+    const ran = runOnCluster(spread, results);
+    assert.equal(ran.status, 0, ran.stderr);
+    const local = join(scratch, "spread-one-node");
+    runHere(oneNode, local);
+    assert.deepEqual(fieldDigests(results), fieldDigests(local));
+    const { record } = onlyRecord(results);
+    assert.deepEqual(record.enclaves.find((enclave) => enclave.component === "solver")?.rankNodes, [
+      "node1",
+      "node1",
+      "node2",
+      "node2",
+    ]);
+    assert.equal(record.ranks?.solver?.ranks, 4);
+    assertNodeClean("node2");
+  },
+);

@@ -52,7 +52,22 @@ export function createRankedEnclave(
   }
   const members: Enclave[] = [];
   for (let rank = 0; rank < ranks; rank++) {
-    members.push(createEnclave(component.kind, { ...launch, env: { ...env, [RANK_VARIABLE]: String(rank) } }, options));
+    // A rank on another node: its relay here, with the driver's additions to the environment.
+    const placed = component.rankPlacements?.[rank];
+    const own = placed === undefined ? launch : relayed(launch, placed.launch);
+    members.push(
+      createEnclave(
+        component.kind,
+        { ...own, env: { ...env, ...own.env, [RANKS_VARIABLE]: String(ranks), [RANK_VARIABLE]: String(rank) } },
+        options,
+      ),
+    );
   }
   return new EnclaveGroup(component.name, members);
+}
+
+/** A rank's launch replaced by its relay's (which runs a module, not the rank's program), keeping the rest. */
+function relayed(launch: ContainerLaunch & VmLaunch, relay: ComponentPlan["launch"]): ContainerLaunch & VmLaunch {
+  const { command: _command, module: _module, ...rest } = launch;
+  return { ...rest, ...relay, env: { ...launch.env, ...relay.env } };
 }

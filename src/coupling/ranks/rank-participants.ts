@@ -98,8 +98,9 @@ export function describePoint(link: CouplingLink, mesh: string, point: number): 
     : `point ${located.point} of rank ${located.rank}'s partition (point ${point} of the union)`;
 }
 
-export function rankPid(enclave: Enclave, link: RankGroupLink, rank: number): number | undefined {
-  if (enclave instanceof EnclaveGroup) return startedPid(enclave.member(rank)) || undefined;
+export function rankPid(enclave: Enclave, link: RankGroupLink, rank: number, remote = false): number | undefined {
+  // A rank on another node is named by its own pid there, which its relay keeps in the channel.
+  if (enclave instanceof EnclaveGroup && !remote) return startedPid(enclave.member(rank)) || undefined;
   return (link.links[rank] as ComponentLink).channel.componentPid || undefined;
 }
 
