@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { startAgent } from "../cluster/agent.ts";
+import { reapDeadRuns } from "../shm/reaper.ts";
 import { ExitCode } from "./exit-codes.ts";
 
 export function registerAgent(program: Command): void {
@@ -21,6 +22,9 @@ export function registerAgent(program: Command): void {
         process.exitCode = ExitCode.usage;
         return;
       }
+      // A run on this node whose agent was killed outright (its job step cancelled) left its directory: the
+      // next agent here removes every run whose creator is dead, as conflux clean does.
+      reapDeadRuns({ dryRun: false });
       const agent = await startAgent({ port, firstRelayMs });
       // The one line conflux run reads from srun: which node, which port.
       process.stdout.write(`${JSON.stringify({ agent: hostname(), port: agent.port })}\n`);

@@ -22,17 +22,9 @@ test("conflux submit: real batch jobs run a composition on one node and one on t
 }, (t) => {
   const cluster = startCluster(t, 2);
   const results = join(cluster.directory, "results");
-  const submitted = cluster.run("ctl", [
-    process.execPath,
-    CONFLUX,
-    "submit",
-    SEED,
-    "--results",
-    results,
-    "--time",
-    "10",
-    "--wait",
-  ]);
+  const submit = (file: string, ...options: string[]) =>
+    cluster.run("ctl", [process.execPath, CONFLUX, "submit", file, "--results", results, ...options]);
+  const submitted = submit(SEED, "--time", "10", "--wait");
   assert.equal(submitted.status, 0, submitted.stderr);
   const jobId = submitted.stdout.trim();
   assert.match(jobId, /^\d+$/, "the job id, alone on stdout");
@@ -59,7 +51,7 @@ test("conflux submit: real batch jobs run a composition on one node and one on t
       .replace(/module: \.\/app-b\.ts/, "module: ./app-b.ts\n    node: 2")
       .replaceAll("./app-", `${join(projectRoot, "examples/seed-dtk")}/app-`),
   );
-  const spanning = cluster.run("ctl", [process.execPath, CONFLUX, "submit", twoNodes, "--results", results, "--wait"]);
+  const spanning = submit(twoNodes, "--wait");
   assert.equal(spanning.status, 0, spanning.stderr);
   assert.match(
     readFileSync(
@@ -80,16 +72,7 @@ test("conflux submit: real batch jobs run a composition on one node and one on t
   assert.equal(spannedRecord.status, "completed", spannedRecord.error);
   assert.equal(spannedRecord.enclaves.find((enclave) => enclave.component === "appB")?.node, "node2");
 
-  const badTime = cluster.run("ctl", [
-    process.execPath,
-    CONFLUX,
-    "submit",
-    SEED,
-    "--results",
-    results,
-    "--time",
-    "soon",
-  ]);
+  const badTime = submit(SEED, "--time", "soon");
   assert.equal(badTime.status, 2);
   assert.match(badTime.stderr, /--time soon: give minutes, or \[days-\]hours:minutes:seconds/);
 });

@@ -34,47 +34,20 @@ function cluster(): SimulatedCluster {
   return shared;
 }
 
-/** conflux run of `file` as a job step on node1 of a two-node allocation; its output, once it has ended. */
-function runOnCluster(file: string, results: string) {
-  return cluster().run(
-    "ctl",
-    [
-      "salloc",
-      "-N2",
-      "srun",
-      "-N1",
-      "-n1",
-      "-w",
-      "node1",
-      process.execPath,
-      CONFLUX,
-      "run",
-      file,
-      "--results",
-      results,
-      "--quiet",
-    ],
-    { timeoutMs: 240_000 },
-  );
+/** `conflux run FILE` as a job step on node1 of a two-node allocation, as a user starts one from a login node. */
+function inAllocation(file: string, results: string): string[] {
+  const run = [process.execPath, CONFLUX, "run", file, "--results", results, "--quiet"];
+  return ["salloc", "-N2", "srun", "-N1", "-n1", "-w", "node1", ...run];
 }
 
+/** Such a run, to its end. */
+function runOnCluster(file: string, results: string) {
+  return cluster().run("ctl", inAllocation(file, results), { timeoutMs: 240_000 });
+}
+
+/** Such a run, started. */
 function startOnCluster(file: string, results: string): ChildProcess {
-  return cluster().start("ctl", [
-    "salloc",
-    "-N2",
-    "srun",
-    "-N1",
-    "-n1",
-    "-w",
-    "node1",
-    process.execPath,
-    CONFLUX,
-    "run",
-    file,
-    "--results",
-    results,
-    "--quiet",
-  ]);
+  return cluster().start("ctl", inAllocation(file, results));
 }
 
 function runHere(file: string, results: string): void {
@@ -285,36 +258,39 @@ test(
   },
 );
 
-test("the driver killed mid-run: the agents take their components down and node2 is left clean", options, async (t) => {
-  const module = solverPackage("orphaned");
-  const file = seedOnTwoNodes("seed-orphaned", 1_000_000, module);
-  const results = join(scratch, "seed-orphaned");
-  const child = startOnCluster(file, results);
-  const end = ended(child);
-  const component = await untilRunning(module);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const found = spawnSync("pgrep", ["-f", `conflux.js run ${file}`], { encoding: "utf8" });
-  const driver = found.stdout
-    .trim()
-    .split("\n")
-    .map(Number)
-    .find((pid) => pid > 0 && readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "node");
-  assert.ok(driver !== undefined, "the driver's process on node1");
-  const killedAt = Date.now();
-  process.kill(driver, "SIGKILL");
-  for (let waited = 0; pidOf(module) !== undefined && waited < 30_000; waited += 50) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.equal(pidOf(module), undefined, `the component (pid ${component}) on node2 is gone`);
-  t.diagnostic(`node2's component was gone ${Date.now() - killedAt} ms after the driver was killed`);
-  await end;
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    const listed = cluster().run("node2", ["ls", "/dev/shm"]);
-    if (!listed.stdout.split("\n").some((name) => name.startsWith("conflux-"))) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assertNodeClean("node2");
-});
+test(
+  "the driver killed mid-run: the agents take their components down, and conflux clean leaves node2 clean",
+  options,
+  async (t) => {
+    const module = solverPackage("orphaned");
+    const file = seedOnTwoNodes("seed-orphaned", 1_000_000, module);
+    const results = join(scratch, "seed-orphaned");
+    const child = startOnCluster(file, results);
+    const end = ended(child);
+    const component = await untilRunning(module);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const found = spawnSync("pgrep", ["-f", `conflux.js run ${file}`], { encoding: "utf8" });
+    const driver = found.stdout
+      .trim()
+      .split("\n")
+      .map(Number)
+      .find((pid) => pid > 0 && readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "node");
+    assert.ok(driver !== undefined, "the driver's process on node1");
+    const killedAt = Date.now();
+    process.kill(driver, "SIGKILL");
+    for (let waited = 0; pidOf(module) !== undefined && waited < 30_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(pidOf(module), undefined, `the component (pid ${component}) on node2 is gone`);
+    t.diagnostic(`node2's component was gone ${Date.now() - killedAt} ms after the driver was killed`);
+    await end;
+    // The agent removes its run directory when it outlives its relay; when Slurm kills the step first, the
+    // directory stays, as on one node, for `conflux clean` (or the node's next agent) to remove.
+    const cleaned = cluster().run("node2", [process.execPath, CONFLUX, "clean"]);
+    assert.equal(cleaned.status, 0, cleaned.stderr);
+    assertNodeClean("node2");
+  },
+);
 
 test(
   "a component of 4 ranks spread over both nodes (2 + 0 points on node1, 3 + 1 on node2): the one-node fields bit for bit",

@@ -111,18 +111,23 @@ async function assertSerialResult(t: TestContext, ranked: ExampleRun): Promise<v
   t.diagnostic(`largest relative difference from the serial run ${largest}${bitwise ? " (bit for bit)" : ""}`);
 }
 
-test("heat on MPI ranks (Dirichlet 2, Neumann 3) under the host's mpirun: the serial result to 1e-12", {
-  ...hostOptions,
-  timeout: 300_000,
-}, async (t) => {
-  const directory = scratchDirectory(t);
-  const neumann = compileWithClient(
+/** The Neumann participant as an MPI job, built with mpicc on the C client. */
+function buildNeumannMpi(directory: string): string {
+  return compileWithClient(
     directory,
     "neumann_mpi",
     ["examples/partitioned-heat/neumann_mpi.c", ...NEUMANN_NUMERICS],
     [],
     "mpicc",
   );
+}
+
+test("heat on MPI ranks (Dirichlet 2, Neumann 3) under the host's mpirun: the serial result to 1e-12", {
+  ...hostOptions,
+  timeout: 300_000,
+}, async (t) => {
+  const directory = scratchDirectory(t);
+  const neumann = buildNeumannMpi(directory);
   const run = await runExample(join(HEAT_EXAMPLE, "conflux.mpi.yaml"), directory, (document) => {
     componentOf(document, "Dirichlet").command = [MPI_PYTHON, join(HEAT_EXAMPLE, "dirichlet_mpi.py")];
     componentOf(document, "Neumann").command = [neumann];
@@ -159,13 +164,7 @@ test("heat on MPI ranks in containers, started by the stack's own mpirun: the se
   });
   const directory = scratchDirectory(t);
   // Built on the host against its Open MPI; the stack holds the same release's libmpi.
-  const neumann = compileWithClient(
-    directory,
-    "neumann_mpi",
-    ["examples/partitioned-heat/neumann_mpi.c", ...NEUMANN_NUMERICS],
-    [],
-    "mpicc",
-  );
+  const neumann = buildNeumannMpi(directory);
   const container = { kind: "container", container: { runtime: "bubblewrap", stack: "heat-mpi" } };
   const run = await runExample(join(HEAT_EXAMPLE, "conflux.mpi.yaml"), directory, (document) => {
     const dirichlet = componentOf(document, "Dirichlet");
