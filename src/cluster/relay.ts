@@ -161,6 +161,11 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
   socket.on("close", () => lose("the agent closed the connection"));
   // The driver stops the component through its relay: the agent stops it, and its exit ends the relay.
   process.on("SIGTERM", () => {
+    // Before its agent has connected, or after it went, there is nothing to ask: end now.
+    if (ended || !socket.writable) {
+      lose("stopped before its component could be asked to stop");
+      return;
+    }
     socket.write(jsonFrame(FrameType.stop, { graceMs: 1000 }));
     setTimeout(() => lose("the component did not stop within 2 s of being asked"), 2000).unref();
   });

@@ -192,18 +192,25 @@ function ended(child: ChildProcess): Promise<{ code: number | null; stderr: stri
   return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
 }
 
+/**
+ * A seed run that would go on for hours, with appB at a path of its own on node2: started, and returned once
+ * appB has run for a second, with its pid and the run's end.
+ */
+async function longRunUnderWay(name: string) {
+  const module = solverPackage(name);
+  const file = seedOnTwoNodes(`seed-${name}`, 1_000_000, module);
+  const results = join(scratch, `seed-${name}`);
+  const end = ended(startOnCluster(file, results));
+  const pid = await untilRunning(module);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  return { module, file, results, end, pid };
+}
+
 test(
   "a component killed on node2 ends the run naming the node, the component, its pid and the signal",
   options,
   async (t) => {
-    const module = solverPackage("killed");
-    const file = seedOnTwoNodes("seed-killed", 1_000_000, module);
-    const results = join(scratch, "seed-killed");
-    const child = startOnCluster(file, results);
-    const end = ended(child);
-    const pid = await untilRunning(module);
-    // Some iterations in, while it runs.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { results, end, pid } = await longRunUnderWay("killed");
     const killedAt = Date.now();
     process.kill(pid, "SIGKILL");
     const { code, stderr } = await end;
@@ -225,13 +232,7 @@ test(
   "node2's network dropping mid-run ends the run naming the node and the component; node2 cleans up",
   options,
   async (t) => {
-    const module = solverPackage("cut-off");
-    const file = seedOnTwoNodes("seed-cut-off", 1_000_000, module);
-    const results = join(scratch, "seed-cut-off");
-    const child = startOnCluster(file, results);
-    const end = ended(child);
-    const pid = await untilRunning(module);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { module, results, end, pid } = await longRunUnderWay("cut-off");
     const link = (state: "up" | "down") =>
       spawnSync("ip", ["-n", `${cluster().prefix}node2`, "link", "set", "eth0", state], { encoding: "utf8" });
     const cutAt = Date.now();
@@ -262,13 +263,7 @@ test(
   "the driver killed mid-run: the agents take their components down, and conflux clean leaves node2 clean",
   options,
   async (t) => {
-    const module = solverPackage("orphaned");
-    const file = seedOnTwoNodes("seed-orphaned", 1_000_000, module);
-    const results = join(scratch, "seed-orphaned");
-    const child = startOnCluster(file, results);
-    const end = ended(child);
-    const component = await untilRunning(module);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { module, file, end, pid: component } = await longRunUnderWay("orphaned");
     const found = spawnSync("pgrep", ["-f", `conflux.js run ${file}`], { encoding: "utf8" });
     const driver = found.stdout
       .trim()
