@@ -42,10 +42,16 @@ export function jsonFrame(type: number, value: unknown): Buffer {
   return encodeFrame(type, Buffer.from(JSON.stringify(value), "utf8"));
 }
 
-/** Collects a stream's chunks into frames, in order; a frame too large for its header throws. */
+/**
+ * Collects a stream's chunks into frames, in order; a frame too large for its header throws. Chunks are joined
+ * only once a whole frame is there, so a frame of many chunks (a large mesh's segment) is copied once, not once
+ * per chunk.
+ */
 export class FrameReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The frame under way's whole size (header and payload), once its header has come; 0 before. */
+  private expected = 0;
 
   constructor(
     private readonly onFrame: (type: number, payload: Buffer) => void,
@@ -55,20 +61,30 @@ export class FrameReader {
   push(chunk: Buffer): void {
     this.pending.push(chunk);
     this.pendingBytes += chunk.byteLength;
-    while (this.pendingBytes >= FRAME_HEADER_BYTES) {
-      const head = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
-      this.pending = [head];
-      const length = head.readUInt32LE(0);
-      if (length > MAX_FRAME_PAYLOAD) {
-        throw new Error(`${this.where}: a frame of ${length} bytes, above ${MAX_FRAME_PAYLOAD}: not a conflux peer`);
+    for (;;) {
+      if (this.expected === 0) {
+        if (this.pendingBytes < FRAME_HEADER_BYTES) return;
+        const head = this.joined();
+        const length = head.readUInt32LE(0);
+        if (length > MAX_FRAME_PAYLOAD) {
+          throw new Error(`${this.where}: a frame of ${length} bytes, above ${MAX_FRAME_PAYLOAD}: not a conflux peer`);
+        }
+        this.expected = FRAME_HEADER_BYTES + length;
       }
-      if (head.byteLength < FRAME_HEADER_BYTES + length) return;
-      const type = head.readUInt32LE(4);
-      const payload = head.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length);
-      const rest = head.subarray(FRAME_HEADER_BYTES + length);
+      if (this.pendingBytes < this.expected) return;
+      const bytes = this.joined();
+      const frame = bytes.subarray(0, this.expected);
+      const rest = bytes.subarray(this.expected);
       this.pending = rest.byteLength > 0 ? [rest] : [];
       this.pendingBytes = rest.byteLength;
-      this.onFrame(type, payload);
+      this.expected = 0;
+      this.onFrame(frame.readUInt32LE(4), frame.subarray(FRAME_HEADER_BYTES));
     }
+  }
+
+  /** The pending chunks as one buffer (joined once, and kept joined). */
+  private joined(): Buffer {
+    if (this.pending.length !== 1) this.pending = [Buffer.concat(this.pending, this.pendingBytes)];
+    return this.pending[0] as Buffer;
   }
 }

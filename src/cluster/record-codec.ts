@@ -2,7 +2,7 @@
 // the ring it came from (a reply names it back as its correlation), the
 // correlation, and the payload's bytes in use. The ring on the other side
 // gives it a sequence of its own; the relay and agent translate replies.
-import { Message } from "../queue/message.ts";
+import type { Message } from "../queue/message.ts";
 
 const HEAD_BYTES = 20;
 
@@ -32,8 +32,4 @@ export function decodeRecord(payload: Buffer, into: Message, where: string): num
   into.bytes.fill(0);
   into.bytes.set(payload.subarray(HEAD_BYTES), 0);
   return payload.readUInt32LE(8);
-}
-
-export function newMessage(): Message {
-  return new Message();
 }

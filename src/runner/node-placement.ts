@@ -3,6 +3,7 @@
 // needs more than it has is refused by name before anything starts, with the
 // command that gives it what it needs.
 import type { Composition } from "../compose/load.ts";
+import { componentNode } from "../compose/placement-checks.ts";
 import type { Problem } from "../compose/problem.ts";
 import { type SlurmAllocation, slurmAllocation } from "./slurm-allocation.ts";
 
@@ -29,7 +30,7 @@ export function placementProblem(
     };
   }
   for (const [name, component] of Object.entries(composition.components)) {
-    const node = component.spread === true ? undefined : (component.node ?? 1);
+    const node = componentNode(composition, name);
     if (node === 1) continue;
     const path = `components.${name}.${component.spread === true ? "spread" : "node"}`;
     if (component.ranks > 1 && component.enclave.kind !== "process") {
