@@ -54,13 +54,24 @@ static Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(fd));
 }
 
+// Whether the process of a pidfd has exited: its pidfd turns readable then. A
+// signal that arrives during the poll (a SIGCHLD whenever any child of ours ends)
+// makes it fail with EINTR even with a zero timeout; that says nothing about the
+// process, so the poll is asked again. Only a readable pidfd means exited.
+static bool PidfdExited(int fd) {
+  struct pollfd entry = {fd, POLLIN, 0};
+  int rc;
+  do {
+    rc = poll(&entry, 1, 0);
+  } while (rc < 0 && errno == EINTR);
+  return rc > 0;
+}
+
 // pidfdAlive(fd): true while the process has not exited. One poll with a zero
 // timeout: cheap enough to run between spin slices.
 static Napi::Value PidfdAlive(const Napi::CallbackInfo& info) {
   int fd = info[0].As<Napi::Number>().Int32Value();
-  struct pollfd entry = {fd, POLLIN, 0};
-  int rc = poll(&entry, 1, 0);
-  return Napi::Boolean::New(info.Env(), rc == 0);
+  return Napi::Boolean::New(info.Env(), !PidfdExited(fd));
 }
 
 // pipe(): [readFd, writeFd], both close-on-exec so no child inherits them by
@@ -96,10 +107,9 @@ static Napi::Value IsAlive(const Napi::CallbackInfo& info) {
     if (errno == ESRCH) return Napi::Boolean::New(env, false);
     return Napi::Boolean::New(env, AliveWithoutPidfd(pid));
   }
-  struct pollfd entry = {static_cast<int>(fd), POLLIN, 0};
-  int rc = poll(&entry, 1, 0);
+  bool exited = PidfdExited(static_cast<int>(fd));
   close(static_cast<int>(fd));
-  return Napi::Boolean::New(env, rc == 0);
+  return Napi::Boolean::New(env, !exited);
 }
 
 // setAffinity(pid, cpus): pins a process (0 = the calling thread) to CPUs.

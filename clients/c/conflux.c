@@ -1892,13 +1892,19 @@ static void peer_resolve(struct peer *peer) {
   if (pid != (int)getpid()) peer->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
-/* A pidfd turns readable when its process exits; without one, ask by pid. */
+/* A pidfd turns readable when its process exits; without one, ask by pid. A
+   signal during the poll fails it with EINTR even with a zero timeout, which
+   says nothing about the peer: ask again. Only a readable pidfd means dead. */
 static int peer_alive(struct peer *peer) {
   peer_resolve(peer);
   if (peer->pid <= 0 || peer->pid == (int)getpid()) return 1;
   if (peer->pidfd >= 0) {
     struct pollfd poll_fd = {peer->pidfd, POLLIN, 0};
-    return poll(&poll_fd, 1, 0) == 0;
+    int rc;
+    do {
+      rc = poll(&poll_fd, 1, 0);
+    } while (rc < 0 && errno == EINTR);
+    return rc <= 0;
   }
   return kill(peer->pid, 0) == 0 || errno == EPERM;
 }

@@ -5,7 +5,7 @@
 // the component, and the protocol steps (await hello, ack, go, await done,
 // stop) in terms the coupling layer can use without knowing the wire format.
 import { Channel } from "../queue/channel.ts";
-import { QueueError } from "../queue/errors.ts";
+import { PeerClosedError, PeerDiedError, QueueError } from "../queue/errors.ts";
 import { Message } from "../queue/message.ts";
 import type { PeerLiveness } from "../queue/peer.ts";
 import type { WaitStrategy } from "../queue/wait-strategy.ts";
@@ -175,7 +175,14 @@ export class ComponentLink implements CouplingLink {
   /** Asks the component to stop and waits for its bye. */
   stop(timeoutNs: number): void {
     this.channel.send(this.outgoing.set(Opcode.stop), timeoutNs);
-    this.channel.receive(this.incoming, timeoutNs);
+    try {
+      this.channel.receive(this.incoming, timeoutNs);
+    } catch (error) {
+      // A component that ends without its bye: what its ring held then tells a lost record from one never sent.
+      if (error instanceof PeerDiedError || error instanceof PeerClosedError)
+        Object.assign(error, { ringState: this.channel.receiver.describeState() });
+      throw error;
+    }
     if (this.incoming.opcode !== Opcode.bye) throw this.unexpected(Opcode.bye);
   }
 

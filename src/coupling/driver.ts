@@ -766,12 +766,15 @@ async function explainFailure(error: unknown, failed: FailedRun): Promise<Error>
     const closedFirst = error instanceof PeerClosedError && participant.enclave.isAlive();
     const exit = await withTimeout(endedOf(participant), closedFirst ? 300 : 1000);
     const running = exit === undefined && participant.enclave.isAlive();
-    const reason =
+    const ended =
       exit !== undefined
         ? describeEnd(participant, exit, rank)
         : running
           ? "closed its channel while it still ran"
           : "stopped answering: it closed its channel or died";
+    const ringState = (error as { ringState?: string }).ringState;
+    const reason =
+      ringState === undefined ? ended : `${ended} without saying bye (its ring to the driver: ${ringState})`;
     return failureOf(participant, iteration, phase, reason, exit);
   }
   if (error instanceof QueueTimeoutError) {

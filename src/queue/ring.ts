@@ -385,6 +385,19 @@ export class RingConsumer extends RingEnd {
   }
 
   /**
+   * What the ring holds, in words, for an error that says a record never came: the counters, the sequence of
+   * the slot the next record goes to, and whether the producer closed its end.
+   */
+  describeState(): string {
+    const words = this.words;
+    const head = this.head;
+    const tail = Atomics.load(words, this.tailIndex);
+    const sequence = Atomics.load(words, this.recordsIndex + (head & this.mask) * RECORD_WORDS + RecordWord.sequence);
+    const closed = Atomics.load(words, this.producerClosedIndex) !== 0;
+    return `head ${head >>> 0}, tail ${tail >>> 0}, next slot's sequence ${sequence >>> 0}, ${closed ? "closed" : "open"} by its producer`;
+  }
+
+  /**
    * The wait ended, but record `head` is not there: with a producer that follows the protocol that cannot be
    * (a tail past `head` is stored after the record's sequence). Throws what is wrong, unless the record came
    * meanwhile.

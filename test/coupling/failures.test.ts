@@ -94,6 +94,15 @@ for (const kind of ["process", "thread"] as const) {
   });
 }
 
+test("a component that exits with code 0 on stop, without its bye, is named with what its ring held", async () => {
+  const { error, collected } = await failureOf("process", "nobye", 0);
+  assert.match(
+    error.message,
+    /^component "appB" \(process enclave, pid \d+\) exited with code 0 without saying bye \(its ring to the driver: head (\d+), tail \1, next slot's sequence \d+, (open|closed) by its producer\) during shutdown$/,
+  );
+  assert.equal(collected, 50, "every iteration's results were handed over");
+});
+
 test("thread: a component that throws ends the run with the error text", async () => {
   const { error } = await failureOf("thread", "throw", 4);
   assert.match(
