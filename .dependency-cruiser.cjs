@@ -25,6 +25,8 @@
 //   repro      verify/: wire enclave compose runner record    (a replay is a run)
 //              export/: record
 //   bench      native platform wire shm queue component enclave mapping coupling stats bspline
+//   diagram    compose                            pictures of a composition (conflux graph)
+//   scaffold   platform                           a new component and its composition (conflux init)
 //   cli        every folder but component (commands only: parse, call, print)
 //
 // Inside folders:
@@ -86,7 +88,11 @@ const layers = {
     "stats",
     "bspline",
   ],
+  diagram: ["compose"],
+  scaffold: ["platform"],
   cli: [
+    "diagram",
+    "scaffold",
     "native",
     "platform",
     "wire",
