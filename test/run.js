@@ -69,10 +69,11 @@ function runFiles(paths, concurrency, { timePerFile = false } = {}) {
   };
 }
 
-// The component SDK's bundle ("conflux/component") is built from the sources under test, not the last install's.
-const sdk = spawnSync(process.execPath, [join(root, "scripts", "build-sdk.mjs")], { stdio: "inherit" });
-if (sdk.status !== 0) {
-  process.stdout.write("the component SDK did not build (scripts/build-sdk.mjs); see above\n");
+// The component SDK's bundle ("conflux/component") and the command line's are built from the sources under
+// test, not the last install's, before the files start: two commands starting at once never both rebuild.
+const built = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { stdio: "inherit" });
+if (built.status !== 0) {
+  process.stdout.write("the package's JavaScript did not build (scripts/build.mjs); see above\n");
   process.exit(1);
 }
 

@@ -27,14 +27,12 @@ import { summarize } from "../stats/distribution.ts";
 import { alignColumns } from "../stats/table.ts";
 import { type MachineDuring, MachineLoad, machineLine } from "./machine-load.ts";
 import { type Figure, figureOf } from "./map-figures.ts";
+import { MAP_PEERS, type MapPeerName } from "./map-peer-names.ts";
 import { type PreciceMapping, PrecicePeer, preciceMappingTag } from "./map-peers/precice-peer.ts";
 import { findScipyPython, SCIPY_PACKAGE, ScipyPeer } from "./map-peers/scipy-peer.ts";
 import { unitCubePoints, writePointsFile } from "./map-points.ts";
 
 export { unitCubePoints } from "./map-points.ts";
-
-export type MapPeerName = "scipy" | "precice";
-export const MAP_PEERS: readonly MapPeerName[] = ["scipy", "precice"];
 
 /** Ours at one thread count: setup (ms, wall and the process's CPU) and apply (µs per call). */
 export interface OursColumn {

@@ -1,7 +1,5 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
-import { startAgent } from "../cluster/agent.ts";
-import { reapDeadRuns } from "../shm/reaper.ts";
 import { ExitCode } from "./exit-codes.ts";
 
 export function registerAgent(program: Command): void {
@@ -24,6 +22,10 @@ export function registerAgent(program: Command): void {
       }
       // A run on this node whose agent was killed outright (its job step cancelled) left its directory: the
       // next agent here removes every run whose creator is dead, as conflux clean does.
+      const [{ reapDeadRuns }, { startAgent }] = await Promise.all([
+        import("../shm/reaper.ts"),
+        import("../cluster/agent.ts"),
+      ]);
       reapDeadRuns({ dryRun: false });
       const agent = await startAgent({ port, firstRelayMs });
       // The one line conflux run reads from srun: which node, which port.

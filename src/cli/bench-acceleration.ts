@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { type AcceleratedMethod, acceleratedMethods, runAccelerationBenchmark } from "../bench/acceleration.ts";
-import { accelerationBenchmarkJson, accelerationBenchmarkTable } from "../bench/acceleration-report.ts";
+import type { AcceleratedMethod } from "../bench/acceleration.ts";
 import { UsageError } from "./exit-codes.ts";
 
 function wholeNumbers(option: string, text: string, least: number): number[] {
@@ -37,6 +36,10 @@ export function registerBenchAcceleration(bench: Command): void {
         iterations: string;
         json?: boolean;
       }) => {
+        const [
+          { acceleratedMethods, runAccelerationBenchmark },
+          { accelerationBenchmarkJson, accelerationBenchmarkTable },
+        ] = await Promise.all([import("../bench/acceleration.ts"), import("../bench/acceleration-report.ts")]);
         const methods = options.methods.split(",").map((name) => name.trim());
         for (const method of methods) {
           if (!acceleratedMethods.includes(method as AcceleratedMethod)) {

@@ -1,9 +1,8 @@
 // cli/ owns the commands: parse the command line, call the layer that does the work, print, choose the exit code.
 // It must not do the work itself: run summaries, image listings and the like live in their layers.
 import type { Command } from "commander";
-import { type FloorResult, measureCouplingFloor } from "../bench/c-floor-runner.ts";
-import { type CouplingOperator, type CouplingRow, runCouplingBenchmark } from "../bench/coupling.ts";
-import { couplingBenchmarkJson, couplingBenchmarkTable } from "../bench/coupling-report.ts";
+import type { FloorResult } from "../bench/c-floor-runner.ts";
+import type { CouplingOperator, CouplingRow } from "../bench/coupling.ts";
 import { UsageError } from "./exit-codes.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
 
@@ -28,6 +27,12 @@ export function registerBenchCoupling(bench: Command): void {
       }
       const points = wholeNumberOption("--points", options.points, 10);
       const windows = wholeNumberOption("--windows", options.windows);
+      const [{ measureCouplingFloor }, { runCouplingBenchmark }, { couplingBenchmarkJson, couplingBenchmarkTable }] =
+        await Promise.all([
+          import("../bench/c-floor-runner.ts"),
+          import("../bench/coupling.ts"),
+          import("../bench/coupling-report.ts"),
+        ]);
       const rows: CouplingRow[] = [];
       for (const operator of operators as CouplingOperator[]) {
         process.stderr.write(

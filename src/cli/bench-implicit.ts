@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 import type { ImplicitCase } from "../bench/implicit/cases.ts";
-import { runImplicitBenchmark } from "../bench/implicit/implicit-benchmark.ts";
-import { implicitBenchmarkJson, implicitBenchmarkTable } from "../bench/implicit/implicit-report.ts";
 import { UsageError } from "./exit-codes.ts";
 
 export function registerBenchImplicit(bench: Command): void {
@@ -25,6 +23,10 @@ export function registerBenchImplicit(bench: Command): void {
       for (const name of cases)
         if (name !== "heat" && name !== "tube") throw new UsageError(`--case: "${name}" is not heat or tube`);
       const accelerations = options.accelerations?.split(",").map((name) => name.trim());
+      const [{ runImplicitBenchmark }, { implicitBenchmarkJson, implicitBenchmarkTable }] = await Promise.all([
+        import("../bench/implicit/implicit-benchmark.ts"),
+        import("../bench/implicit/implicit-report.ts"),
+      ]);
       const benchmark = await runImplicitBenchmark({
         cases: cases as ImplicitCase[],
         ...(accelerations === undefined ? {} : { accelerations }),

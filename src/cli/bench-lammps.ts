@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { lammpsBenchmarkJson, lammpsBenchmarkTable, runLammpsBenchmark } from "../bench/lammps.ts";
 import { packagePath } from "../platform/package-root.ts";
 import { resolveStack } from "../stack/stack-store.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -44,6 +43,7 @@ export function registerBenchLammps(bench: Command): void {
         process.exitCode = ExitCode.missingRequirement;
         return;
       }
+      const { lammpsBenchmarkJson, lammpsBenchmarkTable, runLammpsBenchmark } = await import("../bench/lammps.ts");
       const result = await runLammpsBenchmark({
         ...roots,
         rounds,

@@ -1,8 +1,7 @@
 // `conflux bench map`: the transfer operators' setup and apply times beside the peers (see src/bench/map.ts),
 // and with --scale their growth to 10^7 points (src/bench/map-scale.ts).
 import { type Command, InvalidArgumentError } from "commander";
-import { MAP_PEERS, type MapPeerName, mapBenchmarkJson, mapBenchmarkTable, runMapBenchmark } from "../bench/map.ts";
-import { mapScaleJson, mapScaleTable, runMapScale } from "../bench/map-scale.ts";
+import { MAP_PEERS, type MapPeerName } from "../bench/map-peer-names.ts";
 
 function peerList(text: string): MapPeerName[] {
   const names = text.split(",").map((name) => name.trim());
@@ -69,6 +68,7 @@ export function registerBenchMap(bench: Command): void {
       }) => {
         const progress = (what: string) => process.stderr.write(`measuring ${what}…\n`);
         if (options.scale === true) {
+          const { mapScaleJson, mapScaleTable, runMapScale } = await import("../bench/map-scale.ts");
           const result = await runMapScale({
             quick: options.quick === true,
             threads: options.threads ?? [1],
@@ -79,6 +79,7 @@ export function registerBenchMap(bench: Command): void {
           process.stdout.write(options.json ? `${mapScaleJson(result)}\n` : mapScaleTable(result));
           return;
         }
+        const { mapBenchmarkJson, mapBenchmarkTable, runMapBenchmark } = await import("../bench/map.ts");
         const result = await runMapBenchmark({
           quick: options.quick === true,
           peers: options.peer ?? [],

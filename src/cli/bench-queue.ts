@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { runQueueBenchmark } from "../bench/queue.ts";
-import { queueBenchmarkJson, queueBenchmarkTable } from "../bench/queue-report.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
 
 export function registerBenchQueue(bench: Command): void {
@@ -16,6 +14,10 @@ export function registerBenchQueue(bench: Command): void {
     )
     .action(async (options: { iterations: string; json?: boolean }) => {
       const iterations = wholeNumberOption("--iterations", options.iterations, 100);
+      const [{ runQueueBenchmark }, { queueBenchmarkJson, queueBenchmarkTable }] = await Promise.all([
+        import("../bench/queue.ts"),
+        import("../bench/queue-report.ts"),
+      ]);
       const result = await runQueueBenchmark({
         iterations,
         progress: (what) => process.stderr.write(`measuring ${what}…\n`),

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { runSeedBenchmark, type SeedEnclave } from "../bench/seed.ts";
-import { seedBenchmarkJson, seedBenchmarkTable } from "../bench/seed-report.ts";
+import type { SeedEnclave } from "../bench/seed.ts";
 import { UsageError } from "./exit-codes.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
 
@@ -23,6 +22,10 @@ export function registerBenchSeed(bench: Command): void {
           throw new UsageError(`--enclaves: "${enclave}" is not one of ${ENCLAVES.join(", ")}`);
         }
       }
+      const [{ runSeedBenchmark }, { seedBenchmarkJson, seedBenchmarkTable }] = await Promise.all([
+        import("../bench/seed.ts"),
+        import("../bench/seed-report.ts"),
+      ]);
       const result = await runSeedBenchmark({
         enclaves: enclaves as SeedEnclave[],
         points: wholeNumberOption("--points", options.points),

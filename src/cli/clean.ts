@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { listRuns, reapDeadRuns } from "../shm/reaper.ts";
 
 export function registerClean(program: Command): void {
   program
@@ -7,7 +6,8 @@ export function registerClean(program: Command): void {
     .description("remove the shared-memory segments of runs whose creator is dead; live runs are left alone")
     .option("--dry-run", "only list what would be removed")
     .option("--json", "print the result as JSON")
-    .action((options: { dryRun?: boolean; json?: boolean }) => {
+    .action(async (options: { dryRun?: boolean; json?: boolean }) => {
+      const { listRuns, reapDeadRuns } = await import("../shm/reaper.ts");
       const dryRun = options.dryRun === true;
       const dead = reapDeadRuns({ dryRun });
       const live = listRuns().filter((run) => run.alive);

@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { checkEnclaveKinds } from "../enclave/requirements.ts";
-import { checkClientToolchains } from "../platform/client-toolchains.ts";
 import type { Requirement } from "../platform/requirement.ts";
 import { ExitCode } from "./exit-codes.ts";
 
@@ -11,7 +9,11 @@ export function registerDoctor(program: Command): void {
       "say which enclave kinds and client toolchains work on this machine and, for each that does not, exactly what is missing",
     )
     .option("--json", "print the report as JSON")
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
+      const [{ checkEnclaveKinds }, { checkClientToolchains }] = await Promise.all([
+        import("../enclave/requirements.ts"),
+        import("../platform/client-toolchains.ts"),
+      ]);
       const reports = checkEnclaveKinds();
       const clients = checkClientToolchains();
       if (options.json) {

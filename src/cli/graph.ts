@@ -1,7 +1,5 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { CompositionError, loadComposition } from "../compose/index.ts";
-import { compositionDot, dotToSvg } from "../diagram/index.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
 
 const FORMATS = ["svg", "dot"] as const;
@@ -19,6 +17,10 @@ export function registerGraph(program: Command): void {
       if (!(FORMATS as readonly string[]).includes(options.format)) {
         throw new UsageError(`--format ${options.format}: give svg or dot`);
       }
+      const [{ CompositionError, loadComposition }, { compositionDot, dotToSvg }] = await Promise.all([
+        import("../compose/index.ts"),
+        import("../diagram/index.ts"),
+      ]);
       let dot: string;
       try {
         // A drawing needs no program to exist yet: a composition is drawn while it is being written.

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { SCAFFOLD_LANGUAGES, ScaffoldError, type ScaffoldLanguage, writeScaffold } from "../scaffold/index.ts";
+import { SCAFFOLD_LANGUAGES, type ScaffoldLanguage } from "../scaffold/scaffold-files.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
 
 export function registerInit(program: Command): void {
@@ -8,10 +8,11 @@ export function registerInit(program: Command): void {
     .description("write a new component and a two-component composition around it, ready for `conflux run`")
     .argument("<name>", "the component's name; a directory of that name is created here")
     .option("--language <language>", "ts, python or c", "ts")
-    .action((name: string, options: { language: string }) => {
+    .action(async (name: string, options: { language: string }) => {
       if (!(SCAFFOLD_LANGUAGES as readonly string[]).includes(options.language)) {
         throw new UsageError(`--language ${options.language}: give one of ${SCAFFOLD_LANGUAGES.join(", ")}`);
       }
+      const { ScaffoldError, writeScaffold } = await import("../scaffold/index.ts");
       let scaffold: ReturnType<typeof writeScaffold>;
       try {
         scaffold = writeScaffold(name, options.language as ScaffoldLanguage);

@@ -1,7 +1,4 @@
 import type { Command } from "commander";
-import { alteredFiles } from "../record/record-integrity.ts";
-import { readRunRecord } from "../record/run-record.ts";
-import { runSummary } from "../record/run-summary.ts";
 import { UsageError } from "./exit-codes.ts";
 import { parseWindowList } from "./window-list.ts";
 
@@ -17,7 +14,12 @@ export function registerInspect(program: Command): void {
       "--windows <list>",
       "a run in time: print these windows' residual history in full: all, or numbers and ranges such as 0,5-9 (without it: every window, or the first and last five of more than 12, each with at most 12 iterations)",
     )
-    .action((directory: string, options: { json?: boolean; windows?: string }) => {
+    .action(async (directory: string, options: { json?: boolean; windows?: string }) => {
+      const [{ alteredFiles }, { readRunRecord }, { runSummary }] = await Promise.all([
+        import("../record/record-integrity.ts"),
+        import("../record/run-record.ts"),
+        import("../record/run-summary.ts"),
+      ]);
       let record: ReturnType<typeof readRunRecord>;
       try {
         record = readRunRecord(directory);

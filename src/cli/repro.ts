@@ -2,13 +2,8 @@
 // out as a Workflow Run RO-Crate. The work is in src/repro; this parses
 // options, prints and sets the exit code.
 import type { Command } from "commander";
-import { CompositionError } from "../compose/problem.ts";
-import { RunRecordError } from "../record/run-record.ts";
-import { AlteredRecordError, CrateTargetError, exportCrate } from "../repro/export/crate-export.ts";
-import { NotVerifiableError, type Verification, verifyRun } from "../repro/verify/run-verification.ts";
-import { verificationReport } from "../repro/verify/verification-report.ts";
+import type { Verification } from "../repro/verify/run-verification.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
-import { createProgress } from "./progress.ts";
 
 export function registerRepro(program: Command): void {
   const repro = program.command("repro").description("check and share run records: replay and compare, export");
@@ -32,6 +27,14 @@ Exit codes:
   3  the replay cannot start: a module, program or other input it needs is missing`,
     )
     .action(async (directory: string, options: { results?: string; quiet?: boolean }) => {
+      const [{ CompositionError }, { RunRecordError }, { NotVerifiableError, verifyRun }, { verificationReport }] =
+        await Promise.all([
+          import("../compose/problem.ts"),
+          import("../record/run-record.ts"),
+          import("../repro/verify/run-verification.ts"),
+          import("../repro/verify/verification-report.ts"),
+        ]);
+      const { createProgress } = await import("./progress.ts");
       const progress = options.quiet ? undefined : createProgress("replay");
       let verification: Verification;
       try {
@@ -48,7 +51,7 @@ Exit codes:
           return;
         }
         if (error instanceof NotVerifiableError) throw new UsageError(error.message);
-        throw asUsage(error);
+        throw asUsage(error, RunRecordError);
       }
       progress?.finish();
       process.stdout.write(verificationReport(verification));
@@ -73,7 +76,11 @@ Exit codes:
   1  the record's files no longer match its hashes: nothing written
   2  not a run record, or --out is not empty`,
     )
-    .action((directory: string, options: { out?: string; agent?: string; license?: string }) => {
+    .action(async (directory: string, options: { out?: string; agent?: string; license?: string }) => {
+      const [{ RunRecordError }, { AlteredRecordError, CrateTargetError, exportCrate }] = await Promise.all([
+        import("../record/run-record.ts"),
+        import("../repro/export/crate-export.ts"),
+      ]);
       let result: ReturnType<typeof exportCrate>;
       try {
         result = exportCrate(directory, options);
@@ -84,7 +91,7 @@ Exit codes:
           return;
         }
         if (error instanceof CrateTargetError) throw new UsageError(error.message);
-        throw asUsage(error);
+        throw asUsage(error, RunRecordError);
       }
       for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(`Workflow Run RO-Crate with ${result.files} files: ${result.directory}\n`);
@@ -92,6 +99,6 @@ Exit codes:
 }
 
 /** A record that cannot be read is bad input (exit 2); anything else is a failure of the command. */
-function asUsage(error: unknown): unknown {
+function asUsage(error: unknown, RunRecordError: new (...args: never[]) => Error): unknown {
   return error instanceof RunRecordError ? new UsageError(error.message) : error;
 }

@@ -1,10 +1,6 @@
 import type { Command } from "commander";
-import { loadComposition } from "../compose/load.ts";
-import { CompositionError } from "../compose/problem.ts";
-import { runSummary } from "../record/run-summary.ts";
-import { runComposition } from "../runner/run-composition.ts";
+import type { runComposition } from "../runner/run-composition.ts";
 import { ExitCode } from "./exit-codes.ts";
-import { createProgress } from "./progress.ts";
 
 export function registerRun(program: Command): void {
   program
@@ -28,7 +24,14 @@ export function registerRun(program: Command): void {
           return;
         }
       }
-      const timed = isTimeRun(file);
+      const [{ loadComposition }, { CompositionError }, { runSummary }, runner] = await Promise.all([
+        import("../compose/load.ts"),
+        import("../compose/problem.ts"),
+        import("../record/run-summary.ts"),
+        import("../runner/run-composition.ts"),
+      ]);
+      const { createProgress } = await import("./progress.ts");
+      const timed = isTimeRun(file, loadComposition);
       if (iterations !== undefined && timed) {
         process.stderr.write(
           `conflux run: --iterations ${options.iterations}: ${file} couples in physical time (coupling.window); its windows are set by max_time or windows, not by --iterations\n`,
@@ -41,7 +44,7 @@ export function registerRun(program: Command): void {
         : createProgress(file, process.stderr, timed ? "windows" : "iterations");
       let outcome: Awaited<ReturnType<typeof runComposition>>;
       try {
-        outcome = await runComposition(file, {
+        outcome = await runner.runComposition(file, {
           ...(iterations === undefined ? {} : { iterations }),
           ...(options.results === undefined ? {} : { resultsDirectory: options.results }),
           ...(progress === undefined ? {} : { onIteration: (done, planned) => progress.update(done, planned) }),
@@ -69,7 +72,7 @@ export function registerRun(program: Command): void {
 }
 
 /** Whether the composition couples in physical time; an invalid one is left for the run to report. */
-function isTimeRun(file: string): boolean {
+function isTimeRun(file: string, loadComposition: typeof import("../compose/load.ts").loadComposition): boolean {
   try {
     return loadComposition(file, { checkFiles: false }).coupling.window !== undefined;
   } catch {

@@ -1,8 +1,5 @@
 // `conflux stack build|ls|rm`: thin, the stack layer does the work.
 import type { Command } from "commander";
-import { debootstrapMissing } from "../stack/debootstrap.ts";
-import { buildStack } from "../stack/stack-build.ts";
-import { StackSpecError } from "../stack/stack-spec.ts";
 import { listStacks, removeStack, stacksDirectory } from "../stack/stack-store.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
 
@@ -19,6 +16,11 @@ export function registerStack(program: Command): void {
     .description("build the stack a spec describes, or reuse the stored one with the same content hash")
     .option("--quiet", "print only the result")
     .action(async (spec: string, options: { quiet?: boolean }) => {
+      const [{ debootstrapMissing }, { buildStack }, { StackSpecError }] = await Promise.all([
+        import("../stack/debootstrap.ts"),
+        import("../stack/stack-build.ts"),
+        import("../stack/stack-spec.ts"),
+      ]);
       const started = Date.now();
       try {
         const result = await buildStack(spec, {

@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { loadComposition } from "../compose/load.ts";
-import { CompositionError } from "../compose/problem.ts";
-import { batchJob, isSlurmTime, submitBatchJob, writeBatchJob } from "../runner/batch-job.ts";
+import type { loadComposition } from "../compose/load.ts";
 import { ExitCode } from "./exit-codes.ts";
 
 interface SubmitOptions {
@@ -28,7 +26,13 @@ export function registerSubmit(program: Command): void {
       "after",
       "\nThe script runs `conflux run FILE` on the first node. Exit codes: 0 submitted (with --wait: the job completed), 1 sbatch failed or the job failed, 2 invalid composition or option.",
     )
-    .action((file: string, options: SubmitOptions) => {
+    .action(async (file: string, options: SubmitOptions) => {
+      const [{ loadComposition }, { CompositionError }, { batchJob, isSlurmTime, submitBatchJob, writeBatchJob }] =
+        await Promise.all([
+          import("../compose/load.ts"),
+          import("../compose/problem.ts"),
+          import("../runner/batch-job.ts"),
+        ]);
       const usage = (message: string) => {
         process.stderr.write(`conflux submit: ${message}\n`);
         process.exitCode = ExitCode.usage;

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { CompositionError, formatProblem, loadComposition } from "../compose/index.ts";
 import { ExitCode } from "./exit-codes.ts";
 
 function count(n: number, noun: string): string {
@@ -14,7 +13,8 @@ export function registerValidate(program: Command): void {
     .option("--no-check-files", "do not require module and program paths to exist")
     .option("--json", 'print { "valid", "problems": [{ file, line, column, path, message, hint }] }')
     .addHelpText("after", "\nExit codes: 0 valid, 2 invalid or unreadable.\n")
-    .action((file: string, options: { checkFiles: boolean; json?: boolean }) => {
+    .action(async (file: string, options: { checkFiles: boolean; json?: boolean }) => {
+      const { CompositionError, formatProblem, loadComposition } = await import("../compose/index.ts");
       try {
         const composition = loadComposition(file, { checkFiles: options.checkFiles });
         if (options.json) {

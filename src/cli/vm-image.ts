@@ -3,7 +3,6 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
-import { componentImage } from "../enclave/vm/image/component-image.ts";
 import { imageCacheDirectory, storedImages } from "../enclave/vm/image/guest-image.ts";
 import { UsageError } from "./exit-codes.ts";
 
@@ -20,7 +19,8 @@ export function registerVmImage(program: Command): void {
     .argument("<component>", "a TypeScript or JavaScript module, or an executable (a static one needs nothing else)")
     .option("--file <path...>", "more host files the component reads")
     .description("build the image a vm enclave boots for this component, or find the stored one with the same content")
-    .action((component: string, options: { file?: string[] }) => {
+    .action(async (component: string, options: { file?: string[] }) => {
+      const { componentImage } = await import("../enclave/vm/image/component-image.ts");
       const path = isAbsolute(component) ? component : resolve(component);
       const asModule = MODULE.test(component);
       if (asModule && !existsSync(path)) throw new UsageError(`module ${component} does not exist`);

@@ -18,6 +18,7 @@ export * from "./operators/rbf-global.ts";
 export * from "./operators/rbf-partition-of-unity.ts";
 export * from "./operators/sparse-operator.ts";
 export * from "./operators/transfer-operator.ts";
+export * from "./operators/transfer-options.ts";
 export * from "./operators/transfer-spec.ts";
 export * from "./spatial/kd-tree.ts";
 export * from "./spatial/point-set.ts";

@@ -2,8 +2,10 @@
 // checkout that depends on conflux imports "conflux/component" (the built
 // SDK), and `conflux run` couples two of its components. And the check that
 // keeps the built SDK its sources' build: a source whose size or time
-// changed, or that is gone, and a bundle never built, each make it stale.
+// changed, or that is gone, and a bundle never built, each make it stale; the
+// same bytes at another time (as an install leaves them) do not.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import {
   mkdirSync,
   mkdtempSync,
@@ -93,7 +95,7 @@ coupling:
   assert.deepEqual(field("right.line.out"), right.out);
 });
 
-test("the built SDK is stale when a source's size or time changed, a source is gone, or it was never built", (t) => {
+test("the built SDK is stale when a source's bytes changed, a source is gone, or it was never built", (t) => {
   const root = scratchDirectory(t);
   mkdirSync(join(root, "src"));
   mkdirSync(join(root, "build"));
@@ -104,11 +106,12 @@ test("the built SDK is stale when a source's size or time changed, a source is g
   writeFileSync(join(root, "build", "bundle.mjs"), "export const a = 1;\n");
   const record = () => {
     const stats = statSync(source);
+    const sha256 = createHash("sha256").update(readFileSync(source)).digest("hex");
     writeFileSync(
       listing,
       JSON.stringify({
         bundle: "bundle.mjs",
-        inputs: [{ path: "src/a.ts", size: stats.size, mtimeMs: stats.mtimeMs }],
+        inputs: [{ path: "src/a.ts", size: stats.size, mtimeMs: stats.mtimeMs, sha256 }],
       }),
     );
   };
@@ -117,8 +120,12 @@ test("the built SDK is stale when a source's size or time changed, a source is g
   writeFileSync(source, "export const a = 22;\n");
   assert.equal(sdkBundleStale(listing, root), "src/a.ts changed since it was built");
   record();
+  // An install gives every file a new time: the same bytes are the same build.
   utimesSync(source, new Date(0), new Date(Date.now() - 60_000));
-  assert.equal(sdkBundleStale(listing, root), "src/a.ts changed since it was built", "the same size, another time");
+  assert.equal(sdkBundleStale(listing, root), undefined, "the same bytes at another time");
+  writeFileSync(source, "export const a = 3;\n");
+  utimesSync(source, new Date(0), new Date(Date.now() - 120_000));
+  assert.equal(sdkBundleStale(listing, root), "src/a.ts changed since it was built", "the same size, other bytes");
   rmSync(source);
   assert.equal(sdkBundleStale(listing, root), "src/a.ts is gone");
 });

@@ -1,17 +1,20 @@
 // The plain description of a transfer that the coupling driver, the
 // composition file and `conflux map` share: { method, radius?, k?, basis?,
 // kernel?, pointsPerPatch?, patchOverlap?, conservative? }. The option set is
-// defined once, here: each option's checks, the methods it applies to and its
-// description; the composition spells the names in snake_case
+// defined once: each option's checks here, the methods it applies to and its
+// description in transfer-options.ts; the composition spells the names in snake_case
 // (points_per_patch) and `conflux map` as flags (--points-per-patch), both
 // derived from these names (optionKey, optionFlag). Every error names the
 // option the way the caller's user wrote it, and the fix.
 import { z } from "zod";
 import { KERNEL_NAMES } from "../kernels/radial-kernel.ts";
 import { MappingError } from "../mapping-error.ts";
-import type { TransferMethod } from "./transfer-operator.ts";
-
-export const TRANSFER_METHODS = ["nearest", "mls", "rbf", "rbf-pu"] as const satisfies readonly TransferMethod[];
+import {
+  TRANSFER_METHODS,
+  TRANSFER_OPTION_NAMES,
+  TRANSFER_OPTIONS,
+  type TransferOptionName,
+} from "./transfer-options.ts";
 
 /** What each option must be, one schema each. */
 export const TRANSFER_OPTION_SCHEMAS = {
@@ -31,74 +34,7 @@ export const TRANSFER_OPTION_SCHEMAS = {
     .min(0, "patchOverlap must be ≥ 0")
     .lt(1, "patchOverlap must be < 1"),
   conservative: z.boolean({ error: "conservative must be true or false" }),
-};
-
-export type TransferOptionName = keyof typeof TRANSFER_OPTION_SCHEMAS;
-
-export interface TransferOption {
-  /** The methods it means something to. */
-  methods: readonly TransferMethod[];
-  /** What it holds: a number, one of a few names, or on/off. */
-  value: "number" | "name" | "switch";
-  /** For the person writing it: editors show it, `conflux map --help` prints it. */
-  description: string;
-}
-
-export const TRANSFER_OPTIONS: Record<TransferOptionName, TransferOption> = {
-  radius: {
-    methods: ["mls", "rbf", "rbf-pu"],
-    value: "number",
-    description:
-      "mls: neighbour radius; rbf, rbf-pu: kernel support radius (Gaussian: length scale), in mesh units, greater than 0",
-  },
-  k: {
-    methods: ["mls"],
-    value: "number",
-    description: "mls: number of nearest neighbours (instead of radius), at least 1",
-  },
-  basis: {
-    methods: ["mls"],
-    value: "name",
-    description: "mls: polynomial basis, linear or quadratic (default linear)",
-  },
-  kernel: {
-    methods: ["rbf", "rbf-pu"],
-    value: "name",
-    description: `rbf, rbf-pu: radial basis function, ${KERNEL_NAMES.join(", ")} (default wendland-c2)`,
-  },
-  pointsPerPatch: {
-    methods: ["rbf-pu"],
-    value: "number",
-    description: "rbf-pu: source points per patch, at least 1 (default 50)",
-  },
-  patchOverlap: {
-    methods: ["rbf-pu"],
-    value: "number",
-    description: "rbf-pu: overlap of neighbouring patches, from 0 to below 1 (default 0.15)",
-  },
-  conservative: {
-    methods: TRANSFER_METHODS,
-    value: "switch",
-    description:
-      "conservative form: preserves the sum of each field (the transpose of target → source) instead of reproducing its values",
-  },
-};
-
-export const TRANSFER_OPTION_NAMES = Object.keys(TRANSFER_OPTIONS) as TransferOptionName[];
-
-/** "pointsPerPatch" as a composition writes it: "points_per_patch". */
-export type OptionKey<Name extends string> = Name extends `${infer Head}${infer Tail}`
-  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${OptionKey<Tail>}`
-  : Name;
-
-export function optionKey<Name extends TransferOptionName>(name: Name): OptionKey<Name> {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`) as OptionKey<Name>;
-}
-
-/** "pointsPerPatch" as `conflux map` takes it: "--points-per-patch". */
-export function optionFlag(name: TransferOptionName): string {
-  return `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
-}
+} satisfies Record<TransferOptionName, z.ZodType>;
 
 const optionShape = Object.fromEntries(
   TRANSFER_OPTION_NAMES.map((name) => [name, TRANSFER_OPTION_SCHEMAS[name].optional()]),

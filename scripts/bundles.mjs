@@ -1,0 +1,133 @@
+// The JavaScript the package runs, built from its TypeScript with esbuild:
+//
+// - the component SDK, build/component/sdk.mjs: what `import ... from
+//   "conflux/component"` loads (package.json "exports"; its types come from
+//   src/component/index.ts). A component process loads one module of ours
+//   instead of the SDK's sources through the TypeScript loader. npm packages stay
+//   imports; the addon is found from the bundle as from src/native/index.ts, both
+//   two directories below the package root.
+// - the command line, build/cli/main.mjs and its chunks: what bin/conflux.js
+//   runs, so that a command starts without transpiling anything. Every command's
+//   work is a dynamic import (src/cli), split into chunks loaded when the command
+//   runs, and npm packages are inlined, which spares the loader hundreds of
+//   module resolutions: `conflux --help` loads one small file.
+//
+// The sources stay one idea per file. Beside each bundle a listing records every
+// input with its size, time and hash, so that a stale bundle is told in a few
+// stat calls (scripts/bundle-freshness.mjs) and rebuilt.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { fileSha256 } from "./bundle-freshness.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export const SDK_DIRECTORY = join(root, "build", "component");
+export const CLI_DIRECTORY = join(root, "build", "cli");
+export const INPUTS_LISTING = "inputs.json";
+
+/** Builds build/component/sdk.mjs and its listing. */
+export async function buildSdk() {
+  const result = await build({
+    entryPoints: [join(root, "src", "component", "index.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outfile: join(SDK_DIRECTORY, "sdk.mjs"),
+    absWorkingDir: root,
+    packages: "external",
+    metafile: true,
+    legalComments: "none",
+    banner: { js: "// Built from src/component/index.ts by scripts/build.mjs; do not edit." },
+    logLevel: "warning",
+    write: false,
+  });
+  writeBuild(SDK_DIRECTORY, "sdk.mjs", result);
+}
+
+/** Builds build/cli/main.mjs, its chunks and its listing. */
+export async function buildCli() {
+  const result = await build({
+    entryPoints: [join(root, "src", "cli", "main.ts")],
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outdir: CLI_DIRECTORY,
+    entryNames: "[name]",
+    // Chunks sit beside the entry: every output is one directory below build/, which sourceLocations relies on.
+    chunkNames: "[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
+    absWorkingDir: root,
+    metafile: true,
+    legalComments: "none",
+    plugins: [sourceLocations(CLI_DIRECTORY)],
+    // Inlined CommonJS packages call require() for Node's own modules, which an ES module has no binding for.
+    banner: {
+      js: '// Built from src/cli/main.ts by scripts/build.mjs; do not edit.\nimport { createRequire as createRequireForBundle } from "node:module";\nconst require = createRequireForBundle(import.meta.url);',
+    },
+    logLevel: "warning",
+    write: false,
+  });
+  writeBuild(CLI_DIRECTORY, "main.mjs", result);
+}
+
+/**
+ * The sources find files beside them (workers, C sources, the addon, the package root) through
+ * `new URL("./x.ts", import.meta.url)`. In a bundle every module's import.meta.url is the bundle's, so each
+ * source's own is put back: its path relative to the output directory, resolved against the bundle's URL,
+ * which stays right wherever the package is installed. Workers and component processes still start from
+ * the TypeScript sources, through the loader they register themselves.
+ */
+function sourceLocations(outputDirectory) {
+  return {
+    name: "source-locations",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const text = readFileSync(args.path, "utf8");
+        if (!text.includes("import.meta.url")) return undefined;
+        const fromOutput = relative(outputDirectory, args.path).split(sep).join("/");
+        const own = `new URL(${JSON.stringify(fromOutput)}, import.meta.url).href`;
+        return { contents: text.replace(/\bimport\.meta\.url\b/g, own), loader: "ts" };
+      });
+    },
+  };
+}
+
+/**
+ * Writes a build's files, then its listing. Each file goes under a temporary name and is renamed, chunks
+ * before the entry that imports them and the listing last, so that a command starting meanwhile runs the
+ * old build or the new one, never half of each. Chunks of earlier builds are swept once they are an hour
+ * old: a command that started on one has loaded it by then.
+ */
+function writeBuild(directory, entry, result) {
+  mkdirSync(directory, { recursive: true });
+  const entryPath = join(directory, entry);
+  const files = [...result.outputFiles].sort((a, b) => Number(a.path === entryPath) - Number(b.path === entryPath));
+  for (const file of files) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
+  const written = new Set(files.map((file) => file.path));
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of readdirSync(directory)) {
+    const path = join(directory, name);
+    if (!name.endsWith(".mjs") || written.has(path)) continue;
+    if (statSync(path).mtimeMs < hourAgo) rmSync(path, { force: true });
+  }
+  const inputs = Object.keys(result.metafile.inputs)
+    .map((path) => join(root, path))
+    .sort()
+    .map((path) => {
+      const stats = statSync(path);
+      return { path: relative(root, path), size: stats.size, mtimeMs: stats.mtimeMs, sha256: fileSha256(path) };
+    });
+  const listing = join(directory, INPUTS_LISTING);
+  writeFileSync(`${listing}.${process.pid}.tmp`, `${JSON.stringify({ bundle: entry, inputs }, null, 1)}\n`);
+  renameSync(`${listing}.${process.pid}.tmp`, listing);
+}
