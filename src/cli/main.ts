@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerAgent } from "./agent.ts";
 import { registerBench } from "./bench.ts";
 import { registerBenchAcceleration } from "./bench-acceleration.ts";
+import { registerBenchCli } from "./bench-cli.ts";
 import { registerBenchCoupling } from "./bench-coupling.ts";
 import { registerBenchImplicit } from "./bench-implicit.ts";
 import { registerBenchLammps } from "./bench-lammps.ts";
@@ -65,6 +66,7 @@ registerBenchCoupling(bench);
 registerBenchImplicit(bench);
 registerBenchAcceleration(bench);
 registerBenchLammps(bench);
+registerBenchCli(bench);
 
 try {
   await program.parseAsync(process.argv);
