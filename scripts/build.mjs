@@ -1,14 +1,14 @@
 // Builds the package's JavaScript (scripts/bundles.mjs): `node scripts/build.mjs`
-// builds the component SDK and the command line, `node scripts/build.mjs sdk` or
-// `... cli` one of them. Run by `npm install`, by `npm pack`, by the test runner,
+// builds the component SDK, the other public surfaces and the command line;
+// `node scripts/build.mjs sdk`, `... lib` or `... cli` one of them. Run by `npm install`, by `npm pack`, by the test runner,
 // and by bin/conflux.js and the runner when a bundle is stale.
-import { buildCli, buildSdk } from "./bundles.mjs";
+import { buildCli, buildLibrary, buildSdk } from "./bundles.mjs";
 
-const BUILDS = { sdk: buildSdk, cli: buildCli };
+const BUILDS = { sdk: buildSdk, lib: buildLibrary, cli: buildCli };
 const asked = process.argv.slice(2);
 for (const name of asked) {
   if (!(name in BUILDS)) {
-    process.stderr.write(`scripts/build.mjs: unknown build "${name}"; give sdk, cli or nothing (both)\n`);
+    process.stderr.write(`scripts/build.mjs: unknown build "${name}"; give sdk, lib, cli or nothing (all three)\n`);
     process.exit(2);
   }
 }

@@ -1,11 +1,16 @@
 // The JavaScript the package runs, built from its TypeScript with esbuild:
 //
 // - the component SDK, build/component/sdk.mjs: what `import ... from
-//   "conflux/component"` loads (package.json "exports"; its types come from
+//   "conflux-coupling/component"` loads (package.json "exports"; its types come from
 //   src/component/index.ts). A component process loads one module of ours
 //   instead of the SDK's sources through the TypeScript loader. npm packages stay
 //   imports; the addon is found from the bundle as from src/native/index.ts, both
 //   two directories below the package root.
+// - the other public surfaces, build/lib/: mapping.mjs (the transfer operators),
+//   record.mjs (run records), compose.mjs (composition files) and seed-demo.mjs
+//   (the talk's demonstration's points and stand-in solver, which its example and
+//   `conflux bench seed` share): what "conflux-coupling/mapping" and the others
+//   load, npm packages and the addon as for the SDK.
 // - the command line, build/cli/main.mjs and its chunks: what bin/conflux.js
 //   runs, so that a command starts without transpiling anything. Every command's
 //   work is a dynamic import (src/cli), split into chunks loaded when the command
@@ -16,7 +21,7 @@
 // input with its size, time and hash, so that a stale bundle is told in a few
 // stat calls (scripts/bundle-freshness.mjs) and rebuilt.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { basename, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { fileSha256 } from "./bundle-freshness.mjs";
@@ -24,7 +29,16 @@ import { fileSha256 } from "./bundle-freshness.mjs";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export const SDK_DIRECTORY = join(root, "build", "component");
+export const LIBRARY_DIRECTORY = join(root, "build", "lib");
 export const CLI_DIRECTORY = join(root, "build", "cli");
+
+/** The package's public surfaces besides the SDK: the name "conflux-coupling/<name>" exports, and its source. */
+export const LIBRARY_ENTRIES = {
+  mapping: "src/mapping/index.ts",
+  record: "src/record/index.ts",
+  compose: "src/compose/index.ts",
+  "seed-demo": "src/bench/seed-workload.ts",
+};
 export const INPUTS_LISTING = "inputs.json";
 
 /** Builds build/component/sdk.mjs and its listing. */
@@ -44,7 +58,35 @@ export async function buildSdk() {
     logLevel: "warning",
     write: false,
   });
-  writeBuild(SDK_DIRECTORY, "sdk.mjs", result);
+  writeBuild(SDK_DIRECTORY, ["sdk.mjs"], result);
+}
+
+/** Builds build/lib/<surface>.mjs for every entry of LIBRARY_ENTRIES, their shared chunks and the listing. */
+export async function buildLibrary() {
+  const result = await build({
+    entryPoints: Object.entries(LIBRARY_ENTRIES).map(([name, source]) => ({ out: name, in: join(root, source) })),
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outdir: LIBRARY_DIRECTORY,
+    chunkNames: "[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
+    absWorkingDir: root,
+    packages: "external",
+    metafile: true,
+    legalComments: "none",
+    plugins: [sourceLocations(LIBRARY_DIRECTORY)],
+    banner: { js: "// Built from src/ by scripts/build.mjs; do not edit." },
+    logLevel: "warning",
+    write: false,
+  });
+  writeBuild(
+    LIBRARY_DIRECTORY,
+    Object.keys(LIBRARY_ENTRIES).map((name) => `${name}.mjs`),
+    result,
+  );
 }
 
 /** Builds build/cli/main.mjs, its chunks and its listing. */
@@ -72,7 +114,7 @@ export async function buildCli() {
     logLevel: "warning",
     write: false,
   });
-  writeBuild(CLI_DIRECTORY, "main.mjs", result);
+  writeBuild(CLI_DIRECTORY, ["main.mjs"], result);
 }
 
 /**
@@ -87,7 +129,8 @@ function sourceLocations(outputDirectory) {
     name: "source-locations",
     setup(esbuild) {
       esbuild.onLoad({ filter: /\.ts$/ }, (args) => {
-        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        // Only the package's own sources: an npm package's import.meta.url is its own business.
+        if (!args.path.startsWith(`${join(root, "src")}${sep}`)) return undefined;
         const text = readFileSync(args.path, "utf8");
         if (!text.includes("import.meta.url")) return undefined;
         const fromOutput = relative(outputDirectory, args.path).split(sep).join("/");
@@ -100,14 +143,14 @@ function sourceLocations(outputDirectory) {
 
 /**
  * Writes a build's files, then its listing. Each file goes under a temporary name and is renamed, chunks
- * before the entry that imports them and the listing last, so that a command starting meanwhile runs the
+ * before the entries that import them and the listing last, so that a command starting meanwhile runs the
  * old build or the new one, never half of each. Chunks of earlier builds are swept once they are an hour
  * old: a command that started on one has loaded it by then.
  */
-function writeBuild(directory, entry, result) {
+function writeBuild(directory, entries, result) {
   mkdirSync(directory, { recursive: true });
-  const entryPath = join(directory, entry);
-  const files = [...result.outputFiles].sort((a, b) => Number(a.path === entryPath) - Number(b.path === entryPath));
+  const isEntry = (file) => entries.includes(basename(file.path));
+  const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a)) - Number(isEntry(b)));
   for (const file of files) {
     const temporary = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temporary, file.contents);
@@ -128,6 +171,6 @@ function writeBuild(directory, entry, result) {
       return { path: relative(root, path), size: stats.size, mtimeMs: stats.mtimeMs, sha256: fileSha256(path) };
     });
   const listing = join(directory, INPUTS_LISTING);
-  writeFileSync(`${listing}.${process.pid}.tmp`, `${JSON.stringify({ bundle: entry, inputs }, null, 1)}\n`);
+  writeFileSync(`${listing}.${process.pid}.tmp`, `${JSON.stringify({ bundle: entries[0], inputs }, null, 1)}\n`);
   renameSync(`${listing}.${process.pid}.tmp`, listing);
 }

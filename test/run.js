@@ -69,7 +69,7 @@ function runFiles(paths, concurrency, { timePerFile = false } = {}) {
   };
 }
 
-// The component SDK's bundle ("conflux/component") and the command line's are built from the sources under
+// The component SDK's bundle ("conflux-coupling/component") and the command line's are built from the sources under
 // test, not the last install's, before the files start: two commands starting at once never both rebuild.
 const built = spawnSync(process.execPath, [join(root, "scripts", "build.mjs")], { stdio: "inherit" });
 if (built.status !== 0) {

@@ -3,10 +3,10 @@
 // Prints the largest relative difference of each output field; exits 1 above 1e-12.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { settingsFrom } from "../../src/bench/seed-workload.ts";
-import { parseComposition } from "../../src/compose/load.ts";
-import { setupNearestNeighbour } from "../../src/mapping/index.ts";
-import { readRunRecord } from "../../src/record/run-record.ts";
+import { parseComposition } from "conflux-coupling/compose";
+import { setupNearestNeighbour } from "conflux-coupling/mapping";
+import { readRunRecord } from "conflux-coupling/record";
+import { settingsFrom } from "conflux-coupling/seed-demo";
 import { seedReference } from "./reference.ts";
 
 const directory = process.argv[2];

@@ -2,14 +2,8 @@
 // enclaves: the reference a coupled run must reproduce (to 1e-12; it does so
 // bit for bit, since every operation happens in the same order).
 
-import {
-  initialField,
-  neighbourGraph,
-  type SeedAppSettings,
-  seedPoints,
-  seedStep,
-} from "../../src/bench/seed-workload.ts";
-import type { PointSet, TransferOperator } from "../../src/mapping/index.ts";
+import type { PointSet, TransferOperator } from "conflux-coupling/mapping";
+import { initialField, neighbourGraph, type SeedAppSettings, seedPoints, seedStep } from "conflux-coupling/seed-demo";
 
 export interface SeedState {
   temperatureA: Float64Array;

@@ -2,8 +2,8 @@
 // both fields, say ready, then step until the driver says stop. The step is
 // the talk's work, which the seed benchmark shares (src/bench/seed-workload.ts).
 
-import { Component } from "conflux/component";
-import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "../../src/bench/seed-workload.ts";
+import { Component } from "conflux-coupling/component";
+import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "conflux-coupling/seed-demo";
 
 export function runSeedApp(owns: "temperature" | "flux"): void {
   const component = Component.connect();

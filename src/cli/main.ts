@@ -25,6 +25,14 @@ import { registerSubmit } from "./submit.ts";
 import { registerValidate } from "./validate.ts";
 import { registerVmImage } from "./vm-image.ts";
 
+// Output piped into a reader that stops early (`conflux --help | head`) is not an error of the command.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const program = new Command();
 program
   .name("conflux")

@@ -5,6 +5,12 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = new URL("../../", import.meta.url);
 
+/**
+ * The name the package is published and imported under ("conflux-coupling/component"); the command stays
+ * `conflux`. The npm name "conflux" is another project's.
+ */
+export const PACKAGE_NAME = "conflux-coupling";
+
 /** The package's root directory, ending in "/". */
 export const PACKAGE_ROOT = fileURLToPath(ROOT);
 

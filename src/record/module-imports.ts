@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, resolve } from "node:path";
+import { PACKAGE_NAME } from "../platform/package-root.ts";
 
 const IMPORT =
   /(?:^|[;\s])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?["']([^"'\n]+)["']|\bimport\s*\(\s*["']([^"'\n]+)["']\s*\)|\brequire\s*\(\s*["']([^"'\n]+)["']\s*\)/g;
@@ -42,7 +43,7 @@ export function moduleSources(entry: string): string[] {
 }
 
 /** This package's exports as a component imports them: the SDK is a component's source as its own files are. */
-const OWN_PACKAGE = "conflux/";
+const OWN_PACKAGE = `${PACKAGE_NAME}/`;
 
 function resolveOwnExport(importer: string, specifier: string): string | undefined {
   try {

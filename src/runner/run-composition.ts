@@ -91,7 +91,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const spansNodes = remoteNodes(composition).length > 0;
   const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
   const planned = plan.time === undefined ? plan.iterations : plannedWindows(plan.time);
-  // A TypeScript component that imports "conflux/component" loads the built SDK: it must be its sources' build.
+  // A TypeScript component that imports "conflux-coupling/component" loads the built SDK: it must be its sources' build.
   if (plan.components.some((component) => component.launch.module !== undefined)) ensureSdkBundle();
   const resultsDirectory = options.resultsDirectory ?? resolve(composition.results.directory);
   const compositionDigest = sha256(bytes);

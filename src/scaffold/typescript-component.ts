@@ -1,11 +1,11 @@
-// A component in TypeScript, on the SDK (conflux/component).
+// A component in TypeScript, on the SDK (conflux-coupling/component).
 import { SCAFFOLD_PHYSICS } from "./scaffold-files.ts";
 
 export function typescriptComponent(name: string): string {
   return `// ${name}: a conflux component. It shares one mesh, "interface" (64 points on [0, 1]), with two fields; each step
 // it writes the field it owns from the one it receives. The stand-in physics: ${SCAFFOLD_PHYSICS}.
 // Put your solver in the step.
-import { Component } from "conflux/component";
+import { Component } from "conflux-coupling/component";
 
 const component = Component.connect();
 try {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "
 import { join, resolve } from "node:path";
 import { compilerCommand } from "../platform/c-compiler.ts";
 import { findExecutable } from "../platform/executable.ts";
-import { PACKAGE_ROOT, packagePath } from "../platform/package-root.ts";
+import { PACKAGE_NAME, PACKAGE_ROOT, packagePath } from "../platform/package-root.ts";
 import { cComponent, cMakefile } from "./c-component.ts";
 import { type CompositionTemplate, compositionText } from "./composition-template.ts";
 import { pythonComponent } from "./python-component.ts";
@@ -38,7 +38,7 @@ function languageFiles(
           { path: "component.ts", text: typescriptComponent(name), mode: 0o644 },
           {
             path: "package.json",
-            text: `${JSON.stringify({ name: name.toLowerCase(), private: true, type: "module" }, null, 2)}\n`,
+            text: `${JSON.stringify({ name: name.toLowerCase(), private: true, type: "module", dependencies: { [PACKAGE_NAME]: "*" } }, null, 2)}\n`,
             mode: 0o644,
           },
         ],
@@ -110,11 +110,11 @@ export function writeScaffold(name: string, language: ScaffoldLanguage, parent =
   for (const file of files) writeFileSync(join(directory, file.path), file.text, { mode: file.mode });
   const written = files.map((file) => file.path);
   if (language === "ts") {
-    // `import … from "conflux/component"` resolves from the component's own node_modules, as it would after
-    // `npm install conflux`; a link to this package is what `npm link` makes.
+    // `import … from "conflux-coupling/component"` resolves from the component's own node_modules, as it would
+    // after `npm install conflux-coupling`; a link to this package is what `npm link` makes.
     mkdirSync(join(directory, "node_modules"));
-    symlinkSync(PACKAGE_ROOT.replace(/\/$/, ""), join(directory, "node_modules", "conflux"));
-    written.push("node_modules/conflux (a link to this conflux package)");
+    symlinkSync(PACKAGE_ROOT.replace(/\/$/, ""), join(directory, "node_modules", PACKAGE_NAME));
+    written.push(`node_modules/${PACKAGE_NAME} (a link to this package)`);
   }
   return language === "c" ? { directory, files: written, build: buildC(directory) } : { directory, files: written };
 }

@@ -38,11 +38,11 @@ function scratchDirectory(t: TestContext): string {
 
 /**
  * The seed example's files and its workload in `directory`, a project of its own that depends on this
- * checkout as a user's does (node_modules/conflux), for the SDK ("conflux/component").
+ * checkout as a user's does (node_modules/conflux-coupling), for the SDK ("conflux-coupling/component").
  */
 function copySeedExample(directory: string): string {
   mkdirSync(join(directory, "node_modules"), { recursive: true });
-  symlinkSync(projectRoot, join(directory, "node_modules", "conflux"), "dir");
+  symlinkSync(projectRoot, join(directory, "node_modules", "conflux-coupling"), "dir");
   writeFileSync(join(directory, "seed-workload.ts"), readFileSync(WORKLOAD));
   for (const file of ["app-a.ts", "app-b.ts", "run-seed-app.ts", "conflux.yaml"]) {
     const text = readFileSync(join(SEED, file), "utf8")

@@ -1,5 +1,5 @@
 // What a TypeScript component loads of ours: the SDK as one built module
-// ("conflux/component", build/component/sdk.mjs), never the launcher, a
+// ("conflux-coupling/component", build/component/sdk.mjs), never the launcher, a
 // backend or a probe; and, from the sources the bundle is built of, only the
 // SDK's layers. Counted in a real component process, started as the process
 // enclave starts one (node --import tsx).

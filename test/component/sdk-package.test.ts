@@ -1,5 +1,5 @@
 // The SDK as a component's own package uses it: a package outside this
-// checkout that depends on conflux imports "conflux/component" (the built
+// checkout that depends on conflux imports "conflux-coupling/component" (the built
 // SDK), and `conflux run` couples two of its components. And the check that
 // keeps the built SDK its sources' build: a source whose size or time
 // changed, or that is gone, and a bundle never built, each make it stale; the
@@ -31,7 +31,7 @@ function scratchDirectory(t: TestContext): string {
 }
 
 // out = in / 2 + its own constant each step: after 6 steps each side's values follow from the other's.
-const SOLVER = `import { Component } from "conflux/component";
+const SOLVER = `import { Component } from "conflux-coupling/component";
 
 const component = Component.connect();
 const constant = Number(component.args.constant);
@@ -45,14 +45,14 @@ component.loop(() => {
 component.close();
 `;
 
-test("a package of its own imports conflux/component, and conflux run couples two of its components", async (t) => {
+test("a package of its own imports conflux-coupling/component, and conflux run couples two of its components", async (t) => {
   const directory = scratchDirectory(t);
   const solverPackage = join(directory, "solver");
   mkdirSync(join(solverPackage, "node_modules"), { recursive: true });
-  symlinkSync(projectRoot, join(solverPackage, "node_modules", "conflux"), "dir");
+  symlinkSync(projectRoot, join(solverPackage, "node_modules", "conflux-coupling"), "dir");
   writeFileSync(
     join(solverPackage, "package.json"),
-    JSON.stringify({ name: "solver", type: "module", dependencies: { conflux: "*" } }),
+    JSON.stringify({ name: "solver", type: "module", dependencies: { "conflux-coupling": "*" } }),
   );
   writeFileSync(join(solverPackage, "solver.ts"), SOLVER);
   const composition = join(directory, "conflux.yaml");

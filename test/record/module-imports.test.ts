@@ -35,12 +35,12 @@ test("a module's sources are followed through every static relative import form,
   assert.deepEqual(found, ["main.ts", "a.ts", "lib/b.ts", "lib/c.ts", "side-effect.ts", "reexport.ts", "dynamic.ts"]);
 });
 
-test("the SDK a module imports as conflux/component is one of its sources: the built bundle, found as Node finds it", (t) => {
+test("the SDK a module imports as conflux-coupling/component is one of its sources: the built bundle, found as Node finds it", (t) => {
   const directory = mkdtempSync(join(tmpdir(), "conflux-imports-"));
   t.after(() => rmSync(directory, { recursive: true, force: true }));
   mkdirSync(join(directory, "node_modules"));
-  symlinkSync(projectRoot, join(directory, "node_modules", "conflux"), "dir");
-  writeFileSync(join(directory, "solver.ts"), 'import { Component } from "conflux/component";\n');
+  symlinkSync(projectRoot, join(directory, "node_modules", "conflux-coupling"), "dir");
+  writeFileSync(join(directory, "solver.ts"), 'import { Component } from "conflux-coupling/component";\n');
   const found = moduleSources(join(directory, "solver.ts")).map((file) => realpathSync(file));
   assert.deepEqual(found, [
     realpathSync(join(directory, "solver.ts")),

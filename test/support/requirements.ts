@@ -178,6 +178,18 @@ export const PYTHON_SCRIPTS = requirement("python3", () =>
   anyPython() === undefined ? "there is no python3 of 3.9 or later" : undefined,
 );
 export const PKG_CONFIG = requirement("pkg-config", () => onPath("pkg-config"));
+/** The system Python's pip and setuptools, which install the Python client from clients/python (its pyproject.toml). */
+export const SYSTEM_PYTHON = "/usr/bin/python3";
+export const PIP = requirement("python3-pip", () =>
+  spawnSync(SYSTEM_PYTHON, ["-m", "pip", "--version"], { stdio: "ignore" }).status === 0
+    ? undefined
+    : `${SYSTEM_PYTHON} -m pip does not run`,
+);
+export const SETUPTOOLS = requirement("python3-setuptools", () =>
+  spawnSync(SYSTEM_PYTHON, ["-c", "import setuptools"], { stdio: "ignore" }).status === 0
+    ? undefined
+    : `${SYSTEM_PYTHON} cannot import setuptools`,
+);
 /** Open MPI's launcher, for components of many ranks started with launcher: mpirun. */
 export const OPEN_MPI = requirement("openmpi-bin", () => onPath("mpirun"));
 /** A simulated Slurm cluster (scripts/simulated-cluster.sh): Slurm's daemons and clients, munge, and root for namespaces. */
