@@ -7,7 +7,7 @@
 // checked is the content, never a time. The tube's part takes some 10 s.
 import assert from "node:assert/strict";
 import { type TestContext, test } from "node:test";
-import { findPrecice } from "../../src/bench/precice-heat/precice-heat.ts";
+import { findPrecice } from "../../src/bench/precice-heat/precice-installation.ts";
 import { startProgram } from "../clients/programs.ts";
 import { projectRoot } from "../support/child-process.ts";
 import { C_COMPILER, NUMPY, needs } from "../support/requirements.ts";
