@@ -1,8 +1,9 @@
 // A distribution of microseconds as the benchmarks' JSON gives it.
 import type { Distribution } from "../stats/distribution.ts";
+import type { MicrosecondSummary } from "../stats/microsecond-summary.ts";
 
-/** { n, mean_us, sd_us, p50_us, p99_us, max_us } of a distribution measured in microseconds. */
-export function distributionJson(distribution: Distribution): Record<string, number> {
+/** The summary of a distribution measured in microseconds. */
+export function distributionJson(distribution: Distribution): MicrosecondSummary {
   return {
     n: distribution.n,
     mean_us: distribution.mean,

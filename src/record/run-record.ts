@@ -13,6 +13,7 @@ import type { ExitStatus } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import type { Distribution } from "../stats/distribution.ts";
+import type { MicrosecondSummary } from "../stats/microsecond-summary.ts";
 import type { InputFile } from "./composition-inputs.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
 import type { RandomSeed } from "./random-seeds.ts";
@@ -62,14 +63,7 @@ export interface FieldFile {
   sha256: string;
 }
 
-export interface PhaseSummaryUs {
-  n: number;
-  mean_us: number;
-  sd_us: number;
-  p50_us: number;
-  p99_us: number;
-  max_us: number;
-}
+export type PhaseSummaryUs = MicrosecondSummary;
 
 export interface CompositionEntry {
   /** The absolute path the composition was run from; relative paths in it were resolved from its directory. */

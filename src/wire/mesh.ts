@@ -3,6 +3,7 @@
 // count, field names) in front so that the other side can check it before
 // using a byte. This module is the only code that encodes it; shm/shared-mesh.ts
 // maps it.
+import { cacheLineAligned } from "./cache-line.ts";
 import { checkPayloadPreamble, type PayloadPreamble } from "./payload-preamble.ts";
 
 export const MESH_MAGIC = 0x4853454d; // "MESH"
@@ -11,17 +12,22 @@ export const MAX_FIELDS = 16;
 export const MAX_FIELD_NAME_BYTES = 32;
 export const MAX_POINTS = 1 << 26;
 
-export const MeshOffset = {
+/** Byte offsets of the head mesh and snapshot metadata share (writeSpecHead, readSpecHead). */
+export const SpecHeadOffset = {
   magic: 0,
   version: 4,
   dimension: 8,
   layout: 12,
   count: 16,
   fieldCount: 20,
+  fieldNames: 64,
+} as const;
+
+export const MeshOffset = {
+  ...SpecHeadOffset,
   coordinatesOffset: 24,
   fieldsOffset: 28,
   fieldStride: 32,
-  fieldNames: 64,
   coordinates: 64 + MAX_FIELDS * MAX_FIELD_NAME_BYTES,
 } as const;
 
@@ -35,10 +41,6 @@ export interface MeshSpec {
   fields: readonly string[];
 }
 
-function align64(bytes: number): number {
-  return Math.ceil(bytes / 64) * 64;
-}
-
 export interface MeshGeometry {
   coordinatesOffset: number;
   fieldsOffset: number;
@@ -46,16 +48,25 @@ export interface MeshGeometry {
   payloadBytes: number;
 }
 
-export function meshGeometry(spec: MeshSpec): MeshGeometry {
-  const coordinatesOffset = MeshOffset.coordinates;
-  const fieldsOffset = align64(coordinatesOffset + spec.count * spec.dimension * 8);
-  const fieldStride = align64(spec.count * 8);
+/**
+ * Where a mesh's points and fields lie when its coordinates start at
+ * `coordinatesOffset`: the coordinates, then each field on a cache line of its
+ * own; payloadBytes is where the last field ends. A mesh payload and each
+ * buffer of a snapshot are laid out so.
+ */
+export function pointDataGeometry(spec: MeshSpec, coordinatesOffset: number): MeshGeometry {
+  const fieldsOffset = cacheLineAligned(coordinatesOffset + spec.count * spec.dimension * 8);
+  const fieldStride = cacheLineAligned(spec.count * 8);
   return {
     coordinatesOffset,
     fieldsOffset,
     fieldStride,
     payloadBytes: fieldsOffset + spec.fields.length * fieldStride,
   };
+}
+
+export function meshGeometry(spec: MeshSpec): MeshGeometry {
+  return pointDataGeometry(spec, MeshOffset.coordinates);
 }
 
 /** Refuses a spec this layout cannot hold, naming the problem. */
@@ -92,42 +103,72 @@ export class MeshMetadataError extends Error {
 export function writeMeshMetadata(buffer: ArrayBuffer, payloadOffset: number, spec: MeshSpec): MeshGeometry {
   const geometry = meshGeometry(spec);
   const view = new DataView(buffer, payloadOffset, geometry.payloadBytes);
-  view.setUint32(MeshOffset.version, MESH_LAYOUT_VERSION, true);
-  view.setUint32(MeshOffset.dimension, spec.dimension, true);
-  view.setUint32(MeshOffset.layout, LAYOUT_CODES[spec.layout], true);
-  view.setUint32(MeshOffset.count, spec.count, true);
-  view.setUint32(MeshOffset.fieldCount, spec.fields.length, true);
+  writeSpecHead(view, buffer, payloadOffset, spec, MESH_LAYOUT_VERSION);
   view.setUint32(MeshOffset.coordinatesOffset, geometry.coordinatesOffset, true);
   view.setUint32(MeshOffset.fieldsOffset, geometry.fieldsOffset, true);
   view.setUint32(MeshOffset.fieldStride, geometry.fieldStride, true);
-  writeFieldNames(buffer, payloadOffset, spec.fields);
   Atomics.store(new Int32Array(buffer, payloadOffset, 1), 0, MESH_MAGIC);
   return geometry;
 }
 
 /**
- * The field names of mesh or snapshot metadata (whose first 64 bytes share one
- * shape: layout at 12, field count at 20, names from 64): one 64-byte slot
- * each, NUL-padded UTF-8.
+ * The head of mesh or snapshot metadata, which share one shape (version at 4,
+ * dimension at 8, layout at 12, count at 16, field count at 20, names from
+ * 64): all but the magic, which the caller stores last. A field name takes a
+ * 32-byte slot, NUL-padded UTF-8.
  */
-export function writeFieldNames(buffer: ArrayBuffer, payloadOffset: number, fields: readonly string[]): void {
+export function writeSpecHead(
+  view: DataView,
+  buffer: ArrayBuffer,
+  payloadOffset: number,
+  spec: MeshSpec,
+  version: number,
+): void {
+  view.setUint32(SpecHeadOffset.version, version, true);
+  view.setUint32(SpecHeadOffset.dimension, spec.dimension, true);
+  view.setUint32(SpecHeadOffset.layout, LAYOUT_CODES[spec.layout], true);
+  view.setUint32(SpecHeadOffset.count, spec.count, true);
+  view.setUint32(SpecHeadOffset.fieldCount, spec.fields.length, true);
   const encoder = new TextEncoder();
-  fields.forEach((field, index) => {
+  spec.fields.forEach((field, index) => {
     new Uint8Array(
       buffer,
-      payloadOffset + MeshOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
+      payloadOffset + SpecHeadOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
       MAX_FIELD_NAME_BYTES,
     ).set(encoder.encode(field));
   });
 }
 
-/** The spec (dimension, count, layout, field names) of mesh or snapshot metadata another process wrote, checked. */
-export function readSpecHead(view: DataView, buffer: ArrayBuffer, payloadOffset: number, where: string): MeshSpec {
-  const layoutCode = view.getUint32(MeshOffset.layout, true);
+/** What sets a mesh-shaped layout's preamble apart: mesh and snapshot share its version offset, error and wording. */
+export type MeshShapedPreamble = Pick<
+  PayloadPreamble,
+  "what" | "metadataBytes" | "magic" | "missingReason" | "version"
+>;
+
+/** The preamble of a layout whose metadata opens as a mesh's does. */
+export function meshShapedPreamble(layout: MeshShapedPreamble): PayloadPreamble {
+  return { ...layout, magicDetail: "", versionOffset: SpecHeadOffset.version, error: MeshMetadataError };
+}
+
+/**
+ * Checks the preamble of mesh or snapshot metadata another process wrote and
+ * reads its spec (dimension, count, layout, field names), checked; returns the
+ * view the rest of the metadata is read through.
+ */
+export function readSpecHead(
+  buffer: ArrayBuffer,
+  payloadOffset: number,
+  payloadBytes: number,
+  where: string,
+  preamble: PayloadPreamble,
+): { view: DataView; spec: MeshSpec } {
+  checkPayloadPreamble(buffer, payloadOffset, payloadBytes, where, preamble);
+  const view = new DataView(buffer, payloadOffset, payloadBytes);
+  const layoutCode = view.getUint32(SpecHeadOffset.layout, true);
   const layout = layoutCode === 0 ? "soa" : layoutCode === 1 ? "interleaved" : undefined;
   if (layout === undefined)
     throw new MeshMetadataError(`${where}: layout code ${layoutCode} is not 0 (soa) or 1 (interleaved)`);
-  const fieldCount = view.getUint32(MeshOffset.fieldCount, true);
+  const fieldCount = view.getUint32(SpecHeadOffset.fieldCount, true);
   if (fieldCount < 1 || fieldCount > MAX_FIELDS) {
     throw new MeshMetadataError(`${where}: field count ${fieldCount} is outside 1..${MAX_FIELDS}`);
   }
@@ -136,7 +177,7 @@ export function readSpecHead(view: DataView, buffer: ArrayBuffer, payloadOffset:
   for (let index = 0; index < fieldCount; index++) {
     const raw = new Uint8Array(
       buffer,
-      payloadOffset + MeshOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
+      payloadOffset + SpecHeadOffset.fieldNames + index * MAX_FIELD_NAME_BYTES,
       MAX_FIELD_NAME_BYTES,
     );
     const end = raw.indexOf(0);
@@ -147,25 +188,37 @@ export function readSpecHead(view: DataView, buffer: ArrayBuffer, payloadOffset:
     }
   }
   const spec: MeshSpec = {
-    dimension: view.getUint32(MeshOffset.dimension, true) as 1 | 2 | 3,
-    count: view.getUint32(MeshOffset.count, true),
+    dimension: view.getUint32(SpecHeadOffset.dimension, true) as 1 | 2 | 3,
+    count: view.getUint32(SpecHeadOffset.count, true),
     layout,
     fields,
   };
   checkMeshSpec(spec, where);
-  return spec;
+  return { view, spec };
 }
 
-const MESH_PREAMBLE: PayloadPreamble = {
+/** Refuses a payload too small for the points and fields its metadata describes (`inWhat` says where they go). */
+export function checkPointDataFits(
+  spec: MeshSpec,
+  neededBytes: number,
+  payloadBytes: number,
+  where: string,
+  inWhat: string,
+): void {
+  if (neededBytes > payloadBytes) {
+    throw new MeshMetadataError(
+      `${where}: ${spec.count} points and ${spec.fields.length} fields need ${neededBytes} bytes${inWhat}; the segment has ${payloadBytes}`,
+    );
+  }
+}
+
+const MESH_PREAMBLE = meshShapedPreamble({
   what: "mesh",
   metadataBytes: MeshOffset.coordinates,
   magic: MESH_MAGIC,
-  magicDetail: "",
   missingReason: "the component did not publish its mesh",
   version: MESH_LAYOUT_VERSION,
-  versionOffset: MeshOffset.version,
-  error: MeshMetadataError,
-};
+});
 
 /** Reads and checks the metadata another process wrote; every inconsistency is an error that names it. */
 export function readMeshMetadata(
@@ -174,9 +227,7 @@ export function readMeshMetadata(
   payloadBytes: number,
   where: string,
 ): MeshSpec & MeshGeometry {
-  checkPayloadPreamble(buffer, payloadOffset, payloadBytes, where, MESH_PREAMBLE);
-  const view = new DataView(buffer, payloadOffset, payloadBytes);
-  const spec = readSpecHead(view, buffer, payloadOffset, where);
+  const { view, spec } = readSpecHead(buffer, payloadOffset, payloadBytes, where, MESH_PREAMBLE);
   const expected = meshGeometry(spec);
   const stored = {
     coordinatesOffset: view.getUint32(MeshOffset.coordinatesOffset, true),
@@ -192,10 +243,6 @@ export function readMeshMetadata(
       `${where}: offsets (coordinates ${stored.coordinatesOffset}, fields ${stored.fieldsOffset}, stride ${stored.fieldStride}) disagree with ${spec.count} points in ${spec.dimension}-D (expected ${expected.coordinatesOffset}, ${expected.fieldsOffset}, ${expected.fieldStride})`,
     );
   }
-  if (expected.payloadBytes > payloadBytes) {
-    throw new MeshMetadataError(
-      `${where}: ${spec.count} points and ${spec.fields.length} fields need ${expected.payloadBytes} bytes; the segment has ${payloadBytes}`,
-    );
-  }
+  checkPointDataFits(spec, expected.payloadBytes, payloadBytes, where, "");
   return { ...spec, ...expected };
 }

@@ -8,14 +8,17 @@
 // shm/snapshot.ts maps it.
 import {
   checkMeshSpec,
+  checkPointDataFits,
   MAX_FIELD_NAME_BYTES,
   MAX_FIELDS,
   MeshMetadataError,
   type MeshSpec,
+  meshShapedPreamble,
+  pointDataGeometry,
   readSpecHead,
-  writeFieldNames,
+  SpecHeadOffset,
+  writeSpecHead,
 } from "./mesh.ts";
-import { checkPayloadPreamble, type PayloadPreamble } from "./payload-preamble.ts";
 
 export const SNAPSHOT_MAGIC = 0x50414e53; // "SNAP"
 export const SNAPSHOT_LAYOUT_VERSION = 1;
@@ -23,23 +26,17 @@ export const SNAPSHOT_LAYOUT_VERSION = 1;
 export const SNAPSHOT_BUFFERS = 2;
 
 /** Byte offsets in a snapshot's payload. */
-// The first 64 bytes have the shape of mesh metadata (dimension at 8, layout at
+// The first 64 bytes are the head mesh metadata opens with (dimension at 8, layout at
 // 12, count at 16, field count at 20, field names from 64), so both are read and
-// written by wire/mesh.ts's readSpecHead and writeFieldNames.
+// written by wire/mesh.ts's readSpecHead and writeSpecHead.
 export const SnapshotOffset = {
-  magic: 0,
-  version: 4,
-  dimension: 8,
-  layout: 12,
-  count: 16,
-  fieldCount: 20,
+  ...SpecHeadOffset,
   /** Where buffer 0 starts; buffer 1 follows it, bufferStride bytes on. */
   buffersOffset: 24,
   bufferStride: 28,
   /** Within a buffer: where field 0 starts, and the bytes from one field to the next. */
   fieldsOffset: 32,
   fieldStride: 36,
-  fieldNames: 64,
   /** The number of the latest complete snapshot, 0 before the first (mod 2³²); readers futex-wait on it. */
   latest: 64 + MAX_FIELDS * MAX_FIELD_NAME_BYTES,
   buffers: 128 + MAX_FIELDS * MAX_FIELD_NAME_BYTES,
@@ -71,15 +68,12 @@ export interface SnapshotGeometry {
   payloadBytes: number;
 }
 
-function align64(bytes: number): number {
-  return Math.ceil(bytes / 64) * 64;
-}
-
 export function snapshotGeometry(spec: MeshSpec): SnapshotGeometry {
-  const coordinatesOffset = SnapshotBufferOffset.coordinates;
-  const fieldsOffset = align64(coordinatesOffset + spec.count * spec.dimension * 8);
-  const fieldStride = align64(spec.count * 8);
-  const bufferStride = fieldsOffset + spec.fields.length * fieldStride;
+  const { coordinatesOffset, fieldsOffset, fieldStride, payloadBytes } = pointDataGeometry(
+    spec,
+    SnapshotBufferOffset.coordinates,
+  );
+  const bufferStride = payloadBytes;
   const buffersOffset = SnapshotOffset.buffers;
   return {
     buffersOffset,
@@ -106,30 +100,22 @@ export function writeSnapshotMetadata(buffer: ArrayBuffer, payloadOffset: number
   checkMeshSpec(spec, "snapshot");
   const geometry = snapshotGeometry(spec);
   const view = new DataView(buffer, payloadOffset, geometry.payloadBytes);
-  view.setUint32(SnapshotOffset.version, SNAPSHOT_LAYOUT_VERSION, true);
-  view.setUint32(SnapshotOffset.dimension, spec.dimension, true);
-  view.setUint32(SnapshotOffset.layout, spec.layout === "soa" ? 0 : 1, true);
-  view.setUint32(SnapshotOffset.count, spec.count, true);
-  view.setUint32(SnapshotOffset.fieldCount, spec.fields.length, true);
+  writeSpecHead(view, buffer, payloadOffset, spec, SNAPSHOT_LAYOUT_VERSION);
   view.setUint32(SnapshotOffset.buffersOffset, geometry.buffersOffset, true);
   view.setUint32(SnapshotOffset.bufferStride, geometry.bufferStride, true);
   view.setUint32(SnapshotOffset.fieldsOffset, geometry.fieldsOffset, true);
   view.setUint32(SnapshotOffset.fieldStride, geometry.fieldStride, true);
-  writeFieldNames(buffer, payloadOffset, spec.fields);
   Atomics.store(new Int32Array(buffer, payloadOffset, 1), 0, SNAPSHOT_MAGIC);
   return geometry;
 }
 
-const SNAPSHOT_PREAMBLE: PayloadPreamble = {
+const SNAPSHOT_PREAMBLE = meshShapedPreamble({
   what: "snapshot",
   metadataBytes: SnapshotOffset.buffers,
   magic: SNAPSHOT_MAGIC,
-  magicDetail: "",
   missingReason: "its writer did not publish the snapshot's layout",
   version: SNAPSHOT_LAYOUT_VERSION,
-  versionOffset: SnapshotOffset.version,
-  error: MeshMetadataError,
-};
+});
 
 /** Reads and checks the metadata another process wrote; every inconsistency is an error that names it. */
 export function readSnapshotMetadata(
@@ -138,9 +124,7 @@ export function readSnapshotMetadata(
   payloadBytes: number,
   where: string,
 ): MeshSpec & SnapshotGeometry {
-  checkPayloadPreamble(buffer, payloadOffset, payloadBytes, where, SNAPSHOT_PREAMBLE);
-  const view = new DataView(buffer, payloadOffset, payloadBytes);
-  const spec = readSpecHead(view, buffer, payloadOffset, where);
+  const { view, spec } = readSpecHead(buffer, payloadOffset, payloadBytes, where, SNAPSHOT_PREAMBLE);
   const expected = snapshotGeometry(spec);
   const stored = [
     view.getUint32(SnapshotOffset.buffersOffset, true),
@@ -154,10 +138,6 @@ export function readSnapshotMetadata(
       `${where}: offsets (buffers ${stored[0]}, buffer stride ${stored[1]}, fields ${stored[2]}, field stride ${stored[3]}) disagree with ${spec.count} points and ${spec.fields.length} fields in ${spec.dimension}-D (expected ${wanted.join(", ")})`,
     );
   }
-  if (expected.payloadBytes > payloadBytes) {
-    throw new MeshMetadataError(
-      `${where}: ${spec.count} points and ${spec.fields.length} fields need ${expected.payloadBytes} bytes in two buffers; the segment has ${payloadBytes}`,
-    );
-  }
+  checkPointDataFits(spec, expected.payloadBytes, payloadBytes, where, " in two buffers");
   return { ...spec, ...expected };
 }

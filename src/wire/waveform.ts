@@ -7,6 +7,7 @@
 // checks what it uses: the metadata once when it maps the segment, n and the
 // times each time it reads them. This module is the only code that encodes the
 // layout; shm/waveform.ts maps it.
+import { cacheLineAligned } from "./cache-line.ts";
 import { MAX_POINTS } from "./mesh.ts";
 import { checkPayloadPreamble, type PayloadPreamble } from "./payload-preamble.ts";
 import { MAX_NAME_BYTES } from "./segment-header.ts";
@@ -72,14 +73,10 @@ export class WaveformMetadataError extends Error {
   override name = "WaveformMetadataError";
 }
 
-function align64(bytes: number): number {
-  return Math.ceil(bytes / 64) * 64;
-}
-
 export function waveformGeometry(count: number, capacity: number): WaveformGeometry {
   const timesOffset = WaveformOffset.times;
-  const valuesOffset = align64(timesOffset + capacity * 8);
-  const stride = align64(count * 8);
+  const valuesOffset = cacheLineAligned(timesOffset + capacity * 8);
+  const stride = cacheLineAligned(count * 8);
   return { timesOffset, valuesOffset, stride, payloadBytes: valuesOffset + capacity * stride };
 }
 

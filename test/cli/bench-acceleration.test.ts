@@ -5,16 +5,8 @@
 // same run. What is checked is the report's content, never a time.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { MicrosecondSummary } from "../../src/stats/microsecond-summary.ts";
 import { runToEnd, startCli } from "../support/child-process.ts";
-
-interface Distribution {
-  n: number;
-  mean_us: number;
-  sd_us: number;
-  p50_us: number;
-  p99_us: number;
-  max_us: number;
-}
 
 interface Report {
   cores: number;
@@ -24,8 +16,8 @@ interface Report {
     columns: number;
     threads: number;
     threads_used: number;
-    iteration: Distribution;
-    window_end: Distribution;
+    iteration: MicrosecondSummary;
+    window_end: MicrosecondSummary;
     speedup_mean: number;
     speedup_p50: number;
   }[];

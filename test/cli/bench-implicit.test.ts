@@ -7,19 +7,11 @@
 // checked is the content, never a time. The tube's part takes some 10 s.
 import assert from "node:assert/strict";
 import { type TestContext, test } from "node:test";
-import { findPrecice } from "../../src/bench/precice-heat/precice-heat.ts";
+import { findPrecice } from "../../src/bench/precice-heat/precice-installation.ts";
+import type { MicrosecondSummary } from "../../src/stats/microsecond-summary.ts";
 import { startProgram } from "../clients/programs.ts";
 import { projectRoot } from "../support/child-process.ts";
 import { C_COMPILER, NUMPY, needs } from "../support/requirements.ts";
-
-interface Distribution {
-  n: number;
-  mean_us: number;
-  sd_us: number;
-  p50_us: number;
-  p99_us: number;
-  max_us: number;
-}
 
 interface Report {
   skipped?: string;
@@ -31,10 +23,10 @@ interface Report {
     total: number;
     windows: number;
     not_converged: number;
-    iteration: Distribution;
-    window: Distribution;
-    acceleration_cost: Distribution;
-    convergence_cost: Distribution;
+    iteration: MicrosecondSummary;
+    window: MicrosecondSummary;
+    acceleration_cost: MicrosecondSummary;
+    convergence_cost: MicrosecondSummary;
     max_error?: number;
   }[];
   precice?: {

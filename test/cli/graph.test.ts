@@ -1,21 +1,16 @@
 // `conflux graph` as a user runs it: a real child process draws composition files as DOT and as SVG.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { scratchDirectory, VALID } from "../compose/compositions.ts";
+import { runConflux } from "../support/run-conflux.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 function conflux(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, "bin/conflux.js"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runConflux(args, root, 60_000);
 }
 
 test("conflux graph --format dot draws every component with its enclave and stack, and every transfer", () => {

@@ -1,23 +1,18 @@
 // `conflux init` as a user runs it: a real child process writes the component, and `conflux run` runs what it wrote,
 // for each language. The stand-in physics settles at temperature = 4x/3 and flux = 2x/3, which the saved fields show.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { C_COMPILER, MAKE, needs, PYTHON } from "../support/requirements.ts";
+import { runConflux } from "../support/run-conflux.ts";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
+const _root = fileURLToPath(new URL("../..", import.meta.url));
 
 function conflux(cwd: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, "bin/conflux.js"), ...args], {
-    cwd,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runConflux(args, cwd, 120_000);
 }
 
 function scratch(t: TestContext): string {

@@ -1,22 +1,17 @@
 // `conflux validate` and `conflux schema` as a user runs them: a real child process.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { compositionJsonSchema } from "../../src/compose/index.ts";
 import { scratchDirectory, VALID } from "../compose/compositions.ts";
+import { runConflux } from "../support/run-conflux.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 function conflux(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, "bin/conflux.js"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runConflux(args, root, 60_000);
 }
 
 test("conflux validate accepts a valid file with exit code 0 and a summary", (t) => {

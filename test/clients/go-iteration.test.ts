@@ -6,57 +6,20 @@
 // TypeScript channel; the component is a real process (the examples' appA in C,
 // appB in Python).
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { type TestContext, test } from "node:test";
+import { test } from "node:test";
 import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
-import { projectRoot } from "../support/child-process.ts";
-import { C_COMPILER, type Gate, needs, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
+import { cAppA, type ExampleComponent, pythonAppB } from "./example-components.ts";
 import { startProgram } from "./programs.ts";
-import { compileWithClient, pythonCommand, pythonEnvironment, sanitizedBuild, scratchDirectory } from "./toolchain.ts";
+import { plainBuild, sanitizedBuild } from "./toolchain.ts";
 
 const BAD_ITERATIONS = [Number.NaN, Number.POSITIVE_INFINITY, -1, 2.5, 1e300, 2 ** 31];
 const ARGS = JSON.stringify({ points: 40, neighbours: 2, sweeps: 1 });
 const SAYS = /the driver's go carries iteration \S+, which is not a whole number from 0 to 2147483647/;
 
-interface Component {
-  language: string;
-  name: string;
-  options: Gate;
-  command(t: TestContext): string[];
-  environment: Record<string, string>;
-}
-
-const python = pythonCommand();
-const sanitized = sanitizedBuild();
-const COMPONENTS: Component[] = [
-  {
-    language: "C",
-    name: "appA",
-    options: needs(C_COMPILER),
-    command: (t) => [compileWithClient(scratchDirectory(t), "app_a", ["examples/c-component/app_a.c"])],
-    environment: {},
-  },
-  {
-    language: `C (${sanitized.name})`,
-    name: "appA",
-    options: sanitized.options,
-    command: (t) => {
-      sanitized.required();
-      return [sanitized.compile(scratchDirectory(t), "app_a", ["examples/c-component/app_a.c"])];
-    },
-    environment: sanitized.environment,
-  },
-  {
-    language: "Python",
-    name: "appB",
-    options: needs(PYTHON),
-    command: () => [python as string, join(projectRoot, "examples/python-component/app_b.py")],
-    environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
-  },
-];
+const COMPONENTS: ExampleComponent[] = [cAppA(plainBuild()), cAppA(sanitizedBuild()), pythonAppB()];
 
 for (const component of COMPONENTS) {
   test(

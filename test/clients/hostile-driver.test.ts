@@ -4,54 +4,16 @@
 // test, through the TypeScript channel, scribbling on the channel through a
 // mapping of its own; the component is a real process (appA in C, appB in Python).
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
-import { projectRoot } from "../support/child-process.ts";
-import { type Gate, needs, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
+import { cAppA, type ExampleComponent, pythonAppB } from "./example-components.ts";
 import { startProgram } from "./programs.ts";
-import {
-  type CBuild,
-  plainBuild,
-  pythonCommand,
-  pythonEnvironment,
-  sanitizedBuild,
-  scratchDirectory,
-} from "./toolchain.ts";
+import { plainBuild, sanitizedBuild } from "./toolchain.ts";
 
-interface Component {
-  language: string;
-  name: string;
-  options: Gate;
-  command(t: TestContext): string[];
-  environment: Record<string, string>;
-}
-
-const cComponent = (build: CBuild): Component => ({
-  language: build.name === "plain build" ? "C" : `C (${build.name})`,
-  name: "appA",
-  options: build.options,
-  command: (t) => {
-    build.required();
-    return [build.compile(scratchDirectory(t), "app_a", ["examples/c-component/app_a.c"])];
-  },
-  environment: build.environment,
-});
-const python = pythonCommand();
-const COMPONENTS: Component[] = [
-  cComponent(plainBuild()),
-  cComponent(sanitizedBuild()),
-  {
-    language: "Python",
-    name: "appB",
-    options: needs(PYTHON),
-    command: () => [python as string, join(projectRoot, "examples/python-component/app_b.py")],
-    environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1" }),
-  },
-];
+const COMPONENTS: ExampleComponent[] = [cAppA(plainBuild()), cAppA(sanitizedBuild()), pythonAppB()];
 
 /** Byte offsets in the channel's payload: the ring to the component starts after the 64-byte control line. */
 const TO_COMPONENT_TAIL = 64;

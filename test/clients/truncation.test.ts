@@ -11,58 +11,16 @@ import { Channel } from "../../src/queue/channel.ts";
 import { Message } from "../../src/queue/message.ts";
 import type { Run } from "../../src/shm/run.ts";
 import { DRIVER_ACCEPTS, Opcode } from "../../src/wire/protocol.ts";
-import { projectRoot } from "../support/child-process.ts";
-import { type Gate, needs, PYTHON } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
+import { cAppA, type ExampleComponent, pythonAppB } from "./example-components.ts";
 import { startProgram } from "./programs.ts";
-import {
-  type CBuild,
-  plainBuild,
-  pythonCommand,
-  pythonEnvironment,
-  sanitizedBuild,
-  scratchDirectory,
-} from "./toolchain.ts";
+import { plainBuild, sanitizedBuild } from "./toolchain.ts";
 
-interface Component {
-  language: string;
-  name: string;
-  options: Gate;
-  command(t: TestContext): string[];
-  environment: Record<string, string>;
-}
-
-function cComponent(build: CBuild): Component {
-  return {
-    language: build.name === "plain build" ? "C" : `C (${build.name})`,
-    name: "appA",
-    options: build.options,
-    command: (t) => {
-      build.required();
-      return [build.compile(scratchDirectory(t), "app_a", ["examples/c-component/app_a.c"])];
-    },
-    environment: build.environment,
-  };
-}
-
-const python = pythonCommand();
-const APP_B = join(projectRoot, "examples/python-component/app_b.py");
-
-function pythonComponent(handler: boolean): Component {
-  return {
-    language: handler ? "Python" : "Python (no SIGBUS handler: fstat checks only)",
-    name: "appB",
-    options: needs(PYTHON),
-    command: () => [python as string, APP_B],
-    environment: pythonEnvironment({ CONFLUX_NO_NUMPY: "1", ...(handler ? {} : { CONFLUX_PYTHON_SIGBUS: "off" }) }),
-  };
-}
-
-const COMPONENTS: Component[] = [
-  cComponent(plainBuild()),
-  cComponent(sanitizedBuild()),
-  pythonComponent(true),
-  pythonComponent(false),
+const COMPONENTS: ExampleComponent[] = [
+  cAppA(plainBuild()),
+  cAppA(sanitizedBuild()),
+  pythonAppB(),
+  pythonAppB("Python (no SIGBUS handler: fstat checks only)", { CONFLUX_PYTHON_SIGBUS: "off" }),
 ];
 
 function fileOf(run: Run, name: string): string {
@@ -72,7 +30,7 @@ function fileOf(run: Run, name: string): string {
 }
 
 /** Starts the component and takes it through hello and ack; returns the channel and the program. */
-function started(t: TestContext, component: Component, command: string[], points = 40) {
+function started(t: TestContext, component: ExampleComponent, command: string[], points = 40) {
   const run = scratchRun(t);
   const channel = Channel.create(run, `${component.name}.channel`, {
     capacity: 4,

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
-import { CouplingFailure } from "../../src/coupling/coupling-failure.ts";
+import type { CouplingFailure } from "../../src/coupling/coupling-failure.ts";
 import { runCoupling } from "../../src/coupling/driver.ts";
 import type { EnclaveKind } from "../../src/enclave/kind.ts";
 import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import { runDirectoryPath } from "../../src/shm/run-directory.ts";
+import { failedCoupling } from "../support/failed-coupling.ts";
 import { seedPlan } from "./seed-plan.ts";
 
 function faultyPlan(kind: EnclaveKind, fault: string, at: number) {
@@ -21,24 +22,9 @@ async function failureOf(
   fault: string,
   at: number,
 ): Promise<{ error: CouplingFailure; collected: number }> {
-  let collected = -1;
-  let caught: unknown;
-  try {
-    await runCoupling(faultyPlan(kind, fault, at), {
-      buildOperator: (source, target) => setupNearestNeighbour(source, target),
-      output: null,
-      collect: (_meshes, iterations) => {
-        collected = iterations;
-      },
-    });
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof CouplingFailure, `expected a CouplingFailure, got ${String(caught)}`);
-  const runId = (caught as { partial?: { runId?: string } }).partial?.runId;
-  assert.match(runId ?? "", /^[0-9a-f]{16}$/, "the failure carries its run id");
-  assert.equal(existsSync(runDirectoryPath(runId ?? "")), false, "the run's segments were removed");
-  return { error: caught, collected };
+  const { error, runId, collected } = await failedCoupling(faultyPlan(kind, fault, at));
+  assert.match(runId, /^[0-9a-f]{16}$/, "the failure carries its run id");
+  return { error, collected };
 }
 
 // A random iteration, reported in the message so a failure can be replayed.

@@ -21,6 +21,7 @@ import { native } from "../../src/native/index.ts";
 import { runDirectoryPath } from "../../src/shm/run-directory.ts";
 import type { SharedMesh } from "../../src/shm/shared-mesh.ts";
 import { plainBuild, scratchDirectory } from "../clients/toolchain.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 import { exchangeMesh, exchangePlan } from "./exchange-plan.ts";
 
 const KINDS = ["header", "registry", "counters", "records", "metadata", "values", "truncation"] as const;
@@ -30,18 +31,6 @@ const POINTS = 1000;
 const NAMED_WITHIN_NS = 1e9;
 const build = plainBuild();
 
-/** mulberry32: the run's choices from its seed, so a failing seed can be run again alone. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Case {
   seed: number;
   kind: (typeof KINDS)[number];
@@ -50,7 +39,7 @@ interface Case {
 }
 
 function caseOf(seed: number): Case {
-  const next = random(seed * 7919 + 17);
+  const next = seededRandom(seed * 7919 + 17);
   const kind = KINDS[seed % KINDS.length] as Case["kind"];
   return { seed, kind, at: Math.floor(next() * (ITERATIONS + 1)) - 1, variant: Math.floor(next() * 1000) };
 }

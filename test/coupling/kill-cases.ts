@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import type { ComponentPlan, CouplingPlan } from "../../src/coupling/plan.ts";
 import { COMPONENT_NAME_VARIABLE } from "../../src/wire/environment.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 import { exchangeMesh, exchangePlan } from "./exchange-plan.ts";
 
 export const PHASES = ["startup", "handshake", "loop", "shutdown"] as const;
@@ -28,21 +29,9 @@ export const ITERATIONS = 40;
 /** How long a component stays after its bye in a shutdown case: the phase's length. */
 const LINGER_MS = 200;
 
-/** mulberry32: the same cases for the same seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` cases, every victim and phase in turn, the rest drawn from `seed`. */
 export function killCases(count: number, seed: number): KillCase[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: count }, (_, index) => {
     const phase = PHASES[Math.floor(index / VICTIMS.length) % PHASES.length] as Phase;
     const delay = () => (phase === "startup" ? 40 + Math.floor(next() * 80) : 0);

@@ -3,14 +3,10 @@
 // it happened: never SIGBUS in the driver (this test's process). The segments
 // are removed and the results so far handed over, as for any failure.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { test } from "node:test";
-import { CouplingFailure } from "../../src/coupling/coupling-failure.ts";
-import { runCoupling } from "../../src/coupling/driver.ts";
 import type { EnclaveKind } from "../../src/enclave/kind.ts";
-import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
-import { runDirectoryPath } from "../../src/shm/run-directory.ts";
 import { anyTruncated } from "../../src/shm/truncation.ts";
+import { failedCoupling } from "../support/failed-coupling.ts";
 import { seedPlan } from "./seed-plan.ts";
 
 const MESH_BYTES = "120,832"; // header 256 + metadata 576 + 3,000 × 3 coordinates + 2 fields of 3,000 doubles
@@ -21,24 +17,9 @@ async function failureOf(kind: EnclaveKind, fault: string, at: number) {
   const appB = plan.components[1];
   if (appB) appB.launch.args = { points: 3000, seed: 2, sweeps: 3, fault, at };
   plan.stepTimeoutMs = 5000;
-  let collected = -1;
-  let caught: unknown;
-  try {
-    await runCoupling(plan, {
-      buildOperator: (source, target) => setupNearestNeighbour(source, target),
-      output: null,
-      collect: (_meshes, iterations) => {
-        collected = iterations;
-      },
-    });
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof CouplingFailure, `expected a CouplingFailure, got ${String(caught)}`);
-  const runId = (caught as { partial?: { runId?: string } }).partial?.runId ?? "";
-  assert.equal(existsSync(runDirectoryPath(runId)), false, "the run's segments were removed");
+  const { error, collected } = await failedCoupling(plan);
   assert.equal(anyTruncated(), false, "no mapping of the run is left marked");
-  return { message: caught.message, collected };
+  return { message: error.message, collected };
 }
 
 // A random iteration, reported in the test's name so a failure can be replayed.

@@ -36,86 +36,72 @@ interface ExampleComponent {
 const python = numpyPython();
 /** tube_wall.py: π r² with r = 1/√π. */
 const REFERENCE_AREA = 1;
+type HowItRuns = Pick<ExampleComponent, "options" | "command" | "environment">;
+
+/** A component in C: the example's `sources`, built with the client into `binary`. */
+function inC(binary: string, sources: string[]): HowItRuns {
+  return {
+    options: needs(C_COMPILER),
+    command: (t) => [compileWithClient(scratchDirectory(t), binary, sources)],
+    environment: {},
+  };
+}
+
+/** A component in Python (with numpy): the example's `script`. */
+function inPython(script: string): HowItRuns {
+  return { options: needs(NUMPY), command: () => [python as string, script], environment: pythonEnvironment() };
+}
+
+/** Both sides of the heat case: the example's grid, windows of ten steps, on the interface mesh. */
+const HEAT = {
+  args: { nx: 11, ny: 11, dt: 0.01, error_tolerance: 0 },
+  mesh: "interface",
+  window: 0.1,
+  substeps: 10,
+};
+/** Both sides of the tube: its 100 cells, one step a window, on the nodes. */
+const TUBE = { args: { cells: 100 }, mesh: "nodes", window: 0.01, substeps: 1 };
+/** The tube's wall, in either language: it reads the pressure, from 0. */
+const WALL = {
+  ...TUBE,
+  input: "pressure",
+  output: "cross_section",
+  initial: (count: number) => new Array<number>(count).fill(0),
+};
+
 const COMPONENTS: ExampleComponent[] = [
   {
     name: "Neumann",
-    options: needs(C_COMPILER),
-    command: (t) => [
-      compileWithClient(scratchDirectory(t), "neumann", [
-        "examples/partitioned-heat/neumann.c",
-        "examples/partitioned-heat/heat_common.c",
-        "examples/partitioned-heat/heat_neumann.c",
-      ]),
-    ],
-    args: { nx: 11, ny: 11, dt: 0.01, error_tolerance: 0 },
-    environment: {},
-    mesh: "interface",
+    ...inC("neumann", [
+      "examples/partitioned-heat/neumann.c",
+      "examples/partitioned-heat/heat_common.c",
+      "examples/partitioned-heat/heat_neumann.c",
+    ]),
+    ...HEAT,
     input: "flux",
     output: "T",
-    window: 0.1,
-    substeps: 10,
   },
   {
     name: "Dirichlet",
-    options: needs(NUMPY),
-    command: () => [python as string, join(HEAT_EXAMPLE, "dirichlet.py")],
-    args: { nx: 11, ny: 11, dt: 0.01, error_tolerance: 0 },
-    environment: pythonEnvironment(),
-    mesh: "interface",
+    ...inPython(join(HEAT_EXAMPLE, "dirichlet.py")),
+    ...HEAT,
     input: "T",
     output: "flux",
     initial: (count) => new Array<number>(count).fill(2),
-    window: 0.1,
-    substeps: 10,
   },
   {
     name: "Fluid",
-    options: needs(C_COMPILER),
-    command: (t) => [
-      compileWithClient(scratchDirectory(t), "fluid", [
-        "examples/elastic-tube-1d/fluid.c",
-        "examples/elastic-tube-1d/tube.c",
-      ]),
-    ],
-    args: { cells: 100 },
-    environment: {},
-    mesh: "nodes",
+    ...inC("fluid", ["examples/elastic-tube-1d/fluid.c", "examples/elastic-tube-1d/tube.c"]),
+    ...TUBE,
     input: "cross_section",
     output: "pressure",
     initial: (count) => new Array<number>(count).fill(REFERENCE_AREA),
-    window: 0.01,
-    substeps: 1,
   },
-  {
-    name: "Solid",
-    options: needs(NUMPY),
-    command: () => [python as string, join(TUBE_EXAMPLE, "solid.py")],
-    args: { cells: 100 },
-    environment: pythonEnvironment(),
-    mesh: "nodes",
-    input: "pressure",
-    output: "cross_section",
-    initial: (count) => new Array<number>(count).fill(0),
-    window: 0.01,
-    substeps: 1,
-  },
+  { name: "Solid", ...inPython(join(TUBE_EXAMPLE, "solid.py")), ...WALL },
   {
     name: "Solid in C",
-    options: needs(C_COMPILER),
-    command: (t) => [
-      compileWithClient(scratchDirectory(t), "solid", [
-        "examples/elastic-tube-1d/solid.c",
-        "examples/elastic-tube-1d/tube.c",
-      ]),
-    ],
-    args: { cells: 100 },
-    environment: {},
-    mesh: "nodes",
-    input: "pressure",
-    output: "cross_section",
-    initial: (count) => new Array<number>(count).fill(0),
-    window: 0.01,
-    substeps: 1,
+    ...inC("solid", ["examples/elastic-tube-1d/solid.c", "examples/elastic-tube-1d/tube.c"]),
+    ...WALL,
   },
 ];
 

@@ -6,18 +6,7 @@ import {
   type PointSet,
   pointSetFromMetadata,
 } from "../../src/mapping/spatial/point-set.ts";
-
-/** mulberry32: small, fast, and good enough to scatter test points. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../support/seeded-random.ts";
 
 /** `count` points uniformly in the unit box of the given dimension. */
 export function randomPoints(

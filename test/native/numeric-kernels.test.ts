@@ -26,7 +26,8 @@ import { SparseTransferOperator } from "../../src/mapping/operators/sparse-opera
 import { KdTree, NeighbourList } from "../../src/mapping/spatial/kd-tree.ts";
 import { mortonOrder } from "../../src/mapping/spatial/morton-order.ts";
 import { native } from "../../src/native/index.ts";
-import { gridPoints, randomPoints, seededRandom } from "../mapping/random-points.ts";
+import { gridPoints, randomPoints } from "../mapping/random-points.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 
 function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   assert.equal(a.length, b.length, `${what}: lengths`);

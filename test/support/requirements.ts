@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { findScipyPython } from "../../src/bench/map-peers/scipy-peer.ts";
-import { findPrecice } from "../../src/bench/precice-heat/precice-heat.ts";
+import { findPrecice } from "../../src/bench/precice-heat/precice-installation.ts";
 import { probeContainerRuntime } from "../../src/enclave/container/probe.ts";
 import { findGuestKernel } from "../../src/enclave/vm/image/guest-kernel.ts";
 import { compilerCommand } from "../../src/platform/c-compiler.ts";

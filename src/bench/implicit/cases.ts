@@ -62,45 +62,30 @@ function acceleration(
 const HEAT_ACCELERATED = [field("Dirichlet", "interface", "T")];
 const TUBE_ACCELERATED = [field("Fluid", "nodes", "cross_section")];
 
+/** A variant of the heat case: every one accelerates the Dirichlet side's temperature and stops a window after 100 iterations. */
+function heatVariant(name: string, method: AccelerationPlan["method"], settings: Partial<AccelerationPlan>): Variant {
+  return {
+    name,
+    acceleration: acceleration(method, HEAT_ACCELERATED, settings),
+    maxIterations: 100,
+    onMaxIterations: "stop",
+  };
+}
+
 /** The heat case's accelerations: the tutorial's three, IQN-ILS with its defaults, and IQN-IMVJ (each an example composition). */
 export const HEAT_VARIANTS: readonly Variant[] = [
-  {
-    name: "constant",
-    acceleration: acceleration("constant", HEAT_ACCELERATED, { relaxation: 0.5 }),
-    maxIterations: 100,
-    onMaxIterations: "stop",
-  },
-  {
-    name: "aitken",
-    acceleration: acceleration("aitken", HEAT_ACCELERATED, { relaxation: 0.5 }),
-    maxIterations: 100,
-    onMaxIterations: "stop",
-  },
-  {
-    name: "iqn-ils",
-    acceleration: acceleration("iqn-ils", HEAT_ACCELERATED, {
-      relaxation: 0.1,
-      maxColumns: 10,
-      windowsReused: 5,
-      filter: "qr2",
-      filterLimit: 1e-3,
-    }),
-    maxIterations: 100,
-    onMaxIterations: "stop",
-  },
-  {
-    // Conflux's defaults, which are preCICE 3's: ω 0.1, 100 columns, 10 windows reused, QR3 1e-2, residual-sum.
-    name: "iqn-ils-defaults",
-    acceleration: acceleration("iqn-ils", HEAT_ACCELERATED, { relaxation: 0.1 }),
-    maxIterations: 100,
-    onMaxIterations: "stop",
-  },
-  {
-    name: "iqn-imvj",
-    acceleration: acceleration("iqn-imvj", HEAT_ACCELERATED, { relaxation: 0.1, filter: "qr2", filterLimit: 1e-3 }),
-    maxIterations: 100,
-    onMaxIterations: "stop",
-  },
+  heatVariant("constant", "constant", { relaxation: 0.5 }),
+  heatVariant("aitken", "aitken", { relaxation: 0.5 }),
+  heatVariant("iqn-ils", "iqn-ils", {
+    relaxation: 0.1,
+    maxColumns: 10,
+    windowsReused: 5,
+    filter: "qr2",
+    filterLimit: 1e-3,
+  }),
+  // Conflux's defaults, which are preCICE 3's: ω 0.1, 100 columns, 10 windows reused, QR3 1e-2, residual-sum.
+  heatVariant("iqn-ils-defaults", "iqn-ils", { relaxation: 0.1 }),
+  heatVariant("iqn-imvj", "iqn-imvj", { relaxation: 0.1, filter: "qr2", filterLimit: 1e-3 }),
 ];
 
 /** The tube's implicit accelerations: the tutorial's IQN-ILS and Aitken, IQN-IMVJ, and constant relaxation. */
@@ -189,24 +174,41 @@ function implicitPair(
   };
 }
 
+type Component = CouplingPlan["components"][number];
+type Launch = Component["launch"];
+
+/** A participant of either case: a process that shares its meshes. */
+function processComponent(name: string, meshes: Component["meshes"], launch: Launch): Component {
+  return { name, kind: "process", launch, meshes };
+}
+
+/** A side run by its C participant. */
+function cLaunch(program: string, args: Launch["args"]): Launch {
+  return { command: [program], args, env: {} };
+}
+
+/** A side that runs in C (`program`) for the all-C pair, else as the example runs it, in Python (`script`, from the package root). */
+function cOrPythonLaunch(inC: boolean, program: string, python: string, script: string, args: Launch["args"]): Launch {
+  if (inC) return cLaunch(program, args);
+  return { command: [python, packagePath(script)], args, env: { PYTHONDONTWRITEBYTECODE: "1" } };
+}
+
 export function heatPlan(variant: Variant, programs: Programs, pair: HeatPair = "python-c"): CouplingPlan {
   const mesh = { interface: { dimension: 2 as const, count: 11, layout: "soa" as const, fields: ["T", "flux"] } };
   const args = { nx: 11, ny: 11, dt: 0.01 };
   const components: CouplingPlan["components"] = [
-    {
-      name: "Dirichlet",
-      kind: "process",
-      launch:
-        pair === "c-c"
-          ? { command: [programs.dirichlet], args, env: {} }
-          : {
-              command: [programs.python, packagePath("examples/partitioned-heat/dirichlet.py")],
-              args,
-              env: { PYTHONDONTWRITEBYTECODE: "1" },
-            },
-      meshes: mesh,
-    },
-    { name: "Neumann", kind: "process", launch: { command: [programs.neumann], args, env: {} }, meshes: mesh },
+    processComponent(
+      "Dirichlet",
+      mesh,
+      cOrPythonLaunch(
+        pair === "c-c",
+        programs.dirichlet,
+        programs.python,
+        "examples/partitioned-heat/dirichlet.py",
+        args,
+      ),
+    ),
+    processComponent("Neumann", mesh, cLaunch(programs.neumann, args)),
   ];
   return implicitPair(components, "interface", ["flux", "T"], 0.1, 1e-10, variant);
 }
@@ -217,20 +219,12 @@ export function tubePlan(variant: Variant, programs: Programs, pair: TubePair = 
   };
   const args = { cells: 100 };
   const components: CouplingPlan["components"] = [
-    { name: "Fluid", kind: "process", launch: { command: [programs.fluid], args, env: {} }, meshes: mesh },
-    {
-      name: "Solid",
-      kind: "process",
-      launch:
-        pair === "c-c"
-          ? { command: [programs.solid], args, env: {} }
-          : {
-              command: [programs.python, packagePath("examples/elastic-tube-1d/solid.py")],
-              args,
-              env: { PYTHONDONTWRITEBYTECODE: "1" },
-            },
-      meshes: mesh,
-    },
+    processComponent("Fluid", mesh, cLaunch(programs.fluid, args)),
+    processComponent(
+      "Solid",
+      mesh,
+      cOrPythonLaunch(pair === "c-c", programs.solid, programs.python, "examples/elastic-tube-1d/solid.py", args),
+    ),
   ];
   return implicitPair(components, "nodes", ["pressure", "cross_section"], 0.01, 1e-5, variant);
 }

@@ -7,12 +7,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  buildPreciceProgram,
-  findPrecice,
-  type PreciceInstallation,
-  runPreciceParticipants,
-} from "../precice-heat/precice-heat.ts";
+import { buildPreciceProgram, runPreciceParticipants } from "../precice-heat/precice-heat.ts";
+import { findPrecice, type PreciceInstallation } from "../precice-heat/precice-installation.ts";
 
 const SOURCE = fileURLToPath(new URL("./precice_map.c", import.meta.url));
 /** Windows per pair: each one applies the mapping once. */

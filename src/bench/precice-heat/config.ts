@@ -8,7 +8,7 @@
 // tutorial's (constant 0.5 is its default; its IQN-ILS block is the commented
 // one) and the same as the Conflux compositions'.
 
-import { meshXml, PRECICE_CONFIG_HEAD, participantXml, xmlAttribute } from "../precice-config-xml.ts";
+import { accelerationXml, type PreciceAcceleration, twoParticipantConfigXml } from "../precice-config-xml.ts";
 
 export type HeatAcceleration = "constant" | "aitken" | "iqn-ils";
 
@@ -36,31 +36,21 @@ export const TUTORIAL_CASE: HeatCase = {
   maxIterations: 100,
 };
 
-function accelerationElement(acceleration: HeatAcceleration): string {
-  switch (acceleration) {
-    case "constant":
-      return ["    <acceleration:constant>", '      <relaxation value="0.5" />', "    </acceleration:constant>"].join(
-        "\n",
-      );
-    case "aitken":
-      return [
-        "    <acceleration:aitken>",
-        '      <data name="Temperature" mesh="Neumann-Mesh" />',
-        '      <initial-relaxation value="0.5" />',
-        "    </acceleration:aitken>",
-      ].join("\n");
-    case "iqn-ils":
-      return [
-        "    <acceleration:IQN-ILS>",
-        '      <data name="Temperature" mesh="Neumann-Mesh" />',
-        '      <initial-relaxation value="0.1" />',
-        '      <max-used-iterations value="10" />',
-        '      <time-windows-reused value="5" />',
-        '      <filter type="QR2" limit="1e-3" />',
-        "    </acceleration:IQN-ILS>",
-      ].join("\n");
-  }
-}
+const TEMPERATURE = { data: "Temperature", mesh: "Neumann-Mesh" };
+
+const ACCELERATIONS: Record<HeatAcceleration, PreciceAcceleration> = {
+  constant: { method: "constant", relaxation: "0.5" },
+  aitken: { method: "aitken", ...TEMPERATURE, initialRelaxation: "0.5" },
+  "iqn-ils": {
+    method: "IQN-ILS",
+    ...TEMPERATURE,
+    initialRelaxation: "0.1",
+    maxUsedIterations: 10,
+    timeWindowsReused: 5,
+    filter: "QR2",
+    filterLimit: "1e-3",
+  },
+};
 
 /** A side: its participant and its mesh (`name`-Mesh, which carries both fields). */
 function side(name: string): { name: string; mesh: string } {
@@ -75,32 +65,25 @@ export function preciceHeatConfig(
   exchangeDirectory: string,
   heat: HeatCase = TUTORIAL_CASE,
 ): string {
-  return `${PRECICE_CONFIG_HEAD}
-
-  <data:scalar name="Temperature" waveform-degree="1" />
-  <data:scalar name="Heat-Flux" waveform-degree="1" />
-
-${meshXml(side("Dirichlet").mesh, HEAT_DATA)}
-
-${meshXml(side("Neumann").mesh, HEAT_DATA)}
-
-${participantXml(side("Dirichlet"), side("Neumann"), "Heat-Flux", "Temperature")}
-
-${participantXml(side("Neumann"), side("Dirichlet"), "Temperature", "Heat-Flux")}
-
-  <m2n:sockets acceptor="Dirichlet" connector="Neumann" network="lo" exchange-directory="${xmlAttribute(exchangeDirectory)}" />
-
-  <coupling-scheme:serial-implicit>
-    <participants first="Dirichlet" second="Neumann" />
-    <max-time value="${heat.maxTime}" />
-    <time-window-size value="${heat.window}" />
-    <max-iterations value="${heat.maxIterations}" />
-    <exchange data="Heat-Flux" mesh="Dirichlet-Mesh" from="Dirichlet" to="Neumann" initialize="true" substeps="true" />
-    <exchange data="Temperature" mesh="Neumann-Mesh" from="Neumann" to="Dirichlet" initialize="true" substeps="true" />
-    <relative-convergence-measure data="Heat-Flux" mesh="Dirichlet-Mesh" limit="${heat.limit}" />
-    <relative-convergence-measure data="Temperature" mesh="Neumann-Mesh" limit="${heat.limit}" />
-${accelerationElement(acceleration)}
-  </coupling-scheme:serial-implicit>
-</precice-configuration>
-`;
+  return twoParticipantConfigXml(
+    {
+      scalars: ["Temperature", "Heat-Flux"],
+      waveformDegree: 1,
+      meshData: HEAT_DATA,
+      scheme: {
+        first: side("Dirichlet"),
+        second: side("Neumann"),
+        maxTime: String(heat.maxTime),
+        window: String(heat.window),
+        maxIterations: heat.maxIterations,
+        exchanges: [
+          { data: "Heat-Flux", from: side("Dirichlet"), to: side("Neumann"), initialize: true, substeps: true },
+          { data: "Temperature", from: side("Neumann"), to: side("Dirichlet"), initialize: true, substeps: true },
+        ],
+        limit: String(heat.limit),
+        acceleration: accelerationXml(ACCELERATIONS[acceleration]),
+      },
+    },
+    exchangeDirectory,
+  );
 }

@@ -6,11 +6,11 @@
 // solver under two couplers. When preCICE, a C compiler or preCICE's runtime
 // libraries are missing, the measurement is skipped with the reason.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compilerCommand } from "../../platform/c-compiler.ts";
+import { type PreciceAccelerationRuns, preciceRunTiming, runEachAcceleration } from "./acceleration-runs.ts";
 import {
   HEAT_ACCELERATIONS,
   type HeatAcceleration,
@@ -18,6 +18,7 @@ import {
   preciceHeatConfig,
   TUTORIAL_CASE,
 } from "./config.ts";
+import type { PreciceInstallation } from "./precice-installation.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const EXAMPLE = fileURLToPath(new URL("../../../examples/partitioned-heat/", import.meta.url));
@@ -25,11 +26,6 @@ const EXAMPLE = fileURLToPath(new URL("../../../examples/partitioned-heat/", imp
 /** What Debian 12's build of preCICE 3.4.1 needs at run time. */
 export const PRECICE_RUNTIME_PACKAGES =
   "libboost-log1.74.0 libboost-program-options1.74.0 libboost-thread1.74.0 libxml2 libopenmpi3 openmpi-bin";
-
-export interface PreciceInstallation {
-  prefix: string;
-  version: string;
-}
 
 export interface PreciceHeatRun {
   acceleration: HeatAcceleration;
@@ -48,40 +44,7 @@ export interface PreciceHeatRun {
   firstWarning?: string;
 }
 
-export interface PreciceHeatResult {
-  installation?: PreciceInstallation;
-  runs: PreciceHeatRun[];
-  /** Why there are no runs. */
-  skipped?: string;
-}
-
-/** preCICE's install prefix: $PRECICE_ROOT, else the one pkg-config knows, else a precice* directory under /opt. */
-export function findPrecice(): PreciceInstallation | undefined {
-  const candidates: string[] = [];
-  if (process.env.PRECICE_ROOT) candidates.push(process.env.PRECICE_ROOT);
-  const pkgConfig = spawnSync("pkg-config", ["--variable=prefix", "libprecice"], { encoding: "utf8" });
-  if (pkgConfig.status === 0 && pkgConfig.stdout.trim() !== "") candidates.push(pkgConfig.stdout.trim());
-  try {
-    const optional = readdirSync("/opt")
-      .filter((name) => /^precice(-[0-9.]+)?$/.test(name))
-      .sort()
-      .reverse();
-    candidates.push(...optional.map((name) => join("/opt", name)));
-  } catch {
-    // no /opt
-  }
-  for (const prefix of candidates) {
-    const header = join(prefix, "include/precice/Version.h");
-    if (!existsSync(join(prefix, "include/precice/preciceC.h")) || !existsSync(header)) continue;
-    if (!existsSync(join(prefix, "lib/libprecice.so"))) continue;
-    const version = /PRECICE_VERSION\s+"([^"]+)"/.exec(readFileSync(header, "utf8"))?.[1] ?? "unknown";
-    return { prefix, version };
-  }
-  return undefined;
-}
-
-export const NO_PRECICE =
-  "preCICE is not installed: set PRECICE_ROOT to its install prefix, or install it where pkg-config finds libprecice";
+export type PreciceHeatResult = PreciceAccelerationRuns<PreciceHeatRun>;
 
 /**
  * Compiles C `sources` with `includes` into `binary`, linked with the installed
@@ -126,26 +89,44 @@ export function buildPreciceProgram(
   return undefined;
 }
 
-interface Built {
-  dirichlet: string;
-  neumann: string;
+/** What one participant of a case is compiled from (buildPreciceProgram's arguments). */
+export interface PreciceProgram {
+  binary: string;
+  sources: readonly string[];
+  includes: readonly string[];
+  defines?: readonly string[];
 }
 
-/** Compiles both heat participants into `directory`; a string says why not. */
-function build(installation: PreciceInstallation, directory: string): Built | string {
-  const built: Partial<Built> = {};
-  for (const side of ["dirichlet", "neumann"] as const) {
-    const binary = join(directory, `precice_${side}`);
-    const sources = [
-      join(HERE, "precice_heat_participant.c"),
-      join(EXAMPLE, "heat_common.c"),
-      join(EXAMPLE, `heat_${side}.c`),
-    ];
-    const failure = buildPreciceProgram(installation, binary, sources, [EXAMPLE], [`HEAT_SIDE_${side.toUpperCase()}`]);
+/** Builds each side's participant; the programs by side, or why one did not build. */
+export function buildPreciceSides<Side extends string>(
+  installation: PreciceInstallation,
+  sides: readonly Side[],
+  program: (side: Side) => PreciceProgram,
+): Record<Side, string> | string {
+  const built: Partial<Record<Side, string>> = {};
+  for (const side of sides) {
+    const { binary, sources, includes, defines } = program(side);
+    const failure = buildPreciceProgram(installation, binary, sources, includes, defines);
     if (failure !== undefined) return failure;
     built[side] = binary;
   }
-  return built as Built;
+  return built as Record<Side, string>;
+}
+
+type Built = Record<"dirichlet" | "neumann", string>;
+
+/** Compiles both heat participants into `directory`; a string says why not. */
+function build(installation: PreciceInstallation, directory: string): Built | string {
+  return buildPreciceSides(installation, ["dirichlet", "neumann"] as const, (side) => ({
+    binary: join(directory, `precice_${side}`),
+    sources: [
+      join(HERE, "precice_heat_participant.c"),
+      join(EXAMPLE, "heat_common.c"),
+      join(EXAMPLE, `heat_${side}.c`),
+    ],
+    includes: [EXAMPLE],
+    defines: [`HEAT_SIDE_${side.toUpperCase()}`],
+  }));
 }
 
 export interface Finished {
@@ -279,11 +260,9 @@ async function runPair(
   built: Built,
   acceleration: HeatAcceleration,
   heat: HeatCase,
-  directory: string,
+  runDirectory: string,
   timeoutMs: number,
 ): Promise<PreciceHeatRun> {
-  const runDirectory = join(directory, acceleration);
-  mkdirSync(runDirectory);
   const config = join(runDirectory, "precice-config.xml");
   writeFileSync(config, preciceHeatConfig(acceleration, runDirectory, heat));
   const args = [config, String(heat.nx), String(heat.ny), String(heat.dt)];
@@ -303,19 +282,11 @@ async function runPair(
   if (errors.length !== 2 * iterations.length) {
     throw new Error(`preCICE heat (${acceleration}): ${errors.length} error lines for ${iterations.length} windows`);
   }
-  const seconds = Number(/coupled \d+ windows in (\S+) s/.exec(right.output)?.[1] ?? Number.NaN);
-  const warnings = output.split("\n").filter((line) => /WARNING/.test(line));
-  const total = iterations.reduce((sum, count) => sum + count, 0);
   return {
     acceleration,
     iterations,
-    total,
-    couplingSeconds: seconds,
-    msPerIteration: (1000 * seconds) / total,
-    msPerWindow: (1000 * seconds) / iterations.length,
+    ...preciceRunTiming(iterations, right.output, output),
     maxError: Math.max(...errors),
-    warnings: warnings.length,
-    ...(warnings[0] === undefined ? {} : { firstWarning: warnings[0].replace(/^---\[precice\]\s*/, "") }),
   };
 }
 
@@ -328,20 +299,11 @@ export interface PreciceHeatOptions {
 
 /** Builds the participants and runs the heat case through preCICE once per acceleration, one after the other. */
 export async function measurePreciceHeat(options: PreciceHeatOptions = {}): Promise<PreciceHeatResult> {
-  const installation = findPrecice();
-  if (installation === undefined) return { runs: [], skipped: NO_PRECICE };
-  const directory = mkdtempSync(join(tmpdir(), "conflux-precice-heat-"));
-  try {
-    const built = build(installation, directory);
-    if (typeof built === "string") return { installation, runs: [], skipped: built };
-    const runs: PreciceHeatRun[] = [];
-    for (const acceleration of options.accelerations ?? HEAT_ACCELERATIONS) {
-      runs.push(
-        await runPair(built, acceleration, options.heat ?? TUTORIAL_CASE, directory, options.timeoutMs ?? 300_000),
-      );
-    }
-    return { installation, runs };
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
+  return runEachAcceleration(
+    "conflux-precice-heat-",
+    build,
+    options.accelerations ?? HEAT_ACCELERATIONS,
+    (built, acceleration, runDirectory) =>
+      runPair(built, acceleration, options.heat ?? TUTORIAL_CASE, runDirectory, options.timeoutMs ?? 300_000),
+  );
 }

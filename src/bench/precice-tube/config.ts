@@ -9,7 +9,7 @@
 // at its maximum, as the composition's on_max_iterations: continue) and
 // constant relaxation 0.01 (at most 400).
 
-import { meshXml, PRECICE_CONFIG_HEAD, participantXml, xmlAttribute } from "../precice-config-xml.ts";
+import { accelerationXml, type PreciceAcceleration, twoParticipantConfigXml } from "../precice-config-xml.ts";
 
 export type TubeAcceleration = "iqn-ils" | "aitken" | "constant";
 
@@ -22,60 +22,42 @@ const SOLID = { name: "Solid", mesh: "Solid-Nodes-Mesh" };
 /** Both meshes carry both fields. */
 const TUBE_DATA = ["CrossSectionLength", "Pressure"];
 
-function accelerationElement(acceleration: TubeAcceleration): string {
-  switch (acceleration) {
-    case "iqn-ils":
-      return [
-        "    <acceleration:IQN-ILS>",
-        '      <data name="CrossSectionLength" mesh="Solid-Nodes-Mesh" />',
-        '      <initial-relaxation value="0.01" />',
-        '      <max-used-iterations value="50" />',
-        '      <time-windows-reused value="8" />',
-        '      <filter type="QR2" limit="1e-3" />',
-        "    </acceleration:IQN-ILS>",
-      ].join("\n");
-    case "aitken":
-      return [
-        "    <acceleration:aitken>",
-        '      <data name="CrossSectionLength" mesh="Solid-Nodes-Mesh" />',
-        '      <initial-relaxation value="0.01" />',
-        "    </acceleration:aitken>",
-      ].join("\n");
-    case "constant":
-      return ["    <acceleration:constant>", '      <relaxation value="0.01" />', "    </acceleration:constant>"].join(
-        "\n",
-      );
-  }
-}
+const CROSS_SECTION = { data: "CrossSectionLength", mesh: SOLID.mesh };
+
+const ACCELERATIONS: Record<TubeAcceleration, PreciceAcceleration> = {
+  "iqn-ils": {
+    method: "IQN-ILS",
+    ...CROSS_SECTION,
+    initialRelaxation: "0.01",
+    maxUsedIterations: 50,
+    timeWindowsReused: 8,
+    filter: "QR2",
+    filterLimit: "1e-3",
+  },
+  aitken: { method: "aitken", ...CROSS_SECTION, initialRelaxation: "0.01" },
+  constant: { method: "constant", relaxation: "0.01" },
+};
 
 /** The configuration file's text; the participants meet through files in `exchangeDirectory`, over loopback sockets. */
 export function preciceTubeConfig(acceleration: TubeAcceleration, exchangeDirectory: string): string {
-  return `${PRECICE_CONFIG_HEAD}
-
-  <data:scalar name="Pressure" />
-  <data:scalar name="CrossSectionLength" />
-
-${meshXml(FLUID.mesh, TUBE_DATA)}
-
-${meshXml(SOLID.mesh, TUBE_DATA)}
-
-${participantXml(FLUID, SOLID, "Pressure", "CrossSectionLength")}
-
-${participantXml(SOLID, FLUID, "CrossSectionLength", "Pressure")}
-
-  <m2n:sockets acceptor="Fluid" connector="Solid" network="lo" exchange-directory="${xmlAttribute(exchangeDirectory)}" />
-
-  <coupling-scheme:serial-implicit>
-    <participants first="Fluid" second="Solid" />
-    <max-time value="1.0" />
-    <time-window-size value="0.01" />
-    <max-iterations value="${TUBE_MAX_ITERATIONS[acceleration]}" />
-    <exchange data="Pressure" mesh="Fluid-Nodes-Mesh" from="Fluid" to="Solid" />
-    <exchange data="CrossSectionLength" mesh="Solid-Nodes-Mesh" from="Solid" to="Fluid" initialize="true" />
-    <relative-convergence-measure data="Pressure" mesh="Fluid-Nodes-Mesh" limit="1e-5" />
-    <relative-convergence-measure data="CrossSectionLength" mesh="Solid-Nodes-Mesh" limit="1e-5" />
-${accelerationElement(acceleration)}
-  </coupling-scheme:serial-implicit>
-</precice-configuration>
-`;
+  return twoParticipantConfigXml(
+    {
+      scalars: ["Pressure", "CrossSectionLength"],
+      meshData: TUBE_DATA,
+      scheme: {
+        first: FLUID,
+        second: SOLID,
+        maxTime: "1.0",
+        window: "0.01",
+        maxIterations: TUBE_MAX_ITERATIONS[acceleration],
+        exchanges: [
+          { data: "Pressure", from: FLUID, to: SOLID, initialize: false, substeps: false },
+          { data: "CrossSectionLength", from: SOLID, to: FLUID, initialize: true, substeps: false },
+        ],
+        limit: "1e-5",
+        acceleration: accelerationXml(ACCELERATIONS[acceleration]),
+      },
+    },
+    exchangeDirectory,
+  );
 }

@@ -5,18 +5,16 @@
 // acceleration with a configuration like the tutorial's (config.ts). When
 // preCICE, a C compiler or preCICE's runtime libraries are missing, the
 // measurement is skipped with the reason.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  buildPreciceProgram,
-  findPrecice,
-  iterationsFromLog,
-  NO_PRECICE,
-  type PreciceInstallation,
-  runPreciceCase,
-} from "../precice-heat/precice-heat.ts";
+  type PreciceAccelerationRuns,
+  preciceRunTiming,
+  runEachAcceleration,
+} from "../precice-heat/acceleration-runs.ts";
+import { buildPreciceSides, iterationsFromLog, runPreciceCase } from "../precice-heat/precice-heat.ts";
+import type { PreciceInstallation } from "../precice-heat/precice-installation.ts";
 import { preciceTubeConfig, TUBE_ACCELERATIONS, type TubeAcceleration } from "./config.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../../../examples/elastic-tube-1d/", import.meta.url));
@@ -42,28 +40,17 @@ export interface PreciceTubeRun {
   firstWarning?: string;
 }
 
-export interface PreciceTubeResult {
-  installation?: PreciceInstallation;
-  runs: PreciceTubeRun[];
-  /** Why there are no runs. */
-  skipped?: string;
-}
+export type PreciceTubeResult = PreciceAccelerationRuns<PreciceTubeRun>;
 
-interface Built {
-  fluid: string;
-  solid: string;
-}
+type Built = Record<"fluid" | "solid", string>;
 
+/** Compiles both tube participants into `directory`; a string says why not. */
 function build(installation: PreciceInstallation, directory: string): Built | string {
-  const built: Partial<Built> = {};
-  for (const side of ["fluid", "solid"] as const) {
-    const binary = join(directory, `${side}_precice`);
-    const sources = [join(EXAMPLE, "precice", `${side}_precice.c`), join(EXAMPLE, "tube.c")];
-    const failure = buildPreciceProgram(installation, binary, sources, [EXAMPLE]);
-    if (failure !== undefined) return failure;
-    built[side] = binary;
-  }
-  return built as Built;
+  return buildPreciceSides(installation, ["fluid", "solid"] as const, (side) => ({
+    binary: join(directory, `${side}_precice`),
+    sources: [join(EXAMPLE, "precice", `${side}_precice.c`), join(EXAMPLE, "tube.c")],
+    includes: [EXAMPLE],
+  }));
 }
 
 const NEWTON_FAILED = /^Fluid: t = (\S+): .*writing NaN for the pressure$/m;
@@ -71,11 +58,9 @@ const NEWTON_FAILED = /^Fluid: t = (\S+): .*writing NaN for the pressure$/m;
 async function runPair(
   built: Built,
   acceleration: TubeAcceleration,
-  directory: string,
+  runDirectory: string,
   timeoutMs: number,
 ): Promise<PreciceTubeRun> {
-  const runDirectory = join(directory, acceleration);
-  mkdirSync(runDirectory);
   const config = join(runDirectory, "precice-config.xml");
   writeFileSync(config, preciceTubeConfig(acceleration, runDirectory));
   const args = [config, String(CELLS)];
@@ -90,22 +75,13 @@ async function runPair(
     timeoutMs,
   );
   const log = iterationsFromLog(readFileSync(join(runDirectory, "precice-Solid-iterations.log"), "utf8"));
-  const seconds = Number(/coupled \d+ windows in (\S+) s/.exec(solid.output)?.[1] ?? Number.NaN);
-  const output = `${fluid.output}\n${solid.output}`;
-  const warnings = output.split("\n").filter((line) => /WARNING/.test(line));
   const failed = NEWTON_FAILED.exec(fluid.output);
-  const total = log.iterations.reduce((sum, count) => sum + count, 0);
   return {
     acceleration,
     iterations: log.iterations,
-    total,
+    ...preciceRunTiming(log.iterations, solid.output, `${fluid.output}\n${solid.output}`),
     notConverged: log.converged.filter((converged) => !converged).length,
     ...(failed === null ? {} : { nonFiniteFrom: Number(failed[1]) }),
-    couplingSeconds: seconds,
-    msPerIteration: (1000 * seconds) / total,
-    msPerWindow: (1000 * seconds) / log.iterations.length,
-    warnings: warnings.length,
-    ...(warnings[0] === undefined ? {} : { firstWarning: warnings[0].replace(/^---\[precice\]\s*/, "") }),
   };
 }
 
@@ -117,18 +93,10 @@ export interface PreciceTubeOptions {
 
 /** Builds the participants and runs the tube through preCICE once per acceleration, one after the other. */
 export async function measurePreciceTube(options: PreciceTubeOptions = {}): Promise<PreciceTubeResult> {
-  const installation = findPrecice();
-  if (installation === undefined) return { runs: [], skipped: NO_PRECICE };
-  const directory = mkdtempSync(join(tmpdir(), "conflux-precice-tube-"));
-  try {
-    const built = build(installation, directory);
-    if (typeof built === "string") return { installation, runs: [], skipped: built };
-    const runs: PreciceTubeRun[] = [];
-    for (const acceleration of options.accelerations ?? TUBE_ACCELERATIONS) {
-      runs.push(await runPair(built, acceleration, directory, options.timeoutMs ?? 300_000));
-    }
-    return { installation, runs };
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
+  return runEachAcceleration(
+    "conflux-precice-tube-",
+    build,
+    options.accelerations ?? TUBE_ACCELERATIONS,
+    (built, acceleration, runDirectory) => runPair(built, acceleration, runDirectory, options.timeoutMs ?? 300_000),
+  );
 }

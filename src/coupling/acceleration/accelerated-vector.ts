@@ -51,24 +51,12 @@ export class AcceleratedVector {
 
   /** Copies the values in the views (x̃) into `into`. */
   gather(into: Float64Array): void {
-    let offset = 0;
-    const parts = this.parts;
-    for (let index = 0; index < parts.length; index++) {
-      const part = parts[index] as Float64Array;
-      into.set(part, offset);
-      offset += part.length;
-    }
+    concatenateInto(this.parts, into);
   }
 
   /** Copies every sample's window start value into `into`: the iterate the window's first attempt read. */
   gatherStart(into: Float64Array): void {
-    let offset = 0;
-    const starts = this.partStarts;
-    for (let index = 0; index < starts.length; index++) {
-      const start = starts[index] as Float64Array;
-      into.set(start, offset);
-      offset += start.length;
-    }
+    concatenateInto(this.partStarts, into);
   }
 
   /** Writes `from` into the views: the next iterate, in shared memory. */
@@ -81,5 +69,15 @@ export class AcceleratedVector {
       for (let value = 0; value < count; value++) part[value] = from[offset + value] as number;
       offset += count;
     }
+  }
+}
+
+/** Copies `arrays` one after the other into `into`, from its start. */
+function concatenateInto(arrays: readonly Float64Array[], into: Float64Array): void {
+  let offset = 0;
+  for (let index = 0; index < arrays.length; index++) {
+    const array = arrays[index] as Float64Array;
+    into.set(array, offset);
+    offset += array.length;
   }
 }

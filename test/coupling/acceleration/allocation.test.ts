@@ -12,14 +12,8 @@ import { IqnIls } from "../../../src/coupling/acceleration/iqn-ils.ts";
 import { IqnImvj } from "../../../src/coupling/acceleration/iqn-imvj.ts";
 import { Preconditioner } from "../../../src/coupling/acceleration/preconditioner.ts";
 import type { QuasiNewtonSettings } from "../../../src/coupling/acceleration/quasi-newton.ts";
-import {
-  affineMap,
-  lowRankContraction,
-  readLayout,
-  seededRandom,
-  waveformLayout,
-  writeLayout,
-} from "./fixed-point-problems.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
+import { affineMap, lowRankContraction, readLayout, waveformLayout, writeLayout } from "./fixed-point-problems.ts";
 import { heapGrowthPerCall } from "./heap-growth.ts";
 
 const settings = (overrides: Partial<QuasiNewtonSettings>): QuasiNewtonSettings => ({

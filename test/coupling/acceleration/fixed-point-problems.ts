@@ -4,18 +4,6 @@
 // iteration the driver runs: evaluate x̃ = H(x), measure, accelerate.
 import type { AcceleratedLayout, Acceleration } from "../../../src/coupling/acceleration/acceleration.ts";
 
-/** A deterministic generator in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Fields of `points` values and `samples` samples each, over one shared buffer with a 64-byte-aligned stride. */
 export function waveformLayout(fields: { points: number; samples: number }[]): {
   layout: AcceleratedLayout;

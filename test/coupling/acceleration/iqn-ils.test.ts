@@ -10,13 +10,13 @@ import { AitkenRelaxation } from "../../../src/coupling/acceleration/aitken.ts";
 import { IqnIls } from "../../../src/coupling/acceleration/iqn-ils.ts";
 import { Preconditioner } from "../../../src/coupling/acceleration/preconditioner.ts";
 import type { QrFilter, QuasiNewtonSettings } from "../../../src/coupling/acceleration/quasi-newton.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import {
   affineMap,
   distance,
   type FixedPointMap,
   lowRankContraction,
   runWindow,
-  seededRandom,
   startNextWindow,
   waveformLayout,
 } from "./fixed-point-problems.ts";

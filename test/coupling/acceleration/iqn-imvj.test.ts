@@ -12,14 +12,8 @@ import { IqnIls } from "../../../src/coupling/acceleration/iqn-ils.ts";
 import { IqnImvj, type RestartMode } from "../../../src/coupling/acceleration/iqn-imvj.ts";
 import { Preconditioner } from "../../../src/coupling/acceleration/preconditioner.ts";
 import type { QuasiNewtonSettings } from "../../../src/coupling/acceleration/quasi-newton.ts";
-import {
-  affineMap,
-  lowRankContraction,
-  runWindow,
-  seededRandom,
-  startNextWindow,
-  waveformLayout,
-} from "./fixed-point-problems.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
+import { affineMap, lowRankContraction, runWindow, startNextWindow, waveformLayout } from "./fixed-point-problems.ts";
 
 function settings(): QuasiNewtonSettings {
   return {

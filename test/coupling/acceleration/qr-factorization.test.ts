@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { QrFactorization } from "../../../src/coupling/acceleration/qr-factorization.ts";
-import { seededRandom } from "./fixed-point-problems.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 function check(qr: QrFactorization, columns: Float64Array[], weights: Float64Array): void {
   assert.equal(qr.cols, columns.length);

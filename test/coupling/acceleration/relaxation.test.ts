@@ -5,12 +5,12 @@ import { test } from "node:test";
 import { AitkenRelaxation } from "../../../src/coupling/acceleration/aitken.ts";
 import { ConstantRelaxation } from "../../../src/coupling/acceleration/constant-relaxation.ts";
 import { Preconditioner } from "../../../src/coupling/acceleration/preconditioner.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import {
   affineMap,
   lowRankContraction,
   readLayout,
   runWindow,
-  seededRandom,
   startNextWindow,
   waveformLayout,
   writeLayout,

@@ -13,7 +13,8 @@ import type { QrFilter, QuasiNewtonAcceleration } from "../../../src/coupling/ac
 import { ColumnAlgebra, MIN_THREADED_VALUES } from "../../../src/coupling/acceleration/threads/column-algebra.ts";
 import { COLUMN_KERNELS } from "../../../src/coupling/acceleration/threads/column-kernel-table.ts";
 import { AccelerationThreadError, KernelTeam } from "../../../src/coupling/acceleration/threads/kernel-team.ts";
-import { readLayout, seededRandom, waveformLayout, writeLayout } from "./fixed-point-problems.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
+import { readLayout, waveformLayout, writeLayout } from "./fixed-point-problems.ts";
 import { heapGrowthPerCall } from "./heap-growth.ts";
 
 /** 3 fields × 2 samples: 45 000 values, past the size that starts a team, in 11 row blocks with a short last one. */

@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { test } from "node:test";
 import {
   buildPreciceProgram,
-  findPrecice,
   iterationsFromLog,
   runPreciceParticipants,
 } from "../../../src/bench/precice-heat/precice-heat.ts";
+import { findPrecice } from "../../../src/bench/precice-heat/precice-installation.ts";
 import { anyPython, C_COMPILER, needs, PRECICE, PYTHON_SCRIPTS, skipNow } from "../../support/requirements.ts";
 import { scratchDirectory, TUBE_EXAMPLE } from "../support.ts";
 import { buildTubeCheck, compareTube, tubeReference } from "./tube-check.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DenseCholesky } from "../../../src/mapping/linalg/dense-cholesky.ts";
-import { seededRandom } from "../random-points.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 for (const n of [1, 2, 3, 7, 48]) {
   test(`solving ${n}×${n} with 1 to 9 right-hand sides at once matches one at a time`, () => {

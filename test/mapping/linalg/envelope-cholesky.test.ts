@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EnvelopeCholesky } from "../../../src/mapping/linalg/envelope-cholesky.ts";
 import { MappingError } from "../../../src/mapping/mapping-error.ts";
-import { seededRandom } from "../random-points.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 /** A random SPD matrix whose row i has no entries left of first[i] (banded with a ragged edge). */
 function banded(n: number, seed: number): { first: Int32Array; value: (i: number, j: number) => number } {

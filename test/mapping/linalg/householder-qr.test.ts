@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { HouseholderQr } from "../../../src/mapping/linalg/householder-qr.ts";
-import { seededRandom } from "../random-points.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 function reconstructionError(matrix: Float64Array, rows: number, columns: number, qr: HouseholderQr): number {
   let worst = 0;

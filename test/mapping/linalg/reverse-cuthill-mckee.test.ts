@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { reverseCuthillMcKee } from "../../../src/mapping/linalg/reverse-cuthill-mckee.ts";
-import { seededRandom } from "../random-points.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 function graph(count: number, edges: [number, number][]): { rowPointers: Int32Array; columns: Int32Array } {
   const lists: number[][] = Array.from({ length: count }, () => []);

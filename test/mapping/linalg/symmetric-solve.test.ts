@@ -6,7 +6,7 @@ import {
   symmetricEigen,
   wellConditionedInverse,
 } from "../../../src/mapping/linalg/symmetric-solve.ts";
-import { seededRandom } from "../random-points.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 function gram(rows: number[][]): Float64Array {
   const n = rows[0]?.length ?? 0;

@@ -3,9 +3,10 @@ import { describe, test } from "node:test";
 import { MappingError } from "../../../src/mapping/mapping-error.ts";
 import { setupMovingLeastSquares } from "../../../src/mapping/operators/moving-least-squares.ts";
 import { pointSetFromInterleaved } from "../../../src/mapping/spatial/point-set.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import { heapGrowthPerApply } from "../apply-allocation.ts";
 import { observedOrders } from "../convergence.ts";
-import { maxAbsDifference, randomPoints, sample, seededRandom, sum, toSoa } from "../random-points.ts";
+import { maxAbsDifference, randomPoints, sample, sum, toSoa } from "../random-points.ts";
 
 const constant = () => 3.25;
 const linear = (x: number, y: number, z: number) => 1 + 2 * x - 3 * y + 0.5 * z;

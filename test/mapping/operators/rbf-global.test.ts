@@ -4,9 +4,10 @@ import type { KernelName } from "../../../src/mapping/kernels/radial-kernel.ts";
 import { MappingError } from "../../../src/mapping/mapping-error.ts";
 import { setupGlobalRbf } from "../../../src/mapping/operators/rbf-global.ts";
 import { pointSetFromInterleaved } from "../../../src/mapping/spatial/point-set.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import { heapGrowthPerApply } from "../apply-allocation.ts";
 import { observedOrders } from "../convergence.ts";
-import { maxAbsDifference, randomPoints, sample, seededRandom, sum, toSoa } from "../random-points.ts";
+import { maxAbsDifference, randomPoints, sample, sum, toSoa } from "../random-points.ts";
 
 const linear = (x: number, y: number, z: number) => 1 + 2 * x - 3 * y + 0.5 * z;
 const smooth = (x: number, y: number, z: number) => Math.sin(3 * x) * Math.cos(2 * y) + z * z;

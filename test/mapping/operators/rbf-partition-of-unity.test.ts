@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setupRbfPartitionOfUnity } from "../../../src/mapping/operators/rbf-partition-of-unity.ts";
 import { pointSetFromInterleaved } from "../../../src/mapping/spatial/point-set.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import { heapGrowthPerApply } from "../apply-allocation.ts";
 import { observedOrders } from "../convergence.ts";
-import { maxAbsDifference, randomPoints, sample, seededRandom, sum, toSoa } from "../random-points.ts";
+import { maxAbsDifference, randomPoints, sample, sum, toSoa } from "../random-points.ts";
 
 const linear = (x: number, y: number, z: number) => -2 + 0.5 * x + 4 * y - z;
 const smooth = (x: number, y: number, z: number) => Math.sin(3 * x) * Math.cos(2 * y) + z * z;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CompressedRowsBuilder, transposeRows } from "../../../src/mapping/linalg/compressed-rows.ts";
 import { SparseTransferOperator } from "../../../src/mapping/operators/sparse-operator.ts";
-import { seededRandom } from "../random-points.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 
 function randomRows(rows: number, columns: number, seed: number) {
   const random = seededRandom(seed);

@@ -95,47 +95,12 @@ export class ColumnAlgebra {
 
   /** out[j] ← a_jᵀ x for the `count` columns of a from aOffset (x from xOffset). */
   dots(a: Float64Array, aOffset: number, count: number, x: Float64Array, xOffset: number, out: Float64Array): void {
-    const rows = this.rows;
-    const partials = this.partials;
-    for (let done = 0; done < count; done += COLUMN_CHUNK) {
-      const chunk = Math.min(COLUMN_CHUNK, count - done);
-      const offset = aOffset + done * rows;
-      const team = this.teamFor(chunk, a, x);
-      if (team === undefined) {
-        columnDotBlocks(rows, a, offset, chunk, x, xOffset, partials, 0, this.blocks);
-      } else {
-        const args = this.columnArguments(team, a, offset, chunk);
-        args[Argument.x] = team.slotOf(x);
-        args[Argument.xOffset] = xOffset;
-        args[Argument.table] = team.slotOf(partials);
-        team.dispatch(ColumnKernel.dots);
-        columnDotBlocks(rows, a, offset, chunk, x, xOffset, partials, 0, firstBlock(this.blocks, 1, team.parts));
-        team.finish();
-      }
-      this.combine(chunk, out, done);
-    }
+    this.reduceColumns(ColumnKernel.dots, a, aOffset, count, x, xOffset, out);
   }
 
   /** out[j] ← Σ_row (a_j[row] weights[row])², the squared norm of column j in the weights. */
   weightedSquares(a: Float64Array, aOffset: number, count: number, weights: Float64Array, out: Float64Array): void {
-    const rows = this.rows;
-    const partials = this.partials;
-    for (let done = 0; done < count; done += COLUMN_CHUNK) {
-      const chunk = Math.min(COLUMN_CHUNK, count - done);
-      const offset = aOffset + done * rows;
-      const team = this.teamFor(chunk, a, weights);
-      if (team === undefined) {
-        weightedSquareBlocks(rows, a, offset, chunk, weights, partials, 0, this.blocks);
-      } else {
-        const args = this.columnArguments(team, a, offset, chunk);
-        args[Argument.x] = team.slotOf(weights);
-        args[Argument.table] = team.slotOf(partials);
-        team.dispatch(ColumnKernel.weightedSquares);
-        weightedSquareBlocks(rows, a, offset, chunk, weights, partials, 0, firstBlock(this.blocks, 1, team.parts));
-        team.finish();
-      }
-      this.combine(chunk, out, done);
-    }
+    this.reduceColumns(ColumnKernel.weightedSquares, a, aOffset, count, weights, 0, out);
   }
 
   /**
@@ -163,19 +128,16 @@ export class ColumnAlgebra {
         chunkFactors[column] = negate ? -factor : factor;
       }
       const team = this.teamFor(chunk, a, y);
-      if (team === undefined) {
-        addColumnBlocks(rows, a, offset, chunk, chunkFactors, skipZeros, y, yOffset, 0, this.blocks);
-        continue;
+      if (team !== undefined) {
+        const args = this.columnArguments(team, a, offset, chunk);
+        args[Argument.table] = team.slotOf(chunkFactors);
+        args[Argument.flag] = skipZeros ? 1 : 0;
+        args[Argument.y] = team.slotOf(y);
+        args[Argument.yOffset] = yOffset;
+        team.dispatch(ColumnKernel.addColumns);
       }
-      const args = this.columnArguments(team, a, offset, chunk);
-      args[Argument.table] = team.slotOf(chunkFactors);
-      args[Argument.flag] = skipZeros ? 1 : 0;
-      args[Argument.y] = team.slotOf(y);
-      args[Argument.yOffset] = yOffset;
-      team.dispatch(ColumnKernel.addColumns);
-      const end = firstBlock(this.blocks, 1, team.parts);
-      addColumnBlocks(rows, a, offset, chunk, chunkFactors, skipZeros, y, yOffset, 0, end);
-      team.finish();
+      addColumnBlocks(rows, a, offset, chunk, chunkFactors, skipZeros, y, yOffset, 0, this.callerEndBlock(team));
+      team?.finish();
     }
   }
 
@@ -185,15 +147,13 @@ export class ColumnAlgebra {
     const rows = this.rows;
     const rotations = this.rotations;
     const team = this.teamFor(2 * count, q, q);
-    if (team === undefined) {
-      rotateColumnBlocks(rows, q, rotations, count, 0, this.blocks);
-      return;
+    if (team !== undefined) {
+      const args = this.columnArguments(team, q, 0, count);
+      args[Argument.table] = team.slotOf(rotations);
+      team.dispatch(ColumnKernel.rotate);
     }
-    const args = this.columnArguments(team, q, 0, count);
-    args[Argument.table] = team.slotOf(rotations);
-    team.dispatch(ColumnKernel.rotate);
-    rotateColumnBlocks(rows, q, rotations, count, 0, firstBlock(this.blocks, 1, team.parts));
-    team.finish();
+    rotateColumnBlocks(rows, q, rotations, count, 0, this.callerEndBlock(team));
+    team?.finish();
   }
 
   /** Moves columns 0 … count − 1 of a one column to the right (column count is overwritten). */
@@ -225,27 +185,61 @@ export class ColumnAlgebra {
   ): void {
     const rows = this.rows;
     if (cols > this.scratchStride) throw new Error(`the column algebra was sized for ${this.scratchStride} columns`);
-    const team = this.teamFor(cols * cols, q, into);
-    if (team === undefined || team.slotOf(r) < 0 || team.slotOf(weights) < 0) {
-      pseudoInverseBlocks(rows, q, r, capacity, cols, weights, into, this.scratch, 0, 0, this.blocks);
-      return;
+    const candidate = this.teamFor(cols * cols, q, into);
+    const team =
+      candidate === undefined || candidate.slotOf(r) < 0 || candidate.slotOf(weights) < 0 ? undefined : candidate;
+    if (team !== undefined) {
+      const args = this.columnArguments(team, q, 0, cols);
+      args[Argument.b] = team.slotOf(r);
+      args[Argument.capacity] = capacity;
+      args[Argument.x] = team.slotOf(weights);
+      args[Argument.y] = team.slotOf(into);
+      args[Argument.table] = team.slotOf(this.scratch);
+      args[Argument.scratchStride] = this.scratchStride;
+      team.dispatch(ColumnKernel.pseudoInverse);
     }
-    const args = this.columnArguments(team, q, 0, cols);
-    args[Argument.b] = team.slotOf(r);
-    args[Argument.capacity] = capacity;
-    args[Argument.x] = team.slotOf(weights);
-    args[Argument.y] = team.slotOf(into);
-    args[Argument.table] = team.slotOf(this.scratch);
-    args[Argument.scratchStride] = this.scratchStride;
-    team.dispatch(ColumnKernel.pseudoInverse);
-    const end = firstBlock(this.blocks, 1, team.parts);
-    pseudoInverseBlocks(rows, q, r, capacity, cols, weights, into, this.scratch, 0, 0, end);
-    team.finish();
+    pseudoInverseBlocks(rows, q, r, capacity, cols, weights, into, this.scratch, 0, 0, this.callerEndBlock(team));
+    team?.finish();
   }
 
   /** Stops the workers, if any; the algebra must not be used afterwards. */
   async close(): Promise<void> {
     await this.team?.close();
+  }
+
+  /**
+   * out[j] ← a per-column sum over the rows of a and x (the dots, or the
+   * weighted squares with x the weights, which read no xOffset): chunk by
+   * chunk of columns, each block's partial sums added in block order.
+   */
+  private reduceColumns(
+    kernel: typeof ColumnKernel.dots | typeof ColumnKernel.weightedSquares,
+    a: Float64Array,
+    aOffset: number,
+    count: number,
+    x: Float64Array,
+    xOffset: number,
+    out: Float64Array,
+  ): void {
+    const rows = this.rows;
+    const partials = this.partials;
+    for (let done = 0; done < count; done += COLUMN_CHUNK) {
+      const chunk = Math.min(COLUMN_CHUNK, count - done);
+      const offset = aOffset + done * rows;
+      const team = this.teamFor(chunk, a, x);
+      if (team !== undefined) {
+        const args = this.columnArguments(team, a, offset, chunk);
+        args[Argument.x] = team.slotOf(x);
+        args[Argument.xOffset] = xOffset;
+        args[Argument.table] = team.slotOf(partials);
+        team.dispatch(kernel);
+      }
+      const end = this.callerEndBlock(team);
+      if (kernel === ColumnKernel.dots) columnDotBlocks(rows, a, offset, chunk, x, xOffset, partials, 0, end);
+      else weightedSquareBlocks(rows, a, offset, chunk, x, partials, 0, end);
+      team?.finish();
+      this.combine(chunk, out, done);
+    }
   }
 
   /** Writes the arguments every column kernel reads (the rows, the matrix a, where its columns start, how many) and returns the team's argument words for the rest. */
@@ -256,6 +250,11 @@ export class ColumnAlgebra {
     args[Argument.aOffset] = aOffset;
     args[Argument.count] = count;
     return args;
+  }
+
+  /** The end (exclusive) of the calling thread's blocks: all of them without a team, part 0's share with one. */
+  private callerEndBlock(team: KernelTeam | undefined): number {
+    return team === undefined ? this.blocks : firstBlock(this.blocks, 1, team.parts);
   }
 
   /** The team when a call of `columns` columns is worth it and both long arrays are shared, else undefined. */

@@ -45,9 +45,26 @@ function arrayAt(arrays: readonly Float64Array[], args: Int32Array, position: nu
   return arrays[args[position] as number] as Float64Array;
 }
 
-const dots: KernelBody = (arrays, args, part, parts) => {
-  const rows = args[Argument.rows] as number;
-  const blocks = blockCount(rows);
+/** What a column kernel runs for one part: the row blocks first … end − 1 of a vector of `rows` values. */
+type PartBlocksBody = (
+  arrays: readonly Float64Array[],
+  args: Int32Array,
+  rows: number,
+  first: number,
+  end: number,
+  part: number,
+) => void;
+
+/** The kernel body that cuts the rows into blocks (row-blocks.ts) and runs `body` on this part's share of them. */
+function onPartBlocks(body: PartBlocksBody): KernelBody {
+  return (arrays, args, part, parts) => {
+    const rows = args[Argument.rows] as number;
+    const blocks = blockCount(rows);
+    body(arrays, args, rows, firstBlock(blocks, part, parts), firstBlock(blocks, part + 1, parts), part);
+  };
+}
+
+const dots = onPartBlocks((arrays, args, rows, first, end) =>
   columnDotBlocks(
     rows,
     arrayAt(arrays, args, Argument.a),
@@ -56,14 +73,12 @@ const dots: KernelBody = (arrays, args, part, parts) => {
     arrayAt(arrays, args, Argument.x),
     args[Argument.xOffset] as number,
     arrayAt(arrays, args, Argument.table),
-    firstBlock(blocks, part, parts),
-    firstBlock(blocks, part + 1, parts),
-  );
-};
+    first,
+    end,
+  ),
+);
 
-const weightedSquares: KernelBody = (arrays, args, part, parts) => {
-  const rows = args[Argument.rows] as number;
-  const blocks = blockCount(rows);
+const weightedSquares = onPartBlocks((arrays, args, rows, first, end) =>
   weightedSquareBlocks(
     rows,
     arrayAt(arrays, args, Argument.a),
@@ -71,14 +86,12 @@ const weightedSquares: KernelBody = (arrays, args, part, parts) => {
     args[Argument.count] as number,
     arrayAt(arrays, args, Argument.x),
     arrayAt(arrays, args, Argument.table),
-    firstBlock(blocks, part, parts),
-    firstBlock(blocks, part + 1, parts),
-  );
-};
+    first,
+    end,
+  ),
+);
 
-const addColumns: KernelBody = (arrays, args, part, parts) => {
-  const rows = args[Argument.rows] as number;
-  const blocks = blockCount(rows);
+const addColumns = onPartBlocks((arrays, args, rows, first, end) =>
   addColumnBlocks(
     rows,
     arrayAt(arrays, args, Argument.a),
@@ -88,39 +101,27 @@ const addColumns: KernelBody = (arrays, args, part, parts) => {
     (args[Argument.flag] as number) === 1,
     arrayAt(arrays, args, Argument.y),
     args[Argument.yOffset] as number,
-    firstBlock(blocks, part, parts),
-    firstBlock(blocks, part + 1, parts),
-  );
-};
+    first,
+    end,
+  ),
+);
 
-const rotate: KernelBody = (arrays, args, part, parts) => {
-  const rows = args[Argument.rows] as number;
-  const blocks = blockCount(rows);
+const rotate = onPartBlocks((arrays, args, rows, first, end) =>
   rotateColumnBlocks(
     rows,
     arrayAt(arrays, args, Argument.a),
     arrayAt(arrays, args, Argument.table),
     args[Argument.count] as number,
-    firstBlock(blocks, part, parts),
-    firstBlock(blocks, part + 1, parts),
-  );
-};
+    first,
+    end,
+  ),
+);
 
-const shift: KernelBody = (arrays, args, part, parts) => {
-  const rows = args[Argument.rows] as number;
-  const blocks = blockCount(rows);
-  shiftColumnBlocks(
-    rows,
-    arrayAt(arrays, args, Argument.a),
-    args[Argument.count] as number,
-    firstBlock(blocks, part, parts),
-    firstBlock(blocks, part + 1, parts),
-  );
-};
+const shift = onPartBlocks((arrays, args, rows, first, end) =>
+  shiftColumnBlocks(rows, arrayAt(arrays, args, Argument.a), args[Argument.count] as number, first, end),
+);
 
-const pseudoInverse: KernelBody = (arrays, args, part, parts) => {
-  const rows = args[Argument.rows] as number;
-  const blocks = blockCount(rows);
+const pseudoInverse = onPartBlocks((arrays, args, rows, first, end, part) =>
   pseudoInverseBlocks(
     rows,
     arrayAt(arrays, args, Argument.a),
@@ -131,10 +132,10 @@ const pseudoInverse: KernelBody = (arrays, args, part, parts) => {
     arrayAt(arrays, args, Argument.y),
     arrayAt(arrays, args, Argument.table),
     part * (args[Argument.scratchStride] as number),
-    firstBlock(blocks, part, parts),
-    firstBlock(blocks, part + 1, parts),
-  );
-};
+    first,
+    end,
+  ),
+);
 
 /** Indexed by ColumnKernel. */
 export const COLUMN_KERNELS: readonly KernelBody[] = [dots, weightedSquares, addColumns, rotate, shift, pseudoInverse];
