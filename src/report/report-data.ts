@@ -42,12 +42,27 @@ export interface PhaseTiming extends PhaseSummaryUs {
   histogram: Section<PhaseHistogramUs>;
 }
 
+/** A stage of the run as a whole (startup, loop, …) or a transfer's setup, once, in milliseconds. */
+export interface StageTime {
+  stage: string;
+  ms: number;
+}
+
+/** What the record's `timing` keys mean, as the page says it. */
+const STAGE_NAMES: Record<string, string> = {
+  wallMs: "whole run",
+  startupMs: "startup (launch until every component connected and its meshes checked)",
+  captureMs: "environment capture",
+  loopMs: "coupling loop",
+  shutdownMs: "shutdown (fields saved, components stopped, record written)",
+};
+
 export interface ReportData {
   overview: RunOverview;
   /** The components, in the composition's order: the graph's boxes. */
   components: string[];
   environments: Section<{ processes: ProcessEnvironment[] }>;
-  timings: Section<{ phases: PhaseTiming[]; stagesMs: Record<string, number> }>;
+  timings: Section<{ phases: PhaseTiming[]; stages: StageTime[] }>;
   convergence: Section<{ scheme: string; windows: WindowConvergenceEntry[] }>;
   outliers: Section<{ notes: string[] }>;
 }
@@ -149,9 +164,12 @@ function timings(record: RunRecord): ReportData["timings"] {
           : { present: true, ...binned },
     };
   });
-  const stagesMs: Record<string, number> = {};
-  for (const [stage, ms] of Object.entries(record.timing ?? {})) if (typeof ms === "number") stagesMs[stage] = ms;
-  return { present: true, phases, stagesMs };
+  const stages: StageTime[] = [];
+  for (const [key, ms] of Object.entries(record.timing ?? {})) {
+    if (typeof ms === "number") stages.push({ stage: STAGE_NAMES[key] ?? key, ms });
+  }
+  for (const [transfer, ms] of Object.entries(record.setupMs ?? {})) stages.push({ stage: `setup of ${transfer}`, ms });
+  return { present: true, phases, stages };
 }
 
 function convergence(record: RunRecord): ReportData["convergence"] {

@@ -7,8 +7,8 @@ import { absentNote, section } from "./absent-note.ts";
 
 export function timingsSection(timings: ReportData["timings"]): string {
   if (!timings.present) return section("timings", "Timings per phase", absentNote(timings.absent));
-  const stages = Object.entries(timings.stagesMs)
-    .map(([stage, ms]) => `<tr><th>${escapeHtml(stage)}</th><td>${ms.toFixed(1)} ms</td></tr>`)
+  const stages = timings.stages
+    .map(({ stage, ms }) => `<tr><th>${escapeHtml(stage)}</th><td>${ms.toFixed(1)} ms</td></tr>`)
     .join("");
   const phases = timings.phases.map((phase, index) => {
     const summary = `n ${phase.n} · mean ${us(phase.mean_us)} ± ${us(phase.sd_us)} µs · p50 ${us(phase.p50_us)} µs · p99 ${us(phase.p99_us)} µs · max ${us(phase.max_us)} µs`;
