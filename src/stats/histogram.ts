@@ -19,19 +19,22 @@ export function histogram(samples: Float64Array, count: number = samples.length,
   }
   const binCount = Math.max(1, Math.min(bins, Math.ceil(Math.sqrt(count))));
   if (high <= low) return { edges: [low, high], counts: [count] };
-  // A zero or negative sample has no logarithm: such samples get equal widths instead.
+  // A zero or negative sample has no logarithm: such samples get equal widths instead. Positions are taken between
+  // logarithms, not as a ratio of values, which overflows for samples many decades apart.
   const logarithmic = low > 0;
-  const position = (value: number) =>
-    logarithmic ? Math.log(value / low) / Math.log(high / low) : (value - low) / (high - low);
-  const edges: number[] = [];
-  for (let bin = 0; bin <= binCount; bin++) {
-    const fraction = bin / binCount;
-    edges.push(logarithmic ? low * (high / low) ** fraction : low + (high - low) * fraction);
+  const scale = (value: number) => (logarithmic ? Math.log(value) : value);
+  const from = scale(low);
+  const span = scale(high) - from;
+  const position = (value: number) => (scale(value) - from) / span;
+  const edges: number[] = [low];
+  for (let bin = 1; bin < binCount; bin++) {
+    const at = from + (span * bin) / binCount;
+    edges.push(logarithmic ? Math.exp(at) : at);
   }
-  edges[binCount] = high;
+  edges.push(high);
   const counts = new Array<number>(binCount).fill(0);
   for (let index = 0; index < count; index++) {
-    const bin = Math.min(binCount - 1, Math.floor(position(samples[index] as number) * binCount));
+    const bin = Math.max(0, Math.min(binCount - 1, Math.floor(position(samples[index] as number) * binCount)));
     counts[bin] = (counts[bin] as number) + 1;
   }
   return { edges, counts };
