@@ -18,6 +18,8 @@ article.process, article.phase { border: 1px solid #d5dbe5; border-radius: 0.4re
 .chart { position: relative; height: 14rem; }
 .chart.tall { height: 20rem; }
 figure.composition { margin: 0; overflow-x: auto; }
-figure.composition svg { max-width: 100%; height: auto; }
+figure.composition { padding: 0 3rem; }
+/* Graphviz sizes labels by its own font metrics; a wider fallback font must not be cut at the drawing's edge. */
+figure.composition svg { max-width: 100%; height: auto; overflow: visible; }
 @media print { .chart { break-inside: avoid; } }
 `;

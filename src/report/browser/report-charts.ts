@@ -74,7 +74,12 @@ function residuals(windows: ReportData["convergence"]): ChartConfiguration<"line
   const fields = [...new Set(windows.windows.flatMap((window) => Object.keys(window.residuals)))];
   const labels: string[] = [];
   const series = new Map<string, (number | null)[]>(fields.map((field) => [field, []]));
-  for (const window of windows.windows) {
+  for (const [index, window] of windows.windows.entries()) {
+    // A gap between windows: each window's iterations start again from its own first guess.
+    if (index > 0) {
+      labels.push("");
+      for (const field of fields) (series.get(field) as (number | null)[]).push(null);
+    }
     for (let iteration = 0; iteration < window.iterations; iteration++) {
       labels.push(`w${window.window}·${iteration + 1}`);
       for (const field of fields) {
@@ -102,7 +107,12 @@ function residuals(windows: ReportData["convergence"]): ChartConfiguration<"line
       maintainAspectRatio: false,
       scales: {
         x: { title: { display: true, text: "window · iteration" } },
-        y: { type: "logarithmic", title: { display: true, text: "‖Δ‖ / ‖x̃‖" } },
+        y: {
+          type: "logarithmic",
+          title: { display: true, text: "‖Δ‖ / ‖x̃‖" },
+          // Chart.js writes a logarithmic tick in full decimals (0.0000000001): a power of ten reads better.
+          ticks: { callback: (value) => Number(value).toExponential(0) },
+        },
       },
     },
   };
