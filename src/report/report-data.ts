@@ -26,6 +26,8 @@ export interface RunOverview {
   completed: number;
   planned: number;
   unit: "iterations" | "windows";
+  /** For a replay (`conflux repro verify`): which run it replayed and how it compared. */
+  replay?: { runId: string; outcome: string };
 }
 
 /** One process of the run (the driver, or a component's enclave) and what the record knows of where it ran. */
@@ -136,9 +138,13 @@ function driverEnvironment(driver: RunRecord["driver"]): ProcessEnvironment {
 
 function environments(record: RunRecord): ReportData["environments"] {
   if (record.driver === undefined || !Array.isArray(record.enclaves)) {
-    return { present: false, absent: "this record holds no driver or enclave environments" };
+    return { present: false, absent: "absent: this record holds no driver or enclave environments" };
   }
-  return { present: true, processes: [driverEnvironment(record.driver), ...record.enclaves.map(enclaveEnvironment)] };
+  const processes = [driverEnvironment(record.driver), ...record.enclaves.map(enclaveEnvironment)];
+  if (record.enclaves.length === 0) {
+    processes[0]?.facts.push(["components", "none described: the run failed before it launched any"]);
+  }
+  return { present: true, processes };
 }
 
 function timings(record: RunRecord): ReportData["timings"] {
@@ -146,7 +152,7 @@ function timings(record: RunRecord): ReportData["timings"] {
   if (summaries.length === 0) {
     return {
       present: false,
-      absent: "this record holds no phase timings (the run ended before its loop timed a phase)",
+      absent: "absent: this record holds no phase timings (the run ended before its loop timed a phase)",
     };
   }
   const histograms = record.timingHistograms;
@@ -218,6 +224,9 @@ export function reportData(record: RunRecord, components: string[]): ReportData 
       completed: record.iterations?.completed ?? 0,
       planned: record.iterations?.planned ?? 0,
       unit: time ? "windows" : "iterations",
+      ...(record.replayOf === undefined
+        ? {}
+        : { replay: { runId: record.replayOf.runId, outcome: record.verification?.outcome ?? "not compared" } }),
     },
     components,
     environments: environments(record),

@@ -12,6 +12,7 @@ export function overviewSection(overview: RunOverview): string {
     ["composition", overview.compositionFile],
     ["command line", overview.commandLine.join(" ")],
   ];
+  if (overview.replay !== undefined) rows.push(["replay of", `${overview.replay.runId}: ${overview.replay.outcome}`]);
   const error = overview.error === undefined ? "" : `<p class="error">${escapeHtml(overview.error)}</p>`;
   const table = rows.map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`);
   return `<header><h1>Run ${escapeHtml(overview.name)} <span class="run-id">${escapeHtml(overview.runId)}</span></h1>
