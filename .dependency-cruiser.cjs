@@ -27,6 +27,7 @@
 //   bench      native platform wire shm queue component enclave mapping coupling stats bspline
 //   diagram    compose                            pictures of a composition (conflux graph)
 //   scaffold   platform                           a new component and its composition (conflux init)
+//   report     compose record diagram stats       pages about a run (conflux report): page data, sections, shell, charts
 //   cli        every folder but component (commands only: parse, call, print)
 //
 // Inside folders:
@@ -91,7 +92,9 @@ const layers = {
   ],
   diagram: ["compose"],
   scaffold: ["platform"],
+  report: ["compose", "record", "diagram", "stats"],
   cli: [
+    "report",
     "diagram",
     "scaffold",
     "native",

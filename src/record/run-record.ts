@@ -13,6 +13,7 @@ import type { ExitStatus } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import type { Distribution } from "../stats/distribution.ts";
+import { histogram } from "../stats/histogram.ts";
 import type { MicrosecondSummary } from "../stats/microsecond-summary.ts";
 import type { InputFile } from "./composition-inputs.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
@@ -64,6 +65,13 @@ export interface FieldFile {
 }
 
 export type PhaseSummaryUs = MicrosecondSummary;
+
+/** A phase's samples binned: how its timings spread, for the report's histograms (docs/run-record.md). */
+export interface PhaseHistogramUs {
+  /** Bin edges in microseconds, ascending, logarithmically spaced; one more than counts. */
+  edges_us: number[];
+  counts: number[];
+}
 
 export interface CompositionEntry {
   /** The absolute path the composition was run from; relative paths in it were resolved from its directory. */
@@ -202,6 +210,8 @@ export interface RunRecord {
   setupMs: Record<string, number>;
   timing: TimingSummary;
   timings: Record<string, PhaseSummaryUs>;
+  /** Per phase, its samples binned (the report draws them). Absent in older records. */
+  timingHistograms?: Record<string, PhaseHistogramUs>;
   /** The outputs: every field of every mesh, as saved. */
   fields: FieldFile[];
   replayOf?: ReplayOf;
@@ -257,6 +267,17 @@ export function phaseSummaries(
       p99_us: distribution.p99 / 1000,
       max_us: distribution.max / 1000,
     };
+  }
+  return result;
+}
+
+/** Each phase's samples (nanoseconds) binned in microseconds; a phase without samples is left out, as in timings. */
+export function phaseHistograms(phases: { phase: string; samples: Float64Array }[]): Record<string, PhaseHistogramUs> {
+  const result: Record<string, PhaseHistogramUs> = {};
+  for (const { phase, samples } of phases) {
+    if (samples.length === 0) continue;
+    const binned = histogram(samples);
+    result[phase] = { edges_us: binned.edges.map((edge) => edge / 1000), counts: binned.counts };
   }
   return result;
 }

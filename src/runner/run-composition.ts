@@ -30,6 +30,8 @@ import {
   type DriverEntry,
   type EnclaveEntry,
   type FieldFile,
+  type PhaseHistogramUs,
+  phaseHistograms,
   phaseSummaries,
   type ReplayOf,
   RUN_RECORD_FORMAT,
@@ -269,6 +271,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     setupMs,
     timing,
     timings: timings === undefined ? {} : phaseSummaries(timings.summaries()),
+    ...(timings === undefined ? {} : { timingHistograms: timingHistogramsOf(timings) }),
     fields,
     ...(options.replayOf === undefined ? {} : { replayOf: options.replayOf }),
   };
@@ -280,6 +283,10 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     ...(result === undefined ? {} : { result }),
     ...(failure === undefined ? {} : { failure }),
   };
+}
+
+function timingHistogramsOf(timings: PhaseTimings): Record<string, PhaseHistogramUs> {
+  return phaseHistograms(timings.summaries().map(({ phase }) => ({ phase, samples: timings.raw(phase) })));
 }
 
 /** Every mesh's points and fields as they lie in its segment (views, not copies). */

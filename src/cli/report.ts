@@ -1,0 +1,29 @@
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { ReportError, reportPage } from "../report/index.ts";
+import { UsageError } from "./exit-codes.ts";
+
+export function registerReport(program: Command): void {
+  program
+    .command("report")
+    .description(
+      "write a finished run's report as one self-contained HTML file (opens from disk, no server, no network): the composition drawn, each enclave's environment, timing histograms per phase, convergence and outliers",
+    )
+    .argument("<run-dir>", "a directory `conflux run` wrote")
+    .option("-o, --out <file>", "the HTML file to write", "report.html")
+    .action(async (directory: string, options: { out: string }) => {
+      let page: string;
+      try {
+        page = await reportPage(directory);
+      } catch (error) {
+        if (error instanceof ReportError) throw new UsageError(error.message);
+        throw error;
+      }
+      try {
+        writeFileSync(options.out, page);
+      } catch (error) {
+        throw new UsageError(`cannot write ${options.out} (${(error as Error).message}): give --out a writable path`);
+      }
+      process.stdout.write(`report: ${options.out}\n`);
+    });
+}
