@@ -107,6 +107,9 @@ export async function buildCli() {
     metafile: true,
     legalComments: "none",
     plugins: [sourceLocations(CLI_DIRECTORY)],
+    // esbuild runs its own native binary, found from its package: it stays an import (conflux report builds
+    // the page's chart script with it).
+    external: ["esbuild"],
     // Inlined CommonJS packages call require() for Node's own modules, which an ES module has no binding for.
     banner: {
       js: '// Built from src/cli/main.ts by scripts/build.mjs; do not edit.\nimport { createRequire as createRequireForBundle } from "node:module";\nconst require = createRequireForBundle(import.meta.url);',

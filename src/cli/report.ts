@@ -1,6 +1,5 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { ReportError, reportPage } from "../report/index.ts";
 import { UsageError } from "./exit-codes.ts";
 
 export function registerReport(program: Command): void {
@@ -12,6 +11,7 @@ export function registerReport(program: Command): void {
     .argument("<run-dir>", "a directory `conflux run` wrote")
     .option("-o, --out <file>", "the HTML file to write", "report.html")
     .action(async (directory: string, options: { out: string }) => {
+      const { ReportError, reportPage } = await import("../report/index.ts");
       let page: string;
       try {
         page = await reportPage(directory);
