@@ -46,7 +46,7 @@ function copySeedExample(directory: string): string {
   writeFileSync(join(directory, "seed-workload.ts"), readFileSync(WORKLOAD));
   for (const file of ["app-a.ts", "app-b.ts", "run-seed-app.ts", "conflux.yaml"]) {
     const text = readFileSync(join(SEED, file), "utf8")
-      .replaceAll('"../../src/bench/seed-workload.ts"', '"./seed-workload.ts"')
+      .replaceAll('"conflux-coupling/seed-demo"', '"./seed-workload.ts"')
       .replaceAll('"../../src/', `"${join(projectRoot, "src")}/`);
     writeFileSync(join(directory, file), text);
   }
@@ -112,8 +112,10 @@ test("a composition run twice gives bitwise identical outputs, verify replays it
       `an input of role ${role}`,
     );
   }
-  const workload = a.inputs.find((input) => input.path === WORKLOAD);
-  assert.equal(workload?.sha256, sha256(readFileSync(WORKLOAD)), "module sources are followed and hashed");
+  // The example imports the demonstration's workload by the package's name: its built module is a source.
+  const demo = join(projectRoot, "build/lib/seed-demo.mjs");
+  const workload = a.inputs.find((input) => input.path === demo);
+  assert.equal(workload?.sha256, sha256(readFileSync(demo)), "module sources are followed and hashed");
   for (const enclave of [...a.enclaves, { component: "driver", environment: a.driver.environment }]) {
     const environment = enclave.environment;
     assert.ok(environment !== undefined, `${enclave.component} has its environment`);
@@ -203,7 +205,7 @@ function checkWorkflowRunCrate(crate: string, runId: string): void {
   }
   const objects = ids(action.object).filter((object) => types(entities.get(object)).includes("File"));
   assert.ok(
-    objects.some((object) => object.endsWith("/seed-workload.ts")),
+    objects.some((object) => object.endsWith("/seed-demo.mjs")),
     "module sources are in the crate",
   );
 
