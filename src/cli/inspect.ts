@@ -1,7 +1,10 @@
+import { statSync } from "node:fs";
 import type { Command } from "commander";
+import { bundleSummary, looksLikeBundle, readBundle } from "../bundle/index.ts";
 import { alteredFiles } from "../record/record-integrity.ts";
 import { readRunRecord } from "../record/run-record.ts";
 import { runSummary } from "../record/run-summary.ts";
+import { reportingBundleErrors } from "./bundle.ts";
 import { UsageError } from "./exit-codes.ts";
 import { parseWindowList } from "./window-list.ts";
 
@@ -11,13 +14,30 @@ export function registerInspect(program: Command): void {
     .description(
       "show a finished run: its components, their environments (runtime, C library, kernel, CPU, loaded files), seeds, inputs, outputs, timings and, for a run in time, its convergence and residual history, and whether the record's files still match their hashes",
     )
-    .argument("<run-dir>", "a directory `conflux run` wrote")
+    .argument(
+      "<run-dir>",
+      "a directory `conflux run` wrote, or a bundle `conflux pack` wrote (its contents, sizes, stacks and their packages)",
+    )
     .option("--json", "print the run record as JSON")
     .option(
       "--windows <list>",
       "a run in time: print these windows' residual history in full: all, or numbers and ranges such as 0,5-9 (without it: every window, or the first and last five of more than 12, each with at most 12 iterations)",
     )
-    .action((directory: string, options: { json?: boolean; windows?: string }) => {
+    .action(async (directory: string, options: { json?: boolean; windows?: string }) => {
+      if (looksLikeBundle(directory)) {
+        await reportingBundleErrors("inspect", async () => {
+          const manifest = await readBundle(directory, async (_listed, _path, content) => {
+            for await (const _ of content);
+          });
+          const bytes = statSync(directory).size;
+          process.stdout.write(
+            options.json
+              ? `${JSON.stringify({ bundle: directory, bytes, manifest }, null, 2)}\n`
+              : bundleSummary(directory, manifest, bytes),
+          );
+        });
+        return;
+      }
       let record: ReturnType<typeof readRunRecord>;
       try {
         record = readRunRecord(directory);
