@@ -137,8 +137,18 @@ function packedInputs(composition: Composition): InputFile[] {
     const program = spec.command?.[0];
     if (program !== undefined && !program.includes("/")) onPath.add(component);
   }
+  // A container's program may be its stack's (/usr/bin/python3 of the stack, not of this host): the stack carries it.
+  const inStack = (component: string) => {
+    const enclave = composition.components[component]?.enclave;
+    return enclave?.kind === "container" && enclave.container?.stack !== undefined;
+  };
   return inputs.filter(
-    (input) => !(input.role === "program" && input.component !== undefined && onPath.has(input.component)),
+    (input) =>
+      !(
+        input.role === "program" &&
+        input.component !== undefined &&
+        (onPath.has(input.component) || (input.sha256 === undefined && inStack(input.component)))
+      ),
   );
 }
 

@@ -14,15 +14,16 @@ type Entry = { name: string; data?: string; type?: "file" | "symlink" | "link"; 
 async function archive(path: string, entries: Entry[]): Promise<void> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise((done) => pack.on("end", done));
+  const collected = (async () => {
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
+  })();
   for (const entry of entries) {
     if (entry.type === "symlink" || entry.type === "link")
       pack.entry({ name: entry.name, type: entry.type, linkname: entry.linkname ?? "" });
     else pack.entry({ name: entry.name }, entry.data ?? "");
   }
   pack.finalize();
-  await ended;
+  await collected;
   writeFileSync(path, Buffer.concat(chunks));
 }
 
