@@ -5,7 +5,7 @@
 // SHA-256, is what names the stack by content in a bundle and a run record.
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { baseDirectory, type StoredStack } from "../stack/stack-store.ts";
+import { baseDirectory, type StackManifest, type StoredStack } from "../stack/stack-store.ts";
 import { BundleError, type BundleStack } from "./bundle-format.ts";
 import { writeTar } from "./deterministic-tar.ts";
 import { fileSha256 } from "./file-sha256.ts";
@@ -76,9 +76,15 @@ export async function stackImage(stack: StoredStack, blobs: string): Promise<Bun
     name: stack.manifest.name,
     imageDigest: manifestBlob.digest,
     layers: layers.map((layer) => layer.digest),
-    stack: stack.manifest,
+    // Where an installed stack came from is no part of what it is.
+    stack: withoutImageDigest(stack.manifest),
     manifestBlob,
   };
+}
+
+function withoutImageDigest(manifest: StackManifest): StackManifest {
+  const { imageDigest: _, ...rest } = manifest;
+  return rest;
 }
 
 /** Debian's architecture names as OCI's (Go's). */

@@ -42,7 +42,10 @@ export async function installStacks(
             throw new BundleError(`stack ${stack.name}: layer ${layer} is not in the bundle; pack it again`);
           await extractLayer(blob, join(staging, "rootfs"), `stack ${stack.name}, layer ${layer}`);
         }
-        writeFileSync(join(staging, MANIFEST_FILE), `${JSON.stringify(stack.stack, null, 2)}\n`);
+        writeFileSync(
+          join(staging, MANIFEST_FILE),
+          `${JSON.stringify({ ...stack.stack, imageDigest: stack.imageDigest }, null, 2)}\n`,
+        );
         rmSync(directory, { recursive: true, force: true });
         renameSync(staging, directory);
       } finally {

@@ -144,6 +144,7 @@ test("stacks built on one base share its layer, and install into an empty store 
   assert.equal(readlinkSync(join(fresh, "names/right")), join("..", "2".repeat(64)));
   const stored = JSON.parse(readFileSync(join(fresh, "2".repeat(64), "stack.json"), "utf8"));
   assert.equal(stored.name, "right");
+  assert.equal(stored.imageDigest, right.imageDigest, "the run record names the stack by this digest");
   const secondTime = await installStacks(unpacked.directory, unpacked.manifest, fresh);
   assert.ok(
     secondTime.every((stack) => !stack.installed),
