@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { projectRoot } from "../support/child-process.ts";
+import { needs, PYTHON } from "../support/requirements.ts";
 import { conflux, emptyCaches, scratch, seedProject } from "./bundle-support.ts";
 
 test("a packed project runs, verifies and replays from its bundle alone, with empty caches and its sources gone", (t) => {
@@ -74,4 +76,27 @@ test("a bundle with one byte changed is refused by verify, run and unpack, namin
   }
   assert.ok(!existsSync(join(work, "out")), "a refused unpack leaves nothing");
   assert.ok(!existsSync(join(work, "conflux-runs")), "a refused bundle is not run");
+});
+
+test("a Python component packs with its client library, and runs from its bundle", needs(PYTHON), (t) => {
+  const work = scratch(t, "python");
+  const packed = conflux(work, {}, "pack", join(projectRoot, "examples/python-component/conflux.yaml"), "-o", "py.cfx");
+  assert.equal(packed.code, 0, packed.stderr);
+  const inspect = conflux(work, {}, "inspect", "py.cfx");
+  assert.match(inspect.stdout, /app\/clients\/python\/conflux\/__init__\.py .*\(appB\)/);
+  const caches = emptyCaches(t);
+  const run = conflux(work, caches, "run", "py.cfx", "--iterations", "3", "--quiet");
+  assert.equal(run.code, 0, run.stderr);
+  const [directory] = readdirSync(join(work, "conflux-runs"));
+  const record = JSON.parse(readFileSync(join(work, "conflux-runs", directory as string, "run.json"), "utf8"));
+  // The run's client is byte for byte the one the bundle lists.
+  const listed = JSON.parse(conflux(work, {}, "inspect", "--json", "py.cfx").stdout) as {
+    manifest: { files: { path: string; sha256: string }[] };
+  };
+  const bundled = listed.manifest.files.find((file) => file.path === "app/clients/python/conflux/__init__.py");
+  const ran = (record.inputs as { path: string; role: string; sha256: string }[]).find(
+    (input) => input.role === "client source" && input.path.endsWith("conflux/__init__.py"),
+  );
+  assert.equal(record.status, "completed");
+  assert.equal(ran?.sha256, bundled?.sha256);
 });
