@@ -22,6 +22,7 @@
 //   coupling   native wire shm queue enclave mapping stats bspline
 //   record     platform wire shm enclave compose stats    the run record
 //   runner     platform wire shm enclave stack compose mapping meshfile coupling stats record cluster
+//   bundle     platform stack compose record       a composition with its files and stacks as one archive (conflux pack)
 //   repro      verify/: wire enclave compose runner record    (a replay is a run)
 //              export/: record
 //   bench      native platform wire shm queue component enclave mapping coupling stats bspline
@@ -75,6 +76,7 @@ const layers = {
     "record",
     "cluster",
   ],
+  bundle: ["platform", "stack", "compose", "record"],
   "repro/verify": ["wire", "enclave", "compose", "runner", "record"],
   "repro/export": ["record"],
   bench: [
@@ -95,6 +97,7 @@ const layers = {
   report: ["compose", "record", "diagram", "stats"],
   cli: [
     "report",
+    "bundle",
     "diagram",
     "scaffold",
     "native",

@@ -10,6 +10,7 @@ import { registerBenchLammps } from "./bench-lammps.ts";
 import { registerBenchMap } from "./bench-map.ts";
 import { registerBenchQueue } from "./bench-queue.ts";
 import { registerBenchSeed } from "./bench-seed.ts";
+import { registerBundle } from "./bundle.ts";
 import { registerClean } from "./clean.ts";
 import { registerDoctor } from "./doctor.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
@@ -54,6 +55,7 @@ Exit codes:
   );
 
 registerRun(program);
+registerBundle(program);
 registerAgent(program);
 registerSubmit(program);
 registerInspect(program);

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { runComposition } from "../runner/run-composition.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -6,7 +7,7 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description("run a composition: launch its components in their enclaves, couple them, and leave a run record")
-    .argument("<file>", "the composition file (YAML)")
+    .argument("<file>", "the composition file (YAML), or a bundle `conflux pack` wrote (app.cfx)")
     .option("--iterations <n>", "override the composition's iteration count")
     .option("--results <dir>", "write the run record here instead of the composition's results directory")
     .option("--quiet", "no progress, no summary: only errors")
@@ -14,7 +15,30 @@ export function registerRun(program: Command): void {
       "after",
       "\nExit codes: 0 completed, 1 a component or the run failed (the message names it), 2 invalid composition or option, 130 interrupted.",
     )
-    .action(async (file: string, options: { iterations?: string; results?: string; quiet?: boolean }) => {
+    .action(async (given: string, options: { iterations?: string; results?: string; quiet?: boolean }) => {
+      let file = given;
+      const { BundleError, looksLikeBundle, prepareBundleRun } = await import("../bundle/index.ts");
+      if (looksLikeBundle(given)) {
+        // A bundle runs from a private unpacked copy; its record goes where the command was started, not into that copy.
+        try {
+          const prepared = await prepareBundleRun(given);
+          file = prepared.composition;
+          options.results ??= resolve("conflux-runs");
+          if (!options.quiet) {
+            const stacks = prepared.stacks.map(
+              (stack) => `${stack.name} (${stack.installed ? "installed" : "already stored"})`,
+            );
+            process.stderr.write(
+              `${given}: every hash checked, unpacked to ${prepared.directory}${stacks.length === 0 ? "" : `; stacks ${stacks.join(", ")}`}\n`,
+            );
+          }
+        } catch (error) {
+          if (!(error instanceof BundleError)) throw error;
+          process.stderr.write(`conflux run: ${error.message}\n`);
+          process.exitCode = ExitCode.usage;
+          return;
+        }
+      }
       let iterations: number | undefined;
       if (options.iterations !== undefined) {
         iterations = Number(options.iterations);

@@ -41,9 +41,11 @@ export interface EnclaveDescription {
   cpuFlags?: string[];
   /**
    * The software stack (a container's root file system) or VM image the
-   * component runs on, identified by content, for the backend that has one.
+   * component runs on, identified by content, for the backend that has one:
+   * `sha256` the stack's hash, `imageDigest` its OCI image digest when it was
+   * installed from a bundle (docs/bundles.md).
    */
-  software?: { kind: "stack" | "image"; name: string; sha256?: string };
+  software?: { kind: "stack" | "image"; name: string; sha256?: string; imageDigest?: string };
 }
 
 export function redactEnvironment(environment: Record<string, string>): Record<string, string> {

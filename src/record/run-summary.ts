@@ -114,7 +114,9 @@ function environmentLine(environment: EnclaveEnvironment): string {
     `Linux ${environment.kernel.release}`,
     `${environment.cpu.model}${fp.length > 0 ? ` (${fp.join(" ")})` : ""}`,
     `${environment.libraries.length + (environment.executable === undefined ? 0 : 1)} loaded files hashed`,
-    environment.software === undefined ? undefined : `${environment.software.kind} ${environment.software.name}`,
+    environment.software === undefined
+      ? undefined
+      : `${environment.software.kind} ${environment.software.name}${environment.software.imageDigest === undefined ? "" : ` (image ${environment.software.imageDigest})`}`,
     environment.error,
   ];
   return parts.filter((part) => part !== undefined).join(", ");

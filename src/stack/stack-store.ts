@@ -25,6 +25,8 @@ export interface StackManifest {
   installed: { package: string; version: string }[];
   spec: string;
   builtUnixMs: number;
+  /** The OCI image digest, for a stack installed from a bundle (docs/bundles.md). */
+  imageDigest?: string;
 }
 
 export interface StoredStack {

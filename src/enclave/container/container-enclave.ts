@@ -28,6 +28,7 @@ import { OciRuntime } from "./oci/runtime.ts";
 import { type ContainerRoot, containerRoot } from "./root.ts";
 import type { ContainerRuntime, PreparedContainer } from "./runtime.ts";
 import { type ContainerLaunch, containerSettings } from "./settings.ts";
+import { stackIdentity } from "./stack-identity.ts";
 
 /** After the runtime has exited, how long to wait for the rest of the output. */
 const OUTPUT_DRAIN_MS = 1000;
@@ -174,6 +175,7 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
     const cpus = this.cpusOf(pid, this.isAlive());
     const environment = this.root?.environment ?? {};
     const codePid = this.prepared?.watchesInit === true && this.isAlive() ? firstChild(pid) : 0;
+    const software = stackIdentity(this.settings.stack, this.settings.rootfs);
     return {
       kind: this.kind,
       name: this.name,
@@ -185,6 +187,7 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
       commandLine: this.describedCommandLine(),
       cwd: this.root?.cwd ?? this.launch.cwd ?? process.cwd(),
       env: redactEnvironment(environment),
+      ...(software === undefined ? {} : { software }),
     };
   }
 

@@ -161,7 +161,9 @@ function libcText(environment: EnclaveEnvironment): string {
 
 function softwareText(environment: EnclaveEnvironment): string | undefined {
   const software = environment.software;
-  return software === undefined ? undefined : `${software.kind} ${software.name} ${short(software.sha256)}`;
+  return software === undefined
+    ? undefined
+    : `${software.kind} ${software.name} ${short(software.sha256)}${software.imageDigest === undefined ? "" : ` image ${software.imageDigest}`}`;
 }
 
 function short(sha256: string | undefined): string {

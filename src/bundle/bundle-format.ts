@@ -1,0 +1,53 @@
+// What a bundle (`conflux pack`) is: a tar archive whose first entry is
+// manifest.json, listing every other entry with its SHA-256. docs/bundles.md
+// describes the same layout; readers refuse any other format or version.
+import type { StackManifest } from "../stack/stack-store.ts";
+
+export const BUNDLE_FORMAT = "conflux-bundle";
+export const BUNDLE_VERSION = 1;
+export const MANIFEST_ENTRY = "manifest.json";
+/** The composition and every file its components read, at their paths relative to the files' common directory. */
+export const APP_DIRECTORY = "app";
+/** An OCI image layout holding every stack: blobs/sha256/<digest>, index.json, oci-layout. */
+export const OCI_DIRECTORY = "oci";
+/** Every entry carries this time, so that packing the same inputs twice gives the same bytes. */
+export const FIXED_MTIME = new Date(0);
+
+export type BundleFileRole = "composition" | "component file" | "client library" | "oci blob" | "oci layout";
+
+export interface BundleFile {
+  /** The entry's path in the archive. */
+  path: string;
+  sha256: string;
+  bytes: number;
+  role: BundleFileRole;
+  /** The component that reads it, for an app file. */
+  component?: string;
+}
+
+export interface BundleStack {
+  name: string;
+  /** The OCI image digest: `sha256:` and the SHA-256 of its image manifest. */
+  imageDigest: string;
+  /** Layer digests, base first; a layer two stacks share is one blob. */
+  layers: string[];
+  /** The stack's own manifest (release, packages, installed versions), as `conflux stack build` wrote it. */
+  stack: StackManifest;
+}
+
+export interface BundleManifest {
+  format: typeof BUNDLE_FORMAT;
+  version: typeof BUNDLE_VERSION;
+  conflux: { version: string };
+  name: string;
+  /** The composition's path in the archive. */
+  composition: string;
+  stacks: BundleStack[];
+  /** Every entry but manifest.json, sorted by path. */
+  files: BundleFile[];
+}
+
+/** A bundle that cannot be read, packed or trusted; the message names the place and the fix. */
+export class BundleError extends Error {
+  override name = "BundleError";
+}

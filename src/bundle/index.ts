@@ -1,0 +1,9 @@
+// Bundles: a composition with its files, clients and stacks in one archive (docs/bundles.md).
+export { BundleError, type BundleManifest } from "./bundle-format.ts";
+export { looksLikeBundle, readBundle } from "./bundle-reader.ts";
+export { bundlesDirectory, prepareBundleRun } from "./bundle-run-directory.ts";
+export { bundleSummary } from "./bundle-summary.ts";
+export { verifyBundle } from "./bundle-verification.ts";
+export { packBundle } from "./pack-bundle.ts";
+export { installStacks } from "./stack-installation.ts";
+export { unpackBundle } from "./unpack-bundle.ts";

@@ -1,0 +1,200 @@
+// `conflux pack`: a composition, every file its components read, the client
+// libraries they run on and every stack they name, in one archive whose
+// manifest holds the SHA-256 of every other entry (bundle-format.ts).
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { type Composition, loadComposition } from "../compose/load.ts";
+import { PACKAGE_ROOT } from "../platform/package-root.ts";
+import { ensureSdkBundle } from "../platform/sdk-bundle.ts";
+import { compositionInputs, type InputFile } from "../record/composition-inputs.ts";
+import { hashFile } from "../record/file-digest.ts";
+import { confluxVersion } from "../record/software-versions.ts";
+import { listStacks } from "../stack/stack-store.ts";
+import {
+  APP_DIRECTORY,
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  BundleError,
+  type BundleFile,
+  type BundleManifest,
+  type BundleStack,
+  MANIFEST_ENTRY,
+  OCI_DIRECTORY,
+} from "./bundle-format.ts";
+import { type TarEntry, writeTar } from "./deterministic-tar.ts";
+import { stackImage } from "./stack-image.ts";
+
+export interface PackedBundle {
+  file: string;
+  manifest: BundleManifest;
+  bytes: number;
+  sha256: string;
+}
+
+/** Packs the composition `compositionFile` into `out`. */
+export async function packBundle(compositionFile: string, out: string): Promise<PackedBundle> {
+  const composition = loadComposition(compositionFile);
+  // The SDK a TypeScript component imports is packed as built, as the run would build it.
+  if (Object.values(composition.components).some((spec) => spec.module !== undefined)) ensureSdkBundle();
+  const inputs = packedInputs(composition);
+  const sdkDirectory = join(PACKAGE_ROOT, "build") + sep;
+  const appInputs = inputs.filter((input) => !input.path.startsWith(sdkDirectory));
+  const root = commonDirectory(appInputs.map((input) => input.path));
+  const files: BundleFile[] = [];
+  const entries: TarEntry[] = [];
+  const add = (input: InputFile, path: string, role: BundleFile["role"]) => {
+    if (input.sha256 === undefined || input.bytes === undefined) {
+      throw new BundleError(
+        `${input.path} (${input.role} of ${input.component ?? "the composition"}) cannot be read: ${input.error ?? "unknown error"}; make it readable, or fix the composition`,
+      );
+    }
+    const mode = (statSync(input.path).mode & 0o111) === 0 ? 0o644 : 0o755;
+    entries.push({ kind: "file", path, mode, bytes: input.bytes, from: input.path });
+    files.push({
+      path,
+      sha256: input.sha256,
+      bytes: input.bytes,
+      role,
+      ...(input.component === undefined ? {} : { component: input.component }),
+    });
+  };
+  for (const input of inputs) {
+    if (input.path.startsWith(sdkDirectory)) {
+      add(input, `clients/typescript/${basename(input.path)}`, "client library");
+    } else {
+      const role =
+        input.role === "composition"
+          ? "composition"
+          : input.role === "client source"
+            ? "client library"
+            : "component file";
+      add(input, `${APP_DIRECTORY}/${relative(root, input.path)}`, role);
+    }
+  }
+  const staging = mkdtempSync(join(tmpdir(), "conflux-pack-"));
+  try {
+    const stacks = await packStacks(composition, join(staging, "blobs"), entries, files);
+    const layout = Buffer.from(JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: stacks.map((stack) => ({
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: stack.imageDigest,
+          size: stack.manifestBytes,
+          annotations: { "org.opencontainers.image.ref.name": stack.name },
+        })),
+      }),
+    );
+    if (stacks.length > 0) {
+      for (const [name, data] of [
+        ["oci-layout", layout],
+        ["index.json", index],
+      ] as const) {
+        const path = `${OCI_DIRECTORY}/${name}`;
+        entries.push({ kind: "data", path, mode: 0o644, data });
+        files.push({ path, sha256: sha256(data), bytes: data.length, role: "oci layout" });
+      }
+    }
+    const compositionPath = `${APP_DIRECTORY}/${relative(root, composition.source)}`;
+    const manifest: BundleManifest = {
+      format: BUNDLE_FORMAT,
+      version: BUNDLE_VERSION,
+      conflux: { version: confluxVersion().version },
+      name: composition.name,
+      composition: compositionPath,
+      stacks: stacks.map(({ manifestBytes: _, ...stack }) => stack),
+      files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    };
+    const manifestData = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    entries.unshift({ kind: "data", path: MANIFEST_ENTRY, mode: 0o644, data: manifestData });
+    const partial = `${out}.partial-${process.pid}`;
+    try {
+      await writeTar(partial, entries, 1);
+      renameSync(partial, out);
+    } finally {
+      rmSync(partial, { force: true });
+    }
+    const hashed = hashFile(out);
+    return { file: out, manifest, bytes: hashed.bytes ?? 0, sha256: hashed.sha256 ?? "" };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** The run's inputs, but not programs found on PATH: those belong to the host or the stack, not the application. */
+function packedInputs(composition: Composition): InputFile[] {
+  const inputs = compositionInputs(composition, { ...hashFile(composition.source) });
+  const onPath = new Set<string>();
+  for (const [component, spec] of Object.entries(composition.components)) {
+    if (spec.enclave.kind === "vm") {
+      throw new BundleError(
+        `component ${component} runs in a VM enclave: bundles do not carry VM images yet; run it in a container enclave, or convey the composition without packing`,
+      );
+    }
+    const program = spec.command?.[0];
+    if (program !== undefined && !program.includes("/")) onPath.add(component);
+  }
+  // A container's program may be its stack's (/usr/bin/python3 of the stack, not of this host): the stack carries it.
+  const inStack = (component: string) => {
+    const enclave = composition.components[component]?.enclave;
+    return enclave?.kind === "container" && enclave.container?.stack !== undefined;
+  };
+  return inputs.filter(
+    (input) =>
+      !(
+        input.role === "program" &&
+        input.component !== undefined &&
+        (onPath.has(input.component) || (input.sha256 === undefined && inStack(input.component)))
+      ),
+  );
+}
+
+async function packStacks(
+  composition: Composition,
+  blobs: string,
+  entries: TarEntry[],
+  files: BundleFile[],
+): Promise<(BundleStack & { manifestBytes: number })[]> {
+  const names = new Set<string>();
+  for (const spec of Object.values(composition.components)) {
+    const stack = spec.enclave.kind === "container" ? spec.enclave.container?.stack : undefined;
+    if (stack !== undefined) names.add(stack);
+  }
+  if (names.size === 0) return [];
+  const stored = listStacks();
+  const images: (BundleStack & { manifestBytes: number })[] = [];
+  for (const name of [...names].sort()) {
+    const stack = stored.find((candidate) => candidate.names.includes(name));
+    if (stack === undefined) {
+      throw new BundleError(
+        `stack ${name} (named in ${composition.source}) is not built here; build it with \`conflux stack build <spec>\` (the spec named ${name}) and pack again`,
+      );
+    }
+    const { manifestBlob, ...image } = await stackImage(stack, blobs);
+    images.push({ ...image, manifestBytes: manifestBlob.bytes });
+  }
+  for (const hex of readdirSync(blobs)
+    .filter((name) => /^[0-9a-f]{64}$/.test(name))
+    .sort()) {
+    const path = `${OCI_DIRECTORY}/blobs/sha256/${hex}`;
+    const bytes = statSync(join(blobs, hex)).size;
+    entries.push({ kind: "file", path, mode: 0o644, bytes, from: join(blobs, hex) });
+    files.push({ path, sha256: hex, bytes, role: "oci blob" });
+  }
+  return images;
+}
+
+function commonDirectory(paths: string[]): string {
+  let common = dirname(paths[0] ?? "/");
+  for (const path of paths) {
+    while (common !== dirname(common) && !(path === common || path.startsWith(common + sep))) common = dirname(common);
+  }
+  return common;
+}
+
+function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}

@@ -1,0 +1,102 @@
+// A bundle as a user makes and uses it: `conflux pack` on a project, twice
+// (byte-identical), then the project removed and the bundle run, inspected,
+// verified, unpacked and replayed from a fresh directory whose caches are
+// empty; and a bundle with one byte changed refused, naming the file.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { projectRoot } from "../support/child-process.ts";
+import { needs, PYTHON } from "../support/requirements.ts";
+import { conflux, emptyCaches, scratch, seedProject } from "./bundle-support.ts";
+
+test("a packed project runs, verifies and replays from its bundle alone, with empty caches and its sources gone", (t) => {
+  const work = scratch(t, "pack");
+  const composition = seedProject(work);
+  const first = conflux(work, {}, "pack", composition, "-o", "app.cfx");
+  assert.equal(first.code, 0, first.stderr);
+  const again = conflux(work, {}, "pack", composition, "-o", "again.cfx");
+  assert.equal(again.code, 0, again.stderr);
+  const bundle = readFileSync(join(work, "app.cfx"));
+  assert.ok(bundle.equals(readFileSync(join(work, "again.cfx"))), "packing twice gives the same bytes");
+  rmSync(join(work, "project"), { recursive: true, force: true });
+
+  const caches = emptyCaches(t);
+  const elsewhere = scratch(t, "elsewhere");
+  const inspect = conflux(elsewhere, caches, "inspect", join(work, "app.cfx"));
+  assert.equal(inspect.code, 0, inspect.stderr);
+  assert.match(inspect.stdout, /seed-dtk, format conflux-bundle version 1/);
+  assert.match(inspect.stdout, /app\/app-a\.ts .*\(appA\)/);
+  assert.match(inspect.stdout, /client libraries.*\n {2}clients\/typescript\/sdk\.mjs/);
+  const json = conflux(elsewhere, caches, "inspect", "--json", join(work, "app.cfx"));
+  assert.equal(json.code, 0, json.stderr);
+  const listed = JSON.parse(json.stdout) as { manifest: { files: { path: string }[]; conflux: { version: string } } };
+  assert.ok(listed.manifest.files.some((file) => file.path === "clients/typescript/seed-demo.mjs"));
+  assert.equal(typeof listed.manifest.conflux.version, "string");
+
+  const verify = conflux(elsewhere, caches, "verify", join(work, "app.cfx"));
+  assert.equal(verify.code, 0, verify.stderr);
+
+  const run = conflux(elsewhere, caches, "run", join(work, "app.cfx"), "--iterations", "4", "--quiet");
+  assert.equal(run.code, 0, run.stderr);
+  const records = readdirSync(join(elsewhere, "conflux-runs"));
+  assert.equal(records.length, 1);
+  const record = JSON.parse(readFileSync(join(elsewhere, "conflux-runs", records[0] as string, "run.json"), "utf8"));
+  assert.equal(record.status, "completed");
+  assert.ok(String(record.composition.file).startsWith(join(caches.XDG_CACHE_HOME as string, "conflux/bundles")));
+
+  const replay = conflux(elsewhere, caches, "repro", "verify", join("conflux-runs", records[0] as string), "--quiet");
+  assert.equal(replay.code, 0, replay.stdout + replay.stderr);
+
+  const unpack = conflux(elsewhere, caches, "unpack", join(work, "app.cfx"), "-C", "unpacked");
+  assert.equal(unpack.code, 0, unpack.stderr);
+  assert.ok(existsSync(join(elsewhere, "unpacked/app/conflux.yaml")));
+  const intoFull = conflux(elsewhere, caches, "unpack", join(work, "app.cfx"), "-C", "unpacked");
+  assert.equal(intoFull.code, 2);
+  assert.match(intoFull.stderr, /unpacked is not empty: unpack into a new or empty directory/);
+});
+
+test("a bundle with one byte changed is refused by verify, run and unpack, naming the file", (t) => {
+  const work = scratch(t, "tamper");
+  const composition = seedProject(work);
+  assert.equal(conflux(work, {}, "pack", composition, "-o", "app.cfx").code, 0);
+  const bytes = readFileSync(join(work, "app.cfx"));
+  // Change one character of app-b.ts's text, leaving the tar headers (and so the archive's structure) intact.
+  const at = bytes.indexOf(Buffer.from('runSeedApp("flux")'));
+  assert.ok(at > 0);
+  bytes[at + 12] = "F".charCodeAt(0);
+  writeFileSync(join(work, "tampered.cfx"), bytes);
+  const caches = emptyCaches(t);
+  for (const args of [["verify"], ["run", "--quiet"], ["unpack", "-C", "out"], ["unpack", "-C", "out"]]) {
+    const [command, ...rest] = args as [string, ...string[]];
+    const outcome = conflux(work, caches, command, join(work, "tampered.cfx"), ...rest);
+    assert.equal(outcome.code, 2, `${command}: ${outcome.stderr}`);
+    assert.match(outcome.stderr, /app\/app-b\.ts does not match its hash in the manifest/);
+    assert.doesNotMatch(outcome.stderr, /\n\s+at /, "no stack trace");
+  }
+  assert.ok(!existsSync(join(work, "out")), "a refused unpack leaves nothing");
+  assert.ok(!existsSync(join(work, "conflux-runs")), "a refused bundle is not run");
+});
+
+test("a Python component packs with its client library, and runs from its bundle", needs(PYTHON), (t) => {
+  const work = scratch(t, "python");
+  const packed = conflux(work, {}, "pack", join(projectRoot, "examples/python-component/conflux.yaml"), "-o", "py.cfx");
+  assert.equal(packed.code, 0, packed.stderr);
+  const inspect = conflux(work, {}, "inspect", "py.cfx");
+  assert.match(inspect.stdout, /app\/clients\/python\/conflux\/__init__\.py .*\(appB\)/);
+  const caches = emptyCaches(t);
+  const run = conflux(work, caches, "run", "py.cfx", "--iterations", "3", "--quiet");
+  assert.equal(run.code, 0, run.stderr);
+  const [directory] = readdirSync(join(work, "conflux-runs"));
+  const record = JSON.parse(readFileSync(join(work, "conflux-runs", directory as string, "run.json"), "utf8"));
+  // The run's client is byte for byte the one the bundle lists.
+  const listed = JSON.parse(conflux(work, {}, "inspect", "--json", "py.cfx").stdout) as {
+    manifest: { files: { path: string; sha256: string }[] };
+  };
+  const bundled = listed.manifest.files.find((file) => file.path === "app/clients/python/conflux/__init__.py");
+  const ran = (record.inputs as { path: string; role: string; sha256: string }[]).find(
+    (input) => input.role === "client source" && input.path.endsWith("conflux/__init__.py"),
+  );
+  assert.equal(record.status, "completed");
+  assert.equal(ran?.sha256, bundled?.sha256);
+});
