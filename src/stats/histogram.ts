@@ -21,7 +21,8 @@ export function histogram(samples: Float64Array, count: number = samples.length,
   if (high <= low) return { edges: [low, high], counts: [count] };
   // A zero or negative sample has no logarithm: such samples get equal widths instead. Positions are taken between
   // logarithms, not as a ratio of values, which overflows for samples many decades apart.
-  const logarithmic = low > 0;
+  // Samples so close that their logarithms are equal (1e9 and 1e9 - 1e-6) have no span there: equal widths too.
+  const logarithmic = low > 0 && Math.log(high) > Math.log(low);
   const scale = (value: number) => (logarithmic ? Math.log(value) : value);
   const from = scale(low);
   const span = scale(high) - from;

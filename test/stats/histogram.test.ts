@@ -35,6 +35,9 @@ test("positive samples get logarithmic bins, samples with a zero even ones, equa
   assert.deepEqual(logarithmic.counts, [12, 1, 1, 2]);
   assert.deepEqual(histogram(Float64Array.from([0, 1, 2, 3]), 4, 2), { edges: [0, 1.5, 3], counts: [2, 2] });
   assert.deepEqual(histogram(Float64Array.from([5, 5, 5])), { edges: [5, 5], counts: [3] });
+  // Two samples whose logarithms round to one number: equal widths, every sample counted.
+  const close = histogram(Float64Array.from([999999999.9999996, 999999999.9999982]));
+  assert.deepEqual(close.counts, [1, 1]);
   assert.deepEqual(histogram(new Float64Array(8), 0), { edges: [], counts: [] });
   const firstTwo = histogram(Float64Array.from([1, 2, 1000]), 2);
   assert.deepEqual(firstTwo.counts, [1, 1], "only the first two samples");
