@@ -77,6 +77,9 @@ class ComponentSession {
       case FrameType.segment:
         this.mirror?.apply(payload);
         return;
+      case FrameType.reads:
+        this.mirror?.applyReads(payload);
+        return;
       case FrameType.record: {
         const sequence = decodeRecord(payload, this.outgoing, where);
         this.channel?.send(this.outgoing);
@@ -145,7 +148,8 @@ class ComponentSession {
 
   private toDriver(message: Message): void {
     if (TURN_TO_DRIVER.has(message.opcode) && this.mirror !== undefined) {
-      for (const frame of this.mirror.frames()) this.socket.write(frame);
+      // At bye every held-back block crosses: the driver saves the component's fields whole.
+      for (const frame of this.mirror.frames(message.opcode === Opcode.bye)) this.socket.write(frame);
     }
     const request = this.requests.get(message.correlation);
     if (message.correlation !== 0 && request !== undefined) message.correlation = request;

@@ -24,6 +24,8 @@ export const FrameType = {
   heartbeat: 7,
   /** agent → relay: the component's output, UTF-8, as it came. */
   output: 8,
+  /** relay → agent: the byte ranges of the component's segments the driver reads (wire/read-ranges.ts), once. */
+  reads: 9,
 } as const;
 
 export const FRAME_HEADER_BYTES = 8;

@@ -21,6 +21,7 @@ import {
   rankedName,
   WAIT_VARIABLE,
 } from "../wire/environment.ts";
+import { LINK_COUNTERS_BYTES, linkCountersSegmentName, writeLinkCounters } from "../wire/link-counters.ts";
 import { channelName, Opcode } from "../wire/protocol.ts";
 import { CACHE_LINE } from "../wire/ring.ts";
 import type { RemoteLaunch } from "./agent.ts";
@@ -52,7 +53,18 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
   const wait = JSON.parse(environment[WAIT_VARIABLE] ?? "{}") as Partial<WaitStrategy>;
   const run = Run.fromEnvironment(environment);
   const channel = Channel.attach(run, channelName(name), { wait });
-  const mirror = new SegmentMirror(run, name, where);
+  const mirror = new SegmentMirror(run, name, where, true);
+  // What crossed, for the run record: updated at every record, read by the driver once this relay has ended.
+  const link = run.createSegment(linkCountersSegmentName(name), LINK_COUNTERS_BYTES);
+  const linkView = new DataView(link.buffer, link.payloadOffset, LINK_COUNTERS_BYTES);
+  const counters = { bytesToNode: 0, bytesFromNode: 0, records: 0 };
+  const count = (): void => {
+    counters.bytesToNode = mirror.bytesSent;
+    counters.bytesFromNode = mirror.bytesReceived;
+    counters.records++;
+    writeLinkCounters(linkView, counters);
+  };
+  writeLinkCounters(linkView, counters);
   const incoming = new Message();
   const outgoing = new Message();
   let ended = false;
@@ -72,6 +84,7 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
     (message) => {
       if (TURN_TO_COMPONENT.has(message.opcode)) for (const frame of mirror.frames()) socket.write(frame);
       socket.write(encodeFrame(FrameType.record, encodeRecord(message)));
+      count();
     },
     (error) => lose(`the driver's channel failed: ${error.message}`),
   );
@@ -81,6 +94,7 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
     watch.close();
     pump.stop();
     mirror.close();
+    link.close();
     socket.destroy();
   };
 
@@ -124,6 +138,7 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
       case FrameType.record:
         decodeRecord(payload, outgoing, where);
         channel.send(outgoing);
+        count();
         return;
       case FrameType.output:
         process.stdout.write(payload);

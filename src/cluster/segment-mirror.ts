@@ -12,8 +12,20 @@
 // it, kept on both sides (the sender's after it sent, the receiver's after it
 // wrote). Coordinates and fields nobody touched cross once; a field a step
 // rewrote crosses in the blocks whose bytes differ.
+//
+// What the driver reads. Once its operators are set up, the driver says which
+// byte ranges of the component's segments it reads ("<component>._reads",
+// wire/read-ranges.ts); the relay passes them on, once, and from then on the
+// agent sends a changed block only when it holds a byte the driver reads, or a
+// value that is not finite (so the driver's check of every value still finds
+// it and names the point): everything a driver leaves unread is values, whole
+// doubles on 8-byte boundaries. A block held back stays changed against the
+// shadow, and crosses when the component says bye, so the run's saved fields
+// are the component's whole. Names "<component>._…" are the cluster's own
+// (no mesh name starts so) and never cross as segments.
 import type { Run } from "../shm/run.ts";
 import type { Segment } from "../shm/segment.ts";
+import { type ByteRanges, decodeReadRanges, readRangesPublished, readRangesSegmentName } from "../wire/read-ranges.ts";
 import type { SegmentKind } from "../wire/segment-header.ts";
 import { encodeFrame, FrameType } from "./frames.ts";
 
@@ -29,6 +41,10 @@ interface Mirrored {
   shadow: Buffer;
   /** Whether the other node has it at all. */
   known: boolean;
+  /** Per block, 1 when the driver reads a byte of it; undefined when it reads them all (or said nothing). */
+  readBlocks: Uint8Array | undefined;
+  /** Whether this side holds back changes the other has not had: then what comes in is merged, not copied. */
+  heldBack: boolean;
 }
 
 export class SegmentMirror {
@@ -36,24 +52,43 @@ export class SegmentMirror {
   /** Payload bytes sent and received since the mirror was made (frame headers not counted). */
   bytesSent = 0;
   bytesReceived = 0;
+  /** Changed bytes held back because the driver does not read them (they cross at bye). */
+  bytesHeldBack = 0;
+  /** Relay side: whether the driver's read ranges have gone to the agent. */
+  private readsSent = false;
+  /** Agent side: the ranges the driver reads, by segment name, once the relay has passed them. */
+  private reads: Map<string, ByteRanges> | undefined;
 
   constructor(
     private readonly run: Run,
     readonly component: string,
     private readonly where: string,
+    /** The relay's side: it passes the driver's read ranges on (the agent's never: they are not its component's to say). */
+    private readonly passesReads = false,
   ) {}
 
-  /** Frames of what changed in the component's segments (its channel aside) since the other node had them. */
-  frames(): Buffer[] {
+  /**
+   * Frames of what changed in the component's segments since the other node had them: the changed blocks the
+   * driver reads, or all of them when `whole` (or nothing was said). On the relay's side, the driver's read
+   * ranges go first, once they exist.
+   */
+  frames(whole = false): Buffer[] {
     const frames: Buffer[] = [];
-    const prefix = `${this.component}.`;
     for (const entry of this.run.segments()) {
-      if (!entry.name.startsWith(prefix) || entry.name === `${prefix}channel`) continue;
+      if (!entry.name.startsWith(this.prefix)) continue;
+      if (entry.name === this.readsName) {
+        if (this.passesReads && !this.readsSent) this.sendReads(frames);
+        continue;
+      }
+      if (!this.mirrors(entry.name)) continue;
       const mirrored = this.opened(entry.name);
       const view = mirrored.segment.bytes(0, mirrored.segment.payloadSize);
       const current = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-      const ranges = mirrored.known ? changedRanges(current, mirrored.shadow) : [[0, current.byteLength] as const];
+      const ranges = mirrored.known
+        ? this.changedRanges(current, mirrored, whole ? undefined : mirrored.readBlocks)
+        : [[0, current.byteLength] as const];
       mirrored.known = true;
+      if (whole) mirrored.heldBack = false;
       if (ranges.length === 0) continue;
       const name = Buffer.from(entry.name, "utf8");
       const parts: Buffer[] = [header(name, entry.kind, current.byteLength)];
@@ -70,6 +105,85 @@ export class SegmentMirror {
     return frames;
   }
 
+  /** Agent side: the driver's read ranges, checked; segments they name that this node has are held to them. */
+  applyReads(payload: Buffer): void {
+    const reads = decodeReadRanges(payload, `${this.where}: the driver's`);
+    for (const name of reads.keys()) {
+      if (!this.mirrors(name))
+        throw new Error(`${this.where}: read ranges for "${name}", which is not component ${this.component}'s`);
+    }
+    this.reads = reads;
+    for (const [name, mirrored] of this.mirrored)
+      mirrored.readBlocks = this.readBlocksOf(name, mirrored.segment.payloadSize);
+  }
+
+  private get prefix(): string {
+    return `${this.component}.`;
+  }
+
+  private get readsName(): string {
+    return readRangesSegmentName(this.component);
+  }
+
+  /** Whether a segment of this name crosses: the component's own, but not its channel or the cluster's. */
+  private mirrors(name: string): boolean {
+    return name.startsWith(this.prefix) && name !== `${this.prefix}channel` && !name.startsWith(`${this.prefix}_`);
+  }
+
+  private sendReads(frames: Buffer[]): void {
+    const segment = this.run.openSegment(this.readsName);
+    try {
+      const bytes = segment.bytes(0, segment.payloadSize);
+      if (!readRangesPublished(bytes)) return;
+      // Checked here too: a component on the driver's node can reach the run's segments.
+      const copy = Buffer.from(bytes);
+      decodeReadRanges(copy, `${this.where}: the driver's`);
+      frames.push(encodeFrame(FrameType.reads, copy));
+      this.readsSent = true;
+    } finally {
+      segment.close();
+    }
+  }
+
+  private readBlocksOf(name: string, payloadSize: number): Uint8Array | undefined {
+    const ranges = this.reads?.get(name);
+    if (ranges === undefined) return undefined;
+    const blocks = new Uint8Array(Math.ceil(payloadSize / BLOCK_BYTES));
+    for (const [offset, length] of ranges) {
+      if (offset + length > payloadSize) {
+        throw new Error(
+          `${this.where}: the driver reads ${offset}+${length} of segment "${name}", which has ${payloadSize} bytes`,
+        );
+      }
+      const last = Math.floor((offset + length - 1) / BLOCK_BYTES);
+      for (let block = Math.floor(offset / BLOCK_BYTES); block <= last; block++) blocks[block] = 1;
+    }
+    return blocks;
+  }
+
+  /**
+   * The [offset, length] ranges, in whole blocks (the last may be short), where `current` differs from the
+   * shadow and that cross: every changed block, or with `readBlocks` those the driver reads or that hold a value
+   * that is not finite.
+   */
+  private changedRanges(current: Buffer, mirrored: Mirrored, readBlocks: Uint8Array | undefined): [number, number][] {
+    const shadow = mirrored.shadow;
+    const ranges: [number, number][] = [];
+    for (let offset = 0, block = 0; offset < current.byteLength; offset += BLOCK_BYTES, block++) {
+      const end = Math.min(offset + BLOCK_BYTES, current.byteLength);
+      if (current.compare(shadow, offset, end, offset, end) === 0) continue;
+      if (readBlocks !== undefined && readBlocks[block] === 0 && allFinite(current, offset, end)) {
+        this.bytesHeldBack += end - offset;
+        mirrored.heldBack = true;
+        continue;
+      }
+      const last = ranges.at(-1);
+      if (last !== undefined && last[0] + last[1] === offset) last[1] = end - last[0];
+      else ranges.push([offset, end - offset]);
+    }
+    return ranges;
+  }
+
   /** Applies a segment frame: creates the segment when this node has none by that name, then writes the ranges. */
   apply(payload: Buffer): void {
     const nameLength = payload.byteLength >= HEAD_BYTES ? payload.readUInt32LE(0) : NAME_LIMIT + 1;
@@ -79,14 +193,20 @@ export class SegmentMirror {
     const kind = payload.readUInt32LE(4) as SegmentKind;
     const size = payload.readUInt32LE(8);
     const name = payload.subarray(HEAD_BYTES, HEAD_BYTES + nameLength).toString("utf8");
-    if (!name.startsWith(`${this.component}.`) || name === `${this.component}.channel`) {
+    if (!this.mirrors(name)) {
       throw new Error(`${this.where}: a segment frame for "${name}", which is not component ${this.component}'s`);
     }
     let mirrored = this.mirrored.get(name);
     if (mirrored === undefined) {
       const known = this.run.segments().some((entry) => entry.name === name);
       const segment = known ? this.run.openSegment(name) : this.run.createSegment(name, size, kind);
-      mirrored = { segment, shadow: Buffer.alloc(segment.payloadSize), known: true };
+      mirrored = {
+        segment,
+        shadow: Buffer.alloc(segment.payloadSize),
+        known: true,
+        readBlocks: undefined,
+        heldBack: false,
+      };
       this.mirrored.set(name, mirrored);
     }
     const target = mirrored.segment.bytes(0, mirrored.segment.payloadSize);
@@ -105,7 +225,8 @@ export class SegmentMirror {
         throw new Error(`${this.where}: segment "${name}": a range ${offset}+${length} outside its ${size} bytes`);
       }
       const bytes = payload.subarray(start, start + length);
-      target.set(bytes, offset);
+      if (mirrored.heldBack) mergeHeldBack(target, mirrored.shadow, bytes, offset);
+      else target.set(bytes, offset);
       bytes.copy(mirrored.shadow, offset);
       this.bytesReceived += length;
       at = start + length;
@@ -116,7 +237,13 @@ export class SegmentMirror {
     let mirrored = this.mirrored.get(name);
     if (mirrored === undefined) {
       const segment = this.run.openSegment(name);
-      mirrored = { segment, shadow: Buffer.alloc(segment.payloadSize), known: false };
+      mirrored = {
+        segment,
+        shadow: Buffer.alloc(segment.payloadSize),
+        known: false,
+        readBlocks: this.readBlocksOf(name, segment.payloadSize),
+        heldBack: false,
+      };
       this.mirrored.set(name, mirrored);
     }
     return mirrored;
@@ -137,15 +264,29 @@ function header(name: Buffer, kind: number, size: number): Buffer {
   return head;
 }
 
-/** The [offset, length] ranges, in whole blocks (the last may be short), where `current` differs from `shadow`. */
-function changedRanges(current: Buffer, shadow: Buffer): [number, number][] {
-  const ranges: [number, number][] = [];
-  for (let offset = 0; offset < current.byteLength; offset += BLOCK_BYTES) {
-    const end = Math.min(offset + BLOCK_BYTES, current.byteLength);
-    if (current.compare(shadow, offset, end, offset, end) === 0) continue;
-    const last = ranges.at(-1);
-    if (last !== undefined && last[0] + last[1] === offset) last[1] = end - last[0];
-    else ranges.push([offset, end - offset]);
+/**
+ * Writes into `target` at `offset` what the other side changed in `incoming`: the bytes that differ from the
+ * shadow (what it had from here). Its block of a field this side holds back carries that field as this side last
+ * sent it, which must not overwrite what the component has written since.
+ */
+function mergeHeldBack(target: Uint8Array, shadow: Buffer, incoming: Buffer, offset: number): void {
+  for (let at = 0; at < incoming.byteLength; at += BLOCK_BYTES) {
+    const end = Math.min(at + BLOCK_BYTES, incoming.byteLength);
+    if (incoming.compare(shadow, offset + at, offset + end, at, end) === 0) continue;
+    for (let index = at; index < end; index++) {
+      const byte = incoming[index] as number;
+      if (byte !== shadow[offset + index]) target[offset + index] = byte;
+    }
   }
-  return ranges;
+}
+
+/** Whether every whole double in [start, end) of `bytes` (8-byte aligned there) is finite. */
+function allFinite(bytes: Buffer, start: number, end: number): boolean {
+  const values = new Float64Array(bytes.buffer, bytes.byteOffset + start, (end - start) >>> 3);
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index] as number;
+    // NaN − NaN and ∞ − ∞ are NaN; every finite value minus itself is 0.
+    if (value - value !== 0) return false;
+  }
+  return true;
 }

@@ -27,6 +27,7 @@ import { SnapshotReader, specDifferences } from "../shm/snapshot.ts";
 import { firstTruncation } from "../shm/truncation.ts";
 import type { SharedWaveform } from "../shm/waveform.ts";
 import { NODE_LOST_EXIT, SNAPSHOTS_VARIABLE, WAIT_VARIABLE } from "../wire/environment.ts";
+import { type LinkCounters, linkCountersSegmentName, readLinkCounters } from "../wire/link-counters.ts";
 import { MeshMetadataError } from "../wire/mesh.ts";
 import { SegmentHeaderError } from "../wire/segment-header.ts";
 import { snapshotSegmentName } from "../wire/snapshot.ts";
@@ -48,6 +49,7 @@ import {
   rankedPoint,
   rankPid,
 } from "./ranks/rank-participants.ts";
+import { declareRemoteReads, readSources } from "./remote-reads.ts";
 import { buildTimeRun, createTimeWaveforms, timePhaseNames, timeTimingCapacity } from "./schemes/build-time-run.ts";
 import { type BoundTransfer, type IterationProbe, runIterations } from "./schemes/iteration-loop.ts";
 import { runScheme } from "./schemes/run-scheme.ts";
@@ -91,6 +93,8 @@ export interface EnclaveRecord {
   pid: number;
   description: unknown;
   exit?: ExitStatus;
+  /** A component on another node: what its relay moved (docs/cluster.md). */
+  link?: LinkCounters;
 }
 
 export interface CouplingResult {
@@ -278,6 +282,10 @@ export async function runCoupling<OperatorSpec>(
       });
       history = timeRun.history;
     }
+    // Exports of every value each window read every value: then nothing is declared, and all of it crosses.
+    if (hooks.windowDone === undefined) {
+      declareRemoteReads(run, participants, readSources(plan, transfers, meshes, waveforms));
+    }
     hooks.onReady?.(
       [...participants.values()].map((participant) => ({
         component: participant.plan.name,
@@ -325,7 +333,7 @@ export async function runCoupling<OperatorSpec>(
         // Killed or crashed on its way out, after its bye: the run did not end well.
         else if (exit.cause !== "stop" && (exit.code !== 0 || exit.signal !== null))
           throw failure(participant, -1, progress.phase, `${describeExit(exit)} after it said bye`, exit);
-        return record(participant, exit);
+        return { ...record(participant, exit), ...linkOf(run, participant) };
       }),
     );
     return summary(enclaves);
@@ -413,6 +421,20 @@ function record(participant: Participant, exit: ExitStatus | undefined): Enclave
     description,
     ...(exit === undefined ? {} : { exit }),
   };
+}
+
+/** What the relay of a component on another node moved, from the segment it kept; nothing when it kept none fit to read. */
+function linkOf(run: Run, participant: Participant): { link?: LinkCounters } {
+  if (participant.plan.node === undefined) return {};
+  const name = linkCountersSegmentName(participant.plan.name);
+  if (!run.segments().some((entry) => entry.name === name)) return {};
+  const segment = run.openSegment(name);
+  try {
+    const counters = readLinkCounters(new DataView(segment.buffer, segment.payloadOffset, segment.payloadSize));
+    return typeof counters === "string" ? {} : { link: counters };
+  } finally {
+    segment.close();
+  }
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

@@ -16,6 +16,7 @@ export * from "./operators/nearest-neighbour.ts";
 export { closeOperatorThreads } from "./operators/operator-threads.ts";
 export * from "./operators/rbf-global.ts";
 export * from "./operators/rbf-partition-of-unity.ts";
+export * from "./operators/source-points-read.ts";
 export * from "./operators/sparse-operator.ts";
 export * from "./operators/transfer-operator.ts";
 export * from "./operators/transfer-options.ts";

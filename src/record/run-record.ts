@@ -15,6 +15,7 @@ import type { SharedMesh } from "../shm/shared-mesh.ts";
 import type { Distribution } from "../stats/distribution.ts";
 import { histogram } from "../stats/histogram.ts";
 import type { MicrosecondSummary } from "../stats/microsecond-summary.ts";
+import type { LinkCounters } from "../wire/link-counters.ts";
 import type { InputFile } from "./composition-inputs.ts";
 import type { EnclaveEnvironment } from "./enclave-environment.ts";
 import type { RandomSeed } from "./random-seeds.ts";
@@ -98,6 +99,8 @@ export interface EnclaveEntry {
   node?: string;
   /** A component of many ranks not all on the driver's node: each rank's node, in rank order. */
   rankNodes?: string[];
+  /** A component of one rank on another node: the segment bytes its relay moved each way, and the records it passed. */
+  link?: LinkCounters;
 }
 
 export interface DriverEntry {

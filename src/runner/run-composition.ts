@@ -226,6 +226,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
             description: { ...description, env: redactSecrets(description.env ?? {}) },
             ...(seen?.environment === undefined ? {} : { environment: seen.environment }),
             ...(enclave.exit === undefined ? {} : { exit: enclave.exit }),
+            ...(enclave.link === undefined ? {} : { link: enclave.link }),
             ...(nodes.has(enclave.component) ? { node: nodes.get(enclave.component) as string } : {}),
             ...(rankNodes.has(enclave.component) ? { rankNodes: rankNodes.get(enclave.component) as string[] } : {}),
           };

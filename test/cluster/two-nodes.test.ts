@@ -24,7 +24,7 @@ const HEAT = join(projectRoot, "examples/partitioned-heat");
 const options = { ...needs(SLURM), timeout: 300_000 };
 
 const scratch = mkdtempSync(join(tmpdir(), "conflux-two-nodes-"));
-after(() => rmSync(scratch, { recursive: true, force: true }));
+after(() => (process.env.KEEP_SCRATCH ? undefined : rmSync(scratch, { recursive: true, force: true })));
 let shared: SimulatedCluster | undefined;
 // The file's last hook: whatever its tests did, the cluster goes.
 after(() => shared?.down());
@@ -332,6 +332,67 @@ coupling:
       "node2",
     ]);
     assert.equal(record.ranks?.solver?.ranks, 4);
+    assertNodeClean("node2");
+  },
+);
+
+/** A long line on node2 whose first few values the short line on node1 reads; `nanAt` ≥ 0 spoils its last value then. */
+function sparseReads(name: string, placed: boolean, nanAt = -1): string {
+  const app = join(projectRoot, "test/cluster/fixtures/line-app.ts");
+  const file = join(scratch, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `version: 1
+name: ${name}
+${placed ? "placement: { nodes: 2 }\n" : ""}components:
+  Long:
+    module: ${app}
+    args: { points: ${LONG_POINTS}, from: 0, to: 1, nanAt: ${nanAt} }
+${placed ? "    node: 2\n" : ""}    meshes:
+      line: { dimension: 1, points: ${LONG_POINTS}, fields: [out, in] }
+  Short:
+    module: ${app}
+    args: { points: 64, from: 0, to: 0.003 }
+    meshes:
+      line: { dimension: 1, points: 64, fields: [out, in] }
+transfers:
+  - { from: Long.line.out, to: Short.line.in, operator: { method: nearest } }
+  - { from: Short.line.out, to: Long.line.in, operator: { method: nearest } }
+coupling:
+  order: [Long, Short]
+  iterations: ${SPARSE_ITERATIONS}
+`,
+  );
+  return file;
+}
+const LONG_POINTS = 20_000;
+const SPARSE_ITERATIONS = 50;
+
+test(
+  "a long line on node2 that the driver reads 64 values of: each turn brings those, the one-node fields bit for bit, and a NaN nobody reads still ends the run naming its point",
+  options,
+  () => {
+    const results = join(scratch, "sparse-reads");
+    const ran = runOnCluster(sparseReads("sparse-reads", true), results);
+    assert.equal(ran.status, 0, ran.stderr);
+    const local = join(scratch, "sparse-reads-one-node");
+    runHere(sparseReads("sparse-reads-one-node", false), local);
+    assert.deepEqual(fieldDigests(results), fieldDigests(local));
+    const link = onlyRecord(results).record.enclaves.find((enclave) => enclave.component === "Long")?.link;
+    assert.ok(link !== undefined, "the record keeps what Long's relay moved");
+    // Whole, each turn would bring the rewritten field, 160 kB; what crosses is the hello (coordinates and both
+    // fields), a few blocks a turn, and at bye the rest of the field once.
+    const field = LONG_POINTS * 8;
+    assert.ok(link.bytesFromNode >= 3 * field, `${link.bytesFromNode} bytes from node2`);
+    assert.ok(link.bytesFromNode < 4 * field + SPARSE_ITERATIONS * 4096, `${link.bytesFromNode} bytes from node2`);
+    assert.ok(link.records >= 2 * SPARSE_ITERATIONS, `${link.records} records`);
+
+    const spoiled = join(scratch, "sparse-reads-nan");
+    const failed = runOnCluster(sparseReads("sparse-reads-nan", true, 10), spoiled);
+    assert.notEqual(failed.status, 0);
+    assert.match(failed.stderr, /component "Long"[^\n]*node2/);
+    assert.match(failed.stderr, /wrote NaN into field "out" of mesh "line" at point 19999/);
+    assertNodeClean("node1");
     assertNodeClean("node2");
   },
 );
