@@ -27,7 +27,7 @@ import { summarize } from "../stats/distribution.ts";
 import { alignColumns } from "../stats/table.ts";
 import { type MachineDuring, MachineLoad, machineLine } from "./machine-load.ts";
 import { type Figure, figureOf } from "./map-figures.ts";
-import { MAP_PEERS, type MapPeerName } from "./map-peer-names.ts";
+import type { MapPeerName } from "./map-peer-names.ts";
 import { type PreciceMapping, PrecicePeer, preciceMappingTag } from "./map-peers/precice-peer.ts";
 import { findScipyPython, SCIPY_PACKAGE, ScipyPeer } from "./map-peers/scipy-peer.ts";
 import { unitCubePoints, writePointsFile } from "./map-points.ts";
