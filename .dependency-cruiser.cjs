@@ -25,7 +25,7 @@
 //   bundle     platform stack compose record       a composition with its files and stacks as one archive (conflux pack)
 //   repro      verify/: wire enclave compose runner record    (a replay is a run)
 //              export/: record
-//   bench      native platform wire shm queue component enclave mapping coupling stats bspline
+//   bench      native platform wire shm queue component enclave mapping coupling stats bspline record (runs it reads)
 //   diagram    compose                            pictures of a composition (conflux graph)
 //   scaffold   platform                           a new component and its composition (conflux init)
 //   report     compose record diagram stats       pages about a run (conflux report): page data, sections, shell, charts
@@ -91,6 +91,7 @@ const layers = {
     "coupling",
     "stats",
     "bspline",
+    "record",
   ],
   diagram: ["compose"],
   scaffold: ["platform"],

@@ -83,6 +83,7 @@ class ComponentSession {
       case FrameType.record: {
         const sequence = decodeRecord(payload, this.outgoing, where);
         this.channel?.send(this.outgoing);
+        this.pump?.kick();
         this.requests.set(this.outgoing.sequence, sequence);
         if (this.requests.size > REMEMBERED_REQUESTS) this.requests.delete(this.requests.keys().next().value as number);
         return;

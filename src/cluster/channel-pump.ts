@@ -14,6 +14,8 @@ const EAGER_MS = 2;
 export class ChannelPump {
   private stopped = false;
   private idleSince = performance.now();
+  /** The timer of a pump that has gone quiet, while it waits on it. */
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly channel: Channel,
@@ -29,9 +31,20 @@ export class ChannelPump {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Something was just passed into the channel whose answer is coming: poll eagerly from now on. */
+  kick(): void {
+    this.idleSince = performance.now();
+    if (this.timer === undefined || this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    setImmediate(this.turn);
   }
 
   private turn = (): void => {
+    this.timer = undefined;
     if (this.stopped) return;
     try {
       let received = false;
@@ -47,6 +60,6 @@ export class ChannelPump {
     }
     if (this.stopped) return;
     if (performance.now() - this.idleSince < EAGER_MS) setImmediate(this.turn);
-    else setTimeout(this.turn, 1);
+    else this.timer = setTimeout(this.turn, 1);
   };
 }

@@ -138,6 +138,7 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
       case FrameType.record:
         decodeRecord(payload, outgoing, where);
         channel.send(outgoing);
+        pump.kick();
         count();
         return;
       case FrameType.output:
