@@ -6,11 +6,13 @@ import { mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { type Composition, loadComposition } from "../compose/load.ts";
+import { stackSpecOf } from "../compose/paths.ts";
 import { PACKAGE_ROOT } from "../platform/package-root.ts";
 import { ensureSdkBundle } from "../platform/sdk-bundle.ts";
 import { compositionInputs, type InputFile } from "../record/composition-inputs.ts";
 import { hashFile } from "../record/file-digest.ts";
 import { confluxVersion } from "../record/software-versions.ts";
+import { stackOfSpec } from "../stack/stack-of-spec.ts";
 import { listStacks } from "../stack/stack-store.ts";
 import {
   APP_DIRECTORY,
@@ -159,15 +161,26 @@ async function packStacks(
   files: BundleFile[],
 ): Promise<(BundleStack & { manifestBytes: number })[]> {
   const names = new Set<string>();
+  /** Stacks named by their spec files: found by the spec's content hash, whatever name the store gives it. */
+  const byHash = new Map<string, string>();
   for (const spec of Object.values(composition.components)) {
     const stack = spec.enclave.kind === "container" ? spec.enclave.container?.stack : undefined;
-    if (stack !== undefined) names.add(stack);
+    if (stack === undefined) continue;
+    if (stackSpecOf(spec) === undefined) names.add(stack);
+    else {
+      const described = stackOfSpec(stack);
+      names.add(described.name);
+      byHash.set(described.name, described.hash);
+    }
   }
   if (names.size === 0) return [];
   const stored = listStacks();
   const images: (BundleStack & { manifestBytes: number })[] = [];
   for (const name of [...names].sort()) {
-    const stack = stored.find((candidate) => candidate.names.includes(name));
+    const hash = byHash.get(name);
+    const stack = stored.find((candidate) =>
+      hash === undefined ? candidate.names.includes(name) : candidate.manifest.hash === hash,
+    );
     if (stack === undefined) {
       throw new BundleError(
         `stack ${name} (named in ${composition.source}) is not built here; build it with \`conflux stack build <spec>\` (the spec named ${name}) and pack again`,

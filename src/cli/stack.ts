@@ -16,16 +16,20 @@ export function registerStack(program: Command): void {
     .description("build the stack a spec describes, or reuse the stored one with the same content hash")
     .option("--quiet", "print only the result")
     .action(async (spec: string, options: { quiet?: boolean }) => {
-      const [{ debootstrapMissing }, { buildStack }, { StackSpecError }] = await Promise.all([
-        import("../stack/debootstrap.ts"),
-        import("../stack/stack-build.ts"),
-        import("../stack/stack-spec.ts"),
-      ]);
+      const [{ debootstrapMissing }, { buildStack }, { StackSpecError }, { createStackBuildProgress }] =
+        await Promise.all([
+          import("../stack/debootstrap.ts"),
+          import("../stack/stack-build.ts"),
+          import("../stack/stack-spec.ts"),
+          import("./stack-build-progress.ts"),
+        ]);
       const started = Date.now();
+      const progress = options.quiet ? undefined : createStackBuildProgress(`stack ${spec}`);
       try {
         const result = await buildStack(spec, {
-          ...(options.quiet ? {} : { onLine: (line: string) => process.stderr.write(`  ${line}\n`) }),
+          ...(progress === undefined ? {} : { onLine: (line: string) => progress.line(line) }),
         });
+        progress?.finish();
         const { manifest } = result;
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         const how = result.cached
@@ -35,6 +39,7 @@ export function registerStack(program: Command): void {
           `stack ${manifest.name} ${manifest.hash.slice(0, 12)}: ${how}\n  Debian ${manifest.release}, ${manifest.installed.length} packages, ${manifest.files.length} file(s) copied in\n  ${result.directory}/rootfs\n`,
         );
       } catch (error) {
+        progress?.finish();
         if (error instanceof StackSpecError) throw new UsageError(error.message);
         if (debootstrapMissing() !== undefined) {
           process.stderr.write(`conflux stack build: ${(error as Error).message}\n`);

@@ -4,7 +4,15 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { declaredGeometry, MeshFileError } from "../meshfile/index.ts";
 import type { Finding } from "./positions.ts";
-import type { CompositionDocument } from "./schema.ts";
+import { type CompositionDocument, STACK_SPEC_PATTERN } from "./schema.ts";
+
+type ComponentDocument = CompositionDocument["components"][string];
+
+/** The spec file a container component names as its stack (as written), when it names one rather than a stack's name. */
+export function stackSpecOf(component: ComponentDocument): string | undefined {
+  const stack = component.enclave.kind === "container" ? component.enclave.container?.stack : undefined;
+  return stack !== undefined && STACK_SPEC_PATTERN.test(stack) ? stack : undefined;
+}
 
 /** A command's program is a path when it has a slash; otherwise it is looked up on PATH when it starts. */
 function isPath(program: string): boolean {
@@ -17,6 +25,11 @@ export function resolvePaths(composition: CompositionDocument, directory: string
     Object.entries(composition.components).map(([name, component]) => {
       const resolved = { ...component };
       if (component.module !== undefined) resolved.module = resolve(directory, component.module);
+      const stack = stackSpecOf(component);
+      const container = resolved.enclave.container;
+      if (stack !== undefined && container !== undefined) {
+        resolved.enclave = { ...resolved.enclave, container: { ...container, stack: resolve(directory, stack) } };
+      }
       const [program, ...rest] = component.command ?? [];
       if (program !== undefined && isPath(program)) resolved.command = [resolve(directory, program), ...rest];
       resolved.meshes = Object.fromEntries(
@@ -43,6 +56,16 @@ export function missingFileFindings(composition: CompositionDocument, directory:
     if (component.module !== undefined) checks.push({ key: "module", file: component.module });
     const program = component.command?.[0];
     if (program !== undefined && isPath(program)) checks.push({ key: "command", file: program });
+    const stack = stackSpecOf(component);
+    const stackSpec = stack === undefined ? undefined : resolve(directory, stack);
+    if (stackSpec !== undefined && !existsSync(stackSpec)) {
+      findings.push({
+        path: ["components", name, "enclave", "container", "stack"],
+        at: "value",
+        message: `stack spec "${stack}" does not exist`,
+        hint: `Looked for ${stackSpec}${isAbsolute(stack as string) ? "" : "; relative paths start from the composition file's directory"}.`,
+      });
+    }
     for (const { key, file } of checks) {
       const absolute = resolve(directory, file);
       if (existsSync(absolute)) continue;

@@ -15,6 +15,9 @@ export const COMPOSITION_VERSION = 1;
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 const NAME_RULE = 'a letter, then up to 31 letters, digits, "-" or "_"';
 
+/** A stack named by its spec file rather than by a stored stack's name. */
+export const STACK_SPEC_PATTERN = /\.ya?ml$/;
+
 function nameSchema(what: string) {
   return z.string().regex(NAME_PATTERN, { error: `a ${what} name (${NAME_RULE})` });
 }
@@ -36,9 +39,15 @@ export const containerOptionsSchema = z
       .enum(containerRuntimes)
       .default("bubblewrap")
       .describe("Which program isolates the component: bubblewrap or crun (an OCI runtime)."),
-    stack: nameSchema("software stack")
+    stack: z
+      .string()
+      .refine((value) => NAME_PATTERN.test(value) || STACK_SPEC_PATTERN.test(value), {
+        error: `a stack name (${NAME_RULE}) or the path of its spec file (ending in .yaml or .yml)`,
+      })
       .optional()
-      .describe("Name of the software stack (root file system) the component runs on; the host's when absent."),
+      .describe(
+        "The software stack (root file system) the component runs on: a stored stack's name, or the path of its spec file (e.g. ./numpy1.stack.yaml, from the composition's directory), which `conflux run` builds first when it is not stored; the host's when absent.",
+      ),
     network: z.boolean().default(false).describe("Whether the component may use the network."),
   })
   .describe("Options for kind container only.");

@@ -6,9 +6,11 @@
 // composition's directory), the Python or C client it runs on (client-sources.ts) and
 // the mesh files the composition takes meshes' points from. Files of the environment — libraries,
 // the node binary — are recorded per enclave, from what the processes loaded.
+
 import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Composition } from "../compose/load.ts";
+import { stackSpecOf } from "../compose/paths.ts";
 import { findExecutable } from "../platform/executable.ts";
 import { clientSources } from "./client-sources.ts";
 import { type HashedFile, hashFile } from "./file-digest.ts";
@@ -21,7 +23,8 @@ export type InputRole =
   | "program"
   | "command argument"
   | "client source"
-  | "mesh file";
+  | "mesh file"
+  | "stack spec";
 
 export interface InputFile extends HashedFile {
   role: InputRole;
@@ -64,6 +67,9 @@ export function compositionInputs(composition: Composition, compositionEntry: Ha
     for (const source of clientSources(commandFiles, spec.env, directory)) add(source, "client source", component);
     // The files a mesh's points come from.
     for (const mesh of Object.values(spec.meshes)) if (mesh.file !== undefined) add(mesh.file, "mesh file", component);
+    // The spec file its stack is named by: the stack is that content, and a bundle carries the spec with it.
+    const stack = stackSpecOf(spec);
+    if (stack !== undefined) add(stack, "stack spec", component);
   }
   return inputs;
 }

@@ -21,17 +21,25 @@ import type { ContainerSettings } from "../enclave/container/settings.ts";
 import type { VmSettings } from "../enclave/vm/settings.ts";
 import type { TransferSpec } from "../mapping/index.ts";
 import { type DeclaredGeometry, declaredGeometry, MeshFileError } from "../meshfile/index.ts";
+import type { SpecStack } from "../stack/stack-of-spec.ts";
 import { resolveStack } from "../stack/stack-store.ts";
+import { specStacks } from "./stack-builds.ts";
 
 function address(endpoint: string): FieldAddress {
   const [component = "", mesh = "", field = ""] = endpoint.split(".");
   return { component, mesh, field };
 }
 
-/** A stack is named in the file and found in the stack store; whether it is built is checked at launch. */
-function containerSettings(options: ContainerOptions | undefined): ContainerSettings {
+/**
+ * A stack is named in the file and found in the stack store, by its name or, for one named by its spec file, by
+ * that content's hash (stack-builds.ts has built it by then); whether it is built is checked at launch.
+ */
+function containerSettings(options: ContainerOptions | undefined, spec: SpecStack | undefined): ContainerSettings {
   const settings: ContainerSettings = { runtime: options?.runtime ?? "bubblewrap", network: options?.network ?? false };
-  if (options?.stack !== undefined) {
+  if (spec !== undefined) {
+    settings.stack = spec.name;
+    settings.rootfs = spec.rootfs;
+  } else if (options?.stack !== undefined) {
     settings.stack = options.stack;
     settings.rootfs = resolveStack(options.stack).rootfs;
   }
@@ -89,6 +97,7 @@ function meshesOf(
 export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<TransferSpec> {
   // Components run beside the composition, as its relative paths mean (a thread shares the driver's directory).
   const directory = dirname(composition.source);
+  const stacks = specStacks(composition);
   const components: ComponentPlan[] = Object.entries(composition.components).map(([name, component]) => ({
     name,
     kind: component.enclave.kind,
@@ -99,7 +108,9 @@ export function couplingPlan(composition: Composition, overrides: PlanOverrides 
       ...(component.enclave.cpus === undefined ? {} : { cpus: component.enclave.cpus }),
       args: component.args,
       env: component.env,
-      ...(component.enclave.kind === "container" ? { container: containerSettings(component.enclave.container) } : {}),
+      ...(component.enclave.kind === "container"
+        ? { container: containerSettings(component.enclave.container, stacks.get(name)) }
+        : {}),
       ...(component.enclave.kind === "vm" ? { vm: vmSettings(component.enclave.vm) } : {}),
     },
     ...meshesOf(name, component.meshes),

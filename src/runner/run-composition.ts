@@ -53,12 +53,15 @@ import { type NodeAgents, startNodeAgents } from "./node-agents.ts";
 import { driverNodeProblem, placementProblem } from "./node-placement.ts";
 import { placeRemoteComponents, remoteNodes } from "./remote-components.ts";
 import { allocationHosts, type SlurmAllocation, slurmAllocation } from "./slurm-allocation.ts";
+import { buildMissingStacks, type StackBuildSink } from "./stack-builds.ts";
 
 export interface RunOptions {
   iterations?: number;
   /** Overrides the composition's results directory. */
   resultsDirectory?: string;
   onIteration?: (completed: number, planned: number) => void;
+  /** What the builds of stacks named by their spec files do, when any is missing from the store. */
+  stackBuilds?: StackBuildSink;
   output?: OutputSink | null;
   pings?: number;
   /**
@@ -91,6 +94,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const placement = placementProblem(composition);
   if (placement !== undefined) throw new CompositionError([placement]);
   const spansNodes = remoteNodes(composition).length > 0;
+  await buildMissingStacks(composition, options.stackBuilds);
   const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
   const planned = plan.time === undefined ? plan.iterations : plannedWindows(plan.time);
   // A TypeScript component that imports "conflux-coupling/component" loads the built SDK: it must be its sources' build.

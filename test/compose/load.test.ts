@@ -117,3 +117,29 @@ test("the error's message lists every problem and their count", () => {
     },
   );
 });
+
+test("a stack named by its spec file is resolved against the file, a missing spec is named, and a stack neither name nor spec is refused", (t) => {
+  const container = (stack: string) =>
+    VALID.replace("enclave: { kind: process }", `enclave: { kind: container, container: { stack: ${stack} } }`);
+  const directory = scratchDirectory(t, {
+    "conflux.yaml": container("./stacks/numpy1.stack.yaml"),
+    "app-a.ts": "",
+    "app-b.ts": "",
+  });
+  const file = join(directory, "conflux.yaml");
+  assert.deepEqual(problemsOfFile(file), [
+    `${file}:5:53: components.appA.enclave.container.stack: stack spec "./stacks/numpy1.stack.yaml" does not exist. Looked for ${join(directory, "stacks/numpy1.stack.yaml")}; relative paths start from the composition file's directory.`,
+  ]);
+  const parsed = parseComposition(container("./stacks/numpy1.stack.yaml"), "/somewhere/conflux.yaml");
+  const enclave = parsed.components.appA?.enclave;
+  assert.equal(
+    enclave?.kind === "container" ? enclave.container?.stack : undefined,
+    "/somewhere/stacks/numpy1.stack.yaml",
+  );
+  const named = parseComposition(container("numpy1"), "/somewhere/conflux.yaml").components.appA?.enclave;
+  assert.equal(named?.kind === "container" ? named.container?.stack : undefined, "numpy1");
+  assert.throws(
+    () => parseComposition(container("'numpy 1'"), "conflux.yaml"),
+    /components\.appA\.enclave\.container\.stack: .*a stack name \(.*\) or the path of its spec file \(ending in \.yaml or \.yml\)/,
+  );
+});

@@ -4,10 +4,11 @@
 // containers on both runtimes, and the same components on the host, where they
 // cannot both have their numpy. Needs root (debootstrap) and the Debian mirror.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { readRunRecord } from "../../src/record/run-record.ts";
 import { STACKS_VARIABLE } from "../../src/stack/stack-store.ts";
 import { type Fixture, projectRoot, startCli } from "../support/child-process.ts";
 import {
@@ -118,6 +119,69 @@ test("stack build: a spec that adds a file reuses the Debian base; ls and rm", b
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no stack is called or hashed numpy3 in .*; its stacks: .*\bnumpy1\b/);
   assert.match(unknown.stderr, /; its stacks: .*\bnumpy2\b/);
+});
+
+test("conflux run builds a stack named by its spec file first, once, and records the spec", buildable, async (t) => {
+  // numpy1's packages and a file of its own: a stack of its own content, on numpy1's Debian base.
+  const directory = join(scratch, "by-spec");
+  mkdirSync(join(directory, "stacks"), { recursive: true });
+  writeFileSync(join(directory, "stacks", "marker.txt"), "named by its spec\n");
+  writeFileSync(
+    join(directory, "stacks", "legacy.stack.yaml"),
+    "version: 1\nname: numpy1-by-spec\nrelease: bookworm\npackages: [python3-numpy]\nfiles:\n  - { from: marker.txt, to: /opt/marker.txt, mode: '0644' }\n",
+  );
+  const composition = join(directory, "conflux.yaml");
+  writeFileSync(
+    composition,
+    readFileSync(join(example, "conflux.yaml"), "utf8")
+      .replace("stack: numpy1", "stack: ./stacks/legacy.stack.yaml")
+      .replaceAll("[./", `[${example}/`)
+      .replace("iterations: 200", "iterations: 20")
+      .replace("# yaml-language-server: $schema=../../docs/composition.schema.json\n", ""),
+  );
+  const results = join(directory, "runs");
+  const first = await runToEnd(startCli(t, ["run", "--results", results, composition], environment));
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(
+    first.stderr,
+    new RegExp(
+      `^conflux run: stack numpy1-by-spec is not built; building it from ${join(directory, "stacks", "legacy.stack.yaml")} first$`,
+      "m",
+    ),
+  );
+  // Not a terminal: plain lines, the build's own among them, then what it took.
+  assert.match(first.stderr, /^stack numpy1-by-spec: copying the base and 1 file\(s\) into the stack$/m);
+  assert.match(first.stderr, /^conflux run: stack numpy1-by-spec built in [\d.]+ s$/m);
+  assert.match(first.stderr, /^\[legacy\] numpy 1\.24\.\d+ on Python 3\.11/m);
+  const record = readRunRecord(join(results, readdirSync(results).find((entry) => !entry.includes(".")) as string));
+  const spec = record.inputs.find((input) => input.role === "stack spec");
+  assert.equal(spec?.path, join(directory, "stacks", "legacy.stack.yaml"));
+  assert.equal(spec?.component, "legacy");
+  assert.match(spec?.sha256 ?? "", /^[0-9a-f]{64}$/);
+
+  const again = await runToEnd(startCli(t, ["run", "--quiet", "--results", results, composition], environment));
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /is not built/);
+  const removed = await runToEnd(startCli(t, ["stack", "rm", "numpy1-by-spec"], environment));
+  assert.equal(removed.code, 0, removed.stderr);
+});
+
+test("conflux run names a stack spec that is not one, at its key, before anything starts", async (t) => {
+  const directory = join(scratch, "bad-spec");
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, "broken.stack.yaml"), "version: 1\nname: broken\nrelease: bookworm\npackages: 7\n");
+  const composition = join(directory, "conflux.yaml");
+  writeFileSync(
+    composition,
+    readFileSync(join(example, "conflux.yaml"), "utf8")
+      .replace("stack: numpy1", "stack: ./broken.stack.yaml")
+      .replaceAll("[./", `[${example}/`)
+      .replace("# yaml-language-server: $schema=../../docs/composition.schema.json\n", ""),
+  );
+  const run = await runToEnd(startCli(t, ["run", "--results", join(directory, "runs"), composition], environment));
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /components\.legacy\.enclave\.container\.stack: .*broken\.stack\.yaml.*packages/);
+  assert.doesNotMatch(run.stderr, /is not built; building/);
 });
 
 for (const runtime of ["bubblewrap", "crun"] as const) {
