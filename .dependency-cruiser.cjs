@@ -25,7 +25,7 @@
 //   bundle     platform stack compose record       a composition with its files and stacks as one archive (conflux pack)
 //   repro      verify/: wire enclave compose runner record    (a replay is a run)
 //              export/: record
-//   bench      native platform wire shm queue component enclave mapping coupling stats bspline record (runs it reads)
+//   bench      native platform wire shm queue component enclave mapping coupling stats bspline record cluster (its frames)
 //   diagram    compose                            pictures of a composition (conflux graph)
 //   scaffold   platform                           a new component and its composition (conflux init)
 //   report     compose record diagram stats       pages about a run (conflux report): page data, sections, shell, charts
@@ -92,6 +92,7 @@ const layers = {
     "stats",
     "bspline",
     "record",
+    "cluster",
   ],
   diagram: ["compose"],
   scaffold: ["platform"],

@@ -1,43 +1,21 @@
 // The network stack's own floor for a turn across nodes: a TCP ping-pong of
-// the bytes a coupling window moves, between two processes on two nodes, with
-// the same framing (a 4-byte length, then the bytes) and Nagle off, as a
-// relay and an agent use. `serve REPLY_BYTES` listens on a free port, prints
-// {"port":P}, answers every frame with REPLY_BYTES and ends when its client
-// goes; `ping HOST PORT SEND_BYTES ROUNDS` prints every round trip, in ns, as
+// the bytes a coupling window moves, between two processes on two nodes, in
+// the relay's and the agent's own frames (cluster/frames.ts), read by their
+// own reader, with Nagle off as theirs. `serve REPLY_BYTES` listens on a free
+// port, prints {"port":P}, answers every frame with REPLY_BYTES and ends when
+// its client goes; `ping HOST PORT SEND_BYTES ROUNDS` prints every round trip, in ns, as
 // JSON. Run by `conflux bench coupling --nodes 2` on the simulated nodes.
 import { connect, createServer, type Socket } from "node:net";
+import { encodeFrame, FrameReader, FrameType } from "../cluster/frames.ts";
 
 const WARM_UP_ROUNDS = 50;
 
-/** Calls `onFrame` with each whole frame's length as the stream delivers it. */
-function frameCounter(onFrame: () => void): (chunk: Buffer) => void {
-  let pending: Buffer = Buffer.alloc(0);
-  return (chunk) => {
-    pending = pending.byteLength === 0 ? chunk : Buffer.concat([pending, chunk]);
-    for (;;) {
-      if (pending.byteLength < 4) return;
-      const length = pending.readUInt32LE(0);
-      if (pending.byteLength < 4 + length) return;
-      pending = pending.subarray(4 + length);
-      onFrame();
-    }
-  };
-}
-
-function frame(bytes: number): Buffer {
-  const framed = Buffer.alloc(4 + bytes, 0x5a);
-  framed.writeUInt32LE(bytes, 0);
-  return framed;
-}
-
 function serve(replyBytes: number): void {
-  const reply = frame(replyBytes);
+  const reply = encodeFrame(FrameType.segment, Buffer.alloc(replyBytes, 0x5a));
   const server = createServer((socket: Socket) => {
     socket.setNoDelay(true);
-    socket.on(
-      "data",
-      frameCounter(() => socket.write(reply)),
-    );
+    const reader = new FrameReader(() => socket.write(reply), "tcp ping-pong server");
+    socket.on("data", (chunk: Buffer) => reader.push(chunk));
     socket.on("close", () => server.close());
     socket.on("error", () => server.close());
   });
@@ -50,7 +28,7 @@ function serve(replyBytes: number): void {
 }
 
 function ping(host: string, port: number, sendBytes: number, rounds: number): void {
-  const request = frame(sendBytes);
+  const request = encodeFrame(FrameType.segment, Buffer.alloc(sendBytes, 0x5a));
   const samples: number[] = [];
   let round = -WARM_UP_ROUNDS;
   let started = 0n;
@@ -60,18 +38,16 @@ function ping(host: string, port: number, sendBytes: number, rounds: number): vo
     started = process.hrtime.bigint();
     socket.write(request);
   };
-  socket.on(
-    "data",
-    frameCounter(() => {
-      if (round >= 0) samples.push(Number(process.hrtime.bigint() - started));
-      round++;
-      if (round < rounds) next();
-      else {
-        process.stdout.write(`${JSON.stringify({ samplesNs: samples })}\n`);
-        socket.end();
-      }
-    }),
-  );
+  const reader = new FrameReader(() => {
+    if (round >= 0) samples.push(Number(process.hrtime.bigint() - started));
+    round++;
+    if (round < rounds) next();
+    else {
+      process.stdout.write(`${JSON.stringify({ samplesNs: samples })}\n`);
+      socket.end();
+    }
+  }, `tcp ping-pong to ${host}:${port}`);
+  socket.on("data", (chunk: Buffer) => reader.push(chunk));
   socket.on("connect", next);
   socket.on("error", (error) => {
     process.stderr.write(`tcp ping-pong to ${host}:${port}: ${error.message}\n`);

@@ -1,12 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { runComposition } from "../runner/run-composition.ts";
-import type { StackBuildSink } from "../runner/stack-builds.ts";
 import { ExitCode } from "./exit-codes.ts";
-import type {
-  createStackBuildProgress as createStackBuildProgressType,
-  StackBuildProgress,
-} from "./stack-build-progress.ts";
 
 export function registerRun(program: Command): void {
   program
@@ -59,7 +54,7 @@ export function registerRun(program: Command): void {
         import("../record/run-summary.ts"),
         import("../runner/run-composition.ts"),
       ]);
-      const [{ createProgress }, { createStackBuildProgress }] = await Promise.all([
+      const [{ createProgress }, { runStackBuildSink }] = await Promise.all([
         import("./progress.ts"),
         import("./stack-build-progress.ts"),
       ]);
@@ -80,7 +75,7 @@ export function registerRun(program: Command): void {
           ...(iterations === undefined ? {} : { iterations }),
           ...(options.results === undefined ? {} : { resultsDirectory: options.results }),
           ...(progress === undefined ? {} : { onIteration: (done, planned) => progress.update(done, planned) }),
-          ...(options.quiet ? {} : { stackBuilds: stackBuildSink(createStackBuildProgress) }),
+          ...(options.quiet ? {} : { stackBuilds: runStackBuildSink() }),
         });
       } catch (error) {
         progress?.finish();
@@ -111,25 +106,4 @@ function isTimeRun(file: string, loadComposition: typeof import("../compose/load
   } catch {
     return false;
   }
-}
-
-/** A stack named by its spec file and missing from the store is built first: its progress, then one line on what it took. */
-function stackBuildSink(createStackBuildProgress: typeof createStackBuildProgressType): StackBuildSink {
-  let progress: StackBuildProgress | undefined;
-  let started = 0;
-  return {
-    start(name, spec) {
-      process.stderr.write(`conflux run: stack ${name} is not built; building it from ${spec} first\n`);
-      progress = createStackBuildProgress(`stack ${name}`);
-      started = Date.now();
-    },
-    line: (text) => progress?.line(text),
-    done(name, built) {
-      progress?.finish();
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      process.stderr.write(
-        `conflux run: stack ${name} ${built ? `built in ${seconds} s` : "was built meanwhile by another build"}\n`,
-      );
-    },
-  };
 }

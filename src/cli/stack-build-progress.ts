@@ -5,6 +5,7 @@
 // log), one plain line per stage and every line of our own, so that a log
 // says what the build did without debootstrap's hundreds of lines.
 import cliProgress from "cli-progress";
+import type { StackBuildSink } from "../runner/stack-builds.ts";
 
 const STAGES = [
   { name: "resolving dependencies", pattern: /^I: (Resolving|Checking component|Found)/ },
@@ -72,4 +73,25 @@ function stageOf(text: string): { index: number; detail: string } | undefined {
     if (match !== null) return { index, detail: match[1] ?? "" };
   }
   return undefined;
+}
+
+/** `conflux run`'s builds of stacks named by their spec files: a line on why, the progress, a line on what it took. */
+export function runStackBuildSink(stream: NodeJS.WriteStream = process.stderr): StackBuildSink {
+  let progress: StackBuildProgress | undefined;
+  let started = 0;
+  return {
+    start(name, spec) {
+      stream.write(`conflux run: stack ${name} is not built; building it from ${spec} first\n`);
+      progress = createStackBuildProgress(`stack ${name}`, stream);
+      started = Date.now();
+    },
+    line: (text) => progress?.line(text),
+    done(name, built) {
+      progress?.finish();
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      stream.write(
+        `conflux run: stack ${name} ${built ? `built in ${seconds} s` : "was built meanwhile by another build"}\n`,
+      );
+    },
+  };
 }

@@ -45,6 +45,8 @@ interface Mirrored {
   readBlocks: Uint8Array | undefined;
   /** Whether this side holds back changes the other has not had: then what comes in is merged, not copied. */
   heldBack: boolean;
+  /** The payload's whole doubles, viewed once: a block held back is first checked for values that are not finite. */
+  values: Float64Array;
 }
 
 export class SegmentMirror {
@@ -172,7 +174,7 @@ export class SegmentMirror {
     for (let offset = 0, block = 0; offset < current.byteLength; offset += BLOCK_BYTES, block++) {
       const end = Math.min(offset + BLOCK_BYTES, current.byteLength);
       if (current.compare(shadow, offset, end, offset, end) === 0) continue;
-      if (readBlocks !== undefined && readBlocks[block] === 0 && allFinite(current, offset, end)) {
+      if (readBlocks !== undefined && readBlocks[block] === 0 && allFinite(mirrored.values, offset >>> 3, end >>> 3)) {
         this.bytesHeldBack += end - offset;
         mirrored.heldBack = true;
         continue;
@@ -206,6 +208,7 @@ export class SegmentMirror {
         known: true,
         readBlocks: undefined,
         heldBack: false,
+        values: valuesOf(segment),
       };
       this.mirrored.set(name, mirrored);
     }
@@ -243,6 +246,7 @@ export class SegmentMirror {
         known: false,
         readBlocks: this.readBlocksOf(name, segment.payloadSize),
         heldBack: false,
+        values: valuesOf(segment),
       };
       this.mirrored.set(name, mirrored);
     }
@@ -253,6 +257,11 @@ export class SegmentMirror {
     for (const mirrored of this.mirrored.values()) mirrored.segment.close();
     this.mirrored.clear();
   }
+}
+
+/** The segment's payload as doubles (it starts on a cache line); a last partial double is left out. */
+function valuesOf(segment: Segment): Float64Array {
+  return new Float64Array(segment.buffer, segment.payloadOffset, segment.payloadSize >>> 3);
 }
 
 function header(name: Buffer, kind: number, size: number): Buffer {
@@ -280,10 +289,9 @@ function mergeHeldBack(target: Uint8Array, shadow: Buffer, incoming: Buffer, off
   }
 }
 
-/** Whether every whole double in [start, end) of `bytes` (8-byte aligned there) is finite. */
-function allFinite(bytes: Buffer, start: number, end: number): boolean {
-  const values = new Float64Array(bytes.buffer, bytes.byteOffset + start, (end - start) >>> 3);
-  for (let index = 0; index < values.length; index++) {
+/** Whether values[start..end) are all finite. */
+function allFinite(values: Float64Array, start: number, end: number): boolean {
+  for (let index = start; index < end; index++) {
     const value = values[index] as number;
     // NaN − NaN and ∞ − ∞ are NaN; every finite value minus itself is 0.
     if (value - value !== 0) return false;

@@ -94,10 +94,14 @@ function meshesOf(
   return { meshes: specs, ...(Object.keys(given).length === 0 ? {} : { givenCoordinates: given }) };
 }
 
-export function couplingPlan(composition: Composition, overrides: PlanOverrides = {}): CouplingPlan<TransferSpec> {
+/** `stacks`: the stacks components name by their spec files, when the caller has them already (stack-builds.ts). */
+export function couplingPlan(
+  composition: Composition,
+  overrides: PlanOverrides = {},
+  stacks: ReadonlyMap<string, SpecStack> = specStacks(composition),
+): CouplingPlan<TransferSpec> {
   // Components run beside the composition, as its relative paths mean (a thread shares the driver's directory).
   const directory = dirname(composition.source);
-  const stacks = specStacks(composition);
   const components: ComponentPlan[] = Object.entries(composition.components).map(([name, component]) => ({
     name,
     kind: component.enclave.kind,

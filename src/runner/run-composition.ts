@@ -94,8 +94,12 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const placement = placementProblem(composition);
   if (placement !== undefined) throw new CompositionError([placement]);
   const spansNodes = remoteNodes(composition).length > 0;
-  await buildMissingStacks(composition, options.stackBuilds);
-  const plan = couplingPlan(composition, options.iterations === undefined ? {} : { iterations: options.iterations });
+  const stacks = await buildMissingStacks(composition, options.stackBuilds);
+  const plan = couplingPlan(
+    composition,
+    options.iterations === undefined ? {} : { iterations: options.iterations },
+    stacks,
+  );
   const planned = plan.time === undefined ? plan.iterations : plannedWindows(plan.time);
   // A TypeScript component that imports "conflux-coupling/component" loads the built SDK: it must be its sources' build.
   if (plan.components.some((component) => component.launch.module !== undefined)) ensureSdkBundle();

@@ -43,14 +43,19 @@ export function specStacks(composition: Composition): Map<string, SpecStack> {
   return stacks;
 }
 
-/** Builds every spec-named stack the store lacks, each once. */
-export async function buildMissingStacks(composition: Composition, sink?: StackBuildSink): Promise<void> {
+/** Builds every spec-named stack the store lacks, each once; returns them by component, for the plan. */
+export async function buildMissingStacks(
+  composition: Composition,
+  sink?: StackBuildSink,
+): Promise<Map<string, SpecStack>> {
+  const stacks = specStacks(composition);
   const seen = new Set<string>();
-  for (const stack of specStacks(composition).values()) {
+  for (const stack of stacks.values()) {
     if (stack.stored || seen.has(stack.hash)) continue;
     seen.add(stack.hash);
     sink?.start(stack.name, stack.source);
     const result = await buildStack(stack.source, sink === undefined ? {} : { onLine: (line) => sink.line(line) });
     sink?.done(stack.name, !result.cached);
   }
+  return stacks;
 }
