@@ -1,9 +1,10 @@
 // Runs after every other test file (see run.js): the suite must leave nothing
-// of ours behind in /dev/shm, /tmp, the process table or the network namespaces,
+// of ours behind in /dev/shm, /tmp, the process table, the cgroup tree or the network namespaces,
 // whether tests passed or not.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
+import { reapDeadCgroups } from "../src/enclave/resources/cgroup-reaper.ts";
 
 function before(variable: string): Set<string> {
   return new Set(JSON.parse(process.env[variable] ?? "[]") as string[]);
@@ -28,6 +29,12 @@ test("no simulated cluster's network namespace or munge directory is left", () =
     readdirSync("/run").filter((name) => name.startsWith("cfxsim-")),
     [],
   );
+});
+
+test("no enclave cgroup of a driver that has ended is left in the cgroup tree", () => {
+  // Drivers still running (another suite's, a user's run) keep theirs; every test's driver has ended by now.
+  const left = reapDeadCgroups({ dryRun: true }).map((cgroup) => cgroup.directory);
+  assert.deepEqual(left, []);
 });
 
 function parentOf(pid: number): number {

@@ -21,12 +21,14 @@ export function registerAgent(program: Command): void {
         return;
       }
       // A run on this node whose agent was killed outright (its job step cancelled) left its directory: the
-      // next agent here removes every run whose creator is dead, as conflux clean does.
-      const [{ reapDeadRuns }, { startAgent }] = await Promise.all([
+      // next agent here removes every run whose creator is dead, and their cgroups, as conflux clean does.
+      const [{ reapDeadRuns }, { reapDeadCgroups }, { startAgent }] = await Promise.all([
         import("../shm/reaper.ts"),
+        import("../enclave/resources/cgroup-reaper.ts"),
         import("../cluster/agent.ts"),
       ]);
       reapDeadRuns({ dryRun: false });
+      reapDeadCgroups({ dryRun: false });
       const agent = await startAgent({ port, firstRelayMs });
       // The one line conflux run reads from srun: which node, which port.
       process.stdout.write(`${JSON.stringify({ agent: hostname(), port: agent.port })}\n`);

@@ -10,17 +10,21 @@ export function registerDoctor(program: Command): void {
     )
     .option("--json", "print the report as JSON")
     .action(async (options: { json?: boolean }) => {
-      const [{ checkEnclaveKinds }, { checkClientToolchains }] = await Promise.all([
+      const [{ checkEnclaveKinds }, { checkClientToolchains }, { cgroupRequirement }] = await Promise.all([
         import("../enclave/requirements.ts"),
         import("../platform/client-toolchains.ts"),
+        import("../enclave/resources/cgroup-host.ts"),
       ]);
       const reports = checkEnclaveKinds();
       const clients = checkClientToolchains();
+      const cgroups = cgroupRequirement();
+      const resources = { usable: cgroups.ok, requirements: [cgroups] };
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ kinds: reports, clients }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ kinds: reports, clients, resources }, null, 2)}\n`);
       } else {
         for (const report of reports) print(report.usable, report.kind, report.requirements);
         for (const client of clients) print(client.usable, client.client, client.requirements);
+        print(resources.usable, "enclave limits (memory_mib, cpu_weight)", resources.requirements);
       }
       const basicKindsWork = reports
         .filter((report) => report.kind === "process" || report.kind === "thread")

@@ -142,6 +142,7 @@ class ComponentSession {
           code: status.code,
           signal: status.signal,
           ...(status.error === undefined ? {} : { error: status.error }),
+          ...(status.memoryLimit === undefined ? {} : { memoryLimit: status.memoryLimit }),
         }),
       );
     });

@@ -39,6 +39,8 @@ interface ExitFrame {
   code: number | null;
   signal: NodeJS.Signals | null;
   error?: string;
+  /** The kernel killed it on its node for exceeding its enclave's memory_mib. */
+  memoryLimit?: { limitMib: number; peakBytes: number };
 }
 
 export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
@@ -109,6 +111,13 @@ export function runRelay(environment: NodeJS.ProcessEnv = process.env): void {
 
   function exitAs(status: ExitFrame): void {
     if (status.error !== undefined) process.stderr.write(`${status.error}\n`);
+    const memory = status.memoryLimit;
+    if (memory !== undefined && Number.isFinite(memory.limitMib) && Number.isFinite(memory.peakBytes)) {
+      // The relay ends as the component did (SIGKILL); the reason crosses as this line.
+      process.stderr.write(
+        `conflux: component ${name} on ${node} was killed by the kernel for exceeding its enclave's memory limit of ${memory.limitMib} MiB (memory_mib; peak ${(memory.peakBytes / 2 ** 20).toFixed(1)} MiB)\n`,
+      );
+    }
     finish();
     // Closed as the component closed it: the driver stops waiting and asks how the process ended.
     channel.close();

@@ -7,6 +7,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { meshFileFindings, missingFileFindings, resolvePaths } from "./paths.ts";
 import { type Finding, locate } from "./positions.ts";
 import { CompositionError, type Problem } from "./problem.ts";
+import { hostResourceFindings } from "./resource-checks.ts";
 import { type CompositionDocument, compositionSchema, containerOptionsSchema, vmOptionsSchema } from "./schema.ts";
 import { findingsFromIssues } from "./schema-issues.ts";
 import { semanticFindings } from "./semantic-checks.ts";
@@ -21,6 +22,11 @@ export type Composition = CompositionDocument & {
 export interface CompositionOptions {
   /** Report module and program paths that do not exist. */
   checkFiles?: boolean;
+  /**
+   * Why this host has no cgroups the driver can use, or undefined when it has: asked only of a composition that
+   * sets memory_mib or cpu_weight, whose keys are then refused where they stand.
+   */
+  cgroupsMissing?: () => string | undefined;
 }
 
 function byPlace(a: Problem, b: Problem): number {
@@ -65,6 +71,7 @@ export function parseComposition(text: string, file: string, options: Compositio
   const directory = dirname(resolve(file));
   const findings = semanticFindings(parsed.data);
   if (options.checkFiles === true) findings.push(...missingFileFindings(parsed.data, directory));
+  if (options.cgroupsMissing !== undefined) findings.push(...hostResourceFindings(parsed.data, options.cgroupsMissing));
   // Mesh files are read only once the rest is sound: their points fill in the meshes' sizes.
   if (options.checkFiles === true && findings.length === 0) findings.push(...meshFileFindings(parsed.data, directory));
   if (findings.length > 0) throw new CompositionError(place(findings));

@@ -75,6 +75,22 @@ export const enclaveSchema = z
       .min(1)
       .optional()
       .describe("CPU numbers the component may run on (its affinity); any CPU when absent."),
+    memory_mib: z
+      .int()
+      .min(16)
+      .max(16 * 1024 * 1024)
+      .optional()
+      .describe(
+        "The most memory the enclave's processes may hold together, in MiB (a cgroup's limit; over it the kernel kills them and the run names the limit and the peak). Process and container enclaves; a VM's memory is vm.memory_mib.",
+      ),
+    cpu_weight: z
+      .int()
+      .min(1)
+      .max(10000)
+      .optional()
+      .describe(
+        "The enclave's share of CPU time when it competes with others, 1 to 10000; 100 is an ordinary process's (cgroup v2 cpu.weight, v1 cpu.shares). Process, container and VM enclaves.",
+      ),
     container: containerOptionsSchema.optional(),
     vm: vmOptionsSchema.optional(),
   })

@@ -8,6 +8,7 @@ import { asynchronousFindings, freeRunningComponents } from "./asynchronous-chec
 import { operatorFindings } from "./operator.ts";
 import { placementFindings } from "./placement-checks.ts";
 import type { DataPath, Finding } from "./positions.ts";
+import { resourceFindings } from "./resource-checks.ts";
 import type { CompositionDocument, Mesh } from "./schema.ts";
 import { didYouMean } from "./suggestion.ts";
 import { timeCouplingFindings } from "./time-checks.ts";
@@ -281,6 +282,7 @@ export function semanticFindings(composition: CompositionDocument): Finding[] {
   checkOutputs(composition, findings);
   findings.push(...asynchronousFindings(composition));
   findings.push(...placementFindings(composition));
+  findings.push(...resourceFindings(composition));
   findings.push(...timeCouplingFindings(composition));
   return findings;
 }

@@ -21,6 +21,11 @@ export interface FailureDetails {
 
 /** How a component ended, in words: "was killed by SIGKILL", "exited with code 3". */
 export function describeExit(exit: ExitStatus): string {
+  const memory = exit.memoryLimit;
+  if (memory !== undefined) {
+    const peak = (memory.peakBytes / 2 ** 20).toFixed(1);
+    return `was killed by the kernel for exceeding its enclave's memory limit of ${memory.limitMib} MiB (memory_mib; peak ${peak} MiB)`;
+  }
   if (exit.signal !== null) return `was killed by ${exit.signal}`;
   if (exit.error !== undefined) return `crashed (exit code ${exit.code}): ${exit.error}`;
   return `exited with code ${exit.code}`;

@@ -10,6 +10,7 @@
 import type { Enclave, ExitStatus } from "../enclave/enclave.ts";
 import { EnclaveGroup } from "../enclave/enclave-group.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
+import type { ResourceUsage } from "../enclave/resources/resource-limits.ts";
 import { type PointSet, pointSetFromMetadata, type TransferOperator } from "../mapping/index.ts";
 import { native } from "../native/index.ts";
 import {
@@ -95,6 +96,9 @@ export interface EnclaveRecord {
   exit?: ExitStatus;
   /** A component on another node: what its relay moved (docs/cluster.md). */
   link?: LinkCounters;
+  /** What its enclave's cgroup saw: peak memory, CPU time, the limits (a component of many ranks: per rank). */
+  resources?: ResourceUsage;
+  rankResources?: (ResourceUsage | null)[];
 }
 
 export interface CouplingResult {
@@ -420,7 +424,22 @@ function record(participant: Participant, exit: ExitStatus | undefined): Enclave
     pid: started(participant.enclave) ? participant.enclave.pid : 0,
     description,
     ...(exit === undefined ? {} : { exit }),
+    // A component on another node is its relay here: the relay's usage is not the component's.
+    ...(participant.plan.node === undefined ? resourcesOf(participant) : {}),
   };
+}
+
+/** The enclave's cgroup usage for the record: its own, or each rank's. */
+function resourcesOf(participant: Participant): Pick<EnclaveRecord, "resources" | "rankResources"> {
+  const enclave = participant.enclave;
+  if (enclave instanceof EnclaveGroup) {
+    // A rank on another node is its relay here: what the relay used is not the rank's.
+    const placements = participant.plan.rankPlacements;
+    const ranks = enclave.memberUsage().map((usage, rank) => (placements?.[rank] === undefined ? usage : undefined));
+    return ranks.every((usage) => usage === undefined) ? {} : { rankResources: ranks.map((usage) => usage ?? null) };
+  }
+  const usage = enclave.resourceUsage();
+  return usage === undefined ? {} : { resources: usage };
 }
 
 /** What the relay of a component on another node moved, from the segment it kept; nothing when it kept none fit to read. */

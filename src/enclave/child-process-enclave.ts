@@ -53,10 +53,12 @@ export abstract class ChildProcessEnclave<Launch extends ComponentLaunch> extend
       child.on("error", (error) => {
         // After the spawn, errors come from kill() on a process that is gone: nothing to do.
         if (spawned) return;
+        this.closeCgroup(null);
         reject(launchFailed(error));
       });
       child.once("exit", (code, signal) => {
         this.childEnded = true;
+        this.closeCgroup(signal);
         forgetOnExit(this);
         if (this.pidfd >= 0) native.closeFd(this.pidfd);
         this.pidfd = -1;

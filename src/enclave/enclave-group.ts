@@ -2,10 +2,12 @@
 // one enclave: it lives while every rank lives, it has ended once every rank
 // has, and the first rank to end badly is how it ended, kept with its rank so
 // the error can say which.
+
 import type { Enclave, ExitStatus } from "./enclave.ts";
 import type { EnclaveDescription } from "./environment-description.ts";
 import type { EnclaveKind } from "./kind.ts";
 import type { ComponentLaunch } from "./launch.ts";
+import type { ResourceUsage } from "./resources/resource-limits.ts";
 
 /** The rank that ended the group, and how. */
 export interface RankEnd {
@@ -79,6 +81,16 @@ export class EnclaveGroup implements Enclave {
   isAlive(): boolean {
     for (const member of this.members) if (!member.isAlive()) return false;
     return true;
+  }
+
+  /** Each rank's cgroup is its own: the group's usage is per rank (memberUsage). */
+  resourceUsage(): ResourceUsage | undefined {
+    return undefined;
+  }
+
+  /** What each rank's processes used, in rank order. */
+  memberUsage(): (ResourceUsage | undefined)[] {
+    return this.members.map((member) => member.resourceUsage());
   }
 
   describe(): EnclaveDescription {

@@ -6,6 +6,7 @@ import type { EnclaveDescription } from "./environment-description.ts";
 import type { EnclaveKind } from "./kind.ts";
 import type { ComponentLaunch } from "./launch.ts";
 import type { OutputSink } from "./output-capture.ts";
+import type { ResourceUsage } from "./resources/resource-limits.ts";
 
 /** Who or what ended a component. */
 export type ExitCause =
@@ -28,6 +29,8 @@ export interface ExitStatus {
   cause: ExitCause;
   /** The uncaught error's message (thread), or why the component could not be launched. */
   error?: string;
+  /** The kernel killed it for holding more memory than its enclave's limit (memory_mib). */
+  memoryLimit?: { limitMib: number; peakBytes: number };
 }
 
 export interface EnclaveOptions {
@@ -96,6 +99,11 @@ export interface Enclave {
   isAlive(): boolean;
   /** What the component runs on, for the run record. Secrets in its environment are redacted. */
   describe(): EnclaveDescription;
+  /**
+   * What its processes used (peak memory, CPU time) and the limits they ran under, from the enclave's cgroup;
+   * complete once it has ended. Undefined where it has none: a thread, or a host without usable cgroups.
+   */
+  resourceUsage(): ResourceUsage | undefined;
   /** The last 64 KiB the component wrote to each stream, readable at any moment. */
   output(): { stdout: string; stderr: string };
 }

@@ -14,6 +14,8 @@ export class ExitBookkeeping {
   private status: ExitStatus | undefined;
   private settle: (status: ExitStatus) => void = () => {};
   private startCalled = false;
+  /** What the backend learnt of the end beside the process's own status (a memory limit hit), merged into it. */
+  private annotation: Partial<ExitStatus> = {};
 
   constructor(name: string) {
     this.name = name;
@@ -27,7 +29,12 @@ export class ExitBookkeeping {
 
   /** The component has ended with `status`; its output may still be on its way (finish() follows). */
   end(status: ExitStatus): void {
-    if (this.status === undefined) this.settleEnded(status);
+    if (this.status === undefined) this.settleEnded({ ...status, ...this.annotation });
+  }
+
+  /** Adds `extra` to the status to come: call it before end() or finish(). */
+  annotate(extra: Partial<ExitStatus>): void {
+    this.annotation = { ...this.annotation, ...extra };
   }
 
   hasExited(): boolean {
@@ -47,9 +54,10 @@ export class ExitBookkeeping {
   /** Settles `exited` with `status`, unless it has settled already; says whether it did. */
   finish(status: ExitStatus): boolean {
     if (this.status !== undefined) return false;
-    this.status = status;
-    this.settleEnded(status);
-    this.settle(status);
+    const annotated = { ...status, ...this.annotation };
+    this.status = annotated;
+    this.settleEnded(annotated);
+    this.settle(annotated);
     return true;
   }
 

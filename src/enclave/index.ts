@@ -9,4 +9,6 @@ export * from "./kind.ts";
 export * from "./launch.ts";
 export * from "./output-capture.ts";
 export * from "./requirements.ts";
+export * from "./resources/cgroup-host.ts";
+export * from "./resources/resource-limits.ts";
 export * from "./vm/settings.ts";

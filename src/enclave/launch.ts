@@ -12,6 +12,7 @@ import {
   type DriverLiveness,
   RUN_DIRECTORY_VARIABLE,
 } from "../wire/environment.ts";
+import type { ResourceLimits } from "./resources/resource-limits.ts";
 
 export interface ComponentLaunch {
   /** The component's name, used in every message. */
@@ -26,6 +27,8 @@ export interface ComponentLaunch {
   env?: Record<string, string>;
   /** CPUs to pin the component to (default: those of the supervisor). */
   cpus?: number[];
+  /** Limits for the enclave's cgroup (docs/composition.md, enclave.memory_mib and cpu_weight). */
+  resources?: ResourceLimits;
   /** The run directory, exported as CONFLUX_RUN_DIR. */
   runDirectory: string;
   /** Working directory (default: the supervisor's). */

@@ -9,6 +9,9 @@ import { ExitBookkeeping } from "./exit-bookkeeping.ts";
 import { type ComponentLaunch, validateLaunch } from "./launch.ts";
 import type { OutputCapture } from "./output-capture.ts";
 import { outputRelayReady } from "./output-relay.ts";
+import { cgroupHost, describeCgroupHost } from "./resources/cgroup-host.ts";
+import { EnclaveCgroup } from "./resources/enclave-cgroup.ts";
+import { hasLimits, type ResourceUsage } from "./resources/resource-limits.ts";
 
 export abstract class SupervisedEnclave<Launch extends ComponentLaunch> {
   readonly exited: Promise<ExitStatus>;
@@ -21,6 +24,10 @@ export abstract class SupervisedEnclave<Launch extends ComponentLaunch> {
   protected stderr: OutputCapture | undefined;
   /** The driver's CPUs when the component was launched: what it inherits when the launch names none. */
   protected cpusAtStart: number[] = [];
+  /** The enclave's cgroup from just before the spawn to the end; none for a thread or on a host without cgroups. */
+  private cgroup: EnclaveCgroup | undefined;
+  /** What the cgroup said at the end. */
+  private finalUsage: ResourceUsage | undefined;
 
   constructor(
     readonly launch: Launch,
@@ -71,6 +78,49 @@ export abstract class SupervisedEnclave<Launch extends ComponentLaunch> {
     } catch {
       // it ended while we asked; the requested set stands
       return requested;
+    }
+  }
+
+  /**
+   * The argv prefix that puts the child into a cgroup of its own (made here, with the launch's limits), to come
+   * after the parent-death prefix. Empty on a host without usable cgroups, unless the launch asks for limits:
+   * that is refused by name, as nothing else could keep them.
+   */
+  protected cgroupPrefix(): string[] {
+    const host = cgroupHost();
+    const limits = this.launch.resources ?? {};
+    if (host.version === 0) {
+      if (hasLimits(limits)) {
+        throw new Error(
+          `component ${this.name}: its enclave asks for memory_mib or cpu_weight, but this host has ${describeCgroupHost(host)}; run as root on a host with cgroups, or leave the limits out (conflux doctor says what the host has)`,
+        );
+      }
+      return [];
+    }
+    this.cgroup = EnclaveCgroup.create(host, this.name, limits);
+    return this.cgroup.joinPrefix();
+  }
+
+  resourceUsage(): ResourceUsage | undefined {
+    return this.finalUsage ?? this.cgroup?.usage();
+  }
+
+  /** At the end of what runs the component: what its cgroup says it used (a memory limit hit goes into its status), then the cgroup goes. */
+  protected closeCgroup(signal: NodeJS.Signals | null): void {
+    const cgroup = this.cgroup;
+    if (cgroup === undefined) return;
+    this.cgroup = undefined;
+    const usage = cgroup.usage();
+    this.finalUsage = usage;
+    const limitMib = usage.memoryLimitMib;
+    // The OOM killer's SIGKILL may reach a process below the child (crun's, bubblewrap's), whose end the child reports.
+    if (limitMib !== undefined && usage.oomKills > 0 && (signal === "SIGKILL" || signal === null)) {
+      this.exit.annotate({ memoryLimit: { limitMib, peakBytes: usage.peakMemoryBytes } });
+    }
+    try {
+      cgroup.remove();
+    } catch (error) {
+      process.stderr.write(`conflux: component ${this.name}: ${(error as Error).message}\n`);
     }
   }
 

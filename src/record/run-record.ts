@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { ExitStatus } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
+import type { ResourceUsage } from "../enclave/resources/resource-limits.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import type { Distribution } from "../stats/distribution.ts";
 import { histogram } from "../stats/histogram.ts";
@@ -101,6 +102,13 @@ export interface EnclaveEntry {
   rankNodes?: string[];
   /** A component of one rank on another node: the segment bytes its relay moved each way, and the records it passed. */
   link?: LinkCounters;
+  /**
+   * What the enclave's cgroup saw (docs/run-record.md, "resources"): peak memory, CPU time, and its limits.
+   * Absent for a thread, on a host without usable cgroups, and in older records.
+   */
+  resources?: ResourceUsage;
+  /** A component of many ranks: each rank's, in rank order (null where one had none). */
+  rankResources?: (ResourceUsage | null)[];
 }
 
 export interface DriverEntry {

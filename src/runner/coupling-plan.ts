@@ -18,6 +18,7 @@ import type {
   TimePlan,
 } from "../coupling/plan.ts";
 import type { ContainerSettings } from "../enclave/container/settings.ts";
+import type { ResourceLimits } from "../enclave/resources/resource-limits.ts";
 import type { VmSettings } from "../enclave/vm/settings.ts";
 import type { TransferSpec } from "../mapping/index.ts";
 import { type DeclaredGeometry, declaredGeometry, MeshFileError } from "../meshfile/index.ts";
@@ -110,6 +111,7 @@ export function couplingPlan(
       ...(component.module === undefined ? {} : { module: component.module }),
       ...(component.command === undefined ? {} : { command: component.command }),
       ...(component.enclave.cpus === undefined ? {} : { cpus: component.enclave.cpus }),
+      ...resourcesOf(component.enclave),
       args: component.args,
       env: component.env,
       ...(component.enclave.kind === "container"
@@ -192,4 +194,13 @@ function accelerationPlan(spec: AccelerationSpec): AccelerationPlan {
       reusedWindows: spec.restart?.reused_windows ?? 8,
     },
   };
+}
+
+/** The enclave's cgroup limits, as the launch carries them; nothing when it asks for none. */
+function resourcesOf(enclave: Composition["components"][string]["enclave"]): { resources?: ResourceLimits } {
+  const resources: ResourceLimits = {
+    ...(enclave.memory_mib === undefined ? {} : { memoryMib: enclave.memory_mib }),
+    ...(enclave.cpu_weight === undefined ? {} : { cpuWeight: enclave.cpu_weight }),
+  };
+  return Object.keys(resources).length === 0 ? {} : { resources };
 }

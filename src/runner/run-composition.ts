@@ -17,6 +17,7 @@ import type { TimePlan } from "../coupling/plan.ts";
 import type { Enclave } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
+import { cgroupHost } from "../enclave/resources/cgroup-host.ts";
 import { createOperator, type TransferSpec } from "../mapping/index.ts";
 import { type MeshValues, VtuSeries } from "../meshfile/index.ts";
 import { ensureSdkBundle } from "../platform/sdk-bundle.ts";
@@ -90,7 +91,10 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const startedUnixMs = Date.now();
   const started = performance.now();
   const bytes = options.compositionBytes ?? readComposition(path);
-  const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, { checkFiles: true });
+  const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, {
+    checkFiles: true,
+    cgroupsMissing: missingCgroups,
+  });
   const placement = placementProblem(composition);
   if (placement !== undefined) throw new CompositionError([placement]);
   const spansNodes = remoteNodes(composition).length > 0;
@@ -235,6 +239,8 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
             ...(seen?.environment === undefined ? {} : { environment: seen.environment }),
             ...(enclave.exit === undefined ? {} : { exit: enclave.exit }),
             ...(enclave.link === undefined ? {} : { link: enclave.link }),
+            ...(enclave.resources === undefined ? {} : { resources: enclave.resources }),
+            ...(enclave.rankResources === undefined ? {} : { rankResources: enclave.rankResources }),
             ...(nodes.has(enclave.component) ? { node: nodes.get(enclave.component) as string } : {}),
             ...(rankNodes.has(enclave.component) ? { rankNodes: rankNodes.get(enclave.component) as string[] } : {}),
           };
@@ -398,4 +404,10 @@ function driverEntry(environment: EnclaveEnvironment | undefined, threads: numbe
     environment: environment ?? captureEnvironment(process.pid, description),
     env: description.env,
   };
+}
+
+/** Why this host has no cgroups for enclave limits, or undefined when it has (conflux doctor says the same). */
+function missingCgroups(): string | undefined {
+  const host = cgroupHost();
+  return host.version === 0 ? host.reason : undefined;
 }

@@ -12,10 +12,12 @@ import { REDACTED } from "../../src/enclave/environment-description.ts";
 import type { EnclaveKind } from "../../src/enclave/kind.ts";
 import type { ComponentLaunch } from "../../src/enclave/launch.ts";
 import type { OutputSink } from "../../src/enclave/output-capture.ts";
+import { cgroupHost } from "../../src/enclave/resources/cgroup-host.ts";
+import { enclaveCgroupsUnder } from "../../src/enclave/resources/enclave-cgroup.ts";
 import { native } from "../../src/native/index.ts";
 import type { Run } from "../../src/shm/run.ts";
 import { startFixture } from "../support/child-process.ts";
-import { enclaveNeeds, needs, type Requirement, SETPRIV } from "../support/requirements.ts";
+import { CGROUPS, enclaveNeeds, needs, type Requirement, SETPRIV } from "../support/requirements.ts";
 import { scratchRun } from "../support/scratch-run.ts";
 
 export function fixture(name: string): string {
@@ -324,6 +326,60 @@ export function enclaveContract(kind: EnclaveKind, options: ContractOptions = {}
     assert.deepEqual(native.getAffinity(0), available, "the supervisor keeps its own CPUs");
   });
 
+  // Resource limits (docs/composition.md, "Resource limits"): a cgroup per enclave, for every kind but a thread.
+  const cgroupGate = needs(options.needs ?? enclaveNeeds(kind), CGROUPS);
+  if (kind === "thread") {
+    test(`${where}: memory_mib or cpu_weight makes start() reject, naming why`, gate, async (t) => {
+      const { enclave } = launchFor(t, kind, {
+        name: "limited",
+        module: fixture("affinity"),
+        resources: { memoryMib: 64 },
+      });
+      await assert.rejects(enclave.start(), /component limited: a thread enclave cannot have memory_mib or cpu_weight/);
+      assert.equal((await enclave.exited).cause, "launch");
+    });
+  } else {
+    test(`${where}: its cgroup says what its processes used, and is gone once it has ended`, cgroupGate, async (t) => {
+      const { enclave } = launchFor(t, kind, {
+        name: "measured",
+        module: fixture("hoarder"),
+        args: { mib: 32 },
+        resources: { cpuWeight: 50 },
+      });
+      await enclave.start();
+      assert.equal((await enclave.exited).code, 0, enclave.output().stderr);
+      const usage = enclave.resourceUsage();
+      assert.ok(usage !== undefined, "a cgroup measured it");
+      assert.ok(usage.peakMemoryBytes >= 32 * 2 ** 20, `peak ${usage.peakMemoryBytes} holds the 32 MiB it held`);
+      assert.ok(usage.cpuTimeNs > 0);
+      assert.equal(usage.cpuWeight, 50);
+      assert.equal(usage.oomKills, 0);
+      assert.deepEqual(cgroupsNamed("measured"), [], "its cgroup was removed");
+    });
+  }
+  // A VM's memory is its guest's (vm.memory_mib): its limit is the guest's RAM, not a cgroup's.
+  if (kind === "process" || kind === "container") {
+    test(
+      `${where}: over memory_mib the kernel kills it, and its end says the limit and the peak`,
+      cgroupGate,
+      async (t) => {
+        const { enclave } = launchFor(t, kind, {
+          name: "hoarder",
+          module: fixture("hoarder"),
+          args: { mib: 400 },
+          resources: { memoryMib: 160 },
+        });
+        await enclave.start();
+        const status = await enclave.exited;
+        assert.equal(status.signal, "SIGKILL", enclave.output().stderr);
+        assert.equal(status.memoryLimit?.limitMib, 160);
+        assert.ok((status.memoryLimit?.peakBytes ?? 0) >= 150 * 2 ** 20, `peak ${status.memoryLimit?.peakBytes}`);
+        assert.doesNotMatch(enclave.output().stdout, /held 400 MiB/);
+        assert.deepEqual(cgroupsNamed("hoarder"), [], "its cgroup was removed");
+      },
+    );
+  }
+
   test(`${where}: a CPU this host does not have makes start() reject, naming the CPUs it may use`, gate, async (t) => {
     const { enclave } = launchFor(t, kind, { name: "misplaced", module: fixture("affinity"), cpus: [1023] });
     await assert.rejects(
@@ -400,4 +456,14 @@ export function enclaveContract(kind: EnclaveKind, options: ContractOptions = {}
       assert.equal(native.isAlive(pid), false, `component ${pid} outlived its supervisor`);
     });
   }
+}
+
+/** This process's enclave cgroups of component `name` still in the tree. */
+function cgroupsNamed(name: string): string[] {
+  const host = cgroupHost();
+  if (host.version === 0) return [];
+  const bases = host.version === 2 ? [host.base] : [host.memory, host.cpu, host.cpuacct];
+  return enclaveCgroupsUnder(bases)
+    .filter((found) => found.pid === process.pid && found.directory.includes(`-${name}.`))
+    .map((found) => found.directory);
 }

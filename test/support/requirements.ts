@@ -19,6 +19,7 @@ import type { TestContext } from "node:test";
 import { findScipyPython } from "../../src/bench/map-peers/scipy-peer.ts";
 import { findPrecice } from "../../src/bench/precice-heat/precice-installation.ts";
 import { probeContainerRuntime } from "../../src/enclave/container/probe.ts";
+import { cgroupHost } from "../../src/enclave/resources/cgroup-host.ts";
 import { findGuestKernel } from "../../src/enclave/vm/image/guest-kernel.ts";
 import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { findExecutable } from "../../src/platform/executable.ts";
@@ -241,6 +242,16 @@ export const STATIC_LIBC = requirement("libc6-dev", staticLink);
 /** setpriv --pdeathsig: a component dies with its driver even when the driver is SIGKILLed. */
 export const SETPRIV = requirement("util-linux", () =>
   parentDeathPrefix().length > 0 ? undefined : "setpriv --pdeathsig does not work here (util-linux 2.33 or later)",
+);
+
+/** Enclave limits need cgroups the driver may write: a host fact (root, the tree mounted), not a package. */
+export const CGROUPS = requirement(
+  "cgroups",
+  () => {
+    const host = cgroupHost();
+    return host.version === 0 ? host.reason : undefined;
+  },
+  false,
 );
 
 // Container enclaves and their stacks.

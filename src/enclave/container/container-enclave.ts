@@ -84,9 +84,11 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
       this.root = containerRoot(this.launch, this.settings);
       this.prepared = this.runtime.prepare(this.launch, this.root, this.settings.network);
       this.commandLine = [...parentDeathPrefix(), ...this.prepared.argv];
-      runtimeProcess = this.spawnPinned(this.prepared, stdout, stderr);
+      const argv = [...parentDeathPrefix(), ...this.cgroupPrefix(), ...this.prepared.argv];
+      runtimeProcess = this.spawnPinned(argv, this.prepared, stdout, stderr);
     } catch (error) {
       this.prepared?.cleanup();
+      this.closeCgroup(null);
       throw this.exit.failLaunchOn(error, "cannot launch");
     } finally {
       native.closeFd(stdout.writeFd);
@@ -111,6 +113,7 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
       await spawned;
     } catch (error) {
       prepared.cleanup();
+      this.closeCgroup(null);
       throw this.exit.failLaunch((error as Error).message);
     }
     // Killed on our way out from here on, even while the runtime is still building the container.
@@ -121,6 +124,7 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
     if (this.runtimeEnded) prepared.cleanup();
     if (pid === undefined) {
       await runtimeExit;
+      this.closeCgroup(this.runtimeExit?.signal ?? null);
       await drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS);
       if (this.requested !== undefined) return; // stop() or kill() came first: the status says so
       const stderr = this.stderr.text();
@@ -198,8 +202,13 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
     return carried ? [...this.commandLine] : [...this.commandLine, "--", ...inside];
   }
 
-  private spawnPinned(prepared: PreparedContainer, stdout: RelayedPipe, stderr: RelayedPipe): ChildProcess {
-    const [file = "", ...args] = this.commandLine;
+  private spawnPinned(
+    argv: readonly string[],
+    prepared: PreparedContainer,
+    stdout: RelayedPipe,
+    stderr: RelayedPipe,
+  ): ChildProcess {
+    const [file = "", ...args] = argv;
     this.cpusAtStart = native.getAffinity(0);
     const extra: "pipe"[] = Array.from({ length: prepared.extraPipes }, () => "pipe");
     return createPinned(this.name, this.launch.cpus, () =>
@@ -250,6 +259,7 @@ export class ContainerEnclave extends SupervisedEnclave<ContainerLaunch> impleme
     const ended = byRuntime === undefined ? { code, signal } : { code: null, signal: byRuntime };
     const cause = this.requested ?? (ended.signal === null ? "exit" : "signal");
     await this.componentGone();
+    this.closeCgroup(ended.signal);
     // The runtime's words about a failure (the error below) need its output; the status does not.
     this.exit.end({ ...ended, cause });
     await drainOutput([this.stdout, this.stderr], OUTPUT_DRAIN_MS);

@@ -40,8 +40,10 @@ export class ProcessEnclave extends ChildProcessEnclave<ComponentLaunch> impleme
     let child: ChildProcess;
     try {
       this.commandLine = [...parentDeathPrefix(), ...this.target()];
-      child = this.spawnPinned(stdout, stderr);
+      // The cgroup's join runs between the two, in the same process: the record keeps what the component was given.
+      child = this.spawnPinned([...parentDeathPrefix(), ...this.cgroupPrefix(), ...this.target()], stdout, stderr);
     } catch (error) {
+      this.closeCgroup(null);
       throw this.exit.failLaunchOn(error, "cannot launch");
     } finally {
       // The child has its copies (or there is no child): the pipes end when it does.
@@ -73,8 +75,8 @@ export class ProcessEnclave extends ChildProcessEnclave<ComponentLaunch> impleme
     return [...(this.launch.command ?? [])];
   }
 
-  private spawnPinned(stdout: RelayedPipe, stderr: RelayedPipe): ChildProcess {
-    const [file = "", ...args] = this.commandLine;
+  private spawnPinned(argv: readonly string[], stdout: RelayedPipe, stderr: RelayedPipe): ChildProcess {
+    const [file = "", ...args] = argv;
     this.cpusAtStart = native.getAffinity(0);
     return createPinned(this.name, this.launch.cpus, () =>
       spawn(file, args, {

@@ -2,6 +2,7 @@
 // with its own environment and its own stdout and stderr. It shares the
 // process's memory, pid, working directory and signals, so it is the cheapest
 // enclave and the least isolated one.
+
 import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { native } from "../../native/index.ts";
@@ -13,6 +14,7 @@ import { messageOf } from "../exit-bookkeeping.ts";
 import { type ComponentLaunch, componentEnvironment, missingForLaunch } from "../launch.ts";
 import { drainOutput } from "../output-capture.ts";
 import { componentOutputPipes } from "../output-relay.ts";
+import { hasLimits } from "../resources/resource-limits.ts";
 import { SupervisedEnclave } from "../supervised-enclave.ts";
 import type { ThreadBootstrapData } from "./bootstrap.ts";
 
@@ -75,7 +77,11 @@ export class ThreadEnclave extends SupervisedEnclave<ComponentLaunch> implements
   }
 
   async start(): Promise<void> {
-    await this.beginStart(missingForLaunch(this.launch));
+    // A thread shares the driver's process: no cgroup could hold it apart.
+    const limited = hasLimits(this.launch.resources)
+      ? `component ${this.name}: a thread enclave cannot have memory_mib or cpu_weight (it shares the driver's process); use kind: process`
+      : undefined;
+    await this.beginStart(limited ?? missingForLaunch(this.launch));
     const module = this.launch.module ?? "";
     // The component writes into pipes the output relay reads (see output-relay.ts and bootstrap.ts).
     const { stdout, stderr } = componentOutputPipes(this.name, this.options.output);

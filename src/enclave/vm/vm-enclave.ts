@@ -137,6 +137,7 @@ export class VmEnclave extends ChildProcessEnclave<VmLaunch> implements Enclave 
       child = this.spawnGuest(consoleWrite);
     } catch (error) {
       this.discardArena();
+      this.closeCgroup(null);
       throw this.exit.failLaunchOn(error, "cannot launch");
     } finally {
       native.closeFd(consoleWrite);
@@ -231,7 +232,7 @@ export class VmEnclave extends ChildProcessEnclave<VmLaunch> implements Enclave 
       files: shared.files,
       consoleLog: `/proc/self/fd/${CONSOLE_FD}`,
     });
-    const [file = "", ...args] = [...parentDeathPrefix(), qemu, ...this.qemuArgv];
+    const [file = "", ...args] = [...parentDeathPrefix(), ...this.cgroupPrefix(), qemu, ...this.qemuArgv];
     this.cpusAtStart = native.getAffinity(0);
     const inherited = [this.consoleFd, ...(this.arenaFd < 0 ? [] : [this.arenaFd])];
     const child = createPinned(this.name, this.launch.cpus, () =>

@@ -6,6 +6,7 @@
 // supported". In a private mount namespace with that cgroup2 mount removed, it
 // sees plain v1 and runs; the host's mounts stay as they are.
 import { readFileSync } from "node:fs";
+import { cgroupMounts } from "../../resources/cgroup-host.ts";
 
 export interface CgroupLayout {
   /** "v2" (unified), "v1", or "hybrid" (v1 plus a cgroup2 mount beside it). */
@@ -15,18 +16,9 @@ export interface CgroupLayout {
 }
 
 export function cgroupLayout(mountinfo = readMountinfo()): CgroupLayout {
-  const v1: string[] = [];
-  const v2: string[] = [];
-  for (const line of mountinfo.split("\n")) {
-    // mount id, parent, dev, root, mount point, options, optional fields…, "-", type, source, super options
-    const fields = line.split(" ");
-    const separator = fields.indexOf("-");
-    if (separator < 0) continue;
-    const mountPoint = unescapeMountPoint(fields[4] ?? "");
-    const type = fields[separator + 1];
-    if (type === "cgroup") v1.push(mountPoint);
-    if (type === "cgroup2") v2.push(mountPoint);
-  }
+  const mounts = cgroupMounts(mountinfo);
+  const v1 = mounts.filter((mount) => mount.type === "cgroup");
+  const v2 = mounts.filter((mount) => mount.type === "cgroup2").map((mount) => mount.mountPoint);
   if (v1.length > 0 && v2.length > 0) return { kind: "hybrid", unmountForCrun: v2 };
   if (v2.length > 0) return { kind: "v2", unmountForCrun: [] };
   return { kind: v1.length > 0 ? "v1" : "none", unmountForCrun: [] };
@@ -38,9 +30,4 @@ function readMountinfo(): string {
   } catch {
     return "";
   }
-}
-
-/** mountinfo writes space, tab, newline and backslash as octal escapes. */
-function unescapeMountPoint(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
 }
