@@ -1,8 +1,8 @@
 // The layout explains itself (issue 16): every folder of src/ opens, in its
 // index.ts or else its first file, with two lines, what the folder owns and
-// what it must not do. Checked here so that a new folder, or a header left
-// behind in a file that is no longer first, fails the suite instead of going
-// unnoticed.
+// what it must not do; and the README's Layout tree names exactly the folders
+// of src/. Checked here so that a new folder, or a header left behind in a file
+// that is no longer first, fails the suite instead of going unnoticed.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -59,4 +59,37 @@ test("every folder of src/ opens with what it owns and what it must not do, in i
   }
   assert.ok(checked > 40, `only ${checked} folders found under src/`);
   assert.deepEqual(problems, []);
+});
+
+test("the README's Layout tree names each folder of src/, one line each, with the folders inside it", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.split(/^## /m).find((part) => part.startsWith("Layout\n"));
+  assert.ok(section !== undefined, "README.md has no Layout section");
+  const opening = "```\nsrc/\n";
+  const start = section.indexOf(opening) + opening.length;
+  const tree = section.slice(start, section.indexOf("\n```", start));
+  // The folders of src/ are the tree's lines indented by two under src/, up to the first folder beside it.
+  const lines = new Map<string, string>();
+  const listed: string[] = [];
+  for (const line of tree.split("\n")) {
+    const folder = /^ {2}([a-z-]+)\/ /.exec(line);
+    if (folder === null) break;
+    listed.push(folder[1] as string);
+    lines.set(folder[1] as string, line);
+  }
+  const actual = readdirSync(source, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+  assert.deepEqual([...listed].sort(), actual.sort());
+  assert.equal(new Set(listed).size, listed.length, `a folder listed twice: ${listed.join(", ")}`);
+  // A folder's line names the folders inside it, at any depth, by their own names (container/ (bubblewrap/ oci/)).
+  const unnamed = actual.flatMap((top) =>
+    folders(join(source, top))
+      .slice(1)
+      .filter(
+        (inner) => !new RegExp(`[ (]${escaped(inner.slice(inner.lastIndexOf("/") + 1))}/`).test(lines.get(top) ?? ""),
+      )
+      .map((inner) => relative(source, inner)),
+  );
+  assert.deepEqual(unnamed, [], "folders missing from their folder's line in the README's Layout tree");
 });
