@@ -1,3 +1,6 @@
+// bench/ owns the benchmarks (map, queue, seed, coupling, implicit, acceleration, lammps, cli) and their reports; C floors in c/.
+// It must not import examples/ (it runs the demonstration's components by path), and nothing of the library imports it.
+
 // Prints the acceleration benchmark as a table, or as JSON.
 import type { Distribution } from "../stats/distribution.ts";
 import { alignColumns, formatMicroseconds } from "../stats/table.ts";

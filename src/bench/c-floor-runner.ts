@@ -1,6 +1,3 @@
-// bench/ owns the benchmarks (queue, seed, coupling, map) and their reports, with the C floors they run beside in c/.
-// It must not import examples/ (it runs the demonstration's components by path), and nothing of the library imports it.
-
 // Compiles and runs the C floors in c/ — the cache-line ping-pong (c-floor.c) and a
 // coupling window's bare data movement (coupling-floor.c) — in the same
 // benchmark run as the conflux figures, so both come from one machine state.

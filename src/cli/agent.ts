@@ -1,3 +1,6 @@
+// cli/ owns the commands: parse the command line, call the layer that does the work, print, choose the exit code.
+// It must not do the work itself: run summaries, image listings and the like live in their layers.
+
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { ExitCode } from "./exit-codes.ts";

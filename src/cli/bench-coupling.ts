@@ -1,5 +1,3 @@
-// cli/ owns the commands: parse the command line, call the layer that does the work, print, choose the exit code.
-// It must not do the work itself: run summaries, image listings and the like live in their layers.
 import type { Command } from "commander";
 import type { FloorResult } from "../bench/c-floor-runner.ts";
 import type { CouplingOperator, CouplingRow } from "../bench/coupling.ts";

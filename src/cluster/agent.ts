@@ -1,3 +1,6 @@
+// cluster/ owns what crosses nodes: the frames between a component's relay and its node's agent, the relay, the agent.
+// It must not know coupling: it moves records and segments for one component, whatever they say.
+
 // A node's agent (`conflux agent`, one per node but the driver's, started by
 // srun): it listens for relays, and for each one runs a component on this node
 // in the enclave its launch names, with a run directory of this node's own. It

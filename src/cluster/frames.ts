@@ -1,6 +1,3 @@
-// cluster/ owns what crosses nodes: the frames between a component's relay and its node's agent, the relay, the agent.
-// It must not know coupling: it moves records and segments for one component, whatever they say.
-
 // Frames over TCP: [u32 payload length][u8 type][3 reserved bytes][payload],
 // little-endian. One connection carries one component: the relay on the
 // driver's node at one end, the agent of the component's node at the other.

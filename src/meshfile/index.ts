@@ -1,5 +1,5 @@
-// meshfile/ reads meshes from files (CSV, VTU, legacy VTK, Gmsh) and writes
-// them with their fields as VTU series; other layers import this file only.
+// meshfile/ owns mesh files: meshes read from CSV, VTU, legacy VTK and Gmsh, and written with their fields as VTU series.
+// It must not know compositions or runs: it turns files into point meshes and back; other layers import this file only.
 
 export * from "./declared-geometry.ts";
 export * from "./mesh-file-error.ts";

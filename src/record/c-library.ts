@@ -1,6 +1,3 @@
-// record/ owns the run record: its format, what it captures of inputs and environments, its integrity, its summary.
-// It must not run or replay anything: the runner writes records; repro/ verifies and exports them, cli/ inspects them.
-
 // Which C library a process runs on, and its version: found among the files
 // the process has mapped (so it is the one actually loaded, not the one a
 // package manager lists), and the version read from the library itself —

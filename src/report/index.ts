@@ -1,6 +1,5 @@
-// report/ owns pages about a run: a finished run's static report (conflux report), built from parts — the page
-// data of a record, HTML sections, the page shell, the chart script — that a live view can reuse.
-// It reads records and draws; it never runs anything.
+// report/ owns pages about a run: the static report (conflux report), from parts a live view can reuse: data, sections, shell, charts.
+// It must not run anything nor change a record: it reads a finished record and draws it.
 export { chartLibraryScript, pageScript } from "./chart-script.ts";
 export { escapeHtml } from "./html-text.ts";
 export { jsonScriptBlock, jsonScriptText } from "./json-script.ts";

@@ -1,3 +1,6 @@
+// runner/ owns `conflux run` and `conflux submit`: from a composition file to a finished run and its record, on its nodes.
+// It must not hold the driver's logic or the record's format: it joins compose/, coupling/ and record/.
+
 // `conflux submit`: the Slurm batch script that runs a composition, written
 // beside its results, and its submission with sbatch. The script asks for the
 // composition's nodes (placement.nodes, or what the caller says) with one task

@@ -1,6 +1,3 @@
-// runner/ owns `conflux run`: from a composition file to a finished run and its record.
-// It must not hold the driver's logic or the record's format: it joins compose/, coupling/ and record/.
-
 // A valid composition turned into what the driver runs. Pure translation:
 // nothing is started here.
 

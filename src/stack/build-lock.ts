@@ -1,3 +1,6 @@
+// stack/ owns container root filesystems: stack specs, their content hash, debootstrap builds and the store.
+// It must not launch components: a container enclave receives a built root's path and nothing else.
+
 // One build of a stack at a time in a store: two `conflux stack build`s of the
 // same spec (two test files, two terminals) would otherwise both debootstrap
 // it, a minute or more each on two cores, and one would throw its tree away.

@@ -1,6 +1,3 @@
-// stack/ owns container root filesystems: stack specs, their content hash, debootstrap builds and the store.
-// It must not launch components: a container enclave receives a built root's path and nothing else.
-
 // Which Debian mirror debootstrap downloads from: the one this machine's apt
 // already uses (so a machine that reaches only its configured mirror can build
 // stacks), unless CONFLUX_DEBIAN_MIRROR names another.

@@ -1,7 +1,8 @@
 // `conflux run` of a composition with a component of many ranks (ranks: 3,
 // points left out): the run completes, its record keeps every rank's load
 // imbalance, `conflux inspect` prints it, and a composition that asks for
-// ranks where no launcher can start them is refused by name. The driver's
+// ranks where no launcher can start them is refused by name, as is a run whose
+// declared points: differ from what the ranks publish. The driver's
 // threads (coupling.threads, every core when absent) are in the record.
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -19,7 +20,7 @@ function scratchDirectory(t: TestContext): string {
   return directory;
 }
 
-function composition(solverEnclave: string, extra = ""): string {
+function composition(solverEnclave: string, extra = "", solverPoints = ""): string {
   return `version: 1
 name: ranks
 components:
@@ -29,7 +30,7 @@ components:
     ranks: 3
 ${extra}    args: { counts: [2, 0, 3] }
     meshes:
-      surface: { dimension: 3, fields: [out, in] }
+      surface: { dimension: 3, ${solverPoints}fields: [out, in] }
   serial:
     module: ${APP}
     args: { counts: [5] }
@@ -74,6 +75,23 @@ test("conflux run: a component of 3 ranks with uneven partitions, its load imbal
     inspected.stdout,
     new RegExp(`; ${availableParallelism()} thread\\(s\\) for operators and acceleration`),
   );
+});
+
+test("conflux run: a ranked mesh whose points: is not the sum of its partitions ends the run naming both counts", async (t) => {
+  const directory = scratchDirectory(t);
+  const file = join(directory, "conflux.yaml");
+  // The partitions hold 2 + 0 + 3 = 5 points; the composition declares 4 as its check of the global count.
+  writeFileSync(file, composition("process", "", "points: 4, "));
+  const results = join(directory, "runs");
+  const ran = await runToEnd(startCli(t, ["run", file, "--results", results]));
+  assert.notEqual(ran.code, 0, ran.stdout);
+  assert.match(
+    ran.stderr,
+    /component "solver" rank 0 \(process enclave, pid \d+\) published mesh "surface" with 5 points over its 3 ranks \(2 \+ 0 \+ 3\), declared 4 during mesh check/,
+  );
+  const entries = readdirSync(results);
+  assert.equal(entries.length, 1);
+  assert.equal(readRunRecord(join(results, entries[0] as string)).status, "failed");
 });
 
 test("conflux validate refuses a thread count out of range, naming coupling.threads", async (t) => {

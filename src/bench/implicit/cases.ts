@@ -1,3 +1,6 @@
+// bench/implicit/ owns `conflux bench implicit`: both implicit examples through the driver with each acceleration, and its report.
+// It must not drift from the examples: its plans equal their compositions (a test checks); preCICE's side lives in precice-*/.
+
 // The two implicit cases of `conflux bench implicit`, as coupling plans equal
 // to the examples' compositions (examples/partitioned-heat/conflux*.yaml,
 // examples/elastic-tube-1d/conflux*.yaml; a test checks that they stay equal):

@@ -1,3 +1,6 @@
+// bench/map-peers/ owns the peers `bench map` measures beside ours: preCICE (precice_map.c) and scipy (scipy_peer.py).
+// It must not choose points or time our operators: map.ts hands each peer the very points it maps and interleaves them.
+
 // The preCICE peer of `bench map`: precice_map.c built at bench time against
 // the installed preCICE (found as the heat benchmark finds it), run as a pair
 // of participants per measurement on the points we map, with preCICE's own

@@ -1,3 +1,6 @@
+// bench/precice-heat/ owns the partitioned heat case through preCICE (configuration, C participant) and the runs both cases share.
+// It must not measure Conflux: implicit/ runs ours beside it, and where preCICE is missing it skips with NO_PRECICE.
+
 // What the preCICE cases (heat, tube) share around their runs: the
 // participants are built once into a scratch directory, each acceleration then
 // runs in a directory of its own there, and every run reports its coupling

@@ -1,3 +1,6 @@
+// bench/precice-tube/ owns the 1-D elastic tube through preCICE: its configuration and its runs, one per acceleration.
+// It must not hold numerics of its own: it builds the example's participants (examples/elastic-tube-1d/precice/) by path.
+
 // The preCICE configuration of the 1-D elastic tube as `conflux bench implicit`
 // runs it: examples/elastic-tube-1d/precice/precice-config.xml (the tutorial's:
 // serial-implicit with the fluid first, window 0.01 to 1.0, relative limit 1e-5

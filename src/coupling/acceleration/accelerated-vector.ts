@@ -1,3 +1,6 @@
+// coupling/acceleration/ owns the accelerations of an implicit window: constant, Aitken, IQN-ILS, IQN-IMVJ, preconditioners.
+// It must not know waveforms, segments or schemes: it works in place on the views of the vector it is handed.
+
 // The accelerated vector as one flat index space over the layout's views:
 // gathers x̃ (or the window's start values) into a contiguous array, scatters
 // an iterate back, and knows where each field's values and last sample lie.

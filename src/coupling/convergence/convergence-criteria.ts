@@ -1,3 +1,6 @@
+// coupling/convergence/ owns an implicit window's convergence measures: each field's change per iteration, and the verdict.
+// It must not decide what comes next: the schemes repeat or end the window, the acceleration makes the next iterate.
+
 // The convergence measures of an implicit scheme, per field: absolute
 // ‖Δ‖₂ ≤ limit, relative ‖Δ‖₂ ≤ limit · ‖x̃‖₂, residual-relative
 // ‖Δ‖₂ ≤ limit · ‖Δ₀‖₂ (Δ₀ the window's first iteration's). A window has

@@ -1,3 +1,6 @@
+// coupling/ranks/ owns components of many ranks: their launch, a link per rank stepped together, partitions joined in a union.
+// It must not touch operators or accelerations: they work on the union exactly as on one serial component's mesh.
+
 // How a rank under mpirun ended, as Open MPI's mpirun reports it. The rank is
 // mpirun's child, not the driver's, so the driver cannot wait for it; mpirun
 // says on its way out, in one of two documented messages:

@@ -1,3 +1,6 @@
+// coupling/schemes/ owns the coupling loops: the iteration run, and in time serial and parallel explicit and implicit, multi.
+// It must not launch components or build operators: the driver hands it started participants and built transfers.
+
 // Sets up a run in time once every component's meshes are checked and its
 // transfers built: the waveforms (before ack), the convergence measures and
 // the accelerated fields on the transfers' targets, each component's sources,

@@ -1,3 +1,6 @@
+// coupling/time/ owns physical time in the driver: the window clock, the coupled waveforms and the transfers between them.
+// It must not run a window: the schemes decide when a component steps and when a window is repeated or done.
+
 // The accelerated fields of an implicit scheme as one vector over their
 // waveforms' value slots (samples 1..G, in shared memory), on a time grid fixed
 // for the run: the first window's sample times, as fractions of the window,

@@ -1,3 +1,6 @@
+// mapping/operators/ owns the transfer operators: the contract, the spec, nearest, MLS, global RBF, RBF-PU, the factory.
+// It must not know meshes in segments or the driver; other folders reach it through mapping/index.ts.
+
 // Where an RBF-PU setup keeps the weight blocks of the patches still needed:
 // one Float64Array used as a ring, blocks taken at its head and given back
 // in about the order they were taken (a block lives until the points of a

@@ -1,6 +1,3 @@
-// mapping/operators/ owns the transfer operators: the contract, the spec, nearest, MLS, global RBF, RBF-PU, the factory.
-// It must not know meshes in segments or the driver; other folders reach it through mapping/index.ts.
-
 // One entry point from a plain spec to a ready operator, for the coupling
 // driver, the composition file and the CLI: validate the spec, then set up.
 

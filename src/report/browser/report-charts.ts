@@ -1,3 +1,5 @@
+// report/browser/ owns what runs in the reader's browser: the page's entry, and the charts it draws with Chart.js.
+// It must not read records or reach Node: it takes everything from the page's JSON block, in the static report and a live view.
 /// <reference lib="dom" />
 // The report's charts, drawn in the browser with Chart.js from the page data: a histogram per timed phase, the
 // iterations per window and the residuals of a run in time. Each chart finds its canvas by data-chart, so the

@@ -1,3 +1,6 @@
+// report/sections/ owns the page's sections as HTML: overview, composition, environment, timings, outliers, convergence.
+// It must not draw charts or read files: a section writes escaped HTML from the page data and leaves canvases to the script.
+
 // How the page says a part of the record is missing: the section keeps its heading, so a reader sees what an older
 // record or another kind of run lacks instead of wondering where it went.
 import { escapeHtml } from "../html-text.ts";

@@ -1,3 +1,6 @@
+// repro/verify/ owns `conflux repro verify`: replay a recorded run, compare its outputs and its environments.
+// It must not change the record it verifies: a replay writes a record of its own.
+
 // Comparing a replay's convergence history with the recorded one (runs in
 // time): the iterations of every window must be the same, and every residual
 // within the tolerance the composition declares for the field as an output —

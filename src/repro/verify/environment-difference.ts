@@ -1,6 +1,3 @@
-// repro/verify/ owns `conflux repro verify`: replay a recorded run, compare its outputs and its environments.
-// It must not change the record it verifies: a replay writes a record of its own.
-
 // What differs between the environments of two runs of one composition —
 // kernel, CPU, libraries, compilers, runtimes, floating-point settings,
 // environment variables, seeds and input files — one line per difference,

@@ -1,3 +1,6 @@
+// coupling/acceleration/threads/ owns the quasi-Newton column algebra: fixed row blocks, run across a team of kernel workers.
+// It must not know the accelerations, nor let the thread count change a bit: per-block sums are added in block order.
+
 // The column algebra of a quasi-Newton acceleration on a vector of `rows`
 // values: the O(rows · columns) products and updates of its tall matrices
 // (V, W, Q, the factored Jacobian), each cut into fixed row blocks
