@@ -47,6 +47,7 @@ import {
 import { redactSecrets } from "../record/secret-redaction.ts";
 import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
+import { stackSpecProblem } from "../stack/stack-spec.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { couplingPlan } from "./coupling-plan.ts";
 import { type NodeAgents, startNodeAgents } from "./node-agents.ts";
@@ -90,7 +91,10 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const startedUnixMs = Date.now();
   const started = performance.now();
   const bytes = options.compositionBytes ?? readComposition(path);
-  const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, { checkFiles: true });
+  const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, {
+    checkFiles: true,
+    stackSpecProblem,
+  });
   const placement = placementProblem(composition);
   if (placement !== undefined) throw new CompositionError([placement]);
   const spansNodes = remoteNodes(composition).length > 0;
