@@ -14,9 +14,13 @@ export function registerValidate(program: Command): void {
     .option("--json", 'print { "valid", "problems": [{ file, line, column, path, message, hint }] }')
     .addHelpText("after", "\nExit codes: 0 valid, 2 invalid or unreadable.\n")
     .action(async (file: string, options: { checkFiles: boolean; json?: boolean }) => {
-      const { CompositionError, formatProblem, loadComposition } = await import("../compose/index.ts");
+      const [{ CompositionError, formatProblem, loadComposition }, { stackSpecProblem }] = await Promise.all([
+        import("../compose/index.ts"),
+        import("../stack/stack-spec.ts"),
+      ]);
       try {
-        const composition = loadComposition(file, { checkFiles: options.checkFiles });
+        // A stack spec is read as run reads it, so that validate names one that run would refuse.
+        const composition = loadComposition(file, { checkFiles: options.checkFiles, stackSpecProblem });
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ valid: true, problems: [] }, null, 2)}\n`);
           return;

@@ -23,6 +23,12 @@ export interface CompositionOptions {
   /** Report module and program paths that do not exist. */
   checkFiles?: boolean;
   /**
+   * With checkFiles: what makes a stack spec a component names by its file (the absolute path) no spec, or
+   * undefined. Stack specs are stack/'s to read, below which compose sits, so validate and run pass its reader;
+   * without one, a spec is only looked for.
+   */
+  stackSpecProblem?: (file: string) => string | undefined;
+  /**
    * Why this host has no cgroups the driver can use, or undefined when it has: asked only of a composition that
    * sets memory_mib or cpu_weight, whose keys are then refused where they stand.
    */
@@ -70,7 +76,8 @@ export function parseComposition(text: string, file: string, options: Compositio
 
   const directory = dirname(resolve(file));
   const findings = semanticFindings(parsed.data);
-  if (options.checkFiles === true) findings.push(...missingFileFindings(parsed.data, directory));
+  if (options.checkFiles === true)
+    findings.push(...missingFileFindings(parsed.data, directory, options.stackSpecProblem));
   if (options.cgroupsMissing !== undefined) findings.push(...hostResourceFindings(parsed.data, options.cgroupsMissing));
   // Mesh files are read only once the rest is sound: their points fill in the meshes' sizes.
   if (options.checkFiles === true && findings.length === 0) findings.push(...meshFileFindings(parsed.data, directory));
@@ -91,5 +98,5 @@ export function loadComposition(path: string, options: CompositionOptions = {}):
       { file: path, line: 0, column: 0, path: "", message: `cannot read the composition file (${reason})` },
     ]);
   }
-  return parseComposition(text, path, { checkFiles: options.checkFiles ?? true });
+  return parseComposition(text, path, { ...options, checkFiles: options.checkFiles ?? true });
 }

@@ -48,8 +48,15 @@ export function resolvePaths(composition: CompositionDocument, directory: string
   };
 }
 
-/** A module or program path that does not exist, named with where it was looked for. */
-export function missingFileFindings(composition: CompositionDocument, directory: string): Finding[] {
+/**
+ * A module, program or stack spec path that does not exist, named with where it was looked for; and, given
+ * `stackSpecProblem`, a stack spec that is not one, with what its reader says.
+ */
+export function missingFileFindings(
+  composition: CompositionDocument,
+  directory: string,
+  stackSpecProblem?: (file: string) => string | undefined,
+): Finding[] {
   const findings: Finding[] = [];
   for (const [name, component] of Object.entries(composition.components)) {
     const checks: { key: "module" | "command"; file: string }[] = [];
@@ -58,13 +65,24 @@ export function missingFileFindings(composition: CompositionDocument, directory:
     if (program !== undefined && isPath(program)) checks.push({ key: "command", file: program });
     const stack = stackSpecOf(component);
     const stackSpec = stack === undefined ? undefined : resolve(directory, stack);
+    const stackKey = ["components", name, "enclave", "container", "stack"];
     if (stackSpec !== undefined && !existsSync(stackSpec)) {
       findings.push({
-        path: ["components", name, "enclave", "container", "stack"],
+        path: stackKey,
         at: "value",
         message: `stack spec "${stack}" does not exist`,
         hint: `Looked for ${stackSpec}${isAbsolute(stack as string) ? "" : "; relative paths start from the composition file's directory"}.`,
       });
+    } else if (stackSpec !== undefined && stackSpecProblem !== undefined) {
+      const problem = stackSpecProblem(stackSpec);
+      if (problem !== undefined) {
+        findings.push({
+          path: stackKey,
+          at: "value",
+          message: `stack spec "${stack}" is not a stack spec: ${problem}`,
+          hint: "Fix the spec (its format is in docs/containers.md), or name another.",
+        });
+      }
     }
     for (const { key, file } of checks) {
       const absolute = resolve(directory, file);

@@ -2,6 +2,8 @@
 // spread) against the rest of the file: a node within the placement, spread
 // only for a component of many ranks started as processes and on more than one
 // node, threads on the driver's node (a thread runs in the driver's process),
+// virtual machines and containers of many ranks there too (other nodes run
+// processes and containers of one rank; ranks there run as processes),
 // and no asynchronous coupling between nodes (a snapshot is shared memory,
 // which does not cross nodes). They run on a file whose structure is already
 // valid, beside semantic-checks.ts. docs/cluster.md has the model.
@@ -68,12 +70,33 @@ export function placementFindings(composition: CompositionDocument): Finding[] {
         });
       }
     }
-    if (component.enclave.kind === "thread" && componentNode(composition, name) !== 1) {
+    const node = componentNode(composition, name);
+    const kind = component.enclave.kind;
+    const placedAt = [...path, component.spread === true ? "spread" : "node"];
+    if (kind === "thread" && node !== 1) {
       findings.push({
-        path: [...path, component.spread === true ? "spread" : "node"],
+        path: placedAt,
         at: "value",
         message: `component "${name}" runs in a thread enclave, which is the driver's process, on node 1`,
         hint: "Run it in a process enclave (enclave: { kind: process }) to place it on another node.",
+      });
+    } else if (kind === "vm" && node !== 1) {
+      // Other nodes run process and container enclaves in this version (docs/cluster.md's status table).
+      findings.push({
+        path: placedAt,
+        at: "value",
+        message: `component "${name}" runs in a vm enclave on ${node === undefined ? "every node" : `node ${node}`}; another node runs process and container enclaves`,
+        hint: "Run it in a process or container enclave there, or on node 1.",
+      });
+    } else if (kind === "container" && component.ranks > 1 && node !== 1) {
+      // Another node's agent starts each rank of a component there as a process of its own; a container's ranks
+      // come from its stack's mpirun, which the agent does not run. (Thread and vm enclaves of many ranks are
+      // refused on any node, by the checks of ranks.)
+      findings.push({
+        path: placedAt,
+        at: "value",
+        message: `component "${name}" has ${component.ranks} ranks in a container enclave off the driver's node; ranks on other nodes run as processes`,
+        hint: "Give it enclave: { kind: process } (each node's agent starts its ranks), or keep it on node 1.",
       });
     }
   }

@@ -1,9 +1,10 @@
 // Whether a composition's placement can run here: one node always; more only
 // inside a Slurm allocation of at least that many nodes. A composition that
 // needs more than it has is refused by name before anything starts, with the
-// command that gives it what it needs.
+// command that gives it what it needs. Where each component may run is the
+// composition's own check (compose/placement-checks.ts), made by validate and
+// by the parse that starts every run, each at its key.
 import type { Composition } from "../compose/load.ts";
-import { componentNode } from "../compose/placement-checks.ts";
 import type { Problem } from "../compose/problem.ts";
 import { type SlurmAllocation, slurmAllocation } from "./slurm-allocation.ts";
 
@@ -28,27 +29,6 @@ export function placementProblem(
       message: `the run spans ${nodes} nodes, and Slurm job ${allocation.jobId} has ${allocation.nodeCount} (${allocation.nodeList})`,
       hint: `Allocate at least ${nodes}: \`salloc -N ${nodes}\`, or lower placement.nodes.`,
     };
-  }
-  for (const [name, component] of Object.entries(composition.components)) {
-    const node = componentNode(composition, name);
-    if (node === 1) continue;
-    const path = `components.${name}.${component.spread === true ? "spread" : "node"}`;
-    if (component.ranks > 1 && component.enclave.kind !== "process") {
-      return {
-        ...at,
-        path,
-        message: `component "${name}" has ${component.ranks} ranks in a ${component.enclave.kind} enclave off the driver's node; ranks on other nodes run as processes`,
-        hint: "Give it enclave: { kind: process } (each node's agent starts its ranks), or keep it on node 1.",
-      };
-    }
-    if (component.enclave.kind !== "process" && component.enclave.kind !== "container") {
-      return {
-        ...at,
-        path,
-        message: `component "${name}" runs in a ${component.enclave.kind} enclave on node ${node}; another node runs process and container enclaves`,
-        hint: "Run it in a process or container enclave there, or on node 1.",
-      };
-    }
   }
   return undefined;
 }

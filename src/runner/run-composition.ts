@@ -48,6 +48,7 @@ import {
 import { redactSecrets } from "../record/secret-redaction.ts";
 import { confluxVersion, hostCompiler } from "../record/software-versions.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
+import { stackSpecProblem } from "../stack/stack-spec.ts";
 import { RUN_DIRECTORY_VARIABLE } from "../wire/environment.ts";
 import { couplingPlan } from "./coupling-plan.ts";
 import { type NodeAgents, startNodeAgents } from "./node-agents.ts";
@@ -94,6 +95,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   const composition = parseComposition(Buffer.from(bytes).toString("utf8"), path, {
     checkFiles: true,
     cgroupsMissing: missingCgroups,
+    stackSpecProblem,
   });
   const placement = placementProblem(composition);
   if (placement !== undefined) throw new CompositionError([placement]);

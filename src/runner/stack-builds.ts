@@ -2,7 +2,9 @@
 // ./numpy1.stack.yaml`), built before the run when the store lacks them, as
 // `docker compose up` builds its images: one at a time, each once, with what
 // the build does passed to `onLine`. A spec that cannot be read is a problem
-// of the composition, at its key.
+// of the composition: the parse that starts a run names it at its key, with
+// line and column, as validate does; one that changes after that parse is
+// named here, by its key alone.
 
 import type { Composition } from "../compose/load.ts";
 import { stackSpecOf } from "../compose/paths.ts";

@@ -59,6 +59,22 @@ export function loadStackSpec(path: string): LoadedStackSpec {
   return { spec: parseStackSpec(text, source), source };
 }
 
+/**
+ * What makes the file at `path` no stack spec, on one line (each problem, "; " between), or undefined when it is
+ * one: for a composition that names the spec, which reports it at its own key. A YAML error's code frame, after its
+ * blank line, is left out: its first line already gives the spec's line and column.
+ */
+export function stackSpecProblem(path: string): string | undefined {
+  try {
+    loadStackSpec(path);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof StackSpecError)) throw error;
+    const [account = ""] = error.message.split("\n\n");
+    return account.replace(/:$/, "").split("\n").join("; ");
+  }
+}
+
 export function parseStackSpec(text: string, source: string): StackSpec {
   let data: unknown;
   try {

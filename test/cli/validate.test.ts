@@ -1,6 +1,6 @@
 // `conflux validate` and `conflux schema` as a user runs them: a real child process.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -42,6 +42,36 @@ test("conflux validate lists every problem with exit code 2 and no stack trace",
     ].join("\n"),
   );
   assert.equal(result.code, 2);
+});
+
+test("conflux validate reads a stack spec a component names, as run does, and names one that is not a spec at its stack key with the spec's own error", (t) => {
+  const container = (stack: string) => `enclave: { kind: container, container: { stack: ${stack} } }`;
+  const text = VALID.replace("enclave: { kind: process }", container("./unclosed.stack.yaml")).replace(
+    "enclave: { kind: thread }",
+    container("./misnamed.stack.yaml"),
+  );
+  const directory = scratchDirectory(t, {
+    "conflux.yaml": text,
+    "app-a.ts": "",
+    "app-b.ts": "",
+    "unclosed.stack.yaml": "name: [unclosed\n",
+    "misnamed.stack.yaml": "name: 1bad\nrelease: bookworm\npackages: 3\n",
+  });
+  const file = join(directory, "conflux.yaml");
+  const expected = [
+    `${file}:5:53: components.appA.enclave.container.stack: stack spec "./unclosed.stack.yaml" is not a stack spec: ${join(directory, "unclosed.stack.yaml")}: not YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1. Fix the spec (its format is in docs/containers.md), or name another.`,
+    `${file}:10:53: components.appB.enclave.container.stack: stack spec "./misnamed.stack.yaml" is not a stack spec: ${join(directory, "misnamed.stack.yaml")}: name: a stack name: a letter, then up to 31 letters, digits, "-" or "_"; ${join(directory, "misnamed.stack.yaml")}: packages: Invalid input: expected array, received number. Fix the spec (its format is in docs/containers.md), or name another.`,
+  ];
+  const validated = conflux("validate", file);
+  assert.equal(validated.stdout, "");
+  assert.equal(validated.stderr, [...expected, `${file}: 2 problems`, ""].join("\n"));
+  assert.equal(validated.code, 2);
+  // run refuses them at the same keys, before anything starts: no results directory.
+  const results = join(directory, "runs");
+  const ran = conflux("run", file, "--results", results);
+  assert.equal(ran.code, 2, ran.stderr);
+  assert.deepEqual(ran.stderr.split("\n").slice(0, 2), expected);
+  assert.equal(existsSync(results), false);
 });
 
 test("conflux validate --json reports problems as data", (t) => {

@@ -1,9 +1,10 @@
 // Where components run, as the composition says it: validate refuses a
 // placement that cannot hold (a node past placement.nodes, spread without
-// ranks or without nodes, a thread off the driver's node, a snapshot across
-// nodes), each by its key and with the fix; and `conflux run` of a composition
-// that spans more nodes than it has is refused before anything starts,
-// outside an allocation naming salloc and conflux submit.
+// ranks or without nodes, a thread, a vm or a container of many ranks off the
+// driver's node, a snapshot across nodes), each by its key and with the fix;
+// `conflux run` refuses the same at the same key before anything starts; and a
+// run that spans more nodes than it has is refused outside an allocation,
+// naming salloc and conflux submit.
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,7 +39,10 @@ coupling:
 `;
 }
 
-const REFUSED: [string, string, string, RegExp][] = [
+/** What validate says of a case: a pattern, or the exact line for a file (its place included). */
+type Expected = RegExp | ((file: string) => string);
+
+const REFUSED: [string, string, string, Expected][] = [
   [
     "",
     "    node: 2\n",
@@ -81,6 +85,20 @@ const REFUSED: [string, string, string, RegExp][] = [
     "",
     /components\.solver\.node: component "solver" runs in a thread enclave, which is the driver's process, on node 1/,
   ],
+  [
+    "placement: { nodes: 2 }",
+    "    enclave: { kind: vm }\n    node: 2\n",
+    "",
+    (file) =>
+      `${file}:8:11: components.solver.node: component "solver" runs in a vm enclave on node 2; another node runs process and container enclaves. Run it in a process or container enclave there, or on node 1.`,
+  ],
+  [
+    "placement: { nodes: 2 }",
+    "    enclave: { kind: container, container: { stack: numpy1 } }\n    ranks: 2\n    launcher: mpirun\n    node: 2\n",
+    "",
+    (file) =>
+      `${file}:10:11: components.solver.node: component "solver" has 2 ranks in a container enclave off the driver's node; ranks on other nodes run as processes. Give it enclave: { kind: process } (each node's agent starts its ranks), or keep it on node 1.`,
+  ],
 ];
 
 test("validate refuses each placement that cannot hold, by its key and with the fix", async (t) => {
@@ -90,7 +108,8 @@ test("validate refuses each placement that cannot hold, by its key and with the 
     writeFileSync(file, composition(top, solver, reader));
     const validated = await runToEnd(startCli(t, ["validate", file]));
     assert.equal(validated.code, 2, `case ${index}: ${validated.stdout}${validated.stderr}`);
-    assert.match(validated.stdout + validated.stderr, expected, `case ${index}`);
+    if (expected instanceof RegExp) assert.match(validated.stdout + validated.stderr, expected, `case ${index}`);
+    else assert.deepEqual(validated.stderr.split("\n").slice(0, -2), [expected(file)], `case ${index}`);
   }
   const accepted = join(directory, "accepted.yaml");
   writeFileSync(accepted, composition("placement: { nodes: 2 }", "    ranks: 4\n    spread: true\n", "    node: 2\n"));
@@ -142,4 +161,22 @@ test("conflux run of a composition on two nodes outside a Slurm allocation is re
     /placement\.nodes: the run spans 2 nodes, and this is not a Slurm allocation .*conflux submit FILE.*salloc -N 2 srun -N1 -n1 conflux run FILE/,
   );
   assert.deepEqual(readdirSync(directory).sort(), ["two-nodes.yaml"], "no run directory, no record: nothing started");
+});
+
+test("conflux run refuses a vm enclave on another node at its key, as validate does, before anything starts", async (t) => {
+  const directory = scratchDirectory(t);
+  const file = join(directory, "vm-on-two.yaml");
+  writeFileSync(file, composition("placement: { nodes: 2 }", "    enclave: { kind: vm }\n    node: 2\n"));
+  const environment: Record<string, string> = {};
+  for (const name of Object.keys(process.env)) if (name.startsWith("SLURM_")) environment[name] = "";
+  const ran = await runToEnd(startCli(t, ["run", file, "--results", join(directory, "runs")], environment));
+  assert.equal(ran.code, 2, ran.stderr);
+  assert.match(
+    ran.stderr,
+    new RegExp(
+      `^${file.replaceAll(".", "\\.")}:8:11: components\\.solver\\.node: component "solver" runs in a vm enclave on node 2; another node runs process and container enclaves\\.`,
+      "m",
+    ),
+  );
+  assert.deepEqual(readdirSync(directory).sort(), ["vm-on-two.yaml"], "no run directory, no record: nothing started");
 });
