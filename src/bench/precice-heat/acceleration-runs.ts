@@ -17,17 +17,31 @@ export interface PreciceAccelerationRuns<Run> {
   skipped?: string;
 }
 
+/** What a caller of a case's measurement may choose. */
+export interface PreciceCaseOptions<Acceleration extends string> {
+  /** The case's every acceleration when absent. */
+  accelerations?: readonly Acceleration[];
+  /** Per run (default 300 s). */
+  timeoutMs?: number;
+}
+
+const RUN_TIMEOUT_MS = 300_000;
+
 /**
  * Builds a case's participants (`build` returns why not as a string) and runs
- * the case once per acceleration, one after the other, each in its own
- * directory; the scratch directory is removed however it ends.
+ * the case once per acceleration asked for (`every` when none are), one after
+ * the other, each in its own directory; the scratch directory is removed
+ * however it ends.
  */
 export async function runEachAcceleration<Built, Acceleration extends string, Run>(
   scratchPrefix: string,
   build: (installation: PreciceInstallation, directory: string) => Built | string,
-  accelerations: readonly Acceleration[],
-  runOne: (built: Built, acceleration: Acceleration, runDirectory: string) => Promise<Run>,
+  options: PreciceCaseOptions<Acceleration>,
+  every: readonly Acceleration[],
+  runOne: (built: Built, acceleration: Acceleration, runDirectory: string, timeoutMs: number) => Promise<Run>,
 ): Promise<PreciceAccelerationRuns<Run>> {
+  const accelerations = options.accelerations ?? every;
+  const timeoutMs = options.timeoutMs ?? RUN_TIMEOUT_MS;
   const installation = findPrecice();
   if (installation === undefined) return { runs: [], skipped: NO_PRECICE };
   const directory = mkdtempSync(join(tmpdir(), scratchPrefix));
@@ -38,7 +52,7 @@ export async function runEachAcceleration<Built, Acceleration extends string, Ru
     for (const acceleration of accelerations) {
       const runDirectory = join(directory, acceleration);
       mkdirSync(runDirectory);
-      runs.push(await runOne(built, acceleration, runDirectory));
+      runs.push(await runOne(built, acceleration, runDirectory, timeoutMs));
     }
     return { installation, runs };
   } finally {

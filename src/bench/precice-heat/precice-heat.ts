@@ -10,7 +10,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compilerCommand } from "../../platform/c-compiler.ts";
-import { type PreciceAccelerationRuns, preciceRunTiming, runEachAcceleration } from "./acceleration-runs.ts";
+import {
+  type PreciceAccelerationRuns,
+  type PreciceCaseOptions,
+  preciceRunTiming,
+  runEachAcceleration,
+} from "./acceleration-runs.ts";
 import {
   HEAT_ACCELERATIONS,
   type HeatAcceleration,
@@ -212,23 +217,37 @@ export interface PreciceSide {
   command: string;
 }
 
+/** How a case's run went: how each participant finished, and the windows' iterations from the log. */
+export interface PreciceCaseRun {
+  first: Finished;
+  second: Finished;
+  log: { iterations: number[]; converged: boolean[] };
+}
+
 /**
- * Runs a case's two participants on the same arguments and returns how each
- * finished. A run that fails or times out, or a participant that exits other
- * than 0 (named, with its last lines), is an error that starts with `label`.
+ * Writes the case's configuration into `runDirectory`, runs its two
+ * participants there on the same arguments (the configuration's path, then
+ * `caseArgs`) and returns how each finished, with the iterations log preCICE
+ * writes for the second. A run that fails or times out, or a participant that
+ * exits other than 0 (named, with its last lines), is an error that starts
+ * with `label`.
  */
 export async function runPreciceCase(
   label: string,
+  configXml: string,
   sides: readonly [PreciceSide, PreciceSide],
-  args: string[],
-  cwd: string,
+  caseArgs: readonly string[],
+  runDirectory: string,
   timeoutMs: number,
-): Promise<[Finished, Finished]> {
+): Promise<PreciceCaseRun> {
+  const config = join(runDirectory, "precice-config.xml");
+  writeFileSync(config, configXml);
+  const args = [config, ...caseArgs];
   let finished: Finished[];
   try {
     finished = await runPreciceParticipants(
       sides.map(({ command }) => ({ command, args })),
-      cwd,
+      runDirectory,
       timeoutMs,
     );
   } catch (error) {
@@ -241,7 +260,12 @@ export async function runPreciceCase(
       throw new Error(`${label}: ${side.name} exited ${one.code ?? one.signal}:\n${tail}`);
     }
   }
-  return finished as [Finished, Finished];
+  const logFile = join(runDirectory, `precice-${sides[1].name}-iterations.log`);
+  return {
+    first: finished[0] as Finished,
+    second: finished[1] as Finished,
+    log: iterationsFromLog(readFileSync(logFile, "utf8")),
+  };
 }
 
 /** The iterations of every window from a preCICE iterations log (the second participant's). */
@@ -263,20 +287,21 @@ async function runPair(
   runDirectory: string,
   timeoutMs: number,
 ): Promise<PreciceHeatRun> {
-  const config = join(runDirectory, "precice-config.xml");
-  writeFileSync(config, preciceHeatConfig(acceleration, runDirectory, heat));
-  const args = [config, String(heat.nx), String(heat.ny), String(heat.dt)];
-  const [left, right] = await runPreciceCase(
+  const {
+    first: left,
+    second: right,
+    log: { iterations },
+  } = await runPreciceCase(
     `preCICE heat (${acceleration})`,
+    preciceHeatConfig(acceleration, runDirectory, heat),
     [
       { name: "Dirichlet", command: built.dirichlet },
       { name: "Neumann", command: built.neumann },
     ],
-    args,
+    [String(heat.nx), String(heat.ny), String(heat.dt)],
     runDirectory,
     timeoutMs,
   );
-  const { iterations } = iterationsFromLog(readFileSync(join(runDirectory, "precice-Neumann-iterations.log"), "utf8"));
   const output = `${left.output}\n${right.output}`;
   const errors = [...output.matchAll(ERROR_LINE)].map((match) => Number(match[2]));
   if (errors.length !== 2 * iterations.length) {
@@ -290,11 +315,8 @@ async function runPair(
   };
 }
 
-export interface PreciceHeatOptions {
-  accelerations?: readonly HeatAcceleration[];
+export interface PreciceHeatOptions extends PreciceCaseOptions<HeatAcceleration> {
   heat?: HeatCase;
-  /** Per run (default 300 s). */
-  timeoutMs?: number;
 }
 
 /** Builds the participants and runs the heat case through preCICE once per acceleration, one after the other. */
@@ -302,8 +324,9 @@ export async function measurePreciceHeat(options: PreciceHeatOptions = {}): Prom
   return runEachAcceleration(
     "conflux-precice-heat-",
     build,
-    options.accelerations ?? HEAT_ACCELERATIONS,
-    (built, acceleration, runDirectory) =>
-      runPair(built, acceleration, options.heat ?? TUTORIAL_CASE, runDirectory, options.timeoutMs ?? 300_000),
+    options,
+    HEAT_ACCELERATIONS,
+    (built, acceleration, runDirectory, timeoutMs) =>
+      runPair(built, acceleration, options.heat ?? TUTORIAL_CASE, runDirectory, timeoutMs),
   );
 }

@@ -5,15 +5,15 @@
 // acceleration with a configuration like the tutorial's (config.ts). When
 // preCICE, a C compiler or preCICE's runtime libraries are missing, the
 // measurement is skipped with the reason.
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   type PreciceAccelerationRuns,
+  type PreciceCaseOptions,
   preciceRunTiming,
   runEachAcceleration,
 } from "../precice-heat/acceleration-runs.ts";
-import { buildPreciceSides, iterationsFromLog, runPreciceCase } from "../precice-heat/precice-heat.ts";
+import { buildPreciceSides, runPreciceCase } from "../precice-heat/precice-heat.ts";
 import type { PreciceInstallation } from "../precice-heat/precice-installation.ts";
 import { preciceTubeConfig, TUBE_ACCELERATIONS, type TubeAcceleration } from "./config.ts";
 
@@ -61,20 +61,21 @@ async function runPair(
   runDirectory: string,
   timeoutMs: number,
 ): Promise<PreciceTubeRun> {
-  const config = join(runDirectory, "precice-config.xml");
-  writeFileSync(config, preciceTubeConfig(acceleration, runDirectory));
-  const args = [config, String(CELLS)];
-  const [fluid, solid] = await runPreciceCase(
+  const {
+    first: fluid,
+    second: solid,
+    log,
+  } = await runPreciceCase(
     `preCICE tube (${acceleration})`,
+    preciceTubeConfig(acceleration, runDirectory),
     [
       { name: "Fluid", command: built.fluid },
       { name: "Solid", command: built.solid },
     ],
-    args,
+    [String(CELLS)],
     runDirectory,
     timeoutMs,
   );
-  const log = iterationsFromLog(readFileSync(join(runDirectory, "precice-Solid-iterations.log"), "utf8"));
   const failed = NEWTON_FAILED.exec(fluid.output);
   return {
     acceleration,
@@ -85,18 +86,9 @@ async function runPair(
   };
 }
 
-export interface PreciceTubeOptions {
-  accelerations?: readonly TubeAcceleration[];
-  /** Per run (default 300 s). */
-  timeoutMs?: number;
-}
+export type PreciceTubeOptions = PreciceCaseOptions<TubeAcceleration>;
 
 /** Builds the participants and runs the tube through preCICE once per acceleration, one after the other. */
 export async function measurePreciceTube(options: PreciceTubeOptions = {}): Promise<PreciceTubeResult> {
-  return runEachAcceleration(
-    "conflux-precice-tube-",
-    build,
-    options.accelerations ?? TUBE_ACCELERATIONS,
-    (built, acceleration, runDirectory) => runPair(built, acceleration, runDirectory, options.timeoutMs ?? 300_000),
-  );
+  return runEachAcceleration("conflux-precice-tube-", build, options, TUBE_ACCELERATIONS, runPair);
 }

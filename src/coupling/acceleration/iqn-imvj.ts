@@ -18,9 +18,8 @@ import { FactoredJacobian } from "./factored-jacobian.ts";
 import { QrFactorization } from "./qr-factorization.ts";
 import { QuasiNewtonAcceleration, type QuasiNewtonSettings } from "./quasi-newton.ts";
 
+// The modes a composition names (compose/schema.ts holds the list the file is checked against).
 export type RestartMode = "none" | "rs-0" | "rs-ls" | "rs-svd";
-
-export const restartModes: readonly RestartMode[] = ["none", "rs-0", "rs-ls", "rs-svd"];
 
 export interface RestartSettings {
   mode: RestartMode;

@@ -15,6 +15,18 @@ const COLOURS = ["#3b6fb6", "#c2553a", "#3d9a5b", "#8c5bb5", "#b58a2c", "#2c9ab5
 const micro = (value: number) =>
   value >= 1000 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toFixed(3);
 
+/** A bar chart's options: counts from zero against a category axis, drawn at once. */
+function barOptions(xTitle: string, yTitle: string): ChartConfiguration<"bar">["options"] {
+  return {
+    animation: false,
+    maintainAspectRatio: false,
+    scales: {
+      x: { title: { display: true, text: xTitle } },
+      y: { title: { display: true, text: yTitle }, beginAtZero: true },
+    },
+  };
+}
+
 function phaseHistogram(phase: PhaseTiming): ChartConfiguration<"bar"> | undefined {
   if (!phase.histogram.present) return undefined;
   const { edges_us: edges, counts } = phase.histogram;
@@ -34,14 +46,7 @@ function phaseHistogram(phase: PhaseTiming): ChartConfiguration<"bar"> | undefin
         },
       ],
     },
-    options: {
-      animation: false,
-      maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: "µs (logarithmic bins)" } },
-        y: { title: { display: true, text: "samples" }, beginAtZero: true },
-      },
-    },
+    options: barOptions("µs (logarithmic bins)", "samples"),
   };
 }
 
@@ -59,14 +64,7 @@ function windowIterations(windows: ReportData["convergence"]): ChartConfiguratio
         },
       ],
     },
-    options: {
-      animation: false,
-      maintainAspectRatio: false,
-      scales: {
-        x: { title: { display: true, text: "window" } },
-        y: { title: { display: true, text: "iterations" }, beginAtZero: true },
-      },
-    },
+    options: barOptions("window", "iterations"),
   };
 }
 
