@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { cgroupHost } from "../../src/enclave/resources/cgroup-host.ts";
+import { cgroupBases, cgroupHost } from "../../src/enclave/resources/cgroup-host.ts";
 import { enclaveCgroupsUnder } from "../../src/enclave/resources/enclave-cgroup.ts";
 import { readRunRecord } from "../../src/record/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
@@ -50,7 +50,7 @@ function onlyRecord(results: string): string {
 function cgroupsOf(pid: number): string[] {
   const host = cgroupHost();
   if (host.version === 0) return [];
-  const bases = host.version === 2 ? [host.base] : [host.memory, host.cpu, host.cpuacct];
+  const bases = cgroupBases(host);
   return enclaveCgroupsUnder(bases)
     .filter((found) => found.pid === pid)
     .map((found) => found.directory);

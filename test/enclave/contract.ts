@@ -12,7 +12,7 @@ import { REDACTED } from "../../src/enclave/environment-description.ts";
 import type { EnclaveKind } from "../../src/enclave/kind.ts";
 import type { ComponentLaunch } from "../../src/enclave/launch.ts";
 import type { OutputSink } from "../../src/enclave/output-capture.ts";
-import { cgroupHost } from "../../src/enclave/resources/cgroup-host.ts";
+import { cgroupBases, cgroupHost } from "../../src/enclave/resources/cgroup-host.ts";
 import { enclaveCgroupsUnder } from "../../src/enclave/resources/enclave-cgroup.ts";
 import { native } from "../../src/native/index.ts";
 import type { Run } from "../../src/shm/run.ts";
@@ -462,7 +462,7 @@ export function enclaveContract(kind: EnclaveKind, options: ContractOptions = {}
 function cgroupsNamed(name: string): string[] {
   const host = cgroupHost();
   if (host.version === 0) return [];
-  const bases = host.version === 2 ? [host.base] : [host.memory, host.cpu, host.cpuacct];
+  const bases = cgroupBases(host);
   return enclaveCgroupsUnder(bases)
     .filter((found) => found.pid === process.pid && found.directory.includes(`-${name}.`))
     .map((found) => found.directory);

@@ -78,6 +78,11 @@ export function probeCgroupHost(mountinfo: string, ownCgroups: string): CgroupHo
   return { version: 0, reason: reasons.join("; ") };
 }
 
+/** The directories enclave cgroups are made in: one for v2, one per hierarchy for v1 (cpu and cpuacct may be one). */
+export function cgroupBases(host: Exclude<CgroupHost, { version: 0 }>): string[] {
+  return host.version === 2 ? [host.base] : [...new Set([host.memory, host.cpu, host.cpuacct])];
+}
+
 /** What conflux doctor says of per-enclave limits (memory_mib, cpu_weight) and usage in the run record. */
 export function cgroupRequirement(host: CgroupHost = cgroupHost()): Requirement {
   return {

@@ -4,7 +4,7 @@
 // clean and every node's agent remove them, as they remove dead runs'
 // directories. Those of live drivers are left alone.
 import { isProcessAlive } from "../../shm/process-identity.ts";
-import { type CgroupHost, cgroupHost } from "./cgroup-host.ts";
+import { type CgroupHost, cgroupBases, cgroupHost } from "./cgroup-host.ts";
 import { enclaveCgroupsUnder, removeCgroupDirectories } from "./enclave-cgroup.ts";
 
 export interface DeadCgroup {
@@ -16,7 +16,7 @@ export interface DeadCgroup {
 export function reapDeadCgroups(options: { dryRun: boolean; host?: CgroupHost }): DeadCgroup[] {
   const host = options.host ?? cgroupHost();
   if (host.version === 0) return [];
-  const bases = host.version === 2 ? [host.base] : [host.memory, host.cpu, host.cpuacct];
+  const bases = cgroupBases(host);
   const dead = enclaveCgroupsUnder(bases).filter((found) => !isProcessAlive(found));
   if (!options.dryRun) {
     for (const cgroup of dead) {

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { processStartTicks } from "../../shm/process-identity.ts";
-import type { CgroupHost } from "./cgroup-host.ts";
+import { type CgroupHost, cgroupBases } from "./cgroup-host.ts";
 import type { ResourceLimits, ResourceUsage } from "./resource-limits.ts";
 
 /** Every enclave cgroup's name begins so: conflux-<driver pid>.<its start ticks>-<component>.<sequence>. */
@@ -38,7 +38,7 @@ export class EnclaveCgroup {
   /** Makes the cgroup of component `name` with `limits`; throws an error naming the component and the file. */
   static create(host: Exclude<CgroupHost, { version: 0 }>, name: string, limits: ResourceLimits): EnclaveCgroup {
     const leaf = `${ENCLAVE_CGROUP_PREFIX}${process.pid}.${processStartTicks(process.pid) ?? 0}-${name}.${++made}`;
-    const bases = host.version === 2 ? [host.base] : [...new Set([host.memory, host.cpu, host.cpuacct])];
+    const bases = cgroupBases(host);
     const directories = bases.map((base) => join(base, leaf));
     const cgroup = new EnclaveCgroup(host, directories, limits, leaf);
     try {

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cgroupHost, probeCgroupHost } from "../../../src/enclave/resources/cgroup-host.ts";
+import { cgroupBases, cgroupHost, probeCgroupHost } from "../../../src/enclave/resources/cgroup-host.ts";
 import { reapDeadCgroups } from "../../../src/enclave/resources/cgroup-reaper.ts";
 import { cpuSharesOf, EnclaveCgroup } from "../../../src/enclave/resources/enclave-cgroup.ts";
 import { native } from "../../../src/native/index.ts";
@@ -115,7 +115,7 @@ test("the cgroups of a driver that died are reaped; a live driver's are kept", n
   const pid = gone.pid as number;
   const ticks = processStartTicks(pid) ?? 0;
   await exited(gone);
-  const bases = host.version === 2 ? [host.base] : [...new Set([host.memory, host.cpu, host.cpuacct])];
+  const bases = cgroupBases(host);
   const dead = bases.map((base) => join(base, `conflux-${pid}.${ticks}-solver.1`));
   for (const directory of dead) mkdirSync(directory);
   const live = EnclaveCgroup.create(host, "kept", {});
