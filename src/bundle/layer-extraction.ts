@@ -1,20 +1,26 @@
 // Unpacks an OCI layer into a root filesystem. A stack's tree holds absolute
 // symbolic links (/bin -> usr/bin), which must mean the tree's own /usr, never
 // the host's: every path is resolved inside the root, as a container sees it,
-// so no entry, link or later write can reach outside.
+// so no entry, link or later write can reach outside. Layers of images made
+// elsewhere (conflux stack import) may be compressed and hold whiteouts.
 import {
   chmodSync,
+  closeSync,
   createReadStream,
   createWriteStream,
   linkSync,
   lstatSync,
   mkdirSync,
+  openSync,
+  readdirSync,
   readlinkSync,
+  readSync,
   rmSync,
   symlinkSync,
 } from "node:fs";
 import { join, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
 import { BundleError } from "./bundle-format.ts";
 import { unsafeEntryPath } from "./entry-path.ts";
@@ -52,21 +58,68 @@ export function resolveInside(root: string, path: string, followLast = false): s
   return join(root, ...resolved);
 }
 
-export async function extractLayer(layer: string, root: string, what: string): Promise<void> {
+/** How a layer's entries are read: as `conflux pack` writes them, or as any OCI or Docker image holds them. */
+export interface LayerReading {
+  /**
+   * An image from elsewhere (conflux stack import): names may begin "./", the layer may be gzip-compressed,
+   * and whiteouts (".wh.NAME", ".wh..wh..opq") delete what lower layers put there, as the OCI image spec says.
+   */
+  foreign?: boolean;
+  /** What a refused entry's message tells the user to do. */
+  fix?: string;
+}
+
+/** gzip's first two bytes: a compressed layer, whatever its media type says. */
+function isGzip(layer: string): boolean {
+  const head = Buffer.alloc(2);
+  const fd = openSync(layer, "r");
+  try {
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const WHITEOUT = ".wh.";
+const OPAQUE = ".wh..wh..opq";
+
+export async function extractLayer(
+  layer: string,
+  root: string,
+  what: string,
+  reading: LayerReading = {},
+): Promise<void> {
+  const foreign = reading.foreign === true;
+  const fix = reading.fix ?? "this layer was not written by `conflux pack`: pack the bundle again";
   const extract = tar.extract();
   const source = createReadStream(layer);
-  source.pipe(extract);
+  if (foreign && isGzip(layer)) source.pipe(createGunzip()).pipe(extract);
+  else source.pipe(extract);
   for await (const entry of extract) {
-    const { name, type, mode, linkname } = entry.header;
+    const { type, mode, linkname } = entry.header;
+    const name = foreign ? entry.header.name.replace(/^(\.\/)+/, "") : entry.header.name;
+    if (foreign && (name === "" || name === "." || name === "./")) {
+      entry.resume();
+      continue;
+    }
     const unsafe = unsafeEntryPath(name);
     if (unsafe !== undefined) {
-      throw new BundleError(
-        `${what}: layer entry ${JSON.stringify(name)} is ${unsafe}; this layer was not written by \`conflux pack\`: pack the bundle again`,
-      );
+      throw new BundleError(`${what}: layer entry ${JSON.stringify(name)} is ${unsafe}; ${fix}`);
     }
     const path = name.replace(/\/$/, "");
     const parent = resolveInside(root, posix.dirname(path), true);
-    const target = join(parent, posix.basename(path));
+    const base = posix.basename(path);
+    if (foreign && base.startsWith(WHITEOUT)) {
+      // A lower layer's file (or, opaque, a directory's whole content) removed by this one; the marker itself is no file.
+      if (base === OPAQUE) {
+        for (const child of readdirOrNone(parent)) rmSync(join(parent, child), { recursive: true, force: true });
+      } else {
+        rmSync(join(parent, base.slice(WHITEOUT.length)), { recursive: true, force: true });
+      }
+      entry.resume();
+      continue;
+    }
+    const target = join(parent, base);
     mkdirSync(parent, { recursive: true });
     switch (type) {
       case "directory":
@@ -91,18 +144,25 @@ export async function extractLayer(layer: string, root: string, what: string): P
         entry.resume();
         break;
       case "link": {
-        const unsafeLink = unsafeEntryPath(linkname ?? "");
+        const linked = foreign ? (linkname ?? "").replace(/^(\.\/)+/, "") : (linkname ?? "");
+        const unsafeLink = unsafeEntryPath(linked);
         if (unsafeLink !== undefined)
-          throw new BundleError(
-            `${what}: hard link ${name} to ${JSON.stringify(linkname)} is ${unsafeLink}; pack the bundle again`,
-          );
+          throw new BundleError(`${what}: hard link ${name} to ${JSON.stringify(linkname)} is ${unsafeLink}; ${fix}`);
         rmSync(target, { force: true });
-        linkSync(resolveInside(root, linkname ?? ""), target);
+        linkSync(resolveInside(root, linked), target);
         entry.resume();
         break;
       }
       default:
         entry.resume();
     }
+  }
+}
+
+function readdirOrNone(directory: string): string[] {
+  try {
+    return readdirSync(directory);
+  } catch {
+    return [];
   }
 }

@@ -1,4 +1,4 @@
-// `conflux stack build|ls|rm`: thin, the stack layer does the work.
+// `conflux stack build|ls|import|export|rm`: thin, the stack and bundle layers do the work.
 import type { Command } from "commander";
 import { listStacks, removeStack, stacksDirectory } from "../stack/stack-store.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
@@ -67,9 +67,69 @@ export function registerStack(program: Command): void {
       for (const { manifest, names } of stacks) {
         const built = new Date(manifest.builtUnixMs).toISOString().slice(0, 16).replace("T", " ");
         const label = names.length === 0 ? "(no name)" : names.join(", ");
+        if (manifest.image !== undefined) {
+          process.stdout.write(
+            `${label}  ${manifest.hash.slice(0, 12)}  image ${manifest.image.reference ?? manifest.image.source} (${manifest.image.format})  ${manifest.release || "no os-release"}  ${manifest.installed.length} Debian package(s)  imported ${built}\n`,
+          );
+          continue;
+        }
         process.stdout.write(
           `${label}  ${manifest.hash.slice(0, 12)}  Debian ${manifest.release}  ${manifest.packages.join(" ") || "(minbase only)"}  ${manifest.files.length} file(s)  built ${built}\n`,
         );
+      }
+    });
+
+  stack
+    .command("import")
+    .argument(
+      "<image>",
+      "an OCI image layout directory, an oci-archive or a docker-archive tar (podman save, skopeo copy, buildah push)",
+    )
+    .description(
+      "make a stack of an image you already have: its layers unpacked into the store, named for compositions",
+    )
+    .requiredOption("--name <name>", "the stack's name, as a composition's stack: gives it")
+    .option("--ref <tag>", "which image, when the layout or archive holds several")
+    .action(async (image: string, options: { name: string; ref?: string }) => {
+      const [{ importStack }, { BundleError }] = await Promise.all([
+        import("../bundle/stack-import.ts"),
+        import("../bundle/bundle-format.ts"),
+      ]);
+      try {
+        const started = Date.now();
+        const result = await importStack(image, {
+          name: options.name,
+          ...(options.ref === undefined ? {} : { reference: options.ref }),
+        });
+        const { manifest } = result;
+        const how = result.imported
+          ? `imported in ${((Date.now() - started) / 1000).toFixed(1)} s`
+          : "already stored: named";
+        process.stdout.write(
+          `stack ${options.name} ${manifest.hash.slice(0, 12)}: ${how}\n  image ${manifest.image?.configDigest} (${manifest.image?.format}), ${manifest.release || "no os-release"}, ${manifest.installed.length} Debian package(s)\n  ${result.directory}/rootfs\n`,
+        );
+      } catch (error) {
+        if (error instanceof BundleError) throw new UsageError(`conflux stack import ${image}: ${error.message}`);
+        throw error;
+      }
+    });
+
+  stack
+    .command("export")
+    .argument("<name>", "a stored stack's name")
+    .description("write a stack as an OCI image that Podman runs as it is (podman run oci-archive:FILE …)")
+    .requiredOption("-o, --out <path>", "an oci-archive when it ends in .tar, else a new image layout directory")
+    .action(async (name: string, options: { out: string }) => {
+      const [{ exportStack }, { BundleError }] = await Promise.all([
+        import("../bundle/stack-export.ts"),
+        import("../bundle/bundle-format.ts"),
+      ]);
+      try {
+        const exported = await exportStack(name, options.out);
+        process.stdout.write(`stack ${name}: ${exported.format} ${exported.path}, image ${exported.imageDigest}\n`);
+      } catch (error) {
+        if (error instanceof BundleError) throw new UsageError(`conflux stack export ${name}: ${error.message}`);
+        throw error;
       }
     });
 

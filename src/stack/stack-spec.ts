@@ -8,7 +8,8 @@ import * as z from "zod";
 
 export const STACK_SPEC_VERSION = 1;
 
-const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+/** A stack's name, as a composition's `stack:` gives it. */
+export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 /** Debian package names (Policy 5.6.1); debootstrap installs the release's version, so none is pinned here. */
 const PACKAGE_PATTERN = /^[a-z0-9][a-z0-9+.-]+$/;
 

@@ -25,8 +25,10 @@ export interface StackManifest {
   installed: { package: string; version: string }[];
   spec: string;
   builtUnixMs: number;
-  /** The OCI image digest, for a stack installed from a bundle (docs/bundles.md). */
+  /** The OCI image digest, for a stack installed from a bundle (docs/bundles.md) or imported from an image. */
   imageDigest?: string;
+  /** A stack imported from an image (conflux stack import): where from, and the image's ID (its config's sha256). */
+  image?: { source: string; format: string; reference?: string; configDigest: string };
 }
 
 export interface StoredStack {

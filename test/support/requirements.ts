@@ -254,6 +254,12 @@ export const CGROUPS = requirement(
   false,
 );
 
+// Images users already have, and the OCI tools that make, read and run them (conflux stack import/export).
+export const BUILDAH = requirement("buildah", () => onPath("buildah"));
+export const SKOPEO = requirement("skopeo", () => onPath("skopeo"));
+export const UMOCI = requirement("umoci", () => onPath("umoci"));
+export const PODMAN = requirement("podman", () => onPath("podman"));
+
 // Container enclaves and their stacks.
 export const BUBBLEWRAP = requirement("bubblewrap", containerRuntime("bwrap", "bubblewrap"));
 export const CRUN = requirement("crun", containerRuntime("crun", "crun"));

@@ -54,9 +54,12 @@ export function containerRoot(launch: ContainerLaunch, settings: ContainerSettin
     const build =
       settings.stack === undefined
         ? ""
-        : `; build it with \`conflux stack build <spec>\` (the spec named ${settings.stack})`;
+        : `; build it with \`conflux stack build <spec>\` (the spec named ${settings.stack}), or import an image as it with \`conflux stack import IMAGE --name ${settings.stack}\``;
+    // A tree that is there but has no /usr is no root file system a program could run on (an image of one static file).
     throw new ContainerLaunchError(
-      `${where}: ${stackLabel} is not built: ${rootfs} ${isDirectory(rootfs) ? "has no usr directory" : "does not exist"}${build}`,
+      isDirectory(rootfs)
+        ? `${where}: ${stackLabel} at ${rootfs} has no usr directory, so it is no root file system a component runs on; give the image a /usr (and its programs), or use another stack`
+        : `${where}: ${stackLabel} is not built: ${rootfs} does not exist${build}`,
     );
   }
   const source = rootfs ?? "/";
