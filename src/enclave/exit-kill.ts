@@ -1,11 +1,14 @@
 // Kills the components this process launched in processes of their own on
 // every way this process ends: a normal exit, an uncaught exception (Node still
 // emits 'exit'), and SIGINT, SIGTERM or SIGHUP. SIGKILL cannot be caught; the
-// process backend covers it with the kernel's parent-death signal where it can.
+// process backend covers it with the kernel's parent-death signal where it can,
+// and the enclaves' cgroups are left to conflux clean.
 
 /** A launched component that can be killed synchronously. */
 export interface KillableComponent {
   kill(): void;
+  /** After kill(): remove what the kernel keeps of it beyond its processes (its cgroup), waiting for them to go. */
+  releaseAfterKill?(): void;
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -17,13 +20,15 @@ let signalHooksInstalled = false;
 
 function killAll(): void {
   for (const component of live) component.kill();
+  for (const component of live) component.releaseAfterKill?.();
   live.clear();
   killedOnSignal.clear();
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  for (const component of killedOnSignal) component.kill();
   for (const component of killedOnSignal) {
-    component.kill();
+    component.releaseAfterKill?.();
     live.delete(component);
   }
   killedOnSignal.clear();

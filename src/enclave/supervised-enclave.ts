@@ -101,6 +101,17 @@ export abstract class SupervisedEnclave<Launch extends ComponentLaunch> {
     return this.cgroup.joinPrefix();
   }
 
+  /** This process is ending and has killed the component: its cgroup goes now, as no exit event will come. */
+  releaseAfterKill(): void {
+    const cgroup = this.cgroup;
+    this.cgroup = undefined;
+    try {
+      cgroup?.remove();
+    } catch {
+      // Still busy after the wait: conflux clean takes it once this process is gone.
+    }
+  }
+
   resourceUsage(): ResourceUsage | undefined {
     return this.finalUsage ?? this.cgroup?.usage();
   }

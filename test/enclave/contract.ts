@@ -13,6 +13,7 @@ import type { EnclaveKind } from "../../src/enclave/kind.ts";
 import type { ComponentLaunch } from "../../src/enclave/launch.ts";
 import type { OutputSink } from "../../src/enclave/output-capture.ts";
 import { cgroupBases, cgroupHost } from "../../src/enclave/resources/cgroup-host.ts";
+import { reapDeadCgroups } from "../../src/enclave/resources/cgroup-reaper.ts";
 import { enclaveCgroupsUnder } from "../../src/enclave/resources/enclave-cgroup.ts";
 import { native } from "../../src/native/index.ts";
 import type { Run } from "../../src/shm/run.ts";
@@ -454,16 +455,32 @@ export function enclaveContract(kind: EnclaveKind, options: ContractOptions = {}
       // The kernel delivers the kill; allow it a moment to take effect.
       for (let attempt = 0; attempt < 200 && native.isAlive(pid); attempt++) await sleep(25);
       assert.equal(native.isAlive(pid), false, `component ${pid} outlived its supervisor`);
+      // Its cgroup: gone with a supervisor that could still act; left by one killed outright, for conflux clean.
+      const supervisorPid = supervisor.child.pid as number;
+      if (kind === "thread" || cgroupHost().version === 0) return;
+      if (ending !== "SIGKILL") {
+        assert.deepEqual(cgroupsOf(supervisorPid, "orphan-candidate"), [], "its supervisor removed its cgroup");
+        return;
+      }
+      const left = cgroupsOf(supervisorPid, "orphan-candidate");
+      assert.equal(left.length > 0, true, "a supervisor killed outright leaves its component's cgroup");
+      const reaped = reapDeadCgroups({ dryRun: false }).map((cgroup) => cgroup.directory);
+      for (const directory of left) assert.ok(reaped.includes(directory), `${directory} was reaped`);
+      assert.deepEqual(cgroupsOf(supervisorPid, "orphan-candidate"), []);
     });
   }
 }
 
 /** This process's enclave cgroups of component `name` still in the tree. */
 function cgroupsNamed(name: string): string[] {
+  return cgroupsOf(process.pid, name);
+}
+
+/** The enclave cgroups driver `pid` made for component `name` that are still in the tree. */
+function cgroupsOf(pid: number, name: string): string[] {
   const host = cgroupHost();
   if (host.version === 0) return [];
-  const bases = cgroupBases(host);
-  return enclaveCgroupsUnder(bases)
-    .filter((found) => found.pid === process.pid && found.directory.includes(`-${name}.`))
+  return enclaveCgroupsUnder(cgroupBases(host))
+    .filter((found) => found.pid === pid && found.directory.includes(`-${name}.`))
     .map((found) => found.directory);
 }
