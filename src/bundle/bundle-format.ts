@@ -1,6 +1,8 @@
 // What a bundle (`conflux pack`) is: a tar archive whose first entry is
 // manifest.json, listing every other entry with its SHA-256. docs/bundles.md
 // describes the same layout; readers refuse any other format or version.
+
+import { StackImageError } from "../stack/stack-image.ts";
 import type { StackManifest } from "../stack/stack-store.ts";
 
 export const BUNDLE_FORMAT = "conflux-bundle";
@@ -10,10 +12,17 @@ export const MANIFEST_ENTRY = "manifest.json";
 export const APP_DIRECTORY = "app";
 /** An OCI image layout holding every stack: blobs/sha256/<digest>, index.json, oci-layout. */
 export const OCI_DIRECTORY = "oci";
-/** Every entry carries this time, so that packing the same inputs twice gives the same bytes. */
-export const FIXED_MTIME = new Date(0);
 
-export type BundleFileRole = "composition" | "component file" | "client library" | "oci blob" | "oci layout";
+export type BundleFileRole =
+  | "composition"
+  | "component file"
+  | "client library"
+  | "oci blob"
+  | "oci layout"
+  /** A file of the run record the bundle carries as its reference run (conflux pack --record). */
+  | "reference run";
+/** Where a bundle keeps its reference run's record, when it carries one. */
+export const RECORD_DIRECTORY = "record";
 
 export interface BundleFile {
   /** The entry's path in the archive. */
@@ -45,9 +54,21 @@ export interface BundleManifest {
   stacks: BundleStack[];
   /** Every entry but manifest.json, sorted by path. */
   files: BundleFile[];
+  /** The directory of the run record it carries (conflux pack --record), which `conflux repro verify` replays. */
+  record?: string;
 }
 
 /** A bundle that cannot be read, packed or trusted; the message names the place and the fix. */
 export class BundleError extends Error {
   override name = "BundleError";
+}
+
+/** A stack without an image (its tree gone) is the bundle's bad input, said in its words. */
+export async function asBundleError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StackImageError) throw new BundleError(error.message);
+    throw error;
+  }
 }

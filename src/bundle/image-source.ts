@@ -20,10 +20,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
+import { fileSha256 } from "../stack/file-sha256.ts";
+import { MANIFEST_MEDIA_TYPE } from "../stack/stack-image.ts";
 import { BundleError } from "./bundle-format.ts";
 import { unsafeEntryPath } from "./entry-path.ts";
-import { fileSha256 } from "./file-sha256.ts";
-import { MANIFEST_MEDIA_TYPE } from "./stack-image.ts";
 
 const INDEX_MEDIA_TYPES = new Set([
   "application/vnd.oci.image.index.v1+json",

@@ -11,11 +11,16 @@ import { PACKAGE_ROOT } from "../platform/package-root.ts";
 import { ensureSdkBundle } from "../platform/sdk-bundle.ts";
 import { compositionInputs, type InputFile } from "../record/composition-inputs.ts";
 import { hashFile } from "../record/file-digest.ts";
+import { alteredFiles } from "../record/record-integrity.ts";
+import { type RunRecord, readRunRecord } from "../record/run-record.ts";
 import { confluxVersion } from "../record/software-versions.ts";
+import { type TarEntry, writeTar } from "../stack/deterministic-tar.ts";
+import { stackImage } from "../stack/stack-image.ts";
 import { stackOfSpec } from "../stack/stack-of-spec.ts";
 import { listStacks } from "../stack/stack-store.ts";
 import {
   APP_DIRECTORY,
+  asBundleError,
   BUNDLE_FORMAT,
   BUNDLE_VERSION,
   BundleError,
@@ -24,9 +29,8 @@ import {
   type BundleStack,
   MANIFEST_ENTRY,
   OCI_DIRECTORY,
+  RECORD_DIRECTORY,
 } from "./bundle-format.ts";
-import { type TarEntry, writeTar } from "./deterministic-tar.ts";
-import { stackImage } from "./stack-image.ts";
 
 export interface PackedBundle {
   file: string;
@@ -35,8 +39,17 @@ export interface PackedBundle {
   sha256: string;
 }
 
+export interface PackOptions {
+  /** A completed run of this composition whose record the bundle carries, for `conflux repro verify app.cfx`. */
+  record?: string;
+}
+
 /** Packs the composition `compositionFile` into `out`. */
-export async function packBundle(compositionFile: string, out: string): Promise<PackedBundle> {
+export async function packBundle(
+  compositionFile: string,
+  out: string,
+  options: PackOptions = {},
+): Promise<PackedBundle> {
   const composition = loadComposition(compositionFile);
   // The SDK a TypeScript component imports is packed as built, as the run would build it.
   if (Object.values(composition.components).some((spec) => spec.module !== undefined)) ensureSdkBundle();
@@ -100,6 +113,7 @@ export async function packBundle(compositionFile: string, out: string): Promise<
         files.push({ path, sha256: sha256(data), bytes: data.length, role: "oci layout" });
       }
     }
+    if (options.record !== undefined) packRecord(options.record, composition, entries, files);
     const compositionPath = `${APP_DIRECTORY}/${relative(root, composition.source)}`;
     const manifest: BundleManifest = {
       format: BUNDLE_FORMAT,
@@ -109,6 +123,7 @@ export async function packBundle(compositionFile: string, out: string): Promise<
       composition: compositionPath,
       stacks: stacks.map(({ manifestBytes: _, ...stack }) => stack),
       files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+      ...(options.record === undefined ? {} : { record: RECORD_DIRECTORY }),
     };
     const manifestData = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
     entries.unshift({ kind: "data", path: MANIFEST_ENTRY, mode: 0o644, data: manifestData });
@@ -186,7 +201,7 @@ async function packStacks(
         `stack ${name} (named in ${composition.source}) is not built here; build it with \`conflux stack build <spec>\` (the spec named ${name}) and pack again`,
       );
     }
-    const { manifestBlob, ...image } = await stackImage(stack, blobs);
+    const { manifestBlob, ...image } = await asBundleError(() => stackImage(stack, blobs));
     images.push({ ...image, manifestBytes: manifestBlob.bytes });
   }
   for (const hex of readdirSync(blobs)
@@ -210,4 +225,46 @@ function commonDirectory(paths: string[]): string {
 
 function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * Adds the record at `directory` as the bundle's reference run: a completed run of this very composition
+ * (the same bytes) whose files still match their hashes; every file of it, under record/.
+ */
+function packRecord(directory: string, composition: Composition, entries: TarEntry[], files: BundleFile[]): void {
+  let record: RunRecord;
+  try {
+    record = readRunRecord(directory);
+  } catch (error) {
+    throw new BundleError(`--record ${directory}: ${(error as Error).message}`);
+  }
+  if (record.status !== "completed") {
+    throw new BundleError(`--record ${directory}: the run ${record.status}; carry a completed run`);
+  }
+  const composed = hashFile(composition.source).sha256;
+  if (record.composition.sha256 !== composed) {
+    throw new BundleError(
+      `--record ${directory}: the run is of ${record.composition.file} as it was then (sha256 ${record.composition.sha256.slice(0, 12)}), not of ${composition.source} as it is (${composed?.slice(0, 12)}); run it again and carry that record`,
+    );
+  }
+  const altered = alteredFiles(directory, record);
+  if (altered.length > 0) {
+    throw new BundleError(
+      `--record ${directory}: ${altered.map((file) => `${file.file} (${file.reason})`).join(", ")}; carry an unaltered record`,
+    );
+  }
+  const walk = (relativeDirectory: string) => {
+    for (const name of readdirSync(join(directory, relativeDirectory)).sort()) {
+      const path = relativeDirectory === "" ? name : `${relativeDirectory}/${name}`;
+      const full = join(directory, path);
+      const status = statSync(full);
+      if (status.isDirectory()) walk(path);
+      if (!status.isFile()) continue;
+      const hashed = hashFile(full);
+      const inBundle = `${RECORD_DIRECTORY}/${path}`;
+      entries.push({ kind: "file", path: inBundle, mode: 0o644, bytes: status.size, from: full });
+      files.push({ path: inBundle, sha256: hashed.sha256 ?? "", bytes: status.size, role: "reference run" });
+    }
+  };
+  walk("");
 }

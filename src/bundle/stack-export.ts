@@ -6,12 +6,12 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeTar } from "../stack/deterministic-tar.ts";
+import { MANIFEST_MEDIA_TYPE, stackImage } from "../stack/stack-image.ts";
 import { listStacks, type StoredStack, stacksDirectory } from "../stack/stack-store.ts";
-import { BundleError } from "./bundle-format.ts";
-import { writeTar } from "./deterministic-tar.ts";
+import { treeEntries } from "../stack/tree-entries.ts";
+import { asBundleError, BundleError } from "./bundle-format.ts";
 import { REF_ANNOTATION } from "./image-source.ts";
-import { MANIFEST_MEDIA_TYPE, stackImage } from "./stack-image.ts";
-import { treeEntries } from "./tree-entries.ts";
 
 export interface ExportedStack {
   name: string;
@@ -49,7 +49,7 @@ export async function exportStack(name: string, out: string, store = stacksDirec
 
 async function writeLayout(stack: StoredStack, name: string, layout: string): Promise<string> {
   mkdirSync(layout, { recursive: true });
-  const image = await stackImage(stack, join(layout, "blobs", "sha256"));
+  const image = await asBundleError(() => stackImage(stack, join(layout, "blobs", "sha256")));
   writeFileSync(join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
   writeFileSync(
     join(layout, "index.json"),

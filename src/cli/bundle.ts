@@ -26,14 +26,15 @@ export function registerBundle(program: Command): void {
     )
     .argument("<file>", "the composition file (YAML)")
     .option("-o, --out <file>", "the bundle to write (default: <composition name>.cfx)")
-    .action((file: string, options: { out?: string }) =>
+    .option("--record <run-dir>", "carry this completed run's record, which `conflux repro verify app.cfx` replays")
+    .action((file: string, options: { out?: string; record?: string }) =>
       reportingBundleErrors("pack", async () => {
         const [{ packBundle }, { loadComposition }] = await Promise.all([
           import("../bundle/index.ts"),
           import("../compose/index.ts"),
         ]);
         const out = resolve(options.out ?? `${loadComposition(file, { checkFiles: false }).name}.cfx`);
-        const packed = await packBundle(file, out);
+        const packed = await packBundle(file, out, options.record === undefined ? {} : { record: options.record });
         process.stdout.write(
           `${packed.file}: ${packed.manifest.files.length + 1} entries, ${packed.manifest.stacks.length} stack(s), ${packed.bytes} bytes, sha256 ${packed.sha256}\n`,
         );

@@ -24,6 +24,7 @@ import { debianMirror } from "./debian-mirror.ts";
 import { debootstrap } from "./debootstrap.ts";
 import { installedPackages } from "./dpkg-status.ts";
 import { debianArchitecture, STACK_FORMAT, type StackIdentity, stackIdentity } from "./stack-hash.ts";
+import { stackImageDigest } from "./stack-image.ts";
 import { type LoadedStackSpec, loadStackSpec, StackSpecError } from "./stack-spec.ts";
 import {
   baseDirectory,
@@ -61,7 +62,8 @@ export async function buildStack(specPath: string, options: BuildOptions = {}): 
   const stored = readManifest(target);
   if (stored !== undefined) {
     linkName(loaded.spec.name, identity.hash, directory);
-    return { manifest: stored, directory: target, cached: true, baseCached: true };
+    const manifest = await withImageDigest(target, stored, options);
+    return { manifest, directory: target, cached: true, baseCached: true };
   }
   mkdirSync(directory, { recursive: true });
   // Another build of the same stack may be under way: wait for it, then reuse what it stored.
@@ -114,7 +116,8 @@ async function buildUnlocked(
     writeFileSync(join(tree, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     if (!moveIntoPlace(tree, target)) options.onLine?.("another build stored the same stack meanwhile; using it");
     linkName(loaded.spec.name, identity.hash, directory);
-    return { manifest: readManifest(target) ?? manifest, directory: target, cached: false, baseCached };
+    const placed = await withImageDigest(target, readManifest(target) ?? manifest, options);
+    return { manifest: placed, directory: target, cached: false, baseCached };
   } finally {
     staging.remove();
   }
@@ -235,4 +238,25 @@ function removeAbandonedStaging(directory: string): void {
       rmSync(join(directory, name), { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * The stack's manifest with its image digest, which names it in run records and bundles, here and wherever
+ * its bundle goes: computed once (one pass over the tree, nothing written) and kept in the manifest. A stack
+ * stored before digests were kept gets its own the next time it is built (found stored).
+ */
+async function withImageDigest(target: string, manifest: StackManifest, options: BuildOptions): Promise<StackManifest> {
+  if (manifest.imageDigest !== undefined) return manifest;
+  options.onLine?.("computing the stack's OCI image digest");
+  const imageDigest = await stackImageDigest({ manifest, names: [], directory: target });
+  const withDigest = { ...manifest, imageDigest };
+  writeManifest(target, withDigest);
+  return withDigest;
+}
+
+/** Replaces a stored stack's manifest whole: written beside it, then renamed over it. */
+function writeManifest(stack: string, manifest: StackManifest): void {
+  const staged = join(stack, `${MANIFEST_FILE}.${process.pid}`);
+  writeFileSync(staged, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(staged, join(stack, MANIFEST_FILE));
 }

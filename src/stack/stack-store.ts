@@ -25,7 +25,10 @@ export interface StackManifest {
   installed: { package: string; version: string }[];
   spec: string;
   builtUnixMs: number;
-  /** The OCI image digest, for a stack installed from a bundle (docs/bundles.md) or imported from an image. */
+  /**
+   * The OCI image digest (docs/bundles.md): computed by the build (the image `conflux stack export` and
+   * `conflux pack` write of it), carried by a bundle it was installed from, or an imported image's own.
+   */
   imageDigest?: string;
   /** A stack imported from an image (conflux stack import): where from, and the image's ID (its config's sha256). */
   image?: { source: string; format: string; reference?: string; configDigest: string };

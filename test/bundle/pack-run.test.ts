@@ -100,3 +100,63 @@ test("a Python component packs with its client library, and runs from its bundle
   assert.equal(record.status, "completed");
   assert.equal(ran?.sha256, bundled?.sha256);
 });
+
+test("a bundle that carries its run replays it from the bundle alone: repro verify app.cfx", (t) => {
+  const work = scratch(t, "record");
+  const composition = seedProject(work);
+  const ran = conflux(work, {}, "run", composition, "--iterations", "4", "--quiet", "--results", "runs");
+  assert.equal(ran.code, 0, ran.stderr);
+  const runDirectory = join(work, "runs", readdirSync(join(work, "runs"))[0] as string);
+  const packed = conflux(work, {}, "pack", composition, "--record", runDirectory, "-o", "app.cfx");
+  assert.equal(packed.code, 0, packed.stderr);
+  const plain = conflux(work, {}, "pack", composition, "-o", "plain.cfx");
+  assert.equal(plain.code, 0, plain.stderr);
+  rmSync(join(work, "project"), { recursive: true, force: true });
+  rmSync(join(work, "runs"), { recursive: true, force: true });
+
+  const caches = emptyCaches(t);
+  const elsewhere = scratch(t, "record-elsewhere");
+  const listed = conflux(elsewhere, caches, "inspect", "--json", join(work, "app.cfx"));
+  const manifest = (
+    JSON.parse(listed.stdout) as { manifest: { record?: string; files: { path: string; role: string }[] } }
+  ).manifest;
+  assert.equal(manifest.record, "record");
+  assert.ok(manifest.files.some((file) => file.path === "record/run.json" && file.role === "reference run"));
+
+  const verified = conflux(elsewhere, caches, "repro", "verify", join(work, "app.cfx"), "--quiet");
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  assert.match(verified.stdout, /reproduced/);
+  assert.match(verified.stdout, /replaying from the bundle/);
+  // The replay's record is where a run of the bundle writes, naming the run it replayed.
+  const replays = readdirSync(join(elsewhere, "conflux-runs"));
+  assert.equal(replays.length, 1);
+  const replay = JSON.parse(readFileSync(join(elsewhere, "conflux-runs", replays[0] as string, "run.json"), "utf8"));
+  assert.equal(replay.verification.outcome, "reproduced");
+
+  const without = conflux(elsewhere, caches, "repro", "verify", join(work, "plain.cfx"), "--quiet");
+  assert.equal(without.code, 2, without.stderr);
+  assert.match(
+    without.stderr,
+    /carries no run to compare with: give one with --record RUN_DIR, or pack the bundle with --record RUN_DIR/,
+  );
+});
+
+test("pack --record refuses a run of another composition, or one that failed, by name", (t) => {
+  const work = scratch(t, "record-refused");
+  const composition = seedProject(work);
+  const ran = conflux(work, {}, "run", composition, "--iterations", "2", "--quiet", "--results", "runs");
+  assert.equal(ran.code, 0, ran.stderr);
+  const runDirectory = join(work, "runs", readdirSync(join(work, "runs"))[0] as string);
+  writeFileSync(composition, readFileSync(composition, "utf8").replace("iterations: 500", "iterations: 400"));
+  const other = conflux(work, {}, "pack", composition, "--record", runDirectory, "-o", "app.cfx");
+  assert.equal(other.code, 2, other.stderr);
+  assert.match(
+    other.stderr,
+    /--record .*: the run is of .*conflux\.yaml as it was then .*; run it again and carry that record/,
+  );
+  assert.doesNotMatch(other.stderr, /\n\s+at /, "no stack trace");
+  assert.equal(existsSync(join(work, "app.cfx")), false);
+  const missing = conflux(work, {}, "pack", composition, "--record", join(work, "nowhere"), "-o", "app.cfx");
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /--record .*nowhere/);
+});

@@ -12,10 +12,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { cgroupLayout } from "../../src/enclave/container/oci/cgroup-layout.ts";
 import { readRunRecord } from "../../src/record/run-record.ts";
 import { compileWithClient } from "../clients/toolchain.ts";
 import { projectRoot } from "../support/child-process.ts";
+import { type OciTools, ociTools } from "../support/oci-tools.ts";
 import {
   BUBBLEWRAP,
   BUILDAH,
@@ -32,8 +32,7 @@ const gate = needs(BUILDAH, SKOPEO, UMOCI, PODMAN, BUSYBOX, BUBBLEWRAP, C_COMPIL
 const ready = gate.skip === undefined && gate.signal === undefined;
 
 let work = "";
-/** The tools' private storage, and the stack store conflux uses here. */
-let storage: string[] = [];
+/** The stack store conflux uses here. */
 let stacks = "";
 
 function run(program: string, args: string[], environment: NodeJS.ProcessEnv = {}): string {
@@ -42,23 +41,8 @@ function run(program: string, args: string[], environment: NodeJS.ProcessEnv = {
   return ran.stdout;
 }
 
-/**
- * Runs an OCI tool where it keeps nothing of the host's: a private mount namespace with its own /run and
- * /var/lib (where Podman, Buildah and Skopeo keep state and caches of their own besides the storage they are
- * given), without the cgroup2 mount on a hybrid host (their crun refuses that tree), temporary files in this
- * test's directory.
- */
-function ociTool(program: string, ...args: string[]): string {
-  const unmount = cgroupLayout()
-    .unmountForCrun.map((mount) => `umount ${mount} && `)
-    .join("");
-  const prepare = `mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var/lib && ${unmount}exec "$@"`;
-  return run("unshare", ["-m", "--", "sh", "-c", prepare, "oci-tool", program, ...args], {
-    TMPDIR: join(work, "tmp"),
-  });
-}
-
-const buildah = (...args: string[]) => ociTool("buildah", ...storage, ...args);
+let tools: OciTools;
+const buildah = (...args: string[]) => tools.run("buildah", ...tools.storage, ...args);
 const conflux = (...args: string[]) =>
   spawnSync(process.execPath, [join(projectRoot, "bin/conflux.js"), ...args], {
     encoding: "utf8",
@@ -69,9 +53,8 @@ const conflux = (...args: string[]) =>
 before(() => {
   if (!ready) return;
   work = mkdtempSync(join(tmpdir(), "conflux-images-"));
-  storage = ["--root", join(work, "storage"), "--runroot", join(work, "runroot"), "--storage-driver", "vfs"];
+  tools = ociTools(work);
   stacks = join(work, "stacks");
-  mkdirSync(join(work, "tmp"));
   // Layer 1: busybox, a release file and a file to delete; layer 2 deletes one file of layer 1 and adds another.
   const first = buildah("from", "scratch").trim();
   const root = buildah("mount", first).trim();
@@ -222,31 +205,16 @@ test(
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(readFileSync(join(work, "again.tar")), readFileSync(archive), "exporting twice gives one file");
 
-    const inspected = JSON.parse(ociTool("skopeo", "inspect", `oci-archive:${archive}`)) as { Digest: string };
+    const inspected = JSON.parse(tools.run("skopeo", "inspect", `oci-archive:${archive}`)) as { Digest: string };
     assert.equal(inspected.Digest, digest);
 
     const layout = join(work, "exported-layout");
     assert.equal(conflux("stack", "export", "tiny", "-o", layout).status, 0);
     const bundle = join(work, "umoci-bundle");
-    ociTool("umoci", "unpack", "--image", `${layout}:tiny`, bundle);
+    tools.run("umoci", "unpack", "--image", `${layout}:tiny`, bundle);
     assert.equal(readFileSync(join(bundle, "rootfs/etc/added"), "utf8"), "from the second layer\n");
 
-    // Podman as root on this kind of host: no network, and limits it may set.
-    const output = ociTool(
-      "podman",
-      ...storage,
-      "--cgroup-manager",
-      "cgroupfs",
-      "--events-backend",
-      "file",
-      "run",
-      "--rm",
-      "--network",
-      "none",
-      "--ulimit",
-      "nofile=1024:1024",
-      "--ulimit",
-      "nproc=1024:1024",
+    const output = tools.podmanRun(
       `oci-archive:${archive}`,
       "/bin/sh",
       "-c",

@@ -11,13 +11,16 @@ import { after, test } from "node:test";
 import { readRunRecord } from "../../src/record/run-record.ts";
 import { STACKS_VARIABLE } from "../../src/stack/stack-store.ts";
 import { type Fixture, projectRoot, startCli } from "../support/child-process.ts";
+import { ociTools } from "../support/oci-tools.ts";
 import {
   BUBBLEWRAP,
   CRUN,
   DEBOOTSTRAP,
   debianMirrorUnreachable,
   needs,
+  PODMAN,
   PYTHON,
+  SKOPEO,
   skipBecause,
   unmet,
 } from "../support/requirements.ts";
@@ -88,6 +91,28 @@ test("stack build: the same spec again is reused, and says so", buildable, async
   const again = await runToEnd(startCli(t, ["stack", "build", join(example, "numpy1.stack.yaml")], environment));
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /^stack numpy1 [0-9a-f]{12}: already built: reused, nothing to do$/m);
+});
+
+test("a built stack has its OCI image digest: the one its export has, Skopeo reads, and Podman runs", {
+  ...skipBecause(mirror, needs(DEBOOTSTRAP, SKOPEO, PODMAN)),
+  timeout: 600_000,
+}, async (t) => {
+  const built = await runToEnd(
+    startCli(t, ["stack", "build", "--quiet", join(example, "numpy1.stack.yaml")], environment),
+  );
+  assert.equal(built.code, 0, built.stderr);
+  const rootfs = /\n {2}(\/.*\/rootfs)$/m.exec(built.stdout)?.[1] ?? "";
+  const manifest = JSON.parse(readFileSync(join(rootfs, "..", "stack.json"), "utf8")) as { imageDigest?: string };
+  assert.match(manifest.imageDigest ?? "", /^sha256:[0-9a-f]{64}$/, "the build kept the stack's image digest");
+  const archive = join(scratch, "numpy1.oci.tar");
+  const exported = await runToEnd(startCli(t, ["stack", "export", "numpy1", "-o", archive], environment));
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.match(exported.stdout, new RegExp(`image ${manifest.imageDigest}$`, "m"));
+  const tools = ociTools(mkdtempSync(join(scratch, "oci-")));
+  const inspected = JSON.parse(tools.run("skopeo", "inspect", `oci-archive:${archive}`)) as { Digest: string };
+  assert.equal(inspected.Digest, manifest.imageDigest);
+  const version = tools.podmanRun(`oci-archive:${archive}`, "python3", "-c", "import numpy; print(numpy.__version__)");
+  assert.match(version, /^1\.24\.\d+\n$/);
 });
 
 test("stack build: a spec that adds a file reuses the Debian base; ls and rm", buildable, async (t) => {
@@ -207,6 +232,17 @@ for (const runtime of ["bubblewrap", "crun"] as const) {
       assert.match(run.stderr, /^\[modern\] numpy 2\.\d+\.\d+ on Python 3\.1\d\.\d+ \(Debian 13\./m);
       assert.match(run.stderr, /^\[legacy\] done: mean temperature -?\d/m);
       assert.match(run.stderr, /^\[modern\] done: mean flux -?\d/m);
+      // The record names each component's stack by its image digest, the one its stack was built with.
+      const results = join(scratch, `runs-${runtime}`);
+      const record = readRunRecord(join(results, readdirSync(results)[0] as string));
+      for (const enclave of record.enclaves) {
+        const software = enclave.description.software as { name: string; imageDigest?: string };
+        const stack = JSON.parse(
+          readFileSync(join(environment[STACKS_VARIABLE], "names", software.name, "stack.json"), "utf8"),
+        ) as { imageDigest?: string };
+        assert.match(software.imageDigest ?? "", /^sha256:[0-9a-f]{64}$/, `${enclave.component}'s stack`);
+        assert.equal(software.imageDigest, stack.imageDigest);
+      }
     },
   );
 }

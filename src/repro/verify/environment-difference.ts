@@ -130,11 +130,20 @@ function compareVariables(
   if (changed.length > 0) lines.push(`${where}: environment variables ${changed.join(", ")}`);
 }
 
+/** An input by what it is rather than where: the same bytes in the same role of the same component. */
+function contentKey(file: InputFile): string {
+  return `${file.component ?? ""}\0${file.role}\0${file.sha256 ?? file.path}`;
+}
+
 function compareInputs(before: readonly InputFile[], after: readonly InputFile[], lines: string[]): void {
   const later = new Map(after.map((file) => [file.path, file]));
+  // A replay from a bundle reads the same files at other paths (where it was unpacked): not a difference.
+  const laterContent = new Set(after.map(contentKey));
+  const earlierContent = new Set(before.map(contentKey));
   for (const file of before) {
     const other = later.get(file.path);
     const where = file.component === undefined ? "input" : `${file.component}: input`;
+    if (other === undefined && laterContent.has(contentKey(file))) continue;
     if (other === undefined) lines.push(`${where} ${file.path} (${file.role}) not read by the replay`);
     else if (other.sha256 !== file.sha256) {
       lines.push(
@@ -144,7 +153,7 @@ function compareInputs(before: readonly InputFile[], after: readonly InputFile[]
   }
   const earlier = new Set(before.map((file) => file.path));
   for (const file of after) {
-    if (!earlier.has(file.path))
+    if (!earlier.has(file.path) && !earlierContent.has(contentKey(file)))
       lines.push(`${file.component ?? "input"}: input ${file.path} (${file.role}) new in the replay`);
   }
 }

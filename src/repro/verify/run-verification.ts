@@ -31,6 +31,13 @@ import { compareField, toleranceRule } from "./output-comparison.ts";
 export interface VerifyOptions {
   /** Where the replay's record goes (default: beside the original, in the same results directory). */
   resultsDirectory?: string;
+  /**
+   * Replay from a bundle (conflux repro verify app.cfx): its unpacked composition, the same bytes as the
+   * record's, runs instead of the record's original path, and `carried` holds the sha256 of every file the
+   * bundle carries. Inputs are then compared by content, not path (the bundle put them elsewhere); an input the
+   * bundle does not carry (a program of the host or the stack) is the host's, and a different one is a note.
+   */
+  bundle?: { composition: string; carried: ReadonlySet<string> };
   onIteration?: (completed: number, planned: number) => void;
   output?: OutputSink | null;
 }
@@ -70,8 +77,16 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
 
   const bytes = readFileSync(join(directory, record.composition.copy));
   const notes: string[] = [];
-  const original = record.composition.file;
-  if (!existsSync(original)) {
+  const bundle = options.bundle;
+  const original = bundle?.composition ?? record.composition.file;
+  if (bundle !== undefined) {
+    if (sha256(readFileSync(bundle.composition)) !== record.composition.sha256) {
+      throw new NotVerifiableError(
+        `the bundle's composition is not the one run ${record.runId} ran (sha256 ${record.composition.sha256.slice(0, 12)}); pack the record with its own composition`,
+      );
+    }
+    notes.push(`replaying from the bundle: ${bundle.composition}, with the files it carries`);
+  } else if (!existsSync(original)) {
     notes.push(
       `the composition file ${original} is gone; replaying the record's copy, with relative paths resolved from its directory as the original run did`,
     );
@@ -84,7 +99,12 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
     compositionBytes: bytes,
     // An iteration run replays its recorded iterations (a --iterations override included); a run in time its windows.
     ...(record.time === undefined ? { iterations: record.iterations.planned } : {}),
-    resultsDirectory: options.resultsDirectory ?? resultsDirectoryOf(directory),
+    // From a bundle, where a run of it writes (its record's own directory is inside the unpacked bundle).
+    ...(options.resultsDirectory !== undefined
+      ? { resultsDirectory: options.resultsDirectory }
+      : bundle === undefined
+        ? { resultsDirectory: resultsDirectoryOf(directory) }
+        : {}),
     replayOf: { runId: record.runId, directory: resolve(directory), recordSha256: recordDigest(directory) },
     ...(options.onIteration === undefined ? {} : { onIteration: options.onIteration }),
     ...(options.output === undefined ? {} : { output: options.output }),
@@ -122,9 +142,12 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
       : undefined;
   // Other code or data is not a reproduction, whatever it computes.
   const replayed = new Map(replay.record.inputs.map((input) => [input.path, input.sha256]));
-  const changedInputs = record.inputs
-    .filter((input) => input.role !== "composition" && replayed.get(input.path) !== input.sha256)
-    .map((input) => input.path);
+  const changedInputs =
+    bundle === undefined
+      ? record.inputs
+          .filter((input) => input.role !== "composition" && replayed.get(input.path) !== input.sha256)
+          .map((input) => input.path)
+      : changedInBundle(record, replay.record, bundle.carried, notes);
   const outcome =
     replay.failure !== undefined
       ? "failed"
@@ -151,6 +174,30 @@ export async function verifyRun(directory: string, options: VerifyOptions = {}):
     changedInputs,
     environmentDifferences: differences,
   };
+}
+
+/**
+ * The recorded inputs a replay from a bundle did not read the same bytes of: one the bundle should carry (a
+ * component's file, a client) that it carries other bytes of, or that the replay did not read. Programs the
+ * bundle does not carry are the host's or the stack's: a different one is said in `notes`, as the environment.
+ */
+function changedInBundle(
+  record: RunRecord,
+  replay: RunRecord,
+  carried: ReadonlySet<string>,
+  notes: string[],
+): string[] {
+  const read = new Set(replay.inputs.map((input) => input.sha256));
+  const changed: string[] = [];
+  for (const input of record.inputs) {
+    if (input.role === "composition" || input.sha256 === undefined || read.has(input.sha256)) continue;
+    if (input.role === "program" && !carried.has(input.sha256)) {
+      notes.push(`${input.path} (a program ${input.component ?? ""} ran from the host or its stack) is another here`);
+      continue;
+    }
+    changed.push(input.path);
+  }
+  return changed;
 }
 
 /** results.outputs of the recorded composition: field → tolerance. */

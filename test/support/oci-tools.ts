@@ -1,0 +1,63 @@
+// Podman, Buildah, Skopeo and umoci as tests run them: where they keep
+// nothing of the host's (a private mount namespace with its own /run and
+// /var/lib, where they keep state and caches besides the storage they are
+// given), without the cgroup2 mount on a hybrid host (their crun refuses that
+// tree), with temporary files and storage in the test's own directory.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { cgroupLayout } from "../../src/enclave/container/oci/cgroup-layout.ts";
+
+export interface OciTools {
+  /** Global options of Podman and Buildah: storage under the test's directory. */
+  storage: string[];
+  run(program: string, ...args: string[]): string;
+  /** `podman run --rm` of `image` (a transport:reference) with `command`: no network, limits it may set. */
+  podmanRun(image: string, ...command: string[]): string;
+}
+
+export function ociTools(directory: string): OciTools {
+  mkdirSync(join(directory, "tmp"), { recursive: true });
+  const storage = [
+    "--root",
+    join(directory, "storage"),
+    "--runroot",
+    join(directory, "runroot"),
+    "--storage-driver",
+    "vfs",
+  ];
+  const run = (program: string, ...args: string[]): string => {
+    const unmount = cgroupLayout()
+      .unmountForCrun.map((mount) => `umount ${mount} && `)
+      .join("");
+    const prepare = `mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var/lib && ${unmount}exec "$@"`;
+    const ran = spawnSync("unshare", ["-m", "--", "sh", "-c", prepare, "oci-tool", program, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, TMPDIR: join(directory, "tmp") },
+      timeout: 600_000,
+    });
+    assert.equal(ran.status, 0, `${program} ${args.join(" ")}:\n${ran.stdout}\n${ran.stderr}`);
+    return ran.stdout;
+  };
+  const podmanRun = (image: string, ...command: string[]): string =>
+    run(
+      "podman",
+      ...storage,
+      "--cgroup-manager",
+      "cgroupfs",
+      "--events-backend",
+      "file",
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--ulimit",
+      "nofile=1024:1024",
+      "--ulimit",
+      "nproc=1024:1024",
+      image,
+      ...command,
+    );
+  return { storage, run, podmanRun };
+}
