@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { AcceleratedMethod } from "../bench/acceleration.ts";
 import { UsageError } from "./exit-codes.ts";
+import { withBenchProgress } from "./task-progress.ts";
 
 function wholeNumbers(option: string, text: string, least: number): number[] {
   const values = text.split(",").map((part) => Number(part.trim()));
@@ -47,14 +48,19 @@ export function registerBenchAcceleration(bench: Command): void {
           }
         }
         const [iterations] = wholeNumbers("--iterations", options.iterations, 2);
-        const benchmark = await runAccelerationBenchmark({
-          methods: methods as AcceleratedMethod[],
-          sizes: wholeNumbers("--sizes", options.sizes, 2),
-          columns: wholeNumbers("--columns", options.columns, 1),
-          threads: wholeNumbers("--threads", options.threads, 1),
-          iterations: iterations as number,
-          log: (line) => process.stderr.write(`${line}\n`),
-        });
+        const benchmark = await withBenchProgress(
+          "bench acceleration",
+          (progress) =>
+            runAccelerationBenchmark({
+              methods: methods as AcceleratedMethod[],
+              sizes: wholeNumbers("--sizes", options.sizes, 2),
+              columns: wholeNumbers("--columns", options.columns, 1),
+              threads: wholeNumbers("--threads", options.threads, 1),
+              iterations: iterations as number,
+              log: progress,
+            }),
+          (line) => line,
+        );
         process.stdout.write(
           options.json ? `${accelerationBenchmarkJson(benchmark)}\n` : accelerationBenchmarkTable(benchmark),
         );

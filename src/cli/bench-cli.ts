@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { createTaskProgress } from "./task-progress.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
 
 export function registerBenchCli(bench: Command): void {
@@ -17,10 +18,12 @@ export function registerBenchCli(bench: Command): void {
         import("../bench/cli-start.ts"),
         import("../bench/cli-start-report.ts"),
       ]);
+      const progress = createTaskProgress("bench cli", undefined, process.stderr, (what) => `measuring ${what}…`);
       const result = runCliStartBenchmark({
         rounds: wholeNumberOption("--rounds", options.rounds, 5),
-        progress: (what) => process.stderr.write(`measuring ${what}…\n`),
+        progress: (what) => progress.step(what),
       });
+      progress.finish();
       process.stdout.write(options.json ? `${cliStartJson(result)}\n` : cliStartTable(result));
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { FloorResult } from "../bench/c-floor-runner.ts";
 import type { CouplingOperator, CouplingRow } from "../bench/coupling.ts";
 import { UsageError } from "./exit-codes.ts";
+import { withBenchProgress } from "./task-progress.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
 
 export function registerBenchCoupling(bench: Command): void {
@@ -49,18 +50,18 @@ export function registerBenchCoupling(bench: Command): void {
           import("../bench/coupling-report.ts"),
         ]);
       const rows: CouplingRow[] = [];
-      for (const operator of operators as CouplingOperator[]) {
-        process.stderr.write(
-          `measuring ${operator}: ${windows} windows of ${points} points, with and without the finite check…\n`,
-        );
-        rows.push(await runCouplingBenchmark(operator, points, windows));
-      }
       // The nearest window's bare data movement in C, measured in this same run.
       let floor: FloorResult | undefined;
-      if (operators.includes("nearest")) {
-        process.stderr.write(`measuring the C floor: ${windows} windows of ${points} points…\n`);
-        floor = measureCouplingFloor(points, windows);
-      }
+      await withBenchProgress("bench coupling", async (progress) => {
+        for (const operator of operators as CouplingOperator[]) {
+          progress(`${operator}: ${windows} windows of ${points} points, with and without the finite check`);
+          rows.push(await runCouplingBenchmark(operator, points, windows));
+        }
+        if (operators.includes("nearest")) {
+          progress(`the C floor: ${windows} windows of ${points} points`);
+          floor = measureCouplingFloor(points, windows);
+        }
+      });
       process.stdout.write(
         options.json ? `${couplingBenchmarkJson(rows, floor)}\n` : couplingBenchmarkTable(rows, floor),
       );
@@ -92,8 +93,10 @@ async function benchAcrossNodes(options: CouplingOptions): Promise<void> {
     await Promise.all([import("../bench/coupling-nodes.ts"), import("../bench/coupling-nodes-report.ts")]);
   const problem = nodesBenchProblem();
   if (problem !== undefined) throw new UsageError(`bench coupling --nodes 2 ${problem}`);
-  const result = await runCouplingNodesBenchmark(wait, points, windows, repeats, (line) =>
-    process.stderr.write(`${line}\n`),
+  const result = await withBenchProgress(
+    "bench coupling --nodes 2",
+    (progress) => runCouplingNodesBenchmark(wait, points, windows, repeats, progress),
+    (line) => line,
   );
   process.stdout.write(options.json ? `${couplingNodesJson(result)}\n` : couplingNodesTable(result));
 }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ImplicitCase } from "../bench/implicit/cases.ts";
 import { UsageError } from "./exit-codes.ts";
+import { withBenchProgress } from "./task-progress.ts";
 
 export function registerBenchImplicit(bench: Command): void {
   bench
@@ -27,12 +28,17 @@ export function registerBenchImplicit(bench: Command): void {
         import("../bench/implicit/implicit-benchmark.ts"),
         import("../bench/implicit/implicit-report.ts"),
       ]);
-      const benchmark = await runImplicitBenchmark({
-        cases: cases as ImplicitCase[],
-        ...(accelerations === undefined ? {} : { accelerations }),
-        precice: options.precice,
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
+      const benchmark = await withBenchProgress(
+        "bench implicit",
+        (progress) =>
+          runImplicitBenchmark({
+            cases: cases as ImplicitCase[],
+            ...(accelerations === undefined ? {} : { accelerations }),
+            precice: options.precice,
+            log: progress,
+          }),
+        (line) => line,
+      );
       process.stdout.write(options.json ? `${implicitBenchmarkJson(benchmark)}\n` : implicitBenchmarkTable(benchmark));
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { packagePath } from "../platform/package-root.ts";
 import { resolveStack } from "../stack/stack-store.ts";
 import { ExitCode } from "./exit-codes.ts";
+import { withBenchProgress } from "./task-progress.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
 
 /** The stacks the example runs on, or why not: they are built by hand once (debootstrap, as root). */
@@ -44,13 +45,15 @@ export function registerBenchLammps(bench: Command): void {
         return;
       }
       const { lammpsBenchmarkJson, lammpsBenchmarkTable, runLammpsBenchmark } = await import("../bench/lammps.ts");
-      const result = await runLammpsBenchmark({
-        ...roots,
-        rounds,
-        iterations,
-        every,
-        progress: (what) => process.stderr.write(`measuring ${what}…\n`),
-      });
+      const result = await withBenchProgress("bench lammps", (progress) =>
+        runLammpsBenchmark({
+          ...roots,
+          rounds,
+          iterations,
+          every,
+          progress,
+        }),
+      );
       process.stdout.write(options.json ? `${lammpsBenchmarkJson(result)}\n` : lammpsBenchmarkTable(result));
     });
 }

@@ -1,7 +1,9 @@
 // `conflux bench map`: the transfer operators' setup and apply times beside the peers (see src/bench/map.ts),
 // and with --scale their growth to 10^7 points (src/bench/map-scale.ts).
+
 import { type Command, InvalidArgumentError } from "commander";
 import { MAP_PEERS, type MapPeerName } from "../bench/map-peer-names.ts";
+import { withBenchProgress } from "./task-progress.ts";
 
 function peerList(text: string): MapPeerName[] {
   const names = text.split(",").map((name) => name.trim());
@@ -66,28 +68,31 @@ export function registerBenchMap(bench: Command): void {
         only?: string;
         scale?: boolean;
       }) => {
-        const progress = (what: string) => process.stderr.write(`measuring ${what}…\n`);
         if (options.scale === true) {
           const { mapScaleJson, mapScaleTable, runMapScale } = await import("../bench/map-scale.ts");
-          const result = await runMapScale({
-            quick: options.quick === true,
-            threads: options.threads ?? [1],
-            ...(options.repeat !== undefined && { repetitions: options.repeat }),
-            ...(options.only !== undefined && { only: options.only }),
-            progress,
-          });
+          const result = await withBenchProgress("bench map --scale", (progress) =>
+            runMapScale({
+              quick: options.quick === true,
+              threads: options.threads ?? [1],
+              ...(options.repeat !== undefined && { repetitions: options.repeat }),
+              ...(options.only !== undefined && { only: options.only }),
+              progress,
+            }),
+          );
           process.stdout.write(options.json ? `${mapScaleJson(result)}\n` : mapScaleTable(result));
           return;
         }
         const { mapBenchmarkJson, mapBenchmarkTable, runMapBenchmark } = await import("../bench/map.ts");
-        const result = await runMapBenchmark({
-          quick: options.quick === true,
-          peers: options.peer ?? [],
-          threads: options.threads ?? [],
-          ...(options.repeat !== undefined && { repetitions: options.repeat }),
-          ...(options.only !== undefined && { only: options.only }),
-          progress,
-        });
+        const result = await withBenchProgress("bench map", (progress) =>
+          runMapBenchmark({
+            quick: options.quick === true,
+            peers: options.peer ?? [],
+            threads: options.threads ?? [],
+            ...(options.repeat !== undefined && { repetitions: options.repeat }),
+            ...(options.only !== undefined && { only: options.only }),
+            progress,
+          }),
+        );
         process.stdout.write(options.json ? `${mapBenchmarkJson(result)}\n` : mapBenchmarkTable(result));
       },
     );

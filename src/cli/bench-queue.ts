@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { withBenchProgress } from "./task-progress.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
 
 export function registerBenchQueue(bench: Command): void {
@@ -18,10 +19,12 @@ export function registerBenchQueue(bench: Command): void {
         import("../bench/queue.ts"),
         import("../bench/queue-report.ts"),
       ]);
-      const result = await runQueueBenchmark({
-        iterations,
-        progress: (what) => process.stderr.write(`measuring ${what}…\n`),
-      });
+      const result = await withBenchProgress("bench queue", (progress) =>
+        runQueueBenchmark({
+          iterations,
+          progress,
+        }),
+      );
       process.stdout.write(options.json ? `${queueBenchmarkJson(result)}\n` : queueBenchmarkTable(result));
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { SeedEnclave } from "../bench/seed.ts";
 import { UsageError } from "./exit-codes.ts";
+import { withBenchProgress } from "./task-progress.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
 
 const ENCLAVES: readonly SeedEnclave[] = ["baseline", "thread", "process", "container", "vm"];
@@ -26,12 +27,14 @@ export function registerBenchSeed(bench: Command): void {
         import("../bench/seed.ts"),
         import("../bench/seed-report.ts"),
       ]);
-      const result = await runSeedBenchmark({
-        enclaves: enclaves as SeedEnclave[],
-        points: wholeNumberOption("--points", options.points),
-        iterations: wholeNumberOption("--iterations", options.iterations),
-        progress: (what) => process.stderr.write(`measuring ${what}…\n`),
-      });
+      const result = await withBenchProgress("bench seed", (progress) =>
+        runSeedBenchmark({
+          enclaves: enclaves as SeedEnclave[],
+          points: wholeNumberOption("--points", options.points),
+          iterations: wholeNumberOption("--iterations", options.iterations),
+          progress,
+        }),
+      );
       process.stdout.write(options.json ? `${seedBenchmarkJson(result)}\n` : seedBenchmarkTable(result));
     });
 }

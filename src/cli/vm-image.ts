@@ -20,7 +20,10 @@ export function registerVmImage(program: Command): void {
     .option("--file <path...>", "more host files the component reads")
     .description("build the image a vm enclave boots for this component, or find the stored one with the same content")
     .action(async (component: string, options: { file?: string[] }) => {
-      const { componentImage } = await import("../enclave/vm/image/component-image.ts");
+      const [{ componentImage, IMAGE_STAGES }, { createTaskProgress }] = await Promise.all([
+        import("../enclave/vm/image/component-image.ts"),
+        import("./task-progress.ts"),
+      ]);
       const path = isAbsolute(component) ? component : resolve(component);
       const asModule = MODULE.test(component);
       if (asModule && !existsSync(path)) throw new UsageError(`module ${component} does not exist`);
@@ -29,7 +32,17 @@ export function registerVmImage(program: Command): void {
         runDirectory: "/nonexistent-run",
         ...(asModule ? { module: path } : { command: [component.includes("/") ? path : component] }),
       };
-      const { image, argv } = componentImage(launch, { extra: (options.file ?? []).map((file) => resolve(file)) });
+      const progress = createTaskProgress("vm build", IMAGE_STAGES.length);
+      let built: ReturnType<typeof componentImage>;
+      try {
+        built = componentImage(launch, {
+          extra: (options.file ?? []).map((file) => resolve(file)),
+          onStage: (stage) => progress.step(stage),
+        });
+      } finally {
+        progress.finish();
+      }
+      const { image, argv } = built;
       const how = image.built ? "built" : "already built: reused";
       process.stdout.write(
         `image ${image.sha256.slice(0, 12)}: ${how}\n  ${(image.bytes / 2 ** 20).toFixed(1)} MiB initramfs, kernel ${image.kernel.release}\n  runs ${argv.join(" ")}\n  ${image.initramfs}\n  use it with enclave: { kind: vm, vm: { image: ${image.sha256.slice(0, 16)} } }\n`,

@@ -23,16 +23,31 @@ export function guestKernel(): GuestKernel {
 }
 
 /** Builds the component's image, or, given `prebuilt` (a `conflux vm build` result), uses that one. */
+/** The stages of a build, in order, for progress (IMAGE_STAGES.length of them). */
+export const IMAGE_STAGES = [
+  "collecting the component's files (TypeScript compiled once, cached)",
+  "the guest agent (compiled once, cached)",
+  "the initramfs (found by its content, or written)",
+] as const;
+
 export function componentImage(
   launch: ComponentLaunch,
-  options: Omit<ComponentFileOptions, "compileCache"> & { prebuilt?: string },
+  options: Omit<ComponentFileOptions, "compileCache"> & {
+    prebuilt?: string;
+    /** Called as each of IMAGE_STAGES begins: the build is synchronous, and its stages can take seconds. */
+    onStage?: (stage: string) => void;
+  },
 ): ComponentImage {
   const kernel = guestKernel();
   const cache = imageCacheDirectory();
+  options.onStage?.(IMAGE_STAGES[0]);
   const { files, argv } = componentFiles(launch, { ...options, compileCache: cache });
   if (options.prebuilt !== undefined) return { image: resolveImage(options.prebuilt, kernel, cache), argv };
   const busybox = findExecutable("busybox") ?? "/bin/busybox";
   if (!existsSync(busybox)) throw new Error("busybox is missing; apt-get install -y busybox-static");
-  addGuestBase(files, busybox, guestAgent(cache));
+  options.onStage?.(IMAGE_STAGES[1]);
+  const agent = guestAgent(cache);
+  addGuestBase(files, busybox, agent);
+  options.onStage?.(IMAGE_STAGES[2]);
   return { image: guestImage(files, kernel, cache), argv };
 }
