@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { streamTar, type TarEntry, writeTar } from "./deterministic-tar.ts";
 import { fileSha256 } from "./file-sha256.ts";
-import { baseDirectory, type StackManifest, type StoredStack } from "./stack-store.ts";
+import type { StackManifest, StoredStack } from "./stack-store.ts";
 import { treeEntries } from "./tree-entries.ts";
 
 export const LAYER_MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar";
@@ -105,15 +105,15 @@ async function imageOf(stack: StoredStack, sink: BlobSink): Promise<StackImage> 
       `stack ${stack.manifest.name}: ${rootfs} is missing; build it again with \`conflux stack build ${stack.manifest.spec}\``,
     );
   }
-  const base =
-    stack.manifest.base === "" ? "" : join(baseDirectory(stack.manifest.base, join(stack.directory, "..")), "rootfs");
   const layers: Blob[] = [];
-  if (base !== "" && existsSync(base)) {
-    layers.push(await sink.layer(0, treeEntries(base)));
+  if (stack.manifest.base !== "") {
+    // The Debian base (the tree without the spec's files) and the files: both from the stack's own tree, so the
+    // image is the same wherever the stack is, built here or installed from a bundle, its base stored or not.
     const files = stack.manifest.files.map((file) => file.to);
+    layers.push(await sink.layer(0, treeEntries(rootfs, undefined, files)));
     layers.push(await sink.layer(1, files.length === 0 ? [] : treeEntries(rootfs, files)));
   } else {
-    // An imported stack, or one whose base was removed from the store: the whole tree is one layer.
+    // An imported stack: its tree is one layer.
     layers.push(await sink.layer(0, treeEntries(rootfs)));
   }
   const config = await sink.json({
