@@ -20,7 +20,7 @@ import {
   unmet,
 } from "../support/requirements.ts";
 import { testStacksDirectory } from "../support/test-stacks.ts";
-import { conflux, emptyCaches, scratch } from "./bundle-support.ts";
+import { conflux, confluxWithin, emptyCaches, scratch } from "./bundle-support.ts";
 
 const example = join(projectRoot, "examples/conflicting-stacks");
 const mirror = unmet(DEBOOTSTRAP) === undefined ? await debianMirrorUnreachable() : undefined;
@@ -28,12 +28,21 @@ const mirror = unmet(DEBOOTSTRAP) === undefined ? await debianMirrorUnreachable(
 // Two debootstraps on a first use (about a minute each on two cores), a 400 MiB pack, and two runs.
 test("a bundle of container components on Debian stacks runs and replays with empty caches, its project gone", {
   ...skipBecause(mirror, needs(DEBOOTSTRAP, BUBBLEWRAP)),
-  timeout: 1_200_000,
+  timeout: 1_800_000,
 }, (t) => {
   // The suite's shared store, where conflicting-stacks.test.ts builds the same two specs (built once per suite run).
   const built = { [STACKS_VARIABLE]: testStacksDirectory() };
   for (const name of ["numpy1", "numpy2"]) {
-    const build = conflux(projectRoot, built, "stack", "build", "--quiet", join(example, `${name}.stack.yaml`));
+    // About a minute alone; in a full suite run it may first wait for conflicting-stacks.test.ts's build of it.
+    const build = confluxWithin(
+      600_000,
+      projectRoot,
+      built,
+      "stack",
+      "build",
+      "--quiet",
+      join(example, `${name}.stack.yaml`),
+    );
     assert.equal(build.code, 0, build.stderr);
   }
 
