@@ -9,7 +9,7 @@ export const BUNDLE_FORMAT = "conflux-bundle";
 export const BUNDLE_VERSION = 1;
 export const MANIFEST_ENTRY = "manifest.json";
 /** The composition and every file its components read, at their paths relative to the files' common directory. */
-export const APP_DIRECTORY = "app";
+export { APP_DIRECTORY } from "../platform/unpacked-bundles.ts";
 /** An OCI image layout holding every stack: blobs/sha256/<digest>, index.json, oci-layout. */
 export const OCI_DIRECTORY = "oci";
 

@@ -4,17 +4,14 @@
 // a bundle of other bytes never shares it. It is unpacked afresh every time,
 // after every hash is checked, and its stacks are installed into the store.
 import { renameSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { bundlesDirectory } from "../platform/unpacked-bundles.ts";
 import { hashFile } from "../record/file-digest.ts";
 import { BundleError } from "./bundle-format.ts";
 import { type InstalledStack, installStacks } from "./stack-installation.ts";
 import { linkInstalledConflux, type UnpackedBundle, unpackBundle } from "./unpack-bundle.ts";
 
-export function bundlesDirectory(): string {
-  const cache = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return resolve(cache, "conflux", "bundles");
-}
+export { bundlesDirectory };
 
 export interface PreparedBundle extends UnpackedBundle {
   sha256: string;

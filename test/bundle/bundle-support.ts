@@ -15,11 +15,21 @@ export interface Outcome {
 }
 
 export function conflux(cwd: string, environment: NodeJS.ProcessEnv, ...args: string[]): Outcome {
+  return confluxWithin(180_000, cwd, environment, ...args);
+}
+
+/** As conflux(), for a command that may take longer: a stack build, which may also wait for another's build of it. */
+export function confluxWithin(
+  timeoutMs: number,
+  cwd: string,
+  environment: NodeJS.ProcessEnv,
+  ...args: string[]
+): Outcome {
   const result = spawnSync(process.execPath, [join(projectRoot, "bin/conflux.js"), ...args], {
     cwd,
     encoding: "utf8",
     env: { ...process.env, ...environment },
-    timeout: 180_000,
+    timeout: timeoutMs,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

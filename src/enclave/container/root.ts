@@ -3,7 +3,8 @@
 // /proc, /dev and /tmp, its run's directory read-write and nothing else of
 // /dev/shm, and, read-only at their own paths, the few host directories it
 // cannot run without: Conflux itself (tsx, the SDK, the C and Python clients),
-// node, the component's own files and its working directory.
+// node, the component's own files and its working directory (in an unpacked
+// bundle, the bundle's whole application directory).
 import { lstatSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,7 @@ import { findExecutable } from "../../platform/executable.ts";
 import { PACKAGE_ROOT } from "../../platform/package-root.ts";
 import { isDirectory, pathExists } from "../../platform/path-kind.ts";
 import { tsxLoaderUrl } from "../../platform/typescript-loader.ts";
+import { unpackedApplicationOf } from "../../platform/unpacked-bundles.ts";
 import { componentEnvironment } from "../launch.ts";
 import type { ContainerLaunch, ContainerSettings } from "./settings.ts";
 
@@ -92,6 +94,11 @@ export function containerRoot(launch: ContainerLaunch, settings: ContainerSettin
   }
   const cwd = launch.cwd ?? process.cwd();
   wanted.push(cwd);
+  // A bundle keeps the application's files at their paths relative to one another (a script's
+  // ../../clients/python, a module's ../seed-dtk/app-a.ts), where the component may reach any of them:
+  // the whole of its unpacked application is the component's own, not only its directory.
+  const application = unpackedApplicationOf(cwd);
+  if (application !== undefined) wanted.push(application);
   const runDirectory = isDirectory(launch.runDirectory) ? launch.runDirectory : undefined;
   return {
     source,
