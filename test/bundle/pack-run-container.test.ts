@@ -111,6 +111,10 @@ test("a bundle of container components on Debian stacks runs and replays with em
   }[]) {
     const software = enclave.description.software;
     assert.equal(software.imageDigest, digests.get(software.name), `${enclave.component}'s stack`);
+    // The installed stack is the same image here: exported from this store it has the bundle's digest.
+    const exported = conflux(elsewhere, caches, "stack", "export", software.name, "-o", `${software.name}.tar`);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, new RegExp(`image ${digests.get(software.name)}$`, "m"));
   }
 
   const replay = conflux(elsewhere, caches, "repro", "verify", runDirectory, "--quiet");
