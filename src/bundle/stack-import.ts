@@ -4,14 +4,14 @@
 // its config, which is the same whether it came as an OCI layout, an
 // oci-archive or a docker archive), with the name given. A stack already
 // stored under that ID is kept, and only named.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { installedPackages } from "../stack/dpkg-status.ts";
 import { debianArchitecture, STACK_FORMAT } from "../stack/stack-hash.ts";
 import { NAME_PATTERN } from "../stack/stack-spec.ts";
 import {
+  linkStackName,
   MANIFEST_FILE,
-  nameLink,
   readManifest,
   type StackManifest,
   stackDirectory,
@@ -84,10 +84,7 @@ export async function importStack(
         rmSync(staging, { recursive: true, force: true });
       }
     }
-    const link = nameLink(options.name, store);
-    mkdirSync(join(store, "names"), { recursive: true });
-    rmSync(link, { force: true });
-    symlinkSync(join("..", hash), link);
+    linkStackName(options.name, hash, store);
     return { manifest, directory, imported };
   } finally {
     opened.close();

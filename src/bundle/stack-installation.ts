@@ -2,9 +2,9 @@
 // layer, under the hash they had where they were built, with their names: a
 // composition's `stack: numpy1` then finds the bundle's stack as it finds one
 // `conflux stack build` made. A stack already stored under that hash is kept.
-import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { MANIFEST_FILE, nameLink, stackDirectory, stacksDirectory } from "../stack/stack-store.ts";
+import { linkStackName, MANIFEST_FILE, stackDirectory, stacksDirectory } from "../stack/stack-store.ts";
 import { BundleError, type BundleManifest, OCI_DIRECTORY } from "./bundle-format.ts";
 import { extractLayer } from "./layer-extraction.ts";
 
@@ -52,10 +52,7 @@ export async function installStacks(
         rmSync(staging, { recursive: true, force: true });
       }
     }
-    const link = nameLink(stack.name, store);
-    mkdirSync(join(store, "names"), { recursive: true });
-    rmSync(link, { force: true });
-    symlinkSync(join("..", hash), link);
+    linkStackName(stack.name, hash, store);
     done.push({ name: stack.name, hash, imageDigest: stack.imageDigest, installed: !present });
   }
   return done;

@@ -14,10 +14,9 @@ import {
   realpathSync,
   renameSync,
   rmSync,
-  symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join } from "node:path";
 import { native } from "../native/index.ts";
 import { withBuildLock } from "./build-lock.ts";
 import { debianMirror } from "./debian-mirror.ts";
@@ -28,8 +27,8 @@ import { stackImageDigest } from "./stack-image.ts";
 import { type LoadedStackSpec, loadStackSpec, StackSpecError } from "./stack-spec.ts";
 import {
   baseDirectory,
+  linkStackName,
   MANIFEST_FILE,
-  nameLink,
   readManifest,
   type StackManifest,
   stackDirectory,
@@ -61,7 +60,7 @@ export async function buildStack(specPath: string, options: BuildOptions = {}): 
   const target = stackDirectory(identity.hash, directory);
   const stored = readManifest(target);
   if (stored !== undefined) {
-    linkName(loaded.spec.name, identity.hash, directory);
+    linkStackName(loaded.spec.name, identity.hash, directory);
     const manifest = await withImageDigest(target, stored, options);
     return { manifest, directory: target, cached: true, baseCached: true };
   }
@@ -84,7 +83,7 @@ async function buildUnlocked(
 ): Promise<BuildResult> {
   const stored = readManifest(target);
   if (stored !== undefined) {
-    linkName(loaded.spec.name, identity.hash, directory);
+    linkStackName(loaded.spec.name, identity.hash, directory);
     return { manifest: stored, directory: target, cached: true, baseCached: true };
   }
   removeAbandonedStaging(directory);
@@ -115,7 +114,7 @@ async function buildUnlocked(
     };
     writeFileSync(join(tree, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     if (!moveIntoPlace(tree, target)) options.onLine?.("another build stored the same stack meanwhile; using it");
-    linkName(loaded.spec.name, identity.hash, directory);
+    linkStackName(loaded.spec.name, identity.hash, directory);
     const placed = await withImageDigest(target, readManifest(target) ?? manifest, options);
     return { manifest: placed, directory: target, cached: false, baseCached };
   } finally {
@@ -180,15 +179,6 @@ function moveIntoPlace(from: string, to: string): boolean {
 }
 
 /** Points names/<name> at the stack, replacing what it pointed at (atomically: a rename). */
-function linkName(name: string, hash: string, directory: string): void {
-  const link = nameLink(name, directory);
-  mkdirSync(dirname(link), { recursive: true });
-  const temporary = `${link}.${process.pid}.tmp`;
-  rmSync(temporary, { force: true });
-  symlinkSync(relative(dirname(link), stackDirectory(hash, directory)), temporary);
-  renameSync(temporary, link);
-}
-
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { encoding: "utf8" });
   if (result.status !== 0) {

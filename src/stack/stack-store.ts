@@ -4,9 +4,18 @@
 //   <stacks>/bases/<hash>/rootfs debootstrap's output, shared by stacks that differ only in files
 //   <stacks>/names/<name>        a symlink to ../<hash>: the name a composition uses
 // The directory is $CONFLUX_STACKS, else ~/.cache/conflux/stacks.
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { homedir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 
 export const STACKS_VARIABLE = "CONFLUX_STACKS";
 export const MANIFEST_FILE = "stack.json";
@@ -58,6 +67,16 @@ export function baseDirectory(hash: string, directory = stacksDirectory()): stri
 
 export function nameLink(name: string, directory = stacksDirectory()): string {
   return join(directory, "names", name);
+}
+
+/** Points the name `name` at the stack `hash` (replacing what it named), atomically: a reader sees one or the other. */
+export function linkStackName(name: string, hash: string, directory = stacksDirectory()): void {
+  const link = nameLink(name, directory);
+  mkdirSync(dirname(link), { recursive: true });
+  const temporary = `${link}.${process.pid}.tmp`;
+  rmSync(temporary, { force: true });
+  symlinkSync(relative(dirname(link), stackDirectory(hash, directory)), temporary);
+  renameSync(temporary, link);
 }
 
 /** Where the stack called `name` is, and its hash when it has been built. */

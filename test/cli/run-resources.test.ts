@@ -6,23 +6,17 @@
 // no cgroups refuses a composition that asks for limits, by name.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TestContext, test } from "node:test";
+import { test } from "node:test";
 import { cgroupBases, cgroupHost } from "../../src/enclave/resources/cgroup-host.ts";
 import { enclaveCgroupsUnder } from "../../src/enclave/resources/enclave-cgroup.ts";
 import { readRunRecord } from "../../src/record/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
+import { onlyRecord, scratchDirectory } from "../support/cli-scratch.ts";
 import { CGROUPS, needs, SETPRIV } from "../support/requirements.ts";
 
 const SEED = join(projectRoot, "examples/seed-dtk/conflux.yaml");
-
-function scratchDirectory(t: TestContext): string {
-  const directory = mkdtempSync(join(tmpdir(), "conflux-cli-"));
-  t.after(() => rmSync(directory, { recursive: true, force: true }));
-  return directory;
-}
 
 /** The seed demonstration with appB's enclave given `enclave` lines and appB's args extended by `args`. */
 function limitedSeed(directory: string, enclave: string, args = "", iterations = 30): string {
@@ -38,12 +32,6 @@ function limitedSeed(directory: string, enclave: string, args = "", iterations =
     .replaceAll("./app-b.ts", join(projectRoot, "examples/seed-dtk/app-b.ts"));
   writeFileSync(file, text);
   return file;
-}
-
-function onlyRecord(results: string): string {
-  const entries = readdirSync(results);
-  assert.equal(entries.length, 1, `one run record in ${results}: ${entries.join(", ")}`);
-  return join(results, entries[0] as string);
 }
 
 /** The enclave cgroups driver `pid` made that are still in the tree. */

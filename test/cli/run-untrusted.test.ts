@@ -2,20 +2,14 @@
 // code 1 and a message naming the component, and the run record is written
 // all the same, with the error and the iterations completed.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TestContext, test } from "node:test";
+import { test } from "node:test";
 import { readRunRecord } from "../../src/record/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
+import { onlyRecord, scratchDirectory } from "../support/cli-scratch.ts";
 
 const SEED = join(projectRoot, "examples/seed-dtk/conflux.yaml");
-
-function scratchDirectory(t: TestContext): string {
-  const directory = mkdtempSync(join(tmpdir(), "conflux-cli-"));
-  t.after(() => rmSync(directory, { recursive: true, force: true }));
-  return directory;
-}
 
 /** The seed demonstration with appB replaced by the hostile fixture, `args` added to appB's. */
 export function hostileSeed(directory: string, args: string, iterations = 30): string {
@@ -27,12 +21,6 @@ export function hostileSeed(directory: string, args: string, iterations = 30): s
     .replace("iterations: 500", `iterations: ${iterations}`);
   writeFileSync(file, text);
   return file;
-}
-
-function onlyRecord(results: string): string {
-  const entries = readdirSync(results);
-  assert.equal(entries.length, 1, `one run record in ${results}: ${entries.join(", ")}`);
-  return join(results, entries[0] as string);
 }
 
 test("a component that truncates its segment during iteration 20 is named, and the run record is written", async (t) => {

@@ -1,29 +1,17 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TestContext, test } from "node:test";
+import { test } from "node:test";
 import { seedReference } from "../../examples/seed-dtk/reference.ts";
 import { settingsFrom } from "../../src/bench/seed-workload.ts";
 import { setupNearestNeighbour } from "../../src/mapping/operators/nearest-neighbour.ts";
 import { findExecutable } from "../../src/platform/executable.ts";
 import { readRunRecord, sha256 } from "../../src/record/run-record.ts";
 import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
+import { onlyRecord, scratchDirectory } from "../support/cli-scratch.ts";
 import { needs, PYTHON, pythonCommand } from "../support/requirements.ts";
 
 const SEED = join(projectRoot, "examples/seed-dtk/conflux.yaml");
-
-function scratchDirectory(t: TestContext): string {
-  const directory = mkdtempSync(join(tmpdir(), "conflux-cli-"));
-  t.after(() => rmSync(directory, { recursive: true, force: true }));
-  return directory;
-}
-
-function onlyRecord(results: string): string {
-  const entries = readdirSync(results);
-  assert.equal(entries.length, 1, `one run record in ${results}: ${entries.join(", ")}`);
-  return join(results, entries[0] as string);
-}
 
 function field(record: string, name: string): Float64Array {
   const bytes = readFileSync(join(record, "fields", `${name}.f64`));
