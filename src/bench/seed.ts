@@ -3,6 +3,12 @@
 // for both apps in the driver's own process (baseline: no queues, no
 // enclaves) and for every enclave kind that works here. Iterations above p99
 // are explained by what happened during them.
+//
+// Every column is run at least five times, interleaved (A B C A B C …), each
+// repetition a fresh run of the column, so that drift on a shared machine
+// falls on every column rather than on whichever ran last. Every figure is the
+// median over the repetitions with its spread, and a ratio is only taken
+// between two columns of this one run.
 
 import { commandQueuePhase, runCoupling } from "../coupling/driver.ts";
 import type { CouplingPlan } from "../coupling/plan.ts";
@@ -12,6 +18,8 @@ import { createOperator, type PointSet } from "../mapping/index.ts";
 import { native } from "../native/index.ts";
 import { packagePath } from "../platform/package-root.ts";
 import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
+import { type MachineDuring, MachineLoad } from "./machine-load.ts";
+import { type Figure, figureOf } from "./map-figures.ts";
 import { type OutlierCause, OutlierProbe } from "./outlier-probe.ts";
 import { A_TO_B, B_TO_A, seedDemoPlan } from "./seed-plan.ts";
 import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from "./seed-workload.ts";
@@ -19,15 +27,22 @@ import { initialField, neighbourGraph, seedPoints, seedStep, settingsFrom } from
 export type SeedMeasurement = "command-queue" | "a-to-b" | "b-to-a" | "iteration";
 export type SeedEnclave = "baseline" | EnclaveKind;
 
+/** The statistics of a distribution that a row reports, each as a figure over the repetitions. */
+export type SeedStatistic = "mean" | "sd" | "p50" | "p99" | "max";
+export const SEED_STATISTICS: readonly SeedStatistic[] = ["mean", "sd", "p50", "p99", "max"];
+
 export interface SeedRow {
   measurement: SeedMeasurement;
   enclave: SeedEnclave;
-  /** In microseconds. */
-  distribution: Distribution;
+  /** In microseconds, one per repetition, in the order the repetitions ran. */
+  runs: Distribution[];
+  /** Each statistic's median (fastest–slowest) over `runs`. */
+  figures: Record<SeedStatistic, Figure>;
 }
 
 export interface SeedOutliers {
   enclave: SeedEnclave;
+  /** Over every repetition, each iteration against its own repetition's p99. */
   above: number;
   causes: Record<OutlierCause, number>;
 }
@@ -38,34 +53,76 @@ export interface SeedBoot {
   component: string;
   ms: number;
   accel: string;
+  repetition: number;
+}
+
+/** One column's complete-iteration p50 over another's, both from this run. */
+export interface SeedRatio {
+  of: SeedEnclave;
+  over: SeedEnclave;
+  /** The quotient of the two columns' median p50s. */
+  ratio: number;
+  /** Repetition by repetition (the k-th run of one over the k-th of the other): their median and range. */
+  pairs: Figure;
+  /** The project's goal: at most this. */
+  target: number;
 }
 
 export interface SeedBenchmark {
   points: number;
   iterations: number;
+  repetitions: number;
+  /** Every run in the order it ran (the interleaving); a run that failed and was run again is marked so. */
+  order: { repetition: number; enclave: SeedEnclave; failed?: true }[];
   rows: SeedRow[];
+  ratios: SeedRatio[];
   outliers: SeedOutliers[];
   boots: SeedBoot[];
   /** What ran where, when a column is not the TypeScript apps alone. */
   notes: string[];
   skipped: string[];
+  /** 1-minute load averages sampled between runs, and the CPU count. */
+  machine: MachineDuring;
 }
 
 export interface SeedBenchOptions {
   enclaves: SeedEnclave[];
   points: number;
   iterations: number;
+  /** Runs of every column (at least five, as every figure is a median of at least five). */
+  repetitions?: number;
   progress?: (what: string) => void;
 }
 
+/** The ratios the project's goals name: an enclave within 10% of what it wraps. */
+const RATIOS: { of: SeedEnclave; over: SeedEnclave; target: number }[] = [
+  { of: "process", over: "baseline", target: 1.1 },
+  { of: "container", over: "process", target: 1.1 },
+];
+
 const PINGS = 1000;
+
+/** One row of one run of a column. */
+interface RunRow {
+  measurement: SeedMeasurement;
+  enclave: SeedEnclave;
+  /** In microseconds. */
+  distribution: Distribution;
+}
+
+/** What one run of a column measured. */
+interface ColumnRun {
+  rows: RunRow[];
+  outliers: SeedOutliers;
+  boots: Omit<SeedBoot, "repetition">[];
+}
 
 function soa(coordinates: Float64Array, count: number): PointSet {
   return { dimension: 3, count, layout: "soa", coordinates };
 }
 
 /** Both apps and both transfers in this process, timed exactly as the driver times them. */
-async function baseline(points: number, iterations: number): Promise<{ rows: SeedRow[]; outliers: SeedOutliers }> {
+async function baseline(points: number, iterations: number): Promise<Omit<ColumnRun, "boots">> {
   const a = settingsFrom({ points, seed: 1, sweeps: 3 }, "temperature");
   const b = settingsFrom({ points, seed: 2, sweeps: 3 }, "flux");
   const pointsA = seedPoints(points, a.seed);
@@ -140,11 +197,7 @@ function vmPlan(points: number, iterations: number): CouplingPlan {
 
 const APP_A = packagePath("examples/c-component/app_a.c");
 
-async function coupled(
-  kind: EnclaveKind,
-  points: number,
-  iterations: number,
-): Promise<{ rows: SeedRow[]; outliers: SeedOutliers; boots: SeedBoot[] }> {
+async function coupled(kind: EnclaveKind, points: number, iterations: number): Promise<ColumnRun> {
   const probe = new OutlierProbe(iterations);
   const plan = kind === "vm" ? vmPlan(points, iterations) : seedDemoPlan({ kind, points, iterations });
   const result = await runCoupling(plan, {
@@ -180,35 +233,127 @@ async function coupled(
   };
 }
 
-export async function runSeedBenchmark(options: SeedBenchOptions): Promise<SeedBenchmark> {
-  const progress = options.progress ?? (() => {});
-  const result: SeedBenchmark = {
-    points: options.points,
-    iterations: options.iterations,
-    rows: [],
-    outliers: [],
-    boots: [],
-    notes: [],
-    skipped: [],
-  };
-  for (const enclave of options.enclaves) {
-    progress(`${enclave}: ${options.iterations} iterations of ${options.points} points`);
-    try {
-      const measured =
-        enclave === "baseline"
-          ? { ...(await baseline(options.points, options.iterations)), boots: [] }
-          : await coupled(enclave, options.points, options.iterations);
-      result.rows.push(...measured.rows);
-      result.outliers.push(measured.outliers);
-      result.boots.push(...measured.boots);
-      if (enclave === "vm") {
-        result.notes.push(
-          "vm: appA is the seed appA in C (examples/c-component/app_a.c) in a VM, appB the TypeScript appB in a process; the driver spins for the guest and the guest spins, then polls (futex wakes do not cross the VM boundary)",
-        );
-      }
-    } catch (error) {
-      result.skipped.push(`${enclave}: ${(error as Error).message}`);
+/** One column's runs so far. */
+interface Column {
+  enclave: SeedEnclave;
+  runs: ColumnRun[];
+  /** Why the column was given up (a run failed twice in a row): it is then left out of the report. */
+  failed?: string;
+}
+
+async function runColumn(enclave: SeedEnclave, points: number, iterations: number): Promise<ColumnRun> {
+  return enclave === "baseline"
+    ? { ...(await baseline(points, iterations)), boots: [] }
+    : await coupled(enclave, points, iterations);
+}
+
+/** The error of one run, or the run. */
+async function attempt(
+  enclave: SeedEnclave,
+  points: number,
+  iterations: number,
+): Promise<ColumnRun | { error: string }> {
+  try {
+    return await runColumn(enclave, points, iterations);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function sumOutliers(enclave: SeedEnclave, runs: readonly ColumnRun[]): SeedOutliers {
+  const total: SeedOutliers = { enclave, above: 0, causes: { ...(runs[0] as ColumnRun).outliers.causes } };
+  for (const cause of Object.keys(total.causes) as OutlierCause[]) total.causes[cause] = 0;
+  for (const run of runs) {
+    total.above += run.outliers.above;
+    for (const [cause, count] of Object.entries(run.outliers.causes) as [OutlierCause, number][]) {
+      total.causes[cause] += count;
     }
   }
-  return result;
+  return total;
+}
+
+function rowsOf(column: Column): SeedRow[] {
+  const first = (column.runs[0] as ColumnRun).rows;
+  return first.map(({ measurement }) => {
+    const runs = column.runs.map((run) => {
+      const row = run.rows.find((candidate) => candidate.measurement === measurement);
+      if (row === undefined) throw new Error(`a run of ${column.enclave} has no ${measurement} row`);
+      return row.distribution;
+    });
+    const figures = Object.fromEntries(
+      SEED_STATISTICS.map((statistic) => [statistic, figureOf(runs.map((run) => run[statistic]))]),
+    ) as Record<SeedStatistic, Figure>;
+    return { measurement, enclave: column.enclave, runs, figures };
+  });
+}
+
+function ratiosOf(rows: readonly SeedRow[]): SeedRatio[] {
+  const iteration = (enclave: SeedEnclave) =>
+    rows.find((row) => row.measurement === "iteration" && row.enclave === enclave);
+  return RATIOS.flatMap(({ of, over, target }) => {
+    const top = iteration(of);
+    const bottom = iteration(over);
+    if (top === undefined || bottom === undefined) return [];
+    const pairs = top.runs.map((run, index) => run.p50 / (bottom.runs[index] as Distribution).p50);
+    return [{ of, over, ratio: top.figures.p50.median / bottom.figures.p50.median, pairs: figureOf(pairs), target }];
+  });
+}
+
+export async function runSeedBenchmark(options: SeedBenchOptions): Promise<SeedBenchmark> {
+  const progress = options.progress ?? (() => {});
+  const repetitions = Math.max(5, options.repetitions ?? 5);
+  const machine = new MachineLoad();
+  const columns: Column[] = [...new Set(options.enclaves)].map((enclave) => ({ enclave, runs: [] }));
+  const order: SeedBenchmark["order"] = [];
+  const boots: SeedBoot[] = [];
+  const notes: string[] = [];
+  // Interleaved: one run of every column in turn, so no column has the machine to itself at its own moment.
+  for (let repetition = 0; repetition < repetitions; repetition++) {
+    for (const column of columns) {
+      if (column.failed !== undefined) continue;
+      const { enclave } = column;
+      progress(
+        `repetition ${repetition + 1} of ${repetitions}, ${enclave}: ${options.iterations} iterations of ${options.points} points`,
+      );
+      // A run can fail once on a loaded machine (a component slow to start); once more, and the column is given up.
+      let run = await attempt(enclave, options.points, options.iterations);
+      if ("error" in run) {
+        const first = run.error;
+        order.push({ repetition, enclave, failed: true });
+        run = await attempt(enclave, options.points, options.iterations);
+        if ("error" in run) {
+          order.push({ repetition, enclave, failed: true });
+          column.failed =
+            repetition === 0 ? `${enclave}: ${run.error}` : `${enclave}: repetition ${repetition + 1}: ${run.error}`;
+          machine.sample();
+          continue;
+        }
+        notes.push(`${enclave}: repetition ${repetition + 1} failed once and was run again (${first})`);
+      }
+      order.push({ repetition, enclave });
+      column.runs.push(run);
+      boots.push(...run.boots.map((boot) => ({ ...boot, repetition })));
+      machine.sample();
+    }
+  }
+  const measured = columns.filter((column) => column.failed === undefined && column.runs.length > 0);
+  if (measured.some((column) => column.enclave === "vm")) {
+    notes.unshift(
+      "vm: appA is the seed appA in C (examples/c-component/app_a.c) in a VM, appB the TypeScript appB in a process; the driver spins for the guest and the guest spins, then polls (futex wakes do not cross the VM boundary)",
+    );
+  }
+  const rows = measured.flatMap(rowsOf);
+  return {
+    points: options.points,
+    iterations: options.iterations,
+    repetitions,
+    order,
+    rows,
+    ratios: ratiosOf(rows),
+    outliers: measured.map((column) => sumOutliers(column.enclave, column.runs)),
+    boots: boots.filter((boot) => measured.some((column) => column.enclave === boot.enclave)),
+    notes,
+    skipped: columns.flatMap((column) => (column.failed === undefined ? [] : [column.failed])),
+    machine: machine.during(),
+  };
 }
