@@ -41,8 +41,13 @@ function run(program: string, args: string[], environment: NodeJS.ProcessEnv = {
   return ran.stdout;
 }
 
-let tools: OciTools;
-const buildah = (...args: string[]) => tools.run("buildah", ...tools.storage, ...args);
+let tools: OciTools | undefined;
+const buildah = (...args: string[]) => oci().run("buildah", ...oci().storage, ...args);
+
+function oci(): OciTools {
+  assert.ok(tools !== undefined, "the OCI tools are set up before the tests");
+  return tools;
+}
 const conflux = (...args: string[]) =>
   spawnSync(process.execPath, [join(projectRoot, "bin/conflux.js"), ...args], {
     encoding: "utf8",
@@ -85,6 +90,7 @@ function importedTiny(): void {
 }
 
 after(() => {
+  tools?.close();
   if (work !== "") rmSync(work, { recursive: true, force: true });
 });
 
@@ -205,16 +211,16 @@ test(
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(readFileSync(join(work, "again.tar")), readFileSync(archive), "exporting twice gives one file");
 
-    const inspected = JSON.parse(tools.run("skopeo", "inspect", `oci-archive:${archive}`)) as { Digest: string };
+    const inspected = JSON.parse(oci().run("skopeo", "inspect", `oci-archive:${archive}`)) as { Digest: string };
     assert.equal(inspected.Digest, digest);
 
     const layout = join(work, "exported-layout");
     assert.equal(conflux("stack", "export", "tiny", "-o", layout).status, 0);
     const bundle = join(work, "umoci-bundle");
-    tools.run("umoci", "unpack", "--image", `${layout}:tiny`, bundle);
+    oci().run("umoci", "unpack", "--image", `${layout}:tiny`, bundle);
     assert.equal(readFileSync(join(bundle, "rootfs/etc/added"), "utf8"), "from the second layer\n");
 
-    const output = tools.podmanRun(
+    const output = oci().podmanRun(
       `oci-archive:${archive}`,
       "/bin/sh",
       "-c",

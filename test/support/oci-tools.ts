@@ -5,13 +5,15 @@
 // tree), with temporary files and storage in the test's own directory.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { cgroupLayout } from "../../src/enclave/container/oci/cgroup-layout.ts";
 
 export interface OciTools {
   /** Global options of Podman and Buildah: storage under the test's directory. */
   storage: string[];
+  /** Removes the runtime directory (the storage goes with the test's directory). */
+  close(): void;
   run(program: string, ...args: string[]): string;
   /** `podman run --rm` of `image` (a transport:reference) with `command`: no network, limits it may set. */
   podmanRun(image: string, ...command: string[]): string;
@@ -19,14 +21,9 @@ export interface OciTools {
 
 export function ociTools(directory: string): OciTools {
   mkdirSync(join(directory, "tmp"), { recursive: true });
-  const storage = [
-    "--root",
-    join(directory, "storage"),
-    "--runroot",
-    join(directory, "runroot"),
-    "--storage-driver",
-    "vfs",
-  ];
+  // Podman refuses a runtime directory whose path is longer than 50 characters, as a test's own may be.
+  const runroot = mkdtempSync(join("/tmp", "conflux-oci-"));
+  const storage = ["--root", join(directory, "storage"), "--runroot", runroot, "--storage-driver", "vfs"];
   const run = (program: string, ...args: string[]): string => {
     const unmount = cgroupLayout()
       .unmountForCrun.map((mount) => `umount ${mount} && `)
@@ -59,5 +56,5 @@ export function ociTools(directory: string): OciTools {
       image,
       ...command,
     );
-  return { storage, run, podmanRun };
+  return { storage, run, podmanRun, close: () => rmSync(runroot, { recursive: true, force: true }) };
 }
