@@ -55,7 +55,13 @@ export async function packBundle(
   if (Object.values(composition.components).some((spec) => spec.module !== undefined)) ensureSdkBundle();
   const inputs = packedInputs(composition);
   const sdkDirectory = join(PACKAGE_ROOT, "build") + sep;
-  const appInputs = inputs.filter((input) => !input.path.startsWith(sdkDirectory));
+  // This conflux's own clients (a composition's PYTHONPATH names its clients/python, as conflux init writes) go
+  // under clients/, as the SDK does: the application is the project's files, at their paths relative to each other,
+  // and a run from the bundle finds the client first on PYTHONPATH (platform/unpacked-bundles.ts).
+  const clientsDirectory = join(PACKAGE_ROOT, "clients");
+  const ownClient = (input: InputFile) =>
+    input.role === "client source" && input.path.startsWith(clientsDirectory + sep);
+  const appInputs = inputs.filter((input) => !input.path.startsWith(sdkDirectory) && !ownClient(input));
   const root = commonDirectory(appInputs.map((input) => input.path));
   const files: BundleFile[] = [];
   const entries: TarEntry[] = [];
@@ -78,6 +84,8 @@ export async function packBundle(
   for (const input of inputs) {
     if (input.path.startsWith(sdkDirectory)) {
       add(input, `clients/typescript/${basename(input.path)}`, "client library");
+    } else if (ownClient(input)) {
+      add(input, `clients/${relative(clientsDirectory, input.path)}`, "client library");
     } else {
       const role =
         input.role === "composition"

@@ -12,6 +12,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import type { Composition } from "../compose/load.ts";
 import { stackSpecOf } from "../compose/paths.ts";
 import { findExecutable } from "../platform/executable.ts";
+import { withBundleClients } from "../platform/unpacked-bundles.ts";
 import { clientSources } from "./client-sources.ts";
 import { type HashedFile, hashFile } from "./file-digest.ts";
 import { moduleSources } from "./module-imports.ts";
@@ -64,7 +65,9 @@ export function compositionInputs(composition: Composition, compositionEntry: Ha
       }
     }
     // The Python or C client it runs on, as the SDK is a module component's.
-    for (const source of clientSources(commandFiles, spec.env, directory)) add(source, "client source", component);
+    // Found with the environment the component runs with (from a bundle, the bundle's client comes first).
+    const environment = withBundleClients(spec.env, composition.source);
+    for (const source of clientSources(commandFiles, environment, directory)) add(source, "client source", component);
     // The files a mesh's points come from.
     for (const mesh of Object.values(spec.meshes)) if (mesh.file !== undefined) add(mesh.file, "mesh file", component);
     // The spec file its stack is named by: the stack is that content, and a bundle carries the spec with it.

@@ -83,7 +83,8 @@ test("a Python component packs with its client library, and runs from its bundle
   const packed = conflux(work, {}, "pack", join(projectRoot, "examples/python-component/conflux.yaml"), "-o", "py.cfx");
   assert.equal(packed.code, 0, packed.stderr);
   const inspect = conflux(work, {}, "inspect", "py.cfx");
-  assert.match(inspect.stdout, /app\/clients\/python\/conflux\/__init__\.py .*\(appB\)/);
+  // This conflux's own client goes under clients/, beside the application, not in it.
+  assert.match(inspect.stdout, /\n {2}clients\/python\/conflux\/__init__\.py .*\(appB\)/);
   const caches = emptyCaches(t);
   const run = conflux(work, caches, "run", "py.cfx", "--iterations", "3", "--quiet");
   assert.equal(run.code, 0, run.stderr);
@@ -93,13 +94,49 @@ test("a Python component packs with its client library, and runs from its bundle
   const listed = JSON.parse(conflux(work, {}, "inspect", "--json", "py.cfx").stdout) as {
     manifest: { files: { path: string; sha256: string }[] };
   };
-  const bundled = listed.manifest.files.find((file) => file.path === "app/clients/python/conflux/__init__.py");
+  const bundled = listed.manifest.files.find((file) => file.path === "clients/python/conflux/__init__.py");
   const ran = (record.inputs as { path: string; role: string; sha256: string }[]).find(
     (input) => input.role === "client source" && input.path.endsWith("conflux/__init__.py"),
   );
   assert.equal(record.status, "completed");
   assert.equal(ran?.sha256, bundled?.sha256);
+  // …read from the bundle, the first on the component's PYTHONPATH, whatever path the composition gives.
+  assert.ok(ran?.path.startsWith(join(caches.XDG_CACHE_HOME as string, "conflux/bundles")), ran?.path);
 });
+
+test(
+  "a component conflux init writes packs with relative paths and runs on the bundle's client",
+  needs(PYTHON),
+  (t) => {
+    const work = scratch(t, "init");
+    const init = conflux(work, {}, "init", "--language", "python", "demo");
+    assert.equal(init.code, 0, init.stderr);
+    const packed = conflux(work, {}, "pack", join(work, "demo/conflux.yaml"), "-o", "demo.cfx");
+    assert.equal(packed.code, 0, packed.stderr);
+    const listed = JSON.parse(conflux(work, {}, "inspect", "--json", "demo.cfx").stdout) as {
+      manifest: { composition: string; files: { path: string }[] };
+    };
+    // The application is the project's own files at their relative paths; no path of the packing machine.
+    assert.equal(listed.manifest.composition, "app/conflux.yaml");
+    for (const file of listed.manifest.files) {
+      assert.match(file.path, /^(app\/(conflux\.yaml|component\.py)|clients\/python\/conflux\/[a-z_]+\.py)$/);
+    }
+    rmSync(join(work, "demo"), { recursive: true, force: true });
+    const caches = emptyCaches(t);
+    const elsewhere = scratch(t, "init-elsewhere");
+    const run = conflux(elsewhere, caches, "run", join(work, "demo.cfx"), "--quiet");
+    assert.equal(run.code, 0, run.stderr);
+    const [directory] = readdirSync(join(elsewhere, "conflux-runs"));
+    const record = JSON.parse(readFileSync(join(elsewhere, "conflux-runs", directory as string, "run.json"), "utf8"));
+    const clients = (record.inputs as { path: string; role: string }[]).filter(
+      (input) => input.role === "client source",
+    );
+    assert.ok(clients.length > 0);
+    for (const client of clients) {
+      assert.ok(client.path.startsWith(join(caches.XDG_CACHE_HOME as string, "conflux/bundles")), client.path);
+    }
+  },
+);
 
 test("a bundle that carries its run replays it from the bundle alone: repro verify app.cfx", (t) => {
   const work = scratch(t, "record");

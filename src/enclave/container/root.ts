@@ -12,7 +12,7 @@ import { findExecutable } from "../../platform/executable.ts";
 import { PACKAGE_ROOT } from "../../platform/package-root.ts";
 import { isDirectory, pathExists } from "../../platform/path-kind.ts";
 import { tsxLoaderUrl } from "../../platform/typescript-loader.ts";
-import { unpackedApplicationOf } from "../../platform/unpacked-bundles.ts";
+import { unpackedApplicationOf, unpackedClientsOf } from "../../platform/unpacked-bundles.ts";
 import { componentEnvironment } from "../launch.ts";
 import type { ContainerLaunch, ContainerSettings } from "./settings.ts";
 
@@ -99,6 +99,9 @@ export function containerRoot(launch: ContainerLaunch, settings: ContainerSettin
   // the whole of its unpacked application is the component's own, not only its directory.
   const application = unpackedApplicationOf(cwd);
   if (application !== undefined) wanted.push(application);
+  // And the clients it carries, which a run from it puts first on the component's PYTHONPATH.
+  const clients = unpackedClientsOf(cwd);
+  if (clients !== undefined) wanted.push(clients);
   const runDirectory = isDirectory(launch.runDirectory) ? launch.runDirectory : undefined;
   return {
     source,
