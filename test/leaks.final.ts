@@ -31,6 +31,15 @@ test("no simulated cluster's network namespace or munge directory is left", () =
   );
 });
 
+test("the OCI tools the tests ran (Podman, Buildah, Skopeo) left no state of theirs on the host", () => {
+  const existing = before("CONFLUX_TEST_OCI_BEFORE");
+  const state = ["/dev/shm/libpod_lock", "/run/libpod", "/run/containers", "/var/lib/containers"];
+  assert.deepEqual(
+    state.filter((path) => existsSync(path) && !existing.has(path)),
+    [],
+  );
+});
+
 test("no enclave cgroup of a driver that has ended is left in the cgroup tree", () => {
   // Drivers still running (another suite's, a user's run) keep theirs; every test's driver has ended by now.
   const left = reapDeadCgroups({ dryRun: true }).map((cgroup) => cgroup.directory);

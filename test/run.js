@@ -5,7 +5,7 @@
 // line "N passed, N skipped, N failed".
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +31,9 @@ function findTests(directory) {
 // one slot running alone at the end.
 const SLOW = /(^|\/)(vm|stack|container|lammps)/;
 
+/** Where the OCI tools keep state of their own on a host: the tests must leave none of it (see leaks.final.ts). */
+const OCI_STATE = ["/dev/shm/libpod_lock", "/run/libpod", "/run/containers", "/var/lib/containers"];
+
 const filter = process.argv.slice(2);
 const files = findTests(testDirectory)
   .filter((file) => filter.length === 0 || filter.some((pattern) => relative(root, file).includes(pattern)))
@@ -47,6 +50,8 @@ const environment = {
   CONFLUX_TEST_STACKS: testStacks,
   CONFLUX_TEST_SHM_BEFORE: JSON.stringify(readdirSync("/dev/shm").filter((name) => name.startsWith("conflux-"))),
   CONFLUX_TEST_TMP_BEFORE: JSON.stringify(readdirSync("/tmp").filter((name) => name.startsWith("conflux-"))),
+  // What Podman, Buildah and Skopeo keep on a host where tests run them carelessly (test/support/oci-tools.ts).
+  CONFLUX_TEST_OCI_BEFORE: JSON.stringify(OCI_STATE.filter((path) => existsSync(path))),
 };
 
 function runFiles(paths, concurrency, { timePerFile = false } = {}) {

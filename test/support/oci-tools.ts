@@ -1,6 +1,6 @@
 // Podman, Buildah, Skopeo and umoci as tests run them: where they keep
 // nothing of the host's (a private mount namespace with its own /run and
-// /var/lib, where they keep state and caches besides the storage they are
+// /var/lib and /dev/shm, where they keep state, caches and locks besides the storage they are
 // given), without the cgroup2 mount on a hybrid host (their crun refuses that
 // tree), with temporary files and storage in the test's own directory.
 import assert from "node:assert/strict";
@@ -28,7 +28,8 @@ export function ociTools(directory: string): OciTools {
     const unmount = cgroupLayout()
       .unmountForCrun.map((mount) => `umount ${mount} && `)
       .join("");
-    const prepare = `mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var/lib && ${unmount}exec "$@"`;
+    // Podman keeps its locks in /dev/shm (libpod_lock): a /dev/shm of the namespace's own too.
+    const prepare = `mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var/lib && mount -t tmpfs tmpfs /dev/shm && ${unmount}exec "$@"`;
     const ran = spawnSync("unshare", ["-m", "--", "sh", "-c", prepare, "oci-tool", program, ...args], {
       encoding: "utf8",
       env: { ...process.env, TMPDIR: join(directory, "tmp") },
