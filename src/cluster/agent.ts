@@ -138,8 +138,8 @@ class ComponentSession {
     );
     this.pump.start();
     void enclave.exited.then((status) => {
-      this.pump?.stop();
-      // What it sent last is already on its way; its exit follows.
+      // Its last records (a bye written just before it exited) go first, then its exit: a poll may not have come since.
+      this.pump?.drainAndStop();
       this.socket.write(
         jsonFrame(FrameType.exit, {
           code: status.code,

@@ -34,6 +34,19 @@ export class ChannelPump {
     clearTimeout(this.timer);
   }
 
+  /**
+   * Takes what the channel still holds, then stops: for a peer that has ended, whose last records (its bye) may
+   * have come after the last poll; the pump's own timer may not have had its turn since.
+   */
+  drainAndStop(): void {
+    if (!this.stopped) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.turn();
+    }
+    this.stop();
+  }
+
   /** Something was just passed into the channel whose answer is coming: poll eagerly from now on. */
   kick(): void {
     this.idleSince = performance.now();
