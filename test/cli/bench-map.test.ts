@@ -6,18 +6,8 @@
 // exponent. What is checked is the report's content, never a time.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type Fixture, runToEnd, startCli } from "../support/child-process.ts";
+import { outputOf, runToEnd, startCli } from "../support/child-process.ts";
 import { needs, PRECICE, SCIPY, skipBecause } from "../support/requirements.ts";
-
-/** Everything the command prints, however long it runs before its one JSON document (no per-line timeout). */
-async function outputOf(fixture: Fixture): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = "";
-  fixture.child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  const { code } = await fixture.exited;
-  return { code, stdout, stderr: fixture.stderr() };
-}
 
 interface Figure {
   median: number;

@@ -6,7 +6,7 @@
 // checked is the report's content, never a time.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type Fixture, startCli } from "../support/child-process.ts";
+import { outputOf, startCli } from "../support/child-process.ts";
 
 const ITERATIONS = 20;
 const REPETITIONS = 5;
@@ -41,16 +41,6 @@ interface Report {
   notes: string[];
   skipped: string[];
   machine: { cpus: number; load_before: number; load_after: number; load_max: number; started: string };
-}
-
-/** Everything the command prints before it exits, with no timeout per line (a loaded machine starts enclaves slowly). */
-async function outputOf(fixture: Fixture): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = "";
-  fixture.child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  const { code } = await fixture.exited;
-  return { code, stdout, stderr: fixture.stderr() };
 }
 
 function median(values: readonly number[]): number {

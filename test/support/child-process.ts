@@ -113,3 +113,13 @@ export async function runToEnd(
   await collecting;
   return { ...status, stdout: out.join("\n"), stderr: fixture.stderr() };
 }
+
+/** Everything a command prints before it exits, with no timeout per line (a bench prints one document at its end). */
+export async function outputOf(fixture: Fixture): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  fixture.child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  const { code } = await fixture.exited;
+  return { code, stdout, stderr: fixture.stderr() };
+}
