@@ -11,6 +11,7 @@
 import { runCoupling } from "../coupling/driver.ts";
 import type { ComponentPlan, CouplingPlan } from "../coupling/plan.ts";
 import { packagePath } from "../platform/package-root.ts";
+import { withPythonClient } from "../platform/python-client-path.ts";
 import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 
 /** in.crack's atoms: the snapshot's point count. */
@@ -57,7 +58,8 @@ function component(name: string, script: string, root: string, stack: string, ar
       command: [`${directory}/${script}`],
       cwd: directory,
       args,
-      env: { PYTHONDONTWRITEBYTECODE: "1", OMP_NUM_THREADS: "1", HWLOC_COMPONENTS: "-linux" },
+      // Its plan is not a composition's: the client `conflux run` would give it is given here.
+      env: withPythonClient({ PYTHONDONTWRITEBYTECODE: "1", OMP_NUM_THREADS: "1", HWLOC_COMPONENTS: "-linux" }),
       container: { runtime: "bubblewrap", network: false, stack, rootfs: root },
     },
     meshes: {},

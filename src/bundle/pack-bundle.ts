@@ -2,7 +2,7 @@
 // libraries they run on and every stack they name, in one archive whose
 // manifest holds the SHA-256 of every other entry (bundle-format.ts).
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { type Composition, loadComposition } from "../compose/load.ts";
@@ -55,13 +55,19 @@ export async function packBundle(
   if (Object.values(composition.components).some((spec) => spec.module !== undefined)) ensureSdkBundle();
   const inputs = packedInputs(composition);
   const sdkDirectory = join(PACKAGE_ROOT, "build") + sep;
-  // This conflux's own clients (a composition's PYTHONPATH names its clients/python, as conflux init writes) go
-  // under clients/, as the SDK does: the application is the project's files, at their paths relative to each other,
-  // and a run from the bundle finds the client first on PYTHONPATH (platform/unpacked-bundles.ts).
+  // This conflux's own clients (the one `conflux run` puts on a command's PYTHONPATH, at the package's real path, or
+  // one a composition names by the package's path) go under clients/, as the SDK does: the application is the
+  // project's files, at their paths relative to each other, and a run from the bundle finds the client first on
+  // PYTHONPATH (platform/unpacked-bundles.ts).
   const clientsDirectory = join(PACKAGE_ROOT, "clients");
-  const ownClient = (input: InputFile) =>
-    input.role === "client source" && input.path.startsWith(clientsDirectory + sep);
-  const appInputs = inputs.filter((input) => !input.path.startsWith(sdkDirectory) && !ownClient(input));
+  const clientsDirectories = [clientsDirectory, realpathSync(clientsDirectory)];
+  /** Where an input of this conflux's clients lies in clients/ (python/conflux/__init__.py), or undefined. */
+  const ownClient = (input: InputFile): string | undefined => {
+    if (input.role !== "client source") return undefined;
+    const directory = clientsDirectories.find((candidate) => input.path.startsWith(candidate + sep));
+    return directory === undefined ? undefined : relative(directory, input.path);
+  };
+  const appInputs = inputs.filter((input) => !input.path.startsWith(sdkDirectory) && ownClient(input) === undefined);
   const root = commonDirectory(appInputs.map((input) => input.path));
   const files: BundleFile[] = [];
   const entries: TarEntry[] = [];
@@ -84,8 +90,8 @@ export async function packBundle(
   for (const input of inputs) {
     if (input.path.startsWith(sdkDirectory)) {
       add(input, `clients/typescript/${basename(input.path)}`, "client library");
-    } else if (ownClient(input)) {
-      add(input, `clients/${relative(clientsDirectory, input.path)}`, "client library");
+    } else if (ownClient(input) !== undefined) {
+      add(input, `clients/${ownClient(input)}`, "client library");
     } else {
       const role =
         input.role === "composition"

@@ -4,8 +4,8 @@
 // client is seen by `repro verify`:
 // - a Python script that imports `conflux` loads the package conflux/ (or a
 //   single conflux.py) from its own directory, PYTHONPATH (the component's,
-//   then the driver's) or, as the examples do when run from a checkout, this
-//   package's clients/python; every module of the package is hashed, its
+//   then the driver's) or this package's clients/python, which `conflux run`
+//   puts last on a command's PYTHONPATH; every module of the package is hashed, its
 //   adapters with it, since the script may import any of them;
 // - a program that links the C client (its error names are in the binary) was
 //   built from conflux.c and conflux.h; those this package ships are hashed,

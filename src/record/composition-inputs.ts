@@ -12,7 +12,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import type { Composition } from "../compose/load.ts";
 import { stackSpecOf } from "../compose/paths.ts";
 import { findExecutable } from "../platform/executable.ts";
-import { withBundleClients } from "../platform/unpacked-bundles.ts";
+import { withClients } from "../platform/python-client-path.ts";
 import { clientSources } from "./client-sources.ts";
 import { type HashedFile, hashFile } from "./file-digest.ts";
 import { moduleSources } from "./module-imports.ts";
@@ -66,7 +66,7 @@ export function compositionInputs(composition: Composition, compositionEntry: Ha
     }
     // The Python or C client it runs on, as the SDK is a module component's.
     // Found with the environment the component runs with (from a bundle, the bundle's client comes first).
-    const environment = withBundleClients(spec.env, composition.source);
+    const environment = withClients(spec.env, composition.source, spec.command !== undefined);
     for (const source of clientSources(commandFiles, environment, directory)) add(source, "client source", component);
     // The files a mesh's points come from.
     for (const mesh of Object.values(spec.meshes)) if (mesh.file !== undefined) add(mesh.file, "mesh file", component);

@@ -19,7 +19,7 @@ import type { ResourceLimits } from "../enclave/resources/resource-limits.ts";
 import type { VmSettings } from "../enclave/vm/settings.ts";
 import type { TransferSpec } from "../mapping/index.ts";
 import { type DeclaredGeometry, declaredGeometry, MeshFileError } from "../meshfile/index.ts";
-import { withBundleClients } from "../platform/unpacked-bundles.ts";
+import { withClients } from "../platform/python-client-path.ts";
 import type { SpecStack } from "../stack/stack-of-spec.ts";
 import { resolveStack } from "../stack/stack-store.ts";
 import { specStacks } from "./stack-builds.ts";
@@ -111,7 +111,7 @@ export function couplingPlan(
       ...(component.enclave.cpus === undefined ? {} : { cpus: component.enclave.cpus }),
       ...resourcesOf(component.enclave),
       args: component.args,
-      env: withBundleClients(component.env, composition.source),
+      env: withClients(component.env, composition.source, component.command !== undefined),
       ...(component.enclave.kind === "container"
         ? { container: containerSettings(component.enclave.container, stacks.get(name)) }
         : {}),

@@ -52,8 +52,9 @@ function languageFiles(
           partner,
           language,
           launch: "command: [./component.py]",
-          // The client is imported from this package, where no cache file should be left.
-          env: { PYTHONPATH: packagePath("clients/python"), PYTHONDONTWRITEBYTECODE: "1" },
+          // `conflux run` puts its own client on the component's PYTHONPATH, so the composition names no path to
+          // it (and stays the project's own, wherever it is copied); no cache file should be left in that package.
+          env: { PYTHONDONTWRITEBYTECODE: "1" },
         },
       };
     case "c":

@@ -9,6 +9,7 @@
 // with both participants in C, as they run through preCICE.
 import type { AccelerationPlan, CouplingPlan, FieldAddress, TimePlan } from "../../coupling/plan.ts";
 import { packagePath } from "../../platform/package-root.ts";
+import { withPythonClient } from "../../platform/python-client-path.ts";
 
 export type ImplicitCase = "heat" | "tube";
 
@@ -193,7 +194,8 @@ function cLaunch(program: string, args: Launch["args"]): Launch {
 /** A side that runs in C (`program`) for the all-C pair, else as the example runs it, in Python (`script`, from the package root). */
 function cOrPythonLaunch(inC: boolean, program: string, python: string, script: string, args: Launch["args"]): Launch {
   if (inC) return cLaunch(program, args);
-  return { command: [python, packagePath(script)], args, env: { PYTHONDONTWRITEBYTECODE: "1" } };
+  // Its plan is not a composition's: the client `conflux run` would give the script is given here.
+  return { command: [python, packagePath(script)], args, env: withPythonClient({ PYTHONDONTWRITEBYTECODE: "1" }) };
 }
 
 export function heatPlan(variant: Variant, programs: Programs, pair: HeatPair = "python-c"): CouplingPlan {
