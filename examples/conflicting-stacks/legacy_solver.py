@@ -4,11 +4,7 @@ numpy.product and numpy.float_, which numpy 2.0 removed, so it needs a numpy
 1 — Debian bookworm's 1.24, in its own stack (numpy1.stack.yaml). It owns the
 temperature on its mesh and relaxes it towards the flux it receives."""
 
-import os
 import sys
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
 
 
 def refuse(reason: str) -> None:

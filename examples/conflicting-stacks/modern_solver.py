@@ -4,11 +4,7 @@ numpy.cumulative_sum and numpy.vecdot, which came with numpy 2.0 and 2.1, so it
 needs a numpy 2 — Debian trixie's 2.2, in its own stack (numpy2.stack.yaml). It
 owns the flux on its mesh, computed from the temperature it receives."""
 
-import os
 import sys
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
 
 
 def refuse(reason: str) -> None:

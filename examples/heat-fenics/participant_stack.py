@@ -6,19 +6,14 @@ On any other FEniCS, or none, the participant ends at once with exit code 3,
 saying which stack it needs; the driver names the component."""
 
 import importlib
-import os
 import sys
-
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def client():
-    """The conflux module: installed, or, run from a checkout, the client two directories up."""
-    try:
-        import conflux
-    except ImportError:
-        sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
-        import conflux
+    """The conflux module: the client `conflux run` puts on the participant's PYTHONPATH (its own conflux's), as a
+    participant runs only under `conflux run` (connect() needs the run it starts)."""
+    import conflux
+
     return conflux
 
 

@@ -13,12 +13,10 @@ machine with no core to spare; 0 to compete as an equal)."""
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
+import numpy
 
-import numpy  # noqa: E402
-
-import conflux  # noqa: E402
+# This conflux's client: `conflux run` puts it on the component's PYTHONPATH.
+import conflux
 
 
 def cell_pairs(xyz: numpy.ndarray, cutoff: float) -> tuple[numpy.ndarray, numpy.ndarray]:

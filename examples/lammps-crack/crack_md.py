@@ -12,13 +12,11 @@ import os
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
+import lammps  # Debian python3-lammps
 
-import lammps  # noqa: E402  (Debian python3-lammps)
-
-import conflux  # noqa: E402
-import conflux.lammps as cl  # noqa: E402
+# This conflux's client: `conflux run` puts it on the component's PYTHONPATH.
+import conflux
+import conflux.lammps as cl
 
 CRACK = "/usr/share/lammps/examples/crack/in.crack"
 

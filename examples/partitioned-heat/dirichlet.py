@@ -20,11 +20,9 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-try:
-    import conflux
-except ImportError:  # run from a checkout: the client is two directories up
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
-    import conflux
+# This conflux's client: `conflux run` puts it on the component's PYTHONPATH, and a component runs only under
+# `conflux run` (connect() needs the run it starts), so the script names no path to it of its own.
+import conflux
 
 sys.path.insert(0, HERE)
 import heat_dirichlet  # noqa: E402  (the numerics, next to this file)

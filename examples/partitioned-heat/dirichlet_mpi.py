@@ -24,11 +24,9 @@ import numpy
 from mpi4py import MPI
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-try:
-    import conflux
-except ImportError:  # run from a checkout: the client is two directories up
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "clients", "python"))
-    import conflux
+# This conflux's client: `conflux run` puts it on the component's PYTHONPATH, and a component runs only under
+# `conflux run` (connect() needs the run it starts), so the script names no path to it of its own.
+import conflux
 
 sys.path.insert(0, HERE)
 from dirichlet import report, setting  # noqa: E402  (the serial participant's checks and window line)

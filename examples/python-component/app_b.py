@@ -10,14 +10,11 @@ without it they are plain Python (a few seconds to start, ~10 ms a step)."""
 import array
 import importlib
 import math
-import os
 import sys
 
-try:
-    import conflux
-except ImportError:  # run from a checkout: the client is two directories up
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "clients", "python"))
-    import conflux
+# This conflux's client: `conflux run` puts it on the component's PYTHONPATH, and a component runs only under
+# `conflux run` (connect() needs the run it starts), so the script names no path to it of its own.
+import conflux
 
 MASK = 0xFFFFFFFF
 
