@@ -33,6 +33,14 @@ export interface ExitStatus {
   memoryLimit?: { limitMib: number; peakBytes: number };
 }
 
+/** A long step's progress as a command line shows it (a bar on a terminal, a line per step elsewhere). */
+export interface StepProgress {
+  /** The next step begins. */
+  step(what: string): void;
+  /** The last has ended, however it ended. */
+  finish(): void;
+}
+
 export interface EnclaveOptions {
   /**
    * Where the component's output goes, line by line, prefixed with "[name] ",
@@ -50,6 +58,12 @@ export interface EnclaveOptions {
   handleSignals?: boolean;
   /** How long stop() waits for a polite end before forcing one (default 2000 ms). */
   stopGraceMs?: number;
+  /**
+   * Where a VM enclave shows the build of its component's image, called with the component's name when the
+   * image, or a part of it, is not stored and must be made (an image found whole shows nothing); by default
+   * nowhere. `conflux run` shows it on stderr, apart from the component's own output.
+   */
+  imageProgress?: (component: string) => StepProgress;
 }
 
 export const DEFAULT_STOP_GRACE_MS = 2000;

@@ -22,6 +22,8 @@ export interface StaticProgramSpec {
   libraries?: readonly string[];
   /** The cache directory. */
   directory: string;
+  /** Called once before compiling, when the cache does not have the program (a progress display says so). */
+  beforeBuilding?: () => void;
 }
 
 /** The path of the built program, building it if the cache does not have it. */
@@ -35,6 +37,7 @@ export function staticProgram(spec: StaticProgramSpec): string {
   }
   const binary = join(spec.directory, `${spec.name}-${hash.digest("hex").slice(0, 16)}`);
   if (existsSync(binary)) return binary;
+  spec.beforeBuilding?.();
   mkdirSync(spec.directory, { recursive: true });
   // Built beside it and renamed: a concurrent build or reader never sees half a program.
   const partial = `${binary}.${randomBytes(4).toString("hex")}`;

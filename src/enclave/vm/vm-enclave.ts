@@ -21,7 +21,13 @@ import { AgentState } from "../../wire/arena.ts";
 import { ARENA_VARIABLE, WAIT_VARIABLE } from "../../wire/environment.ts";
 import { SegmentKind } from "../../wire/segment-header.ts";
 import { ChildProcessEnclave } from "../child-process-enclave.ts";
-import { DEFAULT_STOP_GRACE_MS, type Enclave, type EnclaveOptions, type ExitStatus } from "../enclave.ts";
+import {
+  DEFAULT_STOP_GRACE_MS,
+  type Enclave,
+  type EnclaveOptions,
+  type ExitStatus,
+  type StepProgress,
+} from "../enclave.ts";
 import type { EnclaveDescription } from "../environment-description.ts";
 import { componentEnvironment, missingForLaunch } from "../launch.ts";
 import { drainOutput } from "../output-capture.ts";
@@ -205,11 +211,7 @@ export class VmEnclave extends ChildProcessEnclave<VmLaunch> implements Enclave 
       throw new Error(`component ${this.name}: ${QEMU} is not on PATH; apt-get install -y qemu-system-x86`);
     this.accel = chooseAccelerator(this.settings.accel, qemu, imageCacheDirectory(), findGuestKernel()?.path);
     this.guestEnvironment = this.environmentInGuest();
-    const built = componentImage(this.launch, {
-      extra: this.settings.files,
-      environment: this.guestEnvironment,
-      ...(this.settings.image === undefined ? {} : { prebuilt: this.settings.image }),
-    });
+    const built = this.buildImage();
     this.guestArgv = built.argv;
     this.image = built.image;
     const image = built.image;
@@ -246,6 +248,24 @@ export class VmEnclave extends ChildProcessEnclave<VmLaunch> implements Enclave 
     if (this.arenaFd >= 0) closeSync(this.arenaFd);
     this.arenaFd = -1;
     return child;
+  }
+
+  /** The component's image, built or found; its build's work shown where the options say, from the first on. */
+  private buildImage(): ReturnType<typeof componentImage> {
+    let progress: StepProgress | undefined;
+    try {
+      return componentImage(this.launch, {
+        extra: this.settings.files,
+        environment: this.guestEnvironment,
+        ...(this.settings.image === undefined ? {} : { prebuilt: this.settings.image }),
+        onWork: (work) => {
+          progress ??= this.options.imageProgress?.(this.name);
+          progress?.step(work);
+        },
+      });
+    } finally {
+      progress?.finish();
+    }
   }
 
   /** The arena's name in the run's registry. */

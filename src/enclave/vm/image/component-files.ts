@@ -27,6 +27,8 @@ export interface ComponentFileOptions {
   environment?: Readonly<Record<string, string>>;
   /** Where compiled TypeScript is cached; given, a module's TypeScript is compiled on the host. */
   compileCache?: string;
+  /** Called once before TypeScript the cache does not have is compiled. */
+  beforeCompiling?: () => void;
 }
 
 export function componentFiles(launch: ComponentLaunch, options: ComponentFileOptions = {}): ComponentFiles {
@@ -47,7 +49,8 @@ export function componentFiles(launch: ComponentLaunch, options: ComponentFileOp
     if (root !== undefined) files.nodePackage(root, walked);
     else files.hostPath(launch.module);
     // Compiled in advance, the modules load as plain JavaScript, with no loader at all.
-    const compiled = options.compileCache !== undefined && precompileTypeScript(files, options.compileCache);
+    const compiled =
+      options.compileCache !== undefined && precompileTypeScript(files, options.compileCache, options.beforeCompiling);
     if (
       tsx !== undefined &&
       (!compiled || (root !== undefined && root !== conflux && declaresDependency(root, "tsx")))

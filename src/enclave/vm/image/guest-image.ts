@@ -61,8 +61,9 @@ function fileHash(path: string): string {
 }
 
 /** The agent, compiled statically from guest/agent.c, cached by the source's hash. */
-export function guestAgent(cache = imageCacheDirectory()): string {
+export function guestAgent(cache = imageCacheDirectory(), beforeBuilding?: () => void): string {
   return staticProgram({
+    ...(beforeBuilding === undefined ? {} : { beforeBuilding }),
     name: "agent",
     purpose: "the guest agent",
     sources: [join(GUEST_SOURCES, "agent.c")],
@@ -85,8 +86,13 @@ function manifestLine(entry: ArchiveEntry): string {
   return `f ${entry.mode.toString(8)} ${fileHash(entry.source)} ${entry.path}`;
 }
 
-/** Builds the image for these files and kernel, or finds it in the cache. */
-export function guestImage(files: GuestFileSet, kernel: GuestKernel, cache = imageCacheDirectory()): GuestImage {
+/** Builds the image for these files and kernel, or finds it in the cache; `beforeWriting` is called before a build. */
+export function guestImage(
+  files: GuestFileSet,
+  kernel: GuestKernel,
+  cache = imageCacheDirectory(),
+  beforeWriting?: () => void,
+): GuestImage {
   const entries = files.list();
   const manifest = [`kernel ${fileHash(kernel.path)} ${kernel.release}`, ...entries.map(manifestLine)].join("\n");
   const sha256 = createHash("sha256").update(manifest).digest("hex");
@@ -100,6 +106,7 @@ export function guestImage(files: GuestFileSet, kernel: GuestKernel, cache = ima
   } catch {
     // not in the cache
   }
+  beforeWriting?.();
   // Built beside its final place and renamed into it, so concurrent builders never see half an image.
   const partial = `${directory}.${randomBytes(4).toString("hex")}.partial`;
   mkdirSync(partial, { recursive: true });

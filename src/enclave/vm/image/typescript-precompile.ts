@@ -69,7 +69,12 @@ function writeOnce(path: string, content: string): void {
  * file already has a compiled copy's name (tsx, which handles CommonJS too,
  * then runs in the guest as on the host).
  */
-export function precompileTypeScript(files: GuestFileSet, cache: string): boolean {
+export function precompileTypeScript(
+  files: GuestFileSet,
+  cache: string,
+  /** Called once before the first module the cache does not have is compiled (a progress display says so). */
+  beforeCompiling?: () => void,
+): boolean {
   const sources = files
     .list()
     // Packages from node_modules ship JavaScript; the TypeScript some also ship is never loaded.
@@ -88,6 +93,7 @@ export function precompileTypeScript(files: GuestFileSet, cache: string): boolea
   const esbuild = loadEsbuild();
   const directory = join(cache, "compiled");
   mkdirSync(directory, { recursive: true });
+  let compiling = false;
   for (const entry of sources) {
     if (entry.type !== "file") continue;
     const source = readFileSync(entry.source, "utf8");
@@ -103,6 +109,8 @@ export function precompileTypeScript(files: GuestFileSet, cache: string): boolea
     const map = `${output}.map`;
     const compiledName = `${basename(entry.path)}${COMPILED_SUFFIX}`;
     if (!existsSync(output) || !existsSync(map)) {
+      if (!compiling) beforeCompiling?.();
+      compiling = true;
       const compiled = esbuild.transformSync(source, {
         loader: "ts",
         format: "esm",
