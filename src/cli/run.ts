@@ -54,9 +54,10 @@ export function registerRun(program: Command): void {
         import("../record/run-summary.ts"),
         import("../runner/run-composition.ts"),
       ]);
-      const [{ createProgress }, { runStackBuildSink }] = await Promise.all([
+      const [{ createProgress }, { runStackBuildSink }, { createTaskProgress }] = await Promise.all([
         import("./progress.ts"),
         import("./stack-build-progress.ts"),
+        import("./task-progress.ts"),
       ]);
       const timed = isTimeRun(file, loadComposition);
       if (iterations !== undefined && timed) {
@@ -76,6 +77,11 @@ export function registerRun(program: Command): void {
           ...(options.results === undefined ? {} : { resultsDirectory: options.results }),
           ...(progress === undefined ? {} : { onIteration: (done, planned) => progress.update(done, planned) }),
           ...(options.quiet ? {} : { stackBuilds: runStackBuildSink() }),
+          // A VM image is built before its component starts, only when it is not stored: its work (how many of
+          // the three steps depends on what the cache has) is counted, on stderr as a stack build's is.
+          ...(options.quiet
+            ? {}
+            : { imageProgress: (component: string) => createTaskProgress(`vm image for ${component}`) }),
         });
       } catch (error) {
         progress?.finish();

@@ -7,7 +7,7 @@
 // CouplingFailure that names the component; every enclave is stopped and
 // every segment removed on every path.
 
-import type { Enclave, ExitStatus } from "../enclave/enclave.ts";
+import type { Enclave, EnclaveOptions, ExitStatus } from "../enclave/enclave.ts";
 import { EnclaveGroup } from "../enclave/enclave-group.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import type { ResourceUsage } from "../enclave/resources/resource-limits.ts";
@@ -74,6 +74,8 @@ export interface DriverHooks<OperatorSpec> {
   windowDone?(meshes: ReadonlyMap<string, SharedMesh>, window: number, end: number, runId: string): void;
   /** Where components' output goes (default process.stderr, prefixed). */
   output?: OutputSink | null;
+  /** Where a VM enclave shows the build of its image when it must make one (EnclaveOptions.imageProgress). */
+  imageProgress?: EnclaveOptions["imageProgress"];
   /** Command-queue round trips to measure before the loop (ping/pong), per component. */
   pings?: number;
   /**
@@ -195,7 +197,11 @@ export async function runCoupling<OperatorSpec>(
             ...snapshotNames(plan, component.name),
           },
         },
-        { handleSignals: false, ...(hooks.output === undefined ? {} : { output: hooks.output }) },
+        {
+          handleSignals: false,
+          ...(hooks.output === undefined ? {} : { output: hooks.output }),
+          ...(hooks.imageProgress === undefined ? {} : { imageProgress: hooks.imageProgress }),
+        },
       );
       // Where a futex wake cannot cross (a VM's guest kernel), the driver spins,
       // yielding, instead of sleeping in 10 ms slices it would never be woken from.

@@ -14,7 +14,7 @@ import { CouplingFailure } from "../coupling/coupling-failure.ts";
 import { type CouplingResult, type EnclaveRecord, type PartialResult, runCoupling } from "../coupling/driver.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
 import type { TimePlan } from "../coupling/plan.ts";
-import type { Enclave } from "../enclave/enclave.ts";
+import type { Enclave, EnclaveOptions } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
 import { cgroupHost } from "../enclave/resources/cgroup-host.ts";
@@ -65,6 +65,8 @@ export interface RunOptions {
   /** What the builds of stacks named by their spec files do, when any is missing from the store. */
   stackBuilds?: StackBuildSink;
   output?: OutputSink | null;
+  /** Where a VM enclave shows the build of its image when it must make one (default: nowhere). */
+  imageProgress?: EnclaveOptions["imageProgress"];
   pings?: number;
   /**
    * Run these bytes as the composition, read as if they were the file at
@@ -176,6 +178,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
         ? {}
         : { onIteration: (done: number) => options.onIteration?.(done, planned) }),
       ...(options.output === undefined ? {} : { output: options.output }),
+      ...(options.imageProgress === undefined ? {} : { imageProgress: options.imageProgress }),
       ...(options.pings === undefined ? {} : { pings: options.pings }),
       onReady: (components) => {
         readyAt = performance.now();
