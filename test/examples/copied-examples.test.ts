@@ -5,7 +5,18 @@
 // the same bytes as the run in the checkout, and the copy leaves nothing.
 import assert from "node:assert/strict";
 import { type SpawnSyncOptions, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
@@ -13,7 +24,7 @@ import { compilerCommand } from "../../src/platform/c-compiler.ts";
 import { PACKAGE_NAME } from "../../src/platform/package-root.ts";
 import { type RunRecord, readRunRecord } from "../../src/record/run-record.ts";
 import { projectRoot } from "../support/child-process.ts";
-import { C_COMPILER, MAKE, needs, PYTHON } from "../support/requirements.ts";
+import { BUBBLEWRAP, C_COMPILER, MAKE, needs, PYTHON } from "../support/requirements.ts";
 
 const CLI = join(projectRoot, "build/cli/main.mjs");
 /** Few iterations: what is compared is where the run finds its files, not the physics. */
@@ -122,6 +133,30 @@ test(
       copied.inputs.some((input) => input.role === "program" && input.path === join(example, "app_b.py")),
       "the copy's script ran",
     );
+    removeAndCheck(work, [copied, inCheckout]);
+  },
+);
+
+test(
+  "in a container too, a copy of the Python example's script finds its conflux's client, which the container shows",
+  needs(PYTHON, BUBBLEWRAP),
+  (t) => {
+    const work = workspace(t);
+    const example = work.copy("python-component");
+    work.copy("seed-dtk");
+    const file = join(example, "conflux.yaml");
+    const inProcess = "  appB:\n    enclave:\n      kind: process\n";
+    const text = readFileSync(file, "utf8");
+    assert.ok(text.includes(inProcess));
+    writeFileSync(file, text.replace(inProcess, "  appB:\n    enclave:\n      kind: container\n"));
+    const copied = work.conflux(file, join(work.directory, "runs-copy"), work.directory);
+    assert.equal(copied.enclaves.find((enclave) => enclave.component === "appB")?.kind, "container");
+    const inCheckout = work.conflux(
+      join(projectRoot, "examples/python-component/conflux.yaml"),
+      join(work.directory, "runs-checkout"),
+      projectRoot,
+    );
+    assert.deepEqual(fieldHashes(copied), fieldHashes(inCheckout));
     removeAndCheck(work, [copied, inCheckout]);
   },
 );
