@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import puppeteer, { type Browser } from "puppeteer-core";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { findExecutable } from "../../src/platform/executable.ts";
 import { projectRoot } from "./child-process.ts";
 
@@ -38,4 +38,14 @@ export function artefactPath(name: string): string {
   const directory = process.env.CONFLUX_TEST_ARTIFACTS ?? join(projectRoot, "test-artifacts");
   mkdirSync(directory, { recursive: true });
   return join(directory, name);
+}
+
+/**
+ * A new tab. The test's functions reach the page as their source text, which the TypeScript loader has
+ * sprinkled with calls to its helper __name (it keeps functions' names): the page gets a helper of that name.
+ */
+export async function newTestPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.evaluateOnNewDocument("globalThis.__name = (target) => target;");
+  return page;
 }

@@ -1,3 +1,5 @@
+// view/browser/ owns what runs in the reader's browser for a view: the polling of state.json, the sections as the
+// report draws them, the progress and the point view. It must not reach Node nor fetch from anywhere else.
 /// <reference lib="dom" />
 // The point view: a mesh's points in 3-D with three.js, coloured by one field through three.js's colour lookup
 // table (Lut), turned and zoomed with its orbit controls. It draws on demand (a new state, a turn of the camera),

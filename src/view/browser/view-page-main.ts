@@ -1,7 +1,4 @@
 /// <reference lib="dom" />
-// view/browser/ owns what runs in the reader's browser for a view: the polling of state.json, the sections as the
-// report draws them, the progress and the point view. It must not reach Node nor fetch from anywhere else.
-//
 // The view page's entry: read state.json now and then every second while the run goes; put the sections in
 // (and draw their charts) when they changed, the progress always, and the chosen mesh and field in the point view.
 import { drawCharts } from "../../report/browser/report-charts.ts";
