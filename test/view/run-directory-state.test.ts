@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "
 import { join } from "node:path";
 import { test } from "node:test";
 import { runDirectoryState } from "../../src/view/index.ts";
-import { runToEnd, startCli } from "../support/child-process.ts";
 import { scratchDirectory, timePairComponents } from "../cli/time-pair.ts";
+import { runToEnd, startCli } from "../support/child-process.ts";
 
 test("a run directory's state, and the notes for the field files damaged after the run", async (t) => {
   const directory = scratchDirectory(t, "view-state");
