@@ -1,7 +1,9 @@
 // `conflux run --view`: the view served live from a thread of its own (view-worker.ts), fed from the driver's
 // thread. The driver calls tick() after every step; at most once a POST_INTERVAL_MS the view takes a state
-// (live-state.ts) and posts it as JSON text, so a run of short steps pays one clock read a step. When the run
-// ends, the record's state replaces it, and the server closes.
+// (live-state.ts) and posts it as JSON text, so a run of short steps pays one clock read a step. Taking a state
+// sorts every sample so far, which grows with the run: the interval grows with it, so that the view never
+// takes more than 1/OVERHEAD_SHARE of the driver's time. When the run ends, the record's state replaces it, and
+// the server closes.
 import { performance } from "node:perf_hooks";
 import type { Worker } from "node:worker_threads";
 import type { LiveRunSources } from "../coupling/live-sources.ts";
@@ -12,13 +14,16 @@ import { viewPage } from "./view-page.ts";
 import { ViewServerError } from "./view-server.ts";
 import type { MainToView, ViewToMain, ViewWorkerData } from "./view-worker-protocol.ts";
 
-/** How often a running loop's state is taken: the page polls every second. */
+/** How often a running loop's state is taken at most: the page polls every second. */
 const POST_INTERVAL_MS = 500;
+/** A state costs at most this share of the driver's time: the interval is at least this many times its cost. */
+const OVERHEAD_SHARE = 20;
 
 export class LiveView {
   private sources: LiveRunSources | undefined;
   private loopStartedUnixMs: number | undefined;
   private lastPostMs = Number.NEGATIVE_INFINITY;
+  private intervalMs = POST_INTERVAL_MS;
   private completed = 0;
   private planned = 0;
 
@@ -56,18 +61,20 @@ export class LiveView {
     this.completed = completed;
     this.planned = planned;
     const now = performance.now();
-    if (now - this.lastPostMs < POST_INTERVAL_MS) return;
+    if (now - this.lastPostMs < this.intervalMs) return;
     this.post();
   }
 
   private post(): void {
-    this.lastPostMs = performance.now();
+    const started = performance.now();
     const state = liveState(this.facts, this.sources, {
       completed: this.completed,
       planned: this.planned,
       loopStartedUnixMs: this.loopStartedUnixMs,
     });
     this.send({ type: "state", json: JSON.stringify(state) });
+    this.lastPostMs = performance.now();
+    this.intervalMs = Math.max(POST_INTERVAL_MS, OVERHEAD_SHARE * (this.lastPostMs - started));
   }
 
   private send(message: MainToView): void {
