@@ -29,6 +29,7 @@
 //   diagram    compose                            pictures of a composition (conflux graph)
 //   scaffold   platform                           a new component and its composition (conflux init)
 //   report     compose record diagram stats       pages about a run (conflux report): page data, sections, shell, charts
+//   view       platform wire shm compose diagram coupling record report stats    a run in the browser, live or finished (conflux view, run --view)
 //   cli        every folder but component (commands only: parse, call, print)
 //
 // Inside folders:
@@ -97,8 +98,10 @@ const layers = {
   diagram: ["compose"],
   scaffold: ["platform"],
   report: ["compose", "record", "diagram", "stats"],
+  view: ["platform", "wire", "shm", "compose", "diagram", "coupling", "record", "report", "stats"],
   cli: [
     "report",
+    "view",
     "bundle",
     "diagram",
     "scaffold",

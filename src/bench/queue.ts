@@ -5,7 +5,10 @@
 // Python client (conflux-c, conflux-python); plus one-way throughput. Spin and
 // hybrid rows are measured twice: on an idle machine, and with a busy process
 // competing for the two cores (a driver and two spinning components are three
-// spinners on two cores).
+// spinners on two cores). Every row is measured once in each of --repeat
+// rounds (at least five), the rows one after the other within a round, so that
+// drift on the machine falls on all of them; a row is reported by its median
+// round, with the spread of the rounds beside it.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +24,9 @@ import { Message } from "../queue/message.ts";
 import type { WaitKind } from "../queue/wait-strategy.ts";
 import { Run } from "../shm/run.ts";
 import { type Distribution, summarize } from "../stats/distribution.ts";
+import { medianIndex, type Spread, spread } from "../stats/spread.ts";
 import { measureCFloor } from "./c-floor-runner.ts";
+import { type MachineDuring, MachineLoad } from "./machine-load.ts";
 import { messagePortRoundTrips, pipeRoundTrips, unixSocketRoundTrips } from "./queue-baselines.ts";
 import { PeerOpcode } from "./queue-peer.ts";
 
@@ -41,7 +46,10 @@ export interface LatencyRow {
   mode: WaitKind | "none";
   between: Between;
   load: Load;
+  /** The repetition whose p50 is the median. */
   distribution: Distribution;
+  /** Over the repetitions, in nanoseconds. */
+  repetitions: { p50: Spread; p99: Spread; mean: Spread };
 }
 
 export interface ThroughputRow {
@@ -51,16 +59,23 @@ export interface ThroughputRow {
   messages: number;
   seconds: number;
   messagesPerSecond: number;
+  /** Messages per second over the repetitions (the row's figures are the median one's). */
+  repetitions: Spread;
 }
 
 export interface QueueBenchmark {
   latency: LatencyRow[];
   throughput: ThroughputRow[];
   skipped: string[];
+  /** Repetitions of every row, interleaved. */
+  repeat: number;
+  machine: MachineDuring;
 }
 
 export interface QueueBenchOptions {
   iterations: number;
+  /** Rounds of every configuration, one after the other (default 5). */
+  repeat?: number;
   /** Called before each measurement, for progress lines. */
   progress?: (what: string) => void;
 }
@@ -226,121 +241,162 @@ function foreignPeers(directory: string): { peers: ForeignPeer[]; skipped: strin
   return { peers, skipped };
 }
 
-export async function runQueueBenchmark(options: QueueBenchOptions): Promise<QueueBenchmark> {
-  const iterations = options.iterations;
+/** One configuration of the table, measured once per repetition. */
+type Measurement =
+  | {
+      label: string;
+      kind: "latency";
+      row: Omit<LatencyRow, "distribution" | "repetitions">;
+      measure(): Promise<Float64Array>;
+    }
+  | {
+      label: string;
+      kind: "throughput";
+      row: Omit<ThroughputRow, "seconds" | "messagesPerSecond" | "repetitions">;
+      measure(): Promise<number>;
+    };
+
+function measurements(iterations: number, foreign: ForeignPeer[]): Measurement[] {
   const warmup = Math.max(100, Math.floor(iterations / 10));
-  // Sleeping transports cost ~50 µs a round trip: fewer samples keep the run short.
   const slowIterations = Math.max(100, Math.min(iterations, 10_000));
-  const progress = options.progress ?? (() => {});
-  const latency: LatencyRow[] = [];
-  const throughput: ThroughputRow[] = [];
-  const skipped: string[] = [];
-
-  progress("c-floor (C cache-line ping-pong between two processes)");
-  const floor = measureCFloor(iterations);
-  if (floor.distribution)
-    latency.push({
-      transport: "c-floor",
-      mode: "none",
-      between: "process",
-      load: "idle",
-      distribution: floor.distribution,
-    });
-  else skipped.push(`c-floor: ${floor.skipped}`);
-
+  const list: Measurement[] = [];
   for (const between of ["process", "thread"] as const) {
     for (const kind of ["spin", "hybrid", "block"] as const) {
       const n = kind === "block" ? slowIterations : iterations;
-      progress(`conflux ${kind} between ${between === "process" ? "processes" : "threads"}`);
-      const samples = await withChannel(between, kind, (channel) => confluxRoundTrips(channel, n, Math.min(warmup, n)));
-      latency.push({ transport: "conflux", mode: kind, between, load: "idle", distribution: summarize(samples) });
+      list.push({
+        label: `conflux ${kind} between ${between === "process" ? "processes" : "threads"}`,
+        kind: "latency",
+        row: { transport: "conflux", mode: kind, between, load: "idle" },
+        measure: () => withChannel(between, kind, (channel) => confluxRoundTrips(channel, n, Math.min(warmup, n))),
+      });
     }
   }
+  for (const peer of foreign) {
+    for (const kind of ["spin", "hybrid", "block"] as const) {
+      // The Python peer answers in interpreter time: fewer samples keep its rows short.
+      const n = kind === "block" || peer.transport === "conflux-python" ? slowIterations : iterations;
+      list.push({
+        label: `${peer.transport} ${kind} between processes (TypeScript driver, ${peer.transport.slice(8)} peer)`,
+        kind: "latency",
+        row: { transport: peer.transport, mode: kind, between: "process", load: "idle" },
+        measure: () =>
+          withChannel("process", kind, (channel) => confluxRoundTrips(channel, n, Math.min(warmup, n)), peer),
+      });
+    }
+  }
+  for (const kind of ["spin", "hybrid"] as const) {
+    list.push({
+      label: `conflux ${kind} between processes, oversubscribed (a third busy process on two cores)`,
+      kind: "latency",
+      row: { transport: "conflux", mode: kind, between: "process", load: "oversubscribed" },
+      measure: async () => {
+        const hog = startHog();
+        try {
+          return await withChannel("process", kind, (channel) => confluxRoundTrips(channel, slowIterations, 100));
+        } finally {
+          hog.kill("SIGKILL");
+        }
+      },
+    });
+  }
+  list.push(
+    {
+      label: "pipe between processes",
+      kind: "latency",
+      row: { transport: "pipe", mode: "none", between: "process", load: "idle" },
+      measure: () => pipeRoundTrips(slowIterations, 200),
+    },
+    {
+      label: "unix socket between processes",
+      kind: "latency",
+      row: { transport: "unix-socket", mode: "none", between: "process", load: "idle" },
+      measure: () => unixSocketRoundTrips(slowIterations, 200),
+    },
+    {
+      label: "MessagePort between threads",
+      kind: "latency",
+      row: { transport: "message-port", mode: "none", between: "thread", load: "idle" },
+      measure: () => messagePortRoundTrips(slowIterations, 200),
+    },
+  );
+  for (const between of ["process", "thread"] as const) {
+    for (const kind of ["spin", "hybrid"] as const) {
+      const messages = iterations * 10;
+      list.push({
+        label: `throughput: conflux ${kind} between ${between === "process" ? "processes" : "threads"}`,
+        kind: "throughput",
+        row: { transport: "conflux", mode: kind, between, messages },
+        measure: () => withChannel(between, kind, (channel) => confluxFlood(channel, messages)),
+      });
+    }
+  }
+  return list;
+}
 
+/** The repetitions of one row: the distribution of the one whose p50 is the median, and each statistic's spread. */
+function latencyRow(row: Omit<LatencyRow, "distribution" | "repetitions">, runs: Distribution[]): LatencyRow {
+  const p50s = runs.map((run) => run.p50);
+  return {
+    ...row,
+    distribution: runs[medianIndex(p50s)] as Distribution,
+    repetitions: {
+      p50: spread(p50s),
+      p99: spread(runs.map((run) => run.p99)),
+      mean: spread(runs.map((run) => run.mean)),
+    },
+  };
+}
+
+export async function runQueueBenchmark(options: QueueBenchOptions): Promise<QueueBenchmark> {
+  const iterations = options.iterations;
+  const repeat = options.repeat ?? 5;
+  const progress = options.progress ?? (() => {});
+  const machine = new MachineLoad();
+  const skipped: string[] = [];
   const peerDirectory = mkdtempSync(join(tmpdir(), "conflux-bench-peers-"));
   try {
     const foreign = foreignPeers(peerDirectory);
     skipped.push(...foreign.skipped);
-    for (const peer of foreign.peers) {
-      for (const kind of ["spin", "hybrid", "block"] as const) {
-        // The Python peer answers in interpreter time: fewer samples keep its rows short.
-        const n = kind === "block" || peer.transport === "conflux-python" ? slowIterations : iterations;
-        progress(`${peer.transport} ${kind} between processes (TypeScript driver, ${peer.transport.slice(8)} peer)`);
-        const samples = await withChannel(
-          "process",
-          kind,
-          (channel) => confluxRoundTrips(channel, n, Math.min(warmup, n)),
-          peer,
-        );
-        latency.push({
-          transport: peer.transport,
-          mode: kind,
-          between: "process",
-          load: "idle",
-          distribution: summarize(samples),
+    const list = measurements(iterations, foreign.peers);
+    const floorRuns: Distribution[] = [];
+    const latencyRuns = list.map((): Distribution[] => []);
+    const throughputRuns = list.map((): number[] => []);
+    // Round by round, every configuration once: drift on the machine falls on every row alike.
+    for (let round = 1; round <= repeat; round++) {
+      const of = `(repetition ${round} of ${repeat})`;
+      progress(`c-floor (C cache-line ping-pong between two processes) ${of}`);
+      const floor = measureCFloor(iterations);
+      if (floor.distribution) floorRuns.push(floor.distribution);
+      else if (round === 1) skipped.push(`c-floor: ${floor.skipped}`);
+      for (const [index, measurement] of list.entries()) {
+        progress(`${measurement.label} ${of}`);
+        if (measurement.kind === "latency") latencyRuns[index]?.push(summarize(await measurement.measure()));
+        else throughputRuns[index]?.push(await measurement.measure());
+        machine.sample();
+      }
+    }
+    const latency: LatencyRow[] = [];
+    if (floorRuns.length > 0) {
+      latency.push(latencyRow({ transport: "c-floor", mode: "none", between: "process", load: "idle" }, floorRuns));
+    }
+    const throughput: ThroughputRow[] = [];
+    for (const [index, measurement] of list.entries()) {
+      if (measurement.kind === "latency")
+        latency.push(latencyRow(measurement.row, latencyRuns[index] as Distribution[]));
+      else {
+        const seconds = throughputRuns[index] as number[];
+        const rates = seconds.map((value) => measurement.row.messages / value);
+        const chosen = medianIndex(rates);
+        throughput.push({
+          ...measurement.row,
+          seconds: seconds[chosen] as number,
+          messagesPerSecond: rates[chosen] as number,
+          repetitions: spread(rates),
         });
       }
     }
+    return { latency, throughput, skipped, repeat, machine: machine.during() };
   } finally {
     rmSync(peerDirectory, { recursive: true, force: true });
   }
-
-  for (const kind of ["spin", "hybrid"] as const) {
-    progress(`conflux ${kind} between processes, oversubscribed (a third busy process on two cores)`);
-    const hog = startHog();
-    try {
-      const samples = await withChannel("process", kind, (channel) => confluxRoundTrips(channel, slowIterations, 100));
-      latency.push({
-        transport: "conflux",
-        mode: kind,
-        between: "process",
-        load: "oversubscribed",
-        distribution: summarize(samples),
-      });
-    } finally {
-      hog.kill("SIGKILL");
-    }
-  }
-
-  progress("pipe between processes");
-  latency.push({
-    transport: "pipe",
-    mode: "none",
-    between: "process",
-    load: "idle",
-    distribution: summarize(await pipeRoundTrips(slowIterations, 200)),
-  });
-  progress("unix socket between processes");
-  latency.push({
-    transport: "unix-socket",
-    mode: "none",
-    between: "process",
-    load: "idle",
-    distribution: summarize(await unixSocketRoundTrips(slowIterations, 200)),
-  });
-  progress("MessagePort between threads");
-  latency.push({
-    transport: "message-port",
-    mode: "none",
-    between: "thread",
-    load: "idle",
-    distribution: summarize(await messagePortRoundTrips(slowIterations, 200)),
-  });
-
-  for (const between of ["process", "thread"] as const) {
-    for (const kind of ["spin", "hybrid"] as const) {
-      progress(`throughput: conflux ${kind} between ${between === "process" ? "processes" : "threads"}`);
-      const messages = iterations * 10;
-      const seconds = await withChannel(between, kind, (channel) => confluxFlood(channel, messages));
-      throughput.push({
-        transport: "conflux",
-        mode: kind,
-        between,
-        messages,
-        seconds,
-        messagesPerSecond: messages / seconds,
-      });
-    }
-  }
-  return { latency, throughput, skipped };
 }

@@ -9,12 +9,14 @@ export function registerBenchQueue(bench: Command): void {
       "round-trip latency of the command queue (spin, hybrid, block; process and thread) beside a pipe, a Unix socket, a MessagePort and the C cache-line floor, and one-way throughput",
     )
     .option("--iterations <n>", "round trips per spinning configuration (sleeping ones take at most 10,000)", "100000")
+    .option("--repeat <n>", "rounds of every row, interleaved (≥ 5; each row is shown by its median round)", "5")
     .option(
       "--json",
-      "print JSON: { results: [ { transport, mode, between, load, n, mean_ns, sd_ns, p50_ns, p99_ns, max_ns } ], throughput: [...] }",
+      "print JSON: { results: [ { transport, mode, between, load, n, mean_ns, sd_ns, p50_ns, p99_ns, max_ns, repetitions } ], throughput: [...], repeat, machine }",
     )
-    .action(async (options: { iterations: string; json?: boolean }) => {
+    .action(async (options: { iterations: string; repeat: string; json?: boolean }) => {
       const iterations = wholeNumberOption("--iterations", options.iterations, 100);
+      const repeat = wholeNumberOption("--repeat", options.repeat, 5);
       const [{ runQueueBenchmark }, { queueBenchmarkJson, queueBenchmarkTable }] = await Promise.all([
         import("../bench/queue.ts"),
         import("../bench/queue-report.ts"),
@@ -22,6 +24,7 @@ export function registerBenchQueue(bench: Command): void {
       const result = await withBenchProgress("bench queue", (progress) =>
         runQueueBenchmark({
           iterations,
+          repeat,
           progress,
         }),
       );

@@ -26,6 +26,7 @@ import { registerSchema } from "./schema.ts";
 import { registerStack } from "./stack.ts";
 import { registerSubmit } from "./submit.ts";
 import { registerValidate } from "./validate.ts";
+import { registerView } from "./view.ts";
 import { registerVmImage } from "./vm-image.ts";
 
 // Output piped into a reader that stops early (`conflux --help | head`) is not an error of the command.
@@ -61,6 +62,7 @@ registerAgent(program);
 registerSubmit(program);
 registerInspect(program);
 registerReport(program);
+registerView(program);
 registerRepro(program);
 registerDoctor(program);
 registerValidate(program);

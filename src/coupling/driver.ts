@@ -34,6 +34,7 @@ import { SegmentHeaderError } from "../wire/segment-header.ts";
 import { snapshotSegmentName } from "../wire/snapshot.ts";
 import { ComponentLink } from "./component-link.ts";
 import { CouplingFailure, describeExit } from "./coupling-failure.ts";
+import type { LiveRunSources } from "./live-sources.ts";
 import type { GuardedTransfer, Participant, RunGuard, RunProgress } from "./participant.ts";
 import { PhaseTimings } from "./phase-timings.ts";
 import { type ComponentPlan, type CouplingPlan, fieldLabel, type TransferPlan } from "./plan.ts";
@@ -86,6 +87,8 @@ export interface DriverHooks<OperatorSpec> {
   onReady?(components: readonly { component: string; enclave: Enclave }[]): void;
   /** Called around every iteration by benchmarks that explain outliers; absent in normal runs. */
   probe?: IterationProbe;
+  /** Called once before the loop with what a live view reads of the run (in its onIteration calls). */
+  watch?(sources: LiveRunSources): void;
 }
 
 export type { IterationProbe } from "./schemes/iteration-loop.ts";
@@ -302,6 +305,16 @@ export async function runCoupling<OperatorSpec>(
         enclave: participant.enclave,
       })),
     );
+    hooks.watch?.({
+      runId: run.id,
+      meshes,
+      phaseSamples: () => {
+        setCounts(timings, plan, timeRun, progress.completed, pingPhases);
+        return phaseNames(plan).map((phase) => ({ phase, samples: timings.raw(phase) }));
+      },
+      windows: () => history ?? [],
+      setupMs,
+    });
     for (const participant of participants.values()) participant.link.acknowledge();
 
     const stepNs = plan.stepTimeoutMs * NS_PER_MS;

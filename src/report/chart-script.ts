@@ -15,15 +15,23 @@ export function chartLibraryScript(): string {
 }
 
 /** The page's own script from `entry` (a file of browser/), its imports inlined, for the browser. */
-export async function pageScript(entry = "report-page-main.ts"): Promise<string> {
+export function pageScript(entry = "report-page-main.ts"): Promise<string> {
+  return browserScript(fileURLToPath(new URL(`browser/${entry}`, import.meta.url)));
+}
+
+/**
+ * A browser script from the TypeScript file `entryPath`, its imports (ours and packages', e.g. three.js)
+ * inlined into one minified script; Chart.js stays the global its own build defines.
+ */
+export async function browserScript(entryPath: string): Promise<string> {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL(`browser/${entry}`, import.meta.url))],
+    entryPoints: [entryPath],
     bundle: true,
     format: "iife",
     platform: "browser",
     target: "es2020",
     minify: true,
-    // Chart.js comes as the global its own build defines; only its types are imported here.
+    // Chart.js comes as the global its own build defines; only its types are imported in browser code.
     external: ["chart.js"],
     legalComments: "none",
     logLevel: "warning",

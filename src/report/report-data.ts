@@ -16,7 +16,7 @@ export type Section<T> = ({ present: true } & T) | { present: false; absent: str
 export interface RunOverview {
   name: string;
   runId: string;
-  status: RunRecord["status"];
+  status: RunRecord["status"] | "running";
   error?: string;
   compositionFile: string;
   commandLine: string[];
@@ -136,7 +136,7 @@ function driverEnvironment(driver: RunRecord["driver"]): ProcessEnvironment {
   return { process: "driver", kind: "host process", pid: driver.pid, facts };
 }
 
-function environments(record: RunRecord): ReportData["environments"] {
+function environments(record: ReportRecord): ReportData["environments"] {
   if (record.driver === undefined || !Array.isArray(record.enclaves)) {
     return { present: false, absent: "absent: this record holds no driver or enclave environments" };
   }
@@ -147,7 +147,7 @@ function environments(record: RunRecord): ReportData["environments"] {
   return { present: true, processes };
 }
 
-function timings(record: RunRecord): ReportData["timings"] {
+function timings(record: ReportRecord): ReportData["timings"] {
   const summaries = Object.entries(record.timings ?? {});
   if (summaries.length === 0) {
     return {
@@ -178,7 +178,7 @@ function timings(record: RunRecord): ReportData["timings"] {
   return { present: true, phases, stages };
 }
 
-function convergence(record: RunRecord): ReportData["convergence"] {
+function convergence(record: ReportRecord): ReportData["convergence"] {
   if (record.time === undefined) {
     return {
       present: false,
@@ -191,7 +191,7 @@ function convergence(record: RunRecord): ReportData["convergence"] {
   return { present: true, scheme: record.time.scheme, windows: record.convergence };
 }
 
-function outliers(record: RunRecord): ReportData["outliers"] {
+function outliers(record: ReportRecord): ReportData["outliers"] {
   const notes: string[] = [];
   for (const [component, imbalance] of Object.entries(record.ranks ?? {})) {
     const slowest = imbalance.slowestCounts.indexOf(Math.max(...imbalance.slowestCounts));
@@ -209,7 +209,32 @@ function outliers(record: RunRecord): ReportData["outliers"] {
   return { present: true, notes };
 }
 
-export function reportData(record: RunRecord, components: string[]): ReportData {
+/**
+ * What the page data is made from: a finished run's record, or what a live view knows of a run still going
+ * (no environments yet, no stage times, a status of "running"; docs/view.md).
+ */
+export type ReportRecord = Pick<
+  RunRecord,
+  "name" | "runId" | "composition" | "startedUnixMs" | "finishedUnixMs" | "iterations" | "timings" | "setupMs"
+> &
+  Partial<
+    Pick<
+      RunRecord,
+      | "error"
+      | "commandLine"
+      | "time"
+      | "convergence"
+      | "ranks"
+      | "driver"
+      | "enclaves"
+      | "timing"
+      | "timingHistograms"
+      | "replayOf"
+      | "verification"
+    >
+  > & { status: RunOverview["status"] };
+
+export function reportData(record: ReportRecord, components: string[]): ReportData {
   const time = record.time !== undefined;
   return {
     overview: {

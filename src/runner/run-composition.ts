@@ -12,6 +12,7 @@ import { loadComposition, parseComposition } from "../compose/load.ts";
 import { CompositionError } from "../compose/problem.ts";
 import { CouplingFailure } from "../coupling/coupling-failure.ts";
 import { type CouplingResult, type EnclaveRecord, type PartialResult, runCoupling } from "../coupling/driver.ts";
+import type { LiveRunSources } from "../coupling/live-sources.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
 import type { TimePlan } from "../coupling/plan.ts";
 import type { Enclave, EnclaveOptions } from "../enclave/enclave.ts";
@@ -62,6 +63,8 @@ export interface RunOptions {
   /** Overrides the composition's results directory. */
   resultsDirectory?: string;
   onIteration?: (completed: number, planned: number) => void;
+  /** Called once before the loop with what a live view reads of the run (then in onIteration). */
+  watch?: (sources: LiveRunSources) => void;
   /** What the builds of stacks named by their spec files do, when any is missing from the store. */
   stackBuilds?: StackBuildSink;
   output?: OutputSink | null;
@@ -179,6 +182,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
         : { onIteration: (done: number) => options.onIteration?.(done, planned) }),
       ...(options.output === undefined ? {} : { output: options.output }),
       ...(options.imageProgress === undefined ? {} : { imageProgress: options.imageProgress }),
+      ...(options.watch === undefined ? {} : { watch: options.watch }),
       ...(options.pings === undefined ? {} : { pings: options.pings }),
       onReady: (components) => {
         readyAt = performance.now();

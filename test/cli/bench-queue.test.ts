@@ -20,6 +20,7 @@ interface Row {
   p50_ns: number;
   p99_ns: number;
   max_ns: number;
+  repetitions: Record<"p50_ns" | "p99_ns" | "mean_ns", { median: number; min: number; max: number; n: number }>;
 }
 
 interface Report {
@@ -31,8 +32,11 @@ interface Report {
     messages: number;
     seconds: number;
     messages_per_s: number;
+    repetitions: { messages_per_s: { median: number; min: number; max: number; n: number } };
   }[];
   skipped: unknown[];
+  repeat: number;
+  machine: { cpus: number; load_before: number; load_max: number };
 }
 
 const ITERATIONS = 300;
@@ -74,7 +78,16 @@ test(
         `${key(row)}: ${JSON.stringify(row)}`,
       );
       assert.ok(row.mean_ns > 0 && row.mean_ns <= row.max_ns && row.sd_ns >= 0, key(row));
+      // Five rounds of every row; the row is the round whose p50 is the median.
+      for (const statistic of ["p50_ns", "p99_ns", "mean_ns"] as const) {
+        const spread = row.repetitions[statistic];
+        assert.equal(spread.n, 5, `${key(row)} ${statistic}`);
+        assert.ok(spread.min <= spread.median && spread.median <= spread.max, `${key(row)} ${statistic}`);
+      }
+      assert.equal(row.p50_ns, row.repetitions.p50_ns.median, key(row));
     }
+    assert.equal(report.repeat, 5);
+    assert.ok(report.machine.cpus > 0 && report.machine.load_max >= report.machine.load_before);
     assert.ok(report.throughput.length > 0);
     for (const row of report.throughput) {
       assert.ok(row.messages > 0 && row.seconds > 0, JSON.stringify(row));
@@ -82,6 +95,9 @@ test(
         Math.abs(row.messages_per_s - row.messages / row.seconds) <= 1e-6 * row.messages_per_s,
         JSON.stringify(row),
       );
+      const rates = row.repetitions.messages_per_s;
+      assert.equal(rates.n, 5);
+      assert.equal(row.messages_per_s, rates.median, JSON.stringify(row));
     }
   },
 );

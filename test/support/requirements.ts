@@ -415,3 +415,6 @@ export function skipBecause<Options extends object>(
 export function skipNow(t: TestContext, reason: string): void {
   t.skip(reason);
 }
+
+/** Debian's Chromium, which the view's page tests drive headless (puppeteer-core, which downloads no browser). */
+export const CHROMIUM = requirement("chromium", () => onPath("chromium"));
