@@ -34,8 +34,8 @@ export function couplingFloorProgram(): CouplingFloorProgram | string {
 }
 
 export interface CouplingFloorProgram {
-  /** `windows` windows of `points` points; windows in ns. */
-  measure(points: number, windows: number): FloorResult;
+  /** `windows` windows of `points` points after `warmup` more; the measured windows in ns. */
+  measure(points: number, windows: number, warmup: number): FloorResult;
   remove(): void;
 }
 
@@ -67,8 +67,8 @@ class FloorProgram {
     return { distribution: { n: n ?? 0, mean: mean ?? 0, sd: sd ?? 0, p50: p50 ?? 0, p99: p99 ?? 0, max: max ?? 0 } };
   }
 
-  measure(points: number, windows: number): FloorResult {
-    return this.run([String(points), String(windows)]);
+  measure(points: number, windows: number, warmup: number): FloorResult {
+    return this.run([String(points), String(windows), String(warmup)]);
   }
 
   remove(): void {

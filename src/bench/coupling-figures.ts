@@ -47,7 +47,7 @@ export interface CouplingOperatorFigures {
   withoutCheck: WindowFigures;
   /** Windows above p99 of their own repetition, over all repetitions, and their causes. */
   tail: { above: number; windows: number; causes: Record<OutlierCause, number> };
-  precice?: { figures?: PreciceFigures; skipped?: string; failed?: string };
+  precice?: { figures?: PreciceFigures; skipped?: string; failed?: string; retried?: string[] };
   ratios: CouplingRatios;
 }
 
@@ -108,6 +108,7 @@ export function couplingFigures(result: CouplingBenchResult): CouplingFigures {
             ...(peerFigures === undefined ? {} : { figures: peerFigures }),
             ...(row.precice.skipped === undefined ? {} : { skipped: row.precice.skipped }),
             ...(row.precice.failed === undefined ? {} : { failed: row.precice.failed }),
+            ...(row.precice.retried === undefined ? {} : { retried: row.precice.retried }),
           };
     const ratios: CouplingRatios = {};
     if (row.operator === "nearest" && floorFigures !== undefined) {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Distribution, scaled } from "../stats/distribution.ts";
 import { type CouplingFloorProgram, couplingFloorProgram } from "./c-floor-runner.ts";
-import { type CouplingOperator, type CouplingRun, measureCouplingRun } from "./coupling.ts";
+import { type CouplingOperator, type CouplingRun, measureCouplingRun, warmupWindows } from "./coupling.ts";
 import { type PreciceCouplingMeasurement, PreciceCouplingPeer } from "./coupling-peers/precice-coupling-peer.ts";
 import { type MachineDuring, MachineLoad } from "./machine-load.ts";
 
@@ -27,6 +27,8 @@ export interface Column<T> {
   runs: T[];
   skipped?: string;
   failed?: string;
+  /** Why a run was repeated, once per repeat. */
+  retried?: string[];
 }
 
 export interface CouplingOperatorRuns {
@@ -93,7 +95,7 @@ export async function runCouplingRepetitions(
         if (operator === "nearest" && floor !== undefined && typeof floorProgram === "object") {
           if (floor.skipped === undefined) {
             progress(`${of}: the C floor`);
-            const measured = floorProgram.measure(points, windows);
+            const measured = floorProgram.measure(points, windows, warmupWindows(windows));
             if (measured.distribution === undefined) floor.skipped = measured.skipped;
             else floor.runs.push(scaled(measured.distribution, 1e-3));
             machine.sample();
@@ -107,10 +109,17 @@ export async function runCouplingRepetitions(
           column.failed === undefined
         ) {
           progress(`${of}: preCICE ${peer.installation.version}'s two-participant benchmark`);
-          try {
-            column.runs.push(await peer.measure(operator, points, windows));
-          } catch (error) {
-            column.failed = error instanceof Error ? error.message : String(error);
+          // A pair that fails once is run again (MPI's start fails now and then on a loaded machine), and the
+          // reason kept; one that fails twice in a row ends the column.
+          for (let attempt = 1; attempt <= 2; attempt++) {
+            try {
+              column.runs.push(await peer.measure(operator, points, windows, warmupWindows(windows)));
+              break;
+            } catch (error) {
+              const reason = error instanceof Error ? error.message : String(error);
+              if (attempt === 2) column.failed = reason;
+              else column.retried = [...(column.retried ?? []), reason];
+            }
           }
           machine.sample();
         }

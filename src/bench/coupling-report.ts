@@ -2,6 +2,7 @@
 // figure the median of the interleaved repetitions with [min–max], the ratios
 // between figures of this run, the tail's causes, and the machine's load.
 import { alignColumns, formatMicroseconds } from "../stats/table.ts";
+import { warmupWindows } from "./coupling.ts";
 import type {
   CouplingFigures,
   CouplingOperatorFigures,
@@ -52,6 +53,7 @@ function preciceJson(precice: NonNullable<CouplingOperatorFigures["precice"]>): 
         }),
     ...(precice.skipped === undefined ? {} : { skipped: precice.skipped }),
     ...(precice.failed === undefined ? {} : { failed: precice.failed }),
+    ...(precice.retried === undefined ? {} : { retried: precice.retried }),
   };
 }
 
@@ -61,6 +63,7 @@ export function couplingBenchmarkJson(figures: CouplingFigures): string {
     {
       points: figures.points,
       windows: figures.windows,
+      warmup_windows: warmupWindows(figures.windows),
       repetitions: figures.repeats,
       rows: figures.rows.map((row) => ({
         operator: row.operator,
@@ -159,15 +162,32 @@ function operatorRows(row: CouplingOperatorFigures, figures: CouplingFigures, pr
         peer.figures.maxError.toExponential(1),
       ]);
     }
-    if (peer.skipped !== undefined) rows.push([row.operator, precice, `skipped: ${peer.skipped}`]);
-    if (peer.failed !== undefined) rows.push([row.operator, precice, `failed: ${peer.failed}`]);
+    // The reasons are long: the row says which, the lines under the table say why.
+    if (peer.skipped !== undefined) rows.push([row.operator, precice, "skipped (why: below)"]);
+    if (peer.failed !== undefined) rows.push([row.operator, precice, "failed (why: below)"]);
   }
   const floor = figures.floor;
   if (row.operator === "nearest" && floor !== undefined) {
     if (floor.figures !== undefined) rows.push([row.operator, "C floor", "", ...windowCells(floor.figures), ""]);
-    else rows.push([row.operator, "C floor", `skipped: ${floor.skipped}`]);
+    else rows.push([row.operator, "C floor", "skipped (why: below)"]);
   }
   return rows;
+}
+
+/** Why a column is missing, or was run again, one line each. */
+function whyNotLines(figures: CouplingFigures, precice: string): string[] {
+  const lines: string[] = [];
+  if (figures.result.precice?.skipped !== undefined) {
+    lines.push(`${precice}: skipped: ${figures.result.precice.skipped}`);
+  }
+  for (const row of figures.rows) {
+    const peer = row.precice;
+    if (peer?.failed !== undefined) lines.push(`${row.operator}, ${precice}: failed: ${peer.failed}`);
+    for (const reason of peer?.retried ?? [])
+      lines.push(`${row.operator}, ${precice}: a run was repeated after: ${reason}`);
+  }
+  if (figures.floor?.skipped !== undefined) lines.push(`C floor: skipped: ${figures.floor.skipped}`);
+  return lines;
 }
 
 function ratioLines(row: CouplingOperatorFigures): string[] {
@@ -206,12 +226,13 @@ export function couplingBenchmarkTable(figures: CouplingFigures): string {
   const { result } = figures;
   const precice = result.precice?.version === undefined ? "preCICE" : `preCICE ${result.precice.version}`;
   const lines = [
-    `Per coupling window as seen by A (µs), two processes, serial explicit, ${figures.points} points a side, ${figures.windows} windows; each figure the median of ${figures.repeats} repetitions run interleaved [fastest–slowest]`,
+    `Per coupling window as seen by A (µs), two processes, serial explicit, ${figures.points} points a side, ${figures.windows} windows after ${warmupWindows(figures.windows)} warm-up windows (in every column); each figure the median of ${figures.repeats} repetitions run interleaved [fastest–slowest]`,
     ...alignColumns([
       ["operator", "column", "setup (ms)", "n", "p50", "p99", "max", "max error"],
       ...figures.rows.flatMap((row) => operatorRows(row, figures, precice)),
     ]),
   ];
+  lines.push(...whyNotLines(figures, precice));
   if (result.precice?.program !== undefined) {
     lines.push(
       `${precice}: its two-participant benchmark (${result.precice.program === "installed" ? "the installation's bin/precice-bench" : "built here against the installation"}), A's advance() per window, the same point count, operator and windows, its own random points; setup is the later participant's initialize (mesh exchange and mapping setup), ours both operators' setup`,

@@ -106,9 +106,20 @@ function timeFiniteCheck(meshes: ReadonlyMap<string, SharedMesh>): number {
 const FINITE_CHECK_SAMPLES = 2000;
 
 /**
- * One run of `windows` windows of `points` points through `operator`, with the
- * check for non-finite values on or off; the windows above the run's p99 are
- * attributed to what the driver's process saw during them (outlier-probe.ts).
+ * Windows run before the measured ones, in every column alike (ours, the C
+ * floor, preCICE): the first windows of a run compile code and touch pages for
+ * the first time, and are left out of every column's figures, as the C floor
+ * always left them out of its own.
+ */
+export function warmupWindows(windows: number): number {
+  return Math.floor(windows / 10) + 20;
+}
+
+/**
+ * One run of `windows` windows of `points` points through `operator` after
+ * warmupWindows() more, with the check for non-finite values on or off; the
+ * measured windows above the run's p99 are attributed to what the driver's
+ * process saw during them (outlier-probe.ts).
  */
 export async function measureCouplingRun(
   operator: CouplingOperator,
@@ -118,8 +129,10 @@ export async function measureCouplingRun(
 ): Promise<CouplingRun> {
   let maxError = Number.NaN;
   let finiteCheckUs = Number.NaN;
-  const probe = new OutlierProbe(windows);
-  const result = await runCoupling(couplingBenchPlan(operator, points, windows, checkFinite), {
+  const warmup = warmupWindows(windows);
+  const total = warmup + windows;
+  const probe = new OutlierProbe(total);
+  const result = await runCoupling(couplingBenchPlan(operator, points, total, checkFinite), {
     buildOperator: (source, target, spec) => createOperator(source, target, spec),
     output: null,
     probe,
@@ -129,14 +142,15 @@ export async function measureCouplingRun(
     },
   });
   const samples = result.timings.raw("iteration");
-  const windowNs = summarize(samples);
+  const measured = samples.subarray(warmup);
+  const windowNs = summarize(measured);
   let above = 0;
-  for (const sample of samples) if (sample > windowNs.p99) above++;
+  for (const sample of measured) if (sample > windowNs.p99) above++;
   return {
     setupMs: Object.values(result.setupMs).reduce((sum, ms) => sum + ms, 0),
     distribution: scaled(windowNs, 1e-3),
     maxError,
     finiteCheckUs,
-    tail: { above, causes: await probe.explain(samples, samples.length, windowNs.p99) },
+    tail: { above, causes: await probe.explain(samples, samples.length, windowNs.p99, warmup) },
   };
 }

@@ -51,8 +51,8 @@ export class OutlierProbe implements IterationProbe {
     this.after_.set(this.scratch, iteration * FIELDS);
   }
 
-  /** Counts, per cause, the iterations among `samples` (indexed by iteration) above their p99. */
-  async explain(samples: Float64Array, count: number, p99: number): Promise<Record<OutlierCause, number>> {
+  /** Counts, per cause, the iterations from `first` to `count` among `samples` (indexed by iteration) above `p99`. */
+  async explain(samples: Float64Array, count: number, p99: number, first = 0): Promise<Record<OutlierCause, number>> {
     // GC entries are delivered asynchronously: let the observer catch up.
     await new Promise((resolve) => setTimeout(resolve, 50));
     this.observer.disconnect();
@@ -64,7 +64,7 @@ export class OutlierProbe implements IterationProbe {
       "time in the kernel": 0,
       "unexplained (in a component, or the hypervisor took the vCPU)": 0,
     };
-    for (let iteration = 0; iteration < count; iteration++) {
+    for (let iteration = first; iteration < count; iteration++) {
       if ((samples[iteration] as number) <= p99) continue;
       const delta = (field: number) =>
         (this.after_[iteration * FIELDS + field] as number) - (this.before_[iteration * FIELDS + field] as number);

@@ -5,8 +5,9 @@
 // (bin/precice-bench of the installation, or the same program built here from
 // precice_coupling_bench.cpp against it when the installation has none) run as
 // a pair per measurement on the bench's scenario: as many random points per
-// side, the same operator, as many windows. A measurement is one pair; its
-// windows are A's advance() times, as ours are the windows seen by A, and its
+// side, the same operator, as many windows after as many warm-up windows. A
+// measurement is one pair; its windows are A's advance() times, as ours are
+// the windows seen by A, and its
 // setup is preCICE's initialize (the mesh exchange and the mappings' setup),
 // the later of the two participants'.
 import { spawnSync } from "node:child_process";
@@ -106,16 +107,21 @@ export class PreciceCouplingPeer {
     return new PreciceCouplingPeer(installation, program, binary, directory);
   }
 
-  /** One pair: `windows` windows of `points` points per side through `operator`. */
-  async measure(operator: CouplingOperator, points: number, windows: number): Promise<PreciceCouplingMeasurement> {
+  /** One pair: `windows` windows of `points` points per side through `operator`, after `warmup` more. */
+  async measure(
+    operator: CouplingOperator,
+    points: number,
+    windows: number,
+    warmup: number,
+  ): Promise<PreciceCouplingMeasurement> {
     const run = join(this.directory, `run-${this.runs++}`);
     mkdirSync(run);
     try {
       const config = join(run, "precice-config.xml");
-      writeFileSync(config, preciceCouplingConfig(operator, windows, run));
+      writeFileSync(config, preciceCouplingConfig(operator, warmup + windows, run));
       const prefix = join(run, "pair");
       // Generous against its seconds at the default size: MPI's start, the mesh exchange, 500 RBF-PU windows.
-      const timeoutMs = 120_000 + windows * 100;
+      const timeoutMs = 120_000 + (warmup + windows) * 100;
       const [a, b] = await runPreciceParticipants(
         ["A", "B"].map((name) => ({ command: this.binary, args: [config, name, String(points), prefix] })),
         run,
@@ -126,7 +132,14 @@ export class PreciceCouplingPeer {
         ["B", b],
       ] as const) {
         if (finished?.code !== 0) {
-          const tail = (finished?.output ?? "").trim().split("\n").slice(-4).join(" | ");
+          // MPI's own abort lines ("[vm:pid] …") say nothing the lines before them do not.
+          const tail = (finished?.output ?? "")
+            .trim()
+            .split("\n")
+            .filter((line) => !line.includes("[vm:") && !line.startsWith("***"))
+            .slice(-3)
+            .join(" | ")
+            .slice(0, 300);
           throw new Error(`preCICE participant ${name} exited ${finished?.code ?? finished?.signal}: ${tail}`);
         }
       }
@@ -136,11 +149,11 @@ export class PreciceCouplingPeer {
         .split("\n")
         .filter((line) => line !== "")
         .map(Number);
-      if (samples.length !== windows) {
-        throw new Error(`preCICE participant A timed ${samples.length} windows, not ${windows}`);
+      if (samples.length !== warmup + windows) {
+        throw new Error(`preCICE participant A timed ${samples.length} windows, not ${warmup + windows}`);
       }
       return {
-        distribution: summarize(Float64Array.from(samples)),
+        distribution: summarize(Float64Array.from(samples.slice(warmup))),
         initializeMs: Math.max(Number(fieldsA.get("initialize_ms")), Number(fieldsB.get("initialize_ms"))),
         maxError: Number(fieldsA.get("lastErr")),
       };
