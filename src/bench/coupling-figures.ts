@@ -46,7 +46,7 @@ export interface CouplingOperatorFigures {
   finiteCheckUs: Figure;
   withoutCheck: WindowFigures;
   /** Windows above p99 of their own repetition, over all repetitions, and their causes. */
-  tail: { above: number; windows: number; causes: Record<OutlierCause, number> };
+  tail: { above: number; windows: number; causes: Record<OutlierCause, number>; phases: Record<string, number> };
   precice?: { figures?: PreciceFigures; skipped?: string; failed?: string; retried?: string[] };
   ratios: CouplingRatios;
 }
@@ -84,14 +84,16 @@ function tailOf(row: CouplingOperatorRuns): CouplingOperatorFigures["tail"] {
   const first = row.ours[0]?.tail.causes;
   const causes = { ...(first ?? {}) } as Record<OutlierCause, number>;
   for (const cause of Object.keys(causes) as OutlierCause[]) causes[cause] = 0;
+  const phases: Record<string, number> = {};
   let above = 0;
   let windows = 0;
   for (const run of row.ours) {
     above += run.tail.above;
     windows += run.distribution.n;
     for (const [cause, count] of Object.entries(run.tail.causes) as [OutlierCause, number][]) causes[cause] += count;
+    for (const [phase, count] of Object.entries(run.tail.phases)) phases[phase] = (phases[phase] ?? 0) + count;
   }
-  return { above, windows, causes };
+  return { above, windows, causes, phases };
 }
 
 export function couplingFigures(result: CouplingBenchResult): CouplingFigures {

@@ -83,7 +83,12 @@ export function couplingBenchmarkJson(figures: CouplingFigures): string {
           p99_without_check_us: row.withoutCheck.p99.median,
         },
         spread: { ...spreadJson(row.ours), setup_ms: figureJson(row.setupMs) },
-        tail: { above_p99: row.tail.above, windows: row.tail.windows, causes: row.tail.causes },
+        tail: {
+          above_p99: row.tail.above,
+          windows: row.tail.windows,
+          causes: row.tail.causes,
+          longest_phase: row.tail.phases,
+        },
         ...(row.precice === undefined ? {} : { precice: preciceJson(row.precice) }),
         ratios: ratiosJson(row.ratios),
       })),
@@ -215,10 +220,15 @@ function finiteCheckLine(row: CouplingOperatorFigures): string {
 
 function tailLines(figures: CouplingFigures): string[] {
   const causes = Object.keys(figures.rows[0]?.tail.causes ?? {}) as OutlierCause[];
+  const phases = [...new Set(figures.rows.flatMap((row) => Object.keys(row.tail.phases)))];
   return alignColumns([
     ["cause", ...figures.rows.map((row) => row.operator)],
     ["windows above p99", ...figures.rows.map((row) => `${row.tail.above} of ${row.tail.windows}`)],
     ...causes.map((cause) => [cause, ...figures.rows.map((row) => String(row.tail.causes[cause]))]),
+    ...phases.map((phase) => [
+      `longest over its median: ${phase}`,
+      ...figures.rows.map((row) => String(row.tail.phases[phase] ?? 0)),
+    ]),
   ]).map((line) => `  ${line}`);
 }
 
@@ -241,7 +251,7 @@ export function couplingBenchmarkTable(figures: CouplingFigures): string {
   lines.push("Ratios between medians of this run:", ...figures.rows.flatMap(ratioLines));
   lines.push(...figures.rows.map(finiteCheckLine));
   lines.push(
-    `Windows of conflux's column above the p99 of their own repetition, over ${figures.repeats} repetitions, by what the driver's process saw during them (a window can have several causes):`,
+    `Windows of conflux's column above the p99 of their own repetition, over ${figures.repeats} repetitions, by what the driver's process saw during them (a window can have several causes), and by the phase of the window that ran longest over its median (one each):`,
     ...tailLines(figures),
   );
   lines.push(machineLine(result.machine, "; other work on the machine inflates every figure"));

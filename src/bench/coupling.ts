@@ -14,6 +14,7 @@ import { native } from "../native/index.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 import { type OutlierCause, OutlierProbe } from "./outlier-probe.ts";
+import { tailPhases } from "./tail-phases.ts";
 
 export type CouplingOperator = "nearest" | "rbf-pu";
 
@@ -33,6 +34,8 @@ export interface CouplingRun {
 export interface CouplingTail {
   above: number;
   causes: Record<OutlierCause, number>;
+  /** Per phase of a window (a component's step, a transfer), the windows above p99 it ran longest over its median in. */
+  phases: Record<string, number>;
 }
 
 function operatorSpec(operator: CouplingOperator): Record<string, unknown> {
@@ -146,11 +149,21 @@ export async function measureCouplingRun(
   const windowNs = summarize(measured);
   let above = 0;
   for (const sample of measured) if (sample > windowNs.p99) above++;
+  // A window's phases: the components' steps and the transfers after each, every one recorded every window.
+  const phases = new Map<string, Float64Array>();
+  for (const { phase } of result.timings.summaries()) {
+    const values = result.timings.raw(phase);
+    if (phase !== "iteration" && values.length === samples.length) phases.set(phase, values);
+  }
   return {
     setupMs: Object.values(result.setupMs).reduce((sum, ms) => sum + ms, 0),
     distribution: scaled(windowNs, 1e-3),
     maxError,
     finiteCheckUs,
-    tail: { above, causes: await probe.explain(samples, samples.length, windowNs.p99, warmup) },
+    tail: {
+      above,
+      causes: await probe.explain(samples, samples.length, windowNs.p99, warmup),
+      phases: tailPhases(samples, windowNs.p99, phases, warmup),
+    },
   };
 }

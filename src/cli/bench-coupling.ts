@@ -31,7 +31,7 @@ export function registerBenchCoupling(bench: Command): void {
     )
     .option(
       "--json",
-      "print { points, windows, warmup_windows, repetitions, rows: [ { operator, points, n, setup_ms, mean_us, sd_us, p50_us, p99_us, max_us, max_error, finite_check: { per_window_us, share_of_p50, p50_without_check_us, p99_without_check_us }, spread: { p50_us, p99_us, mean_us, setup_ms: { median, min, max, n } }, tail: { above_p99, windows, causes }, precice?: { n, p50_us, p99_us, initialize_ms, max_error, spread } | { skipped } | { failed }, ratios: { p50_over_floor_p50, p99_over_floor_p99, p50_over_precice_p50, p99_over_precice_p99, setup_over_precice_initialize } } ], floor: { n, mean_us, sd_us, p50_us, p99_us, max_us, spread } | { skipped }, peer?: { name, version, program } | { name, skipped }, machine }; every figure the median of the repetitions",
+      "print { points, windows, warmup_windows, repetitions, rows: [ { operator, points, n, setup_ms, mean_us, sd_us, p50_us, p99_us, max_us, max_error, finite_check: { per_window_us, share_of_p50, p50_without_check_us, p99_without_check_us }, spread: { p50_us, p99_us, mean_us, setup_ms: { median, min, max, n } }, tail: { above_p99, windows, causes, longest_phase }, precice?: { n, p50_us, p99_us, initialize_ms, max_error, spread } | { skipped } | { failed }, ratios: { p50_over_floor_p50, p99_over_floor_p99, p50_over_precice_p50, p99_over_precice_p99, setup_over_precice_initialize } } ], floor: { n, mean_us, sd_us, p50_us, p99_us, max_us, spread } | { skipped }, peer?: { name, version, program } | { name, skipped }, machine }; every figure the median of the repetitions",
     )
     .action(async (options: CouplingOptions) => {
       const nodes = wholeNumberOption("--nodes", options.nodes, 1);

@@ -27,7 +27,7 @@ interface Row {
   p99_us: number;
   max_error: number;
   spread: { p50_us: Figure; p99_us: Figure; setup_ms: Figure };
-  tail: { above_p99: number; windows: number; causes: Record<string, number> };
+  tail: { above_p99: number; windows: number; causes: Record<string, number>; longest_phase: Record<string, number> };
   precice?: {
     n?: number;
     p50_us?: number;
@@ -89,6 +89,18 @@ test("bench coupling --peer precice --json: five interleaved repetitions per col
     for (const [cause, count] of Object.entries(row.tail.causes)) {
       assert.ok(count >= 0 && count <= row.tail.above_p99, `${row.operator}: ${cause} ${count}`);
     }
+    // Each of those windows has one phase that ran longest over its median: a step of A or B, or a transfer.
+    const phases = Object.entries(row.tail.longest_phase);
+    assert.deepEqual(phases.map(([phase]) => phase).sort(), [
+      "A step",
+      "A.mesh.written → B.mesh.read",
+      "B step",
+      "B.mesh.written → A.mesh.read",
+    ]);
+    assert.equal(
+      phases.reduce((sum, [, count]) => sum + count, 0),
+      row.tail.above_p99,
+    );
   }
   const nearest = report.rows[0] as Row;
   if (unmet(C_COMPILER) === undefined) {
