@@ -127,10 +127,13 @@ export class PreciceCouplingPeer {
         run,
         timeoutMs,
       );
-      for (const [name, finished] of [
+      // The participant that failed first is named: the other was then ended with SIGKILL.
+      const pair = [
         ["A", a],
         ["B", b],
-      ] as const) {
+      ] as const;
+      const failedFirst = pair.filter(([, finished]) => finished?.signal !== "SIGKILL");
+      for (const [name, finished] of [...failedFirst, ...pair]) {
         if (finished?.code !== 0) {
           // MPI's own abort lines ("[vm:pid] …") say nothing the lines before them do not.
           const tail = (finished?.output ?? "")
