@@ -3,27 +3,27 @@
 // ratio a quotient of two such medians from this run. The table and the JSON
 // both print these, so they cannot disagree.
 import type { Distribution } from "../stats/distribution.ts";
+import { type Spread, spread } from "../stats/spread.ts";
 import type { CouplingOperator } from "./coupling.ts";
 import type { PreciceCouplingMeasurement } from "./coupling-peers/precice-coupling-peer.ts";
 import type { Column, CouplingBenchResult, CouplingOperatorRuns } from "./coupling-repetitions.ts";
-import { type Figure, figureOf } from "./map-figures.ts";
 import type { OutlierCause } from "./outlier-probe.ts";
 
 /** A column's window figures, µs (setup in ms), the medians of its repetitions. */
 export interface WindowFigures {
   /** Windows per repetition. */
   n: number;
-  mean: Figure;
-  sd: Figure;
-  p50: Figure;
-  p99: Figure;
-  max: Figure;
+  mean: Spread;
+  sd: Spread;
+  p50: Spread;
+  p99: Spread;
+  max: Spread;
 }
 
 export interface PreciceFigures {
   windows: WindowFigures;
   /** preCICE's initialize, ms: the later of the two participants'. */
-  initializeMs: Figure;
+  initializeMs: Spread;
   maxError: number;
 }
 
@@ -40,10 +40,10 @@ export interface CouplingRatios {
 export interface CouplingOperatorFigures {
   operator: CouplingOperator;
   ours: WindowFigures;
-  setupMs: Figure;
+  setupMs: Spread;
   /** The largest over the repetitions: the fields are the same every time. */
   maxError: number;
-  finiteCheckUs: Figure;
+  finiteCheckUs: Spread;
   withoutCheck: WindowFigures;
   /** Windows above p99 of their own repetition, over all repetitions, and their causes. */
   tail: { above: number; windows: number; causes: Record<OutlierCause, number>; phases: Record<string, number> };
@@ -63,11 +63,11 @@ export interface CouplingFigures {
 function windowFigures(runs: readonly Distribution[]): WindowFigures {
   return {
     n: runs[0]?.n ?? 0,
-    mean: figureOf(runs.map((run) => run.mean)),
-    sd: figureOf(runs.map((run) => run.sd)),
-    p50: figureOf(runs.map((run) => run.p50)),
-    p99: figureOf(runs.map((run) => run.p99)),
-    max: figureOf(runs.map((run) => run.max)),
+    mean: spread(runs.map((run) => run.mean)),
+    sd: spread(runs.map((run) => run.sd)),
+    p50: spread(runs.map((run) => run.p50)),
+    p99: spread(runs.map((run) => run.p99)),
+    max: spread(runs.map((run) => run.max)),
   };
 }
 
@@ -75,7 +75,7 @@ function preciceFigures(column: Column<PreciceCouplingMeasurement>): PreciceFigu
   if (column.runs.length === 0) return undefined;
   return {
     windows: windowFigures(column.runs.map((run) => run.distribution)),
-    initializeMs: figureOf(column.runs.map((run) => run.initializeMs)),
+    initializeMs: spread(column.runs.map((run) => run.initializeMs)),
     maxError: Math.max(...column.runs.map((run) => run.maxError)),
   };
 }
@@ -101,7 +101,7 @@ export function couplingFigures(result: CouplingBenchResult): CouplingFigures {
     result.floor === undefined || result.floor.runs.length === 0 ? undefined : windowFigures(result.floor.runs);
   const rows = result.rows.map((row): CouplingOperatorFigures => {
     const ours = windowFigures(row.ours.map((run) => run.distribution));
-    const setupMs = figureOf(row.ours.map((run) => run.setupMs));
+    const setupMs = spread(row.ours.map((run) => run.setupMs));
     const peerFigures = row.precice === undefined ? undefined : preciceFigures(row.precice);
     const precice =
       row.precice === undefined
@@ -128,7 +128,7 @@ export function couplingFigures(result: CouplingBenchResult): CouplingFigures {
       ours,
       setupMs,
       maxError: Math.max(...row.ours.map((run) => run.maxError)),
-      finiteCheckUs: figureOf(row.ours.map((run) => run.finiteCheckUs)),
+      finiteCheckUs: spread(row.ours.map((run) => run.finiteCheckUs)),
       withoutCheck: windowFigures(row.withoutCheck),
       tail: tailOf(row),
       ...(precice === undefined ? {} : { precice }),

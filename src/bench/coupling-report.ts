@@ -1,6 +1,7 @@
 // `bench coupling`'s table and JSON, both from coupling-figures.ts: each
 // figure the median of the interleaved repetitions with [min–max], the ratios
 // between figures of this run, the tail's causes, and the machine's load.
+import type { Spread } from "../stats/spread.ts";
 import { alignColumns, formatMicroseconds } from "../stats/table.ts";
 import { warmupWindows } from "./coupling.ts";
 import type {
@@ -11,16 +12,15 @@ import type {
   WindowFigures,
 } from "./coupling-figures.ts";
 import { machineLine } from "./machine-load.ts";
-import type { Figure } from "./map-figures.ts";
 import type { OutlierCause } from "./outlier-probe.ts";
 
 const FLOOR_NAME = "the nearest window's data movement in C, three processes, same run";
 
-function figureJson(figure: Figure): Figure {
+function figureJson(figure: Spread): Spread {
   return { median: figure.median, min: figure.min, max: figure.max, n: figure.n };
 }
 
-function spreadJson(figures: WindowFigures): Record<string, Figure> {
+function spreadJson(figures: WindowFigures): Record<string, Spread> {
   return { p50_us: figureJson(figures.p50), p99_us: figureJson(figures.p99), mean_us: figureJson(figures.mean) };
 }
 
@@ -127,7 +127,7 @@ export function couplingBenchmarkJson(figures: CouplingFigures): string {
 }
 
 /** "median [min–max]", µs. */
-function spread(figure: Figure, format: (value: number) => string = formatMicroseconds): string {
+function withSpread(figure: Spread, format: (value: number) => string = formatMicroseconds): string {
   return figure.n > 1
     ? `${format(figure.median)} [${format(figure.min)}–${format(figure.max)}]`
     : format(figure.median);
@@ -142,7 +142,7 @@ function times(ratio: number | undefined): string {
 }
 
 function windowCells(figures: WindowFigures): string[] {
-  return [String(figures.n), spread(figures.p50), spread(figures.p99), formatMicroseconds(figures.max.median)];
+  return [String(figures.n), withSpread(figures.p50), withSpread(figures.p99), formatMicroseconds(figures.max.median)];
 }
 
 function operatorRows(row: CouplingOperatorFigures, figures: CouplingFigures, precice: string): string[][] {
@@ -150,7 +150,7 @@ function operatorRows(row: CouplingOperatorFigures, figures: CouplingFigures, pr
     [
       row.operator,
       "conflux",
-      spread(row.setupMs, milliseconds),
+      withSpread(row.setupMs, milliseconds),
       ...windowCells(row.ours),
       row.maxError.toExponential(1),
     ],
@@ -162,7 +162,7 @@ function operatorRows(row: CouplingOperatorFigures, figures: CouplingFigures, pr
       rows.push([
         row.operator,
         precice,
-        `${spread(peer.figures.initializeMs, milliseconds)} (initialize)`,
+        `${withSpread(peer.figures.initializeMs, milliseconds)} (initialize)`,
         ...windowCells(peer.figures.windows),
         peer.figures.maxError.toExponential(1),
       ]);
@@ -215,7 +215,7 @@ function ratioLines(row: CouplingOperatorFigures): string[] {
 function finiteCheckLine(row: CouplingOperatorFigures): string {
   const cost = row.finiteCheckUs.median;
   const share = (100 * cost) / row.ours.p50.median;
-  return `  ${row.operator}: the check for non-finite values (coupling.check_finite, on by default) takes ${spread(row.finiteCheckUs)} µs per window over both carried fields, ${share.toFixed(1)}% of the window's p50`;
+  return `  ${row.operator}: the check for non-finite values (coupling.check_finite, on by default) takes ${withSpread(row.finiteCheckUs)} µs per window over both carried fields, ${share.toFixed(1)}% of the window's p50`;
 }
 
 function tailLines(figures: CouplingFigures): string[] {
