@@ -2,7 +2,9 @@
 // preCICE (see DESIGN.md): two components in separate processes that only write
 // and read a field, 3,000 uniform random 3-D points each (fixed seeds, different
 // meshes), serial explicit coupling, per-window time, setup time, and the
-// largest error of the returned linear field (exact with RBF-PU).
+// largest error of the returned linear field (exact with RBF-PU). One run
+// here; coupling-repetitions.ts interleaves the runs with the C floor's and
+// the peer's.
 import { fileURLToPath } from "node:url";
 import { runCoupling } from "../coupling/driver.ts";
 import { checkFinite } from "../coupling/finite-check.ts";
@@ -11,33 +13,30 @@ import { createOperator } from "../mapping/index.ts";
 import { native } from "../native/index.ts";
 import type { SharedMesh } from "../shm/shared-mesh.ts";
 import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
+import { type OutlierCause, OutlierProbe } from "./outlier-probe.ts";
+import { tailPhases } from "./tail-phases.ts";
 
 export type CouplingOperator = "nearest" | "rbf-pu";
 
-export interface CouplingRow {
-  operator: CouplingOperator;
-  points: number;
+/** One run of the scenario: its windows as seen by A, its setup, the returned field's error, and its tail. */
+export interface CouplingRun {
   /** Both transfers' setup, in ms. */
   setupMs: number;
-  /** Per window, µs, with the check for non-finite values on (the default). */
+  /** Per window, µs. */
   distribution: Distribution;
   maxError: number;
-  /** What the check for non-finite values costs: measured alone, and as the window with it off, same invocation. */
-  finiteCheck: FiniteCheckCost;
-}
-
-export interface FiniteCheckCost {
   /** checkFinite over both carried fields, µs per window (p50 of many calls on the run's own fields). */
-  perWindowUs: number;
-  /** Per window with coupling.check_finite false, µs. */
-  withoutCheck: Distribution;
+  finiteCheckUs: number;
+  /** The windows above this run's p99, and what happened in the driver's process during them. */
+  tail: CouplingTail;
 }
 
-/** The reference: preCICE 3.4.1 measured on this machine kind (DESIGN.md). */
-export const PRECICE_REFERENCE: Record<CouplingOperator, { p50_us: number; p99_us: number; setup_ms: string }> = {
-  nearest: { p50_us: 232, p99_us: 404, setup_ms: "12 (one side)" },
-  "rbf-pu": { p50_us: 6200, p99_us: 10200, setup_ms: "57 (one side)" },
-};
+export interface CouplingTail {
+  above: number;
+  causes: Record<OutlierCause, number>;
+  /** Per phase of a window (a component's step, a transfer), the windows above p99 it ran longest over its median in. */
+  phases: Record<string, number>;
+}
 
 function operatorSpec(operator: CouplingOperator): Record<string, unknown> {
   return operator === "nearest" ? { method: "nearest" } : { method: "rbf-pu", kernel: "wendland-c2", radius: 0.3 };
@@ -109,54 +108,62 @@ function timeFiniteCheck(meshes: ReadonlyMap<string, SharedMesh>): number {
 /** Calls timed (after as many to warm up): enough for a stable p50, a few ms in all. */
 const FINITE_CHECK_SAMPLES = 2000;
 
-interface Measured {
-  setupMs: number;
-  distribution: Distribution;
-  maxError: number;
-  finiteCheckUs: number;
+/**
+ * Windows run before the measured ones, in every column alike (ours, the C
+ * floor, preCICE): the first windows of a run compile code and touch pages for
+ * the first time, and are left out of every column's figures, as the C floor
+ * always left them out of its own.
+ */
+export function warmupWindows(windows: number): number {
+  return Math.floor(windows / 10) + 20;
 }
 
-async function measure(
+/**
+ * One run of `windows` windows of `points` points through `operator` after
+ * warmupWindows() more, with the check for non-finite values on or off; the
+ * measured windows above the run's p99 are attributed to what the driver's
+ * process saw during them (outlier-probe.ts).
+ */
+export async function measureCouplingRun(
   operator: CouplingOperator,
   points: number,
   windows: number,
   checkFinite: boolean,
-): Promise<Measured> {
+): Promise<CouplingRun> {
   let maxError = Number.NaN;
   let finiteCheckUs = Number.NaN;
-  const result = await runCoupling(couplingBenchPlan(operator, points, windows, checkFinite), {
+  const warmup = warmupWindows(windows);
+  const total = warmup + windows;
+  const probe = new OutlierProbe(total);
+  const result = await runCoupling(couplingBenchPlan(operator, points, total, checkFinite), {
     buildOperator: (source, target, spec) => createOperator(source, target, spec),
     output: null,
+    probe,
     collect: (meshes) => {
       maxError = returnedError(meshes);
       finiteCheckUs = timeFiniteCheck(meshes);
     },
   });
+  const samples = result.timings.raw("iteration");
+  const measured = samples.subarray(warmup);
+  const windowNs = summarize(measured);
+  let above = 0;
+  for (const sample of measured) if (sample > windowNs.p99) above++;
+  // A window's phases: the components' steps and the transfers after each, every one recorded every window.
+  const phases = new Map<string, Float64Array>();
+  for (const { phase } of result.timings.summaries()) {
+    const values = result.timings.raw(phase);
+    if (phase !== "iteration" && values.length === samples.length) phases.set(phase, values);
+  }
   return {
     setupMs: Object.values(result.setupMs).reduce((sum, ms) => sum + ms, 0),
-    distribution: scaled(summarize(result.timings.raw("iteration")), 1e-3),
+    distribution: scaled(windowNs, 1e-3),
     maxError,
     finiteCheckUs,
-  };
-}
-
-/**
- * One operator's row: the windows with the check for non-finite values on (the default), then, in the same
- * invocation, the same windows with it off, and the check alone timed on the run's own fields.
- */
-export async function runCouplingBenchmark(
-  operator: CouplingOperator,
-  points: number,
-  windows: number,
-): Promise<CouplingRow> {
-  const checked = await measure(operator, points, windows, true);
-  const unchecked = await measure(operator, points, windows, false);
-  return {
-    operator,
-    points,
-    setupMs: checked.setupMs,
-    distribution: checked.distribution,
-    maxError: checked.maxError,
-    finiteCheck: { perWindowUs: checked.finiteCheckUs, withoutCheck: unchecked.distribution },
+    tail: {
+      above,
+      causes: await probe.explain(samples, samples.length, windowNs.p99, warmup),
+      phases: tailPhases(samples, windowNs.p99, phases, warmup),
+    },
   };
 }

@@ -1,7 +1,8 @@
 // Explains slow iterations. Around every iteration it samples, without
 // allocating, this process's page faults, context switches and CPU times, and a
 // PerformanceObserver collects garbage-collection pauses; afterwards every
-// sample above p99 is attributed to the causes seen during it.
+// sample above p99 is attributed to the causes seen during it. A sample can
+// have several causes, and one without any is counted as unexplained.
 import { type PerformanceEntry, PerformanceObserver, performance } from "node:perf_hooks";
 import type { IterationProbe } from "../coupling/driver.ts";
 import { native } from "../native/index.ts";
@@ -10,6 +11,7 @@ export type OutlierCause =
   | "garbage collection"
   | "page faults"
   | "involuntary context switches"
+  | "voluntary context switches (a sleep: futex, poll)"
   | "time in the kernel"
   | "unexplained (in a component, or the hypervisor took the vCPU)";
 
@@ -49,8 +51,8 @@ export class OutlierProbe implements IterationProbe {
     this.after_.set(this.scratch, iteration * FIELDS);
   }
 
-  /** Counts, per cause, the iterations among `samples` (indexed by iteration) above their p99. */
-  async explain(samples: Float64Array, count: number, p99: number): Promise<Record<OutlierCause, number>> {
+  /** Counts, per cause, the iterations from `first` to `count` among `samples` (indexed by iteration) above `p99`. */
+  async explain(samples: Float64Array, count: number, p99: number, first = 0): Promise<Record<OutlierCause, number>> {
     // GC entries are delivered asynchronously: let the observer catch up.
     await new Promise((resolve) => setTimeout(resolve, 50));
     this.observer.disconnect();
@@ -58,10 +60,11 @@ export class OutlierProbe implements IterationProbe {
       "garbage collection": 0,
       "page faults": 0,
       "involuntary context switches": 0,
+      "voluntary context switches (a sleep: futex, poll)": 0,
       "time in the kernel": 0,
       "unexplained (in a component, or the hypervisor took the vCPU)": 0,
     };
-    for (let iteration = 0; iteration < count; iteration++) {
+    for (let iteration = first; iteration < count; iteration++) {
       if ((samples[iteration] as number) <= p99) continue;
       const delta = (field: number) =>
         (this.after_[iteration * FIELDS + field] as number) - (this.before_[iteration * FIELDS + field] as number);
@@ -78,6 +81,11 @@ export class OutlierProbe implements IterationProbe {
       }
       if (delta(3) > 0) {
         causes["involuntary context switches"]++;
+        explained = true;
+      }
+      // A wait that outlasted its spin and slept: the wake-up is the scheduler's latency, not work.
+      if (delta(2) > 0) {
+        causes["voluntary context switches (a sleep: futex, poll)"]++;
         explained = true;
       }
       if (delta(5) > 0) {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { FloorResult } from "../bench/c-floor-runner.ts";
-import type { CouplingOperator, CouplingRow } from "../bench/coupling.ts";
+import type { CouplingOperator } from "../bench/coupling.ts";
+import type { CouplingPeerName } from "../bench/coupling-repetitions.ts";
 import { UsageError } from "./exit-codes.ts";
 import { withBenchProgress } from "./task-progress.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
@@ -19,7 +19,11 @@ export function registerBenchCoupling(bench: Command): void {
       "2: nearest with B on a second simulated node beside the same on one, and a TCP ping-pong of the bytes a window moves (root, Slurm, munge)",
       "1",
     )
-    .option("--repeat <n>", "with --nodes 2: runs of each column, interleaved", "5")
+    .option("--repeat <n>", "runs of each column, interleaved (A B C A B C …); each figure is their median", "5")
+    .option(
+      "--peer <name>",
+      "precice: preCICE's two-participant benchmark on the same scenario, interleaved with ours (skipped, saying why, where preCICE is not installed; PRECICE_ROOT names its prefix)",
+    )
     .option(
       "--wait <strategy>",
       "with --nodes 2: block, or hybrid (a 1 ms spin first); the simulated nodes share this machine's cores",
@@ -27,7 +31,7 @@ export function registerBenchCoupling(bench: Command): void {
     )
     .option(
       "--json",
-      "print { rows: [ { operator, points, n, setup_ms, mean_us, sd_us, p50_us, p99_us, max_us, max_error, finite_check: { per_window_us, share_of_p50, p50_without_check_us, p99_without_check_us } } ], floor: { n, mean_us, sd_us, p50_us, p99_us, max_us } | { skipped } }",
+      "print { points, windows, warmup_windows, repetitions, rows: [ { operator, points, n, setup_ms, mean_us, sd_us, p50_us, p99_us, max_us, max_error, finite_check: { per_window_us, share_of_p50, p50_without_check_us, p99_without_check_us }, spread: { p50_us, p99_us, mean_us, setup_ms: { median, min, max, n } }, tail: { above_p99, windows, causes, longest_phase }, precice?: { n, p50_us, p99_us, initialize_ms, max_error, spread } | { skipped } | { failed }, ratios: { p50_over_floor_p50, p99_over_floor_p99, p50_over_precice_p50, p99_over_precice_p99, setup_over_precice_initialize } } ], floor: { n, mean_us, sd_us, p50_us, p99_us, max_us, spread } | { skipped }, peer?: { name, version, program } | { name, skipped }, machine }; every figure the median of the repetitions",
     )
     .action(async (options: CouplingOptions) => {
       const nodes = wholeNumberOption("--nodes", options.nodes, 1);
@@ -43,28 +47,22 @@ export function registerBenchCoupling(bench: Command): void {
       }
       const points = wholeNumberOption("--points", options.points, 10);
       const windows = wholeNumberOption("--windows", options.windows);
-      const [{ measureCouplingFloor }, { runCouplingBenchmark }, { couplingBenchmarkJson, couplingBenchmarkTable }] =
+      const repeats = wholeNumberOption("--repeat", options.repeat);
+      const peers = couplingPeers(options.peer);
+      const [{ runCouplingRepetitions }, { couplingFigures }, { couplingBenchmarkJson, couplingBenchmarkTable }] =
         await Promise.all([
-          import("../bench/c-floor-runner.ts"),
-          import("../bench/coupling.ts"),
+          import("../bench/coupling-repetitions.ts"),
+          import("../bench/coupling-figures.ts"),
           import("../bench/coupling-report.ts"),
         ]);
-      const rows: CouplingRow[] = [];
-      // The nearest window's bare data movement in C, measured in this same run.
-      let floor: FloorResult | undefined;
-      await withBenchProgress("bench coupling", async (progress) => {
-        for (const operator of operators as CouplingOperator[]) {
-          progress(`${operator}: ${windows} windows of ${points} points, with and without the finite check`);
-          rows.push(await runCouplingBenchmark(operator, points, windows));
-        }
-        if (operators.includes("nearest")) {
-          progress(`the C floor: ${windows} windows of ${points} points`);
-          floor = measureCouplingFloor(points, windows);
-        }
-      });
-      process.stdout.write(
-        options.json ? `${couplingBenchmarkJson(rows, floor)}\n` : couplingBenchmarkTable(rows, floor),
+      const result = await withBenchProgress("bench coupling", (progress) =>
+        runCouplingRepetitions(
+          { operators: operators as CouplingOperator[], points, windows, repeats, peers },
+          progress,
+        ),
       );
+      const figures = couplingFigures(result);
+      process.stdout.write(options.json ? `${couplingBenchmarkJson(figures)}\n` : couplingBenchmarkTable(figures));
     });
 }
 
@@ -75,7 +73,17 @@ interface CouplingOptions {
   nodes: string;
   repeat: string;
   wait: string;
+  peer?: string;
   json?: boolean;
+}
+
+function couplingPeers(list: string | undefined): CouplingPeerName[] {
+  if (list === undefined) return [];
+  const names = list.split(",").map((name) => name.trim());
+  for (const name of names) {
+    if (name !== "precice") throw new UsageError(`--peer: "${name}" is not a peer of this bench (precice)`);
+  }
+  return names as CouplingPeerName[];
 }
 
 async function benchAcrossNodes(options: CouplingOptions): Promise<void> {

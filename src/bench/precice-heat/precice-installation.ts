@@ -10,10 +10,15 @@ export interface PreciceInstallation {
   version: string;
 }
 
-/** preCICE's install prefix: $PRECICE_ROOT, else the one pkg-config knows, else a precice* directory under /opt. */
+/**
+ * preCICE's install prefix: $PRECICE_ROOT when it is set (and then that one
+ * alone, so a run can be pointed at one installation, or at none), else the
+ * one pkg-config knows, else a precice* directory under /opt.
+ */
 export function findPrecice(): PreciceInstallation | undefined {
+  const chosen = process.env.PRECICE_ROOT;
+  if (chosen !== undefined && chosen !== "") return installationAt(chosen);
   const candidates: string[] = [];
-  if (process.env.PRECICE_ROOT) candidates.push(process.env.PRECICE_ROOT);
   const pkgConfig = spawnSync("pkg-config", ["--variable=prefix", "libprecice"], { encoding: "utf8" });
   if (pkgConfig.status === 0 && pkgConfig.stdout.trim() !== "") candidates.push(pkgConfig.stdout.trim());
   try {
@@ -26,13 +31,19 @@ export function findPrecice(): PreciceInstallation | undefined {
     // no /opt
   }
   for (const prefix of candidates) {
-    const header = join(prefix, "include/precice/Version.h");
-    if (!existsSync(join(prefix, "include/precice/preciceC.h")) || !existsSync(header)) continue;
-    if (!existsSync(join(prefix, "lib/libprecice.so"))) continue;
-    const version = /PRECICE_VERSION\s+"([^"]+)"/.exec(readFileSync(header, "utf8"))?.[1] ?? "unknown";
-    return { prefix, version };
+    const installation = installationAt(prefix);
+    if (installation !== undefined) return installation;
   }
   return undefined;
+}
+
+/** The installation under `prefix`: its headers and library, and the version its header names. */
+function installationAt(prefix: string): PreciceInstallation | undefined {
+  const header = join(prefix, "include/precice/Version.h");
+  if (!existsSync(join(prefix, "include/precice/preciceC.h")) || !existsSync(header)) return undefined;
+  if (!existsSync(join(prefix, "lib/libprecice.so"))) return undefined;
+  const version = /PRECICE_VERSION\s+"([^"]+)"/.exec(readFileSync(header, "utf8"))?.[1] ?? "unknown";
+  return { prefix, version };
 }
 
 export const NO_PRECICE =
