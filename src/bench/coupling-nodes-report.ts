@@ -3,8 +3,9 @@
 // the TCP floor measured in the same run, and the ratios between figures of
 // this one run only.
 import type { MicrosecondSummary } from "../stats/microsecond-summary.ts";
+import { median } from "../stats/spread.ts";
 import { alignColumns, formatMicroseconds } from "../stats/table.ts";
-import { type CouplingNodesResult, median, type NodesRun } from "./coupling-nodes.ts";
+import type { CouplingNodesResult, NodesRun } from "./coupling-nodes.ts";
 import { distributionJson } from "./distribution-json.ts";
 import { machineLine } from "./machine-load.ts";
 

@@ -25,6 +25,7 @@ import { tsxLoaderUrl } from "../platform/typescript-loader.ts";
 import { readRunRecord } from "../record/run-record.ts";
 import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
 import type { MicrosecondSummary } from "../stats/microsecond-summary.ts";
+import { median } from "../stats/spread.ts";
 import { type MachineDuring, MachineLoad } from "./machine-load.ts";
 
 const APP = fileURLToPath(new URL("./coupling-app.ts", import.meta.url));
@@ -203,13 +204,4 @@ export async function runCouplingNodesBenchmark(
     process.removeListener("SIGTERM", interrupted);
     stop();
   }
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

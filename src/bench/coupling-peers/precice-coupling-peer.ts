@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Distribution, summarize } from "../../stats/distribution.ts";
 import type { CouplingOperator } from "../coupling.ts";
+import { throwIfPairFailed } from "../precice-heat/pair-failure.ts";
 import { PRECICE_RUNTIME_PACKAGES, runPreciceParticipants } from "../precice-heat/precice-heat.ts";
 import { findPrecice, type PreciceInstallation } from "../precice-heat/precice-installation.ts";
 import { preciceCouplingConfig } from "./precice-coupling-config.ts";
@@ -127,25 +128,13 @@ export class PreciceCouplingPeer {
         run,
         timeoutMs,
       );
-      // The participant that failed first is named: the other was then ended with SIGKILL.
-      const pair = [
-        ["A", a],
-        ["B", b],
-      ] as const;
-      const failedFirst = pair.filter(([, finished]) => finished?.signal !== "SIGKILL");
-      for (const [name, finished] of [...failedFirst, ...pair]) {
-        if (finished?.code !== 0) {
-          // MPI's own abort lines ("[vm:pid] …") say nothing the lines before them do not.
-          const tail = (finished?.output ?? "")
-            .trim()
-            .split("\n")
-            .filter((line) => !line.includes("[vm:") && !line.startsWith("***"))
-            .slice(-3)
-            .join(" | ")
-            .slice(0, 300);
-          throw new Error(`preCICE participant ${name} exited ${finished?.code ?? finished?.signal}: ${tail}`);
-        }
-      }
+      throwIfPairFailed(
+        [
+          ["A", a],
+          ["B", b],
+        ],
+        3,
+      );
       const fieldsA = benchLine(a?.output ?? "");
       const fieldsB = benchLine(b?.output ?? "");
       const samples = readFileSync(`${prefix}_A_advance_us.txt`, "utf8")

@@ -10,6 +10,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "../../stats/spread.ts";
+import { throwIfPairFailed } from "../precice-heat/pair-failure.ts";
 import { buildPreciceProgram, runPreciceParticipants } from "../precice-heat/precice-heat.ts";
 import { findPrecice, type PreciceInstallation } from "../precice-heat/precice-installation.ts";
 
@@ -122,11 +124,6 @@ export function eventDurations(text: string, name: RegExp): number[] {
   return durations;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 export class PrecicePeer {
   private runs = 0;
 
@@ -164,23 +161,13 @@ export class PrecicePeer {
         run,
         timeout,
       );
-      // The participant that failed first is named: the other was then ended with SIGKILL.
-      const pair = [
-        ["A", a],
-        ["B", b],
-      ] as const;
-      const failedFirst = pair.filter(([, finished]) => finished?.signal !== "SIGKILL");
-      for (const [name, finished] of [...failedFirst, ...pair]) {
-        if (finished?.code !== 0) {
-          const tail = (finished?.output ?? "")
-            .trim()
-            .split("\n")
-            .filter((line) => !line.includes("[vm:"))
-            .slice(-6)
-            .join(" | ");
-          throw new Error(`preCICE participant ${name} exited ${finished?.code ?? finished?.signal}: ${tail}`);
-        }
-      }
+      throwIfPairFailed(
+        [
+          ["A", a],
+          ["B", b],
+        ],
+        6,
+      );
       const profile = readFileSync(join(run, "precice-profiling", "B-0-1.txt"), "utf8");
       const setups = eventDurations(profile, /^map\.[^.]+\.computeMapping\.FromMeshAToMeshB$/);
       const applies = eventDurations(profile, /^map\.[^.]+\.mapData\.FromMeshAToMeshB$/);
