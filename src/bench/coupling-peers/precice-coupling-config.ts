@@ -1,3 +1,6 @@
+// bench/coupling-peers/ owns the peers `bench coupling` runs beside ours: preCICE's two-participant benchmark.
+// It must not time our columns: coupling-repetitions.ts interleaves them with the peer's.
+
 // The configuration preCICE's two-participant benchmark runs under in
 // `bench coupling --peer precice`: the bench's scenario in preCICE's terms.
 // Each participant reads the other's field through a read mapping onto its own

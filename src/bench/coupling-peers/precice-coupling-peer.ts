@@ -1,6 +1,3 @@
-// bench/coupling-peers/ owns the peers `bench coupling` runs beside ours: preCICE's two-participant benchmark.
-// It must not time our columns: coupling-repetitions.ts interleaves them with the peer's.
-
 // The preCICE peer of `bench coupling`: preCICE's two-participant benchmark
 // (bin/precice-bench of the installation, or the same program built here from
 // precice_coupling_bench.cpp against it when the installation has none) run as
