@@ -1,15 +1,11 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { describedCommand } from "./described-command.ts";
 import { UsageError } from "./exit-codes.ts";
 
 export function registerReport(program: Command): void {
-  program
-    .command("report")
-    .description(
-      "write a finished run's report as one self-contained HTML file (opens from disk, no server, no network): the composition drawn, each enclave's environment, timing histograms per phase, convergence and outliers",
-    )
+  describedCommand(program, "report")
     .argument("<run-dir>", "a directory `conflux run` wrote")
-    .option("-o, --out <file>", "the HTML file to write", "report.html")
     .action(async (directory: string, options: { out: string }) => {
       const { ReportError, reportPage } = await import("../report/index.ts");
       let page: string;

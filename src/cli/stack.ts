@@ -3,6 +3,17 @@ import type { Command } from "commander";
 import { listStacks, removeStack, stacksDirectory } from "../stack/stack-store.ts";
 import { ExitCode, UsageError } from "./exit-codes.ts";
 
+/** Runs `work`; a bundle's error (a bad image, a store it cannot write) becomes a usage error naming `command`. */
+async function bundleErrorsAsUsage(command: string, work: () => Promise<void>): Promise<void> {
+  const { BundleError } = await import("../bundle/bundle-format.ts");
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof BundleError) throw new UsageError(`${command}: ${error.message}`);
+    throw error;
+  }
+}
+
 export function registerStack(program: Command): void {
   const stack = program
     .command("stack")
@@ -91,11 +102,8 @@ export function registerStack(program: Command): void {
     .requiredOption("--name <name>", "the stack's name, as a composition's stack: gives it")
     .option("--ref <tag>", "which image, when the layout or archive holds several")
     .action(async (image: string, options: { name: string; ref?: string }) => {
-      const [{ importStack }, { BundleError }] = await Promise.all([
-        import("../bundle/stack-import.ts"),
-        import("../bundle/bundle-format.ts"),
-      ]);
-      try {
+      const { importStack } = await import("../bundle/stack-import.ts");
+      await bundleErrorsAsUsage(`conflux stack import ${image}`, async () => {
         const started = Date.now();
         const result = await importStack(image, {
           name: options.name,
@@ -108,10 +116,7 @@ export function registerStack(program: Command): void {
         process.stdout.write(
           `stack ${options.name} ${manifest.hash.slice(0, 12)}: ${how}\n  image ${manifest.image?.configDigest} (${manifest.image?.format}), ${manifest.release || "no os-release"}, ${manifest.installed.length} Debian package(s)\n  ${result.directory}/rootfs\n`,
         );
-      } catch (error) {
-        if (error instanceof BundleError) throw new UsageError(`conflux stack import ${image}: ${error.message}`);
-        throw error;
-      }
+      });
     });
 
   stack
@@ -120,17 +125,11 @@ export function registerStack(program: Command): void {
     .description("write a stack as an OCI image that Podman runs as it is (podman run oci-archive:FILE …)")
     .requiredOption("-o, --out <path>", "an oci-archive when it ends in .tar, else a new image layout directory")
     .action(async (name: string, options: { out: string }) => {
-      const [{ exportStack }, { BundleError }] = await Promise.all([
-        import("../bundle/stack-export.ts"),
-        import("../bundle/bundle-format.ts"),
-      ]);
-      try {
+      const { exportStack } = await import("../bundle/stack-export.ts");
+      await bundleErrorsAsUsage(`conflux stack export ${name}`, async () => {
         const exported = await exportStack(name, options.out);
         process.stdout.write(`stack ${name}: ${exported.format} ${exported.path}, image ${exported.imageDigest}\n`);
-      } catch (error) {
-        if (error instanceof BundleError) throw new UsageError(`conflux stack export ${name}: ${error.message}`);
-        throw error;
-      }
+      });
     });
 
   stack

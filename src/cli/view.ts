@@ -1,14 +1,10 @@
 import type { Command } from "commander";
+import { describedCommand } from "./described-command.ts";
 import { UsageError } from "./exit-codes.ts";
 
 export function registerView(program: Command): void {
-  program
-    .command("view")
-    .description(
-      "serve a finished run's view on 127.0.0.1 until interrupted: the composition drawn, timing histograms per phase, convergence, and every mesh in 3-D coloured by a field as the run left it (`conflux run FILE --view` serves it live)",
-    )
+  describedCommand(program, "view")
     .argument("<run-dir>", "a directory `conflux run` wrote")
-    .option("--port <port>", "the port (0: a free one)", "0")
     .action(async (directory: string, options: { port: string }) => {
       const port = Number(options.port);
       if (!/^\d+$/.test(options.port) || port > 65535) {
