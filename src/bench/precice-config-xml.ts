@@ -16,26 +16,78 @@ function xmlAttribute(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 }
 
-/** A 2-D mesh that carries `data`. */
-function meshXml(mesh: string, data: readonly string[]): string {
+/** A mesh of `dimensions` that carries `data`. */
+export function meshXml(mesh: string, data: readonly string[], dimensions = 2): string {
   const uses = data.map((name) => `    <use-data name="${name}" />`).join("\n");
-  return `  <mesh name="${mesh}" dimensions="2">\n${uses}\n  </mesh>`;
+  return `  <mesh name="${mesh}" dimensions="${dimensions}">\n${uses}\n  </mesh>`;
+}
+
+/** What one participant does: the mesh it provides, the one it receives and from whom, what it writes and reads on its own mesh, and its mapping's element. */
+export interface ParticipantRole {
+  name: string;
+  mesh: string;
+  receives?: PreciceSide;
+  writes?: string;
+  reads?: string;
+  mapping?: string;
+}
+
+/** A participant's element, with the lines its role has. */
+export function participantRoleXml(role: ParticipantRole): string {
+  const lines = [`  <participant name="${role.name}">`, `    <provide-mesh name="${role.mesh}" />`];
+  if (role.receives) lines.push(`    <receive-mesh name="${role.receives.mesh}" from="${role.receives.name}" />`);
+  if (role.writes) lines.push(`    <write-data name="${role.writes}" mesh="${role.mesh}" />`);
+  if (role.reads) lines.push(`    <read-data name="${role.reads}" mesh="${role.mesh}" />`);
+  if (role.mapping) lines.push(`    ${role.mapping}`);
+  lines.push("  </participant>");
+  return lines.join("\n");
 }
 
 /** A participant that writes one field on its own mesh and reads the other's, mapped nearest-neighbour from the other's mesh. */
-function participantXml(
-  own: { name: string; mesh: string },
-  other: { name: string; mesh: string },
-  writes: string,
-  reads: string,
+function participantXml(own: PreciceSide, other: PreciceSide, writes: string, reads: string): string {
+  const mapping = `<mapping:nearest-neighbor direction="read" from="${other.mesh}" to="${own.mesh}" constraint="consistent" />`;
+  return participantRoleXml({ ...own, receives: other, writes, reads, mapping });
+}
+
+/** A field one participant sends the other in a serial-explicit scheme. */
+export interface ExplicitExchange {
+  data: string;
+  from: PreciceSide;
+  to: PreciceSide;
+}
+
+/**
+ * The sockets the participants meet through (files in `exchangeDirectory`,
+ * over loopback; the first accepts) and their serial-explicit scheme of
+ * windows 1.0 long up to `maxTime`.
+ */
+export function serialExplicitXml(
+  first: PreciceSide,
+  second: PreciceSide,
+  maxTime: string,
+  exchanges: readonly ExplicitExchange[],
+  exchangeDirectory: string,
 ): string {
-  return `  <participant name="${own.name}">
-    <provide-mesh name="${own.mesh}" />
-    <receive-mesh name="${other.mesh}" from="${other.name}" />
-    <write-data name="${writes}" mesh="${own.mesh}" />
-    <read-data name="${reads}" mesh="${own.mesh}" />
-    <mapping:nearest-neighbor direction="read" from="${other.mesh}" to="${own.mesh}" constraint="consistent" />
-  </participant>`;
+  const lines = exchanges.map(
+    ({ data, from, to }) => `    <exchange data="${data}" mesh="${from.mesh}" from="${from.name}" to="${to.name}" />`,
+  );
+  return `  <m2n:sockets acceptor="${first.name}" connector="${second.name}" network="lo" exchange-directory="${xmlAttribute(exchangeDirectory)}" />
+  <coupling-scheme:serial-explicit>
+    <participants first="${first.name}" second="${second.name}" />
+    <max-time value="${maxTime}" />
+    <time-window-size value="1.0" />
+${lines.join("\n")}
+  </coupling-scheme:serial-explicit>`;
+}
+
+/** From the XML declaration to the profiling element of a bench's pair: info and up on stdout, then `profiling`. */
+export function benchConfigHead(profiling: string): string {
+  return `<?xml version="1.0" encoding="UTF-8" ?>
+<precice-configuration>
+  <log>
+    <sink type="stream" output="stdout" filter="%Severity% > info" enabled="true" />
+  </log>
+  ${profiling}`;
 }
 
 /** A participant and the mesh it provides. */

@@ -9,6 +9,7 @@
 // window per time unit, as many windows as ours, and a quiet log with
 // profiling off so that neither writes during a window.
 import type { CouplingOperator } from "../coupling.ts";
+import { benchConfigHead, meshXml, participantRoleXml, serialExplicitXml } from "../precice-config-xml.ts";
 
 function mapping(operator: CouplingOperator, from: string, to: string): string {
   const attributes = `direction="read" from="${from}" to="${to}" constraint="consistent"`;
@@ -21,44 +22,21 @@ function mapping(operator: CouplingOperator, from: string, to: string): string {
 
 /** The pair's configuration: meshes MeshA and MeshB, data DataA and DataB, connected by sockets on lo through `exchangeDirectory`. */
 export function preciceCouplingConfig(operator: CouplingOperator, windows: number, exchangeDirectory: string): string {
-  return `<?xml version="1.0" encoding="UTF-8" ?>
-<precice-configuration>
-  <log>
-    <sink type="stream" output="stdout" filter="%Severity% > info" enabled="true" />
-  </log>
-  <profiling mode="off" />
+  const a = { name: "A", mesh: "MeshA" };
+  const b = { name: "B", mesh: "MeshB" };
+  const data = ["DataA", "DataB"];
+  const exchanges = [
+    { data: "DataA", from: a, to: b },
+    { data: "DataB", from: b, to: a },
+  ];
+  return `${benchConfigHead('<profiling mode="off" />')}
   <data:scalar name="DataA" />
   <data:scalar name="DataB" />
-  <mesh name="MeshA" dimensions="3">
-    <use-data name="DataA" />
-    <use-data name="DataB" />
-  </mesh>
-  <mesh name="MeshB" dimensions="3">
-    <use-data name="DataA" />
-    <use-data name="DataB" />
-  </mesh>
-  <participant name="A">
-    <provide-mesh name="MeshA" />
-    <receive-mesh name="MeshB" from="B" />
-    <write-data name="DataA" mesh="MeshA" />
-    <read-data name="DataB" mesh="MeshA" />
-    ${mapping(operator, "MeshB", "MeshA")}
-  </participant>
-  <participant name="B">
-    <provide-mesh name="MeshB" />
-    <receive-mesh name="MeshA" from="A" />
-    <write-data name="DataB" mesh="MeshB" />
-    <read-data name="DataA" mesh="MeshB" />
-    ${mapping(operator, "MeshA", "MeshB")}
-  </participant>
-  <m2n:sockets acceptor="A" connector="B" network="lo" exchange-directory="${exchangeDirectory}" />
-  <coupling-scheme:serial-explicit>
-    <participants first="A" second="B" />
-    <max-time value="${windows}.0" />
-    <time-window-size value="1.0" />
-    <exchange data="DataA" mesh="MeshA" from="A" to="B" />
-    <exchange data="DataB" mesh="MeshB" from="B" to="A" />
-  </coupling-scheme:serial-explicit>
+${meshXml(a.mesh, data, 3)}
+${meshXml(b.mesh, data, 3)}
+${participantRoleXml({ ...a, receives: b, writes: "DataA", reads: "DataB", mapping: mapping(operator, b.mesh, a.mesh) })}
+${participantRoleXml({ ...b, receives: a, writes: "DataB", reads: "DataA", mapping: mapping(operator, a.mesh, b.mesh) })}
+${serialExplicitXml(a, b, `${windows}.0`, exchanges, exchangeDirectory)}
 </precice-configuration>
 `;
 }

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { median } from "../../stats/spread.ts";
+import { benchConfigHead, meshXml, participantRoleXml, serialExplicitXml } from "../precice-config-xml.ts";
 import { throwIfPairFailed } from "../precice-heat/pair-failure.ts";
 import { buildPreciceProgram, runPreciceParticipants } from "../precice-heat/precice-heat.ts";
 import { findPrecice, type PreciceInstallation } from "../precice-heat/precice-installation.ts";
@@ -70,36 +71,15 @@ export function preciceMapConfig(mapping: PreciceMapping, directory: string): st
     mapping.kind === "nearest"
       ? `<mapping:${tag} ${attributes} />`
       : `<mapping:${tag} ${attributes}>\n      ${basisXml(mapping)}\n    </mapping:${tag}>`;
-  return `<?xml version="1.0" encoding="UTF-8" ?>
-<precice-configuration>
-  <log>
-    <sink type="stream" output="stdout" filter="%Severity% > info" enabled="true" />
-  </log>
-  <profiling mode="all" directory="${directory}" />
+  const a = { name: "A", mesh: "MeshA" };
+  const b = { name: "B", mesh: "MeshB" };
+  return `${benchConfigHead(`<profiling mode="all" directory="${directory}" />`)}
   <data:scalar name="DataA" />
-  <mesh name="MeshA" dimensions="3">
-    <use-data name="DataA" />
-  </mesh>
-  <mesh name="MeshB" dimensions="3">
-    <use-data name="DataA" />
-  </mesh>
-  <participant name="A">
-    <provide-mesh name="MeshA" />
-    <write-data name="DataA" mesh="MeshA" />
-  </participant>
-  <participant name="B">
-    <provide-mesh name="MeshB" />
-    <receive-mesh name="MeshA" from="A" />
-    <read-data name="DataA" mesh="MeshB" />
-    ${mappingXml}
-  </participant>
-  <m2n:sockets acceptor="A" connector="B" network="lo" exchange-directory="${directory}" />
-  <coupling-scheme:serial-explicit>
-    <participants first="A" second="B" />
-    <max-time value="${WINDOWS}" />
-    <time-window-size value="1.0" />
-    <exchange data="DataA" mesh="MeshA" from="A" to="B" />
-  </coupling-scheme:serial-explicit>
+${meshXml(a.mesh, ["DataA"], 3)}
+${meshXml(b.mesh, ["DataA"], 3)}
+${participantRoleXml({ ...a, writes: "DataA" })}
+${participantRoleXml({ ...b, receives: a, reads: "DataA", mapping: mappingXml })}
+${serialExplicitXml(a, b, `${WINDOWS}`, [{ data: "DataA", from: a, to: b }], directory)}
 </precice-configuration>
 `;
 }
