@@ -11,6 +11,7 @@ import { test } from "node:test";
 import type { MicrosecondSummary } from "../../src/stats/microsecond-summary.ts";
 import type { Spread } from "../../src/stats/spread.ts";
 import { runToEnd, startCli } from "../support/child-process.ts";
+import { assertMedianRound, assertSpreadOf } from "../support/repetitions.ts";
 
 const REPEAT = 5;
 
@@ -33,16 +34,6 @@ interface Report {
     spread: { iteration: SpreadOf; window_end: SpreadOf };
     repetitions: { iteration: MicrosecondSummary; window_end: MicrosecondSummary }[];
   }[];
-}
-
-/** That `figure` is the median, least and most of `values`, an odd count of them. */
-function assertSpreadOf(what: string, figure: Spread, values: readonly number[]): void {
-  const sorted = [...values].sort((a, b) => a - b);
-  assert.deepEqual(
-    figure,
-    { median: sorted[(sorted.length - 1) / 2], min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length },
-    what,
-  );
 }
 
 test("bench acceleration --json: each method on 1 and 2 threads, its distributions and the speedup in the same run", async (t) => {
@@ -80,9 +71,11 @@ test("bench acceleration --json: each method on 1 and 2 threads, its distributio
       assert.ok(round.window_end.n >= 1, what);
     }
     // The row is one of its rounds, the one whose p50 is the median, and each spread is over the rounds.
-    assert.ok(
-      run.repetitions.some((round) => JSON.stringify(round.iteration) === JSON.stringify(iteration)),
-      `${what}: the row's iteration is one of its rounds'`,
+    assertMedianRound(
+      what,
+      iteration,
+      run.repetitions.map((round) => round.iteration),
+      run.spread.iteration.p50_us.median,
     );
     for (const statistic of ["mean_us", "sd_us", "p50_us", "p99_us", "max_us"] as const) {
       assertSpreadOf(
@@ -96,8 +89,12 @@ test("bench acceleration --json: each method on 1 and 2 threads, its distributio
         run.repetitions.map((round) => round.window_end[statistic]),
       );
     }
-    assert.equal(iteration.p50_us, run.spread.iteration.p50_us.median);
-    assert.equal(run.window_end.p50_us, run.spread.window_end.p50_us.median);
+    assertMedianRound(
+      `${what}: window end`,
+      run.window_end,
+      run.repetitions.map((round) => round.window_end),
+      run.spread.window_end.p50_us.median,
+    );
     const reference = report.runs.find((other) => other.method === run.method && other.threads === 1);
     assert.ok(reference !== undefined);
     // The speedups: quotients of the one-thread row's medians and this row's, all of this run.
