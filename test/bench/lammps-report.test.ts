@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { lammpsBenchmarkJson, lammpsBenchmarkTable, lammpsFigures } from "../../src/bench/lammps.ts";
 import type { Distribution } from "../../src/stats/distribution.ts";
-import { assertMedianRound, assertSpreadOf } from "../support/repetitions.ts";
+import { assertRepeated } from "../support/repetitions.ts";
 
 const REPEAT = 5;
 const MODES = ["alone", "publishing", "coupled"] as const;
@@ -43,15 +43,14 @@ test("bench lammps: each mode by its median round, the slowdowns from the rounds
   assert.equal(json.repetitions.length, REPEAT);
   for (const mode of MODES) {
     assert.deepEqual(Object.keys(json[mode]), ["n", ...STATISTICS]);
-    const rounds = json.repetitions.map((round: Record<string, Record<string, number>>) => round[mode]);
-    assertMedianRound(mode, json[mode], rounds, json.spread[mode].p50_ms.median);
-    for (const statistic of STATISTICS) {
-      assertSpreadOf(
-        `${mode} ${statistic}`,
-        json.spread[mode][statistic],
-        rounds.map((round: Record<string, number>) => round[statistic]),
-      );
-    }
+    assertRepeated(
+      mode,
+      json[mode],
+      json.repetitions.map((round: Record<string, Record<string, number>>) => round[mode]),
+      json.spread[mode],
+      "p50_ms",
+    );
+    assert.deepEqual(Object.keys(json.spread[mode]), STATISTICS);
   }
   // The medians: alone 44, publishing 43, coupled 48 (p50); the means 1.05 times theirs.
   assert.equal(json.alone.p50_ms, 44);

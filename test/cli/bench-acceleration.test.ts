@@ -11,7 +11,7 @@ import { test } from "node:test";
 import type { MicrosecondSummary } from "../../src/stats/microsecond-summary.ts";
 import type { Spread } from "../../src/stats/spread.ts";
 import { runToEnd, startCli } from "../support/child-process.ts";
-import { assertMedianRound, assertSpreadOf } from "../support/repetitions.ts";
+import { assertRepeated } from "../support/repetitions.ts";
 
 const REPEAT = 5;
 
@@ -71,30 +71,15 @@ test("bench acceleration --json: each method on 1 and 2 threads, its distributio
       assert.ok(round.window_end.n >= 1, what);
     }
     // The row is one of its rounds, the one whose p50 is the median, and each spread is over the rounds.
-    assertMedianRound(
-      what,
-      iteration,
-      run.repetitions.map((round) => round.iteration),
-      run.spread.iteration.p50_us.median,
-    );
-    for (const statistic of ["mean_us", "sd_us", "p50_us", "p99_us", "max_us"] as const) {
-      assertSpreadOf(
-        `${what}: ${statistic}`,
-        run.spread.iteration[statistic],
-        run.repetitions.map((round) => round.iteration[statistic]),
-      );
-      assertSpreadOf(
-        `${what}: window end ${statistic}`,
-        run.spread.window_end[statistic],
-        run.repetitions.map((round) => round.window_end[statistic]),
+    for (const distribution of ["iteration", "window_end"] as const) {
+      assertRepeated(
+        `${what}: ${distribution}`,
+        run[distribution],
+        run.repetitions.map((round) => round[distribution]),
+        run.spread[distribution],
+        "p50_us",
       );
     }
-    assertMedianRound(
-      `${what}: window end`,
-      run.window_end,
-      run.repetitions.map((round) => round.window_end),
-      run.spread.window_end.p50_us.median,
-    );
     const reference = report.runs.find((other) => other.method === run.method && other.threads === 1);
     assert.ok(reference !== undefined);
     // The speedups: quotients of the one-thread row's medians and this row's, all of this run.
