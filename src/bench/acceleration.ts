@@ -5,13 +5,17 @@
 // perturbation that differs every evaluation, so each difference column is
 // new and the history stays full. The history is filled first (windows are
 // reused), then `iterations` perform() calls are timed, and every window's
-// end (windowConverged) on its own.
+// end (windowConverged) on its own. Every configuration is measured once in
+// each of `repeat` rounds, interleaved (interleaved-rounds.ts), and the
+// speedups are quotients of the rounds' medians.
 import type { AcceleratedLayout } from "../coupling/acceleration/acceleration.ts";
 import { IqnIls } from "../coupling/acceleration/iqn-ils.ts";
 import { IqnImvj } from "../coupling/acceleration/iqn-imvj.ts";
 import { Preconditioner } from "../coupling/acceleration/preconditioner.ts";
 import type { QuasiNewtonAcceleration, QuasiNewtonSettings } from "../coupling/acceleration/quasi-newton.ts";
 import { type Distribution, scaled, summarize } from "../stats/distribution.ts";
+import { type RepeatedDistribution, repeatedDistribution, runInterleavedRounds } from "./interleaved-rounds.ts";
+import type { MachineDuring } from "./machine-load.ts";
 
 export type AcceleratedMethod = "iqn-ils" | "iqn-imvj";
 export const acceleratedMethods: readonly AcceleratedMethod[] = ["iqn-ils", "iqn-imvj"];
@@ -23,6 +27,8 @@ export interface AccelerationBenchmarkOptions {
   threads: readonly number[];
   /** Timed perform() calls per configuration, after the history is full. */
   iterations: number;
+  /** Rounds of every configuration, interleaved (at least five). */
+  repeat: number;
   log: (line: string) => void;
 }
 
@@ -33,10 +39,13 @@ export interface AccelerationRun {
   threads: number;
   /** The threads the acceleration really used (1 below the size that starts workers). */
   threadsUsed: number;
-  /** µs per perform(), and per windowConverged(). */
+  /** µs per perform(), and per windowConverged(): each of the round whose p50 is the median. */
   iteration: Distribution;
   windowEnd: Distribution;
-  /** The one-thread run's mean and p50 ÷ this run's (1 for the one-thread run itself). */
+  /** Every round's, and the spread of each statistic over them. */
+  iterationRounds: RepeatedDistribution;
+  windowEndRounds: RepeatedDistribution;
+  /** The one-thread row's median mean and median p50 ÷ this row's (1 for the one-thread row itself). */
   speedupMean: number;
   speedupP50: number;
 }
@@ -44,6 +53,18 @@ export interface AccelerationRun {
 export interface AccelerationBenchmark {
   runs: AccelerationRun[];
   cores: number;
+  repeat: number;
+  machine: MachineDuring;
+}
+
+/** One configuration as measured in one round. */
+type AccelerationRound = Pick<AccelerationRun, "threadsUsed" | "iteration" | "windowEnd">;
+
+interface Configuration {
+  method: AcceleratedMethod;
+  size: number;
+  columns: number;
+  threads: number;
 }
 
 /** Iterations per window: the history keeps `windowsReused` windows, enough to hold every column. */
@@ -103,12 +124,9 @@ class SyntheticMap {
 }
 
 async function measure(
-  method: AcceleratedMethod,
-  size: number,
-  columns: number,
-  threads: number,
+  { method, size, columns, threads }: Configuration,
   iterations: number,
-): Promise<Omit<AccelerationRun, "speedupMean" | "speedupP50">> {
+): Promise<AccelerationRound> {
   const layout = layoutOf(size);
   const field = layout.fields[0] as AcceleratedLayout["fields"][number];
   const sample = field.samples[0] as Float64Array;
@@ -144,10 +162,6 @@ async function measure(
       field.start.set(sample);
     }
     return {
-      method,
-      size,
-      columns,
-      threads,
       threadsUsed: acceleration.threads,
       iteration: scaled(summarize(iterationTimes, timed), 1e-3),
       windowEnd: scaled(summarize(windowTimes, windowsTimed), 1e-3),
@@ -159,26 +173,47 @@ async function measure(
 
 export async function runAccelerationBenchmark(options: AccelerationBenchmarkOptions): Promise<AccelerationBenchmark> {
   const { availableParallelism } = await import("node:os");
-  const runs: AccelerationRun[] = [];
-  for (const method of options.methods) {
-    for (const size of options.sizes) {
-      for (const columns of options.columns) {
-        let single: Distribution | undefined;
-        const counts = [...new Set([1, ...options.threads])].sort((a, b) => a - b);
-        for (const threads of counts) {
-          options.log(`${method}, ${size} values, ${columns} columns, ${threads} thread${threads === 1 ? "" : "s"}…`);
-          const run = await measure(method, size, columns, threads, options.iterations);
-          if (threads === 1) single = run.iteration;
-          if (!options.threads.includes(threads)) continue;
-          const reference = single as Distribution;
-          runs.push({
-            ...run,
-            speedupMean: reference.mean / run.iteration.mean,
-            speedupP50: reference.p50 / run.iteration.p50,
-          });
-        }
-      }
-    }
+  // One thread is always measured: it is what every speedup is against.
+  const counts = [...new Set([1, ...options.threads])].sort((a, b) => a - b);
+  const configurations: Configuration[] = options.methods.flatMap((method) =>
+    options.sizes.flatMap((size) =>
+      options.columns.flatMap((columns) => counts.map((threads) => ({ method, size, columns, threads }))),
+    ),
+  );
+  const { runs, machine } = await runInterleavedRounds(
+    configurations,
+    options.repeat,
+    (configuration) => measure(configuration, options.iterations),
+    ({ method, size, columns, threads }, round) =>
+      options.log(
+        `${method}, ${size} values, ${columns} columns, ${threads} thread${threads === 1 ? "" : "s"} (${round})…`,
+      ),
+  );
+  const rows = configurations.map((configuration, index) => {
+    const rounds = runs[index] as AccelerationRound[];
+    const iterationRounds = repeatedDistribution(rounds.map((round) => round.iteration));
+    const windowEndRounds = repeatedDistribution(rounds.map((round) => round.windowEnd));
+    return {
+      ...configuration,
+      threadsUsed: (rounds[0] as AccelerationRound).threadsUsed,
+      iteration: iterationRounds.median,
+      windowEnd: windowEndRounds.median,
+      iterationRounds,
+      windowEndRounds,
+    };
+  });
+  const result: AccelerationRun[] = [];
+  for (const row of rows) {
+    if (!options.threads.includes(row.threads)) continue;
+    const single = rows.find(
+      (other) =>
+        other.threads === 1 && other.method === row.method && other.size === row.size && other.columns === row.columns,
+    ) as (typeof rows)[number];
+    result.push({
+      ...row,
+      speedupMean: single.iterationRounds.spread.mean.median / row.iterationRounds.spread.mean.median,
+      speedupP50: single.iterationRounds.spread.p50.median / row.iterationRounds.spread.p50.median,
+    });
   }
-  return { runs, cores: availableParallelism() };
+  return { runs: result, cores: availableParallelism(), repeat: options.repeat, machine };
 }

@@ -11,6 +11,7 @@ import type {
   PreciceFigures,
   WindowFigures,
 } from "./coupling-figures.ts";
+import { withSpread } from "./interleaved-rounds.ts";
 import { machineLine } from "./machine-load.ts";
 import type { OutlierCause } from "./outlier-probe.ts";
 
@@ -124,13 +125,6 @@ export function couplingBenchmarkJson(figures: CouplingFigures): string {
     null,
     2,
   );
-}
-
-/** "median [min–max]", µs. */
-function withSpread(figure: Spread, format: (value: number) => string = formatMicroseconds): string {
-  return figure.n > 1
-    ? `${format(figure.median)} [${format(figure.min)}–${format(figure.max)}]`
-    : format(figure.median);
 }
 
 function milliseconds(value: number): string {

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { AcceleratedMethod } from "../bench/acceleration.ts";
 import { UsageError } from "./exit-codes.ts";
 import { withBenchProgress } from "./task-progress.ts";
+import { wholeNumberOption } from "./whole-number-option.ts";
 
 function wholeNumbers(option: string, text: string, least: number): number[] {
   const values = text.split(",").map((part) => Number(part.trim()));
@@ -25,8 +26,13 @@ export function registerBenchAcceleration(bench: Command): void {
     .option("--threads <list>", "thread counts (one thread is always measured, as the reference)", "1,2")
     .option("--iterations <n>", "timed iterations per configuration, once the history is full", "10")
     .option(
+      "--repeat <n>",
+      "rounds of every configuration, interleaved (≥ 5; each row is shown by its median round, speedups from the medians)",
+      "5",
+    )
+    .option(
       "--json",
-      "print { cores, runs: [ { method, values, columns, threads, threads_used, iteration, window_end (each { n, mean_us, sd_us, p50_us, p99_us, max_us }), speedup_mean, speedup_p50 } ] }",
+      "print { cores, runs: [ { method, values, columns, threads, threads_used, iteration, window_end (each { n, mean_us, sd_us, p50_us, p99_us, max_us }: the median round's), speedup_mean, speedup_p50, spread: { iteration, window_end (each { mean_us, sd_us, p50_us, p99_us, max_us } as { median, min, max, n }) }, repetitions: [ { iteration, window_end } ] } ], repeat, machine }",
     )
     .action(
       async (options: {
@@ -35,6 +41,7 @@ export function registerBenchAcceleration(bench: Command): void {
         columns: string;
         threads: string;
         iterations: string;
+        repeat: string;
         json?: boolean;
       }) => {
         const [
@@ -48,6 +55,7 @@ export function registerBenchAcceleration(bench: Command): void {
           }
         }
         const [iterations] = wholeNumbers("--iterations", options.iterations, 2);
+        const repeat = wholeNumberOption("--repeat", options.repeat, 5);
         const benchmark = await withBenchProgress(
           "bench acceleration",
           (progress) =>
@@ -57,6 +65,7 @@ export function registerBenchAcceleration(bench: Command): void {
               columns: wholeNumbers("--columns", options.columns, 1),
               threads: wholeNumbers("--threads", options.threads, 1),
               iterations: iterations as number,
+              repeat,
               log: progress,
             }),
           (line) => line,

@@ -3,8 +3,9 @@
 // then for each acceleration a row with the iterations per window in a form
 // that agrees with the row's total and the case's number of windows (every
 // window's count when they differ and are few, "n in every window" when flat,
-// "least to most" when many), and the same rows in the table of times. What is
-// checked is the content, never a time. Some 10 s.
+// "least to most" when many), and the same rows in the table of times, each a
+// median of the --repeat rounds with [min–max]. What is checked is the
+// content, never a time.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startProgram } from "../clients/programs.ts";
@@ -12,6 +13,18 @@ import { projectRoot } from "../support/child-process.ts";
 import { C_COMPILER, NUMPY, needs } from "../support/requirements.ts";
 
 const ACCELERATIONS = ["aitken", "iqn-ils"];
+const REPEAT = 5;
+
+/** A figure of the rounds: "median [min–max]". */
+const WITH_SPREAD = /^([\d.]+) \[([\d.]+)–([\d.]+)\]$/;
+
+/** That `cell` is a median within its range. */
+function checkSpreadCell(what: string, cell: string): void {
+  const match = WITH_SPREAD.exec(cell);
+  assert.ok(match !== null, `${what}: "${cell}" is median [min–max]`);
+  const [median, least, most] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  assert.ok(least <= median && median <= most, `${what}: ${cell}`);
+}
 
 /** Each example's heading line and its number of windows. */
 const CASES = [
@@ -69,10 +82,21 @@ test(
       "--accelerations",
       ACCELERATIONS.join(","),
       "--no-precice",
+      "--repeat",
+      String(REPEAT),
     ]);
     assert.deepEqual(await bench.exited, { code: 0, signal: null }, bench.stderr());
     const lines = bench.stdout().split("\n");
     assert.doesNotMatch(bench.stdout(), /preCICE|FAILED|failed/, "no preCICE asked for, and no run failed");
+
+    assert.equal(
+      lines[0],
+      `Every run made in each of ${REPEAT} rounds, interleaved, and shown by the round whose iteration p50 is the median`,
+    );
+    assert.match(
+      bench.stdout(),
+      /^machine: \d+ CPUs, load average [\d.]+ at the start, [\d.]+ at the end, [\d.]+ at most/m,
+    );
 
     let after = 0;
     for (const { heading, windows } of CASES) {
@@ -90,20 +114,29 @@ test(
         assert.match(total, /^\d+$/, `${name}: total`);
         checkIterations(`${heading.split(" (")[0]}, ${name}`, iterations, Number(total), windows);
       }
-      // The times: the same rows under their own header (their values are not checked).
-      const times = lines.indexOf("  times in µs, mean ± sd (p50 / p99 / max):", at);
+      // The times: the same rows under their own header, each figure a median of the rounds within their range.
+      const times = lines.indexOf(
+        `  times in µs, median [min–max] of the ${REPEAT} rounds' p50 (p99); mean ± sd of the median round:`,
+        at,
+      );
       assert.equal(times, at + 2 + ACCELERATIONS.length + 1, "the times follow the iterations after one empty line");
       assert.deepEqual(cells(lines[times + 1] ?? ""), [
         "acceleration",
-        "per iteration",
-        "per window",
-        "acceleration per iteration",
-        "p50 / p99 / max",
+        "per iteration p50",
+        "per window p50",
+        "acceleration p50",
+        "acceleration p99",
+        "per iteration mean ± sd",
       ]);
+      const timeRows = lines.slice(times + 2, times + 2 + ACCELERATIONS.length).map(cells);
       assert.deepEqual(
-        lines.slice(times + 2, times + 2 + ACCELERATIONS.length).map((line) => cells(line)[0]),
+        timeRows.map((row) => row[0]),
         ACCELERATIONS,
       );
+      for (const [name, ...figures] of timeRows) {
+        for (const figure of figures.slice(0, 4)) checkSpreadCell(`${heading.split(" (")[0]}, ${name}`, figure);
+        assert.match(figures[4] ?? "", /^[\d.]+ ± [\d.]+$/, `${name}: mean ± sd`);
+      }
     }
     // Only the heat case has an analytic solution to measure against.
     const errors = lines.filter((line) => line.includes("relative L2 error against u"));

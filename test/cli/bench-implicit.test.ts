@@ -3,18 +3,34 @@
 // iterations of every window, their sum, the distributions of an iteration, a
 // window and the driver's acceleration (with the counts the iterations imply),
 // the heat case's error against u, the all-C pair's run, and preCICE's run of
-// the same case beside when preCICE is installed (or why it is not). What is
-// checked is the content, never a time. The tube's part takes some 10 s.
+// the same case beside when preCICE is installed (or why it is not); every run
+// made in each of the --repeat rounds, shown by its median round, with each
+// statistic's spread over the rounds. What is checked is the content, never a
+// time.
 import assert from "node:assert/strict";
 import { type TestContext, test } from "node:test";
 import { findPrecice } from "../../src/bench/precice-heat/precice-installation.ts";
 import type { MicrosecondSummary } from "../../src/stats/microsecond-summary.ts";
+import type { Spread } from "../../src/stats/spread.ts";
 import { startProgram } from "../clients/programs.ts";
-import { projectRoot } from "../support/child-process.ts";
+import { projectRoot, runToEnd, startCli } from "../support/child-process.ts";
+import { assertRepeated, assertSpreadOf } from "../support/repetitions.ts";
 import { C_COMPILER, NUMPY, needs } from "../support/requirements.ts";
+
+const REPEAT = 5;
+
+const STATISTICS = ["mean_us", "sd_us", "p50_us", "p99_us", "max_us"] as const;
+const DISTRIBUTIONS = ["iteration", "window", "acceleration_cost", "convergence_cost"] as const;
+
+/** What a round has of its own: the fields a single run had. */
+type Round = Pick<Report["runs"][number], "total" | "not_converged" | (typeof DISTRIBUTIONS)[number]> & {
+  wall_s: number;
+};
 
 interface Report {
   skipped?: string;
+  repeat: number;
+  machine: { cpus: number; load_max: number };
   runs: {
     case: string;
     acceleration: string;
@@ -28,6 +44,12 @@ interface Report {
     acceleration_cost: MicrosecondSummary;
     convergence_cost: MicrosecondSummary;
     max_error?: number;
+    wall_s: number;
+    spread: Record<(typeof DISTRIBUTIONS)[number], Record<(typeof STATISTICS)[number], Spread>> & {
+      total: Spread;
+      wall_s: Spread;
+    };
+    repetitions: Round[];
   }[];
   precice?: {
     version?: string;
@@ -42,8 +64,61 @@ interface Report {
       ms_per_iteration: number;
       ms_per_window: number;
       warnings: number;
+      spread: { ms_per_iteration: Spread; ms_per_window: Spread };
+      repetitions: { total: number; ms_per_iteration: number; ms_per_window: number }[];
     }[];
   };
+}
+
+/** That every run of the report was made in each round, and is shown by its median round with the rounds' spreads. */
+function checkRepetitions(report: Report): void {
+  assert.equal(report.repeat, REPEAT);
+  assert.ok(report.machine.cpus >= 1 && Number.isFinite(report.machine.load_max));
+  for (const run of report.runs) {
+    const what = `${run.case}, ${run.acceleration}, ${run.pair}`;
+    assert.equal(run.repetitions.length, REPEAT, `${what}: every round`);
+    for (const round of run.repetitions) {
+      // Each round is a whole run of its own: as many windows, each iteration timed.
+      assert.equal(round.iteration.n, round.total, what);
+      assert.equal(round.window.n, run.windows, what);
+    }
+    for (const distribution of DISTRIBUTIONS) {
+      for (const statistic of STATISTICS) {
+        assertSpreadOf(
+          `${what}: ${distribution} ${statistic}`,
+          run.spread[distribution][statistic],
+          run.repetitions.map((round) => round[distribution][statistic]),
+        );
+      }
+    }
+    assertRepeated(
+      what,
+      run.iteration,
+      run.repetitions.map((round) => round.iteration),
+      run.spread.iteration,
+      "p50_us",
+    );
+    for (const figure of ["total", "wall_s"] as const) {
+      assertSpreadOf(
+        `${what}: ${figure}`,
+        run.spread[figure],
+        run.repetitions.map((round) => round[figure]),
+      );
+    }
+    // The row's other figures are of the same round as its iteration's.
+    const shown = run.repetitions.find((round) => JSON.stringify(round.iteration) === JSON.stringify(run.iteration));
+    assert.deepEqual([shown?.total, shown?.wall_s, shown?.window], [run.total, run.wall_s, run.window], what);
+  }
+  for (const peer of report.precice?.runs ?? []) {
+    const what = `preCICE ${peer.case}, ${peer.acceleration}`;
+    assert.equal(peer.repetitions.length, REPEAT, what);
+    assertSpreadOf(
+      `${what}: ms_per_iteration`,
+      peer.spread.ms_per_iteration,
+      peer.repetitions.map((round) => round.ms_per_iteration),
+    );
+    assert.equal(peer.ms_per_iteration, peer.spread.ms_per_iteration.median, what);
+  }
 }
 
 /** The report of `conflux bench implicit ARGS --json`, run to its end. */
@@ -54,6 +129,8 @@ async function benchReport(t: TestContext, args: string[]): Promise<Report> {
     "bench",
     "implicit",
     ...args,
+    "--repeat",
+    String(REPEAT),
     "--json",
   ]);
   const exit = await bench.exited;
@@ -67,6 +144,7 @@ test(
   async (t) => {
     const report = await benchReport(t, ["--case", "heat", "--accelerations", "iqn-ils"]);
     assert.equal(report.skipped, undefined, report.skipped);
+    checkRepetitions(report);
     // The tutorial's pair (Python Dirichlet, C Neumann), then both participants in C: the pair timed beside preCICE.
     assert.deepEqual(
       report.runs.map((run) => [run.case, run.acceleration, run.pair, run.windows, run.not_converged]),
@@ -110,6 +188,7 @@ test(
   async (t) => {
     const report = await benchReport(t, ["--case", "tube", "--accelerations", "iqn-ils"]);
     assert.equal(report.skipped, undefined, report.skipped);
+    checkRepetitions(report);
     // The example's pair (C fluid, Python wall), then both in C: the pair timed beside preCICE.
     assert.deepEqual(
       report.runs.map((run) => [run.case, run.acceleration, run.pair, run.windows, run.not_converged]),
@@ -155,3 +234,9 @@ test(
     }
   },
 );
+
+test("bench implicit refuses fewer than five rounds, naming the option", async (t) => {
+  const ran = await runToEnd(startCli(t, ["bench", "implicit", "--repeat", "4"]));
+  assert.equal(ran.code, 2);
+  assert.match(ran.stderr, /--repeat 4: give a whole number of at least 5/);
+});

@@ -7,7 +7,8 @@
 // coord/atom at the same cutoff, which honours the deck's neigh_modify
 // exclude). Shortened to 2,000 of the deck's 5,000 steps: the exclusion
 // matters in the first 1,400 and bonds break from 1,600 on. Then the adapter's
-// path without numpy, and `conflux bench lammps --json`. Needs root
+// path without numpy, and `conflux bench lammps --json` (five rounds of ten
+// goes each: every figure a median of at least five). Needs root
 // (debootstrap), the Debian mirror and bubblewrap.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { STACKS_VARIABLE } from "../../src/stack/stack-store.ts";
+import type { Spread } from "../../src/stats/spread.ts";
 import { type Fixture, projectRoot, startCli } from "../support/child-process.ts";
+import { assertRepeated } from "../support/repetitions.ts";
 import {
   BUBBLEWRAP,
   DEBOOTSTRAP,
@@ -32,6 +35,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const environment = { [STACKS_VARIABLE]: testStacksDirectory() };
 const ITERATIONS = 20;
 const EVERY = 100;
+const REPEAT = 5;
 
 const mirror = unmet(DEBOOTSTRAP) === undefined ? await debianMirrorUnreachable() : undefined;
 const options = skipBecause(mirror, needs(DEBOOTSTRAP, BUBBLEWRAP));
@@ -161,38 +165,50 @@ test(
 );
 
 test(
-  "conflux bench lammps --json: LAMMPS alone, publishing, coupled, with the slowdowns and what the analysis did",
+  "conflux bench lammps --json: LAMMPS alone, publishing, coupled in each of five rounds, with the slowdowns from their medians and what the analysis did",
   options,
   async (t) => {
     const bench = await runToEnd(
-      startCli(t, ["bench", "lammps", "--json", "--rounds", "1", "--iterations", "10"], environment),
+      startCli(t, ["bench", "lammps", "--json", "--repeat", String(REPEAT), "--iterations", "10"], environment),
     );
     assert.equal(bench.code, 0, bench.stderr);
-    const result = JSON.parse(bench.stdout) as {
+    type Go = { n: number; mean_ms: number; sd_ms: number; p50_ms: number; p99_ms: number; max_ms: number };
+    type Modes = { alone: Go; publishing: Go; coupled: Go };
+    const result = JSON.parse(bench.stdout) as Modes & {
       atoms: number;
       steps_per_go: number;
-      alone: { n: number; mean_ms: number; p50_ms: number; p99_ms: number; max_ms: number };
-      publishing: { n: number; mean_ms: number };
-      coupled: { n: number; mean_ms: number; p50_ms: number };
+      rounds: number;
+      repeat: number;
       slowdown: { mean: number; p50: number };
       publishing_slowdown: { mean: number; p50: number };
       analysis: { published: number; analysed: number; skipped: number };
+      spread: Record<keyof Modes, Record<Exclude<keyof Go, "n">, Spread>>;
+      repetitions: Modes[];
     };
     assert.equal(result.atoms, 8141);
     assert.equal(result.steps_per_go, 100);
-    assert.equal(result.alone.n, 9, "the first go of a run (LAMMPS's setup) is left out");
-    assert.equal(result.publishing.n, 9);
-    assert.equal(result.coupled.n, 9);
+    assert.deepEqual([result.rounds, result.repeat, result.repetitions.length], [REPEAT, REPEAT, REPEAT]);
+    for (const mode of ["alone", "publishing", "coupled"] as const) {
+      assert.equal(result[mode].n, 9, `${mode}: the first go of a run (LAMMPS's setup) is left out`);
+      const rounds = result.repetitions.map((round) => round[mode]);
+      for (const round of rounds) assert.equal(round.n, 9, mode);
+      assertRepeated(mode, result[mode], rounds, result.spread[mode], "p50_ms");
+    }
     assert.ok(
       result.alone.p50_ms > 0 &&
         result.alone.p50_ms <= result.alone.p99_ms &&
         result.alone.p99_ms <= result.alone.max_ms,
     );
-    assert.ok(Math.abs(result.slowdown.mean - (result.coupled.mean_ms / result.alone.mean_ms - 1)) < 1e-12);
+    const { spread } = result;
     assert.ok(
-      Math.abs(result.publishing_slowdown.mean - (result.publishing.mean_ms / result.alone.mean_ms - 1)) < 1e-12,
+      Math.abs(result.slowdown.mean - (spread.coupled.mean_ms.median / spread.alone.mean_ms.median - 1)) < 1e-12,
     );
-    assert.equal(result.analysis.published, 11);
-    assert.equal(result.analysis.analysed + result.analysis.skipped, 11);
+    assert.ok(Math.abs(result.slowdown.p50 - (spread.coupled.p50_ms.median / spread.alone.p50_ms.median - 1)) < 1e-12);
+    assert.ok(
+      Math.abs(result.publishing_slowdown.mean - (spread.publishing.mean_ms.median / spread.alone.mean_ms.median - 1)) <
+        1e-12,
+    );
+    assert.equal(result.analysis.published, 11 * REPEAT);
+    assert.equal(result.analysis.analysed + result.analysis.skipped, 11 * REPEAT);
   },
 );

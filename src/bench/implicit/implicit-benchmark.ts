@@ -2,7 +2,9 @@
 // each acceleration, measuring the iterations of every window, the time per
 // coupling iteration and per window, and what the driver's acceleration costs
 // per iteration; both cases also through preCICE in the same run (where it is
-// installed), the same numerics on its C bindings.
+// installed), the same numerics on its C bindings. Every run is made once in
+// each of `repeat` rounds, interleaved (ours, ours all in C, preCICE; then
+// again), and each is shown by its median round with the spread of the rounds.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +12,10 @@ import { type CouplingResult, runCoupling } from "../../coupling/driver.ts";
 import type { CouplingPlan } from "../../coupling/plan.ts";
 import { createOperator } from "../../mapping/index.ts";
 import { type Distribution, scaled, summarize } from "../../stats/distribution.ts";
+import { medianIndex, type Spread, spread } from "../../stats/spread.ts";
+import { type RepeatedDistribution, repeatedDistribution, runInterleavedRounds } from "../interleaved-rounds.ts";
+import type { MachineDuring } from "../machine-load.ts";
+import type { PreciceAccelerationRuns } from "../precice-heat/acceleration-runs.ts";
 import type { HeatAcceleration } from "../precice-heat/config.ts";
 import { measurePreciceHeat, type PreciceHeatResult } from "../precice-heat/precice-heat.ts";
 import type { TubeAcceleration } from "../precice-tube/config.ts";
@@ -26,7 +32,8 @@ import {
 } from "./cases.ts";
 import { buildPrograms } from "./programs.ts";
 
-export interface ImplicitRun {
+/** One run of a case with one acceleration, as measured in one round. */
+export interface ImplicitRound {
   case: ImplicitCase;
   acceleration: string;
   /** The example's pair (heat: Python Dirichlet, C Neumann; tube: C fluid, Python wall), or both in C as under preCICE. */
@@ -51,12 +58,43 @@ export interface ImplicitRun {
   failure?: string;
 }
 
+/** A run over the rounds: its figures are the round's whose iteration p50 is the median. */
+export interface ImplicitRun extends ImplicitRound {
+  /** Every round, in round order. */
+  repetitions: ImplicitRound[];
+  iterationRounds: RepeatedDistribution;
+  windowRounds: RepeatedDistribution;
+  accelerationRounds: RepeatedDistribution;
+  convergenceRounds: RepeatedDistribution;
+  totals: Spread;
+  wallSecondsRounds: Spread;
+}
+
+/** What the report needs of a preCICE run of either case, in one round. */
+interface PreciceRound {
+  acceleration: string;
+  total: number;
+  msPerIteration: number;
+  msPerWindow: number;
+  warnings: number;
+}
+
+/** A preCICE run over the rounds: its figures are the round's whose time per iteration is the median. */
+export type PreciceRepeated<Run extends PreciceRound> = Run & {
+  repetitions: Run[];
+  msPerIterationRounds: Spread;
+  msPerWindowRounds: Spread;
+};
+
 export interface ImplicitBenchmark {
   runs: ImplicitRun[];
-  precice?: PreciceHeatResult;
-  preciceTube?: PreciceTubeResult;
+  precice?: PreciceAccelerationRuns<PreciceRepeated<PreciceHeatResult["runs"][number]>>;
+  preciceTube?: PreciceAccelerationRuns<PreciceRepeated<PreciceTubeResult["runs"][number]>>;
   /** Why nothing ran. */
   skipped?: string;
+  /** Rounds of every run, interleaved. */
+  repeat: number;
+  machine?: MachineDuring;
 }
 
 export interface ImplicitOptions {
@@ -65,6 +103,8 @@ export interface ImplicitOptions {
   accelerations?: readonly string[];
   /** Run the cases through preCICE too (default true; skipped with the reason when it is not installed). */
   precice?: boolean;
+  /** Rounds of every run, interleaved (default 5). */
+  repeat?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -81,7 +121,7 @@ async function measure(
   variant: Variant,
   plan: CouplingPlan,
   pair: HeatPair | TubePair,
-): Promise<ImplicitRun> {
+): Promise<ImplicitRound> {
   let maxError = 0;
   let pending = "";
   const output = {
@@ -143,63 +183,145 @@ const PRECICE_TUBE_VARIANT: Partial<Record<string, TubeAcceleration>> = {
   "iqn-ils": "iqn-ils",
 };
 
+/** One measurement of a round: a run of ours, or preCICE's runs of a case (each of its accelerations in turn). */
+type Measurement =
+  | { label: string; ours: () => Promise<ImplicitRound> }
+  | { label: string; heat: () => Promise<PreciceHeatResult> }
+  | { label: string; tube: () => Promise<PreciceTubeResult> };
+
+type MeasuredRound = ImplicitRound | PreciceHeatResult | PreciceTubeResult;
+
+function measureOnce(measurement: Measurement): Promise<MeasuredRound> {
+  if ("ours" in measurement) return measurement.ours();
+  if ("heat" in measurement) return measurement.heat();
+  return measurement.tube();
+}
+
+function repeatedRun(rounds: readonly ImplicitRound[]): ImplicitRun {
+  const iterationRounds = repeatedDistribution(rounds.map((round) => round.iteration));
+  const shown = rounds[iterationRounds.medianRound] as ImplicitRound;
+  // A round that failed fails the run: its figures are of what ran, and the report must say so.
+  const failed = rounds.findIndex((round) => round.failure !== undefined);
+  const { failure: _shownFailure, ...figures } = shown;
+  return {
+    ...figures,
+    ...(failed < 0 ? {} : { failure: `repetition ${failed + 1}: ${rounds[failed]?.failure}` }),
+    repetitions: [...rounds],
+    iterationRounds,
+    windowRounds: repeatedDistribution(rounds.map((round) => round.window)),
+    accelerationRounds: repeatedDistribution(rounds.map((round) => round.accelerationCost)),
+    convergenceRounds: repeatedDistribution(rounds.map((round) => round.convergenceCost)),
+    totals: spread(rounds.map((round) => round.total)),
+    wallSecondsRounds: spread(rounds.map((round) => round.wallSeconds)),
+  };
+}
+
+/** preCICE's rounds of a case as one result: each acceleration by its median round; the first round's installation, or why it was skipped. */
+function repeatedPrecice<Run extends PreciceRound>(
+  rounds: readonly PreciceAccelerationRuns<Run>[],
+): PreciceAccelerationRuns<PreciceRepeated<Run>> {
+  const first = rounds[0] as PreciceAccelerationRuns<Run>;
+  const measured = rounds.filter((round) => round.skipped === undefined);
+  const runs = (measured[0]?.runs ?? []).map((_, index): PreciceRepeated<Run> => {
+    const repetitions = measured.map((round) => round.runs[index] as Run);
+    const perIteration = repetitions.map((run) => run.msPerIteration);
+    return {
+      ...(repetitions[medianIndex(perIteration)] as Run),
+      repetitions,
+      msPerIterationRounds: spread(perIteration),
+      msPerWindowRounds: spread(repetitions.map((run) => run.msPerWindow)),
+    };
+  });
+  return {
+    ...(first.installation === undefined ? {} : { installation: first.installation }),
+    runs,
+    ...(first.skipped === undefined ? {} : { skipped: first.skipped }),
+  };
+}
+
 export async function runImplicitBenchmark(options: ImplicitOptions = {}): Promise<ImplicitBenchmark> {
   const log = options.log ?? (() => {});
+  const repeat = options.repeat ?? 5;
   const cases = options.cases ?? ["heat", "tube"];
   const wanted = (variant: Variant) =>
     options.accelerations === undefined || options.accelerations.includes(variant.name);
   const directory = mkdtempSync(join(tmpdir(), "conflux-bench-implicit-"));
   try {
     const programs = buildPrograms(directory);
-    if (typeof programs === "string") return { runs: [], skipped: programs };
-    const runs: ImplicitRun[] = [];
+    if (typeof programs === "string") return { runs: [], skipped: programs, repeat };
+    const measurements: Measurement[] = [];
     for (const caseName of ["heat", "tube"] as const) {
       if (!cases.includes(caseName)) continue;
       for (const variant of (caseName === "heat" ? HEAT_VARIANTS : TUBE_VARIANTS).filter(wanted)) {
-        log(`${caseName}, ${variant.name}…`);
         const plan = caseName === "heat" ? heatPlan(variant, programs) : tubePlan(variant, programs);
-        runs.push(await measure(caseName, variant, plan, caseName === "heat" ? "python-c" : "c-python"));
+        measurements.push({
+          label: `${caseName}, ${variant.name}`,
+          ours: () => measure(caseName, variant, plan, caseName === "heat" ? "python-c" : "c-python"),
+        });
       }
     }
     // The all-C heat pair for the accelerations preCICE runs too: the same solver under two couplers, timed alike.
     if (cases.includes("heat") && options.precice !== false) {
       for (const variant of HEAT_VARIANTS.filter((candidate) => wanted(candidate) && PRECICE_VARIANT[candidate.name])) {
-        log(`heat (all C), ${variant.name}…`);
-        runs.push(await measure("heat", variant, heatPlan(variant, programs, "c-c"), "c-c"));
+        const plan = heatPlan(variant, programs, "c-c");
+        measurements.push({
+          label: `heat (all C), ${variant.name}`,
+          ours: () => measure("heat", variant, plan, "c-c"),
+        });
       }
     }
     if (cases.includes("tube") && options.precice !== false) {
       for (const variant of TUBE_VARIANTS.filter(
         (candidate) => wanted(candidate) && PRECICE_TUBE_VARIANT[candidate.name],
       )) {
-        log(`tube (all C), ${variant.name}…`);
-        runs.push(await measure("tube", variant, tubePlan(variant, programs, "c-c"), "c-c"));
+        const plan = tubePlan(variant, programs, "c-c");
+        measurements.push({
+          label: `tube (all C), ${variant.name}`,
+          ours: () => measure("tube", variant, plan, "c-c"),
+        });
       }
     }
-    let precice: PreciceHeatResult | undefined;
     if (cases.includes("heat") && options.precice !== false) {
       const accelerations = [
         ...new Set(HEAT_VARIANTS.filter(wanted).map((variant) => PRECICE_VARIANT[variant.name])),
       ].filter((name): name is HeatAcceleration => name !== undefined);
       if (accelerations.length > 0) {
-        log(`heat through preCICE: ${accelerations.join(", ")}…`);
-        precice = await measurePreciceHeat({ accelerations });
+        // Built again every round (outside its timed part): a round is a fresh run of each coupler.
+        measurements.push({
+          label: `heat through preCICE: ${accelerations.join(", ")}`,
+          heat: () => measurePreciceHeat({ accelerations }),
+        });
       }
     }
-    let preciceTube: PreciceTubeResult | undefined;
     if (cases.includes("tube") && options.precice !== false) {
       const accelerations = TUBE_VARIANTS.filter(wanted)
         .map((variant) => PRECICE_TUBE_VARIANT[variant.name])
         .filter((name): name is TubeAcceleration => name !== undefined);
       if (accelerations.length > 0) {
-        log(`tube through preCICE: ${accelerations.join(", ")}…`);
-        preciceTube = await measurePreciceTube({ accelerations });
+        measurements.push({
+          label: `tube through preCICE: ${accelerations.join(", ")}`,
+          tube: () => measurePreciceTube({ accelerations }),
+        });
       }
+    }
+    const { runs: rounds, machine } = await runInterleavedRounds(measurements, repeat, measureOnce, (item, round) =>
+      log(`${item.label} (${round})…`),
+    );
+    const runs: ImplicitRun[] = [];
+    let precice: ImplicitBenchmark["precice"];
+    let preciceTube: ImplicitBenchmark["preciceTube"];
+    for (const [index, measurement] of measurements.entries()) {
+      const measured = rounds[index] as MeasuredRound[];
+      if ("ours" in measurement) runs.push(repeatedRun(measured as ImplicitRound[]));
+      else if ("heat" in measurement) precice = repeatedPrecice(measured as PreciceHeatResult[]);
+      else preciceTube = repeatedPrecice(measured as PreciceTubeResult[]);
     }
     return {
       runs,
       ...(precice === undefined ? {} : { precice }),
       ...(preciceTube === undefined ? {} : { preciceTube }),
+      repeat,
+      machine,
     };
   } finally {
     rmSync(directory, { recursive: true, force: true });
