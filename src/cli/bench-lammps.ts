@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { packagePath } from "../platform/package-root.ts";
 import { resolveStack } from "../stack/stack-store.ts";
+import { describedCommand } from "./described-command.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { withBenchProgress } from "./task-progress.ts";
 import { wholeNumberOption } from "./whole-number-option.ts";
@@ -22,23 +23,8 @@ function stackRoots(): { lammpsRoot: string; numpyRoot: string } | string {
 }
 
 export function registerBenchLammps(bench: Command): void {
-  bench
-    .command("lammps")
-    .description(
-      "LAMMPS's crack example alone and coupled (publishing snapshots to the bond analysis, which runs free): the slowdown of a go",
-    )
-    .option(
-      "--repeat <n>",
-      "rounds of one run alone, one publishing snapshots nobody reads, one coupled, interleaved (≥ 5; each shown by its median round)",
-      "5",
-    )
-    .option("--iterations <n>", "goes per run", "50")
-    .option("--every <n>", "MD steps per go (one snapshot each)", "100")
-    .option(
-      "--json",
-      "print { atoms, steps_per_go, rounds, repeat (both the rounds), alone: { n, mean_ms, sd_ms, p50_ms, p99_ms, max_ms } (the median round's), publishing: { … }, coupled: { … }, slowdown: { mean, p50 }, publishing_slowdown: { mean, p50 } (from the rounds' medians), analysis: { published, analysed, skipped }, spread: { alone, publishing, coupled (each { mean_ms, sd_ms, p50_ms, p99_ms, max_ms } as { median, min, max, n }) }, repetitions: [ { alone, publishing, coupled } ], machine }",
-    )
-    .action(async (options: { repeat: string; iterations: string; every: string; json?: boolean }) => {
+  describedCommand(bench, "lammps").action(
+    async (options: { repeat: string; iterations: string; every: string; json?: boolean }) => {
       const repeat = wholeNumberOption("--repeat", options.repeat, 5);
       const iterations = wholeNumberOption("--iterations", options.iterations);
       const every = wholeNumberOption("--every", options.every);
@@ -59,5 +45,6 @@ export function registerBenchLammps(bench: Command): void {
         }),
       );
       process.stdout.write(options.json ? `${lammpsBenchmarkJson(result)}\n` : lammpsBenchmarkTable(result));
-    });
+    },
+  );
 }
