@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Every benchmark of the README, one after the other in one sitting, so that
 # the README's tables come from one consistent run: `scripts/bench-all.sh DIR`
-# writes DIR/<bench>.json (each bench's --json) and DIR/<bench>.txt (its table,
-# when a bench prints one besides), and DIR/machine.txt: the date, the CPUs and
+# writes DIR/<bench>.json (each bench's --json), DIR/<bench>.err (its progress
+# and any failure), and DIR/machine.txt: the date, the CPUs and
 # the load average before and after each bench. Peers (scipy, preCICE) run
-# inside the benches that compare with them, in the same run. Run it on a quiet
-# machine; it takes about half an hour on two cores.
+# inside the benches that compare with them, in the same run; `bench coupling
+# --nodes 2` needs root, Slurm and munge, `bench lammps` Debian's LAMMPS. Run it
+# on a quiet machine; it takes about three quarters of an hour on two cores.
+# scripts/bench-tables.mjs DIR prints the README's tables from what it wrote.
 set -euo pipefail
 out=${1:?usage: scripts/bench-all.sh DIR}
 mkdir -p "$out"
@@ -28,10 +30,12 @@ run() {
 
 run seed seed --enclaves baseline,process,container --repeat 5
 run coupling coupling --peer precice
+run coupling-nodes coupling --nodes 2
 run queue queue --repeat 5
 run map map --peer scipy,precice
 run map-scale map --scale
 run implicit implicit
 run acceleration acceleration
+run lammps lammps
 run cli cli
 date -u +"finished %Y-%m-%dT%H:%M:%SZ" >> "$machine"
