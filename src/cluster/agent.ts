@@ -6,7 +6,8 @@
 // in the enclave its launch names, with a run directory of this node's own. It
 // is that component's driver here: it owns the channel, passes records both
 // ways, and keeps the component's segments alike on both nodes
-// (segment-mirror.ts). A relay that stops talking for a second, or goes, takes
+// (segment-mirror.ts), and applies the operators the driver handed over onto the
+// component's fields (remote-apply.ts). A relay that stops talking for a second, or goes, takes
 // its component down; so does the agent's own end (SIGTERM from srun).
 import { createServer, type Server, type Socket } from "node:net";
 import { hostname } from "node:os";

@@ -87,7 +87,8 @@ export class RemoteApply {
       const applied: TransferOperator =
         operator.kind === RemoteOperatorKind.gather
           ? new NearestNeighbourOperator(false, operator.valueCount, operator.targetCount, operator.columns)
-          : new SparseTransferOperator("rbf-pu", false, {
+          : // The method only labels an operator in reports; what applies is the rows, whatever set them up.
+            new SparseTransferOperator("rbf-pu", false, {
               rowCount: operator.targetCount,
               columnCount: operator.valueCount,
               rowPointers: operator.rowPointers,

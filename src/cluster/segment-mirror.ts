@@ -22,7 +22,10 @@
 // doubles on 8-byte boundaries. A block held back stays changed against the
 // shadow, and crosses when the component says bye, so the run's saved fields
 // are the component's whole. Names "<component>._…" are the cluster's own
-// (no mesh name starts so) and never cross as segments.
+// (no mesh name starts so) and never cross as segments, but one: the source
+// values of operators applied on the component's node, "<component>._sources",
+// which the driver rewrites each turn (coupling/remote-operators.ts); their
+// operators, "<component>._operators", pass once, as the read ranges do.
 import type { Run } from "../shm/run.ts";
 import type { Segment } from "../shm/segment.ts";
 import { type ByteRanges, decodeReadRanges, readRangesPublished, readRangesSegmentName } from "../wire/read-ranges.ts";
@@ -105,7 +108,7 @@ export class SegmentMirror {
   /**
    * Frames of what changed in the component's segments since the other node had them: the changed blocks the
    * driver reads, or all of them when `whole` (or nothing was said). On the relay's side, the driver's read
-   * ranges go first, once they exist.
+   * ranges and operators pass too, once each, once they exist.
    */
   frames(whole = false): Buffer[] {
     const frames: Buffer[] = [];

@@ -13,6 +13,14 @@
 // it through decodeRemoteOperators, which checks every count, index and weight
 // against the bytes: they come from another node.
 
+import {
+  checkedPayloadHead,
+  type PayloadLayout,
+  payloadPublished,
+  publishPayload,
+  writePayloadHead,
+} from "./versioned-payload.ts";
+
 export const REMOTE_OPERATORS_MAGIC = 0x504f4d52; // "RMOP"
 export const REMOTE_OPERATORS_LAYOUT_VERSION = 1;
 /** magic, version, operator count, total bytes, source values (doubles of "<component>._sources"), reserved. */
@@ -57,6 +65,12 @@ export interface RemoteOperators {
   sourceValues: number;
 }
 
+const LAYOUT: PayloadLayout = {
+  magic: REMOTE_OPERATORS_MAGIC,
+  version: REMOTE_OPERATORS_LAYOUT_VERSION,
+  headBytes: REMOTE_OPERATORS_HEAD_BYTES,
+};
+
 export class RemoteOperatorsError extends Error {
   override name = "RemoteOperatorsError";
 }
@@ -79,9 +93,7 @@ export function remoteOperatorsBytes(operators: readonly RemoteOperator[]): numb
 /** Writes `remote` into `target` (remoteOperatorsBytes long), the magic last, so a reader that sees it sees the rest. */
 export function encodeRemoteOperators(remote: RemoteOperators, target: Uint8Array): void {
   const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  view.setUint32(4, REMOTE_OPERATORS_LAYOUT_VERSION, true);
-  view.setUint32(8, remote.operators.length, true);
-  view.setUint32(12, target.byteLength, true);
+  writePayloadHead(view, LAYOUT, remote.operators.length);
   view.setUint32(16, remote.sourceValues, true);
   view.setUint32(20, 0, true);
   let at = REMOTE_OPERATORS_HEAD_BYTES;
@@ -105,13 +117,12 @@ export function encodeRemoteOperators(remote: RemoteOperators, target: Uint8Arra
       at += padded(array.byteLength);
     }
   }
-  Atomics.store(new Int32Array(target.buffer, target.byteOffset, 1), 0, REMOTE_OPERATORS_MAGIC | 0);
+  publishPayload(target, LAYOUT);
 }
 
 /** Whether the writer has finished: the magic is there (it is stored last). */
 export function remoteOperatorsPublished(bytes: Uint8Array): boolean {
-  if (bytes.byteLength < REMOTE_OPERATORS_HEAD_BYTES || bytes.byteOffset % 4 !== 0) return false;
-  return Atomics.load(new Int32Array(bytes.buffer, bytes.byteOffset, 1), 0) >>> 0 === REMOTE_OPERATORS_MAGIC;
+  return payloadPublished(bytes, LAYOUT);
 }
 
 /**
@@ -122,14 +133,7 @@ export function decodeRemoteOperators(bytes: Uint8Array, where: string): RemoteO
   const fail = (reason: string): never => {
     throw new RemoteOperatorsError(`${where}: remote operators ${reason}`);
   };
-  if (bytes.byteLength < REMOTE_OPERATORS_HEAD_BYTES) fail(`of ${bytes.byteLength} bytes, fewer than their head`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== REMOTE_OPERATORS_MAGIC) fail("without their magic");
-  const version = view.getUint32(4, true);
-  if (version !== REMOTE_OPERATORS_LAYOUT_VERSION) fail(`of layout version ${version}; this build reads version 1`);
-  const count = view.getUint32(8, true);
-  if (view.getUint32(12, true) !== bytes.byteLength)
-    fail(`that say ${view.getUint32(12, true)} bytes in ${bytes.byteLength}`);
+  const { view, count } = checkedPayloadHead(bytes, LAYOUT, fail);
   const sourceValues = view.getUint32(16, true);
   // Each operator has its generation before any values: fewer doubles than operators cannot hold them.
   if (count > sourceValues) fail(`that count ${count} operators in ${sourceValues} source values`);

@@ -408,6 +408,18 @@ function pointsRead(results: string, from: string, to: string, spec: unknown): n
   return sourcePointsRead(operator)?.length ?? operator.sourceCount;
 }
 
+/** The lines run over two nodes and on one: the results directory of the first, whose fields are the second's. */
+function linesAgainstOneNode(name: string, placed: Lines): string {
+  const results = join(scratch, name);
+  const ran = runOnCluster(lines(name, placed), results);
+  assert.equal(ran.status, 0, ran.stderr);
+  const local = join(scratch, `${name}-one-node`);
+  const { onNode2: _, ...oneNode } = placed;
+  runHere(lines(`${name}-one-node`, oneNode), local);
+  assert.deepEqual(fieldDigests(results), fieldDigests(local));
+  return results;
+}
+
 function linkOf(results: string, component: string) {
   const link = onlyRecord(results).record.enclaves.find((enclave) => enclave.component === component)?.link;
   assert.ok(link !== undefined, `the record keeps what ${component}'s relay moved`);
@@ -418,12 +430,7 @@ test(
   "a long line on node2 that the driver reads 64 values of: each turn brings those, the one-node fields bit for bit, and a NaN nobody reads still ends the run naming its point",
   options,
   () => {
-    const results = join(scratch, "sparse-reads");
-    const ran = runOnCluster(lines("sparse-reads", { onNode2: "Long" }), results);
-    assert.equal(ran.status, 0, ran.stderr);
-    const local = join(scratch, "sparse-reads-one-node");
-    runHere(lines("sparse-reads-one-node"), local);
-    assert.deepEqual(fieldDigests(results), fieldDigests(local));
+    const results = linesAgainstOneNode("sparse-reads", { onNode2: "Long" });
     const link = linkOf(results, "Long");
     // Whole, each turn would bring the rewritten field, 160 kB; what crosses is the hello (coordinates and both
     // fields), a few blocks a turn, and at bye the rest of the field once, and the field its agent computed.
@@ -446,12 +453,7 @@ test(
   "a nearest operator onto the long line on node2 is applied there: the one-node fields bit for bit, and each turn sends node2 the values it reads, not the 160 kB field",
   options,
   (t) => {
-    const results = join(scratch, "applied-on-node2");
-    const ran = runOnCluster(lines("applied-on-node2", { onNode2: "Long" }), results);
-    assert.equal(ran.status, 0, ran.stderr);
-    const local = join(scratch, "applied-on-node2-one-node");
-    runHere(lines("applied-on-node2-one-node"), local);
-    assert.deepEqual(fieldDigests(results), fieldDigests(local));
+    const results = linesAgainstOneNode("applied-on-node2", { onNode2: "Long" });
     assert.deepEqual(onlyRecord(results).record.transfers, [
       { transfer: LONG_TO_SHORT, appliedOn: "node1" },
       { transfer: SHORT_TO_LONG, appliedOn: "node2" },
@@ -478,12 +480,7 @@ test(
   options,
   (t) => {
     const rbf = "{ method: rbf-pu, radius: 0.0005 }";
-    const results = join(scratch, "rbf-pu-on-node2");
-    const ran = runOnCluster(lines("rbf-pu-on-node2", { onNode2: "Short", longToShort: rbf }), results);
-    assert.equal(ran.status, 0, ran.stderr);
-    const local = join(scratch, "rbf-pu-on-node2-one-node");
-    runHere(lines("rbf-pu-on-node2-one-node", { longToShort: rbf }), local);
-    assert.deepEqual(fieldDigests(results), fieldDigests(local));
+    const results = linesAgainstOneNode("rbf-pu-on-node2", { onNode2: "Short", longToShort: rbf });
     assert.deepEqual(onlyRecord(results).record.transfers, [
       { transfer: LONG_TO_SHORT, appliedOn: "node2" },
       { transfer: SHORT_TO_LONG, appliedOn: "node1" },
