@@ -86,13 +86,16 @@ class ComponentSession {
         this.mirror?.applyReads(payload);
         return;
       case FrameType.operators:
-        this.refuseUnfit(() => this.remoteApply?.receive(payload));
+        try {
+          this.remoteApply?.receive(payload);
+        } catch (error) {
+          this.refuse(error as Error);
+        }
         return;
       case FrameType.record: {
         const sequence = decodeRecord(payload, this.outgoing, where);
         // The source values came before this record: the target fields are the driver's before the component acts.
-        if (TURN_TO_COMPONENT.has(this.outgoing.opcode)) this.refuseUnfit(() => this.remoteApply?.applyDue());
-        if (this.ended) return;
+        if (TURN_TO_COMPONENT.has(this.outgoing.opcode) && !this.appliedDue()) return;
         this.channel?.send(this.outgoing);
         this.pump?.kick();
         this.requests.set(this.outgoing.sequence, sequence);
@@ -171,18 +174,24 @@ class ComponentSession {
     this.socket.write(encodeFrame(FrameType.record, encodeRecord(message)));
   }
 
-  /**
-   * Runs `step`; what it refuses (operators unfit to apply, from another node) ends the component, and the relay
-   * exits as a component that failed, with the reason, instead of as a lost node.
-   */
-  private refuseUnfit(step: () => void): void {
+  /** Applies the operators due before the component's turn; false when they were unfit, and the session ends. */
+  private appliedDue(): boolean {
     try {
-      step();
+      this.remoteApply?.applyDue();
+      return true;
     } catch (error) {
-      const message = (error as Error).message;
-      this.socket.write(jsonFrame(FrameType.exit, { code: 1, signal: null, error: `conflux: ${message}` }));
-      this.end(message);
+      this.refuse(error as Error);
+      return false;
     }
+  }
+
+  /**
+   * Operators unfit to apply (they come from another node) end the component, and the relay exits as a component
+   * that failed, with the reason, instead of as a lost node.
+   */
+  private refuse(error: Error): void {
+    this.socket.write(jsonFrame(FrameType.exit, { code: 1, signal: null, error: `conflux: ${error.message}` }));
+    this.end(error.message);
   }
 
   /** Takes the component down and removes this node's run directory; once. */

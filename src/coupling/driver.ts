@@ -273,7 +273,6 @@ export async function runCoupling<OperatorSpec>(
     }
     progress.phase = "transfer setup";
     const transfers = bindTransfers(plan.transfers, meshes, givenPoints, hooks, setupMs);
-    let loopTransfers = transfers;
     // Damage to shared memory is caught where it happens, in either loop, and blamed on whose it is.
     const free = [...participants.values()].filter((participant) => !plan.order.includes(participant.plan.name));
     const guard: RunGuard = {
@@ -304,13 +303,12 @@ export async function runCoupling<OperatorSpec>(
       history = timeRun.history;
     }
     // Exports of every value each window read every value: then nothing is declared, and all of it crosses.
-    if (hooks.windowDone === undefined) {
-      declareRemoteReads(run, participants, readSources(plan, transfers, meshes, waveforms));
-    }
-    // After the reads were declared from the operators themselves: those applied elsewhere read what they did.
-    if (plan.time === undefined) {
+    if (plan.time === undefined)
       remoteOperators = placeRemoteOperators(run, participants, plan.transfers, transfers, meshes);
-      loopTransfers = remoteOperators.transfers;
+    if (hooks.windowDone === undefined) {
+      // A target whose operator is applied on its node has nothing read of its fields here: they cross at bye.
+      const targetHeads = remoteOperators?.targetHeads ?? [];
+      declareRemoteReads(run, participants, [...readSources(plan, transfers, meshes, waveforms), ...targetHeads]);
     }
     hooks.onReady?.(
       [...participants.values()].map((participant) => ({
@@ -349,6 +347,7 @@ export async function runCoupling<OperatorSpec>(
     } else {
       const steps = plan.order.map((name) => participants.get(name) as Participant);
       const finiteOnly = plan.checkFinite !== false;
+      const loopTransfers = remoteOperators?.transfers ?? transfers;
       runIterations(steps, loopTransfers, plan.iterations, stepNs, timings, hooks, progress, guard, finiteOnly);
     }
     setCounts(timings, plan, timeRun, progress.completed, pingPhases);

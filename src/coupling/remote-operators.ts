@@ -35,6 +35,7 @@ import {
 import { ComponentLink } from "./component-link.ts";
 import type { Participant } from "./participant.ts";
 import type { TransferPlan } from "./plan.ts";
+import { meshHeadBytes, type ReadSource } from "./remote-reads.ts";
 import type { BoundTransfer } from "./schemes/iteration-loop.ts";
 
 const VALUE_BYTES = 8;
@@ -80,6 +81,11 @@ export interface RemoteOperatorPlacement {
   transfers: BoundTransfer[];
   /** Transfer label → the node it is applied on, for those applied off the driver's node. */
   appliedOn: Record<string, string>;
+  /**
+   * The target meshes of those transfers, as what the driver reads of them: their heads alone. Their fields are
+   * computed on their node and read there; here only at bye, when everything crosses.
+   */
+  targetHeads: ReadSource[];
   close(): void;
 }
 
@@ -139,6 +145,7 @@ export function placeRemoteOperators(
 ): RemoteOperatorPlacement {
   const nodes = remoteTargets(participants);
   const byComponent = new Map<string, { index: number; operator: RemoteOperator; read: Int32Array }[]>();
+  const targetHeads: ReadSource[] = [];
   transfers.forEach((transfer, index) => {
     const to = plans[index]?.to;
     const mesh = to === undefined ? undefined : meshes.get(`${to.component}.${to.mesh}`);
@@ -155,6 +162,13 @@ export function placeRemoteOperators(
       fieldOffset: target.byteOffset - mesh.segment.payloadOffset,
       valuesOffset: 0,
     };
+    targetHeads.push({
+      component: to.component,
+      segment: mesh.segment,
+      headBytes: meshHeadBytes(mesh),
+      views: [],
+      operator: transfer.operator,
+    });
     const list = byComponent.get(to.component) ?? [];
     list.push({ index, operator, read });
     byComponent.set(to.component, list);
@@ -199,6 +213,7 @@ export function placeRemoteOperators(
   return {
     transfers: placed,
     appliedOn,
+    targetHeads,
     close: () => {
       for (const segment of segments) segment.close();
     },

@@ -353,8 +353,8 @@ interface Lines {
   /** ≥ 0: the long line spoils its last value in that iteration. */
   nanAt?: number;
   iterations?: number;
-  /** The operator of Long.line.out → Short.line.in. */
-  longToShort?: string;
+  /** The operator of Long.line.out → Short.line.in; none: Short's values go to Long, and nothing comes back. */
+  longToShort?: string | null;
 }
 
 /** A long line (20,000 points over [0, 1)) and a short one (64 points over its first 0.3 %), each reading the other. */
@@ -381,8 +381,7 @@ ${placed("Long")}    meshes:
 ${placed("Short")}    meshes:
       line: { dimension: 1, points: 64, fields: [out, in] }
 transfers:
-  - { from: Long.line.out, to: Short.line.in, operator: ${longToShort} }
-  - { from: Short.line.out, to: Long.line.in, operator: { method: nearest } }
+${longToShort === null ? "" : `  - { from: Long.line.out, to: Short.line.in, operator: ${longToShort} }\n`}  - { from: Short.line.out, to: Long.line.in, operator: { method: nearest } }
 coupling:
   order: [Long, Short]
   iterations: ${iterations}
@@ -493,6 +492,20 @@ test(
     );
     // Setup sends the rows once (a few kB); a turn, the values read: never the long line.
     assert.ok(link.bytesToNode < 64 * 1024 + (SPARSE_ITERATIONS + 1) * (read + 1) * 8, `${link.bytesToNode} bytes`);
+    assertNodeClean("node2");
+  },
+);
+
+test(
+  "a long line on node2 that is only a target: the field its agent computes crosses once, at bye, not every turn",
+  options,
+  () => {
+    const results = linesAgainstOneNode("only-a-target", { onNode2: "Long", longToShort: null });
+    assert.deepEqual(onlyRecord(results).record.transfers, [{ transfer: SHORT_TO_LONG, appliedOn: "node2" }]);
+    const link = linkOf(results, "Long");
+    // The hello brings coordinates and both fields; bye both fields again; a turn, a block or so.
+    const field = LONG_POINTS * 8;
+    assert.ok(link.bytesFromNode < 5 * field + SPARSE_ITERATIONS * 4096, `${link.bytesFromNode} bytes from node2`);
     assertNodeClean("node2");
   },
 );
