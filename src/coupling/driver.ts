@@ -302,9 +302,10 @@ export async function runCoupling<OperatorSpec>(
       });
       history = timeRun.history;
     }
-    // Exports of every value each window read every value: then nothing is declared, and all of it crosses.
+    // An iteration run's sparse operators onto a component of one rank on another node are applied there.
     if (plan.time === undefined)
       remoteOperators = placeRemoteOperators(run, participants, plan.transfers, transfers, meshes);
+    // Exports of every value each window read every value: then nothing is declared, and all of it crosses.
     if (hooks.windowDone === undefined) {
       // A target whose operator is applied on its node has nothing read of its fields here: they cross at bye.
       const targetHeads = remoteOperators?.targetHeads ?? [];
