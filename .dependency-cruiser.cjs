@@ -18,7 +18,8 @@
 //   component  wire shm queue bspline             the SDK (and, through them, native)
 //   stack      native platform                    container root filesystems
 //   enclave    native platform wire shm           where a component runs
-//   cluster    native platform wire shm queue enclave    a component on another node: relay, agent, frames
+//   cluster    native platform wire shm queue enclave mapping    a component on another node: relay, agent, frames,
+//              and the operators its agent applies there (the mapping's own, for the one-node sums)
 //   coupling   native wire shm queue enclave mapping stats bspline
 //   record     platform wire shm enclave compose stats    the run record
 //   runner     platform wire shm enclave stack compose mapping meshfile coupling stats record cluster
@@ -60,7 +61,7 @@ const layers = {
   component: ["wire", "shm", "queue", "bspline"],
   stack: ["native", "platform"],
   enclave: ["native", "platform", "wire", "shm"],
-  cluster: ["native", "platform", "wire", "shm", "queue", "enclave"],
+  cluster: ["native", "platform", "wire", "shm", "queue", "enclave", "mapping"],
   coupling: ["native", "wire", "shm", "queue", "enclave", "mapping", "stats", "bspline"],
   record: ["platform", "wire", "shm", "enclave", "compose", "stats"],
   runner: [

@@ -6,7 +6,8 @@
 // in the enclave its launch names, with a run directory of this node's own. It
 // is that component's driver here: it owns the channel, passes records both
 // ways, and keeps the component's segments alike on both nodes
-// (segment-mirror.ts). A relay that stops talking for a second, or goes, takes
+// (segment-mirror.ts), and applies the operators the driver handed over onto the
+// component's fields (remote-apply.ts). A relay that stops talking for a second, or goes, takes
 // its component down; so does the agent's own end (SIGTERM from srun).
 import { createServer, type Server, type Socket } from "node:net";
 import { hostname } from "node:os";
@@ -22,7 +23,9 @@ import { ChannelPump } from "./channel-pump.ts";
 import { encodeFrame, FrameReader, FrameType, jsonFrame } from "./frames.ts";
 import { LOST_AFTER_MS, PeerWatch } from "./peer-watch.ts";
 import { decodeRecord, encodeRecord } from "./record-codec.ts";
+import { RemoteApply } from "./remote-apply.ts";
 import { SegmentMirror } from "./segment-mirror.ts";
+import { TURN_TO_COMPONENT, TURN_TO_DRIVER } from "./turns.ts";
 
 /** What a relay asks an agent to run: the component as the driver's own enclave would have. */
 export interface RemoteLaunch {
@@ -33,8 +36,6 @@ export interface RemoteLaunch {
   wait: Partial<WaitStrategy>;
 }
 
-/** Records a component sends that pass the turn to the driver: its segments go first. */
-const TURN_TO_DRIVER = new Set<number>([Opcode.hello, Opcode.done, Opcode.checkpointed, Opcode.restored, Opcode.bye]);
 /** Requests whose replies name them by sequence: at most this many are remembered. */
 const REMEMBERED_REQUESTS = 64;
 
@@ -44,6 +45,7 @@ class ComponentSession {
   private run: Run | undefined;
   private channel: Channel | undefined;
   private mirror: SegmentMirror | undefined;
+  private remoteApply: RemoteApply | undefined;
   private enclave: Enclave | undefined;
   private pump: ChannelPump | undefined;
   private readonly outgoing = new Message();
@@ -83,8 +85,17 @@ class ComponentSession {
       case FrameType.reads:
         this.mirror?.applyReads(payload);
         return;
+      case FrameType.operators:
+        try {
+          this.remoteApply?.receive(payload);
+        } catch (error) {
+          this.refuse(error as Error);
+        }
+        return;
       case FrameType.record: {
         const sequence = decodeRecord(payload, this.outgoing, where);
+        // The source values came before this record: the target fields are the driver's before the component acts.
+        if (TURN_TO_COMPONENT.has(this.outgoing.opcode) && !this.appliedDue()) return;
         this.channel?.send(this.outgoing);
         this.pump?.kick();
         this.requests.set(this.outgoing.sequence, sequence);
@@ -108,7 +119,9 @@ class ComponentSession {
     try {
       this.run = Run.create({ handleSignals: false });
       this.channel = Channel.create(this.run, channelName(name), { wait: remote.wait });
-      this.mirror = new SegmentMirror(this.run, name, `agent on ${hostname()}, component ${name}`);
+      const where = `agent on ${hostname()}, component ${name}`;
+      this.mirror = new SegmentMirror(this.run, name, where);
+      this.remoteApply = new RemoteApply(this.run, name, where);
       const output = {
         write: (text: string) => this.socket.write(encodeFrame(FrameType.output, Buffer.from(text, "utf8"))),
       };
@@ -161,6 +174,26 @@ class ComponentSession {
     this.socket.write(encodeFrame(FrameType.record, encodeRecord(message)));
   }
 
+  /** Applies the operators due before the component's turn; false when they were unfit, and the session ends. */
+  private appliedDue(): boolean {
+    try {
+      this.remoteApply?.applyDue();
+      return true;
+    } catch (error) {
+      this.refuse(error as Error);
+      return false;
+    }
+  }
+
+  /**
+   * Operators unfit to apply (they come from another node) end the component, and the relay exits as a component
+   * that failed, with the reason, instead of as a lost node.
+   */
+  private refuse(error: Error): void {
+    this.socket.write(jsonFrame(FrameType.exit, { code: 1, signal: null, error: `conflux: ${error.message}` }));
+    this.end(error.message);
+  }
+
   /** Takes the component down and removes this node's run directory; once. */
   end(reason: string): void {
     if (this.ended) return;
@@ -171,6 +204,7 @@ class ComponentSession {
     this.pump?.stop();
     const enclave = this.enclave;
     const finish = () => {
+      this.remoteApply?.close();
       this.mirror?.close();
       this.channel?.close();
       this.run?.close();

@@ -23,6 +23,8 @@ export const FrameType = {
   output: 8,
   /** relay → agent: the byte ranges of the component's segments the driver reads (wire/read-ranges.ts), once. */
   reads: 9,
+  /** relay → agent: the operators to apply on the component's node (wire/remote-operators.ts), once. */
+  operators: 10,
 } as const;
 
 export const FRAME_HEADER_BYTES = 8;

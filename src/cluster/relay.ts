@@ -22,7 +22,7 @@ import {
   WAIT_VARIABLE,
 } from "../wire/environment.ts";
 import { LINK_COUNTERS_BYTES, linkCountersSegmentName, writeLinkCounters } from "../wire/link-counters.ts";
-import { channelName, Opcode } from "../wire/protocol.ts";
+import { channelName } from "../wire/protocol.ts";
 import { CACHE_LINE } from "../wire/ring.ts";
 import type { RemoteLaunch } from "./agent.ts";
 import { ChannelPump } from "./channel-pump.ts";
@@ -31,9 +31,7 @@ import { LOST_AFTER_MS, PeerWatch } from "./peer-watch.ts";
 import { decodeRecord, encodeRecord } from "./record-codec.ts";
 import { AGENT_VARIABLE, REMOTE_LAUNCH_VARIABLE } from "./relay-environment.ts";
 import { SegmentMirror } from "./segment-mirror.ts";
-
-/** Records the driver sends that pass the turn to the component: its segments go first. */
-const TURN_TO_COMPONENT = new Set<number>([Opcode.ack, Opcode.go, Opcode.window, Opcode.stop]);
+import { TURN_TO_COMPONENT } from "./turns.ts";
 
 interface ExitFrame {
   code: number | null;

@@ -22,12 +22,31 @@
 // doubles on 8-byte boundaries. A block held back stays changed against the
 // shadow, and crosses when the component says bye, so the run's saved fields
 // are the component's whole. Names "<component>._…" are the cluster's own
-// (no mesh name starts so) and never cross as segments.
+// (no mesh name starts so) and never cross as segments, but one: the source
+// values of operators applied on the component's node, "<component>._sources",
+// which the driver rewrites each turn (coupling/remote-operators.ts); their
+// operators, "<component>._operators", pass once, as the read ranges do.
 import type { Run } from "../shm/run.ts";
 import type { Segment } from "../shm/segment.ts";
 import { type ByteRanges, decodeReadRanges, readRangesPublished, readRangesSegmentName } from "../wire/read-ranges.ts";
+import {
+  decodeRemoteOperators,
+  remoteOperatorsPublished,
+  remoteOperatorsSegmentName,
+  remoteSourcesSegmentName,
+} from "../wire/remote-operators.ts";
 import type { SegmentKind } from "../wire/segment-header.ts";
 import { encodeFrame, FrameType } from "./frames.ts";
+
+/** A payload the driver writes once for the agent, passed on by the relay as a frame of its own. */
+interface Handover {
+  name: string;
+  frameType: number;
+  /** Whether the driver has finished writing it. */
+  published(bytes: Uint8Array): boolean;
+  /** Throws, naming what is wrong, when it is not fit to pass on. */
+  check(bytes: Uint8Array): unknown;
+}
 
 const NAME_LIMIT = 1024;
 /** Blocks compared and sent whole: small enough that a changed value costs little, large enough to compare fast. */
@@ -56,8 +75,10 @@ export class SegmentMirror {
   bytesReceived = 0;
   /** Changed bytes held back because the driver does not read them (they cross at bye). */
   bytesHeldBack = 0;
-  /** Relay side: whether the driver's read ranges have gone to the agent. */
-  private readsSent = false;
+  /** Relay side: the driver's setup payloads that have gone to the agent, by segment name. */
+  private readonly handedOver = new Set<string>();
+  /** What the driver writes once, after setup, for the agent: its read ranges and the operators to apply there. */
+  private readonly handovers: readonly Handover[];
   /** Agent side: the ranges the driver reads, by segment name, once the relay has passed them. */
   private reads: Map<string, ByteRanges> | undefined;
 
@@ -67,19 +88,35 @@ export class SegmentMirror {
     private readonly where: string,
     /** The relay's side: it passes the driver's read ranges on (the agent's never: they are not its component's to say). */
     private readonly passesReads = false,
-  ) {}
+  ) {
+    this.handovers = [
+      {
+        name: readRangesSegmentName(component),
+        frameType: FrameType.reads,
+        published: readRangesPublished,
+        check: (bytes) => decodeReadRanges(bytes, `${where}: the driver's`),
+      },
+      {
+        name: remoteOperatorsSegmentName(component),
+        frameType: FrameType.operators,
+        published: remoteOperatorsPublished,
+        check: (bytes) => decodeRemoteOperators(bytes, `${where}: the driver's`),
+      },
+    ];
+  }
 
   /**
    * Frames of what changed in the component's segments since the other node had them: the changed blocks the
    * driver reads, or all of them when `whole` (or nothing was said). On the relay's side, the driver's read
-   * ranges go first, once they exist.
+   * ranges and operators pass too, once each, once they exist.
    */
   frames(whole = false): Buffer[] {
     const frames: Buffer[] = [];
     for (const entry of this.run.segments()) {
       if (!entry.name.startsWith(this.prefix)) continue;
-      if (entry.name === this.readsName) {
-        if (this.passesReads && !this.readsSent) this.sendReads(frames);
+      const handover = this.handovers.find((candidate) => candidate.name === entry.name);
+      if (handover !== undefined) {
+        if (this.passesReads && !this.handedOver.has(handover.name)) this.handOver(handover, frames);
         continue;
       }
       if (!this.mirrors(entry.name)) continue;
@@ -123,25 +160,26 @@ export class SegmentMirror {
     return `${this.component}.`;
   }
 
-  private get readsName(): string {
-    return readRangesSegmentName(this.component);
-  }
-
-  /** Whether a segment of this name crosses: the component's own, but not its channel or the cluster's. */
+  /**
+   * Whether a segment of this name crosses: the component's own, but not its channel or the cluster's, except the
+   * source values of operators applied on its node, which the driver rewrites every turn.
+   */
   private mirrors(name: string): boolean {
+    if (name === remoteSourcesSegmentName(this.component)) return true;
     return name.startsWith(this.prefix) && name !== `${this.prefix}channel` && !name.startsWith(`${this.prefix}_`);
   }
 
-  private sendReads(frames: Buffer[]): void {
-    const segment = this.run.openSegment(this.readsName);
+  private handOver(handover: Handover, frames: Buffer[]): void {
+    const segment = this.run.openSegment(handover.name);
     try {
       const bytes = segment.bytes(0, segment.payloadSize);
-      if (!readRangesPublished(bytes)) return;
+      if (!handover.published(bytes)) return;
       // Checked here too: a component on the driver's node can reach the run's segments.
       const copy = Buffer.from(bytes);
-      decodeReadRanges(copy, `${this.where}: the driver's`);
-      frames.push(encodeFrame(FrameType.reads, copy));
-      this.readsSent = true;
+      handover.check(copy);
+      frames.push(encodeFrame(handover.frameType, copy));
+      this.bytesSent += copy.byteLength;
+      this.handedOver.add(handover.name);
     } finally {
       segment.close();
     }

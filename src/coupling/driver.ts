@@ -51,6 +51,7 @@ import {
   rankedPoint,
   rankPid,
 } from "./ranks/rank-participants.ts";
+import { placeRemoteOperators, type RemoteOperatorPlacement } from "./remote-operators.ts";
 import { declareRemoteReads, readSources } from "./remote-reads.ts";
 import { buildTimeRun, createTimeWaveforms, timePhaseNames, timeTimingCapacity } from "./schemes/build-time-run.ts";
 import { type BoundTransfer, type IterationProbe, runIterations } from "./schemes/iteration-loop.ts";
@@ -118,6 +119,8 @@ export interface CouplingResult {
   convergence?: WindowConvergence[];
   /** Components of many ranks: each rank's step times (ns), step by step, for load imbalance. */
   rankSteps?: Record<string, number[][]>;
+  /** Transfers applied on another node than the driver's (their target's): label → node (docs/cluster.md). */
+  appliedOn?: Record<string, string>;
 }
 
 /** Attached to the error a failed run ends with, as `partial`: what it completed before it failed. */
@@ -169,6 +172,7 @@ export async function runCoupling<OperatorSpec>(
   let waveforms: SharedWaveform[] = [];
   let history: WindowConvergence[] | undefined;
   let timeRun: TimeRun | undefined;
+  let remoteOperators: RemoteOperatorPlacement | undefined;
   /** Whether the results were handed to hooks.collect already (it is called once). */
   let collected = false;
   // Created before the listeners: a run that cannot even be created leaves none behind.
@@ -184,6 +188,9 @@ export async function runCoupling<OperatorSpec>(
     enclaves,
     ...(history === undefined ? {} : { convergence: history }),
     ...rankStepsOf(participants),
+    ...(remoteOperators === undefined || Object.keys(remoteOperators.appliedOn).length === 0
+      ? {}
+      : { appliedOn: remoteOperators.appliedOn }),
   });
   try {
     for (const component of plan.components) {
@@ -295,9 +302,14 @@ export async function runCoupling<OperatorSpec>(
       });
       history = timeRun.history;
     }
+    // An iteration run's sparse operators onto a component of one rank on another node are applied there.
+    if (plan.time === undefined)
+      remoteOperators = placeRemoteOperators(run, participants, plan.transfers, transfers, meshes);
     // Exports of every value each window read every value: then nothing is declared, and all of it crosses.
     if (hooks.windowDone === undefined) {
-      declareRemoteReads(run, participants, readSources(plan, transfers, meshes, waveforms));
+      // A target whose operator is applied on its node has nothing read of its fields here: they cross at bye.
+      const targetHeads = remoteOperators?.targetHeads ?? [];
+      declareRemoteReads(run, participants, [...readSources(plan, transfers, meshes, waveforms), ...targetHeads]);
     }
     hooks.onReady?.(
       [...participants.values()].map((participant) => ({
@@ -336,7 +348,8 @@ export async function runCoupling<OperatorSpec>(
     } else {
       const steps = plan.order.map((name) => participants.get(name) as Participant);
       const finiteOnly = plan.checkFinite !== false;
-      runIterations(steps, transfers, plan.iterations, stepNs, timings, hooks, progress, guard, finiteOnly);
+      const loopTransfers = remoteOperators?.transfers ?? transfers;
+      runIterations(steps, loopTransfers, plan.iterations, stepNs, timings, hooks, progress, guard, finiteOnly);
     }
     setCounts(timings, plan, timeRun, progress.completed, pingPhases);
     // A shrink within a segment's last page raises no SIGBUS, so it has no mark: measure every file once.
@@ -383,6 +396,7 @@ export async function runCoupling<OperatorSpec>(
     );
     await timeRun?.accelerated?.acceleration.close?.();
     for (const waveform of waveforms) waveform.close();
+    remoteOperators?.close();
     for (const snapshot of snapshots) snapshot.close();
     for (const mesh of meshes.values()) mesh.close();
     for (const participant of participants.values()) participant.link.close();

@@ -105,17 +105,22 @@ export function readSources(
   return transfers.flatMap((transfer) => {
     const mesh = meshes.get(`${transfer.from.component}.${transfer.from.mesh}`);
     if (mesh === undefined) return [];
-    const coordinates = mesh.coordinates;
     return [
       {
         component: transfer.from.component,
         segment: mesh.segment,
-        headBytes: coordinates.byteOffset + coordinates.byteLength - mesh.segment.payloadOffset,
+        headBytes: meshHeadBytes(mesh),
         views: [transfer.source],
         operator: transfer.operator,
       },
     ];
   });
+}
+
+/** What the driver's checks read of a mesh's segment whole: its metadata and coordinates. */
+export function meshHeadBytes(mesh: SharedMesh): number {
+  const coordinates = mesh.coordinates;
+  return coordinates.byteOffset + coordinates.byteLength - mesh.segment.payloadOffset;
 }
 
 function addSourceRanges(source: ReadSource, ranges: [number, number][]): void {

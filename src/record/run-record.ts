@@ -195,6 +195,14 @@ export interface TimeEntry {
   iterations: number;
 }
 
+/** A run over nodes: one transfer, and where its operator was applied (docs/cluster.md). */
+export interface TransferEntry {
+  /** "component.mesh.field → component.mesh.field", as the timings name it. */
+  transfer: string;
+  /** The node (its host name) whose process applied the operator: the driver's, or the target's agent. */
+  appliedOn: string;
+}
+
 export interface RunRecord {
   format: typeof RUN_RECORD_FORMAT;
   version: typeof RUN_RECORD_VERSION;
@@ -216,6 +224,8 @@ export interface RunRecord {
   ranks?: Record<string, RankImbalance>;
   driver: DriverEntry;
   enclaves: EnclaveEntry[];
+  /** A run over nodes only: every transfer and the node it was applied on. */
+  transfers?: TransferEntry[];
   seeds: RandomSeed[];
   inputs: InputFile[];
   setupMs: Record<string, number>;

@@ -14,7 +14,7 @@ import { CouplingFailure } from "../coupling/coupling-failure.ts";
 import { type CouplingResult, type EnclaveRecord, type PartialResult, runCoupling } from "../coupling/driver.ts";
 import type { LiveRunSources } from "../coupling/live-sources.ts";
 import type { PhaseTimings } from "../coupling/phase-timings.ts";
-import type { TimePlan } from "../coupling/plan.ts";
+import { type CouplingPlan, fieldLabel, type TimePlan } from "../coupling/plan.ts";
 import type { Enclave, EnclaveOptions } from "../enclave/enclave.ts";
 import type { EnclaveDescription } from "../enclave/environment-description.ts";
 import type { OutputSink } from "../enclave/output-capture.ts";
@@ -43,6 +43,7 @@ import {
   sha256,
   type TimeEntry,
   type TimingSummary,
+  type TransferEntry,
   type WindowConvergenceEntry,
   writeRunRecord,
 } from "../record/run-record.ts";
@@ -149,6 +150,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
   let completed = 0;
   let convergence: WindowConvergenceEntry[] | undefined;
   let rankSteps: Record<string, number[][]> | undefined;
+  let appliedOn: Record<string, string> | undefined;
   let endedEnclaves: EnclaveRecord[] | undefined;
   let agents: NodeAgents | undefined;
   /** Components on other nodes than the driver's, and their host; ranks spread over nodes, each rank's. */
@@ -213,6 +215,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
     setupMs = result.setupMs;
     convergence = result.convergence;
     rankSteps = result.rankSteps;
+    appliedOn = result.appliedOn;
   } catch (error) {
     if (error instanceof CompositionError) {
       await agents?.close();
@@ -227,6 +230,7 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
       completed = partial.iterationsCompleted;
       convergence = partial.convergence;
       rankSteps = partial.rankSteps;
+      appliedOn = partial.appliedOn;
       endedEnclaves = partial.enclaves;
     }
   }
@@ -290,6 +294,8 @@ export async function runComposition(path: string, options: RunOptions = {}): Pr
       : { ranks: Object.fromEntries(Object.entries(rankSteps).map(([name, steps]) => [name, rankImbalance(steps)])) }),
     driver,
     enclaves,
+    // A run over nodes says where each transfer was applied: on the driver's node, or on its target's.
+    ...(spansNodes ? { transfers: transferEntries(plan.transfers, appliedOn ?? {}) } : {}),
     seeds,
     inputs,
     setupMs,
@@ -419,4 +425,12 @@ function driverEntry(environment: EnclaveEnvironment | undefined, threads: numbe
 function missingCgroups(): string | undefined {
   const host = cgroupHost();
   return host.version === 0 ? host.reason : undefined;
+}
+
+/** Every transfer of the plan, with the node its operator was applied on (the driver's unless said). */
+function transferEntries(transfers: CouplingPlan["transfers"], appliedOn: Record<string, string>): TransferEntry[] {
+  return transfers.map((transfer) => {
+    const label = `${fieldLabel(transfer.from)} → ${fieldLabel(transfer.to)}`;
+    return { transfer: label, appliedOn: appliedOn[label] ?? hostname() };
+  });
 }

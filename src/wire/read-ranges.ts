@@ -8,6 +8,14 @@
 // This module is the only code that encodes the layout; every reader decodes
 // it through decodeReadRanges, which checks every count against the bytes.
 
+import {
+  checkedPayloadHead,
+  type PayloadLayout,
+  payloadPublished,
+  publishPayload,
+  writePayloadHead,
+} from "./versioned-payload.ts";
+
 export const READ_RANGES_MAGIC = 0x47524452; // "RDRG"
 export const READ_RANGES_LAYOUT_VERSION = 1;
 /** magic, version, entry count, total bytes. */
@@ -18,6 +26,12 @@ const NAME_LIMIT = 1024;
 
 /** Byte ranges [offset, length] of one segment's payload, ascending and apart. */
 export type ByteRanges = readonly (readonly [number, number])[];
+
+const LAYOUT: PayloadLayout = {
+  magic: READ_RANGES_MAGIC,
+  version: READ_RANGES_LAYOUT_VERSION,
+  headBytes: READ_RANGES_HEAD_BYTES,
+};
 
 export class ReadRangesError extends Error {
   override name = "ReadRangesError";
@@ -39,9 +53,7 @@ export function readRangesBytes(entries: ReadonlyMap<string, ByteRanges>): numbe
 /** Writes `entries` into `target` (readRangesBytes long), the magic last, so a reader that sees it sees the rest. */
 export function encodeReadRanges(entries: ReadonlyMap<string, ByteRanges>, target: Uint8Array): void {
   const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  view.setUint32(4, READ_RANGES_LAYOUT_VERSION, true);
-  view.setUint32(8, entries.size, true);
-  view.setUint32(12, target.byteLength, true);
+  writePayloadHead(view, LAYOUT, entries.size);
   let at = READ_RANGES_HEAD_BYTES;
   for (const [name, ranges] of entries) {
     const bytes = Buffer.from(name, "utf8");
@@ -55,13 +67,12 @@ export function encodeReadRanges(entries: ReadonlyMap<string, ByteRanges>, targe
       at += RANGE_BYTES;
     }
   }
-  Atomics.store(new Int32Array(target.buffer, target.byteOffset, 1), 0, READ_RANGES_MAGIC | 0);
+  publishPayload(target, LAYOUT);
 }
 
 /** Whether the writer has finished: the magic is there (it is stored last). */
 export function readRangesPublished(bytes: Uint8Array): boolean {
-  if (bytes.byteLength < READ_RANGES_HEAD_BYTES || bytes.byteOffset % 4 !== 0) return false;
-  return Atomics.load(new Int32Array(bytes.buffer, bytes.byteOffset, 1), 0) >>> 0 === READ_RANGES_MAGIC;
+  return payloadPublished(bytes, LAYOUT);
 }
 
 /** The entries of a payload, every count and range checked against its bytes; `where` names it in errors. */
@@ -69,14 +80,7 @@ export function decodeReadRanges(bytes: Uint8Array, where: string): Map<string, 
   const fail = (reason: string): never => {
     throw new ReadRangesError(`${where}: read ranges ${reason}`);
   };
-  if (bytes.byteLength < READ_RANGES_HEAD_BYTES) fail(`of ${bytes.byteLength} bytes, fewer than their head`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== READ_RANGES_MAGIC) fail("without their magic");
-  const version = view.getUint32(4, true);
-  if (version !== READ_RANGES_LAYOUT_VERSION) fail(`of layout version ${version}; this build reads version 1`);
-  const count = view.getUint32(8, true);
-  if (view.getUint32(12, true) !== bytes.byteLength)
-    fail(`that say ${view.getUint32(12, true)} bytes in ${bytes.byteLength}`);
+  const { view, count } = checkedPayloadHead(bytes, LAYOUT, fail);
   const entries = new Map<string, ByteRanges>();
   let at = READ_RANGES_HEAD_BYTES;
   for (let entry = 0; entry < count; entry++) {

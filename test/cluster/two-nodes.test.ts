@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { createOperator, pointSetFromInterleaved, sourcePointsRead } from "../../src/mapping/index.ts";
 import { readRunRecord } from "../../src/record/run-record.ts";
 import { compileWithClient } from "../clients/toolchain.ts";
 import { projectRoot } from "../support/child-process.ts";
@@ -98,7 +99,7 @@ function seedOnTwoNodes(name: string, iterations: number, appB: string): string 
 test(
   "the seed demo with appB on node2: the one-node fields bit for bit, and nothing left on either node",
   options,
-  () => {
+  (t) => {
     const file = seedOnTwoNodes("seed-two-nodes", 500, join(projectRoot, "examples/seed-dtk/app-b.ts"));
     const results = join(scratch, "seed-two-nodes");
     const ran = runOnCluster(file, results);
@@ -116,6 +117,13 @@ test(
     assert.equal(record.driver.host.hostname, "node1");
     assert.equal(record.enclaves.find((enclave) => enclave.component === "appB")?.node, "node2");
     assert.equal(record.enclaves.find((enclave) => enclave.component === "appA")?.node, undefined);
+    // appB's temperature is computed on node2 by its agent, from the values of appA's the nearest operator reads.
+    assert.deepEqual(record.transfers, [
+      { transfer: "appA.surface.temperature → appB.surface.temperature", appliedOn: "node2" },
+      { transfer: "appB.surface.flux → appA.surface.flux", appliedOn: "node1" },
+    ]);
+    const link = record.enclaves.find((enclave) => enclave.component === "appB")?.link;
+    t.diagnostic(`appB's relay sent node2 ${link?.bytesToNode} bytes in 500 iterations, its operator's rows included`);
     assertNodeClean("node1");
     assertNodeClean("node2");
   },
@@ -339,63 +347,165 @@ coupling:
   },
 );
 
-/** A long line on node2 whose first few values the short line on node1 reads; `nanAt` ≥ 0 spoils its last value then. */
-function sparseReads(name: string, placed: boolean, nanAt = -1): string {
+interface Lines {
+  /** The line on node2 (none: both on node1, one node). */
+  onNode2?: "Long" | "Short";
+  /** ≥ 0: the long line spoils its last value in that iteration. */
+  nanAt?: number;
+  iterations?: number;
+  /** The operator of Long.line.out → Short.line.in; none: Short's values go to Long, and nothing comes back. */
+  longToShort?: string | null;
+}
+
+/** A long line (20,000 points over [0, 1)) and a short one (64 points over its first 0.3 %), each reading the other. */
+function lines(
+  name: string,
+  { onNode2, nanAt = -1, iterations = SPARSE_ITERATIONS, longToShort = "{ method: nearest }" }: Lines = {},
+): string {
   const app = join(projectRoot, "test/cluster/fixtures/line-app.ts");
   const file = join(scratch, `${name}.yaml`);
+  const placed = (component: string) => (onNode2 === component ? "    node: 2\n" : "");
   writeFileSync(
     file,
     `version: 1
 name: ${name}
-${placed ? "placement: { nodes: 2 }\n" : ""}components:
+${onNode2 === undefined ? "" : "placement: { nodes: 2 }\n"}components:
   Long:
     module: ${app}
     args: { points: ${LONG_POINTS}, from: 0, to: 1, nanAt: ${nanAt} }
-${placed ? "    node: 2\n" : ""}    meshes:
+${placed("Long")}    meshes:
       line: { dimension: 1, points: ${LONG_POINTS}, fields: [out, in] }
   Short:
     module: ${app}
     args: { points: 64, from: 0, to: 0.003 }
-    meshes:
+${placed("Short")}    meshes:
       line: { dimension: 1, points: 64, fields: [out, in] }
 transfers:
-  - { from: Long.line.out, to: Short.line.in, operator: { method: nearest } }
-  - { from: Short.line.out, to: Long.line.in, operator: { method: nearest } }
+${longToShort === null ? "" : `  - { from: Long.line.out, to: Short.line.in, operator: ${longToShort} }\n`}  - { from: Short.line.out, to: Long.line.in, operator: { method: nearest } }
 coupling:
   order: [Long, Short]
-  iterations: ${SPARSE_ITERATIONS}
+  iterations: ${iterations}
 `,
   );
   return file;
 }
 const LONG_POINTS = 20_000;
 const SPARSE_ITERATIONS = 50;
+const LONG_TO_SHORT = "Long.line.out → Short.line.in";
+const SHORT_TO_LONG = "Short.line.out → Long.line.in";
+
+/** The source points `spec` reads from mesh `from` onto mesh `to`, as the driver set it up from their saved coordinates. */
+function pointsRead(results: string, from: string, to: string, spec: unknown): number {
+  const { directory, record } = onlyRecord(results);
+  const points = (mesh: string) => {
+    const field = record.fields.find((candidate) => candidate.name === `${mesh}.coordinates`);
+    assert.ok(field !== undefined, `${mesh}'s coordinates are saved`);
+    const bytes = readFileSync(join(directory, field.file));
+    return pointSetFromInterleaved(1, new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8));
+  };
+  const operator = createOperator(points(from), points(to), spec);
+  return sourcePointsRead(operator)?.length ?? operator.sourceCount;
+}
+
+/** The lines run over two nodes and on one: the results directory of the first, whose fields are the second's. */
+function linesAgainstOneNode(name: string, placed: Lines): string {
+  const results = join(scratch, name);
+  const ran = runOnCluster(lines(name, placed), results);
+  assert.equal(ran.status, 0, ran.stderr);
+  const local = join(scratch, `${name}-one-node`);
+  const { onNode2: _, ...oneNode } = placed;
+  runHere(lines(`${name}-one-node`, oneNode), local);
+  assert.deepEqual(fieldDigests(results), fieldDigests(local));
+  return results;
+}
+
+function linkOf(results: string, component: string) {
+  const link = onlyRecord(results).record.enclaves.find((enclave) => enclave.component === component)?.link;
+  assert.ok(link !== undefined, `the record keeps what ${component}'s relay moved`);
+  return link;
+}
 
 test(
   "a long line on node2 that the driver reads 64 values of: each turn brings those, the one-node fields bit for bit, and a NaN nobody reads still ends the run naming its point",
   options,
   () => {
-    const results = join(scratch, "sparse-reads");
-    const ran = runOnCluster(sparseReads("sparse-reads", true), results);
-    assert.equal(ran.status, 0, ran.stderr);
-    const local = join(scratch, "sparse-reads-one-node");
-    runHere(sparseReads("sparse-reads-one-node", false), local);
-    assert.deepEqual(fieldDigests(results), fieldDigests(local));
-    const link = onlyRecord(results).record.enclaves.find((enclave) => enclave.component === "Long")?.link;
-    assert.ok(link !== undefined, "the record keeps what Long's relay moved");
+    const results = linesAgainstOneNode("sparse-reads", { onNode2: "Long" });
+    const link = linkOf(results, "Long");
     // Whole, each turn would bring the rewritten field, 160 kB; what crosses is the hello (coordinates and both
-    // fields), a few blocks a turn, and at bye the rest of the field once.
+    // fields), a few blocks a turn, and at bye the rest of the field once, and the field its agent computed.
     const field = LONG_POINTS * 8;
     assert.ok(link.bytesFromNode >= 3 * field, `${link.bytesFromNode} bytes from node2`);
-    assert.ok(link.bytesFromNode < 4 * field + SPARSE_ITERATIONS * 4096, `${link.bytesFromNode} bytes from node2`);
+    assert.ok(link.bytesFromNode < 5 * field + SPARSE_ITERATIONS * 4096, `${link.bytesFromNode} bytes from node2`);
     assert.ok(link.records >= 2 * SPARSE_ITERATIONS, `${link.records} records`);
 
     const spoiled = join(scratch, "sparse-reads-nan");
-    const failed = runOnCluster(sparseReads("sparse-reads-nan", true, 10), spoiled);
+    const failed = runOnCluster(lines("sparse-reads-nan", { onNode2: "Long", nanAt: 10 }), spoiled);
     assert.notEqual(failed.status, 0);
     assert.match(failed.stderr, /component "Long"[^\n]*node2/);
     assert.match(failed.stderr, /wrote NaN into field "out" of mesh "line" at point 19999/);
     assertNodeClean("node1");
+    assertNodeClean("node2");
+  },
+);
+
+test(
+  "a nearest operator onto the long line on node2 is applied there: the one-node fields bit for bit, and each turn sends node2 the values it reads, not the 160 kB field",
+  options,
+  (t) => {
+    const results = linesAgainstOneNode("applied-on-node2", { onNode2: "Long" });
+    assert.deepEqual(onlyRecord(results).record.transfers, [
+      { transfer: LONG_TO_SHORT, appliedOn: "node1" },
+      { transfer: SHORT_TO_LONG, appliedOn: "node2" },
+    ]);
+    // The same run for half the turns: what a turn sends is the difference, without what setup sent once.
+    const shorter = join(scratch, "applied-on-node2-shorter");
+    const half = SPARSE_ITERATIONS / 2;
+    const ranShorter = runOnCluster(lines("applied-on-node2-shorter", { onNode2: "Long", iterations: half }), shorter);
+    assert.equal(ranShorter.status, 0, ranShorter.stderr);
+    const perTurn = (linkOf(results, "Long").bytesToNode - linkOf(shorter, "Long").bytesToNode) / half;
+    // Every value the operator reads changes every turn (x + iteration): they cross, with the operator's generation.
+    const read = pointsRead(results, "Short.line", "Long.line", { method: "nearest" });
+    t.diagnostic(
+      `a turn sent node2 ${perTurn} bytes: ${read} source values read and a generation; its field is ${LONG_POINTS * 8} bytes`,
+    );
+    assert.equal(perTurn, (read + 1) * 8);
+    assertNodeClean("node1");
+    assertNodeClean("node2");
+  },
+);
+
+test(
+  "an RBF-PU operator onto the short line on node2 is applied there from the long line's values in its support: the one-node fields bit for bit",
+  options,
+  (t) => {
+    const rbf = "{ method: rbf-pu, radius: 0.0005 }";
+    const results = linesAgainstOneNode("rbf-pu-on-node2", { onNode2: "Short", longToShort: rbf });
+    assert.deepEqual(onlyRecord(results).record.transfers, [
+      { transfer: LONG_TO_SHORT, appliedOn: "node2" },
+      { transfer: SHORT_TO_LONG, appliedOn: "node1" },
+    ]);
+    const read = pointsRead(results, "Long.line", "Short.line", { method: "rbf-pu", radius: 0.0005 });
+    assert.ok(read < LONG_POINTS / 100, `the rows read ${read} of the long line's ${LONG_POINTS} values`);
+    const link = linkOf(results, "Short");
+    t.diagnostic(
+      `node2 was sent ${link.bytesToNode} bytes in ${SPARSE_ITERATIONS} turns; the rows read ${read} values`,
+    );
+    // Setup sends the rows once (a few kB); a turn, the values read: never the long line.
+    assert.ok(link.bytesToNode < 64 * 1024 + (SPARSE_ITERATIONS + 1) * (read + 1) * 8, `${link.bytesToNode} bytes`);
+    assertNodeClean("node2");
+  },
+);
+
+test(
+  "a long line on node2 that is only a target: the field its agent computes crosses once, at bye, not every turn",
+  options,
+  () => {
+    const results = linesAgainstOneNode("only-a-target", { onNode2: "Long", longToShort: null });
+    assert.deepEqual(onlyRecord(results).record.transfers, [{ transfer: SHORT_TO_LONG, appliedOn: "node2" }]);
+    const link = linkOf(results, "Long");
+    // The hello brings coordinates and both fields; bye both fields again; a turn, a block or so.
+    const field = LONG_POINTS * 8;
+    assert.ok(link.bytesFromNode < 5 * field + SPARSE_ITERATIONS * 4096, `${link.bytesFromNode} bytes from node2`);
     assertNodeClean("node2");
   },
 );
