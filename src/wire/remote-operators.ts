@@ -13,13 +13,7 @@
 // it through decodeRemoteOperators, which checks every count, index and weight
 // against the bytes: they come from another node.
 
-import {
-  checkedPayloadHead,
-  type PayloadLayout,
-  payloadPublished,
-  publishPayload,
-  writePayloadHead,
-} from "./versioned-payload.ts";
+import * as versioned from "./versioned-payload.ts";
 
 export const REMOTE_OPERATORS_MAGIC = 0x504f4d52; // "RMOP"
 export const REMOTE_OPERATORS_LAYOUT_VERSION = 1;
@@ -65,7 +59,7 @@ export interface RemoteOperators {
   sourceValues: number;
 }
 
-const LAYOUT: PayloadLayout = {
+const LAYOUT: versioned.PayloadLayout = {
   magic: REMOTE_OPERATORS_MAGIC,
   version: REMOTE_OPERATORS_LAYOUT_VERSION,
   headBytes: REMOTE_OPERATORS_HEAD_BYTES,
@@ -93,7 +87,7 @@ export function remoteOperatorsBytes(operators: readonly RemoteOperator[]): numb
 /** Writes `remote` into `target` (remoteOperatorsBytes long), the magic last, so a reader that sees it sees the rest. */
 export function encodeRemoteOperators(remote: RemoteOperators, target: Uint8Array): void {
   const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  writePayloadHead(view, LAYOUT, remote.operators.length);
+  versioned.writePayloadHead(view, LAYOUT, remote.operators.length);
   view.setUint32(16, remote.sourceValues, true);
   view.setUint32(20, 0, true);
   let at = REMOTE_OPERATORS_HEAD_BYTES;
@@ -117,12 +111,12 @@ export function encodeRemoteOperators(remote: RemoteOperators, target: Uint8Arra
       at += padded(array.byteLength);
     }
   }
-  publishPayload(target, LAYOUT);
+  versioned.publishPayload(target, LAYOUT);
 }
 
 /** Whether the writer has finished: the magic is there (it is stored last). */
 export function remoteOperatorsPublished(bytes: Uint8Array): boolean {
-  return payloadPublished(bytes, LAYOUT);
+  return versioned.payloadPublished(bytes, LAYOUT);
 }
 
 /**
@@ -133,7 +127,7 @@ export function decodeRemoteOperators(bytes: Uint8Array, where: string): RemoteO
   const fail = (reason: string): never => {
     throw new RemoteOperatorsError(`${where}: remote operators ${reason}`);
   };
-  const { view, count } = checkedPayloadHead(bytes, LAYOUT, fail);
+  const { view, count } = versioned.checkedPayloadHead(bytes, LAYOUT, fail);
   const sourceValues = view.getUint32(16, true);
   // Each operator has its generation before any values: fewer doubles than operators cannot hold them.
   if (count > sourceValues) fail(`that count ${count} operators in ${sourceValues} source values`);
