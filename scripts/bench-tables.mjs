@@ -238,7 +238,9 @@ section("bench map --scale", "map-scale", (scale) => {
   const growth = scale.growth
     .map((g) => `${g.operator} points^${g.exponent.toFixed(2)} (${g.sizes.map(number).join("–")})`)
     .join(", ");
-  const targets = (scale.targets ?? []).map((t) => (typeof t === "string" ? t : JSON.stringify(t))).join("; ");
+  const targets = (scale.targets ?? [])
+    .map((t) => `${t.what}: ${t.measured} against ${t.target}, ${t.met ? "met" : "not met"}`)
+    .join("; ");
   return `${table(["operator", "points", "setup s", "cpu s", "peak bytes/point", "operator bytes/point"], rows)}\n\nSetup grows as ${growth}.${targets === "" ? "" : ` Targets: ${targets}.`}`;
 });
 
