@@ -5,8 +5,9 @@
 # and any failure), and DIR/machine.txt: the date, the CPUs and
 # the load average before and after each bench. Peers (scipy, preCICE) run
 # inside the benches that compare with them, in the same run; `bench coupling
-# --nodes 2` needs root, Slurm and munge, `bench lammps` Debian's LAMMPS. Run it
-# on a quiet machine; it takes about three quarters of an hour on two cores.
+# --nodes 2` needs root, Slurm and munge, `bench lammps` its two stacks built
+# (it names the conflux stack build commands when they are not). Run it
+# on a quiet machine; it takes about an hour on two cores (half of it bench acceleration).
 # scripts/bench-tables.mjs DIR prints the README's tables from what it wrote.
 set -euo pipefail
 out=${1:?usage: scripts/bench-all.sh DIR}
