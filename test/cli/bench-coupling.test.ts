@@ -84,11 +84,14 @@ test("bench coupling --nodes 2 --json: both columns' runs interleaved, the bytes
   assert.equal(report.wait, "block");
   assert.deepEqual([report.one_node.runs.length, report.two_nodes.runs.length], [2, 2]);
   for (const run of [...report.one_node.runs, ...report.two_nodes.runs]) assert.equal(run.n, 20);
-  // A's field changes every window and B returns it doubled: whole fields of 300 values cross each way
-  // (the hello's coordinates spread over the windows come on top).
+  // A's field changes every window and B returns it doubled. B's operator is applied on node2, so what goes
+  // there is the source values its rows read (most of A's 300 points are some target's nearest, not all), not
+  // B's mapped field whole; B's field comes back whole for A's operator on node1 (the hello's coordinates
+  // spread over the windows come on top of both).
   const field = 300 * 8;
   for (const run of report.two_nodes.runs) {
-    assert.ok(run.bytes_to_node_per_window >= field, JSON.stringify(run));
+    assert.ok(run.bytes_to_node_per_window > field / 4, JSON.stringify(run));
+    assert.ok(run.bytes_to_node_per_window < field, JSON.stringify(run));
     assert.ok(run.bytes_from_node_per_window >= field * 0.5, JSON.stringify(run));
   }
   assert.equal(report.tcp_floor.send_bytes, Math.round(report.two_nodes.bytes_to_node_per_window));
